@@ -1,0 +1,1132 @@
+//! Extracts what an IVR prompt announces: the DTMF keys it tells the caller
+//! to press and the phrases it tells the caller to say.
+//!
+//! The `prompt-mismatch` rule compares these announcements with the options a
+//! menu really accepts, so the parser is deliberately conservative: a digit only
+//! counts as a key when the prompt tells the caller to press it. Numbers in
+//! ordinary prose ("open 8 to 6", "24 hours", "1-800-555-0100") announce
+//! nothing.
+//!
+//! # Text preparation
+//!
+//! * Matching is case-insensitive, and curly apostrophes are read as straight.
+//! * SSML-like tags (`<break time="1s"/>`, `<say-as ...>`) are replaced by a
+//!   space, except `<s>`, `</s>`, `<p>` and `</p>`, which end a sentence.
+//! * A sentence ends at `.`, `!`, `?` or a blank line. Commas, colons,
+//!   semicolons, dashes and ellipses only separate items inside a sentence,
+//!   because prompts often use them between the entries of one list.
+//! * Quotation marks (`"..."`, `“...”`, `„...“`, `«...»`, `‘...’` and
+//!   `'...'`) delimit a quoted phrase when a matching closing mark follows
+//!   within a short distance; an unmatched mark is ignored.
+//!
+//! # Keys
+//!
+//! A *key* is a standalone `0`..`9`, `*` or `#`, a number word `zero`..`nine`,
+//! `star`/`asterisk` (`*`), or `pound`/`hash`/`number sign` (`#`). It may be
+//! preceded by `the`, `number`, `option` or `digit` and followed by `key`,
+//! `sign`, `button` or `symbol` ("press the star key", "select option 3").
+//! A digit is *not* a key when it is part of a larger quantity:
+//!
+//! * a multi-digit token such as `10`, `2023`, `$5`, `5%` or `1-800-555-0100`;
+//! * a run of separate digits: `press 1 0` is read as the number ten and
+//!   announces nothing, which also keeps spaced-out phone numbers
+//!   ("dial 1 800 555 0100") from looking like keys;
+//! * a digit followed by a unit word (`8 digit`, `5 minutes`, `9 am`);
+//! * the start of a numeric range (`8 to 6`, `9 through 5`).
+//!
+//! # Press clauses
+//!
+//! A press clause is a *press-verb* immediately followed by a key:
+//! `press`, `dial`, `push`, `select`, `hit`, `key`, `choose`, `enter`, `tap`,
+//! `touch` and their `-ing` forms. `press or say 1` is accepted too. Since the
+//! verb must be followed by a key, "enter your 8 digit account number" or
+//! "select an option" announce nothing.
+//!
+//! After a press clause, the rest of the sentence may list further keys: any
+//! key that directly follows a separator (`,`, `;`, `:`, `or`, `and`,
+//! optionally followed by `then`/`also`/`just`) is announced, provided that it
+//! is itself followed by something that plausibly continues a menu entry
+//! (`for`, `to`, `or`, punctuation, the end of the text, ...). This accepts
+//! "Press 1, 2 or 3", "press 1 for X, 2 for Y, and 3 for Z" and
+//! "For billing, press 1, for outages, 2", while rejecting "press 2 for
+//! outages, or one of our agents will help".
+//!
+//! # Say clauses
+//!
+//! A say clause starts with `say` or `saying` (but not "did you say", which
+//! is a confirmation rather than an offer). Lead-ins such as "the word",
+//! "things like" or "for example" are skipped. Then a list of phrases follows,
+//! separated by `,`, `or` and `and`. Each phrase is either
+//!
+//! * a quoted phrase of up to twelve words, or
+//! * an unquoted run of up to four words, ending at a
+//!   separator, at the end of the sentence, at a purpose word such as `to`,
+//!   `for`, `at`, `if` or `now`, or at a press clause.
+//!
+//! An unquoted phrase that starts with a determiner or pronoun ("say your
+//! account number", "say what you're calling about") is free-form input
+//! rather than a menu choice, so it ends the clause without announcing
+//! anything; the same happens when an unquoted phrase is too long. Unquoted
+//! multi-word phrases therefore stop at purpose words: "say talk to an agent"
+//! announces only "talk", so prompts should quote such phrases.
+//!
+//! Later in the same sentence a quoted phrase after a separator continues the
+//! list ("say “yes” to confirm, or “no” to cancel"); unquoted words there do
+//! not, because they are too easily ordinary prose.
+
+/// What a prompt tells the caller they can do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Announcements {
+    /// DTMF keys announced, in order of first mention, deduplicated: each one of '0'..='9', '*', '#'.
+    pub keys: Vec<char>,
+    /// Spoken phrases announced with "say ...", lower-cased, in order, deduplicated.
+    pub phrases: Vec<String>,
+}
+
+/// Longest quoted phrase accepted, in words. Longer quotations are prose
+/// (or a stray quotation mark), not something a caller is asked to say.
+const MAX_QUOTED_WORDS: usize = 12;
+
+/// Longest unquoted phrase accepted, in words. Without quotes the end of a
+/// phrase is a guess, so long runs are more likely to be ordinary prose.
+const MAX_UNQUOTED_WORDS: usize = 4;
+
+/// How far (in characters) a closing quotation mark or tag end is searched
+/// for. Bounding the search keeps the parser linear on hostile input.
+const MAX_SPAN_CHARS: usize = 200;
+
+/// Verbs that ask the caller to press a key.
+const PRESS_VERBS: &[&str] = &[
+    "press",
+    "pressing",
+    "dial",
+    "dialing",
+    "dialling",
+    "push",
+    "pushing",
+    "select",
+    "selecting",
+    "hit",
+    "hitting",
+    "key",
+    "choose",
+    "choosing",
+    "enter",
+    "entering",
+    "tap",
+    "tapping",
+    "touch",
+];
+
+/// Verbs that ask the caller to speak.
+const SAY_VERBS: &[&str] = &["say", "saying"];
+
+/// Words that may stand between a press-verb and its key.
+const KEY_PREFIXES: &[&str] = &["the", "number", "option", "digit"];
+
+/// Words that may follow a key and belong to it ("the star key").
+const KEY_SUFFIXES: &[&str] = &["key", "sign", "button", "symbol"];
+
+/// Words after a number that make it a quantity rather than a key.
+const QUANTITY_NOUNS: &[&str] = &[
+    "digit",
+    "digits",
+    "second",
+    "seconds",
+    "minute",
+    "minutes",
+    "hour",
+    "hours",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "time",
+    "times",
+    "am",
+    "pm",
+    "a.m",
+    "p.m",
+    "o'clock",
+    "oclock",
+    "percent",
+    "dollar",
+    "dollars",
+    "cent",
+    "cents",
+    "character",
+    "characters",
+    "letter",
+    "letters",
+    "item",
+    "items",
+    "people",
+    "business",
+];
+
+/// Words that introduce the end of a numeric range ("8 to 6").
+const RANGE_WORDS: &[&str] = &["to", "through", "thru", "till", "until"];
+
+/// Words that join entries of a list.
+const CONJUNCTIONS: &[&str] = &["or", "and"];
+
+/// Filler words allowed between a separator and the next list entry.
+const LIST_FILLERS: &[&str] = &["then", "also", "just"];
+
+/// Words that may follow a key announced inside a list, i.e. words that
+/// plausibly continue a menu entry ("2 for outages", "0 at any time").
+const KEY_FOLLOWERS: &[&str] = &[
+    "or",
+    "and",
+    "for",
+    "to",
+    "if",
+    "when",
+    "now",
+    "then",
+    "at",
+    "anytime",
+    "again",
+    "instead",
+    "otherwise",
+    "from",
+];
+
+/// Words that end an unquoted spoken phrase because they start a purpose
+/// clause or a new instruction ("say agent to speak to someone").
+const PHRASE_STOPS: &[&str] = &[
+    "or",
+    "and",
+    "to",
+    "for",
+    "at",
+    "if",
+    "when",
+    "whenever",
+    "now",
+    "anytime",
+    "otherwise",
+    "instead",
+    "then",
+    "please",
+    "so",
+    "because",
+    "while",
+    "followed",
+    "after",
+    "before",
+];
+
+/// Words that, starting an unquoted phrase, show it is free-form input
+/// ("say your account number") rather than a fixed menu phrase.
+const FREE_FORM_STARTS: &[&str] = &[
+    "your",
+    "the",
+    "a",
+    "an",
+    "any",
+    "it",
+    "this",
+    "that",
+    "these",
+    "those",
+    "something",
+    "anything",
+    "what",
+    "which",
+    "who",
+    "how",
+    "we",
+    "we'll",
+    "we're",
+    "i",
+    "i'm",
+    "i'll",
+    "you",
+    "you'll",
+    "you're",
+    "they",
+    "our",
+    "his",
+    "her",
+    "their",
+    "so",
+];
+
+/// Lead-ins between "say" and the phrases themselves, as word sequences.
+const SAY_LEAD_INS: &[&[&str]] = &[
+    &["the", "words"],
+    &["the", "word"],
+    &["the", "phrase"],
+    &["things", "like"],
+    &["something", "like"],
+    &["words", "like"],
+    &["phrases", "like"],
+    &["for", "example"],
+    &["e.g"],
+    &["either"],
+];
+
+/// Words whose trailing period marks an abbreviation, not a sentence end.
+const ABBREVIATIONS: &[&str] = &["a.m", "p.m", "e.g", "i.e", "mr", "mrs", "ms", "dr", "vs"];
+
+/// One lexical unit of a prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    /// A lower-cased word or number with surrounding punctuation removed.
+    Word(String),
+    /// A pause inside a sentence: comma, colon, semicolon, dash or ellipsis.
+    Sep,
+    /// The end of a sentence.
+    End,
+    /// An opening quotation mark that has a matching closing mark.
+    QuoteOpen,
+    /// The closing quotation mark matching the last `QuoteOpen`.
+    QuoteClose,
+}
+
+/// Reads a prompt and returns the keys and phrases it announces.
+///
+/// This never panics: every look-ahead is bounds-checked and every step of
+/// the scan advances, so arbitrary text (including empty text) is accepted.
+#[must_use]
+pub fn parse_announcements(prompt: &str) -> Announcements {
+    let tokens = tokenize(&strip_markup(prompt));
+    let mut out = Announcements::default();
+    let mut i = 0;
+    // Whether the current sentence has already had a press clause or a say
+    // clause; only then can bare list entries after separators be read.
+    let mut in_press = false;
+    let mut in_say = false;
+
+    while i < tokens.len() {
+        if tokens[i] == Token::End {
+            in_press = false;
+            in_say = false;
+            i += 1;
+            continue;
+        }
+        if is_say_verb(&tokens, i) && !is_confirmation(&tokens, i) {
+            let (next, found) =
+                parse_say_list(&tokens, skip_say_lead_ins(&tokens, i + 1), &mut out);
+            in_say |= found;
+            i = next;
+            continue;
+        }
+        if let Some((key, next)) = press_clause(&tokens, i) {
+            push_key(&mut out, key);
+            in_press = true;
+            i = next;
+            continue;
+        }
+        if (in_press || in_say) && is_separator(&tokens, i) {
+            let entry = skip_separators(&tokens, i);
+            // A key entry is only taken when it also looks like the start of
+            // a menu entry; otherwise the number is probably prose.
+            let key_entry = read_key(&tokens, entry)
+                .filter(|&(_, next)| in_press && continues_entry(&tokens, next));
+            if let Some((key, next)) = key_entry {
+                push_key(&mut out, key);
+                i = next;
+                continue;
+            }
+            if in_say && tokens.get(entry) == Some(&Token::QuoteOpen) {
+                let (next, _) = parse_say_list(&tokens, entry, &mut out);
+                i = next;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Adds a key unless it was already announced.
+fn push_key(out: &mut Announcements, key: char) {
+    if !out.keys.contains(&key) {
+        out.keys.push(key);
+    }
+}
+
+/// Adds a phrase unless it is empty or was already announced.
+fn push_phrase(out: &mut Announcements, phrase: String) {
+    if !phrase.is_empty() && !out.phrases.contains(&phrase) {
+        out.phrases.push(phrase);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Text preparation and tokenising
+// ---------------------------------------------------------------------------
+
+/// Replaces SSML-like tags by whitespace, or by a full stop for the sentence
+/// and paragraph tags, so that tags never glue words together.
+fn strip_markup(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '<' {
+            let limit = chars.len().min(i + 1 + MAX_SPAN_CHARS);
+            if let Some(end) = (i + 1..limit).find(|&j| chars[j] == '>') {
+                let name: String = chars[i + 1..end]
+                    .iter()
+                    .skip_while(|c| **c == '/' || c.is_whitespace())
+                    .take_while(|c| c.is_alphanumeric() || **c == '-' || **c == ':')
+                    .collect::<String>()
+                    .to_lowercase();
+                out.push_str(if name == "s" || name == "p" {
+                    " . "
+                } else {
+                    " "
+                });
+                i = end + 1;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The role of a character in a matched pair of quotation marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteMark {
+    Open,
+    Close,
+}
+
+/// Finds matched pairs of quotation marks. Only matched marks delimit a
+/// quotation, so a stray mark cannot swallow the rest of the prompt.
+fn find_quote_pairs(chars: &[char]) -> Vec<Option<QuoteMark>> {
+    let mut marks = vec![None; chars.len()];
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some(close) = matching_close(chars, i) {
+            marks[i] = Some(QuoteMark::Open);
+            marks[close] = Some(QuoteMark::Close);
+            i = close + 1;
+        } else {
+            i += 1;
+        }
+    }
+    marks
+}
+
+/// If `chars[open]` opens a quotation that is closed soon after, returns the
+/// index of the closing mark.
+fn matching_close(chars: &[char], open: usize) -> Option<usize> {
+    let is_alnum_at = |j: usize| chars.get(j).is_some_and(|c| c.is_alphanumeric());
+    let closers: &[char] = match chars[open] {
+        '"' => &['"', '”'],
+        '“' => &['”', '"'],
+        '„' => &['“', '”'],
+        '«' => &['»'],
+        '‘' => &['’'],
+        // A straight apostrophe only opens a quotation at the start of a
+        // word, so that "don't" and "customers'" are left alone.
+        '\'' if (open == 0 || !is_alnum_at(open - 1)) && is_alnum_at(open + 1) => &['\''],
+        _ => return None,
+    };
+    let single = matches!(chars[open], '‘' | '\'');
+    let limit = chars.len().min(open + 1 + MAX_SPAN_CHARS);
+    // Single quotes double as apostrophes, so a closing single quote must
+    // end a word: it may not be followed by a letter, as in "don’t".
+    let close = (open + 1..limit)
+        .find(|&j| closers.contains(&chars[j]) && !(single && is_alnum_at(j + 1)))?;
+    // An empty quotation is punctuation, not a phrase.
+    chars[open + 1..close]
+        .iter()
+        .any(|c| c.is_alphanumeric())
+        .then_some(close)
+}
+
+/// Splits prepared text into tokens. Words are whitespace-separated chunks
+/// with their surrounding punctuation removed; that punctuation becomes a
+/// `Sep` or `End` token, except inside quotations, where it is dropped.
+fn tokenize(text: &str) -> Vec<Token> {
+    let chars: Vec<char> = text.chars().collect();
+    let marks = find_quote_pairs(&chars);
+    let mut tokens = Vec::new();
+    let mut chunk = String::new();
+    let mut in_quote = false;
+    let mut newlines = 0;
+
+    for (c, mark) in chars.iter().zip(marks) {
+        if c.is_whitespace() || mark.is_some() {
+            flush_chunk(&chunk, in_quote, &mut tokens);
+            chunk.clear();
+        }
+        if let Some(mark) = mark {
+            newlines = 0;
+            in_quote = mark == QuoteMark::Open;
+            tokens.push(match mark {
+                QuoteMark::Open => Token::QuoteOpen,
+                QuoteMark::Close => Token::QuoteClose,
+            });
+        } else if c.is_whitespace() {
+            // A blank line separates paragraphs, which also ends a sentence.
+            if *c == '\n' {
+                newlines += 1;
+                if newlines == 2 && !in_quote {
+                    tokens.push(Token::End);
+                }
+            }
+        } else {
+            newlines = 0;
+            // An em dash separates clauses even without surrounding spaces.
+            if *c == '—' {
+                flush_chunk(&chunk, in_quote, &mut tokens);
+                chunk.clear();
+                if !in_quote {
+                    tokens.push(Token::Sep);
+                }
+            } else {
+                chunk.push(*c);
+            }
+        }
+    }
+    flush_chunk(&chunk, in_quote, &mut tokens);
+    tokens
+}
+
+/// Characters that can be part of a word or number. Currency and percent
+/// signs stay attached so that "$5" and "5%" are not mistaken for keys.
+fn is_core_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '*' | '#' | '$' | '£' | '€' | '+' | '%')
+}
+
+/// Turns one whitespace-separated chunk into tokens.
+fn flush_chunk(chunk: &str, in_quote: bool, tokens: &mut Vec<Token>) {
+    if chunk.is_empty() {
+        return;
+    }
+    let Some(start) = chunk.find(is_core_char) else {
+        // A chunk of punctuation only, such as "-", "..." or ".".
+        let token = if in_quote {
+            None
+        } else {
+            punctuation_token(chunk, "")
+        };
+        tokens.extend(token);
+        return;
+    };
+    // `rfind` must succeed because `find` did; fall back to the start anyway
+    // rather than risk a panic.
+    let last = chunk.rfind(is_core_char).unwrap_or(start);
+    let end = last + chunk[last..].chars().next().map_or(1, char::len_utf8);
+    let (leading, core, trailing) = (&chunk[..start], &chunk[start..end], &chunk[end..]);
+    let word = core.to_lowercase().replace('’', "'");
+
+    if !in_quote && leading.contains([',', ';', ':']) {
+        tokens.push(Token::Sep);
+    }
+    let trailing_token = if in_quote {
+        None
+    } else {
+        punctuation_token(trailing, &word)
+    };
+    tokens.push(Token::Word(word));
+    tokens.extend(trailing_token);
+}
+
+/// Classifies punctuation following `word` (empty for a punctuation-only
+/// chunk) as a sentence end, a separator or nothing.
+fn punctuation_token(punct: &str, word: &str) -> Option<Token> {
+    if punct.contains("..") || punct.contains('…') {
+        // An ellipsis is a pause in speech, not the end of the menu sentence.
+        Some(Token::Sep)
+    } else if punct.contains(['!', '?']) {
+        Some(Token::End)
+    } else if punct.contains('.') {
+        // "9 a.m." keeps its sentence going; the period belongs to the word.
+        (!ABBREVIATIONS.contains(&word)).then_some(Token::End)
+    } else if punct.contains([',', ';', ':', '-', '–']) {
+        Some(Token::Sep)
+    } else {
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Token helpers
+// ---------------------------------------------------------------------------
+
+/// The word at `i`, if the token there is a word.
+fn word(tokens: &[Token], i: usize) -> Option<&str> {
+    match tokens.get(i) {
+        Some(Token::Word(w)) => Some(w.as_str()),
+        _ => None,
+    }
+}
+
+/// Whether the token at `i` is one of `words`.
+fn word_in(tokens: &[Token], i: usize, words: &[&str]) -> bool {
+    word(tokens, i).is_some_and(|w| words.contains(&w))
+}
+
+fn is_say_verb(tokens: &[Token], i: usize) -> bool {
+    word_in(tokens, i, SAY_VERBS)
+}
+
+/// "Did you say billing?" repeats the caller's answer back instead of
+/// offering a choice.
+fn is_confirmation(tokens: &[Token], i: usize) -> bool {
+    i >= 2 && word(tokens, i - 2) == Some("did") && word(tokens, i - 1) == Some("you")
+}
+
+/// Whether the token at `i` separates list entries.
+fn is_separator(tokens: &[Token], i: usize) -> bool {
+    tokens.get(i) == Some(&Token::Sep) || word_in(tokens, i, CONJUNCTIONS)
+}
+
+/// Skips separators and list fillers starting at `i`; returns the index of
+/// the first token that is neither.
+fn skip_separators(tokens: &[Token], mut i: usize) -> usize {
+    while is_separator(tokens, i) || word_in(tokens, i, LIST_FILLERS) {
+        i += 1;
+    }
+    i
+}
+
+/// Skips quotation marks, which are transparent when reading keys.
+fn skip_quote_marks(tokens: &[Token], mut i: usize) -> usize {
+    while matches!(tokens.get(i), Some(Token::QuoteOpen | Token::QuoteClose)) {
+        i += 1;
+    }
+    i
+}
+
+/// Whether `w` is a number written with digits only, of any length.
+fn is_numeral(w: &str) -> bool {
+    !w.is_empty() && w.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The digit a number word stands for.
+fn number_word(w: &str) -> Option<char> {
+    const WORDS: [&str; 10] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let n = WORDS.iter().position(|candidate| *candidate == w)?;
+    char::from_digit(u32::try_from(n).ok()?, 10)
+}
+
+// ---------------------------------------------------------------------------
+// Keys and press clauses
+// ---------------------------------------------------------------------------
+
+/// If a press clause starts at `i`, returns its key and the index after it.
+fn press_clause(tokens: &[Token], i: usize) -> Option<(char, usize)> {
+    if !word_in(tokens, i, PRESS_VERBS) {
+        return None;
+    }
+    let mut j = i + 1;
+    // "Press or say 1" offers the key both ways; the key is what matters here.
+    if word(tokens, j) == Some("or") && is_say_verb(tokens, j + 1) {
+        j += 2;
+    }
+    read_key(tokens, j)
+}
+
+/// Reads a key, with its optional prefix and suffix words, starting at `i`.
+/// Returns the key and the index just after it.
+fn read_key(tokens: &[Token], i: usize) -> Option<(char, usize)> {
+    let mut j = skip_quote_marks(tokens, i);
+    let mut prefixes = 0;
+    loop {
+        // "The number sign" is a key, even though "number" is also a prefix.
+        if word(tokens, j) == Some("number") && word(tokens, j + 1) == Some("sign") {
+            return Some(('#', j + 2));
+        }
+        if prefixes < KEY_PREFIXES.len() && word_in(tokens, j, KEY_PREFIXES) {
+            prefixes += 1;
+            j = skip_quote_marks(tokens, j + 1);
+        } else {
+            break;
+        }
+    }
+    let w = word(tokens, j)?;
+    let (key, is_digit) = match w {
+        "*" | "star" | "asterisk" => ('*', false),
+        "#" | "pound" | "hash" | "octothorpe" => ('#', false),
+        _ => {
+            let digit = number_word(w).or_else(|| {
+                let mut chars = w.chars();
+                let c = chars.next()?;
+                (c.is_ascii_digit() && chars.next().is_none()).then_some(c)
+            })?;
+            (digit, true)
+        }
+    };
+    let next = skip_quote_marks(tokens, j + 1);
+    if is_digit && is_quantity(tokens, next) {
+        return None;
+    }
+    let next = if word_in(tokens, next, KEY_SUFFIXES) {
+        next + 1
+    } else {
+        next
+    };
+    Some((key, next))
+}
+
+/// Whether the words from `next` on show that the digit just before them is
+/// part of a quantity: another digit, a unit, or the end of a range.
+fn is_quantity(tokens: &[Token], next: usize) -> bool {
+    let Some(w) = word(tokens, next) else {
+        return false;
+    };
+    is_numeral(w)
+        || number_word(w).is_some()
+        || QUANTITY_NOUNS.contains(&w)
+        || (RANGE_WORDS.contains(&w) && word(tokens, next + 1).is_some_and(is_numeral))
+}
+
+/// Whether the token at `i` plausibly continues a menu entry whose key was
+/// just read from a list, as in "2 for outages" or "3." at a sentence end.
+fn continues_entry(tokens: &[Token], i: usize) -> bool {
+    match tokens.get(i) {
+        None | Some(Token::Sep | Token::End | Token::QuoteClose) => true,
+        Some(Token::Word(w)) => KEY_FOLLOWERS.contains(&w.as_str()),
+        Some(Token::QuoteOpen) => false,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Say clauses
+// ---------------------------------------------------------------------------
+
+/// Skips lead-ins such as "the word" or ", for example," after "say".
+fn skip_say_lead_ins(tokens: &[Token], mut i: usize) -> usize {
+    loop {
+        while tokens.get(i) == Some(&Token::Sep) {
+            i += 1;
+        }
+        let lead_in = SAY_LEAD_INS.iter().find(|lead_in| {
+            lead_in
+                .iter()
+                .enumerate()
+                .all(|(offset, w)| word(tokens, i + offset) == Some(*w))
+        });
+        match lead_in {
+            Some(lead_in) => i += lead_in.len(),
+            None => return i,
+        }
+    }
+}
+
+/// Parses a list of spoken phrases starting at `i`. Returns the index at
+/// which scanning should resume (never before `i`; callers pass an index
+/// past the token they are looking at, so scanning always progresses) and whether any phrase was found.
+fn parse_say_list(tokens: &[Token], mut i: usize, out: &mut Announcements) -> (usize, bool) {
+    let mut found = false;
+    loop {
+        let Some((phrase, next)) = read_phrase(tokens, i) else {
+            return (i, found);
+        };
+        push_phrase(out, phrase);
+        found = true;
+        i = next;
+        // Another entry must follow a separator, and must look like a phrase
+        // rather than the start of a new instruction ("or press 2").
+        let entry = skip_separators(tokens, i);
+        let continues = entry > i
+            && match tokens.get(entry) {
+                Some(Token::QuoteOpen) => true,
+                Some(Token::Word(_)) => {
+                    !word_in(tokens, entry, PHRASE_STOPS)
+                        && !word_in(tokens, entry, FREE_FORM_STARTS)
+                        && !is_say_verb(tokens, entry)
+                        && press_clause(tokens, entry).is_none()
+                }
+                _ => false,
+            };
+        if !continues {
+            return (i, found);
+        }
+        i = entry;
+    }
+}
+
+/// Reads one spoken phrase, quoted or not, starting at `i`. Returns the
+/// lower-cased phrase and the index after it.
+fn read_phrase(tokens: &[Token], i: usize) -> Option<(String, usize)> {
+    if tokens.get(i) == Some(&Token::QuoteOpen) {
+        let mut words = Vec::new();
+        let mut j = i + 1;
+        loop {
+            match tokens.get(j)? {
+                Token::Word(w) => words.push(w.as_str()),
+                Token::QuoteClose => break,
+                // The tokeniser drops punctuation inside quotations, so any
+                // other token means the quotation is malformed.
+                _ => return None,
+            }
+            j += 1;
+        }
+        return (words.len() <= MAX_QUOTED_WORDS).then(|| (words.join(" "), j + 1));
+    }
+
+    if word_in(tokens, i, FREE_FORM_STARTS) {
+        return None;
+    }
+    let mut words = Vec::new();
+    let mut j = i;
+    while let Some(w) = word(tokens, j) {
+        if PHRASE_STOPS.contains(&w) || is_say_verb(tokens, j) || press_clause(tokens, j).is_some()
+        {
+            break;
+        }
+        words.push(w);
+        j += 1;
+    }
+    (!words.is_empty() && words.len() <= MAX_UNQUOTED_WORDS).then(|| (words.join(" "), j))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Shorthand: the announced keys as a string, e.g. "12*".
+    fn keys(prompt: &str) -> String {
+        parse_announcements(prompt).keys.into_iter().collect()
+    }
+
+    fn phrases(prompt: &str) -> Vec<String> {
+        parse_announcements(prompt).phrases
+    }
+
+    #[test]
+    fn press_then_key_list_with_purposes() {
+        assert_eq!(
+            keys("Press 1 for billing, 2 for outages, or 0 to speak to someone."),
+            "120"
+        );
+    }
+
+    #[test]
+    fn purpose_first_then_press() {
+        assert_eq!(keys("For billing, press 1. For outages, press 2."), "12");
+    }
+
+    #[test]
+    fn number_words_and_star() {
+        assert_eq!(
+            keys("To report an outage, press one. To hear this again, press star."),
+            "1*"
+        );
+    }
+
+    #[test]
+    fn symbol_names_and_key_suffix() {
+        assert_eq!(keys("Press the star key to go back."), "*");
+        assert_eq!(keys("Press the pound key when you are done."), "#");
+        assert_eq!(keys("Press hash to finish."), "#");
+        assert_eq!(keys("Press pound."), "#");
+        assert_eq!(keys("Press * to repeat or # to continue."), "*#");
+        assert_eq!(keys("Press the number sign."), "#");
+        assert_eq!(keys("Press the 0 key for the operator."), "0");
+    }
+
+    #[test]
+    fn press_or_say_word() {
+        let a = parse_announcements("Press 1 or say billing.");
+        assert_eq!(a.keys, vec!['1']);
+        assert_eq!(a.phrases, vec!["billing"]);
+    }
+
+    #[test]
+    fn quoted_multi_word_phrase() {
+        let a = parse_announcements("Please say \"make a payment\" or press 2.");
+        assert_eq!(a.phrases, vec!["make a payment"]);
+        assert_eq!(a.keys, vec!['2']);
+    }
+
+    #[test]
+    fn curly_and_single_quotes() {
+        assert_eq!(
+            phrases("Say “Report an Outage” or “billing”."),
+            vec!["report an outage", "billing"]
+        );
+        assert_eq!(phrases("Say ‘agent’ at any time."), vec!["agent"]);
+        assert_eq!(
+            phrases("Say 'pay my bill', or press 1."),
+            vec!["pay my bill"]
+        );
+        assert_eq!(phrases("Say “billing.”"), vec!["billing"]);
+    }
+
+    #[test]
+    fn say_list() {
+        assert_eq!(
+            phrases("You can say billing, outages, or agent."),
+            vec!["billing", "outages", "agent"]
+        );
+        assert_eq!(phrases("Say yes or no."), vec!["yes", "no"]);
+    }
+
+    #[test]
+    fn unquoted_multi_word_phrase_stops_at_purpose_word() {
+        assert_eq!(
+            phrases("Say make a payment to pay now."),
+            vec!["make a payment"]
+        );
+        assert_eq!(phrases("Say agent at any time."), vec!["agent"]);
+    }
+
+    #[test]
+    fn say_lead_ins_are_skipped() {
+        assert_eq!(phrases("Just say the word billing."), vec!["billing"]);
+        assert_eq!(
+            phrases("You can say things like check my balance."),
+            vec!["check my balance"]
+        );
+        assert_eq!(phrases("Say, for example, outages."), vec!["outages"]);
+    }
+
+    #[test]
+    fn free_form_say_announces_nothing() {
+        assert_eq!(
+            parse_announcements("Please say your account number."),
+            Announcements::default()
+        );
+        assert_eq!(
+            parse_announcements("Say what you're calling about."),
+            Announcements::default()
+        );
+        assert_eq!(
+            parse_announcements("Please say or enter your account number."),
+            Announcements::default()
+        );
+        assert_eq!(
+            parse_announcements("Say billing, and we will connect you to the right team."),
+            Announcements {
+                keys: vec![],
+                phrases: vec!["billing".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn confirmation_is_not_an_offer() {
+        let a = parse_announcements("Did you say billing? Say yes or no.");
+        assert_eq!(a.phrases, vec!["yes", "no"]);
+    }
+
+    #[test]
+    fn quoted_entries_continue_after_purpose() {
+        assert_eq!(
+            phrases("Say “yes” to confirm, or “no” to cancel."),
+            vec!["yes", "no"]
+        );
+        // Unquoted prose after a purpose clause is not read as a phrase.
+        assert_eq!(
+            phrases("Say billing for bills, or stay on the line."),
+            vec!["billing"]
+        );
+    }
+
+    #[test]
+    fn say_or_press_and_press_or_say() {
+        let a = parse_announcements("For billing, press or say 1.");
+        assert_eq!(a.keys, vec!['1']);
+        assert!(a.phrases.is_empty());
+        let a = parse_announcements("For billing, say or press 1.");
+        assert_eq!(a.keys, vec!['1']);
+        assert!(a.phrases.is_empty());
+    }
+
+    #[test]
+    fn other_press_verbs() {
+        assert_eq!(keys("Dial 9 for an outside line."), "9");
+        assert_eq!(keys("Select 3."), "3");
+        assert_eq!(keys("Push 4 to continue."), "4");
+        assert_eq!(keys("Key 5 now."), "5");
+        assert_eq!(keys("Hit 6 to repeat."), "6");
+        assert_eq!(keys("Choose 7 for Spanish."), "7");
+        assert_eq!(keys("Enter 1 to confirm."), "1");
+        assert_eq!(keys("Select option 8."), "8");
+        assert_eq!(keys("By pressing 2 you agree."), "2");
+    }
+
+    #[test]
+    fn enter_your_is_not_a_key() {
+        assert_eq!(keys("Please enter your 8 digit account number."), "");
+        assert_eq!(
+            keys("Enter the 4 digit PIN, followed by the pound key."),
+            ""
+        );
+        assert_eq!(
+            keys("Please enter your account number, or press 0 for an agent."),
+            "0"
+        );
+    }
+
+    #[test]
+    fn numbers_in_prose_announce_nothing() {
+        for prompt in [
+            "We are available 24 hours a day.",
+            "Call 1-800-555-0100 for help.",
+            "Thank you for calling since 2023.",
+            "There is a $100 fee.",
+            "Your wait time is 5 minutes.",
+            "We are open 8 to 6, Monday to Friday.",
+            "Our 3 offices are closed.",
+            "One moment please.",
+        ] {
+            assert_eq!(
+                parse_announcements(prompt),
+                Announcements::default(),
+                "{prompt}"
+            );
+        }
+    }
+
+    #[test]
+    fn quantities_after_press_verb_announce_nothing() {
+        assert_eq!(keys("Dial 1-800-555-0100."), "");
+        assert_eq!(keys("Dial 1 800 555 0100."), "");
+        assert_eq!(keys("Dial $5 now."), "");
+        assert_eq!(keys("Select 5% off."), "");
+        assert_eq!(keys("Press 1 for billing, our hours are 8 to 6."), "1");
+        assert_eq!(
+            keys("Press 1 for billing, and 9 am is our opening time."),
+            "1"
+        );
+    }
+
+    #[test]
+    fn key_lists_after_press_verb() {
+        assert_eq!(keys("Press 1, 2 or 3."), "123");
+        assert_eq!(keys("press 1 for X, 2 for Y, and 3 for Z"), "123");
+        assert_eq!(keys("For X press 1, for Y press 2"), "12");
+        assert_eq!(keys("For billing, press 1, for outages, 2."), "12");
+        assert_eq!(keys("Press 1 and then the pound key."), "1#");
+        assert_eq!(keys("Press 1 for billing; 2 for outages."), "12");
+        assert_eq!(keys("Press star or pound."), "*#");
+    }
+
+    #[test]
+    fn list_entries_must_look_like_menu_entries() {
+        assert_eq!(
+            keys("Press 2 for outages, or one of our agents will help."),
+            "2"
+        );
+        assert_eq!(keys("Press 1 now, or one moment please."), "1");
+    }
+
+    #[test]
+    fn lists_do_not_cross_sentences() {
+        assert_eq!(keys("Press 1 for billing. 2 lines are open."), "1");
+    }
+
+    #[test]
+    fn multi_digit_numbers_are_not_keys() {
+        assert_eq!(keys("Press 10."), "");
+        // Separate digits are read as one number, like a phone number.
+        assert_eq!(keys("Press 1 0."), "");
+        assert_eq!(keys("Press one zero."), "");
+    }
+
+    #[test]
+    fn keys_and_phrases_are_deduplicated_in_order() {
+        let a = parse_announcements(
+            "Press 2 for outages. Press 1 for billing. Again, press 2 for outages. \
+             Say billing. Say Billing or outages.",
+        );
+        assert_eq!(a.keys, vec!['2', '1']);
+        assert_eq!(a.phrases, vec!["billing", "outages"]);
+    }
+
+    #[test]
+    fn case_insensitive() {
+        let a = parse_announcements("PRESS ONE FOR BILLING OR SAY BILLING.");
+        assert_eq!(a.keys, vec!['1']);
+        assert_eq!(a.phrases, vec!["billing"]);
+    }
+
+    #[test]
+    fn ssml_tags_are_ignored() {
+        assert_eq!(
+            keys(r#"Press 1 <break time="1s"/> for billing, <emphasis>2</emphasis> for outages."#),
+            "12"
+        );
+        assert_eq!(
+            keys("<speak><s>Press 1 for billing</s><s>2 lines are open</s></speak>"),
+            "1"
+        );
+        assert_eq!(
+            phrases(r#"Say <prosody rate="slow">"make a payment"</prosody>."#),
+            vec!["make a payment"]
+        );
+    }
+
+    #[test]
+    fn blank_line_ends_sentence() {
+        assert_eq!(keys("Press 1 for billing\n\n2 lines are open"), "1");
+        assert_eq!(keys("Press 1 for billing,\n2 for outages"), "12");
+    }
+
+    #[test]
+    fn quoted_keys_are_read() {
+        assert_eq!(keys("Press \"1\" for billing."), "1");
+    }
+
+    #[test]
+    fn unmatched_quote_is_ignored() {
+        let a = parse_announcements("Say \"billing or press 1.");
+        assert_eq!(a.keys, vec!['1']);
+        assert_eq!(a.phrases, vec!["billing"]);
+        // Apostrophes in words are not quotation marks.
+        assert_eq!(
+            phrases("Say don't know or 'agent'."),
+            vec!["don't know", "agent"]
+        );
+    }
+
+    #[test]
+    fn empty_prompt_announces_nothing() {
+        assert_eq!(parse_announcements(""), Announcements::default());
+        assert_eq!(parse_announcements("   \n\t "), Announcements::default());
+    }
+
+    #[test]
+    fn odd_inputs_never_panic() {
+        let long = "Press 1 for billing, 2 for outages, or say agent. ".repeat(2_000);
+        let unbalanced = "<\"“‘'«".repeat(500);
+        let odd = [
+            "",
+            "press",
+            "press press",
+            "say",
+            "say say",
+            "say,",
+            "press the",
+            "press the number",
+            "or",
+            ",,,...;;;",
+            "\"",
+            "“”",
+            "''",
+            "<",
+            ">",
+            "<break",
+            "*#",
+            "Appuyez sur 1 — 日本語のテキスト — 🎉 press 🎉 say ünïcödé",
+            "éèê press ٣ say ß",
+            "did you say",
+            long.as_str(),
+            unbalanced.as_str(),
+        ];
+        for prompt in odd {
+            let _ = parse_announcements(prompt);
+        }
+        assert_eq!(parse_announcements(&long).keys, vec!['1', '2']);
+        assert_eq!(parse_announcements(&long).phrases, vec!["agent"]);
+    }
+}

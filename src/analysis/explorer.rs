@@ -1,0 +1,457 @@
+//! The exhaustive walk: breadth-first over every reachable state of every
+//! flow (node, variable values, retry counters, call stack, back target),
+//! for every starting world, recording what goes wrong with the shortest
+//! input sequence that shows it.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::analysis::menu_rules::MenuRules;
+use crate::analysis::raw::{RawFinding, Recorder};
+use crate::finding::Code;
+use crate::graph::{Graph, Kind, NodeIx, NONE};
+use crate::machine::{Choice, DeadEndReason, InputKind, Machine, Observer, Quiet, Rules, Settled, State, Step};
+use crate::model::Settings;
+
+/// What the walk learnt besides findings.
+#[derive(Debug, Default)]
+pub struct WalkSummary {
+    /// Per graph node: entered in some state of some world.
+    pub visited: Vec<bool>,
+    pub states: usize,
+    /// Set when the state budget stopped the walk early.
+    pub budget_hit: bool,
+    pub call_depth_hit: bool,
+    /// Per graph option: chosen in some state.
+    pub options_taken: Vec<bool>,
+    /// (node, input kind) pairs whose handler ran.
+    pub handlers_taken: FxHashSet<(NodeIx, u8)>,
+}
+
+/// Marks nodes as visited.
+struct Visits<'v> {
+    visited: &'v mut [bool],
+}
+
+impl Observer for Visits<'_> {
+    fn enter(&mut self, node: NodeIx) {
+        self.visited[node as usize] = true;
+    }
+}
+
+/// One world's state graph in compressed form.
+#[derive(Default)]
+struct StateGraph {
+    states: Vec<State>,
+    index: FxHashMap<State, u32>,
+    parent: Vec<(u32, Choice)>,
+    menus: Vec<u16>,
+    edge_start: Vec<u32>,
+    edges: Vec<u32>,
+    /// A terminal, a return to a caller, a dropped call, or the unknown
+    /// beyond the budget is reachable in one step.
+    exits: Vec<bool>,
+}
+
+impl StateGraph {
+    fn clear(&mut self) {
+        self.states.clear();
+        self.index.clear();
+        self.parent.clear();
+        self.menus.clear();
+        self.edge_start.clear();
+        self.edges.clear();
+        self.exits.clear();
+    }
+
+    fn add(&mut self, state: State, parent: u32, choice: Choice, menus: u16) -> (u32, bool) {
+        if let Some(&id) = self.index.get(&state) {
+            return (id, false);
+        }
+        let id = self.states.len() as u32;
+        self.states.push(state);
+        self.index.insert(state, id);
+        self.parent.push((parent, choice));
+        self.menus.push(menus);
+        self.exits.push(false);
+        (id, true)
+    }
+
+    /// The choices from the world's start to state `id`.
+    fn choices(&self, mut id: u32) -> Vec<Choice> {
+        let mut out = Vec::new();
+        while self.parent[id as usize].0 != NONE {
+            let (parent, choice) = self.parent[id as usize];
+            out.push(choice);
+            id = parent;
+        }
+        out.reverse();
+        out
+    }
+
+    fn successors(&self, id: usize) -> &[u32] {
+        let start = self.edge_start[id] as usize;
+        let end = self.edge_start.get(id + 1).map_or(self.edges.len(), |&e| e as usize);
+        &self.edges[start..end]
+    }
+}
+
+/// Every value combination of the graph's variables, world 0 being every
+/// variable at its first value.
+pub fn worlds(graph: &Graph) -> Vec<u64> {
+    let mut out = vec![0u64];
+    for var in &graph.vars {
+        let mut next = Vec::with_capacity(out.len() * var.values.len());
+        for value in 0..var.values.len() as u16 {
+            for &w in &out {
+                next.push(var.set(w, value));
+            }
+        }
+        out = next;
+    }
+    // Keep world 0 first and the rest in a stable order.
+    out.sort_by_key(|w| (*w != 0, *w));
+    out
+}
+
+pub fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorder) -> WalkSummary {
+    let mut summary = WalkSummary {
+        visited: vec![false; graph.nodes.len()],
+        options_taken: vec![false; graph.options.len()],
+        ..WalkSummary::default()
+    };
+    let worlds = worlds(graph);
+    let mut sg = StateGraph::default();
+    let mut rules = MenuRules::new(graph, settings);
+    for flow in 0..graph.flows.len() {
+        let standalone = graph.flows[flow].called;
+        let mut machine = Machine::new(graph, Rules { call_depth: settings.limits.call_depth, standalone });
+        recorder.begin_flow(flow as u32, worlds.len());
+        for (w, &world) in worlds.iter().enumerate() {
+            if summary.states >= settings.limits.states {
+                summary.budget_hit = true;
+                break;
+            }
+            sg.clear();
+            walk_world(&mut machine, &mut sg, flow, w as u32, world, settings, recorder, &mut rules, &mut summary);
+            find_traps(graph, &sg, flow, w as u32, recorder);
+        }
+    }
+    summary
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk_world(
+    machine: &mut Machine,
+    sg: &mut StateGraph,
+    flow: usize,
+    world_index: u32,
+    world: u64,
+    settings: &Settings,
+    recorder: &mut Recorder,
+    rules: &mut MenuRules,
+    summary: &mut WalkSummary,
+) {
+    let graph = machine.graph;
+    let own = |node: NodeIx| graph.nodes[node as usize].flow as usize == flow;
+    let top_level = !graph.flows[flow].called;
+    let start = graph.flows[flow].start;
+    let mut visits = Visits { visited: &mut summary.visited };
+    let first = machine.settle(start, world, 0, NONE, &mut visits);
+    let initial = match first {
+        Settled::Waiting(state) => state,
+        other => {
+            record_settled(graph, recorder, &own, other, world_index, Vec::new());
+            return;
+        }
+    };
+    let is_menu = |node: NodeIx| matches!(graph.nodes[node as usize].kind, Kind::Menu { .. });
+    sg.add(initial, NONE, Choice::NoInput, u16::from(is_menu(initial.node)));
+    // Per terminal node of this flow: fewest menus heard on the way, and where.
+    let mut depth_at_terminal: FxHashMap<NodeIx, (u16, u32, Choice)> = FxHashMap::default();
+    let mut menus_checked: FxHashSet<(NodeIx, u64)> = FxHashSet::default();
+    let mut choices: Vec<Choice> = Vec::with_capacity(16);
+
+    let mut next = 0usize;
+    while next < sg.states.len() {
+        let id = next as u32;
+        next += 1;
+        sg.edge_start.push(sg.edges.len() as u32);
+        if summary.states >= settings.limits.states {
+            summary.budget_hit = true;
+            // Unexpanded states may well reach an end: never call them trapped.
+            sg.exits[id as usize] = true;
+            continue;
+        }
+        summary.states += 1;
+        let state = sg.states[id as usize];
+        let kind = &graph.nodes[state.node as usize].kind;
+
+        choices.clear();
+        match kind {
+            Kind::Menu { options, guard_mask, .. } => {
+                let mut any_enabled = false;
+                let mut keys_seen = 0u16;
+                for i in options.clone() {
+                    let option = &graph.options[i as usize];
+                    if !machine.enabled(i, state.vars, &mut Quiet) {
+                        continue;
+                    }
+                    any_enabled = true;
+                    // Only the first option with a key can be reached by it.
+                    if option.key != 0 {
+                        let bit = 1 << crate::model::DtmfKey(option.key).index();
+                        if keys_seen & bit != 0 {
+                            continue;
+                        }
+                        keys_seen |= bit;
+                    } else if !graph.is_visual() && option.utterance.is_none() {
+                        continue;
+                    }
+                    choices.push(Choice::Option(i));
+                }
+                if own(state.node) && menus_checked.insert((state.node, state.vars & guard_mask)) {
+                    if !any_enabled && recorder.wants(Code::DeadEnd, state.node, DeadEndReason::NoOptions as u32, world_index) {
+                        recorder.record(RawFinding::new(Code::DeadEnd, state.node, DeadEndReason::NoOptions as u32, world_index, sg.choices(id))
+                            .message(DeadEndReason::NoOptions.explain())
+                            .guards(*guard_mask, state.vars));
+                    }
+                    rules.check(state.node, state.vars, world_index, || sg.choices(id), recorder);
+                }
+                if !graph.is_visual() {
+                    choices.push(Choice::NoMatch);
+                }
+                choices.push(Choice::NoInput);
+                choices.push(Choice::Back);
+            }
+            Kind::Ask { valid_answer, invalid_answer, .. } => {
+                if valid_answer.is_some() {
+                    choices.push(Choice::Valid);
+                }
+                if invalid_answer.is_some() {
+                    choices.push(Choice::Invalid);
+                }
+                choices.push(Choice::NoInput);
+                choices.push(Choice::Back);
+            }
+            _ => {}
+        }
+
+        for &choice in &choices {
+            let mut visits = Visits { visited: &mut summary.visited };
+            let step = machine.step(&state, choice, &mut visits);
+            match (choice, step) {
+                (_, Step::Unavailable | Step::Ignored | Step::Dropped(_)) => {}
+                (Choice::Option(i), _) => summary.options_taken[i as usize] = true,
+                (Choice::NoInput, _) => {
+                    summary.handlers_taken.insert((state.node, InputKind::Silence as u8));
+                }
+                (Choice::NoMatch | Choice::Invalid, _) => {
+                    summary.handlers_taken.insert((state.node, InputKind::NoMatch as u8));
+                }
+                _ => {}
+            }
+            match step {
+                Step::Unavailable | Step::Ignored => {}
+                Step::Reprompt(next_state) => {
+                    let menus = sg.menus[id as usize];
+                    let (target, _) = sg.add(next_state, id, choice, menus);
+                    sg.edges.push(target);
+                }
+                Step::Dropped(input) => {
+                    sg.exits[id as usize] = true;
+                    if own(state.node) && recorder.wants(Code::UnhandledInput, state.node, input as u32, world_index) {
+                        let mut path = sg.choices(id);
+                        path.push(choice);
+                        let node_id = graph.node_id(state.node);
+                        recorder.record(
+                            RawFinding::new(Code::UnhandledInput, state.node, input as u32, world_index, path)
+                                .message(format!(
+                                    "{} at `{node_id}` has no `{}` handler: the platform drops the call",
+                                    capitalize(input.describe()),
+                                    input.handler_name()
+                                ))
+                                .guards(guard_mask_of(kind), state.vars),
+                        );
+                    }
+                }
+                Step::Moved(Settled::Waiting(next_state)) => {
+                    let is_handler = matches!(choice, Choice::NoInput | Choice::NoMatch | Choice::Invalid);
+                    let input = match choice {
+                        Choice::NoInput => InputKind::Silence,
+                        Choice::NoMatch => InputKind::NoMatch,
+                        _ => InputKind::Invalid,
+                    };
+                    if is_handler
+                        && next_state.node == state.node
+                        && next_state.stack == state.stack
+                        && own(state.node)
+                        && recorder.wants(Code::EndlessRetry, state.node, input as u32, world_index)
+                    {
+                        let mut path = sg.choices(id);
+                        path.push(choice);
+                        recorder.record(
+                            RawFinding::new(Code::EndlessRetry, state.node, input as u32, world_index, path).message(format!(
+                                "the `{}` handler of `{}` leads back to `{}` itself, so {} is re-prompted with no limit",
+                                input.handler_name(),
+                                graph.node_id(state.node),
+                                graph.node_id(state.node),
+                                input.describe()
+                            )),
+                        );
+                    }
+                    let entered_menu = is_menu(next_state.node) && next_state.node != state.node;
+                    let menus = sg.menus[id as usize].saturating_add(u16::from(entered_menu));
+                    let (target, _) = sg.add(next_state, id, choice, menus);
+                    sg.edges.push(target);
+                }
+                Step::Moved(Settled::Terminal(node)) => {
+                    sg.exits[id as usize] = true;
+                    let serves = matches!(graph.nodes[node as usize].kind, Kind::End | Kind::Transfer);
+                    if top_level && serves && own(node) {
+                        let menus = sg.menus[id as usize];
+                        let entry = depth_at_terminal.entry(node).or_insert((menus, id, choice));
+                        if menus < entry.0 {
+                            *entry = (menus, id, choice);
+                        }
+                    }
+                }
+                Step::Moved(Settled::Returned(_)) => sg.exits[id as usize] = true,
+                Step::Moved(Settled::CallTooDeep(_)) => {
+                    sg.exits[id as usize] = true;
+                    summary.call_depth_hit = true;
+                }
+                Step::Moved(other) => {
+                    let (code, node, detail) = match other {
+                        Settled::DeadEnd(node, reason) => (Code::DeadEnd, node, reason as u32),
+                        Settled::SilentLoop(node) => (Code::Trap, node, u32::MAX),
+                        _ => continue,
+                    };
+                    if recorder.wants(code, node, detail, world_index) {
+                        let mut path = sg.choices(id);
+                        path.push(choice);
+                        record_settled(graph, recorder, &own, other, world_index, path);
+                    }
+                }
+            }
+        }
+    }
+
+    let limit = settings.limits.depth;
+    let mut terminals: Vec<_> = depth_at_terminal.into_iter().collect();
+    terminals.sort_by_key(|(node, _)| *node);
+    for (node, (menus, id, choice)) in terminals {
+        if menus as usize > limit {
+            let mut path = sg.choices(id);
+            path.push(choice);
+            recorder.record(
+                RawFinding::new(Code::TooDeep, node, 0, world_index, path).message(format!(
+                    "customers hear {menus} menus before reaching `{}`; the set allows {limit}",
+                    graph.node_id(node)
+                )),
+            );
+        }
+    }
+}
+
+fn guard_mask_of(kind: &Kind) -> u64 {
+    match kind {
+        Kind::Menu { guard_mask, .. } => *guard_mask,
+        _ => 0,
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().collect::<String>() + chars.as_str())
+}
+
+fn record_settled(
+    graph: &Graph,
+    recorder: &mut Recorder,
+    own: &dyn Fn(NodeIx) -> bool,
+    settled: Settled,
+    world: u32,
+    path: Vec<Choice>,
+) {
+    match settled {
+        Settled::DeadEnd(node, reason) if own(node) => {
+            recorder.record(RawFinding::new(Code::DeadEnd, node, reason as u32, world, path).message(reason.explain()));
+        }
+        Settled::SilentLoop(node) if own(node) => {
+            recorder.record(RawFinding::new(Code::Trap, node, u32::MAX, world, path).message(format!(
+                "the nodes after `{}` lead round to it with no menu in between: the customer hears them forever",
+                graph.node_id(node)
+            )));
+        }
+        _ => {}
+    }
+}
+
+/// States from which no exit can be reached are doomed. Those that sit in a
+/// loop with no way out (a bottom strongly connected component with a cycle)
+/// are traps; doomed states that merely lead into a dead end are covered by
+/// the dead-end finding.
+fn find_traps(graph: &Graph, sg: &StateGraph, flow: usize, world: u32, recorder: &mut Recorder) {
+    let n = sg.states.len();
+    if n == 0 {
+        return;
+    }
+    // Reverse reachability from the exits.
+    let mut reverse_start = vec![0u32; n + 1];
+    for s in 0..n {
+        for &t in sg.successors(s) {
+            reverse_start[t as usize + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        reverse_start[i + 1] += reverse_start[i];
+    }
+    let mut fill = reverse_start.clone();
+    let mut reverse = vec![0u32; sg.edges.len()];
+    for s in 0..n {
+        for &t in sg.successors(s) {
+            reverse[fill[t as usize] as usize] = s as u32;
+            fill[t as usize] += 1;
+        }
+    }
+    let mut live = sg.exits.clone();
+    let mut queue: Vec<u32> = (0..n as u32).filter(|&s| live[s as usize]).collect();
+    while let Some(s) = queue.pop() {
+        for &p in &reverse[reverse_start[s as usize] as usize..reverse_start[s as usize + 1] as usize] {
+            if !live[p as usize] {
+                live[p as usize] = true;
+                queue.push(p);
+            }
+        }
+    }
+    if live.iter().all(|&l| l) {
+        return;
+    }
+    let doomed = |s: usize| !live[s];
+    let successors = |s: usize| sg.successors(s);
+    for component in super::scc::components(n, &doomed, &successors) {
+        let members: FxHashSet<u32> = component.iter().copied().collect();
+        let leaves = component.iter().any(|&s| sg.successors(s as usize).iter().any(|t| !members.contains(t)));
+        let cyclic = component.len() > 1 || sg.successors(component[0] as usize).contains(&component[0]);
+        if leaves || !cyclic {
+            continue;
+        }
+        let representative = *component.iter().min().unwrap_or(&component[0]);
+        let state = sg.states[representative as usize];
+        if graph.nodes[state.node as usize].flow as usize != flow {
+            continue;
+        }
+        let mut nodes: Vec<NodeIx> = component.iter().map(|&s| sg.states[s as usize].node).collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        let names: Vec<String> = nodes.iter().take(6).map(|&n| format!("`{}`", graph.node_id(n))).collect();
+        let more = if nodes.len() > 6 { format!(" and {} more", nodes.len() - 6) } else { String::new() };
+        recorder.record(
+            RawFinding::new(Code::Trap, state.node, 0, world, sg.choices(representative)).message(format!(
+                "a customer who reaches `{}` can never reach an end: {}{more} lead only to each other",
+                graph.node_id(state.node),
+                names.join(", ")
+            )),
+        );
+    }
+}

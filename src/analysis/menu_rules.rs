@@ -1,0 +1,138 @@
+//! Rules about one menu as a customer meets it under given variable values:
+//! `duplicate-key`, `menu-too-wide` and `prompt-mismatch`.
+
+use crate::analysis::announcements::{parse_announcements, Announcements};
+use crate::analysis::raw::{RawFinding, Recorder};
+use crate::finding::Code;
+use crate::graph::{Graph, Kind, NodeIx};
+use crate::machine::Choice;
+use crate::model::{DtmfKey, NodeKind, Settings};
+
+pub struct MenuRules<'g, 'a> {
+    graph: &'g Graph<'a>,
+    width: usize,
+    /// Parsed prompts, filled the first time a menu is checked.
+    announcements: Vec<Option<Announcements>>,
+}
+
+/// Detail numbers: which key or option a finding is about, so that two
+/// problems at one menu stay two findings.
+const DETAIL_OPTION: u32 = 1 << 16;
+const DETAIL_PHRASE: u32 = 1 << 17;
+
+impl<'g, 'a> MenuRules<'g, 'a> {
+    pub fn new(graph: &'g Graph<'a>, settings: &Settings) -> Self {
+        MenuRules {
+            graph,
+            width: settings.limits.menu_width.get(&graph.channel).copied().unwrap_or(5),
+            announcements: vec![None; graph.nodes.len()],
+        }
+    }
+
+    pub fn check(&mut self, node: NodeIx, vars: u64, world: u32, choices: impl Fn() -> Vec<Choice>, recorder: &mut Recorder) {
+        let graph = self.graph;
+        let Kind::Menu { options, guard_mask, .. } = &graph.nodes[node as usize].kind else { return };
+        let enabled: Vec<u32> = options
+            .clone()
+            .filter(|&i| graph.eval(graph.options[i as usize].guard, vars, &mut |_| {}))
+            .collect();
+        let node_id = graph.node_id(node);
+        let mut emit = |code: Code, detail: u32, message: String, span: Option<crate::model::Span>| {
+            if recorder.wants(code, node, detail, world) {
+                let mut raw = RawFinding::new(code, node, detail, world, choices()).message(message).guards(*guard_mask, vars);
+                if let Some(span) = span {
+                    raw = raw.at(span);
+                }
+                recorder.record(raw);
+            }
+        };
+
+        // duplicate-key: a later option with a key or label an earlier one has.
+        for (n, &i) in enabled.iter().enumerate() {
+            let option = graph.model_option(i);
+            for &j in &enabled[..n] {
+                let earlier = graph.model_option(j);
+                let same = if graph.is_visual() {
+                    match (&option.label, &earlier.label) {
+                        (Some(a), Some(b)) => a.value.trim().eq_ignore_ascii_case(b.value.trim()),
+                        _ => false,
+                    }
+                } else {
+                    matches!((&option.key, &earlier.key), (Some(a), Some(b)) if a.value == b.value)
+                };
+                if same {
+                    let what = if graph.is_visual() { "label" } else { "key" };
+                    emit(
+                        Code::DuplicateKey,
+                        i,
+                        format!(
+                            "two options of `{node_id}` take the same {what} ({}): the one to `{}` can never be chosen",
+                            option.describe(),
+                            option.goto.value
+                        ),
+                        Some(option.span),
+                    );
+                    break;
+                }
+            }
+        }
+
+        if enabled.len() > self.width {
+            emit(
+                Code::MenuTooWide,
+                0,
+                format!("`{node_id}` offers {} options; the set allows {}", enabled.len(), self.width),
+                None,
+            );
+        }
+
+        if graph.is_visual() {
+            return;
+        }
+        let NodeKind::Menu { prompt, .. } = &graph.model_node(node).kind else { return };
+        let announced = self.announcements[node as usize].get_or_insert_with(|| parse_announcements(&prompt.value)).clone();
+        let offered: Vec<(u32, DtmfKey)> = enabled
+            .iter()
+            .filter_map(|&i| graph.model_option(i).key.as_ref().map(|k| (i, k.value)))
+            .collect();
+        for key in &announced.keys {
+            if !offered.iter().any(|(_, k)| k.as_char() == *key) {
+                emit(
+                    Code::PromptMismatch,
+                    *key as u32,
+                    format!("the prompt of `{node_id}` announces key {key}, but no option takes it"),
+                    Some(prompt.span),
+                );
+            }
+        }
+        for &(i, key) in &offered {
+            let option = graph.model_option(i);
+            if !option.hidden && !announced.keys.contains(&key.as_char()) {
+                emit(
+                    Code::PromptMismatch,
+                    DETAIL_OPTION | i,
+                    format!(
+                        "key {} of `{node_id}` (to `{}`) is never announced in its prompt",
+                        key.as_char(),
+                        option.goto.value
+                    ),
+                    Some(option.span),
+                );
+            }
+        }
+        for (p, phrase) in announced.phrases.iter().enumerate() {
+            let understood = enabled.iter().any(|&i| {
+                let option = graph.model_option(i);
+                option.speech.iter().any(|s| s.regex.is_match(phrase))
+            });
+            if !understood {
+                emit(
+                    Code::PromptMismatch,
+                    DETAIL_PHRASE | p as u32,
+                    format!("the prompt of `{node_id}` says \"say {phrase}\", but no option's speech matches it"),
+                    Some(prompt.span),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! The analyses of `lint`: the exhaustive walk and the rules it runs at
+//! every menu a customer can reach, turned into report findings.
+
+pub mod announcements;
+mod explorer;
+mod menu_rules;
+mod raw;
+mod scc;
+
+pub use explorer::{worlds, WalkSummary};
+
+use crate::finding::{Code, Finding};
+use crate::graph::{compile, CompileError, Graph, NodeIx, NONE};
+use crate::input::render;
+use crate::machine::{Machine, Observer, Rules, Settled, Step};
+use crate::model::{Level, MenuSet, Span};
+use crate::report::FlowCoverage;
+use crate::graph::Kind;
+use crate::machine::InputKind;
+use raw::{RawFinding, Recorder};
+
+/// Everything `lint` learnt about a set.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub findings: Vec<Finding>,
+    /// Plain statements about the walk itself (a budget that was hit).
+    pub notes: Vec<String>,
+    pub states: usize,
+    pub coverage: Vec<FlowCoverage>,
+}
+
+/// Runs every deterministic analysis on every channel of the set.
+pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
+    let mut analysis = Analysis::default();
+    for channel in set.channels() {
+        let graph = compile(set, channel)?;
+        let mut recorder = Recorder::default();
+        let summary = explorer::explore(&graph, &set.settings, &mut recorder);
+        analysis.states += summary.states;
+        if summary.budget_hit {
+            analysis.notes.push(format!(
+                "the {channel} walk stopped at the state budget of {} states: findings may be missing; raise `limits: {{states: N}}` in the settings",
+                set.settings.limits.states
+            ));
+        }
+        if summary.call_depth_hit {
+            analysis.notes.push(format!(
+                "some {channel} calls nest deeper than {} levels and were not followed; raise `limits: {{call_depth: N}}` if that is intended",
+                set.settings.limits.call_depth
+            ));
+        }
+        analysis.coverage.extend(coverage(&graph, &summary));
+        for entry in &recorder.entries {
+            let all_worlds = entry.count == entry.worlds.len();
+            let raw = match (&entry.first_world, all_worlds) {
+                (Some(first), true) => first,
+                _ => &entry.best,
+            };
+            analysis.findings.push(to_finding(&graph, set, raw, !all_worlds));
+        }
+        for node in 0..graph.nodes.len() as NodeIx {
+            if !summary.visited[node as usize] {
+                let id = graph.node_id(node);
+                let raw = RawFinding::new(Code::Unreachable, node, 0, 0, Vec::new())
+                    .message(format!("no path from the start of the flow reaches `{id}`, under any variables"));
+                let mut finding = to_finding(&graph, set, &raw, false);
+                finding.inputs.clear();
+                finding.path.clear();
+                analysis.findings.push(finding);
+            }
+        }
+    }
+    analysis.findings.retain_mut(|f| {
+        f.level = set.settings.level(f.code);
+        f.level != Level::Off
+    });
+    analysis.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(analysis)
+}
+
+/// Records the path a replay takes and which variables it read before any
+/// `set` wrote them: those are the ones a finding depends on.
+#[derive(Default)]
+struct Trace {
+    path: Vec<NodeIx>,
+    read: u64,
+    written: u64,
+    masks: Vec<u64>,
+}
+
+impl Observer for Trace {
+    fn enter(&mut self, node: NodeIx) {
+        if self.path.last() != Some(&node) {
+            self.path.push(node);
+        }
+    }
+    fn read(&mut self, var: u16, _vars: u64) {
+        let mask = self.masks[var as usize];
+        if self.written & mask == 0 {
+            self.read |= mask;
+        }
+    }
+    fn write(&mut self, var: u16) {
+        self.written |= self.masks[var as usize];
+    }
+}
+
+/// The world a raw finding was seen in, as packed variables.
+fn world_vars(graph: &Graph, world: u32) -> u64 {
+    worlds(graph).get(world as usize).copied().unwrap_or(0)
+}
+
+fn to_finding(graph: &Graph, set: &MenuSet, raw: &RawFinding, depends_on_vars: bool) -> Finding {
+    let node_flow = graph.nodes[raw.node as usize].flow as usize;
+    let world = world_vars(graph, raw.world);
+    let mut machine = Machine::new(
+        graph,
+        Rules { call_depth: set.settings.limits.call_depth, standalone: graph.flows[node_flow].called },
+    );
+    let mut trace = Trace { masks: graph.vars.iter().map(|v| v.mask()).collect(), ..Trace::default() };
+    let mut inputs = Vec::new();
+    let mut settled = machine.settle(graph.flows[node_flow].start, world, 0, NONE, &mut trace);
+    for &choice in &raw.choices {
+        let Settled::Waiting(state) = settled else { break };
+        inputs.push(render(&machine, &state, choice).to_string());
+        match machine.step(&state, choice, &mut trace) {
+            Step::Moved(next) => settled = next,
+            Step::Reprompt(next) => settled = Settled::Waiting(next),
+            _ => break,
+        }
+    }
+    let vars = if depends_on_vars {
+        let mut described = graph.describe_vars(world, trace.read);
+        described.extend(graph.describe_vars(raw.guard_vars, raw.guard_mask & !trace.read));
+        described
+    } else {
+        Default::default()
+    };
+    let span: Span = raw.span.unwrap_or_else(|| graph.node_span(raw.node));
+    let file = &set.files[span.file as usize];
+    Finding {
+        code: raw.code,
+        level: raw.code.default_level(),
+        channel: graph.channel,
+        flow: graph.flows[node_flow].id.clone(),
+        node: graph.node_id(raw.node).to_string(),
+        message: raw.message.clone(),
+        file: file.name.clone(),
+        line: span.pos.line,
+        column: span.pos.column,
+        intent: None,
+        vars,
+        inputs,
+        path: trace.path.iter().map(|&n| graph.node_id(n).to_string()).collect(),
+        offset: span.pos.offset,
+        len: span.pos.len,
+    }
+}
+
+/// What the walk reached, flow by flow: nodes, options and handlers.
+fn coverage(graph: &Graph, summary: &WalkSummary) -> Vec<FlowCoverage> {
+    graph
+        .flows
+        .iter()
+        .map(|flow| {
+            let nodes = flow.nodes.clone();
+            let mut cov = FlowCoverage {
+                channel: graph.channel,
+                flow: flow.id.clone(),
+                nodes: nodes.len(),
+                nodes_covered: nodes.clone().filter(|&n| summary.visited[n as usize]).count(),
+                options: 0,
+                options_covered: 0,
+                handlers: 0,
+                handlers_covered: 0,
+                uncovered: nodes.clone().filter(|&n| !summary.visited[n as usize]).map(|n| graph.node_id(n).to_string()).collect(),
+            };
+            for node in nodes {
+                let handlers: &[(bool, InputKind)] = &match &graph.nodes[node as usize].kind {
+                    Kind::Menu { options, no_input, no_match, .. } => {
+                        cov.options += options.len();
+                        cov.options_covered += options.clone().filter(|&o| summary.options_taken[o as usize]).count();
+                        [(no_input.is_present(), InputKind::Silence), (no_match.is_present() && !graph.is_visual(), InputKind::NoMatch)]
+                    }
+                    Kind::Ask { no_input, invalid, .. } => {
+                        [(no_input.is_present(), InputKind::Silence), (invalid.is_present(), InputKind::NoMatch)]
+                    }
+                    _ => continue,
+                };
+                for &(present, kind) in handlers {
+                    if present {
+                        cov.handlers += 1;
+                        cov.handlers_covered += usize::from(summary.handlers_taken.contains(&(node, kind as u8)));
+                    }
+                }
+            }
+            cov
+        })
+        .collect()
+}

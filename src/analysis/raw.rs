@@ -1,0 +1,125 @@
+//! Findings as the walk records them, before they are turned into report
+//! findings: keyed by (code, node, detail), with the worlds they occur in
+//! and the shortest occurrence.
+
+use rustc_hash::FxHashMap;
+
+use crate::finding::Code;
+use crate::graph::NodeIx;
+use crate::machine::Choice;
+use crate::model::Span;
+
+#[derive(Debug, Clone)]
+pub struct RawFinding {
+    pub code: Code,
+    pub node: NodeIx,
+    /// Tells apart findings of one code at one node (which input, which key).
+    pub detail: u32,
+    pub world: u32,
+    /// From the flow's start; the last choice may be the one that fails.
+    pub choices: Vec<Choice>,
+    pub message: String,
+    /// Variables (packed bits) the finding reads at its node, and their values.
+    pub guard_mask: u64,
+    pub guard_vars: u64,
+    /// Where to point instead of the node (an option, say).
+    pub span: Option<Span>,
+}
+
+impl RawFinding {
+    pub fn new(code: Code, node: NodeIx, detail: u32, world: u32, choices: Vec<Choice>) -> Self {
+        RawFinding {
+            code,
+            node,
+            detail,
+            world,
+            choices,
+            message: String::new(),
+            guard_mask: 0,
+            guard_vars: 0,
+            span: None,
+        }
+    }
+
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
+    pub fn guards(mut self, mask: u64, vars: u64) -> Self {
+        self.guard_mask = mask;
+        self.guard_vars = vars;
+        self
+    }
+
+    pub fn at(mut self, span: Span) -> Self {
+        self.span = Some(span);
+        self
+    }
+}
+
+pub struct Entry {
+    /// Which worlds of its flow's walk the finding occurs in.
+    pub worlds: Vec<bool>,
+    pub count: usize,
+    pub best: RawFinding,
+    /// The occurrence in world 0, every variable at its first value, which
+    /// `replay` reproduces without being told any variables.
+    pub first_world: Option<RawFinding>,
+}
+
+#[derive(Default)]
+pub struct Recorder {
+    worlds: usize,
+    pub entries: Vec<Entry>,
+    index: FxHashMap<(Code, NodeIx, u32), usize>,
+}
+
+impl Recorder {
+    /// Starts recording the walk of one flow over `worlds` worlds.
+    pub fn begin_flow(&mut self, _flow: u32, worlds: usize) {
+        self.worlds = worlds;
+    }
+
+    /// Whether this finding is new for this world. Within one world the walk
+    /// is breadth-first, so the first occurrence is the shortest one and
+    /// later ones need not even build their input path.
+    pub fn wants(&self, code: Code, node: NodeIx, detail: u32, world: u32) -> bool {
+        match self.index.get(&(code, node, detail)) {
+            Some(&i) => !self.entries[i].worlds[world as usize],
+            None => true,
+        }
+    }
+
+    pub fn record(&mut self, raw: RawFinding) {
+        let key = (raw.code, raw.node, raw.detail);
+        let world = raw.world as usize;
+        match self.index.get(&key) {
+            Some(&i) => {
+                let entry = &mut self.entries[i];
+                if entry.worlds[world] {
+                    return;
+                }
+                entry.worlds[world] = true;
+                entry.count += 1;
+                if world == 0 {
+                    entry.first_world = Some(raw.clone());
+                }
+                if raw.choices.len() < entry.best.choices.len() {
+                    entry.best = raw;
+                }
+            }
+            None => {
+                let mut worlds = vec![false; self.worlds.max(1)];
+                worlds[world] = true;
+                self.index.insert(key, self.entries.len());
+                self.entries.push(Entry {
+                    worlds,
+                    count: 1,
+                    first_world: (world == 0).then(|| raw.clone()),
+                    best: raw,
+                });
+            }
+        }
+    }
+}

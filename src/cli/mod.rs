@@ -1,0 +1,128 @@
+//! The command line: parses arguments, calls the core, renders, and maps the
+//! result to REPORT.md's exit codes (0 clean, 1 findings, 2 could not run).
+
+mod args;
+mod output;
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::input::Input;
+use crate::loader::load_set;
+use crate::model::MenuSet;
+use crate::render;
+use crate::report::{Report, Stats};
+pub use args::{Cli, Command, Common, Format};
+use output::Output;
+
+/// Exit codes, a contract with CI scripts.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    ExitCode::from(execute(cli))
+}
+
+fn stderr_colour() -> bool {
+    render::use_colour(std::io::stderr().is_terminal())
+}
+
+fn fail(message: impl std::fmt::Display) -> u8 {
+    eprintln!("error: {message}");
+    EXIT_ERROR
+}
+
+fn load(path: &Path) -> Result<MenuSet, u8> {
+    load_set(path).map_err(|e| {
+        eprint!("{}", render::load_error_text(&e, stderr_colour()));
+        EXIT_ERROR
+    })
+}
+
+pub fn execute(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Lint { path, common } => lint_like("lint", &path, &common),
+        Command::Check { path, common } => lint_like("check", &path, &common),
+        Command::Replay { path, flow, inputs, vars, channel, common } => {
+            let set = match load(&path) {
+                Ok(set) => set,
+                Err(code) => return code,
+            };
+            let inputs = match Input::parse_list(&inputs) {
+                Ok(i) => i,
+                Err(e) => return fail(format!("--inputs: {e}")),
+            };
+            let mut var_map = BTreeMap::new();
+            for pair in &vars {
+                let Some((k, v)) = pair.split_once('=') else {
+                    return fail(format!("--var `{pair}`: write it as NAME=VALUE"));
+                };
+                var_map.insert(k.trim().to_string(), v.trim().to_string());
+            }
+            let transcript = match crate::replay::replay(&set, channel, &flow, &inputs, &var_map) {
+                Ok(t) => t,
+                Err(e) => return fail(e),
+            };
+            let text = match common.format() {
+                Format::Json => {
+                    let mut t = serde_json::to_string_pretty(&transcript).unwrap_or_default();
+                    t.push('\n');
+                    t
+                }
+                Format::Human => output::transcript_text(&transcript),
+            };
+            Output::new(common.output.as_deref()).write(&text)
+        }
+        Command::Schema { output } => Output::new(output.as_deref()).write(crate::schema::schema()),
+    }
+}
+
+fn lint_like(command: &str, path: &Path, common: &Common) -> u8 {
+    let set = match load(path) {
+        Ok(set) => set,
+        Err(code) => return code,
+    };
+    let analysis = match crate::analysis::lint(&set) {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    let mut report = Report::new(command, path.display().to_string(), common.seed);
+    report.findings = analysis.findings;
+    report.notes = analysis.notes;
+    report.coverage.flows = analysis.coverage;
+    report.stats = Stats {
+        flows: set.flows.len(),
+        nodes: set.flows.iter().map(|f| f.nodes.len()).sum(),
+        states: analysis.states,
+    };
+    report.summarize();
+    let text = match common.format() {
+        Format::Json => render::json::render(&report),
+        Format::Human => {
+            let colour = common.output.is_none() && render::use_colour(std::io::stdout().is_terminal());
+            render::human::render(&report, Some(&set), colour)
+        }
+    };
+    let written = Output::new(common.output.as_deref()).write(&text);
+    if written != EXIT_CLEAN {
+        return written;
+    }
+    if report.fails(common.deny_warnings()) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}

@@ -1,0 +1,143 @@
+//! The one findings model every output format renders.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::model::{Channel, Level};
+
+/// A finding code from REPORT.md. The names are a contract: tests outside
+/// the project match on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    UnknownTarget,
+    Unreachable,
+    DeadEnd,
+    Trap,
+    UnhandledInput,
+    EndlessRetry,
+    NoFit,
+    MisleadingOption,
+    IntentUnreachable,
+    ChannelGap,
+    PromptMismatch,
+    DuplicateKey,
+    MenuTooWide,
+    TooDeep,
+    PersonaFailed,
+}
+
+impl Code {
+    pub const ALL: [Code; 15] = [
+        Code::UnknownTarget,
+        Code::Unreachable,
+        Code::DeadEnd,
+        Code::Trap,
+        Code::UnhandledInput,
+        Code::EndlessRetry,
+        Code::NoFit,
+        Code::MisleadingOption,
+        Code::IntentUnreachable,
+        Code::ChannelGap,
+        Code::PromptMismatch,
+        Code::DuplicateKey,
+        Code::MenuTooWide,
+        Code::TooDeep,
+        Code::PersonaFailed,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Code::UnknownTarget => "unknown-target",
+            Code::Unreachable => "unreachable",
+            Code::DeadEnd => "dead-end",
+            Code::Trap => "trap",
+            Code::UnhandledInput => "unhandled-input",
+            Code::EndlessRetry => "endless-retry",
+            Code::NoFit => "no-fit",
+            Code::MisleadingOption => "misleading-option",
+            Code::IntentUnreachable => "intent-unreachable",
+            Code::ChannelGap => "channel-gap",
+            Code::PromptMismatch => "prompt-mismatch",
+            Code::DuplicateKey => "duplicate-key",
+            Code::MenuTooWide => "menu-too-wide",
+            Code::TooDeep => "too-deep",
+            Code::PersonaFailed => "persona-failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|c| c.name() == text)
+    }
+
+    pub fn default_level(self) -> Level {
+        match self {
+            Code::Unreachable
+            | Code::EndlessRetry
+            | Code::MisleadingOption
+            | Code::ChannelGap
+            | Code::PromptMismatch
+            | Code::MenuTooWide
+            | Code::TooDeep => Level::Warning,
+            _ => Level::Error,
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// One problem a customer can run into, with everything needed to find it in
+/// the YAML and to replay it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub level: Level,
+    pub channel: Channel,
+    pub flow: String,
+    pub node: String,
+    pub message: String,
+    /// Relative to the set root, `/`-separated.
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intent: Option<String>,
+    /// The variable values under which it happens, where it depends on them.
+    pub vars: BTreeMap<String, String>,
+    /// The shortest input sequence from the flow's start that shows it.
+    pub inputs: Vec<String>,
+    /// Nodes passed on the way, start first.
+    pub path: Vec<String>,
+    /// Byte range of the node in its file, for diagnostics that underline it.
+    #[serde(skip)]
+    pub offset: u32,
+    #[serde(skip)]
+    pub len: u32,
+}
+
+impl Finding {
+    /// The order reports list findings in: by file position, then code, so
+    /// output is stable whatever order the analyses ran in.
+    pub fn sort_key(&self) -> impl Ord + '_ {
+        (
+            self.channel,
+            &self.flow,
+            &self.file,
+            self.line,
+            self.column,
+            self.code,
+            &self.message,
+        )
+    }
+}

@@ -1,0 +1,228 @@
+use std::collections::HashMap;
+
+use super::*;
+use crate::model::{Condition, Flow, NodeKind};
+
+/// Why a valid model still cannot be compiled.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    #[error("the {channel} flows declare variables needing {bits} bits of state; at most 64 fit (fewer variables, or fewer values)")]
+    TooManyVariables { channel: Channel, bits: u32 },
+}
+
+fn bits_for(values: usize) -> u8 {
+    (usize::BITS - (values.max(2) - 1).leading_zeros()) as u8
+}
+
+/// Compiles the flows of `channel`. The model must have passed validation:
+/// every name resolves.
+pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileError> {
+    let model_flows: Vec<(usize, &Flow)> = set.flows.iter().enumerate().filter(|(_, f)| f.channel == channel).collect();
+
+    let mut vars: Vec<Var> = Vec::new();
+    let mut shift = 0u32;
+    for (_, flow) in &model_flows {
+        for domain in &flow.vars {
+            if vars.iter().any(|v| v.name == domain.name.value) {
+                continue;
+            }
+            let bits = bits_for(domain.values.len());
+            vars.push(Var { name: domain.name.value.clone(), values: domain.values.clone(), shift: shift as u8, bits });
+            shift += bits as u32;
+        }
+    }
+    if shift > 64 {
+        return Err(CompileError::TooManyVariables { channel, bits: shift });
+    }
+
+    let mut graph = Graph {
+        set,
+        channel,
+        flows: Vec::new(),
+        nodes: Vec::new(),
+        options: Vec::new(),
+        switch_entries: Vec::new(),
+        assignments: Vec::new(),
+        conds: Vec::new(),
+        vars,
+    };
+
+    // Node indices first, so that targets can be resolved in one pass.
+    let mut node_index: Vec<HashMap<&str, NodeIx>> = Vec::new();
+    for (model, flow) in &model_flows {
+        let first = graph.nodes.len() as NodeIx;
+        let mut ids = HashMap::with_capacity(flow.nodes.len());
+        for (i, node) in flow.nodes.iter().enumerate() {
+            ids.insert(node.id.as_str(), first + i as NodeIx);
+            graph.nodes.push(GraphNode { kind: Kind::Return, flow: graph.flows.len() as u32, model: i as u32 });
+        }
+        graph.flows.push(GraphFlow {
+            id: flow.id.value.clone(),
+            start: ids.get(flow.start.as_str()).copied().unwrap_or(NONE),
+            nodes: first..graph.nodes.len() as NodeIx,
+            model: *model as u32,
+            called: false,
+        });
+        node_index.push(ids);
+    }
+
+    for (f, (_, flow)) in model_flows.iter().enumerate() {
+        let ids = &node_index[f];
+        let resolve = |name: &Option<crate::model::Located<String>>| {
+            name.as_ref().and_then(|n| ids.get(n.as_str()).copied()).unwrap_or(NONE)
+        };
+        let handler = |h: Option<&crate::model::Handler>| match h {
+            Some(h) => Handler { retries: h.retries.min(255) as u8, then: ids.get(h.then.as_str()).copied().unwrap_or(NONE) },
+            None => Handler::ABSENT,
+        };
+        for (i, node) in flow.nodes.iter().enumerate() {
+            let index = graph.flows[f].nodes.start + i as NodeIx;
+            let kind = match &node.kind {
+                NodeKind::Say { next, .. } => Kind::Say { next: resolve(next) },
+                NodeKind::Menu { options, no_input, no_match, back, .. } => {
+                    let start = graph.options.len() as OptionIx;
+                    let mut guard_mask = 0;
+                    for option in options {
+                        let guard = match &option.when {
+                            Some(when) => {
+                                guard_mask |= condition_mask(&graph, &when.value);
+                                compile_condition(&mut graph, &when.value)
+                            }
+                            None => ALWAYS,
+                        };
+                        let utterance = if option.key.is_none() {
+                            option.speech.iter().find_map(|p| simplest_match(&p.source.value, &p.regex))
+                        } else {
+                            None
+                        };
+                        graph.options.push(GraphOption {
+                            menu: index,
+                            key: option.key.as_ref().map_or(0, |k| k.value.0),
+                            guard,
+                            goto: ids.get(option.goto.as_str()).copied().unwrap_or(NONE),
+                            utterance,
+                            hidden: option.hidden,
+                        });
+                    }
+                    Kind::Menu {
+                        options: start..graph.options.len() as OptionIx,
+                        no_input: handler(no_input.as_ref().or(flow.default_no_input.as_ref())),
+                        no_match: handler(no_match.as_ref().or(flow.default_no_match.as_ref())),
+                        back: resolve(back),
+                        guard_mask,
+                    }
+                }
+                NodeKind::Ask { pattern, goto, invalid, no_input, .. } => {
+                    let (valid_answer, invalid_answer) = match pattern {
+                        Some(p) => match crate::loader::compile_regex(&format!("^(?:{})$", p.value), false) {
+                            Ok(matcher) => (simplest_match(&p.value, &matcher), simplest_mismatch(&matcher)),
+                            Err(_) => (None, None),
+                        },
+                        // Without a pattern every answer is valid.
+                        None => (Some("yes".to_string()), None),
+                    };
+                    Kind::Ask {
+                        goto: resolve(goto),
+                        invalid: handler(
+                            invalid.as_ref().or(flow.default_invalid.as_ref()).or(flow.default_no_match.as_ref()),
+                        ),
+                        no_input: handler(no_input.as_ref().or(flow.default_no_input.as_ref())),
+                        valid_answer,
+                        invalid_answer,
+                    }
+                }
+                NodeKind::Switch { entries } => {
+                    let start = graph.switch_entries.len() as u32;
+                    for entry in entries {
+                        let cond = match &entry.when {
+                            Some(when) => compile_condition(&mut graph, &when.value),
+                            None => ALWAYS,
+                        };
+                        let goto = ids.get(entry.goto.as_str()).copied().unwrap_or(NONE);
+                        graph.switch_entries.push((cond, goto));
+                    }
+                    Kind::Switch { entries: start..graph.switch_entries.len() as u32 }
+                }
+                NodeKind::Set { assignments, next } => {
+                    let start = graph.assignments.len() as u32;
+                    for (var, value) in assignments {
+                        let (v, x) = var_value(&graph, var.as_str(), value.as_str());
+                        graph.assignments.push((v, x));
+                    }
+                    Kind::Set { assignments: start..graph.assignments.len() as u32, next: resolve(next) }
+                }
+                NodeKind::Call { flow: callee, next } => {
+                    let callee_index = model_flows.iter().position(|(_, f)| f.id.value == callee.value).unwrap_or(0);
+                    Kind::Call { flow: callee_index as u32, next: resolve(next) }
+                }
+                NodeKind::Return => Kind::Return,
+                NodeKind::Transfer { .. } => Kind::Transfer,
+                NodeKind::End { .. } => Kind::End,
+                NodeKind::Hangup { .. } => Kind::Hangup,
+            };
+            graph.nodes[index as usize].kind = kind;
+        }
+    }
+    for node in 0..graph.nodes.len() {
+        if let Kind::Call { flow, .. } = graph.nodes[node].kind {
+            graph.flows[flow as usize].called = true;
+        }
+    }
+    Ok(graph)
+}
+
+fn var_value(graph: &Graph, var: &str, value: &str) -> (u16, u16) {
+    let v = graph.var_index(var).unwrap_or(0);
+    let x = graph.vars[v].values.iter().position(|x| x == value).unwrap_or(0);
+    (v as u16, x as u16)
+}
+
+/// The packed bits every variable of a condition occupies.
+fn condition_mask(graph: &Graph, condition: &Condition) -> u64 {
+    condition
+        .variables()
+        .iter()
+        .filter_map(|v| graph.var_index(v.as_str()))
+        .fold(0, |mask, v| mask | graph.vars[v].mask())
+}
+
+fn compile_condition(graph: &mut Graph, condition: &Condition) -> CondIx {
+    let cond = match condition {
+        Condition::Equals(var, value) => {
+            let (var, value) = var_value(graph, var.as_str(), value.as_str());
+            Cond::Equals { var, value }
+        }
+        Condition::NotEquals(var, value) => {
+            let (var, value) = var_value(graph, var.as_str(), value.as_str());
+            graph.conds.push(Cond::Equals { var, value });
+            Cond::Not(graph.conds.len() as CondIx - 1)
+        }
+        Condition::In(var, values) => {
+            let mut mask = 0u64;
+            let mut index = 0;
+            for value in values {
+                let (v, x) = var_value(graph, var.as_str(), value.as_str());
+                index = v;
+                mask |= 1 << x;
+            }
+            Cond::In { var: index, mask }
+        }
+        Condition::Truthy(var) => {
+            let (var, value) = var_value(graph, var.as_str(), "true");
+            Cond::Equals { var, value }
+        }
+        Condition::Not(inner) => Cond::Not(compile_condition(graph, inner)),
+        Condition::And(a, b) => {
+            let a = compile_condition(graph, a);
+            let b = compile_condition(graph, b);
+            Cond::And(a, b)
+        }
+        Condition::Or(a, b) => {
+            let a = compile_condition(graph, a);
+            let b = compile_condition(graph, b);
+            Cond::Or(a, b)
+        }
+    };
+    graph.conds.push(cond);
+    graph.conds.len() as CondIx - 1
+}

@@ -1,0 +1,218 @@
+//! The compiled form of one channel's flows: flat arrays indexed by `u32`,
+//! with interned variables and pre-evaluated samples, so that the explorer,
+//! the replayer and later the fuzzer never look up a string in a hot loop.
+//!
+//! All flows of a channel share one graph because `call` crosses flows.
+
+mod compile;
+mod sample;
+
+use std::ops::Range;
+
+pub use compile::{compile, CompileError};
+pub use sample::{simplest_match, simplest_mismatch};
+
+use crate::model::{Channel, MenuOption, MenuSet, Node, Span};
+
+pub type NodeIx = u32;
+pub type OptionIx = u32;
+pub type CondIx = u32;
+
+/// "No node": a missing `next`, `goto`, `back` or handler.
+pub const NONE: u32 = u32::MAX;
+
+/// A compiled guard. Variables are indices into [`Graph::vars`], values
+/// indices into the variable's domain.
+#[derive(Debug, Clone, Copy)]
+pub enum Cond {
+    Equals { var: u16, value: u16 },
+    /// Bit `i` set: value `i` of the variable passes.
+    In { var: u16, mask: u64 },
+    Not(CondIx),
+    And(CondIx, CondIx),
+    Or(CondIx, CondIx),
+}
+
+/// A variable packed into bits `shift..shift+bits` of a state's `u64`.
+#[derive(Debug, Clone)]
+pub struct Var {
+    pub name: String,
+    pub values: Vec<String>,
+    pub shift: u8,
+    pub bits: u8,
+}
+
+impl Var {
+    pub fn get(&self, packed: u64) -> u16 {
+        ((packed >> self.shift) & ((1u64 << self.bits) - 1)) as u16
+    }
+
+    pub fn set(&self, packed: u64, value: u16) -> u64 {
+        let mask = ((1u64 << self.bits) - 1) << self.shift;
+        (packed & !mask) | ((value as u64) << self.shift)
+    }
+
+    /// The bits of the packed word this variable occupies.
+    pub fn mask(&self) -> u64 {
+        ((1u64 << self.bits) - 1) << self.shift
+    }
+}
+
+/// Re-prompt `retries` times, then go to `then` (`NONE`: no handler).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handler {
+    pub retries: u8,
+    pub then: NodeIx,
+}
+
+impl Handler {
+    pub const ABSENT: Handler = Handler { retries: 0, then: NONE };
+
+    pub fn is_present(self) -> bool {
+        self.then != NONE
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Say { next: NodeIx },
+    Menu { options: Range<OptionIx>, no_input: Handler, no_match: Handler, back: NodeIx, guard_mask: u64 },
+    Ask { goto: NodeIx, invalid: Handler, no_input: Handler, valid_answer: Option<String>, invalid_answer: Option<String> },
+    Switch { entries: Range<u32> },
+    Set { assignments: Range<u32>, next: NodeIx },
+    Call { flow: u32, next: NodeIx },
+    Return,
+    Transfer,
+    End,
+    Hangup,
+}
+
+#[derive(Debug, Clone)]
+pub struct GraphNode {
+    pub kind: Kind,
+    pub flow: u32,
+    /// Index of the node within its model flow.
+    pub model: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct GraphOption {
+    pub menu: NodeIx,
+    /// The DTMF key as an ASCII byte, or 0 for none.
+    pub key: u8,
+    pub guard: CondIx,
+    pub goto: NodeIx,
+    /// What a customer says to pick a speech-only phone option.
+    pub utterance: Option<String>,
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct GraphFlow {
+    pub id: String,
+    pub start: NodeIx,
+    pub nodes: Range<NodeIx>,
+    /// Index in [`MenuSet::flows`].
+    pub model: u32,
+    /// Whether another flow calls this one: its `return` then hands back
+    /// to the caller rather than leaving the customer nowhere.
+    pub called: bool,
+}
+
+/// One channel's flows, compiled.
+#[derive(Debug)]
+pub struct Graph<'a> {
+    pub set: &'a MenuSet,
+    pub channel: Channel,
+    pub flows: Vec<GraphFlow>,
+    pub nodes: Vec<GraphNode>,
+    pub options: Vec<GraphOption>,
+    pub switch_entries: Vec<(CondIx, NodeIx)>,
+    pub assignments: Vec<(u16, u16)>,
+    pub conds: Vec<Cond>,
+    pub vars: Vec<Var>,
+}
+
+/// The condition that always holds, for unguarded options.
+pub const ALWAYS: CondIx = NONE;
+
+impl<'a> Graph<'a> {
+    pub fn is_visual(&self) -> bool {
+        self.channel.is_visual()
+    }
+
+    pub fn model_node(&self, node: NodeIx) -> &'a Node {
+        let n = &self.nodes[node as usize];
+        let flow = &self.set.flows[self.flows[n.flow as usize].model as usize];
+        &flow.nodes[n.model as usize]
+    }
+
+    pub fn node_id(&self, node: NodeIx) -> &'a str {
+        self.model_node(node).id.as_str()
+    }
+
+    pub fn flow_of(&self, node: NodeIx) -> &GraphFlow {
+        &self.flows[self.nodes[node as usize].flow as usize]
+    }
+
+    pub fn model_option(&self, option: OptionIx) -> &'a MenuOption {
+        let node = self.option_menu(option);
+        let crate::model::NodeKind::Menu { options, .. } = &self.model_node(node).kind else {
+            unreachable!("options belong to menus")
+        };
+        let Kind::Menu { options: range, .. } = &self.nodes[node as usize].kind else { unreachable!() };
+        &options[(option - range.start) as usize]
+    }
+
+    /// The menu an option belongs to.
+    pub fn option_menu(&self, option: OptionIx) -> NodeIx {
+        self.options[option as usize].menu
+    }
+
+    pub fn node_span(&self, node: NodeIx) -> Span {
+        self.model_node(node).span
+    }
+
+    /// Whether a guard holds for the packed variable values.
+    pub fn eval(&self, cond: CondIx, vars: u64, reads: &mut impl FnMut(u16)) -> bool {
+        if cond == ALWAYS {
+            return true;
+        }
+        match self.conds[cond as usize] {
+            Cond::Equals { var, value } => {
+                reads(var);
+                self.vars[var as usize].get(vars) == value
+            }
+            Cond::In { var, mask } => {
+                reads(var);
+                mask & (1u64 << self.vars[var as usize].get(vars)) != 0
+            }
+            Cond::Not(inner) => !self.eval(inner, vars, reads),
+            Cond::And(a, b) => self.eval(a, vars, reads) && self.eval(b, vars, reads),
+            Cond::Or(a, b) => self.eval(a, vars, reads) || self.eval(b, vars, reads),
+        }
+    }
+
+    /// The packed word for "every variable at its first value": the world
+    /// `replay` assumes for variables it is not given.
+    pub fn default_vars(&self) -> u64 {
+        0
+    }
+
+    /// Variable values by name, for reports.
+    pub fn describe_vars(&self, vars: u64, which: u64) -> std::collections::BTreeMap<String, String> {
+        self.vars
+            .iter()
+            .filter(|v| v.mask() & which != 0)
+            .map(|v| (v.name.clone(), v.values[v.get(vars) as usize].clone()))
+            .collect()
+    }
+
+    pub fn var_index(&self, name: &str) -> Option<usize> {
+        self.vars.iter().position(|v| v.name == name)
+    }
+
+    pub fn flow_index(&self, id: &str) -> Option<usize> {
+        self.flows.iter().position(|f| f.id == id)
+    }
+}

@@ -1,0 +1,189 @@
+//! Inputs as reports print them and `replay --inputs` reads them:
+//! `3`, `wait`, `say:agent`, `enter:12345678`, `click:Pay a bill`, `back`.
+
+use std::fmt;
+
+use crate::graph::{Graph, Kind, OptionIx};
+use crate::machine::{Choice, Machine, Observer, State};
+use crate::model::{DtmfKey, NodeKind};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// One or more DTMF keys; at a menu only the first counts.
+    Keys(String),
+    Say(String),
+    Enter(String),
+    Click(String),
+    Wait,
+    Back,
+}
+
+impl Input {
+    pub fn parse(text: &str) -> Result<Input, String> {
+        let text = text.trim();
+        if let Some((kind, rest)) = text.split_once(':') {
+            let rest = rest.to_string();
+            return match kind.trim() {
+                "say" => Ok(Input::Say(rest)),
+                "enter" => Ok(Input::Enter(rest)),
+                "click" => Ok(Input::Click(rest)),
+                "press" => Input::parse(&rest),
+                other => Err(format!("unknown input kind `{other}:` (expected say:, enter:, click:)")),
+            };
+        }
+        match text {
+            "wait" | "silence" | "idle" => Ok(Input::Wait),
+            "back" => Ok(Input::Back),
+            keys if !keys.is_empty() && keys.chars().all(|c| DtmfKey::parse(&c.to_string()).is_some()) => {
+                Ok(Input::Keys(keys.to_string()))
+            }
+            other => Err(format!(
+                "`{other}` is not an input: use a key (`3`), `wait`, `back`, `say:TEXT`, `enter:TEXT` or `click:LABEL`"
+            )),
+        }
+    }
+
+    /// Splits a comma-separated list as `--inputs` takes it.
+    pub fn parse_list(text: &str) -> Result<Vec<Input>, String> {
+        if text.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        text.split(',').map(Input::parse).collect()
+    }
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Input::Keys(k) => f.write_str(k),
+            Input::Say(t) => write!(f, "say:{t}"),
+            Input::Enter(t) => write!(f, "enter:{t}"),
+            Input::Click(t) => write!(f, "click:{t}"),
+            Input::Wait => f.write_str("wait"),
+            Input::Back => f.write_str("back"),
+        }
+    }
+}
+
+/// A word no speech phrase is likely to match, for "the customer says
+/// something nobody planned for" when every key is taken.
+const NONSENSE: &str = "xyzzy";
+
+/// The concrete input that makes `choice` happen at `state`.
+pub fn render(machine: &Machine, state: &State, choice: Choice) -> Input {
+    let graph = machine.graph;
+    match choice {
+        Choice::Option(i) => {
+            let option = &graph.options[i as usize];
+            if graph.is_visual() {
+                let label = graph.model_option(i).label.as_ref().map_or("", |l| l.as_str());
+                Input::Click(label.to_string())
+            } else if option.key != 0 {
+                Input::Keys((option.key as char).to_string())
+            } else {
+                Input::Say(option.utterance.clone().unwrap_or_default())
+            }
+        }
+        Choice::NoInput => Input::Wait,
+        Choice::Back => Input::Back,
+        Choice::NoMatch => match unoffered_key(machine, state) {
+            Some(key) => Input::Keys(key.as_char().to_string()),
+            None => Input::Say(NONSENSE.to_string()),
+        },
+        Choice::Valid | Choice::Invalid => {
+            let Kind::Ask { valid_answer, invalid_answer, .. } = &graph.nodes[state.node as usize].kind else {
+                return Input::Wait;
+            };
+            let answer = if choice == Choice::Valid { valid_answer } else { invalid_answer };
+            Input::Enter(answer.clone().unwrap_or_default())
+        }
+    }
+}
+
+/// The first key, in the order 1-9, 0, *, #, that no enabled option takes.
+pub fn unoffered_key(machine: &Machine, state: &State) -> Option<DtmfKey> {
+    let Kind::Menu { options, .. } = &machine.graph.nodes[state.node as usize].kind else {
+        return None;
+    };
+    let mut taken = 0u16;
+    for i in options.clone() {
+        let option = &machine.graph.options[i as usize];
+        if option.key != 0 && machine.enabled(i, state.vars, &mut crate::machine::Quiet) {
+            taken |= 1 << DtmfKey(option.key).index();
+        }
+    }
+    DtmfKey::ALL.into_iter().find(|k| taken & (1 << k.index()) == 0)
+}
+
+/// What a concrete input means at `state`, or why it cannot be given there.
+pub fn resolve(machine: &Machine, state: &State, input: &Input, obs: &mut impl Observer) -> Result<Choice, String> {
+    let graph = machine.graph;
+    let node = graph.model_node(state.node);
+    match (&node.kind, input) {
+        (_, Input::Wait) => Ok(Choice::NoInput),
+        (_, Input::Back) => Ok(Choice::Back),
+        (NodeKind::Ask { pattern, .. }, Input::Enter(text) | Input::Keys(text) | Input::Say(text)) => {
+            let valid = match pattern {
+                Some(p) => crate::loader::compile_regex(&format!("^(?:{})$", p.value), false)
+                    .map(|re| re.is_match(text))
+                    .unwrap_or(false),
+                None => true,
+            };
+            Ok(if valid { Choice::Valid } else { Choice::Invalid })
+        }
+        (NodeKind::Menu { .. }, Input::Keys(_) | Input::Say(_) | Input::Enter(_)) if graph.is_visual() => {
+            Err(format!("`{input}` is a phone input; on the {} use click:LABEL, back or wait", graph.channel))
+        }
+        (NodeKind::Menu { .. }, Input::Keys(keys)) => {
+            let key = keys.as_bytes()[0];
+            Ok(find_option(machine, state, obs, |i, _| graph.options[i as usize].key == key).unwrap_or(Choice::NoMatch))
+        }
+        (NodeKind::Menu { .. }, Input::Enter(text)) if DtmfKey::parse(text).is_some() => {
+            resolve(machine, state, &Input::Keys(text.clone()), obs)
+        }
+        (NodeKind::Menu { .. }, Input::Say(text)) if !graph.is_visual() => Ok(find_option(machine, state, obs, |i, g| {
+            g.model_option(i).speech.iter().any(|p| p.regex.is_match(text))
+        })
+        .unwrap_or(Choice::NoMatch)),
+        (NodeKind::Menu { .. }, Input::Click(label)) if graph.is_visual() => {
+            let wanted = label.trim().to_lowercase();
+            find_option(machine, state, obs, |i, g| {
+                g.model_option(i).label.as_ref().is_some_and(|l| l.value.trim().to_lowercase() == wanted)
+            })
+            .ok_or_else(|| format!("there is no option labelled \"{label}\" on `{}`", node.id.value))
+        }
+        (NodeKind::Menu { .. }, Input::Click(_)) => Err("`click:` is for web and app pages; on the phone press a key or say:TEXT".to_string()),
+        (NodeKind::Menu { .. }, Input::Enter(_)) => Ok(Choice::NoMatch),
+        _ => Err(format!("`{input}` cannot be given at `{}`", node.id.value)),
+    }
+}
+
+fn find_option(
+    machine: &Machine,
+    state: &State,
+    obs: &mut impl Observer,
+    matches: impl Fn(OptionIx, &Graph) -> bool,
+) -> Option<Choice> {
+    let Kind::Menu { options, .. } = &machine.graph.nodes[state.node as usize].kind else {
+        return None;
+    };
+    options
+        .clone()
+        .find(|&i| matches(i, machine.graph) && machine.enabled(i, state.vars, obs))
+        .map(Choice::Option)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Input;
+
+    #[test]
+    fn every_printed_form_parses_back() {
+        for text in ["3", "wait", "say:agent", "enter:12345678", "click:Pay a bill", "back", "#", "*"] {
+            let input = Input::parse(text).unwrap();
+            assert_eq!(input.to_string(), text);
+        }
+        assert!(Input::parse("dance").is_err());
+        assert_eq!(Input::parse_list("1, wait,say:agent").unwrap().len(), 3);
+    }
+}

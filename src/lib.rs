@@ -1,0 +1,18 @@
+//! touchpoint: walks every path through IVR, web and app menus and finds the
+//! places where customers get stuck.
+//!
+//! The crate is a pure core (model, loader, compiled graph, analyses) with
+//! thin edges (command line, renderers). See ARCHITECTURE.md.
+
+pub mod analysis;
+pub mod cli;
+pub mod finding;
+pub mod graph;
+pub mod input;
+pub mod loader;
+pub mod machine;
+pub mod model;
+pub mod render;
+pub mod replay;
+pub mod report;
+pub mod schema;

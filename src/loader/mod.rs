@@ -1,0 +1,193 @@
+//! Reads a menu set from disk into the model.
+//!
+//! This is the only module that knows YAML exists: every YAML crate stays
+//! behind it. It reads files with limits (size, UTF-8), parses each into a
+//! position-carrying tree, decodes the documents, and validates references
+//! across them. All problems of all files are collected; loading fails with
+//! every one of them, each with file, line and column.
+
+mod condition_parser;
+mod decode;
+mod glob;
+mod load_error;
+mod problem;
+mod validate;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use decode::{
+    compile_regex, node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS, HANDLER_KEYS,
+    INTENT_KEYS, LIMITS_KEYS, NODE_KIND_KEYS, OPTION_KEYS, PATIENCE_KEYS, PERSONA_KEYS, SETTINGS_KEYS,
+    STEP_KEYS,
+};
+pub use load_error::LoadError;
+pub use problem::Problem;
+
+use crate::model::{MenuSet, SourceFile, SourceId};
+use decode::{Decoder, Document};
+use yaml::Pos;
+
+/// Files larger than this are refused before they are read: no menu set
+/// needs one, and parsing a huge file would take the time and memory the
+/// "bad input fails fast" promise rules out.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Loads a set directory, or a single flow file as a set of one.
+pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
+    let metadata = std::fs::metadata(path).map_err(|e| {
+        LoadError::single(Problem::whole_set(format!("cannot read `{}`: {}", path.display(), io_reason(&e))))
+    })?;
+    let (root, files) = if metadata.is_dir() {
+        let mut files = Vec::new();
+        collect_yaml_files(path, path, &mut files).map_err(LoadError::single)?;
+        (path.to_path_buf(), files)
+    } else {
+        let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        (root, vec![path.to_path_buf()])
+    };
+
+    let mut set = MenuSet { root: path.to_path_buf(), ..MenuSet::default() };
+    let mut problems = Vec::new();
+    let mut trees = Vec::new();
+    for file in &files {
+        let id = set.files.len() as SourceId;
+        let name = relative_name(&root, file);
+        match read_text(file) {
+            Ok(text) => {
+                let text: Arc<str> = Arc::from(text);
+                match yaml::parse(&text) {
+                    Ok(documents) => trees.push((id, documents)),
+                    Err(e) => problems.push(Problem::at(id, e.pos, e.message)),
+                }
+                set.files.push(SourceFile { name, path: file.clone(), text });
+            }
+            Err((pos, message)) => {
+                problems.push(Problem::at(id, pos, message));
+                set.files.push(SourceFile { name, path: file.clone(), text: Arc::from("") });
+            }
+        }
+    }
+
+    // Settings come first: they say which files are not ours to read.
+    let mut documents = Vec::new();
+    for (file, roots) in &trees {
+        for root in roots {
+            let mut decoder = Decoder { file: *file, problems: &mut problems };
+            if let Some(document) = decoder.document(root) {
+                documents.push((*file, root.pos, document));
+            }
+        }
+        if roots.len() > 1 {
+            problems.push(
+                Problem::at(*file, roots[1].pos, "a file holds one document; this one has several (`---`)")
+                    .with_help("split them into files of their own"),
+            );
+        }
+    }
+    let mut settings_seen: Option<(SourceId, Pos)> = None;
+    for (file, pos, document) in &documents {
+        if let Document::Settings(settings) = document {
+            if let Some((first, _)) = settings_seen {
+                let name = &set.files[first as usize].name;
+                problems.push(Problem::at(*file, *pos, format!("a second settings document (the first is in {name})")));
+            } else {
+                settings_seen = Some((*file, *pos));
+                set.settings = settings.clone();
+            }
+        }
+    }
+    if !set.settings.ignore.is_empty() {
+        let ignored: Vec<bool> =
+            set.files.iter().map(|f| set.settings.ignore.iter().any(|p| glob::matches(p, &f.name))).collect();
+        problems.retain(|p| !p.file.is_some_and(|f| ignored[f as usize]));
+        documents.retain(|(file, _, _)| !ignored[*file as usize]);
+    }
+
+    for (_, _, document) in documents {
+        match document {
+            Document::Flow(flow) => set.flows.push(flow),
+            Document::Intents(intents) => set.intents.extend(intents),
+            Document::Persona(persona) => set.personas.push(persona),
+            Document::Settings(_) => {}
+        }
+    }
+    if set.flows.is_empty() && problems.is_empty() {
+        problems.push(Problem::whole_set(format!(
+            "no flows in `{}`: a menu set needs at least one YAML file starting with `flow:`",
+            path.display()
+        )));
+    }
+    validate::validate(&set, &mut problems);
+    if problems.is_empty() {
+        Ok(set)
+    } else {
+        problems.sort();
+        problems.dedup();
+        Err(LoadError { problems, files: set.files })
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads a file as UTF-8 text, refusing huge files before reading them.
+fn read_text(path: &Path) -> Result<String, (Pos, String)> {
+    let start = Pos { line: 1, column: 1, offset: 0, len: 0 };
+    let size = std::fs::metadata(path).map_err(|e| (start, format!("cannot read: {}", io_reason(&e))))?.len();
+    if size > MAX_FILE_BYTES {
+        return Err((
+            start,
+            format!("the file is {} MiB; menu files are limited to {} MiB", size >> 20, MAX_FILE_BYTES >> 20),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| (start, format!("cannot read: {}", io_reason(&e))))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() as u32 + 1;
+        (
+            Pos { line, column, offset: 0, len: 0 },
+            "the file is not UTF-8 text (save it as UTF-8)".to_string(),
+        )
+    })
+}
+
+/// Every `*.yaml`/`*.yml` below `dir`, sorted by path so that loading and
+/// every report built on it are the same on every machine. Hidden entries
+/// (`.git`) are skipped.
+fn collect_yaml_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Problem> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Problem::whole_set(format!("cannot read directory `{}`: {}", dir.display(), io_reason(&e)))
+    })?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            collect_yaml_files(root, &path, out)?;
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn relative_name(root: &Path, file: &Path) -> String {
+    let relative = file.strip_prefix(root).unwrap_or(file);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}

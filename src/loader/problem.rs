@@ -1,0 +1,90 @@
+use crate::loader::yaml::Pos;
+use crate::model::SourceId;
+
+/// One thing wrong with the input. The loader collects all of them before
+/// giving up, so a user fixes a file in one pass.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    /// `None` for problems about the set as a whole (no flows, a missing path).
+    pub file: Option<SourceId>,
+    pub pos: Pos,
+    pub message: String,
+    /// A hint on how to fix it, shown under the source excerpt.
+    pub help: Option<String>,
+}
+
+impl Problem {
+    pub fn at(file: SourceId, pos: Pos, message: impl Into<String>) -> Problem {
+        Problem {
+            file: Some(file),
+            pos,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn whole_set(message: impl Into<String>) -> Problem {
+        Problem {
+            file: None,
+            pos: Pos::default(),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Problem {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// The closest candidate to a misspelt name, if one is close enough to be a
+/// plausible typo (`nxet` for `next`).
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3) && *d < c.len())
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Optimal string alignment distance: Levenshtein plus adjacent swaps, which
+/// is the commonest typo in keys.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        d[i * width] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * width + j] + 1)
+                .min(d[i * width + j - 1] + 1)
+                .min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = best;
+        }
+    }
+    d[a.len() * width + b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_swapped_letters() {
+        assert_eq!(did_you_mean("nxet", ["next", "say"]), Some("next"));
+        assert_eq!(did_you_mean("optoins", ["options", "no_input"]), Some("options"));
+        assert_eq!(did_you_mean("zzz", ["next", "say"]), None);
+    }
+}

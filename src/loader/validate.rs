@@ -1,0 +1,337 @@
+//! Checks that span documents: node and flow references, variables and their
+//! values, intents, call structure and personas.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::loader::problem::did_you_mean;
+use crate::loader::Problem;
+use crate::model::*;
+
+pub fn validate(set: &MenuSet, problems: &mut Vec<Problem>) {
+    let mut seen_flows: BTreeMap<(Channel, &str), &Flow> = BTreeMap::new();
+    for flow in &set.flows {
+        if let Some(first) = seen_flows.get(&(flow.channel, flow.id.as_str())) {
+            let name = &set.files[first.file as usize].name;
+            problems.push(at(
+                &flow.id,
+                format!("flow `{}` is defined twice on {} (first in {name})", flow.id.value, flow.channel),
+            ));
+            continue;
+        }
+        seen_flows.insert((flow.channel, flow.id.as_str()), flow);
+    }
+    let domains = channel_domains(set, problems);
+    for flow in &set.flows {
+        check_flow(set, flow, &domains[&flow.channel], problems);
+    }
+    check_call_cycles(set, problems);
+    check_intents(set, problems);
+    for persona in &set.personas {
+        check_persona(set, persona, &domains, problems);
+    }
+}
+
+fn at<T>(located: &Located<T>, message: impl Into<String>) -> Problem {
+    Problem::at(located.span.file, located.span.pos, message)
+}
+
+/// Variables are shared by name across the flows of a channel, so a
+/// sub-flow can read what its caller set. Two flows that declare the same
+/// name with different values are a problem: the walk could not tell which
+/// domain to try.
+fn channel_domains<'a>(
+    set: &'a MenuSet,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<Channel, BTreeMap<&'a str, &'a VarDomain>> {
+    let mut out: BTreeMap<Channel, BTreeMap<&str, &VarDomain>> =
+        Channel::ALL.into_iter().map(|c| (c, BTreeMap::new())).collect();
+    for flow in &set.flows {
+        let domains = out.entry(flow.channel).or_default();
+        for var in &flow.vars {
+            match domains.get(var.name.as_str()) {
+                Some(existing) if existing.values != var.values => problems.push(
+                    at(
+                        &var.name,
+                        format!(
+                            "variable `{}` has values [{}] here but [{}] in another {} flow",
+                            var.name.value,
+                            var.values.join(", "),
+                            existing.values.join(", "),
+                            flow.channel
+                        ),
+                    )
+                    .with_help("flows of one channel share variables by name; give them the same values"),
+                ),
+                Some(_) => {}
+                None => {
+                    domains.insert(var.name.as_str(), var);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn check_flow(set: &MenuSet, flow: &Flow, domains: &BTreeMap<&str, &VarDomain>, problems: &mut Vec<Problem>) {
+    let node_ids: Vec<&str> = flow.nodes.iter().map(|n| n.id.as_str()).collect();
+    let target = |problems: &mut Vec<Problem>, name: &Located<String>, what: &str| {
+        if !node_ids.contains(&name.as_str()) {
+            let mut problem = at(name, format!("{what} `{}` names no node of flow `{}`", name.value, flow.id.value));
+            if let Some(s) = did_you_mean(name.as_str(), node_ids.iter().copied()) {
+                problem = problem.with_help(format!("did you mean `{s}`?"));
+            }
+            problems.push(problem.with_code_unknown_target());
+        }
+    };
+    target(problems, &flow.start, "start");
+    for handler in [&flow.default_no_input, &flow.default_no_match, &flow.default_invalid].into_iter().flatten() {
+        target(problems, &handler.then, "the default handler's target");
+    }
+    for node in &flow.nodes {
+        for name in node.kind.targets() {
+            target(problems, name, "the target");
+        }
+        for condition in node.kind.conditions() {
+            check_condition(&condition.value, domains, problems);
+        }
+        match &node.kind {
+            NodeKind::Set { assignments, .. } => {
+                for (var, value) in assignments {
+                    check_value(var, value, domains, problems);
+                }
+            }
+            NodeKind::Call { flow: callee, .. } => match set.flow(flow.channel, callee.as_str()) {
+                Some(_) => {}
+                None => {
+                    let elsewhere = set.flows.iter().find(|f| f.id.value == callee.value);
+                    let problem = match elsewhere {
+                        Some(other) => at(
+                            callee,
+                            format!(
+                                "`call: {}` from a {} flow: that flow is on {}, and a call stays on one channel",
+                                callee.value, flow.channel, other.channel
+                            ),
+                        ),
+                        None => at(callee, format!("`call: {}` names no flow", callee.value)).with_code_unknown_target(),
+                    };
+                    problems.push(problem);
+                }
+            },
+            NodeKind::Menu { options, .. } => check_options(set, flow, node, options, problems),
+            NodeKind::Transfer { serves: Some(intents), .. } | NodeKind::End { serves: intents, .. } => {
+                for intent in intents {
+                    check_intent_name(set, intent, problems);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Problem {
+    /// Unknown targets keep their REPORT.md code in the message so that a
+    /// user searching for `unknown-target` finds them.
+    fn with_code_unknown_target(mut self) -> Problem {
+        self.message = format!("unknown-target: {}", self.message);
+        self
+    }
+}
+
+fn check_options(set: &MenuSet, flow: &Flow, node: &Node, options: &[MenuOption], problems: &mut Vec<Problem>) {
+    for option in options {
+        if flow.channel == Channel::Phone {
+            if option.key.is_none() && option.speech.is_empty() {
+                problems.push(
+                    Problem::at(option.span.file, option.span.pos, format!("an option of phone menu `{}` has neither `key` nor `speech`", node.id.value))
+                        .with_help("give it a DTMF key (`key: \"1\"`) or speech phrases"),
+                );
+            }
+        } else {
+            if option.label.is_none() {
+                problems.push(
+                    Problem::at(option.span.file, option.span.pos, format!("an option of {} menu `{}` has no `label`", flow.channel, node.id.value))
+                        .with_help("web and app options are clicked by their label"),
+                );
+            }
+            if let Some(key) = &option.key {
+                problems.push(at(key, format!("`key` on a {} option: keys are for phone menus", flow.channel)));
+            }
+        }
+        for intent in &option.intents {
+            check_intent_name(set, intent, problems);
+        }
+    }
+}
+
+fn check_intent_name(set: &MenuSet, intent: &Located<String>, problems: &mut Vec<Problem>) {
+    if set.intent(intent.as_str()).is_none() {
+        let mut problem = at(intent, format!("unknown intent `{}`", intent.value));
+        let names = set.intents.iter().map(|i| i.id.as_str());
+        if let Some(s) = did_you_mean(intent.as_str(), names) {
+            problem = problem.with_help(format!("did you mean `{s}`?"));
+        } else if set.intents.is_empty() {
+            problem = problem.with_help("the set has no `intents:` catalogue");
+        }
+        problems.push(problem);
+    }
+}
+
+fn check_var<'a>(
+    var: &Located<String>,
+    domains: &BTreeMap<&str, &'a VarDomain>,
+    problems: &mut Vec<Problem>,
+) -> Option<&'a VarDomain> {
+    let found = domains.get(var.as_str()).copied();
+    if found.is_none() {
+        let mut problem = at(var, format!("unknown variable `{}`", var.value));
+        if let Some(s) = did_you_mean(var.as_str(), domains.keys().copied()) {
+            problem = problem.with_help(format!("did you mean `{s}`?"));
+        } else {
+            problem = problem.with_help("declare it under `vars:` with its values");
+        }
+        problems.push(problem);
+    }
+    found
+}
+
+fn check_value(
+    var: &Located<String>,
+    value: &Located<String>,
+    domains: &BTreeMap<&str, &VarDomain>,
+    problems: &mut Vec<Problem>,
+) {
+    if let Some(domain) = check_var(var, domains, problems) {
+        if !domain.values.contains(&value.value) {
+            problems.push(
+                at(value, format!("`{}` is not a value of `{}`", value.value, var.value))
+                    .with_help(format!("`{}` is one of: {}", var.value, domain.values.join(", "))),
+            );
+        }
+    }
+}
+
+fn check_condition(condition: &Condition, domains: &BTreeMap<&str, &VarDomain>, problems: &mut Vec<Problem>) {
+    match condition {
+        Condition::Equals(var, value) | Condition::NotEquals(var, value) => check_value(var, value, domains, problems),
+        Condition::In(var, values) => {
+            for value in values {
+                check_value(var, value, domains, problems);
+            }
+        }
+        Condition::Truthy(var) => {
+            if let Some(domain) = check_var(var, domains, problems) {
+                if !domain.is_bool() {
+                    problems.push(
+                        at(var, format!("`{}` is not a bool, so it cannot stand alone as a condition", var.value))
+                            .with_help(format!("compare it: `{} == {}`", var.value, domain.values[0])),
+                    );
+                }
+            }
+        }
+        Condition::Not(inner) => check_condition(inner, domains, problems),
+        Condition::And(a, b) | Condition::Or(a, b) => {
+            check_condition(a, domains, problems);
+            check_condition(b, domains, problems);
+        }
+    }
+}
+
+/// A call cycle (a flow that, through calls, calls itself) in which some
+/// flow has no `return` node grows the call stack on every round and never
+/// unwinds it.
+fn check_call_cycles(set: &MenuSet, problems: &mut Vec<Problem>) {
+    fn callees<'a>(set: &'a MenuSet, flow: &'a Flow) -> Vec<(&'a Located<String>, &'a Flow)> {
+        flow.nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::Call { flow: callee, .. } => set.flow(flow.channel, callee.as_str()).map(|f| (callee, f)),
+                _ => None,
+            })
+            .collect()
+    }
+    let returns = |flow: &Flow| flow.nodes.iter().any(|n| matches!(n.kind, NodeKind::Return));
+    let mut reported = BTreeSet::new();
+    for flow in &set.flows {
+        // Depth-first search for a path of calls back to `flow`.
+        let mut stack: Vec<(&Flow, Vec<&Flow>)> = vec![(flow, vec![flow])];
+        let mut visited = BTreeSet::new();
+        while let Some((current, path)) = stack.pop() {
+            for (site, callee) in callees(set, current) {
+                if std::ptr::eq(callee, flow) {
+                    let cycle: Vec<&str> = path.iter().map(|f| f.id.as_str()).chain([flow.id.as_str()]).collect();
+                    let mut key: Vec<&str> = path.iter().map(|f| f.id.as_str()).collect();
+                    key.sort();
+                    if let Some(stuck) = path.iter().find(|f| !returns(f)) {
+                        if reported.insert((flow.channel, key)) {
+                            problems.push(
+                                at(site, format!(
+                                    "call cycle {} with no return: `{}` never returns, so every round grows the call stack",
+                                    cycle.join(" → "),
+                                    stuck.id.value
+                                ))
+                                .with_help("end the called flow with a `return: true` node, or jump with `goto` instead of `call`"),
+                            );
+                        }
+                    }
+                } else if visited.insert(callee.id.as_str()) {
+                    let mut next = path.clone();
+                    next.push(callee);
+                    stack.push((callee, next));
+                }
+            }
+        }
+    }
+}
+
+fn check_intents(set: &MenuSet, problems: &mut Vec<Problem>) {
+    let present = set.channels();
+    for intent in &set.intents {
+        for channel in intent.channels.iter().flatten() {
+            if !present.contains(&channel.value) && !set.flows.is_empty() {
+                problems.push(at(
+                    channel,
+                    format!("intent `{}` lists channel {}, but the set has no {} flow", intent.id.value, channel.value, channel.value),
+                ));
+            }
+        }
+    }
+}
+
+fn check_persona(
+    set: &MenuSet,
+    persona: &Persona,
+    domains: &BTreeMap<Channel, BTreeMap<&str, &VarDomain>>,
+    problems: &mut Vec<Problem>,
+) {
+    let channel = persona.channel.value;
+    let flows: Vec<&Flow> = set.flows.iter().filter(|f| f.channel == channel).collect();
+    if flows.is_empty() {
+        problems.push(at(&persona.channel, format!("persona `{}` uses channel {channel}, but the set has no {channel} flow", persona.id.value)));
+        return;
+    }
+    if let Some(flow) = &persona.flow {
+        if set.flow(channel, flow.as_str()).is_none() {
+            let mut problem = at(flow, format!("persona `{}` names flow `{}`, which is not a {channel} flow", persona.id.value, flow.value));
+            if let Some(s) = did_you_mean(flow.as_str(), flows.iter().map(|f| f.id.as_str())) {
+                problem = problem.with_help(format!("did you mean `{s}`?"));
+            }
+            problems.push(problem);
+        }
+    }
+    if let Some(intent) = &persona.intent {
+        check_intent_name(set, intent, problems);
+    }
+    for (var, value) in &persona.vars {
+        check_value(var, value, &domains[&channel], problems);
+    }
+    for step in &persona.script {
+        if !step.value.fits(channel) {
+            problems.push(at(step, format!("`{}` does not apply on a {channel} flow", step.value.name())));
+        }
+    }
+    if let Some(node) = persona.expect.as_ref().and_then(|e| e.node.as_ref()) {
+        if !flows.iter().any(|f| f.node(node.as_str()).is_some()) {
+            problems.push(at(node, format!("expected node `{}` is in no {channel} flow", node.value)));
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! A YAML tree that remembers where every node came from.
+//!
+//! `saphyr-parser` gives a stream of events, each with a span. We build our own
+//! small tree from that stream instead of deserialising straight into the model,
+//! for three reasons: every node keeps its line and column so that any problem
+//! can point into the file; the decoder can report every problem in a file,
+//! not just the first one serde would stop at; and we control the two ways a
+//! small file can become a huge tree (aliases that expand exponentially and
+//! nesting thousands of levels deep), so hostile input fails fast with a
+//! message instead of exhausting memory or the stack.
+
+use std::sync::Arc;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+/// How many nodes one document may expand to, aliases included. An honest
+/// 20,000-node flow expands to roughly ten nodes per menu node, so this leaves
+/// ample room while stopping "billion laughs" alias bombs early.
+pub const MAX_EXPANDED_NODES: usize = 5_000_000;
+
+/// How deep collections may nest. Real menu files nest about eight levels.
+pub const MAX_DEPTH: usize = 64;
+
+/// A position in a source file, 1-based line and column plus a byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+    pub offset: u32,
+    pub len: u32,
+}
+
+/// One YAML node with its position.
+#[derive(Debug, Clone)]
+pub struct Yaml {
+    pub pos: Pos,
+    pub value: YamlValue,
+}
+
+#[derive(Debug, Clone)]
+pub enum YamlValue {
+    /// A scalar with the text as written and whether it was quoted, so that
+    /// `"1"` and `1` both read as the key 1 but `"true"` stays a string.
+    Scalar { text: String, quoted: bool },
+    Seq(Vec<Yaml>),
+    /// Entries in file order. Keys are kept as nodes for their positions.
+    Map(Vec<(Yaml, Yaml)>),
+    /// An explicit or implicit null (`~`, `null`, or nothing after the colon).
+    Null,
+}
+
+impl Yaml {
+    pub fn kind_name(&self) -> &'static str {
+        match &self.value {
+            YamlValue::Scalar { .. } => "a scalar",
+            YamlValue::Seq(_) => "a list",
+            YamlValue::Map(_) => "a mapping",
+            YamlValue::Null => "nothing (null)",
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            YamlValue::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[(Yaml, Yaml)]> {
+        match &self.value {
+            YamlValue::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Yaml]> {
+        match &self.value {
+            YamlValue::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// Looks up a key in a mapping; `None` for other kinds.
+    pub fn get(&self, key: &str) -> Option<&Yaml> {
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
+    }
+}
+
+/// A YAML syntax or limit problem, with where it happened.
+#[derive(Debug, Clone)]
+pub struct YamlError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// Maps saphyr's character-based markers to byte offsets.
+struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, line_starts }
+    }
+
+    /// Byte offset of a 1-based line and a 1-based character column.
+    fn offset(&self, line: usize, column: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        // Columns count characters; most lines are ASCII, so a fast path
+        // avoids walking characters on the large generated files.
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        let line_text = &rest[..line_end];
+        let wanted = column.saturating_sub(1);
+        if line_text.is_ascii() {
+            start + wanted.min(line_text.len())
+        } else {
+            start
+                + line_text
+                    .char_indices()
+                    .nth(wanted)
+                    .map_or(line_text.len(), |(i, _)| i)
+        }
+    }
+
+    fn pos(&self, span: &Span) -> Pos {
+        let start = self.offset(span.start.line(), span.start.col() + 1);
+        let end = self.offset(span.end.line(), span.end.col() + 1).max(start);
+        Pos {
+            line: span.start.line() as u32,
+            column: span.start.col() as u32 + 1,
+            offset: start as u32,
+            len: (end - start) as u32,
+        }
+    }
+}
+
+enum Frame {
+    Seq(Pos, Vec<Yaml>, usize),
+    Map(Pos, Vec<(Yaml, Yaml)>, Option<Yaml>, usize),
+}
+
+/// Parses every document of a file. A file normally holds one document; the
+/// loader decides what to do with more.
+pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
+    let index = LineIndex::new(text);
+    let mut documents = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: Vec<Option<Arc<Yaml>>> = Vec::new();
+    let mut expanded: usize = 0;
+
+    let parser = Parser::new_from_str(text);
+    for event in parser {
+        let (event, span) = event.map_err(|e| {
+            let m = e.marker();
+            let offset = index.offset(m.line(), m.col() + 1);
+            YamlError {
+                pos: Pos {
+                    line: m.line() as u32,
+                    column: m.col() as u32 + 1,
+                    offset: offset as u32,
+                    len: 1,
+                },
+                message: format!("invalid YAML: {}", e.info()),
+            }
+        })?;
+        let pos = index.pos(&span);
+        let node = match event {
+            Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::Nothing => {
+                continue
+            }
+            Event::DocumentEnd => {
+                anchors.clear();
+                continue;
+            }
+            Event::SequenceStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(YamlError {
+                        pos,
+                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                    });
+                }
+                stack.push(Frame::Seq(pos, Vec::new(), anchor));
+                continue;
+            }
+            Event::MappingStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(YamlError {
+                        pos,
+                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                    });
+                }
+                stack.push(Frame::Map(pos, Vec::new(), None, anchor));
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match stack.pop() {
+                    Some(Frame::Seq(start, items, anchor)) => (
+                        Yaml {
+                            pos: Pos {
+                                len: pos.offset.saturating_sub(start.offset).max(1),
+                                ..start
+                            },
+                            value: YamlValue::Seq(items),
+                        },
+                        anchor,
+                    ),
+                    Some(Frame::Map(start, entries, _, anchor)) => (
+                        Yaml {
+                            pos: Pos {
+                                len: pos.offset.saturating_sub(start.offset).max(1),
+                                ..start
+                            },
+                            value: YamlValue::Map(entries),
+                        },
+                        anchor,
+                    ),
+                    None => continue,
+                };
+                remember_anchor(&mut anchors, anchor, &node);
+                node
+            }
+            Event::Scalar(text, style, anchor, _) => {
+                expanded += 1;
+                let quoted = !matches!(style, ScalarStyle::Plain);
+                let value = if !quoted && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL")
+                {
+                    YamlValue::Null
+                } else {
+                    YamlValue::Scalar {
+                        text: text.into_owned(),
+                        quoted,
+                    }
+                };
+                let node = Yaml { pos, value };
+                remember_anchor(&mut anchors, anchor, &node);
+                node
+            }
+            Event::Alias(id) => {
+                let Some(Some(target)) = anchors.get(id) else {
+                    return Err(YamlError {
+                        pos,
+                        message: "alias to an unknown anchor".to_string(),
+                    });
+                };
+                // Every alias copies its target, so count the copy's size
+                // before making it: this is what stops alias bombs.
+                expanded += count_nodes(target, MAX_EXPANDED_NODES);
+                if expanded > MAX_EXPANDED_NODES {
+                    return Err(alias_bomb(pos));
+                }
+                Yaml {
+                    pos,
+                    value: target.value.clone(),
+                }
+            }
+        };
+        expanded += 1;
+        if expanded > MAX_EXPANDED_NODES {
+            return Err(alias_bomb(pos));
+        }
+        match stack.last_mut() {
+            None => documents.push(node),
+            Some(Frame::Seq(_, items, _)) => items.push(node),
+            Some(Frame::Map(_, entries, pending_key, _)) => match pending_key.take() {
+                None => *pending_key = Some(node),
+                Some(key) => entries.push((key, node)),
+            },
+        }
+    }
+    Ok(documents)
+}
+
+fn alias_bomb(pos: Pos) -> YamlError {
+    YamlError {
+        pos,
+        message: format!(
+            "the document expands to more than {MAX_EXPANDED_NODES} nodes (aliases that copy aliases?)"
+        ),
+    }
+}
+
+fn remember_anchor(anchors: &mut Vec<Option<Arc<Yaml>>>, anchor: usize, node: &Yaml) {
+    if anchor == 0 {
+        return;
+    }
+    if anchors.len() <= anchor {
+        anchors.resize(anchor + 1, None);
+    }
+    anchors[anchor] = Some(Arc::new(node.clone()));
+}
+
+/// Counts nodes up to `limit`, so a huge aliased tree is not walked in full
+/// just to learn that it is too big.
+fn count_nodes(node: &Yaml, limit: usize) -> usize {
+    let mut count = 0;
+    let mut pending = vec![node];
+    while let Some(n) = pending.pop() {
+        count += 1;
+        if count > limit {
+            break;
+        }
+        match &n.value {
+            YamlValue::Seq(items) => pending.extend(items.iter()),
+            YamlValue::Map(entries) => {
+                for (k, v) in entries {
+                    pending.push(k);
+                    pending.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_point_at_the_node() {
+        let docs = parse("flow: main\nnodes:\n  welcome:\n    say: Hi\n").unwrap();
+        let root = &docs[0];
+        let nodes = root.get("nodes").unwrap();
+        let (key, _) = &nodes.as_map().unwrap()[0];
+        assert_eq!(key.as_str(), Some("welcome"));
+        assert_eq!((key.pos.line, key.pos.column), (3, 3));
+        assert_eq!(key.pos.offset as usize, "flow: main\nnodes:\n  ".len());
+    }
+
+    #[test]
+    fn alias_bombs_fail_fast() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("expands"), "{}", err.message);
+    }
+
+    #[test]
+    fn deep_nesting_fails_fast() {
+        let text = "[".repeat(10_000) + &"]".repeat(10_000);
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("nesting"), "{}", err.message);
+    }
+
+    #[test]
+    fn non_ascii_columns_map_to_byte_offsets() {
+        let text = "é: [a, b]\nnext: ü\n";
+        let docs = parse(text).unwrap();
+        let (_, v) = &docs[0].as_map().unwrap()[1];
+        assert_eq!(&text[v.pos.offset as usize..][..2], "ü");
+    }
+}

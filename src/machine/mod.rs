@@ -1,0 +1,280 @@
+//! What happens to a customer: the transition function over the compiled
+//! graph. The explorer, `replay`, and later the fuzzer and personas all step
+//! through this one function, so that inputs a report prints replay exactly.
+
+mod choice;
+mod stacks;
+mod state;
+
+pub use choice::{Choice, InputKind};
+pub use stacks::Stacks;
+pub use state::State;
+
+use crate::graph::{Graph, Handler, Kind, NodeIx, OptionIx, NONE};
+
+/// Why a customer can go no further.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeadEndReason {
+    SayWithoutNext,
+    SetWithoutNext,
+    NoSwitchEntry,
+    ReturnWithoutCaller,
+    CallWithoutNext,
+    AskWithoutGoto,
+    /// A menu whose options are all guarded off.
+    NoOptions,
+}
+
+impl DeadEndReason {
+    pub fn explain(self) -> &'static str {
+        match self {
+            DeadEndReason::SayWithoutNext => "this `say` has no `next`: the customer hears it and then nothing",
+            DeadEndReason::SetWithoutNext => "this `set` has no `next`: nothing follows it",
+            DeadEndReason::NoSwitchEntry => "no entry of this switch matches and it has no default entry",
+            DeadEndReason::ReturnWithoutCaller => "this `return` has no caller to return to: nobody calls this flow",
+            DeadEndReason::CallWithoutNext => "the called flow returns here, but this `call` has no `next`",
+            DeadEndReason::AskWithoutGoto => "a valid answer here has nowhere to go: the `ask` has no `goto`",
+            DeadEndReason::NoOptions => "every option of this menu is guarded off",
+        }
+    }
+}
+
+/// Where following the graph without input stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// At a menu or ask, waiting for the customer.
+    Waiting(State),
+    /// A transfer, end or hangup.
+    Terminal(NodeIx),
+    /// The flow was called and returned with nothing above it: only possible
+    /// when exploring a called flow on its own, where the return is its exit.
+    Returned(NodeIx),
+    DeadEnd(NodeIx, DeadEndReason),
+    /// Say/set/switch/call nodes that lead round to themselves: the customer
+    /// hears the same thing forever and can do nothing about it.
+    SilentLoop(NodeIx),
+    /// Calls nested past the configured depth (recursive flows).
+    CallTooDeep(NodeIx),
+}
+
+/// The result of one input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Moved(Settled),
+    /// A handler re-prompted the same node.
+    Reprompt(State),
+    /// No handler: on the phone the platform drops the call.
+    Dropped(InputKind),
+    /// Web or app: nothing happens (idle with no timeout handler, an invalid
+    /// form value with no handler): the customer stays on the page.
+    Ignored,
+    /// The input does not exist here (back on the phone, an option guarded off).
+    Unavailable,
+}
+
+/// Told about every node entered and every variable read or written, for
+/// transcripts, reachability and "which variables mattered".
+pub trait Observer {
+    fn enter(&mut self, _node: NodeIx) {}
+    fn read(&mut self, _var: u16, _vars: u64) {}
+    fn write(&mut self, _var: u16) {}
+}
+
+/// An observer that ignores everything; the explorer's hot path uses it.
+pub struct Quiet;
+impl Observer for Quiet {}
+
+/// Options for a walk through the machine.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    pub call_depth: usize,
+    /// When exploring a called flow on its own, a `return` with nothing on
+    /// the stack is its exit, not a dead end.
+    pub standalone: bool,
+}
+
+pub struct Machine<'g, 'a> {
+    pub graph: &'g Graph<'a>,
+    pub stacks: Stacks,
+    pub rules: Rules,
+}
+
+impl<'g, 'a> Machine<'g, 'a> {
+    pub fn new(graph: &'g Graph<'a>, rules: Rules) -> Self {
+        Machine { graph, stacks: Stacks::default(), rules }
+    }
+
+    /// Whether option `i` exists under `vars`.
+    pub fn enabled(&self, option: OptionIx, vars: u64, obs: &mut impl Observer) -> bool {
+        self.graph.eval(self.graph.options[option as usize].guard, vars, &mut |v| obs.read(v, vars))
+    }
+
+    /// Follows non-interactive nodes from `node` until the customer has to
+    /// act or the session ends.
+    pub fn settle(&mut self, mut node: NodeIx, mut vars: u64, mut stack: u32, prev: NodeIx, obs: &mut impl Observer) -> Settled {
+        let start_stack = stack;
+        // Brent's cycle detection: say/set/switch/call/return are
+        // deterministic, so a repeated (node, vars, stack) means a loop
+        // no input can break, found without remembering every step.
+        let mut saved = (node, vars, stack);
+        let mut power = 1u32;
+        let mut lambda = 0u32;
+        loop {
+            obs.enter(node);
+            let kind = &self.graph.nodes[node as usize].kind;
+            let next = match kind {
+                Kind::Menu { .. } | Kind::Ask { .. } => {
+                    // Back navigation does not cross a call boundary.
+                    let prev = if stack == start_stack { prev } else { NONE };
+                    return Settled::Waiting(State { node, stack, prev, vars, no_input: 0, no_match: 0 });
+                }
+                Kind::Transfer | Kind::End | Kind::Hangup => return Settled::Terminal(node),
+                Kind::Say { next } => {
+                    if *next == NONE {
+                        return Settled::DeadEnd(node, DeadEndReason::SayWithoutNext);
+                    }
+                    *next
+                }
+                Kind::Set { assignments, next } => {
+                    for &(var, value) in &self.graph.assignments[assignments.start as usize..assignments.end as usize] {
+                        obs.write(var);
+                        vars = self.graph.vars[var as usize].set(vars, value);
+                    }
+                    if *next == NONE {
+                        return Settled::DeadEnd(node, DeadEndReason::SetWithoutNext);
+                    }
+                    *next
+                }
+                Kind::Switch { entries } => {
+                    let graph = self.graph;
+                    let found = graph.switch_entries[entries.start as usize..entries.end as usize]
+                        .iter()
+                        .find(|(cond, _)| graph.eval(*cond, vars, &mut |v| obs.read(v, vars)));
+                    match found {
+                        Some(&(_, goto)) => goto,
+                        None => return Settled::DeadEnd(node, DeadEndReason::NoSwitchEntry),
+                    }
+                }
+                Kind::Call { flow, .. } => {
+                    if self.stacks.depth(stack) >= self.rules.call_depth {
+                        return Settled::CallTooDeep(node);
+                    }
+                    stack = self.stacks.push(stack, node);
+                    self.graph.flows[*flow as usize].start
+                }
+                Kind::Return => {
+                    if stack == Stacks::EMPTY {
+                        let called = self.graph.flow_of(node).called;
+                        return if self.rules.standalone && called {
+                            Settled::Returned(node)
+                        } else {
+                            Settled::DeadEnd(node, DeadEndReason::ReturnWithoutCaller)
+                        };
+                    }
+                    let call = self.stacks.top(stack);
+                    stack = self.stacks.pop(stack);
+                    let Kind::Call { next, .. } = self.graph.nodes[call as usize].kind else {
+                        unreachable!("stack frames are call nodes")
+                    };
+                    if next == NONE {
+                        return Settled::DeadEnd(call, DeadEndReason::CallWithoutNext);
+                    }
+                    next
+                }
+            };
+            node = next;
+            if saved == (node, vars, stack) {
+                return Settled::SilentLoop(node);
+            }
+            lambda += 1;
+            if lambda == power {
+                saved = (node, vars, stack);
+                power *= 2;
+                lambda = 0;
+            }
+        }
+    }
+
+    /// Applies one choice to a waiting state.
+    pub fn step(&mut self, state: &State, choice: Choice, obs: &mut impl Observer) -> Step {
+        let graph = self.graph;
+        let visual = graph.is_visual();
+        // Where "back" will lead from the next node: only web and app keep it.
+        let prev = if visual { state.node } else { NONE };
+        match &graph.nodes[state.node as usize].kind {
+            Kind::Menu { no_input, no_match, back, .. } => match choice {
+                Choice::Option(i) => {
+                    if graph.options[i as usize].menu != state.node || !self.enabled(i, state.vars, obs) {
+                        return Step::Unavailable;
+                    }
+                    let goto = graph.options[i as usize].goto;
+                    Step::Moved(self.move_to(state, goto, prev, obs))
+                }
+                Choice::NoInput => self.handle(state, *no_input, InputKind::Silence, obs),
+                Choice::NoMatch if !visual => self.handle(state, *no_match, InputKind::NoMatch, obs),
+                Choice::Back if visual => self.back(state, *back, obs),
+                _ => Step::Unavailable,
+            },
+            Kind::Ask { goto, invalid, no_input, .. } => match choice {
+                Choice::Valid => {
+                    if *goto == NONE {
+                        return Step::Moved(Settled::DeadEnd(state.node, DeadEndReason::AskWithoutGoto));
+                    }
+                    Step::Moved(self.move_to(state, *goto, prev, obs))
+                }
+                Choice::Invalid => self.handle(state, *invalid, InputKind::Invalid, obs),
+                Choice::NoInput => self.handle(state, *no_input, InputKind::Silence, obs),
+                Choice::Back if visual => self.back(state, NONE, obs),
+                _ => Step::Unavailable,
+            },
+            _ => Step::Unavailable,
+        }
+    }
+
+    fn move_to(&mut self, state: &State, goto: NodeIx, prev: NodeIx, obs: &mut impl Observer) -> Settled {
+        match self.settle(goto, state.vars, state.stack, prev, obs) {
+            // Coming back to the same page keeps its own "back".
+            Settled::Waiting(mut next) if next.node == state.node && next.stack == state.stack => {
+                next.prev = state.prev;
+                Settled::Waiting(next)
+            }
+            other => other,
+        }
+    }
+
+    fn back(&mut self, state: &State, back: NodeIx, obs: &mut impl Observer) -> Step {
+        if back != NONE {
+            return Step::Moved(self.settle(back, state.vars, state.stack, NONE, obs));
+        }
+        if state.prev == NONE {
+            return Step::Unavailable;
+        }
+        obs.enter(state.prev);
+        Step::Moved(Settled::Waiting(State { node: state.prev, stack: state.stack, prev: NONE, vars: state.vars, no_input: 0, no_match: 0 }))
+    }
+
+    fn handle(&mut self, state: &State, handler: Handler, kind: InputKind, obs: &mut impl Observer) -> Step {
+        let visual = self.graph.is_visual();
+        if !handler.is_present() {
+            return if visual { Step::Ignored } else { Step::Dropped(kind) };
+        }
+        let count = match kind {
+            InputKind::Silence => state.no_input,
+            _ => state.no_match,
+        };
+        if count < handler.retries {
+            let mut next = *state;
+            match kind {
+                InputKind::Silence => next.no_input += 1,
+                _ => next.no_match += 1,
+            }
+            obs.enter(state.node);
+            return Step::Reprompt(next);
+        }
+        let prev = if visual { state.node } else { NONE };
+        let settled = self.settle(handler.then, state.vars, state.stack, prev, obs);
+        // Landing on the same node again after the retries restarts its
+        // counters: that is the endless re-prompt the explorer reports.
+        Step::Moved(settled)
+    }
+}

@@ -1,0 +1,80 @@
+use super::{Condition, Located, Span};
+
+/// A DTMF key: one of `0`-`9`, `*`, `#`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DtmfKey(pub u8);
+
+impl DtmfKey {
+    /// Keys in the order an IVR engineer lists them; the explorer uses the
+    /// first one a menu does not take as its "wrong key".
+    pub const ALL: [DtmfKey; 12] = [
+        DtmfKey(b'1'),
+        DtmfKey(b'2'),
+        DtmfKey(b'3'),
+        DtmfKey(b'4'),
+        DtmfKey(b'5'),
+        DtmfKey(b'6'),
+        DtmfKey(b'7'),
+        DtmfKey(b'8'),
+        DtmfKey(b'9'),
+        DtmfKey(b'0'),
+        DtmfKey(b'*'),
+        DtmfKey(b'#'),
+    ];
+
+    pub fn parse(text: &str) -> Option<DtmfKey> {
+        match text.as_bytes() {
+            [b @ (b'0'..=b'9' | b'*' | b'#')] => Some(DtmfKey(*b)),
+            _ => None,
+        }
+    }
+
+    pub fn as_char(self) -> char {
+        self.0 as char
+    }
+
+    /// Position in [`DtmfKey::ALL`], for bit sets of keys.
+    pub fn index(self) -> usize {
+        DtmfKey::ALL
+            .iter()
+            .position(|k| *k == self)
+            .unwrap_or_default()
+    }
+}
+
+/// A speech phrase: a case-insensitive regular expression.
+#[derive(Debug, Clone)]
+pub struct SpeechPhrase {
+    pub source: Located<String>,
+    pub regex: regex::Regex,
+}
+
+/// One choice of a menu.
+#[derive(Debug, Clone)]
+pub struct MenuOption {
+    pub key: Option<Located<DtmfKey>>,
+    pub label: Option<Located<String>>,
+    pub speech: Vec<SpeechPhrase>,
+    pub intents: Vec<Located<String>>,
+    pub fallback: bool,
+    /// A key that works but is deliberately not announced (a hidden zero-out).
+    pub hidden: bool,
+    pub when: Option<Located<Condition>>,
+    pub goto: Located<String>,
+    pub span: Span,
+}
+
+impl MenuOption {
+    /// How a report names the option: its key, else its label, else its first phrase.
+    pub fn describe(&self) -> String {
+        if let Some(key) = &self.key {
+            format!("key {}", key.value.as_char())
+        } else if let Some(label) = &self.label {
+            format!("\"{}\"", label.value)
+        } else if let Some(phrase) = self.speech.first() {
+            format!("speech /{}/", phrase.source.value)
+        } else {
+            "option".to_string()
+        }
+    }
+}

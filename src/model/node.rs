@@ -1,0 +1,153 @@
+use super::{Condition, Handler, Located, MenuOption, Span};
+
+/// One node of a flow.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub id: Located<String>,
+    pub kind: NodeKind,
+    /// The whole node, from its id to its last key.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    Say {
+        text: Located<String>,
+        next: Option<Located<String>>,
+    },
+    Menu {
+        prompt: Located<String>,
+        options: Vec<MenuOption>,
+        no_input: Option<Handler>,
+        no_match: Option<Handler>,
+        back: Option<Located<String>>,
+        timeout: Option<f64>,
+    },
+    Ask {
+        prompt: Located<String>,
+        pattern: Option<Located<String>>,
+        save: Option<Located<String>>,
+        goto: Option<Located<String>>,
+        invalid: Option<Handler>,
+        no_input: Option<Handler>,
+        timeout: Option<f64>,
+    },
+    Switch {
+        entries: Vec<SwitchEntry>,
+    },
+    Set {
+        assignments: Vec<(Located<String>, Located<String>)>,
+        next: Option<Located<String>>,
+    },
+    Call {
+        flow: Located<String>,
+        next: Option<Located<String>>,
+    },
+    Return,
+    Transfer {
+        queue: Located<String>,
+        /// `None`: a person can help with every intent.
+        serves: Option<Vec<Located<String>>>,
+    },
+    End {
+        text: Located<String>,
+        serves: Vec<Located<String>>,
+    },
+    Hangup {
+        text: Located<String>,
+    },
+}
+
+fn then_of(handler: &Option<Handler>) -> Option<&Located<String>> {
+    handler.as_ref().map(|h| &h.then)
+}
+
+#[derive(Debug, Clone)]
+pub struct SwitchEntry {
+    pub when: Option<Located<Condition>>,
+    pub goto: Located<String>,
+    pub span: Span,
+}
+
+impl NodeKind {
+    /// The kind key as written in YAML.
+    pub fn key(&self) -> &'static str {
+        match self {
+            NodeKind::Say { .. } => "say",
+            NodeKind::Menu { .. } => "menu",
+            NodeKind::Ask { .. } => "ask",
+            NodeKind::Switch { .. } => "switch",
+            NodeKind::Set { .. } => "set",
+            NodeKind::Call { .. } => "call",
+            NodeKind::Return => "return",
+            NodeKind::Transfer { .. } => "transfer",
+            NodeKind::End { .. } => "end",
+            NodeKind::Hangup { .. } => "hangup",
+        }
+    }
+
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            NodeKind::Transfer { .. } | NodeKind::End { .. } | NodeKind::Hangup { .. }
+        )
+    }
+
+    /// The text the customer hears or reads at this node, if any.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            NodeKind::Say { text, .. } | NodeKind::End { text, .. } | NodeKind::Hangup { text } => {
+                Some(text.as_str())
+            }
+            NodeKind::Menu { prompt, .. } | NodeKind::Ask { prompt, .. } => Some(prompt.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Every node id this node names, with where, for reference checks.
+    pub fn targets(&self) -> Vec<&Located<String>> {
+        let mut out = Vec::new();
+        match self {
+            NodeKind::Say { next, .. } | NodeKind::Set { next, .. } | NodeKind::Call { next, .. } => {
+                out.extend(next.iter())
+            }
+            NodeKind::Menu {
+                options,
+                no_input,
+                no_match,
+                back,
+                ..
+            } => {
+                out.extend(options.iter().map(|o| &o.goto));
+                out.extend(then_of(no_input));
+                out.extend(then_of(no_match));
+                out.extend(back.iter());
+            }
+            NodeKind::Ask {
+                goto,
+                invalid,
+                no_input,
+                ..
+            } => {
+                out.extend(goto.iter());
+                out.extend(then_of(invalid));
+                out.extend(then_of(no_input));
+            }
+            NodeKind::Switch { entries } => out.extend(entries.iter().map(|e| &e.goto)),
+            NodeKind::Return
+            | NodeKind::Transfer { .. }
+            | NodeKind::End { .. }
+            | NodeKind::Hangup { .. } => {}
+        }
+        out
+    }
+
+    /// Every condition of the node.
+    pub fn conditions(&self) -> Vec<&Located<Condition>> {
+        match self {
+            NodeKind::Menu { options, .. } => options.iter().filter_map(|o| o.when.as_ref()).collect(),
+            NodeKind::Switch { entries } => entries.iter().filter_map(|e| e.when.as_ref()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,76 @@
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Channel;
+use crate::finding::Code;
+
+/// How seriously a finding code is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Off,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn parse(text: &str) -> Option<Level> {
+        match text {
+            "off" | "allow" => Some(Level::Off),
+            "warning" | "warn" => Some(Level::Warning),
+            "error" | "deny" => Some(Level::Error),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Off => "off",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
+/// Numeric limits of the rules and the walk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// Most options a menu may offer, per channel (`menu-too-wide`).
+    pub menu_width: BTreeMap<Channel, usize>,
+    /// Most menus a customer may hear before being served (`too-deep`).
+    pub depth: usize,
+    /// Most states the exhaustive walk may visit, over all flows.
+    pub states: usize,
+    /// Deepest `call` nesting the walk follows.
+    pub call_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            menu_width: Channel::ALL.into_iter().map(|c| (c, 5)).collect(),
+            depth: 4,
+            states: 2_000_000,
+            call_depth: 8,
+        }
+    }
+}
+
+/// The `touchpoint:` document of a set.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub levels: BTreeMap<Code, Level>,
+    pub limits: Limits,
+    /// Glob patterns (relative to the set root) of YAML files that are not ours.
+    pub ignore: Vec<String>,
+}
+
+impl Settings {
+    pub fn level(&self, code: Code) -> Level {
+        self.levels
+            .get(&code)
+            .copied()
+            .unwrap_or_else(|| code.default_level())
+    }
+}

@@ -1,0 +1,121 @@
+//! What a person reads in a terminal: findings grouped by flow, each with
+//! its source line underlined, the inputs that show it and the command that
+//! replays it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use miette::{NamedSource, Severity, SourceSpan};
+
+use crate::finding::Finding;
+use crate::model::{Level, MenuSet};
+use crate::render::SourceDiagnostic;
+use crate::report::Report;
+
+pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
+    let mut out = String::new();
+    let stats = &report.stats;
+    out.push_str(&format!(
+        "touchpoint {} {}: {} flow{}, {} nodes, {} states walked\n",
+        report.command,
+        report.set,
+        stats.flows,
+        plural(stats.flows),
+        stats.nodes,
+        stats.states
+    ));
+    let mut groups: BTreeMap<(String, String, String), Vec<&Finding>> = BTreeMap::new();
+    for finding in &report.findings {
+        groups
+            .entry((finding.channel.name().to_string(), finding.flow.clone(), finding.file.clone()))
+            .or_default()
+            .push(finding);
+    }
+    for ((channel, flow, file), findings) in &groups {
+        out.push_str(&format!("\n── {channel} / {flow} ({file}) ──\n\n"));
+        for finding in findings {
+            out.push_str(&diagnostic(finding, set).render(colour));
+        }
+    }
+    for note in &report.notes {
+        out.push_str(&format!("\nnote: {note}\n"));
+    }
+    if !report.coverage.flows.is_empty() {
+        out.push_str("\nreached by the exhaustive walk:\n");
+        for flow in &report.coverage.flows {
+            out.push_str(&format!(
+                "  {:<5} {:<20} nodes {}/{}  options {}/{}  handlers {}/{}\n",
+                flow.channel.name(),
+                flow.flow,
+                flow.nodes_covered,
+                flow.nodes,
+                flow.options_covered,
+                flow.options,
+                flow.handlers_covered,
+                flow.handlers
+            ));
+        }
+    }
+    let s = &report.summary;
+    let verdict = if s.errors == 0 && s.warnings == 0 { "clean" } else if s.errors == 0 { "passed with warnings" } else { "failed" };
+    out.push_str(&format!(
+        "\n{verdict}: {} error{}, {} warning{}\n",
+        s.errors,
+        plural(s.errors),
+        s.warnings,
+        plural(s.warnings)
+    ));
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// The replay command for a finding, quoted for a POSIX shell.
+pub fn replay_command(finding: &Finding, set_path: &str) -> String {
+    let mut command = format!("touchpoint replay {} --flow {}", shell_quote(set_path), shell_quote(&finding.flow));
+    for (var, value) in &finding.vars {
+        command.push_str(&format!(" --var {}", shell_quote(&format!("{var}={value}"))));
+    }
+    command.push_str(&format!(" --inputs {}", shell_quote(&finding.inputs.join(","))));
+    command
+}
+
+fn shell_quote(text: &str) -> String {
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,".contains(c)) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> SourceDiagnostic {
+    let source = set
+        .and_then(|s| s.files.iter().find(|f| f.name == finding.file))
+        .map(|f| NamedSource::new(format!("{}:{}:{}", f.name, finding.line, finding.column), Arc::clone(&f.text)));
+    let mut help = Vec::new();
+    if !finding.vars.is_empty() {
+        let vars: Vec<String> = finding.vars.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        help.push(format!("when {}", vars.join(", ")));
+    }
+    if !finding.inputs.is_empty() || !finding.path.is_empty() {
+        help.push(format!("inputs: [{}]", finding.inputs.join(", ")));
+        help.push(format!("path:   {}", finding.path.join(" → ")));
+        let set_path = set.map(|s| s.root.display().to_string()).unwrap_or_default();
+        help.push(format!("replay: {}", replay_command(finding, &set_path)));
+    }
+    SourceDiagnostic {
+        message: finding.message.clone(),
+        code: Some(finding.code.name().to_string()),
+        severity: if finding.level == Level::Error { Severity::Error } else { Severity::Warning },
+        help: (!help.is_empty()).then(|| help.join("\n")),
+        source,
+        span: SourceSpan::new((finding.offset as usize).into(), finding.len.max(1) as usize),
+        label: Some(format!("`{}`", finding.node)),
+    }
+}

@@ -1,0 +1,13 @@
+//! Output formats. Each renders the same [`crate::report::Report`]; none of
+//! them computes anything.
+
+mod diagnostic;
+pub mod human;
+pub mod json;
+
+pub use diagnostic::{load_error_text, SourceDiagnostic};
+
+/// Whether to colour output: only on a terminal, never with `NO_COLOR` set.
+pub fn use_colour(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}

@@ -1,0 +1,89 @@
+//! The report every output format renders: REPORT.md's JSON shape.
+
+use serde::Serialize;
+
+use crate::finding::Finding;
+use crate::model::{Channel, Level};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub tool: &'static str,
+    pub version: &'static str,
+    /// The command that produced it (`lint`, `check`).
+    pub command: String,
+    pub set: String,
+    pub seed: u64,
+    pub findings: Vec<Finding>,
+    /// Persona results; filled by the persona runner.
+    pub personas: Vec<serde_json::Value>,
+    pub coverage: Coverage,
+    pub summary: Summary,
+    /// Statements about the run itself, such as a walk budget that was hit.
+    pub notes: Vec<String>,
+    pub stats: Stats,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Coverage {
+    pub flows: Vec<FlowCoverage>,
+}
+
+/// What the exhaustive walk reached in one flow.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowCoverage {
+    pub channel: Channel,
+    pub flow: String,
+    pub nodes: usize,
+    pub nodes_covered: usize,
+    pub options: usize,
+    pub options_covered: usize,
+    pub handlers: usize,
+    pub handlers_covered: usize,
+    pub uncovered: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub personas_passed: usize,
+    pub personas_failed: usize,
+}
+
+/// Sizes, for the human summary line. No timings: reports are byte-for-byte
+/// reproducible.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    pub flows: usize,
+    pub nodes: usize,
+    pub states: usize,
+}
+
+impl Report {
+    pub fn new(command: &str, set: String, seed: u64) -> Report {
+        Report {
+            tool: "touchpoint",
+            version: env!("CARGO_PKG_VERSION"),
+            command: command.to_string(),
+            set,
+            seed,
+            findings: Vec::new(),
+            personas: Vec::new(),
+            coverage: Coverage::default(),
+            summary: Summary::default(),
+            notes: Vec::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    /// Recounts the summary from the findings.
+    pub fn summarize(&mut self) {
+        self.summary.errors = self.findings.iter().filter(|f| f.level == Level::Error).count();
+        self.summary.warnings = self.findings.iter().filter(|f| f.level == Level::Warning).count();
+    }
+
+    /// Whether the run fails: errors, or warnings too when they are denied.
+    pub fn fails(&self, deny_warnings: bool) -> bool {
+        self.summary.errors > 0 || self.summary.personas_failed > 0 || (deny_warnings && self.summary.warnings > 0)
+    }
+}
