@@ -166,8 +166,9 @@ fn walk_world(
     };
     let is_menu = |node: NodeIx| matches!(graph.nodes[node as usize].kind, Kind::Menu { .. });
     sg.add(initial, NONE, Choice::NoInput, u16::from(is_menu(initial.node)));
-    // Per terminal node of this flow: fewest menus heard on the way, and where.
-    let mut depth_at_terminal: FxHashMap<NodeIx, (u16, u32, Choice)> = FxHashMap::default();
+    // Per menu of this flow: fewest menus heard up to and including it, and
+    // the state that shows it.
+    let mut depth_at_menu: FxHashMap<NodeIx, (u16, u32)> = FxHashMap::default();
     let mut menus_checked: FxHashSet<(NodeIx, u64)> = FxHashSet::default();
     let mut choices: Vec<Choice> = Vec::with_capacity(16);
 
@@ -301,20 +302,16 @@ fn walk_world(
                     }
                     let entered_menu = is_menu(next_state.node) && next_state.node != state.node;
                     let menus = sg.menus[id as usize].saturating_add(u16::from(entered_menu));
-                    let (target, _) = sg.add(next_state, id, choice, menus);
+                    let (target, new) = sg.add(next_state, id, choice, menus);
                     sg.edges.push(target);
-                }
-                Step::Moved(Settled::Terminal(node)) => {
-                    sg.exits[id as usize] = true;
-                    let serves = matches!(graph.nodes[node as usize].kind, Kind::End | Kind::Transfer);
-                    if top_level && serves && own(node) {
-                        let menus = sg.menus[id as usize];
-                        let entry = depth_at_terminal.entry(node).or_insert((menus, id, choice));
+                    if new && entered_menu && top_level && own(next_state.node) {
+                        let entry = depth_at_menu.entry(next_state.node).or_insert((menus, target));
                         if menus < entry.0 {
-                            *entry = (menus, id, choice);
+                            *entry = (menus, target);
                         }
                     }
                 }
+                Step::Moved(Settled::Terminal(_)) => sg.exits[id as usize] = true,
                 Step::Moved(Settled::Returned(_)) => sg.exits[id as usize] = true,
                 Step::Moved(Settled::CallTooDeep(_)) => {
                     sg.exits[id as usize] = true;
@@ -336,20 +333,16 @@ fn walk_world(
         }
     }
 
+    // Only the menus that cross the limit are reported, not every menu
+    // below them: one finding per branch that is too deep.
     let limit = settings.limits.depth;
-    let mut terminals: Vec<_> = depth_at_terminal.into_iter().collect();
-    terminals.sort_by_key(|(node, _)| *node);
-    for (node, (menus, id, choice)) in terminals {
-        if menus as usize > limit {
-            let mut path = sg.choices(id);
-            path.push(choice);
-            recorder.record(
-                RawFinding::new(Code::TooDeep, node, 0, world_index, path).message(format!(
-                    "customers hear {menus} menus before reaching `{}`; the set allows {limit}",
-                    graph.node_id(node)
-                )),
-            );
-        }
+    let mut menus: Vec<_> = depth_at_menu.into_iter().filter(|(_, (depth, _))| *depth as usize == limit + 1).collect();
+    menus.sort_by_key(|(node, _)| *node);
+    for (node, (depth, id)) in menus {
+        recorder.record(RawFinding::new(Code::TooDeep, node, 0, world_index, sg.choices(id)).message(format!(
+            "`{}` is menu number {depth} on the way: customers hear more than the {limit} menus the set allows before they are served",
+            graph.node_id(node)
+        )));
     }
 }
 

@@ -1,0 +1,140 @@
+//! Data-driven tests: every directory under `fixtures/` is a menu set with an
+//! `expected.json` saying what `touchpoint lint` must report. Findings are
+//! compared exactly (code, node, shortest inputs, variables, and position
+//! where given), and every finding's inputs are replayed to prove they show it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use touchpoint::input::Input;
+use touchpoint::replay::{replay, Ending};
+
+fn fixture_dirs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("fixtures/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("expected.json").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn lint(dir: &Path) -> (i32, String, String) {
+    let output = Command::cargo_bin("touchpoint")
+        .unwrap()
+        .args(["lint", dir.to_str().unwrap(), "--format", "json"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The fields a fixture pins down, in a form that compares and prints well.
+fn summary(finding: &Value, with_position: bool) -> String {
+    let mut text = format!(
+        "{} {} {} inputs={} vars={}",
+        finding["code"].as_str().unwrap_or("?"),
+        finding["flow"].as_str().unwrap_or("?"),
+        finding["node"].as_str().unwrap_or("?"),
+        finding["inputs"],
+        finding.get("vars").cloned().unwrap_or(Value::Object(Default::default())),
+    );
+    if with_position {
+        text.push_str(&format!(" at {}:{}", finding["line"], finding["column"]));
+    }
+    text
+}
+
+#[test]
+fn every_fixture_reports_exactly_its_findings() {
+    let dirs = fixture_dirs();
+    assert!(dirs.len() >= 10, "expected the fixture sets, found {}", dirs.len());
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let expected: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+        let (code, stdout, stderr) = lint(dir);
+        let want_exit = expected["exit"].as_i64().unwrap() as i32;
+        if code != want_exit {
+            failures.push(format!("{name}: exit {code}, expected {want_exit}\n{stderr}"));
+            continue;
+        }
+        if want_exit == 2 {
+            for error in expected["errors"].as_array().unwrap() {
+                let needle = error["message_contains"].as_str().unwrap();
+                let position = format!(":{}:{}:", error["line"], error["column"]);
+                let found = stderr.lines().any(|l| l.contains(needle) && l.contains(&position));
+                if !found {
+                    failures.push(format!("{name}: no error containing `{needle}` at {position}\n{stderr}"));
+                }
+            }
+            continue;
+        }
+        let report: Value = serde_json::from_str(&stdout).unwrap();
+        let want = expected["findings"].as_array().unwrap();
+        let with_position = want.iter().all(|f| f.get("line").is_some());
+        let mut got: Vec<String> = report["findings"].as_array().unwrap().iter().map(|f| summary(f, with_position)).collect();
+        let mut want: Vec<String> = want.iter().map(|f| summary(f, with_position)).collect();
+        got.sort();
+        want.sort();
+        if got != want {
+            failures.push(format!("{name}:\n  got  {got:#?}\n  want {want:#?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The inputs printed with a finding, replayed, end where the finding says.
+#[test]
+fn every_finding_replays() {
+    for dir in fixture_dirs() {
+        let (code, stdout, _) = lint(&dir);
+        if code != 1 {
+            continue;
+        }
+        let set = touchpoint::loader::load_set(&dir).unwrap();
+        let report: Value = serde_json::from_str(&stdout).unwrap();
+        for finding in report["findings"].as_array().unwrap() {
+            let kind = finding["code"].as_str().unwrap();
+            if kind == "unreachable" {
+                continue;
+            }
+            let inputs: Vec<Input> =
+                finding["inputs"].as_array().unwrap().iter().map(|i| Input::parse(i.as_str().unwrap()).unwrap()).collect();
+            let vars: BTreeMap<String, String> = finding["vars"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                .collect();
+            let channel = touchpoint::model::Channel::parse(finding["channel"].as_str().unwrap());
+            let transcript = replay(&set, channel, finding["flow"].as_str().unwrap(), &inputs, &vars)
+                .unwrap_or_else(|e| panic!("{}: replay of {finding} failed: {e}", dir.display()));
+            let node = finding["node"].as_str().unwrap();
+            let ok = match (&transcript.ending, kind) {
+                (Ending::Dropped { node: n, .. }, "unhandled-input") => n == node,
+                (Ending::DeadEnd { node: n, .. }, "dead-end") => n == node,
+                (Ending::Loop { .. }, "trap") => true,
+                (Ending::Terminal { node: n, .. }, "too-deep") => n == node,
+                // Rules about a menu as heard: the replay ends waiting there.
+                (Ending::Waiting { node: n }, _) => n == node,
+                _ => false,
+            };
+            assert!(ok, "{}: replaying {finding}\nended {:?}", dir.display(), transcript.ending);
+        }
+    }
+}
+
+#[test]
+fn the_bundled_set_is_clean() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("menus");
+    let (code, stdout, stderr) = lint(&dir);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+}
