@@ -28,7 +28,9 @@ impl Input {
                 "enter" => Ok(Input::Enter(rest)),
                 "click" => Ok(Input::Click(rest)),
                 "press" => Input::parse(&rest),
-                other => Err(format!("unknown input kind `{other}:` (expected say:, enter:, click:)")),
+                other => Err(format!(
+                    "unknown input kind `{other}:` (expected say:, enter:, click:)"
+                )),
             };
         }
         match text {
@@ -76,7 +78,11 @@ pub fn render(machine: &Machine, state: &State, choice: Choice) -> Input {
         Choice::Option(i) => {
             let option = &graph.options[i as usize];
             if graph.is_visual() {
-                let label = graph.model_option(i).label.as_ref().map_or("", |l| l.as_str());
+                let label = graph
+                    .model_option(i)
+                    .label
+                    .as_ref()
+                    .map_or("", |l| l.as_str());
                 Input::Click(label.to_string())
             } else if option.key != 0 {
                 Input::Keys((option.key as char).to_string())
@@ -91,10 +97,19 @@ pub fn render(machine: &Machine, state: &State, choice: Choice) -> Input {
             None => Input::Say(NONSENSE.to_string()),
         },
         Choice::Valid | Choice::Invalid => {
-            let Kind::Ask { valid_answer, invalid_answer, .. } = &graph.nodes[state.node as usize].kind else {
+            let Kind::Ask {
+                valid_answer,
+                invalid_answer,
+                ..
+            } = &graph.nodes[state.node as usize].kind
+            else {
                 return Input::Wait;
             };
-            let answer = if choice == Choice::Valid { valid_answer } else { invalid_answer };
+            let answer = if choice == Choice::Valid {
+                valid_answer
+            } else {
+                invalid_answer
+            };
             Input::Enter(answer.clone().unwrap_or_default())
         }
     }
@@ -112,47 +127,84 @@ pub fn unoffered_key(machine: &Machine, state: &State) -> Option<DtmfKey> {
             taken |= 1 << DtmfKey(option.key).index();
         }
     }
-    DtmfKey::ALL.into_iter().find(|k| taken & (1 << k.index()) == 0)
+    DtmfKey::ALL
+        .into_iter()
+        .find(|k| taken & (1 << k.index()) == 0)
 }
 
 /// What a concrete input means at `state`, or why it cannot be given there.
-pub fn resolve(machine: &Machine, state: &State, input: &Input, obs: &mut impl Observer) -> Result<Choice, String> {
+pub fn resolve(
+    machine: &Machine,
+    state: &State,
+    input: &Input,
+    obs: &mut impl Observer,
+) -> Result<Choice, String> {
     let graph = machine.graph;
     let node = graph.model_node(state.node);
     match (&node.kind, input) {
         (_, Input::Wait) => Ok(Choice::NoInput),
         (_, Input::Back) => Ok(Choice::Back),
-        (NodeKind::Ask { pattern, .. }, Input::Enter(text) | Input::Keys(text) | Input::Say(text)) => {
+        (
+            NodeKind::Ask { pattern, .. },
+            Input::Enter(text) | Input::Keys(text) | Input::Say(text),
+        ) => {
             let valid = match pattern {
                 Some(p) => crate::loader::compile_regex(&format!("^(?:{})$", p.value), false)
                     .map(|re| re.is_match(text))
                     .unwrap_or(false),
                 None => true,
             };
-            Ok(if valid { Choice::Valid } else { Choice::Invalid })
+            Ok(if valid {
+                Choice::Valid
+            } else {
+                Choice::Invalid
+            })
         }
-        (NodeKind::Menu { .. }, Input::Keys(_) | Input::Say(_) | Input::Enter(_)) if graph.is_visual() => {
-            Err(format!("`{input}` is a phone input; on the {} use click:LABEL, back or wait", graph.channel))
+        (NodeKind::Menu { .. }, Input::Keys(_) | Input::Say(_) | Input::Enter(_))
+            if graph.is_visual() =>
+        {
+            Err(format!(
+                "`{input}` is a phone input; on the {} use click:LABEL, back or wait",
+                graph.channel
+            ))
         }
         (NodeKind::Menu { .. }, Input::Keys(keys)) => {
             let key = keys.as_bytes()[0];
-            Ok(find_option(machine, state, obs, |i, _| graph.options[i as usize].key == key).unwrap_or(Choice::NoMatch))
+            Ok(find_option(machine, state, obs, |i, _| {
+                graph.options[i as usize].key == key
+            })
+            .unwrap_or(Choice::NoMatch))
         }
         (NodeKind::Menu { .. }, Input::Enter(text)) if DtmfKey::parse(text).is_some() => {
             resolve(machine, state, &Input::Keys(text.clone()), obs)
         }
-        (NodeKind::Menu { .. }, Input::Say(text)) if !graph.is_visual() => Ok(find_option(machine, state, obs, |i, g| {
-            g.model_option(i).speech.iter().any(|p| p.regex.is_match(text))
-        })
-        .unwrap_or(Choice::NoMatch)),
+        (NodeKind::Menu { .. }, Input::Say(text)) if !graph.is_visual() => {
+            Ok(find_option(machine, state, obs, |i, g| {
+                g.model_option(i)
+                    .speech
+                    .iter()
+                    .any(|p| p.regex.is_match(text))
+            })
+            .unwrap_or(Choice::NoMatch))
+        }
         (NodeKind::Menu { .. }, Input::Click(label)) if graph.is_visual() => {
             let wanted = label.trim().to_lowercase();
             find_option(machine, state, obs, |i, g| {
-                g.model_option(i).label.as_ref().is_some_and(|l| l.value.trim().to_lowercase() == wanted)
+                g.model_option(i)
+                    .label
+                    .as_ref()
+                    .is_some_and(|l| l.value.trim().to_lowercase() == wanted)
             })
-            .ok_or_else(|| format!("there is no option labelled \"{label}\" on `{}`", node.id.value))
+            .ok_or_else(|| {
+                format!(
+                    "there is no option labelled \"{label}\" on `{}`",
+                    node.id.value
+                )
+            })
         }
-        (NodeKind::Menu { .. }, Input::Click(_)) => Err("`click:` is for web and app pages; on the phone press a key or say:TEXT".to_string()),
+        (NodeKind::Menu { .. }, Input::Click(_)) => Err(
+            "`click:` is for web and app pages; on the phone press a key or say:TEXT".to_string(),
+        ),
         (NodeKind::Menu { .. }, Input::Enter(_)) => Ok(Choice::NoMatch),
         _ => Err(format!("`{input}` cannot be given at `{}`", node.id.value)),
     }
@@ -179,7 +231,16 @@ mod tests {
 
     #[test]
     fn every_printed_form_parses_back() {
-        for text in ["3", "wait", "say:agent", "enter:12345678", "click:Pay a bill", "back", "#", "*"] {
+        for text in [
+            "3",
+            "wait",
+            "say:agent",
+            "enter:12345678",
+            "click:Pay a bill",
+            "back",
+            "#",
+            "*",
+        ] {
             let input = Input::parse(text).unwrap();
             assert_eq!(input.to_string(), text);
         }

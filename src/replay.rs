@@ -20,9 +20,17 @@ pub enum ReplayError {
     #[error("unknown variable `{0}`{1}")]
     UnknownVar(String, String),
     #[error("`{value}` is not a value of `{var}` (one of: {values})")]
-    BadValue { var: String, value: String, values: String },
+    BadValue {
+        var: String,
+        value: String,
+        values: String,
+    },
     #[error("input {index} (`{input}`): {reason}")]
-    BadInput { index: usize, input: String, reason: String },
+    BadInput {
+        index: usize,
+        input: String,
+        reason: String,
+    },
     #[error(transparent)]
     Compile(#[from] crate::graph::CompileError),
 }
@@ -32,7 +40,13 @@ pub enum ReplayError {
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum Event {
     /// The customer reaches a node and hears or sees its text.
-    Node { node: String, flow: String, kind: &'static str, text: Option<String>, line: u32 },
+    Node {
+        node: String,
+        flow: String,
+        kind: &'static str,
+        text: Option<String>,
+        line: u32,
+    },
     /// The customer does something.
     Input { input: String, meaning: String },
 }
@@ -42,15 +56,32 @@ pub enum Event {
 #[serde(tag = "ending", rename_all = "kebab-case")]
 pub enum Ending {
     /// A transfer, end or hangup node.
-    Terminal { node: String, kind: &'static str },
-    DeadEnd { node: String, reason: String },
+    Terminal {
+        node: String,
+        kind: &'static str,
+    },
+    DeadEnd {
+        node: String,
+        reason: String,
+    },
     /// An input no handler takes: the platform drops the call.
-    Dropped { node: String, input: String },
+    Dropped {
+        node: String,
+        input: String,
+    },
     /// The inputs ran out while the customer waits at a menu or ask.
-    Waiting { node: String },
-    Loop { node: String },
-    Returned { node: String },
-    CallTooDeep { node: String },
+    Waiting {
+        node: String,
+    },
+    Loop {
+        node: String,
+    },
+    Returned {
+        node: String,
+    },
+    CallTooDeep {
+        node: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -90,16 +121,25 @@ pub fn replay(
     inputs: &[Input],
     vars: &BTreeMap<String, String>,
 ) -> Result<Transcript, ReplayError> {
-    let candidates: Vec<_> = set.flows_named(flow).filter(|f| channel.is_none_or(|c| f.channel == c)).collect();
+    let candidates: Vec<_> = set
+        .flows_named(flow)
+        .filter(|f| channel.is_none_or(|c| f.channel == c))
+        .collect();
     let model_flow = match candidates.as_slice() {
         [one] => *one,
         [] => {
             let known: Vec<&str> = set.flows.iter().map(|f| f.id.as_str()).collect();
-            return Err(ReplayError::UnknownFlow(flow.to_string(), format!(" (flows: {})", known.join(", "))));
+            return Err(ReplayError::UnknownFlow(
+                flow.to_string(),
+                format!(" (flows: {})", known.join(", ")),
+            ));
         }
         many => {
             let channels: Vec<&str> = many.iter().map(|f| f.channel.name()).collect();
-            return Err(ReplayError::AmbiguousFlow(flow.to_string(), channels.join(", ")));
+            return Err(ReplayError::AmbiguousFlow(
+                flow.to_string(),
+                channels.join(", "),
+            ));
         }
     };
     let graph = compile(set, model_flow.channel)?;
@@ -108,19 +148,39 @@ pub fn replay(
     for (name, value) in vars {
         let Some(v) = graph.var_index(name) else {
             let known: Vec<&str> = graph.vars.iter().map(|v| v.name.as_str()).collect();
-            let hint = if known.is_empty() { String::new() } else { format!(" (variables: {})", known.join(", ")) };
+            let hint = if known.is_empty() {
+                String::new()
+            } else {
+                format!(" (variables: {})", known.join(", "))
+            };
             return Err(ReplayError::UnknownVar(name.clone(), hint));
         };
         let var = &graph.vars[v];
         let Some(x) = var.values.iter().position(|x| x == value) else {
-            return Err(ReplayError::BadValue { var: name.clone(), value: value.clone(), values: var.values.join(", ") });
+            return Err(ReplayError::BadValue {
+                var: name.clone(),
+                value: value.clone(),
+                values: var.values.join(", "),
+            });
         };
         packed = var.set(packed, x as u16);
     }
-    let rules = Rules { call_depth: set.settings.limits.call_depth, standalone: graph.flows[flow_index].called };
+    let rules = Rules {
+        call_depth: set.settings.limits.call_depth,
+        standalone: graph.flows[flow_index].called,
+    };
     let mut machine = Machine::new(&graph, rules);
-    let mut recorder = Recorder { graph: &graph, events: Vec::new() };
-    let mut settled = machine.settle(graph.flows[flow_index].start, packed, 0, NONE, &mut recorder);
+    let mut recorder = Recorder {
+        graph: &graph,
+        events: Vec::new(),
+    };
+    let mut settled = machine.settle(
+        graph.flows[flow_index].start,
+        packed,
+        0,
+        NONE,
+        &mut recorder,
+    );
     let mut ending = None;
     for (index, input) in inputs.iter().enumerate() {
         let Settled::Waiting(state) = settled else {
@@ -130,10 +190,18 @@ pub fn replay(
                 reason: "the session has already ended".to_string(),
             });
         };
-        let choice = resolve(&machine, &state, input, &mut crate::machine::Quiet).map_err(|reason| {
-            ReplayError::BadInput { index: index + 1, input: input.to_string(), reason }
-        })?;
-        recorder.events.push(Event::Input { input: input.to_string(), meaning: meaning(&machine, &state, choice) });
+        let choice =
+            resolve(&machine, &state, input, &mut crate::machine::Quiet).map_err(|reason| {
+                ReplayError::BadInput {
+                    index: index + 1,
+                    input: input.to_string(),
+                    reason,
+                }
+            })?;
+        recorder.events.push(Event::Input {
+            input: input.to_string(),
+            meaning: meaning(&machine, &state, choice),
+        });
         match machine.step(&state, choice, &mut recorder) {
             Step::Moved(next) => settled = next,
             Step::Reprompt(next) => settled = Settled::Waiting(next),
@@ -146,7 +214,10 @@ pub fn replay(
                 })
             }
             Step::Dropped(kind) => {
-                ending = Some(Ending::Dropped { node: graph.node_id(state.node).to_string(), input: kind.describe().to_string() });
+                ending = Some(Ending::Dropped {
+                    node: graph.node_id(state.node).to_string(),
+                    input: kind.describe().to_string(),
+                });
                 if index + 1 < inputs.len() {
                     return Err(ReplayError::BadInput {
                         index: index + 2,
@@ -161,8 +232,14 @@ pub fn replay(
     let id = |n: NodeIx| graph.node_id(n).to_string();
     let ending = ending.unwrap_or(match settled {
         Settled::Waiting(State { node, .. }) => Ending::Waiting { node: id(node) },
-        Settled::Terminal(node) => Ending::Terminal { node: id(node), kind: graph.model_node(node).kind.key() },
-        Settled::DeadEnd(node, reason) => Ending::DeadEnd { node: id(node), reason: explain(reason) },
+        Settled::Terminal(node) => Ending::Terminal {
+            node: id(node),
+            kind: graph.model_node(node).kind.key(),
+        },
+        Settled::DeadEnd(node, reason) => Ending::DeadEnd {
+            node: id(node),
+            reason: explain(reason),
+        },
         Settled::SilentLoop(node) => Ending::Loop { node: id(node) },
         Settled::Returned(node) => Ending::Returned { node: id(node) },
         Settled::CallTooDeep(node) => Ending::CallTooDeep { node: id(node) },

@@ -78,12 +78,22 @@ impl Report {
 
     /// Recounts the summary from the findings.
     pub fn summarize(&mut self) {
-        self.summary.errors = self.findings.iter().filter(|f| f.level == Level::Error).count();
-        self.summary.warnings = self.findings.iter().filter(|f| f.level == Level::Warning).count();
+        self.summary.errors = self
+            .findings
+            .iter()
+            .filter(|f| f.level == Level::Error)
+            .count();
+        self.summary.warnings = self
+            .findings
+            .iter()
+            .filter(|f| f.level == Level::Warning)
+            .count();
     }
 
     /// Whether the run fails: errors, or warnings too when they are denied.
     pub fn fails(&self, deny_warnings: bool) -> bool {
-        self.summary.errors > 0 || self.summary.personas_failed > 0 || (deny_warnings && self.summary.warnings > 0)
+        self.summary.errors > 0
+            || self.summary.personas_failed > 0
+            || (deny_warnings && self.summary.warnings > 0)
     }
 }

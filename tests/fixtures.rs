@@ -44,7 +44,10 @@ fn summary(finding: &Value, with_position: bool) -> String {
         finding["flow"].as_str().unwrap_or("?"),
         finding["node"].as_str().unwrap_or("?"),
         finding["inputs"],
-        finding.get("vars").cloned().unwrap_or(Value::Object(Default::default())),
+        finding
+            .get("vars")
+            .cloned()
+            .unwrap_or(Value::Object(Default::default())),
     );
     if with_position {
         text.push_str(&format!(" at {}:{}", finding["line"], finding["column"]));
@@ -55,24 +58,36 @@ fn summary(finding: &Value, with_position: bool) -> String {
 #[test]
 fn every_fixture_reports_exactly_its_findings() {
     let dirs = fixture_dirs();
-    assert!(dirs.len() >= 10, "expected the fixture sets, found {}", dirs.len());
+    assert!(
+        dirs.len() >= 10,
+        "expected the fixture sets, found {}",
+        dirs.len()
+    );
     let mut failures = Vec::new();
     for dir in &dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let expected: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap())
+                .unwrap();
         let (code, stdout, stderr) = lint(dir);
         let want_exit = expected["exit"].as_i64().unwrap() as i32;
         if code != want_exit {
-            failures.push(format!("{name}: exit {code}, expected {want_exit}\n{stderr}"));
+            failures.push(format!(
+                "{name}: exit {code}, expected {want_exit}\n{stderr}"
+            ));
             continue;
         }
         if want_exit == 2 {
             for error in expected["errors"].as_array().unwrap() {
                 let needle = error["message_contains"].as_str().unwrap();
                 let position = format!(":{}:{}:", error["line"], error["column"]);
-                let found = stderr.lines().any(|l| l.contains(needle) && l.contains(&position));
+                let found = stderr
+                    .lines()
+                    .any(|l| l.contains(needle) && l.contains(&position));
                 if !found {
-                    failures.push(format!("{name}: no error containing `{needle}` at {position}\n{stderr}"));
+                    failures.push(format!(
+                        "{name}: no error containing `{needle}` at {position}\n{stderr}"
+                    ));
                 }
             }
             continue;
@@ -80,7 +95,12 @@ fn every_fixture_reports_exactly_its_findings() {
         let report: Value = serde_json::from_str(&stdout).unwrap();
         let want = expected["findings"].as_array().unwrap();
         let with_position = want.iter().all(|f| f.get("line").is_some());
-        let mut got: Vec<String> = report["findings"].as_array().unwrap().iter().map(|f| summary(f, with_position)).collect();
+        let mut got: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| summary(f, with_position))
+            .collect();
         let mut want: Vec<String> = want.iter().map(|f| summary(f, with_position)).collect();
         got.sort();
         want.sort();
@@ -106,8 +126,12 @@ fn every_finding_replays() {
             if kind == "unreachable" {
                 continue;
             }
-            let inputs: Vec<Input> =
-                finding["inputs"].as_array().unwrap().iter().map(|i| Input::parse(i.as_str().unwrap()).unwrap()).collect();
+            let inputs: Vec<Input> = finding["inputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| Input::parse(i.as_str().unwrap()).unwrap())
+                .collect();
             let vars: BTreeMap<String, String> = finding["vars"]
                 .as_object()
                 .unwrap()
@@ -115,8 +139,14 @@ fn every_finding_replays() {
                 .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
                 .collect();
             let channel = touchpoint::model::Channel::parse(finding["channel"].as_str().unwrap());
-            let transcript = replay(&set, channel, finding["flow"].as_str().unwrap(), &inputs, &vars)
-                .unwrap_or_else(|e| panic!("{}: replay of {finding} failed: {e}", dir.display()));
+            let transcript = replay(
+                &set,
+                channel,
+                finding["flow"].as_str().unwrap(),
+                &inputs,
+                &vars,
+            )
+            .unwrap_or_else(|e| panic!("{}: replay of {finding} failed: {e}", dir.display()));
             let node = finding["node"].as_str().unwrap();
             let ok = match (&transcript.ending, kind) {
                 (Ending::Dropped { node: n, .. }, "unhandled-input") => n == node,
@@ -127,7 +157,12 @@ fn every_finding_replays() {
                 (Ending::Waiting { node: n }, _) => n == node,
                 _ => false,
             };
-            assert!(ok, "{}: replaying {finding}\nended {:?}", dir.display(), transcript.ending);
+            assert!(
+                ok,
+                "{}: replaying {finding}\nended {:?}",
+                dir.display(),
+                transcript.ending
+            );
         }
     }
 }

@@ -9,7 +9,9 @@ use crate::analysis::menu_rules::MenuRules;
 use crate::analysis::raw::{RawFinding, Recorder};
 use crate::finding::Code;
 use crate::graph::{Graph, Kind, NodeIx, NONE};
-use crate::machine::{Choice, DeadEndReason, InputKind, Machine, Observer, Quiet, Rules, Settled, State, Step};
+use crate::machine::{
+    Choice, DeadEndReason, InputKind, Machine, Observer, Quiet, Rules, Settled, State, Step,
+};
 use crate::model::Settings;
 
 /// What the walk learnt besides findings.
@@ -90,7 +92,10 @@ impl StateGraph {
 
     fn successors(&self, id: usize) -> &[u32] {
         let start = self.edge_start[id] as usize;
-        let end = self.edge_start.get(id + 1).map_or(self.edges.len(), |&e| e as usize);
+        let end = self
+            .edge_start
+            .get(id + 1)
+            .map_or(self.edges.len(), |&e| e as usize);
         &self.edges[start..end]
     }
 }
@@ -124,7 +129,13 @@ pub fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorder) -> W
     let mut rules = MenuRules::new(graph, settings);
     for flow in 0..graph.flows.len() {
         let standalone = graph.flows[flow].called;
-        let mut machine = Machine::new(graph, Rules { call_depth: settings.limits.call_depth, standalone });
+        let mut machine = Machine::new(
+            graph,
+            Rules {
+                call_depth: settings.limits.call_depth,
+                standalone,
+            },
+        );
         recorder.begin_flow(flow as u32, worlds.len());
         for (w, &world) in worlds.iter().enumerate() {
             if summary.states >= settings.limits.states {
@@ -132,7 +143,17 @@ pub fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorder) -> W
                 break;
             }
             sg.clear();
-            walk_world(&mut machine, &mut sg, flow, w as u32, world, settings, recorder, &mut rules, &mut summary);
+            walk_world(
+                &mut machine,
+                &mut sg,
+                flow,
+                w as u32,
+                world,
+                settings,
+                recorder,
+                &mut rules,
+                &mut summary,
+            );
             find_traps(graph, &sg, flow, w as u32, recorder);
         }
     }
@@ -155,7 +176,9 @@ fn walk_world(
     let own = |node: NodeIx| graph.nodes[node as usize].flow as usize == flow;
     let top_level = !graph.flows[flow].called;
     let start = graph.flows[flow].start;
-    let mut visits = Visits { visited: &mut summary.visited };
+    let mut visits = Visits {
+        visited: &mut summary.visited,
+    };
     let first = machine.settle(start, world, 0, NONE, &mut visits);
     let initial = match first {
         Settled::Waiting(state) => state,
@@ -165,7 +188,12 @@ fn walk_world(
         }
     };
     let is_menu = |node: NodeIx| matches!(graph.nodes[node as usize].kind, Kind::Menu { .. });
-    sg.add(initial, NONE, Choice::NoInput, u16::from(is_menu(initial.node)));
+    sg.add(
+        initial,
+        NONE,
+        Choice::NoInput,
+        u16::from(is_menu(initial.node)),
+    );
     // Per menu of this flow: fewest menus heard up to and including it, and
     // the state that shows it.
     let mut depth_at_menu: FxHashMap<NodeIx, (u16, u32)> = FxHashMap::default();
@@ -189,7 +217,11 @@ fn walk_world(
 
         choices.clear();
         match kind {
-            Kind::Menu { options, guard_mask, .. } => {
+            Kind::Menu {
+                options,
+                guard_mask,
+                ..
+            } => {
                 let mut any_enabled = false;
                 let mut keys_seen = 0u16;
                 for i in options.clone() {
@@ -211,12 +243,33 @@ fn walk_world(
                     choices.push(Choice::Option(i));
                 }
                 if own(state.node) && menus_checked.insert((state.node, state.vars & guard_mask)) {
-                    if !any_enabled && recorder.wants(Code::DeadEnd, state.node, DeadEndReason::NoOptions as u32, world_index) {
-                        recorder.record(RawFinding::new(Code::DeadEnd, state.node, DeadEndReason::NoOptions as u32, world_index, sg.choices(id))
+                    if !any_enabled
+                        && recorder.wants(
+                            Code::DeadEnd,
+                            state.node,
+                            DeadEndReason::NoOptions as u32,
+                            world_index,
+                        )
+                    {
+                        recorder.record(
+                            RawFinding::new(
+                                Code::DeadEnd,
+                                state.node,
+                                DeadEndReason::NoOptions as u32,
+                                world_index,
+                                sg.choices(id),
+                            )
                             .message(DeadEndReason::NoOptions.explain())
-                            .guards(*guard_mask, state.vars));
+                            .guards(*guard_mask, state.vars),
+                        );
                     }
-                    rules.check(state.node, state.vars, world_index, || sg.choices(id), recorder);
+                    rules.check(
+                        state.node,
+                        state.vars,
+                        world_index,
+                        || sg.choices(id),
+                        recorder,
+                    );
                 }
                 if !graph.is_visual() {
                     choices.push(Choice::NoMatch);
@@ -224,7 +277,11 @@ fn walk_world(
                 choices.push(Choice::NoInput);
                 choices.push(Choice::Back);
             }
-            Kind::Ask { valid_answer, invalid_answer, .. } => {
+            Kind::Ask {
+                valid_answer,
+                invalid_answer,
+                ..
+            } => {
                 if valid_answer.is_some() {
                     choices.push(Choice::Valid);
                 }
@@ -238,16 +295,22 @@ fn walk_world(
         }
 
         for &choice in &choices {
-            let mut visits = Visits { visited: &mut summary.visited };
+            let mut visits = Visits {
+                visited: &mut summary.visited,
+            };
             let step = machine.step(&state, choice, &mut visits);
             match (choice, step) {
                 (_, Step::Unavailable | Step::Ignored | Step::Dropped(_)) => {}
                 (Choice::Option(i), _) => summary.options_taken[i as usize] = true,
                 (Choice::NoInput, _) => {
-                    summary.handlers_taken.insert((state.node, InputKind::Silence as u8));
+                    summary
+                        .handlers_taken
+                        .insert((state.node, InputKind::Silence as u8));
                 }
                 (Choice::NoMatch | Choice::Invalid, _) => {
-                    summary.handlers_taken.insert((state.node, InputKind::NoMatch as u8));
+                    summary
+                        .handlers_taken
+                        .insert((state.node, InputKind::NoMatch as u8));
                 }
                 _ => {}
             }
@@ -260,7 +323,14 @@ fn walk_world(
                 }
                 Step::Dropped(input) => {
                     sg.exits[id as usize] = true;
-                    if own(state.node) && recorder.wants(Code::UnhandledInput, state.node, input as u32, world_index) {
+                    if own(state.node)
+                        && recorder.wants(
+                            Code::UnhandledInput,
+                            state.node,
+                            input as u32,
+                            world_index,
+                        )
+                    {
                         let mut path = sg.choices(id);
                         path.push(choice);
                         let node_id = graph.node_id(state.node);
@@ -276,7 +346,8 @@ fn walk_world(
                     }
                 }
                 Step::Moved(Settled::Waiting(next_state)) => {
-                    let is_handler = matches!(choice, Choice::NoInput | Choice::NoMatch | Choice::Invalid);
+                    let is_handler =
+                        matches!(choice, Choice::NoInput | Choice::NoMatch | Choice::Invalid);
                     let input = match choice {
                         Choice::NoInput => InputKind::Silence,
                         Choice::NoMatch => InputKind::NoMatch,
@@ -305,7 +376,9 @@ fn walk_world(
                     let (target, new) = sg.add(next_state, id, choice, menus);
                     sg.edges.push(target);
                     if new && entered_menu && top_level && own(next_state.node) {
-                        let entry = depth_at_menu.entry(next_state.node).or_insert((menus, target));
+                        let entry = depth_at_menu
+                            .entry(next_state.node)
+                            .or_insert((menus, target));
                         if menus < entry.0 {
                             *entry = (menus, target);
                         }
@@ -336,7 +409,10 @@ fn walk_world(
     // Only the menus that cross the limit are reported, not every menu
     // below them: one finding per branch that is too deep.
     let limit = settings.limits.depth;
-    let mut menus: Vec<_> = depth_at_menu.into_iter().filter(|(_, (depth, _))| *depth as usize == limit + 1).collect();
+    let mut menus: Vec<_> = depth_at_menu
+        .into_iter()
+        .filter(|(_, (depth, _))| *depth as usize == limit + 1)
+        .collect();
     menus.sort_by_key(|(node, _)| *node);
     for (node, (depth, id)) in menus {
         recorder.record(RawFinding::new(Code::TooDeep, node, 0, world_index, sg.choices(id)).message(format!(
@@ -355,7 +431,9 @@ fn guard_mask_of(kind: &Kind) -> u64 {
 
 fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().collect::<String>() + chars.as_str())
+    chars.next().map_or_else(String::new, |c| {
+        c.to_uppercase().collect::<String>() + chars.as_str()
+    })
 }
 
 fn record_settled(
@@ -368,7 +446,10 @@ fn record_settled(
 ) {
     match settled {
         Settled::DeadEnd(node, reason) if own(node) => {
-            recorder.record(RawFinding::new(Code::DeadEnd, node, reason as u32, world, path).message(reason.explain()));
+            recorder.record(
+                RawFinding::new(Code::DeadEnd, node, reason as u32, world, path)
+                    .message(reason.explain()),
+            );
         }
         Settled::SilentLoop(node) if own(node) => {
             recorder.record(RawFinding::new(Code::Trap, node, u32::MAX, world, path).message(format!(
@@ -410,7 +491,9 @@ fn find_traps(graph: &Graph, sg: &StateGraph, flow: usize, world: u32, recorder:
     let mut live = sg.exits.clone();
     let mut queue: Vec<u32> = (0..n as u32).filter(|&s| live[s as usize]).collect();
     while let Some(s) = queue.pop() {
-        for &p in &reverse[reverse_start[s as usize] as usize..reverse_start[s as usize + 1] as usize] {
+        for &p in
+            &reverse[reverse_start[s as usize] as usize..reverse_start[s as usize + 1] as usize]
+        {
             if !live[p as usize] {
                 live[p as usize] = true;
                 queue.push(p);
@@ -424,8 +507,13 @@ fn find_traps(graph: &Graph, sg: &StateGraph, flow: usize, world: u32, recorder:
     let successors = |s: usize| sg.successors(s);
     for component in super::scc::components(n, &doomed, &successors) {
         let members: FxHashSet<u32> = component.iter().copied().collect();
-        let leaves = component.iter().any(|&s| sg.successors(s as usize).iter().any(|t| !members.contains(t)));
-        let cyclic = component.len() > 1 || sg.successors(component[0] as usize).contains(&component[0]);
+        let leaves = component.iter().any(|&s| {
+            sg.successors(s as usize)
+                .iter()
+                .any(|t| !members.contains(t))
+        });
+        let cyclic =
+            component.len() > 1 || sg.successors(component[0] as usize).contains(&component[0]);
         if leaves || !cyclic {
             continue;
         }
@@ -434,11 +522,22 @@ fn find_traps(graph: &Graph, sg: &StateGraph, flow: usize, world: u32, recorder:
         if graph.nodes[state.node as usize].flow as usize != flow {
             continue;
         }
-        let mut nodes: Vec<NodeIx> = component.iter().map(|&s| sg.states[s as usize].node).collect();
+        let mut nodes: Vec<NodeIx> = component
+            .iter()
+            .map(|&s| sg.states[s as usize].node)
+            .collect();
         nodes.sort_unstable();
         nodes.dedup();
-        let names: Vec<String> = nodes.iter().take(6).map(|&n| format!("`{}`", graph.node_id(n))).collect();
-        let more = if nodes.len() > 6 { format!(" and {} more", nodes.len() - 6) } else { String::new() };
+        let names: Vec<String> = nodes
+            .iter()
+            .take(6)
+            .map(|&n| format!("`{}`", graph.node_id(n)))
+            .collect();
+        let more = if nodes.len() > 6 {
+            format!(" and {} more", nodes.len() - 6)
+        } else {
+            String::new()
+        };
         recorder.record(
             RawFinding::new(Code::Trap, state.node, 0, world, sg.choices(representative)).message(format!(
                 "a customer who reaches `{}` can never reach an end: {}{more} lead only to each other",

@@ -24,28 +24,50 @@ impl<'g, 'a> MenuRules<'g, 'a> {
     pub fn new(graph: &'g Graph<'a>, settings: &Settings) -> Self {
         MenuRules {
             graph,
-            width: settings.limits.menu_width.get(&graph.channel).copied().unwrap_or(5),
+            width: settings
+                .limits
+                .menu_width
+                .get(&graph.channel)
+                .copied()
+                .unwrap_or(5),
             announcements: vec![None; graph.nodes.len()],
         }
     }
 
-    pub fn check(&mut self, node: NodeIx, vars: u64, world: u32, choices: impl Fn() -> Vec<Choice>, recorder: &mut Recorder) {
+    pub fn check(
+        &mut self,
+        node: NodeIx,
+        vars: u64,
+        world: u32,
+        choices: impl Fn() -> Vec<Choice>,
+        recorder: &mut Recorder,
+    ) {
         let graph = self.graph;
-        let Kind::Menu { options, guard_mask, .. } = &graph.nodes[node as usize].kind else { return };
+        let Kind::Menu {
+            options,
+            guard_mask,
+            ..
+        } = &graph.nodes[node as usize].kind
+        else {
+            return;
+        };
         let enabled: Vec<u32> = options
             .clone()
             .filter(|&i| graph.eval(graph.options[i as usize].guard, vars, &mut |_| {}))
             .collect();
         let node_id = graph.node_id(node);
-        let mut emit = |code: Code, detail: u32, message: String, span: Option<crate::model::Span>| {
-            if recorder.wants(code, node, detail, world) {
-                let mut raw = RawFinding::new(code, node, detail, world, choices()).message(message).guards(*guard_mask, vars);
-                if let Some(span) = span {
-                    raw = raw.at(span);
+        let mut emit =
+            |code: Code, detail: u32, message: String, span: Option<crate::model::Span>| {
+                if recorder.wants(code, node, detail, world) {
+                    let mut raw = RawFinding::new(code, node, detail, world, choices())
+                        .message(message)
+                        .guards(*guard_mask, vars);
+                    if let Some(span) = span {
+                        raw = raw.at(span);
+                    }
+                    recorder.record(raw);
                 }
-                recorder.record(raw);
-            }
-        };
+            };
 
         // duplicate-key: a later option with a key or label an earlier one has.
         for (n, &i) in enabled.iter().enumerate() {
@@ -81,7 +103,11 @@ impl<'g, 'a> MenuRules<'g, 'a> {
             emit(
                 Code::MenuTooWide,
                 0,
-                format!("`{node_id}` offers {} options; the set allows {}", enabled.len(), self.width),
+                format!(
+                    "`{node_id}` offers {} options; the set allows {}",
+                    enabled.len(),
+                    self.width
+                ),
                 None,
             );
         }
@@ -89,8 +115,12 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         if graph.is_visual() {
             return;
         }
-        let NodeKind::Menu { prompt, .. } = &graph.model_node(node).kind else { return };
-        let announced = self.announcements[node as usize].get_or_insert_with(|| parse_announcements(&prompt.value)).clone();
+        let NodeKind::Menu { prompt, .. } = &graph.model_node(node).kind else {
+            return;
+        };
+        let announced = self.announcements[node as usize]
+            .get_or_insert_with(|| parse_announcements(&prompt.value))
+            .clone();
         let offered: Vec<(u32, DtmfKey)> = enabled
             .iter()
             .filter_map(|&i| graph.model_option(i).key.as_ref().map(|k| (i, k.value)))
@@ -100,7 +130,9 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                 emit(
                     Code::PromptMismatch,
                     *key as u32,
-                    format!("the prompt of `{node_id}` announces key {key}, but no option takes it"),
+                    format!(
+                        "the prompt of `{node_id}` announces key {key}, but no option takes it"
+                    ),
                     Some(prompt.span),
                 );
             }

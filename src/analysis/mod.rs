@@ -10,13 +10,13 @@ mod scc;
 pub use explorer::{worlds, WalkSummary};
 
 use crate::finding::{Code, Finding};
+use crate::graph::Kind;
 use crate::graph::{compile, CompileError, Graph, NodeIx, NONE};
 use crate::input::render;
+use crate::machine::InputKind;
 use crate::machine::{Machine, Observer, Rules, Settled, Step};
 use crate::model::{Level, MenuSet, Span};
 use crate::report::FlowCoverage;
-use crate::graph::Kind;
-use crate::machine::InputKind;
 use raw::{RawFinding, Recorder};
 
 /// Everything `lint` learnt about a set.
@@ -56,13 +56,17 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
                 (Some(first), true) => first,
                 _ => &entry.best,
             };
-            analysis.findings.push(to_finding(&graph, set, raw, !all_worlds));
+            analysis
+                .findings
+                .push(to_finding(&graph, set, raw, !all_worlds));
         }
         for node in 0..graph.nodes.len() as NodeIx {
             if !summary.visited[node as usize] {
                 let id = graph.node_id(node);
-                let raw = RawFinding::new(Code::Unreachable, node, 0, 0, Vec::new())
-                    .message(format!("no path from the start of the flow reaches `{id}`, under any variables"));
+                let raw =
+                    RawFinding::new(Code::Unreachable, node, 0, 0, Vec::new()).message(format!(
+                        "no path from the start of the flow reaches `{id}`, under any variables"
+                    ));
                 let mut finding = to_finding(&graph, set, &raw, false);
                 finding.inputs.clear();
                 finding.path.clear();
@@ -74,7 +78,9 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
         f.level = set.settings.level(f.code);
         f.level != Level::Off
     });
-    analysis.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    analysis
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Ok(analysis)
 }
 
@@ -115,13 +121,21 @@ fn to_finding(graph: &Graph, set: &MenuSet, raw: &RawFinding, depends_on_vars: b
     let world = world_vars(graph, raw.world);
     let mut machine = Machine::new(
         graph,
-        Rules { call_depth: set.settings.limits.call_depth, standalone: graph.flows[node_flow].called },
+        Rules {
+            call_depth: set.settings.limits.call_depth,
+            standalone: graph.flows[node_flow].called,
+        },
     );
-    let mut trace = Trace { masks: graph.vars.iter().map(|v| v.mask()).collect(), ..Trace::default() };
+    let mut trace = Trace {
+        masks: graph.vars.iter().map(|v| v.mask()).collect(),
+        ..Trace::default()
+    };
     let mut inputs = Vec::new();
     let mut settled = machine.settle(graph.flows[node_flow].start, world, 0, NONE, &mut trace);
     for &choice in &raw.choices {
-        let Settled::Waiting(state) = settled else { break };
+        let Settled::Waiting(state) = settled else {
+            break;
+        };
         inputs.push(render(&machine, &state, choice).to_string());
         match machine.step(&state, choice, &mut trace) {
             Step::Moved(next) => settled = next,
@@ -151,7 +165,11 @@ fn to_finding(graph: &Graph, set: &MenuSet, raw: &RawFinding, depends_on_vars: b
         intent: None,
         vars,
         inputs,
-        path: trace.path.iter().map(|&n| graph.node_id(n).to_string()).collect(),
+        path: trace
+            .path
+            .iter()
+            .map(|&n| graph.node_id(n).to_string())
+            .collect(),
         offset: span.pos.offset,
         len: span.pos.len,
     }
@@ -168,29 +186,54 @@ fn coverage(graph: &Graph, summary: &WalkSummary) -> Vec<FlowCoverage> {
                 channel: graph.channel,
                 flow: flow.id.clone(),
                 nodes: nodes.len(),
-                nodes_covered: nodes.clone().filter(|&n| summary.visited[n as usize]).count(),
+                nodes_covered: nodes
+                    .clone()
+                    .filter(|&n| summary.visited[n as usize])
+                    .count(),
                 options: 0,
                 options_covered: 0,
                 handlers: 0,
                 handlers_covered: 0,
-                uncovered: nodes.clone().filter(|&n| !summary.visited[n as usize]).map(|n| graph.node_id(n).to_string()).collect(),
+                uncovered: nodes
+                    .clone()
+                    .filter(|&n| !summary.visited[n as usize])
+                    .map(|n| graph.node_id(n).to_string())
+                    .collect(),
             };
             for node in nodes {
                 let handlers: &[(bool, InputKind)] = &match &graph.nodes[node as usize].kind {
-                    Kind::Menu { options, no_input, no_match, .. } => {
+                    Kind::Menu {
+                        options,
+                        no_input,
+                        no_match,
+                        ..
+                    } => {
                         cov.options += options.len();
-                        cov.options_covered += options.clone().filter(|&o| summary.options_taken[o as usize]).count();
-                        [(no_input.is_present(), InputKind::Silence), (no_match.is_present() && !graph.is_visual(), InputKind::NoMatch)]
+                        cov.options_covered += options
+                            .clone()
+                            .filter(|&o| summary.options_taken[o as usize])
+                            .count();
+                        [
+                            (no_input.is_present(), InputKind::Silence),
+                            (
+                                no_match.is_present() && !graph.is_visual(),
+                                InputKind::NoMatch,
+                            ),
+                        ]
                     }
-                    Kind::Ask { no_input, invalid, .. } => {
-                        [(no_input.is_present(), InputKind::Silence), (invalid.is_present(), InputKind::NoMatch)]
-                    }
+                    Kind::Ask {
+                        no_input, invalid, ..
+                    } => [
+                        (no_input.is_present(), InputKind::Silence),
+                        (invalid.is_present(), InputKind::NoMatch),
+                    ],
                     _ => continue,
                 };
                 for &(present, kind) in handlers {
                     if present {
                         cov.handlers += 1;
-                        cov.handlers_covered += usize::from(summary.handlers_taken.contains(&(node, kind as u8)));
+                        cov.handlers_covered +=
+                            usize::from(summary.handlers_taken.contains(&(node, kind as u8)));
                     }
                 }
             }

@@ -85,7 +85,15 @@ mod tests {
     #[test]
     fn deep_chains_do_not_overflow() {
         let n = 200_000;
-        let edges: Vec<Vec<u32>> = (0..n).map(|i| if i + 1 < n { vec![i as u32 + 1] } else { vec![0] }).collect();
+        let edges: Vec<Vec<u32>> = (0..n)
+            .map(|i| {
+                if i + 1 < n {
+                    vec![i as u32 + 1]
+                } else {
+                    vec![0]
+                }
+            })
+            .collect();
         let comps = components(n, &|_| true, &|s| &edges[s]);
         assert_eq!(comps.len(), 1);
     }

@@ -28,7 +28,11 @@ pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
+            let code = if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            };
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -56,7 +60,14 @@ pub fn execute(cli: Cli) -> u8 {
     match cli.command {
         Command::Lint { path, common } => lint_like("lint", &path, &common),
         Command::Check { path, common } => lint_like("check", &path, &common),
-        Command::Replay { path, flow, inputs, vars, channel, common } => {
+        Command::Replay {
+            path,
+            flow,
+            inputs,
+            vars,
+            channel,
+            common,
+        } => {
             let set = match load(&path) {
                 Ok(set) => set,
                 Err(code) => return code,
@@ -112,7 +123,8 @@ fn lint_like(command: &str, path: &Path, common: &Common) -> u8 {
     let text = match common.format() {
         Format::Json => render::json::render(&report),
         Format::Human => {
-            let colour = common.output.is_none() && render::use_colour(std::io::stdout().is_terminal());
+            let colour =
+                common.output.is_none() && render::use_colour(std::io::stdout().is_terminal());
             render::human::render(&report, Some(&set), colour)
         }
     };

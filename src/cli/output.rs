@@ -11,18 +11,28 @@ pub struct Output {
 
 impl Output {
     pub fn new(path: Option<&Path>) -> Output {
-        Output { path: path.map(Path::to_path_buf) }
+        Output {
+            path: path.map(Path::to_path_buf),
+        }
     }
 
     pub fn write(&self, text: &str) -> u8 {
         let Some(path) = &self.path else {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+            let _ = stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush());
             return super::EXIT_CLEAN;
         };
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let result = std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, path));
         match result {
@@ -45,19 +55,34 @@ pub fn transcript_text(t: &Transcript) -> String {
     out.push('\n');
     for event in &t.events {
         match event {
-            Event::Node { node, kind, text, line, .. } => {
-                let text = text.as_deref().map(|t| format!(" \"{t}\"")).unwrap_or_default();
+            Event::Node {
+                node,
+                kind,
+                text,
+                line,
+                ..
+            } => {
+                let text = text
+                    .as_deref()
+                    .map(|t| format!(" \"{t}\""))
+                    .unwrap_or_default();
                 out.push_str(&format!("  [{node}] {kind}{text}  (line {line})\n"));
             }
-            Event::Input { input, meaning } => out.push_str(&format!("    > {input}   ({meaning})\n")),
+            Event::Input { input, meaning } => {
+                out.push_str(&format!("    > {input}   ({meaning})\n"))
+            }
         }
     }
     let ending = match &t.ending {
         Ending::Terminal { node, kind } => format!("ended at {kind} `{node}`"),
         Ending::DeadEnd { node, reason } => format!("DEAD END at `{node}`: {reason}"),
-        Ending::Dropped { node, input } => format!("DROPPED at `{node}`: {input} has no handler; the platform hangs up"),
+        Ending::Dropped { node, input } => {
+            format!("DROPPED at `{node}`: {input} has no handler; the platform hangs up")
+        }
         Ending::Waiting { node } => format!("waiting at `{node}` (no more inputs)"),
-        Ending::Loop { node } => format!("LOOP at `{node}`: the customer goes round with no menu to answer"),
+        Ending::Loop { node } => {
+            format!("LOOP at `{node}`: the customer goes round with no menu to answer")
+        }
         Ending::Returned { node } => format!("returned to the caller from `{node}`"),
         Ending::CallTooDeep { node } => format!("calls nested too deep at `{node}`"),
     };

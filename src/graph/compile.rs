@@ -17,7 +17,12 @@ fn bits_for(values: usize) -> u8 {
 /// Compiles the flows of `channel`. The model must have passed validation:
 /// every name resolves.
 pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileError> {
-    let model_flows: Vec<(usize, &Flow)> = set.flows.iter().enumerate().filter(|(_, f)| f.channel == channel).collect();
+    let model_flows: Vec<(usize, &Flow)> = set
+        .flows
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.channel == channel)
+        .collect();
 
     let mut vars: Vec<Var> = Vec::new();
     let mut shift = 0u32;
@@ -27,12 +32,20 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                 continue;
             }
             let bits = bits_for(domain.values.len());
-            vars.push(Var { name: domain.name.value.clone(), values: domain.values.clone(), shift: shift as u8, bits });
+            vars.push(Var {
+                name: domain.name.value.clone(),
+                values: domain.values.clone(),
+                shift: shift as u8,
+                bits,
+            });
             shift += bits as u32;
         }
     }
     if shift > 64 {
-        return Err(CompileError::TooManyVariables { channel, bits: shift });
+        return Err(CompileError::TooManyVariables {
+            channel,
+            bits: shift,
+        });
     }
 
     let mut graph = Graph {
@@ -54,7 +67,11 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
         let mut ids = HashMap::with_capacity(flow.nodes.len());
         for (i, node) in flow.nodes.iter().enumerate() {
             ids.insert(node.id.as_str(), first + i as NodeIx);
-            graph.nodes.push(GraphNode { kind: Kind::Return, flow: graph.flows.len() as u32, model: i as u32 });
+            graph.nodes.push(GraphNode {
+                kind: Kind::Return,
+                flow: graph.flows.len() as u32,
+                model: i as u32,
+            });
         }
         graph.flows.push(GraphFlow {
             id: flow.id.value.clone(),
@@ -69,17 +86,30 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
     for (f, (_, flow)) in model_flows.iter().enumerate() {
         let ids = &node_index[f];
         let resolve = |name: &Option<crate::model::Located<String>>| {
-            name.as_ref().and_then(|n| ids.get(n.as_str()).copied()).unwrap_or(NONE)
+            name.as_ref()
+                .and_then(|n| ids.get(n.as_str()).copied())
+                .unwrap_or(NONE)
         };
         let handler = |h: Option<&crate::model::Handler>| match h {
-            Some(h) => Handler { retries: h.retries.min(255) as u8, then: ids.get(h.then.as_str()).copied().unwrap_or(NONE) },
+            Some(h) => Handler {
+                retries: h.retries.min(255) as u8,
+                then: ids.get(h.then.as_str()).copied().unwrap_or(NONE),
+            },
             None => Handler::ABSENT,
         };
         for (i, node) in flow.nodes.iter().enumerate() {
             let index = graph.flows[f].nodes.start + i as NodeIx;
             let kind = match &node.kind {
-                NodeKind::Say { next, .. } => Kind::Say { next: resolve(next) },
-                NodeKind::Menu { options, no_input, no_match, back, .. } => {
+                NodeKind::Say { next, .. } => Kind::Say {
+                    next: resolve(next),
+                },
+                NodeKind::Menu {
+                    options,
+                    no_input,
+                    no_match,
+                    back,
+                    ..
+                } => {
                     let start = graph.options.len() as OptionIx;
                     let mut guard_mask = 0;
                     for option in options {
@@ -91,7 +121,10 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                             None => ALWAYS,
                         };
                         let utterance = if option.key.is_none() {
-                            option.speech.iter().find_map(|p| simplest_match(&p.source.value, &p.regex))
+                            option
+                                .speech
+                                .iter()
+                                .find_map(|p| simplest_match(&p.source.value, &p.regex))
                         } else {
                             None
                         };
@@ -112,19 +145,34 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                         guard_mask,
                     }
                 }
-                NodeKind::Ask { pattern, goto, invalid, no_input, .. } => {
+                NodeKind::Ask {
+                    pattern,
+                    goto,
+                    invalid,
+                    no_input,
+                    ..
+                } => {
                     let (valid_answer, invalid_answer) = match pattern {
-                        Some(p) => match crate::loader::compile_regex(&format!("^(?:{})$", p.value), false) {
-                            Ok(matcher) => (simplest_match(&p.value, &matcher), simplest_mismatch(&matcher)),
-                            Err(_) => (None, None),
-                        },
+                        Some(p) => {
+                            match crate::loader::compile_regex(&format!("^(?:{})$", p.value), false)
+                            {
+                                Ok(matcher) => (
+                                    simplest_match(&p.value, &matcher),
+                                    simplest_mismatch(&matcher),
+                                ),
+                                Err(_) => (None, None),
+                            }
+                        }
                         // Without a pattern every answer is valid.
                         None => (Some("yes".to_string()), None),
                     };
                     Kind::Ask {
                         goto: resolve(goto),
                         invalid: handler(
-                            invalid.as_ref().or(flow.default_invalid.as_ref()).or(flow.default_no_match.as_ref()),
+                            invalid
+                                .as_ref()
+                                .or(flow.default_invalid.as_ref())
+                                .or(flow.default_no_match.as_ref()),
                         ),
                         no_input: handler(no_input.as_ref().or(flow.default_no_input.as_ref())),
                         valid_answer,
@@ -141,7 +189,9 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                         let goto = ids.get(entry.goto.as_str()).copied().unwrap_or(NONE);
                         graph.switch_entries.push((cond, goto));
                     }
-                    Kind::Switch { entries: start..graph.switch_entries.len() as u32 }
+                    Kind::Switch {
+                        entries: start..graph.switch_entries.len() as u32,
+                    }
                 }
                 NodeKind::Set { assignments, next } => {
                     let start = graph.assignments.len() as u32;
@@ -149,11 +199,20 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                         let (v, x) = var_value(&graph, var.as_str(), value.as_str());
                         graph.assignments.push((v, x));
                     }
-                    Kind::Set { assignments: start..graph.assignments.len() as u32, next: resolve(next) }
+                    Kind::Set {
+                        assignments: start..graph.assignments.len() as u32,
+                        next: resolve(next),
+                    }
                 }
                 NodeKind::Call { flow: callee, next } => {
-                    let callee_index = model_flows.iter().position(|(_, f)| f.id.value == callee.value).unwrap_or(0);
-                    Kind::Call { flow: callee_index as u32, next: resolve(next) }
+                    let callee_index = model_flows
+                        .iter()
+                        .position(|(_, f)| f.id.value == callee.value)
+                        .unwrap_or(0);
+                    Kind::Call {
+                        flow: callee_index as u32,
+                        next: resolve(next),
+                    }
                 }
                 NodeKind::Return => Kind::Return,
                 NodeKind::Transfer { .. } => Kind::Transfer,
@@ -173,7 +232,11 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
 
 fn var_value(graph: &Graph, var: &str, value: &str) -> (u16, u16) {
     let v = graph.var_index(var).unwrap_or(0);
-    let x = graph.vars[v].values.iter().position(|x| x == value).unwrap_or(0);
+    let x = graph.vars[v]
+        .values
+        .iter()
+        .position(|x| x == value)
+        .unwrap_or(0);
     (v as u16, x as u16)
 }
 

@@ -25,9 +25,15 @@ pub const NONE: u32 = u32::MAX;
 /// indices into the variable's domain.
 #[derive(Debug, Clone, Copy)]
 pub enum Cond {
-    Equals { var: u16, value: u16 },
+    Equals {
+        var: u16,
+        value: u16,
+    },
     /// Bit `i` set: value `i` of the variable passes.
-    In { var: u16, mask: u64 },
+    In {
+        var: u16,
+        mask: u64,
+    },
     Not(CondIx),
     And(CondIx, CondIx),
     Or(CondIx, CondIx),
@@ -66,7 +72,10 @@ pub struct Handler {
 }
 
 impl Handler {
-    pub const ABSENT: Handler = Handler { retries: 0, then: NONE };
+    pub const ABSENT: Handler = Handler {
+        retries: 0,
+        then: NONE,
+    };
 
     pub fn is_present(self) -> bool {
         self.then != NONE
@@ -75,12 +84,34 @@ impl Handler {
 
 #[derive(Debug, Clone)]
 pub enum Kind {
-    Say { next: NodeIx },
-    Menu { options: Range<OptionIx>, no_input: Handler, no_match: Handler, back: NodeIx, guard_mask: u64 },
-    Ask { goto: NodeIx, invalid: Handler, no_input: Handler, valid_answer: Option<String>, invalid_answer: Option<String> },
-    Switch { entries: Range<u32> },
-    Set { assignments: Range<u32>, next: NodeIx },
-    Call { flow: u32, next: NodeIx },
+    Say {
+        next: NodeIx,
+    },
+    Menu {
+        options: Range<OptionIx>,
+        no_input: Handler,
+        no_match: Handler,
+        back: NodeIx,
+        guard_mask: u64,
+    },
+    Ask {
+        goto: NodeIx,
+        invalid: Handler,
+        no_input: Handler,
+        valid_answer: Option<String>,
+        invalid_answer: Option<String>,
+    },
+    Switch {
+        entries: Range<u32>,
+    },
+    Set {
+        assignments: Range<u32>,
+        next: NodeIx,
+    },
+    Call {
+        flow: u32,
+        next: NodeIx,
+    },
     Return,
     Transfer,
     End,
@@ -160,7 +191,9 @@ impl<'a> Graph<'a> {
         let crate::model::NodeKind::Menu { options, .. } = &self.model_node(node).kind else {
             unreachable!("options belong to menus")
         };
-        let Kind::Menu { options: range, .. } = &self.nodes[node as usize].kind else { unreachable!() };
+        let Kind::Menu { options: range, .. } = &self.nodes[node as usize].kind else {
+            unreachable!()
+        };
         &options[(option - range.start) as usize]
     }
 
@@ -200,7 +233,11 @@ impl<'a> Graph<'a> {
     }
 
     /// Variable values by name, for reports.
-    pub fn describe_vars(&self, vars: u64, which: u64) -> std::collections::BTreeMap<String, String> {
+    pub fn describe_vars(
+        &self,
+        vars: u64,
+        which: u64,
+    ) -> std::collections::BTreeMap<String, String> {
         self.vars
             .iter()
             .filter(|v| v.mask() & which != 0)

@@ -58,7 +58,10 @@ mod tests {
 
     #[test]
     fn speech_phrases_shrink_to_the_shortest_word() {
-        let re = regex::RegexBuilder::new("pay(ment)?").case_insensitive(true).build().unwrap();
+        let re = regex::RegexBuilder::new("pay(ment)?")
+            .case_insensitive(true)
+            .build()
+            .unwrap();
         let sample = simplest_match("pay(ment)?", &re).unwrap();
         assert!(re.is_match(&sample));
         assert_eq!(sample.to_lowercase(), "pay");

@@ -96,10 +96,13 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, ConditionError> {
                 }
             }
             '"' | '\'' => {
-                let close = chars[i + 1..].iter().position(|&q| q == c).ok_or(ConditionError {
-                    column: i,
-                    message: "unclosed quote".into(),
-                })?;
+                let close = chars[i + 1..]
+                    .iter()
+                    .position(|&q| q == c)
+                    .ok_or(ConditionError {
+                        column: i,
+                        message: "unclosed quote".into(),
+                    })?;
                 let word: String = chars[i + 1..i + 1 + close].iter().collect();
                 i += close + 1;
                 Token::Word(word)
@@ -115,7 +118,9 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, ConditionError> {
             other => {
                 return Err(ConditionError {
                     column: i,
-                    message: format!("unexpected character `{other}` (use ==, !=, in, not, and, or)"),
+                    message: format!(
+                        "unexpected character `{other}` (use ==, !=, in, not, and, or)"
+                    ),
                 })
             }
         };
@@ -192,7 +197,9 @@ impl ConditionParser {
 
     fn word(&mut self, what: &str) -> Result<Located<String>, ConditionError> {
         match self.tokens.get(self.at).cloned() {
-            Some((Token::Word(w), column)) if !matches!(w.as_str(), "and" | "or" | "not" | "in") => {
+            Some((Token::Word(w), column))
+                if !matches!(w.as_str(), "and" | "or" | "not" | "in") =>
+            {
                 self.at += 1;
                 Ok(self.located(w, column))
             }
@@ -252,7 +259,17 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Condition, ConditionError> {
-        parse_condition(text, 0, Pos { line: 1, column: 1, offset: 0, len: 0 }, false)
+        parse_condition(
+            text,
+            0,
+            Pos {
+                line: 1,
+                column: 1,
+                offset: 0,
+                len: 0,
+            },
+            false,
+        )
     }
 
     #[test]
@@ -271,7 +288,9 @@ mod tests {
     #[test]
     fn positions_point_at_words() {
         let c = parse("hours == lunch").unwrap();
-        let Condition::Equals(_, value) = c else { panic!() };
+        let Condition::Equals(_, value) = c else {
+            panic!()
+        };
         assert_eq!(value.span.pos.column, 10);
     }
 

@@ -128,9 +128,17 @@ impl Decoder<'_> {
 
     /// A mapping's entries, after reporting keys it may not have and keys
     /// written twice. `what` names the thing for messages ("option", "node `x`").
-    fn entries<'y>(&mut self, node: &'y Yaml, allowed: &[&str], what: &str) -> Option<Vec<(&'y str, &'y Yaml, &'y Yaml)>> {
+    fn entries<'y>(
+        &mut self,
+        node: &'y Yaml,
+        allowed: &[&str],
+        what: &str,
+    ) -> Option<Vec<(&'y str, &'y Yaml, &'y Yaml)>> {
         let Some(map) = node.as_map() else {
-            self.problem(node.pos, format!("{what} should be a mapping, found {}", node.kind_name()));
+            self.problem(
+                node.pos,
+                format!("{what} should be a mapping, found {}", node.kind_name()),
+            );
             return None;
         };
         let mut out: Vec<(&str, &Yaml, &Yaml)> = Vec::with_capacity(map.len());
@@ -141,7 +149,10 @@ impl Decoder<'_> {
             };
             if let Some((_, first, _)) = out.iter().find(|(n, _, _)| *n == name) {
                 let line = first.pos.line;
-                self.problem(key.pos, format!("`{name}` is written twice in {what} (first on line {line})"));
+                self.problem(
+                    key.pos,
+                    format!("`{name}` is written twice in {what} (first on line {line})"),
+                );
                 continue;
             }
             if !allowed.contains(&name) {
@@ -156,8 +167,14 @@ impl Decoder<'_> {
     fn unknown_key(&mut self, key: &Yaml, name: &str, allowed: &[&str], what: &str) {
         let message = format!("unknown key `{name}` in {what}");
         match did_you_mean(name, allowed.iter().copied()) {
-            Some(suggestion) => self.problem_with_help(key.pos, message, format!("did you mean `{suggestion}`?")),
-            None => self.problem_with_help(key.pos, message, format!("expected one of: {}", allowed.join(", "))),
+            Some(suggestion) => {
+                self.problem_with_help(key.pos, message, format!("did you mean `{suggestion}`?"))
+            }
+            None => self.problem_with_help(
+                key.pos,
+                message,
+                format!("expected one of: {}", allowed.join(", ")),
+            ),
         }
     }
 
@@ -165,7 +182,10 @@ impl Decoder<'_> {
         match &node.value {
             YamlValue::Scalar { text, .. } => Some(Located::new(text.clone(), self.span(node))),
             _ => {
-                self.problem(node.pos, format!("{what} should be text, found {}", node.kind_name()));
+                self.problem(
+                    node.pos,
+                    format!("{what} should be text, found {}", node.kind_name()),
+                );
                 None
             }
         }
@@ -176,7 +196,13 @@ impl Decoder<'_> {
             Some("true" | "yes" | "on") => Some(true),
             Some("false" | "no" | "off") => Some(false),
             _ => {
-                self.problem(node.pos, format!("{what} should be true or false, found {}", describe_value(node)));
+                self.problem(
+                    node.pos,
+                    format!(
+                        "{what} should be true or false, found {}",
+                        describe_value(node)
+                    ),
+                );
                 None
             }
         }
@@ -186,17 +212,32 @@ impl Decoder<'_> {
         match node.as_str().and_then(|t| t.parse::<u32>().ok()) {
             Some(n) => Some(n),
             None => {
-                self.problem(node.pos, format!("{what} should be a whole number, found {}", describe_value(node)));
+                self.problem(
+                    node.pos,
+                    format!(
+                        "{what} should be a whole number, found {}",
+                        describe_value(node)
+                    ),
+                );
                 None
             }
         }
     }
 
     fn seconds(&mut self, node: &Yaml, what: &str) -> Option<f64> {
-        match node.as_str().and_then(|t| t.trim_end_matches('s').parse::<f64>().ok()) {
+        match node
+            .as_str()
+            .and_then(|t| t.trim_end_matches('s').parse::<f64>().ok())
+        {
             Some(n) if n.is_finite() && n >= 0.0 => Some(n),
             _ => {
-                self.problem(node.pos, format!("{what} should be a number of seconds, found {}", describe_value(node)));
+                self.problem(
+                    node.pos,
+                    format!(
+                        "{what} should be a number of seconds, found {}",
+                        describe_value(node)
+                    ),
+                );
                 None
             }
         }
@@ -208,7 +249,10 @@ impl Decoder<'_> {
             YamlValue::Seq(items) => items.iter().filter_map(|i| self.text(i, what)).collect(),
             YamlValue::Scalar { .. } => self.text(node, what).into_iter().collect(),
             _ => {
-                self.problem(node.pos, format!("{what} should be a list, found {}", node.kind_name()));
+                self.problem(
+                    node.pos,
+                    format!("{what} should be a list, found {}", node.kind_name()),
+                );
                 Vec::new()
             }
         }
@@ -219,7 +263,11 @@ impl Decoder<'_> {
         match Channel::parse(&text.value) {
             Some(c) => Some(Located::new(c, text.span)),
             None => {
-                self.problem_with_help(node.pos, format!("unknown channel `{}`", text.value), "expected phone, web or app");
+                self.problem_with_help(
+                    node.pos,
+                    format!("unknown channel `{}`", text.value),
+                    "expected phone, web or app",
+                );
                 None
             }
         }
@@ -227,7 +275,10 @@ impl Decoder<'_> {
 
     fn condition(&mut self, node: &Yaml) -> Option<Located<Condition>> {
         let YamlValue::Scalar { text, quoted } = &node.value else {
-            self.problem(node.pos, format!("a condition should be text, found {}", node.kind_name()));
+            self.problem(
+                node.pos,
+                format!("a condition should be text, found {}", node.kind_name()),
+            );
             return None;
         };
         match parse_condition(text, self.file, node.pos, *quoted) {
@@ -248,11 +299,19 @@ impl Decoder<'_> {
 
     pub fn document(&mut self, root: &Yaml) -> Option<Document> {
         let Some(map) = root.as_map() else {
-            self.problem(root.pos, format!("a touchpoint document should be a mapping, found {}", root.kind_name()));
+            self.problem(
+                root.pos,
+                format!(
+                    "a touchpoint document should be a mapping, found {}",
+                    root.kind_name()
+                ),
+            );
             return None;
         };
         // The first document key decides: a persona names its `flow:` too.
-        let kind = map.iter().find_map(|(k, _)| k.as_str().filter(|t| DOCUMENT_KEYS.contains(t)));
+        let kind = map
+            .iter()
+            .find_map(|(k, _)| k.as_str().filter(|t| DOCUMENT_KEYS.contains(t)));
         match kind {
             None => {
                 self.problem_with_help(
@@ -296,7 +355,11 @@ impl Decoder<'_> {
         }
         let missing = |field: &str| format!("the flow has no `{field}:`");
         if channel.is_none() && !self.problems.iter().any(|p| p.message.contains("channel")) {
-            self.problem_with_help(root.pos, missing("channel"), "add `channel: phone` (or web, app)");
+            self.problem_with_help(
+                root.pos,
+                missing("channel"),
+                "add `channel: phone` (or web, app)",
+            );
         }
         if start.is_none() {
             self.problem(root.pos, missing("start"));
@@ -323,15 +386,29 @@ impl Decoder<'_> {
 
     fn vars(&mut self, node: &Yaml) -> Vec<VarDomain> {
         let Some(map) = node.as_map() else {
-            self.problem(node.pos, format!("`vars` should be a mapping of variable to values, found {}", node.kind_name()));
+            self.problem(
+                node.pos,
+                format!(
+                    "`vars` should be a mapping of variable to values, found {}",
+                    node.kind_name()
+                ),
+            );
             return Vec::new();
         };
         let mut out: Vec<VarDomain> = Vec::new();
         for (key, value) in map {
-            let Some(name) = self.text(key, "a variable name") else { continue };
+            let Some(name) = self.text(key, "a variable name") else {
+                continue;
+            };
             let values: Vec<String> = match &value.value {
-                YamlValue::Scalar { text, .. } if text == "bool" => vec!["true".into(), "false".into()],
-                YamlValue::Seq(items) => items.iter().filter_map(|i| self.text(i, "a value")).map(|l| l.value).collect(),
+                YamlValue::Scalar { text, .. } if text == "bool" => {
+                    vec!["true".into(), "false".into()]
+                }
+                YamlValue::Seq(items) => items
+                    .iter()
+                    .filter_map(|i| self.text(i, "a value"))
+                    .map(|l| l.value)
+                    .collect(),
                 _ => {
                     self.problem_with_help(
                         value.pos,
@@ -342,19 +419,39 @@ impl Decoder<'_> {
                 }
             };
             if values.is_empty() {
-                self.problem(value.pos, format!("variable `{}` has no values", name.value));
+                self.problem(
+                    value.pos,
+                    format!("variable `{}` has no values", name.value),
+                );
                 continue;
             }
             if values.len() > 64 {
-                self.problem(value.pos, format!("variable `{}` has {} values; at most 64 are allowed", name.value, values.len()));
+                self.problem(
+                    value.pos,
+                    format!(
+                        "variable `{}` has {} values; at most 64 are allowed",
+                        name.value,
+                        values.len()
+                    ),
+                );
                 continue;
             }
-            if let Some(dup) = values.iter().enumerate().find(|(i, v)| values[..*i].contains(v)) {
-                self.problem(value.pos, format!("variable `{}` lists `{}` twice", name.value, dup.1));
+            if let Some(dup) = values
+                .iter()
+                .enumerate()
+                .find(|(i, v)| values[..*i].contains(v))
+            {
+                self.problem(
+                    value.pos,
+                    format!("variable `{}` lists `{}` twice", name.value, dup.1),
+                );
                 continue;
             }
             if out.iter().any(|v| v.name.value == name.value) {
-                self.problem(key.pos, format!("variable `{}` is declared twice", name.value));
+                self.problem(
+                    key.pos,
+                    format!("variable `{}` is declared twice", name.value),
+                );
                 continue;
             }
             out.push(VarDomain { name, values });
@@ -362,9 +459,19 @@ impl Decoder<'_> {
         out
     }
 
-    fn defaults(&mut self, node: &Yaml) -> (Option<Handler>, Option<Handler>, Option<Handler>, Option<f64>) {
+    fn defaults(
+        &mut self,
+        node: &Yaml,
+    ) -> (
+        Option<Handler>,
+        Option<Handler>,
+        Option<Handler>,
+        Option<f64>,
+    ) {
         let mut out = (None, None, None, None);
-        let Some(entries) = self.entries(node, &DEFAULTS_KEYS, "`defaults`") else { return out };
+        let Some(entries) = self.entries(node, &DEFAULTS_KEYS, "`defaults`") else {
+            return out;
+        };
         for (name, _, value) in entries {
             match name {
                 "no_input" => out.0 = self.handler(value, "no_input"),
@@ -380,10 +487,15 @@ impl Decoder<'_> {
         match &node.value {
             YamlValue::Scalar { .. } => {
                 let then = self.text(node, what)?;
-                Some(Handler { retries: 0, then, span: self.span(node) })
+                Some(Handler {
+                    retries: 0,
+                    then,
+                    span: self.span(node),
+                })
             }
             YamlValue::Map(_) => {
-                let entries = self.entries(node, &HANDLER_KEYS, &format!("the `{what}` handler"))?;
+                let entries =
+                    self.entries(node, &HANDLER_KEYS, &format!("the `{what}` handler"))?;
                 let mut retries = Some(0);
                 let mut then = None;
                 for (name, _, value) in entries {
@@ -394,12 +506,26 @@ impl Decoder<'_> {
                     }
                 }
                 if then.is_none() {
-                    self.problem_with_help(node.pos, format!("the `{what}` handler has no `then:`"), "say where the customer goes after the retries, e.g. `then: agent`");
+                    self.problem_with_help(
+                        node.pos,
+                        format!("the `{what}` handler has no `then:`"),
+                        "say where the customer goes after the retries, e.g. `then: agent`",
+                    );
                 }
-                Some(Handler { retries: retries?, then: then?, span: self.span(node) })
+                Some(Handler {
+                    retries: retries?,
+                    then: then?,
+                    span: self.span(node),
+                })
             }
             _ => {
-                self.problem(node.pos, format!("`{what}` should be a node id or `{{retries: N, then: ID}}`, found {}", node.kind_name()));
+                self.problem(
+                    node.pos,
+                    format!(
+                        "`{what}` should be a node id or `{{retries: N, then: ID}}`, found {}",
+                        node.kind_name()
+                    ),
+                );
                 None
             }
         }
@@ -407,22 +533,38 @@ impl Decoder<'_> {
 
     fn nodes(&mut self, node: &Yaml) -> Vec<Node> {
         let Some(map) = node.as_map() else {
-            self.problem(node.pos, format!("`nodes` should be a mapping of node id to node, found {}", node.kind_name()));
+            self.problem(
+                node.pos,
+                format!(
+                    "`nodes` should be a mapping of node id to node, found {}",
+                    node.kind_name()
+                ),
+            );
             return Vec::new();
         };
         let mut out: Vec<Node> = Vec::with_capacity(map.len());
         let mut seen: BTreeMap<&str, u32> = BTreeMap::new();
         for (key, value) in map {
-            let Some(id) = self.text(key, "a node id") else { continue };
+            let Some(id) = self.text(key, "a node id") else {
+                continue;
+            };
             if let Some(first) = seen.get(key.as_str().unwrap_or_default()) {
-                self.problem(key.pos, format!("node `{}` is defined twice (first on line {first})", id.value));
+                self.problem(
+                    key.pos,
+                    format!(
+                        "node `{}` is defined twice (first on line {first})",
+                        id.value
+                    ),
+                );
                 continue;
             }
             seen.insert(key.as_str().unwrap_or_default(), key.pos.line);
             let span = Span {
                 file: self.file,
                 pos: Pos {
-                    len: (value.pos.offset + value.pos.len).saturating_sub(key.pos.offset).max(key.pos.len),
+                    len: (value.pos.offset + value.pos.len)
+                        .saturating_sub(key.pos.offset)
+                        .max(key.pos.len),
                     ..key.pos
                 },
             };
@@ -436,7 +578,13 @@ impl Decoder<'_> {
     fn node_kind(&mut self, id: &str, node: &Yaml) -> Option<NodeKind> {
         let what = format!("node `{id}`");
         let Some(map) = node.as_map() else {
-            self.problem(node.pos, format!("{what} should be a mapping with a kind such as `say:` or `menu:`, found {}", node.kind_name()));
+            self.problem(
+                node.pos,
+                format!(
+                    "{what} should be a mapping with a kind such as `say:` or `menu:`, found {}",
+                    node.kind_name()
+                ),
+            );
             return None;
         };
         let kinds: Vec<&(Yaml, Yaml)> = map
@@ -446,7 +594,7 @@ impl Decoder<'_> {
         let kind_key = match kinds.as_slice() {
             [] => {
                 // Report unknown keys first: a misspelt kind (`mneu:`) is the usual cause.
-                let all: Vec<&str> = NODE_KIND_KEYS.iter().copied().collect();
+                let all: Vec<&str> = NODE_KIND_KEYS.to_vec();
                 for (k, _) in map {
                     if let Some(name) = k.as_str() {
                         if did_you_mean(name, all.iter().copied()).is_some() {
@@ -455,7 +603,11 @@ impl Decoder<'_> {
                         }
                     }
                 }
-                self.problem_with_help(node.pos, format!("{what} has no kind"), format!("give it one of: {}", NODE_KIND_KEYS.join(", ")));
+                self.problem_with_help(
+                    node.pos,
+                    format!("{what} has no kind"),
+                    format!("give it one of: {}", NODE_KIND_KEYS.join(", ")),
+                );
                 return None;
             }
             [(k, _)] => k.as_str().unwrap_or_default(),
@@ -475,7 +627,10 @@ impl Decoder<'_> {
         let kind_value = get(kind_key)?;
         let next = |d: &mut Self| get("next").and_then(|v| d.text(v, "next"));
         Some(match kind_key {
-            "say" => NodeKind::Say { text: self.text(kind_value, "say")?, next: next(self) },
+            "say" => NodeKind::Say {
+                text: self.text(kind_value, "say")?,
+                next: next(self),
+            },
             "menu" => {
                 let prompt = self.text(kind_value, "menu")?;
                 let options = match get("options") {
@@ -511,21 +666,37 @@ impl Decoder<'_> {
                     timeout: get("timeout").and_then(|v| self.seconds(v, "timeout")),
                 }
             }
-            "switch" => NodeKind::Switch { entries: self.switch_entries(kind_value, id)? },
+            "switch" => NodeKind::Switch {
+                entries: self.switch_entries(kind_value, id)?,
+            },
             "set" => {
                 let Some(map) = kind_value.as_map() else {
-                    self.problem(kind_value.pos, format!("`set` should map variables to values, found {}", kind_value.kind_name()));
+                    self.problem(
+                        kind_value.pos,
+                        format!(
+                            "`set` should map variables to values, found {}",
+                            kind_value.kind_name()
+                        ),
+                    );
                     return None;
                 };
                 let mut assignments = Vec::new();
                 for (k, v) in map {
-                    if let (Some(var), Some(value)) = (self.text(k, "a variable"), self.text(v, "a value")) {
+                    if let (Some(var), Some(value)) =
+                        (self.text(k, "a variable"), self.text(v, "a value"))
+                    {
                         assignments.push((var, value));
                     }
                 }
-                NodeKind::Set { assignments, next: next(self) }
+                NodeKind::Set {
+                    assignments,
+                    next: next(self),
+                }
             }
-            "call" => NodeKind::Call { flow: self.text(kind_value, "call")?, next: next(self) },
+            "call" => NodeKind::Call {
+                flow: self.text(kind_value, "call")?,
+                next: next(self),
+            },
             "return" => NodeKind::Return,
             "transfer" => NodeKind::Transfer {
                 queue: self.text(kind_value, "transfer")?,
@@ -533,9 +704,13 @@ impl Decoder<'_> {
             },
             "end" => NodeKind::End {
                 text: self.text(kind_value, "end")?,
-                serves: get("serves").map(|v| self.texts(v, "an intent")).unwrap_or_default(),
+                serves: get("serves")
+                    .map(|v| self.texts(v, "an intent"))
+                    .unwrap_or_default(),
             },
-            _ => NodeKind::Hangup { text: self.text(kind_value, "hangup")? },
+            _ => NodeKind::Hangup {
+                text: self.text(kind_value, "hangup")?,
+            },
         })
     }
 
@@ -546,7 +721,9 @@ impl Decoder<'_> {
         };
         let mut out = Vec::new();
         for item in items {
-            let Some(entries) = self.entries(item, &["when", "goto"], "a switch entry") else { continue };
+            let Some(entries) = self.entries(item, &["when", "goto"], "a switch entry") else {
+                continue;
+            };
             let mut when = None;
             let mut goto = None;
             for (name, _, value) in entries {
@@ -557,7 +734,11 @@ impl Decoder<'_> {
                 }
             }
             match goto {
-                Some(goto) => out.push(SwitchEntry { when, goto, span: self.span(item) }),
+                Some(goto) => out.push(SwitchEntry {
+                    when,
+                    goto,
+                    span: self.span(item),
+                }),
                 None => self.problem(item.pos, "a switch entry has no `goto:`"),
             }
         }
@@ -566,12 +747,22 @@ impl Decoder<'_> {
 
     fn options(&mut self, node: &Yaml, id: &str) -> Option<Vec<MenuOption>> {
         let Some(items) = node.as_seq() else {
-            self.problem(node.pos, format!("`options` of menu `{id}` should be a list, found {}", node.kind_name()));
+            self.problem(
+                node.pos,
+                format!(
+                    "`options` of menu `{id}` should be a list, found {}",
+                    node.kind_name()
+                ),
+            );
             return None;
         };
         let mut out = Vec::with_capacity(items.len());
         for item in items {
-            let Some(entries) = self.entries(item, &OPTION_KEYS, &format!("an option of menu `{id}`")) else { continue };
+            let Some(entries) =
+                self.entries(item, &OPTION_KEYS, &format!("an option of menu `{id}`"))
+            else {
+                continue;
+            };
             let mut option = MenuOption {
                 key: None,
                 label: None,
@@ -587,18 +778,30 @@ impl Decoder<'_> {
             for (name, _, value) in entries {
                 match name {
                     "key" => {
-                        let Some(text) = self.text(value, "key") else { continue };
+                        let Some(text) = self.text(value, "key") else {
+                            continue;
+                        };
                         match DtmfKey::parse(&text.value) {
                             Some(k) => option.key = Some(Located::new(k, text.span)),
-                            None => self.problem_with_help(value.pos, format!("`{}` is not a DTMF key", text.value), "a key is one of 0-9, * or #"),
+                            None => self.problem_with_help(
+                                value.pos,
+                                format!("`{}` is not a DTMF key", text.value),
+                                "a key is one of 0-9, * or #",
+                            ),
                         }
                     }
                     "label" => option.label = self.text(value, "label"),
                     "speech" => {
                         for phrase in self.texts(value, "a speech phrase") {
                             match compile_regex(&phrase.value, true) {
-                                Ok(regex) => option.speech.push(SpeechPhrase { source: phrase, regex }),
-                                Err(message) => self.problem(phrase.span.pos, format!("speech phrase `{}`: {message}", phrase.value)),
+                                Ok(regex) => option.speech.push(SpeechPhrase {
+                                    source: phrase,
+                                    regex,
+                                }),
+                                Err(message) => self.problem(
+                                    phrase.span.pos,
+                                    format!("speech phrase `{}`: {message}", phrase.value),
+                                ),
                             }
                         }
                     }
@@ -616,15 +819,24 @@ impl Decoder<'_> {
             }
             if has_goto {
                 out.push(option);
-            } else if item.as_map().is_some_and(|m| !m.iter().any(|(k, _)| k.as_str() == Some("goto"))) {
-                self.problem_with_help(item.pos, format!("an option of menu `{id}` has no `goto:`"), "say which node the option leads to");
+            } else if item
+                .as_map()
+                .is_some_and(|m| !m.iter().any(|(k, _)| k.as_str() == Some("goto")))
+            {
+                self.problem_with_help(
+                    item.pos,
+                    format!("an option of menu `{id}` has no `goto:`"),
+                    "say which node the option leads to",
+                );
             }
         }
         Some(out)
     }
 
     fn intents(&mut self, root: &Yaml) -> Vec<Intent> {
-        let Some(value) = root.get("intents") else { return Vec::new() };
+        let Some(value) = root.get("intents") else {
+            return Vec::new();
+        };
         if let Some(map) = root.as_map() {
             for (k, _) in map {
                 if k.as_str() != Some("intents") {
@@ -634,36 +846,58 @@ impl Decoder<'_> {
             }
         }
         let Some(map) = value.as_map() else {
-            self.problem(value.pos, format!("`intents` should map intent ids to their definitions, found {}", value.kind_name()));
+            self.problem(
+                value.pos,
+                format!(
+                    "`intents` should map intent ids to their definitions, found {}",
+                    value.kind_name()
+                ),
+            );
             return Vec::new();
         };
         let mut out: Vec<Intent> = Vec::new();
         for (key, body) in map {
-            let Some(id) = self.text(key, "an intent id") else { continue };
+            let Some(id) = self.text(key, "an intent id") else {
+                continue;
+            };
             if out.iter().any(|i| i.id.value == id.value) {
                 self.problem(key.pos, format!("intent `{}` is defined twice", id.value));
                 continue;
             }
-            let mut intent = Intent { id, says: Vec::new(), channels: None, span: self.span(key) };
+            let mut intent = Intent {
+                id,
+                says: Vec::new(),
+                channels: None,
+                span: self.span(key),
+            };
             if matches!(body.value, YamlValue::Null) {
                 out.push(intent);
                 continue;
             }
-            let Some(entries) = self.entries(body, &INTENT_KEYS, &format!("intent `{}`", intent.id.value)) else { continue };
+            let Some(entries) =
+                self.entries(body, &INTENT_KEYS, &format!("intent `{}`", intent.id.value))
+            else {
+                continue;
+            };
             for (name, _, value) in entries {
                 match name {
                     "says" => {
-                        intent.says = self.texts(value, "a phrase").into_iter().map(|mut p| {
-                            p.value = p.value.to_lowercase();
-                            p
-                        }).collect()
+                        intent.says = self
+                            .texts(value, "a phrase")
+                            .into_iter()
+                            .map(|mut p| {
+                                p.value = p.value.to_lowercase();
+                                p
+                            })
+                            .collect()
                     }
                     "channels" => {
                         let items: Vec<&Yaml> = match &value.value {
                             YamlValue::Seq(items) => items.iter().collect(),
                             _ => vec![value],
                         };
-                        intent.channels = Some(items.into_iter().filter_map(|i| self.channel(i)).collect());
+                        intent.channels =
+                            Some(items.into_iter().filter_map(|i| self.channel(i)).collect());
                     }
                     _ => {}
                 }
@@ -693,7 +927,9 @@ impl Decoder<'_> {
         for (name, _, value) in entries {
             match name {
                 "persona" => persona.id = self.text(value, "the persona id")?,
-                "description" => persona.description = self.text(value, "description").map(|t| t.value),
+                "description" => {
+                    persona.description = self.text(value, "description").map(|t| t.value)
+                }
                 "channel" => {
                     if let Some(c) = self.channel(value) {
                         persona.channel = c;
@@ -707,14 +943,18 @@ impl Decoder<'_> {
                         continue;
                     };
                     for (k, v) in map {
-                        if let (Some(var), Some(val)) = (self.text(k, "a variable"), self.text(v, "a value")) {
+                        if let (Some(var), Some(val)) =
+                            (self.text(k, "a variable"), self.text(v, "a value"))
+                        {
                             persona.vars.push((var, val));
                         }
                     }
                 }
                 "intent" => persona.intent = self.text(value, "intent"),
                 "patience" => {
-                    let Some(entries) = self.entries(value, &PATIENCE_KEYS, "`patience`") else { continue };
+                    let Some(entries) = self.entries(value, &PATIENCE_KEYS, "`patience`") else {
+                        continue;
+                    };
                     for (name, _, value) in entries {
                         let n = self.count(value, name);
                         if name == "steps" {
@@ -728,7 +968,11 @@ impl Decoder<'_> {
                     for t in self.texts(value, "a trait") {
                         match Trait::parse(&t.value) {
                             Some(tr) => persona.traits.push(Located::new(tr, t.span)),
-                            None => self.problem_with_help(t.span.pos, format!("unknown trait `{}`", t.value), "expected zero-out, silent, fumbles or impatient"),
+                            None => self.problem_with_help(
+                                t.span.pos,
+                                format!("unknown trait `{}`", t.value),
+                                "expected zero-out, silent, fumbles or impatient",
+                            ),
                         }
                     }
                 }
@@ -748,15 +992,26 @@ impl Decoder<'_> {
 
     fn script(&mut self, node: &Yaml) -> Vec<Located<ScriptStep>> {
         let Some(items) = node.as_seq() else {
-            self.problem(node.pos, format!("`script` should be a list of steps, found {}", node.kind_name()));
+            self.problem(
+                node.pos,
+                format!(
+                    "`script` should be a list of steps, found {}",
+                    node.kind_name()
+                ),
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
         for item in items {
-            let Some(entries) = self.entries(item, &STEP_KEYS, "a script step") else { continue };
+            let Some(entries) = self.entries(item, &STEP_KEYS, "a script step") else {
+                continue;
+            };
             let [(name, _, value)] = entries.as_slice() else {
                 if !entries.is_empty() {
-                    self.problem(item.pos, "a script step does one thing: write each on its own `- ` line");
+                    self.problem(
+                        item.pos,
+                        "a script step does one thing: write each on its own `- ` line",
+                    );
                 }
                 continue;
             };
@@ -770,10 +1025,15 @@ impl Decoder<'_> {
                     }
                 }),
                 "press" => text(self).and_then(|t| {
-                    if t.chars().all(|c| DtmfKey::parse(&c.to_string()).is_some()) && !t.is_empty() {
+                    if t.chars().all(|c| DtmfKey::parse(&c.to_string()).is_some()) && !t.is_empty()
+                    {
                         Some(ScriptStep::Press(t))
                     } else {
-                        self.problem_with_help(value.pos, format!("`{t}` is not a DTMF key"), "press takes keys 0-9, * and #");
+                        self.problem_with_help(
+                            value.pos,
+                            format!("`{t}` is not a DTMF key"),
+                            "press takes keys 0-9, * and #",
+                        );
                         None
                     }
                 }),
@@ -796,10 +1056,16 @@ impl Decoder<'_> {
         for (name, _, value) in entries {
             match name {
                 "outcome" => {
-                    let Some(text) = self.text(value, "outcome") else { continue };
+                    let Some(text) = self.text(value, "outcome") else {
+                        continue;
+                    };
                     match Outcome::parse(&text.value) {
                         Some(o) => out.outcome = Some(Located::new(o, text.span)),
-                        None => self.problem_with_help(value.pos, format!("unknown outcome `{}`", text.value), "expected served, transferred, misrouted, hung-up, abandoned or stuck"),
+                        None => self.problem_with_help(
+                            value.pos,
+                            format!("unknown outcome `{}`", text.value),
+                            "expected served, transferred, misrouted, hung-up, abandoned or stuck",
+                        ),
                     }
                 }
                 "node" => out.node = self.text(value, "node"),
@@ -815,23 +1081,32 @@ impl Decoder<'_> {
             return Settings::default();
         };
         match entries.first() {
-            Some((_, _, value)) if !matches!(value.value, YamlValue::Null) => self.settings_body(value),
+            Some((_, _, value)) if !matches!(value.value, YamlValue::Null) => {
+                self.settings_body(value)
+            }
             _ => Settings::default(),
         }
     }
 
     fn settings_body(&mut self, node: &Yaml) -> Settings {
         let mut settings = Settings::default();
-        let Some(entries) = self.entries(node, &SETTINGS_KEYS, "the settings") else { return settings };
+        let Some(entries) = self.entries(node, &SETTINGS_KEYS, "the settings") else {
+            return settings;
+        };
         for (name, _, value) in entries {
             match name {
                 "levels" => {
                     let Some(map) = value.as_map() else {
-                        self.problem(value.pos, "`levels` should map finding codes to error, warning or off");
+                        self.problem(
+                            value.pos,
+                            "`levels` should map finding codes to error, warning or off",
+                        );
                         continue;
                     };
                     for (k, v) in map {
-                        let Some(code_name) = k.as_str() else { continue };
+                        let Some(code_name) = k.as_str() else {
+                            continue;
+                        };
                         let Some(code) = Code::parse(code_name) else {
                             let names: Vec<&str> = Code::ALL.iter().map(|c| c.name()).collect();
                             self.unknown_key(k, code_name, &names, "`levels`");
@@ -841,12 +1116,18 @@ impl Decoder<'_> {
                             Some(level) => {
                                 settings.levels.insert(code, level);
                             }
-                            None => self.problem_with_help(v.pos, format!("unknown level {}", describe_value(v)), "expected error, warning or off"),
+                            None => self.problem_with_help(
+                                v.pos,
+                                format!("unknown level {}", describe_value(v)),
+                                "expected error, warning or off",
+                            ),
                         }
                     }
                 }
                 "limits" => {
-                    let Some(entries) = self.entries(value, &LIMITS_KEYS, "`limits`") else { continue };
+                    let Some(entries) = self.entries(value, &LIMITS_KEYS, "`limits`") else {
+                        continue;
+                    };
                     for (name, _, value) in entries {
                         match name {
                             "menu_width" => self.menu_width(value, &mut settings.limits),
@@ -868,7 +1149,13 @@ impl Decoder<'_> {
                         }
                     }
                 }
-                _ => settings.ignore = self.texts(value, "a file pattern").into_iter().map(|t| t.value).collect(),
+                _ => {
+                    settings.ignore = self
+                        .texts(value, "a file pattern")
+                        .into_iter()
+                        .map(|t| t.value)
+                        .collect()
+                }
             }
         }
         settings
@@ -877,7 +1164,10 @@ impl Decoder<'_> {
     fn menu_width(&mut self, node: &Yaml, limits: &mut Limits) {
         if let Some(map) = node.as_map() {
             for (k, v) in map {
-                let (Some(channel), Some(n)) = (self.channel(k), self.count(v, "menu_width")) else { continue };
+                let (Some(channel), Some(n)) = (self.channel(k), self.count(v, "menu_width"))
+                else {
+                    continue;
+                };
                 limits.menu_width.insert(channel.value, n as usize);
             }
         } else if let Some(n) = self.count(node, "menu_width") {

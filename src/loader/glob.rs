@@ -10,9 +10,8 @@ pub fn matches(pattern: &str, path: &str) -> bool {
 fn matches_from(pattern: &[char], path: &[char]) -> bool {
     match pattern {
         [] => path.is_empty(),
-        ['*', '*', '/', rest @ ..] => {
-            (0..=path.len()).any(|i| (i == 0 || path[i - 1] == '/') && matches_from(rest, &path[i..]))
-        }
+        ['*', '*', '/', rest @ ..] => (0..=path.len())
+            .any(|i| (i == 0 || path[i - 1] == '/') && matches_from(rest, &path[i..])),
         ['*', '*', rest @ ..] => (0..=path.len()).any(|i| matches_from(rest, &path[i..])),
         ['*', rest @ ..] => (0..=path.len())
             .take_while(|&i| i == 0 || path[i - 1] != '/')

@@ -24,7 +24,10 @@ impl LoadError {
         self.problems
             .iter()
             .map(|p| match p.file.and_then(|f| self.files.get(f as usize)) {
-                Some(file) => format!("{}:{}:{}: {}", file.name, p.pos.line, p.pos.column, p.message),
+                Some(file) => format!(
+                    "{}:{}:{}: {}",
+                    file.name, p.pos.line, p.pos.column, p.message
+                ),
                 None => p.message.clone(),
             })
             .collect()
@@ -34,6 +37,10 @@ impl LoadError {
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
-        write!(f, "the menu set has {n} problem{}", if n == 1 { "" } else { "s" })
+        write!(
+            f,
+            "the menu set has {n} problem{}",
+            if n == 1 { "" } else { "s" }
+        )
     }
 }

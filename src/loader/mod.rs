@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use decode::{
-    compile_regex, node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS, HANDLER_KEYS,
-    INTENT_KEYS, LIMITS_KEYS, NODE_KIND_KEYS, OPTION_KEYS, PATIENCE_KEYS, PERSONA_KEYS, SETTINGS_KEYS,
-    STEP_KEYS,
+    compile_regex, node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS,
+    HANDLER_KEYS, INTENT_KEYS, LIMITS_KEYS, NODE_KIND_KEYS, OPTION_KEYS, PATIENCE_KEYS,
+    PERSONA_KEYS, SETTINGS_KEYS, STEP_KEYS,
 };
 pub use load_error::LoadError;
 pub use problem::Problem;
@@ -37,18 +37,25 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Loads a set directory, or a single flow file as a set of one.
 pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
     let metadata = std::fs::metadata(path).map_err(|e| {
-        LoadError::single(Problem::whole_set(format!("cannot read `{}`: {}", path.display(), io_reason(&e))))
+        LoadError::single(Problem::whole_set(format!(
+            "cannot read `{}`: {}",
+            path.display(),
+            io_reason(&e)
+        )))
     })?;
     let (root, files) = if metadata.is_dir() {
         let mut files = Vec::new();
-        collect_yaml_files(path, path, &mut files).map_err(LoadError::single)?;
+        collect_yaml_files(path, &mut files).map_err(LoadError::single)?;
         (path.to_path_buf(), files)
     } else {
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
         (root, vec![path.to_path_buf()])
     };
 
-    let mut set = MenuSet { root: path.to_path_buf(), ..MenuSet::default() };
+    let mut set = MenuSet {
+        root: path.to_path_buf(),
+        ..MenuSet::default()
+    };
     let mut problems = Vec::new();
     let mut trees = Vec::new();
     for file in &files {
@@ -61,11 +68,19 @@ pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
                     Ok(documents) => trees.push((id, documents)),
                     Err(e) => problems.push(Problem::at(id, e.pos, e.message)),
                 }
-                set.files.push(SourceFile { name, path: file.clone(), text });
+                set.files.push(SourceFile {
+                    name,
+                    path: file.clone(),
+                    text,
+                });
             }
             Err((pos, message)) => {
                 problems.push(Problem::at(id, pos, message));
-                set.files.push(SourceFile { name, path: file.clone(), text: Arc::from("") });
+                set.files.push(SourceFile {
+                    name,
+                    path: file.clone(),
+                    text: Arc::from(""),
+                });
             }
         }
     }
@@ -74,15 +89,22 @@ pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
     let mut documents = Vec::new();
     for (file, roots) in &trees {
         for root in roots {
-            let mut decoder = Decoder { file: *file, problems: &mut problems };
+            let mut decoder = Decoder {
+                file: *file,
+                problems: &mut problems,
+            };
             if let Some(document) = decoder.document(root) {
                 documents.push((*file, root.pos, document));
             }
         }
         if roots.len() > 1 {
             problems.push(
-                Problem::at(*file, roots[1].pos, "a file holds one document; this one has several (`---`)")
-                    .with_help("split them into files of their own"),
+                Problem::at(
+                    *file,
+                    roots[1].pos,
+                    "a file holds one document; this one has several (`---`)",
+                )
+                .with_help("split them into files of their own"),
             );
         }
     }
@@ -91,7 +113,11 @@ pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
         if let Document::Settings(settings) = document {
             if let Some((first, _)) = settings_seen {
                 let name = &set.files[first as usize].name;
-                problems.push(Problem::at(*file, *pos, format!("a second settings document (the first is in {name})")));
+                problems.push(Problem::at(
+                    *file,
+                    *pos,
+                    format!("a second settings document (the first is in {name})"),
+                ));
             } else {
                 settings_seen = Some((*file, *pos));
                 set.settings = settings.clone();
@@ -99,8 +125,16 @@ pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
         }
     }
     if !set.settings.ignore.is_empty() {
-        let ignored: Vec<bool> =
-            set.files.iter().map(|f| set.settings.ignore.iter().any(|p| glob::matches(p, &f.name))).collect();
+        let ignored: Vec<bool> = set
+            .files
+            .iter()
+            .map(|f| {
+                set.settings
+                    .ignore
+                    .iter()
+                    .any(|p| glob::matches(p, &f.name))
+            })
+            .collect();
         problems.retain(|p| !p.file.is_some_and(|f| ignored[f as usize]));
         documents.retain(|(file, _, _)| !ignored[*file as usize]);
     }
@@ -125,7 +159,10 @@ pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
     } else {
         problems.sort();
         problems.dedup();
-        Err(LoadError { problems, files: set.files })
+        Err(LoadError {
+            problems,
+            files: set.files,
+        })
     }
 }
 
@@ -139,22 +176,42 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// Reads a file as UTF-8 text, refusing huge files before reading them.
 fn read_text(path: &Path) -> Result<String, (Pos, String)> {
-    let start = Pos { line: 1, column: 1, offset: 0, len: 0 };
-    let size = std::fs::metadata(path).map_err(|e| (start, format!("cannot read: {}", io_reason(&e))))?.len();
+    let start = Pos {
+        line: 1,
+        column: 1,
+        offset: 0,
+        len: 0,
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| (start, format!("cannot read: {}", io_reason(&e))))?
+        .len();
     if size > MAX_FILE_BYTES {
         return Err((
             start,
-            format!("the file is {} MiB; menu files are limited to {} MiB", size >> 20, MAX_FILE_BYTES >> 20),
+            format!(
+                "the file is {} MiB; menu files are limited to {} MiB",
+                size >> 20,
+                MAX_FILE_BYTES >> 20
+            ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| (start, format!("cannot read: {}", io_reason(&e))))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| (start, format!("cannot read: {}", io_reason(&e))))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
         let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() as u32 + 1;
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count() as u32
+            + 1;
         (
-            Pos { line, column, offset: 0, len: 0 },
+            Pos {
+                line,
+                column,
+                offset: 0,
+                len: 0,
+            },
             "the file is not UTF-8 text (save it as UTF-8)".to_string(),
         )
     })
@@ -163,20 +220,30 @@ fn read_text(path: &Path) -> Result<String, (Pos, String)> {
 /// Every `*.yaml`/`*.yml` below `dir`, sorted by path so that loading and
 /// every report built on it are the same on every machine. Hidden entries
 /// (`.git`) are skipped.
-fn collect_yaml_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Problem> {
+fn collect_yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Problem> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
-        Problem::whole_set(format!("cannot read directory `{}`: {}", dir.display(), io_reason(&e)))
+        Problem::whole_set(format!(
+            "cannot read directory `{}`: {}",
+            dir.display(),
+            io_reason(&e)
+        ))
     })?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
-        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }
         if path.is_dir() {
-            collect_yaml_files(root, &path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            collect_yaml_files(&path, out)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
             out.push(path);
         }
     }

@@ -40,7 +40,10 @@ impl Problem {
 
 /// The closest candidate to a misspelt name, if one is close enough to be a
 /// plausible typo (`nxet` for `next`).
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (edit_distance(word, c), c))
@@ -84,7 +87,10 @@ mod tests {
     #[test]
     fn suggests_swapped_letters() {
         assert_eq!(did_you_mean("nxet", ["next", "say"]), Some("next"));
-        assert_eq!(did_you_mean("optoins", ["options", "no_input"]), Some("options"));
+        assert_eq!(
+            did_you_mean("optoins", ["options", "no_input"]),
+            Some("options")
+        );
         assert_eq!(did_you_mean("zzz", ["next", "say"]), None);
     }
 }

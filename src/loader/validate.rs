@@ -14,7 +14,10 @@ pub fn validate(set: &MenuSet, problems: &mut Vec<Problem>) {
             let name = &set.files[first.file as usize].name;
             problems.push(at(
                 &flow.id,
-                format!("flow `{}` is defined twice on {} (first in {name})", flow.id.value, flow.channel),
+                format!(
+                    "flow `{}` is defined twice on {} (first in {name})",
+                    flow.id.value, flow.channel
+                ),
             ));
             continue;
         }
@@ -43,8 +46,10 @@ fn channel_domains<'a>(
     set: &'a MenuSet,
     problems: &mut Vec<Problem>,
 ) -> BTreeMap<Channel, BTreeMap<&'a str, &'a VarDomain>> {
-    let mut out: BTreeMap<Channel, BTreeMap<&str, &VarDomain>> =
-        Channel::ALL.into_iter().map(|c| (c, BTreeMap::new())).collect();
+    let mut out: BTreeMap<Channel, BTreeMap<&str, &VarDomain>> = Channel::ALL
+        .into_iter()
+        .map(|c| (c, BTreeMap::new()))
+        .collect();
     for flow in &set.flows {
         let domains = out.entry(flow.channel).or_default();
         for var in &flow.vars {
@@ -60,7 +65,9 @@ fn channel_domains<'a>(
                             flow.channel
                         ),
                     )
-                    .with_help("flows of one channel share variables by name; give them the same values"),
+                    .with_help(
+                        "flows of one channel share variables by name; give them the same values",
+                    ),
                 ),
                 Some(_) => {}
                 None => {
@@ -72,11 +79,22 @@ fn channel_domains<'a>(
     out
 }
 
-fn check_flow(set: &MenuSet, flow: &Flow, domains: &BTreeMap<&str, &VarDomain>, problems: &mut Vec<Problem>) {
+fn check_flow(
+    set: &MenuSet,
+    flow: &Flow,
+    domains: &BTreeMap<&str, &VarDomain>,
+    problems: &mut Vec<Problem>,
+) {
     let node_ids: Vec<&str> = flow.nodes.iter().map(|n| n.id.as_str()).collect();
     let target = |problems: &mut Vec<Problem>, name: &Located<String>, what: &str| {
         if !node_ids.contains(&name.as_str()) {
-            let mut problem = at(name, format!("{what} `{}` names no node of flow `{}`", name.value, flow.id.value));
+            let mut problem = at(
+                name,
+                format!(
+                    "{what} `{}` names no node of flow `{}`",
+                    name.value, flow.id.value
+                ),
+            );
             if let Some(s) = did_you_mean(name.as_str(), node_ids.iter().copied()) {
                 problem = problem.with_help(format!("did you mean `{s}`?"));
             }
@@ -84,7 +102,14 @@ fn check_flow(set: &MenuSet, flow: &Flow, domains: &BTreeMap<&str, &VarDomain>, 
         }
     };
     target(problems, &flow.start, "start");
-    for handler in [&flow.default_no_input, &flow.default_no_match, &flow.default_invalid].into_iter().flatten() {
+    for handler in [
+        &flow.default_no_input,
+        &flow.default_no_match,
+        &flow.default_invalid,
+    ]
+    .into_iter()
+    .flatten()
+    {
         target(problems, &handler.then, "the default handler's target");
     }
     for node in &flow.nodes {
@@ -118,7 +143,13 @@ fn check_flow(set: &MenuSet, flow: &Flow, domains: &BTreeMap<&str, &VarDomain>, 
                 }
             },
             NodeKind::Menu { options, .. } => check_options(set, flow, node, options, problems),
-            NodeKind::Transfer { serves: Some(intents), .. } | NodeKind::End { serves: intents, .. } => {
+            NodeKind::Transfer {
+                serves: Some(intents),
+                ..
+            }
+            | NodeKind::End {
+                serves: intents, ..
+            } => {
                 for intent in intents {
                     check_intent_name(set, intent, problems);
                 }
@@ -137,24 +168,50 @@ impl Problem {
     }
 }
 
-fn check_options(set: &MenuSet, flow: &Flow, node: &Node, options: &[MenuOption], problems: &mut Vec<Problem>) {
+fn check_options(
+    set: &MenuSet,
+    flow: &Flow,
+    node: &Node,
+    options: &[MenuOption],
+    problems: &mut Vec<Problem>,
+) {
     for option in options {
         if flow.channel == Channel::Phone {
             if option.key.is_none() && option.speech.is_empty() {
                 problems.push(
-                    Problem::at(option.span.file, option.span.pos, format!("an option of phone menu `{}` has neither `key` nor `speech`", node.id.value))
-                        .with_help("give it a DTMF key (`key: \"1\"`) or speech phrases"),
+                    Problem::at(
+                        option.span.file,
+                        option.span.pos,
+                        format!(
+                            "an option of phone menu `{}` has neither `key` nor `speech`",
+                            node.id.value
+                        ),
+                    )
+                    .with_help("give it a DTMF key (`key: \"1\"`) or speech phrases"),
                 );
             }
         } else {
             if option.label.is_none() {
                 problems.push(
-                    Problem::at(option.span.file, option.span.pos, format!("an option of {} menu `{}` has no `label`", flow.channel, node.id.value))
-                        .with_help("web and app options are clicked by their label"),
+                    Problem::at(
+                        option.span.file,
+                        option.span.pos,
+                        format!(
+                            "an option of {} menu `{}` has no `label`",
+                            flow.channel, node.id.value
+                        ),
+                    )
+                    .with_help("web and app options are clicked by their label"),
                 );
             }
             if let Some(key) = &option.key {
-                problems.push(at(key, format!("`key` on a {} option: keys are for phone menus", flow.channel)));
+                problems.push(at(
+                    key,
+                    format!(
+                        "`key` on a {} option: keys are for phone menus",
+                        flow.channel
+                    ),
+                ));
             }
         }
         for intent in &option.intents {
@@ -203,16 +260,29 @@ fn check_value(
     if let Some(domain) = check_var(var, domains, problems) {
         if !domain.values.contains(&value.value) {
             problems.push(
-                at(value, format!("`{}` is not a value of `{}`", value.value, var.value))
-                    .with_help(format!("`{}` is one of: {}", var.value, domain.values.join(", "))),
+                at(
+                    value,
+                    format!("`{}` is not a value of `{}`", value.value, var.value),
+                )
+                .with_help(format!(
+                    "`{}` is one of: {}",
+                    var.value,
+                    domain.values.join(", ")
+                )),
             );
         }
     }
 }
 
-fn check_condition(condition: &Condition, domains: &BTreeMap<&str, &VarDomain>, problems: &mut Vec<Problem>) {
+fn check_condition(
+    condition: &Condition,
+    domains: &BTreeMap<&str, &VarDomain>,
+    problems: &mut Vec<Problem>,
+) {
     match condition {
-        Condition::Equals(var, value) | Condition::NotEquals(var, value) => check_value(var, value, domains, problems),
+        Condition::Equals(var, value) | Condition::NotEquals(var, value) => {
+            check_value(var, value, domains, problems)
+        }
         Condition::In(var, values) => {
             for value in values {
                 check_value(var, value, domains, problems);
@@ -222,8 +292,17 @@ fn check_condition(condition: &Condition, domains: &BTreeMap<&str, &VarDomain>, 
             if let Some(domain) = check_var(var, domains, problems) {
                 if !domain.is_bool() {
                     problems.push(
-                        at(var, format!("`{}` is not a bool, so it cannot stand alone as a condition", var.value))
-                            .with_help(format!("compare it: `{} == {}`", var.value, domain.values[0])),
+                        at(
+                            var,
+                            format!(
+                                "`{}` is not a bool, so it cannot stand alone as a condition",
+                                var.value
+                            ),
+                        )
+                        .with_help(format!(
+                            "compare it: `{} == {}`",
+                            var.value, domain.values[0]
+                        )),
                     );
                 }
             }
@@ -244,12 +323,18 @@ fn check_call_cycles(set: &MenuSet, problems: &mut Vec<Problem>) {
         flow.nodes
             .iter()
             .filter_map(|n| match &n.kind {
-                NodeKind::Call { flow: callee, .. } => set.flow(flow.channel, callee.as_str()).map(|f| (callee, f)),
+                NodeKind::Call { flow: callee, .. } => {
+                    set.flow(flow.channel, callee.as_str()).map(|f| (callee, f))
+                }
                 _ => None,
             })
             .collect()
     }
-    let returns = |flow: &Flow| flow.nodes.iter().any(|n| matches!(n.kind, NodeKind::Return));
+    let returns = |flow: &Flow| {
+        flow.nodes
+            .iter()
+            .any(|n| matches!(n.kind, NodeKind::Return))
+    };
     let mut reported = BTreeSet::new();
     for flow in &set.flows {
         // Depth-first search for a path of calls back to `flow`.
@@ -258,7 +343,11 @@ fn check_call_cycles(set: &MenuSet, problems: &mut Vec<Problem>) {
         while let Some((current, path)) = stack.pop() {
             for (site, callee) in callees(set, current) {
                 if std::ptr::eq(callee, flow) {
-                    let cycle: Vec<&str> = path.iter().map(|f| f.id.as_str()).chain([flow.id.as_str()]).collect();
+                    let cycle: Vec<&str> = path
+                        .iter()
+                        .map(|f| f.id.as_str())
+                        .chain([flow.id.as_str()])
+                        .collect();
                     let mut key: Vec<&str> = path.iter().map(|f| f.id.as_str()).collect();
                     key.sort();
                     if let Some(stuck) = path.iter().find(|f| !returns(f)) {
@@ -290,7 +379,10 @@ fn check_intents(set: &MenuSet, problems: &mut Vec<Problem>) {
             if !present.contains(&channel.value) && !set.flows.is_empty() {
                 problems.push(at(
                     channel,
-                    format!("intent `{}` lists channel {}, but the set has no {} flow", intent.id.value, channel.value, channel.value),
+                    format!(
+                        "intent `{}` lists channel {}, but the set has no {} flow",
+                        intent.id.value, channel.value, channel.value
+                    ),
                 ));
             }
         }
@@ -306,12 +398,24 @@ fn check_persona(
     let channel = persona.channel.value;
     let flows: Vec<&Flow> = set.flows.iter().filter(|f| f.channel == channel).collect();
     if flows.is_empty() {
-        problems.push(at(&persona.channel, format!("persona `{}` uses channel {channel}, but the set has no {channel} flow", persona.id.value)));
+        problems.push(at(
+            &persona.channel,
+            format!(
+                "persona `{}` uses channel {channel}, but the set has no {channel} flow",
+                persona.id.value
+            ),
+        ));
         return;
     }
     if let Some(flow) = &persona.flow {
         if set.flow(channel, flow.as_str()).is_none() {
-            let mut problem = at(flow, format!("persona `{}` names flow `{}`, which is not a {channel} flow", persona.id.value, flow.value));
+            let mut problem = at(
+                flow,
+                format!(
+                    "persona `{}` names flow `{}`, which is not a {channel} flow",
+                    persona.id.value, flow.value
+                ),
+            );
             if let Some(s) = did_you_mean(flow.as_str(), flows.iter().map(|f| f.id.as_str())) {
                 problem = problem.with_help(format!("did you mean `{s}`?"));
             }
@@ -326,12 +430,18 @@ fn check_persona(
     }
     for step in &persona.script {
         if !step.value.fits(channel) {
-            problems.push(at(step, format!("`{}` does not apply on a {channel} flow", step.value.name())));
+            problems.push(at(
+                step,
+                format!("`{}` does not apply on a {channel} flow", step.value.name()),
+            ));
         }
     }
     if let Some(node) = persona.expect.as_ref().and_then(|e| e.node.as_ref()) {
         if !flows.iter().any(|f| f.node(node.as_str()).is_some()) {
-            problems.push(at(node, format!("expected node `{}` is in no {channel} flow", node.value)));
+            problems.push(at(
+                node,
+                format!("expected node `{}` is in no {channel} flow", node.value),
+            ));
         }
     }
 }

@@ -41,7 +41,10 @@ pub struct Yaml {
 pub enum YamlValue {
     /// A scalar with the text as written and whether it was quoted, so that
     /// `"1"` and `1` both read as the key 1 but `"true"` stays a string.
-    Scalar { text: String, quoted: bool },
+    Scalar {
+        text: String,
+        quoted: bool,
+    },
     Seq(Vec<Yaml>),
     /// Entries in file order. Keys are kept as nodes for their positions.
     Map(Vec<(Yaml, Yaml)>),
@@ -231,15 +234,15 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
             Event::Scalar(text, style, anchor, _) => {
                 expanded += 1;
                 let quoted = !matches!(style, ScalarStyle::Plain);
-                let value = if !quoted && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL")
-                {
-                    YamlValue::Null
-                } else {
-                    YamlValue::Scalar {
-                        text: text.into_owned(),
-                        quoted,
-                    }
-                };
+                let value =
+                    if !quoted && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL") {
+                        YamlValue::Null
+                    } else {
+                        YamlValue::Scalar {
+                            text: text.into_owned(),
+                            quoted,
+                        }
+                    };
                 let node = Yaml { pos, value };
                 remember_anchor(&mut anchors, anchor, &node);
                 node
@@ -352,8 +355,19 @@ mod tests {
 
     #[test]
     fn deep_nesting_fails_fast() {
+        // Flow style hits the parser's own recursion limit first.
         let text = "[".repeat(10_000) + &"]".repeat(10_000);
         let err = parse(&text).unwrap_err();
+        assert!(
+            err.message.contains("recursion") || err.message.contains("nesting"),
+            "{}",
+            err.message
+        );
+        // Block style is bounded by ours.
+        let block: String = (0..200)
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            .collect();
+        let err = parse(&block).unwrap_err();
         assert!(err.message.contains("nesting"), "{}", err.message);
     }
 

@@ -28,12 +28,22 @@ pub enum DeadEndReason {
 impl DeadEndReason {
     pub fn explain(self) -> &'static str {
         match self {
-            DeadEndReason::SayWithoutNext => "this `say` has no `next`: the customer hears it and then nothing",
+            DeadEndReason::SayWithoutNext => {
+                "this `say` has no `next`: the customer hears it and then nothing"
+            }
             DeadEndReason::SetWithoutNext => "this `set` has no `next`: nothing follows it",
-            DeadEndReason::NoSwitchEntry => "no entry of this switch matches and it has no default entry",
-            DeadEndReason::ReturnWithoutCaller => "this `return` has no caller to return to: nobody calls this flow",
-            DeadEndReason::CallWithoutNext => "the called flow returns here, but this `call` has no `next`",
-            DeadEndReason::AskWithoutGoto => "a valid answer here has nowhere to go: the `ask` has no `goto`",
+            DeadEndReason::NoSwitchEntry => {
+                "no entry of this switch matches and it has no default entry"
+            }
+            DeadEndReason::ReturnWithoutCaller => {
+                "this `return` has no caller to return to: nobody calls this flow"
+            }
+            DeadEndReason::CallWithoutNext => {
+                "the called flow returns here, but this `call` has no `next`"
+            }
+            DeadEndReason::AskWithoutGoto => {
+                "a valid answer here has nowhere to go: the `ask` has no `goto`"
+            }
             DeadEndReason::NoOptions => "every option of this menu is guarded off",
         }
     }
@@ -101,17 +111,31 @@ pub struct Machine<'g, 'a> {
 
 impl<'g, 'a> Machine<'g, 'a> {
     pub fn new(graph: &'g Graph<'a>, rules: Rules) -> Self {
-        Machine { graph, stacks: Stacks::default(), rules }
+        Machine {
+            graph,
+            stacks: Stacks::default(),
+            rules,
+        }
     }
 
     /// Whether option `i` exists under `vars`.
     pub fn enabled(&self, option: OptionIx, vars: u64, obs: &mut impl Observer) -> bool {
-        self.graph.eval(self.graph.options[option as usize].guard, vars, &mut |v| obs.read(v, vars))
+        self.graph
+            .eval(self.graph.options[option as usize].guard, vars, &mut |v| {
+                obs.read(v, vars)
+            })
     }
 
     /// Follows non-interactive nodes from `node` until the customer has to
     /// act or the session ends.
-    pub fn settle(&mut self, mut node: NodeIx, mut vars: u64, mut stack: u32, prev: NodeIx, obs: &mut impl Observer) -> Settled {
+    pub fn settle(
+        &mut self,
+        mut node: NodeIx,
+        mut vars: u64,
+        mut stack: u32,
+        prev: NodeIx,
+        obs: &mut impl Observer,
+    ) -> Settled {
         let start_stack = stack;
         // Brent's cycle detection: say/set/switch/call/return are
         // deterministic, so a repeated (node, vars, stack) means a loop
@@ -126,7 +150,14 @@ impl<'g, 'a> Machine<'g, 'a> {
                 Kind::Menu { .. } | Kind::Ask { .. } => {
                     // Back navigation does not cross a call boundary.
                     let prev = if stack == start_stack { prev } else { NONE };
-                    return Settled::Waiting(State { node, stack, prev, vars, no_input: 0, no_match: 0 });
+                    return Settled::Waiting(State {
+                        node,
+                        stack,
+                        prev,
+                        vars,
+                        no_input: 0,
+                        no_match: 0,
+                    });
                 }
                 Kind::Transfer | Kind::End | Kind::Hangup => return Settled::Terminal(node),
                 Kind::Say { next } => {
@@ -136,7 +167,9 @@ impl<'g, 'a> Machine<'g, 'a> {
                     *next
                 }
                 Kind::Set { assignments, next } => {
-                    for &(var, value) in &self.graph.assignments[assignments.start as usize..assignments.end as usize] {
+                    for &(var, value) in &self.graph.assignments
+                        [assignments.start as usize..assignments.end as usize]
+                    {
                         obs.write(var);
                         vars = self.graph.vars[var as usize].set(vars, value);
                     }
@@ -202,23 +235,40 @@ impl<'g, 'a> Machine<'g, 'a> {
         // Where "back" will lead from the next node: only web and app keep it.
         let prev = if visual { state.node } else { NONE };
         match &graph.nodes[state.node as usize].kind {
-            Kind::Menu { no_input, no_match, back, .. } => match choice {
+            Kind::Menu {
+                no_input,
+                no_match,
+                back,
+                ..
+            } => match choice {
                 Choice::Option(i) => {
-                    if graph.options[i as usize].menu != state.node || !self.enabled(i, state.vars, obs) {
+                    if graph.options[i as usize].menu != state.node
+                        || !self.enabled(i, state.vars, obs)
+                    {
                         return Step::Unavailable;
                     }
                     let goto = graph.options[i as usize].goto;
                     Step::Moved(self.move_to(state, goto, prev, obs))
                 }
                 Choice::NoInput => self.handle(state, *no_input, InputKind::Silence, obs),
-                Choice::NoMatch if !visual => self.handle(state, *no_match, InputKind::NoMatch, obs),
+                Choice::NoMatch if !visual => {
+                    self.handle(state, *no_match, InputKind::NoMatch, obs)
+                }
                 Choice::Back if visual => self.back(state, *back, obs),
                 _ => Step::Unavailable,
             },
-            Kind::Ask { goto, invalid, no_input, .. } => match choice {
+            Kind::Ask {
+                goto,
+                invalid,
+                no_input,
+                ..
+            } => match choice {
                 Choice::Valid => {
                     if *goto == NONE {
-                        return Step::Moved(Settled::DeadEnd(state.node, DeadEndReason::AskWithoutGoto));
+                        return Step::Moved(Settled::DeadEnd(
+                            state.node,
+                            DeadEndReason::AskWithoutGoto,
+                        ));
                     }
                     Step::Moved(self.move_to(state, *goto, prev, obs))
                 }
@@ -231,7 +281,13 @@ impl<'g, 'a> Machine<'g, 'a> {
         }
     }
 
-    fn move_to(&mut self, state: &State, goto: NodeIx, prev: NodeIx, obs: &mut impl Observer) -> Settled {
+    fn move_to(
+        &mut self,
+        state: &State,
+        goto: NodeIx,
+        prev: NodeIx,
+        obs: &mut impl Observer,
+    ) -> Settled {
         match self.settle(goto, state.vars, state.stack, prev, obs) {
             // Coming back to the same page keeps its own "back".
             Settled::Waiting(mut next) if next.node == state.node && next.stack == state.stack => {
@@ -250,13 +306,30 @@ impl<'g, 'a> Machine<'g, 'a> {
             return Step::Unavailable;
         }
         obs.enter(state.prev);
-        Step::Moved(Settled::Waiting(State { node: state.prev, stack: state.stack, prev: NONE, vars: state.vars, no_input: 0, no_match: 0 }))
+        Step::Moved(Settled::Waiting(State {
+            node: state.prev,
+            stack: state.stack,
+            prev: NONE,
+            vars: state.vars,
+            no_input: 0,
+            no_match: 0,
+        }))
     }
 
-    fn handle(&mut self, state: &State, handler: Handler, kind: InputKind, obs: &mut impl Observer) -> Step {
+    fn handle(
+        &mut self,
+        state: &State,
+        handler: Handler,
+        kind: InputKind,
+        obs: &mut impl Observer,
+    ) -> Step {
         let visual = self.graph.is_visual();
         if !handler.is_present() {
-            return if visual { Step::Ignored } else { Step::Dropped(kind) };
+            return if visual {
+                Step::Ignored
+            } else {
+                Step::Dropped(kind)
+            };
         }
         let count = match kind {
             InputKind::Silence => state.no_input,

@@ -12,7 +12,10 @@ pub struct Stacks {
 
 impl Default for Stacks {
     fn default() -> Self {
-        Stacks { frames: vec![(0, 0, 0)], index: FxHashMap::default() }
+        Stacks {
+            frames: vec![(0, 0, 0)],
+            index: FxHashMap::default(),
+        }
     }
 }
 

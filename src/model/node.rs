@@ -108,9 +108,9 @@ impl NodeKind {
     pub fn targets(&self) -> Vec<&Located<String>> {
         let mut out = Vec::new();
         match self {
-            NodeKind::Say { next, .. } | NodeKind::Set { next, .. } | NodeKind::Call { next, .. } => {
-                out.extend(next.iter())
-            }
+            NodeKind::Say { next, .. }
+            | NodeKind::Set { next, .. }
+            | NodeKind::Call { next, .. } => out.extend(next.iter()),
             NodeKind::Menu {
                 options,
                 no_input,
@@ -145,8 +145,12 @@ impl NodeKind {
     /// Every condition of the node.
     pub fn conditions(&self) -> Vec<&Located<Condition>> {
         match self {
-            NodeKind::Menu { options, .. } => options.iter().filter_map(|o| o.when.as_ref()).collect(),
-            NodeKind::Switch { entries } => entries.iter().filter_map(|e| e.when.as_ref()).collect(),
+            NodeKind::Menu { options, .. } => {
+                options.iter().filter_map(|o| o.when.as_ref()).collect()
+            }
+            NodeKind::Switch { entries } => {
+                entries.iter().filter_map(|e| e.when.as_ref()).collect()
+            }
             _ => Vec::new(),
         }
     }

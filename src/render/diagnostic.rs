@@ -1,7 +1,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity, SourceSpan};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
+    SourceSpan,
+};
 
 use crate::loader::LoadError;
 
@@ -28,27 +31,40 @@ impl std::error::Error for SourceDiagnostic {}
 
 impl Diagnostic for SourceDiagnostic {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
     fn severity(&self) -> Option<Severity> {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.source.as_ref()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(self.label.clone(), self.span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            self.label.clone(),
+            self.span,
+        ))))
     }
 }
 
 impl SourceDiagnostic {
     pub fn render(&self, colour: bool) -> String {
-        let theme = if colour { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_context_lines(1);
+        let theme = if colour {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(100)
+            .with_context_lines(1);
         let mut out = String::new();
         if handler.render_report(&mut out, self).is_err() {
             out = format!("{}\n", self.message);
@@ -65,9 +81,18 @@ pub fn load_error_text(error: &LoadError, colour: bool) -> String {
         let (source, message) = match file {
             Some(file) if !file.text.is_empty() => (
                 Some(NamedSource::new(file.name.clone(), file.text.clone())),
-                format!("{}:{}:{}: {}", file.name, problem.pos.line, problem.pos.column, problem.message),
+                format!(
+                    "{}:{}:{}: {}",
+                    file.name, problem.pos.line, problem.pos.column, problem.message
+                ),
             ),
-            Some(file) => (None, format!("{}:{}:{}: {}", file.name, problem.pos.line, problem.pos.column, problem.message)),
+            Some(file) => (
+                None,
+                format!(
+                    "{}:{}:{}: {}",
+                    file.name, problem.pos.line, problem.pos.column, problem.message
+                ),
+            ),
             None => (None, problem.message.clone()),
         };
         let diagnostic = SourceDiagnostic {
@@ -76,12 +101,18 @@ pub fn load_error_text(error: &LoadError, colour: bool) -> String {
             severity: Severity::Error,
             help: problem.help.clone(),
             source,
-            span: SourceSpan::new((problem.pos.offset as usize).into(), problem.pos.len.max(1) as usize),
+            span: SourceSpan::new(
+                (problem.pos.offset as usize).into(),
+                problem.pos.len.max(1) as usize,
+            ),
             label: None,
         };
         out.push_str(&diagnostic.render(colour));
     }
     let n = error.problems.len();
-    out.push_str(&format!("\n{n} problem{} in the menu set; nothing was checked\n", if n == 1 { "" } else { "s" }));
+    out.push_str(&format!(
+        "\n{n} problem{} in the menu set; nothing was checked\n",
+        if n == 1 { "" } else { "s" }
+    ));
     out
 }

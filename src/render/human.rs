@@ -27,7 +27,11 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
     let mut groups: BTreeMap<(String, String, String), Vec<&Finding>> = BTreeMap::new();
     for finding in &report.findings {
         groups
-            .entry((finding.channel.name().to_string(), finding.flow.clone(), finding.file.clone()))
+            .entry((
+                finding.channel.name().to_string(),
+                finding.flow.clone(),
+                finding.file.clone(),
+            ))
             .or_default()
             .push(finding);
     }
@@ -57,7 +61,13 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
         }
     }
     let s = &report.summary;
-    let verdict = if s.errors == 0 && s.warnings == 0 { "clean" } else if s.errors == 0 { "passed with warnings" } else { "failed" };
+    let verdict = if s.errors == 0 && s.warnings == 0 {
+        "clean"
+    } else if s.errors == 0 {
+        "passed with warnings"
+    } else {
+        "failed"
+    };
     out.push_str(&format!(
         "\n{verdict}: {} error{}, {} warning{}\n",
         s.errors,
@@ -78,16 +88,30 @@ fn plural(n: usize) -> &'static str {
 
 /// The replay command for a finding, quoted for a POSIX shell.
 pub fn replay_command(finding: &Finding, set_path: &str) -> String {
-    let mut command = format!("touchpoint replay {} --flow {}", shell_quote(set_path), shell_quote(&finding.flow));
+    let mut command = format!(
+        "touchpoint replay {} --flow {}",
+        shell_quote(set_path),
+        shell_quote(&finding.flow)
+    );
     for (var, value) in &finding.vars {
-        command.push_str(&format!(" --var {}", shell_quote(&format!("{var}={value}"))));
+        command.push_str(&format!(
+            " --var {}",
+            shell_quote(&format!("{var}={value}"))
+        ));
     }
-    command.push_str(&format!(" --inputs {}", shell_quote(&finding.inputs.join(","))));
+    command.push_str(&format!(
+        " --inputs {}",
+        shell_quote(&finding.inputs.join(","))
+    ));
     command
 }
 
 fn shell_quote(text: &str) -> String {
-    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,".contains(c)) {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,".contains(c))
+    {
         text.to_string()
     } else {
         format!("'{}'", text.replace('\'', "'\\''"))
@@ -97,25 +121,43 @@ fn shell_quote(text: &str) -> String {
 fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> SourceDiagnostic {
     let source = set
         .and_then(|s| s.files.iter().find(|f| f.name == finding.file))
-        .map(|f| NamedSource::new(format!("{}:{}:{}", f.name, finding.line, finding.column), Arc::clone(&f.text)));
+        .map(|f| {
+            NamedSource::new(
+                format!("{}:{}:{}", f.name, finding.line, finding.column),
+                Arc::clone(&f.text),
+            )
+        });
     let mut help = Vec::new();
     if !finding.vars.is_empty() {
-        let vars: Vec<String> = finding.vars.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let vars: Vec<String> = finding
+            .vars
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         help.push(format!("when {}", vars.join(", ")));
     }
     if !finding.inputs.is_empty() || !finding.path.is_empty() {
         help.push(format!("inputs: [{}]", finding.inputs.join(", ")));
         help.push(format!("path:   {}", finding.path.join(" → ")));
-        let set_path = set.map(|s| s.root.display().to_string()).unwrap_or_default();
+        let set_path = set
+            .map(|s| s.root.display().to_string())
+            .unwrap_or_default();
         help.push(format!("replay: {}", replay_command(finding, &set_path)));
     }
     SourceDiagnostic {
         message: finding.message.clone(),
         code: Some(finding.code.name().to_string()),
-        severity: if finding.level == Level::Error { Severity::Error } else { Severity::Warning },
+        severity: if finding.level == Level::Error {
+            Severity::Error
+        } else {
+            Severity::Warning
+        },
         help: (!help.is_empty()).then(|| help.join("\n")),
         source,
-        span: SourceSpan::new((finding.offset as usize).into(), finding.len.max(1) as usize),
+        span: SourceSpan::new(
+            (finding.offset as usize).into(),
+            finding.len.max(1) as usize,
+        ),
         label: Some(format!("`{}`", finding.node)),
     }
 }

@@ -3,7 +3,8 @@ use crate::report::Report;
 /// The report as pretty JSON with a trailing newline. Field order is fixed
 /// by the structs, so equal reports are equal bytes.
 pub fn render(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text =
+        serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }
