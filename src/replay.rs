@@ -231,6 +231,10 @@ pub fn replay(
     }
     let id = |n: NodeIx| graph.node_id(n).to_string();
     let ending = ending.unwrap_or(match settled {
+        Settled::Waiting(state) if no_options(&machine, &state) => Ending::DeadEnd {
+            node: id(state.node),
+            reason: explain(DeadEndReason::NoOptions),
+        },
         Settled::Waiting(State { node, .. }) => Ending::Waiting { node: id(node) },
         Settled::Terminal(node) => Ending::Terminal {
             node: id(node),
@@ -252,6 +256,17 @@ pub fn replay(
         events: recorder.events,
         ending,
     })
+}
+
+/// A menu whose options are all guarded off: the customer waits at a
+/// dead end, whatever inputs follow.
+fn no_options(machine: &Machine, state: &State) -> bool {
+    match &machine.graph.nodes[state.node as usize].kind {
+        crate::graph::Kind::Menu { options, .. } => !options
+            .clone()
+            .any(|i| machine.enabled(i, state.vars, &mut crate::machine::Quiet)),
+        _ => false,
+    }
 }
 
 fn explain(reason: DeadEndReason) -> String {

@@ -559,15 +559,9 @@ impl Decoder<'_> {
                 continue;
             }
             seen.insert(key.as_str().unwrap_or_default(), key.pos.line);
-            let span = Span {
-                file: self.file,
-                pos: Pos {
-                    len: (value.pos.offset + value.pos.len)
-                        .saturating_sub(key.pos.offset)
-                        .max(key.pos.len),
-                    ..key.pos
-                },
-            };
+            // A node is pointed at by its id: underlining the whole body
+            // would bury the message in a screenful of YAML.
+            let span = self.span(key);
             if let Some(kind) = self.node_kind(&id.value, value) {
                 out.push(Node { id, kind, span });
             }

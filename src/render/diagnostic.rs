@@ -73,6 +73,16 @@ impl SourceDiagnostic {
     }
 }
 
+/// A span cut at the end of its first line: a mapping's span runs to the
+/// next key, and underlining a screenful of YAML would hide the point.
+pub fn first_line_span(text: &str, offset: usize, len: usize) -> SourceSpan {
+    let offset = offset.min(text.len());
+    let rest = &text[offset..];
+    let line_end = rest.find('\n').unwrap_or(rest.len());
+    let len = len.min(line_end.max(1)).max(1);
+    SourceSpan::new(offset.into(), len)
+}
+
 /// Renders every problem of a failed load, each pointing at its line.
 pub fn load_error_text(error: &LoadError, colour: bool) -> String {
     let mut out = String::new();
@@ -101,9 +111,10 @@ pub fn load_error_text(error: &LoadError, colour: bool) -> String {
             severity: Severity::Error,
             help: problem.help.clone(),
             source,
-            span: SourceSpan::new(
-                (problem.pos.offset as usize).into(),
-                problem.pos.len.max(1) as usize,
+            span: first_line_span(
+                file.map_or("", |f| &f.text),
+                problem.pos.offset as usize,
+                problem.pos.len as usize,
             ),
             label: None,
         };

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use miette::{NamedSource, Severity, SourceSpan};
+use miette::{NamedSource, Severity};
 
 use crate::finding::Finding;
 use crate::model::{Level, MenuSet};
@@ -121,12 +121,7 @@ fn shell_quote(text: &str) -> String {
 fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> SourceDiagnostic {
     let source = set
         .and_then(|s| s.files.iter().find(|f| f.name == finding.file))
-        .map(|f| {
-            NamedSource::new(
-                format!("{}:{}:{}", f.name, finding.line, finding.column),
-                Arc::clone(&f.text),
-            )
-        });
+        .map(|f| NamedSource::new(f.name.clone(), Arc::clone(&f.text)));
     let mut help = Vec::new();
     if !finding.vars.is_empty() {
         let vars: Vec<String> = finding
@@ -154,9 +149,11 @@ fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> SourceDiagnostic {
         },
         help: (!help.is_empty()).then(|| help.join("\n")),
         source,
-        span: SourceSpan::new(
-            (finding.offset as usize).into(),
-            finding.len.max(1) as usize,
+        span: crate::render::first_line_span(
+            set.and_then(|s| s.files.iter().find(|f| f.name == finding.file))
+                .map_or("", |f| &f.text),
+            finding.offset as usize,
+            finding.len as usize,
         ),
         label: Some(format!("`{}`", finding.node)),
     }

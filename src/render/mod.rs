@@ -5,7 +5,7 @@ mod diagnostic;
 pub mod human;
 pub mod json;
 
-pub use diagnostic::{load_error_text, SourceDiagnostic};
+pub use diagnostic::{first_line_span, load_error_text, SourceDiagnostic};
 
 /// Whether to colour output: only on a terminal, never with `NO_COLOR` set.
 pub fn use_colour(is_terminal: bool) -> bool {

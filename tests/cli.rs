@@ -1,0 +1,354 @@
+//! The binary as users and CI scripts run it: exit codes, formats, output
+//! files, and bad input that must fail cleanly with a position.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn touchpoint() -> Command {
+    let mut cmd = Command::cargo_bin("touchpoint").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+fn fixture(name: &str) -> String {
+    format!("fixtures/{name}")
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A set in a temporary directory, from (relative path, contents) pairs.
+fn temp_set(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+const GOOD_FLOW: &str = "flow: main\nchannel: phone\nstart: m\nnodes:\n  m:\n    menu: Press 1 for billing.\n    no_input: { retries: 1, then: agent }\n    no_match: agent\n    options:\n      - key: 1\n        goto: agent\n  agent:\n    transfer: queue\n";
+
+#[test]
+fn check_runs_on_the_bundled_set_by_default() {
+    let r = run(touchpoint().arg("check"));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("clean: 0 errors, 0 warnings"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn findings_exit_one_and_show_source_inputs_and_replay() {
+    let r = run(touchpoint().args(["lint", &fixture("unhandled-input")]));
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("main.yaml:19:3"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("billing_menu:"),
+        "the source line is shown: {}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("inputs: [1, wait]"), "{}", r.stdout);
+    assert!(r.stdout.contains(
+        "replay: touchpoint replay fixtures/unhandled-input --flow main --inputs 1,wait"
+    ));
+    assert!(
+        !r.stdout.contains('\u{1b}'),
+        "NO_COLOR means no escape codes"
+    );
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let r = run(touchpoint().args(["lint", &fixture("unreachable")]));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let r = run(touchpoint().args(["lint", &fixture("unreachable"), "--deny", "warnings"]));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+}
+
+#[test]
+fn json_report_has_the_contract_fields() {
+    let r = run(touchpoint().args(["lint", &fixture("dead-end"), "--format", "json"]));
+    assert_eq!(r.code, 1);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    for field in [
+        "tool", "version", "set", "seed", "findings", "personas", "coverage", "summary",
+    ] {
+        assert!(report.get(field).is_some(), "missing {field}");
+    }
+    let finding = &report["findings"][0];
+    for field in [
+        "code", "level", "channel", "flow", "node", "message", "file", "line", "column", "vars",
+        "inputs", "path",
+    ] {
+        assert!(
+            finding.get(field).is_some(),
+            "finding misses {field}: {finding}"
+        );
+    }
+    assert_eq!(report["summary"]["errors"], 1);
+    assert_eq!(finding["vars"]["hours"], "closed");
+}
+
+#[test]
+fn reports_are_byte_identical_between_runs() {
+    let a = run(touchpoint().args(["lint", "menus", "--format", "json", "--seed", "7"]));
+    let b = run(touchpoint().args(["lint", "menus", "--format", "json", "--seed", "7"]));
+    assert_eq!(a.stdout, b.stdout);
+    let value: Value = serde_json::from_str(&a.stdout).unwrap();
+    assert_eq!(value["seed"], 7);
+}
+
+#[test]
+fn output_file_is_written_whole_and_stdout_stays_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let r = run(touchpoint()
+        .args(["lint", &fixture("dead-end"), "--format", "json", "-o"])
+        .arg(&out));
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.is_empty());
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(report["findings"][0]["code"], "dead-end");
+    let leftovers: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(leftovers, vec![out], "no temporary file is left behind");
+}
+
+#[test]
+fn replay_prints_the_transcript_and_where_it_ended() {
+    let r = run(touchpoint().args([
+        "replay",
+        &fixture("unhandled-input"),
+        "--flow",
+        "main",
+        "--inputs",
+        "1,wait",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("[main_menu] menu"), "{}", r.stdout);
+    assert!(r.stdout.contains("> 1"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("DROPPED at `billing_menu`"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn replay_takes_vars_and_rejects_bad_ones() {
+    let r = run(touchpoint().args([
+        "replay",
+        &fixture("dead-end"),
+        "--flow",
+        "main",
+        "--inputs",
+        "1",
+        "--var",
+        "hours=closed",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("DEAD END at `pay_menu`"), "{}", r.stdout);
+    let r = run(touchpoint().args([
+        "replay",
+        &fixture("dead-end"),
+        "--flow",
+        "main",
+        "--var",
+        "hours=lunch",
+    ]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("`lunch` is not a value of `hours`"),
+        "{}",
+        r.stderr
+    );
+    let r = run(touchpoint().args(["replay", &fixture("dead-end"), "--flow", "nope"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no flow `nope`"), "{}", r.stderr);
+}
+
+#[test]
+fn schema_is_json() {
+    let r = run(touchpoint().arg("schema"));
+    assert_eq!(r.code, 0);
+    let schema: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(schema.is_object());
+}
+
+#[test]
+fn bad_arguments_exit_two() {
+    assert_eq!(run(touchpoint().args(["lint", "--format", "yaml"])).code, 2);
+    assert_eq!(run(touchpoint().arg("frobnicate")).code, 2);
+    assert_eq!(
+        run(touchpoint().args(["replay", "menus", "--flow", "main", "--inputs", "dance"])).code,
+        2
+    );
+}
+
+/// Each kind of bad input: exit 2, a message naming the file with line and
+/// column where there is one, and no panic.
+fn assert_load_error(dir: &Path, needle: &str, position: Option<&str>) {
+    let r = run(touchpoint().arg("lint").arg(dir));
+    assert_eq!(r.code, 2, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(needle),
+        "expected `{needle}` in:\n{}",
+        r.stderr
+    );
+    if let Some(position) = position {
+        assert!(
+            r.stderr.contains(position),
+            "expected `{position}` in:\n{}",
+            r.stderr
+        );
+    }
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn malformed_yaml_points_at_the_line() {
+    let dir = temp_set(&[("main.yaml", b"flow: main\nchannel: phone\nnodes: [a, b\n")]);
+    assert_load_error(dir.path(), "invalid YAML", Some("main.yaml:"));
+}
+
+#[test]
+fn alias_bombs_fail_fast() {
+    let mut text =
+        String::from("flow: main\nchannel: phone\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        text.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let dir = temp_set(&[("bomb.yaml", text.as_bytes())]);
+    assert_load_error(dir.path(), "expands to more than", Some("bomb.yaml:"));
+}
+
+#[test]
+fn deep_nesting_fails_fast() {
+    let text = format!("flow: {}{}\n", "[".repeat(50_000), "]".repeat(50_000));
+    let dir = temp_set(&[("deep.yaml", text.as_bytes())]);
+    assert_load_error(dir.path(), "deep.yaml:", None);
+}
+
+#[test]
+fn non_utf8_names_the_line() {
+    let dir = temp_set(&[("main.yaml", b"flow: main\nchannel: phone\ntitle: caf\xe9\n")]);
+    assert_load_error(dir.path(), "not UTF-8", Some("main.yaml:3:"));
+}
+
+#[test]
+fn huge_files_are_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = std::fs::File::create(dir.path().join("huge.yaml")).unwrap();
+    // Sparse: 100 MB on paper, nothing on disk.
+    file.set_len(100 * 1024 * 1024).unwrap();
+    assert_load_error(dir.path(), "limited to", Some("huge.yaml:1:1"));
+}
+
+#[test]
+fn empty_sets_and_missing_paths_exit_two() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_load_error(dir.path(), "no flows", None);
+    assert_load_error(Path::new("no/such/dir"), "no such file", None);
+}
+
+#[test]
+fn wrong_types_and_unknown_keys_are_all_reported() {
+    let text = "flow: main\nchannel: phone\nstart: m\nnodes:\n  m:\n    menu: Hi\n    optoins: []\n  n:\n    say: [1, 2]\n    next: m\n";
+    let dir = temp_set(&[("main.yaml", text.as_bytes())]);
+    let r = run(touchpoint().arg("lint").arg(dir.path()));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("main.yaml:7:5: unknown key `optoins`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("did you mean `options`?"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("main.yaml:9:10: say should be text"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn regexes_that_are_too_big_are_load_errors() {
+    let text = GOOD_FLOW.replace(
+        "- key: 1",
+        "- key: 1\n        speech: [\"(a{100}){100}{100}\"]",
+    );
+    let dir = temp_set(&[("main.yaml", text.as_bytes())]);
+    assert_load_error(dir.path(), "too big", Some("main.yaml:11:"));
+}
+
+#[test]
+fn other_yaml_files_are_errors_unless_ignored() {
+    let dir = temp_set(&[
+        ("main.yaml", GOOD_FLOW.as_bytes()),
+        ("ci/pipeline.yml", b"steps: [build]\n"),
+    ]);
+    assert_load_error(
+        dir.path(),
+        "not a touchpoint document",
+        Some("ci/pipeline.yml:1:1"),
+    );
+    let settings = b"touchpoint:\n  ignore: [\"ci/**\"]\n";
+    let dir = temp_set(&[
+        ("main.yaml", GOOD_FLOW.as_bytes()),
+        ("ci/pipeline.yml", b"steps: [build\n"),
+        ("touchpoint.yaml", settings),
+    ]);
+    let r = run(touchpoint().arg("lint").arg(dir.path()));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn a_single_flow_file_is_a_set_of_one() {
+    let dir = temp_set(&[("main.yaml", GOOD_FLOW.as_bytes())]);
+    let r = run(touchpoint().arg("lint").arg(dir.path().join("main.yaml")));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn levels_from_settings_change_the_verdict() {
+    let settings = b"touchpoint:\n  levels: { unreachable: error }\n";
+    let flow = format!("{GOOD_FLOW}  orphan:\n    hangup: Bye\n");
+    let dir = temp_set(&[
+        ("main.yaml", flow.as_bytes()),
+        ("touchpoint.yaml", settings),
+    ]);
+    let r = run(touchpoint().arg("lint").arg(dir.path()));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let settings = b"touchpoint:\n  levels: { unreachable: off }\n";
+    let dir = temp_set(&[
+        ("main.yaml", flow.as_bytes()),
+        ("touchpoint.yaml", settings),
+    ]);
+    let r = run(touchpoint()
+        .args(["lint", "--deny", "warnings"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
