@@ -1,7 +1,8 @@
 //! Benchmark of `touchpoint lint` on a large, realistic, generated phone flow.
 //!
 //! Run it with `cargo bench --bench lint`. Set `TOUCHPOINT_BENCH_NODES` to
-//! change the size of the flow (default 20,000 nodes).
+//! change the size of the flow (default 20,000 nodes), and
+//! `TOUCHPOINT_BENCH_KEEP=1` to keep the generated set for a closer look.
 //!
 //! The bench has its own harness because it measures peak heap memory as well
 //! as time, which needs a counting global allocator that a generic harness
@@ -297,17 +298,24 @@ impl Generator {
         unreachable!("the weights cover the roll")
     }
 
-    fn end(&mut self, id: &str, topic: usize) {
+    /// Self-service done. `closed` ends tell callers when to call back
+    /// instead, as the closed branch of an opening-hours switch does.
+    fn end(&mut self, id: &str, topic: usize, closed: bool) {
         self.counts.end += 1;
         let what = TOPICS[topic].0.to_lowercase();
-        let _ = writeln!(self.out, "  {id}:");
-        self.folded(
-            "end",
-            &format!(
+        let text = if closed {
+            format!(
+                "Our {what} team is available Monday to Friday, from eight in the morning \
+                 until six in the evening. Please call back then. Goodbye."
+            )
+        } else {
+            format!(
                 "We have sent you a text message with a secure link about {what}. \
                  You can also find this at our website at any time. Goodbye."
-            ),
-        );
+            )
+        };
+        let _ = writeln!(self.out, "  {id}:");
+        self.folded("end", &text);
         self.out.push_str("    serves: []\n");
     }
 
@@ -320,7 +328,7 @@ impl Generator {
     fn leaf(&mut self, topic: usize) -> String {
         if self.rng.percent(55) {
             let id = self.id(topic, "done");
-            self.end(&id, topic);
+            self.end(&id, topic, false);
             id
         } else {
             let id = self.id(topic, "line");
@@ -489,13 +497,13 @@ fn generate(nodes: usize) -> Generated {
                          - goto: {closed}\n"
                     );
                     g.transfer(&open, topic);
-                    g.end(&closed, topic);
+                    g.end(&closed, topic, true);
                     switch
                 }
                 Child::End => {
                     let id = g.id(topic, "done");
                     created += 1;
-                    g.end(&id, topic);
+                    g.end(&id, topic, false);
                     id
                 }
                 Child::Transfer => {
@@ -759,4 +767,10 @@ fn main() {
         "target: peak memory < 30x file size {} ({memory_ratio:.1}x)",
         verdict(memory_met)
     );
+
+    // Keeping the set lets one run `touchpoint lint` or a profiler on exactly
+    // the file that was measured.
+    if std::env::var_os("TOUCHPOINT_BENCH_KEEP").is_some() {
+        println!("kept the generated set in {}", dir.keep().display());
+    }
 }

@@ -12,7 +12,7 @@ pub use explorer::{worlds, WalkSummary};
 use crate::finding::{Code, Finding};
 use crate::graph::Kind;
 use crate::graph::{compile, CompileError, Graph, NodeIx, NONE};
-use crate::input::render;
+use crate::input::{render, resolve};
 use crate::machine::InputKind;
 use crate::machine::{Machine, Observer, Rules, Settled, Step};
 use crate::model::{Level, MenuSet, Span};
@@ -136,7 +136,11 @@ fn to_finding(graph: &Graph, set: &MenuSet, raw: &RawFinding, depends_on_vars: b
         let Settled::Waiting(state) = settled else {
             break;
         };
-        inputs.push(render(&machine, &state, choice).to_string());
+        // Read the input back the way `replay` will, so that the variables
+        // a replay's option lookup reads (earlier options' guards) count too.
+        let input = render(&machine, &state, choice);
+        let choice = resolve(&machine, &state, &input, &mut trace).unwrap_or(choice);
+        inputs.push(input.to_string());
         match machine.step(&state, choice, &mut trace) {
             Step::Moved(next) => settled = next,
             Step::Reprompt(next) => settled = Settled::Waiting(next),

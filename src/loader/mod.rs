@@ -52,16 +52,34 @@ pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
         (root, vec![path.to_path_buf()])
     };
 
+    let sources = files
+        .iter()
+        .map(|file| (relative_name(&root, file), file.clone(), read_text(file)))
+        .collect();
+    assemble(path.to_path_buf(), sources)
+}
+
+/// Loads a set of one file from text, as if read from `name`: for tests,
+/// tools that hold YAML in memory, and importers.
+pub fn load_text(name: &str, text: &str) -> Result<MenuSet, LoadError> {
+    let source = (name.to_string(), PathBuf::from(name), Ok(text.to_string()));
+    assemble(PathBuf::from(name), vec![source])
+}
+
+/// A file's set-relative name, its path, and its text or why it has none.
+type Source = (String, PathBuf, Result<String, (Pos, String)>);
+
+fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
+    let path = root.as_path();
     let mut set = MenuSet {
-        root: path.to_path_buf(),
+        root: root.clone(),
         ..MenuSet::default()
     };
     let mut problems = Vec::new();
     let mut trees = Vec::new();
-    for file in &files {
+    for (name, file, text) in sources {
         let id = set.files.len() as SourceId;
-        let name = relative_name(&root, file);
-        match read_text(file) {
+        match text {
             Ok(text) => {
                 let text: Arc<str> = Arc::from(text);
                 match yaml::parse(&text) {
@@ -70,7 +88,7 @@ pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
                 }
                 set.files.push(SourceFile {
                     name,
-                    path: file.clone(),
+                    path: file,
                     text,
                 });
             }
@@ -78,7 +96,7 @@ pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
                 problems.push(Problem::at(id, pos, message));
                 set.files.push(SourceFile {
                     name,
-                    path: file.clone(),
+                    path: file,
                     text: Arc::from(""),
                 });
             }

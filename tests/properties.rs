@@ -1,0 +1,158 @@
+//! Properties of the loader and the walk over generated input.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use touchpoint::input::Input;
+use touchpoint::loader::load_text;
+use touchpoint::replay::{replay, Ending};
+
+const GOOD_FLOW: &str = "flow: main\nchannel: phone\nstart: m\nvars:\n  hours: [open, closed]\nnodes:\n  m:\n    menu: Press 1 for billing.\n    no_input: { retries: 1, then: agent }\n    options:\n      - key: 1\n        when: hours == open\n        goto: agent\n  agent:\n    transfer: queue\n";
+
+proptest! {
+    /// Whatever the bytes, loading returns a set or problems; it never
+    /// panics, and every problem with a file has a 1-based position.
+    #[test]
+    fn loader_never_panics_on_yamlish_text(text in "[a-z0-9:\\-\\[\\]{}&*!|>'\"#,. \n]{0,300}") {
+        if let Err(e) = load_text("x.yaml", &text) {
+            for p in &e.problems {
+                if p.file.is_some() {
+                    prop_assert!(p.pos.line >= 1 && p.pos.column >= 1, "{:?}", p);
+                }
+            }
+        }
+    }
+
+    /// Deleting or inserting a character anywhere in a valid flow gives a
+    /// valid flow or problems with positions, never a panic.
+    #[test]
+    fn loader_survives_edits_of_a_good_flow(at in 0usize..GOOD_FLOW.len(), insert in proptest::option::of("[ :\\-\\[{\"a1\n]")) {
+        let mut text = GOOD_FLOW.to_string();
+        let at = (0..=at).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+        match insert {
+            Some(s) => text.insert_str(at, &s),
+            None => { text.remove(at); }
+        }
+        if let Ok(set) = load_text("main.yaml", &text) {
+            let _ = touchpoint::analysis::lint(&set);
+        }
+    }
+}
+
+/// A random phone flow: menus whose options, handlers and guards point at
+/// random menus and terminals.
+#[derive(Debug, Clone)]
+struct GenMenu {
+    options: Vec<(u8, bool, usize)>, // key, guarded, target
+    no_input: Option<(u8, usize)>,
+    no_match: Option<(u8, usize)>,
+}
+
+fn flow_strategy() -> impl Strategy<Value = (Vec<GenMenu>, usize)> {
+    (1usize..6, 1usize..4).prop_flat_map(|(menus, terminals)| {
+        let targets = menus + terminals;
+        let menu = (
+            proptest::collection::vec((1u8..5, any::<bool>(), 0..targets), 0..4),
+            proptest::option::of((0u8..3, 0..targets)),
+            proptest::option::of((0u8..3, 0..targets)),
+        )
+            .prop_map(|(options, no_input, no_match)| GenMenu {
+                options,
+                no_input,
+                no_match,
+            });
+        (proptest::collection::vec(menu, menus), Just(terminals))
+    })
+}
+
+fn render_flow(menus: &[GenMenu], terminals: usize) -> String {
+    let name = |i: usize| {
+        if i < menus.len() {
+            format!("m{i}")
+        } else {
+            format!("t{}", i - menus.len())
+        }
+    };
+    let mut text = String::from(
+        "flow: main\nchannel: phone\nstart: m0\nvars:\n  hours: [open, closed]\nnodes:\n",
+    );
+    for (i, menu) in menus.iter().enumerate() {
+        let keys: Vec<String> = menu
+            .options
+            .iter()
+            .map(|o| format!("press {}", o.0))
+            .collect();
+        text.push_str(&format!(
+            "  m{i}:\n    menu: \"{}.\"\n    options:\n",
+            keys.join(", ")
+        ));
+        if menu.options.is_empty() {
+            text.truncate(text.len() - "    options:\n".len());
+            text.push_str("    options: []\n");
+        }
+        for (key, guarded, target) in &menu.options {
+            text.push_str(&format!(
+                "      - key: \"{key}\"\n        goto: {}\n",
+                name(*target)
+            ));
+            if *guarded {
+                text.push_str("        when: hours == open\n");
+            }
+        }
+        for (handler, h) in [("no_input", menu.no_input), ("no_match", menu.no_match)] {
+            if let Some((retries, target)) = h {
+                text.push_str(&format!(
+                    "    {handler}: {{ retries: {retries}, then: {} }}\n",
+                    name(target)
+                ));
+            }
+        }
+    }
+    for t in 0..terminals {
+        text.push_str(&format!("  t{t}:\n    transfer: q{t}\n"));
+    }
+    text
+}
+
+proptest! {
+    /// On random flows: every finding replays to where it says, no dead end
+    /// is ever reported at a terminal, the walk is deterministic, and a flow
+    /// in which every menu has an unguarded way to a terminal has no trap.
+    #[test]
+    fn walk_findings_replay_and_make_sense((menus, terminals) in flow_strategy()) {
+        let text = render_flow(&menus, terminals);
+        let set = load_text("main.yaml", &text).map_err(|e| TestCaseError::fail(format!("{:?}\n{text}", e.plain_lines())))?;
+        let analysis = touchpoint::analysis::lint(&set).unwrap();
+        let again = touchpoint::analysis::lint(&set).unwrap();
+        prop_assert_eq!(&analysis.findings, &again.findings);
+        for finding in &analysis.findings {
+            prop_assert!(!(finding.code.name() == "dead-end" && finding.node.starts_with('t')), "{:?}", finding);
+            if finding.code.name() == "unreachable" {
+                continue;
+            }
+            let inputs: Vec<Input> = finding.inputs.iter().map(|i| Input::parse(i).unwrap()).collect();
+            let vars: BTreeMap<String, String> = finding.vars.clone();
+            let transcript = replay(&set, None, "main", &inputs, &vars).unwrap();
+            let ok = match (&transcript.ending, finding.code.name()) {
+                (Ending::Dropped { node, .. }, "unhandled-input") => *node == finding.node,
+                (Ending::DeadEnd { node, .. }, "dead-end") => *node == finding.node,
+                (Ending::Waiting { node }, _) => *node == finding.node,
+                // A menu with every option guarded off is a dead end whatever
+                // else is wrong with it.
+                (Ending::DeadEnd { node, .. }, _) => *node == finding.node,
+                _ => false,
+            };
+            prop_assert!(ok, "{:?} replayed to {:?}\n{}", finding, transcript.ending, text);
+        }
+        // An unguarded option to a terminal whose key no earlier option takes
+        // (a duplicate key would shadow it).
+        let escapable = menus.iter().all(|m| {
+            m.options.iter().enumerate().any(|(i, (key, guarded, target))| {
+                !guarded && *target >= menus.len() && !m.options[..i].iter().any(|(k, _, _)| k == key)
+            })
+        });
+        if escapable {
+            prop_assert!(!analysis.findings.iter().any(|f| f.code.name() == "trap"), "{:?}\n{}", analysis.findings, text);
+        }
+    }
+}
