@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 use crate::finding::Finding;
-use crate::model::{Channel, Level};
+use crate::graph::CompileError;
+use crate::model::{Channel, Level, MenuSet};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -96,4 +97,20 @@ impl Report {
             || self.summary.personas_failed > 0
             || (deny_warnings && self.summary.warnings > 0)
     }
+}
+
+/// Runs `lint` on a loaded set and builds its report.
+pub fn lint_report(set: &MenuSet, command: &str, seed: u64) -> Result<Report, CompileError> {
+    let analysis = crate::analysis::lint(set)?;
+    let mut report = Report::new(command, set.root.display().to_string(), seed);
+    report.findings = analysis.findings;
+    report.notes = analysis.notes;
+    report.coverage.flows = analysis.coverage;
+    report.stats = Stats {
+        flows: set.flows.len(),
+        nodes: set.flows.iter().map(|f| f.nodes.len()).sum(),
+        states: analysis.states,
+    };
+    report.summarize();
+    Ok(report)
 }

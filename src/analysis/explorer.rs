@@ -259,7 +259,11 @@ fn walk_world(
                                 world_index,
                                 sg.choices(id),
                             )
-                            .message(DeadEndReason::NoOptions.explain())
+                            .message(format!(
+                                "`{}` is a dead end: {}",
+                                graph.node_id(state.node),
+                                DeadEndReason::NoOptions.explain()
+                            ))
                             .guards(*guard_mask, state.vars),
                         );
                     }
@@ -447,8 +451,11 @@ fn record_settled(
     match settled {
         Settled::DeadEnd(node, reason) if own(node) => {
             recorder.record(
-                RawFinding::new(Code::DeadEnd, node, reason as u32, world, path)
-                    .message(reason.explain()),
+                RawFinding::new(Code::DeadEnd, node, reason as u32, world, path).message(format!(
+                    "`{}` is a dead end: {}",
+                    graph.node_id(node),
+                    reason.explain()
+                )),
             );
         }
         Settled::SilentLoop(node) if own(node) => {

@@ -15,7 +15,6 @@ use crate::input::Input;
 use crate::loader::load_set;
 use crate::model::MenuSet;
 use crate::render;
-use crate::report::{Report, Stats};
 pub use args::{Cli, Command, Common, Format};
 use output::Output;
 
@@ -106,20 +105,10 @@ fn lint_like(command: &str, path: &Path, common: &Common) -> u8 {
         Ok(set) => set,
         Err(code) => return code,
     };
-    let analysis = match crate::analysis::lint(&set) {
-        Ok(a) => a,
+    let report = match crate::report::lint_report(&set, command, common.seed) {
+        Ok(r) => r,
         Err(e) => return fail(e),
     };
-    let mut report = Report::new(command, path.display().to_string(), common.seed);
-    report.findings = analysis.findings;
-    report.notes = analysis.notes;
-    report.coverage.flows = analysis.coverage;
-    report.stats = Stats {
-        flows: set.flows.len(),
-        nodes: set.flows.iter().map(|f| f.nodes.len()).sum(),
-        states: analysis.states,
-    };
-    report.summarize();
     let text = match common.format() {
         Format::Json => render::json::render(&report),
         Format::Human => {

@@ -1,0 +1,60 @@
+//! Snapshots of what people read: the human report, a load failure and a
+//! replay transcript. Rendering goes through the library with colour off,
+//! so the snapshots do not depend on the terminal.
+
+use std::path::Path;
+
+use touchpoint::input::Input;
+use touchpoint::loader::load_set;
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    // Relative, so that the printed set path is the same on every machine.
+    Path::new("fixtures").join(name)
+}
+
+fn in_project<T>(f: impl FnOnce() -> T) -> T {
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    f()
+}
+
+fn human(name: &str) -> String {
+    in_project(|| {
+        let set = load_set(&fixture(name)).unwrap();
+        let report = touchpoint::report::lint_report(&set, "lint", 42).unwrap();
+        touchpoint::render::human::render(&report, Some(&set), false)
+    })
+}
+
+#[test]
+fn human_report_of_an_unhandled_silence() {
+    insta::assert_snapshot!(human("unhandled-input"));
+}
+
+#[test]
+fn human_report_of_a_guarded_dead_end() {
+    insta::assert_snapshot!(human("dead-end"));
+}
+
+#[test]
+fn human_report_of_a_trap() {
+    insta::assert_snapshot!(human("trap"));
+}
+
+#[test]
+fn load_errors_show_every_problem_with_its_line() {
+    let text = in_project(|| {
+        let error = load_set(&fixture("load-multiple-errors")).unwrap_err();
+        touchpoint::render::load_error_text(&error, false)
+    });
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn replay_transcript() {
+    let transcript = in_project(|| {
+        let set = load_set(&fixture("unhandled-input")).unwrap();
+        let inputs = Input::parse_list("1,wait").unwrap();
+        touchpoint::replay::replay(&set, None, "main", &inputs, &Default::default()).unwrap()
+    });
+    insta::assert_json_snapshot!(transcript);
+}
