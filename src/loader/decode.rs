@@ -768,6 +768,9 @@ impl Decoder<'_> {
                 goto: Located::new(String::new(), self.span(item)),
                 span: self.span(item),
             };
+            // An option with a bad key or regex is reported once; checking it
+            // further would only repeat the problem in other words.
+            let mut broken = false;
             let mut has_goto = false;
             for (name, _, value) in entries {
                 match name {
@@ -777,11 +780,14 @@ impl Decoder<'_> {
                         };
                         match DtmfKey::parse(&text.value) {
                             Some(k) => option.key = Some(Located::new(k, text.span)),
-                            None => self.problem_with_help(
-                                value.pos,
-                                format!("`{}` is not a DTMF key", text.value),
-                                "a key is one of 0-9, * or #",
-                            ),
+                            None => {
+                                broken = true;
+                                self.problem_with_help(
+                                    value.pos,
+                                    format!("`{}` is not a DTMF key", text.value),
+                                    "a key is one of 0-9, * or #",
+                                )
+                            }
                         }
                     }
                     "label" => option.label = self.text(value, "label"),
@@ -792,10 +798,13 @@ impl Decoder<'_> {
                                     source: phrase,
                                     regex,
                                 }),
-                                Err(message) => self.problem(
-                                    phrase.span.pos,
-                                    format!("speech phrase `{}`: {message}", phrase.value),
-                                ),
+                                Err(message) => {
+                                    broken = true;
+                                    self.problem(
+                                        phrase.span.pos,
+                                        format!("speech phrase `{}`: {message}", phrase.value),
+                                    )
+                                }
                             }
                         }
                     }
@@ -811,7 +820,7 @@ impl Decoder<'_> {
                     }
                 }
             }
-            if has_goto {
+            if has_goto && !broken {
                 out.push(option);
             } else if item
                 .as_map()
