@@ -352,3 +352,16 @@ fn levels_from_settings_change_the_verdict() {
         .arg(dir.path()));
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
+
+#[test]
+fn a_walk_stopped_by_its_budget_says_so_and_invents_no_trap() {
+    let settings = b"touchpoint:\n  limits: { states: 2 }\n";
+    let flow = "flow: main\nchannel: phone\nstart: a\ndefaults:\n  no_input: { retries: 2, then: agent }\n  no_match: { retries: 2, then: agent }\nnodes:\n  a:\n    menu: Press 1 to continue.\n    options:\n      - key: 1\n        goto: b\n  b:\n    menu: Press 1 to continue.\n    options:\n      - key: 1\n        goto: c\n  c:\n    menu: Press 1 for an advisor.\n    options:\n      - key: 1\n        goto: agent\n  agent:\n    transfer: queue\n";
+    let dir = temp_set(&[("main.yaml", flow.as_bytes()), ("touchpoint.yaml", settings)]);
+    let r = run(touchpoint().args(["lint", "--format", "json"]).arg(dir.path()));
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    let notes = report["notes"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n.as_str().unwrap().contains("state budget of 2")), "{notes:?}");
+    let codes: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.is_empty(), "a truncated walk reports nothing it cannot prove: {codes:?}");
+}

@@ -60,8 +60,10 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
                 .findings
                 .push(to_finding(&graph, set, raw, !all_worlds));
         }
+        // A walk cut short by its budget has not seen everything: calling
+        // what it missed unreachable would be a guess.
         for node in 0..graph.nodes.len() as NodeIx {
-            if !summary.visited[node as usize] {
+            if !summary.budget_hit && !summary.visited[node as usize] {
                 let id = graph.node_id(node);
                 let raw =
                     RawFinding::new(Code::Unreachable, node, 0, 0, Vec::new()).message(format!(
