@@ -45,12 +45,36 @@ impl Input {
         }
     }
 
-    /// Splits a comma-separated list as `--inputs` takes it.
+    /// Splits a comma-separated list as `--inputs` takes it. A label with a
+    /// comma in it writes it as `\,` (`click:Start\, stop or move`).
     pub fn parse_list(text: &str) -> Result<Vec<Input>, String> {
         if text.trim().is_empty() {
             return Ok(Vec::new());
         }
-        text.split(',').map(Input::parse).collect()
+        let mut items = Vec::new();
+        let mut current = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => match chars.next() {
+                    Some(next) => current.push(next),
+                    None => current.push('\\'),
+                },
+                ',' => items.push(std::mem::take(&mut current)),
+                other => current.push(other),
+            }
+        }
+        items.push(current);
+        items.iter().map(|i| Input::parse(i)).collect()
+    }
+
+    /// Joins inputs the way [`Input::parse_list`] reads them back.
+    pub fn join_list<S: AsRef<str>>(inputs: &[S]) -> String {
+        inputs
+            .iter()
+            .map(|i| i.as_ref().replace('\\', "\\\\").replace(',', "\\,"))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -246,5 +270,13 @@ mod tests {
         }
         assert!(Input::parse("dance").is_err());
         assert_eq!(Input::parse_list("1, wait,say:agent").unwrap().len(), 3);
+        let inputs = ["2", "click:Start, stop or move", "enter:a\\b"];
+        let joined = Input::join_list(&inputs);
+        let back: Vec<String> = Input::parse_list(&joined)
+            .unwrap()
+            .iter()
+            .map(|i| i.to_string())
+            .collect();
+        assert_eq!(back, inputs);
     }
 }

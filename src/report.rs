@@ -114,3 +114,47 @@ pub fn lint_report(set: &MenuSet, command: &str, seed: u64) -> Result<Report, Co
     report.summarize();
     Ok(report)
 }
+
+/// What `--format json` prints when the set cannot be loaded (exit 2), so a
+/// CI step that parses standard output still gets JSON with the positions.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorReport {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub set: String,
+    pub errors: Vec<ErrorEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorEntry {
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl ErrorReport {
+    pub fn new(set: String, error: &crate::loader::LoadError) -> ErrorReport {
+        let errors = error
+            .problems
+            .iter()
+            .map(|p| {
+                let file = p.file.and_then(|f| error.files.get(f as usize));
+                ErrorEntry {
+                    file: file.map(|f| f.name.clone()),
+                    line: file.map(|_| p.pos.line),
+                    column: file.map(|_| p.pos.column),
+                    message: p.message.clone(),
+                    help: p.help.clone(),
+                }
+            })
+            .collect();
+        ErrorReport {
+            tool: "touchpoint",
+            version: env!("CARGO_PKG_VERSION"),
+            set,
+            errors,
+        }
+    }
+}

@@ -357,11 +357,67 @@ fn levels_from_settings_change_the_verdict() {
 fn a_walk_stopped_by_its_budget_says_so_and_invents_no_trap() {
     let settings = b"touchpoint:\n  limits: { states: 2 }\n";
     let flow = "flow: main\nchannel: phone\nstart: a\ndefaults:\n  no_input: { retries: 2, then: agent }\n  no_match: { retries: 2, then: agent }\nnodes:\n  a:\n    menu: Press 1 to continue.\n    options:\n      - key: 1\n        goto: b\n  b:\n    menu: Press 1 to continue.\n    options:\n      - key: 1\n        goto: c\n  c:\n    menu: Press 1 for an advisor.\n    options:\n      - key: 1\n        goto: agent\n  agent:\n    transfer: queue\n";
-    let dir = temp_set(&[("main.yaml", flow.as_bytes()), ("touchpoint.yaml", settings)]);
-    let r = run(touchpoint().args(["lint", "--format", "json"]).arg(dir.path()));
+    let dir = temp_set(&[
+        ("main.yaml", flow.as_bytes()),
+        ("touchpoint.yaml", settings),
+    ]);
+    let r = run(touchpoint()
+        .args(["lint", "--format", "json"])
+        .arg(dir.path()));
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
     let notes = report["notes"].as_array().unwrap();
-    assert!(notes.iter().any(|n| n.as_str().unwrap().contains("state budget of 2")), "{notes:?}");
-    let codes: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
-    assert!(codes.is_empty(), "a truncated walk reports nothing it cannot prove: {codes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("state budget of 2")),
+        "{notes:?}"
+    );
+    let codes: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.is_empty(),
+        "a truncated walk reports nothing it cannot prove: {codes:?}"
+    );
+}
+
+#[test]
+fn load_errors_in_json_mode_are_json_on_stdout() {
+    let r = run(touchpoint().args(["lint", &fixture("load-unknown-key"), "--format", "json"]));
+    assert_eq!(r.code, 2);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    let error = &report["errors"][0];
+    assert_eq!(
+        (
+            error["file"].as_str(),
+            error["line"].as_u64(),
+            error["column"].as_u64()
+        ),
+        (Some("main.yaml"), Some(8), Some(5))
+    );
+    assert!(
+        r.stderr.contains("main.yaml:8:5"),
+        "people still see the text: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn labels_with_commas_replay_escaped() {
+    let flow = "flow: site\nchannel: web\nstart: home\nnodes:\n  home:\n    menu: Home\n    options:\n      - label: Start, stop or move\n        goto: moving\n  moving:\n    end: Done\n";
+    let dir = temp_set(&[("site.yaml", flow.as_bytes())]);
+    let r = run(touchpoint()
+        .args([
+            "replay",
+            "--flow",
+            "site",
+            "--inputs",
+            "click:Start\\, stop or move",
+        ])
+        .arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("ended at end `moving`"), "{}", r.stdout);
 }

@@ -48,9 +48,15 @@ fn fail(message: impl std::fmt::Display) -> u8 {
     EXIT_ERROR
 }
 
-fn load(path: &Path) -> Result<MenuSet, u8> {
+fn load(path: &Path, common: &Common) -> Result<MenuSet, u8> {
     load_set(path).map_err(|e| {
         eprint!("{}", render::load_error_text(&e, stderr_colour()));
+        if common.format() == Format::Json && common.output.is_none() {
+            let report = crate::report::ErrorReport::new(path.display().to_string(), &e);
+            let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+            text.push('\n');
+            Output::new(None).write(&text);
+        }
         EXIT_ERROR
     })
 }
@@ -67,7 +73,7 @@ pub fn execute(cli: Cli) -> u8 {
             channel,
             common,
         } => {
-            let set = match load(&path) {
+            let set = match load(&path, &common) {
                 Ok(set) => set,
                 Err(code) => return code,
             };
@@ -101,7 +107,7 @@ pub fn execute(cli: Cli) -> u8 {
 }
 
 fn lint_like(command: &str, path: &Path, common: &Common) -> u8 {
-    let set = match load(path) {
+    let set = match load(path, common) {
         Ok(set) => set,
         Err(code) => return code,
     };

@@ -101,7 +101,7 @@ pub fn replay_command(finding: &Finding, set_path: &str) -> String {
     }
     command.push_str(&format!(
         " --inputs {}",
-        shell_quote(&finding.inputs.join(","))
+        shell_quote(&crate::input::Input::join_list(&finding.inputs))
     ));
     command
 }
