@@ -169,15 +169,10 @@ pub fn resolve(
         (_, Input::Wait) => Ok(Choice::NoInput),
         (_, Input::Back) => Ok(Choice::Back),
         (
-            NodeKind::Ask { pattern, .. },
+            NodeKind::Ask { matcher, .. },
             Input::Enter(text) | Input::Keys(text) | Input::Say(text),
         ) => {
-            let valid = match pattern {
-                Some(p) => crate::loader::compile_regex(&format!("^(?:{})$", p.value), false)
-                    .map(|re| re.is_match(text))
-                    .unwrap_or(false),
-                None => true,
-            };
+            let valid = matcher.as_ref().is_none_or(|re| re.is_match(text));
             Ok(if valid {
                 Choice::Valid
             } else {

@@ -83,6 +83,10 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
         node_index.push(ids);
     }
 
+    // Samples are generated once per distinct pattern: large sets repeat
+    // the same few patterns on thousands of nodes.
+    let mut answers: HashMap<String, (Option<String>, Option<String>)> = HashMap::new();
+    let mut utterances: HashMap<String, Option<String>> = HashMap::new();
     for (f, (_, flow)) in model_flows.iter().enumerate() {
         let ids = &node_index[f];
         let resolve = |name: &Option<crate::model::Located<String>>| {
@@ -121,10 +125,12 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                             None => ALWAYS,
                         };
                         let utterance = if option.key.is_none() {
-                            option
-                                .speech
-                                .iter()
-                                .find_map(|p| simplest_match(&p.source.value, &p.regex))
+                            option.speech.iter().find_map(|p| {
+                                utterances
+                                    .entry(p.source.value.clone())
+                                    .or_insert_with(|| simplest_match(&p.source.value, &p.regex))
+                                    .clone()
+                            })
                         } else {
                             None
                         };
@@ -147,24 +153,25 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                 }
                 NodeKind::Ask {
                     pattern,
+                    matcher,
                     goto,
                     invalid,
                     no_input,
                     ..
                 } => {
-                    let (valid_answer, invalid_answer) = match pattern {
-                        Some(p) => {
-                            match crate::loader::compile_regex(&format!("^(?:{})$", p.value), false)
-                            {
-                                Ok(matcher) => (
-                                    simplest_match(&p.value, &matcher),
-                                    simplest_mismatch(&matcher),
-                                ),
-                                Err(_) => (None, None),
-                            }
-                        }
+                    let (valid_answer, invalid_answer) = match (pattern, matcher) {
+                        (Some(p), Some(matcher)) => answers
+                            .entry(p.value.clone())
+                            .or_insert_with(|| {
+                                (
+                                    simplest_match(&p.value, matcher),
+                                    simplest_mismatch(matcher),
+                                )
+                            })
+                            .clone(),
+                        (Some(_), None) => (None, None),
                         // Without a pattern every answer is valid.
-                        None => (Some("yes".to_string()), None),
+                        (None, _) => (Some("yes".to_string()), None),
                     };
                     Kind::Ask {
                         goto: resolve(goto),

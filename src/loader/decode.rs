@@ -107,6 +107,25 @@ pub fn compile_regex(pattern: &str, case_insensitive: bool) -> Result<regex::Reg
 pub struct Decoder<'a> {
     pub file: SourceId,
     pub problems: &'a mut Vec<Problem>,
+    pub regexes: &'a mut RegexCache,
+}
+
+/// Compiled regexes by pattern. Generated and real menu sets repeat the
+/// same few patterns thousands of times (`[0-9]{8}`, `agent`), and a
+/// compiled regex costs kilobytes: one compilation per distinct pattern
+/// keeps loading linear in the number of patterns that differ.
+#[derive(Default)]
+pub struct RegexCache {
+    compiled: std::collections::HashMap<(String, bool), Result<regex::Regex, String>>,
+}
+
+impl RegexCache {
+    pub fn get(&mut self, pattern: &str, case_insensitive: bool) -> Result<regex::Regex, String> {
+        self.compiled
+            .entry((pattern.to_string(), case_insensitive))
+            .or_insert_with(|| compile_regex(pattern, case_insensitive))
+            .clone()
+    }
 }
 
 impl Decoder<'_> {
@@ -645,14 +664,19 @@ impl Decoder<'_> {
             }
             "ask" => {
                 let pattern = get("pattern").and_then(|v| self.text(v, "pattern"));
+                let mut matcher = None;
                 if let Some(p) = &pattern {
-                    if let Err(message) = compile_regex(&format!("^(?:{})$", p.value), false) {
-                        self.problem(p.span.pos, format!("pattern of {what}: {message}"));
+                    match self.regexes.get(&format!("^(?:{})$", p.value), false) {
+                        Ok(regex) => matcher = Some(regex),
+                        Err(message) => {
+                            self.problem(p.span.pos, format!("pattern of {what}: {message}"))
+                        }
                     }
                 }
                 NodeKind::Ask {
                     prompt: self.text(kind_value, "ask")?,
                     pattern,
+                    matcher,
                     save: get("save").and_then(|v| self.text(v, "save")),
                     goto: get("goto").and_then(|v| self.text(v, "goto")),
                     invalid: get("invalid").and_then(|v| self.handler(v, "invalid")),
@@ -793,7 +817,7 @@ impl Decoder<'_> {
                     "label" => option.label = self.text(value, "label"),
                     "speech" => {
                         for phrase in self.texts(value, "a speech phrase") {
-                            match compile_regex(&phrase.value, true) {
+                            match self.regexes.get(&phrase.value, true) {
                                 Ok(regex) => option.speech.push(SpeechPhrase {
                                     source: phrase,
                                     regex,
@@ -1020,7 +1044,7 @@ impl Decoder<'_> {
             };
             let text = |d: &mut Self| d.text(value, name).map(|t| t.value);
             let step = match *name {
-                "hear" => text(self).and_then(|t| match compile_regex(&t, true) {
+                "hear" => text(self).and_then(|t| match self.regexes.get(&t, true) {
                     Ok(_) => Some(ScriptStep::Hear(t)),
                     Err(message) => {
                         self.problem(value.pos, format!("`hear`: {message}"));

@@ -105,11 +105,13 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
 
     // Settings come first: they say which files are not ours to read.
     let mut documents = Vec::new();
+    let mut regexes = decode::RegexCache::default();
     for (file, roots) in &trees {
         for root in roots {
             let mut decoder = Decoder {
                 file: *file,
                 problems: &mut problems,
+                regexes: &mut regexes,
             };
             if let Some(document) = decoder.document(root) {
                 documents.push((*file, root.pos, document));

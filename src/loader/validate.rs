@@ -85,9 +85,9 @@ fn check_flow(
     domains: &BTreeMap<&str, &VarDomain>,
     problems: &mut Vec<Problem>,
 ) {
-    let node_ids: Vec<&str> = flow.nodes.iter().map(|n| n.id.as_str()).collect();
+    let node_ids: BTreeSet<&str> = flow.nodes.iter().map(|n| n.id.as_str()).collect();
     let target = |problems: &mut Vec<Problem>, name: &Located<String>, what: &str| {
-        if !node_ids.contains(&name.as_str()) {
+        if !node_ids.contains(name.as_str()) {
             let mut problem = at(
                 name,
                 format!(

@@ -26,6 +26,8 @@ pub enum NodeKind {
     Ask {
         prompt: Located<String>,
         pattern: Option<Located<String>>,
+        /// `pattern` compiled and anchored at both ends: the whole answer must match.
+        matcher: Option<regex::Regex>,
         save: Option<Located<String>>,
         goto: Option<Located<String>>,
         invalid: Option<Handler>,
