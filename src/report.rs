@@ -19,6 +19,8 @@ pub struct Report {
     pub personas: Vec<serde_json::Value>,
     pub coverage: Coverage,
     pub summary: Summary,
+    /// Per channel and intent: served always, sometimes (and when), or never.
+    pub intents: Vec<IntentAvailability>,
     /// Statements about the run itself, such as a walk budget that was hit.
     pub notes: Vec<String>,
     pub stats: Stats,
@@ -41,6 +43,18 @@ pub struct FlowCoverage {
     pub handlers: usize,
     pub handlers_covered: usize,
     pub uncovered: Vec<String>,
+}
+
+/// Whether customers with an intent can be served on a channel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntentAvailability {
+    pub intent: String,
+    pub channel: Channel,
+    /// `always`, `sometimes` or `never`.
+    pub served: &'static str,
+    /// For `sometimes`: the variable values under which it is served.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -72,6 +86,7 @@ impl Report {
             personas: Vec::new(),
             coverage: Coverage::default(),
             summary: Summary::default(),
+            intents: Vec::new(),
             notes: Vec::new(),
             stats: Stats::default(),
         }
@@ -106,6 +121,7 @@ pub fn lint_report(set: &MenuSet, command: &str, seed: u64) -> Result<Report, Co
     report.findings = analysis.findings;
     report.notes = analysis.notes;
     report.coverage.flows = analysis.coverage;
+    report.intents = analysis.intents;
     report.stats = Stats {
         flows: set.flows.len(),
         nodes: set.flows.iter().map(|f| f.nodes.len()).sum(),

@@ -49,8 +49,22 @@ fn summary(finding: &Value, with_position: bool) -> String {
             .cloned()
             .unwrap_or(Value::Object(Default::default())),
     );
+    // Findings about an intent name it; the others have none to compare.
+    let about_intent = [
+        "no-fit",
+        "misleading-option",
+        "intent-unreachable",
+        "channel-gap",
+    ];
+    if about_intent.contains(&finding["code"].as_str().unwrap_or("")) {
+        text.push_str(&format!(" intent={}", finding["intent"]));
+    }
     if with_position {
-        text.push_str(&format!(" at {}:{}", finding["line"], finding["column"]));
+        let file = finding.get("file").and_then(Value::as_str).unwrap_or("?");
+        text.push_str(&format!(
+            " at {file}:{}:{}",
+            finding["line"], finding["column"]
+        ));
     }
     text
 }
@@ -123,7 +137,10 @@ fn every_finding_replays() {
         let report: Value = serde_json::from_str(&stdout).unwrap();
         for finding in report["findings"].as_array().unwrap() {
             let kind = finding["code"].as_str().unwrap();
-            if kind == "unreachable" {
+            // Findings about a whole node or channel have nothing to replay.
+            let nothing_to_replay = finding["inputs"].as_array().unwrap().is_empty()
+                && finding["path"].as_array().unwrap().is_empty();
+            if nothing_to_replay {
                 continue;
             }
             let inputs: Vec<Input> = finding["inputs"]

@@ -27,6 +27,11 @@ pub struct WalkSummary {
     pub options_taken: Vec<bool>,
     /// (node, input kind) pairs whose handler ran.
     pub handlers_taken: FxHashSet<(NodeIx, u8)>,
+    /// Per intent, per world: some terminal serving it is reached from the
+    /// start of a flow nobody calls (where customers begin).
+    pub served: Vec<Vec<bool>>,
+    /// The number of worlds walked (every combination of variable values).
+    pub worlds: usize,
 }
 
 /// Marks nodes as visited.
@@ -125,6 +130,8 @@ pub fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorder) -> W
         ..WalkSummary::default()
     };
     let worlds = worlds(graph);
+    summary.worlds = worlds.len();
+    summary.served = vec![vec![false; worlds.len()]; graph.intents.len()];
     let mut sg = StateGraph::default();
     let mut rules = MenuRules::new(graph, settings);
     for flow in 0..graph.flows.len() {
@@ -182,6 +189,14 @@ fn walk_world(
     let first = machine.settle(start, world, 0, NONE, &mut visits);
     let initial = match first {
         Settled::Waiting(state) => state,
+        Settled::Terminal(node) => {
+            for intent in 0..graph.intents.len() {
+                if top_level && graph.node_serves(node, intent) {
+                    summary.served[intent][world_index as usize] = true;
+                }
+            }
+            return;
+        }
         other => {
             record_settled(graph, recorder, &own, other, world_index, Vec::new());
             return;
@@ -198,6 +213,7 @@ fn walk_world(
     // the state that shows it.
     let mut depth_at_menu: FxHashMap<NodeIx, (u16, u32)> = FxHashMap::default();
     let mut menus_checked: FxHashSet<(NodeIx, u64)> = FxHashSet::default();
+    let mut terminals_reached: FxHashSet<NodeIx> = FxHashSet::default();
     let mut choices: Vec<Choice> = Vec::with_capacity(16);
 
     let mut next = 0usize;
@@ -388,7 +404,12 @@ fn walk_world(
                         }
                     }
                 }
-                Step::Moved(Settled::Terminal(_)) => sg.exits[id as usize] = true,
+                Step::Moved(Settled::Terminal(node)) => {
+                    sg.exits[id as usize] = true;
+                    if top_level {
+                        terminals_reached.insert(node);
+                    }
+                }
                 Step::Moved(Settled::Returned(_)) => sg.exits[id as usize] = true,
                 Step::Moved(Settled::CallTooDeep(_)) => {
                     sg.exits[id as usize] = true;
@@ -406,6 +427,14 @@ fn walk_world(
                         record_settled(graph, recorder, &own, other, world_index, path);
                     }
                 }
+            }
+        }
+    }
+
+    for node in terminals_reached {
+        for intent in 0..graph.intents.len() {
+            if graph.node_serves(node, intent) {
+                summary.served[intent][world_index as usize] = true;
             }
         }
     }

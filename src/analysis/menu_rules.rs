@@ -13,6 +13,8 @@ pub struct MenuRules<'g, 'a> {
     width: usize,
     /// Parsed prompts, filled the first time a menu is checked.
     announcements: Vec<Option<Announcements>>,
+    /// Per node, the intents some terminal after it serves.
+    downstream: crate::graph::intents::BitTable,
 }
 
 /// Detail numbers: which key or option a finding is about, so that two
@@ -31,6 +33,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                 .copied()
                 .unwrap_or(5),
             announcements: vec![None; graph.nodes.len()],
+            downstream: crate::analysis::intents::served_downstream(graph),
         }
     }
 
@@ -56,18 +59,24 @@ impl<'g, 'a> MenuRules<'g, 'a> {
             .filter(|&i| graph.eval(graph.options[i as usize].guard, vars, &mut |_| {}))
             .collect();
         let node_id = graph.node_id(node);
-        let mut emit =
-            |code: Code, detail: u32, message: String, span: Option<crate::model::Span>| {
-                if recorder.wants(code, node, detail, world) {
-                    let mut raw = RawFinding::new(code, node, detail, world, choices())
-                        .message(message)
-                        .guards(*guard_mask, vars);
-                    if let Some(span) = span {
-                        raw = raw.at(span);
-                    }
-                    recorder.record(raw);
+        let mut emit = |code: Code,
+                        detail: u32,
+                        message: String,
+                        span: Option<crate::model::Span>,
+                        intent: Option<usize>| {
+            if recorder.wants(code, node, detail, world) {
+                let mut raw = RawFinding::new(code, node, detail, world, choices())
+                    .message(message)
+                    .guards(*guard_mask, vars);
+                if let Some(span) = span {
+                    raw = raw.at(span);
                 }
-            };
+                if let Some(intent) = intent {
+                    raw = raw.intent(intent);
+                }
+                recorder.record(raw);
+            }
+        };
 
         // duplicate-key: a later option with a key or label an earlier one has.
         for (n, &i) in enabled.iter().enumerate() {
@@ -92,9 +101,37 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                             option.describe(),
                             option.goto.value
                         ),
-                        Some(option.span),
-                    );
+                        Some(option.span), None);
                     break;
+                }
+            }
+        }
+
+        // misleading-option: an option that claims an intent (by tag, label
+        // or speech; a fallback claims nothing) with nothing after it that
+        // serves that intent.
+        for &i in &enabled {
+            let option = &graph.options[i as usize];
+            if option.hidden {
+                continue;
+            }
+            for intent in 0..graph.intents.len() {
+                if graph.fits.get(i as usize, intent)
+                    && !self.downstream.get(option.goto as usize, intent)
+                {
+                    let model = graph.model_option(i);
+                    emit(
+                        Code::MisleadingOption,
+                        i * graph.intents.len() as u32 + intent as u32,
+                        format!(
+                            "{} of `{node_id}` fits {}, but nothing after it serves {}",
+                            model.describe(),
+                            graph.intents[intent],
+                            graph.intents[intent]
+                        ),
+                        Some(model.span),
+                        Some(intent),
+                    );
                 }
             }
         }
@@ -108,6 +145,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                     enabled.len(),
                     self.width
                 ),
+                None,
                 None,
             );
         }
@@ -134,6 +172,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                         "the prompt of `{node_id}` announces key {key}, but no option takes it"
                     ),
                     Some(prompt.span),
+                    None,
                 );
             }
         }
@@ -149,6 +188,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                         option.goto.value
                     ),
                     Some(option.span),
+                    None,
                 );
             }
         }
@@ -162,8 +202,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                     Code::PromptMismatch,
                     DETAIL_PHRASE | p as u32,
                     format!("the prompt of `{node_id}` says \"say {phrase}\", but no option's speech matches it"),
-                    Some(prompt.span),
-                );
+                    Some(prompt.span), None);
             }
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod announcements;
 mod explorer;
+mod intents;
 mod menu_rules;
 mod raw;
 mod scc;
@@ -27,15 +28,20 @@ pub struct Analysis {
     pub notes: Vec<String>,
     pub states: usize,
     pub coverage: Vec<FlowCoverage>,
+    pub intents: Vec<crate::report::IntentAvailability>,
 }
 
 /// Runs every deterministic analysis on every channel of the set.
 pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
     let mut analysis = Analysis::default();
+    let mut walks = Vec::new();
     for channel in set.channels() {
         let graph = compile(set, channel)?;
         let mut recorder = Recorder::default();
         let summary = explorer::explore(&graph, &set.settings, &mut recorder);
+        if !summary.budget_hit {
+            intents::walk_goals(&graph, set, &summary, &mut recorder);
+        }
         analysis.states += summary.states;
         if summary.budget_hit {
             analysis.notes.push(format!(
@@ -75,6 +81,22 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
                 analysis.findings.push(finding);
             }
         }
+        if !summary.budget_hit {
+            analysis
+                .intents
+                .extend(intents::availability(set, channel, &graph, &summary));
+        }
+        walks.push((channel, graph, summary));
+    }
+    let complete: Vec<_> = walks
+        .iter()
+        .filter(|(_, _, s)| !s.budget_hit)
+        .map(|(c, g, s)| (*c, g, s))
+        .collect();
+    if complete.len() == walks.len() {
+        analysis
+            .findings
+            .extend(intents::channel_findings(set, &complete));
     }
     analysis.findings.retain_mut(|f| {
         f.level = set.settings.level(f.code);
@@ -168,7 +190,7 @@ fn to_finding(graph: &Graph, set: &MenuSet, raw: &RawFinding, depends_on_vars: b
         file: file.name.clone(),
         line: span.pos.line,
         column: span.pos.column,
-        intent: None,
+        intent: raw.intent.map(|i| graph.intents[i as usize].clone()),
         vars,
         inputs,
         path: trace

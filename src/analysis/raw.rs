@@ -24,6 +24,8 @@ pub struct RawFinding {
     pub guard_vars: u64,
     /// Where to point instead of the node (an option, say).
     pub span: Option<Span>,
+    /// The intent the finding is about, as an index into the catalogue.
+    pub intent: Option<u32>,
 }
 
 impl RawFinding {
@@ -38,6 +40,7 @@ impl RawFinding {
             guard_mask: 0,
             guard_vars: 0,
             span: None,
+            intent: None,
         }
     }
 
@@ -49,6 +52,11 @@ impl RawFinding {
     pub fn guards(mut self, mask: u64, vars: u64) -> Self {
         self.guard_mask = mask;
         self.guard_vars = vars;
+        self
+    }
+
+    pub fn intent(mut self, intent: usize) -> Self {
+        self.intent = Some(intent as u32);
         self
     }
 

@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 
+use super::intents::{fits_explicitly, serves, BitTable};
 use super::*;
 use crate::model::{Condition, Flow, NodeKind};
 
@@ -58,6 +59,9 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
         assignments: Vec::new(),
         conds: Vec::new(),
         vars,
+        intents: set.intents.iter().map(|i| i.id.value.clone()).collect(),
+        fits: BitTable::default(),
+        serves: BitTable::default(),
     };
 
     // Node indices first, so that targets can be resolved in one pass.
@@ -141,6 +145,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                             goto: ids.get(option.goto.as_str()).copied().unwrap_or(NONE),
                             utterance,
                             hidden: option.hidden,
+                            fallback: option.fallback,
                         });
                     }
                     Kind::Menu {
@@ -234,6 +239,26 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
             graph.flows[flow as usize].called = true;
         }
     }
+    let mut fits = BitTable::new(graph.options.len(), set.intents.len());
+    for option in 0..graph.options.len() {
+        let model = graph.model_option(option as OptionIx);
+        for (i, intent) in set.intents.iter().enumerate() {
+            if fits_explicitly(model, intent) {
+                fits.set(option, i);
+            }
+        }
+    }
+    let mut serves_table = BitTable::new(graph.nodes.len(), set.intents.len());
+    for node in 0..graph.nodes.len() {
+        let kind = &graph.model_node(node as NodeIx).kind;
+        for (i, intent) in set.intents.iter().enumerate() {
+            if serves(kind, &intent.id.value) {
+                serves_table.set(node, i);
+            }
+        }
+    }
+    graph.fits = fits;
+    graph.serves = serves_table;
     Ok(graph)
 }
 

@@ -5,6 +5,7 @@
 //! All flows of a channel share one graph because `call` crosses flows.
 
 mod compile;
+pub mod intents;
 mod sample;
 
 use std::ops::Range;
@@ -136,6 +137,8 @@ pub struct GraphOption {
     /// What a customer says to pick a speech-only phone option.
     pub utterance: Option<String>,
     pub hidden: bool,
+    /// "Anything else": fits every intent.
+    pub fallback: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -162,6 +165,12 @@ pub struct Graph<'a> {
     pub assignments: Vec<(u16, u16)>,
     pub conds: Vec<Cond>,
     pub vars: Vec<Var>,
+    /// Intent ids, in catalogue order: the columns of the tables below.
+    pub intents: Vec<String>,
+    /// Option × intent: the option fits the intent by tag, label or speech.
+    pub fits: intents::BitTable,
+    /// Node × intent: the node is a terminal that serves the intent.
+    pub serves: intents::BitTable,
 }
 
 /// The condition that always holds, for unguarded options.
@@ -247,6 +256,23 @@ impl<'a> Graph<'a> {
 
     pub fn var_index(&self, name: &str) -> Option<usize> {
         self.vars.iter().position(|v| v.name == name)
+    }
+
+    /// Whether a customer who wants `intent` would pick `option`: it fits
+    /// explicitly, or it is a fallback. Hidden options are not offered.
+    pub fn option_fits(&self, option: OptionIx, intent: usize) -> bool {
+        let o = &self.options[option as usize];
+        !o.hidden && (o.fallback || self.fits.get(option as usize, intent))
+    }
+
+    pub fn intent_index(&self, id: &str) -> Option<usize> {
+        self.intents.iter().position(|i| i == id)
+    }
+
+    /// Whether the node is a terminal from which a person or self-service
+    /// helps with `intent`.
+    pub fn node_serves(&self, node: NodeIx, intent: usize) -> bool {
+        self.serves.get(node as usize, intent)
     }
 
     pub fn flow_index(&self, id: &str) -> Option<usize> {

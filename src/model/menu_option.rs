@@ -67,7 +67,9 @@ pub struct MenuOption {
 impl MenuOption {
     /// How a report names the option: its key, else its label, else its first phrase.
     pub fn describe(&self) -> String {
-        if let Some(key) = &self.key {
+        if let (Some(key), Some(label)) = (&self.key, &self.label) {
+            format!("key {} (\"{}\")", key.value.as_char(), label.value)
+        } else if let Some(key) = &self.key {
             format!("key {}", key.value.as_char())
         } else if let Some(label) = &self.label {
             format!("\"{}\"", label.value)

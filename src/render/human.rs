@@ -44,6 +44,27 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
     for note in &report.notes {
         out.push_str(&format!("\nnote: {note}\n"));
     }
+    let limited: Vec<_> = report
+        .intents
+        .iter()
+        .filter(|i| i.served != "always")
+        .collect();
+    if !limited.is_empty() {
+        out.push_str("\nintents not always served:\n");
+        for intent in limited {
+            let when = intent
+                .when
+                .as_deref()
+                .map(|w| format!(" (only when {w})"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  {:<5} {:<24} {}{when}\n",
+                intent.channel.name(),
+                intent.intent,
+                intent.served
+            ));
+        }
+    }
     if !report.coverage.flows.is_empty() {
         out.push_str("\nreached by the exhaustive walk:\n");
         for flow in &report.coverage.flows {
@@ -99,10 +120,12 @@ pub fn replay_command(finding: &Finding, set_path: &str) -> String {
             shell_quote(&format!("{var}={value}"))
         ));
     }
-    command.push_str(&format!(
-        " --inputs {}",
-        shell_quote(&crate::input::Input::join_list(&finding.inputs))
-    ));
+    if !finding.inputs.is_empty() {
+        command.push_str(&format!(
+            " --inputs {}",
+            shell_quote(&crate::input::Input::join_list(&finding.inputs))
+        ));
+    }
     command
 }
 

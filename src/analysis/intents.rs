@@ -1,0 +1,357 @@
+//! What customers came for: `no-fit` from a goal-directed walk, and
+//! `intent-unreachable` / `channel-gap` from what the exhaustive walk
+//! reached on each channel.
+//!
+//! The goal-directed customer knows what they want and nothing else: at a
+//! menu they pick an offered option that fits their intent (FORMAT.md: by
+//! tag, by label, by speech, or a fallback), at an `ask` they answer
+//! correctly, and they never press a wrong key. Where such a customer meets
+//! a menu with nothing that fits, the menu has failed them.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use rustc_hash::FxHashMap;
+
+use crate::analysis::explorer::WalkSummary;
+use crate::analysis::raw::{RawFinding, Recorder};
+use crate::finding::{Code, Finding};
+use crate::graph::{Graph, Kind, NodeIx, NONE};
+use crate::machine::{Choice, Machine, Quiet, Rules, Settled, State, Step};
+use crate::model::{Channel, MenuSet};
+
+/// Walks every top-level flow once per intent that the channel serves
+/// somewhere and per world in which it is served, recording `no-fit`.
+pub fn walk_goals(graph: &Graph, set: &MenuSet, summary: &WalkSummary, recorder: &mut Recorder) {
+    let worlds = super::worlds(graph);
+    for flow in 0..graph.flows.len() {
+        if graph.flows[flow].called {
+            continue;
+        }
+        let mut machine = Machine::new(
+            graph,
+            Rules {
+                call_depth: set.settings.limits.call_depth,
+                standalone: false,
+            },
+        );
+        recorder.begin_flow(flow as u32, worlds.len());
+        for intent in 0..graph.intents.len() {
+            // Where nothing on the channel ever serves the intent, the
+            // intent finding says so once; every menu would fail it otherwise.
+            if !summary.served[intent].iter().any(|&s| s) {
+                continue;
+            }
+            for (w, &world) in worlds.iter().enumerate() {
+                walk_goal(&mut machine, flow, intent, w as u32, world, recorder);
+            }
+        }
+    }
+}
+
+fn walk_goal(
+    machine: &mut Machine,
+    flow: usize,
+    intent: usize,
+    world_index: u32,
+    world: u64,
+    recorder: &mut Recorder,
+) {
+    let graph = machine.graph;
+    let Settled::Waiting(initial) =
+        machine.settle(graph.flows[flow].start, world, 0, NONE, &mut Quiet)
+    else {
+        return;
+    };
+    let mut seen: FxHashMap<State, (u32, Choice)> = FxHashMap::default();
+    let mut order: Vec<State> = vec![initial];
+    seen.insert(initial, (NONE, Choice::NoInput));
+    let mut queue: VecDeque<u32> = VecDeque::from([0]);
+    let choices_to = |order: &Vec<State>, seen: &FxHashMap<State, (u32, Choice)>, mut id: u32| {
+        let mut out = Vec::new();
+        loop {
+            let (parent, choice) = seen[&order[id as usize]];
+            if parent == NONE {
+                break;
+            }
+            out.push(choice);
+            id = parent;
+        }
+        out.reverse();
+        out
+    };
+    while let Some(id) = queue.pop_front() {
+        let state = order[id as usize];
+        let mut moves: Vec<Choice> = Vec::new();
+        match &graph.nodes[state.node as usize].kind {
+            Kind::Menu {
+                options,
+                guard_mask,
+                ..
+            } => {
+                let mut offered = Vec::new();
+                let mut keys_seen = 0u16;
+                for i in options.clone() {
+                    let option = &graph.options[i as usize];
+                    if option.hidden || !machine.enabled(i, state.vars, &mut Quiet) {
+                        continue;
+                    }
+                    if option.key != 0 {
+                        let bit = 1 << crate::model::DtmfKey(option.key).index();
+                        if keys_seen & bit != 0 {
+                            continue;
+                        }
+                        keys_seen |= bit;
+                    }
+                    offered.push(i);
+                    if graph.option_fits(i, intent) {
+                        moves.push(Choice::Option(i));
+                    }
+                }
+                if moves.is_empty()
+                    && !offered.is_empty()
+                    && graph.nodes[state.node as usize].flow as usize == flow
+                    && recorder.wants(Code::NoFit, state.node, intent as u32, world_index)
+                {
+                    let heard: Vec<String> = offered.iter().map(|&i| describe(graph, i)).collect();
+                    let n = heard.len();
+                    recorder.record(
+                        RawFinding::new(Code::NoFit, state.node, intent as u32, world_index, choices_to(&order, &seen, id))
+                            .message(format!(
+                                "a customer who wants {} {} {n} option{} at `{}` and none fits, nor is there a fallback: {}",
+                                graph.intents[intent],
+                                if graph.is_visual() { "sees" } else { "hears" },
+                                if n == 1 { "" } else { "s" },
+                                graph.node_id(state.node),
+                                heard.join(", ")
+                            ))
+                            .guards(*guard_mask, state.vars)
+                            .intent(intent),
+                    );
+                }
+            }
+            Kind::Ask {
+                valid_answer: Some(_),
+                ..
+            } => moves.push(Choice::Valid),
+            _ => {}
+        }
+        for choice in moves {
+            if let Step::Moved(Settled::Waiting(next)) = machine.step(&state, choice, &mut Quiet) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(next) {
+                    slot.insert((id, choice));
+                    order.push(next);
+                    queue.push_back(order.len() as u32 - 1);
+                }
+            }
+        }
+    }
+}
+
+/// How an option is named to a customer: its label, else its key or phrase.
+fn describe(graph: &Graph, option: u32) -> String {
+    let model = graph.model_option(option);
+    match (&model.label, &model.key) {
+        (Some(label), Some(key)) => format!("{} ({})", label.value, key.value.as_char()),
+        (Some(label), None) => label.value.clone(),
+        _ => model.describe(),
+    }
+}
+
+/// `intent-unreachable` and `channel-gap`, from which intents the walk of
+/// each channel served in which worlds.
+///
+/// An intent that lists its channels must be served on each of them: where
+/// it is not, that is `intent-unreachable` (an error). An intent without a
+/// list is expected on every channel of the set: served on one and missing
+/// on another is a `channel-gap` (a warning); served on none is
+/// `intent-unreachable`. Served only under some variable values is reported
+/// the same way, with the values under which it is missing.
+pub fn channel_findings(set: &MenuSet, walks: &[(Channel, &Graph, &WalkSummary)]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, intent) in set.intents.iter().enumerate() {
+        let served_on = |channel: Channel| {
+            walks
+                .iter()
+                .any(|(c, _, summary)| *c == channel && summary.served[i].iter().any(|&s| s))
+        };
+        let explicit = intent.channels.is_some();
+        let required: Vec<Channel> = match &intent.channels {
+            Some(list) => list.iter().map(|c| c.value).collect(),
+            None => set.channels(),
+        };
+        let served_anywhere = set.channels().into_iter().any(served_on);
+        for channel in required {
+            let Some((_, graph, summary)) = walks.iter().find(|(c, _, _)| *c == channel) else {
+                continue;
+            };
+            // Served under some values only is not missing: the report's
+            // intent table says when (see `availability`).
+            if summary.served[i].iter().any(|&s| s) {
+                continue;
+            }
+            let code = if explicit || !served_anywhere {
+                Code::IntentUnreachable
+            } else {
+                Code::ChannelGap
+            };
+            let message = if code == Code::ChannelGap {
+                let elsewhere: Vec<&str> = set
+                    .channels()
+                    .into_iter()
+                    .filter(|c| served_on(*c))
+                    .map(|c| c.name())
+                    .collect();
+                format!(
+                    "{} is served on {} but nothing a customer can reach on {channel} serves it",
+                    intent.id.value,
+                    elsewhere.join(" and ")
+                )
+            } else {
+                let why = if explicit {
+                    " (the catalogue lists it there)"
+                } else {
+                    ""
+                };
+                format!("{} must be served on {channel}{why}, but nothing a customer can reach there serves it", intent.id.value)
+            };
+            let vars = BTreeMap::new();
+            let flow = graph
+                .flows
+                .iter()
+                .find(|f| !f.called)
+                .unwrap_or(&graph.flows[0]);
+            let file = &set.files[intent.span.file as usize];
+            out.push(Finding {
+                code,
+                level: code.default_level(),
+                channel,
+                flow: flow.id.clone(),
+                node: if flow.start == NONE {
+                    String::new()
+                } else {
+                    graph.node_id(flow.start).to_string()
+                },
+                message,
+                file: file.name.clone(),
+                line: intent.span.line(),
+                column: intent.span.column(),
+                intent: Some(intent.id.value.clone()),
+                vars,
+                inputs: Vec::new(),
+                path: Vec::new(),
+                offset: intent.span.pos.offset,
+                len: intent.span.pos.len,
+            });
+        }
+    }
+    out
+}
+
+/// When each intent is served on a channel: always, never, or only under
+/// some variable values (said in words, e.g. "hours=open").
+pub fn availability(
+    set: &MenuSet,
+    channel: Channel,
+    graph: &Graph,
+    summary: &WalkSummary,
+) -> Vec<crate::report::IntentAvailability> {
+    let worlds = super::worlds(graph);
+    set.intents
+        .iter()
+        .enumerate()
+        .map(|(i, intent)| {
+            let served = &summary.served[i];
+            let (status, when) = if served.iter().all(|&s| s) {
+                ("always", None)
+            } else if served.iter().any(|&s| s) {
+                ("sometimes", Some(describe_worlds(graph, &worlds, served)))
+            } else {
+                ("never", None)
+            };
+            crate::report::IntentAvailability {
+                intent: intent.id.value.clone(),
+                channel,
+                served: status,
+                when,
+            }
+        })
+        .collect()
+}
+
+/// "hours=open", "hours=open and caller in [resident, business]".
+fn describe_worlds(graph: &Graph, worlds: &[u64], served: &[bool]) -> String {
+    let mut parts = Vec::new();
+    for var in &graph.vars {
+        let values: Vec<&str> = (0..var.values.len() as u16)
+            .filter(|&v| {
+                worlds
+                    .iter()
+                    .enumerate()
+                    .any(|(w, &world)| served[w] && var.get(world) == v)
+            })
+            .map(|v| var.values[v as usize].as_str())
+            .collect();
+        match values.as_slice() {
+            [one] if var.values.len() > 1 => parts.push(format!("{}={one}", var.name)),
+            many if many.len() < var.values.len() => {
+                parts.push(format!("{} in [{}]", var.name, many.join(", ")))
+            }
+            _ => {}
+        }
+    }
+    if parts.is_empty() {
+        "some combinations of the variables hold".to_string()
+    } else {
+        parts.join(" and ")
+    }
+}
+
+/// Per node: the intents served by some terminal reachable from it by any
+/// path (guards ignored, so this errs towards "served"). `misleading-option`
+/// asks it of an option's target.
+pub fn served_downstream(graph: &Graph) -> crate::graph::intents::BitTable {
+    let n = graph.nodes.len();
+    let mut table = graph.serves.clone();
+    let mut successors: Vec<Vec<NodeIx>> = vec![Vec::new(); n];
+    for (node, succ) in successors.iter_mut().enumerate() {
+        match &graph.nodes[node].kind {
+            Kind::Say { next } | Kind::Set { next, .. } => succ.push(*next),
+            Kind::Menu {
+                options,
+                no_input,
+                no_match,
+                back,
+                ..
+            } => {
+                succ.extend(options.clone().map(|o| graph.options[o as usize].goto));
+                succ.extend([no_input.then, no_match.then, *back]);
+            }
+            Kind::Ask {
+                goto,
+                invalid,
+                no_input,
+                ..
+            } => succ.extend([*goto, invalid.then, no_input.then]),
+            Kind::Switch { entries } => succ.extend(
+                graph.switch_entries[entries.start as usize..entries.end as usize]
+                    .iter()
+                    .map(|e| e.1),
+            ),
+            Kind::Call { flow, next } => succ.extend([graph.flows[*flow as usize].start, *next]),
+            Kind::Return | Kind::Transfer | Kind::End | Kind::Hangup => {}
+        }
+        succ.retain(|&s| s != NONE);
+    }
+    // Propagate backwards until nothing changes; each pass is linear and
+    // the number of passes is bounded by the longest acyclic path.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for node in (0..n).rev() {
+            for &s in &successors[node] {
+                changed |= table.union_rows(node, s as usize);
+            }
+        }
+    }
+    table
+}

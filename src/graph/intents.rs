@@ -1,0 +1,120 @@
+//! Which options fit which intents and which terminals serve them, as
+//! FORMAT.md defines it, computed once into bit tables so that the walks
+//! answer "does this option fit?" with a shift and a mask.
+
+use crate::model::{Intent, MenuOption, NodeKind};
+
+/// A table of bits, one row per option or node, one column per intent.
+#[derive(Debug, Clone, Default)]
+pub struct BitTable {
+    words: usize,
+    bits: Vec<u64>,
+}
+
+impl BitTable {
+    pub fn new(rows: usize, columns: usize) -> Self {
+        let words = columns.div_ceil(64).max(1);
+        BitTable {
+            words,
+            bits: vec![0; rows * words],
+        }
+    }
+
+    pub fn set(&mut self, row: usize, column: usize) {
+        self.bits[row * self.words + column / 64] |= 1 << (column % 64);
+    }
+
+    pub fn get(&self, row: usize, column: usize) -> bool {
+        self.bits[row * self.words + column / 64] & (1 << (column % 64)) != 0
+    }
+
+    /// Sets every column of a row.
+    pub fn fill(&mut self, row: usize) {
+        for w in &mut self.bits[row * self.words..(row + 1) * self.words] {
+            *w = u64::MAX;
+        }
+    }
+
+    /// ORs row `from` into row `into`; true if `into` changed.
+    pub fn union_rows(&mut self, into: usize, from: usize) -> bool {
+        let mut changed = false;
+        for w in 0..self.words {
+            let merged = self.bits[into * self.words + w] | self.bits[from * self.words + w];
+            changed |= merged != self.bits[into * self.words + w];
+            self.bits[into * self.words + w] = merged;
+        }
+        changed
+    }
+}
+
+/// Lower-case words of a text, for whole-word matching.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Whether `phrase` appears in `text` as whole words, ignoring case.
+pub fn contains_phrase(text: &[String], phrase: &[String]) -> bool {
+    !phrase.is_empty() && text.windows(phrase.len()).any(|w| w == phrase)
+}
+
+/// Whether an option fits an intent on its own merits: tagged with it, its
+/// label says one of the intent's phrases, or one of its speech regexes
+/// matches one. A `fallback` fits every intent too, but that is kept apart:
+/// a fallback does not claim to be about anything.
+pub fn fits_explicitly(option: &MenuOption, intent: &Intent) -> bool {
+    if option.intents.iter().any(|i| i.value == intent.id.value) {
+        return true;
+    }
+    if let Some(label) = &option.label {
+        let label = words(&label.value);
+        if intent
+            .says
+            .iter()
+            .any(|p| contains_phrase(&label, &words(&p.value)))
+        {
+            return true;
+        }
+    }
+    option
+        .speech
+        .iter()
+        .any(|s| intent.says.iter().any(|p| s.regex.is_match(&p.value)))
+}
+
+/// Whether a terminal node serves an intent.
+pub fn serves(kind: &NodeKind, intent: &str) -> bool {
+    match kind {
+        NodeKind::End { serves, .. } => serves.iter().any(|s| s.value == intent),
+        NodeKind::Transfer { serves: None, .. } => true,
+        NodeKind::Transfer {
+            serves: Some(list), ..
+        } => list.iter().any(|s| s.value == intent),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_match_whole_words_only() {
+        let label = words("Pay a bill online");
+        assert!(contains_phrase(&label, &words("pay")));
+        assert!(contains_phrase(&label, &words("a bill")));
+        assert!(!contains_phrase(&words("Repay plans"), &words("pay")));
+    }
+
+    #[test]
+    fn tables_grow_past_one_word() {
+        let mut t = BitTable::new(2, 130);
+        t.set(1, 129);
+        assert!(t.get(1, 129) && !t.get(0, 129));
+        assert!(t.union_rows(0, 1));
+        assert!(t.get(0, 129));
+        assert!(!t.union_rows(0, 1));
+    }
+}
