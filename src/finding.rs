@@ -119,6 +119,12 @@ pub struct Finding {
     pub inputs: Vec<String>,
     /// Nodes passed on the way, start first.
     pub path: Vec<String>,
+    /// What found it: `lint` (the exhaustive walk and rules) or `fuzz`.
+    pub source: &'static str,
+    /// Tells apart findings of one code at one node (which input, which
+    /// intent); with code, channel and node it identifies a finding.
+    #[serde(skip)]
+    pub detail: u32,
     /// Byte range of the node in its file, for diagnostics that underline it.
     #[serde(skip)]
     pub offset: u32,
@@ -129,6 +135,11 @@ pub struct Finding {
 impl Finding {
     /// The order reports list findings in: by file position, then code, so
     /// output is stable whatever order the analyses ran in.
+    /// What identifies a finding whichever analysis found it.
+    pub fn identity(&self) -> (Code, crate::model::Channel, &str, &str, u32) {
+        (self.code, self.channel, &self.flow, &self.node, self.detail)
+    }
+
     pub fn sort_key(&self) -> impl Ord + '_ {
         (
             self.channel,

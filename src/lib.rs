@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod finding;
+pub mod fuzz;
 pub mod graph;
 pub mod input;
 pub mod loader;

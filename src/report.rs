@@ -19,6 +19,9 @@ pub struct Report {
     pub personas: Vec<serde_json::Value>,
     pub coverage: Coverage,
     pub summary: Summary,
+    /// What the fuzzer did, when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fuzz: Option<crate::fuzz::FuzzSummary>,
     /// Per channel and intent: served always, sometimes (and when), or never.
     pub intents: Vec<IntentAvailability>,
     /// Statements about the run itself, such as a walk budget that was hit.
@@ -86,10 +89,29 @@ impl Report {
             personas: Vec::new(),
             coverage: Coverage::default(),
             summary: Summary::default(),
+            fuzz: None,
             intents: Vec::new(),
             notes: Vec::new(),
             stats: Stats::default(),
         }
+    }
+
+    /// Adds what the fuzzer found that the walk did not already report.
+    pub fn add_fuzz(&mut self, outcome: crate::fuzz::FuzzOutcome) {
+        for finding in outcome.findings {
+            if !self
+                .findings
+                .iter()
+                .any(|f| f.identity() == finding.identity())
+            {
+                self.findings.push(finding);
+            }
+        }
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.notes.extend(outcome.notes);
+        self.fuzz = Some(outcome.summary);
+        self.summarize();
     }
 
     /// Recounts the summary from the findings.

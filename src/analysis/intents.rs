@@ -239,6 +239,8 @@ pub fn channel_findings(set: &MenuSet, walks: &[(Channel, &Graph, &WalkSummary)]
                 vars,
                 inputs: Vec::new(),
                 path: Vec::new(),
+                source: "lint",
+                detail: i as u32,
                 offset: intent.span.pos.offset,
                 len: intent.span.pos.len,
             });

@@ -5,7 +5,7 @@ pub mod announcements;
 mod explorer;
 mod intents;
 mod menu_rules;
-mod raw;
+pub(crate) mod raw;
 mod scc;
 
 pub use explorer::{worlds, WalkSummary};
@@ -140,8 +140,15 @@ fn world_vars(graph: &Graph, world: u32) -> u64 {
     worlds(graph).get(world as usize).copied().unwrap_or(0)
 }
 
-fn to_finding(graph: &Graph, set: &MenuSet, raw: &RawFinding, depends_on_vars: bool) -> Finding {
-    let node_flow = graph.nodes[raw.node as usize].flow as usize;
+pub(crate) fn to_finding(
+    graph: &Graph,
+    set: &MenuSet,
+    raw: &RawFinding,
+    depends_on_vars: bool,
+) -> Finding {
+    let node_flow = raw
+        .entry_flow
+        .map_or(graph.nodes[raw.node as usize].flow as usize, |f| f as usize);
     let world = world_vars(graph, raw.world);
     let mut machine = Machine::new(
         graph,
@@ -190,7 +197,9 @@ fn to_finding(graph: &Graph, set: &MenuSet, raw: &RawFinding, depends_on_vars: b
         file: file.name.clone(),
         line: span.pos.line,
         column: span.pos.column,
-        intent: raw.intent.map(|i| graph.intents[i as usize].clone()),
+        intent: raw
+            .intent
+            .and_then(|i| graph.intents.get(i as usize).cloned()),
         vars,
         inputs,
         path: trace
@@ -198,6 +207,8 @@ fn to_finding(graph: &Graph, set: &MenuSet, raw: &RawFinding, depends_on_vars: b
             .iter()
             .map(|&n| graph.node_id(n).to_string())
             .collect(),
+        source: "lint",
+        detail: raw.detail,
         offset: span.pos.offset,
         len: span.pos.len,
     }

@@ -26,6 +26,9 @@ pub struct RawFinding {
     pub span: Option<Span>,
     /// The intent the finding is about, as an index into the catalogue.
     pub intent: Option<u32>,
+    /// The flow whose start `choices` begin at, when it is not the flow
+    /// that holds the node (a fuzzed customer who went into a sub-flow).
+    pub entry_flow: Option<u32>,
 }
 
 impl RawFinding {
@@ -41,6 +44,7 @@ impl RawFinding {
             guard_vars: 0,
             span: None,
             intent: None,
+            entry_flow: None,
         }
     }
 

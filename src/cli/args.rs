@@ -19,12 +19,23 @@ pub enum Command {
         #[arg(default_value = "menus")]
         path: PathBuf,
         #[command(flatten)]
+        budget: FuzzBudget,
+        #[command(flatten)]
         common: Common,
     },
     /// Load, static rules and the exhaustive walk of every reachable state; no randomness.
     Lint {
         #[arg(default_value = "menus")]
         path: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Random customers from a seed; failures shrunk to the shortest input sequence.
+    Fuzz {
+        #[arg(default_value = "menus")]
+        path: PathBuf,
+        #[command(flatten)]
+        budget: FuzzBudget,
         #[command(flatten)]
         common: Common,
     },
@@ -53,6 +64,43 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+}
+
+/// How many random customers to try.
+#[derive(Debug, Args)]
+pub struct FuzzBudget {
+    /// Random customers in all (shared over the channels).
+    #[arg(long)]
+    pub runs: Option<usize>,
+    /// Stop starting new customers after this long (e.g. 10s, 2m, 500ms).
+    /// The report then depends on the machine's speed; use --runs to reproduce it.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub time: Option<std::time::Duration>,
+    /// Steps after which one customer's run ends.
+    #[arg(long, default_value_t = 64)]
+    pub max_steps: usize,
+}
+
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (try 10s, 2m, 500ms)"))?;
+    let seconds = match unit.trim() {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        other => return Err(format!("unknown unit `{other}` (use ms, s, m or h)")),
+    };
+    if !seconds.is_finite() || seconds < 0.0 {
+        return Err(format!("`{text}` is not a duration"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 fn parse_channel(text: &str) -> Result<Channel, String> {

@@ -63,8 +63,25 @@ fn load(path: &Path, common: &Common) -> Result<MenuSet, u8> {
 
 pub fn execute(cli: Cli) -> u8 {
     match cli.command {
-        Command::Lint { path, common } => lint_like("lint", &path, &common),
-        Command::Check { path, common } => lint_like("check", &path, &common),
+        Command::Lint { path, common } => run_report(Job::Lint, &path, &common),
+        Command::Check {
+            path,
+            budget,
+            common,
+        } => run_report(
+            Job::Check(fuzz_options(&budget, &common, CHECK_RUNS)),
+            &path,
+            &common,
+        ),
+        Command::Fuzz {
+            path,
+            budget,
+            common,
+        } => run_report(
+            Job::Fuzz(fuzz_options(&budget, &common, FUZZ_RUNS)),
+            &path,
+            &common,
+        ),
         Command::Replay {
             path,
             flow,
@@ -106,12 +123,95 @@ pub fn execute(cli: Cli) -> u8 {
     }
 }
 
-fn lint_like(command: &str, path: &Path, common: &Common) -> u8 {
+/// Random customers `check` tries by default: enough to confirm the walk's
+/// findings from another angle in well under a second on a large set.
+const CHECK_RUNS: usize = 500;
+/// Random customers `fuzz` tries by default.
+const FUZZ_RUNS: usize = 2000;
+
+enum Job {
+    Lint,
+    Fuzz(crate::fuzz::FuzzOptions),
+    Check(crate::fuzz::FuzzOptions),
+}
+
+fn fuzz_options(
+    budget: &args::FuzzBudget,
+    common: &Common,
+    default_runs: usize,
+) -> crate::fuzz::FuzzOptions {
+    crate::fuzz::FuzzOptions {
+        seed: common.seed,
+        // With only a time budget, the runs are bounded by the clock.
+        runs: budget.runs.unwrap_or(if budget.time.is_some() {
+            usize::MAX / 2
+        } else {
+            default_runs
+        }),
+        deadline: budget.time.map(|t| std::time::Instant::now() + t),
+        max_steps: budget.max_steps.max(1),
+    }
+}
+
+/// A progress bar on a terminal, none in CI or when the output is JSON.
+fn progress_bar(common: &Common) -> Option<indicatif::ProgressBar> {
+    let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    if !interactive || common.format() == Format::Json {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} fuzzing [{bar:30}] {pos}/{len} runs  {per_sec}  {msg}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    Some(bar)
+}
+
+fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
     let set = match load(path, common) {
         Ok(set) => set,
         Err(code) => return code,
     };
-    let report = match crate::report::lint_report(&set, command, common.seed) {
+    let command = match job {
+        Job::Lint => "lint",
+        Job::Fuzz(_) => "fuzz",
+        Job::Check(_) => "check",
+    };
+    let mut report = match &job {
+        Job::Fuzz(_) => Ok(crate::report::Report::new(
+            command,
+            set.root.display().to_string(),
+            common.seed,
+        )),
+        _ => crate::report::lint_report(&set, command, common.seed),
+    };
+    let fuzz_options = match &job {
+        Job::Fuzz(options) | Job::Check(options) => Some(options),
+        Job::Lint => None,
+    };
+    if let (Ok(report), Some(options)) = (&mut report, fuzz_options) {
+        let bar = progress_bar(common);
+        let mut on_progress = |p: crate::fuzz::Progress| {
+            if let Some(bar) = &bar {
+                bar.set_length(p.total.min(u32::MAX as usize) as u64);
+                bar.set_position(p.runs as u64);
+                bar.set_message(format!(
+                    "edges {}/{}  failures {}",
+                    p.edges_covered, p.edges, p.failures
+                ));
+            }
+        };
+        match crate::fuzz::fuzz(&set, options, &mut on_progress) {
+            Ok(outcome) => report.add_fuzz(outcome),
+            Err(e) => return fail(e),
+        }
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+    }
+    let report = match report {
         Ok(r) => r,
         Err(e) => return fail(e),
     };

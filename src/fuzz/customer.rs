@@ -1,0 +1,33 @@
+/// Who a fuzzed customer is: what they want, the world they live in, and
+/// where they start. Fixed for a run; only the run's actions shrink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    /// Index into the catalogue, or `None` for a need nobody planned for.
+    pub intent: Option<usize>,
+    /// A set without an intents catalogue has no needs to judge: its
+    /// customers just pick the first option they are offered.
+    pub aimless: bool,
+    /// For an unplanned need: what the customer would say, from the seed.
+    pub words: String,
+    /// Index into the channel's worlds.
+    pub world: u32,
+    /// The top-level flow the customer starts in.
+    pub flow: u32,
+}
+
+/// Words for needs nobody planned: plausible requests that no catalogue of
+/// a utility is likely to name.
+pub const UNPLANNED: [&str; 12] = [
+    "lost my dog",
+    "solar panel rebate",
+    "noise complaint",
+    "tree on the fence",
+    "donate to charity",
+    "job application",
+    "parking permit",
+    "recycle old meter",
+    "school tour",
+    "film crew permit",
+    "pest in the basement",
+    "landlord dispute",
+];

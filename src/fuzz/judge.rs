@@ -1,0 +1,387 @@
+//! The oracle: plays one customer's actions through the machine and says
+//! whether the run failed, and how.
+//!
+//! An action is a number. 0 is the goal-directed move (the option that fits
+//! the customer's need, else a fallback, else zero-out to a person; the right
+//! answer at an `ask`). Any other number `a` picks entry `(a - 1) % n` of the
+//! other moves available there (every option, a wrong key, silence, back,
+//! an invalid answer). Missing actions are 0. So a run shrinks towards the
+//! plain goal-directed customer, and a failure that needs a wrong key keeps
+//! exactly the wrong keys it needs.
+
+use crate::finding::Code;
+use crate::graph::{Graph, Kind, NodeIx, OptionIx, NONE};
+use crate::machine::{Choice, DeadEndReason, Machine, Quiet, Settled, State, Step};
+
+use super::customer::Customer;
+
+/// What went wrong, keyed like the explorer's findings so that the same
+/// problem found both ways is reported once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Failure {
+    pub code: Code,
+    pub node: NodeIx,
+    pub detail: u32,
+    pub message: String,
+    /// The choices from the start up to and including the failing one.
+    pub choices: Vec<Choice>,
+    pub intent: Option<usize>,
+}
+
+/// Moves other than the goal-directed one, in a fixed order.
+pub fn other_moves(machine: &Machine, state: &State) -> Vec<Choice> {
+    let graph = machine.graph;
+    let mut out = Vec::new();
+    match &graph.nodes[state.node as usize].kind {
+        Kind::Menu { options, back, .. } => {
+            out.extend(
+                options
+                    .clone()
+                    .filter(|&i| machine.enabled(i, state.vars, &mut Quiet))
+                    .map(Choice::Option),
+            );
+            if !graph.is_visual() {
+                out.push(Choice::NoMatch);
+            }
+            out.push(Choice::NoInput);
+            if graph.is_visual() && (*back != NONE || state.prev != NONE) {
+                out.push(Choice::Back);
+            }
+        }
+        Kind::Ask { invalid_answer, .. } => {
+            if invalid_answer.is_some() {
+                out.push(Choice::Invalid);
+            }
+            out.push(Choice::NoInput);
+            if graph.is_visual() && state.prev != NONE {
+                out.push(Choice::Back);
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The goal-directed move, if the customer has one here.
+pub fn goal_move(machine: &Machine, state: &State, customer: &Customer) -> Option<Choice> {
+    let graph = machine.graph;
+    match &graph.nodes[state.node as usize].kind {
+        Kind::Menu { options, .. } => {
+            let enabled: Vec<OptionIx> = options
+                .clone()
+                .filter(|&i| {
+                    machine.enabled(i, state.vars, &mut Quiet) && !graph.options[i as usize].hidden
+                })
+                .collect();
+            if customer.aimless {
+                return enabled.first().copied().map(Choice::Option);
+            }
+            let fitting = enabled.iter().copied().find(|&i| match customer.intent {
+                Some(x) => graph.option_fits(i, x),
+                None => graph.options[i as usize].fallback,
+            });
+            let zero_out = || {
+                options
+                    .clone()
+                    .find(|&i| machine.enabled(i, state.vars, &mut Quiet) && is_zero_out(graph, i))
+            };
+            fitting.or_else(zero_out).map(Choice::Option)
+        }
+        Kind::Ask {
+            valid_answer: Some(_),
+            ..
+        } => Some(Choice::Valid),
+        _ => None,
+    }
+}
+
+/// Whether any end, transfer, dropped call or return can still be reached
+/// from `state` by any inputs: a run that stopped going anywhere is only a
+/// trap when this is false. Bounded, and "yes" when the bound is hit, so
+/// that a large graph never yields a false trap.
+fn can_exit(machine: &mut Machine, state: State) -> bool {
+    let mut seen: rustc_hash::FxHashSet<State> = rustc_hash::FxHashSet::default();
+    let mut pending = vec![state];
+    seen.insert(state);
+    while let Some(s) = pending.pop() {
+        if seen.len() > 20_000 {
+            return true;
+        }
+        let mut moves = other_moves(machine, &s);
+        if matches!(machine.graph.nodes[s.node as usize].kind, Kind::Ask { .. }) {
+            moves.push(Choice::Valid);
+        }
+        for choice in moves {
+            match machine.step(&s, choice, &mut Quiet) {
+                Step::Moved(Settled::Waiting(next)) | Step::Reprompt(next) => {
+                    if seen.insert(next) {
+                        pending.push(next);
+                    }
+                }
+                Step::Moved(Settled::DeadEnd(..) | Settled::SilentLoop(_))
+                | Step::Ignored
+                | Step::Unavailable => {}
+                Step::Moved(_) | Step::Dropped(_) => return true,
+            }
+        }
+    }
+    false
+}
+
+/// Pressing 0 or asking for a person: what callers do when nothing fits,
+/// whether or not the prompt mentions it.
+fn is_zero_out(graph: &Graph, option: OptionIx) -> bool {
+    if graph.is_visual() {
+        return false;
+    }
+    let o = &graph.options[option as usize];
+    o.key == b'0'
+        || graph.model_option(option).speech.iter().any(|s| {
+            ["agent", "operator", "representative"]
+                .iter()
+                .any(|w| s.regex.is_match(w))
+        })
+}
+
+pub struct Limits {
+    /// Steps after which a goal-directed customer who is still going round
+    /// counts as lost.
+    pub max_steps: usize,
+}
+
+/// Plays a run; `Ok(())` when the customer was served, transferred, gave
+/// up after wandering, or ended somewhere the oracle accepts.
+pub fn judge(
+    machine: &mut Machine,
+    customer: &Customer,
+    world: u64,
+    actions: &[u16],
+    limits: &Limits,
+) -> Result<(), Failure> {
+    let graph = machine.graph;
+    let flow = &graph.flows[customer.flow as usize];
+    let mut choices: Vec<Choice> = Vec::new();
+    let fail =
+        |code: Code, node: NodeIx, detail: u32, message: String, choices: &[Choice]| Failure {
+            code,
+            node,
+            detail,
+            message,
+            choices: choices.to_vec(),
+            intent: customer.intent,
+        };
+    // When each node was first reached (as the number of choices made by
+    // then), and the nodes of the latest steps: "no progress" is a run of
+    // steps that reach nothing new.
+    let mut first_seen: rustc_hash::FxHashMap<NodeIx, usize> = rustc_hash::FxHashMap::default();
+    let mut recent: Vec<NodeIx> = Vec::new();
+    let mut settled = machine.settle(flow.start, world, 0, NONE, &mut Quiet);
+    if let Settled::Waiting(first) = settled {
+        first_seen.insert(first.node, 0);
+        recent.push(first.node);
+    }
+    // Whether every move so far was the goal-directed one: only such a
+    // customer can be said to be stuck, misrouted or going round in circles
+    // by the menus' fault rather than their own.
+    let mut pure_goal = true;
+    let mut last_fitting: Option<OptionIx> = None;
+    let mut seen_goal_states: Vec<State> = Vec::new();
+    for step in 0..limits.max_steps {
+        let state = match settled {
+            Settled::Waiting(state) => state,
+            Settled::Terminal(node) => {
+                // Misrouted: the customer chose what fits all the way and
+                // still ended where nobody serves their need.
+                let misrouted =
+                    pure_goal && customer.intent.is_some_and(|x| !graph.node_serves(node, x));
+                if let (true, Some(x), Some(option)) = (misrouted, customer.intent, last_fitting) {
+                    let menu = graph.options[option as usize].menu;
+                    let model = graph.model_option(option);
+                    return Err(fail(
+                        Code::MisleadingOption,
+                        menu,
+                        option * graph.intents.len() as u32 + x as u32,
+                        format!(
+                            "a customer who wants {} picks {} at `{}`, which fits, and ends at `{}`, which does not serve it",
+                            graph.intents[x],
+                            model.describe(),
+                            graph.node_id(menu),
+                            graph.node_id(node)
+                        ),
+                        &choices,
+                    ));
+                }
+                return Ok(());
+            }
+            Settled::DeadEnd(node, reason) => {
+                return Err(fail(
+                    Code::DeadEnd,
+                    node,
+                    reason as u32,
+                    format!(
+                        "`{}` is a dead end: {}",
+                        graph.node_id(node),
+                        reason.explain()
+                    ),
+                    &choices,
+                ))
+            }
+            Settled::SilentLoop(node) => {
+                return Err(fail(
+                    Code::Trap,
+                    node,
+                    u32::MAX,
+                    format!(
+                        "the nodes after `{}` lead round to it with no menu in between",
+                        graph.node_id(node)
+                    ),
+                    &choices,
+                ))
+            }
+            Settled::Returned(_) | Settled::CallTooDeep(_) => return Ok(()),
+        };
+        let action = actions.get(step).copied().unwrap_or(0);
+        let others = other_moves(machine, &state);
+        let choice = if action == 0 || others.is_empty() {
+            match goal_move(machine, &state, customer) {
+                Some(choice) => choice,
+                None if pure_goal
+                    && !customer.aimless
+                    && matches!(graph.nodes[state.node as usize].kind, Kind::Menu { .. }) =>
+                {
+                    if no_options(machine, &state) {
+                        return Err(fail(
+                            Code::DeadEnd,
+                            state.node,
+                            DeadEndReason::NoOptions as u32,
+                            format!(
+                                "`{}` is a dead end: {}",
+                                graph.node_id(state.node),
+                                DeadEndReason::NoOptions.explain()
+                            ),
+                            &choices,
+                        ));
+                    }
+                    let who = match customer.intent {
+                        Some(x) => format!("a customer who wants {}", graph.intents[x]),
+                        None => format!("a customer nobody planned for (\"{}\")", customer.words),
+                    };
+                    return Err(fail(
+                        Code::NoFit,
+                        state.node,
+                        customer.intent.map_or(graph.intents.len() as u32, |x| x as u32),
+                        format!(
+                            "{who} finds nothing that fits at `{}`: no fallback and no way to a person",
+                            graph.node_id(state.node)
+                        ),
+                        &choices,
+                    ));
+                }
+                // A customer who wandered off and finds nothing for them
+                // gives up; that is their doing, not the menu's.
+                None => return Ok(()),
+            }
+        } else {
+            pure_goal = false;
+            others[(action as usize - 1) % others.len()]
+        };
+        if pure_goal && !customer.aimless {
+            if seen_goal_states.contains(&state) {
+                return Err(fail(
+                    Code::Trap,
+                    state.node,
+                    customer
+                        .intent
+                        .map_or(graph.intents.len() as u32, |x| x as u32)
+                        | 1 << 31,
+                    format!(
+                        "{} keeps choosing what fits and comes back to `{}` without being served",
+                        customer
+                            .intent
+                            .map_or("a customer".to_string(), |x| format!(
+                                "a customer who wants {}",
+                                graph.intents[x]
+                            )),
+                        graph.node_id(state.node)
+                    ),
+                    &choices,
+                ));
+            }
+            seen_goal_states.push(state);
+        }
+        if let Choice::Option(i) = choice {
+            if customer
+                .intent
+                .is_some_and(|x| graph.fits.get(i as usize, x))
+            {
+                last_fitting = Some(i);
+            }
+        }
+        choices.push(choice);
+        match machine.step(&state, choice, &mut Quiet) {
+            Step::Moved(next) => settled = next,
+            Step::Reprompt(next) => settled = Settled::Waiting(next),
+            Step::Dropped(kind) => {
+                let node_id = graph.node_id(state.node);
+                return Err(fail(
+                    Code::UnhandledInput,
+                    state.node,
+                    kind as u32,
+                    format!(
+                        "{} at `{node_id}` has no `{}` handler: the platform drops the call",
+                        capitalize(kind.describe()),
+                        kind.handler_name()
+                    ),
+                    &choices,
+                ));
+            }
+            Step::Ignored | Step::Unavailable => {}
+        }
+        if let Settled::Waiting(next) = settled {
+            first_seen.entry(next.node).or_insert(choices.len());
+            recent.push(next.node);
+        }
+    }
+    // Out of steps. Going round is only the menus' fault when no input at
+    // all leads anywhere from here.
+    if let Settled::Waiting(state) = settled {
+        let tail = &recent[recent.len().saturating_sub(16)..];
+        let no_progress = tail.iter().all(|n| first_seen[n] + 16 <= choices.len());
+        if no_progress && !can_exit(machine, state) {
+            let node = *tail
+                .iter()
+                .min_by_key(|n| first_seen[*n])
+                .unwrap_or(&state.node);
+            // The inputs that lead into the loop are enough to show it.
+            choices.truncate(first_seen[&node]);
+            return Err(fail(
+                Code::Trap,
+                node,
+                0,
+                format!(
+                    "a customer who reaches `{}` can never reach an end: after {} steps they are still going round",
+                    graph.node_id(node),
+                    limits.max_steps
+                ),
+                &choices,
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn no_options(machine: &Machine, state: &State) -> bool {
+    match &machine.graph.nodes[state.node as usize].kind {
+        Kind::Menu { options, .. } => !options
+            .clone()
+            .any(|i| machine.enabled(i, state.vars, &mut Quiet)),
+        _ => false,
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| {
+        c.to_uppercase().collect::<String>() + chars.as_str()
+    })
+}

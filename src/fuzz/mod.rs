@@ -1,0 +1,389 @@
+//! The fuzzer: seeded random customers walking the compiled graph, judged
+//! by an oracle, each failure shrunk by proptest to the shortest run that
+//! still fails and replayed to prove it.
+//!
+//! Every random choice comes from the seed, so the same set, seed and run
+//! count give the same report. A time budget (`--time`) trades that for a
+//! bound on wall time: how many runs fit depends on the machine.
+
+mod customer;
+mod judge;
+mod run_tree;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Instant;
+
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use rustc_hash::FxHashSet;
+use serde::Serialize;
+
+use crate::analysis::raw::RawFinding;
+use crate::finding::{Code, Finding};
+use crate::graph::{compile, CompileError, Graph, Kind, NodeIx};
+use crate::input::Input;
+use crate::machine::{Choice, InputKind, Machine, Rules, State, Step};
+use crate::model::{Level, MenuSet};
+use crate::replay::{replay, Ending};
+
+pub use customer::Customer;
+pub use judge::{judge, Failure, Limits};
+pub use run_tree::{Run, RunTree};
+
+/// How much fuzzing to do.
+#[derive(Debug, Clone)]
+pub struct FuzzOptions {
+    pub seed: u64,
+    /// Customers in all, shared out over the channels.
+    pub runs: usize,
+    /// Stop generating new customers at this instant.
+    pub deadline: Option<Instant>,
+    /// Steps after which a run ends.
+    pub max_steps: usize,
+}
+
+impl Default for FuzzOptions {
+    fn default() -> Self {
+        FuzzOptions {
+            seed: 42,
+            runs: 1000,
+            deadline: None,
+            max_steps: 64,
+        }
+    }
+}
+
+/// What a fuzzing session did, for the report.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct FuzzSummary {
+    pub seed: u64,
+    pub runs: usize,
+    /// Option and handler edges in the set, and how many runs took.
+    pub edges: usize,
+    pub edges_covered: usize,
+    pub failures: usize,
+}
+
+/// Progress as the fuzzer goes, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub runs: usize,
+    pub total: usize,
+    pub edges_covered: usize,
+    pub edges: usize,
+    pub failures: usize,
+}
+
+/// Which option and handler edges runs have taken.
+#[derive(Debug, Default)]
+pub struct Coverage {
+    options: Vec<bool>,
+    handlers: FxHashSet<(NodeIx, u8)>,
+}
+
+impl Coverage {
+    fn new(graph: &Graph) -> Self {
+        Coverage {
+            options: vec![false; graph.options.len()],
+            handlers: FxHashSet::default(),
+        }
+    }
+
+    fn handler_key(choice: Choice) -> Option<u8> {
+        match choice {
+            Choice::NoInput => Some(InputKind::Silence as u8),
+            Choice::NoMatch | Choice::Invalid => Some(InputKind::NoMatch as u8),
+            _ => None,
+        }
+    }
+
+    pub fn taken(&self, _graph: &Graph, state: &State, choice: Choice) -> bool {
+        match choice {
+            Choice::Option(i) => self.options[i as usize],
+            other => Coverage::handler_key(other)
+                .is_none_or(|k| self.handlers.contains(&(state.node, k))),
+        }
+    }
+
+    pub fn record(&mut self, _graph: &Graph, state: &State, choice: Choice, step: &Step) {
+        if matches!(step, Step::Unavailable | Step::Ignored | Step::Dropped(_)) {
+            return;
+        }
+        match choice {
+            Choice::Option(i) => self.options[i as usize] = true,
+            other => {
+                if let Some(k) = Coverage::handler_key(other) {
+                    self.handlers.insert((state.node, k));
+                }
+            }
+        }
+    }
+
+    /// (edges, covered): every option, and every handler a node has.
+    fn count(&self, graph: &Graph) -> (usize, usize) {
+        let mut edges = graph.options.len();
+        let mut covered = self.options.iter().filter(|&&t| t).count();
+        for (node, n) in graph.nodes.iter().enumerate() {
+            let handlers: [(bool, InputKind); 2] = match &n.kind {
+                Kind::Menu {
+                    no_input, no_match, ..
+                } => [
+                    (no_input.is_present(), InputKind::Silence),
+                    (
+                        no_match.is_present() && !graph.is_visual(),
+                        InputKind::NoMatch,
+                    ),
+                ],
+                Kind::Ask {
+                    no_input, invalid, ..
+                } => [
+                    (no_input.is_present(), InputKind::Silence),
+                    (invalid.is_present(), InputKind::NoMatch),
+                ],
+                _ => continue,
+            };
+            for (present, kind) in handlers {
+                if present {
+                    edges += 1;
+                    covered += usize::from(self.handlers.contains(&(node as NodeIx, kind as u8)));
+                }
+            }
+        }
+        (edges, covered)
+    }
+}
+
+/// The fuzzer's findings and what it did.
+#[derive(Debug, Default)]
+pub struct FuzzOutcome {
+    pub findings: Vec<Finding>,
+    pub summary: FuzzSummary,
+    pub notes: Vec<String>,
+}
+
+/// proptest's runner, configured so that nothing but our seed decides what
+/// it does: no failure files, no environment overrides that matter.
+fn runner(seed: u64, channel: usize, restart: usize, cases: usize) -> TestRunner {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    bytes[8..16].copy_from_slice(&(channel as u64).to_le_bytes());
+    bytes[16..24].copy_from_slice(&(restart as u64).to_le_bytes());
+    let config = Config {
+        cases: cases.min(u32::MAX as usize) as u32,
+        failure_persistence: None,
+        max_shrink_iters: 20_000,
+        max_shrink_time: 0,
+        verbose: 0,
+        source_file: None,
+        test_name: None,
+        rng_algorithm: RngAlgorithm::ChaCha,
+        ..Config::default()
+    };
+    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
+}
+
+/// Fuzzes every channel of the set.
+pub fn fuzz(
+    set: &MenuSet,
+    options: &FuzzOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<FuzzOutcome, CompileError> {
+    let channels = set.channels();
+    let mut outcome = FuzzOutcome {
+        summary: FuzzSummary {
+            seed: options.seed,
+            ..FuzzSummary::default()
+        },
+        ..FuzzOutcome::default()
+    };
+    let mut totals = (0usize, 0usize);
+    for (c, &channel) in channels.iter().enumerate() {
+        let graph = compile(set, channel)?;
+        // Share the runs out evenly, the first channels taking the remainder.
+        let share = options.runs / channels.len() + usize::from(c < options.runs % channels.len());
+        let (findings, runs, edges, failures_unreplayed) =
+            fuzz_channel(&graph, set, options, c, share, &mut |p| {
+                progress(Progress {
+                    runs: outcome.summary.runs + p.runs,
+                    total: options.runs,
+                    edges_covered: totals.1 + p.edges_covered,
+                    edges: totals.0 + p.edges,
+                    failures: outcome.findings.len() + p.failures,
+                })
+            });
+        outcome.summary.runs += runs;
+        totals.0 += edges.0;
+        totals.1 += edges.1;
+        outcome.findings.extend(findings);
+        if failures_unreplayed > 0 {
+            outcome.notes.push(format!(
+                "{failures_unreplayed} {channel} fuzz failure(s) did not reproduce when replayed and were left out; please report this as a touchpoint bug"
+            ));
+        }
+    }
+    outcome.summary.edges = totals.0;
+    outcome.summary.edges_covered = totals.1;
+    outcome.summary.failures = outcome.findings.len();
+    for finding in &mut outcome.findings {
+        finding.level = set.settings.level(finding.code);
+    }
+    outcome.findings.retain(|f| f.level != Level::Off);
+    outcome
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(outcome)
+}
+
+type ChannelOutcome = (Vec<Finding>, usize, (usize, usize), usize);
+
+fn fuzz_channel(
+    graph: &Graph,
+    set: &MenuSet,
+    options: &FuzzOptions,
+    channel_index: usize,
+    runs: usize,
+    progress: &mut dyn FnMut(Progress),
+) -> ChannelOutcome {
+    let entry_flows: Vec<u32> = (0..graph.flows.len() as u32)
+        .filter(|&f| !graph.flows[f as usize].called)
+        .collect();
+    if entry_flows.is_empty() || runs == 0 {
+        return (Vec::new(), 0, Coverage::new(graph).count(graph), 0);
+    }
+    let rules = Rules {
+        call_depth: set.settings.limits.call_depth,
+        standalone: false,
+    };
+    let shared = Rc::new(RefCell::new(run_tree::Shared {
+        machine: Machine::new(graph, rules),
+        coverage: Coverage::new(graph),
+        generated: 0,
+        worlds: crate::analysis::worlds(graph),
+        budget: runs,
+        deadline: options.deadline,
+    }));
+    let strategy = run_tree::RunStrategy {
+        shared: Rc::clone(&shared),
+        entry_flows,
+        max_actions: options.max_steps,
+        _marker: std::marker::PhantomData,
+    };
+    let limits = Limits {
+        max_steps: options.max_steps,
+    };
+    let mut known: FxHashSet<(Code, NodeIx, u32)> = FxHashSet::default();
+    let mut failures: Vec<(Run, Failure)> = Vec::new();
+    let mut restart = 0;
+    loop {
+        let remaining = runs.saturating_sub(shared.borrow().generated);
+        if remaining == 0 {
+            break;
+        }
+        let mut runner = runner(options.seed, channel_index, restart, remaining + 1);
+        restart += 1;
+        let result = runner.run(&strategy, |run| {
+            let mut shared = shared.borrow_mut();
+            let world = shared.worlds[run.customer.world as usize];
+            match judge(
+                &mut shared.machine,
+                &run.customer,
+                world,
+                &run.actions,
+                &limits,
+            ) {
+                Err(f) if !known.contains(&(f.code, f.node, f.detail)) => {
+                    Err(TestCaseError::fail(f.message))
+                }
+                _ => Ok(()),
+            }
+        });
+        let (edges, covered) = shared.borrow().coverage.count(graph);
+        progress(Progress {
+            runs: shared.borrow().generated,
+            total: runs,
+            edges_covered: covered,
+            edges,
+            failures: failures.len(),
+        });
+        match result {
+            Err(TestError::Fail(_, run)) => {
+                let mut shared = shared.borrow_mut();
+                let world = shared.worlds[run.customer.world as usize];
+                if let Err(failure) = judge(
+                    &mut shared.machine,
+                    &run.customer,
+                    world,
+                    &run.actions,
+                    &limits,
+                ) {
+                    known.insert((failure.code, failure.node, failure.detail));
+                    failures.push((run, failure));
+                }
+            }
+            // The budget is spent (the strategy stops generating) or every
+            // case passed.
+            _ => break,
+        }
+    }
+    let generated = shared.borrow().generated;
+    let counts = shared.borrow().coverage.count(graph);
+    let mut findings = Vec::new();
+    let mut unreplayed = 0;
+    for (run, failure) in failures {
+        let finding = to_finding(graph, set, &run, &failure);
+        if reproduces(set, &finding) {
+            findings.push(finding);
+        } else {
+            unreplayed += 1;
+        }
+    }
+    (findings, generated, counts, unreplayed)
+}
+
+fn to_finding(graph: &Graph, set: &MenuSet, run: &Run, failure: &Failure) -> Finding {
+    let mut raw = RawFinding::new(
+        failure.code,
+        failure.node,
+        failure.detail,
+        run.customer.world,
+        failure.choices.clone(),
+    )
+    .message(failure.message.clone());
+    raw.entry_flow = Some(run.customer.flow);
+    if let Some(intent) = failure.intent {
+        raw = raw.intent(intent);
+    }
+    let mut finding = crate::analysis::to_finding(graph, set, &raw, true);
+    finding.source = "fuzz";
+    finding
+}
+
+/// Replays a finding's printed inputs and checks that they end the way the
+/// finding says: the proof that shrinking kept the failure.
+pub fn reproduces(set: &MenuSet, finding: &Finding) -> bool {
+    let Ok(inputs) = finding
+        .inputs
+        .iter()
+        .map(|i| Input::parse(i))
+        .collect::<Result<Vec<_>, _>>()
+    else {
+        return false;
+    };
+    let Ok(transcript) = replay(
+        set,
+        Some(finding.channel),
+        &finding.flow,
+        &inputs,
+        &finding.vars,
+    ) else {
+        return false;
+    };
+    match (&transcript.ending, finding.code) {
+        (Ending::Dropped { node, .. }, Code::UnhandledInput) => *node == finding.node,
+        (Ending::DeadEnd { node, .. }, Code::DeadEnd) => *node == finding.node,
+        (Ending::Loop { .. }, Code::Trap) => true,
+        (Ending::Waiting { node }, Code::NoFit | Code::Trap) => *node == finding.node,
+        (Ending::Terminal { .. }, Code::MisleadingOption) => true,
+        _ => false,
+    }
+}

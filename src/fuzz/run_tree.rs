@@ -1,0 +1,281 @@
+//! Runs as a proptest strategy: generation is coverage-guided (it simulates
+//! the customer and prefers edges no run has taken yet), and shrinking is
+//! proptest's usual dance of `simplify` and `complicate` over the actions.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use proptest::strategy::{NewTree, Strategy, ValueTree};
+use proptest::test_runner::TestRunner;
+use rand::{Rng, RngExt};
+
+use super::customer::{Customer, UNPLANNED};
+use super::judge::{goal_move, other_moves};
+use super::Coverage;
+use crate::graph::Graph;
+use crate::machine::{Machine, Quiet, Settled, Step};
+
+/// One fuzzed customer and what they do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub customer: Customer,
+    pub actions: Vec<u16>,
+}
+
+/// Shared between the strategy and the runner's test: the machine (its
+/// call-stack table grows), what runs have covered, and how many were made.
+pub struct Shared<'g, 'a> {
+    pub machine: Machine<'g, 'a>,
+    pub coverage: Coverage,
+    pub generated: usize,
+    pub worlds: Vec<u64>,
+    /// Stop generating after this many runs, or at this instant.
+    pub budget: usize,
+    pub deadline: Option<std::time::Instant>,
+}
+
+pub struct RunStrategy<'s, 'g, 'a> {
+    pub shared: Rc<RefCell<Shared<'g, 'a>>>,
+    pub entry_flows: Vec<u32>,
+    pub max_actions: usize,
+    pub _marker: std::marker::PhantomData<&'s ()>,
+}
+
+impl std::fmt::Debug for RunStrategy<'_, '_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RunStrategy")
+    }
+}
+
+impl Strategy for RunStrategy<'_, '_, '_> {
+    type Tree = RunTree;
+    type Value = Run;
+
+    fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
+        let mut shared = self.shared.borrow_mut();
+        if shared.generated >= shared.budget
+            || shared
+                .deadline
+                .is_some_and(|d| std::time::Instant::now() >= d)
+        {
+            return Err("budget spent".into());
+        }
+        shared.generated += 1;
+        let rng = runner.rng();
+        let graph = shared.machine.graph;
+        let intents = graph.intents.len();
+        // One customer in eight has a need nobody planned for.
+        let intent = if intents == 0 || rng.random_range(0..8) == 0 {
+            None
+        } else {
+            Some(rng.random_range(0..intents))
+        };
+        let customer = Customer {
+            intent,
+            aimless: intents == 0,
+            words: UNPLANNED[rng.random_range(0..UNPLANNED.len())].to_string(),
+            world: rng.random_range(0..shared.worlds.len()) as u32,
+            flow: self.entry_flows[rng.random_range(0..self.entry_flows.len())],
+        };
+        let world = shared.worlds[customer.world as usize];
+        let actions = generate_actions(&mut shared, graph, &customer, world, self.max_actions, rng);
+        Ok(RunTree::new(Run { customer, actions }))
+    }
+}
+
+/// Simulates the customer while choosing what they do, so that generation
+/// can prefer option and handler edges that no run has taken yet.
+fn generate_actions(
+    shared: &mut Shared,
+    graph: &Graph,
+    customer: &Customer,
+    world: u64,
+    max_actions: usize,
+    rng: &mut impl Rng,
+) -> Vec<u16> {
+    let mut actions = Vec::new();
+    let start = graph.flows[customer.flow as usize].start;
+    let mut settled = shared
+        .machine
+        .settle(start, world, 0, crate::graph::NONE, &mut Quiet);
+    while actions.len() < max_actions {
+        let Settled::Waiting(state) = settled else {
+            break;
+        };
+        let others = other_moves(&shared.machine, &state);
+        let goal = goal_move(&shared.machine, &state, customer);
+        let untaken: Vec<usize> = (0..others.len())
+            .filter(|&i| !shared.coverage.taken(graph, &state, others[i]))
+            .collect();
+        // The behaviour mix: mostly goal-directed, with wrong keys, silence,
+        // random options and retries mixed in; new edges first when there
+        // are any.
+        let roll = rng.random_range(0..100);
+        // A goal-directed step is taken even when nothing fits: that is
+        // how a stuck customer is found.
+        let action: u16 = if !untaken.is_empty() && roll < 35 {
+            1 + untaken[rng.random_range(0..untaken.len())] as u16
+        } else if roll < 75 || others.is_empty() {
+            0
+        } else {
+            1 + rng.random_range(0..others.len()) as u16
+        };
+        let choice = if action == 0 {
+            match goal {
+                Some(choice) => choice,
+                None => {
+                    actions.push(0);
+                    break;
+                }
+            }
+        } else {
+            others[action as usize - 1]
+        };
+        actions.push(action);
+        let step = shared.machine.step(&state, choice, &mut Quiet);
+        shared.coverage.record(graph, &state, choice, &step);
+        settled = match step {
+            Step::Moved(next) => next,
+            Step::Reprompt(next) => Settled::Waiting(next),
+            Step::Ignored | Step::Unavailable => Settled::Waiting(state),
+            Step::Dropped(_) => break,
+        };
+    }
+    actions
+}
+
+/// Shrinks a run's actions: first by removing chunks (halves, quarters,
+/// ... single actions), then by turning each remaining action into the
+/// goal-directed one.
+#[derive(Debug, Clone)]
+pub struct RunTree {
+    customer: Customer,
+    accepted: Vec<u16>,
+    current: Vec<u16>,
+    stage: Stage,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Stage {
+    Remove { size: usize, start: usize },
+    Zero { index: usize },
+    Done,
+}
+
+impl RunTree {
+    fn new(run: Run) -> Self {
+        let size = (run.actions.len() / 2).max(1);
+        RunTree {
+            customer: run.customer,
+            accepted: run.actions.clone(),
+            current: run.actions,
+            stage: Stage::Remove { size, start: 0 },
+        }
+    }
+
+    /// Makes `current` the next candidate from `accepted`, moving to the
+    /// next stage when this one has nothing left to try.
+    fn propose(&mut self) -> bool {
+        loop {
+            match self.stage {
+                Stage::Remove { size, start } => {
+                    if size == 0 || self.accepted.is_empty() {
+                        self.stage = Stage::Zero { index: 0 };
+                    } else if start + size > self.accepted.len() {
+                        self.stage = Stage::Remove {
+                            size: size / 2,
+                            start: 0,
+                        };
+                    } else {
+                        let mut candidate = self.accepted.clone();
+                        candidate.drain(start..start + size);
+                        self.current = candidate;
+                        return true;
+                    }
+                }
+                Stage::Zero { index } => {
+                    if index >= self.accepted.len() {
+                        self.stage = Stage::Done;
+                    } else if self.accepted[index] == 0 {
+                        self.stage = Stage::Zero { index: index + 1 };
+                    } else {
+                        let mut candidate = self.accepted.clone();
+                        candidate[index] = 0;
+                        self.current = candidate;
+                        return true;
+                    }
+                }
+                Stage::Done => {
+                    self.current = self.accepted.clone();
+                    return false;
+                }
+            }
+        }
+    }
+}
+
+impl ValueTree for RunTree {
+    type Value = Run;
+
+    fn current(&self) -> Run {
+        Run {
+            customer: self.customer.clone(),
+            actions: self.current.clone(),
+        }
+    }
+
+    /// Called when `current` still fails: keep it and try something simpler
+    /// from the same place.
+    fn simplify(&mut self) -> bool {
+        self.accepted = self.current.clone();
+        self.propose()
+    }
+
+    /// Called when `current` passed: go back to the last failing run and
+    /// try the next candidate.
+    fn complicate(&mut self) -> bool {
+        self.current = self.accepted.clone();
+        self.stage = match self.stage {
+            Stage::Remove { size, start } => Stage::Remove {
+                size,
+                start: start + 1,
+            },
+            Stage::Zero { index } => Stage::Zero { index: index + 1 },
+            Stage::Done => Stage::Done,
+        };
+        self.propose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A failure that needs the actions 7 and 9 somewhere shrinks to exactly
+    /// those two, with everything else removed.
+    #[test]
+    fn shrinks_to_the_actions_that_matter() {
+        let customer = Customer {
+            intent: None,
+            aimless: true,
+            words: String::new(),
+            world: 0,
+            flow: 0,
+        };
+        let mut tree = RunTree::new(Run {
+            customer,
+            actions: vec![3, 7, 0, 4, 9, 2, 5],
+        });
+        let fails = |a: &[u16]| a.contains(&7) && a.contains(&9);
+        assert!(fails(&tree.current().actions));
+        let mut more = tree.simplify();
+        while more {
+            more = if fails(&tree.current().actions) {
+                tree.simplify()
+            } else {
+                tree.complicate()
+            };
+        }
+        assert_eq!(tree.current().actions, vec![7, 9]);
+    }
+}
