@@ -195,7 +195,10 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
         let bar = progress_bar(common);
         let mut on_progress = |p: crate::fuzz::Progress| {
             if let Some(bar) = &bar {
-                bar.set_length(p.total.min(u32::MAX as usize) as u64);
+                // With only a time budget there is no meaningful total.
+                if p.total < 1 << 40 {
+                    bar.set_length(p.total as u64);
+                }
                 bar.set_position(p.runs as u64);
                 bar.set_message(format!(
                     "edges {}/{}  failures {}",

@@ -197,8 +197,20 @@ pub fn fuzz(
         ..FuzzOutcome::default()
     };
     let mut totals = (0usize, 0usize);
+    // A time budget is shared out like the runs: each channel gets its
+    // slice, so the first one cannot spend it all.
+    let started = Instant::now();
+    let total_time = options
+        .deadline
+        .map(|d| d.saturating_duration_since(started));
     for (c, &channel) in channels.iter().enumerate() {
         let graph = compile(set, channel)?;
+        let mut options = options.clone();
+        if let Some(total) = total_time {
+            options.deadline =
+                Some(started + total.mul_f64((c + 1) as f64 / channels.len() as f64));
+        }
+        let options = &options;
         // Share the runs out evenly, the first channels taking the remainder.
         let share = options.runs / channels.len() + usize::from(c < options.runs % channels.len());
         let (findings, runs, edges, failures_unreplayed) =

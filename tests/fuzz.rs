@@ -1,0 +1,165 @@
+//! The fuzzer as a user meets it: what it finds on fixtures, how short its
+//! repros are, that they replay, and that a seed fixes the report.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use touchpoint::fuzz::{fuzz, reproduces, FuzzOptions};
+use touchpoint::loader::load_set;
+
+fn set(name: &str) -> touchpoint::model::MenuSet {
+    load_set(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn fuzz_findings(name: &str, seed: u64) -> Vec<touchpoint::finding::Finding> {
+    let options = FuzzOptions {
+        seed,
+        runs: 1000,
+        ..FuzzOptions::default()
+    };
+    fuzz(&set(name), &options, &mut |_| {}).unwrap().findings
+}
+
+#[test]
+fn finds_an_unhandled_silence_two_menus_deep_with_the_shortest_inputs() {
+    let findings = fuzz_findings("unhandled-input", 42);
+    let silence = findings
+        .iter()
+        .find(|f| f.code.name() == "unhandled-input")
+        .expect("found");
+    assert_eq!(silence.node, "billing_menu");
+    // One key to reach the menu, then the silence: nothing shorter shows it.
+    assert_eq!(silence.inputs, ["1", "wait"]);
+    assert!(reproduces(&set("unhandled-input"), silence));
+    let transcript = touchpoint::replay::replay(
+        &set("unhandled-input"),
+        None,
+        &silence.flow,
+        &touchpoint::input::Input::parse_list(&silence.inputs.join(",")).unwrap(),
+        &silence.vars,
+    )
+    .unwrap();
+    assert!(
+        matches!(
+            transcript.ending,
+            touchpoint::replay::Ending::Dropped { .. }
+        ),
+        "{:?}",
+        transcript.ending
+    );
+}
+
+#[test]
+fn finds_the_no_fit_after_hours_with_its_variables() {
+    let findings = fuzz_findings("no-fit-after-hours", 42);
+    let no_fit = findings
+        .iter()
+        .find(|f| f.code.name() == "no-fit" && f.intent.as_deref() == Some("billing_question"))
+        .expect("found");
+    assert_eq!(no_fit.node, "main_closed");
+    assert_eq!(no_fit.vars.get("hours").map(String::as_str), Some("closed"));
+    assert!(no_fit.inputs.is_empty());
+}
+
+#[test]
+fn finds_a_loop_with_no_exit_and_a_misleading_option() {
+    let traps = fuzz_findings("trap-menu-loop", 42);
+    assert!(
+        traps
+            .iter()
+            .any(|f| f.code.name() == "trap" && f.node == "billing_menu"),
+        "{traps:?}"
+    );
+    let misleading = fuzz_findings("misleading-option", 42);
+    let m = misleading
+        .iter()
+        .find(|f| f.code.name() == "misleading-option")
+        .expect("found");
+    assert_eq!(
+        (m.node.as_str(), m.inputs.as_slice()),
+        ("main_menu", ["1".to_string()].as_slice())
+    );
+}
+
+#[test]
+fn every_fuzz_finding_on_every_fixture_replays() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut names: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("load-"))
+        .collect();
+    names.sort();
+    for name in names {
+        let set = set(&name);
+        for finding in fuzz_findings(&name, 7) {
+            assert!(reproduces(&set, &finding), "{name}: {finding:?}");
+        }
+    }
+}
+
+#[test]
+fn the_bundled_set_survives_many_seeds() {
+    let menus = load_set(&Path::new(env!("CARGO_MANIFEST_DIR")).join("menus")).unwrap();
+    for seed in 0..8 {
+        let options = FuzzOptions {
+            seed,
+            runs: 1500,
+            ..FuzzOptions::default()
+        };
+        let outcome = fuzz(&menus, &options, &mut |_| {}).unwrap();
+        assert!(
+            outcome.findings.is_empty(),
+            "seed {seed}: {:?}",
+            outcome.findings
+        );
+        assert!(
+            outcome.summary.edges_covered * 10 >= outcome.summary.edges * 9,
+            "{:?}",
+            outcome.summary
+        );
+    }
+}
+
+fn fuzz_json(args: &[&str]) -> (i32, String) {
+    let output = Command::cargo_bin("touchpoint")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["fuzz", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn one_seed_gives_one_report() {
+    let (code, a) = fuzz_json(&["fixtures/unhandled-input", "--seed", "9", "--runs", "400"]);
+    let (_, b) = fuzz_json(&["fixtures/unhandled-input", "--seed", "9", "--runs", "400"]);
+    assert_eq!(code, 1);
+    assert_eq!(a, b);
+    let report: Value = serde_json::from_str(&a).unwrap();
+    assert_eq!(report["seed"], 9);
+    assert_eq!(report["fuzz"]["runs"], 400);
+    assert_eq!(report["findings"][0]["source"], "fuzz");
+}
+
+#[test]
+fn a_time_budget_ends_the_run() {
+    let (code, text) = fuzz_json(&["menus", "--time", "200ms"]);
+    assert_eq!(code, 0, "{text}");
+    let report: Value = serde_json::from_str(&text).unwrap();
+    assert!(report["fuzz"]["runs"].as_u64().unwrap() > 0);
+    let (code, _) = fuzz_json(&["menus", "--time", "soon"]);
+    assert_eq!(code, 2);
+}
