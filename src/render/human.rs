@@ -44,6 +44,17 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
     for note in &report.notes {
         out.push_str(&format!("\nnote: {note}\n"));
     }
+    if let Some(fuzz) = &report.fuzz {
+        out.push_str(&format!(
+            "\nfuzzed {} customers with seed {}: {}/{} option and handler edges taken, {} failure{}\n",
+            fuzz.runs,
+            fuzz.seed,
+            fuzz.edges_covered,
+            fuzz.edges,
+            fuzz.failures,
+            plural(fuzz.failures)
+        ));
+    }
     let limited: Vec<_> = report
         .intents
         .iter()
