@@ -10,6 +10,8 @@ use touchpoint::replay::{replay, Ending};
 const GOOD_FLOW: &str = "flow: main\nchannel: phone\nstart: m\nvars:\n  hours: [open, closed]\nnodes:\n  m:\n    menu: Press 1 for billing.\n    no_input: { retries: 1, then: agent }\n    options:\n      - key: 1\n        when: hours == open\n        goto: agent\n  agent:\n    transfer: queue\n";
 
 proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
     /// Whatever the bytes, loading returns a set or problems; it never
     /// panics, and every problem with a file has a 1-based position.
     #[test]
@@ -115,6 +117,8 @@ fn render_flow(menus: &[GenMenu], terminals: usize) -> String {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
     /// On random flows: every finding replays to where it says, no dead end
     /// is ever reported at a terminal, the walk is deterministic, and a flow
     /// in which every menu has an unguarded way to a terminal has no trap.
@@ -153,6 +157,26 @@ proptest! {
         });
         if escapable {
             prop_assert!(!analysis.findings.iter().any(|f| f.code.name() == "trap"), "{:?}\n{}", analysis.findings, text);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// On random flows, whatever the fuzzer reports replays to where it
+    /// says, and the same seed gives the same findings.
+    #[test]
+    fn fuzz_findings_replay((menus, terminals) in flow_strategy(), seed in 0u64..1000) {
+        let text = render_flow(&menus, terminals);
+        let set = load_text("main.yaml", &text).map_err(|e| TestCaseError::fail(format!("{:?}", e.plain_lines())))?;
+        let options = touchpoint::fuzz::FuzzOptions { seed, runs: 60, ..Default::default() };
+        let first = touchpoint::fuzz::fuzz(&set, &options, &mut |_| {}).unwrap();
+        let again = touchpoint::fuzz::fuzz(&set, &options, &mut |_| {}).unwrap();
+        prop_assert_eq!(&first.findings, &again.findings);
+        prop_assert!(first.notes.is_empty(), "{:?}\n{}", first.notes, text);
+        for finding in &first.findings {
+            prop_assert!(touchpoint::fuzz::reproduces(&set, finding), "{:?}\n{}", finding, text);
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::analysis::raw::{RawFinding, Recorder};
 use crate::finding::Code;
 use crate::graph::{Graph, Kind, NodeIx, NONE};
 use crate::machine::{
-    Choice, DeadEndReason, InputKind, Machine, Observer, Quiet, Rules, Settled, State, Step,
+    Choice, DeadEndReason, InputKind, Machine, Observer, Rules, Settled, State, Step,
 };
 use crate::model::Settings;
 
@@ -215,6 +215,7 @@ fn walk_world(
     let mut menus_checked: FxHashSet<(NodeIx, u64)> = FxHashSet::default();
     let mut terminals_reached: FxHashSet<NodeIx> = FxHashSet::default();
     let mut choices: Vec<Choice> = Vec::with_capacity(16);
+    let mut offered: Vec<u32> = Vec::with_capacity(16);
 
     let mut next = 0usize;
     while next < sg.states.len() {
@@ -233,31 +234,9 @@ fn walk_world(
 
         choices.clear();
         match kind {
-            Kind::Menu {
-                options,
-                guard_mask,
-                ..
-            } => {
-                let mut any_enabled = false;
-                let mut keys_seen = 0u16;
-                for i in options.clone() {
-                    let option = &graph.options[i as usize];
-                    if !machine.enabled(i, state.vars, &mut Quiet) {
-                        continue;
-                    }
-                    any_enabled = true;
-                    // Only the first option with a key can be reached by it.
-                    if option.key != 0 {
-                        let bit = 1 << crate::model::DtmfKey(option.key).index();
-                        if keys_seen & bit != 0 {
-                            continue;
-                        }
-                        keys_seen |= bit;
-                    } else if !graph.is_visual() && option.utterance.is_none() {
-                        continue;
-                    }
-                    choices.push(Choice::Option(i));
-                }
+            Kind::Menu { guard_mask, .. } => {
+                let any_enabled = machine.offered(&state, &mut offered);
+                choices.extend(offered.iter().map(|&i| Choice::Option(i)));
                 if own(state.node) && menus_checked.insert((state.node, state.vars & guard_mask)) {
                     if !any_enabled
                         && recorder.wants(

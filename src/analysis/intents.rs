@@ -83,30 +83,18 @@ fn walk_goal(
         let state = order[id as usize];
         let mut moves: Vec<Choice> = Vec::new();
         match &graph.nodes[state.node as usize].kind {
-            Kind::Menu {
-                options,
-                guard_mask,
-                ..
-            } => {
+            Kind::Menu { guard_mask, .. } => {
                 let mut offered = Vec::new();
-                let mut keys_seen = 0u16;
-                for i in options.clone() {
-                    let option = &graph.options[i as usize];
-                    if option.hidden || !machine.enabled(i, state.vars, &mut Quiet) {
-                        continue;
-                    }
-                    if option.key != 0 {
-                        let bit = 1 << crate::model::DtmfKey(option.key).index();
-                        if keys_seen & bit != 0 {
-                            continue;
-                        }
-                        keys_seen |= bit;
-                    }
-                    offered.push(i);
-                    if graph.option_fits(i, intent) {
-                        moves.push(Choice::Option(i));
-                    }
-                }
+                machine.offered(&state, &mut offered);
+                // The goal-directed customer does not know hidden options.
+                offered.retain(|&i| !graph.options[i as usize].hidden);
+                moves.extend(
+                    offered
+                        .iter()
+                        .copied()
+                        .filter(|&i| graph.option_fits(i, intent))
+                        .map(Choice::Option),
+                );
                 if moves.is_empty()
                     && !offered.is_empty()
                     && graph.nodes[state.node as usize].flow as usize == flow

@@ -33,13 +33,10 @@ pub fn other_moves(machine: &Machine, state: &State) -> Vec<Choice> {
     let graph = machine.graph;
     let mut out = Vec::new();
     match &graph.nodes[state.node as usize].kind {
-        Kind::Menu { options, back, .. } => {
-            out.extend(
-                options
-                    .clone()
-                    .filter(|&i| machine.enabled(i, state.vars, &mut Quiet))
-                    .map(Choice::Option),
-            );
+        Kind::Menu { back, .. } => {
+            let mut offered = Vec::new();
+            machine.offered(state, &mut offered);
+            out.extend(offered.into_iter().map(Choice::Option));
             if !graph.is_visual() {
                 out.push(Choice::NoMatch);
             }
@@ -66,25 +63,23 @@ pub fn other_moves(machine: &Machine, state: &State) -> Vec<Choice> {
 pub fn goal_move(machine: &Machine, state: &State, customer: &Customer) -> Option<Choice> {
     let graph = machine.graph;
     match &graph.nodes[state.node as usize].kind {
-        Kind::Menu { options, .. } => {
-            let enabled: Vec<OptionIx> = options
-                .clone()
-                .filter(|&i| {
-                    machine.enabled(i, state.vars, &mut Quiet) && !graph.options[i as usize].hidden
-                })
+        Kind::Menu { .. } => {
+            let mut offered = Vec::new();
+            machine.offered(state, &mut offered);
+            // Hidden options are not announced, so only zero-out finds them.
+            let announced: Vec<OptionIx> = offered
+                .iter()
+                .copied()
+                .filter(|&i| !graph.options[i as usize].hidden)
                 .collect();
             if customer.aimless {
-                return enabled.first().copied().map(Choice::Option);
+                return announced.first().copied().map(Choice::Option);
             }
-            let fitting = enabled.iter().copied().find(|&i| match customer.intent {
+            let fitting = announced.iter().copied().find(|&i| match customer.intent {
                 Some(x) => graph.option_fits(i, x),
                 None => graph.options[i as usize].fallback,
             });
-            let zero_out = || {
-                options
-                    .clone()
-                    .find(|&i| machine.enabled(i, state.vars, &mut Quiet) && is_zero_out(graph, i))
-            };
+            let zero_out = || offered.iter().copied().find(|&i| is_zero_out(graph, i));
             fitting.or_else(zero_out).map(Choice::Option)
         }
         Kind::Ask {

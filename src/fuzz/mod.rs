@@ -227,9 +227,9 @@ pub fn fuzz(
         totals.0 += edges.0;
         totals.1 += edges.1;
         outcome.findings.extend(findings);
-        if failures_unreplayed > 0 {
+        for failure in failures_unreplayed {
             outcome.notes.push(format!(
-                "{failures_unreplayed} {channel} fuzz failure(s) did not reproduce when replayed and were left out; please report this as a touchpoint bug"
+                "a {channel} fuzz failure did not reproduce when replayed and was left out ({failure}); please report this as a touchpoint bug"
             ));
         }
     }
@@ -246,7 +246,7 @@ pub fn fuzz(
     Ok(outcome)
 }
 
-type ChannelOutcome = (Vec<Finding>, usize, (usize, usize), usize);
+type ChannelOutcome = (Vec<Finding>, usize, (usize, usize), Vec<String>);
 
 fn fuzz_channel(
     graph: &Graph,
@@ -260,7 +260,7 @@ fn fuzz_channel(
         .filter(|&f| !graph.flows[f as usize].called)
         .collect();
     if entry_flows.is_empty() || runs == 0 {
-        return (Vec::new(), 0, Coverage::new(graph).count(graph), 0);
+        return (Vec::new(), 0, Coverage::new(graph).count(graph), Vec::new());
     }
     let rules = Rules {
         call_depth: set.settings.limits.call_depth,
@@ -340,13 +340,18 @@ fn fuzz_channel(
     let generated = shared.borrow().generated;
     let counts = shared.borrow().coverage.count(graph);
     let mut findings = Vec::new();
-    let mut unreplayed = 0;
+    let mut unreplayed = Vec::new();
     for (run, failure) in failures {
         let finding = to_finding(graph, set, &run, &failure);
         if reproduces(set, &finding) {
             findings.push(finding);
         } else {
-            unreplayed += 1;
+            unreplayed.push(format!(
+                "{} at `{}` with inputs [{}]",
+                finding.code,
+                finding.node,
+                finding.inputs.join(", ")
+            ));
         }
     }
     (findings, generated, counts, unreplayed)

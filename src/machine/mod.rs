@@ -126,6 +126,58 @@ impl<'g, 'a> Machine<'g, 'a> {
             })
     }
 
+    /// The options a customer can really pick at a menu, in order: enabled,
+    /// and not shadowed by an earlier enabled option that `replay` would
+    /// choose for the same input (the same key, the same label, or speech
+    /// that catches a speech-only option's sample utterance first). Returns
+    /// whether any option is enabled at all.
+    pub fn offered(&self, state: &State, out: &mut Vec<OptionIx>) -> bool {
+        out.clear();
+        let graph = self.graph;
+        let Kind::Menu { options, .. } = &graph.nodes[state.node as usize].kind else {
+            return false;
+        };
+        let enabled: Vec<OptionIx> = options
+            .clone()
+            .filter(|&i| self.enabled(i, state.vars, &mut Quiet))
+            .collect();
+        let mut keys_seen = 0u16;
+        for (n, &i) in enabled.iter().enumerate() {
+            let option = &graph.options[i as usize];
+            let reachable = if graph.is_visual() {
+                let label = |o: OptionIx| {
+                    graph
+                        .model_option(o)
+                        .label
+                        .as_ref()
+                        .map(|l| l.value.trim().to_lowercase())
+                };
+                let mine = label(i);
+                !enabled[..n].iter().any(|&j| label(j) == mine)
+            } else if option.key != 0 {
+                let bit = 1 << crate::model::DtmfKey(option.key).index();
+                let first = keys_seen & bit == 0;
+                keys_seen |= bit;
+                first
+            } else {
+                match &option.utterance {
+                    Some(utterance) => !enabled[..n].iter().any(|&j| {
+                        graph
+                            .model_option(j)
+                            .speech
+                            .iter()
+                            .any(|p| p.regex.is_match(utterance))
+                    }),
+                    None => false,
+                }
+            };
+            if reachable {
+                out.push(i);
+            }
+        }
+        !enabled.is_empty()
+    }
+
     /// Follows non-interactive nodes from `node` until the customer has to
     /// act or the session ends.
     pub fn settle(
