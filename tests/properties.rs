@@ -54,7 +54,7 @@ fn flow_strategy() -> impl Strategy<Value = (Vec<GenMenu>, usize)> {
     (1usize..6, 1usize..4).prop_flat_map(|(menus, terminals)| {
         let targets = menus + terminals;
         let menu = (
-            proptest::collection::vec((1u8..5, any::<bool>(), 0..targets), 0..4),
+            proptest::collection::vec((0u8..5, any::<bool>(), 0..targets), 0..4),
             proptest::option::of((0u8..3, 0..targets)),
             proptest::option::of((0u8..3, 0..targets)),
         )
@@ -82,6 +82,7 @@ fn render_flow(menus: &[GenMenu], terminals: usize) -> String {
         let keys: Vec<String> = menu
             .options
             .iter()
+            .filter(|o| o.0 != 0)
             .map(|o| format!("press {}", o.0))
             .collect();
         text.push_str(&format!(
@@ -93,10 +94,20 @@ fn render_flow(menus: &[GenMenu], terminals: usize) -> String {
             text.push_str("    options: []\n");
         }
         for (key, guarded, target) in &menu.options {
-            text.push_str(&format!(
-                "      - key: \"{key}\"\n        goto: {}\n",
-                name(*target)
-            ));
+            // Key 0 stands for a speech-only option, so that phrases that
+            // shadow each other are exercised too.
+            if *key == 0 {
+                let phrase = ["agent", "bill(ing)?", "billing", "pay"][target % 4];
+                text.push_str(&format!(
+                    "      - speech: [\"{phrase}\"]\n        goto: {}\n",
+                    name(*target)
+                ));
+            } else {
+                text.push_str(&format!(
+                    "      - key: \"{key}\"\n        goto: {}\n",
+                    name(*target)
+                ));
+            }
             if *guarded {
                 text.push_str("        when: hours == open\n");
             }
