@@ -42,8 +42,9 @@ pub const OPTION_KEYS: [&str; 8] = [
 pub const HANDLER_KEYS: [&str; 2] = ["retries", "then"];
 pub const DEFAULTS_KEYS: [&str; 4] = ["no_input", "no_match", "invalid", "timeout"];
 pub const INTENT_KEYS: [&str; 3] = ["says", "channels", "description"];
-pub const PERSONA_KEYS: [&str; 11] = [
+pub const PERSONA_KEYS: [&str; 12] = [
     "persona",
+    "matrix",
     "description",
     "channel",
     "flow",
@@ -56,6 +57,7 @@ pub const PERSONA_KEYS: [&str; 11] = [
     "seed",
 ];
 pub const PATIENCE_KEYS: [&str; 2] = ["steps", "retries"];
+pub const MATRIX_KEYS: [&str; 4] = ["name", "channel", "flow", "vars"];
 pub const EXPECT_KEYS: [&str; 4] = ["outcome", "node", "max_steps", "max_seconds"];
 pub const STEP_KEYS: [&str; 7] = ["hear", "press", "say", "enter", "wait", "click", "back"];
 pub const SETTINGS_KEYS: [&str; 3] = ["levels", "limits", "ignore"];
@@ -948,6 +950,8 @@ impl Decoder<'_> {
             traits: Vec::new(),
             script: Vec::new(),
             expect: None,
+            matrix: Vec::new(),
+            seed: None,
             span: self.span(root),
         };
         let mut has_channel = false;
@@ -964,19 +968,7 @@ impl Decoder<'_> {
                     }
                 }
                 "flow" => persona.flow = self.text(value, "flow"),
-                "vars" => {
-                    let Some(map) = value.as_map() else {
-                        self.problem(value.pos, "`vars` should map variables to values");
-                        continue;
-                    };
-                    for (k, v) in map {
-                        if let (Some(var), Some(val)) =
-                            (self.text(k, "a variable"), self.text(v, "a value"))
-                        {
-                            persona.vars.push((var, val));
-                        }
-                    }
-                }
+                "vars" => persona.vars = self.assignments(value),
                 "intent" => persona.intent = self.text(value, "intent"),
                 "patience" => {
                     let Some(entries) = self.entries(value, &PATIENCE_KEYS, "`patience`") else {
@@ -1005,9 +997,8 @@ impl Decoder<'_> {
                 }
                 "script" => persona.script = self.script(value),
                 "expect" => persona.expect = self.expect(value),
-                _ => {
-                    self.count(value, "seed");
-                }
+                "matrix" => persona.matrix = self.matrix(value),
+                _ => persona.seed = self.count(value, "seed").map(u64::from),
             }
         }
         if !has_channel && !self.problems.iter().any(|p| p.message.contains("channel")) {
@@ -1015,6 +1006,48 @@ impl Decoder<'_> {
             return None;
         }
         Some(persona)
+    }
+
+    /// `vars` as a mapping of variable to value, each with its position.
+    fn assignments(&mut self, value: &Yaml) -> Vec<(Located<String>, Located<String>)> {
+        let Some(map) = value.as_map() else {
+            self.problem(value.pos, "`vars` should map variables to values");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, v) in map {
+            if let (Some(var), Some(val)) = (self.text(k, "a variable"), self.text(v, "a value")) {
+                out.push((var, val));
+            }
+        }
+        out
+    }
+
+    /// `matrix:`: the same customer in several worlds or on several channels.
+    fn matrix(&mut self, node: &Yaml) -> Vec<Variant> {
+        let Some(items) = node.as_seq() else {
+            self.problem(node.pos, format!("`matrix` should be a list of variants, found {}", node.kind_name()));
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let Some(entries) = self.entries(item, &MATRIX_KEYS, "a matrix variant") else { continue };
+            let mut variant = Variant { name: format!("{}", i + 1), channel: None, flow: None, vars: Vec::new(), span: self.span(item) };
+            for (name, _, value) in entries {
+                match name {
+                    "name" => {
+                        if let Some(t) = self.text(value, "name") {
+                            variant.name = t.value;
+                        }
+                    }
+                    "channel" => variant.channel = self.channel(value),
+                    "flow" => variant.flow = self.text(value, "flow"),
+                    _ => variant.vars = self.assignments(value),
+                }
+            }
+            out.push(variant);
+        }
+        out
     }
 
     fn script(&mut self, node: &Yaml) -> Vec<Located<ScriptStep>> {

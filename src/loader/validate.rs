@@ -395,53 +395,47 @@ fn check_persona(
     domains: &BTreeMap<Channel, BTreeMap<&str, &VarDomain>>,
     problems: &mut Vec<Problem>,
 ) {
-    let channel = persona.channel.value;
+    if let Some(intent) = &persona.intent {
+        check_intent_name(set, intent, problems);
+    }
+    for config in persona.configurations() {
+        check_persona_config(set, persona, &config, domains, problems);
+    }
+}
+
+fn check_persona_config(
+    set: &MenuSet,
+    persona: &Persona,
+    config: &PersonaRunConfig,
+    domains: &BTreeMap<Channel, BTreeMap<&str, &VarDomain>>,
+    problems: &mut Vec<Problem>,
+) {
+    let channel = config.channel.value;
     let flows: Vec<&Flow> = set.flows.iter().filter(|f| f.channel == channel).collect();
     if flows.is_empty() {
-        problems.push(at(
-            &persona.channel,
-            format!(
-                "persona `{}` uses channel {channel}, but the set has no {channel} flow",
-                persona.id.value
-            ),
-        ));
+        problems.push(at(&config.channel, format!("persona `{}` uses channel {channel}, but the set has no {channel} flow", persona.id.value)));
         return;
     }
-    if let Some(flow) = &persona.flow {
+    if let Some(flow) = &config.flow {
         if set.flow(channel, flow.as_str()).is_none() {
-            let mut problem = at(
-                flow,
-                format!(
-                    "persona `{}` names flow `{}`, which is not a {channel} flow",
-                    persona.id.value, flow.value
-                ),
-            );
+            let mut problem = at(flow, format!("persona `{}` names flow `{}`, which is not a {channel} flow", persona.id.value, flow.value));
             if let Some(s) = did_you_mean(flow.as_str(), flows.iter().map(|f| f.id.as_str())) {
                 problem = problem.with_help(format!("did you mean `{s}`?"));
             }
             problems.push(problem);
         }
     }
-    if let Some(intent) = &persona.intent {
-        check_intent_name(set, intent, problems);
-    }
-    for (var, value) in &persona.vars {
+    for (var, value) in &config.vars {
         check_value(var, value, &domains[&channel], problems);
     }
     for step in &persona.script {
         if !step.value.fits(channel) {
-            problems.push(at(
-                step,
-                format!("`{}` does not apply on a {channel} flow", step.value.name()),
-            ));
+            problems.push(at(step, format!("`{}` does not apply on a {channel} flow", step.value.name())));
         }
     }
     if let Some(node) = persona.expect.as_ref().and_then(|e| e.node.as_ref()) {
         if !flows.iter().any(|f| f.node(node.as_str()).is_some()) {
-            problems.push(at(
-                node,
-                format!("expected node `{}` is in no {channel} flow", node.value),
-            ));
+            problems.push(at(node, format!("expected node `{}` is in no {channel} flow", node.value)));
         }
     }
 }

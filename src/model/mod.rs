@@ -24,6 +24,6 @@ pub use intent::Intent;
 pub use menu_option::{DtmfKey, MenuOption, SpeechPhrase};
 pub use menu_set::MenuSet;
 pub use node::{Node, NodeKind, SwitchEntry};
-pub use persona::{Expectation, Outcome, Persona, ScriptStep, Trait};
+pub use persona::{Expectation, Outcome, Persona, PersonaRunConfig, ScriptStep, Trait, Variant};
 pub use settings::{Level, Limits, Settings};
 pub use source::{Located, SourceFile, SourceId, Span};

@@ -15,6 +15,20 @@ pub struct Persona {
     pub traits: Vec<Located<Trait>>,
     pub script: Vec<Located<ScriptStep>>,
     pub expect: Option<Expectation>,
+    /// The same customer run in several worlds or on several channels.
+    pub matrix: Vec<Variant>,
+    /// Seeds the persona's own randomness (`fumbles`); default: the run's seed.
+    pub seed: Option<u64>,
+    pub span: Span,
+}
+
+/// One entry of `matrix:`: what differs from the persona itself.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub name: String,
+    pub channel: Option<Located<Channel>>,
+    pub flow: Option<Located<String>>,
+    pub vars: Vec<(Located<String>, Located<String>)>,
     pub span: Span,
 }
 
@@ -116,4 +130,53 @@ pub struct Expectation {
     pub node: Option<Located<String>>,
     pub max_steps: Option<u32>,
     pub max_seconds: Option<f64>,
+}
+
+/// One way a persona is run: the persona itself, or one `matrix` entry
+/// merged over it.
+#[derive(Debug, Clone)]
+pub struct PersonaRunConfig {
+    /// The matrix entry's name; `None` for a persona without a matrix.
+    pub variant: Option<String>,
+    pub channel: Located<Channel>,
+    pub flow: Option<Located<String>>,
+    pub vars: Vec<(Located<String>, Located<String>)>,
+}
+
+impl Persona {
+    /// Every configuration the persona runs in: once, or once per matrix
+    /// entry, where an entry's channel, flow and variables replace the
+    /// persona's (variables one by one).
+    pub fn configurations(&self) -> Vec<PersonaRunConfig> {
+        if self.matrix.is_empty() {
+            return vec![PersonaRunConfig {
+                variant: None,
+                channel: self.channel.clone(),
+                flow: self.flow.clone(),
+                vars: self.vars.clone(),
+            }];
+        }
+        self.matrix
+            .iter()
+            .map(|v| {
+                let mut vars = self.vars.clone();
+                for (var, value) in &v.vars {
+                    vars.retain(|(k, _)| k.value != var.value);
+                    vars.push((var.clone(), value.clone()));
+                }
+                // A variant on another channel cannot use the persona's flow.
+                let flow = match (&v.flow, &v.channel) {
+                    (Some(flow), _) => Some(flow.clone()),
+                    (None, Some(c)) if c.value != self.channel.value => None,
+                    (None, _) => self.flow.clone(),
+                };
+                PersonaRunConfig {
+                    variant: Some(v.name.clone()),
+                    channel: v.channel.clone().unwrap_or_else(|| self.channel.clone()),
+                    flow,
+                    vars,
+                }
+            })
+            .collect()
+    }
 }

@@ -28,7 +28,7 @@ mod tests {
     use crate::finding::Code;
     use crate::loader::{
         node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS, HANDLER_KEYS,
-        INTENT_KEYS, LIMITS_KEYS, NODE_KIND_KEYS, OPTION_KEYS, PATIENCE_KEYS, PERSONA_KEYS,
+        INTENT_KEYS, LIMITS_KEYS, MATRIX_KEYS, NODE_KIND_KEYS, OPTION_KEYS, PATIENCE_KEYS, PERSONA_KEYS,
         SETTINGS_KEYS, STEP_KEYS,
     };
     use crate::model::{Channel, Outcome};
@@ -238,6 +238,7 @@ mod tests {
         assert_matches_loader(&schema, "switchEntry", &["when", "goto"]);
         assert_matches_loader(&schema, "intent", &INTENT_KEYS);
         assert_matches_loader(&schema, "patience", &PATIENCE_KEYS);
+        assert_matches_loader(&schema, "matrixVariant", &MATRIX_KEYS);
         assert_matches_loader(&schema, "expect", &EXPECT_KEYS);
         assert_matches_loader(&schema, "step", &STEP_KEYS);
         assert_matches_loader(&schema, "settings", &SETTINGS_KEYS);
