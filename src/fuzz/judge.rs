@@ -10,7 +10,7 @@
 //! exactly the wrong keys it needs.
 
 use crate::finding::Code;
-use crate::graph::{Graph, Kind, NodeIx, OptionIx, NONE};
+use crate::graph::{Kind, NodeIx, OptionIx, NONE};
 use crate::machine::{Choice, DeadEndReason, Machine, Quiet, Settled, State, Step};
 
 use super::customer::Customer;
@@ -59,33 +59,28 @@ pub fn other_moves(machine: &Machine, state: &State) -> Vec<Choice> {
     out
 }
 
-/// The goal-directed move, if the customer has one here.
+/// The goal-directed move, if the customer has one here: what fits, else
+/// a fallback, else zero-out to a person; the right answer at an `ask`.
+/// A customer of a set with no catalogue takes the first option.
 pub fn goal_move(machine: &Machine, state: &State, customer: &Customer) -> Option<Choice> {
-    let graph = machine.graph;
-    match &graph.nodes[state.node as usize].kind {
+    match &machine.graph.nodes[state.node as usize].kind {
+        Kind::Menu { .. } if customer.aimless => machine.fitting_option(state, None).map(Choice::Option),
         Kind::Menu { .. } => {
-            let mut offered = Vec::new();
-            machine.offered(state, &mut offered);
-            // Hidden options are not announced, so only zero-out finds them.
-            let announced: Vec<OptionIx> = offered
-                .iter()
-                .copied()
-                .filter(|&i| !graph.options[i as usize].hidden)
-                .collect();
-            if customer.aimless {
-                return announced.first().copied().map(Choice::Option);
-            }
-            let fitting = announced.iter().copied().find(|&i| match customer.intent {
-                Some(x) => graph.option_fits(i, x),
-                None => graph.options[i as usize].fallback,
-            });
-            let zero_out = || offered.iter().copied().find(|&i| is_zero_out(graph, i));
-            fitting.or_else(zero_out).map(Choice::Option)
+            let fitting = match customer.intent {
+                Some(x) => machine.fitting_option(state, Some(x)),
+                // A need nobody planned for fits only a fallback.
+                None => {
+                    let mut offered = Vec::new();
+                    machine.offered(state, &mut offered);
+                    offered.into_iter().find(|&i| {
+                        let o = &machine.graph.options[i as usize];
+                        o.fallback && !o.hidden
+                    })
+                }
+            };
+            fitting.or_else(|| machine.zero_out_option(state)).map(Choice::Option)
         }
-        Kind::Ask {
-            valid_answer: Some(_),
-            ..
-        } => Some(Choice::Valid),
+        Kind::Ask { valid_answer: Some(_), .. } => Some(Choice::Valid),
         _ => None,
     }
 }
@@ -121,21 +116,6 @@ fn can_exit(machine: &mut Machine, state: State) -> bool {
         }
     }
     false
-}
-
-/// Pressing 0 or asking for a person: what callers do when nothing fits,
-/// whether or not the prompt mentions it.
-fn is_zero_out(graph: &Graph, option: OptionIx) -> bool {
-    if graph.is_visual() {
-        return false;
-    }
-    let o = &graph.options[option as usize];
-    o.key == b'0'
-        || graph.model_option(option).speech.iter().any(|s| {
-            ["agent", "operator", "representative"]
-                .iter()
-                .any(|w| s.regex.is_match(w))
-        })
 }
 
 pub struct Limits {

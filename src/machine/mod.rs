@@ -3,6 +3,7 @@
 //! through this one function, so that inputs a report prints replay exactly.
 
 mod choice;
+mod goal;
 mod stacks;
 mod state;
 

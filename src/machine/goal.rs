@@ -1,0 +1,46 @@
+//! How a customer who knows what they want chooses: shared by the
+//! goal-directed walk, the fuzzer and personas so that "what fits" means the
+//! same thing everywhere.
+
+use super::{Machine, State};
+use crate::graph::OptionIx;
+
+impl Machine<'_, '_> {
+    /// The option a customer who wants `intent` picks at a menu: the first
+    /// announced option that fits it by tag, label or speech, else the first
+    /// announced fallback. A customer with no intent takes the first
+    /// announced option. Hidden options are never picked this way.
+    pub fn fitting_option(&self, state: &State, intent: Option<usize>) -> Option<OptionIx> {
+        let graph = self.graph;
+        let mut offered = Vec::new();
+        self.offered(state, &mut offered);
+        offered.retain(|&i| !graph.options[i as usize].hidden);
+        let Some(intent) = intent else {
+            return offered.first().copied();
+        };
+        offered
+            .iter()
+            .copied()
+            .find(|&i| graph.fits.get(i as usize, intent))
+            .or_else(|| offered.iter().copied().find(|&i| graph.options[i as usize].fallback))
+    }
+
+    /// What a caller tries when nothing fits: key 0 or asking for a person,
+    /// announced or not. Phone only.
+    pub fn zero_out_option(&self, state: &State) -> Option<OptionIx> {
+        let graph = self.graph;
+        if graph.is_visual() {
+            return None;
+        }
+        let mut offered = Vec::new();
+        self.offered(state, &mut offered);
+        offered.into_iter().find(|&i| {
+            graph.options[i as usize].key == b'0'
+                || graph
+                    .model_option(i)
+                    .speech
+                    .iter()
+                    .any(|s| ["agent", "operator", "representative"].iter().any(|w| s.regex.is_match(w)))
+        })
+    }
+}
