@@ -729,13 +729,10 @@ fn other_moves(machine: &Machine, state: &State, out: &mut Vec<Choice>) {
     let graph = machine.graph;
     out.clear();
     match &graph.nodes[state.node as usize].kind {
-        Kind::Menu { options, back, .. } => {
-            out.extend(
-                options
-                    .clone()
-                    .filter(|&i| machine.enabled(i, state.vars, &mut Quiet))
-                    .map(Choice::Option),
-            );
+        Kind::Menu { back, .. } => {
+            let mut offered = Vec::new();
+            machine.offered(state, &mut offered);
+            out.extend(offered.into_iter().map(Choice::Option));
             if !graph.is_visual() {
                 out.push(Choice::NoMatch);
             }
@@ -758,16 +755,10 @@ fn other_moves(machine: &Machine, state: &State, out: &mut Vec<Choice>) {
 }
 
 /// The goal-directed move of an aimless customer, as `judge::goal_move`:
-/// the first enabled visible option, or the valid answer.
+/// the first offered visible option, or the valid answer.
 fn goal_move(machine: &Machine, state: &State) -> Option<Choice> {
-    let graph = machine.graph;
-    match &graph.nodes[state.node as usize].kind {
-        Kind::Menu { options, .. } => options
-            .clone()
-            .find(|&i| {
-                machine.enabled(i, state.vars, &mut Quiet) && !graph.options[i as usize].hidden
-            })
-            .map(Choice::Option),
+    match &machine.graph.nodes[state.node as usize].kind {
+        Kind::Menu { .. } => machine.fitting_option(state, None).map(Choice::Option),
         Kind::Ask {
             valid_answer: Some(_),
             ..

@@ -13,6 +13,7 @@ pub mod input;
 pub mod loader;
 pub mod machine;
 pub mod model;
+pub mod personas;
 pub mod render;
 pub mod replay;
 pub mod report;

@@ -15,8 +15,14 @@ pub struct Report {
     pub set: String,
     pub seed: u64,
     pub findings: Vec<Finding>,
-    /// Persona results; filled by the persona runner.
-    pub personas: Vec<serde_json::Value>,
+    /// Persona runs, in the order the set lists personas.
+    pub personas: Vec<crate::personas::PersonaResult>,
+    /// Persona runs grouped per persona and channel.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub persona_suites: Vec<crate::personas::PersonaSuite>,
+    /// Journeys whose transcript differs from the saved one (`--transcripts`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub transcripts_changed: Vec<crate::personas::transcripts::TranscriptChange>,
     pub coverage: Coverage,
     pub summary: Summary,
     /// What the fuzzer did, when it ran.
@@ -87,6 +93,8 @@ impl Report {
             seed,
             findings: Vec::new(),
             personas: Vec::new(),
+            persona_suites: Vec::new(),
+            transcripts_changed: Vec::new(),
             coverage: Coverage::default(),
             summary: Summary::default(),
             fuzz: None,
@@ -114,8 +122,21 @@ impl Report {
         self.summarize();
     }
 
+    /// Adds persona results and a `persona-failed` finding for each failure.
+    pub fn add_personas(&mut self, set: &MenuSet, results: Vec<crate::personas::PersonaResult>) {
+        self.findings
+            .extend(crate::personas::findings(set, &results));
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.persona_suites = crate::personas::suites(&results);
+        self.personas = results;
+        self.summarize();
+    }
+
     /// Recounts the summary from the findings.
     pub fn summarize(&mut self) {
+        self.summary.personas_passed = self.personas.iter().filter(|p| p.passed).count();
+        self.summary.personas_failed = self.personas.len() - self.summary.personas_passed;
         self.summary.errors = self
             .findings
             .iter()

@@ -21,6 +21,8 @@ pub enum Command {
         #[command(flatten)]
         budget: FuzzBudget,
         #[command(flatten)]
+        personas: PersonaArgs,
+        #[command(flatten)]
         common: Common,
     },
     /// Load, static rules and the exhaustive walk of every reachable state; no randomness.
@@ -36,6 +38,15 @@ pub enum Command {
         path: PathBuf,
         #[command(flatten)]
         budget: FuzzBudget,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Run the persona scripts and measure each journey.
+    Personas {
+        #[arg(default_value = "menus")]
+        path: PathBuf,
+        #[command(flatten)]
+        personas: PersonaArgs,
         #[command(flatten)]
         common: Common,
     },
@@ -64,6 +75,21 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+}
+
+/// Which personas to run, and golden transcripts.
+#[derive(Debug, Args)]
+pub struct PersonaArgs {
+    /// Run only the persona with this id.
+    #[arg(long, value_name = "NAME")]
+    pub persona: Option<String>,
+    /// Write each journey's transcript into DIR (one text file per run).
+    #[arg(long, value_name = "DIR")]
+    pub save_transcripts: Option<PathBuf>,
+    /// Compare each journey's transcript with the one saved in DIR and
+    /// report the journeys whose transcript changed, with a word diff.
+    #[arg(long, value_name = "DIR")]
+    pub transcripts: Option<PathBuf>,
 }
 
 /// How many random customers to try.

@@ -67,12 +67,18 @@ pub fn execute(cli: Cli) -> u8 {
         Command::Check {
             path,
             budget,
+            personas,
             common,
         } => run_report(
-            Job::Check(fuzz_options(&budget, &common, CHECK_RUNS)),
+            Job::Check(fuzz_options(&budget, &common, CHECK_RUNS), personas),
             &path,
             &common,
         ),
+        Command::Personas {
+            path,
+            personas,
+            common,
+        } => run_report(Job::Personas(personas), &path, &common),
         Command::Fuzz {
             path,
             budget,
@@ -132,7 +138,8 @@ const FUZZ_RUNS: usize = 2000;
 enum Job {
     Lint,
     Fuzz(crate::fuzz::FuzzOptions),
-    Check(crate::fuzz::FuzzOptions),
+    Personas(args::PersonaArgs),
+    Check(crate::fuzz::FuzzOptions, args::PersonaArgs),
 }
 
 fn fuzz_options(
@@ -177,10 +184,22 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
     let command = match job {
         Job::Lint => "lint",
         Job::Fuzz(_) => "fuzz",
-        Job::Check(_) => "check",
+        Job::Personas(_) => "personas",
+        Job::Check(..) => "check",
     };
+    if let Job::Personas(args) | Job::Check(_, args) = &job {
+        if let Some(name) = &args.persona {
+            if !set.personas.iter().any(|p| &p.id.value == name) {
+                let known: Vec<&str> = set.personas.iter().map(|p| p.id.as_str()).collect();
+                return fail(format!(
+                    "no persona `{name}` in the set (personas: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
     let mut report = match &job {
-        Job::Fuzz(_) => Ok(crate::report::Report::new(
+        Job::Fuzz(_) | Job::Personas(_) => Ok(crate::report::Report::new(
             command,
             set.root.display().to_string(),
             common.seed,
@@ -188,8 +207,8 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
         _ => crate::report::lint_report(&set, command, common.seed),
     };
     let fuzz_options = match &job {
-        Job::Fuzz(options) | Job::Check(options) => Some(options),
-        Job::Lint => None,
+        Job::Fuzz(options) | Job::Check(options, _) => Some(options),
+        Job::Lint | Job::Personas(_) => None,
     };
     if let (Ok(report), Some(options)) = (&mut report, fuzz_options) {
         let bar = progress_bar(common);
@@ -214,10 +233,29 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
             bar.finish_and_clear();
         }
     }
-    let report = match report {
+    let mut report = match report {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
+    if let Job::Personas(args) | Job::Check(_, args) = &job {
+        let results =
+            match crate::personas::run_personas(&set, common.seed, args.persona.as_deref()) {
+                Ok(r) => r,
+                Err(e) => return fail(e),
+            };
+        if let Some(dir) = &args.transcripts {
+            report.transcripts_changed = crate::personas::transcripts::compare(dir, &results);
+        }
+        if let Some(dir) = &args.save_transcripts {
+            if let Err(e) = crate::personas::transcripts::save(dir, &results) {
+                return fail(format!(
+                    "cannot write transcripts to `{}`: {e}",
+                    dir.display()
+                ));
+            }
+        }
+        report.add_personas(&set, results);
+    }
     let text = match common.format() {
         Format::Json => render::json::render(&report),
         Format::Human => {

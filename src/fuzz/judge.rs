@@ -64,7 +64,9 @@ pub fn other_moves(machine: &Machine, state: &State) -> Vec<Choice> {
 /// A customer of a set with no catalogue takes the first option.
 pub fn goal_move(machine: &Machine, state: &State, customer: &Customer) -> Option<Choice> {
     match &machine.graph.nodes[state.node as usize].kind {
-        Kind::Menu { .. } if customer.aimless => machine.fitting_option(state, None).map(Choice::Option),
+        Kind::Menu { .. } if customer.aimless => {
+            machine.fitting_option(state, None).map(Choice::Option)
+        }
         Kind::Menu { .. } => {
             let fitting = match customer.intent {
                 Some(x) => machine.fitting_option(state, Some(x)),
@@ -78,9 +80,14 @@ pub fn goal_move(machine: &Machine, state: &State, customer: &Customer) -> Optio
                     })
                 }
             };
-            fitting.or_else(|| machine.zero_out_option(state)).map(Choice::Option)
+            fitting
+                .or_else(|| machine.zero_out_option(state))
+                .map(Choice::Option)
         }
-        Kind::Ask { valid_answer: Some(_), .. } => Some(Choice::Valid),
+        Kind::Ask {
+            valid_answer: Some(_),
+            ..
+        } => Some(Choice::Valid),
         _ => None,
     }
 }

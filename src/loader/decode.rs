@@ -1026,13 +1026,27 @@ impl Decoder<'_> {
     /// `matrix:`: the same customer in several worlds or on several channels.
     fn matrix(&mut self, node: &Yaml) -> Vec<Variant> {
         let Some(items) = node.as_seq() else {
-            self.problem(node.pos, format!("`matrix` should be a list of variants, found {}", node.kind_name()));
+            self.problem(
+                node.pos,
+                format!(
+                    "`matrix` should be a list of variants, found {}",
+                    node.kind_name()
+                ),
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            let Some(entries) = self.entries(item, &MATRIX_KEYS, "a matrix variant") else { continue };
-            let mut variant = Variant { name: format!("{}", i + 1), channel: None, flow: None, vars: Vec::new(), span: self.span(item) };
+            let Some(entries) = self.entries(item, &MATRIX_KEYS, "a matrix variant") else {
+                continue;
+            };
+            let mut variant = Variant {
+                name: format!("{}", i + 1),
+                channel: None,
+                flow: None,
+                vars: Vec::new(),
+                span: self.span(item),
+            };
             for (name, _, value) in entries {
                 match name {
                     "name" => {

@@ -413,12 +413,24 @@ fn check_persona_config(
     let channel = config.channel.value;
     let flows: Vec<&Flow> = set.flows.iter().filter(|f| f.channel == channel).collect();
     if flows.is_empty() {
-        problems.push(at(&config.channel, format!("persona `{}` uses channel {channel}, but the set has no {channel} flow", persona.id.value)));
+        problems.push(at(
+            &config.channel,
+            format!(
+                "persona `{}` uses channel {channel}, but the set has no {channel} flow",
+                persona.id.value
+            ),
+        ));
         return;
     }
     if let Some(flow) = &config.flow {
         if set.flow(channel, flow.as_str()).is_none() {
-            let mut problem = at(flow, format!("persona `{}` names flow `{}`, which is not a {channel} flow", persona.id.value, flow.value));
+            let mut problem = at(
+                flow,
+                format!(
+                    "persona `{}` names flow `{}`, which is not a {channel} flow",
+                    persona.id.value, flow.value
+                ),
+            );
             if let Some(s) = did_you_mean(flow.as_str(), flows.iter().map(|f| f.id.as_str())) {
                 problem = problem.with_help(format!("did you mean `{s}`?"));
             }
@@ -430,12 +442,18 @@ fn check_persona_config(
     }
     for step in &persona.script {
         if !step.value.fits(channel) {
-            problems.push(at(step, format!("`{}` does not apply on a {channel} flow", step.value.name())));
+            problems.push(at(
+                step,
+                format!("`{}` does not apply on a {channel} flow", step.value.name()),
+            ));
         }
     }
     if let Some(node) = persona.expect.as_ref().and_then(|e| e.node.as_ref()) {
         if !flows.iter().any(|f| f.node(node.as_str()).is_some()) {
-            problems.push(at(node, format!("expected node `{}` is in no {channel} flow", node.value)));
+            problems.push(at(
+                node,
+                format!("expected node `{}` is in no {channel} flow", node.value),
+            ));
         }
     }
 }

@@ -22,7 +22,12 @@ impl Machine<'_, '_> {
             .iter()
             .copied()
             .find(|&i| graph.fits.get(i as usize, intent))
-            .or_else(|| offered.iter().copied().find(|&i| graph.options[i as usize].fallback))
+            .or_else(|| {
+                offered
+                    .iter()
+                    .copied()
+                    .find(|&i| graph.options[i as usize].fallback)
+            })
     }
 
     /// What a caller tries when nothing fits: key 0 or asking for a person,
@@ -36,11 +41,11 @@ impl Machine<'_, '_> {
         self.offered(state, &mut offered);
         offered.into_iter().find(|&i| {
             graph.options[i as usize].key == b'0'
-                || graph
-                    .model_option(i)
-                    .speech
-                    .iter()
-                    .any(|s| ["agent", "operator", "representative"].iter().any(|w| s.regex.is_match(w)))
+                || graph.model_option(i).speech.iter().any(|s| {
+                    ["agent", "operator", "representative"]
+                        .iter()
+                        .any(|w| s.regex.is_match(w))
+                })
         })
     }
 }

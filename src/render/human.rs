@@ -44,6 +44,56 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
     for note in &report.notes {
         out.push_str(&format!("\nnote: {note}\n"));
     }
+    if !report.personas.is_empty() {
+        out.push_str("\npersonas:\n");
+        for p in &report.personas {
+            let mark = if p.passed { "pass" } else { "FAIL" };
+            out.push_str(&format!(
+                "  {mark}  {:<36} {:<5} {:<11} at {:<22} {:>2} steps, {:>2} menus, {:>2} retries, about {:.0} s\n",
+                p.name(),
+                p.channel.name(),
+                p.outcome,
+                p.node,
+                p.steps,
+                p.menus,
+                p.retries,
+                p.seconds
+            ));
+            if !p.passed {
+                for failure in &p.failures {
+                    out.push_str(&format!("        {failure}\n"));
+                }
+                out.push_str("        transcript:\n");
+                for line in &p.transcript {
+                    out.push_str(&format!("          {line}\n"));
+                }
+            }
+        }
+        if report.persona_suites.iter().any(|s| s.runs > 1) {
+            out.push_str("\npersona suites (runs, passed, served by self-service, average steps and seconds):\n");
+            for suite in report.persona_suites.iter().filter(|s| s.runs > 1) {
+                out.push_str(&format!(
+                    "  {:<36} {:<5} {} runs, {} passed, containment {:.0}%, {:.1} steps, {:.0} s\n",
+                    suite.persona,
+                    suite.channel.name(),
+                    suite.runs,
+                    suite.passed,
+                    suite.containment * 100.0,
+                    suite.avg_steps,
+                    suite.avg_seconds
+                ));
+            }
+        }
+    }
+    for change in &report.transcripts_changed {
+        out.push_str(&format!(
+            "\ntranscript changed: {} ({})\n",
+            change.persona, change.file
+        ));
+        for line in change.diff.lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
     if let Some(fuzz) = &report.fuzz {
         out.push_str(&format!(
             "\nfuzzed {} customers with seed {}: {}/{} option and handler edges taken, {} failure{}\n",
@@ -100,8 +150,17 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
     } else {
         "failed"
     };
+    let personas = if report.personas.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", {} of {} personas passed",
+            s.personas_passed,
+            s.personas_passed + s.personas_failed
+        )
+    };
     out.push_str(&format!(
-        "\n{verdict}: {} error{}, {} warning{}\n",
+        "\n{verdict}: {} error{}, {} warning{}{personas}\n",
         s.errors,
         plural(s.errors),
         s.warnings,

@@ -28,8 +28,8 @@ mod tests {
     use crate::finding::Code;
     use crate::loader::{
         node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS, HANDLER_KEYS,
-        INTENT_KEYS, LIMITS_KEYS, MATRIX_KEYS, NODE_KIND_KEYS, OPTION_KEYS, PATIENCE_KEYS, PERSONA_KEYS,
-        SETTINGS_KEYS, STEP_KEYS,
+        INTENT_KEYS, LIMITS_KEYS, MATRIX_KEYS, NODE_KIND_KEYS, OPTION_KEYS, PATIENCE_KEYS,
+        PERSONA_KEYS, SETTINGS_KEYS, STEP_KEYS,
     };
     use crate::model::{Channel, Outcome};
 

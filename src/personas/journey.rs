@@ -1,0 +1,348 @@
+//! One persona's journey through a flow: the script first, goal-directed
+//! behaviour where the script has nothing to say, traits and patience on
+//! top, and the measures a service designer asks for.
+
+use std::collections::BTreeMap;
+
+use crate::graph::{Graph, Kind, NodeIx, NONE};
+use crate::input::{render, resolve, Input};
+use crate::machine::{Choice, Machine, Observer, Quiet, Rules, Settled, State, Step};
+use crate::model::{MenuSet, NodeKind, Outcome, Persona, PersonaRunConfig, ScriptStep, Trait};
+
+/// Seconds of silence a platform waits before it counts as no input.
+const DEFAULT_TIMEOUT: f64 = 5.0;
+/// Seconds a customer takes to give an answer.
+const SECONDS_PER_ANSWER: f64 = 2.0;
+/// Speaking rate of prompts, in words per minute.
+const WORDS_PER_MINUTE: f64 = 150.0;
+const DEFAULT_PATIENCE_STEPS: u32 = 30;
+const DEFAULT_PATIENCE_RETRIES: u32 = 3;
+
+/// What happened on one journey.
+#[derive(Debug, Clone)]
+pub struct Journey {
+    pub flow: String,
+    pub vars: BTreeMap<String, String>,
+    pub outcome: Outcome,
+    pub node: String,
+    pub steps: u32,
+    pub menus: u32,
+    pub retries: u32,
+    pub seconds: f64,
+    pub inputs: Vec<String>,
+    pub transcript: Vec<String>,
+    /// Script steps that could not be followed, `hear`s that did not match.
+    pub problems: Vec<String>,
+}
+
+/// Collects what the customer hears and how long it takes.
+struct Ears<'g, 'a> {
+    graph: &'g Graph<'a>,
+    /// Text heard since the last input, for `hear` steps.
+    heard: Vec<String>,
+    transcript: Vec<String>,
+    menus: u32,
+    seconds: f64,
+}
+
+impl Observer for Ears<'_, '_> {
+    fn enter(&mut self, node: NodeIx) {
+        let model = self.graph.model_node(node);
+        if matches!(model.kind, NodeKind::Menu { .. }) {
+            self.menus += 1;
+        }
+        if let Some(text) = model.kind.text() {
+            self.seconds += text.split_whitespace().count() as f64 * 60.0 / WORDS_PER_MINUTE;
+            self.heard.push(text.to_string());
+            let verb = if self.graph.is_visual() {
+                "sees"
+            } else {
+                "hears"
+            };
+            self.transcript
+                .push(format!("[{}] {verb}: {text}", model.id.value));
+        }
+    }
+}
+
+/// A small deterministic generator for `fumbles`: the same persona and seed
+/// fumble in the same places on every run.
+struct Fumbles(u64);
+
+impl Fumbles {
+    fn new(seed: u64, name: &str) -> Fumbles {
+        // FNV-1a over the name, mixed with the seed.
+        let mut hash = 0xcbf2_9ce4_8422_2325u64 ^ seed;
+        for byte in name.bytes() {
+            hash = (hash ^ byte as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        Fumbles(hash | 1)
+    }
+
+    /// True about one time in four.
+    fn now(&mut self) -> bool {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % 4 == 0
+    }
+}
+
+pub fn run_journey(
+    set: &MenuSet,
+    graph: &Graph,
+    persona: &Persona,
+    config: &PersonaRunConfig,
+    seed: u64,
+) -> Journey {
+    let flow_index = match &config.flow {
+        Some(flow) => graph.flow_index(&flow.value).unwrap_or(0),
+        // The channel's flow whose file is first by name; files are read in
+        // that order, and the graph keeps it.
+        None => (0..graph.flows.len())
+            .find(|&f| !graph.flows[f].called)
+            .unwrap_or(0),
+    };
+    let mut world = graph.default_vars();
+    for (var, value) in &config.vars {
+        if let Some(v) = graph.var_index(&var.value) {
+            let x = graph.vars[v]
+                .values
+                .iter()
+                .position(|x| *x == value.value)
+                .unwrap_or(0);
+            world = graph.vars[v].set(world, x as u16);
+        }
+    }
+    let intent = persona
+        .intent
+        .as_ref()
+        .and_then(|i| graph.intent_index(&i.value));
+    let has = |t: Trait| persona.traits.iter().any(|x| x.value == t);
+    let max_steps = persona.patience_steps.unwrap_or(DEFAULT_PATIENCE_STEPS);
+    let max_retries = if has(Trait::Impatient) {
+        0
+    } else {
+        persona.patience_retries.unwrap_or(DEFAULT_PATIENCE_RETRIES)
+    };
+    let name = match &config.variant {
+        Some(v) => format!("{}@{v}", persona.id.value),
+        None => persona.id.value.clone(),
+    };
+    let mut fumbles = Fumbles::new(persona.seed.unwrap_or(seed), &name);
+
+    let rules = Rules {
+        call_depth: set.settings.limits.call_depth,
+        standalone: false,
+    };
+    let mut machine = Machine::new(graph, rules);
+    let mut ears = Ears {
+        graph,
+        heard: Vec::new(),
+        transcript: Vec::new(),
+        menus: 0,
+        seconds: 0.0,
+    };
+    let mut journey = Journey {
+        flow: graph.flows[flow_index].id.clone(),
+        vars: graph.describe_vars(world, u64::MAX),
+        outcome: Outcome::Stuck,
+        node: String::new(),
+        steps: 0,
+        menus: 0,
+        retries: 0,
+        seconds: 0.0,
+        inputs: Vec::new(),
+        transcript: Vec::new(),
+        problems: Vec::new(),
+    };
+    let mut settled = machine.settle(graph.flows[flow_index].start, world, 0, NONE, &mut ears);
+    let mut script = persona.script.iter().map(|s| &s.value).peekable();
+    let mut script_index = 0usize;
+    let (outcome, node) = loop {
+        let state = match settled {
+            Settled::Waiting(state) => state,
+            Settled::Terminal(node) => {
+                break (
+                    terminal_outcome(graph, node, intent, persona.intent.is_some()),
+                    node,
+                )
+            }
+            // Left in silence, the customer hangs up.
+            Settled::DeadEnd(node, _)
+            | Settled::SilentLoop(node)
+            | Settled::CallTooDeep(node)
+            | Settled::Returned(node) => break (Outcome::Stuck, node),
+        };
+        // `hear` steps check what was heard since the last input.
+        while let Some(ScriptStep::Hear(pattern)) = script.peek() {
+            script_index += 1;
+            let heard = ears.heard.join(" ");
+            let matches = crate::loader::compile_regex(pattern, true)
+                .map(|re| re.is_match(&heard))
+                .unwrap_or(false);
+            if !matches {
+                journey.problems.push(format!(
+                    "script step {script_index}: expected to hear /{pattern}/, heard \"{heard}\""
+                ));
+            }
+            script.next();
+        }
+        if journey.steps >= max_steps {
+            break (Outcome::Abandoned, state.node);
+        }
+        let input = if has(Trait::Silent) {
+            Some(Input::Wait)
+        } else if let Some(step) = script.next() {
+            script_index += 1;
+            Some(step_input(step))
+        } else {
+            goal_input(
+                &machine,
+                &state,
+                intent,
+                has(Trait::ZeroOut),
+                has(Trait::Fumbles) && fumbles.now(),
+            )
+        };
+        let Some(input) = input else {
+            break (Outcome::Stuck, state.node);
+        };
+        let choice = match resolve(&machine, &state, &input, &mut Quiet) {
+            Ok(choice) => choice,
+            Err(reason) => {
+                journey.problems.push(format!(
+                    "script step {script_index} (`{input}`) cannot be given: {reason}"
+                ));
+                break (Outcome::Stuck, state.node);
+            }
+        };
+        journey.steps += 1;
+        journey.inputs.push(input.to_string());
+        ears.transcript.push(format!("> {input}"));
+        ears.heard.clear();
+        ears.seconds += match choice {
+            Choice::NoInput => timeout(graph, state.node),
+            _ => SECONDS_PER_ANSWER,
+        };
+        let handler = matches!(choice, Choice::NoInput | Choice::NoMatch | Choice::Invalid);
+        match machine.step(&state, choice, &mut ears) {
+            Step::Moved(next) => {
+                if handler {
+                    journey.retries += 1;
+                }
+                settled = next;
+            }
+            Step::Reprompt(next) => {
+                journey.retries += 1;
+                settled = Settled::Waiting(next);
+            }
+            Step::Dropped(_) => break (Outcome::HungUp, state.node),
+            Step::Ignored | Step::Unavailable => {}
+        }
+        if journey.retries > max_retries {
+            break (Outcome::Abandoned, current_node(&settled));
+        }
+    };
+    journey.outcome = outcome;
+    journey.node = graph.node_id(node).to_string();
+    journey.menus = ears.menus;
+    journey.seconds = ears.seconds;
+    ears.transcript.push(format!(
+        "= {} at `{}` after {} step{}, about {:.0} s",
+        outcome.name(),
+        journey.node,
+        journey.steps,
+        if journey.steps == 1 { "" } else { "s" },
+        journey.seconds
+    ));
+    journey.transcript = ears.transcript;
+    journey
+}
+
+/// The node a journey stands at.
+fn current_node(settled: &Settled) -> NodeIx {
+    match settled {
+        Settled::Waiting(s) => s.node,
+        Settled::Terminal(n)
+        | Settled::DeadEnd(n, _)
+        | Settled::SilentLoop(n)
+        | Settled::CallTooDeep(n)
+        | Settled::Returned(n) => *n,
+    }
+}
+
+/// FORMAT.md's outcomes at a terminal node.
+fn terminal_outcome(
+    graph: &Graph,
+    node: NodeIx,
+    intent: Option<usize>,
+    has_intent: bool,
+) -> Outcome {
+    let serves = match intent {
+        Some(x) => graph.node_serves(node, x),
+        None => !has_intent,
+    };
+    match &graph.nodes[node as usize].kind {
+        Kind::Hangup => Outcome::HungUp,
+        Kind::End if serves => Outcome::Served,
+        Kind::Transfer if serves => Outcome::Transferred,
+        _ => Outcome::Misrouted,
+    }
+}
+
+fn timeout(graph: &Graph, node: NodeIx) -> f64 {
+    let model = graph.model_node(node);
+    let own = match &model.kind {
+        NodeKind::Menu { timeout, .. } | NodeKind::Ask { timeout, .. } => *timeout,
+        _ => None,
+    };
+    let flow = &graph.set.flows[graph.flow_of(node).model as usize];
+    own.or(flow.default_timeout).unwrap_or(DEFAULT_TIMEOUT)
+}
+
+fn step_input(step: &ScriptStep) -> Input {
+    match step {
+        ScriptStep::Press(keys) => Input::Keys(keys.clone()),
+        ScriptStep::Say(text) => Input::Say(text.clone()),
+        ScriptStep::Enter(text) => Input::Enter(text.clone()),
+        ScriptStep::Click(label) => Input::Click(label.clone()),
+        ScriptStep::Back => Input::Back,
+        ScriptStep::Wait | ScriptStep::Hear(_) => Input::Wait,
+    }
+}
+
+/// What a goal-directed persona does here, or `None` when it is stuck.
+fn goal_input(
+    machine: &Machine,
+    state: &State,
+    intent: Option<usize>,
+    zero_out: bool,
+    fumble: bool,
+) -> Option<Input> {
+    let graph = machine.graph;
+    match &graph.nodes[state.node as usize].kind {
+        Kind::Menu { .. } => {
+            let option = machine.fitting_option(state, intent).or_else(|| {
+                if zero_out {
+                    machine.zero_out_option(state)
+                } else {
+                    None
+                }
+            });
+            match option {
+                // A fumbling caller presses a wrong key first, now and then.
+                Some(_) if fumble && !graph.is_visual() => {
+                    Some(render(machine, state, Choice::NoMatch))
+                }
+                Some(i) => Some(render(machine, state, Choice::Option(i))),
+                None => None,
+            }
+        }
+        Kind::Ask {
+            valid_answer: Some(_),
+            ..
+        } => Some(render(machine, state, Choice::Valid)),
+        _ => None,
+    }
+}

@@ -1,0 +1,115 @@
+//! Golden transcripts: what each persona heard, saved as text, and on a
+//! later run a word-level diff (with `similar`) of what changed for the
+//! customer.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use similar::{ChangeTag, TextDiff};
+
+use super::PersonaResult;
+
+/// A journey whose transcript differs from the saved one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TranscriptChange {
+    pub persona: String,
+    /// The saved file, relative to the transcripts directory.
+    pub file: String,
+    /// Word-level: `[-removed-]` and `{+added+}` inside the changed lines.
+    pub diff: String,
+}
+
+/// The file a result's transcript is saved in: its name, made safe for
+/// every file system.
+pub fn file_name(result: &PersonaResult) -> String {
+    let safe: String = result
+        .name()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '@' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}.txt")
+}
+
+pub fn text(result: &PersonaResult) -> String {
+    let mut out = result.transcript.join("\n");
+    out.push('\n');
+    out
+}
+
+/// Writes every transcript into `dir`, creating it if needed.
+pub fn save(dir: &Path, results: &[PersonaResult]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for result in results {
+        let path: PathBuf = dir.join(file_name(result));
+        let temp = dir.join(format!(".{}.tmp", file_name(result)));
+        std::fs::write(&temp, text(result))?;
+        std::fs::rename(&temp, path)?;
+    }
+    Ok(())
+}
+
+/// Compares every transcript with the one saved in `dir`. A journey with no
+/// saved transcript is reported as changed from nothing.
+pub fn compare(dir: &Path, results: &[PersonaResult]) -> Vec<TranscriptChange> {
+    results
+        .iter()
+        .filter_map(|result| {
+            let file = file_name(result);
+            let old = std::fs::read_to_string(dir.join(&file)).unwrap_or_default();
+            let new = text(result);
+            (old != new).then(|| TranscriptChange {
+                persona: result.name(),
+                file,
+                diff: word_diff(&old, &new),
+            })
+        })
+        .collect()
+}
+
+/// The changed lines of two transcripts, each with a word-level diff.
+pub fn word_diff(old: &str, new: &str) -> String {
+    let lines = TextDiff::from_lines(old, new);
+    let mut out = String::new();
+    for group in lines.grouped_ops(0) {
+        for op in group {
+            let old_part: String = lines.old_slices()[op.old_range()].concat();
+            let new_part: String = lines.new_slices()[op.new_range()].concat();
+            if old_part == new_part {
+                continue;
+            }
+            let words = TextDiff::from_words(old_part.as_str(), new_part.as_str());
+            for change in words.iter_all_changes() {
+                match change.tag() {
+                    ChangeTag::Equal => out.push_str(change.value()),
+                    ChangeTag::Delete => out.push_str(&format!("[-{}-]", change.value())),
+                    ChangeTag::Insert => out.push_str(&format!("{{+{}+}}", change.value())),
+                }
+            }
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::word_diff;
+
+    #[test]
+    fn shows_changed_words_only_on_changed_lines() {
+        let old = "[menu] hears: Press 1 for billing.\n> 1\n";
+        let new = "[menu] hears: Press 2 for billing.\n> 1\n";
+        assert_eq!(
+            word_diff(old, new),
+            "[menu] hears: Press [-1-]{+2+} for billing.\n"
+        );
+    }
+}
