@@ -237,6 +237,8 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
+    report.stats.flows = set.flows.len();
+    report.stats.nodes = set.flows.iter().map(|f| f.nodes.len()).sum();
     if let Job::Personas(args) | Job::Check(_, args) = &job {
         let results =
             match crate::personas::run_personas(&set, common.seed, args.persona.as_deref()) {

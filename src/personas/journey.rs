@@ -76,7 +76,11 @@ impl Fumbles {
         for byte in name.bytes() {
             hash = (hash ^ byte as u64).wrapping_mul(0x0100_0000_01b3);
         }
-        Fumbles(hash | 1)
+        // splitmix64 spreads nearby seeds apart before xorshift takes over.
+        let mut z = hash.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        Fumbles((z ^ (z >> 31)) | 1)
     }
 
     /// True about one time in four.
@@ -84,7 +88,7 @@ impl Fumbles {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
-        self.0 % 4 == 0
+        self.0.is_multiple_of(4)
     }
 }
 

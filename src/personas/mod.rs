@@ -81,8 +81,8 @@ pub fn run_personas(
         }
         for config in persona.configurations() {
             let channel = config.channel.value;
-            if !graphs.contains_key(&channel) {
-                graphs.insert(channel, compile(set, channel)?);
+            if let std::collections::btree_map::Entry::Vacant(slot) = graphs.entry(channel) {
+                slot.insert(compile(set, channel)?);
             }
             out.push(run_one(set, &graphs[&channel], persona, &config, seed));
         }

@@ -15,14 +15,21 @@ use crate::report::Report;
 pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
     let mut out = String::new();
     let stats = &report.stats;
+    // States are only walked by lint and check; fuzz and personas say so
+    // by leaving the count out.
+    let walked = if stats.states > 0 {
+        format!(", {} states walked", stats.states)
+    } else {
+        String::new()
+    };
     out.push_str(&format!(
-        "touchpoint {} {}: {} flow{}, {} nodes, {} states walked\n",
+        "touchpoint {} {}: {} flow{}, {} nodes{walked} (seed {})\n",
         report.command,
         report.set,
         stats.flows,
         plural(stats.flows),
         stats.nodes,
-        stats.states
+        report.seed
     ));
     let mut groups: BTreeMap<(String, String, String), Vec<&Finding>> = BTreeMap::new();
     for finding in &report.findings {
@@ -224,9 +231,11 @@ fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> SourceDiagnostic {
             .collect();
         help.push(format!("when {}", vars.join(", ")));
     }
-    if !finding.inputs.is_empty() || !finding.path.is_empty() {
+    if !finding.inputs.is_empty() || !finding.path.is_empty() || finding.source == "personas" {
         help.push(format!("inputs: [{}]", finding.inputs.join(", ")));
-        help.push(format!("path:   {}", finding.path.join(" → ")));
+        if !finding.path.is_empty() {
+            help.push(format!("path:   {}", finding.path.join(" → ")));
+        }
         let set_path = set
             .map(|s| s.root.display().to_string())
             .unwrap_or_default();
