@@ -53,10 +53,22 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
     }
     if !report.personas.is_empty() {
         out.push_str("\npersonas:\n");
+        let width = report
+            .personas
+            .iter()
+            .map(|p| p.name().len())
+            .max()
+            .unwrap_or(0);
+        let node_width = report
+            .personas
+            .iter()
+            .map(|p| p.node.len())
+            .max()
+            .unwrap_or(0);
         for p in &report.personas {
             let mark = if p.passed { "pass" } else { "FAIL" };
             out.push_str(&format!(
-                "  {mark}  {:<36} {:<5} {:<11} at {:<22} {:>2} steps, {:>2} menus, {:>2} retries, about {:.0} s\n",
+                "  {mark}  {:<width$} {:<5} {:<11} at {:<node_width$} {:>2} steps, {:>2} menus, {:>2} retries, about {:.0} s\n",
                 p.name(),
                 p.channel.name(),
                 p.outcome,
@@ -80,7 +92,7 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
             out.push_str("\npersona suites (runs, passed, served by self-service, average steps and seconds):\n");
             for suite in report.persona_suites.iter().filter(|s| s.runs > 1) {
                 out.push_str(&format!(
-                    "  {:<36} {:<5} {} runs, {} passed, containment {:.0}%, {:.1} steps, {:.0} s\n",
+                    "  {:<width$} {:<5} {} runs, {} passed, containment {:.0}%, {:.1} steps, {:.0} s\n",
                     suite.persona,
                     suite.channel.name(),
                     suite.runs,
