@@ -8,7 +8,7 @@ pub struct Customer {
     /// customers just pick the first option they are offered.
     pub aimless: bool,
     /// For an unplanned need: what the customer would say, from the seed.
-    pub words: String,
+    pub words: &'static str,
     /// Index into the channel's worlds.
     pub world: u32,
     /// The top-level flow the customer starts in.

@@ -28,67 +28,70 @@ pub struct Failure {
     pub intent: Option<usize>,
 }
 
-/// Moves other than the goal-directed one, in a fixed order.
-pub fn other_moves(machine: &Machine, state: &State) -> Vec<Choice> {
-    let graph = machine.graph;
-    let mut out = Vec::new();
-    match &graph.nodes[state.node as usize].kind {
-        Kind::Menu { back, .. } => {
-            let mut offered = Vec::new();
-            machine.offered(state, &mut offered);
-            out.extend(offered.into_iter().map(Choice::Option));
-            if !graph.is_visual() {
-                out.push(Choice::NoMatch);
-            }
-            out.push(Choice::NoInput);
-            if graph.is_visual() && (*back != NONE || state.prev != NONE) {
-                out.push(Choice::Back);
-            }
-        }
-        Kind::Ask { invalid_answer, .. } => {
-            if invalid_answer.is_some() {
-                out.push(Choice::Invalid);
-            }
-            out.push(Choice::NoInput);
-            if graph.is_visual() && state.prev != NONE {
-                out.push(Choice::Back);
-            }
-        }
-        _ => {}
-    }
-    out
+/// The moves open to a customer at one state, worked out once per step
+/// into buffers that are reused from step to step.
+#[derive(Debug, Default)]
+pub struct Moves {
+    offered: Vec<OptionIx>,
+    /// Moves other than the goal-directed one, in a fixed order.
+    pub others: Vec<Choice>,
+    /// The goal-directed move: what fits, else a fallback, else zero-out to
+    /// a person; the right answer at an `ask`. A customer of a set with no
+    /// catalogue takes the first option.
+    pub goal: Option<Choice>,
 }
 
-/// The goal-directed move, if the customer has one here: what fits, else
-/// a fallback, else zero-out to a person; the right answer at an `ask`.
-/// A customer of a set with no catalogue takes the first option.
-pub fn goal_move(machine: &Machine, state: &State, customer: &Customer) -> Option<Choice> {
-    match &machine.graph.nodes[state.node as usize].kind {
-        Kind::Menu { .. } if customer.aimless => {
-            machine.fitting_option(state, None).map(Choice::Option)
-        }
-        Kind::Menu { .. } => {
-            let fitting = match customer.intent {
-                Some(x) => machine.fitting_option(state, Some(x)),
-                // A need nobody planned for fits only a fallback.
-                None => {
-                    let mut offered = Vec::new();
-                    machine.offered(state, &mut offered);
-                    offered.into_iter().find(|&i| {
-                        let o = &machine.graph.options[i as usize];
-                        o.fallback && !o.hidden
-                    })
+impl Moves {
+    pub fn compute(&mut self, machine: &Machine, state: &State, customer: &Customer) {
+        let graph = machine.graph;
+        self.others.clear();
+        self.goal = None;
+        match &graph.nodes[state.node as usize].kind {
+            Kind::Menu { back, .. } => {
+                machine.offered(state, &mut self.offered);
+                self.others
+                    .extend(self.offered.iter().map(|&i| Choice::Option(i)));
+                if !graph.is_visual() {
+                    self.others.push(Choice::NoMatch);
                 }
-            };
-            fitting
-                .or_else(|| machine.zero_out_option(state))
-                .map(Choice::Option)
+                self.others.push(Choice::NoInput);
+                if graph.is_visual() && (*back != NONE || state.prev != NONE) {
+                    self.others.push(Choice::Back);
+                }
+                let announced = |i: &&OptionIx| !graph.options[**i as usize].hidden;
+                let fitting = if customer.aimless {
+                    self.offered.iter().find(announced).copied()
+                } else {
+                    match customer.intent {
+                        Some(x) => machine.fitting_option_among(&self.offered, Some(x)),
+                        // A need nobody planned for fits only a fallback.
+                        None => self
+                            .offered
+                            .iter()
+                            .filter(announced)
+                            .copied()
+                            .find(|&i| graph.options[i as usize].fallback),
+                    }
+                    .or_else(|| machine.zero_out_among(&self.offered))
+                };
+                self.goal = fitting.map(Choice::Option);
+            }
+            Kind::Ask {
+                invalid_answer,
+                valid_answer,
+                ..
+            } => {
+                if invalid_answer.is_some() {
+                    self.others.push(Choice::Invalid);
+                }
+                self.others.push(Choice::NoInput);
+                if graph.is_visual() && state.prev != NONE {
+                    self.others.push(Choice::Back);
+                }
+                self.goal = valid_answer.as_ref().map(|_| Choice::Valid);
+            }
+            _ => {}
         }
-        Kind::Ask {
-            valid_answer: Some(_),
-            ..
-        } => Some(Choice::Valid),
-        _ => None,
     }
 }
 
@@ -104,11 +107,19 @@ fn can_exit(machine: &mut Machine, state: State) -> bool {
         if seen.len() > 20_000 {
             return true;
         }
-        let mut moves = other_moves(machine, &s);
+        let aimless = Customer {
+            intent: None,
+            aimless: true,
+            words: "",
+            world: 0,
+            flow: 0,
+        };
+        let mut moves = Moves::default();
+        moves.compute(machine, &s, &aimless);
         if matches!(machine.graph.nodes[s.node as usize].kind, Kind::Ask { .. }) {
-            moves.push(Choice::Valid);
+            moves.others.push(Choice::Valid);
         }
-        for choice in moves {
+        for &choice in &moves.others {
             match machine.step(&s, choice, &mut Quiet) {
                 Step::Moved(Settled::Waiting(next)) | Step::Reprompt(next) => {
                     if seen.insert(next) {
@@ -155,11 +166,11 @@ pub fn judge(
     // When each node was first reached (as the number of choices made by
     // then), and the nodes of the latest steps: "no progress" is a run of
     // steps that reach nothing new.
-    let mut first_seen: rustc_hash::FxHashMap<NodeIx, usize> = rustc_hash::FxHashMap::default();
+    let mut first_seen = FirstSeen::default();
     let mut recent: Vec<NodeIx> = Vec::new();
     let mut settled = machine.settle(flow.start, world, 0, NONE, &mut Quiet);
     if let Settled::Waiting(first) = settled {
-        first_seen.insert(first.node, 0);
+        first_seen.note(first.node, 0);
         recent.push(first.node);
     }
     // Whether every move so far was the goal-directed one: only such a
@@ -168,6 +179,7 @@ pub fn judge(
     let mut pure_goal = true;
     let mut last_fitting: Option<OptionIx> = None;
     let mut seen_goal_states: Vec<State> = Vec::new();
+    let mut moves = Moves::default();
     for step in 0..limits.max_steps {
         let state = match settled {
             Settled::Waiting(state) => state,
@@ -223,9 +235,10 @@ pub fn judge(
             Settled::Returned(_) | Settled::CallTooDeep(_) => return Ok(()),
         };
         let action = actions.get(step).copied().unwrap_or(0);
-        let others = other_moves(machine, &state);
+        moves.compute(machine, &state, customer);
+        let others = &moves.others;
         let choice = if action == 0 || others.is_empty() {
-            match goal_move(machine, &state, customer) {
+            match moves.goal {
                 Some(choice) => choice,
                 None if pure_goal
                     && !customer.aimless
@@ -320,7 +333,7 @@ pub fn judge(
             Step::Ignored | Step::Unavailable => {}
         }
         if let Settled::Waiting(next) = settled {
-            first_seen.entry(next.node).or_insert(choices.len());
+            first_seen.note(next.node, choices.len());
             recent.push(next.node);
         }
     }
@@ -328,14 +341,16 @@ pub fn judge(
     // all leads anywhere from here.
     if let Settled::Waiting(state) = settled {
         let tail = &recent[recent.len().saturating_sub(16)..];
-        let no_progress = tail.iter().all(|n| first_seen[n] + 16 <= choices.len());
+        let no_progress = tail
+            .iter()
+            .all(|&n| first_seen.get(n) + 16 <= choices.len());
         if no_progress && !can_exit(machine, state) {
             let node = *tail
                 .iter()
-                .min_by_key(|n| first_seen[*n])
+                .min_by_key(|&&n| first_seen.get(n))
                 .unwrap_or(&state.node);
             // The inputs that lead into the loop are enough to show it.
-            choices.truncate(first_seen[&node]);
+            choices.truncate(first_seen.get(node));
             return Err(fail(
                 Code::Trap,
                 node,
@@ -350,6 +365,26 @@ pub fn judge(
         }
     }
     Ok(())
+}
+
+/// When each node was first reached in a run. Runs are short, so a list
+/// searched from the front is cheaper than a hash map.
+#[derive(Default)]
+struct FirstSeen(Vec<(NodeIx, usize)>);
+
+impl FirstSeen {
+    fn note(&mut self, node: NodeIx, at: usize) {
+        if !self.0.iter().any(|(n, _)| *n == node) {
+            self.0.push((node, at));
+        }
+    }
+
+    fn get(&self, node: NodeIx) -> usize {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == node)
+            .map_or(0, |(_, at)| *at)
+    }
 }
 
 fn no_options(machine: &Machine, state: &State) -> bool {

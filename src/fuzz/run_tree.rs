@@ -10,7 +10,7 @@ use proptest::test_runner::TestRunner;
 use rand::{Rng, RngExt};
 
 use super::customer::{Customer, UNPLANNED};
-use super::judge::{goal_move, other_moves};
+use super::judge::Moves;
 use super::Coverage;
 use crate::graph::Graph;
 use crate::machine::{Machine, Quiet, Settled, Step};
@@ -28,6 +28,8 @@ pub struct Shared<'g, 'a> {
     pub machine: Machine<'g, 'a>,
     pub coverage: Coverage,
     pub generated: usize,
+    /// Steps the generated customers took, for throughput figures.
+    pub steps: usize,
     pub worlds: Vec<u64>,
     /// Stop generating after this many runs, or at this instant.
     pub budget: usize,
@@ -73,12 +75,13 @@ impl Strategy for RunStrategy<'_, '_, '_> {
         let customer = Customer {
             intent,
             aimless: intents == 0,
-            words: UNPLANNED[rng.random_range(0..UNPLANNED.len())].to_string(),
+            words: UNPLANNED[rng.random_range(0..UNPLANNED.len())],
             world: rng.random_range(0..shared.worlds.len()) as u32,
             flow: self.entry_flows[rng.random_range(0..self.entry_flows.len())],
         };
         let world = shared.worlds[customer.world as usize];
         let actions = generate_actions(&mut shared, graph, &customer, world, self.max_actions, rng);
+        shared.steps += actions.len();
         Ok(RunTree::new(Run { customer, actions }))
     }
 }
@@ -94,6 +97,7 @@ fn generate_actions(
     rng: &mut impl Rng,
 ) -> Vec<u16> {
     let mut actions = Vec::new();
+    let mut moves = Moves::default();
     let start = graph.flows[customer.flow as usize].start;
     let mut settled = shared
         .machine
@@ -102,8 +106,8 @@ fn generate_actions(
         let Settled::Waiting(state) = settled else {
             break;
         };
-        let others = other_moves(&shared.machine, &state);
-        let goal = goal_move(&shared.machine, &state, customer);
+        moves.compute(&shared.machine, &state, customer);
+        let (others, goal) = (&moves.others, moves.goal);
         let untaken: Vec<usize> = (0..others.len())
             .filter(|&i| !shared.coverage.taken(graph, &state, others[i]))
             .collect();
@@ -258,7 +262,7 @@ mod tests {
         let customer = Customer {
             intent: None,
             aimless: true,
-            words: String::new(),
+            words: "",
             world: 0,
             flow: 0,
         };

@@ -62,6 +62,8 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
         intents: set.intents.iter().map(|i| i.id.value.clone()).collect(),
         fits: BitTable::default(),
         serves: BitTable::default(),
+        shadowers: Vec::new(),
+        always_offered: Vec::new(),
     };
 
     // Node indices first, so that targets can be resolved in one pass.
@@ -146,6 +148,8 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                             utterance,
                             hidden: option.hidden,
                             fallback: option.fallback,
+                            pickable: true,
+                            shadowed_by: 0..0,
                         });
                     }
                     Kind::Menu {
@@ -154,6 +158,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                         no_match: handler(no_match.as_ref().or(flow.default_no_match.as_ref())),
                         back: resolve(back),
                         guard_mask,
+                        always_offered: 0..0,
                     }
                 }
                 NodeKind::Ask {
@@ -239,6 +244,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
             graph.flows[flow as usize].called = true;
         }
     }
+    compute_shadowing(&mut graph);
     let mut fits = BitTable::new(graph.options.len(), set.intents.len());
     for option in 0..graph.options.len() {
         let model = graph.model_option(option as OptionIx);
@@ -320,4 +326,87 @@ fn compile_condition(graph: &mut Graph, condition: &Condition) -> CondIx {
     };
     graph.conds.push(cond);
     graph.conds.len() as CondIx - 1
+}
+
+/// Which options an earlier option takes the input of, and, for menus with
+/// no guards, which options a customer can pick at all: the walk, the
+/// fuzzer and personas ask this at every step, so it is worked out once.
+fn compute_shadowing(graph: &mut Graph) {
+    for node in 0..graph.nodes.len() {
+        let Kind::Menu {
+            options,
+            guard_mask,
+            ..
+        } = graph.nodes[node].kind.clone()
+        else {
+            continue;
+        };
+        let visual = graph.is_visual();
+        for i in options.clone() {
+            let start = graph.shadowers.len() as u32;
+            let (pickable, shadowers) = {
+                let option = &graph.options[i as usize];
+                let label = |o: OptionIx| {
+                    graph
+                        .model_option(o)
+                        .label
+                        .as_ref()
+                        .map(|l| l.value.trim().to_lowercase())
+                };
+                let earlier = options.start..i;
+                if visual {
+                    let mine = label(i);
+                    (
+                        mine.is_some(),
+                        earlier.filter(|&j| label(j) == mine).collect::<Vec<_>>(),
+                    )
+                } else if option.key != 0 {
+                    (
+                        true,
+                        earlier
+                            .filter(|&j| graph.options[j as usize].key == option.key)
+                            .collect(),
+                    )
+                } else {
+                    match &option.utterance {
+                        // `replay` picks the first enabled option whose
+                        // speech matches what the customer says.
+                        Some(utterance) => (
+                            true,
+                            earlier
+                                .filter(|&j| {
+                                    graph
+                                        .model_option(j)
+                                        .speech
+                                        .iter()
+                                        .any(|p| p.regex.is_match(utterance))
+                                })
+                                .collect(),
+                        ),
+                        None => (false, Vec::new()),
+                    }
+                }
+            };
+            graph.shadowers.extend(shadowers);
+            let end = graph.shadowers.len() as u32;
+            let option = &mut graph.options[i as usize];
+            option.pickable = pickable;
+            option.shadowed_by = start..end;
+        }
+        if guard_mask == 0 {
+            let start = graph.always_offered.len() as u32;
+            let offered: Vec<OptionIx> = options
+                .clone()
+                .filter(|&i| {
+                    let o = &graph.options[i as usize];
+                    o.pickable && o.shadowed_by.is_empty()
+                })
+                .collect();
+            graph.always_offered.extend(offered);
+            let end = graph.always_offered.len() as u32;
+            if let Kind::Menu { always_offered, .. } = &mut graph.nodes[node].kind {
+                *always_offered = start..end;
+            }
+        }
+    }
 }

@@ -93,7 +93,12 @@ pub enum Kind {
         no_input: Handler,
         no_match: Handler,
         back: NodeIx,
+        /// The packed-variable bits the options' guards read; 0 when no
+        /// option is guarded.
         guard_mask: u64,
+        /// With no guards, the options a customer can pick, as a range of
+        /// [`Graph::always_offered`].
+        always_offered: Range<u32>,
     },
     Ask {
         goto: NodeIx,
@@ -139,6 +144,13 @@ pub struct GraphOption {
     pub hidden: bool,
     /// "Anything else": fits every intent.
     pub fallback: bool,
+    /// Whether any input picks this option when it is enabled: false for a
+    /// phone option with speech but no key whose phrases yield no sample.
+    pub pickable: bool,
+    /// Earlier options of the menu that take this one's input first when
+    /// they are enabled (the same key, the same label, or speech that
+    /// catches this option's sample utterance): a range of `shadowers`.
+    pub shadowed_by: Range<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -171,6 +183,11 @@ pub struct Graph<'a> {
     pub fits: intents::BitTable,
     /// Node × intent: the node is a terminal that serves the intent.
     pub serves: intents::BitTable,
+    /// See [`GraphOption::shadowed_by`].
+    pub shadowers: Vec<OptionIx>,
+    /// For menus without guards, the options a customer can pick, which
+    /// then never change: ranges of this list (see [`Kind::Menu`]).
+    pub always_offered: Vec<OptionIx>,
 }
 
 /// The condition that always holds, for unguarded options.

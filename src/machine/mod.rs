@@ -135,48 +135,41 @@ impl<'g, 'a> Machine<'g, 'a> {
     pub fn offered(&self, state: &State, out: &mut Vec<OptionIx>) -> bool {
         out.clear();
         let graph = self.graph;
-        let Kind::Menu { options, .. } = &graph.nodes[state.node as usize].kind else {
+        let Kind::Menu {
+            options,
+            guard_mask,
+            always_offered,
+            ..
+        } = &graph.nodes[state.node as usize].kind
+        else {
             return false;
         };
-        let enabled: Vec<OptionIx> = options
-            .clone()
-            .filter(|&i| self.enabled(i, state.vars, &mut Quiet))
-            .collect();
-        let mut keys_seen = 0u16;
-        for (n, &i) in enabled.iter().enumerate() {
+        // Without guards the answer never changes and was worked out when
+        // the graph was compiled.
+        if *guard_mask == 0 {
+            out.extend_from_slice(
+                &graph.always_offered[always_offered.start as usize..always_offered.end as usize],
+            );
+            return !options.is_empty();
+        }
+        let mut any_enabled = false;
+        for i in options.clone() {
+            if !self.enabled(i, state.vars, &mut Quiet) {
+                continue;
+            }
+            any_enabled = true;
             let option = &graph.options[i as usize];
-            let reachable = if graph.is_visual() {
-                let label = |o: OptionIx| {
-                    graph
-                        .model_option(o)
-                        .label
-                        .as_ref()
-                        .map(|l| l.value.trim().to_lowercase())
-                };
-                let mine = label(i);
-                !enabled[..n].iter().any(|&j| label(j) == mine)
-            } else if option.key != 0 {
-                let bit = 1 << crate::model::DtmfKey(option.key).index();
-                let first = keys_seen & bit == 0;
-                keys_seen |= bit;
-                first
-            } else {
-                match &option.utterance {
-                    Some(utterance) => !enabled[..n].iter().any(|&j| {
-                        graph
-                            .model_option(j)
-                            .speech
-                            .iter()
-                            .any(|p| p.regex.is_match(utterance))
-                    }),
-                    None => false,
-                }
-            };
-            if reachable {
+            let shadowers = &graph.shadowers
+                [option.shadowed_by.start as usize..option.shadowed_by.end as usize];
+            if option.pickable
+                && !shadowers
+                    .iter()
+                    .any(|&j| self.enabled(j, state.vars, &mut Quiet))
+            {
                 out.push(i);
             }
         }
-        !enabled.is_empty()
+        any_enabled
     }
 
     /// Follows non-interactive nodes from `node` until the customer has to
