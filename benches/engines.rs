@@ -1066,7 +1066,7 @@ fn main() {
             let customer = Customer {
                 intent: None,
                 aimless: true,
-                words: String::new(),
+                words: "",
                 world: w as u32,
                 flow,
             };
