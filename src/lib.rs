@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod coverage;
 pub mod finding;
 pub mod fuzz;
 pub mod graph;

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::coverage::Reach;
 use crate::finding::Finding;
 use crate::graph::CompileError;
 use crate::model::{Channel, Level, MenuSet};
@@ -40,8 +41,11 @@ pub struct Coverage {
     pub flows: Vec<FlowCoverage>,
 }
 
-/// What the exhaustive walk reached in one flow.
-#[derive(Debug, Clone, Serialize)]
+/// Coverage of one flow. The top-level counts are what customers reached:
+/// the fuzzer and personas together when either ran, else the exhaustive
+/// walk (which reaches everything reachable). Each source is also given on
+/// its own.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FlowCoverage {
     pub channel: Channel,
     pub flow: String,
@@ -52,6 +56,46 @@ pub struct FlowCoverage {
     pub handlers: usize,
     pub handlers_covered: usize,
     pub uncovered: Vec<String>,
+    pub uncovered_options: Vec<String>,
+    pub uncovered_handlers: Vec<String>,
+    /// Which sources the counts above come from: `walk`, `fuzzer`,
+    /// `personas` or `fuzzer+personas`.
+    pub covered_by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub walk: Option<Reach>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fuzzer: Option<Reach>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub personas: Option<Reach>,
+}
+
+/// Where coverage came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoverageSource {
+    Walk,
+    Fuzzer,
+    Personas,
+}
+
+impl FlowCoverage {
+    /// Recomputes the top-level counts from the sources.
+    fn settle(&mut self) {
+        let totals = (self.nodes, self.options, self.handlers);
+        let (together, by) = match (&self.fuzzer, &self.personas, &self.walk) {
+            (Some(f), Some(p), _) => (crate::coverage::union(f, p, totals), "fuzzer+personas"),
+            (Some(f), None, _) => (f.clone(), "fuzzer"),
+            (None, Some(p), _) => (p.clone(), "personas"),
+            (None, None, Some(w)) => (w.clone(), "walk"),
+            (None, None, None) => (Reach::default(), "nothing"),
+        };
+        self.nodes_covered = together.nodes_covered;
+        self.options_covered = together.options_covered;
+        self.handlers_covered = together.handlers_covered;
+        self.uncovered = together.uncovered;
+        self.uncovered_options = together.uncovered_options;
+        self.uncovered_handlers = together.uncovered_handlers;
+        self.covered_by = by.to_string();
+    }
 }
 
 /// Whether customers with an intent can be served on a channel.
@@ -104,6 +148,52 @@ impl Report {
         }
     }
 
+    /// Adds what one source of customers reached, flow by flow.
+    pub fn add_coverage(
+        &mut self,
+        source: CoverageSource,
+        reaches: Vec<crate::analysis::FlowReach>,
+    ) {
+        for r in reaches {
+            let position = self
+                .coverage
+                .flows
+                .iter()
+                .position(|f| f.channel == r.channel && f.flow == r.flow);
+            let index = position.unwrap_or_else(|| {
+                self.coverage.flows.push(FlowCoverage {
+                    channel: r.channel,
+                    flow: r.flow.clone(),
+                    nodes: r.totals.0,
+                    nodes_covered: 0,
+                    options: r.totals.1,
+                    options_covered: 0,
+                    handlers: r.totals.2,
+                    handlers_covered: 0,
+                    uncovered: Vec::new(),
+                    uncovered_options: Vec::new(),
+                    uncovered_handlers: Vec::new(),
+                    covered_by: String::new(),
+                    walk: None,
+                    fuzzer: None,
+                    personas: None,
+                });
+                self.coverage.flows.len() - 1
+            });
+            let flow = &mut self.coverage.flows[index];
+            let slot = match source {
+                CoverageSource::Walk => &mut flow.walk,
+                CoverageSource::Fuzzer => &mut flow.fuzzer,
+                CoverageSource::Personas => &mut flow.personas,
+            };
+            *slot = Some(r.reach);
+            flow.settle();
+        }
+        self.coverage
+            .flows
+            .sort_by(|a, b| (a.channel, &a.flow).cmp(&(b.channel, &b.flow)));
+    }
+
     /// Adds what the fuzzer found that the walk did not already report.
     pub fn add_fuzz(&mut self, outcome: crate::fuzz::FuzzOutcome) {
         for finding in outcome.findings {
@@ -118,12 +208,19 @@ impl Report {
         self.findings
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.notes.extend(outcome.notes);
+        if outcome.summary.runs > 0 {
+            self.add_coverage(CoverageSource::Fuzzer, outcome.coverage);
+        }
         self.fuzz = Some(outcome.summary);
         self.summarize();
     }
 
     /// Adds persona results and a `persona-failed` finding for each failure.
-    pub fn add_personas(&mut self, set: &MenuSet, results: Vec<crate::personas::PersonaResult>) {
+    pub fn add_personas(&mut self, set: &MenuSet, runs: crate::personas::PersonaRuns) {
+        let results = runs.results;
+        if !results.is_empty() {
+            self.add_coverage(CoverageSource::Personas, runs.coverage);
+        }
         self.findings
             .extend(crate::personas::findings(set, &results));
         self.findings
@@ -163,7 +260,7 @@ pub fn lint_report(set: &MenuSet, command: &str, seed: u64) -> Result<Report, Co
     let mut report = Report::new(command, set.root.display().to_string(), seed);
     report.findings = analysis.findings;
     report.notes = analysis.notes;
-    report.coverage.flows = analysis.coverage;
+    report.add_coverage(CoverageSource::Walk, analysis.coverage);
     report.intents = analysis.intents;
     report.stats = Stats {
         flows: set.flows.len(),

@@ -9,40 +9,24 @@ use crate::analysis::menu_rules::MenuRules;
 use crate::analysis::raw::{RawFinding, Recorder};
 use crate::finding::Code;
 use crate::graph::{Graph, Kind, NodeIx, NONE};
-use crate::machine::{
-    Choice, DeadEndReason, InputKind, Machine, Observer, Rules, Settled, State, Step,
-};
+use crate::machine::{Choice, DeadEndReason, InputKind, Machine, Rules, Settled, State, Step};
 use crate::model::Settings;
 
 /// What the walk learnt besides findings.
 #[derive(Debug, Default)]
 pub struct WalkSummary {
     /// Per graph node: entered in some state of some world.
-    pub visited: Vec<bool>,
+    /// What the walk reached: nodes, options and handlers.
+    pub coverage: crate::coverage::CoverageMap,
     pub states: usize,
     /// Set when the state budget stopped the walk early.
     pub budget_hit: bool,
     pub call_depth_hit: bool,
-    /// Per graph option: chosen in some state.
-    pub options_taken: Vec<bool>,
-    /// (node, input kind) pairs whose handler ran.
-    pub handlers_taken: FxHashSet<(NodeIx, u8)>,
     /// Per intent, per world: some terminal serving it is reached from the
     /// start of a flow nobody calls (where customers begin).
     pub served: Vec<Vec<bool>>,
     /// The number of worlds walked (every combination of variable values).
     pub worlds: usize,
-}
-
-/// Marks nodes as visited.
-struct Visits<'v> {
-    visited: &'v mut [bool],
-}
-
-impl Observer for Visits<'_> {
-    fn enter(&mut self, node: NodeIx) {
-        self.visited[node as usize] = true;
-    }
 }
 
 /// One world's state graph in compressed form.
@@ -125,8 +109,7 @@ pub fn worlds(graph: &Graph) -> Vec<u64> {
 
 pub fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorder) -> WalkSummary {
     let mut summary = WalkSummary {
-        visited: vec![false; graph.nodes.len()],
-        options_taken: vec![false; graph.options.len()],
+        coverage: crate::coverage::CoverageMap::new(graph),
         ..WalkSummary::default()
     };
     let worlds = worlds(graph);
@@ -183,10 +166,7 @@ fn walk_world(
     let own = |node: NodeIx| graph.nodes[node as usize].flow as usize == flow;
     let top_level = !graph.flows[flow].called;
     let start = graph.flows[flow].start;
-    let mut visits = Visits {
-        visited: &mut summary.visited,
-    };
-    let first = machine.settle(start, world, 0, NONE, &mut visits);
+    let first = machine.settle(start, world, 0, NONE, &mut summary.coverage);
     let initial = match first {
         Settled::Waiting(state) => state,
         Settled::Terminal(node) => {
@@ -294,25 +274,8 @@ fn walk_world(
         }
 
         for &choice in &choices {
-            let mut visits = Visits {
-                visited: &mut summary.visited,
-            };
-            let step = machine.step(&state, choice, &mut visits);
-            match (choice, step) {
-                (_, Step::Unavailable | Step::Ignored | Step::Dropped(_)) => {}
-                (Choice::Option(i), _) => summary.options_taken[i as usize] = true,
-                (Choice::NoInput, _) => {
-                    summary
-                        .handlers_taken
-                        .insert((state.node, InputKind::Silence as u8));
-                }
-                (Choice::NoMatch | Choice::Invalid, _) => {
-                    summary
-                        .handlers_taken
-                        .insert((state.node, InputKind::NoMatch as u8));
-                }
-                _ => {}
-            }
+            let step = machine.step(&state, choice, &mut summary.coverage);
+            summary.coverage.record(&state, choice, &step);
             match step {
                 Step::Unavailable | Step::Ignored => {}
                 Step::Reprompt(next_state) => {

@@ -11,13 +11,10 @@ mod scc;
 pub use explorer::{worlds, WalkSummary};
 
 use crate::finding::{Code, Finding};
-use crate::graph::Kind;
 use crate::graph::{compile, CompileError, Graph, NodeIx, NONE};
 use crate::input::{render, resolve};
-use crate::machine::InputKind;
 use crate::machine::{Machine, Observer, Rules, Settled, Step};
 use crate::model::{Level, MenuSet, Span};
-use crate::report::FlowCoverage;
 use raw::{RawFinding, Recorder};
 
 /// Everything `lint` learnt about a set.
@@ -27,7 +24,7 @@ pub struct Analysis {
     /// Plain statements about the walk itself (a budget that was hit).
     pub notes: Vec<String>,
     pub states: usize,
-    pub coverage: Vec<FlowCoverage>,
+    pub coverage: Vec<FlowReach>,
     pub intents: Vec<crate::report::IntentAvailability>,
 }
 
@@ -69,7 +66,7 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
         // A walk cut short by its budget has not seen everything: calling
         // what it missed unreachable would be a guess.
         for node in 0..graph.nodes.len() as NodeIx {
-            if !summary.budget_hit && !summary.visited[node as usize] {
+            if !summary.budget_hit && !summary.coverage.nodes[node as usize] {
                 let id = graph.node_id(node);
                 let raw =
                     RawFinding::new(Code::Unreachable, node, 0, 0, Vec::new()).message(format!(
@@ -214,69 +211,32 @@ pub(crate) fn to_finding(
     }
 }
 
-/// What the walk reached, flow by flow: nodes, options and handlers.
-fn coverage(graph: &Graph, summary: &WalkSummary) -> Vec<FlowCoverage> {
-    graph
-        .flows
-        .iter()
-        .map(|flow| {
-            let nodes = flow.nodes.clone();
-            let mut cov = FlowCoverage {
+/// What the walk reached, flow by flow.
+fn coverage(graph: &Graph, summary: &WalkSummary) -> Vec<FlowReach> {
+    flow_reaches(graph, &summary.coverage)
+}
+
+/// What a coverage map reached, flow by flow, with each flow's totals.
+pub fn flow_reaches(graph: &Graph, map: &crate::coverage::CoverageMap) -> Vec<FlowReach> {
+    (0..graph.flows.len())
+        .map(|f| {
+            let items = crate::coverage::flow_items(graph, f);
+            FlowReach {
                 channel: graph.channel,
-                flow: flow.id.clone(),
-                nodes: nodes.len(),
-                nodes_covered: nodes
-                    .clone()
-                    .filter(|&n| summary.visited[n as usize])
-                    .count(),
-                options: 0,
-                options_covered: 0,
-                handlers: 0,
-                handlers_covered: 0,
-                uncovered: nodes
-                    .clone()
-                    .filter(|&n| !summary.visited[n as usize])
-                    .map(|n| graph.node_id(n).to_string())
-                    .collect(),
-            };
-            for node in nodes {
-                let handlers: &[(bool, InputKind)] = &match &graph.nodes[node as usize].kind {
-                    Kind::Menu {
-                        options,
-                        no_input,
-                        no_match,
-                        ..
-                    } => {
-                        cov.options += options.len();
-                        cov.options_covered += options
-                            .clone()
-                            .filter(|&o| summary.options_taken[o as usize])
-                            .count();
-                        [
-                            (no_input.is_present(), InputKind::Silence),
-                            (
-                                no_match.is_present() && !graph.is_visual(),
-                                InputKind::NoMatch,
-                            ),
-                        ]
-                    }
-                    Kind::Ask {
-                        no_input, invalid, ..
-                    } => [
-                        (no_input.is_present(), InputKind::Silence),
-                        (invalid.is_present(), InputKind::NoMatch),
-                    ],
-                    _ => continue,
-                };
-                for &(present, kind) in handlers {
-                    if present {
-                        cov.handlers += 1;
-                        cov.handlers_covered +=
-                            usize::from(summary.handlers_taken.contains(&(node, kind as u8)));
-                    }
-                }
+                flow: graph.flows[f].id.clone(),
+                totals: (items.nodes.len(), items.options.len(), items.handlers.len()),
+                reach: crate::coverage::reach(&items, map),
             }
-            cov
         })
         .collect()
+}
+
+/// What one source of customers reached in one flow.
+#[derive(Debug, Clone)]
+pub struct FlowReach {
+    pub channel: crate::model::Channel,
+    pub flow: String,
+    /// Nodes, options and handlers in the flow.
+    pub totals: (usize, usize, usize),
+    pub reach: crate::coverage::Reach,
 }

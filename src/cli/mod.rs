@@ -246,10 +246,11 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
                 Err(e) => return fail(e),
             };
         if let Some(dir) = &args.transcripts {
-            report.transcripts_changed = crate::personas::transcripts::compare(dir, &results);
+            report.transcripts_changed =
+                crate::personas::transcripts::compare(dir, &results.results);
         }
         if let Some(dir) = &args.save_transcripts {
-            if let Err(e) = crate::personas::transcripts::save(dir, &results) {
+            if let Err(e) = crate::personas::transcripts::save(dir, &results.results) {
                 return fail(format!(
                     "cannot write transcripts to `{}`: {e}",
                     dir.display()

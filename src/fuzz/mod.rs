@@ -19,10 +19,11 @@ use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use crate::analysis::raw::RawFinding;
+use crate::coverage::CoverageMap;
 use crate::finding::{Code, Finding};
-use crate::graph::{compile, CompileError, Graph, Kind, NodeIx};
+use crate::graph::{compile, CompileError, Graph, NodeIx};
 use crate::input::Input;
-use crate::machine::{Choice, InputKind, Machine, Rules, State, Step};
+use crate::machine::{Machine, Rules};
 use crate::model::{Level, MenuSet};
 use crate::replay::{replay, Ending};
 
@@ -76,89 +77,12 @@ pub struct Progress {
     pub failures: usize,
 }
 
-/// Which option and handler edges runs have taken.
-#[derive(Debug, Default)]
-pub struct Coverage {
-    options: Vec<bool>,
-    handlers: FxHashSet<(NodeIx, u8)>,
-}
-
-impl Coverage {
-    fn new(graph: &Graph) -> Self {
-        Coverage {
-            options: vec![false; graph.options.len()],
-            handlers: FxHashSet::default(),
-        }
-    }
-
-    fn handler_key(choice: Choice) -> Option<u8> {
-        match choice {
-            Choice::NoInput => Some(InputKind::Silence as u8),
-            Choice::NoMatch | Choice::Invalid => Some(InputKind::NoMatch as u8),
-            _ => None,
-        }
-    }
-
-    pub fn taken(&self, _graph: &Graph, state: &State, choice: Choice) -> bool {
-        match choice {
-            Choice::Option(i) => self.options[i as usize],
-            other => Coverage::handler_key(other)
-                .is_none_or(|k| self.handlers.contains(&(state.node, k))),
-        }
-    }
-
-    pub fn record(&mut self, _graph: &Graph, state: &State, choice: Choice, step: &Step) {
-        if matches!(step, Step::Unavailable | Step::Ignored | Step::Dropped(_)) {
-            return;
-        }
-        match choice {
-            Choice::Option(i) => self.options[i as usize] = true,
-            other => {
-                if let Some(k) = Coverage::handler_key(other) {
-                    self.handlers.insert((state.node, k));
-                }
-            }
-        }
-    }
-
-    /// (edges, covered): every option, and every handler a node has.
-    fn count(&self, graph: &Graph) -> (usize, usize) {
-        let mut edges = graph.options.len();
-        let mut covered = self.options.iter().filter(|&&t| t).count();
-        for (node, n) in graph.nodes.iter().enumerate() {
-            let handlers: [(bool, InputKind); 2] = match &n.kind {
-                Kind::Menu {
-                    no_input, no_match, ..
-                } => [
-                    (no_input.is_present(), InputKind::Silence),
-                    (
-                        no_match.is_present() && !graph.is_visual(),
-                        InputKind::NoMatch,
-                    ),
-                ],
-                Kind::Ask {
-                    no_input, invalid, ..
-                } => [
-                    (no_input.is_present(), InputKind::Silence),
-                    (invalid.is_present(), InputKind::NoMatch),
-                ],
-                _ => continue,
-            };
-            for (present, kind) in handlers {
-                if present {
-                    edges += 1;
-                    covered += usize::from(self.handlers.contains(&(node as NodeIx, kind as u8)));
-                }
-            }
-        }
-        (edges, covered)
-    }
-}
-
 /// The fuzzer's findings and what it did.
 #[derive(Debug, Default)]
 pub struct FuzzOutcome {
     pub findings: Vec<Finding>,
+    /// What the generated customers reached, flow by flow.
+    pub coverage: Vec<crate::analysis::FlowReach>,
     pub summary: FuzzSummary,
     pub notes: Vec<String>,
 }
@@ -220,7 +144,7 @@ pub fn fuzz(
         let options = &options;
         // Share the runs out evenly, the first channels taking the remainder.
         let share = options.runs / channels.len() + usize::from(c < options.runs % channels.len());
-        let (findings, runs, edges, failures_unreplayed) =
+        let (findings, runs, reaches, failures_unreplayed) =
             fuzz_channel(&graph, set, options, c, share, &mut |p| {
                 progress(Progress {
                     runs: outcome.summary.runs + p.runs,
@@ -232,8 +156,10 @@ pub fn fuzz(
             });
         outcome.summary.runs += runs.0;
         outcome.summary.steps += runs.1;
+        let edges = edge_counts(&reaches);
         totals.0 += edges.0;
         totals.1 += edges.1;
+        outcome.coverage.extend(reaches);
         outcome.findings.extend(findings);
         for failure in failures_unreplayed {
             outcome.notes.push(format!(
@@ -254,7 +180,12 @@ pub fn fuzz(
     Ok(outcome)
 }
 
-type ChannelOutcome = (Vec<Finding>, (usize, usize), (usize, usize), Vec<String>);
+type ChannelOutcome = (
+    Vec<Finding>,
+    (usize, usize),
+    Vec<crate::analysis::FlowReach>,
+    Vec<String>,
+);
 
 fn fuzz_channel(
     graph: &Graph,
@@ -271,7 +202,7 @@ fn fuzz_channel(
         return (
             Vec::new(),
             (0, 0),
-            Coverage::new(graph).count(graph),
+            crate::analysis::flow_reaches(graph, &CoverageMap::new(graph)),
             Vec::new(),
         );
     }
@@ -281,7 +212,7 @@ fn fuzz_channel(
     };
     let shared = Rc::new(RefCell::new(run_tree::Shared {
         machine: Machine::new(graph, rules),
-        coverage: Coverage::new(graph),
+        coverage: CoverageMap::new(graph),
         generated: 0,
         steps: 0,
         worlds: crate::analysis::worlds(graph),
@@ -323,7 +254,10 @@ fn fuzz_channel(
                 _ => Ok(()),
             }
         });
-        let (edges, covered) = shared.borrow().coverage.count(graph);
+        let (edges, covered) = edge_counts(&crate::analysis::flow_reaches(
+            graph,
+            &shared.borrow().coverage,
+        ));
         progress(Progress {
             runs: shared.borrow().generated,
             total: runs,
@@ -352,7 +286,7 @@ fn fuzz_channel(
         }
     }
     let generated = (shared.borrow().generated, shared.borrow().steps);
-    let counts = shared.borrow().coverage.count(graph);
+    let counts = crate::analysis::flow_reaches(graph, &shared.borrow().coverage);
     let mut findings = Vec::new();
     let mut unreplayed = Vec::new();
     for (run, failure) in failures {
@@ -369,6 +303,16 @@ fn fuzz_channel(
         }
     }
     (findings, generated, counts, unreplayed)
+}
+
+/// Option and handler edges of some flows, and how many were taken.
+fn edge_counts(reaches: &[crate::analysis::FlowReach]) -> (usize, usize) {
+    reaches.iter().fold((0, 0), |(edges, covered), r| {
+        (
+            edges + r.totals.1 + r.totals.2,
+            covered + r.reach.options_covered + r.reach.handlers_covered,
+        )
+    })
 }
 
 fn to_finding(graph: &Graph, set: &MenuSet, run: &Run, failure: &Failure) -> Finding {

@@ -11,7 +11,7 @@ use rand::{Rng, RngExt};
 
 use super::customer::{Customer, UNPLANNED};
 use super::judge::Moves;
-use super::Coverage;
+use crate::coverage::CoverageMap;
 use crate::graph::Graph;
 use crate::machine::{Machine, Quiet, Settled, Step};
 
@@ -26,7 +26,7 @@ pub struct Run {
 /// call-stack table grows), what runs have covered, and how many were made.
 pub struct Shared<'g, 'a> {
     pub machine: Machine<'g, 'a>,
-    pub coverage: Coverage,
+    pub coverage: CoverageMap,
     pub generated: usize,
     /// Steps the generated customers took, for throughput figures.
     pub steps: usize,
@@ -109,7 +109,7 @@ fn generate_actions(
         moves.compute(&shared.machine, &state, customer);
         let (others, goal) = (&moves.others, moves.goal);
         let untaken: Vec<usize> = (0..others.len())
-            .filter(|&i| !shared.coverage.taken(graph, &state, others[i]))
+            .filter(|&i| !shared.coverage.taken(&state, others[i]))
             .collect();
         // The behaviour mix: mostly goal-directed, with wrong keys, silence,
         // random options and retries mixed in; new edges first when there
@@ -136,8 +136,8 @@ fn generate_actions(
             others[action as usize - 1]
         };
         actions.push(action);
-        let step = shared.machine.step(&state, choice, &mut Quiet);
-        shared.coverage.record(graph, &state, choice, &step);
+        let step = shared.machine.step(&state, choice, &mut shared.coverage);
+        shared.coverage.record(&state, choice, &step);
         settled = match step {
             Step::Moved(next) => next,
             Step::Reprompt(next) => Settled::Waiting(next),

@@ -36,8 +36,9 @@ pub struct Journey {
 }
 
 /// Collects what the customer hears and how long it takes.
-struct Ears<'g, 'a> {
+struct Ears<'g, 'a, 'c> {
     graph: &'g Graph<'a>,
+    coverage: &'c mut crate::coverage::CoverageMap,
     /// Text heard since the last input, for `hear` steps.
     heard: Vec<String>,
     transcript: Vec<String>,
@@ -45,8 +46,9 @@ struct Ears<'g, 'a> {
     seconds: f64,
 }
 
-impl Observer for Ears<'_, '_> {
+impl Observer for Ears<'_, '_, '_> {
     fn enter(&mut self, node: NodeIx) {
+        self.coverage.enter(node);
         let model = self.graph.model_node(node);
         if matches!(model.kind, NodeKind::Menu { .. }) {
             self.menus += 1;
@@ -98,6 +100,7 @@ pub fn run_journey(
     persona: &Persona,
     config: &PersonaRunConfig,
     seed: u64,
+    coverage: &mut crate::coverage::CoverageMap,
 ) -> Journey {
     let flow_index = match &config.flow {
         Some(flow) => graph.flow_index(&flow.value).unwrap_or(0),
@@ -142,6 +145,7 @@ pub fn run_journey(
     let mut machine = Machine::new(graph, rules);
     let mut ears = Ears {
         graph,
+        coverage,
         heard: Vec::new(),
         transcript: Vec::new(),
         menus: 0,
@@ -230,7 +234,9 @@ pub fn run_journey(
             _ => SECONDS_PER_ANSWER,
         };
         let handler = matches!(choice, Choice::NoInput | Choice::NoMatch | Choice::Invalid);
-        match machine.step(&state, choice, &mut ears) {
+        let step = machine.step(&state, choice, &mut ears);
+        ears.coverage.record(&state, choice, &step);
+        match step {
             Step::Moved(next) => {
                 if handler {
                     journey.retries += 1;

@@ -67,13 +67,19 @@ pub struct PersonaSuite {
     pub avg_seconds: f64,
 }
 
+/// Every persona run, and what the runs reached, flow by flow.
+pub struct PersonaRuns {
+    pub results: Vec<PersonaResult>,
+    pub coverage: Vec<crate::analysis::FlowReach>,
+}
+
 /// Runs every persona (or those named `only`) in every configuration.
 pub fn run_personas(
     set: &MenuSet,
     seed: u64,
     only: Option<&str>,
-) -> Result<Vec<PersonaResult>, CompileError> {
-    let mut graphs: BTreeMap<Channel, Graph> = BTreeMap::new();
+) -> Result<PersonaRuns, CompileError> {
+    let mut graphs: BTreeMap<Channel, (Graph, crate::coverage::CoverageMap)> = BTreeMap::new();
     let mut out = Vec::new();
     for persona in &set.personas {
         if only.is_some_and(|name| name != persona.id.value) {
@@ -82,12 +88,22 @@ pub fn run_personas(
         for config in persona.configurations() {
             let channel = config.channel.value;
             if let std::collections::btree_map::Entry::Vacant(slot) = graphs.entry(channel) {
-                slot.insert(compile(set, channel)?);
+                let graph = compile(set, channel)?;
+                let coverage = crate::coverage::CoverageMap::new(&graph);
+                slot.insert((graph, coverage));
             }
-            out.push(run_one(set, &graphs[&channel], persona, &config, seed));
+            let (graph, coverage) = graphs.get_mut(&channel).expect("inserted above");
+            out.push(run_one(set, graph, persona, &config, seed, coverage));
         }
     }
-    Ok(out)
+    let coverage = graphs
+        .values()
+        .flat_map(|(graph, map)| crate::analysis::flow_reaches(graph, map))
+        .collect();
+    Ok(PersonaRuns {
+        results: out,
+        coverage,
+    })
 }
 
 fn run_one(
@@ -96,8 +112,9 @@ fn run_one(
     persona: &Persona,
     config: &PersonaRunConfig,
     seed: u64,
+    coverage: &mut crate::coverage::CoverageMap,
 ) -> PersonaResult {
-    let journey = run_journey(set, graph, persona, config, seed);
+    let journey = run_journey(set, graph, persona, config, seed, coverage);
     let mut failures = journey.problems.clone();
     if let Some(expect) = &persona.expect {
         if let Some(outcome) = &expect.outcome {

@@ -145,11 +145,24 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
             ));
         }
     }
-    if !report.coverage.flows.is_empty() {
-        out.push_str("\nreached by the exhaustive walk:\n");
+    if let Some(first) = report.coverage.flows.first() {
+        let by = match first.covered_by.as_str() {
+            "walk" => "the exhaustive walk",
+            "fuzzer" => "the fuzzer",
+            "personas" => "personas",
+            _ => "the fuzzer and personas together",
+        };
+        out.push_str(&format!("\ncoverage by {by}:\n"));
+        let width = report
+            .coverage
+            .flows
+            .iter()
+            .map(|f| f.flow.len())
+            .max()
+            .unwrap_or(0);
         for flow in &report.coverage.flows {
-            out.push_str(&format!(
-                "  {:<5} {:<20} nodes {}/{}  options {}/{}  handlers {}/{}\n",
+            let mut line = format!(
+                "  {:<5} {:<width$}  nodes {}/{}  options {}/{}  handlers {}/{}",
                 flow.channel.name(),
                 flow.flow,
                 flow.nodes_covered,
@@ -158,7 +171,30 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
                 flow.options,
                 flow.handlers_covered,
                 flow.handlers
-            ));
+            );
+            for (name, reach) in [("fuzzer", &flow.fuzzer), ("personas", &flow.personas)] {
+                if let (Some(reach), true) = (reach, flow.covered_by.contains('+')) {
+                    line.push_str(&format!(
+                        "  ({name} {}/{} nodes)",
+                        reach.nodes_covered, flow.nodes
+                    ));
+                }
+            }
+            out.push_str(&line);
+            out.push('\n');
+            if !flow.uncovered.is_empty() {
+                let shown: Vec<&str> = flow.uncovered.iter().take(8).map(String::as_str).collect();
+                let more = flow.uncovered.len().saturating_sub(shown.len());
+                let more = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                out.push_str(&format!(
+                    "        not reached: {}{more}\n",
+                    shown.join(", ")
+                ));
+            }
         }
     }
     let s = &report.summary;
