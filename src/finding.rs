@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Channel, Level};
 
@@ -97,9 +97,17 @@ impl Serialize for Code {
     }
 }
 
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Code, D::Error> {
+        let name = String::deserialize(d)?;
+        Code::parse(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown finding code `{name}`")))
+    }
+}
+
 /// One problem a customer can run into, with everything needed to find it in
 /// the YAML and to replay it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub code: Code,
     pub level: Level,
@@ -111,7 +119,7 @@ pub struct Finding {
     pub file: String,
     pub line: u32,
     pub column: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intent: Option<String>,
     /// The variable values under which it happens, where it depends on them.
     pub vars: BTreeMap<String, String>,
@@ -120,7 +128,7 @@ pub struct Finding {
     /// Nodes passed on the way, start first.
     pub path: Vec<String>,
     /// What found it: `lint` (the exhaustive walk and rules) or `fuzz`.
-    pub source: &'static str,
+    pub source: String,
     /// Tells apart findings of one code at one node (which input, which
     /// intent); with code, channel and node it identifies a finding.
     #[serde(skip)]

@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod coverage;
+pub mod diff;
 pub mod finding;
 pub mod fuzz;
 pub mod graph;
@@ -19,3 +20,4 @@ pub mod render;
 pub mod replay;
 pub mod report;
 pub mod schema;
+pub mod structure;

@@ -1,16 +1,16 @@
 //! The report every output format renders: REPORT.md's JSON shape.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::coverage::Reach;
 use crate::finding::Finding;
 use crate::graph::CompileError;
 use crate::model::{Channel, Level, MenuSet};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
-    pub tool: &'static str,
-    pub version: &'static str,
+    pub tool: String,
+    pub version: String,
     /// The command that produced it (`lint`, `check`).
     pub command: String,
     pub set: String,
@@ -19,10 +19,10 @@ pub struct Report {
     /// Persona runs, in the order the set lists personas.
     pub personas: Vec<crate::personas::PersonaResult>,
     /// Persona runs grouped per persona and channel.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub persona_suites: Vec<crate::personas::PersonaSuite>,
     /// Journeys whose transcript differs from the saved one (`--transcripts`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transcripts_changed: Vec<crate::personas::transcripts::TranscriptChange>,
     pub coverage: Coverage,
     pub summary: Summary,
@@ -34,9 +34,12 @@ pub struct Report {
     /// Statements about the run itself, such as a walk budget that was hit.
     pub notes: Vec<String>,
     pub stats: Stats,
+    /// The set's flows, nodes and options, for `diff` against a saved report.
+    #[serde(default)]
+    pub structure: crate::structure::Structure,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Coverage {
     pub flows: Vec<FlowCoverage>,
 }
@@ -45,7 +48,7 @@ pub struct Coverage {
 /// the fuzzer and personas together when either ran, else the exhaustive
 /// walk (which reaches everything reachable). Each source is also given on
 /// its own.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlowCoverage {
     pub channel: Channel,
     pub flow: String,
@@ -99,18 +102,18 @@ impl FlowCoverage {
 }
 
 /// Whether customers with an intent can be served on a channel.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IntentAvailability {
     pub intent: String,
     pub channel: Channel,
     /// `always`, `sometimes` or `never`.
-    pub served: &'static str,
+    pub served: String,
     /// For `sometimes`: the variable values under which it is served.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
@@ -120,7 +123,7 @@ pub struct Summary {
 
 /// Sizes, for the human summary line. No timings: reports are byte-for-byte
 /// reproducible.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Stats {
     pub flows: usize,
     pub nodes: usize,
@@ -130,8 +133,8 @@ pub struct Stats {
 impl Report {
     pub fn new(command: &str, set: String, seed: u64) -> Report {
         Report {
-            tool: "touchpoint",
-            version: env!("CARGO_PKG_VERSION"),
+            tool: "touchpoint".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
             command: command.to_string(),
             set,
             seed,
@@ -145,6 +148,7 @@ impl Report {
             intents: Vec::new(),
             notes: Vec::new(),
             stats: Stats::default(),
+            structure: Default::default(),
         }
     }
 
@@ -273,15 +277,15 @@ pub fn lint_report(set: &MenuSet, command: &str, seed: u64) -> Result<Report, Co
 
 /// What `--format json` prints when the set cannot be loaded (exit 2), so a
 /// CI step that parses standard output still gets JSON with the positions.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorReport {
-    pub tool: &'static str,
-    pub version: &'static str,
+    pub tool: String,
+    pub version: String,
     pub set: String,
     pub errors: Vec<ErrorEntry>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorEntry {
     pub file: Option<String>,
     pub line: Option<u32>,
@@ -307,8 +311,8 @@ impl ErrorReport {
             })
             .collect();
         ErrorReport {
-            tool: "touchpoint",
-            version: env!("CARGO_PKG_VERSION"),
+            tool: "touchpoint".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
             set,
             errors,
         }

@@ -227,7 +227,7 @@ pub fn channel_findings(set: &MenuSet, walks: &[(Channel, &Graph, &WalkSummary)]
                 vars,
                 inputs: Vec::new(),
                 path: Vec::new(),
-                source: "lint",
+                source: "lint".to_string(),
                 detail: i as u32,
                 offset: intent.span.pos.offset,
                 len: intent.span.pos.len,
@@ -261,7 +261,7 @@ pub fn availability(
             crate::report::IntentAvailability {
                 intent: intent.id.value.clone(),
                 channel,
-                served: status,
+                served: status.to_string(),
                 when,
             }
         })

@@ -204,7 +204,7 @@ pub(crate) fn to_finding(
             .iter()
             .map(|&n| graph.node_id(n).to_string())
             .collect(),
-        source: "lint",
+        source: "lint".to_string(),
         detail: raw.detail,
         offset: span.pos.offset,
         len: span.pos.len,

@@ -50,6 +50,32 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Compare two versions: set directories, git:REV, or saved JSON reports.
+    Diff {
+        /// The old side: a directory, a flow file, git:REV or a saved report.
+        old: String,
+        /// The new side.
+        new: String,
+        /// What fails the diff (exit 1): errors, warnings, personas, coverage.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "errors,personas,coverage"
+        )]
+        fail_on: Vec<String>,
+        /// Largest allowed drop of a flow's coverage, in percentage points.
+        #[arg(long, default_value_t = 5.0)]
+        max_coverage_drop: f64,
+        /// The path a git:REV side reads at that revision (default: the
+        /// other side's path, else menus).
+        #[arg(long)]
+        path: Option<PathBuf>,
+        /// Random customers per side.
+        #[arg(long, default_value_t = 500)]
+        runs: usize,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Play one input sequence through a flow and print the transcript.
     Replay {
         #[arg(default_value = "menus")]
@@ -68,6 +94,22 @@ pub enum Command {
         channel: Option<Channel>,
         #[command(flatten)]
         common: Common,
+    },
+    /// Draw a flow as Graphviz dot or Mermaid, with lint findings marked.
+    Graph {
+        #[arg(default_value = "menus")]
+        path: PathBuf,
+        /// The flow to draw.
+        #[arg(long)]
+        flow: String,
+        /// The channel, when flows of several channels share the id.
+        #[arg(long, value_parser = parse_channel)]
+        channel: Option<Channel>,
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
+        /// Write to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Print the JSON Schema of the menu format, for editor completion.
     Schema {
@@ -137,6 +179,18 @@ fn parse_channel(text: &str) -> Result<Channel, String> {
 pub enum Format {
     Human,
     Json,
+    /// A pull-request comment: summary table, details, Mermaid diagram.
+    Markdown,
+    /// JUnit XML: a test case per persona and per finding class.
+    Junit,
+    /// SARIF 2.1.0: results with file, line and column for code scanning.
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -15,7 +15,7 @@ use crate::input::Input;
 use crate::loader::load_set;
 use crate::model::MenuSet;
 use crate::render;
-pub use args::{Cli, Command, Common, Format};
+pub use args::{Cli, Command, Common, Format, GraphFormat};
 use output::Output;
 
 /// Exit codes, a contract with CI scripts.
@@ -121,10 +121,26 @@ pub fn execute(cli: Cli) -> u8 {
                     t.push('\n');
                     t
                 }
-                Format::Human => output::transcript_text(&transcript),
+                _ => output::transcript_text(&transcript),
             };
             Output::new(common.output.as_deref()).write(&text)
         }
+        Command::Diff {
+            old,
+            new,
+            fail_on,
+            max_coverage_drop,
+            path,
+            runs,
+            common,
+        } => run_diff(&old, &new, &fail_on, max_coverage_drop, path, runs, &common),
+        Command::Graph {
+            path,
+            flow,
+            channel,
+            format,
+            output,
+        } => run_graph(&path, &flow, channel, format, output.as_deref()),
         Command::Schema { output } => Output::new(output.as_deref()).write(crate::schema::schema()),
     }
 }
@@ -237,6 +253,7 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
+    report.structure = crate::structure::describe(&set);
     report.stats.flows = set.flows.len();
     report.stats.nodes = set.flows.iter().map(|f| f.nodes.len()).sum();
     if let Job::Personas(args) | Job::Check(_, args) = &job {
@@ -261,6 +278,9 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
     }
     let text = match common.format() {
         Format::Json => render::json::render(&report),
+        Format::Markdown => render::markdown::report(&report),
+        Format::Junit => render::junit::render(&report, common.deny_warnings()),
+        Format::Sarif => render::sarif::render(&report),
         Format::Human => {
             let colour =
                 common.output.is_none() && render::use_colour(std::io::stdout().is_terminal());
@@ -276,4 +296,119 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
     } else {
         EXIT_CLEAN
     }
+}
+
+fn run_diff(
+    old: &str,
+    new: &str,
+    fail_on: &[String],
+    max_coverage_drop: f64,
+    path: Option<std::path::PathBuf>,
+    runs: usize,
+    common: &Common,
+) -> u8 {
+    let mut kinds = Vec::new();
+    for item in fail_on {
+        match crate::diff::FailOn::parse(item) {
+            Some(kind) => kinds.push(kind),
+            None => {
+                return fail(format!(
+                    "--fail-on: unknown `{item}` (errors, warnings, personas, coverage)"
+                ))
+            }
+        }
+    }
+    // A git:REV side reads the other side's path at that revision.
+    let path = path.unwrap_or_else(|| {
+        [old, new]
+            .iter()
+            .find(|s| !s.starts_with("git:") && !s.ends_with(".json"))
+            .map_or_else(
+                || std::path::PathBuf::from("menus"),
+                std::path::PathBuf::from,
+            )
+    });
+    let options = crate::diff::SideOptions {
+        seed: common.seed,
+        fuzz_runs: runs,
+        path,
+    };
+    let sides = [old, new].map(|spec| crate::diff::load_side(spec, &options));
+    let [old_report, new_report] = sides;
+    let (old_report, new_report) = match (old_report, new_report) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return fail(e),
+    };
+    let report = crate::diff::diff(&old_report, &new_report, &kinds, max_coverage_drop);
+    let text = match common.format() {
+        Format::Json => render::json::render_value(&report),
+        Format::Markdown => render::markdown::diff(&report, &new_report),
+        Format::Human => render::human::diff(&report),
+        Format::Junit | Format::Sarif => {
+            return fail("diff prints human, json or markdown; junit and sarif are for check, lint, fuzz and personas")
+        }
+    };
+    let written = Output::new(common.output.as_deref()).write(&text);
+    if written != EXIT_CLEAN {
+        return written;
+    }
+    if report.fails() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+fn run_graph(
+    path: &Path,
+    flow: &str,
+    channel: Option<crate::model::Channel>,
+    format: GraphFormat,
+    output: Option<&Path>,
+) -> u8 {
+    let common = Common {
+        format: None,
+        output: None,
+        seed: 42,
+        deny: None,
+    };
+    let set = match load(path, &common) {
+        Ok(set) => set,
+        Err(code) => return code,
+    };
+    let structure = crate::structure::describe(&set);
+    let shapes: Vec<_> = structure
+        .flows
+        .iter()
+        .filter(|f| f.flow == flow && channel.is_none_or(|c| f.channel == c))
+        .collect();
+    let shape = match shapes.as_slice() {
+        [one] => *one,
+        [] => {
+            let known: Vec<&str> = structure.flows.iter().map(|f| f.flow.as_str()).collect();
+            return fail(format!(
+                "no flow `{flow}` in the set (flows: {})",
+                known.join(", ")
+            ));
+        }
+        _ => {
+            return fail(format!(
+                "flow `{flow}` exists on several channels; say which with --channel"
+            ))
+        }
+    };
+    let analysis = match crate::analysis::lint(&set) {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    let findings: Vec<_> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.channel == shape.channel && f.flow == shape.flow)
+        .collect();
+    let text = match format {
+        GraphFormat::Dot => render::graph::dot(shape, &findings),
+        GraphFormat::Mermaid => render::graph::mermaid(shape, &findings, &[]),
+    };
+    Output::new(output).write(&text)
 }

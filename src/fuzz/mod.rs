@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use rustc_hash::FxHashSet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::raw::RawFinding;
 use crate::coverage::CoverageMap;
@@ -55,7 +55,7 @@ impl Default for FuzzOptions {
 }
 
 /// What a fuzzing session did, for the report.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct FuzzSummary {
     pub seed: u64,
     pub runs: usize,
@@ -329,7 +329,7 @@ fn to_finding(graph: &Graph, set: &MenuSet, run: &Run, failure: &Failure) -> Fin
         raw = raw.intent(intent);
     }
     let mut finding = crate::analysis::to_finding(graph, set, &raw, true);
-    finding.source = "fuzz";
+    finding.source = "fuzz".to_string();
     finding
 }
 

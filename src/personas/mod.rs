@@ -8,7 +8,7 @@ pub mod transcripts;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::finding::{Code, Finding};
 use crate::graph::{compile, CompileError, Graph};
@@ -18,7 +18,7 @@ pub use journey::{run_journey, Journey};
 
 /// One persona run as the report shows it (REPORT.md's `personas` fields
 /// and more).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PersonaResult {
     pub persona: String,
     /// The matrix entry, when the persona has a matrix.
@@ -30,7 +30,7 @@ pub struct PersonaResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub intent: Option<String>,
     pub passed: bool,
-    pub outcome: &'static str,
+    pub outcome: String,
     /// Where the journey ended.
     pub node: String,
     pub steps: u32,
@@ -55,7 +55,7 @@ impl PersonaResult {
 }
 
 /// Results grouped per persona and channel.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PersonaSuite {
     pub persona: String,
     pub channel: Channel,
@@ -160,7 +160,7 @@ fn run_one(
         vars: journey.vars.clone(),
         intent: persona.intent.as_ref().map(|i| i.value.clone()),
         passed: failures.is_empty(),
-        outcome: journey.outcome.name(),
+        outcome: journey.outcome.name().to_string(),
         node: journey.node.clone(),
         steps: journey.steps,
         menus: journey.menus,
@@ -235,7 +235,7 @@ pub fn findings(set: &MenuSet, results: &[PersonaResult]) -> Vec<Finding> {
                 vars: r.vars.clone(),
                 inputs: r.inputs.clone(),
                 path: Vec::new(),
-                source: "personas",
+                source: "personas".to_string(),
                 detail: 0,
                 offset: span.pos.offset,
                 len: span.pos.len,

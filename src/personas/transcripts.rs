@@ -4,13 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
 
 use super::PersonaResult;
 
 /// A journey whose transcript differs from the saved one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TranscriptChange {
     pub persona: String,
     /// The saved file, relative to the transcripts directory.
@@ -84,11 +84,20 @@ pub fn word_diff(old: &str, new: &str) -> String {
                 continue;
             }
             let words = TextDiff::from_words(old_part.as_str(), new_part.as_str());
+            // Runs of removed or added words read better as one bracket
+            // each: `[-For anything else-]` rather than word by word.
+            let mut runs: Vec<(ChangeTag, String)> = Vec::new();
             for change in words.iter_all_changes() {
-                match change.tag() {
-                    ChangeTag::Equal => out.push_str(change.value()),
-                    ChangeTag::Delete => out.push_str(&format!("[-{}-]", change.value())),
-                    ChangeTag::Insert => out.push_str(&format!("{{+{}+}}", change.value())),
+                match runs.last_mut() {
+                    Some((tag, text)) if *tag == change.tag() => text.push_str(change.value()),
+                    _ => runs.push((change.tag(), change.value().to_string())),
+                }
+            }
+            for (tag, text) in runs {
+                match tag {
+                    ChangeTag::Equal => out.push_str(&text),
+                    ChangeTag::Delete => out.push_str(&format!("[-{text}-]")),
+                    ChangeTag::Insert => out.push_str(&format!("{{+{text}+}}")),
                 }
             }
             if !out.ends_with('\n') {

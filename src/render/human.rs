@@ -308,3 +308,117 @@ fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> SourceDiagnostic {
         label: Some(format!("`{}`", finding.node)),
     }
 }
+
+/// A diff as a person reads it in a terminal.
+pub fn diff(diff: &crate::diff::DiffReport) -> String {
+    let mut out = format!("touchpoint diff {} → {}\n", diff.old, diff.new);
+    let mut section = |title: &str, lines: Vec<String>| {
+        if !lines.is_empty() {
+            out.push_str(&format!("\n{title}:\n"));
+            for line in lines {
+                out.push_str(&format!("  {line}\n"));
+            }
+        }
+    };
+    let change = |verb: &str, c: &crate::diff::Change| {
+        let mut text = format!("{verb} {} ", c.what);
+        if let Some(option) = &c.option {
+            text.push_str(&format!("{option} of "));
+        }
+        if let Some(node) = &c.node {
+            text.push_str(&format!("`{node}` in "));
+        }
+        text.push_str(&format!("{} `{}`", c.channel, c.flow));
+        if let Some(to) = &c.to {
+            text.push_str(&format!(" (to `{to}`)"));
+        }
+        text
+    };
+    let mut structure: Vec<String> = diff.added.iter().map(|c| change("added", c)).collect();
+    structure.extend(diff.removed.iter().map(|c| change("removed", c)));
+    structure.extend(diff.retargeted.iter().map(|r| {
+        format!(
+            "`{}`: {} now goes to `{}` (was `{}`)",
+            r.node, r.by, r.new, r.old
+        )
+    }));
+    section("structure", structure);
+    section(
+        "prompts changed",
+        diff.changed
+            .iter()
+            .map(|c| format!("`{}`: {}", c.node, c.diff.replace('\n', " ")))
+            .collect(),
+    );
+    section(
+        "new findings",
+        diff.findings_new
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} at {}:{}:{}: {}",
+                    f.level.name(),
+                    f.code,
+                    f.file,
+                    f.line,
+                    f.column,
+                    f.message
+                )
+            })
+            .collect(),
+    );
+    section(
+        "fixed findings",
+        diff.findings_fixed
+            .iter()
+            .map(|f| format!("{} at `{}`: {}", f.code, f.node, f.message))
+            .collect(),
+    );
+    section(
+        "coverage",
+        diff.coverage
+            .iter()
+            .map(|c| {
+                let lost = if c.newly_uncovered.is_empty() {
+                    String::new()
+                } else {
+                    format!("; newly uncovered: {}", c.newly_uncovered.join(", "))
+                };
+                format!(
+                    "{} {}: {:.1}% → {:.1}%{lost}",
+                    c.channel, c.flow, c.old, c.new
+                )
+            })
+            .collect(),
+    );
+    section(
+        "personas",
+        diff.personas
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}: {} → {}, {} → {} steps, {:.0} → {:.0} s{}",
+                    p.persona,
+                    p.old_outcome,
+                    p.new_outcome,
+                    p.old_steps,
+                    p.new_steps,
+                    p.old_seconds,
+                    p.new_seconds,
+                    if p.old_passed && !p.new_passed {
+                        " (now fails)"
+                    } else {
+                        ""
+                    }
+                )
+            })
+            .collect(),
+    );
+    section("regressions", diff.regressions.clone());
+    out.push_str(if diff.fails() {
+        "\nregressions found\n"
+    } else {
+        "\nno regressions\n"
+    });
+    out
+}

@@ -8,3 +8,11 @@ pub fn render(report: &Report) -> String {
     text.push('\n');
     text
 }
+
+/// Any serialisable value as pretty JSON with a trailing newline.
+pub fn render_value<T: serde::Serialize>(value: &T) -> String {
+    let mut text =
+        serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}

@@ -2,8 +2,12 @@
 //! them computes anything.
 
 mod diagnostic;
+pub mod graph;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 
 pub use diagnostic::{first_line_span, load_error_text, SourceDiagnostic};
 

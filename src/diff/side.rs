@@ -1,0 +1,146 @@
+//! One side of a diff: a set directory, a file, `git:REV` (the same path at
+//! a git revision, read through git), or a saved JSON report.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::report::Report;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SideError {
+    #[error("{0}")]
+    Load(String),
+    #[error("cannot read the saved report `{path}`: {reason}")]
+    Report { path: String, reason: String },
+    #[error("git: {0}")]
+    Git(String),
+}
+
+/// How to build a report for a side that is not a saved report.
+#[derive(Debug, Clone)]
+pub struct SideOptions {
+    pub seed: u64,
+    pub fuzz_runs: usize,
+    /// The path a `git:REV` side reads at that revision.
+    pub path: PathBuf,
+}
+
+/// Produces the report of one side. `describe` names the side in messages.
+pub fn load_side(spec: &str, options: &SideOptions) -> Result<Report, SideError> {
+    if let Some(rev) = spec.strip_prefix("git:") {
+        let (dir, target) = checkout(rev, &options.path)?;
+        let result = report_for(&target, spec, options);
+        drop(dir);
+        return result;
+    }
+    let path = Path::new(spec);
+    if path.is_file() && path.extension().is_some_and(|e| e == "json") {
+        let text = std::fs::read_to_string(path).map_err(|e| SideError::Report {
+            path: spec.to_string(),
+            reason: e.to_string(),
+        })?;
+        return serde_json::from_str(&text).map_err(|e| SideError::Report {
+            path: spec.to_string(),
+            reason: format!("{e} (is it the JSON of `touchpoint check -o FILE --format json`?)"),
+        });
+    }
+    report_for(path, spec, options)
+}
+
+/// Loads and checks a set the way `check` does, so that both sides of a
+/// diff are measured alike.
+fn report_for(path: &Path, name: &str, options: &SideOptions) -> Result<Report, SideError> {
+    let set = crate::loader::load_set(path)
+        .map_err(|e| SideError::Load(format!("{name}: {}\n{}", e, e.plain_lines().join("\n"))))?;
+    let mut report = crate::report::lint_report(&set, "check", options.seed)
+        .map_err(|e| SideError::Load(e.to_string()))?;
+    let fuzz = crate::fuzz::FuzzOptions {
+        seed: options.seed,
+        runs: options.fuzz_runs,
+        ..Default::default()
+    };
+    let outcome =
+        crate::fuzz::fuzz(&set, &fuzz, &mut |_| {}).map_err(|e| SideError::Load(e.to_string()))?;
+    report.add_fuzz(outcome);
+    let personas = crate::personas::run_personas(&set, options.seed, None)
+        .map_err(|e| SideError::Load(e.to_string()))?;
+    report.add_personas(&set, personas);
+    report.structure = crate::structure::describe(&set);
+    report.set = name.to_string();
+    Ok(report)
+}
+
+/// A temporary directory removed when dropped.
+struct TempDir {
+    path: PathBuf,
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+fn git(args: &[&str]) -> Result<Vec<u8>, SideError> {
+    let output = Command::new("git")
+        .args(args)
+        .output()
+        .map_err(|e| SideError::Git(format!("cannot run git: {e}")))?;
+    if !output.status.success() {
+        return Err(SideError::Git(
+            String::from_utf8_lossy(&output.stderr).trim().to_string(),
+        ));
+    }
+    Ok(output.stdout)
+}
+
+/// Writes `path` as it was at `rev` into a temporary directory; returns the
+/// directory (removed when dropped) and where `path` now is inside it.
+fn checkout(rev: &str, path: &Path) -> Result<(TempDir, PathBuf), SideError> {
+    let spec = path.to_string_lossy().to_string();
+    let listing = git(&["ls-tree", "-r", "--name-only", rev, "--", &spec])?;
+    let names: Vec<String> = String::from_utf8_lossy(&listing)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    if names.is_empty() {
+        return Err(SideError::Git(format!("`{spec}` does not exist at {rev}")));
+    }
+    let unique = format!(
+        "touchpoint-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let dir = TempDir {
+        path: std::env::temp_dir().join(unique),
+    };
+    let single_file = names.len() == 1 && names[0] == spec.trim_start_matches("./");
+    for name in &names {
+        let content = git(&["show", &format!("{rev}:./{name}")])?;
+        let relative = if single_file {
+            Path::new(name)
+                .file_name()
+                .map(PathBuf::from)
+                .unwrap_or_default()
+        } else {
+            Path::new(name)
+                .strip_prefix(spec.trim_start_matches("./"))
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|_| PathBuf::from(name))
+        };
+        let target = dir.path.join(relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| SideError::Git(e.to_string()))?;
+        }
+        std::fs::write(&target, content).map_err(|e| SideError::Git(e.to_string()))?;
+    }
+    let target = if single_file {
+        dir.path
+            .join(Path::new(&names[0]).file_name().unwrap_or_default())
+    } else {
+        dir.path.clone()
+    };
+    Ok((dir, target))
+}

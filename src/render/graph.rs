@@ -1,0 +1,137 @@
+//! Drawings of a flow (Graphviz dot and Mermaid), findings marked on their
+//! nodes, for `touchpoint graph` and the diff's pull-request comment.
+
+use crate::finding::Finding;
+use crate::model::Level;
+use crate::structure::FlowShape;
+
+/// Mermaid ids must be plain words; node ids may hold `-`.
+fn mermaid_id(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('"', "'").replace(['\n', '\r'], " ")
+}
+
+/// Mermaid `flowchart`: nodes with errors are red, with warnings amber,
+/// `highlight`ed nodes (changed in a diff) blue.
+pub fn mermaid(flow: &FlowShape, findings: &[&Finding], highlight: &[String]) -> String {
+    let mut out = String::from("flowchart TD\n");
+    for node in &flow.nodes {
+        out.push_str(&format!(
+            "  {}[\"{}<br/><small>{}</small>\"]\n",
+            mermaid_id(&node.id),
+            escape(&node.id),
+            node.kind
+        ));
+    }
+    for node in &flow.nodes {
+        for option in &node.options {
+            out.push_str(&format!(
+                "  {} -->|{}| {}\n",
+                mermaid_id(&node.id),
+                escape(&option.name),
+                mermaid_id(&option.goto)
+            ));
+        }
+        for lead in &node.leads {
+            if lead.by == "call" {
+                continue;
+            }
+            out.push_str(&format!(
+                "  {} -.->|{}| {}\n",
+                mermaid_id(&node.id),
+                escape(&lead.by),
+                mermaid_id(&lead.to)
+            ));
+        }
+    }
+    out.push_str("  classDef stuck fill:#fdd,stroke:#c00,stroke-width:2px\n");
+    out.push_str("  classDef warn fill:#ffe8b0,stroke:#c80\n");
+    out.push_str("  classDef changed stroke:#06c,stroke-width:3px\n");
+    for node in &flow.nodes {
+        let worst = findings
+            .iter()
+            .filter(|f| f.node == node.id)
+            .map(|f| f.level)
+            .max();
+        match worst {
+            Some(Level::Error) => {
+                out.push_str(&format!("  class {} stuck\n", mermaid_id(&node.id)))
+            }
+            Some(Level::Warning) => {
+                out.push_str(&format!("  class {} warn\n", mermaid_id(&node.id)))
+            }
+            _ => {}
+        }
+        if highlight.contains(&node.id) {
+            out.push_str(&format!("  class {} changed\n", mermaid_id(&node.id)));
+        }
+    }
+    out
+}
+
+/// Graphviz dot, with the same marks.
+pub fn dot(flow: &FlowShape, findings: &[&Finding]) -> String {
+    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let mut out = format!(
+        "digraph {} {{\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\"];\n",
+        quote(&flow.flow)
+    );
+    for node in &flow.nodes {
+        let worst = findings
+            .iter()
+            .filter(|f| f.node == node.id)
+            .map(|f| f.level)
+            .max();
+        let style = match worst {
+            Some(Level::Error) => ", style=filled, fillcolor=\"#ffdddd\", color=\"#cc0000\"",
+            Some(Level::Warning) => ", style=filled, fillcolor=\"#ffe8b0\"",
+            _ => "",
+        };
+        let codes: Vec<&str> = findings
+            .iter()
+            .filter(|f| f.node == node.id)
+            .map(|f| f.code.name())
+            .collect();
+        let label = if codes.is_empty() {
+            format!("{}\\n{}", node.id, node.kind)
+        } else {
+            format!("{}\\n{}\\n[{}]", node.id, node.kind, codes.join(", "))
+        };
+        out.push_str(&format!(
+            "  {} [label=\"{}\"{style}];\n",
+            quote(&node.id),
+            label.replace('"', "\\\"")
+        ));
+    }
+    for node in &flow.nodes {
+        for option in &node.options {
+            out.push_str(&format!(
+                "  {} -> {} [label={}];\n",
+                quote(&node.id),
+                quote(&option.goto),
+                quote(&option.name)
+            ));
+        }
+        for lead in node.leads.iter().filter(|l| l.by != "call") {
+            out.push_str(&format!(
+                "  {} -> {} [label={}, style=dashed];\n",
+                quote(&node.id),
+                quote(&lead.to),
+                quote(&lead.by)
+            ));
+        }
+    }
+    out.push_str("}\n");
+    out
+}

@@ -1,0 +1,85 @@
+//! JUnit XML (via quick-junit): one test case per persona run and one per
+//! finding code, so that a CI test tab lists what failed.
+
+use quick_junit::{NonSuccessKind, Report as Junit, TestCase, TestCaseStatus, TestSuite};
+
+use crate::finding::Code;
+use crate::model::Level;
+use crate::report::Report;
+
+pub fn render(report: &Report, deny_warnings: bool) -> String {
+    let mut junit = Junit::new("touchpoint");
+    let mut findings = TestSuite::new(format!(
+        "touchpoint {} {}: findings",
+        report.command, report.set
+    ));
+    for code in Code::ALL {
+        let of_code: Vec<_> = report.findings.iter().filter(|f| f.code == code).collect();
+        let failing = of_code
+            .iter()
+            .any(|f| f.level == Level::Error || (deny_warnings && f.level == Level::Warning));
+        let listing: String = of_code
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{}:{}: [{}] {} (inputs: {})\n",
+                    f.file,
+                    f.line,
+                    f.column,
+                    f.level.name(),
+                    f.message,
+                    f.inputs.join(",")
+                )
+            })
+            .collect();
+        let mut status = if failing {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(format!("{} {} finding(s)", of_code.len(), code.name()))
+                .set_type(code.name())
+                .set_description(listing.clone());
+            s
+        } else {
+            TestCaseStatus::success()
+        };
+        if !failing && !of_code.is_empty() {
+            // Warnings that do not fail still show up in the test's output.
+            status = TestCaseStatus::success();
+        }
+        let mut case = TestCase::new(code.name(), status);
+        case.set_classname("touchpoint.findings");
+        if !failing && !listing.is_empty() {
+            case.set_system_out(listing);
+        }
+        findings.add_test_case(case);
+    }
+    junit.add_test_suite(findings);
+    if !report.personas.is_empty() {
+        let mut personas = TestSuite::new(format!(
+            "touchpoint {} {}: personas",
+            report.command, report.set
+        ));
+        for p in &report.personas {
+            let status = if p.passed {
+                TestCaseStatus::success()
+            } else {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(p.failures.join("; "))
+                    .set_type("persona-failed")
+                    .set_description(p.transcript.join("\n"));
+                s
+            };
+            let mut case = TestCase::new(p.name(), status);
+            case.set_classname(format!("touchpoint.personas.{}", p.channel.name()));
+            case.set_system_out(p.transcript.join("\n"));
+            personas.add_test_case(case);
+        }
+        junit.add_test_suite(personas);
+    }
+    let mut text = junit
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- {e} -->"));
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}

@@ -1,0 +1,293 @@
+//! Markdown for pull-request comments: a summary table first, details in
+//! collapsible sections, and for a diff a Mermaid diagram of each changed
+//! flow with stuck nodes marked (GitHub renders it).
+
+use crate::diff::DiffReport;
+use crate::report::Report;
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// `[-old-]{+new+}` word diffs as ~~old~~ **new**. Markdown ignores
+/// emphasis that starts or ends with a space, so spaces move outside.
+fn styled_diff(diff: &str) -> String {
+    let markers =
+        regex::Regex::new(r"\[-(\s*)(.*?)(\s*)-\]|\{\+(\s*)(.*?)(\s*)\+\}").expect("a valid regex");
+    markers
+        .replace_all(diff, |c: &regex::Captures| {
+            let part = |i: usize| c.get(i).map_or("", |m| m.as_str());
+            if c.get(2).is_some() {
+                format!("{}~~{}~~{}", part(1), part(2), part(3))
+            } else {
+                format!("{}**{}**{}", part(4), part(5), part(6))
+            }
+        })
+        .into_owned()
+}
+
+pub fn report(report: &Report) -> String {
+    let s = &report.summary;
+    let verdict = if report.fails(false) {
+        "❌ failed"
+    } else {
+        "✅ passed"
+    };
+    let mut out = format!("## touchpoint {}: {verdict}\n\n", report.command);
+    out.push_str("| | |\n|---|---|\n");
+    out.push_str(&format!(
+        "| set | `{}` (seed {}) |\n",
+        report.set, report.seed
+    ));
+    out.push_str(&format!(
+        "| errors | {} |\n| warnings | {} |\n",
+        s.errors, s.warnings
+    ));
+    if !report.personas.is_empty() {
+        out.push_str(&format!(
+            "| personas | {} passed, {} failed |\n",
+            s.personas_passed, s.personas_failed
+        ));
+    }
+    if let Some(f) = &report.fuzz {
+        out.push_str(&format!(
+            "| fuzzer | {} customers, {}/{} edges |\n",
+            f.runs, f.edges_covered, f.edges
+        ));
+    }
+    for flow in &report.coverage.flows {
+        out.push_str(&format!(
+            "| coverage {} `{}` | nodes {}/{}, options {}/{}, handlers {}/{} |\n",
+            flow.channel,
+            flow.flow,
+            flow.nodes_covered,
+            flow.nodes,
+            flow.options_covered,
+            flow.options,
+            flow.handlers_covered,
+            flow.handlers
+        ));
+    }
+    if !report.findings.is_empty() {
+        out.push_str(&format!(
+            "\n<details><summary>{} finding(s)</summary>\n\n",
+            report.findings.len()
+        ));
+        out.push_str("| level | code | where | message | inputs |\n|---|---|---|---|---|\n");
+        for f in &report.findings {
+            out.push_str(&format!(
+                "| {} | `{}` | `{}:{}:{}` | {} | `{}` |\n",
+                f.level.name(),
+                f.code,
+                f.file,
+                f.line,
+                f.column,
+                cell(&f.message),
+                f.inputs.join(",")
+            ));
+        }
+        out.push_str("\n</details>\n");
+    }
+    let failed: Vec<_> = report.personas.iter().filter(|p| !p.passed).collect();
+    if !failed.is_empty() {
+        out.push_str("\n<details><summary>failed personas</summary>\n\n");
+        for p in failed {
+            out.push_str(&format!(
+                "**{}** ({}): {}\n\n```text\n{}\n```\n\n",
+                p.name(),
+                p.channel,
+                cell(&p.failures.join("; ")),
+                p.transcript.join("\n")
+            ));
+        }
+        out.push_str("</details>\n");
+    }
+    out
+}
+
+pub fn diff(diff: &DiffReport, new: &Report) -> String {
+    let verdict = if diff.fails() {
+        "❌ regressions"
+    } else {
+        "✅ no regressions"
+    };
+    let mut out = format!(
+        "## touchpoint diff: {verdict}\n\n`{}` → `{}`\n\n",
+        diff.old, diff.new
+    );
+    out.push_str("| change | count |\n|---|---|\n");
+    let rows = [
+        ("added (flows, nodes, options)", diff.added.len()),
+        ("removed", diff.removed.len()),
+        ("prompts changed", diff.changed.len()),
+        ("retargeted", diff.retargeted.len()),
+        ("new findings", diff.findings_new.len()),
+        ("fixed findings", diff.findings_fixed.len()),
+        ("coverage changes", diff.coverage.len()),
+        ("personas changed", diff.personas.len()),
+    ];
+    for (what, n) in rows {
+        out.push_str(&format!("| {what} | {n} |\n"));
+    }
+    if !diff.regressions.is_empty() {
+        out.push_str("\n**Regressions**\n\n");
+        for r in &diff.regressions {
+            out.push_str(&format!("- {}\n", cell(r)));
+        }
+    }
+    let section = |out: &mut String, title: &str, body: String| {
+        if !body.is_empty() {
+            out.push_str(&format!(
+                "\n<details><summary>{title}</summary>\n\n{body}\n</details>\n"
+            ));
+        }
+    };
+    let mut structure = String::new();
+    for c in &diff.added {
+        structure.push_str(&format!("- added {} {}\n", c.what, describe_change(c)));
+    }
+    for c in &diff.removed {
+        structure.push_str(&format!("- removed {} {}\n", c.what, describe_change(c)));
+    }
+    for r in &diff.retargeted {
+        structure.push_str(&format!(
+            "- `{}` {} now goes to `{}` (was `{}`)\n",
+            r.node,
+            cell(&r.by),
+            r.new,
+            r.old
+        ));
+    }
+    section(&mut out, "structure", structure);
+    let prompts: String = diff
+        .changed
+        .iter()
+        .map(|c| {
+            format!(
+                "- `{}` ({} `{}`): {}\n",
+                c.node,
+                c.channel,
+                c.flow,
+                styled_diff(&cell(&c.diff))
+            )
+        })
+        .collect();
+    section(&mut out, "prompts", prompts);
+    let mut findings = String::new();
+    for f in &diff.findings_new {
+        findings.push_str(&format!(
+            "- new {} `{}` at `{}:{}`: {}\n",
+            f.level.name(),
+            f.code,
+            f.file,
+            f.line,
+            cell(&f.message)
+        ));
+    }
+    for f in &diff.findings_fixed {
+        findings.push_str(&format!(
+            "- fixed `{}` at `{}`: {}\n",
+            f.code,
+            f.node,
+            cell(&f.message)
+        ));
+    }
+    section(&mut out, "findings", findings);
+    let coverage: String = diff
+        .coverage
+        .iter()
+        .map(|c| {
+            let lost = if c.newly_uncovered.is_empty() {
+                String::new()
+            } else {
+                format!(", newly uncovered: `{}`", c.newly_uncovered.join("`, `"))
+            };
+            format!(
+                "- {} `{}`: {:.1}% → {:.1}%{lost}\n",
+                c.channel, c.flow, c.old, c.new
+            )
+        })
+        .collect();
+    section(&mut out, "coverage", coverage);
+    let personas: String = diff
+        .personas
+        .iter()
+        .map(|p| {
+            format!(
+                "- `{}`: {} → {}, {} → {} steps, {:.0} → {:.0} s{}\n",
+                p.persona,
+                p.old_outcome,
+                p.new_outcome,
+                p.old_steps,
+                p.new_steps,
+                p.old_seconds,
+                p.new_seconds,
+                if p.old_passed && !p.new_passed {
+                    " (now fails)"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect();
+    section(&mut out, "personas", personas);
+    // A diagram of every flow that changed, changed nodes outlined and nodes
+    // with errors filled red.
+    for flow in &new.structure.flows {
+        let touched = |channel, name: &str| channel == flow.channel && name == flow.flow;
+        let mut changed_nodes: Vec<String> = Vec::new();
+        changed_nodes.extend(
+            diff.added
+                .iter()
+                .filter(|c| touched(c.channel, &c.flow))
+                .filter_map(|c| c.node.clone()),
+        );
+        changed_nodes.extend(
+            diff.removed
+                .iter()
+                .filter(|c| touched(c.channel, &c.flow))
+                .filter_map(|c| c.node.clone()),
+        );
+        changed_nodes.extend(
+            diff.changed
+                .iter()
+                .filter(|c| touched(c.channel, &c.flow))
+                .map(|c| c.node.clone()),
+        );
+        changed_nodes.extend(
+            diff.retargeted
+                .iter()
+                .filter(|c| touched(c.channel, &c.flow))
+                .map(|c| c.node.clone()),
+        );
+        if changed_nodes.is_empty() {
+            continue;
+        }
+        let findings: Vec<_> = new
+            .findings
+            .iter()
+            .filter(|f| f.channel == flow.channel && f.flow == flow.flow)
+            .collect();
+        out.push_str(&format!(
+            "\n<details><summary>diagram of {} `{}` (changed nodes outlined, stuck nodes red)</summary>\n\n```mermaid\n{}```\n\n</details>\n",
+            flow.channel,
+            flow.flow,
+            super::graph::mermaid(flow, &findings, &changed_nodes)
+        ));
+    }
+    out
+}
+
+fn describe_change(c: &crate::diff::Change) -> String {
+    let mut text = format!("in {} `{}`", c.channel, c.flow);
+    if let Some(node) = &c.node {
+        text = format!("`{node}` {text}");
+    }
+    if let Some(option) = &c.option {
+        text = format!("{} of {text}", cell(option));
+    }
+    if let Some(to) = &c.to {
+        text.push_str(&format!(" (to `{to}`)"));
+    }
+    text
+}

@@ -1,0 +1,185 @@
+//! The shape of a set as a report records it: flows, nodes, prompts and
+//! where each option and handler leads. A saved report carries it, so that
+//! `touchpoint diff` can say what changed for customers without the old
+//! YAML at hand.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Channel, Condition, Handler, MenuSet, NodeKind};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Structure {
+    pub flows: Vec<FlowShape>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowShape {
+    pub channel: Channel,
+    pub flow: String,
+    pub file: String,
+    pub start: String,
+    pub nodes: Vec<NodeShape>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeShape {
+    pub id: String,
+    pub kind: String,
+    /// What the customer hears or reads there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    pub line: u32,
+    /// Where the node leads other than by its options: `next`, `goto`,
+    /// handlers, `back`, switch entries, `call`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leads: Vec<Lead>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<OptionShape>,
+}
+
+/// One way out of a node: what takes it there (`next`, `no_input`, ...) and
+/// where it goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lead {
+    pub by: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptionShape {
+    /// How the option is named: `key 1 ("Billing")`, `"Pay a bill"`.
+    pub name: String,
+    pub goto: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+}
+
+pub fn describe(set: &MenuSet) -> Structure {
+    let flows = set
+        .flows
+        .iter()
+        .map(|flow| FlowShape {
+            channel: flow.channel,
+            flow: flow.id.value.clone(),
+            file: set.files[flow.file as usize].name.clone(),
+            start: flow.start.value.clone(),
+            nodes: flow
+                .nodes
+                .iter()
+                .map(|node| {
+                    let mut leads = Vec::new();
+                    let handler = |leads: &mut Vec<Lead>, by: &str, h: &Option<Handler>| {
+                        if let Some(h) = h {
+                            leads.push(Lead {
+                                by: by.to_string(),
+                                to: h.then.value.clone(),
+                            });
+                        }
+                    };
+                    let mut options = Vec::new();
+                    match &node.kind {
+                        NodeKind::Say { next, .. } | NodeKind::Set { next, .. } => {
+                            if let Some(next) = next {
+                                leads.push(Lead {
+                                    by: "next".into(),
+                                    to: next.value.clone(),
+                                });
+                            }
+                        }
+                        NodeKind::Call { flow, next } => {
+                            leads.push(Lead {
+                                by: "call".into(),
+                                to: flow.value.clone(),
+                            });
+                            if let Some(next) = next {
+                                leads.push(Lead {
+                                    by: "next".into(),
+                                    to: next.value.clone(),
+                                });
+                            }
+                        }
+                        NodeKind::Menu {
+                            options: opts,
+                            no_input,
+                            no_match,
+                            back,
+                            ..
+                        } => {
+                            handler(&mut leads, "no_input", no_input);
+                            handler(&mut leads, "no_match", no_match);
+                            if let Some(back) = back {
+                                leads.push(Lead {
+                                    by: "back".into(),
+                                    to: back.value.clone(),
+                                });
+                            }
+                            options = opts
+                                .iter()
+                                .map(|o| OptionShape {
+                                    name: o.describe(),
+                                    goto: o.goto.value.clone(),
+                                    when: o.when.as_ref().map(|w| condition_text(&w.value)),
+                                })
+                                .collect();
+                        }
+                        NodeKind::Ask {
+                            goto,
+                            invalid,
+                            no_input,
+                            ..
+                        } => {
+                            if let Some(goto) = goto {
+                                leads.push(Lead {
+                                    by: "goto".into(),
+                                    to: goto.value.clone(),
+                                });
+                            }
+                            handler(&mut leads, "invalid", invalid);
+                            handler(&mut leads, "no_input", no_input);
+                        }
+                        NodeKind::Switch { entries } => {
+                            for entry in entries {
+                                let by = entry.when.as_ref().map_or("default".to_string(), |w| {
+                                    format!("when {}", condition_text(&w.value))
+                                });
+                                leads.push(Lead {
+                                    by,
+                                    to: entry.goto.value.clone(),
+                                });
+                            }
+                        }
+                        NodeKind::Return
+                        | NodeKind::Transfer { .. }
+                        | NodeKind::End { .. }
+                        | NodeKind::Hangup { .. } => {}
+                    }
+                    NodeShape {
+                        id: node.id.value.clone(),
+                        kind: node.kind.key().to_string(),
+                        text: node.kind.text().map(str::to_string),
+                        line: node.span.line(),
+                        leads,
+                        options,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Structure { flows }
+}
+
+/// A condition written back as text.
+pub fn condition_text(condition: &Condition) -> String {
+    match condition {
+        Condition::Equals(v, x) => format!("{} == {}", v.value, x.value),
+        Condition::NotEquals(v, x) => format!("{} != {}", v.value, x.value),
+        Condition::In(v, xs) => {
+            let values: Vec<&str> = xs.iter().map(|x| x.value.as_str()).collect();
+            format!("{} in [{}]", v.value, values.join(", "))
+        }
+        Condition::Truthy(v) => v.value.clone(),
+        Condition::Not(inner) => format!("not ({})", condition_text(inner)),
+        Condition::And(a, b) => format!("({}) and ({})", condition_text(a), condition_text(b)),
+        Condition::Or(a, b) => format!("({}) or ({})", condition_text(a), condition_text(b)),
+    }
+}

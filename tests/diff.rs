@@ -1,0 +1,260 @@
+//! `touchpoint diff` on a fixture pair, on saved reports, and on git
+//! revisions of a repository the test creates.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn project() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn touchpoint_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = Command::cargo_bin("touchpoint")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn touchpoint(args: &[&str]) -> (i32, String, String) {
+    touchpoint_in(&project(), args)
+}
+
+/// v2 drops the fallback option, rewords the main prompt and adds a node.
+fn assert_names_every_change(report: &Value) {
+    let has = |list: &str, pred: &dyn Fn(&Value) -> bool| {
+        report[list].as_array().unwrap().iter().any(pred)
+    };
+    assert!(
+        has("removed", &|c| c["what"] == "option"
+            && c["option"].as_str().unwrap().contains("Anything else")),
+        "{report:#}"
+    );
+    assert!(
+        has("added", &|c| c["what"] == "node"
+            && c["node"] == "outage_message"),
+        "{report:#}"
+    );
+    assert!(
+        has("changed", &|c| c["node"] == "main_menu"
+            && c["diff"].as_str().unwrap().contains("{+a power+}")),
+        "{report:#}"
+    );
+    assert!(
+        has("retargeted", &|c| c["node"] == "main_menu"
+            && c["new"] == "outage_message"),
+        "{report:#}"
+    );
+    assert!(
+        has("findings_new", &|f| f["code"] == "no-fit"
+            && f["intent"] == "water_pressure"),
+        "{report:#}"
+    );
+    assert!(
+        has("coverage", &|c| c["flow"] == "main"
+            && c["new"].as_f64() < c["old"].as_f64()
+            && c["newly_uncovered"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n == "advisors")),
+        "{report:#}"
+    );
+    assert!(
+        has("personas", &|p| p["persona"] == "low-pressure-caller"
+            && p["old_passed"] == true
+            && p["new_passed"] == false),
+        "{report:#}"
+    );
+    assert!(!report["regressions"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_changed_version_is_a_regression_with_every_change_named() {
+    let (code, stdout, stderr) = touchpoint(&[
+        "diff",
+        "fixtures/diff/v1",
+        "fixtures/diff/v2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_names_every_change(&serde_json::from_str(&stdout).unwrap());
+}
+
+#[test]
+fn the_same_version_is_no_regression() {
+    let (code, stdout, _) = touchpoint(&[
+        "diff",
+        "fixtures/diff/v1",
+        "fixtures/diff/v1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    for list in [
+        "added",
+        "removed",
+        "changed",
+        "findings_new",
+        "findings_fixed",
+        "coverage",
+        "personas",
+        "regressions",
+    ] {
+        assert!(
+            report[list].as_array().unwrap().is_empty(),
+            "{list}: {report:#}"
+        );
+    }
+}
+
+#[test]
+fn fail_on_picks_what_counts() {
+    // Only warnings count: v2's new warning (the unreachable advisors) fails it.
+    let (code, _, _) = touchpoint(&[
+        "diff",
+        "fixtures/diff/v1",
+        "fixtures/diff/v2",
+        "--fail-on",
+        "warnings",
+    ]);
+    assert_eq!(code, 1);
+    // Nothing of that kind changed the other way round.
+    let (code, stdout, _) = touchpoint(&[
+        "diff",
+        "fixtures/diff/v2",
+        "fixtures/diff/v1",
+        "--fail-on",
+        "personas",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    let (code, _, stderr) = touchpoint(&[
+        "diff",
+        "fixtures/diff/v1",
+        "fixtures/diff/v2",
+        "--fail-on",
+        "vibes",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown `vibes`"), "{stderr}");
+}
+
+#[test]
+fn saved_reports_are_a_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("v1.json");
+    let (code, _, stderr) = touchpoint(&[
+        "check",
+        "fixtures/diff/v1",
+        "--format",
+        "json",
+        "-o",
+        saved.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = touchpoint(&[
+        "diff",
+        saved.to_str().unwrap(),
+        "fixtures/diff/v2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_names_every_change(&serde_json::from_str(&stdout).unwrap());
+}
+
+#[test]
+fn markdown_and_human_renderings() {
+    let (_, markdown, _) = touchpoint(&[
+        "diff",
+        "fixtures/diff/v1",
+        "fixtures/diff/v2",
+        "--format",
+        "markdown",
+    ]);
+    insta::assert_snapshot!("diff_markdown", markdown);
+    let (_, human, _) = touchpoint(&["diff", "fixtures/diff/v1", "fixtures/diff/v2"]);
+    insta::assert_snapshot!("diff_human", human);
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Process::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn git_revisions_of_the_same_path() {
+    let repo = tempfile::tempdir().unwrap();
+    git(repo.path(), &["init", "-q"]);
+    copy_dir(
+        &project().join("fixtures/diff/v1"),
+        &repo.path().join("menus"),
+    );
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "v1"]);
+    std::fs::remove_dir_all(repo.path().join("menus")).unwrap();
+    copy_dir(
+        &project().join("fixtures/diff/v2"),
+        &repo.path().join("menus"),
+    );
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "v2"]);
+    let (code, stdout, stderr) = touchpoint_in(
+        repo.path(),
+        &["diff", "git:HEAD~1", "menus", "--format", "json"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_names_every_change(&report);
+    assert_eq!(report["old"], "git:HEAD~1");
+    // Both sides from git.
+    let (code, _, stderr) = touchpoint_in(
+        repo.path(),
+        &["diff", "git:HEAD~1", "git:HEAD", "--path", "menus"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let (code, _, stderr) = touchpoint_in(repo.path(), &["diff", "git:nope", "menus"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("git:"), "{stderr}");
+}

@@ -1,0 +1,130 @@
+//! The CI formats: JUnit XML that parses with a test case per persona and
+//! per finding class, SARIF 2.1.0 with regions, Markdown, and graphs.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn touchpoint(args: &[&str]) -> (i32, String) {
+    let output = Command::cargo_bin("touchpoint")
+        .unwrap()
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn junit_is_xml_with_a_case_per_persona_and_finding_class() {
+    let (code, xml) = touchpoint(&[
+        "check",
+        "fixtures/personas-failing",
+        "--format",
+        "junit",
+        "--runs",
+        "100",
+    ]);
+    assert_eq!(code, 1);
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut cases = Vec::new();
+    let mut failures = 0;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
+                if e.name().as_ref() == b"testcase" {
+                    let name = e
+                        .attributes()
+                        .filter_map(Result::ok)
+                        .find(|a| a.key.as_ref() == b"name")
+                        .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+                        .unwrap_or_default();
+                    cases.push(name);
+                }
+                if e.name().as_ref() == b"failure" {
+                    failures += 1;
+                }
+            }
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("invalid XML: {e}\n{xml}"),
+        }
+    }
+    assert!(cases.contains(&"night-nurse".to_string()), "{cases:?}");
+    assert!(cases.contains(&"day-caller".to_string()), "{cases:?}");
+    assert!(
+        cases.contains(&"no-fit".to_string()) && cases.contains(&"dead-end".to_string()),
+        "{cases:?}"
+    );
+    // The failing persona, its persona-failed class and the no-fit class.
+    assert!(failures >= 3, "{failures}\n{xml}");
+}
+
+#[test]
+fn sarif_has_version_rules_and_regions() {
+    let (code, text) = touchpoint(&["lint", "fixtures/unhandled-input", "--format", "sarif"]);
+    assert_eq!(code, 1);
+    let sarif: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "touchpoint");
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "unhandled-input");
+    assert_eq!(result["level"], "error");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "fixtures/unhandled-input/main.yaml"
+    );
+    assert_eq!(
+        (
+            location["region"]["startLine"].as_u64(),
+            location["region"]["startColumn"].as_u64()
+        ),
+        (Some(19), Some(3))
+    );
+}
+
+#[test]
+fn markdown_report_summarises_then_details() {
+    let (_, text) = touchpoint(&["lint", "fixtures/dead-end", "--format", "markdown"]);
+    assert!(text.starts_with("## touchpoint lint: ❌ failed"), "{text}");
+    assert!(text.contains("| errors | 1 |"), "{text}");
+    assert!(
+        text.contains("<details><summary>1 finding(s)</summary>"),
+        "{text}"
+    );
+    assert!(text.contains("`main.yaml:24:3`"), "{text}");
+}
+
+#[test]
+fn graphs_mark_findings_on_nodes() {
+    let (code, dot) = touchpoint(&["graph", "fixtures/dead-end", "--flow", "main"]);
+    assert_eq!(code, 0);
+    assert!(dot.starts_with("digraph \"main\""), "{dot}");
+    assert!(
+        dot.contains("\"pay_menu\" [label=\"pay_menu\\nmenu\\n[dead-end]\", style=filled"),
+        "{dot}"
+    );
+    let (_, mermaid) = touchpoint(&[
+        "graph",
+        "fixtures/dead-end",
+        "--flow",
+        "main",
+        "--format",
+        "mermaid",
+    ]);
+    assert!(mermaid.starts_with("flowchart TD"), "{mermaid}");
+    assert!(mermaid.contains("class pay_menu stuck"), "{mermaid}");
+    assert!(
+        mermaid.contains("main_menu -->|key 1| pay_menu"),
+        "{mermaid}"
+    );
+    let (code, _) = touchpoint(&["graph", "fixtures/dead-end", "--flow", "nope"]);
+    assert_eq!(code, 2);
+}
