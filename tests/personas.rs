@@ -216,7 +216,7 @@ fn golden_transcripts_report_what_the_customer_now_hears() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("report {+a power+} outage") || stdout.contains("{+power+}"),
+        stdout.contains("To report [-an-]{+a power+} outage, press 1."),
         "{stdout}"
     );
 }
