@@ -1264,6 +1264,7 @@ fn main() {
         runs,
         deadline: None,
         max_steps: MAX_STEPS,
+        shard: None,
     };
     let run_fuzz = |runs: usize| {
         let outcome = fuzz(&set, &fuzz_options(runs), &mut |_| {}).expect("fuzzes");
@@ -1419,7 +1420,7 @@ fn main() {
 
     // One run outside the clock, to check that every script could be
     // followed and to describe what the personas did.
-    let results = run_personas(&persona_set, SEED, None)
+    let results = run_personas(&persona_set, SEED, None, None)
         .expect("personas run")
         .results;
     assert_eq!(results.len(), persona_count);
@@ -1449,7 +1450,7 @@ fn main() {
     drop(results);
 
     let persona_rates = measure(|| {
-        run_personas(&persona_set, SEED, None)
+        run_personas(&persona_set, SEED, None, None)
             .expect("personas run")
             .results
             .len() as u64

@@ -127,11 +127,16 @@ pub struct Finding {
     pub inputs: Vec<String>,
     /// Nodes passed on the way, start first.
     pub path: Vec<String>,
-    /// What found it: `lint` (the exhaustive walk and rules) or `fuzz`.
+    /// What found it: `lint` (the exhaustive walk and rules), `fuzz` or `personas`.
     pub source: String,
+    /// For the fuzzer: the batch of customers that found it, so that merged
+    /// shards keep the same repro as an unsharded run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuzz_batch: Option<u32>,
     /// Tells apart findings of one code at one node (which input, which
-    /// intent); with code, channel and node it identifies a finding.
-    #[serde(skip)]
+    /// intent); with code, channel and node it identifies a finding within
+    /// one version of a set (merging shards relies on it).
+    #[serde(default)]
     pub detail: u32,
     /// Byte range of the node in its file, for diagnostics that underline it.
     #[serde(skip)]

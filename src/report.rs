@@ -215,7 +215,10 @@ impl Report {
         if outcome.summary.runs > 0 {
             self.add_coverage(CoverageSource::Fuzzer, outcome.coverage);
         }
-        self.fuzz = Some(outcome.summary);
+        let mut summary = outcome.summary;
+        // Failures the report shows: those the walk had not already found.
+        summary.failures = self.findings.iter().filter(|f| f.source == "fuzz").count();
+        self.fuzz = Some(summary);
         self.summarize();
     }
 
@@ -317,4 +320,97 @@ impl ErrorReport {
             errors,
         }
     }
+}
+
+/// Combines the reports of the shards of one run (`--shard K/N`) into the
+/// report one unsharded run would have written.
+pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
+    let mut reports = reports.into_iter();
+    let mut out = reports.next().ok_or("nothing to merge")?;
+    for report in reports {
+        if report.set != out.set || report.seed != out.seed || report.command != out.command {
+            return Err(format!(
+                "these are not shards of one run: `{} {}` with seed {} and `{} {}` with seed {}",
+                out.command, out.set, out.seed, report.command, report.set, report.seed
+            ));
+        }
+        for finding in report.findings {
+            // The fuzzer's repro differs from batch to batch; anything else
+            // found twice is the same finding, message and all.
+            let same = out.findings.iter().position(|f| {
+                f.identity() == finding.identity()
+                    && f.source == finding.source
+                    && (f.source == "fuzz" || f.message == finding.message)
+            });
+            match same {
+                // Two shards found the same failure: keep the repro of the
+                // earlier batch, as an unsharded run does.
+                Some(i) if finding.fuzz_batch < out.findings[i].fuzz_batch => {
+                    out.findings[i] = finding
+                }
+                Some(_) => {}
+                None => out.findings.push(finding),
+            }
+        }
+        out.personas.extend(report.personas);
+        out.transcripts_changed.extend(report.transcripts_changed);
+        for flow in report.coverage.flows {
+            match out
+                .coverage
+                .flows
+                .iter_mut()
+                .find(|f| f.channel == flow.channel && f.flow == flow.flow)
+            {
+                Some(mine) => {
+                    let totals = (mine.nodes, mine.options, mine.handlers);
+                    for (slot, theirs) in [
+                        (&mut mine.fuzzer, flow.fuzzer),
+                        (&mut mine.personas, flow.personas),
+                    ] {
+                        *slot = match (slot.take(), theirs) {
+                            (Some(a), Some(b)) => Some(crate::coverage::union(&a, &b, totals)),
+                            (a, b) => a.or(b),
+                        };
+                    }
+                    mine.settle();
+                }
+                None => out.coverage.flows.push(flow),
+            }
+        }
+        match (&mut out.fuzz, report.fuzz) {
+            (Some(mine), Some(theirs)) => {
+                mine.runs += theirs.runs;
+                mine.steps += theirs.steps;
+            }
+            (mine @ None, theirs) => *mine = theirs,
+            _ => {}
+        }
+        for note in report.notes {
+            if !out.notes.contains(&note) {
+                out.notes.push(note);
+            }
+        }
+    }
+    out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out.personas.sort_by_key(|p| p.order);
+    out.transcripts_changed
+        .sort_by(|a, b| a.persona.cmp(&b.persona));
+    out.coverage
+        .flows
+        .sort_by(|a, b| (a.channel, &a.flow).cmp(&(b.channel, &b.flow)));
+    out.persona_suites = crate::personas::suites(&out.personas);
+    let fuzz_failures = out.findings.iter().filter(|f| f.source == "fuzz").count();
+    let fuzz_edges: usize = out
+        .coverage
+        .flows
+        .iter()
+        .filter_map(|f| f.fuzzer.as_ref())
+        .map(|r| r.options_covered + r.handlers_covered)
+        .sum();
+    if let Some(fuzz) = &mut out.fuzz {
+        fuzz.failures = fuzz_failures;
+        fuzz.edges_covered = fuzz_edges;
+    }
+    out.summarize();
+    Ok(out)
 }

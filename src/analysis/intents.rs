@@ -228,6 +228,7 @@ pub fn channel_findings(set: &MenuSet, walks: &[(Channel, &Graph, &WalkSummary)]
                 inputs: Vec::new(),
                 path: Vec::new(),
                 source: "lint".to_string(),
+                fuzz_batch: None,
                 detail: i as u32,
                 offset: intent.span.pos.offset,
                 len: intent.span.pos.len,

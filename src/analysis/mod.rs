@@ -205,6 +205,7 @@ pub(crate) fn to_finding(
             .map(|&n| graph.node_id(n).to_string())
             .collect(),
         source: "lint".to_string(),
+        fuzz_batch: None,
         detail: raw.detail,
         offset: span.pos.offset,
         len: span.pos.len,

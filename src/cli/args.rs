@@ -95,6 +95,14 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Combine the JSON reports of shards (check --shard K/N) into one.
+    Merge {
+        /// The shards' reports, written with --format json.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Draw a flow as Graphviz dot or Mermaid, with lint findings marked.
     Graph {
         #[arg(default_value = "menus")]
@@ -212,6 +220,23 @@ pub struct Common {
     /// Fail (exit 1) on warnings too.
     #[arg(long, value_enum)]
     pub deny: Option<Deny>,
+    /// Run only shard K of N (1-based) of the fuzz runs and personas, for a
+    /// CI matrix; `touchpoint merge` adds the shards' reports up again.
+    #[arg(long, value_parser = parse_shard, value_name = "K/N")]
+    pub shard: Option<(usize, usize)>,
+}
+
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("`{text}` is not a shard: write K/N with 1 <= K <= N, e.g. 2/4");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
 }
 
 impl Common {

@@ -134,6 +134,7 @@ pub fn execute(cli: Cli) -> u8 {
             runs,
             common,
         } => run_diff(&old, &new, &fail_on, max_coverage_drop, path, runs, &common),
+        Command::Merge { reports, common } => run_merge(&reports, &common),
         Command::Graph {
             path,
             flow,
@@ -173,6 +174,7 @@ fn fuzz_options(
         }),
         deadline: budget.time.map(|t| std::time::Instant::now() + t),
         max_steps: budget.max_steps.max(1),
+        shard: common.shard,
     }
 }
 
@@ -257,11 +259,15 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
     report.stats.flows = set.flows.len();
     report.stats.nodes = set.flows.iter().map(|f| f.nodes.len()).sum();
     if let Job::Personas(args) | Job::Check(_, args) = &job {
-        let results =
-            match crate::personas::run_personas(&set, common.seed, args.persona.as_deref()) {
-                Ok(r) => r,
-                Err(e) => return fail(e),
-            };
+        let results = match crate::personas::run_personas(
+            &set,
+            common.seed,
+            args.persona.as_deref(),
+            common.shard,
+        ) {
+            Ok(r) => r,
+            Err(e) => return fail(e),
+        };
         if let Some(dir) = &args.transcripts {
             report.transcripts_changed =
                 crate::personas::transcripts::compare(dir, &results.results);
@@ -371,6 +377,7 @@ fn run_graph(
         output: None,
         seed: 42,
         deny: None,
+        shard: None,
     };
     let set = match load(path, &common) {
         Ok(set) => set,
@@ -411,4 +418,43 @@ fn run_graph(
         GraphFormat::Mermaid => render::graph::mermaid(shape, &findings, &[]),
     };
     Output::new(output).write(&text)
+}
+
+fn run_merge(paths: &[std::path::PathBuf], common: &Common) -> u8 {
+    let mut reports = Vec::new();
+    for path in paths {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => return fail(format!("cannot read `{}`: {e}", path.display())),
+        };
+        match serde_json::from_str::<crate::report::Report>(&text) {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                return fail(format!(
+                    "`{}` is not a touchpoint JSON report: {e}",
+                    path.display()
+                ))
+            }
+        }
+    }
+    let report = match crate::report::merge(reports) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let text = match common.format() {
+        Format::Json => render::json::render(&report),
+        Format::Markdown => render::markdown::report(&report),
+        Format::Junit => render::junit::render(&report, common.deny_warnings()),
+        Format::Sarif => render::sarif::render(&report),
+        Format::Human => render::human::render(&report, None, false),
+    };
+    let written = Output::new(common.output.as_deref()).write(&text);
+    if written != EXIT_CLEAN {
+        return written;
+    }
+    if report.fails(common.deny_warnings()) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
 }

@@ -62,7 +62,7 @@ fn report_for(path: &Path, name: &str, options: &SideOptions) -> Result<Report, 
     let outcome =
         crate::fuzz::fuzz(&set, &fuzz, &mut |_| {}).map_err(|e| SideError::Load(e.to_string()))?;
     report.add_fuzz(outcome);
-    let personas = crate::personas::run_personas(&set, options.seed, None)
+    let personas = crate::personas::run_personas(&set, options.seed, None, None)
         .map_err(|e| SideError::Load(e.to_string()))?;
     report.add_personas(&set, personas);
     report.structure = crate::structure::describe(&set);

@@ -41,6 +41,8 @@ pub struct FuzzOptions {
     pub deadline: Option<Instant>,
     /// Steps after which a run ends.
     pub max_steps: usize,
+    /// `Some((k, n))`: run only shard k of n (1-based), for CI matrices.
+    pub shard: Option<(usize, usize)>,
 }
 
 impl Default for FuzzOptions {
@@ -50,6 +52,7 @@ impl Default for FuzzOptions {
             runs: 1000,
             deadline: None,
             max_steps: 64,
+            shard: None,
         }
     }
 }
@@ -89,11 +92,16 @@ pub struct FuzzOutcome {
 
 /// proptest's runner, configured so that nothing but our seed decides what
 /// it does: no failure files, no environment overrides that matter.
-fn runner(seed: u64, channel: usize, restart: usize, cases: usize) -> TestRunner {
-    let mut bytes = [0u8; 32];
+fn runner(seed: u64, channel: usize, batch: usize, restart: usize, cases: usize) -> TestRunner {
+    // XorShift takes 16 bytes of seed: the user's seed, and the channel,
+    // batch and restart mixed into the other eight.
+    let mut mix = (channel as u64) << 48 ^ (batch as u64) << 16 ^ restart as u64;
+    mix = (mix ^ (mix >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    mix = (mix ^ (mix >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    mix ^= mix >> 31;
+    let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    bytes[8..16].copy_from_slice(&(channel as u64).to_le_bytes());
-    bytes[16..24].copy_from_slice(&(restart as u64).to_le_bytes());
+    bytes[8..].copy_from_slice(&mix.to_le_bytes());
     let config = Config {
         cases: cases.min(u32::MAX as usize) as u32,
         failure_persistence: None,
@@ -107,11 +115,11 @@ fn runner(seed: u64, channel: usize, restart: usize, cases: usize) -> TestRunner
     };
     // XorShift, not ChaCha: proptest derives a fresh generator for every
     // case, and ChaCha's set-up per case was a fifth of the fuzzer's time.
-    TestRunner::new_with_rng(
-        config,
-        TestRng::from_seed(RngAlgorithm::XorShift, &bytes[..16]),
-    )
+    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::XorShift, &bytes))
 }
+
+/// Customers per batch; see `fuzz_channel`.
+const BATCH: usize = 128;
 
 /// Fuzzes every channel of the set.
 pub fn fuzz(
@@ -210,87 +218,108 @@ fn fuzz_channel(
         call_depth: set.settings.limits.call_depth,
         standalone: false,
     };
-    let shared = Rc::new(RefCell::new(run_tree::Shared {
-        machine: Machine::new(graph, rules),
-        coverage: CoverageMap::new(graph),
-        generated: 0,
-        steps: 0,
-        worlds: crate::analysis::worlds(graph),
-        budget: runs,
-        deadline: options.deadline,
-    }));
-    let strategy = run_tree::RunStrategy {
-        shared: Rc::clone(&shared),
-        entry_flows,
-        max_actions: options.max_steps,
-        _marker: std::marker::PhantomData,
-    };
     let limits = Limits {
         max_steps: options.max_steps,
     };
-    let mut known: FxHashSet<(Code, NodeIx, u32)> = FxHashSet::default();
-    let mut failures: Vec<(Run, Failure)> = Vec::new();
-    let mut restart = 0;
-    loop {
-        let remaining = runs.saturating_sub(shared.borrow().generated);
-        if remaining == 0 {
+    let worlds = crate::analysis::worlds(graph);
+    let mut coverage = CoverageMap::new(graph);
+    let mut generated = (0usize, 0usize);
+    let mut failures: Vec<(u32, Run, Failure)> = Vec::new();
+    let mut reported: FxHashSet<(Code, NodeIx, u32)> = FxHashSet::default();
+    // Runs come in batches that depend on nothing outside themselves (their
+    // own seed, their own coverage guidance), so that shards of a run, each
+    // taking every N-th batch, add up to exactly the unsharded run.
+    for batch in 0..runs.div_ceil(BATCH) {
+        if options.shard.is_some_and(|(k, n)| batch % n != k - 1) {
+            continue;
+        }
+        if options.deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
-        let mut runner = runner(options.seed, channel_index, restart, remaining + 1);
-        restart += 1;
-        let result = runner.run(&strategy, |run| {
-            let mut shared = shared.borrow_mut();
-            let world = shared.worlds[run.customer.world as usize];
-            match judge(
-                &mut shared.machine,
-                &run.customer,
-                world,
-                &run.actions,
-                &limits,
-            ) {
-                Err(f) if !known.contains(&(f.code, f.node, f.detail)) => {
-                    Err(TestCaseError::fail(f.message))
-                }
-                _ => Ok(()),
+        let size = BATCH.min(runs - batch * BATCH);
+        let shared = Rc::new(RefCell::new(run_tree::Shared {
+            machine: Machine::new(graph, rules),
+            coverage: CoverageMap::new(graph),
+            generated: 0,
+            steps: 0,
+            worlds: worlds.clone(),
+            budget: size,
+            deadline: options.deadline,
+        }));
+        let strategy = run_tree::RunStrategy {
+            shared: Rc::clone(&shared),
+            entry_flows: entry_flows.clone(),
+            max_actions: options.max_steps,
+            _marker: std::marker::PhantomData,
+        };
+        let mut known: FxHashSet<(Code, NodeIx, u32)> = FxHashSet::default();
+        let mut restart = 0;
+        loop {
+            let remaining = size.saturating_sub(shared.borrow().generated);
+            if remaining == 0 {
+                break;
             }
-        });
-        let (edges, covered) = edge_counts(&crate::analysis::flow_reaches(
-            graph,
-            &shared.borrow().coverage,
-        ));
-        progress(Progress {
-            runs: shared.borrow().generated,
-            total: runs,
-            edges_covered: covered,
-            edges,
-            failures: failures.len(),
-        });
-        match result {
-            Err(TestError::Fail(_, run)) => {
+            let mut runner = runner(options.seed, channel_index, batch, restart, remaining + 1);
+            restart += 1;
+            let result = runner.run(&strategy, |run| {
                 let mut shared = shared.borrow_mut();
                 let world = shared.worlds[run.customer.world as usize];
-                if let Err(failure) = judge(
+                match judge(
                     &mut shared.machine,
                     &run.customer,
                     world,
                     &run.actions,
                     &limits,
                 ) {
-                    known.insert((failure.code, failure.node, failure.detail));
-                    failures.push((run, failure));
+                    Err(f) if !known.contains(&(f.code, f.node, f.detail)) => {
+                        Err(TestCaseError::fail(f.message))
+                    }
+                    _ => Ok(()),
                 }
+            });
+            match result {
+                Err(TestError::Fail(_, run)) => {
+                    let mut shared = shared.borrow_mut();
+                    let world = shared.worlds[run.customer.world as usize];
+                    if let Err(failure) = judge(
+                        &mut shared.machine,
+                        &run.customer,
+                        world,
+                        &run.actions,
+                        &limits,
+                    ) {
+                        known.insert((failure.code, failure.node, failure.detail));
+                        // A failure an earlier batch found is reported once,
+                        // with that batch's repro.
+                        if reported.insert((failure.code, failure.node, failure.detail)) {
+                            failures.push((batch as u32, run, failure));
+                        }
+                    }
+                }
+                // The budget is spent (the strategy stops generating) or
+                // every case passed.
+                _ => break,
             }
-            // The budget is spent (the strategy stops generating) or every
-            // case passed.
-            _ => break,
         }
+        let shared = shared.borrow();
+        coverage.merge(&shared.coverage);
+        generated.0 += shared.generated;
+        generated.1 += shared.steps;
+        let (edges, covered) = edge_counts(&crate::analysis::flow_reaches(graph, &coverage));
+        progress(Progress {
+            runs: generated.0,
+            total: runs,
+            edges_covered: covered,
+            edges,
+            failures: failures.len(),
+        });
     }
-    let generated = (shared.borrow().generated, shared.borrow().steps);
-    let counts = crate::analysis::flow_reaches(graph, &shared.borrow().coverage);
+    let counts = crate::analysis::flow_reaches(graph, &coverage);
     let mut findings = Vec::new();
     let mut unreplayed = Vec::new();
-    for (run, failure) in failures {
-        let finding = to_finding(graph, set, &run, &failure);
+    for (batch, run, failure) in failures {
+        let mut finding = to_finding(graph, set, &run, &failure);
+        finding.fuzz_batch = Some(batch);
         if reproduces(set, &finding) {
             findings.push(finding);
         } else {

@@ -42,6 +42,9 @@ pub struct PersonaResult {
     pub transcript: Vec<String>,
     /// What differed from `expect` (empty when the persona passed).
     pub failures: Vec<String>,
+    /// Position among all persona runs of the set, so that merged shards
+    /// list runs in the same order as one unsharded run.
+    pub order: usize,
 }
 
 impl PersonaResult {
@@ -74,18 +77,26 @@ pub struct PersonaRuns {
 }
 
 /// Runs every persona (or those named `only`) in every configuration.
+/// With `shard = Some((k, n))`, only every n-th run, starting at the k-th.
 pub fn run_personas(
     set: &MenuSet,
     seed: u64,
     only: Option<&str>,
+    shard: Option<(usize, usize)>,
 ) -> Result<PersonaRuns, CompileError> {
     let mut graphs: BTreeMap<Channel, (Graph, crate::coverage::CoverageMap)> = BTreeMap::new();
     let mut out = Vec::new();
+    let mut order = 0usize;
     for persona in &set.personas {
         if only.is_some_and(|name| name != persona.id.value) {
             continue;
         }
         for config in persona.configurations() {
+            let index = order;
+            order += 1;
+            if shard.is_some_and(|(k, n)| index % n != k - 1) {
+                continue;
+            }
             let channel = config.channel.value;
             if let std::collections::btree_map::Entry::Vacant(slot) = graphs.entry(channel) {
                 let graph = compile(set, channel)?;
@@ -93,7 +104,9 @@ pub fn run_personas(
                 slot.insert((graph, coverage));
             }
             let (graph, coverage) = graphs.get_mut(&channel).expect("inserted above");
-            out.push(run_one(set, graph, persona, &config, seed, coverage));
+            let mut result = run_one(set, graph, persona, &config, seed, coverage);
+            result.order = index;
+            out.push(result);
         }
     }
     let coverage = graphs
@@ -169,6 +182,7 @@ fn run_one(
         inputs: journey.inputs.clone(),
         transcript: journey.transcript.clone(),
         failures,
+        order: 0,
     }
 }
 
@@ -236,6 +250,7 @@ pub fn findings(set: &MenuSet, results: &[PersonaResult]) -> Vec<Finding> {
                 inputs: r.inputs.clone(),
                 path: Vec::new(),
                 source: "personas".to_string(),
+                fuzz_batch: None,
                 detail: 0,
                 offset: span.pos.offset,
                 len: span.pos.len,
