@@ -258,3 +258,26 @@ fn git_revisions_of_the_same_path() {
     assert_eq!(code, 2);
     assert!(stderr.contains("git:"), "{stderr}");
 }
+
+#[test]
+fn git_head_against_the_working_tree_at_the_root() {
+    // The set is the repository itself: `diff git:HEAD~1 .`.
+    let repo = tempfile::tempdir().unwrap();
+    git(repo.path(), &["init", "-q"]);
+    copy_dir(&project().join("fixtures/diff/v1"), repo.path());
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "v1"]);
+    std::fs::remove_dir_all(repo.path().join("personas")).unwrap();
+    for file in ["main.yaml", "intents.yaml"] {
+        std::fs::remove_file(repo.path().join(file)).unwrap();
+    }
+    copy_dir(&project().join("fixtures/diff/v2"), repo.path());
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "v2"]);
+    let (code, stdout, stderr) = touchpoint_in(
+        repo.path(),
+        &["diff", "git:HEAD~1", ".", "--format", "json"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_names_every_change(&serde_json::from_str(&stdout).unwrap());
+}
