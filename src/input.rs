@@ -20,7 +20,10 @@ pub enum Input {
 
 impl Input {
     pub fn parse(text: &str) -> Result<Input, String> {
-        let text = text.trim();
+        // Spaces before the kind are layout (`1, wait`); the text after
+        // `say:`, `enter:` or `click:` is kept exactly, trailing spaces and
+        // all, because an answer is matched as given.
+        let text = text.trim_start();
         if let Some((kind, rest)) = text.split_once(':') {
             let rest = rest.to_string();
             return match kind.trim() {
@@ -33,7 +36,7 @@ impl Input {
                 )),
             };
         }
-        match text {
+        match text.trim_end() {
             "wait" | "silence" | "idle" => Ok(Input::Wait),
             "back" => Ok(Input::Back),
             keys if !keys.is_empty() && keys.chars().all(|c| DtmfKey::parse(&c.to_string()).is_some()) => {

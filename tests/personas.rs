@@ -279,3 +279,52 @@ fn persona_mistakes_are_load_errors_with_positions() {
         assert!(stderr.contains(needle), "missing `{needle}` in\n{stderr}");
     }
 }
+
+#[test]
+fn steps_after_the_end_fail_and_patience_ends_only_while_waiting() {
+    let work = tempfile::tempdir().unwrap();
+    let set = work.path().join("set");
+    copy_dir(&project().join("fixtures/personas-failing"), &set);
+    // The journey ends at the first key press; the rest of the script is
+    // never heard or given, which the persona must learn about.
+    std::fs::write(
+        set.join("personas/day-caller.yaml"),
+        "persona: day-caller\nchannel: phone\nvars: { hours: open }\nintent: report_outage\nscript:\n  - press: \"1\"\n  - hear: \"never spoken\"\n  - press: \"5\"\nexpect: { outcome: served }\n",
+    )
+    .unwrap();
+    // Silence at the closed menu goes to the goodbye hangup after retries;
+    // an impatient caller gives up at the first retry while still waiting.
+    std::fs::write(
+        set.join("personas/night-caller.yaml"),
+        "persona: night-caller\nchannel: phone\nvars: { hours: closed }\ntraits: [impatient]\nscript:\n  - wait: true\nexpect: { outcome: abandoned, node: main_closed }\n",
+    )
+    .unwrap();
+    let (_, stdout, stderr) = touchpoint(&["personas", set.to_str().unwrap(), "--format", "json"]);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let run = |name: &str| {
+        report["personas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["persona"] == name)
+            .unwrap()
+            .clone()
+    };
+    let day = run("day-caller");
+    assert_eq!(day["passed"], false, "{day:#}");
+    let failures = day["failures"].to_string();
+    assert!(
+        failures.contains("expected to hear /never spoken/"),
+        "{failures}"
+    );
+    assert!(
+        failures.contains("script step 3 (`5`) was never given"),
+        "{failures}"
+    );
+    let night = run("night-caller");
+    assert_eq!(
+        (night["outcome"].as_str(), night["passed"].as_bool()),
+        (Some("abandoned"), Some(true)),
+        "{night:#}"
+    );
+}

@@ -92,19 +92,7 @@ impl StateGraph {
 /// Every value combination of the graph's variables, world 0 being every
 /// variable at its first value.
 pub fn worlds(graph: &Graph) -> Vec<u64> {
-    let mut out = vec![0u64];
-    for var in &graph.vars {
-        let mut next = Vec::with_capacity(out.len() * var.values.len());
-        for value in 0..var.values.len() as u16 {
-            for &w in &out {
-                next.push(var.set(w, value));
-            }
-        }
-        out = next;
-    }
-    // Keep world 0 first and the rest in a stable order.
-    out.sort_by_key(|w| (*w != 0, *w));
-    out
+    graph.worlds.clone()
 }
 
 pub fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorder) -> WalkSummary {
@@ -178,7 +166,15 @@ fn walk_world(
             return;
         }
         other => {
-            record_settled(graph, recorder, &own, other, world_index, Vec::new());
+            record_settled(
+                graph,
+                recorder,
+                &own,
+                flow as u32,
+                other,
+                world_index,
+                Vec::new(),
+            );
             return;
         }
     };
@@ -337,7 +333,7 @@ fn walk_world(
                     let menus = sg.menus[id as usize].saturating_add(u16::from(entered_menu));
                     let (target, new) = sg.add(next_state, id, choice, menus);
                     sg.edges.push(target);
-                    if new && entered_menu && top_level && own(next_state.node) {
+                    if new && entered_menu && top_level {
                         let entry = depth_at_menu
                             .entry(next_state.node)
                             .or_insert((menus, target));
@@ -366,7 +362,15 @@ fn walk_world(
                     if recorder.wants(code, node, detail, world_index) {
                         let mut path = sg.choices(id);
                         path.push(choice);
-                        record_settled(graph, recorder, &own, other, world_index, path);
+                        record_settled(
+                            graph,
+                            recorder,
+                            &own,
+                            flow as u32,
+                            other,
+                            world_index,
+                            path,
+                        );
                     }
                 }
             }
@@ -390,10 +394,15 @@ fn walk_world(
         .collect();
     menus.sort_by_key(|(node, _)| *node);
     for (node, (depth, id)) in menus {
-        recorder.record(RawFinding::new(Code::TooDeep, node, 0, world_index, sg.choices(id)).message(format!(
+        let mut raw = RawFinding::new(Code::TooDeep, node, 0, world_index, sg.choices(id)).message(format!(
             "`{}` is menu number {depth} on the way: customers hear more than the {limit} menus the set allows before they are served",
             graph.node_id(node)
-        )));
+        ));
+        // Menus of called flows count for the flow that called them.
+        if !own(node) {
+            raw.entry_flow = Some(flow as u32);
+        }
+        recorder.record(raw);
     }
 }
 
@@ -415,6 +424,7 @@ fn record_settled(
     graph: &Graph,
     recorder: &mut Recorder,
     own: &dyn Fn(NodeIx) -> bool,
+    walked_flow: u32,
     settled: Settled,
     world: u32,
     path: Vec<Choice>,
@@ -429,11 +439,18 @@ fn record_settled(
                 )),
             );
         }
-        Settled::SilentLoop(node) if own(node) => {
-            recorder.record(RawFinding::new(Code::Trap, node, u32::MAX, world, path).message(format!(
+        // A loop may run through a called flow, whose own walk cannot see
+        // it (there its `return` is an exit): it is reported by the walk
+        // that found it, with inputs from that walk's start.
+        Settled::SilentLoop(node) => {
+            let mut raw = RawFinding::new(Code::Trap, node, u32::MAX, world, path).message(format!(
                 "the nodes after `{}` lead round to it with no menu in between: the customer hears them forever",
                 graph.node_id(node)
-            )));
+            ));
+            if !own(node) {
+                raw.entry_flow = Some(walked_flow);
+            }
+            recorder.record(raw);
         }
         _ => {}
     }
@@ -495,11 +512,29 @@ fn find_traps(graph: &Graph, sg: &StateGraph, flow: usize, world: u32, recorder:
         if leaves || !cyclic {
             continue;
         }
-        let representative = *component.iter().min().unwrap_or(&component[0]);
+        // Report at the first state the walk found in this flow; a loop
+        // wholly inside a called flow, entered from here, is reported with
+        // inputs from this flow's start (the called flow's own walk sees
+        // its `return` as an exit and cannot find it).
+        let in_flow =
+            |s: &&u32| graph.nodes[sg.states[**s as usize].node as usize].flow as usize == flow;
+        let representative = component
+            .iter()
+            .filter(in_flow)
+            .min()
+            .or_else(|| component.iter().min())
+            .copied()
+            .unwrap_or(component[0]);
         let state = sg.states[representative as usize];
-        if graph.nodes[state.node as usize].flow as usize != flow {
-            continue;
-        }
+        let foreign = graph.nodes[state.node as usize].flow as usize != flow;
+        // The guards of every menu in the loop decide whether it has a way
+        // out, so their variables belong to the finding.
+        let guard_mask = component.iter().fold(0u64, |mask, &s| {
+            match &graph.nodes[sg.states[s as usize].node as usize].kind {
+                Kind::Menu { guard_mask, .. } => mask | guard_mask,
+                _ => mask,
+            }
+        });
         let mut nodes: Vec<NodeIx> = component
             .iter()
             .map(|&s| sg.states[s as usize].node)
@@ -516,12 +551,16 @@ fn find_traps(graph: &Graph, sg: &StateGraph, flow: usize, world: u32, recorder:
         } else {
             String::new()
         };
-        recorder.record(
-            RawFinding::new(Code::Trap, state.node, 0, world, sg.choices(representative)).message(format!(
+        let mut raw = RawFinding::new(Code::Trap, state.node, 0, world, sg.choices(representative))
+            .message(format!(
                 "a customer who reaches `{}` can never reach an end: {}{more} lead only to each other",
                 graph.node_id(state.node),
                 names.join(", ")
-            )),
-        );
+            ))
+            .guards(guard_mask, state.vars);
+        if foreign {
+            raw.entry_flow = Some(flow as u32);
+        }
+        recorder.record(raw);
     }
 }

@@ -97,13 +97,24 @@ fn walk_goal(
                 );
                 if moves.is_empty()
                     && !offered.is_empty()
-                    && graph.nodes[state.node as usize].flow as usize == flow
                     && recorder.wants(Code::NoFit, state.node, intent as u32, world_index)
                 {
                     let heard: Vec<String> = offered.iter().map(|&i| describe(graph, i)).collect();
                     let n = heard.len();
+                    // Menus of called flows are met through their callers:
+                    // the inputs then start at the caller's start.
+                    let mut raw = RawFinding::new(
+                        Code::NoFit,
+                        state.node,
+                        intent as u32,
+                        world_index,
+                        choices_to(&order, &seen, id),
+                    );
+                    if graph.nodes[state.node as usize].flow as usize != flow {
+                        raw.entry_flow = Some(flow as u32);
+                    }
                     recorder.record(
-                        RawFinding::new(Code::NoFit, state.node, intent as u32, world_index, choices_to(&order, &seen, id))
+                        raw
                             .message(format!(
                                 "a customer who wants {} {} {n} option{} at `{}` and none fits, nor is there a fallback: {}",
                                 graph.intents[intent],
@@ -290,7 +301,24 @@ fn describe_worlds(graph: &Graph, worlds: &[u64], served: &[bool]) -> String {
             _ => {}
         }
     }
-    if parts.is_empty() {
+    // The parts describe a product of values; when the served worlds are
+    // not such a product, saying so is the honest summary.
+    let product: usize = graph
+        .vars
+        .iter()
+        .map(|var| {
+            (0..var.values.len() as u16)
+                .filter(|&v| {
+                    worlds
+                        .iter()
+                        .enumerate()
+                        .any(|(w, &world)| served[w] && var.get(world) == v)
+                })
+                .count()
+        })
+        .product();
+    let served_count = served.iter().filter(|&&s| s).count();
+    if parts.is_empty() || product != served_count {
         "some combinations of the variables hold".to_string()
     } else {
         parts.join(" and ")
@@ -304,6 +332,13 @@ pub fn served_downstream(graph: &Graph) -> crate::graph::intents::BitTable {
     let n = graph.nodes.len();
     let mut table = graph.serves.clone();
     let mut successors: Vec<Vec<NodeIx>> = vec![Vec::new(); n];
+    // Per flow: where its calls go on after it returns.
+    let mut returns_to: Vec<Vec<NodeIx>> = vec![Vec::new(); graph.flows.len()];
+    for node in &graph.nodes {
+        if let Kind::Call { flow, next } = node.kind {
+            returns_to[flow as usize].push(next);
+        }
+    }
     for (node, succ) in successors.iter_mut().enumerate() {
         match &graph.nodes[node].kind {
             Kind::Say { next } | Kind::Set { next, .. } => succ.push(*next),
@@ -329,7 +364,9 @@ pub fn served_downstream(graph: &Graph) -> crate::graph::intents::BitTable {
                     .map(|e| e.1),
             ),
             Kind::Call { flow, next } => succ.extend([graph.flows[*flow as usize].start, *next]),
-            Kind::Return | Kind::Transfer | Kind::End | Kind::Hangup => {}
+            // A return goes on at the `next` of every call of its flow.
+            Kind::Return => succ.extend(&returns_to[graph.nodes[node].flow as usize]),
+            Kind::Transfer | Kind::End | Kind::Hangup => {}
         }
         succ.retain(|&s| s != NONE);
     }

@@ -85,7 +85,9 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                 let earlier = graph.model_option(j);
                 let same = if graph.is_visual() {
                     match (&option.label, &earlier.label) {
-                        (Some(a), Some(b)) => a.value.trim().eq_ignore_ascii_case(b.value.trim()),
+                        (Some(a), Some(b)) => {
+                            a.value.trim().to_lowercase() == b.value.trim().to_lowercase()
+                        }
                         _ => false,
                     }
                 } else {

@@ -357,9 +357,48 @@ fn to_finding(graph: &Graph, set: &MenuSet, run: &Run, failure: &Failure) -> Fin
     if let Some(intent) = failure.intent {
         raw = raw.intent(intent);
     }
+    // The guards of the menu where the run failed decide it as much as the
+    // path there (an option guarded off is why nothing fits), so their
+    // variables belong to the finding.
+    if let Some(state) = last_waiting_state(graph, set, run, &failure.choices) {
+        if let crate::graph::Kind::Menu { guard_mask, .. } = &graph.nodes[state.node as usize].kind
+        {
+            raw = raw.guards(*guard_mask, state.vars);
+        }
+    }
     let mut finding = crate::analysis::to_finding(graph, set, &raw, true);
     finding.source = "fuzz".to_string();
     finding
+}
+
+/// Where the customer last waited when playing `choices`.
+fn last_waiting_state(
+    graph: &Graph,
+    set: &MenuSet,
+    run: &Run,
+    choices: &[crate::machine::Choice],
+) -> Option<crate::machine::State> {
+    use crate::machine::{Quiet, Settled, Step};
+    let rules = Rules {
+        call_depth: set.settings.limits.call_depth,
+        standalone: false,
+    };
+    let mut machine = Machine::new(graph, rules);
+    let world = graph.worlds[run.customer.world as usize];
+    let start = graph.flows[run.customer.flow as usize].start;
+    let Settled::Waiting(mut state) =
+        machine.settle(start, world, 0, crate::graph::NONE, &mut Quiet)
+    else {
+        return None;
+    };
+    for &choice in choices {
+        match machine.step(&state, choice, &mut Quiet) {
+            Step::Moved(Settled::Waiting(next)) | Step::Reprompt(next) => state = next,
+            Step::Ignored | Step::Unavailable => {}
+            _ => break,
+        }
+    }
+    Some(state)
 }
 
 /// Replays a finding's printed inputs and checks that they end the way the

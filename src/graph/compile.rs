@@ -9,6 +9,27 @@ use crate::model::{Condition, Flow, NodeKind};
 pub enum CompileError {
     #[error("the {channel} flows declare variables needing {bits} bits of state; at most 64 fit (fewer variables, or fewer values)")]
     TooManyVariables { channel: Channel, bits: u32 },
+    #[error("the {channel} flows' variables combine into {worlds} worlds; the walk tries every one and allows at most {MAX_WORLDS} (fewer variables, or fewer values)")]
+    TooManyWorlds { channel: Channel, worlds: u128 },
+}
+
+/// Most value combinations a channel may have: each is walked in full.
+pub const MAX_WORLDS: u128 = 65_536;
+
+/// Every combination of the variables' values, world 0 first.
+fn all_worlds(vars: &[Var]) -> Vec<u64> {
+    let mut out = vec![0u64];
+    for var in vars {
+        let mut next = Vec::with_capacity(out.len() * var.values.len());
+        for value in 0..var.values.len() as u16 {
+            for &w in &out {
+                next.push(var.set(w, value));
+            }
+        }
+        out = next;
+    }
+    out.sort_by_key(|w| (*w != 0, *w));
+    out
 }
 
 fn bits_for(values: usize) -> u8 {
@@ -49,6 +70,14 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
         });
     }
 
+    let combinations: u128 = vars.iter().map(|v| v.values.len() as u128).product();
+    if combinations > MAX_WORLDS {
+        return Err(CompileError::TooManyWorlds {
+            channel,
+            worlds: combinations,
+        });
+    }
+    let worlds = all_worlds(&vars);
     let mut graph = Graph {
         set,
         channel,
@@ -64,6 +93,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
         serves: BitTable::default(),
         shadowers: Vec::new(),
         always_offered: Vec::new(),
+        worlds,
     };
 
     // Node indices first, so that targets can be resolved in one pass.

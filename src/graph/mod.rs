@@ -188,6 +188,9 @@ pub struct Graph<'a> {
     /// For menus without guards, the options a customer can pick, which
     /// then never change: ranges of this list (see [`Kind::Menu`]).
     pub always_offered: Vec<OptionIx>,
+    /// Every combination of the variables' values ("worlds"), world 0 being
+    /// every variable at its first value.
+    pub worlds: Vec<u64>,
 }
 
 /// The condition that always holds, for unguarded options.

@@ -8,7 +8,11 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 /// The simplest string the whole of `pattern` matches, or `None` when the
 /// pattern cannot be generated from (look-around, anchors in odd places).
 pub fn simplest_match(pattern: &str, matcher: &regex::Regex) -> Option<String> {
-    let strategy = proptest::string::string_regex(pattern).ok()?;
+    // proptest cannot generate from anchors and word boundaries; they only
+    // restrict where a match may sit, so the pattern without them generates
+    // candidates that the real matcher then checks.
+    let generable = without_assertions(pattern);
+    let strategy = proptest::string::string_regex(&generable).ok()?;
     let mut runner = TestRunner::new_with_rng(
         Config::default(),
         TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
@@ -36,6 +40,37 @@ pub fn simplest_match(pattern: &str, matcher: &regex::Regex) -> Option<String> {
     None
 }
 
+/// The pattern with `^`, `$`, `\A`, `\z`, `\b` and `\B` taken out (outside
+/// character classes), which is what proptest can generate from.
+fn without_assertions(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('A' | 'z' | 'b' | 'B') if !in_class => {}
+                Some(next) => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                None => out.push('\\'),
+            },
+            '[' => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' => {
+                in_class = false;
+                out.push(c);
+            }
+            '^' | '$' if !in_class => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// An answer that `matcher` rejects, or `None` when it accepts everything we
 /// can think of (a pattern like `.*` has no invalid answer).
 pub fn simplest_mismatch(matcher: &regex::Regex) -> Option<String> {
@@ -54,6 +89,18 @@ mod tests {
         let re = regex::Regex::new("^(?:[0-9]{8})$").unwrap();
         assert_eq!(simplest_match("[0-9]{8}", &re).as_deref(), Some("00000000"));
         assert_eq!(simplest_mismatch(&re).as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn anchors_and_word_boundaries_still_give_samples() {
+        for pattern in ["^[0-9]{4}$", r"^\d{8}$", r"\b\d{5}\b", r"\A\d{3}\z"] {
+            let re = regex::Regex::new(&format!("^(?:{pattern})$")).unwrap();
+            let sample =
+                simplest_match(pattern, &re).unwrap_or_else(|| panic!("no sample for {pattern}"));
+            assert!(re.is_match(&sample), "{pattern}: {sample}");
+        }
+        // A caret inside a class is a literal, not an anchor.
+        assert_eq!(without_assertions("[^a]x$"), "[^a]x");
     }
 
     #[test]

@@ -255,7 +255,11 @@ fn collect_yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Problem>
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| n.starts_with('.'));
-        if hidden {
+        // Linked folders are not followed: a link back up would read the
+        // set again and again.
+        let linked_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+            && path.is_dir();
+        if hidden || linked_dir {
             continue;
         }
         if path.is_dir() {

@@ -373,6 +373,23 @@ fn check_call_cycles(set: &MenuSet, problems: &mut Vec<Problem>) {
 }
 
 fn check_intents(set: &MenuSet, problems: &mut Vec<Problem>) {
+    // Each intents document checks its own ids; across documents too.
+    for (i, intent) in set.intents.iter().enumerate() {
+        if let Some(first) = set.intents[..i]
+            .iter()
+            .find(|o| o.id.value == intent.id.value)
+        {
+            let name = &set.files[first.span.file as usize].name;
+            problems.push(at(
+                &intent.id,
+                format!(
+                    "intent `{}` is defined twice (first in {name}, line {})",
+                    intent.id.value,
+                    first.span.line()
+                ),
+            ));
+        }
+    }
     let present = set.channels();
     for intent in &set.intents {
         for channel in intent.channels.iter().flatten() {

@@ -254,6 +254,16 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
                         message: "alias to an unknown anchor".to_string(),
                     });
                 };
+                // An alias copies a subtree that may itself be deep: the copy
+                // must fit under the nesting limit where it lands.
+                if stack.len() + depth_of(target) > MAX_DEPTH {
+                    return Err(YamlError {
+                        pos,
+                        message: format!(
+                            "nesting deeper than {MAX_DEPTH} levels (through an alias)"
+                        ),
+                    });
+                }
                 // Every alias copies its target, so count the copy's size
                 // before making it: this is what stops alias bombs.
                 expanded += count_nodes(target, MAX_EXPANDED_NODES);
@@ -299,6 +309,27 @@ fn remember_anchor(anchors: &mut Vec<Option<Arc<Yaml>>>, anchor: usize, node: &Y
         anchors.resize(anchor + 1, None);
     }
     anchors[anchor] = Some(Arc::new(node.clone()));
+}
+
+/// How many collections deep a node goes (a scalar is 0). Nodes are at most
+/// `MAX_DEPTH` deep, so this stays cheap.
+fn depth_of(node: &Yaml) -> usize {
+    let mut deepest = 0;
+    let mut pending = vec![(node, 0usize)];
+    while let Some((n, depth)) = pending.pop() {
+        match &n.value {
+            YamlValue::Seq(items) => pending.extend(items.iter().map(|i| (i, depth + 1))),
+            YamlValue::Map(entries) => pending.extend(
+                entries
+                    .iter()
+                    .flat_map(|(k, v)| [(k, depth + 1), (v, depth + 1)]),
+            ),
+            _ => {}
+        }
+        deepest = deepest
+            .max(depth + usize::from(matches!(n.value, YamlValue::Seq(_) | YamlValue::Map(_))));
+    }
+    deepest
 }
 
 /// Counts nodes up to `limit`, so a huge aliased tree is not walked in full
@@ -351,6 +382,17 @@ mod tests {
         }
         let err = parse(&text).unwrap_err();
         assert!(err.message.contains("expands"), "{}", err.message);
+    }
+
+    #[test]
+    fn aliases_cannot_nest_past_the_limit() {
+        let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
+        let mut text = format!("a0: &a0 {}\n", deep(40));
+        for i in 1..10 {
+            text.push_str(&format!("a{i}: &a{i} [[[[[[[[[[*a{}]]]]]]]]]]\n", i - 1));
+        }
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("through an alias"), "{}", err.message);
     }
 
     #[test]

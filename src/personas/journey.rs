@@ -250,10 +250,32 @@ pub fn run_journey(
             Step::Dropped(_) => break (Outcome::HungUp, state.node),
             Step::Ignored | Step::Unavailable => {}
         }
-        if journey.retries > max_retries {
+        // Patience only runs out while the customer still waits: a retry
+        // that ended the session at a transfer was not a reason to give up.
+        if journey.retries > max_retries && matches!(settled, Settled::Waiting(_)) {
             break (Outcome::Abandoned, current_node(&settled));
         }
     };
+    // Script steps the journey never got to are part of the persona's
+    // expectations too.
+    for step in script {
+        script_index += 1;
+        match step {
+            ScriptStep::Hear(pattern) => {
+                let heard = ears.heard.join(" ");
+                let matches = crate::loader::compile_regex(pattern, true)
+                    .map(|re| re.is_match(&heard))
+                    .unwrap_or(false);
+                if !matches {
+                    journey.problems.push(format!("script step {script_index}: expected to hear /{pattern}/, heard \"{heard}\""));
+                }
+            }
+            other => journey.problems.push(format!(
+                "script step {script_index} (`{}`) was never given: the journey had already ended",
+                step_input(other)
+            )),
+        }
+    }
     journey.outcome = outcome;
     journey.node = graph.node_id(node).to_string();
     journey.menus = ears.menus;

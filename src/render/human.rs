@@ -233,12 +233,16 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// The replay command for a finding, quoted for a POSIX shell.
-pub fn replay_command(finding: &Finding, set_path: &str) -> String {
+pub fn replay_command(finding: &Finding, set_path: &str, ambiguous: bool) -> String {
     let mut command = format!(
         "touchpoint replay {} --flow {}",
         shell_quote(set_path),
         shell_quote(&finding.flow)
     );
+    // Flow ids are unique per channel only.
+    if ambiguous {
+        command.push_str(&format!(" --channel {}", finding.channel.name()));
+    }
     for (var, value) in &finding.vars {
         command.push_str(&format!(
             " --var {}",
@@ -287,7 +291,11 @@ fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> SourceDiagnostic {
         let set_path = set
             .map(|s| s.root.display().to_string())
             .unwrap_or_default();
-        help.push(format!("replay: {}", replay_command(finding, &set_path)));
+        let ambiguous = set.is_some_and(|s| s.flows_named(&finding.flow).count() > 1);
+        help.push(format!(
+            "replay: {}",
+            replay_command(finding, &set_path, ambiguous)
+        ));
     }
     SourceDiagnostic {
         message: finding.message.clone(),
