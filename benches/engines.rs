@@ -1179,12 +1179,22 @@ fn row(name: &str, units: String, r: &Rates) {
     );
 }
 
+/// A ratio with three significant digits, however small.
+fn times_text(r: f64) -> String {
+    let decimals = if r > 0.0 && r < 0.1 {
+        (2.0 - r.log10().floor()) as usize
+    } else {
+        3
+    };
+    format!("{r:.decimals$}x")
+}
+
 fn ratio_row(name: &str, engine: &Rates, baseline: &Rates) {
     println!(
-        "{name:<40} {:>14} {:>11.3}x {:>11.3}x",
+        "{name:<40} {:>14} {:>12} {:>12}",
         "",
-        engine.best() / baseline.best(),
-        engine.median() / baseline.median()
+        times_text(engine.best() / baseline.best()),
+        times_text(engine.median() / baseline.median())
     );
 }
 
@@ -1731,18 +1741,18 @@ fn main() {
     );
     let fuzz_ratio = fuzz_steps.best() / walk_rates.best();
     println!(
-        "{:<46} {:>12} {:>11.3}x  {}",
+        "{:<46} {:>12} {:>12}  {}",
         "fuzz() steps/s vs bare random walk steps/s",
         ">= 0.333x",
-        fuzz_ratio,
+        times_text(fuzz_ratio),
         verdict(fuzz_ratio >= 1.0 / 3.0)
     );
     let fuzz_ratio_net = fuzz_steps_net.best() / walk_rates.best();
     println!(
-        "{:<46} {:>12} {:>11.3}x  {}",
+        "{:<46} {:>12} {:>12}  {}",
         "  the same, compile subtracted",
         ">= 0.333x",
-        fuzz_ratio_net,
+        times_text(fuzz_ratio_net),
         verdict(fuzz_ratio_net >= 1.0 / 3.0)
     );
     let persona_seconds = persona_time(persona_rates.best());
@@ -1756,10 +1766,10 @@ fn main() {
         verdict(per_thousand < 1.0)
     );
     println!(
-        "{:<46} {:>12} {:>11.3}x  (no target)",
+        "{:<46} {:>12} {:>12}  (no target)",
         "lint() states/s vs bare BFS states/s",
         "-",
-        lint_rates.best() / bfs_rates.best()
+        times_text(lint_rates.best() / bfs_rates.best())
     );
     if fuzz_ratio < 1.0 / 3.0 {
         println!(

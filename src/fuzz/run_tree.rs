@@ -55,11 +55,13 @@ impl Strategy for RunStrategy<'_, '_, '_> {
 
     fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
         let mut shared = self.shared.borrow_mut();
-        if shared.generated >= shared.budget
-            || shared
+        // The first customer of a batch always runs, so that a batch that
+        // started is never empty.
+        let late = shared.generated > 0
+            && shared
                 .deadline
-                .is_some_and(|d| std::time::Instant::now() >= d)
-        {
+                .is_some_and(|d| std::time::Instant::now() >= d);
+        if shared.generated >= shared.budget || late {
             return Err("budget spent".into());
         }
         shared.generated += 1;
