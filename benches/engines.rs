@@ -1296,6 +1296,7 @@ fn main() {
     let fuzz_options = |runs: usize| FuzzOptions {
         seed: SEED,
         runs,
+        time: None,
         deadline: None,
         max_steps: MAX_STEPS,
         shard: None,

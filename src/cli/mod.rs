@@ -172,7 +172,8 @@ fn fuzz_options(
         } else {
             default_runs
         }),
-        deadline: budget.time.map(|t| std::time::Instant::now() + t),
+        time: budget.time,
+        deadline: None,
         max_steps: budget.max_steps.max(1),
         shard: common.shard,
     }

@@ -37,7 +37,11 @@ pub struct FuzzOptions {
     pub seed: u64,
     /// Customers in all, shared out over the channels.
     pub runs: usize,
-    /// Stop generating new customers at this instant.
+    /// How long to fuzz, counted from when fuzzing starts (after loading
+    /// and the walk), shared out over the channels.
+    pub time: Option<std::time::Duration>,
+    /// Set per channel from `time`; not for callers.
+    #[doc(hidden)]
     pub deadline: Option<Instant>,
     /// Steps after which a run ends.
     pub max_steps: usize,
@@ -50,6 +54,7 @@ impl Default for FuzzOptions {
         FuzzOptions {
             seed: 42,
             runs: 1000,
+            time: None,
             deadline: None,
             max_steps: 64,
             shard: None,
@@ -139,9 +144,7 @@ pub fn fuzz(
     // A time budget is shared out like the runs: each channel gets its
     // slice, so the first one cannot spend it all.
     let started = Instant::now();
-    let total_time = options
-        .deadline
-        .map(|d| d.saturating_duration_since(started));
+    let total_time = options.time;
     for (c, &channel) in channels.iter().enumerate() {
         let graph = compile(set, channel)?;
         let mut options = options.clone();
