@@ -59,6 +59,33 @@ impl CoverageMap {
         }
     }
 
+    /// Option and handler edges of the whole graph, and how many were
+    /// taken: cheap enough to ask after every batch of customers.
+    pub fn edge_counts(&self, graph: &Graph) -> (usize, usize) {
+        let mut edges = graph.options.len();
+        let mut taken = self.options.iter().filter(|&&t| t).count();
+        for (node, n) in graph.nodes.iter().enumerate() {
+            let present: u8 = match &n.kind {
+                Kind::Menu {
+                    no_input, no_match, ..
+                } => {
+                    u8::from(no_input.is_present()) * NO_INPUT
+                        | u8::from(no_match.is_present() && !graph.is_visual()) * NO_MATCH
+                }
+                Kind::Ask {
+                    no_input, invalid, ..
+                } => {
+                    u8::from(no_input.is_present()) * NO_INPUT
+                        | u8::from(invalid.is_present()) * NO_MATCH
+                }
+                _ => 0,
+            };
+            edges += present.count_ones() as usize;
+            taken += (present & self.handlers[node]).count_ones() as usize;
+        }
+        (edges, taken)
+    }
+
     /// Adds what another map reached.
     pub fn merge(&mut self, other: &CoverageMap) {
         for (a, b) in self.nodes.iter_mut().zip(&other.nodes) {

@@ -310,7 +310,7 @@ fn fuzz_channel(
         coverage.merge(&shared.coverage);
         generated.0 += shared.generated;
         generated.1 += shared.steps;
-        let (edges, covered) = edge_counts(&crate::analysis::flow_reaches(graph, &coverage));
+        let (edges, covered) = coverage.edge_counts(graph);
         progress(Progress {
             runs: generated.0,
             total: runs,

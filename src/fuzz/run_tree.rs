@@ -110,17 +110,21 @@ fn generate_actions(
         };
         moves.compute(&shared.machine, &state, customer);
         let (others, goal) = (&moves.others, moves.goal);
-        let untaken: Vec<usize> = (0..others.len())
-            .filter(|&i| !shared.coverage.taken(&state, others[i]))
-            .collect();
         // The behaviour mix: mostly goal-directed, with wrong keys, silence,
         // random options and retries mixed in; new edges first when there
         // are any.
         let roll = rng.random_range(0..100);
+        let is_new = |i: &usize| !shared.coverage.taken(&state, others[*i]);
+        let untaken = if roll < 35 {
+            (0..others.len()).filter(is_new).count()
+        } else {
+            0
+        };
         // A goal-directed step is taken even when nothing fits: that is
         // how a stuck customer is found.
-        let action: u16 = if !untaken.is_empty() && roll < 35 {
-            1 + untaken[rng.random_range(0..untaken.len())] as u16
+        let action: u16 = if untaken > 0 {
+            let pick = rng.random_range(0..untaken);
+            1 + (0..others.len()).filter(is_new).nth(pick).unwrap_or(0) as u16
         } else if roll < 75 || others.is_empty() {
             0
         } else {

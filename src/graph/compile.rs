@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use super::intents::{fits_explicitly, serves, BitTable};
+use super::intents::{contains_phrase, serves, words, BitTable};
 use super::*;
 use crate::model::{Condition, Flow, NodeKind};
 
@@ -275,15 +275,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
         }
     }
     compute_shadowing(&mut graph);
-    let mut fits = BitTable::new(graph.options.len(), set.intents.len());
-    for option in 0..graph.options.len() {
-        let model = graph.model_option(option as OptionIx);
-        for (i, intent) in set.intents.iter().enumerate() {
-            if fits_explicitly(model, intent) {
-                fits.set(option, i);
-            }
-        }
-    }
+    let fits = fit_table(&graph, set);
     let mut serves_table = BitTable::new(graph.nodes.len(), set.intents.len());
     for node in 0..graph.nodes.len() {
         let kind = &graph.model_node(node as NodeIx).kind;
@@ -439,4 +431,47 @@ fn compute_shadowing(graph: &mut Graph) {
             }
         }
     }
+}
+
+/// Which options fit which intents (see `intents::fits_explicitly`), with
+/// the intents' phrases split into words once and each distinct speech
+/// pattern tried against them once: a large set repeats the same labels'
+/// words and the same few patterns thousands of times.
+fn fit_table(graph: &Graph, set: &MenuSet) -> BitTable {
+    let mut fits = BitTable::new(graph.options.len(), set.intents.len());
+    let phrases: Vec<Vec<Vec<String>>> = set
+        .intents
+        .iter()
+        .map(|i| i.says.iter().map(|p| words(&p.value)).collect())
+        .collect();
+    let mut by_pattern: HashMap<&str, Vec<bool>> = HashMap::new();
+    for option in 0..graph.options.len() {
+        let model = graph.model_option(option as OptionIx);
+        let label = model.label.as_ref().map(|l| words(&l.value));
+        for phrase in &model.speech {
+            let fitting = by_pattern
+                .entry(phrase.source.value.as_str())
+                .or_insert_with(|| {
+                    set.intents
+                        .iter()
+                        .map(|i| i.says.iter().any(|p| phrase.regex.is_match(&p.value)))
+                        .collect()
+                });
+            for (i, fit) in fitting.iter().enumerate() {
+                if *fit {
+                    fits.set(option, i);
+                }
+            }
+        }
+        for (i, intent) in set.intents.iter().enumerate() {
+            let tagged = model.intents.iter().any(|t| t.value == intent.id.value);
+            let labelled = label
+                .as_ref()
+                .is_some_and(|l| phrases[i].iter().any(|p| contains_phrase(l, p)));
+            if tagged || labelled {
+                fits.set(option, i);
+            }
+        }
+    }
+    fits
 }

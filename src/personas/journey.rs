@@ -186,9 +186,7 @@ pub fn run_journey(
         while let Some(ScriptStep::Hear(pattern)) = script.peek() {
             script_index += 1;
             let heard = ears.heard.join(" ");
-            let matches = crate::loader::compile_regex(pattern, true)
-                .map(|re| re.is_match(&heard))
-                .unwrap_or(false);
+            let matches = heard_matches(pattern, &heard);
             if !matches {
                 journey.problems.push(format!(
                     "script step {script_index}: expected to hear /{pattern}/, heard \"{heard}\""
@@ -263,9 +261,7 @@ pub fn run_journey(
         match step {
             ScriptStep::Hear(pattern) => {
                 let heard = ears.heard.join(" ");
-                let matches = crate::loader::compile_regex(pattern, true)
-                    .map(|re| re.is_match(&heard))
-                    .unwrap_or(false);
+                let matches = heard_matches(pattern, &heard);
                 if !matches {
                     journey.problems.push(format!("script step {script_index}: expected to hear /{pattern}/, heard \"{heard}\""));
                 }
@@ -290,6 +286,23 @@ pub fn run_journey(
     ));
     journey.transcript = ears.transcript;
     journey
+}
+
+/// Whether a `hear` pattern matches what was heard. Patterns are compiled
+/// once per thread: a suite of a thousand personas repeats the same few.
+fn heard_matches(pattern: &str, heard: &str) -> bool {
+    thread_local! {
+        static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    COMPILED.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(pattern.to_string())
+            .or_insert_with(|| crate::loader::compile_regex(pattern, true).ok())
+            .as_ref()
+            .is_some_and(|re| re.is_match(heard))
+    })
 }
 
 /// The node a journey stands at.

@@ -1,0 +1,121 @@
+//! The form every importer produces: flows in touchpoint's terms, with
+//! where each node came from in the platform's export. `emit` writes them
+//! as touchpoint YAML; the source map lets findings point back at the
+//! export's file, line and action.
+
+/// A flow read from a platform export.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IrFlow {
+    /// Flow id (unique in the set).
+    pub id: String,
+    pub title: String,
+    /// Id of the first node.
+    pub start: String,
+    /// Finite variables the flow's switches read (for example `hours`:
+    /// `[open, closed]` for an hours-of-operation check).
+    pub vars: Vec<(String, Vec<String>)>,
+    pub nodes: Vec<IrNode>,
+    /// The export file the flow came from, as given.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IrNode {
+    /// Node id: the platform's action or state id, made safe as a YAML key.
+    pub id: String,
+    pub kind: IrKind,
+    pub origin: Origin,
+}
+
+/// Where a node came from in the export.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// 1-based line and column of the action or state in the export file.
+    pub line: u32,
+    pub column: u32,
+    /// The platform's own id or name for it (`Identifier`, state `name`,
+    /// `refId`).
+    pub action: String,
+    /// The platform's type for it (`GetParticipantInput`, `gather-input-on-call`).
+    pub platform_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum IrKind {
+    Say { text: String, next: Option<String> },
+    Menu { prompt: String, options: Vec<IrOption>, no_input: Option<IrHandler>, no_match: Option<IrHandler> },
+    Ask { prompt: String, pattern: Option<String>, save: Option<String>, goto: Option<String>, invalid: Option<IrHandler>, no_input: Option<IrHandler> },
+    /// Route on a variable: entries are (condition text or `None` for the default, target).
+    Switch { entries: Vec<(Option<String>, String)> },
+    Call { flow: String, next: Option<String> },
+    Return,
+    Transfer { queue: String },
+    End { text: String },
+    Hangup { text: String },
+    /// A step touchpoint cannot model (a Lambda, a Lex bot, an unknown
+    /// action): every branch is a possible outcome the walk explores.
+    Opaque { text: String, branches: Vec<(String, String)> },
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IrOption {
+    pub key: Option<String>,
+    pub label: Option<String>,
+    pub speech: Vec<String>,
+    pub goto: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IrHandler {
+    pub retries: u32,
+    pub then: String,
+}
+
+/// What an importer returns: flows, and plain notes about what it could not
+/// model exactly (never a silent drop).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Imported {
+    pub flows: Vec<IrFlow>,
+    pub notes: Vec<String>,
+}
+
+/// Makes a platform id safe as a node id: letters, digits, `_` and `-`.
+pub fn node_id(raw: &str) -> String {
+    let id: String = raw
+        .trim()
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .collect();
+    if id.is_empty() {
+        "node".to_string()
+    } else {
+        id
+    }
+}
+
+/// 1-based line and column of a byte offset in a text.
+pub fn position(text: &str, offset: usize) -> (u32, u32) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() as u32 + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+    (line, column)
+}
+
+/// Strips SSML tags (`<speak>`, `<break/>`) from prompt text and folds
+/// whitespace, so prompts read as a caller hears them.
+pub fn strip_ssml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,127 @@
+//! Importers of platform exports (Amazon Connect, Twilio Studio, Genesys
+//! Architect) into touchpoint flows. Each importer reads the platform's
+//! format into [`ir`]; [`emit`] writes touchpoint YAML; the source map
+//! points findings back at the export.
+
+pub mod archy;
+pub mod connect;
+mod emit;
+pub mod ir;
+pub mod studio;
+
+use std::path::{Path, PathBuf};
+
+pub use emit::emit;
+pub use ir::{Imported, IrFlow};
+
+use crate::finding::Finding;
+use crate::loader::LoadError;
+use crate::model::MenuSet;
+
+/// The platforms touchpoint imports from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    /// Amazon Connect contact flows (flow language 2019-10-30), JSON.
+    Connect,
+    /// Twilio Studio flow definitions, JSON.
+    Studio,
+    /// Genesys Cloud Architect (Archy) YAML, placeholders allowed.
+    Archy,
+}
+
+impl Platform {
+    pub fn parse(text: &str) -> Option<Platform> {
+        match text {
+            "connect" => Some(Platform::Connect),
+            "studio" => Some(Platform::Studio),
+            "archy" => Some(Platform::Archy),
+            _ => None,
+        }
+    }
+}
+
+/// Why an export could not be read.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct ImportError {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+/// Reads exports of one platform (several files of one contact centre
+/// import as one set, with links between them).
+pub fn import_files(platform: Platform, files: &[(String, String)]) -> Result<Imported, ImportError> {
+    match platform {
+        Platform::Connect => connect::import(files),
+        Platform::Studio => studio::import(files),
+        Platform::Archy => archy::import(files),
+    }
+}
+
+/// An imported set, loaded: the set, the YAML it was loaded from, and where
+/// each node came from.
+pub struct ImportedSet {
+    pub set: MenuSet,
+    pub documents: Vec<(String, String)>,
+    pub flows: Vec<IrFlow>,
+    pub notes: Vec<String>,
+}
+
+/// Why `--from` could not produce a set.
+#[derive(Debug, thiserror::Error)]
+pub enum FromError {
+    #[error("cannot read `{0}`: {1}")]
+    Io(PathBuf, String),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error("the imported flows do not load (a touchpoint bug worth reporting): {}", .0.plain_lines().join("; "))]
+    Load(LoadError),
+}
+
+/// Reads export files (or every file of a directory) and loads what they
+/// import to, for `lint`, `check`, `graph` and `diff` with `--from`.
+pub fn load_from(platform: Platform, path: &Path) -> Result<ImportedSet, FromError> {
+    let mut paths = Vec::new();
+    if path.is_dir() {
+        let entries = std::fs::read_dir(path).map_err(|e| FromError::Io(path.to_path_buf(), e.to_string()))?;
+        let mut found: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+        found.sort();
+        let wanted = match platform {
+            Platform::Archy => ["yaml", "yml"].as_slice(),
+            _ => ["json"].as_slice(),
+        };
+        paths.extend(found.into_iter().filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| wanted.contains(&e))));
+    } else {
+        paths.push(path.to_path_buf());
+    }
+    let mut files = Vec::new();
+    for p in &paths {
+        let text = std::fs::read_to_string(p).map_err(|e| FromError::Io(p.clone(), e.to_string()))?;
+        files.push((p.display().to_string(), text));
+    }
+    let imported = import_files(platform, &files)?;
+    let documents: Vec<(String, String)> =
+        imported.flows.iter().map(|f| (format!("{}.yaml", f.id), emit(f))).collect();
+    let set = crate::loader::load_texts(path.to_path_buf(), &documents).map_err(FromError::Load)?;
+    Ok(ImportedSet { set, documents, flows: imported.flows, notes: imported.notes })
+}
+
+impl ImportedSet {
+    /// Points a finding at the export instead of the generated YAML: the
+    /// export's file, the action's line and column, and its id in the
+    /// message.
+    pub fn locate(&self, finding: &mut Finding) {
+        let Some(flow) = self.flows.iter().find(|f| f.id == finding.flow) else { return };
+        let Some(node) = flow.nodes.iter().find(|n| n.id == finding.node) else { return };
+        finding.file = flow.source.clone();
+        finding.line = node.origin.line;
+        finding.column = node.origin.column;
+        finding.offset = 0;
+        finding.len = 0;
+        if !node.origin.action.is_empty() && !finding.message.contains(&node.origin.action) {
+            finding.message = format!("{} [{} {}]", finding.message, node.origin.platform_type, node.origin.action);
+        }
+    }
+}
