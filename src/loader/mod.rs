@@ -66,6 +66,16 @@ pub fn load_text(name: &str, text: &str) -> Result<MenuSet, LoadError> {
     assemble(PathBuf::from(name), vec![source])
 }
 
+/// Loads a set from documents held in memory, each with the name it is
+/// reported under: what importers produce.
+pub fn load_texts(root: PathBuf, documents: &[(String, String)]) -> Result<MenuSet, LoadError> {
+    let sources = documents
+        .iter()
+        .map(|(name, text)| (name.clone(), PathBuf::from(name), Ok(text.clone())))
+        .collect();
+    assemble(root, sources)
+}
+
 /// A file's set-relative name, its path, and its text or why it has none.
 type Source = (String, PathBuf, Result<String, (Pos, String)>);
 
