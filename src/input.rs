@@ -16,6 +16,9 @@ pub enum Input {
     Click(String),
     Wait,
     Back,
+    /// The outcome of an opaque step (`branch:error`), which the platform
+    /// decides rather than the customer.
+    Branch(String),
 }
 
 impl Input {
@@ -30,6 +33,7 @@ impl Input {
                 "say" => Ok(Input::Say(rest)),
                 "enter" => Ok(Input::Enter(rest)),
                 "click" => Ok(Input::Click(rest)),
+                "branch" => Ok(Input::Branch(rest)),
                 "press" => Input::parse(&rest),
                 other => Err(format!(
                     "unknown input kind `{other}:` (expected say:, enter:, click:)"
@@ -90,6 +94,7 @@ impl fmt::Display for Input {
             Input::Click(t) => write!(f, "click:{t}"),
             Input::Wait => f.write_str("wait"),
             Input::Back => f.write_str("back"),
+            Input::Branch(name) => write!(f, "branch:{name}"),
         }
     }
 }
@@ -119,6 +124,12 @@ pub fn render(machine: &Machine, state: &State, choice: Choice) -> Input {
         }
         Choice::NoInput => Input::Wait,
         Choice::Back => Input::Back,
+        Choice::Branch(b) => match &graph.nodes[state.node as usize].kind {
+            Kind::Opaque { branches } => {
+                Input::Branch(graph.branches[(branches.start + b) as usize].0.clone())
+            }
+            _ => Input::Wait,
+        },
         Choice::NoMatch => match unoffered_key(machine, state) {
             Some(key) => Input::Keys(key.as_char().to_string()),
             None => Input::Say(NONSENSE.to_string()),
@@ -171,6 +182,22 @@ pub fn resolve(
     match (&node.kind, input) {
         (_, Input::Wait) => Ok(Choice::NoInput),
         (_, Input::Back) => Ok(Choice::Back),
+        (NodeKind::Opaque { branches, .. }, Input::Branch(name)) => branches
+            .iter()
+            .position(|b| b.on.value == *name)
+            .map(|i| Choice::Branch(i as u32))
+            .ok_or_else(|| {
+                let names: Vec<&str> = branches.iter().map(|b| b.on.as_str()).collect();
+                format!(
+                    "`{}` has no branch `{name}` (branches: {})",
+                    node.id.value,
+                    names.join(", ")
+                )
+            }),
+        (NodeKind::Opaque { .. }, _) => Err(format!(
+            "`{}` is an opaque step: give its outcome as `branch:NAME`",
+            node.id.value
+        )),
         (
             NodeKind::Ask { matcher, .. },
             Input::Enter(text) | Input::Keys(text) | Input::Say(text),

@@ -287,5 +287,12 @@ fn meaning(machine: &Machine, state: &State, choice: crate::machine::Choice) -> 
         Choice::Valid => "gives a valid answer".to_string(),
         Choice::Invalid => "gives an invalid answer".to_string(),
         Choice::Back => format!("goes back from {}", graph.node_id(state.node)),
+        Choice::Branch(b) => match &graph.nodes[state.node as usize].kind {
+            crate::graph::Kind::Opaque { branches } => {
+                let (name, goto) = &graph.branches[(branches.start + b) as usize];
+                format!("the step's outcome is {name} → {}", graph.node_id(*goto))
+            }
+            _ => "an outcome".to_string(),
+        },
     }
 }

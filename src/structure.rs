@@ -148,6 +148,14 @@ pub fn describe(set: &MenuSet) -> Structure {
                                 });
                             }
                         }
+                        NodeKind::Opaque { branches, .. } => {
+                            for b in branches {
+                                leads.push(Lead {
+                                    by: format!("branch {}", b.on.value),
+                                    to: b.goto.value.clone(),
+                                });
+                            }
+                        }
                         NodeKind::Return
                         | NodeKind::Transfer { .. }
                         | NodeKind::End { .. }

@@ -266,6 +266,10 @@ fn walk_world(
                 choices.push(Choice::NoInput);
                 choices.push(Choice::Back);
             }
+            // Every outcome of an opaque step may happen.
+            Kind::Opaque { branches } => {
+                choices.extend((0..branches.end - branches.start).map(Choice::Branch))
+            }
             _ => {}
         }
 

@@ -132,6 +132,9 @@ fn walk_goal(
                 valid_answer: Some(_),
                 ..
             } => moves.push(Choice::Valid),
+            Kind::Opaque { branches } => {
+                moves.extend((0..branches.end - branches.start).map(Choice::Branch))
+            }
             _ => {}
         }
         for choice in moves {
@@ -366,6 +369,11 @@ pub fn served_downstream(graph: &Graph) -> crate::graph::intents::BitTable {
             Kind::Call { flow, next } => succ.extend([graph.flows[*flow as usize].start, *next]),
             // A return goes on at the `next` of every call of its flow.
             Kind::Return => succ.extend(&returns_to[graph.nodes[node].flow as usize]),
+            Kind::Opaque { branches } => succ.extend(
+                graph.branches[branches.start as usize..branches.end as usize]
+                    .iter()
+                    .map(|b| b.1),
+            ),
             Kind::Transfer | Kind::End | Kind::Hangup => {}
         }
         succ.retain(|&s| s != NONE);

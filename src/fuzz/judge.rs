@@ -76,6 +76,13 @@ impl Moves {
                 };
                 self.goal = fitting.map(Choice::Option);
             }
+            // The platform decides an opaque step: the first branch is the
+            // usual outcome, the others are what else may happen.
+            Kind::Opaque { branches } => {
+                self.others
+                    .extend((0..branches.end - branches.start).map(Choice::Branch));
+                self.goal = (!branches.is_empty()).then_some(Choice::Branch(0));
+            }
             Kind::Ask {
                 invalid_answer,
                 valid_answer,

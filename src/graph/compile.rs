@@ -93,6 +93,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
         serves: BitTable::default(),
         shadowers: Vec::new(),
         always_offered: Vec::new(),
+        branches: Vec::new(),
         worlds,
     };
 
@@ -265,6 +266,16 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                 NodeKind::Transfer { .. } => Kind::Transfer,
                 NodeKind::End { .. } => Kind::End,
                 NodeKind::Hangup { .. } => Kind::Hangup,
+                NodeKind::Opaque { branches, .. } => {
+                    let start = graph.branches.len() as u32;
+                    for branch in branches {
+                        let goto = ids.get(branch.goto.as_str()).copied().unwrap_or(NONE);
+                        graph.branches.push((branch.on.value.clone(), goto));
+                    }
+                    Kind::Opaque {
+                        branches: start..graph.branches.len() as u32,
+                    }
+                }
             };
             graph.nodes[index as usize].kind = kind;
         }

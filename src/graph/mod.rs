@@ -122,6 +122,11 @@ pub enum Kind {
     Transfer,
     End,
     Hangup,
+    /// Outcomes of a step touchpoint cannot model: a range of
+    /// [`Graph::branches`].
+    Opaque {
+        branches: Range<u32>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -188,6 +193,8 @@ pub struct Graph<'a> {
     /// For menus without guards, the options a customer can pick, which
     /// then never change: ranges of this list (see [`Kind::Menu`]).
     pub always_offered: Vec<OptionIx>,
+    /// Outcomes of opaque steps: (name, target).
+    pub branches: Vec<(String, NodeIx)>,
     /// Every combination of the variables' values ("worlds"), world 0 being
     /// every variable at its first value.
     pub worlds: Vec<u64>,

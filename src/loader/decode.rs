@@ -33,8 +33,8 @@ pub const FLOW_KEYS: [&str; 8] = [
     "defaults",
     "nodes",
 ];
-pub const NODE_KIND_KEYS: [&str; 10] = [
-    "say", "menu", "ask", "switch", "set", "call", "return", "transfer", "end", "hangup",
+pub const NODE_KIND_KEYS: [&str; 11] = [
+    "say", "menu", "ask", "switch", "set", "call", "return", "transfer", "end", "hangup", "opaque",
 ];
 pub const OPTION_KEYS: [&str; 8] = [
     "key", "label", "speech", "intents", "fallback", "hidden", "when", "goto",
@@ -71,6 +71,7 @@ pub fn node_extra_keys(kind: &str) -> &'static [&'static str] {
         "ask" => &["pattern", "save", "goto", "invalid", "no_input", "timeout"],
         "set" | "call" => &["next"],
         "transfer" | "end" => &["serves"],
+        "opaque" => &["branches"],
         _ => &[],
     }
 }
@@ -728,10 +729,47 @@ impl Decoder<'_> {
                     .map(|v| self.texts(v, "an intent"))
                     .unwrap_or_default(),
             },
+            "opaque" => NodeKind::Opaque {
+                text: self.text(kind_value, "opaque")?,
+                branches: match get("branches") {
+                    Some(v) => self.branches(v, id),
+                    None => Vec::new(),
+                },
+            },
             _ => NodeKind::Hangup {
                 text: self.text(kind_value, "hangup")?,
             },
         })
+    }
+
+    fn branches(&mut self, node: &Yaml, id: &str) -> Vec<Branch> {
+        let Some(items) = node.as_seq() else {
+            self.problem(node.pos, format!("`branches` of node `{id}` should be a list of `{{on: NAME, goto: ID}}`, found {}", node.kind_name()));
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let Some(entries) = self.entries(item, &["on", "goto"], "a branch") else {
+                continue;
+            };
+            let mut on = None;
+            let mut goto = None;
+            for (name, _, value) in entries {
+                if name == "on" {
+                    on = self.text(value, "on");
+                } else {
+                    goto = self.text(value, "goto");
+                }
+            }
+            match (on, goto) {
+                (Some(on), Some(goto)) => out.push(Branch { on, goto }),
+                _ => self.problem(
+                    item.pos,
+                    "a branch needs `on:` (the outcome's name) and `goto:`",
+                ),
+            }
+        }
+        out
     }
 
     fn switch_entries(&mut self, node: &Yaml, id: &str) -> Option<Vec<SwitchEntry>> {

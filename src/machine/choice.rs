@@ -14,6 +14,8 @@ pub enum Choice {
     /// An answer an `ask` rejects.
     Invalid,
     Back,
+    /// An outcome of an opaque step: the index of the branch within it.
+    Branch(u32),
 }
 
 /// The kind of input a handler deals with, for `unhandled-input` findings.

@@ -24,6 +24,8 @@ pub enum DeadEndReason {
     AskWithoutGoto,
     /// A menu whose options are all guarded off.
     NoOptions,
+    /// An opaque step with no outcome to go on to.
+    NoBranches,
 }
 
 impl DeadEndReason {
@@ -46,6 +48,7 @@ impl DeadEndReason {
                 "a valid answer here has nowhere to go: the `ask` has no `goto`"
             }
             DeadEndReason::NoOptions => "every option of this menu is guarded off",
+            DeadEndReason::NoBranches => "this opaque step has no branch to go on to",
         }
     }
 }
@@ -193,7 +196,12 @@ impl<'g, 'a> Machine<'g, 'a> {
             obs.enter(node);
             let kind = &self.graph.nodes[node as usize].kind;
             let next = match kind {
-                Kind::Menu { .. } | Kind::Ask { .. } => {
+                Kind::Opaque { branches } if branches.is_empty() => {
+                    return Settled::DeadEnd(node, DeadEndReason::NoBranches);
+                }
+                // An opaque step waits like a menu, but the "input" is the
+                // outcome of whatever the platform did there.
+                Kind::Menu { .. } | Kind::Ask { .. } | Kind::Opaque { .. } => {
                     // Back navigation does not cross a call boundary.
                     let prev = if stack == start_stack { prev } else { NONE };
                     return Settled::Waiting(State {
@@ -321,6 +329,13 @@ impl<'g, 'a> Machine<'g, 'a> {
                 Choice::Invalid => self.handle(state, *invalid, InputKind::Invalid, obs),
                 Choice::NoInput => self.handle(state, *no_input, InputKind::Silence, obs),
                 Choice::Back if visual => self.back(state, NONE, obs),
+                _ => Step::Unavailable,
+            },
+            Kind::Opaque { branches } => match choice {
+                Choice::Branch(b) if b < branches.end - branches.start => {
+                    let (_, goto) = graph.branches[(branches.start + b) as usize];
+                    Step::Moved(self.settle(goto, state.vars, state.stack, NONE, obs))
+                }
                 _ => Step::Unavailable,
             },
             _ => Step::Unavailable,

@@ -23,7 +23,7 @@ pub use handler::Handler;
 pub use intent::Intent;
 pub use menu_option::{DtmfKey, MenuOption, SpeechPhrase};
 pub use menu_set::MenuSet;
-pub use node::{Node, NodeKind, SwitchEntry};
+pub use node::{Branch, Node, NodeKind, SwitchEntry};
 pub use persona::{Expectation, Outcome, Persona, PersonaRunConfig, ScriptStep, Trait, Variant};
 pub use settings::{Level, Limits, Settings};
 pub use source::{Located, SourceFile, SourceId, Span};

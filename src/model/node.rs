@@ -58,6 +58,19 @@ pub enum NodeKind {
     Hangup {
         text: Located<String>,
     },
+    /// A step touchpoint cannot model (a platform's Lambda call, a bot):
+    /// any of its branches may happen, and the walk explores each.
+    Opaque {
+        text: Located<String>,
+        branches: Vec<Branch>,
+    },
+}
+
+/// One possible outcome of an opaque step.
+#[derive(Debug, Clone)]
+pub struct Branch {
+    pub on: Located<String>,
+    pub goto: Located<String>,
 }
 
 fn then_of(handler: &Option<Handler>) -> Option<&Located<String>> {
@@ -85,6 +98,7 @@ impl NodeKind {
             NodeKind::Transfer { .. } => "transfer",
             NodeKind::End { .. } => "end",
             NodeKind::Hangup { .. } => "hangup",
+            NodeKind::Opaque { .. } => "opaque",
         }
     }
 
@@ -102,6 +116,7 @@ impl NodeKind {
                 Some(text.as_str())
             }
             NodeKind::Menu { prompt, .. } | NodeKind::Ask { prompt, .. } => Some(prompt.as_str()),
+            NodeKind::Opaque { text, .. } => Some(text.as_str()),
             _ => None,
         }
     }
@@ -136,6 +151,7 @@ impl NodeKind {
                 out.extend(then_of(no_input));
             }
             NodeKind::Switch { entries } => out.extend(entries.iter().map(|e| &e.goto)),
+            NodeKind::Opaque { branches, .. } => out.extend(branches.iter().map(|b| &b.goto)),
             NodeKind::Return
             | NodeKind::Transfer { .. }
             | NodeKind::End { .. }

@@ -388,6 +388,10 @@ fn goal_input(
             valid_answer: Some(_),
             ..
         } => Some(render(machine, state, Choice::Valid)),
+        // Personas meet the usual outcome of an opaque step: its first branch.
+        Kind::Opaque { branches } if !branches.is_empty() => {
+            Some(render(machine, state, Choice::Branch(0)))
+        }
         _ => None,
     }
 }
