@@ -69,14 +69,14 @@ impl CoverageMap {
                 Kind::Menu {
                     no_input, no_match, ..
                 } => {
-                    u8::from(no_input.is_present()) * NO_INPUT
-                        | u8::from(no_match.is_present() && !graph.is_visual()) * NO_MATCH
+                    (u8::from(no_input.is_present()) * NO_INPUT)
+                        | (u8::from(no_match.is_present() && !graph.is_visual()) * NO_MATCH)
                 }
                 Kind::Ask {
                     no_input, invalid, ..
                 } => {
-                    u8::from(no_input.is_present()) * NO_INPUT
-                        | u8::from(invalid.is_present()) * NO_MATCH
+                    (u8::from(no_input.is_present()) * NO_INPUT)
+                        | (u8::from(invalid.is_present()) * NO_MATCH)
                 }
                 _ => 0,
             };
