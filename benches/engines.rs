@@ -913,7 +913,7 @@ fn bare_walk(
                 Kind::Transfer | Kind::End | Kind::Hangup => break,
                 // A lint-clean flow from this generator has none of these;
                 // a walk that met one would not be measuring the same thing.
-                Kind::Set { .. } | Kind::Call { .. } | Kind::Return => {
+                Kind::Set { .. } | Kind::Call { .. } | Kind::Return | Kind::Opaque { .. } => {
                     unreachable!("the generated flow has no set, call or return")
                 }
             };
@@ -984,6 +984,11 @@ fn bare_bfs(graph: &Graph, worlds: &[u64], visited: &mut [bool], queue: &mut Vec
                         visit(graph.flows[*flow as usize].start);
                         visit(*next);
                     }
+                    Kind::Opaque { branches } => {
+                        for b in branches.clone() {
+                            visit(graph.branches[b as usize].1);
+                        }
+                    }
                     Kind::Return | Kind::Transfer | Kind::End | Kind::Hangup => {}
                 }
             }
@@ -1027,7 +1032,7 @@ fn bare_goal_walk(graph: &Graph, start: NodeIx, intent: Option<usize>, vars: u64
                 *goto
             }
             Kind::Transfer | Kind::End | Kind::Hangup => break,
-            Kind::Set { .. } | Kind::Call { .. } | Kind::Return => {
+            Kind::Set { .. } | Kind::Call { .. } | Kind::Return | Kind::Opaque { .. } => {
                 unreachable!("the generated flow has no set, call or return")
             }
         };
