@@ -9,9 +9,10 @@
 //! plain goal-directed customer, and a failure that needs a wrong key keeps
 //! exactly the wrong keys it needs.
 
+use crate::coverage::CoverageMap;
 use crate::finding::Code;
 use crate::graph::{Kind, NodeIx, OptionIx, NONE};
-use crate::machine::{Choice, DeadEndReason, Machine, Quiet, Settled, State, Step};
+use crate::machine::{Choice, DeadEndReason, Machine, Observer, Quiet, Settled, State, Step};
 
 use super::customer::Customer;
 
@@ -158,6 +159,59 @@ pub fn judge(
     actions: &[u16],
     limits: &Limits,
 ) -> Result<(), Failure> {
+    let mut replay = |step: usize, _: &Moves, _: &State, _: Option<&CoverageMap>| {
+        actions.get(step).copied().unwrap_or(0)
+    };
+    judge_with(machine, customer, world, limits, &mut replay, None).0
+}
+
+/// An observer that marks coverage when there is a map to mark.
+struct MaybeCoverage<'c>(Option<&'c mut CoverageMap>);
+
+impl Observer for MaybeCoverage<'_> {
+    fn enter(&mut self, node: NodeIx) {
+        if let Some(map) = &mut self.0 {
+            map.enter(node);
+        }
+    }
+}
+
+/// Plays a run whose actions come from `pick` (given the step, the moves
+/// open there, the state and what runs have covered so far), recording
+/// coverage in `coverage` if given. Returns the verdict and the actions
+/// taken, which `judge` replays to the same verdict: generating a run and
+/// judging it is one pass.
+pub fn judge_with(
+    machine: &mut Machine,
+    customer: &Customer,
+    world: u64,
+    limits: &Limits,
+    pick: &mut dyn FnMut(usize, &Moves, &State, Option<&CoverageMap>) -> u16,
+    coverage: Option<&mut CoverageMap>,
+) -> (Result<(), Failure>, Vec<u16>) {
+    let mut taken = Vec::new();
+    let mut coverage = MaybeCoverage(coverage);
+    let verdict = judge_inner(
+        machine,
+        customer,
+        world,
+        limits,
+        pick,
+        &mut coverage,
+        &mut taken,
+    );
+    (verdict, taken)
+}
+
+fn judge_inner(
+    machine: &mut Machine,
+    customer: &Customer,
+    world: u64,
+    limits: &Limits,
+    pick: &mut dyn FnMut(usize, &Moves, &State, Option<&CoverageMap>) -> u16,
+    coverage: &mut MaybeCoverage,
+    taken: &mut Vec<u16>,
+) -> Result<(), Failure> {
     let graph = machine.graph;
     let flow = &graph.flows[customer.flow as usize];
     let mut choices: Vec<Choice> = Vec::new();
@@ -175,7 +229,7 @@ pub fn judge(
     // steps that reach nothing new.
     let mut first_seen = FirstSeen::default();
     let mut recent: Vec<NodeIx> = Vec::new();
-    let mut settled = machine.settle(flow.start, world, 0, NONE, &mut Quiet);
+    let mut settled = machine.settle(flow.start, world, 0, NONE, coverage);
     if let Settled::Waiting(first) = settled {
         first_seen.note(first.node, 0);
         recent.push(first.node);
@@ -241,8 +295,9 @@ pub fn judge(
             }
             Settled::Returned(_) | Settled::CallTooDeep(_) => return Ok(()),
         };
-        let action = actions.get(step).copied().unwrap_or(0);
         moves.compute(machine, &state, customer);
+        let action = pick(step, &moves, &state, coverage.0.as_deref());
+        taken.push(action);
         let others = &moves.others;
         let choice = if action == 0 || others.is_empty() {
             match moves.goal {
@@ -322,7 +377,11 @@ pub fn judge(
             }
         }
         choices.push(choice);
-        match machine.step(&state, choice, &mut Quiet) {
+        let step_result = machine.step(&state, choice, coverage);
+        if let Some(map) = &mut coverage.0 {
+            map.record(&state, choice, &step_result);
+        }
+        match step_result {
             Step::Moved(next) => settled = next,
             Step::Reprompt(next) => settled = Settled::Waiting(next),
             Step::Dropped(kind) => {

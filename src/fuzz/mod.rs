@@ -249,12 +249,15 @@ fn fuzz_channel(
             steps: 0,
             worlds: worlds.clone(),
             budget: size,
+            limits: Limits {
+                max_steps: options.max_steps,
+            },
+            verdict: None,
             deadline: options.deadline,
         }));
         let strategy = run_tree::RunStrategy {
             shared: Rc::clone(&shared),
             entry_flows: entry_flows.clone(),
-            max_actions: options.max_steps,
             _marker: std::marker::PhantomData,
         };
         let mut known: FxHashSet<(Code, NodeIx, u32)> = FxHashSet::default();
@@ -268,14 +271,29 @@ fn fuzz_channel(
             restart += 1;
             let result = runner.run(&strategy, |run| {
                 let mut shared = shared.borrow_mut();
-                let world = shared.worlds[run.customer.world as usize];
-                match judge(
-                    &mut shared.machine,
-                    &run.customer,
-                    world,
-                    &run.actions,
-                    &limits,
-                ) {
+                // The run just generated was judged while it was made.
+                let cached = match shared.verdict.take() {
+                    Some((customer, actions, verdict))
+                        if customer == run.customer && actions == run.actions =>
+                    {
+                        Some(verdict)
+                    }
+                    _ => None,
+                };
+                let verdict = match cached {
+                    Some(verdict) => verdict,
+                    None => {
+                        let world = shared.worlds[run.customer.world as usize];
+                        judge(
+                            &mut shared.machine,
+                            &run.customer,
+                            world,
+                            &run.actions,
+                            &limits,
+                        )
+                    }
+                };
+                match verdict {
                     Err(f) if !known.contains(&(f.code, f.node, f.detail)) => {
                         Err(TestCaseError::fail(f.message))
                     }

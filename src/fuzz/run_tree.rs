@@ -10,10 +10,9 @@ use proptest::test_runner::TestRunner;
 use rand::{Rng, RngExt};
 
 use super::customer::{Customer, UNPLANNED};
-use super::judge::Moves;
+use super::judge::{judge_with, Failure, Limits, Moves};
 use crate::coverage::CoverageMap;
-use crate::graph::Graph;
-use crate::machine::{Machine, Quiet, Settled, Step};
+use crate::machine::{Machine, State};
 
 /// One fuzzed customer and what they do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,13 +32,15 @@ pub struct Shared<'g, 'a> {
     pub worlds: Vec<u64>,
     /// Stop generating after this many runs, or at this instant.
     pub budget: usize,
+    pub limits: Limits,
+    /// The verdict of the run generated last, which the runner tests first.
+    pub verdict: Option<(Customer, Vec<u16>, Result<(), Failure>)>,
     pub deadline: Option<std::time::Instant>,
 }
 
 pub struct RunStrategy<'s, 'g, 'a> {
     pub shared: Rc<RefCell<Shared<'g, 'a>>>,
     pub entry_flows: Vec<u32>,
-    pub max_actions: usize,
     pub _marker: std::marker::PhantomData<&'s ()>,
 }
 
@@ -82,76 +83,49 @@ impl Strategy for RunStrategy<'_, '_, '_> {
             flow: self.entry_flows[rng.random_range(0..self.entry_flows.len())],
         };
         let world = shared.worlds[customer.world as usize];
-        let actions = generate_actions(&mut shared, graph, &customer, world, self.max_actions, rng);
+        // Generating the run and judging it is one pass: the verdict is kept
+        // for the runner's first test of exactly this run.
+        let shared = &mut *shared;
+        let (verdict, actions) = judge_with(
+            &mut shared.machine,
+            &customer,
+            world,
+            &shared.limits,
+            &mut |_, moves, state, coverage| pick_action(moves, state, coverage, rng),
+            Some(&mut shared.coverage),
+        );
         shared.steps += actions.len();
+        shared.verdict = Some((customer.clone(), actions.clone(), verdict));
         Ok(RunTree::new(Run { customer, actions }))
     }
 }
 
-/// Simulates the customer while choosing what they do, so that generation
-/// can prefer option and handler edges that no run has taken yet.
-fn generate_actions(
-    shared: &mut Shared,
-    graph: &Graph,
-    customer: &Customer,
-    world: u64,
-    max_actions: usize,
+/// What a generated customer does next: mostly the goal-directed move, with
+/// wrong keys, silence, random options and retries mixed in, and edges no
+/// run has taken yet first when there are any. A goal-directed step is
+/// taken even when nothing fits: that is how a stuck customer is found.
+fn pick_action(
+    moves: &Moves,
+    state: &State,
+    coverage: Option<&CoverageMap>,
     rng: &mut impl Rng,
-) -> Vec<u16> {
-    let mut actions = Vec::new();
-    let mut moves = Moves::default();
-    let start = graph.flows[customer.flow as usize].start;
-    let mut settled = shared
-        .machine
-        .settle(start, world, 0, crate::graph::NONE, &mut Quiet);
-    while actions.len() < max_actions {
-        let Settled::Waiting(state) = settled else {
-            break;
-        };
-        moves.compute(&shared.machine, &state, customer);
-        let (others, goal) = (&moves.others, moves.goal);
-        // The behaviour mix: mostly goal-directed, with wrong keys, silence,
-        // random options and retries mixed in; new edges first when there
-        // are any.
-        let roll = rng.random_range(0..100);
-        let is_new = |i: &usize| !shared.coverage.taken(&state, others[*i]);
-        let untaken = if roll < 35 {
-            (0..others.len()).filter(is_new).count()
-        } else {
-            0
-        };
-        // A goal-directed step is taken even when nothing fits: that is
-        // how a stuck customer is found.
-        let action: u16 = if untaken > 0 {
-            let pick = rng.random_range(0..untaken);
-            1 + (0..others.len()).filter(is_new).nth(pick).unwrap_or(0) as u16
-        } else if roll < 75 || others.is_empty() {
-            0
-        } else {
-            1 + rng.random_range(0..others.len()) as u16
-        };
-        let choice = if action == 0 {
-            match goal {
-                Some(choice) => choice,
-                None => {
-                    actions.push(0);
-                    break;
-                }
-            }
-        } else {
-            others[action as usize - 1]
-        };
-        actions.push(action);
-        let step = shared.machine.step(&state, choice, &mut shared.coverage);
-        shared.coverage.record(&state, choice, &step);
-        settled = match step {
-            Step::Moved(next) => next,
-            Step::Reprompt(next) => Settled::Waiting(next),
-            Step::Ignored | Step::Unavailable => Settled::Waiting(state),
-            Step::Dropped(_) => break,
-        };
+) -> u16 {
+    let others = &moves.others;
+    let roll = rng.random_range(0..100);
+    let is_new = |i: &usize| coverage.is_some_and(|c| !c.taken(state, others[*i]));
+    let untaken = if roll < 35 {
+        (0..others.len()).filter(is_new).count()
+    } else {
+        0
+    };
+    if untaken > 0 {
+        let pick = rng.random_range(0..untaken);
+        1 + (0..others.len()).filter(is_new).nth(pick).unwrap_or(0) as u16
+    } else if roll < 75 || others.is_empty() {
+        0
+    } else {
+        1 + rng.random_range(0..others.len()) as u16
     }
-    actions
 }
 
 /// Shrinks a run's actions: first by removing chunks (halves, quarters,
