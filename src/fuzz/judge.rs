@@ -165,6 +165,10 @@ pub fn judge(
     judge_with(machine, customer, world, limits, &mut replay, None).0
 }
 
+/// Chooses a run's next action from the step number, the moves open, the
+/// state and what runs have covered so far.
+pub type Picker<'p> = dyn FnMut(usize, &Moves, &State, Option<&CoverageMap>) -> u16 + 'p;
+
 /// An observer that marks coverage when there is a map to mark.
 struct MaybeCoverage<'c>(Option<&'c mut CoverageMap>);
 
@@ -186,7 +190,7 @@ pub fn judge_with(
     customer: &Customer,
     world: u64,
     limits: &Limits,
-    pick: &mut dyn FnMut(usize, &Moves, &State, Option<&CoverageMap>) -> u16,
+    pick: &mut Picker,
     coverage: Option<&mut CoverageMap>,
 ) -> (Result<(), Failure>, Vec<u16>) {
     let mut taken = Vec::new();
@@ -208,7 +212,7 @@ fn judge_inner(
     customer: &Customer,
     world: u64,
     limits: &Limits,
-    pick: &mut dyn FnMut(usize, &Moves, &State, Option<&CoverageMap>) -> u16,
+    pick: &mut Picker,
     coverage: &mut MaybeCoverage,
     taken: &mut Vec<u16>,
 ) -> Result<(), Failure> {
