@@ -11,6 +11,7 @@ pub mod diff;
 pub mod finding;
 pub mod fuzz;
 pub mod graph;
+pub mod import;
 pub mod input;
 pub mod loader;
 pub mod machine;

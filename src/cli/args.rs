@@ -103,6 +103,20 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Turn platform exports into touchpoint flows.
+    Import {
+        /// Export files, or folders of them. Several files of one contact
+        /// centre import together, with the links between them.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The platform the files come from.
+        #[arg(long, value_parser = parse_platform, value_name = "PLATFORM")]
+        from: crate::import::Platform,
+        /// Write the flow to FILE (one flow), or each flow into the folder
+        /// DIR (several); without it, print the documents separated by `---`.
+        #[arg(short, long, value_name = "FILE|DIR")]
+        output: Option<PathBuf>,
+    },
     /// Draw a flow as Graphviz dot or Mermaid, with lint findings marked.
     Graph {
         #[arg(default_value = "menus")]
@@ -115,6 +129,9 @@ pub enum Command {
         channel: Option<Channel>,
         #[arg(long, value_enum, default_value = "dot")]
         format: GraphFormat,
+        /// Read PATH as a platform export: connect, studio or archy.
+        #[arg(long, value_parser = parse_platform, value_name = "PLATFORM")]
+        from: Option<crate::import::Platform>,
         /// Write to FILE instead of standard output.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -220,10 +237,19 @@ pub struct Common {
     /// Fail (exit 1) on warnings too.
     #[arg(long, value_enum)]
     pub deny: Option<Deny>,
+    /// Read PATH as a platform export (a file, or a folder of them) instead
+    /// of touchpoint YAML: connect, studio or archy. Findings point at the
+    /// export's file, line and action.
+    #[arg(long, value_parser = parse_platform, value_name = "PLATFORM")]
+    pub from: Option<crate::import::Platform>,
     /// Run only shard K of N (1-based) of the fuzz runs and personas, for a
     /// CI matrix; `touchpoint merge` adds the shards' reports up again.
     #[arg(long, value_parser = parse_shard, value_name = "K/N")]
     pub shard: Option<(usize, usize)>,
+}
+
+pub fn parse_platform(text: &str) -> Result<crate::import::Platform, String> {
+    crate::import::Platform::parse(text).ok_or_else(|| format!("unknown platform `{text}` (connect, studio or archy)"))
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {

@@ -49,7 +49,24 @@ fn fail(message: impl std::fmt::Display) -> u8 {
 }
 
 fn load(path: &Path, common: &Common) -> Result<MenuSet, u8> {
-    load_set(path).map_err(|e| {
+    load_with_import(path, common).map(|(set, _)| set)
+}
+
+/// Loads a set, or with `--from` imports it, returning what the import
+/// knows about where nodes came from.
+fn load_with_import(path: &Path, common: &Common) -> Result<(MenuSet, Option<crate::import::ImportInfo>), u8> {
+    if let Some(platform) = common.from {
+        return match crate::import::load_from(platform, path) {
+            Ok((set, info)) => {
+                for note in &info.notes {
+                    eprintln!("note: {note}");
+                }
+                Ok((set, Some(info)))
+            }
+            Err(e) => Err(fail(e)),
+        };
+    }
+    load_set(path).map(|set| (set, None)).map_err(|e| {
         eprint!("{}", render::load_error_text(&e, stderr_colour()));
         if common.format() == Format::Json && common.output.is_none() {
             let report = crate::report::ErrorReport::new(path.display().to_string(), &e);
@@ -135,13 +152,15 @@ pub fn execute(cli: Cli) -> u8 {
             common,
         } => run_diff(&old, &new, &fail_on, max_coverage_drop, path, runs, &common),
         Command::Merge { reports, common } => run_merge(&reports, &common),
+        Command::Import { files, from, output } => run_import(&files, from, output.as_deref()),
         Command::Graph {
             path,
             flow,
             channel,
             format,
+            from,
             output,
-        } => run_graph(&path, &flow, channel, format, output.as_deref()),
+        } => run_graph(&path, &flow, channel, format, from, output.as_deref()),
         Command::Schema { output } => Output::new(output.as_deref()).write(crate::schema::schema()),
     }
 }
@@ -196,8 +215,8 @@ fn progress_bar(common: &Common) -> Option<indicatif::ProgressBar> {
 }
 
 fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
-    let set = match load(path, common) {
-        Ok(set) => set,
+    let (set, imported) = match load_with_import(path, common) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let command = match job {
@@ -257,6 +276,14 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
         Err(e) => return fail(e),
     };
     report.structure = crate::structure::describe(&set);
+    // Findings on an imported flow point at the export, not at YAML that
+    // exists only in memory.
+    if let Some(info) = &imported {
+        for finding in &mut report.findings {
+            info.locate(finding);
+        }
+        report.notes.extend(info.notes.iter().map(|n| format!("import: {n}")));
+    }
     report.stats.flows = set.flows.len();
     report.stats.nodes = set.flows.iter().map(|f| f.nodes.len()).sum();
     if let Job::Personas(args) | Job::Check(_, args) = &job {
@@ -339,6 +366,7 @@ fn run_diff(
         seed: common.seed,
         fuzz_runs: runs,
         path,
+        from: common.from,
     };
     let sides = [old, new].map(|spec| crate::diff::load_side(spec, &options));
     let [old_report, new_report] = sides;
@@ -371,9 +399,11 @@ fn run_graph(
     flow: &str,
     channel: Option<crate::model::Channel>,
     format: GraphFormat,
+    from: Option<crate::import::Platform>,
     output: Option<&Path>,
 ) -> u8 {
     let common = Common {
+        from,
         format: None,
         output: None,
         seed: 42,
@@ -457,5 +487,44 @@ fn run_merge(paths: &[std::path::PathBuf], common: &Common) -> u8 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+fn run_import(files: &[std::path::PathBuf], platform: crate::import::Platform, output: Option<&Path>) -> u8 {
+    let exports = match crate::import::read_exports(platform, files) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    let imported = match crate::import::import_files(platform, &exports) {
+        Ok(i) => i,
+        Err(e) => return fail(e),
+    };
+    for note in &imported.notes {
+        eprintln!("note: {note}");
+    }
+    let documents: Vec<(String, String)> =
+        imported.flows.iter().map(|f| (format!("{}.yaml", f.id), crate::import::emit(f))).collect();
+    // What is written must load: check before writing anything.
+    if let Err(e) = crate::loader::load_texts(std::path::PathBuf::from("imported"), &documents) {
+        return fail(format!("the imported flows do not load (a touchpoint bug worth reporting): {}", e.plain_lines().join("; ")));
+    }
+    match output {
+        Some(dir) if documents.len() > 1 || dir.is_dir() => {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                return fail(format!("cannot create `{}`: {e}", dir.display()));
+            }
+            for (name, text) in &documents {
+                let written = Output::new(Some(&dir.join(name))).write(text);
+                if written != EXIT_CLEAN {
+                    return written;
+                }
+            }
+            EXIT_CLEAN
+        }
+        Some(file) => Output::new(Some(file)).write(&documents[0].1),
+        None => {
+            let text: Vec<&str> = documents.iter().map(|(_, t)| t.as_str()).collect();
+            Output::new(None).write(&text.join("---\n"))
+        }
     }
 }

@@ -23,6 +23,8 @@ pub struct SideOptions {
     pub fuzz_runs: usize,
     /// The path a `git:REV` side reads at that revision.
     pub path: PathBuf,
+    /// Read sides as exports of this platform instead of touchpoint YAML.
+    pub from: Option<crate::import::Platform>,
 }
 
 /// Produces the report of one side. `describe` names the side in messages.
@@ -50,8 +52,17 @@ pub fn load_side(spec: &str, options: &SideOptions) -> Result<Report, SideError>
 /// Loads and checks a set the way `check` does, so that both sides of a
 /// diff are measured alike.
 fn report_for(path: &Path, name: &str, options: &SideOptions) -> Result<Report, SideError> {
-    let set = crate::loader::load_set(path)
-        .map_err(|e| SideError::Load(format!("{name}: {}\n{}", e, e.plain_lines().join("\n"))))?;
+    let (set, imported) = match options.from {
+        Some(platform) => {
+            let (set, info) = crate::import::load_from(platform, path).map_err(|e| SideError::Load(format!("{name}: {e}")))?;
+            (set, Some(info))
+        }
+        None => {
+            let set = crate::loader::load_set(path)
+                .map_err(|e| SideError::Load(format!("{name}: {}\n{}", e, e.plain_lines().join("\n"))))?;
+            (set, None)
+        }
+    };
     let mut report = crate::report::lint_report(&set, "check", options.seed)
         .map_err(|e| SideError::Load(e.to_string()))?;
     let fuzz = crate::fuzz::FuzzOptions {
@@ -67,6 +78,11 @@ fn report_for(path: &Path, name: &str, options: &SideOptions) -> Result<Report, 
     report.add_personas(&set, personas);
     report.structure = crate::structure::describe(&set);
     report.set = name.to_string();
+    if let Some(info) = &imported {
+        for finding in &mut report.findings {
+            info.locate(finding);
+        }
+    }
     Ok(report)
 }
 

@@ -60,10 +60,9 @@ pub fn import_files(platform: Platform, files: &[(String, String)]) -> Result<Im
     }
 }
 
-/// An imported set, loaded: the set, the YAML it was loaded from, and where
-/// each node came from.
-pub struct ImportedSet {
-    pub set: MenuSet,
+/// What an import produced besides the set: the YAML it was loaded from,
+/// where each node came from, and notes about what was not modelled.
+pub struct ImportInfo {
     pub documents: Vec<(String, String)>,
     pub flows: Vec<IrFlow>,
     pub notes: Vec<String>,
@@ -82,33 +81,45 @@ pub enum FromError {
 
 /// Reads export files (or every file of a directory) and loads what they
 /// import to, for `lint`, `check`, `graph` and `diff` with `--from`.
-pub fn load_from(platform: Platform, path: &Path) -> Result<ImportedSet, FromError> {
-    let mut paths = Vec::new();
-    if path.is_dir() {
-        let entries = std::fs::read_dir(path).map_err(|e| FromError::Io(path.to_path_buf(), e.to_string()))?;
-        let mut found: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
-        found.sort();
-        let wanted = match platform {
-            Platform::Archy => ["yaml", "yml"].as_slice(),
-            _ => ["json"].as_slice(),
-        };
-        paths.extend(found.into_iter().filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| wanted.contains(&e))));
-    } else {
-        paths.push(path.to_path_buf());
-    }
-    let mut files = Vec::new();
-    for p in &paths {
-        let text = std::fs::read_to_string(p).map_err(|e| FromError::Io(p.clone(), e.to_string()))?;
-        files.push((p.display().to_string(), text));
-    }
+pub fn load_from(platform: Platform, path: &Path) -> Result<(MenuSet, ImportInfo), FromError> {
+    let files = read_exports(platform, &[path.to_path_buf()])?;
     let imported = import_files(platform, &files)?;
     let documents: Vec<(String, String)> =
         imported.flows.iter().map(|f| (format!("{}.yaml", f.id), emit(f))).collect();
     let set = crate::loader::load_texts(path.to_path_buf(), &documents).map_err(FromError::Load)?;
-    Ok(ImportedSet { set, documents, flows: imported.flows, notes: imported.notes })
+    Ok((set, ImportInfo { documents, flows: imported.flows, notes: imported.notes }))
 }
 
-impl ImportedSet {
+/// The export files of one platform that `paths` name (a directory stands
+/// for its files of the platform's kind), read as text.
+pub fn read_exports(platform: Platform, paths: &[PathBuf]) -> Result<Vec<(String, String)>, FromError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let mut found = Vec::new();
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| FromError::Io(path.clone(), e.to_string()))?;
+            let wanted = match platform {
+                Platform::Archy => ["yaml", "yml"].as_slice(),
+                _ => ["json"].as_slice(),
+            };
+            found.extend(
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.is_file() && p.extension().and_then(|e| e.to_str()).is_some_and(|e| wanted.contains(&e))),
+            );
+            found.sort();
+        } else {
+            found.push(path.clone());
+        }
+        for p in found {
+            let text = std::fs::read_to_string(&p).map_err(|e| FromError::Io(p.clone(), e.to_string()))?;
+            files.push((p.display().to_string(), text));
+        }
+    }
+    Ok(files)
+}
+
+impl ImportInfo {
     /// Points a finding at the export instead of the generated YAML: the
     /// export's file, the action's line and column, and its id in the
     /// message.

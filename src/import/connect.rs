@@ -1,0 +1,2581 @@
+//! Amazon Connect contact flows (flow language 2019-10-30) into [`super::ir`].
+//!
+//! An export is `{Version, StartAction, Metadata, Actions[]}`; each action
+//! has `Identifier`, `Type`, `Parameters` and `Transitions {NextAction,
+//! Conditions[], Errors[]}`. Exports made with `describe-contact-flow` wrap
+//! the flow as a JSON string in a `Content` field (at the top level or under
+//! `ContactFlow`): it is decoded twice.
+//!
+//! One flow per file. Its id is `Metadata.name`, else the wrapper's `Name`,
+//! else the file stem, made safe with [`node_id`]. Node ids are the
+//! actions' `Identifier`s, made safe the same way; nodes the importer adds
+//! are named after their action (`<id>__queue`, `<id>__flow`, `<id>__2`).
+//! Every node points at the line and column of its action's `"Identifier"`
+//! key (at the `"Content"` key for a wrapped export).
+//!
+//! How actions map:
+//!
+//! | action | node |
+//! |---|---|
+//! | `MessageParticipant` | `say` (Text, SSML without tags, or a recorded prompt) |
+//! | `MessageParticipantIteratively` | `say`; without `NextAction` an `end` (it repeats until an agent or the queue takes the contact) |
+//! | `GetParticipantInput` with key conditions | `menu`: one option per condition; `InputTimeLimitExceeded` is `no_input`, `NoMatchingCondition` is `no_match` (else `NoMatchingError`) |
+//! | `GetParticipantInput` storing input | `ask`: `pattern` from `MaxDigits`/`MaximumLength` or phone-number validation; `InvalidPhoneNumber`, `NoMatchingCondition` or else `NoMatchingError` is `invalid`, `InputTimeLimitExceeded` is `no_input` |
+//! | `CheckHoursOfOperation` | `switch` on the variable `hours: [open, closed]` |
+//! | `Loop` | unrolled (see [`unroll`]) |
+//! | `TransferContactToQueue` | `transfer`, behind an `opaque` step when it has error branches |
+//! | `TransferToFlow` | `call` of the flow when it is among the imported files, else `transfer: flow X`; behind an `opaque` step when it has error branches |
+//! | `DisconnectParticipant` | `hangup` |
+//! | `EndFlowExecution` | `end: flow ends` |
+//! | `Compare`, Lambda, Lex and every other action | `opaque`: each condition, `NextAction` and error is a branch |
+//!
+//! Nothing is dropped silently: whatever the mapping cannot carry exactly is
+//! a line of [`Imported::notes`] naming the file, the `Identifier` and the
+//! `Type`.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::Path;
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::ir::{
+    node_id, position, strip_ssml, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin,
+};
+use super::ImportError;
+
+/// The flow language this importer reads.
+const FLOW_LANGUAGE: &str = "2019-10-30";
+
+/// More nodes than this in one flow and loops are no longer unrolled.
+const UNROLL_LIMIT: usize = 50_000;
+
+/// Reads Amazon Connect exports, one flow per file. `TransferToFlow`
+/// between the files becomes a `call`.
+pub fn import(files: &[(String, String)]) -> Result<Imported, ImportError> {
+    let mut exports = Vec::with_capacity(files.len());
+    for (path, text) in files {
+        exports.push(Export::parse(path, text)?);
+    }
+    let mut notes = Vec::new();
+
+    // Flow ids, unique in the set.
+    let mut taken = HashSet::new();
+    let mut ids = Vec::with_capacity(exports.len());
+    for export in &exports {
+        let base = node_id(export.name.as_deref().unwrap_or(&export.stem));
+        let id = fresh(&mut taken, &base);
+        if id != base {
+            notes.push(format!(
+                "{}: another imported flow is also called `{base}`: this one is `{id}`",
+                export.path
+            ));
+        }
+        ids.push(id);
+    }
+
+    let calls = plan_calls(&exports, &ids, &mut notes);
+
+    let mut flows = Vec::with_capacity(exports.len());
+    for (index, export) in exports.iter().enumerate() {
+        let mut builder = Builder::new(export, index, &ids, &calls, &mut notes)?;
+        builder.build();
+        flows.push(builder.finish());
+    }
+    Ok(Imported { flows, notes })
+}
+
+/// One parsed export file.
+struct Export<'a> {
+    path: &'a str,
+    text: &'a str,
+    /// The flow object (`{Version, StartAction, Metadata, Actions}`).
+    flow: Value,
+    /// For a `Content`-wrapped export: the position of the `"Content"` key,
+    /// where every node of it points.
+    content_at: Option<(u32, u32)>,
+    /// `Metadata.name`, else the wrapper's `Name`.
+    name: Option<String>,
+    stem: String,
+    /// Lower-cased names, ARNs and ids a `TransferToFlow` may use for it.
+    aliases: Vec<String>,
+}
+
+impl<'a> Export<'a> {
+    fn parse(path: &'a str, text: &'a str) -> Result<Export<'a>, ImportError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| ImportError {
+            file: path.to_string(),
+            line: e.line() as u32,
+            column: e.column() as u32,
+            message: format!("not valid JSON: {e}"),
+        })?;
+        let wrapper = if value.get("Content").is_some() {
+            Some(&value)
+        } else {
+            value
+                .get("ContactFlow")
+                .filter(|c| c.get("Content").is_some())
+        };
+        let mut content_at = None;
+        let flow = match wrapper.and_then(|w| w.get("Content")) {
+            Some(Value::String(inner)) => {
+                let at = text
+                    .find("\"Content\"")
+                    .map_or((1, 1), |o| position(text, o));
+                content_at = Some(at);
+                serde_json::from_str(inner).map_err(|e| ImportError {
+                    file: path.to_string(),
+                    line: at.0,
+                    column: at.1,
+                    message: format!(
+                        "the `Content` string is not a valid contact flow: {e} (inside the string)"
+                    ),
+                })?
+            }
+            Some(other) => {
+                content_at = Some(
+                    text.find("\"Content\"")
+                        .map_or((1, 1), |o| position(text, o)),
+                );
+                other.clone()
+            }
+            None => value.clone(),
+        };
+        if !flow.get("Actions").is_some_and(Value::is_array) {
+            let (line, column) = content_at.unwrap_or((1, 1));
+            return Err(ImportError {
+                file: path.to_string(),
+                line,
+                column,
+                message: format!(
+                    "no `Actions` list: not an Amazon Connect contact flow (flow language {FLOW_LANGUAGE})"
+                ),
+            });
+        }
+        let name = flow
+            .pointer("/Metadata/name")
+            .and_then(Value::as_str)
+            .or_else(|| wrapper.and_then(|w| w.get("Name")).and_then(Value::as_str))
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        let stem = Path::new(path)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("flow")
+            .to_string();
+        let mut aliases = vec![stem.to_lowercase()];
+        aliases.extend(name.iter().map(|n| n.to_lowercase()));
+        for key in ["Arn", "Id"] {
+            if let Some(v) = wrapper.and_then(|w| w.get(key)).and_then(Value::as_str) {
+                aliases.push(v.to_lowercase());
+            }
+        }
+        Ok(Export {
+            path,
+            text,
+            flow,
+            content_at,
+            name,
+            stem,
+            aliases,
+        })
+    }
+
+    fn actions(&self) -> &[Value] {
+        self.flow
+            .get("Actions")
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+fn str_of<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
+    value.get(key).and_then(Value::as_str)
+}
+
+/// A parameter as text: strings as they are, numbers and booleans written out.
+fn param(action: &Value, key: &str) -> Option<String> {
+    match action.get("Parameters")?.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// `id` itself, or `id_2`, `id_3`... whichever is free; then taken.
+fn fresh(taken: &mut HashSet<String>, id: &str) -> String {
+    let mut candidate = id.to_string();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{id}_{n}");
+        n += 1;
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
+/// What a `TransferToFlow` action becomes.
+#[derive(Debug, Clone)]
+enum FlowTarget {
+    /// `call` of the imported flow with this id.
+    Call(String),
+    /// A transfer to the flow's own start.
+    Restart,
+    /// `transfer: flow X` (not imported, dynamic, or a call would close a cycle).
+    Transfer(String),
+}
+
+/// The flow a `TransferToFlow` names: the `{{contactFlows.X.arn}}` deploy
+/// placeholder, the name the designer shows in `Metadata`, or an ARN or id.
+fn flow_reference(export: &Export, action: &Value) -> (String, Vec<String>) {
+    let raw = param(action, "ContactFlowId").unwrap_or_default();
+    let id = str_of(action, "Identifier").unwrap_or("");
+    let shown = export
+        .flow
+        .pointer("/Metadata/ActionMetadata")
+        .and_then(|m| m.get(id))
+        .and_then(|m| m.pointer("/ContactFlow/text"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let mut candidates = Vec::new();
+    let trimmed = raw.trim();
+    if let Some(inner) = trimmed
+        .strip_prefix("{{")
+        .and_then(|r| r.strip_suffix("}}"))
+    {
+        let parts: Vec<&str> = inner.trim().split('.').collect();
+        if parts.len() >= 2 && parts[0] == "contactFlows" {
+            candidates.push(parts[1..parts.len() - usize::from(parts.len() > 2)].join("."));
+        }
+    }
+    if !trimmed.starts_with("$.") && !trimmed.is_empty() {
+        candidates.push(trimmed.to_string());
+        if let Some(last) = trimmed.rsplit('/').next() {
+            candidates.push(last.to_string());
+        }
+    }
+    candidates.extend(shown.clone());
+    let label = candidates.first().cloned().or(shown).unwrap_or_else(|| {
+        if trimmed.is_empty() {
+            "(no flow named)".to_string()
+        } else {
+            trimmed.to_string()
+        }
+    });
+    (
+        label,
+        candidates.into_iter().map(|c| c.to_lowercase()).collect(),
+    )
+}
+
+/// Decides, for every `TransferToFlow` of every file, whether it is a
+/// `call`. Connect's transfer never returns, and touchpoint refuses call
+/// cycles without a `return`, so a transfer that would close a cycle of
+/// calls between the imported flows becomes a `transfer` (with a note).
+fn plan_calls(
+    exports: &[Export],
+    ids: &[String],
+    notes: &mut Vec<String>,
+) -> HashMap<(usize, String), FlowTarget> {
+    let mut plan = HashMap::new();
+    let mut edges: Vec<HashSet<usize>> = vec![HashSet::new(); exports.len()];
+    for (from, export) in exports.iter().enumerate() {
+        for action in export.actions() {
+            if str_of(action, "Type") != Some("TransferToFlow") {
+                continue;
+            }
+            let identifier = str_of(action, "Identifier").unwrap_or("").to_string();
+            let (label, candidates) = flow_reference(export, action);
+            let found = exports
+                .iter()
+                .position(|e| candidates.iter().any(|c| e.aliases.contains(c)));
+            let target = match found {
+                Some(to) if to == from => FlowTarget::Restart,
+                Some(to) if reaches(&edges, to, from) => {
+                    notes.push(format!(
+                        "{}: {identifier} (TransferToFlow): a call of `{}` would close a cycle of calls between the imported flows, which never return: mapped to `transfer: flow {label}`",
+                        export.path, ids[to]
+                    ));
+                    FlowTarget::Transfer(format!("flow {label}"))
+                }
+                Some(to) => {
+                    edges[from].insert(to);
+                    FlowTarget::Call(ids[to].clone())
+                }
+                None => {
+                    let why = if param(action, "ContactFlowId")
+                        .is_some_and(|r| r.trim().starts_with("$."))
+                    {
+                        "the flow is chosen at run time"
+                    } else {
+                        "the flow is not among the imported files"
+                    };
+                    notes.push(format!(
+                        "{}: {identifier} (TransferToFlow): {why}: mapped to `transfer: flow {label}`",
+                        export.path
+                    ));
+                    FlowTarget::Transfer(format!("flow {label}"))
+                }
+            };
+            plan.insert((from, identifier), target);
+        }
+    }
+    plan
+}
+
+fn reaches(edges: &[HashSet<usize>], from: usize, to: usize) -> bool {
+    let mut seen = vec![false; edges.len()];
+    let mut stack = vec![from];
+    while let Some(at) = stack.pop() {
+        if at == to {
+            return true;
+        }
+        if std::mem::replace(&mut seen[at], true) {
+            continue;
+        }
+        stack.extend(edges[at].iter().copied());
+    }
+    false
+}
+
+/// 1-based line and column of each action's `"Identifier"` key, by the
+/// identifier's value (the first occurrence wins).
+fn identifier_positions(text: &str) -> HashMap<String, (u32, u32)> {
+    const KEY: &str = "\"Identifier\"";
+    let mut out = HashMap::new();
+    let mut from = 0;
+    while let Some(found) = text[from..].find(KEY) {
+        let at = from + found;
+        from = at + KEY.len();
+        let rest = text[from..].trim_start();
+        let Some(rest) = rest.strip_prefix(':') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        if !rest.starts_with('"') {
+            continue;
+        }
+        let bytes = rest.as_bytes();
+        let mut end = 1;
+        while end < bytes.len() && bytes[end] != b'"' {
+            end += if bytes[end] == b'\\' { 2 } else { 1 };
+        }
+        if end >= bytes.len() {
+            continue;
+        }
+        if let Ok(value) = serde_json::from_str::<String>(&rest[..=end]) {
+            out.entry(value).or_insert_with(|| position(text, at));
+        }
+    }
+    out
+}
+
+/// An action's transitions, with targets turned into node ids.
+#[derive(Debug, Default)]
+struct Transitions {
+    next: Option<String>,
+    /// (operator, operands, target).
+    conditions: Vec<(String, Vec<String>, String)>,
+    /// (error type, target).
+    errors: Vec<(String, String)>,
+}
+
+impl Transitions {
+    fn error(&self, kind: &str) -> Option<&String> {
+        self.errors.iter().find(|(k, _)| k == kind).map(|(_, t)| t)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.next.is_none() && self.conditions.is_empty() && self.errors.is_empty()
+    }
+}
+
+/// A `Loop` waiting to be unrolled: its node (an `opaque` with the
+/// branches `ContinueLooping` and `DoneLooping`) and its `LoopCount`.
+#[derive(Debug, Clone)]
+struct PendingLoop {
+    id: String,
+    count: u32,
+}
+
+/// What a prompt or message says, as the caller hears it.
+struct Spoken {
+    text: String,
+    /// False when the words are not in the export (an attribute read at run
+    /// time, a recorded prompt, an empty prompt): what it announces is
+    /// unknown.
+    known: bool,
+}
+
+struct Builder<'a, 'n> {
+    export: &'a Export<'a>,
+    index: usize,
+    ids: &'a [String],
+    calls: &'a HashMap<(usize, String), FlowTarget>,
+    notes: &'n mut Vec<String>,
+    /// Identifier → node id.
+    node_ids: HashMap<String, String>,
+    taken: HashSet<String>,
+    positions: HashMap<String, (u32, u32)>,
+    nodes: Vec<IrNode>,
+    /// Nodes made for the action being built, written after it.
+    children: Vec<IrNode>,
+    loops: Vec<PendingLoop>,
+    hours: bool,
+    start: String,
+}
+
+impl<'a, 'n> Builder<'a, 'n> {
+    fn new(
+        export: &'a Export<'a>,
+        index: usize,
+        ids: &'a [String],
+        calls: &'a HashMap<(usize, String), FlowTarget>,
+        notes: &'n mut Vec<String>,
+    ) -> Result<Self, ImportError> {
+        let positions = identifier_positions(export.text);
+        let mut builder = Builder {
+            export,
+            index,
+            ids,
+            calls,
+            notes,
+            node_ids: HashMap::new(),
+            taken: HashSet::new(),
+            positions,
+            nodes: Vec::new(),
+            children: Vec::new(),
+            loops: Vec::new(),
+            hours: false,
+            start: String::new(),
+        };
+        if let Some(version) = str_of(&export.flow, "Version") {
+            if version != FLOW_LANGUAGE {
+                builder.notes.push(format!(
+                    "{}: flow language `{version}`, read as {FLOW_LANGUAGE}",
+                    export.path
+                ));
+            }
+        }
+        let actions = export.actions();
+        if actions.is_empty() {
+            return Err(builder.error("the flow has no actions"));
+        }
+        for action in actions {
+            let Some(raw) = str_of(action, "Identifier") else {
+                return Err(builder.error("an action has no `Identifier`"));
+            };
+            let base = node_id(raw);
+            if builder.node_ids.contains_key(raw) {
+                return Err(builder.error(&format!("two actions have the `Identifier` `{raw}`")));
+            }
+            let id = fresh(&mut builder.taken, &base);
+            if id != base {
+                builder.notes.push(format!(
+                    "{}: {raw}: its safe id `{base}` is taken by another action: node `{id}`",
+                    export.path
+                ));
+            }
+            builder.node_ids.insert(raw.to_string(), id);
+        }
+        let start = match str_of(&export.flow, "StartAction") {
+            Some(s) => s,
+            None => return Err(builder.error("no `StartAction`")),
+        };
+        builder.start = match builder.node_ids.get(start) {
+            Some(id) => id.clone(),
+            None => return Err(builder.error(&format!("`StartAction` `{start}` names no action"))),
+        };
+        Ok(builder)
+    }
+
+    fn error(&self, message: &str) -> ImportError {
+        let (line, column) = self.export.content_at.unwrap_or((1, 1));
+        ImportError {
+            file: self.export.path.to_string(),
+            line,
+            column,
+            message: message.to_string(),
+        }
+    }
+
+    fn note(&mut self, action: &Value, what: &str) {
+        self.notes.push(format!(
+            "{}: {} ({}): {what}",
+            self.export.path,
+            str_of(action, "Identifier").unwrap_or("?"),
+            str_of(action, "Type").unwrap_or("?")
+        ));
+    }
+
+    fn origin(&self, action: &Value) -> Origin {
+        let raw = str_of(action, "Identifier").unwrap_or("");
+        let (line, column) = self
+            .export
+            .content_at
+            .or_else(|| self.positions.get(raw).copied())
+            .unwrap_or((1, 1));
+        Origin {
+            line,
+            column,
+            action: raw.to_string(),
+            platform_type: str_of(action, "Type").unwrap_or("").to_string(),
+        }
+    }
+
+    /// A transition target as a node id; a target that names no action is
+    /// dropped with a note (the node then has no way on there).
+    fn target(&mut self, action: &Value, raw: Option<&Value>, what: &str) -> Option<String> {
+        let raw = raw
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())?;
+        match self.node_ids.get(raw) {
+            Some(id) => Some(id.clone()),
+            None => {
+                self.note(
+                    action,
+                    &format!("{what} `{raw}` names no action of the flow: left out"),
+                );
+                None
+            }
+        }
+    }
+
+    fn transitions(&mut self, action: &Value) -> Transitions {
+        let mut out = Transitions::default();
+        let Some(t) = action.get("Transitions") else {
+            return out;
+        };
+        out.next = self.target(action, t.get("NextAction"), "NextAction");
+        for c in t
+            .get("Conditions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(to) = self.target(action, c.get("NextAction"), "a condition's NextAction")
+            else {
+                continue;
+            };
+            let operator = c
+                .pointer("/Condition/Operator")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let operands = c
+                .pointer("/Condition/Operands")
+                .and_then(Value::as_array)
+                .map(|ops| {
+                    ops.iter()
+                        .map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.conditions.push((operator, operands, to));
+        }
+        for e in t
+            .get("Errors")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let kind = str_of(e, "ErrorType").unwrap_or("Error").to_string();
+            if let Some(to) = self.target(
+                action,
+                e.get("NextAction"),
+                &format!("the {kind} error's NextAction"),
+            ) {
+                out.errors.push((kind, to));
+            }
+        }
+        out
+    }
+
+    fn build(&mut self) {
+        let actions = self.export.actions();
+        let single = actions.len() == 1;
+        for action in actions {
+            let raw = str_of(action, "Identifier").unwrap_or("");
+            let id = self.node_ids[raw].clone();
+            let ty = str_of(action, "Type").unwrap_or("").to_string();
+            let t = self.transitions(action);
+            let origin = self.origin(action);
+            let kind = match ty.as_str() {
+                "MessageParticipant" | "MessageParticipantIteratively" => {
+                    self.message(action, &ty, single, t)
+                }
+                "GetParticipantInput" => self.input(action, t),
+                "CheckHoursOfOperation" => self.hours(action, t),
+                "Loop" => self.pending_loop(action, &id, t),
+                "TransferContactToQueue"
+                | "TransferToThirdParty"
+                | "TransferParticipantToThirdParty" => {
+                    let target = match ty.as_str() {
+                        "TransferContactToQueue" => queue_name(self.export, action),
+                        _ => format!(
+                            "phone {}",
+                            param(action, "ThirdPartyPhoneNumber")
+                                .unwrap_or_else(|| "number".to_string())
+                        ),
+                    };
+                    self.terminal(
+                        action,
+                        &id,
+                        &origin,
+                        IrKind::Transfer { queue: target },
+                        "queue",
+                        t,
+                    )
+                }
+                "TransferToFlow" => self.transfer_to_flow(action, &id, &origin, t),
+                "DisconnectParticipant" => {
+                    self.unused(action, &t);
+                    IrKind::Hangup {
+                        text: "disconnect".to_string(),
+                    }
+                }
+                "EndFlowExecution" => {
+                    self.unused(action, &t);
+                    IrKind::End {
+                        text: "flow ends".to_string(),
+                    }
+                }
+                _ => self.opaque(action, &ty, t),
+            };
+            self.nodes.push(IrNode { id, kind, origin });
+            self.nodes.append(&mut self.children);
+        }
+    }
+
+    /// Notes transitions of a terminal that lead nowhere in the model.
+    fn unused(&mut self, action: &Value, t: &Transitions) {
+        if !t.is_empty() {
+            self.note(action, "a terminal: its transitions are left out");
+        }
+    }
+
+    fn message(&mut self, action: &Value, ty: &str, single: bool, t: Transitions) -> IrKind {
+        let spoken = spoken(self.export, action);
+        let extra: Vec<(String, String)> = t
+            .errors
+            .iter()
+            .filter(|(_, to)| Some(to) != t.next.as_ref())
+            .cloned()
+            .chain(
+                t.conditions
+                    .iter()
+                    .map(|(op, ops, to)| (format!("{op} {}", ops.join(", ")), to.clone())),
+            )
+            .collect();
+        if !extra.is_empty() {
+            let list: Vec<String> = extra
+                .iter()
+                .map(|(on, to)| format!("{on} → {to}"))
+                .collect();
+            self.note(
+                action,
+                &format!(
+                    "a message: only its NextAction is modelled, not {}",
+                    list.join(", ")
+                ),
+            );
+        }
+        if t.next.is_none() && t.errors.is_empty() && t.conditions.is_empty() {
+            // A message with no way on at all. `MessageParticipantIteratively`
+            // repeats its messages until something outside the flow (an
+            // agent, the queue) takes the contact: that is how hold and
+            // queue flows work, so it is the end of the flow, not a dead
+            // end. The same holds for a flow that is nothing but one
+            // message: a hold or whisper flow, which no flow calls (the
+            // platform plays it), so it ends rather than returns.
+            if ty == "MessageParticipantIteratively" || single {
+                self.note(
+                    action,
+                    "a message with no transitions (a hold or queue message that plays until the platform moves the contact on): mapped to `end`",
+                );
+                return IrKind::End { text: spoken.text };
+            }
+        }
+        IrKind::Say {
+            text: spoken.text,
+            next: t.next,
+        }
+    }
+
+    fn input(&mut self, action: &Value, t: Transitions) -> IrKind {
+        let store = param(action, "StoreInput").is_some_and(|s| s.eq_ignore_ascii_case("true"));
+        if store || t.conditions.is_empty() {
+            return self.ask(action, t);
+        }
+        let spoken = spoken(self.export, action);
+        let mut options = Vec::new();
+        let mut keys = Vec::new();
+        for (op, operands, to) in &t.conditions {
+            let operand = operands.first().map(|o| o.trim()).unwrap_or("");
+            let dtmf = operand.len() == 1
+                && operand
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '*' || c == '#');
+            if op != "Equals" || operands.len() != 1 || operand.is_empty() {
+                self.note(
+                    action,
+                    &format!(
+                        "the condition `{op} {}` is not a key or a phrase: left out",
+                        operands.join(", ")
+                    ),
+                );
+                continue;
+            }
+            if dtmf {
+                keys.push(operand.to_string());
+                options.push(IrOption {
+                    key: Some(operand.to_string()),
+                    label: if spoken.known {
+                        announced_label(&spoken.text, operand)
+                    } else {
+                        None
+                    },
+                    speech: Vec::new(),
+                    goto: to.clone(),
+                });
+            } else {
+                options.push(IrOption {
+                    key: None,
+                    label: Some(operand.to_string()),
+                    speech: vec![format!("^{}$", regex::escape(operand))],
+                    goto: to.clone(),
+                });
+            }
+        }
+        let mut prompt = spoken.text;
+        if !spoken.known && !keys.is_empty() {
+            self.note(
+                action,
+                "the prompt's words are not in the export: the keys its conditions take are written into the prompt, so `prompt-mismatch` does not judge it",
+            );
+            let listed = match keys.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            prompt = format!("{prompt} [keys the flow takes: press {listed}.]")
+                .trim()
+                .to_string();
+        }
+        let no_input = t.error("InputTimeLimitExceeded").map(|to| IrHandler {
+            retries: 0,
+            then: to.clone(),
+        });
+        let no_match_condition = t.error("NoMatchingCondition").cloned();
+        let no_match = no_match_condition
+            .clone()
+            .or_else(|| t.error("NoMatchingError").cloned())
+            .map(|to| IrHandler {
+                retries: 0,
+                then: to,
+            });
+        if no_match_condition.is_some() {
+            if let Some(to) = t.error("NoMatchingError").cloned() {
+                self.note(
+                    action,
+                    &format!("the NoMatchingError branch (a platform error) → {to} is left out"),
+                );
+            }
+        }
+        let handled: Vec<&String> = options
+            .iter()
+            .map(|o| &o.goto)
+            .chain(no_input.iter().map(|h| &h.then))
+            .chain(no_match.iter().map(|h| &h.then))
+            .collect();
+        if let Some(next) = &t.next {
+            if !handled.contains(&next) {
+                self.note(
+                    action,
+                    &format!("NextAction → {next} is not an outcome of a menu: left out"),
+                );
+            }
+        }
+        for (kind, to) in &t.errors {
+            if ![
+                "InputTimeLimitExceeded",
+                "NoMatchingCondition",
+                "NoMatchingError",
+            ]
+            .contains(&kind.as_str())
+            {
+                self.note(action, &format!("the {kind} error → {to} is left out"));
+            }
+        }
+        IrKind::Menu {
+            prompt,
+            options,
+            no_input,
+            no_match,
+        }
+    }
+
+    fn ask(&mut self, action: &Value, t: Transitions) -> IrKind {
+        let spoken = spoken(self.export, action);
+        let params = action.get("Parameters");
+        let max = param(action, "MaxDigits")
+            .or_else(|| {
+                params
+                    .and_then(|p| p.pointer("/InputValidation/CustomValidation/MaximumLength"))
+                    .and_then(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .or_else(|| v.as_u64().map(|n| n.to_string()))
+                    })
+            })
+            .and_then(|m| m.trim().parse::<u32>().ok())
+            .filter(|m| *m > 0);
+        let phone = params
+            .and_then(|p| p.pointer("/InputValidation/PhoneNumberValidation"))
+            .is_some();
+        let pattern = if phone {
+            Some(r"\+?[0-9]{6,15}".to_string())
+        } else {
+            max.map(|m| format!("[0-9]{{1,{m}}}"))
+        };
+        let invalid_from = [
+            "InvalidPhoneNumber",
+            "NoMatchingCondition",
+            "NoMatchingError",
+        ]
+        .into_iter()
+        .find(|k| t.error(k).is_some());
+        let invalid = invalid_from.and_then(|k| t.error(k)).map(|to| IrHandler {
+            retries: 0,
+            then: to.clone(),
+        });
+        let no_input = t.error("InputTimeLimitExceeded").map(|to| IrHandler {
+            retries: 0,
+            then: to.clone(),
+        });
+        for (kind, to) in &t.errors {
+            if Some(kind.as_str()) != invalid_from && kind != "InputTimeLimitExceeded" {
+                self.note(
+                    action,
+                    &format!("stores input: the {kind} error → {to} is left out"),
+                );
+            }
+        }
+        for (op, operands, to) in &t.conditions {
+            self.note(
+                action,
+                &format!(
+                    "stores input: the condition `{op} {}` → {to} is left out",
+                    operands.join(", ")
+                ),
+            );
+        }
+        IrKind::Ask {
+            prompt: spoken.text,
+            pattern,
+            save: Some("StoredCustomerInput".to_string()),
+            goto: t.next,
+            invalid,
+            no_input,
+        }
+    }
+
+    fn hours(&mut self, action: &Value, t: Transitions) -> IrKind {
+        self.hours = true;
+        let on = |value: &str| {
+            t.conditions
+                .iter()
+                .find(|(_, ops, _)| ops.iter().any(|o| o.eq_ignore_ascii_case(value)))
+                .map(|(_, _, to)| to.clone())
+        };
+        let open = on("true");
+        let closed = on("false").or_else(|| t.next.clone());
+        let mut entries = Vec::new();
+        if let Some(open) = &open {
+            entries.push((Some("hours == open".to_string()), open.clone()));
+        }
+        if let Some(closed) = &closed {
+            entries.push((None, closed.clone()));
+        }
+        for (kind, to) in &t.errors {
+            self.note(
+                action,
+                &format!("the {kind} error → {to} is left out (the switch takes open or closed)"),
+            );
+        }
+        IrKind::Switch { entries }
+    }
+
+    /// A placeholder with both branches; [`unroll`] replaces it.
+    fn pending_loop(&mut self, action: &Value, id: &str, t: Transitions) -> IrKind {
+        let on = |value: &str| {
+            t.conditions
+                .iter()
+                .find(|(_, ops, _)| ops.iter().any(|o| o == value))
+                .map(|(_, _, to)| to.clone())
+        };
+        let cont = on("ContinueLooping");
+        let done = on("DoneLooping").or_else(|| t.next.clone());
+        let mut branches = Vec::new();
+        branches.extend(cont.map(|to| ("ContinueLooping".to_string(), to)));
+        branches.extend(done.map(|to| ("DoneLooping".to_string(), to)));
+        match param(action, "LoopCount").and_then(|c| c.trim().parse::<u32>().ok()) {
+            Some(count) => self.loops.push(PendingLoop { id: id.to_string(), count }),
+            None => self.note(
+                action,
+                "the loop count is not a number in the export: either branch may happen at every pass",
+            ),
+        }
+        IrKind::Opaque {
+            text: "Loop".to_string(),
+            branches,
+        }
+    }
+
+    /// Alternative outcomes of an action that is a terminal when it works:
+    /// its `NextAction` (unless an error leads there too) and its errors.
+    fn alternatives(t: &Transitions) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        if let Some(next) = &t.next {
+            if !t.errors.iter().any(|(_, to)| to == next) {
+                out.push(("NextAction".to_string(), next.clone()));
+            }
+        }
+        out.extend(t.errors.iter().cloned());
+        for (op, ops, to) in &t.conditions {
+            out.push((format!("{op} {}", ops.join(", ")), to.clone()));
+        }
+        out
+    }
+
+    /// A terminal that can also fail: without transitions the node itself,
+    /// otherwise an `opaque` step whose `transferred` branch leads to the
+    /// terminal as a node of its own (`<id>__<suffix>`) and whose other
+    /// branches are the export's error paths.
+    fn terminal(
+        &mut self,
+        action: &Value,
+        id: &str,
+        origin: &Origin,
+        kind: IrKind,
+        suffix: &str,
+        t: Transitions,
+    ) -> IrKind {
+        let alternatives = Self::alternatives(&t);
+        if alternatives.is_empty() {
+            return kind;
+        }
+        let child = fresh(&mut self.taken, &format!("{id}__{suffix}"));
+        let text = describe(action);
+        self.children.push(IrNode {
+            id: child.clone(),
+            kind,
+            origin: origin.clone(),
+        });
+        let mut branches = vec![("transferred".to_string(), child)];
+        branches.extend(alternatives);
+        IrKind::Opaque {
+            text,
+            branches: dedup(branches),
+        }
+    }
+
+    fn transfer_to_flow(
+        &mut self,
+        action: &Value,
+        id: &str,
+        origin: &Origin,
+        t: Transitions,
+    ) -> IrKind {
+        let raw = str_of(action, "Identifier").unwrap_or("").to_string();
+        let target = self
+            .calls
+            .get(&(self.index, raw))
+            .cloned()
+            .unwrap_or(FlowTarget::Transfer("flow".to_string()));
+        match target {
+            FlowTarget::Call(flow) => {
+                // Connect's transfer does not come back: the call has no
+                // `next`, and the flows it calls have no `return`.
+                debug_assert!(self.ids.contains(&flow));
+                self.terminal(
+                    action,
+                    id,
+                    origin,
+                    IrKind::Call { flow, next: None },
+                    "flow",
+                    t,
+                )
+            }
+            FlowTarget::Transfer(queue) => {
+                self.terminal(action, id, origin, IrKind::Transfer { queue }, "flow", t)
+            }
+            FlowTarget::Restart => {
+                let mut branches = vec![("transferred".to_string(), self.start.clone())];
+                branches.extend(Self::alternatives(&t));
+                IrKind::Opaque {
+                    text: format!("{} (this flow, from its start)", describe(action)),
+                    branches: dedup(branches),
+                }
+            }
+        }
+    }
+
+    fn opaque(&mut self, action: &Value, ty: &str, t: Transitions) -> IrKind {
+        let mut branches = Vec::new();
+        for (op, ops, to) in &t.conditions {
+            branches.push((format!("{op} {}", ops.join(", ")), to.clone()));
+        }
+        if let Some(next) = &t.next {
+            let covered = ty == "Compare" && t.error("NoMatchingCondition") == Some(next);
+            if !covered {
+                branches.push(("next".to_string(), next.clone()));
+            }
+        }
+        for (kind, to) in &t.errors {
+            let label = if kind == "NoMatchingCondition" {
+                "no match".to_string()
+            } else {
+                kind.clone()
+            };
+            branches.push((label, to.clone()));
+        }
+        let what = match ty {
+            "Compare" => "compares a contact attribute touchpoint cannot know: every branch is a possible outcome",
+            "InvokeLambdaFunction" | "InvokeExternalResource" => "a Lambda function: its result and its error are both possible outcomes",
+            "ConnectParticipantWithLexBot" => "a Lex bot: every intent branch and error is a possible outcome (speech is not modelled)",
+            _ if branches.len() <= 1 && t.conditions.is_empty() && t.errors.is_empty() => {
+                "no effect touchpoint models: a step straight on"
+            }
+            _ => "an action touchpoint does not model: every branch is a possible outcome",
+        };
+        self.note(action, what);
+        IrKind::Opaque {
+            text: describe(action),
+            branches: dedup(branches),
+        }
+    }
+
+    fn finish(mut self) -> IrFlow {
+        let loops = std::mem::take(&mut self.loops);
+        unroll(
+            &mut self.nodes,
+            loops,
+            &mut self.taken,
+            &mut *self.notes,
+            self.export.path,
+            &self.start,
+        );
+        let mut vars = Vec::new();
+        if self.hours {
+            vars.push((
+                "hours".to_string(),
+                vec!["open".to_string(), "closed".to_string()],
+            ));
+        }
+        IrFlow {
+            id: self.ids[self.index].clone(),
+            title: self
+                .export
+                .name
+                .clone()
+                .unwrap_or_else(|| self.export.stem.clone()),
+            start: self.start,
+            vars,
+            nodes: self.nodes,
+            source: self.export.path.to_string(),
+        }
+    }
+}
+
+/// Drops repeated branches (same outcome, same target) and numbers outcome
+/// names that repeat with another target.
+fn dedup(branches: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (on, to) in branches {
+        if out.iter().any(|(o, t)| *o == on && *t == to) {
+            continue;
+        }
+        let mut label = on.clone();
+        let mut n = 2;
+        while out.iter().any(|(o, _)| *o == label) {
+            label = format!("{on} ({n})");
+            n += 1;
+        }
+        out.push((label, to));
+    }
+    out
+}
+
+/// A one-line description of an action for an `opaque` node.
+fn describe(action: &Value) -> String {
+    let ty = str_of(action, "Type").unwrap_or("action");
+    let detail = [
+        "ComparisonValue",
+        "LambdaFunctionARN",
+        "ContactFlowId",
+        "QueueId",
+        "MetricType",
+        "FlowLoggingBehavior",
+        "LoopCount",
+    ]
+    .into_iter()
+    .find_map(|k| param(action, k).map(|v| (k, v)));
+    match detail {
+        Some((k, v)) => format!("{ty} {k}={v}"),
+        None => match action.get("Parameters").and_then(Value::as_object) {
+            Some(p) if !p.is_empty() => {
+                let keys: Vec<&str> = p.keys().map(String::as_str).collect();
+                format!("{ty} ({})", keys.join(", "))
+            }
+            _ => ty.to_string(),
+        },
+    }
+}
+
+/// The queue of a `TransferContactToQueue`: its `QueueId`, the queue the
+/// designer shows in `Metadata`, or just `queue` (the queue set earlier by
+/// `UpdateContactTargetQueue`).
+fn queue_name(export: &Export, action: &Value) -> String {
+    let id = str_of(action, "Identifier").unwrap_or("");
+    param(action, "QueueId")
+        .or_else(|| {
+            export
+                .flow
+                .pointer("/Metadata/ActionMetadata")
+                .and_then(|m| m.get(id))
+                .and_then(|m| m.pointer("/queue/text"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "queue".to_string())
+}
+
+/// What a message, prompt or input action says.
+fn spoken(export: &Export, action: &Value) -> Spoken {
+    let mut parts = Vec::new();
+    let mut known = true;
+    let mut one = |source: &Value| {
+        if let Some(text) = str_of(source, "Text") {
+            if text.trim().starts_with("$.") {
+                known = false;
+                parts.push(format!("(text read at run time from {})", text.trim()));
+            } else if !text.trim().is_empty() {
+                parts.push(text.trim().to_string());
+            }
+        }
+        if let Some(ssml) = str_of(source, "SSML") {
+            if ssml.trim().starts_with("$.") {
+                known = false;
+                parts.push(format!("(SSML read at run time from {})", ssml.trim()));
+            } else {
+                let plain = strip_ssml(ssml);
+                if !plain.is_empty() {
+                    parts.push(plain);
+                }
+            }
+        }
+        if let Some(prompt) = str_of(source, "PromptId") {
+            known = false;
+            let name = prompt.rsplit('/').next().unwrap_or(prompt);
+            parts.push(format!("(recorded prompt {name})"));
+        }
+        if let Some(media) = source.get("Media") {
+            known = false;
+            let uri = str_of(media, "Uri").unwrap_or("audio");
+            parts.push(format!("(audio {uri})"));
+        }
+    };
+    if let Some(params) = action.get("Parameters") {
+        one(params);
+        for message in params
+            .get("Messages")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            one(message);
+        }
+    }
+    if parts.is_empty() {
+        // The designer keeps the text of some blocks only in `Metadata`.
+        let id = str_of(action, "Identifier").unwrap_or("");
+        let meta = export
+            .flow
+            .pointer("/Metadata/ActionMetadata")
+            .and_then(|m| m.get(id));
+        for audio in meta
+            .and_then(|m| m.get("audio"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(tts) = str_of(audio, "tts").filter(|t| !t.trim().is_empty()) {
+                parts.push(strip_ssml(tts));
+            }
+        }
+    }
+    if parts.is_empty() {
+        known = false;
+    }
+    Spoken {
+        text: parts.join(" "),
+        known,
+    }
+}
+
+/// What the prompt says a key is for: "press 1 for billing", "to pay your
+/// bill, press 2".
+fn announced_label(prompt: &str, key: &str) -> Option<String> {
+    let key = regex::escape(key);
+    let verbs = "press|dial|push|select|enter|choose";
+    let after = Regex::new(&format!(
+        r"(?i)\b(?:{verbs})\s+{key}(?:\s|,)+(?:for|to)\s+([^.,;:!?]+)"
+    ))
+    .ok()?;
+    let before = Regex::new(&format!(
+        r"(?i)\b(?:for|to)\s+([^.,;:!?]+?)\s*,?\s*(?:{verbs})\s+{key}(?:[^0-9a-z]|$)"
+    ))
+    .ok()?;
+    let next = Regex::new(&format!(r"(?i)\s*\b(?:or|and)?\s*\b(?:{verbs})\b")).ok()?;
+    let found = after.captures(prompt).or_else(|| before.captures(prompt))?;
+    let label = next
+        .split(&found[1])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    (!label.is_empty()).then_some(label)
+}
+
+/// Every node id a node leads to (not the flow of a `call`).
+fn targets_mut(kind: &mut IrKind) -> Vec<&mut String> {
+    match kind {
+        IrKind::Say { next, .. } | IrKind::Call { next, .. } => next.iter_mut().collect(),
+        IrKind::Menu {
+            options,
+            no_input,
+            no_match,
+            ..
+        } => options
+            .iter_mut()
+            .map(|o| &mut o.goto)
+            .chain(no_input.iter_mut().map(|h| &mut h.then))
+            .chain(no_match.iter_mut().map(|h| &mut h.then))
+            .collect(),
+        IrKind::Ask {
+            goto,
+            invalid,
+            no_input,
+            ..
+        } => goto
+            .iter_mut()
+            .chain(invalid.iter_mut().map(|h| &mut h.then))
+            .chain(no_input.iter_mut().map(|h| &mut h.then))
+            .collect(),
+        IrKind::Switch { entries } => entries.iter_mut().map(|(_, to)| to).collect(),
+        IrKind::Opaque { branches, .. } => branches.iter_mut().map(|(_, to)| to).collect(),
+        IrKind::Return | IrKind::Transfer { .. } | IrKind::End { .. } | IrKind::Hangup { .. } => {
+            Vec::new()
+        }
+    }
+}
+
+fn targets(kind: &IrKind) -> Vec<String> {
+    let mut kind = kind.clone();
+    targets_mut(&mut kind)
+        .into_iter()
+        .map(|t| t.clone())
+        .collect()
+}
+
+/// The target of an `opaque` node's branch of that name.
+fn branch_of(kind: &IrKind, name: &str) -> Option<String> {
+    match kind {
+        IrKind::Opaque { branches, .. } => {
+            branches.iter().find(|(on, _)| on == name).map(|(_, to)| to.clone())
+        }
+        _ => None,
+    }
+}
+
+/// Unrolls each bounded `Loop`.
+///
+/// Connect's `Loop` with `LoopCount` N takes `ContinueLooping` on its first
+/// N visits and `DoneLooping` on the next, then starts counting again.
+/// touchpoint has no counters here (the import form has no `set`), and an
+/// `opaque` with both branches would let a walk go round for ever, so the
+/// count is spelt out in the graph instead.
+///
+/// The loop's body is every node that `ContinueLooping` reaches without
+/// passing the loop and that leads back to the loop. The body is laid out
+/// once per value of the counter: layer 0 is the way into the body from
+/// elsewhere, before the loop has counted anything (the nodes the flow's
+/// start or a node outside the body leads to, and what they lead to inside
+/// the body); layers 1 to N are the passes after each `ContinueLooping`.
+/// The loop node itself becomes N + 1 passthrough steps, one per visit:
+///
+/// ```text
+/// layer 0 (the originals) --> L      --ContinueLooping--> layer 1 --> L__1
+/// L__1   --ContinueLooping--> layer 2 --> ... --> L__2
+/// ...
+/// L__N   --DoneLooping------> the DoneLooping target (the count starts again)
+/// ```
+///
+/// Layer k's copy of node `X` is `X__k`, except that a node not in layer 0
+/// keeps its own id in layer 1 (so no original is left unreachable). Edges
+/// that leave the body go to the original nodes. Every copy points at its
+/// action in the export. The result is a finite chain, so a bounded loop is
+/// not a `trap`. A loop inside a body is copied with it and unrolled in
+/// turn. When the copies would make the flow too large, or the count is not
+/// a number, the loop keeps both branches as possible outcomes, with a note.
+fn unroll(
+    nodes: &mut Vec<IrNode>,
+    pending: Vec<PendingLoop>,
+    taken: &mut HashSet<String>,
+    notes: &mut Vec<String>,
+    file: &str,
+    start: &str,
+) {
+    let mut work: VecDeque<PendingLoop> = pending.into();
+    while let Some(lp) = work.pop_front() {
+        let index: HashMap<String, usize> =
+            nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i)).collect();
+        let Some(&at) = index.get(&lp.id) else { continue };
+        let origin = nodes[at].origin.clone();
+        let action = origin.action.clone();
+        let cont = branch_of(&nodes[at].kind, "ContinueLooping");
+        let done = branch_of(&nodes[at].kind, "DoneLooping");
+        let (body, layer0) = match &cont {
+            Some(cont) if lp.count > 0 => loop_body(nodes, &index, &lp.id, cont, start),
+            _ => (Vec::new(), HashSet::new()),
+        };
+        let pass = |v: u32| {
+            format!("Loop (visit {} of {}, LoopCount {})", v + 1, lp.count + 1, lp.count)
+        };
+        if body.is_empty() {
+            // Nothing leads back: the loop is passed once.
+            let branch = if lp.count == 0 {
+                done.map(|to| ("DoneLooping".to_string(), to))
+            } else {
+                cont.map(|to| ("ContinueLooping".to_string(), to))
+            };
+            nodes[at].kind = IrKind::Opaque { text: pass(0), branches: branch.into_iter().collect() };
+            continue;
+        }
+        let cont = cont.expect("a loop with a body continues");
+        if nodes.len() + body.len() * lp.count as usize > UNROLL_LIMIT {
+            notes.push(format!(
+                "{file}: {action} (Loop): unrolling {} passes of a {}-node body would pass {UNROLL_LIMIT} nodes: either branch may happen at every pass",
+                lp.count,
+                body.len()
+            ));
+            continue;
+        }
+        notes.push(format!(
+            "{file}: {action} (Loop): LoopCount {} unrolled: its body of {} nodes is laid out once per pass (`<id>__1` .. `<id>__{}`)",
+            lp.count,
+            body.len(),
+            lp.count
+        ));
+        let loop_ids: Vec<String> = (0..=lp.count)
+            .map(|v| if v == 0 { lp.id.clone() } else { fresh(taken, &format!("{}__{v}", lp.id)) })
+            .collect();
+        let inner: HashMap<String, u32> = work
+            .iter()
+            .filter(|p| body.contains(&p.id))
+            .map(|p| (p.id.clone(), p.count))
+            .collect();
+        let originals: Vec<IrNode> = body.iter().map(|b| nodes[index[b]].clone()).collect();
+        let mut copies = Vec::new();
+        let mut entries = Vec::new();
+        for k in 1..=lp.count {
+            let mut rename: HashMap<String, String> = HashMap::new();
+            for b in &body {
+                let id = if k == 1 && !layer0.contains(b) {
+                    b.clone()
+                } else {
+                    fresh(taken, &format!("{b}__{k}"))
+                };
+                rename.insert(b.clone(), id);
+            }
+            rename.insert(lp.id.clone(), loop_ids[k as usize].clone());
+            for (b, original) in body.iter().zip(&originals) {
+                let mut node = original.clone();
+                node.id = rename[b].clone();
+                for t in targets_mut(&mut node.kind) {
+                    if let Some(to) = rename.get(t.as_str()) {
+                        *t = to.clone();
+                    }
+                }
+                if node.id == *b {
+                    nodes[index[b]] = node;
+                } else {
+                    if let Some(&count) = inner.get(b) {
+                        work.push_back(PendingLoop { id: node.id.clone(), count });
+                    }
+                    copies.push(node);
+                }
+            }
+            entries.push(rename[&cont].clone());
+        }
+        for v in 0..=lp.count {
+            let branches = if v < lp.count {
+                vec![("ContinueLooping".to_string(), entries[v as usize].clone())]
+            } else {
+                done.clone().map(|to| ("DoneLooping".to_string(), to)).into_iter().collect()
+            };
+            let kind = IrKind::Opaque { text: pass(v), branches };
+            if v == 0 {
+                nodes[at].kind = kind;
+            } else {
+                copies.push(IrNode { id: loop_ids[v as usize].clone(), kind, origin: origin.clone() });
+            }
+        }
+        nodes.extend(copies);
+    }
+}
+
+/// The body of the loop `loop_id`: the nodes `cont` reaches without passing
+/// the loop that lead back to it, in node order; and the body's layer 0,
+/// the part of it that the flow's start or a node outside the body leads
+/// to, and what that reaches inside the body without passing the loop.
+fn loop_body(
+    nodes: &[IrNode],
+    index: &HashMap<String, usize>,
+    loop_id: &str,
+    cont: &str,
+    start: &str,
+) -> (Vec<String>, HashSet<String>) {
+    let succ: Vec<Vec<usize>> = nodes
+        .iter()
+        .map(|n| targets(&n.kind).iter().filter_map(|t| index.get(t).copied()).collect())
+        .collect();
+    let Some(&l) = index.get(loop_id) else {
+        return (Vec::new(), HashSet::new());
+    };
+    let reach = |from: Vec<usize>, next: &[Vec<usize>], within: Option<&[bool]>| {
+        let mut seen = vec![false; nodes.len()];
+        let mut stack = from;
+        while let Some(at) = stack.pop() {
+            if at == l || within.is_some_and(|w| !w[at]) || std::mem::replace(&mut seen[at], true) {
+                continue;
+            }
+            stack.extend(next[at].iter().copied());
+        }
+        seen
+    };
+    let mut pred: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (from, tos) in succ.iter().enumerate() {
+        for &to in tos {
+            pred[to].push(from);
+        }
+    }
+    let forward = reach(index.get(cont).copied().into_iter().collect(), &succ, None);
+    let back = reach(pred[l].clone(), &pred, None);
+    let in_body: Vec<bool> = (0..nodes.len()).map(|i| forward[i] && back[i]).collect();
+    let entries: Vec<usize> = (0..nodes.len())
+        .filter(|&i| in_body[i])
+        .filter(|&i| nodes[i].id == start || pred[i].iter().any(|&p| p != l && !in_body[p]))
+        .collect();
+    let layer0 = reach(entries, &succ, Some(&in_body));
+    let body = (0..nodes.len()).filter(|&i| in_body[i]).map(|i| nodes[i].id.clone()).collect();
+    let layer0 = (0..nodes.len()).filter(|&i| layer0[i]).map(|i| nodes[i].id.clone()).collect();
+    (body, layer0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Code, Finding};
+    use serde_json::json;
+    use std::collections::BTreeSet;
+    use std::path::PathBuf;
+
+    const CORPUS: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/amazon-connect/"
+    );
+
+    fn action(id: &str, ty: &str, params: Value, transitions: Value) -> Value {
+        json!({"Identifier": id, "Type": ty, "Parameters": params, "Transitions": transitions})
+    }
+
+    fn export(start: &str, actions: Vec<Value>) -> String {
+        serde_json::to_string_pretty(&json!({
+            "Version": "2019-10-30",
+            "StartAction": start,
+            "Metadata": {"entryPointPosition": {"x": 20, "y": 20}},
+            "Actions": actions,
+        }))
+        .unwrap()
+    }
+
+    fn one(name: &str, text: &str) -> Imported {
+        import(&[(name.to_string(), text.to_string())]).expect("imports")
+    }
+
+    fn node<'a>(flow: &'a IrFlow, id: &str) -> &'a IrNode {
+        flow.nodes
+            .iter()
+            .find(|n| n.id == id)
+            .unwrap_or_else(|| panic!("no node `{id}` in {:#?}", flow.nodes))
+    }
+
+    fn hangup(id: &str) -> Value {
+        action(id, "DisconnectParticipant", json!({}), json!({}))
+    }
+
+    fn documents(imported: &Imported) -> Vec<(String, String)> {
+        imported
+            .flows
+            .iter()
+            .map(|f| (format!("{}.yaml", f.id), crate::import::emit(f)))
+            .collect()
+    }
+
+    fn lint(imported: &Imported) -> Vec<Finding> {
+        let documents = documents(imported);
+        let set = match crate::loader::load_texts(PathBuf::from("imported"), &documents) {
+            Ok(set) => set,
+            Err(e) => {
+                for (name, text) in &documents {
+                    eprintln!("--- {name}\n{text}");
+                }
+                panic!("the import does not load: {}", e.plain_lines().join("; "));
+            }
+        };
+        crate::analysis::lint(&set).expect("compiles").findings
+    }
+
+    fn codes(findings: &[Finding], flow: &str) -> BTreeSet<&'static str> {
+        findings
+            .iter()
+            .filter(|f| f.flow == flow)
+            .map(|f| f.code.name())
+            .collect()
+    }
+
+    #[test]
+    fn messages_say_their_text_ssml_or_prompt() {
+        let text = export(
+            "a",
+            vec![
+                action(
+                    "a",
+                    "MessageParticipant",
+                    json!({"Text": "Welcome to Acme."}),
+                    json!({"NextAction": "b"}),
+                ),
+                action(
+                    "b",
+                    "MessageParticipant",
+                    json!({"SSML": "<speak>Calls are <emphasis>recorded</emphasis>.</speak>"}),
+                    json!({"NextAction": "c"}),
+                ),
+                action(
+                    "c",
+                    "MessageParticipant",
+                    json!({"PromptId": "arn:aws:connect:eu-west-2:1:instance/x/prompt/closed-message"}),
+                    json!({"NextAction": "d"}),
+                ),
+                action(
+                    "d",
+                    "MessageParticipant",
+                    json!({"Text": "$.External.greeting"}),
+                    json!({"NextAction": "e"}),
+                ),
+                hangup("e"),
+            ],
+        );
+        let imported = one("flows/Welcome.json", &text);
+        let flow = &imported.flows[0];
+        assert_eq!(flow.id, "Welcome");
+        assert_eq!(flow.start, "a");
+        assert_eq!(flow.source, "flows/Welcome.json");
+        let say = |id: &str| match &node(flow, id).kind {
+            IrKind::Say { text, next } => (text.clone(), next.clone()),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            say("a"),
+            ("Welcome to Acme.".to_string(), Some("b".to_string()))
+        );
+        assert_eq!(say("b").0, "Calls are recorded .");
+        assert_eq!(say("c").0, "(recorded prompt closed-message)");
+        assert_eq!(
+            say("d").0,
+            "(text read at run time from $.External.greeting)"
+        );
+        assert_eq!(
+            node(flow, "e").kind,
+            IrKind::Hangup {
+                text: "disconnect".to_string()
+            }
+        );
+        let origin = &node(flow, "b").origin;
+        assert_eq!(
+            (origin.action.as_str(), origin.platform_type.as_str()),
+            ("b", "MessageParticipant")
+        );
+        // The line and column of the action's "Identifier" key.
+        let line = text
+            .lines()
+            .position(|l| l.contains("\"Identifier\": \"b\""))
+            .unwrap() as u32
+            + 1;
+        let column = text
+            .lines()
+            .nth(line as usize - 1)
+            .unwrap()
+            .find('"')
+            .unwrap() as u32
+            + 1;
+        assert_eq!((origin.line, origin.column), (line, column));
+        assert!(lint(&imported).is_empty());
+    }
+
+    fn menu_export(errors: Value) -> String {
+        export(
+            "menu",
+            vec![
+                action(
+                    "menu",
+                    "GetParticipantInput",
+                    json!({"Text": "For billing, press 1. Press 2 to report an outage.", "StoreInput": "False", "InputTimeLimitSeconds": "5"}),
+                    json!({
+                        "NextAction": "sorry",
+                        "Conditions": [
+                            {"NextAction": "billing", "Condition": {"Operator": "Equals", "Operands": ["1"]}},
+                            {"NextAction": "outage", "Condition": {"Operator": "Equals", "Operands": ["2"]}},
+                        ],
+                        "Errors": errors,
+                    }),
+                ),
+                action(
+                    "billing",
+                    "TransferContactToQueue",
+                    json!({"QueueId": "billing-queue"}),
+                    json!({}),
+                ),
+                action("outage", "EndFlowExecution", json!({}), json!({})),
+                action(
+                    "sorry",
+                    "MessageParticipant",
+                    json!({"Text": "Sorry."}),
+                    json!({"NextAction": "bye"}),
+                ),
+                hangup("bye"),
+            ],
+        )
+    }
+
+    #[test]
+    fn a_key_menu_has_options_and_handlers() {
+        let imported = one(
+            "menu.json",
+            &menu_export(json!([
+                {"NextAction": "sorry", "ErrorType": "InputTimeLimitExceeded"},
+                {"NextAction": "sorry", "ErrorType": "NoMatchingCondition"},
+                {"NextAction": "bye", "ErrorType": "NoMatchingError"},
+            ])),
+        );
+        let flow = &imported.flows[0];
+        let IrKind::Menu {
+            prompt,
+            options,
+            no_input,
+            no_match,
+        } = &node(flow, "menu").kind
+        else {
+            panic!("{:?}", node(flow, "menu"))
+        };
+        assert_eq!(prompt, "For billing, press 1. Press 2 to report an outage.");
+        let keys: Vec<(Option<&str>, Option<&str>, &str)> = options
+            .iter()
+            .map(|o| (o.key.as_deref(), o.label.as_deref(), o.goto.as_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                (Some("1"), Some("billing"), "billing"),
+                (Some("2"), Some("report an outage"), "outage")
+            ]
+        );
+        assert_eq!(
+            no_input,
+            &Some(IrHandler {
+                retries: 0,
+                then: "sorry".to_string()
+            })
+        );
+        assert_eq!(
+            no_match,
+            &Some(IrHandler {
+                retries: 0,
+                then: "sorry".to_string()
+            })
+        );
+        // The platform-error branch has no place on a menu: noted.
+        assert!(imported
+            .notes
+            .iter()
+            .any(|n| n.contains("menu (GetParticipantInput)") && n.contains("NoMatchingError")));
+        assert_eq!(
+            node(flow, "billing").kind,
+            IrKind::Transfer {
+                queue: "billing-queue".to_string()
+            }
+        );
+        assert_eq!(
+            node(flow, "outage").kind,
+            IrKind::End {
+                text: "flow ends".to_string()
+            }
+        );
+        let findings = lint(&imported);
+        assert!(findings.is_empty(), "{findings:#?}");
+    }
+
+    #[test]
+    fn a_menu_with_only_no_matching_error_drops_silence() {
+        let imported = one(
+            "menu.json",
+            &menu_export(json!([{"NextAction": "sorry", "ErrorType": "NoMatchingError"}])),
+        );
+        let flow = &imported.flows[0];
+        let IrKind::Menu {
+            no_input, no_match, ..
+        } = &node(flow, "menu").kind
+        else {
+            panic!()
+        };
+        assert_eq!(no_input, &None, "no timeout branch: silence is not handled");
+        assert_eq!(
+            no_match,
+            &Some(IrHandler {
+                retries: 0,
+                then: "sorry".to_string()
+            })
+        );
+        let findings = lint(&imported);
+        assert_eq!(
+            codes(&findings, "menu"),
+            BTreeSet::from(["unhandled-input"])
+        );
+        assert!(
+            findings
+                .iter()
+                .all(|f| f.inputs.last().map(String::as_str) == Some("wait")),
+            "{findings:#?}"
+        );
+    }
+
+    #[test]
+    fn a_run_time_prompt_lists_the_keys_it_takes() {
+        let text = export(
+            "menu",
+            vec![
+                action(
+                    "menu",
+                    "GetParticipantInput",
+                    json!({"Text": "$.External.offer", "StoreInput": "False"}),
+                    json!({
+                        "NextAction": "bye",
+                        "Conditions": [
+                            {"NextAction": "bye", "Condition": {"Operator": "Equals", "Operands": ["1"]}},
+                            {"NextAction": "bye", "Condition": {"Operator": "Equals", "Operands": ["2"]}},
+                            {"NextAction": "bye", "Condition": {"Operator": "Equals", "Operands": ["3"]}},
+                        ],
+                        "Errors": [
+                            {"NextAction": "bye", "ErrorType": "InputTimeLimitExceeded"},
+                            {"NextAction": "bye", "ErrorType": "NoMatchingCondition"},
+                        ],
+                    }),
+                ),
+                hangup("bye"),
+            ],
+        );
+        let imported = one("offer.json", &text);
+        let IrKind::Menu { prompt, .. } = &node(&imported.flows[0], "menu").kind else {
+            panic!()
+        };
+        assert_eq!(
+            prompt,
+            "(text read at run time from $.External.offer) [keys the flow takes: press 1, 2 or 3.]"
+        );
+        let announced = crate::analysis::announcements::parse_announcements(prompt);
+        assert_eq!(announced.keys, vec!['1', '2', '3']);
+        assert!(imported
+            .notes
+            .iter()
+            .any(|n| n
+                .contains("menu (GetParticipantInput): the prompt's words are not in the export")));
+        assert!(lint(&imported).is_empty());
+    }
+
+    #[test]
+    fn stored_input_is_an_ask() {
+        let text = export(
+            "account",
+            vec![
+                action(
+                    "account",
+                    "GetParticipantInput",
+                    json!({"Text": "Enter your account number.", "StoreInput": "True", "InputValidation": {"CustomValidation": {"MaximumLength": "8"}}}),
+                    json!({"NextAction": "thanks", "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}]}),
+                ),
+                action(
+                    "pin",
+                    "GetParticipantInput",
+                    json!({"Text": "Enter your PIN.", "StoreInput": "True", "MaxDigits": 4}),
+                    json!({"NextAction": "thanks", "Errors": [
+                        {"NextAction": "bye", "ErrorType": "InputTimeLimitExceeded"},
+                        {"NextAction": "bye", "ErrorType": "NoMatchingCondition"},
+                    ]}),
+                ),
+                action(
+                    "phone",
+                    "GetParticipantInput",
+                    json!({"Text": "Your number?", "StoreInput": "True", "InputValidation": {"PhoneNumberValidation": {"NumberFormat": "Local", "CountryCode": "AU"}}}),
+                    json!({"NextAction": "thanks", "Errors": [
+                        {"NextAction": "bye", "ErrorType": "NoMatchingError"},
+                        {"NextAction": "account", "ErrorType": "InvalidPhoneNumber"},
+                    ]}),
+                ),
+                action(
+                    "thanks",
+                    "MessageParticipant",
+                    json!({"Text": "Thank you."}),
+                    json!({"NextAction": "bye"}),
+                ),
+                hangup("bye"),
+            ],
+        );
+        let imported = one("ask.json", &text);
+        let flow = &imported.flows[0];
+        let ask = |id: &str| match &node(flow, id).kind {
+            IrKind::Ask {
+                pattern,
+                goto,
+                invalid,
+                no_input,
+                save,
+                ..
+            } => {
+                assert_eq!(save.as_deref(), Some("StoredCustomerInput"));
+                (
+                    pattern.clone(),
+                    goto.clone(),
+                    invalid.clone().map(|h| h.then),
+                    no_input.clone().map(|h| h.then),
+                )
+            }
+            other => panic!("{other:?}"),
+        };
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(
+            ask("account"),
+            (some("[0-9]{1,8}"), some("thanks"), some("bye"), None)
+        );
+        assert_eq!(
+            ask("pin"),
+            (some("[0-9]{1,4}"), some("thanks"), some("bye"), some("bye"))
+        );
+        assert_eq!(
+            ask("phone"),
+            (
+                some(r"\+?[0-9]{6,15}"),
+                some("thanks"),
+                some("account"),
+                None
+            )
+        );
+        assert!(imported
+            .notes
+            .iter()
+            .any(|n| n.contains("phone (GetParticipantInput): stores input: the NoMatchingError")));
+        let findings = lint(&imported);
+        // `account` handles only NoMatchingError: silence drops the call.
+        let unhandled: BTreeSet<&str> = findings
+            .iter()
+            .filter(|f| f.code == Code::UnhandledInput)
+            .map(|f| f.node.as_str())
+            .collect();
+        assert_eq!(unhandled, BTreeSet::from(["account"]), "{findings:#?}");
+    }
+
+    #[test]
+    fn compare_and_lambda_are_opaque_with_every_branch() {
+        let text = export(
+            "lambda",
+            vec![
+                action(
+                    "lambda",
+                    "InvokeLambdaFunction",
+                    json!({"LambdaFunctionARN": "{{lambdaFunctions.lookup.arn}}"}),
+                    json!({"NextAction": "check", "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}]}),
+                ),
+                action(
+                    "check",
+                    "Compare",
+                    json!({"ComparisonValue": "$.External.tier"}),
+                    json!({
+                        "NextAction": "bye",
+                        "Conditions": [
+                            {"NextAction": "gold", "Condition": {"Operator": "Equals", "Operands": ["gold"]}},
+                            {"NextAction": "attrs", "Condition": {"Operator": "NumberGreaterThan", "Operands": ["3"]}},
+                        ],
+                        "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingCondition"}],
+                    }),
+                ),
+                action(
+                    "attrs",
+                    "UpdateContactAttributes",
+                    json!({"Attributes": {"a": "b"}}),
+                    json!({"NextAction": "bye"}),
+                ),
+                action("gold", "TransferContactToQueue", json!({}), json!({})),
+                hangup("bye"),
+            ],
+        );
+        let imported = one("opaque.json", &text);
+        let flow = &imported.flows[0];
+        let branches = |id: &str| match &node(flow, id).kind {
+            IrKind::Opaque { branches, .. } => branches
+                .iter()
+                .map(|(on, to)| format!("{on}->{to}"))
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            branches("lambda"),
+            vec!["next->check", "NoMatchingError->bye"]
+        );
+        assert_eq!(
+            branches("check"),
+            vec![
+                "Equals gold->gold",
+                "NumberGreaterThan 3->attrs",
+                "no match->bye"
+            ]
+        );
+        assert_eq!(branches("attrs"), vec!["next->bye"]);
+        assert_eq!(
+            node(flow, "gold").kind,
+            IrKind::Transfer {
+                queue: "queue".to_string()
+            }
+        );
+        for (id, ty) in [
+            ("lambda", "InvokeLambdaFunction"),
+            ("check", "Compare"),
+            ("attrs", "UpdateContactAttributes"),
+        ] {
+            assert!(
+                imported
+                    .notes
+                    .iter()
+                    .any(|n| n.starts_with(&format!("opaque.json: {id} ({ty}): "))),
+                "{id}: {:#?}",
+                imported.notes
+            );
+        }
+        assert!(lint(&imported).is_empty());
+    }
+
+    #[test]
+    fn hours_of_operation_is_a_switch_on_hours() {
+        let text = export(
+            "hours",
+            vec![
+                action(
+                    "hours",
+                    "CheckHoursOfOperation",
+                    json!({}),
+                    json!({
+                        "NextAction": "bye",
+                        "Conditions": [
+                            {"NextAction": "queue", "Condition": {"Operator": "Equals", "Operands": ["True"]}},
+                            {"NextAction": "closed", "Condition": {"Operator": "Equals", "Operands": ["False"]}},
+                        ],
+                        "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+                    }),
+                ),
+                action("queue", "TransferContactToQueue", json!({}), json!({})),
+                action(
+                    "closed",
+                    "MessageParticipant",
+                    json!({"Text": "We are closed."}),
+                    json!({"NextAction": "bye"}),
+                ),
+                hangup("bye"),
+            ],
+        );
+        let imported = one("hours.json", &text);
+        let flow = &imported.flows[0];
+        assert_eq!(
+            flow.vars,
+            vec![(
+                "hours".to_string(),
+                vec!["open".to_string(), "closed".to_string()]
+            )]
+        );
+        assert_eq!(
+            node(flow, "hours").kind,
+            IrKind::Switch {
+                entries: vec![
+                    (Some("hours == open".to_string()), "queue".to_string()),
+                    (None, "closed".to_string())
+                ]
+            }
+        );
+        assert!(imported
+            .notes
+            .iter()
+            .any(|n| n.contains("hours (CheckHoursOfOperation): the NoMatchingError error")));
+        // `bye` is reached through `closed`.
+        assert!(lint(&imported).is_empty());
+    }
+
+    /// Three tries at an answer, then goodbye: the Connect retry idiom.
+    fn retry_loop(count: &str) -> String {
+        export(
+            "ask",
+            vec![
+                action(
+                    "ask",
+                    "GetParticipantInput",
+                    json!({"Text": "Enter your account number.", "StoreInput": "True", "MaxDigits": "8"}),
+                    json!({"NextAction": "done", "Errors": [
+                        {"NextAction": "loop", "ErrorType": "NoMatchingError"},
+                        {"NextAction": "loop", "ErrorType": "InputTimeLimitExceeded"},
+                    ]}),
+                ),
+                action(
+                    "loop",
+                    "Loop",
+                    json!({"LoopCount": count}),
+                    json!({"NextAction": "bye", "Conditions": [
+                        {"NextAction": "sorry", "Condition": {"Operator": "Equals", "Operands": ["ContinueLooping"]}},
+                        {"NextAction": "bye", "Condition": {"Operator": "Equals", "Operands": ["DoneLooping"]}},
+                    ]}),
+                ),
+                action(
+                    "sorry",
+                    "MessageParticipant",
+                    json!({"Text": "Sorry, try again."}),
+                    json!({"NextAction": "ask"}),
+                ),
+                action("done", "EndFlowExecution", json!({}), json!({})),
+                hangup("bye"),
+            ],
+        )
+    }
+
+    #[test]
+    fn a_bounded_loop_is_unrolled_and_is_no_trap() {
+        let imported = one("retry.json", &retry_loop("3"));
+        let flow = &imported.flows[0];
+        // 5 actions; the body (sorry, ask) copied 3 times; 3 more loop visits.
+        assert_eq!(flow.nodes.len(), 5 + 2 * 3 + 3);
+        let only = |id: &str| match &node(flow, id).kind {
+            IrKind::Opaque { branches, .. } => {
+                assert_eq!(branches.len(), 1, "{id}: {branches:?}");
+                branches[0].clone()
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            only("loop"),
+            ("ContinueLooping".to_string(), "sorry__1".to_string())
+        );
+        assert_eq!(
+            only("loop__1"),
+            ("ContinueLooping".to_string(), "sorry__2".to_string())
+        );
+        assert_eq!(
+            only("loop__2"),
+            ("ContinueLooping".to_string(), "sorry__3".to_string())
+        );
+        assert_eq!(
+            only("loop__3"),
+            ("DoneLooping".to_string(), "bye".to_string())
+        );
+        let IrKind::Ask { invalid, goto, .. } = &node(flow, "ask__2").kind else {
+            panic!()
+        };
+        assert_eq!(invalid.as_ref().unwrap().then, "loop__2");
+        assert_eq!(goto.as_deref(), Some("done"));
+        assert_eq!(node(flow, "ask__2").origin, node(flow, "ask").origin);
+        let findings = lint(&imported);
+        assert!(
+            findings
+                .iter()
+                .all(|f| f.code != Code::Trap && f.code != Code::Unreachable),
+            "{findings:#?}"
+        );
+        // Four wrong answers in a row end the call.
+        let wrong = findings
+            .iter()
+            .filter(|f| f.code == Code::EndlessRetry)
+            .count();
+        assert_eq!(wrong, 0);
+
+        // A count read at run time keeps both branches, with a note.
+        let imported = one("retry.json", &retry_loop("$.External.tries"));
+        let IrKind::Opaque { branches, .. } = &node(&imported.flows[0], "loop").kind else {
+            panic!()
+        };
+        assert_eq!(branches.len(), 2);
+        assert!(imported
+            .notes
+            .iter()
+            .any(|n| n.contains("loop (Loop): the loop count is not a number")));
+        assert!(lint(&imported).iter().all(|f| f.code != Code::Trap));
+
+        // LoopCount 0: straight to DoneLooping.
+        let imported = one("retry.json", &retry_loop("0"));
+        assert_eq!(imported.flows[0].nodes.len(), 5);
+        let IrKind::Opaque { branches, .. } = &node(&imported.flows[0], "loop").kind else {
+            panic!()
+        };
+        assert_eq!(
+            branches,
+            &vec![("DoneLooping".to_string(), "bye".to_string())]
+        );
+    }
+
+    #[test]
+    fn transfers_between_imported_flows_are_calls() {
+        let main = export(
+            "go",
+            vec![
+                action(
+                    "go",
+                    "TransferToFlow",
+                    json!({"ContactFlowId": "{{contactFlows.Billing.arn}}"}),
+                    json!({"NextAction": "bye", "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}]}),
+                ),
+                action(
+                    "elsewhere",
+                    "TransferToFlow",
+                    json!({"ContactFlowId": "{{contactFlows.Sales.arn}}"}),
+                    json!({}),
+                ),
+                hangup("bye"),
+            ],
+        );
+        let billing = export(
+            "back",
+            vec![action(
+                "back",
+                "TransferToFlow",
+                json!({"ContactFlowId": "arn:aws:connect:eu-west-2:1:instance/i/contact-flow/main-id"}),
+                json!({}),
+            )],
+        );
+        let wrapped_main = serde_json::to_string_pretty(&json!({
+            "Arn": "arn:aws:connect:eu-west-2:1:instance/i/contact-flow/main-id",
+            "Id": "main-id",
+            "Name": "Main line",
+            "Type": "CONTACT_FLOW",
+            "Content": main,
+        }))
+        .unwrap();
+        let imported = import(&[
+            ("Main.json".to_string(), wrapped_main.clone()),
+            ("Billing.json".to_string(), billing),
+        ])
+        .unwrap();
+        assert_eq!(
+            imported
+                .flows
+                .iter()
+                .map(|f| f.id.as_str())
+                .collect::<Vec<_>>(),
+            vec!["Main_line", "Billing"]
+        );
+        let main_flow = &imported.flows[0];
+        assert_eq!(main_flow.title, "Main line");
+        assert_eq!(
+            node(main_flow, "go").kind,
+            IrKind::Opaque {
+                text: "TransferToFlow ContactFlowId={{contactFlows.Billing.arn}}".to_string(),
+                branches: vec![
+                    ("transferred".to_string(), "go__flow".to_string()),
+                    ("NoMatchingError".to_string(), "bye".to_string())
+                ],
+            }
+        );
+        assert_eq!(
+            node(main_flow, "go__flow").kind,
+            IrKind::Call {
+                flow: "Billing".to_string(),
+                next: None
+            }
+        );
+        assert_eq!(
+            node(main_flow, "elsewhere").kind,
+            IrKind::Transfer {
+                queue: "flow Sales".to_string()
+            }
+        );
+        assert!(imported
+            .notes
+            .iter()
+            .any(|n| n
+                .contains("elsewhere (TransferToFlow): the flow is not among the imported files")));
+        // Billing's transfer back to Main (by ARN) would close a cycle of
+        // calls that never return: a transfer, with a note.
+        let back = &node(&imported.flows[1], "back").kind;
+        assert!(
+            matches!(back, IrKind::Transfer { queue } if queue.starts_with("flow ")),
+            "{back:?}"
+        );
+        assert!(imported.notes.iter().any(
+            |n| n.contains("back (TransferToFlow): a call of `Main_line` would close a cycle")
+        ));
+        // Wrapped: every node points at the `Content` key.
+        let line = wrapped_main
+            .lines()
+            .position(|l| l.contains("\"Content\""))
+            .unwrap() as u32
+            + 1;
+        assert!(main_flow
+            .nodes
+            .iter()
+            .all(|n| n.origin.line == line && n.origin.column == 3));
+        let findings = lint(&imported);
+        assert!(findings.is_empty(), "{findings:#?}");
+    }
+
+    #[test]
+    fn a_content_wrapped_export_imports_like_the_plain_one() {
+        let plain = retry_loop("2");
+        let wrapped =
+            serde_json::to_string(&json!({"ContactFlow": {"Name": "retry", "Content": plain}}))
+                .unwrap();
+        let a = one("retry.json", &plain);
+        let b = one("retry.json", &wrapped);
+        let strip = |imported: &Imported| -> Vec<(String, IrKind)> {
+            imported.flows[0]
+                .nodes
+                .iter()
+                .map(|n| (n.id.clone(), n.kind.clone()))
+                .collect()
+        };
+        assert_eq!(strip(&a), strip(&b));
+        assert!(b.flows[0]
+            .nodes
+            .iter()
+            .all(|n| (n.origin.line, n.origin.column) == (1, 17)));
+        // A broken inner document points at `Content`.
+        let broken = "{\n  \"Content\": \"{\\\"Actions\\\": [\"\n}";
+        let e = import(&[("broken.json".to_string(), broken.to_string())]).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 3), "{e}");
+        let e = import(&[(
+            "bad.json".to_string(),
+            "{\n  \"Actions\": [,]\n}".to_string(),
+        )])
+        .unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        let e = import(&[("other.json".to_string(), "{\"states\": []}".to_string())]).unwrap_err();
+        assert!(e.message.contains("no `Actions` list"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_transition_is_a_dead_end_but_a_hold_message_ends() {
+        let text = export(
+            "a",
+            vec![
+                action(
+                    "a",
+                    "MessageParticipant",
+                    json!({"Text": "Hello."}),
+                    json!({"NextAction": "nowhere"}),
+                ),
+                action(
+                    "b",
+                    "MessageParticipant",
+                    json!({"Text": "Unused."}),
+                    json!({}),
+                ),
+            ],
+        );
+        let imported = one("dead.json", &text);
+        let flow = &imported.flows[0];
+        assert_eq!(
+            node(flow, "a").kind,
+            IrKind::Say {
+                text: "Hello.".to_string(),
+                next: None
+            }
+        );
+        assert!(imported
+            .notes
+            .iter()
+            .any(|n| n.contains("a (MessageParticipant): NextAction `nowhere` names no action")));
+        let findings = lint(&imported);
+        assert_eq!(
+            codes(&findings, "dead"),
+            BTreeSet::from(["dead-end", "unreachable"]),
+            "{findings:#?}"
+        );
+
+        let hold = export(
+            "h",
+            vec![action(
+                "h",
+                "MessageParticipantIteratively",
+                json!({"Messages": [{"Text": "Please hold."}]}),
+                json!({"Errors": [], "Conditions": []}),
+            )],
+        );
+        let imported = one("Hold.json", &hold);
+        assert_eq!(
+            node(&imported.flows[0], "h").kind,
+            IrKind::End {
+                text: "Please hold.".to_string()
+            }
+        );
+        assert!(lint(&imported).is_empty());
+        let single = export(
+            "m",
+            vec![action(
+                "m",
+                "MessageParticipant",
+                json!({"Text": "One moment."}),
+                json!({}),
+            )],
+        );
+        let imported = one("Whisper.json", &single);
+        assert_eq!(
+            node(&imported.flows[0], "m").kind,
+            IrKind::End {
+                text: "One moment.".to_string()
+            }
+        );
+    }
+
+    #[test]
+    fn flow_names_come_from_metadata_and_stay_unique() {
+        let mut named: Value = serde_json::from_str(&retry_loop("1")).unwrap();
+        named["Metadata"]["name"] = json!("Account retry");
+        let named = named.to_string();
+        let imported = import(&[
+            ("a/x.json".to_string(), named.clone()),
+            ("b/x.json".to_string(), named),
+            ("weird name!.json".to_string(), retry_loop("1")),
+        ])
+        .unwrap();
+        let ids: Vec<&str> = imported.flows.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, vec!["Account_retry", "Account_retry_2", "weird_name_"]);
+        assert!(imported
+            .notes
+            .iter()
+            .any(|n| n.starts_with("b/x.json: another imported flow is also called")));
+        lint(&imported);
+    }
+
+    #[test]
+    fn labels_come_from_what_the_prompt_announces() {
+        let prompt =
+            "For billing, press 1. Press 2 for outages or press 3 to speak to someone. Press 4.";
+        assert_eq!(announced_label(prompt, "1").as_deref(), Some("billing"));
+        assert_eq!(announced_label(prompt, "2").as_deref(), Some("outages"));
+        assert_eq!(
+            announced_label(prompt, "3").as_deref(),
+            Some("speak to someone")
+        );
+        assert_eq!(announced_label(prompt, "4"), None);
+        assert_eq!(
+            announced_label("To hear this again, press *.", "*").as_deref(),
+            Some("hear this again")
+        );
+    }
+
+    fn corpus() -> Vec<(String, String)> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(CORPUS)
+            .expect("the corpus is there")
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        paths.sort();
+        assert_eq!(paths.len(), 6);
+        paths
+            .into_iter()
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read_to_string(&p).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    /// What `shared/corpus/README.md` says a careful reader finds, as the
+    /// codes each flow must show: no dangling `NextAction`, no unreachable
+    /// action, silence unhandled at DTMFMenu's and DTMFInput's stored
+    /// inputs (they handle only NoMatchingError), no trap in Queue's bounded
+    /// loop, no dead end in CustomerHold. Queue's callback-number inputs
+    /// have no timeout branch either, so the same rule applies there.
+    fn expected(flow: &str) -> BTreeSet<&'static str> {
+        match flow {
+            "RulesEngineDTMFMenu" | "RulesEngineDTMFInput" | "RulesEngineQueue" => {
+                BTreeSet::from(["unhandled-input"])
+            }
+            _ => BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn the_corpus_imports_and_lints_as_the_readme_says() {
+        let files = corpus();
+        // As one set (transfers to Main become calls) and file by file.
+        let mut runs = vec![files.clone()];
+        runs.extend(files.iter().map(|f| vec![f.clone()]));
+        for run in runs {
+            let imported = import(&run).expect("the corpus imports");
+            assert!(
+                imported
+                    .notes
+                    .iter()
+                    .all(|n| !n.contains("names no action")),
+                "a dangling NextAction: {:#?}",
+                imported.notes
+            );
+            let findings = lint(&imported);
+            for flow in &imported.flows {
+                assert_eq!(
+                    codes(&findings, &flow.id),
+                    expected(&flow.id),
+                    "{}: {findings:#?}",
+                    flow.id
+                );
+            }
+            for f in &findings {
+                assert_ne!(f.code, Code::Unreachable);
+                assert_ne!(f.code, Code::Trap);
+                assert_ne!(f.code, Code::DeadEnd);
+            }
+            // Silence is the input that is not handled, and only at stored inputs.
+            for f in findings.iter().filter(|f| f.code == Code::UnhandledInput) {
+                assert_eq!(f.inputs.last().map(String::as_str), Some("wait"), "{f:#?}");
+                let flow = imported.flows.iter().find(|fl| fl.id == f.flow).unwrap();
+                assert!(
+                    matches!(node(flow, &f.node).kind, IrKind::Ask { .. }),
+                    "{f:#?}"
+                );
+            }
+        }
+        let imported = import(&files).unwrap();
+        let hold = &imported
+            .flows
+            .iter()
+            .find(|f| f.id == "RulesEngineCustomerHold")
+            .unwrap()
+            .nodes;
+        assert_eq!(hold.len(), 1);
+        assert!(
+            matches!(&hold[0].kind, IrKind::End { text } if text == "Hi. We will be back with you shortly.")
+        );
+        let calls: BTreeSet<(&str, &str)> = imported
+            .flows
+            .iter()
+            .flat_map(|f| f.nodes.iter().map(move |n| (f.id.as_str(), &n.kind)))
+            .filter_map(|(from, k)| match k {
+                IrKind::Call { flow, .. } => Some((from, flow.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            calls,
+            BTreeSet::from([
+                ("RulesEngineDTMFInput", "RulesEngineMain"),
+                ("RulesEngineDTMFMenu", "RulesEngineMain"),
+                ("RulesEngineNLUMenu", "RulesEngineMain"),
+                ("RulesEngineQueue", "RulesEngineMain"),
+            ])
+        );
+    }
+
+    #[test]
+    fn every_corpus_action_is_a_node() {
+        let files = corpus();
+        let imported = import(&files).unwrap();
+        for ((path, text), flow) in files.iter().zip(&imported.flows) {
+            let export: Value = serde_json::from_str(text).unwrap();
+            let actions = export["Actions"].as_array().unwrap();
+            let ids: BTreeSet<String> = actions
+                .iter()
+                .map(|a| node_id(a["Identifier"].as_str().unwrap()))
+                .collect();
+            assert_eq!(ids.len(), actions.len());
+            let nodes: BTreeSet<&str> = flow.nodes.iter().map(|n| n.id.as_str()).collect();
+            assert_eq!(nodes.len(), flow.nodes.len(), "{path}: node ids repeat");
+            for a in actions {
+                let id = node_id(a["Identifier"].as_str().unwrap());
+                let n = node(flow, &id);
+                assert_eq!(n.origin.action, a["Identifier"].as_str().unwrap());
+                assert_eq!(n.origin.platform_type, a["Type"].as_str().unwrap());
+                let line = text.lines().nth(n.origin.line as usize - 1).unwrap();
+                assert!(
+                    line[n.origin.column as usize - 1..].starts_with("\"Identifier\""),
+                    "{path}: {line}"
+                );
+            }
+            // Every other node is made for an action: a transfer behind its
+            // error branches, or a copy of an unrolled loop.
+            let terminals = actions
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a["Type"].as_str(),
+                        Some("TransferToFlow" | "TransferContactToQueue")
+                    )
+                })
+                .filter(|a| {
+                    a["Transitions"].as_object().is_some_and(|t| {
+                        t.get("NextAction").is_some()
+                            || t.values()
+                                .any(|v| v.as_array().is_some_and(|v| !v.is_empty()))
+                    })
+                })
+                .count();
+            // Queue's Loop (LoopCount 3): its body is the compare choosing
+            // the callback-number prompt and the three callback-number
+            // inputs, copied 3 times, plus 3 more visits of the loop.
+            let copies = if path == "RulesEngineQueue.json" {
+                4 * 3 + 3
+            } else {
+                0
+            };
+            assert_eq!(
+                flow.nodes.len(),
+                actions.len() + terminals + copies,
+                "{path}"
+            );
+            for n in &flow.nodes {
+                assert!(ids.contains(&node_id(&n.origin.action)));
+                if !ids.contains(&n.id) {
+                    assert!(
+                        n.id.starts_with(&format!("{}__", node_id(&n.origin.action))),
+                        "{}",
+                        n.id
+                    );
+                }
+                for t in targets(&n.kind) {
+                    assert!(
+                        nodes.contains(t.as_str()),
+                        "{path}: {} leads to unknown {t}",
+                        n.id
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,2084 @@
+//! Twilio Studio flow definitions (`{description, states[], initial_state,
+//! flags}`) into touchpoint flows, one flow per file.
+//!
+//! The mapping:
+//!
+//! - The `trigger` state is not a node: its `incomingCall` transition is the
+//!   flow's start. Its other events (messages, REST requests, parent flows)
+//!   serve other channels; they are ignored with a note, and states only
+//!   they reach are left out (with a note), so they are not `unreachable`.
+//! - `say-play` is a `say`; `gather-input-on-call` together with the
+//!   `split-based-on` that reads its `{{widgets.<gather>.Digits}}` or
+//!   `SpeechResult` (the gather's `keypress` / `speech` transition leads to
+//!   it) is one `menu`: the split's `match` values are the keys or phrases,
+//!   its `noMatch` the `no_match` handler, the gather's `timeout` the
+//!   `no_input` handler (no retries: Studio re-prompts only by a loop the
+//!   author draws). A gather with no split of its own is an `ask` for digits.
+//! - `connect-call-to`, `send-to-flex` and `enqueue-call` are transfers.
+//! - Everything touchpoint cannot follow (other splits, `set-variables`,
+//!   `run-function`, `make-http-request`, `send-message`, unknown types) is
+//!   `opaque`, with one branch per transition, all explored.
+//! - A transition without `next` ends the call: after an action it leads to
+//!   a generated `hangup` node; on a gather's `keypress`/`speech` (or a
+//!   split's `noMatch`) the input is unhandled, as on the platform. (A
+//!   touchpoint menu has one `no_match` for keys and phrases alike: where a
+//!   gather's unmatched keys go somewhere and its speech has no next, the
+//!   phrases are modelled as going there too, with a note.)
+//! - A split that reads another gather's input (a retry gather that leads
+//!   back to the first gather's split) is decided by what the caller pressed
+//!   at that other gather. Which of its branches can be taken from each state
+//!   is worked out over the flow; where only one can, the edge goes straight
+//!   there (with a note), otherwise the split is an `opaque` node.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::ir::{self, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
+use super::ImportError;
+
+/// Reads Studio flow definitions, one flow per file.
+pub fn import(files: &[(String, String)]) -> Result<Imported, ImportError> {
+    let mut imported = Imported::default();
+    let mut ids: HashSet<String> = HashSet::new();
+    for (path, text) in files {
+        let mut flow = import_file(path, text, &mut imported.notes)?;
+        let base = flow.id.clone();
+        let mut n = 2;
+        while !ids.insert(flow.id.clone()) {
+            flow.id = format!("{base}_{n}");
+            n += 1;
+        }
+        if flow.id != base {
+            imported.notes.push(format!(
+                "{path}: another file already gives the flow id `{base}`; this flow is `{}`",
+                flow.id
+            ));
+        }
+        imported.flows.push(flow);
+    }
+    Ok(imported)
+}
+
+const GATHER: &str = "gather-input-on-call";
+const SPLIT: &str = "split-based-on";
+const DIGITS_PATTERN: &str = "[0-9#*]+";
+const CALL_ENDS: &str = "(call ends)";
+
+struct Transition {
+    event: String,
+    next: Option<usize>,
+    conditions: Vec<Value>,
+}
+
+struct State {
+    name: String,
+    kind: String,
+    id: String,
+    transitions: Vec<Transition>,
+    props: Value,
+    origin: Origin,
+}
+
+impl State {
+    fn prop(&self, key: &str) -> Option<&str> {
+        self.props
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    fn event(&self, event: &str) -> Option<&Transition> {
+        self.transitions.iter().find(|t| t.event == event)
+    }
+
+    fn next_of(&self, event: &str) -> Option<usize> {
+        self.event(event).and_then(|t| t.next)
+    }
+}
+
+/// Which gather input a split reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Input {
+    Digits,
+    Speech,
+}
+
+impl Input {
+    /// The gather event that gives this input a fresh value.
+    fn event(self) -> &'static str {
+        match self {
+            Input::Digits => "keypress",
+            Input::Speech => "speech",
+        }
+    }
+}
+
+/// A split on a gather's input: its branches in order (`match` transitions,
+/// then `noMatch`), each with its target (`None`: the call ends).
+struct Tracked {
+    gather: usize,
+    input: Input,
+    targets: Vec<Option<usize>>,
+    /// The branches an empty input takes (after the gather's timeout, or
+    /// its other kind of input).
+    empty: u64,
+    /// Per state, the branches the split can take when entered from there
+    /// (bit per branch), from which gather answers can still be live.
+    live: Vec<u64>,
+}
+
+impl Tracked {
+    fn all(&self) -> u64 {
+        if self.targets.len() >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.targets.len()) - 1
+        }
+    }
+}
+
+fn err(path: &str, (line, column): (u32, u32), message: impl Into<String>) -> ImportError {
+    ImportError {
+        file: path.to_string(),
+        line,
+        column,
+        message: message.into(),
+    }
+}
+
+/// Byte offset of `"name": "<name>"` at or after `from`.
+fn find_name(text: &str, name: &str, from: usize) -> Option<usize> {
+    let quoted = serde_json::to_string(name).ok()?;
+    let mut at = from.min(text.len());
+    while let Some(i) = text.get(at..)?.find("\"name\"") {
+        let key = at + i;
+        let rest = text[key + 6..].trim_start();
+        if let Some(rest) = rest.strip_prefix(':') {
+            if rest.trim_start().starts_with(&quoted) {
+                return Some(key);
+            }
+        }
+        at = key + 6;
+    }
+    None
+}
+
+fn parse_states(path: &str, text: &str) -> Result<(Value, Vec<State>), ImportError> {
+    let root: Value = serde_json::from_str(text).map_err(|e| {
+        err(
+            path,
+            (e.line().max(1) as u32, e.column().max(1) as u32),
+            format!("not a Studio flow definition: {e}"),
+        )
+    })?;
+    let Some(raw_states) = root.get("states").and_then(Value::as_array) else {
+        return Err(err(
+            path,
+            (1, 1),
+            "not a Studio flow definition: no `states` array",
+        ));
+    };
+    let mut states = Vec::new();
+    let mut cursor = 0;
+    let mut raw_nexts = Vec::new();
+    for (i, raw) in raw_states.iter().enumerate() {
+        let at = ir::position(text, cursor);
+        let Some(name) = raw.get("name").and_then(Value::as_str) else {
+            return Err(err(path, at, format!("state {} has no `name`", i + 1)));
+        };
+        let offset = find_name(text, name, cursor).or_else(|| find_name(text, name, 0));
+        let (line, column) = offset.map_or(at, |o| ir::position(text, o));
+        if let Some(o) = offset {
+            cursor = cursor.max(o + 1);
+        }
+        let Some(kind) = raw.get("type").and_then(Value::as_str) else {
+            return Err(err(
+                path,
+                (line, column),
+                format!("state `{name}` has no `type`"),
+            ));
+        };
+        let mut transitions = Vec::new();
+        let mut nexts = Vec::new();
+        for t in raw
+            .get("transitions")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let event = t
+                .get("event")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let next = t
+                .get("next")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty());
+            nexts.push(next.map(str::to_string));
+            let conditions = t
+                .get("conditions")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            transitions.push(Transition {
+                event,
+                next: None,
+                conditions,
+            });
+        }
+        raw_nexts.push(nexts);
+        states.push(State {
+            name: name.to_string(),
+            kind: kind.to_string(),
+            id: String::new(),
+            transitions,
+            props: raw.get("properties").cloned().unwrap_or(Value::Null),
+            origin: Origin {
+                line,
+                column,
+                action: name.to_string(),
+                platform_type: kind.to_string(),
+            },
+        });
+    }
+    let by_name: HashMap<&str, usize> = states
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let mut resolved = Vec::new();
+    for (i, nexts) in raw_nexts.iter().enumerate() {
+        let mut row = Vec::new();
+        for (t, next) in nexts.iter().enumerate() {
+            let target = match next {
+                None => None,
+                Some(n) => match by_name.get(n.as_str()) {
+                    Some(&j) => Some(j),
+                    None => {
+                        let s = &states[i];
+                        return Err(err(
+                            path,
+                            (s.origin.line, s.origin.column),
+                            format!(
+                                "unknown-target: the `{}` transition of state `{}` leads to `{n}`, which is not a state of the flow",
+                                s.transitions[t].event, s.name
+                            ),
+                        ));
+                    }
+                },
+            };
+            row.push(target);
+        }
+        resolved.push(row);
+    }
+    for (state, row) in states.iter_mut().zip(resolved) {
+        for (t, next) in state.transitions.iter_mut().zip(row) {
+            t.next = next;
+        }
+    }
+    Ok((root, states))
+}
+
+/// `{{widgets.<gather>.Digits}}` or `.SpeechResult`: the gather's name and
+/// which input.
+fn split_input(input: &str) -> Option<(&str, Input)> {
+    let inner = input.trim().strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let rest = inner.strip_prefix("widgets.")?;
+    let (gather, field) = rest.rsplit_once('.')?;
+    let input = match field {
+        "Digits" => Input::Digits,
+        "SpeechResult" => Input::Speech,
+        _ => return None,
+    };
+    Some((gather, input))
+}
+
+fn condition_values(condition: &Value) -> Vec<String> {
+    let value = match condition.get("value") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Vec::new(),
+    };
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The keys (Digits) or speech phrases (SpeechResult) of each `match`
+/// transition of a split, or `None` when a condition is not one a menu can
+/// express (a negation, a comparison, several conditions at once, a
+/// multi-digit value).
+fn menu_choices(split: &State, input: Input) -> Option<Vec<Vec<String>>> {
+    let mut out = Vec::new();
+    for t in split.transitions.iter().filter(|t| t.event == "match") {
+        let [condition] = t.conditions.as_slice() else {
+            return None;
+        };
+        let kind = condition
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let values = condition_values(condition);
+        if values.is_empty() {
+            return None;
+        }
+        let choices: Vec<String> = match (input, kind) {
+            (Input::Digits, "equal_to") if values.len() == 1 => values,
+            (Input::Digits, "matches_any_of") => values,
+            (Input::Digits, _) => return None,
+            (Input::Speech, "equal_to" | "matches_any_of" | "contains") => {
+                values.iter().map(|v| regex::escape(v)).collect()
+            }
+            (Input::Speech, "starts_with") => values
+                .iter()
+                .map(|v| format!("^{}", regex::escape(v)))
+                .collect(),
+            (Input::Speech, "regex") => {
+                let pattern = condition
+                    .get("value")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                Regex::new(&pattern).ok()?;
+                vec![pattern]
+            }
+            (Input::Speech, _) => return None,
+        };
+        if input == Input::Digits
+            && !choices
+                .iter()
+                .all(|k| k.len() == 1 && "0123456789*#".contains(k.as_str()))
+        {
+            return None;
+        }
+        out.push(choices);
+    }
+    if out.is_empty() {
+        None
+    } else {
+        Some(out)
+    }
+}
+
+/// What the prompt announces for `key` ("press 1 for billing", "for
+/// billing, press 1", "press 2 to continue"), if it can be read.
+fn announced_label(prompt: &str, key: &str) -> Option<String> {
+    let words = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let key_re = match key {
+        "*" => r"(?:\*|star)".to_string(),
+        "#" => r"(?:\#|pound|hash)".to_string(),
+        d => {
+            let n: usize = d.parse().ok()?;
+            format!("(?:{d}|{})", words.get(n)?)
+        }
+    };
+    let verbs = "(?:press|dial|enter|select)";
+    let forward = Regex::new(&format!(
+        r"(?i)\b{verbs}\s+{key_re}\s*,?\s+(?:for|to)\s+([^,.;:!?]+)"
+    ))
+    .ok()?;
+    let reverse = Regex::new(&format!(
+        r"(?i)\bfor\s+([^,.;:!?]+?)\s*,?\s*(?:please\s+)?{verbs}\s+{key_re}(?:[^0-9a-z]|$)"
+    ))
+    .ok()?;
+    let clean = |s: &str| {
+        let s = s.trim();
+        let s = s.strip_suffix(" please").unwrap_or(s).trim();
+        (!s.is_empty() && !s.to_lowercase().contains("press")).then(|| s.to_string())
+    };
+    if let Some(label) = forward.captures(prompt).and_then(|c| clean(&c[1])) {
+        return Some(label);
+    }
+    reverse.captures(prompt).and_then(|c| clean(&c[1]))
+}
+
+/// What the caller hears at a say-play or gather.
+fn spoken(state: &State) -> String {
+    let mut parts = Vec::new();
+    if let Some(say) = state.prop("say") {
+        let text = ir::strip_ssml(say);
+        if !text.is_empty() {
+            parts.push(text);
+        }
+    }
+    if let Some(play) = state.prop("play") {
+        parts.push(format!("(audio {play})"));
+    }
+    if let Some(digits) = state.prop("digits") {
+        parts.push(format!("(plays digits {digits})"));
+    }
+    if parts.is_empty() {
+        format!("({} `{}` says nothing)", state.kind, state.name)
+    } else {
+        parts.join(" ")
+    }
+}
+
+fn bits(mask: u64) -> impl Iterator<Item = usize> {
+    (0..64).filter(move |b| mask & (1u64 << b) != 0)
+}
+
+struct Builder<'a> {
+    path: &'a str,
+    states: &'a [State],
+    tracked: HashMap<usize, Tracked>,
+    /// Generated "(call ends)" nodes, by the state they follow.
+    hangups: BTreeMap<usize, String>,
+    /// Tracked splits something leads to without a single known branch:
+    /// they need a node of their own.
+    needed: BTreeSet<usize>,
+    ids: HashSet<String>,
+    notes: Vec<String>,
+}
+
+impl Builder<'_> {
+    fn note(&mut self, text: String) {
+        let text = format!("{}: {text}", self.path);
+        if !self.notes.contains(&text) {
+            self.notes.push(text);
+        }
+    }
+
+    /// The node a call goes to when `from` ends it.
+    fn hangup(&mut self, from: usize) -> String {
+        if let Some(id) = self.hangups.get(&from) {
+            return id.clone();
+        }
+        let base = format!("{}_call_ends", self.states[from].id);
+        let mut id = base.clone();
+        let mut n = 2;
+        while !self.ids.insert(id.clone()) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        self.hangups.insert(from, id.clone());
+        id
+    }
+
+    /// Where a transition of `from` to state `to` leads in touchpoint:
+    /// `to`'s node, or for a split on a gather's input that only one
+    /// branch can leave from here, that branch's target.
+    fn target(&mut self, from: Option<usize>, event: &str, to: usize, depth: usize) -> String {
+        let Some(split) = self.tracked.get(&to) else {
+            return self.states[to].id.clone();
+        };
+        let allowed = match from {
+            Some(f) if f == split.gather && event == split.input.event() => split.all(),
+            Some(f) if f == split.gather => split.empty,
+            Some(f) => split.live[f] & split.all(),
+            None => split.all(),
+        };
+        if allowed.count_ones() != 1 || depth > 8 {
+            self.needed.insert(to);
+            return self.states[to].id.clone();
+        }
+        let branch = allowed.trailing_zeros() as usize;
+        let next = split.targets[branch];
+        let gather = split.gather;
+        let field = if split.input == Input::Digits {
+            "Digits"
+        } else {
+            "SpeechResult"
+        };
+        let (s, g) = (&self.states[to], &self.states[gather]);
+        let (split_name, gather_name) = (s.name.clone(), g.name.clone());
+        let branch_name = branch_label(s, branch);
+        let from_name = from.map_or_else(
+            || "the trigger".to_string(),
+            |f| format!("`{}`", self.states[f].name),
+        );
+        let leads = next.map_or_else(
+            || "the call ends".to_string(),
+            |n| format!("it leads to `{}`", self.states[n].name),
+        );
+        self.note(format!(
+            "{from_name} leads to split `{split_name}`, which reads `{gather_name}`'s {field}, not an answer given at {from_name}: \
+             from there it can only take its `{branch_name}` branch, so {leads} (modelled that way)"
+        ));
+        match next {
+            Some(n) => self.target(Some(to), &branch_name, n, depth + 1),
+            None => self.hangup(from.unwrap_or(to)),
+        }
+    }
+
+    /// Target of a transition, or the generated hangup when it has no
+    /// `next`.
+    fn follow(&mut self, from: usize, event: &str, next: Option<usize>) -> String {
+        match next {
+            Some(n) => self.target(Some(from), event, n, 0),
+            None => self.hangup(from),
+        }
+    }
+
+    fn handler(&mut self, from: usize, event: &str, next: Option<usize>) -> Option<IrHandler> {
+        next.map(|n| IrHandler {
+            retries: 0,
+            then: self.target(Some(from), event, n, 0),
+        })
+    }
+
+    /// The split `gather`'s `event` leads to when it reads that gather's
+    /// input and its conditions can be menu choices.
+    fn own_split(&self, gather: usize, event: &str) -> Option<(usize, Vec<Vec<String>>)> {
+        let to = self.states[gather].next_of(event)?;
+        let split = self.tracked.get(&to)?;
+        let want = if event == "keypress" {
+            Input::Digits
+        } else {
+            Input::Speech
+        };
+        if split.gather != gather || split.input != want {
+            return None;
+        }
+        Some((to, menu_choices(&self.states[to], want)?))
+    }
+
+    fn gather(&mut self, g: usize) -> IrKind {
+        let state = &self.states[g];
+        let name = state.name.clone();
+        let prompt = spoken(state);
+        let keypress = state.next_of("keypress");
+        let speech = state.next_of("speech");
+        let timeout = state.next_of("timeout");
+        let own_keys = self.own_split(g, "keypress");
+        let own_speech = self.own_split(g, "speech");
+        let no_input = self.handler(g, "timeout", timeout);
+        if timeout.is_none() {
+            self.note(format!(
+                "`{name}`'s timeout has no next: silence ends the call (no `no_input` handler)"
+            ));
+        }
+        if own_keys.is_none() && own_speech.is_none() {
+            if let Some(k) = keypress {
+                let goto = self.target(Some(g), "keypress", k, 0);
+                let invalid = self.handler(g, "speech", speech);
+                match speech {
+                    Some(_) => self.note(format!(
+                        "`{name}` has no split on its own input: modelled as an `ask` for digits; a spoken answer (its `speech` transition) is an answer the pattern rejects, handled by `invalid`"
+                    )),
+                    None => self.note(format!(
+                        "`{name}` has no split on its own input: modelled as an `ask` for digits; its `speech` event has no next, so a spoken answer ends the call (an answer the pattern rejects, with no `invalid` handler)"
+                    )),
+                }
+                return IrKind::Ask {
+                    prompt,
+                    pattern: Some(DIGITS_PATTERN.to_string()),
+                    save: None,
+                    goto: Some(goto),
+                    invalid,
+                    no_input,
+                };
+            }
+            if let Some(p) = speech {
+                let goto = self.target(Some(g), "speech", p, 0);
+                self.note(format!(
+                    "`{name}`'s keypress has no next (a key ends the call) and its speech has no split: any spoken answer is modelled as one catch-all speech option"
+                ));
+                let option = IrOption {
+                    key: None,
+                    label: None,
+                    speech: vec![".+".to_string()],
+                    goto,
+                };
+                return IrKind::Menu {
+                    prompt,
+                    options: vec![option],
+                    no_input,
+                    no_match: None,
+                };
+            }
+            let goto = self.hangup(g);
+            self.note(format!(
+                "`{name}`'s keypress and speech both have no next: every answer ends the call (modelled as an `ask` that leads to `{goto}`)"
+            ));
+            return IrKind::Ask {
+                prompt,
+                pattern: Some(DIGITS_PATTERN.to_string()),
+                save: None,
+                goto: Some(goto),
+                invalid: None,
+                no_input,
+            };
+        }
+        let mut options = Vec::new();
+        let mut no_match = None;
+        if let Some((s, choices)) = &own_keys {
+            let matches: Vec<Option<usize>> = self.states[*s]
+                .transitions
+                .iter()
+                .filter(|t| t.event == "match")
+                .map(|t| t.next)
+                .collect();
+            for (keys, next) in choices.iter().zip(matches) {
+                let goto = self.follow(g, "keypress", next);
+                for key in keys {
+                    options.push(IrOption {
+                        key: Some(key.clone()),
+                        label: announced_label(&prompt, key),
+                        speech: Vec::new(),
+                        goto: goto.clone(),
+                    });
+                }
+            }
+            let otherwise = self.states[*s].next_of("noMatch");
+            no_match = self.handler(g, "keypress", otherwise);
+            if otherwise.is_none() {
+                let split = self.states[*s].name.clone();
+                self.note(format!(
+                    "split `{split}`'s noMatch has no next: a key `{name}` does not offer ends the call (no `no_match` handler)"
+                ));
+            }
+        } else if let Some(k) = keypress {
+            let to = self.target(Some(g), "keypress", k, 0);
+            self.note(format!(
+                "any key at `{name}` leads to `{}`: modelled as its `no_match` handler, which also takes spoken answers its speech split does not match",
+                self.states[k].name
+            ));
+            no_match = Some(IrHandler {
+                retries: 0,
+                then: to,
+            });
+        }
+        if let Some((s, choices)) = &own_speech {
+            let matches: Vec<Option<usize>> = self.states[*s]
+                .transitions
+                .iter()
+                .filter(|t| t.event == "match")
+                .map(|t| t.next)
+                .collect();
+            for (phrases, next) in choices.iter().zip(matches) {
+                let goto = self.follow(g, "speech", next);
+                options.push(IrOption {
+                    key: None,
+                    label: None,
+                    speech: phrases.clone(),
+                    goto,
+                });
+            }
+            let otherwise = self.states[*s].next_of("noMatch");
+            let split = self.states[*s].name.clone();
+            let handler = self.handler(g, "speech", otherwise);
+            match (&no_match, handler) {
+                (None, Some(h)) => {
+                    if keypress.is_none() {
+                        self.note(format!(
+                            "`{name}`'s keypress has no next (a key ends the call), but touchpoint's `no_match` (from split `{split}`'s noMatch) takes unmatched keys as well as phrases"
+                        ));
+                    }
+                    no_match = Some(h);
+                }
+                (Some(h), Some(other)) if h.then != other.then => self.note(format!(
+                    "split `{split}`'s noMatch leads to `{}`, but unmatched keys at `{name}` lead to `{}`: touchpoint has one `no_match` per menu, so unmatched phrases are modelled as going there too",
+                    other.then, h.then
+                )),
+                _ => {}
+            }
+        } else if let Some(p) = speech {
+            // Any spoken answer goes there: a catch-all phrase, unless
+            // unmatched phrases already do.
+            let goto = self.target(Some(g), "speech", p, 0);
+            if no_match.as_ref().is_none_or(|h| h.then != goto) {
+                options.push(IrOption {
+                    key: None,
+                    label: None,
+                    speech: vec![".+".to_string()],
+                    goto,
+                });
+            }
+        } else if let Some(h) = &no_match {
+            self.note(format!(
+                "`{name}`'s speech event has no next, so in Studio a spoken answer ends the call; touchpoint's menu treats an unmatched phrase like an unmatched key, so here it goes to `{}`",
+                h.then
+            ));
+        } else {
+            self.note(format!(
+                "`{name}`'s speech event has no next: a spoken answer ends the call (unhandled)"
+            ));
+        }
+        IrKind::Menu {
+            prompt,
+            options,
+            no_input,
+            no_match,
+        }
+    }
+
+    fn opaque(&mut self, i: usize, text: String) -> IrKind {
+        let state = &self.states[i];
+        let name = state.name.clone();
+        let edges: Vec<(String, Option<usize>)> = if state.kind == SPLIT {
+            state
+                .transitions
+                .iter()
+                .enumerate()
+                .map(|(b, t)| {
+                    let label = if t.event == "match" {
+                        condition_label(t)
+                    } else {
+                        t.event.clone()
+                    };
+                    (
+                        if label.is_empty() {
+                            format!("branch {}", b + 1)
+                        } else {
+                            label
+                        },
+                        t.next,
+                    )
+                })
+                .collect()
+        } else {
+            state
+                .transitions
+                .iter()
+                .map(|t| (t.event.clone(), t.next))
+                .collect()
+        };
+        let mut branches: Vec<(String, String)> = Vec::new();
+        let mut ending = Vec::new();
+        for (label, next) in edges {
+            if next.is_none() {
+                ending.push(label.clone());
+            }
+            let goto = self.follow(i, &label, next);
+            let mut on = label.clone();
+            let mut n = 2;
+            while branches.iter().any(|(b, _)| *b == on) {
+                on = format!("{label} ({n})");
+                n += 1;
+            }
+            branches.push((on, goto));
+        }
+        if branches.is_empty() {
+            let goto = self.hangup(i);
+            branches.push(("(no transitions)".to_string(), goto));
+            ending.push("(no transitions)".to_string());
+        }
+        let outcomes: Vec<&str> = branches.iter().map(|(b, _)| b.as_str()).collect();
+        let mut note = format!(
+            "`{name}` ({}) is opaque to touchpoint: each outcome ({}) is explored as possible",
+            self.states[i].kind,
+            outcomes.join(", ")
+        );
+        match ending.as_slice() {
+            [] => {}
+            [one] => note.push_str(&format!("; `{one}` has no next, so the call ends there")),
+            many => note.push_str(&format!(
+                "; {} have no next, so the call ends there",
+                many.iter()
+                    .map(|e| format!("`{e}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            )),
+        }
+        self.note(note);
+        IrKind::Opaque { text, branches }
+    }
+
+    fn transfer(&mut self, i: usize) -> IrKind {
+        let state = &self.states[i];
+        let keys: &[&str] = match state.kind.as_str() {
+            "connect-call-to" => &["to", "conference", "noun"],
+            "send-to-flex" => &["workflow", "channel"],
+            _ => &["queue_name", "workflow_sid", "workflow"],
+        };
+        let queue = keys
+            .iter()
+            .find_map(|k| state.prop(k))
+            .unwrap_or(&state.name)
+            .to_string();
+        let after: Vec<&str> = state.transitions.iter().map(|t| t.event.as_str()).collect();
+        if !after.is_empty() {
+            let note = format!(
+                "`{}` ({}) transfers the call; its transitions after the transfer ({}) are not modelled",
+                state.name,
+                state.kind,
+                after.join(", ")
+            );
+            self.note(note);
+        }
+        IrKind::Transfer { queue }
+    }
+}
+
+fn condition_label(t: &Transition) -> String {
+    let parts: Vec<String> = t
+        .conditions
+        .iter()
+        .map(|c| match c.get("friendly_name").and_then(Value::as_str) {
+            Some(f) if !f.trim().is_empty() => f.trim().to_string(),
+            _ => {
+                let kind = c.get("type").and_then(Value::as_str).unwrap_or("match");
+                format!("{kind} {}", condition_values(c).join(", "))
+                    .trim()
+                    .to_string()
+            }
+        })
+        .collect();
+    parts.join(" and ")
+}
+
+/// The name of a split's branch `b` (its `match` transitions in order, then
+/// `noMatch`).
+fn branch_label(split: &State, b: usize) -> String {
+    let matches: Vec<&Transition> = split
+        .transitions
+        .iter()
+        .filter(|t| t.event == "match")
+        .collect();
+    match matches.get(b) {
+        Some(t) => condition_label(t),
+        None => "noMatch".to_string(),
+    }
+}
+
+fn opaque_text(state: &State) -> String {
+    let detail = match state.kind.as_str() {
+        SPLIT => state.prop("input").map(|i| format!("on {i}")),
+        "run-function" => state
+            .prop("url")
+            .or(state.prop("function_sid"))
+            .map(str::to_string),
+        "make-http-request" => state
+            .prop("url")
+            .map(|u| format!("{} {u}", state.prop("method").unwrap_or("GET"))),
+        "set-variables" => {
+            let names: Vec<&str> = state
+                .props
+                .get("variables")
+                .and_then(Value::as_array)
+                .map(|vars| {
+                    vars.iter()
+                        .filter_map(|v| v.get("key").and_then(Value::as_str))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (!names.is_empty()).then(|| format!("sets {}", names.join(", ")))
+        }
+        "send-message" => state.prop("body").map(|b| format!("sends \"{b}\"")),
+        _ => None,
+    };
+    match detail {
+        Some(d) => format!("{} `{}`: {d}", state.kind, state.name),
+        None => format!("{} `{}`", state.kind, state.name),
+    }
+}
+
+/// Whether a condition holds for an empty input (`None`: cannot tell).
+fn matches_empty(condition: &Value) -> Option<bool> {
+    let kind = condition.get("type").and_then(Value::as_str)?;
+    let values = condition_values(condition);
+    match kind {
+        "is_blank" | "is_null" => Some(true),
+        "is_not_blank" | "is_not_null" => Some(false),
+        "not_equal_to" | "does_not_match_any_of" | "does_not_contain" | "does_not_start_with" => {
+            Some(!values.is_empty())
+        }
+        "equal_to" | "matches_any_of" | "contains" | "starts_with" => Some(values.is_empty()),
+        "regex" => {
+            let pattern = condition.get("value").and_then(Value::as_str)?;
+            Regex::new(pattern).ok().map(|r| r.is_match(""))
+        }
+        _ => None,
+    }
+}
+
+/// The branches of a split an empty input can take: the first `match`
+/// whose conditions all hold for it, else `noMatch`; from the first one
+/// that cannot be told on, any.
+fn empty_branches(split: &State) -> u64 {
+    let matches: Vec<&Transition> = split
+        .transitions
+        .iter()
+        .filter(|t| t.event == "match")
+        .collect();
+    for (i, t) in matches.iter().enumerate() {
+        let each: Vec<Option<bool>> = t.conditions.iter().map(matches_empty).collect();
+        if each.contains(&Some(false)) {
+            continue;
+        }
+        if !each.is_empty() && each.iter().all(|m| *m == Some(true)) {
+            return 1u64 << i.min(63);
+        }
+        return !((1u64 << i.min(63)) - 1);
+    }
+    1u64 << matches.len().min(63)
+}
+
+/// States reachable from `from` by any transition.
+fn reach(states: &[State], from: impl IntoIterator<Item = usize>, skip: usize) -> Vec<bool> {
+    let mut seen = vec![false; states.len()];
+    let mut stack: Vec<usize> = from.into_iter().collect();
+    while let Some(i) = stack.pop() {
+        if i == skip || std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        stack.extend(states[i].transitions.iter().filter_map(|t| t.next));
+    }
+    seen
+}
+
+/// For a split on `gather`'s input, which of its branches can be taken
+/// when it is entered from each state: the gather's answer decides, and it
+/// stays as it was until the caller is at the gather again.
+fn live_branches(
+    states: &[State],
+    start: Option<usize>,
+    split: usize,
+    tracked: &Tracked,
+) -> Vec<u64> {
+    let all = tracked.all();
+    let (gather, targets) = (tracked.gather, &tracked.targets);
+    let mut live = vec![0u64; states.len()];
+    let mut work = Vec::new();
+    // Edges into the split go on to the branches `value` allows, each
+    // carrying only itself.
+    let arrive = |live: &mut Vec<u64>, work: &mut Vec<usize>, at: usize, value: u64| {
+        let edges: Vec<(usize, u64)> = if at == split {
+            bits(value)
+                .filter_map(|b| targets.get(b).copied().flatten().map(|t| (t, 1u64 << b)))
+                .collect()
+        } else {
+            vec![(at, value)]
+        };
+        for (to, value) in edges {
+            if live[to] | value != live[to] {
+                live[to] |= value;
+                work.push(to);
+            }
+        }
+    };
+    if let Some(s) = start {
+        arrive(&mut live, &mut work, s, all);
+    }
+    while let Some(x) = work.pop() {
+        for t in &states[x].transitions {
+            let value = match x == gather {
+                true if t.event == tracked.input.event() => all,
+                true => tracked.empty,
+                false => live[x],
+            };
+            if let Some(y) = t.next {
+                arrive(&mut live, &mut work, y, value);
+            }
+        }
+    }
+    live[split] = 0;
+    live
+}
+
+fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow, ImportError> {
+    let (root, mut states) = parse_states(path, text)?;
+    let stem = Path::new(path)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(path);
+    let flow_id = ir::node_id(stem);
+
+    // Node ids, unique in the flow.
+    let mut ids: HashSet<String> = HashSet::new();
+    for state in states.iter_mut() {
+        let base = ir::node_id(&state.name);
+        let mut id = base.clone();
+        let mut n = 2;
+        while !ids.insert(id.clone()) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        if id != base {
+            notes.push(format!(
+                "{path}: state `{}` is node `{id}` (`{base}` is taken)",
+                state.name
+            ));
+        }
+        state.id = id;
+    }
+
+    // The trigger: the one `initial_state` names, else the first.
+    let initial = root.get("initial_state").and_then(Value::as_str);
+    let trigger = states
+        .iter()
+        .position(|s| s.kind == "trigger" && Some(s.name.as_str()) == initial)
+        .or_else(|| states.iter().position(|s| s.kind == "trigger"))
+        .ok_or_else(|| {
+            err(
+                path,
+                (1, 1),
+                "no `trigger` state: a Studio flow starts at its trigger",
+            )
+        })?;
+    let mut start = None;
+    let mut others = Vec::new();
+    for t in &states[trigger].transitions {
+        if t.event == "incomingCall" {
+            start = start.or(t.next);
+            continue;
+        }
+        let leads = t.next.map_or_else(
+            || "leads nowhere".to_string(),
+            |n| format!("leads to `{}`", states[n].name),
+        );
+        notes.push(format!(
+            "{path}: trigger event `{}` {leads}: ignored, it serves another channel than voice calls",
+            t.event
+        ));
+        others.extend(t.next);
+    }
+
+    // States only other channels' triggers reach are not part of the call.
+    let by_call = reach(&states, start, trigger);
+    let by_others = reach(&states, others, trigger);
+    let mut left_out: Vec<bool> = (0..states.len())
+        .map(|i| by_others[i] && !by_call[i])
+        .collect();
+    let kept: Vec<usize> = (0..states.len())
+        .filter(|&i| i != trigger && !left_out[i])
+        .collect();
+    for i in reach(&states, kept, trigger)
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| **r)
+        .map(|(i, _)| i)
+    {
+        left_out[i] = false;
+    }
+    let left: Vec<&str> = (0..states.len())
+        .filter(|&i| left_out[i])
+        .map(|i| states[i].name.as_str())
+        .collect();
+    if !left.is_empty() {
+        notes.push(format!(
+            "{path}: states reached only from other channels' triggers are not imported: {}",
+            left.join(", ")
+        ));
+    }
+
+    // Splits on a gather's input.
+    let gathers: HashMap<&str, usize> = states
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.kind == GATHER)
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let mut tracked = HashMap::new();
+    for (i, s) in states.iter().enumerate() {
+        if s.kind != SPLIT || left_out[i] {
+            continue;
+        }
+        let Some((gather, input)) = s.prop("input").and_then(split_input) else {
+            continue;
+        };
+        let Some(&g) = gathers.get(gather) else {
+            continue;
+        };
+        let mut targets: Vec<Option<usize>> = s
+            .transitions
+            .iter()
+            .filter(|t| t.event == "match")
+            .map(|t| t.next)
+            .collect();
+        targets.push(s.next_of("noMatch"));
+        let mut split = Tracked {
+            gather: g,
+            input,
+            empty: 0,
+            targets,
+            live: Vec::new(),
+        };
+        split.empty = empty_branches(s) & split.all();
+        split.live = live_branches(&states, start, i, &split);
+        tracked.insert(i, split);
+    }
+
+    let all_ids: HashSet<String> = states.iter().map(|s| s.id.clone()).collect();
+    let mut b = Builder {
+        path,
+        states: &states,
+        tracked,
+        hangups: BTreeMap::new(),
+        needed: BTreeSet::new(),
+        ids: all_ids,
+        notes: Vec::new(),
+    };
+
+    let start_id = match start {
+        Some(s) => b.target(None, "incomingCall", s, 0),
+        None => {
+            b.note(
+                "the trigger has no `incomingCall` transition with a next: the flow takes no calls"
+                    .to_string(),
+            );
+            b.hangup(trigger)
+        }
+    };
+
+    // Which tracked splits are merged into their gather's menu.
+    let mut merged: HashSet<usize> = HashSet::new();
+    for &g in gathers.values() {
+        for event in ["keypress", "speech"] {
+            if let Some((s, _)) = b.own_split(g, event) {
+                merged.insert(s);
+            }
+        }
+    }
+
+    let mut kinds: BTreeMap<usize, IrKind> = BTreeMap::new();
+    for i in 0..states.len() {
+        if i == trigger || left_out[i] || b.tracked.contains_key(&i) {
+            continue;
+        }
+        let state = &states[i];
+        let kind = match state.kind.as_str() {
+            "say-play" => {
+                let next = state.next_of("audioComplete");
+                IrKind::Say {
+                    text: spoken(state),
+                    next: Some(b.follow(i, "audioComplete", next)),
+                }
+            }
+            GATHER => b.gather(i),
+            "connect-call-to" | "send-to-flex" | "enqueue-call" => b.transfer(i),
+            _ => b.opaque(i, opaque_text(state)),
+        };
+        kinds.insert(i, kind);
+    }
+    // Tracked splits get a node when something leads to them without a
+    // known branch, or when nothing leads to them at all.
+    let referenced: HashSet<usize> = states
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != trigger && !left_out[*i])
+        .flat_map(|(_, s)| s.transitions.iter().filter_map(|t| t.next))
+        .chain(start)
+        .collect();
+    let mut pending: Vec<usize> = b
+        .tracked
+        .keys()
+        .copied()
+        .filter(|s| !referenced.contains(s) && !merged.contains(s))
+        .collect();
+    loop {
+        pending.extend(b.needed.iter().copied().filter(|s| !kinds.contains_key(s)));
+        pending.sort_unstable();
+        pending.dedup();
+        let Some(s) = pending.pop() else { break };
+        if kinds.contains_key(&s) {
+            continue;
+        }
+        let text = format!("{} (decided by an earlier answer)", opaque_text(&states[s]));
+        let kind = b.opaque(s, text);
+        kinds.insert(s, kind);
+    }
+
+    let mut nodes = Vec::new();
+    let hangup_node = |from: usize, id: &str| IrNode {
+        id: id.to_string(),
+        kind: IrKind::Hangup {
+            text: CALL_ENDS.to_string(),
+        },
+        origin: states[from].origin.clone(),
+    };
+    if let Some(id) = b.hangups.get(&trigger) {
+        nodes.push(hangup_node(trigger, id));
+    }
+    for (i, kind) in kinds {
+        nodes.push(IrNode {
+            id: states[i].id.clone(),
+            kind,
+            origin: states[i].origin.clone(),
+        });
+        if let Some(id) = b.hangups.get(&i) {
+            nodes.push(hangup_node(i, id));
+        }
+    }
+    // Hangups that follow a state with no node of its own (a merged split
+    // resolved from elsewhere).
+    let placed: HashSet<String> = nodes.iter().map(|n| n.id.clone()).collect();
+    for (&from, id) in &b.hangups {
+        if !placed.contains(id) {
+            nodes.push(hangup_node(from, id));
+        }
+    }
+    notes.append(&mut b.notes);
+
+    let title = root
+        .get("description")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .unwrap_or(stem)
+        .to_string();
+    Ok(IrFlow {
+        id: flow_id,
+        title,
+        start: start_id,
+        vars: Vec::new(),
+        nodes,
+        source: path.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::import::emit;
+
+    const CORPUS: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/twilio-studio/visual-ivr-studio.json"
+    );
+
+    /// A flow definition with a call trigger leading to `start` and the
+    /// given states (JSON objects without the surrounding brackets).
+    fn flow(start: &str, states: &[String]) -> String {
+        let mut all = vec![format!(
+            r#"{{"name": "Trigger", "type": "trigger", "transitions": [{{"event": "incomingMessage"}}, {{"event": "incomingCall", "next": "{start}"}}], "properties": {{}}}}"#
+        )];
+        all.extend(states.iter().cloned());
+        format!(
+            "{{\n\"description\": \"Test\",\n\"states\": [\n{}\n],\n\"initial_state\": \"Trigger\",\n\"flags\": {{}}\n}}\n",
+            all.join(",\n")
+        )
+    }
+
+    fn state(name: &str, kind: &str, transitions: &str, properties: &str) -> String {
+        format!(
+            r#"{{"name": "{name}", "type": "{kind}", "transitions": [{transitions}], "properties": {properties}}}"#
+        )
+    }
+
+    fn one(text: &str) -> (IrFlow, Vec<String>) {
+        let imported =
+            import(&[("flows/test.json".to_string(), text.to_string())]).expect("imports");
+        assert_eq!(imported.flows.len(), 1);
+        let flow = imported.flows.into_iter().next().unwrap();
+        (flow, imported.notes)
+    }
+
+    fn node<'f>(flow: &'f IrFlow, id: &str) -> &'f IrNode {
+        flow.nodes
+            .iter()
+            .find(|n| n.id == id)
+            .unwrap_or_else(|| panic!("no node `{id}` in {:#?}", flow.nodes))
+    }
+
+    fn lint(flows: &[IrFlow]) -> Vec<crate::finding::Finding> {
+        let documents: Vec<(String, String)> = flows
+            .iter()
+            .map(|f| (format!("{}.yaml", f.id), emit(f)))
+            .collect();
+        let set =
+            crate::loader::load_texts(PathBuf::from("imported"), &documents).unwrap_or_else(|e| {
+                panic!("loads: {}\n{}", e.plain_lines().join("\n"), documents[0].1)
+            });
+        crate::analysis::lint(&set).expect("compiles").findings
+    }
+
+    fn codes(findings: &[crate::finding::Finding]) -> Vec<(String, String)> {
+        findings
+            .iter()
+            .map(|f| (f.code.name().to_string(), f.node.clone()))
+            .collect()
+    }
+
+    fn gather(name: &str, keypress: &str, speech: &str, timeout: &str, say: &str) -> String {
+        let t = |event: &str, next: &str| {
+            if next.is_empty() {
+                format!(r#"{{"event": "{event}"}}"#)
+            } else {
+                format!(r#"{{"event": "{event}", "next": "{next}"}}"#)
+            }
+        };
+        state(
+            name,
+            "gather-input-on-call",
+            &[
+                t("keypress", keypress),
+                t("speech", speech),
+                t("timeout", timeout),
+            ]
+            .join(", "),
+            &format!(r#"{{"say": "{say}", "number_of_digits": 1, "timeout": 5}}"#),
+        )
+    }
+
+    fn split(name: &str, input: &str, no_match: &str, matches: &[(&str, &str, &str)]) -> String {
+        let mut t = vec![if no_match.is_empty() {
+            r#"{"event": "noMatch"}"#.to_string()
+        } else {
+            format!(r#"{{"event": "noMatch", "next": "{no_match}"}}"#)
+        }];
+        for (kind, value, next) in matches {
+            let next = if next.is_empty() {
+                String::new()
+            } else {
+                format!(r#""next": "{next}", "#)
+            };
+            t.push(format!(
+                r#"{{{next}"event": "match", "conditions": [{{"friendly_name": "If value {kind} {value}", "arguments": ["{input}"], "type": "{kind}", "value": "{value}"}}]}}"#
+            ));
+        }
+        state(
+            name,
+            "split-based-on",
+            &t.join(", "),
+            &format!(r#"{{"input": "{input}"}}"#),
+        )
+    }
+
+    fn say(name: &str, text: &str, next: &str) -> String {
+        let t = if next.is_empty() {
+            r#"{"event": "audioComplete"}"#.to_string()
+        } else {
+            format!(r#"{{"event": "audioComplete", "next": "{next}"}}"#)
+        };
+        state(name, "say-play", &t, &format!(r#"{{"say": "{text}"}}"#))
+    }
+
+    fn transfer(name: &str, kind: &str, properties: &str) -> String {
+        state(
+            name,
+            kind,
+            r#"{"event": "callCompleted"}, {"event": "hangup"}"#,
+            properties,
+        )
+    }
+
+    #[test]
+    fn say_play_strips_ssml_and_a_missing_next_ends_the_call() {
+        let text = flow(
+            "hello",
+            &[
+                say(
+                    "hello",
+                    "<speak>Welcome<break time='1s'/> to Acme.</speak>",
+                    "bye",
+                ),
+                state(
+                    "bye",
+                    "say-play",
+                    r#"{"event": "audioComplete"}"#,
+                    r#"{"play": "https://x/bye.mp3"}"#,
+                ),
+            ],
+        );
+        let (flow, _) = one(&text);
+        assert_eq!(flow.id, "test");
+        assert_eq!(flow.title, "Test");
+        assert_eq!(flow.start, "hello");
+        assert_eq!(
+            node(&flow, "hello").kind,
+            IrKind::Say {
+                text: "Welcome to Acme.".into(),
+                next: Some("bye".into())
+            }
+        );
+        assert_eq!(
+            node(&flow, "bye").kind,
+            IrKind::Say {
+                text: "(audio https://x/bye.mp3)".into(),
+                next: Some("bye_call_ends".into())
+            }
+        );
+        let end = node(&flow, "bye_call_ends");
+        assert_eq!(
+            end.kind,
+            IrKind::Hangup {
+                text: "(call ends)".into()
+            }
+        );
+        assert_eq!(end.origin.action, "bye");
+        let origin = &node(&flow, "hello").origin;
+        let line = text.lines().nth(origin.line as usize - 1).unwrap();
+        assert!(
+            line[origin.column as usize - 1..].starts_with(r#""name": "hello""#),
+            "{line}"
+        );
+        assert_eq!(
+            (origin.action.as_str(), origin.platform_type.as_str()),
+            ("hello", "say-play")
+        );
+        assert!(lint(&[flow]).is_empty());
+    }
+
+    #[test]
+    fn gather_and_its_digits_split_are_one_menu() {
+        let text = flow(
+            "main",
+            &[
+                gather(
+                    "main",
+                    "route",
+                    "",
+                    "main",
+                    "For billing, press 1. Press 2 for outages. Press 3 to hear this again.",
+                ),
+                split(
+                    "route",
+                    "{{widgets.main.Digits}}",
+                    "sorry",
+                    &[
+                        ("equal_to", "1", "billing"),
+                        ("matches_any_of", "2, 9", "outages"),
+                        ("equal_to", "3", "main"),
+                    ],
+                ),
+                transfer("billing", "enqueue-call", r#"{"queue_name": "Billing"}"#),
+                transfer(
+                    "outages",
+                    "send-to-flex",
+                    r#"{"workflow": "WW123", "channel": "TC1"}"#,
+                ),
+                say("sorry", "Sorry.", "main"),
+            ],
+        );
+        let (flow, notes) = one(&text);
+        assert!(
+            flow.nodes.iter().all(|n| n.id != "route"),
+            "the split is part of the menu"
+        );
+        let IrKind::Menu {
+            prompt,
+            options,
+            no_input,
+            no_match,
+        } = &node(&flow, "main").kind
+        else {
+            panic!("not a menu: {:?}", node(&flow, "main"))
+        };
+        assert!(prompt.starts_with("For billing, press 1."));
+        let keys: Vec<(&str, Option<&str>, &str)> = options
+            .iter()
+            .map(|o| {
+                (
+                    o.key.as_deref().unwrap(),
+                    o.label.as_deref(),
+                    o.goto.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("1", Some("billing"), "billing"),
+                ("2", Some("outages"), "outages"),
+                ("9", None, "outages"),
+                ("3", Some("hear this again"), "main"),
+            ]
+        );
+        assert_eq!(
+            no_input,
+            &Some(IrHandler {
+                retries: 0,
+                then: "main".into()
+            })
+        );
+        assert_eq!(
+            no_match,
+            &Some(IrHandler {
+                retries: 0,
+                then: "sorry".into()
+            })
+        );
+        assert_eq!(
+            node(&flow, "billing").kind,
+            IrKind::Transfer {
+                queue: "Billing".into()
+            }
+        );
+        assert_eq!(
+            node(&flow, "outages").kind,
+            IrKind::Transfer {
+                queue: "WW123".into()
+            }
+        );
+        assert!(notes.iter().any(
+            |n| n.contains("`billing` (enqueue-call) transfers the call")
+                && n.contains("not modelled")
+        ));
+        assert!(notes
+            .iter()
+            .any(|n| n.contains("trigger event `incomingMessage` leads nowhere")));
+        let found = codes(&lint(&[flow]));
+        assert!(
+            found.contains(&("endless-retry".into(), "main".into())),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("prompt-mismatch".into(), "main".into())),
+            "9 is not announced: {found:?}"
+        );
+        assert!(
+            !found
+                .iter()
+                .any(|(c, _)| c == "unreachable" || c == "dead-end"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn speech_split_gives_phrases_and_a_missing_next_leaves_input_unhandled() {
+        let text = flow(
+            "ask",
+            &[
+                gather("ask", "", "heard", "", "Say sales or support."),
+                split(
+                    "heard",
+                    "{{widgets.ask.SpeechResult}}",
+                    "",
+                    &[
+                        ("contains", "sales", "sales"),
+                        ("matches_any_of", "support, help", "support"),
+                    ],
+                ),
+                transfer(
+                    "sales",
+                    "connect-call-to",
+                    r#"{"to": "+15550100", "noun": "number"}"#,
+                ),
+                transfer("support", "connect-call-to", r#"{"to": "+15550101"}"#),
+            ],
+        );
+        let (flow, notes) = one(&text);
+        let IrKind::Menu {
+            options,
+            no_input,
+            no_match,
+            ..
+        } = &node(&flow, "ask").kind
+        else {
+            panic!()
+        };
+        let speech: Vec<&[String]> = options.iter().map(|o| o.speech.as_slice()).collect();
+        assert_eq!(
+            speech,
+            [
+                &["sales".to_string()][..],
+                &["support".to_string(), "help".to_string()][..]
+            ]
+        );
+        assert!(options.iter().all(|o| o.key.is_none()));
+        assert_eq!((no_input, no_match), (&None, &None));
+        assert_eq!(
+            node(&flow, "sales").kind,
+            IrKind::Transfer {
+                queue: "+15550100".into()
+            }
+        );
+        assert!(notes.iter().any(|n| n.contains("timeout has no next")));
+        let found = codes(&lint(&[flow]));
+        assert!(
+            found.contains(&("unhandled-input".into(), "ask".into())),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn gather_without_split_is_an_ask_for_digits() {
+        let text = flow(
+            "account",
+            &[
+                gather(
+                    "account",
+                    "lookup",
+                    "",
+                    "account",
+                    "Enter your account number.",
+                ),
+                state(
+                    "lookup",
+                    "make-http-request",
+                    r#"{"event": "success", "next": "done"}, {"event": "failed"}"#,
+                    r#"{"method": "POST", "url": "https://api.example.com/lookup"}"#,
+                ),
+                say("done", "Thanks.", ""),
+            ],
+        );
+        let (flow, notes) = one(&text);
+        assert_eq!(
+            node(&flow, "account").kind,
+            IrKind::Ask {
+                prompt: "Enter your account number.".into(),
+                pattern: Some("[0-9#*]+".into()),
+                save: None,
+                goto: Some("lookup".into()),
+                invalid: None,
+                no_input: Some(IrHandler {
+                    retries: 0,
+                    then: "account".into()
+                }),
+            }
+        );
+        assert_eq!(
+            node(&flow, "lookup").kind,
+            IrKind::Opaque {
+                text: "make-http-request `lookup`: POST https://api.example.com/lookup".into(),
+                branches: vec![
+                    ("success".into(), "done".into()),
+                    ("failed".into(), "lookup_call_ends".into())
+                ],
+            }
+        );
+        assert!(notes
+            .iter()
+            .any(|n| n.contains("`lookup` (make-http-request) is opaque")
+                && n.contains("`failed` has no next")));
+        let found = codes(&lint(&[flow]));
+        assert!(
+            found.contains(&("unhandled-input".into(), "account".into())),
+            "speech: {found:?}"
+        );
+        assert!(
+            found.contains(&("endless-retry".into(), "account".into())),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn other_splits_and_steps_are_opaque_with_every_branch() {
+        let text = flow(
+            "vars",
+            &[
+                state(
+                    "vars",
+                    "set-variables",
+                    r#"{"event": "next", "next": "hours"}"#,
+                    r#"{"variables": [{"key": "tier", "value": "gold"}]}"#,
+                ),
+                split(
+                    "hours",
+                    "{{flow.variables.tier}}",
+                    "",
+                    &[("equal_to", "gold", "fn")],
+                ),
+                state(
+                    "fn",
+                    "run-function",
+                    r#"{"event": "success", "next": "text"}, {"event": "fail", "next": "text"}"#,
+                    r#"{"url": "https://f.twil.io/x"}"#,
+                ),
+                state(
+                    "text",
+                    "send-message",
+                    r#"{"event": "sent", "next": "bye"}, {"event": "failed"}"#,
+                    r#"{"body": "hi"}"#,
+                ),
+                state("bye", "some-new-widget", "", "{}"),
+            ],
+        );
+        let (flow, notes) = one(&text);
+        assert_eq!(
+            node(&flow, "vars").kind,
+            IrKind::Opaque {
+                text: "set-variables `vars`: sets tier".into(),
+                branches: vec![("next".into(), "hours".into())]
+            }
+        );
+        assert_eq!(
+            node(&flow, "hours").kind,
+            IrKind::Opaque {
+                text: "split-based-on `hours`: on {{flow.variables.tier}}".into(),
+                branches: vec![
+                    ("noMatch".into(), "hours_call_ends".into()),
+                    ("If value equal_to gold".into(), "fn".into()),
+                ],
+            }
+        );
+        let IrKind::Opaque { branches, .. } = &node(&flow, "fn").kind else {
+            panic!()
+        };
+        assert_eq!(branches.len(), 2);
+        let IrKind::Opaque { branches, .. } = &node(&flow, "text").kind else {
+            panic!()
+        };
+        assert_eq!(branches[1], ("failed".into(), "text_call_ends".into()));
+        let IrKind::Opaque { branches, .. } = &node(&flow, "bye").kind else {
+            panic!()
+        };
+        assert_eq!(
+            branches,
+            &[("(no transitions)".to_string(), "bye_call_ends".to_string())]
+        );
+        for name in ["vars", "hours", "fn", "text", "bye"] {
+            assert!(
+                notes
+                    .iter()
+                    .any(|n| n.contains(&format!("`{name}` (")) && n.contains("opaque")),
+                "{name}: {notes:?}"
+            );
+        }
+        let found = lint(&[flow]);
+        assert!(found.is_empty(), "{:?}", codes(&found));
+    }
+
+    #[test]
+    fn a_retry_gather_that_reuses_the_first_gathers_split_loops() {
+        // The retry gather leads to the split on the first gather's Digits:
+        // what it is pressed there is never read.
+        let text = flow(
+            "first",
+            &[
+                gather("first", "pick", "", "first", "Press 1 for yes."),
+                split(
+                    "pick",
+                    "{{widgets.first.Digits}}",
+                    "retry",
+                    &[("equal_to", "1", "yes")],
+                ),
+                gather("retry", "pick", "", "retry", "Sorry. Press 1 for yes."),
+                say("yes", "Good.", ""),
+            ],
+        );
+        let (flow, notes) = one(&text);
+        let IrKind::Ask { goto, .. } = &node(&flow, "retry").kind else {
+            panic!("{:?}", node(&flow, "retry"))
+        };
+        assert_eq!(goto.as_deref(), Some("retry"));
+        assert!(flow.nodes.iter().all(|n| n.id != "pick"));
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("reads `first`'s Digits") && n.contains("`noMatch`")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_timeout_into_the_gathers_own_split_takes_its_empty_branch() {
+        let text = flow(
+            "main",
+            &[
+                gather("main", "route", "route", "route", "Press 1 for sales."),
+                split(
+                    "route",
+                    "{{widgets.main.Digits}}",
+                    "sorry",
+                    &[("equal_to", "1", "sales")],
+                ),
+                transfer("sales", "enqueue-call", r#"{"queue_name": "Sales"}"#),
+                say("sorry", "Sorry.", "main"),
+            ],
+        );
+        let (imported, _) = one(&text);
+        let IrKind::Menu {
+            options,
+            no_input,
+            no_match,
+            ..
+        } = &node(&imported, "main").kind
+        else {
+            panic!()
+        };
+        assert_eq!(options.len(), 1);
+        assert_eq!(no_input.as_ref().map(|h| h.then.as_str()), Some("sorry"));
+        assert_eq!(no_match.as_ref().map(|h| h.then.as_str()), Some("sorry"));
+        assert!(imported.nodes.iter().all(|n| n.id != "route"));
+        // Checked for blankness, the empty answer takes that branch.
+        let text = flow(
+            "main",
+            &[
+                gather("main", "route", "", "route", "Press 1 for sales."),
+                split(
+                    "route",
+                    "{{widgets.main.Digits}}",
+                    "sorry",
+                    &[("equal_to", "1", "sales"), ("is_blank", "", "main")],
+                ),
+                transfer("sales", "enqueue-call", r#"{"queue_name": "Sales"}"#),
+                say("sorry", "Sorry.", "main"),
+            ],
+        );
+        let (imported, _) = one(&text);
+        let IrKind::Ask { goto, no_input, .. } = &node(&imported, "main").kind else {
+            panic!("is_blank is no key: {:?}", node(&imported, "main"))
+        };
+        assert_eq!(goto.as_deref(), Some("route"));
+        assert_eq!(no_input.as_ref().map(|h| h.then.as_str()), Some("main"));
+        assert!(matches!(
+            node(&imported, "route").kind,
+            IrKind::Opaque { .. }
+        ));
+    }
+
+    #[test]
+    fn speech_that_leads_elsewhere_is_a_catch_all() {
+        // A menu: keys from the split, any phrase to the agent.
+        let text = flow(
+            "main",
+            &[
+                gather(
+                    "main",
+                    "route",
+                    "agent",
+                    "main",
+                    "Press 1 for sales, or tell us what you need.",
+                ),
+                split(
+                    "route",
+                    "{{widgets.main.Digits}}",
+                    "main",
+                    &[("equal_to", "1", "agent")],
+                ),
+                transfer("agent", "enqueue-call", r#"{"queue_name": "Front desk"}"#),
+            ],
+        );
+        let (imported, _) = one(&text);
+        let IrKind::Menu { options, .. } = &node(&imported, "main").kind else {
+            panic!()
+        };
+        assert_eq!(options[1].speech, [".+"]);
+        assert_eq!(options[1].goto, "agent");
+        // An ask: a spoken answer is one the digits pattern rejects.
+        let text = flow(
+            "pin",
+            &[
+                gather("pin", "agent", "agent", "", "Enter your PIN."),
+                transfer("agent", "enqueue-call", r#"{"queue_name": "Front desk"}"#),
+            ],
+        );
+        let (imported, _) = one(&text);
+        let IrKind::Ask {
+            invalid, no_input, ..
+        } = &node(&imported, "pin").kind
+        else {
+            panic!()
+        };
+        assert_eq!(invalid.as_ref().map(|h| h.then.as_str()), Some("agent"));
+        assert_eq!(no_input, &None);
+        let found = codes(&lint(&[imported]));
+        assert_eq!(
+            found,
+            [("unhandled-input".to_string(), "pin".to_string())],
+            "silence"
+        );
+    }
+
+    #[test]
+    fn a_split_reached_with_several_live_answers_is_opaque() {
+        // `again` follows both outcomes of the first gather, so the split it
+        // leads back to can still take either branch.
+        let text = flow(
+            "first",
+            &[
+                gather("first", "pick", "", "", "Press 1 for yes."),
+                split(
+                    "pick",
+                    "{{widgets.first.Digits}}",
+                    "again",
+                    &[("equal_to", "1", "again")],
+                ),
+                say("again", "Once more.", "pick"),
+            ],
+        );
+        let (flow, _) = one(&text);
+        let IrKind::Opaque { branches, .. } = &node(&flow, "pick").kind else {
+            panic!("{:?}", flow.nodes)
+        };
+        assert_eq!(branches.len(), 2);
+        assert_eq!(
+            node(&flow, "again").kind,
+            IrKind::Say {
+                text: "Once more.".into(),
+                next: Some("pick".into())
+            }
+        );
+    }
+
+    #[test]
+    fn other_triggers_are_ignored_and_what_only_they_reach_is_left_out() {
+        let text = r#"{"description": "", "states": [
+            {"name": "Trigger", "type": "trigger", "transitions": [
+                {"event": "incomingMessage", "next": "reply"},
+                {"event": "incomingCall", "next": "hello"}], "properties": {}},
+            {"name": "reply", "type": "send-message", "transitions": [{"event": "sent"}], "properties": {}},
+            {"name": "hello", "type": "say-play", "transitions": [{"event": "audioComplete", "next": "agent"}], "properties": {"say": "Hi"}},
+            {"name": "agent", "type": "connect-call-to", "transitions": [], "properties": {"to": "+1555"}}
+        ], "initial_state": "Trigger", "flags": {}}"#;
+        let (flow, notes) = one(text);
+        assert_eq!(flow.title, "test");
+        assert!(flow.nodes.iter().all(|n| n.id != "reply"));
+        assert!(notes
+            .iter()
+            .any(|n| n.contains("`incomingMessage` leads to `reply`: ignored")));
+        assert!(notes.iter().any(|n| n.contains("not imported: reply")));
+        assert!(lint(&[flow]).is_empty());
+    }
+
+    #[test]
+    fn prompt_labels() {
+        let p = "For billing and payments, press 1. To report an outage, press 2. Press 3 for anything else, press star to repeat.";
+        assert_eq!(
+            announced_label(p, "1").as_deref(),
+            Some("billing and payments")
+        );
+        assert_eq!(announced_label(p, "2"), None);
+        assert_eq!(announced_label(p, "3").as_deref(), Some("anything else"));
+        assert_eq!(announced_label(p, "*").as_deref(), Some("repeat"));
+        assert_eq!(
+            announced_label("Press 1 for yes, press 2 for no.", "2").as_deref(),
+            Some("no")
+        );
+    }
+
+    #[test]
+    fn errors_name_file_and_position() {
+        let e = import(&[("a.json".into(), "{\n  \"states\": [,]\n}".into())]).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("a.json", 2));
+        let e = import(&[("b.json".into(), flow("nowhere", &[]))]).unwrap_err();
+        assert!(e.message.starts_with("unknown-target"), "{e}");
+        assert_eq!(e.line, 4);
+        let e = import(&[("c.json".into(), r#"{"states": []}"#.into())]).unwrap_err();
+        assert!(e.message.contains("trigger"));
+    }
+
+    #[test]
+    fn flow_ids_are_unique_across_files() {
+        let text = flow("hello", &[say("hello", "Hi", "")]);
+        let imported = import(&[
+            ("a/main.json".into(), text.clone()),
+            ("b/main.json".into(), text),
+        ])
+        .unwrap();
+        let ids: Vec<&str> = imported.flows.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["main", "main_2"]);
+    }
+
+    fn corpus() -> (String, Imported) {
+        let text = std::fs::read_to_string(CORPUS).expect("corpus file");
+        let imported = import(&[(CORPUS.to_string(), text.clone())]).expect("imports");
+        (text, imported)
+    }
+
+    #[test]
+    fn corpus_round_trip_every_state_has_a_node() {
+        let (text, imported) = corpus();
+        let flow = &imported.flows[0];
+        let root: Value = serde_json::from_str(&text).unwrap();
+        let states = root["states"].as_array().unwrap();
+        for s in states {
+            let name = s["name"].as_str().unwrap();
+            let kind = s["type"].as_str().unwrap();
+            match kind {
+                // The trigger is the flow's start.
+                "trigger" => assert_eq!(flow.start, "choice_visual_ivr"),
+                // Merged into the gather whose Digits it reads.
+                SPLIT => {
+                    assert_eq!(name, "choice_press");
+                    let IrKind::Menu {
+                        options, no_match, ..
+                    } = &node(flow, "choice_visual_ivr").kind
+                    else {
+                        panic!()
+                    };
+                    assert_eq!(options.len(), 1);
+                    assert_eq!(no_match.as_ref().unwrap().then, "error_choice_visual_ivr");
+                }
+                _ => {
+                    let n = node(flow, &ir::node_id(name));
+                    assert_eq!(
+                        (n.origin.action.as_str(), n.origin.platform_type.as_str()),
+                        (name, kind)
+                    );
+                    let line = text.lines().nth(n.origin.line as usize - 1).unwrap();
+                    assert!(line[n.origin.column as usize - 1..]
+                        .starts_with(&format!("\"name\": \"{name}\"")));
+                }
+            }
+        }
+        // Every node is a state's, or a generated end after one.
+        for n in &flow.nodes {
+            let from = states
+                .iter()
+                .any(|s| s["name"].as_str() == Some(n.origin.action.as_str()));
+            assert!(from, "{n:?}");
+            if !states
+                .iter()
+                .any(|s| ir::node_id(s["name"].as_str().unwrap()) == n.id)
+            {
+                assert_eq!(
+                    n.kind,
+                    IrKind::Hangup {
+                        text: CALL_ENDS.into()
+                    }
+                );
+            }
+        }
+        let emitted = emit(flow);
+        assert!(emitted.contains("menu: \"Hey Krista, thanks for calling Test Buy."));
+    }
+
+    #[test]
+    fn corpus_findings_are_what_a_careful_reader_finds() {
+        let (_, imported) = corpus();
+        let notes = &imported.notes;
+        for event in [
+            "incomingMessage",
+            "incomingConversationMessage",
+            "incomingRequest",
+            "incomingParent",
+        ] {
+            assert!(
+                notes
+                    .iter()
+                    .any(|n| n.contains(&format!("trigger event `{event}` leads nowhere"))),
+                "{event}"
+            );
+        }
+        assert!(notes
+            .iter()
+            .any(|n| n.contains("`connect-to-conference-` (run-function)")
+                && n.contains("`success` and `fail` have no next")));
+        assert!(notes
+            .iter()
+            .any(|n| n.contains("reads `choice_visual_ivr`'s Digits")));
+        let flow = &imported.flows[0];
+        let IrKind::Opaque { branches, .. } = &node(flow, "connect-to-conference-").kind else {
+            panic!()
+        };
+        assert!(branches
+            .iter()
+            .all(|(_, to)| to == "connect-to-conference-_call_ends"));
+        let IrKind::Menu { options, .. } = &node(flow, "choice_visual_ivr").kind else {
+            panic!()
+        };
+        assert_eq!(options[0].label.as_deref(), Some("yes"));
+
+        let findings = lint(&imported.flows);
+        let found = codes(&findings);
+        for expected in [
+            ("endless-retry", "choice_visual_ivr"),
+            ("endless-retry", "error_choice_visual_ivr"),
+            ("unhandled-input", "error_choice_visual_ivr"),
+            ("prompt-mismatch", "choice_visual_ivr"),
+        ] {
+            assert!(
+                found.contains(&(expected.0.into(), expected.1.into())),
+                "{expected:?} in {found:?}"
+            );
+        }
+        assert!(
+            !found
+                .iter()
+                .any(|(c, _)| c == "unreachable" || c == "dead-end" || c == "trap"),
+            "{found:?}"
+        );
+        let mismatch = findings
+            .iter()
+            .find(|f| f.code.name() == "prompt-mismatch")
+            .unwrap();
+        assert!(mismatch.message.contains('2'), "{}", mismatch.message);
+    }
+}
