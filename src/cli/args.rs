@@ -249,7 +249,8 @@ pub struct Common {
 }
 
 pub fn parse_platform(text: &str) -> Result<crate::import::Platform, String> {
-    crate::import::Platform::parse(text).ok_or_else(|| format!("unknown platform `{text}` (connect, studio or archy)"))
+    crate::import::Platform::parse(text)
+        .ok_or_else(|| format!("unknown platform `{text}` (connect, studio or archy)"))
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {

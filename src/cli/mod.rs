@@ -54,7 +54,10 @@ fn load(path: &Path, common: &Common) -> Result<MenuSet, u8> {
 
 /// Loads a set, or with `--from` imports it, returning what the import
 /// knows about where nodes came from.
-fn load_with_import(path: &Path, common: &Common) -> Result<(MenuSet, Option<crate::import::ImportInfo>), u8> {
+fn load_with_import(
+    path: &Path,
+    common: &Common,
+) -> Result<(MenuSet, Option<crate::import::ImportInfo>), u8> {
     if let Some(platform) = common.from {
         return match crate::import::load_from(platform, path) {
             Ok((set, info)) => {
@@ -152,7 +155,11 @@ pub fn execute(cli: Cli) -> u8 {
             common,
         } => run_diff(&old, &new, &fail_on, max_coverage_drop, path, runs, &common),
         Command::Merge { reports, common } => run_merge(&reports, &common),
-        Command::Import { files, from, output } => run_import(&files, from, output.as_deref()),
+        Command::Import {
+            files,
+            from,
+            output,
+        } => run_import(&files, from, output.as_deref()),
         Command::Graph {
             path,
             flow,
@@ -279,10 +286,11 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
     // Findings on an imported flow point at the export, not at YAML that
     // exists only in memory.
     if let Some(info) = &imported {
-        for finding in &mut report.findings {
-            info.locate(finding);
-        }
-        report.notes.extend(info.notes.iter().map(|n| format!("import: {n}")));
+        info.locate_all(&mut report.findings);
+        report
+            .notes
+            .extend(info.notes.iter().map(|n| format!("import: {n}")));
+        report.summarize();
     }
     report.stats.flows = set.flows.len();
     report.stats.nodes = set.flows.iter().map(|f| f.nodes.len()).sum();
@@ -490,7 +498,11 @@ fn run_merge(paths: &[std::path::PathBuf], common: &Common) -> u8 {
     }
 }
 
-fn run_import(files: &[std::path::PathBuf], platform: crate::import::Platform, output: Option<&Path>) -> u8 {
+fn run_import(
+    files: &[std::path::PathBuf],
+    platform: crate::import::Platform,
+    output: Option<&Path>,
+) -> u8 {
     let exports = match crate::import::read_exports(platform, files) {
         Ok(f) => f,
         Err(e) => return fail(e),
@@ -502,11 +514,17 @@ fn run_import(files: &[std::path::PathBuf], platform: crate::import::Platform, o
     for note in &imported.notes {
         eprintln!("note: {note}");
     }
-    let documents: Vec<(String, String)> =
-        imported.flows.iter().map(|f| (format!("{}.yaml", f.id), crate::import::emit(f))).collect();
+    let documents: Vec<(String, String)> = imported
+        .flows
+        .iter()
+        .map(|f| (format!("{}.yaml", f.id), crate::import::emit(f)))
+        .collect();
     // What is written must load: check before writing anything.
     if let Err(e) = crate::loader::load_texts(std::path::PathBuf::from("imported"), &documents) {
-        return fail(format!("the imported flows do not load (a touchpoint bug worth reporting): {}", e.plain_lines().join("; ")));
+        return fail(format!(
+            "the imported flows do not load (a touchpoint bug worth reporting): {}",
+            e.plain_lines().join("; ")
+        ));
     }
     match output {
         Some(dir) if documents.len() > 1 || dir.is_dir() => {

@@ -54,12 +54,14 @@ pub fn load_side(spec: &str, options: &SideOptions) -> Result<Report, SideError>
 fn report_for(path: &Path, name: &str, options: &SideOptions) -> Result<Report, SideError> {
     let (set, imported) = match options.from {
         Some(platform) => {
-            let (set, info) = crate::import::load_from(platform, path).map_err(|e| SideError::Load(format!("{name}: {e}")))?;
+            let (set, info) = crate::import::load_from(platform, path)
+                .map_err(|e| SideError::Load(format!("{name}: {e}")))?;
             (set, Some(info))
         }
         None => {
-            let set = crate::loader::load_set(path)
-                .map_err(|e| SideError::Load(format!("{name}: {}\n{}", e, e.plain_lines().join("\n"))))?;
+            let set = crate::loader::load_set(path).map_err(|e| {
+                SideError::Load(format!("{name}: {}\n{}", e, e.plain_lines().join("\n")))
+            })?;
             (set, None)
         }
     };
@@ -79,9 +81,8 @@ fn report_for(path: &Path, name: &str, options: &SideOptions) -> Result<Report, 
     report.structure = crate::structure::describe(&set);
     report.set = name.to_string();
     if let Some(info) = &imported {
-        for finding in &mut report.findings {
-            info.locate(finding);
-        }
+        info.locate_all(&mut report.findings);
+        report.summarize();
     }
     Ok(report)
 }

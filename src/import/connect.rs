@@ -605,7 +605,7 @@ impl<'a, 'n> Builder<'a, 'n> {
             let origin = self.origin(action);
             let kind = match ty.as_str() {
                 "MessageParticipant" | "MessageParticipantIteratively" => {
-                    self.message(action, &ty, single, t)
+                    self.message(action, (&id, &origin), single, t)
                 }
                 "GetParticipantInput" => self.input(action, t),
                 "CheckHoursOfOperation" => self.hours(action, t),
@@ -626,7 +626,7 @@ impl<'a, 'n> Builder<'a, 'n> {
                         &id,
                         &origin,
                         IrKind::Transfer { queue: target },
-                        "queue",
+                        ("queue", "transferred"),
                         t,
                     )
                 }
@@ -657,47 +657,50 @@ impl<'a, 'n> Builder<'a, 'n> {
         }
     }
 
-    fn message(&mut self, action: &Value, ty: &str, single: bool, t: Transitions) -> IrKind {
+    fn message(
+        &mut self,
+        action: &Value,
+        place: (&str, &Origin),
+        single: bool,
+        t: Transitions,
+    ) -> IrKind {
         let spoken = spoken(self.export, action);
-        let extra: Vec<(String, String)> = t
+        let ty = place.1.platform_type.as_str();
+        // A message with no way on. `MessageParticipantIteratively` repeats
+        // its messages until something outside the flow (an agent, the
+        // queue) takes the contact: that is how hold and queue flows work,
+        // so it is the end of the flow, not a dead end (its error branches,
+        // if any, stay possible outcomes). The same holds for a flow that is
+        // nothing but one message with no transitions: a hold or whisper
+        // flow, which the platform plays and no flow calls, so it ends
+        // rather than returns.
+        if t.next.is_none() && (ty == "MessageParticipantIteratively" || (single && t.is_empty())) {
+            self.note(
+                action,
+                "a message with no NextAction (a hold or queue message that plays until the platform moves the contact on): mapped to `end`",
+            );
+            let end = IrKind::End { text: spoken.text };
+            return self.terminal(action, place.0, place.1, end, ("end", "played"), t);
+        }
+        let extra: Vec<String> = t
             .errors
             .iter()
             .filter(|(_, to)| Some(to) != t.next.as_ref())
-            .cloned()
+            .map(|(kind, to)| format!("{kind} → {to}"))
             .chain(
                 t.conditions
                     .iter()
-                    .map(|(op, ops, to)| (format!("{op} {}", ops.join(", ")), to.clone())),
+                    .map(|(op, ops, to)| format!("{op} {} → {to}", ops.join(", "))),
             )
             .collect();
         if !extra.is_empty() {
-            let list: Vec<String> = extra
-                .iter()
-                .map(|(on, to)| format!("{on} → {to}"))
-                .collect();
             self.note(
                 action,
                 &format!(
                     "a message: only its NextAction is modelled, not {}",
-                    list.join(", ")
+                    extra.join(", ")
                 ),
             );
-        }
-        if t.next.is_none() && t.errors.is_empty() && t.conditions.is_empty() {
-            // A message with no way on at all. `MessageParticipantIteratively`
-            // repeats its messages until something outside the flow (an
-            // agent, the queue) takes the contact: that is how hold and
-            // queue flows work, so it is the end of the flow, not a dead
-            // end. The same holds for a flow that is nothing but one
-            // message: a hold or whisper flow, which no flow calls (the
-            // platform plays it), so it ends rather than returns.
-            if ty == "MessageParticipantIteratively" || single {
-                self.note(
-                    action,
-                    "a message with no transitions (a hold or queue message that plays until the platform moves the contact on): mapped to `end`",
-                );
-                return IrKind::End { text: spoken.text };
-            }
         }
         IrKind::Say {
             text: spoken.text,
@@ -961,7 +964,7 @@ impl<'a, 'n> Builder<'a, 'n> {
         id: &str,
         origin: &Origin,
         kind: IrKind,
-        suffix: &str,
+        (suffix, outcome): (&str, &str),
         t: Transitions,
     ) -> IrKind {
         let alternatives = Self::alternatives(&t);
@@ -975,7 +978,7 @@ impl<'a, 'n> Builder<'a, 'n> {
             kind,
             origin: origin.clone(),
         });
-        let mut branches = vec![("transferred".to_string(), child)];
+        let mut branches = vec![(outcome.to_string(), child)];
         branches.extend(alternatives);
         IrKind::Opaque {
             text,
@@ -1006,13 +1009,18 @@ impl<'a, 'n> Builder<'a, 'n> {
                     id,
                     origin,
                     IrKind::Call { flow, next: None },
-                    "flow",
+                    ("flow", "transferred"),
                     t,
                 )
             }
-            FlowTarget::Transfer(queue) => {
-                self.terminal(action, id, origin, IrKind::Transfer { queue }, "flow", t)
-            }
+            FlowTarget::Transfer(queue) => self.terminal(
+                action,
+                id,
+                origin,
+                IrKind::Transfer { queue },
+                ("flow", "transferred"),
+                t,
+            ),
             FlowTarget::Restart => {
                 let mut branches = vec![("transferred".to_string(), self.start.clone())];
                 branches.extend(Self::alternatives(&t));
@@ -1295,9 +1303,10 @@ fn targets(kind: &IrKind) -> Vec<String> {
 /// The target of an `opaque` node's branch of that name.
 fn branch_of(kind: &IrKind, name: &str) -> Option<String> {
     match kind {
-        IrKind::Opaque { branches, .. } => {
-            branches.iter().find(|(on, _)| on == name).map(|(_, to)| to.clone())
-        }
+        IrKind::Opaque { branches, .. } => branches
+            .iter()
+            .find(|(on, _)| on == name)
+            .map(|(_, to)| to.clone()),
         _ => None,
     }
 }
@@ -1342,9 +1351,14 @@ fn unroll(
 ) {
     let mut work: VecDeque<PendingLoop> = pending.into();
     while let Some(lp) = work.pop_front() {
-        let index: HashMap<String, usize> =
-            nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i)).collect();
-        let Some(&at) = index.get(&lp.id) else { continue };
+        let index: HashMap<String, usize> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.clone(), i))
+            .collect();
+        let Some(&at) = index.get(&lp.id) else {
+            continue;
+        };
         let origin = nodes[at].origin.clone();
         let action = origin.action.clone();
         let cont = branch_of(&nodes[at].kind, "ContinueLooping");
@@ -1354,7 +1368,12 @@ fn unroll(
             _ => (Vec::new(), HashSet::new()),
         };
         let pass = |v: u32| {
-            format!("Loop (visit {} of {}, LoopCount {})", v + 1, lp.count + 1, lp.count)
+            format!(
+                "Loop (visit {} of {}, LoopCount {})",
+                v + 1,
+                lp.count + 1,
+                lp.count
+            )
         };
         if body.is_empty() {
             // Nothing leads back: the loop is passed once.
@@ -1363,7 +1382,10 @@ fn unroll(
             } else {
                 cont.map(|to| ("ContinueLooping".to_string(), to))
             };
-            nodes[at].kind = IrKind::Opaque { text: pass(0), branches: branch.into_iter().collect() };
+            nodes[at].kind = IrKind::Opaque {
+                text: pass(0),
+                branches: branch.into_iter().collect(),
+            };
             continue;
         }
         let cont = cont.expect("a loop with a body continues");
@@ -1382,7 +1404,13 @@ fn unroll(
             lp.count
         ));
         let loop_ids: Vec<String> = (0..=lp.count)
-            .map(|v| if v == 0 { lp.id.clone() } else { fresh(taken, &format!("{}__{v}", lp.id)) })
+            .map(|v| {
+                if v == 0 {
+                    lp.id.clone()
+                } else {
+                    fresh(taken, &format!("{}__{v}", lp.id))
+                }
+            })
             .collect();
         let inner: HashMap<String, u32> = work
             .iter()
@@ -1415,7 +1443,10 @@ fn unroll(
                     nodes[index[b]] = node;
                 } else {
                     if let Some(&count) = inner.get(b) {
-                        work.push_back(PendingLoop { id: node.id.clone(), count });
+                        work.push_back(PendingLoop {
+                            id: node.id.clone(),
+                            count,
+                        });
                     }
                     copies.push(node);
                 }
@@ -1426,13 +1457,23 @@ fn unroll(
             let branches = if v < lp.count {
                 vec![("ContinueLooping".to_string(), entries[v as usize].clone())]
             } else {
-                done.clone().map(|to| ("DoneLooping".to_string(), to)).into_iter().collect()
+                done.clone()
+                    .map(|to| ("DoneLooping".to_string(), to))
+                    .into_iter()
+                    .collect()
             };
-            let kind = IrKind::Opaque { text: pass(v), branches };
+            let kind = IrKind::Opaque {
+                text: pass(v),
+                branches,
+            };
             if v == 0 {
                 nodes[at].kind = kind;
             } else {
-                copies.push(IrNode { id: loop_ids[v as usize].clone(), kind, origin: origin.clone() });
+                copies.push(IrNode {
+                    id: loop_ids[v as usize].clone(),
+                    kind,
+                    origin: origin.clone(),
+                });
             }
         }
         nodes.extend(copies);
@@ -1452,7 +1493,12 @@ fn loop_body(
 ) -> (Vec<String>, HashSet<String>) {
     let succ: Vec<Vec<usize>> = nodes
         .iter()
-        .map(|n| targets(&n.kind).iter().filter_map(|t| index.get(t).copied()).collect())
+        .map(|n| {
+            targets(&n.kind)
+                .iter()
+                .filter_map(|t| index.get(t).copied())
+                .collect()
+        })
         .collect();
     let Some(&l) = index.get(loop_id) else {
         return (Vec::new(), HashSet::new());
@@ -1482,8 +1528,14 @@ fn loop_body(
         .filter(|&i| nodes[i].id == start || pred[i].iter().any(|&p| p != l && !in_body[p]))
         .collect();
     let layer0 = reach(entries, &succ, Some(&in_body));
-    let body = (0..nodes.len()).filter(|&i| in_body[i]).map(|i| nodes[i].id.clone()).collect();
-    let layer0 = (0..nodes.len()).filter(|&i| layer0[i]).map(|i| nodes[i].id.clone()).collect();
+    let body = (0..nodes.len())
+        .filter(|&i| in_body[i])
+        .map(|i| nodes[i].id.clone())
+        .collect();
+    let layer0 = (0..nodes.len())
+        .filter(|&i| layer0[i])
+        .map(|i| nodes[i].id.clone())
+        .collect();
     (body, layer0)
 }
 
@@ -2080,8 +2132,10 @@ mod tests {
     fn a_bounded_loop_is_unrolled_and_is_no_trap() {
         let imported = one("retry.json", &retry_loop("3"));
         let flow = &imported.flows[0];
-        // 5 actions; the body (sorry, ask) copied 3 times; 3 more loop visits.
-        assert_eq!(flow.nodes.len(), 5 + 2 * 3 + 3);
+        // 5 actions; the body is `sorry` and `ask`. `ask` is the way in
+        // (layer 0), so it has 3 copies; `sorry` is itself in layer 1 and
+        // has 2; and the loop has 3 more visits.
+        assert_eq!(flow.nodes.len(), 5 + 3 + 2 + 3);
         let only = |id: &str| match &node(flow, id).kind {
             IrKind::Opaque { branches, .. } => {
                 assert_eq!(branches.len(), 1, "{id}: {branches:?}");
@@ -2091,7 +2145,7 @@ mod tests {
         };
         assert_eq!(
             only("loop"),
-            ("ContinueLooping".to_string(), "sorry__1".to_string())
+            ("ContinueLooping".to_string(), "sorry".to_string())
         );
         assert_eq!(
             only("loop__1"),
@@ -2111,6 +2165,14 @@ mod tests {
         assert_eq!(invalid.as_ref().unwrap().then, "loop__2");
         assert_eq!(goto.as_deref(), Some("done"));
         assert_eq!(node(flow, "ask__2").origin, node(flow, "ask").origin);
+        let IrKind::Say { next, .. } = &node(flow, "sorry").kind else {
+            panic!()
+        };
+        assert_eq!(next.as_deref(), Some("ask__1"));
+        let IrKind::Ask { invalid, .. } = &node(flow, "ask").kind else {
+            panic!()
+        };
+        assert_eq!(invalid.as_ref().unwrap().then, "loop");
         let findings = lint(&imported);
         assert!(
             findings
@@ -2149,6 +2211,130 @@ mod tests {
         );
     }
 
+    fn nested_loops(outer_first: bool) -> String {
+        let ask = action(
+            "a",
+            "GetParticipantInput",
+            json!({"Text": "Enter your account number.", "StoreInput": "True", "MaxDigits": "8"}),
+            json!({"NextAction": "ok", "Errors": [
+                {"NextAction": "inner", "ErrorType": "NoMatchingError"},
+                {"NextAction": "inner", "ErrorType": "InputTimeLimitExceeded"},
+            ]}),
+        );
+        let lp = |id: &str, count: &str, cont: &str, done: &str| {
+            action(
+                id,
+                "Loop",
+                json!({"LoopCount": count}),
+                json!({"NextAction": done, "Conditions": [
+                    {"NextAction": cont, "Condition": {"Operator": "Equals", "Operands": ["ContinueLooping"]}},
+                    {"NextAction": done, "Condition": {"Operator": "Equals", "Operands": ["DoneLooping"]}},
+                ]}),
+            )
+        };
+        let inner = lp("inner", "2", "a", "outer");
+        let outer = lp("outer", "1", "msg", "bye");
+        let loops = if outer_first {
+            vec![outer, inner]
+        } else {
+            vec![inner, outer]
+        };
+        let mut actions = vec![ask];
+        actions.extend(loops);
+        actions.push(action(
+            "msg",
+            "MessageParticipant",
+            json!({"Text": "Let's start again."}),
+            json!({"NextAction": "a"}),
+        ));
+        actions.push(action("ok", "EndFlowExecution", json!({}), json!({})));
+        actions.push(hangup("bye"));
+        export("a", actions)
+    }
+
+    #[test]
+    fn nested_loops_unroll_in_either_order() {
+        for outer_first in [false, true] {
+            let imported = one("nested.json", &nested_loops(outer_first));
+            let flow = &imported.flows[0];
+            let ids: BTreeSet<&str> = flow.nodes.iter().map(|n| n.id.as_str()).collect();
+            assert_eq!(ids.len(), flow.nodes.len());
+            // Every loop node left is a passthrough with one branch.
+            for n in &flow.nodes {
+                if n.origin.platform_type == "Loop" {
+                    let IrKind::Opaque { branches, .. } = &n.kind else {
+                        panic!()
+                    };
+                    assert_eq!(branches.len(), 1, "{}: {branches:?}", n.id);
+                }
+            }
+            let findings = lint(&imported);
+            assert!(
+                findings.is_empty(),
+                "outer first: {outer_first}: {findings:#?}"
+            );
+            // Wrong answers: 3 at the inner loop, once round the outer
+            // loop and 3 more, then goodbye.
+            let mut at = "a".to_string();
+            let mut answers = 0;
+            let mut seen = Vec::new();
+            loop {
+                seen.push(at.clone());
+                assert!(seen.len() < 100, "{seen:?}");
+                at = match &node(flow, &at).kind {
+                    IrKind::Ask { invalid, .. } => {
+                        answers += 1;
+                        invalid.as_ref().unwrap().then.clone()
+                    }
+                    IrKind::Opaque { branches, .. } => branches[0].1.clone(),
+                    IrKind::Say { next, .. } => next.clone().unwrap(),
+                    IrKind::Hangup { .. } => break,
+                    other => panic!("{other:?}"),
+                };
+            }
+            assert_eq!(answers, 6, "{seen:?}");
+        }
+    }
+
+    #[test]
+    fn a_transfer_to_its_own_flow_starts_it_again() {
+        let text = export(
+            "hello",
+            vec![
+                action(
+                    "hello",
+                    "GetParticipantInput",
+                    json!({"Text": "Press 1 to hear this again.", "StoreInput": "False"}),
+                    json!({"NextAction": "bye", "Conditions": [
+                        {"NextAction": "again", "Condition": {"Operator": "Equals", "Operands": ["1"]}},
+                    ], "Errors": [
+                        {"NextAction": "bye", "ErrorType": "InputTimeLimitExceeded"},
+                        {"NextAction": "bye", "ErrorType": "NoMatchingCondition"},
+                    ]}),
+                ),
+                action(
+                    "again",
+                    "TransferToFlow",
+                    json!({"ContactFlowId": "{{contactFlows.Self.arn}}"}),
+                    json!({"NextAction": "bye"}),
+                ),
+                hangup("bye"),
+            ],
+        );
+        let imported = one("Self.json", &text);
+        let IrKind::Opaque { branches, .. } = &node(&imported.flows[0], "again").kind else {
+            panic!()
+        };
+        assert_eq!(
+            branches,
+            &vec![
+                ("transferred".to_string(), "hello".to_string()),
+                ("NextAction".to_string(), "bye".to_string())
+            ]
+        );
+        assert!(lint(&imported).is_empty());
+    }
+
     #[test]
     fn transfers_between_imported_flows_are_calls() {
         let main = export(
@@ -2158,7 +2344,7 @@ mod tests {
                     "go",
                     "TransferToFlow",
                     json!({"ContactFlowId": "{{contactFlows.Billing.arn}}"}),
-                    json!({"NextAction": "bye", "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}]}),
+                    json!({"NextAction": "elsewhere", "Errors": [{"NextAction": "elsewhere", "ErrorType": "NoMatchingError"}]}),
                 ),
                 action(
                     "elsewhere",
@@ -2166,7 +2352,6 @@ mod tests {
                     json!({"ContactFlowId": "{{contactFlows.Sales.arn}}"}),
                     json!({}),
                 ),
-                hangup("bye"),
             ],
         );
         let billing = export(
@@ -2207,7 +2392,7 @@ mod tests {
                 text: "TransferToFlow ContactFlowId={{contactFlows.Billing.arn}}".to_string(),
                 branches: vec![
                     ("transferred".to_string(), "go__flow".to_string()),
-                    ("NoMatchingError".to_string(), "bye".to_string())
+                    ("NoMatchingError".to_string(), "elsewhere".to_string())
                 ],
             }
         );
@@ -2269,10 +2454,11 @@ mod tests {
                 .collect()
         };
         assert_eq!(strip(&a), strip(&b));
+        let at = position(&wrapped, wrapped.find("\"Content\"").unwrap());
         assert!(b.flows[0]
             .nodes
             .iter()
-            .all(|n| (n.origin.line, n.origin.column) == (1, 17)));
+            .all(|n| (n.origin.line, n.origin.column) == at));
         // A broken inner document points at `Content`.
         let broken = "{\n  \"Content\": \"{\\\"Actions\\\": [\"\n}";
         let e = import(&[("broken.json".to_string(), broken.to_string())]).unwrap_err();
@@ -2359,6 +2545,40 @@ mod tests {
                 text: "One moment.".to_string()
             }
         );
+
+        // A queue flow's looping message with an error branch: it plays
+        // until an agent takes the contact, or the error path runs.
+        let queue = export(
+            "loop",
+            vec![
+                action(
+                    "loop",
+                    "MessageParticipantIteratively",
+                    json!({"Messages": [{"Text": "All agents are busy."}, {"PromptId": "arn:aws:connect:x:prompt/music"}]}),
+                    json!({"Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}]}),
+                ),
+                hangup("bye"),
+            ],
+        );
+        let imported = one("Queue.json", &queue);
+        let flow = &imported.flows[0];
+        let IrKind::Opaque { branches, .. } = &node(flow, "loop").kind else {
+            panic!()
+        };
+        assert_eq!(
+            branches,
+            &vec![
+                ("played".to_string(), "loop__end".to_string()),
+                ("NoMatchingError".to_string(), "bye".to_string())
+            ]
+        );
+        assert_eq!(
+            node(flow, "loop__end").kind,
+            IrKind::End {
+                text: "All agents are busy. (recorded prompt music)".to_string()
+            }
+        );
+        assert!(lint(&imported).is_empty());
     }
 
     #[test]

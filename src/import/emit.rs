@@ -28,14 +28,23 @@ fn quote(text: &str) -> String {
 
 fn handler(out: &mut String, name: &str, h: &Option<IrHandler>) {
     if let Some(h) = h {
-        let _ = writeln!(out, "    {name}: {{ retries: {}, then: {} }}", h.retries, quote(&h.then));
+        let _ = writeln!(
+            out,
+            "    {name}: {{ retries: {}, then: {} }}",
+            h.retries,
+            quote(&h.then)
+        );
     }
 }
 
 /// The flow as a touchpoint YAML document.
 pub fn emit(flow: &IrFlow) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# Imported from {} by touchpoint import.", flow.source.replace('\n', " "));
+    let _ = writeln!(
+        out,
+        "# Imported from {} by touchpoint import.",
+        flow.source.replace('\n', " ")
+    );
     let _ = writeln!(out, "flow: {}", quote(&flow.id));
     out.push_str("channel: phone\n");
     let _ = writeln!(out, "title: {}", quote(&flow.title));
@@ -60,7 +69,12 @@ pub fn emit(flow: &IrFlow) -> String {
                 let _ = writeln!(out, "    say: {}", quote(text));
                 next(&mut out, "next", n);
             }
-            IrKind::Menu { prompt, options, no_input, no_match } => {
+            IrKind::Menu {
+                prompt,
+                options,
+                no_input,
+                no_match,
+            } => {
                 let _ = writeln!(out, "    menu: {}", quote(prompt));
                 handler(&mut out, "no_input", no_input);
                 handler(&mut out, "no_match", no_match);
@@ -89,7 +103,14 @@ pub fn emit(flow: &IrFlow) -> String {
                     field(&mut out, "goto", quote(&option.goto));
                 }
             }
-            IrKind::Ask { prompt, pattern, save, goto, invalid, no_input } => {
+            IrKind::Ask {
+                prompt,
+                pattern,
+                save,
+                goto,
+                invalid,
+                no_input,
+            } => {
                 let _ = writeln!(out, "    ask: {}", quote(prompt));
                 if let Some(p) = pattern {
                     let _ = writeln!(out, "    pattern: {}", quote(p));
@@ -106,7 +127,12 @@ pub fn emit(flow: &IrFlow) -> String {
                 for (when, goto) in entries {
                     match when {
                         Some(w) => {
-                            let _ = writeln!(out, "      - when: {}\n        goto: {}", quote(w), quote(goto));
+                            let _ = writeln!(
+                                out,
+                                "      - when: {}\n        goto: {}",
+                                quote(w),
+                                quote(goto)
+                            );
                         }
                         None => {
                             let _ = writeln!(out, "      - goto: {}", quote(goto));
@@ -114,7 +140,10 @@ pub fn emit(flow: &IrFlow) -> String {
                     }
                 }
             }
-            IrKind::Call { flow: callee, next: n } => {
+            IrKind::Call {
+                flow: callee,
+                next: n,
+            } => {
                 let _ = writeln!(out, "    call: {}", quote(callee));
                 next(&mut out, "next", n);
             }
@@ -136,7 +165,12 @@ pub fn emit(flow: &IrFlow) -> String {
                     out.push_str(" []\n");
                 }
                 for (on, goto) in branches {
-                    let _ = writeln!(out, "      - on: {}\n        goto: {}", quote(on), quote(goto));
+                    let _ = writeln!(
+                        out,
+                        "      - on: {}\n        goto: {}",
+                        quote(on),
+                        quote(goto)
+                    );
                 }
             }
         }

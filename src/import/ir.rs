@@ -42,19 +42,48 @@ pub struct Origin {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum IrKind {
-    Say { text: String, next: Option<String> },
-    Menu { prompt: String, options: Vec<IrOption>, no_input: Option<IrHandler>, no_match: Option<IrHandler> },
-    Ask { prompt: String, pattern: Option<String>, save: Option<String>, goto: Option<String>, invalid: Option<IrHandler>, no_input: Option<IrHandler> },
+    Say {
+        text: String,
+        next: Option<String>,
+    },
+    Menu {
+        prompt: String,
+        options: Vec<IrOption>,
+        no_input: Option<IrHandler>,
+        no_match: Option<IrHandler>,
+    },
+    Ask {
+        prompt: String,
+        pattern: Option<String>,
+        save: Option<String>,
+        goto: Option<String>,
+        invalid: Option<IrHandler>,
+        no_input: Option<IrHandler>,
+    },
     /// Route on a variable: entries are (condition text or `None` for the default, target).
-    Switch { entries: Vec<(Option<String>, String)> },
-    Call { flow: String, next: Option<String> },
+    Switch {
+        entries: Vec<(Option<String>, String)>,
+    },
+    Call {
+        flow: String,
+        next: Option<String>,
+    },
     Return,
-    Transfer { queue: String },
-    End { text: String },
-    Hangup { text: String },
+    Transfer {
+        queue: String,
+    },
+    End {
+        text: String,
+    },
+    Hangup {
+        text: String,
+    },
     /// A step touchpoint cannot model (a Lambda, a Lex bot, an unknown
     /// action): every branch is a possible outcome the walk explores.
-    Opaque { text: String, branches: Vec<(String, String)> },
+    Opaque {
+        text: String,
+        branches: Vec<(String, String)>,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -84,7 +113,13 @@ pub fn node_id(raw: &str) -> String {
     let id: String = raw
         .trim()
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if id.is_empty() {
         "node".to_string()

@@ -52,7 +52,10 @@ pub struct ImportError {
 
 /// Reads exports of one platform (several files of one contact centre
 /// import as one set, with links between them).
-pub fn import_files(platform: Platform, files: &[(String, String)]) -> Result<Imported, ImportError> {
+pub fn import_files(
+    platform: Platform,
+    files: &[(String, String)],
+) -> Result<Imported, ImportError> {
     match platform {
         Platform::Connect => connect::import(files),
         Platform::Studio => studio::import(files),
@@ -84,20 +87,34 @@ pub enum FromError {
 pub fn load_from(platform: Platform, path: &Path) -> Result<(MenuSet, ImportInfo), FromError> {
     let files = read_exports(platform, &[path.to_path_buf()])?;
     let imported = import_files(platform, &files)?;
-    let documents: Vec<(String, String)> =
-        imported.flows.iter().map(|f| (format!("{}.yaml", f.id), emit(f))).collect();
+    let documents: Vec<(String, String)> = imported
+        .flows
+        .iter()
+        .map(|f| (format!("{}.yaml", f.id), emit(f)))
+        .collect();
     let set = crate::loader::load_texts(path.to_path_buf(), &documents).map_err(FromError::Load)?;
-    Ok((set, ImportInfo { documents, flows: imported.flows, notes: imported.notes }))
+    Ok((
+        set,
+        ImportInfo {
+            documents,
+            flows: imported.flows,
+            notes: imported.notes,
+        },
+    ))
 }
 
 /// The export files of one platform that `paths` name (a directory stands
 /// for its files of the platform's kind), read as text.
-pub fn read_exports(platform: Platform, paths: &[PathBuf]) -> Result<Vec<(String, String)>, FromError> {
+pub fn read_exports(
+    platform: Platform,
+    paths: &[PathBuf],
+) -> Result<Vec<(String, String)>, FromError> {
     let mut files = Vec::new();
     for path in paths {
         let mut found = Vec::new();
         if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|e| FromError::Io(path.clone(), e.to_string()))?;
+            let entries =
+                std::fs::read_dir(path).map_err(|e| FromError::Io(path.clone(), e.to_string()))?;
             let wanted = match platform {
                 Platform::Archy => ["yaml", "yml"].as_slice(),
                 _ => ["json"].as_slice(),
@@ -105,14 +122,20 @@ pub fn read_exports(platform: Platform, paths: &[PathBuf]) -> Result<Vec<(String
             found.extend(
                 entries
                     .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.is_file() && p.extension().and_then(|e| e.to_str()).is_some_and(|e| wanted.contains(&e))),
+                    .filter(|p| {
+                        p.is_file()
+                            && p.extension()
+                                .and_then(|e| e.to_str())
+                                .is_some_and(|e| wanted.contains(&e))
+                    }),
             );
             found.sort();
         } else {
             found.push(path.clone());
         }
         for p in found {
-            let text = std::fs::read_to_string(&p).map_err(|e| FromError::Io(p.clone(), e.to_string()))?;
+            let text =
+                std::fs::read_to_string(&p).map_err(|e| FromError::Io(p.clone(), e.to_string()))?;
             files.push((p.display().to_string(), text));
         }
     }
@@ -120,19 +143,47 @@ pub fn read_exports(platform: Platform, paths: &[PathBuf]) -> Result<Vec<(String
 }
 
 impl ImportInfo {
+    /// [`ImportInfo::locate`] for every finding, then one finding per code
+    /// and export position: an importer may expand one action into several
+    /// nodes (an unrolled loop), which would otherwise repeat its finding.
+    pub fn locate_all(&self, findings: &mut Vec<Finding>) {
+        for finding in findings.iter_mut() {
+            self.locate(finding);
+        }
+        let mut seen = std::collections::HashSet::new();
+        findings.retain(|f| {
+            seen.insert((
+                f.code,
+                f.channel,
+                f.file.clone(),
+                f.line,
+                f.column,
+                f.intent.clone(),
+                f.detail,
+            ))
+        });
+    }
+
     /// Points a finding at the export instead of the generated YAML: the
     /// export's file, the action's line and column, and its id in the
     /// message.
     pub fn locate(&self, finding: &mut Finding) {
-        let Some(flow) = self.flows.iter().find(|f| f.id == finding.flow) else { return };
-        let Some(node) = flow.nodes.iter().find(|n| n.id == finding.node) else { return };
+        let Some(flow) = self.flows.iter().find(|f| f.id == finding.flow) else {
+            return;
+        };
+        let Some(node) = flow.nodes.iter().find(|n| n.id == finding.node) else {
+            return;
+        };
         finding.file = flow.source.clone();
         finding.line = node.origin.line;
         finding.column = node.origin.column;
         finding.offset = 0;
         finding.len = 0;
         if !node.origin.action.is_empty() && !finding.message.contains(&node.origin.action) {
-            finding.message = format!("{} [{} {}]", finding.message, node.origin.platform_type, node.origin.action);
+            finding.message = format!(
+                "{} [{} {}]",
+                finding.message, node.origin.platform_type, node.origin.action
+            );
         }
     }
 }
