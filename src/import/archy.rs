@@ -492,7 +492,7 @@ struct Builder<'a> {
     repeat_count: Option<u32>,
     ends: HashMap<String, String>,
     previous: Vec<(usize, String)>,
-    transfer_failures: Vec<String>,
+    transfer_failures: Vec<(u32, String)>,
 }
 
 impl<'a> Builder<'a> {
@@ -755,7 +755,13 @@ impl<'a> Builder<'a> {
         if !self.transfer_failures.is_empty() {
             let line = self.call_key.pos.line;
             let n = self.transfer_failures.len();
-            let which = self.transfer_failures.join(", ");
+            self.transfer_failures.sort();
+            let which: Vec<&str> = self
+                .transfer_failures
+                .iter()
+                .map(|(_, w)| w.as_str())
+                .collect();
+            let which = which.join(", ");
             self.note(
                 line,
                 format!(
@@ -1190,7 +1196,7 @@ impl<'a> Builder<'a> {
         );
         self.push(transferred, IrKind::Transfer { queue }, origin.clone());
         self.transfer_failures
-            .push(format!("`{name}` line {}", origin.line));
+            .push((origin.line, format!("`{name}` line {}", origin.line)));
         id
     }
 

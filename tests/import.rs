@@ -1,0 +1,163 @@
+//! Platform exports from the corpus, through the binary: `import` writes
+//! flows that load, and `lint --from` reports what the corpus README lists,
+//! pointing at the export's own file and line.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn corpus(path: &str) -> String {
+    format!("{}/../shared/corpus/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn touchpoint(args: &[&str]) -> (i32, String, String) {
+    let output = Command::cargo_bin("touchpoint")
+        .unwrap()
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn lint_from(platform: &str, path: &str) -> Value {
+    let (_, stdout, stderr) = touchpoint(&["lint", path, "--from", platform, "--format", "json"]);
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}\n{stderr}"))
+}
+
+fn codes(report: &Value) -> BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn connect_rules_engine_flows_import_as_one_set() {
+    let report = lint_from("connect", &corpus("amazon-connect"));
+    let findings = report["findings"].as_array().unwrap();
+    // No dangling action, no unreachable one, the hold flow is no dead end,
+    // the bounded Loop is no trap: only the unhandled silences remain.
+    assert_eq!(
+        codes(&report),
+        BTreeSet::from(["unhandled-input".to_string()]),
+        "{report:#}"
+    );
+    let flows: BTreeSet<&str> = findings
+        .iter()
+        .map(|f| f["flow"].as_str().unwrap())
+        .collect();
+    assert!(
+        flows
+            .iter()
+            .all(|f| f.contains("DTMF") || f.contains("Queue")),
+        "{flows:?}"
+    );
+    for f in findings {
+        assert!(
+            f["file"].as_str().unwrap().ends_with(".json"),
+            "points at the export: {f}"
+        );
+        // The node is the action's Identifier, which the message names.
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains(f["node"].as_str().unwrap()),
+            "names the action: {f}"
+        );
+    }
+}
+
+#[test]
+fn studio_visual_ivr_shows_what_a_careful_reader_finds() {
+    let report = lint_from("studio", &corpus("twilio-studio/visual-ivr-studio.json"));
+    let found = codes(&report);
+    for code in ["endless-retry", "prompt-mismatch", "unhandled-input"] {
+        assert!(found.contains(code), "{code} missing: {report:#}");
+    }
+    for code in ["unreachable", "dead-end"] {
+        assert!(!found.contains(code), "false {code}: {report:#}");
+    }
+    let f = &report["findings"][0];
+    assert_eq!(f["file"], corpus("twilio-studio/visual-ivr-studio.json"));
+}
+
+#[test]
+fn archy_emergency_ivr_takes_an_unannounced_seven() {
+    let report = lint_from("archy", &corpus("genesys-archy/DR-Emergency-IVR.yaml"));
+    let mismatch = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["code"] == "prompt-mismatch" && f["message"].as_str().unwrap().contains("key 7")
+        })
+        .unwrap_or_else(|| panic!("no prompt-mismatch for key 7: {report:#}"));
+    assert!(mismatch["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("DR-Emergency-IVR.yaml"));
+    assert!(
+        report["notes"].to_string().contains("NOT_SET"),
+        "the unfilled placeholder is noted: {}",
+        report["notes"]
+    );
+}
+
+#[test]
+fn import_writes_flows_that_lint() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("studio.yaml");
+    let (code, _, stderr) = touchpoint(&[
+        "import",
+        &corpus("twilio-studio/visual-ivr-studio.json"),
+        "--from",
+        "studio",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("note:"),
+        "what was not modelled is said: {stderr}"
+    );
+    let (code, stdout, _) = touchpoint(&["lint", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    // Several flows go into a folder, one file each.
+    let folder = dir.path().join("connect");
+    let (code, _, stderr) = touchpoint(&[
+        "import",
+        &corpus("amazon-connect"),
+        "--from",
+        "connect",
+        "-o",
+        folder.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let files = std::fs::read_dir(&folder).unwrap().count();
+    assert_eq!(files, 6);
+    let (code, _, stderr) = touchpoint(&["lint", folder.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+}
+
+#[test]
+fn bad_exports_exit_two_with_a_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\n  \"states\": [\n").unwrap();
+    let (code, _, stderr) = touchpoint(&["lint", bad.to_str().unwrap(), "--from", "studio"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("bad.json:"), "{stderr}");
+    let (code, _, _) = touchpoint(&["import", bad.to_str().unwrap(), "--from", "nowhere"]);
+    assert_eq!(code, 2);
+}
