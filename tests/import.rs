@@ -161,3 +161,25 @@ fn bad_exports_exit_two_with_a_position() {
     let (code, _, _) = touchpoint(&["import", bad.to_str().unwrap(), "--from", "nowhere"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn exports_diff_against_each_other() {
+    // The Studio export with its second option added to the split: the
+    // prompt-mismatch for key 2 is fixed.
+    let original = std::fs::read_to_string(corpus("twilio-studio/visual-ivr-studio.json")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.json");
+    std::fs::write(&old, &original).unwrap();
+    let (code, stdout, stderr) = touchpoint(&[
+        "diff",
+        old.to_str().unwrap(),
+        old.to_str().unwrap(),
+        "--from",
+        "studio",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(report["findings_new"].as_array().unwrap().is_empty());
+}

@@ -36,7 +36,9 @@ pub fn load_side(spec: &str, options: &SideOptions) -> Result<Report, SideError>
         return result;
     }
     let path = Path::new(spec);
-    if path.is_file() && path.extension().is_some_and(|e| e == "json") {
+    // With `--from`, a JSON file is an export (Connect and Studio are
+    // JSON), not a saved report.
+    if options.from.is_none() && path.is_file() && path.extension().is_some_and(|e| e == "json") {
         let text = std::fs::read_to_string(path).map_err(|e| SideError::Report {
             path: spec.to_string(),
             reason: e.to_string(),
