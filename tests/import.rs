@@ -164,8 +164,8 @@ fn bad_exports_exit_two_with_a_position() {
 
 #[test]
 fn exports_diff_against_each_other() {
-    // The Studio export with its second option added to the split: the
-    // prompt-mismatch for key 2 is fixed.
+    // An export against itself: both sides import the same way, so
+    // nothing is new.
     let original = std::fs::read_to_string(corpus("twilio-studio/visual-ivr-studio.json")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let old = dir.path().join("old.json");
