@@ -162,7 +162,27 @@ pub fn judge(
     let mut replay = |step: usize, _: &Moves, _: &State, _: Option<&CoverageMap>| {
         actions.get(step).copied().unwrap_or(0)
     };
-    judge_with(machine, customer, world, limits, &mut replay, None).0
+    judge_with(
+        machine,
+        customer,
+        world,
+        limits,
+        &mut replay,
+        None,
+        &mut Scratch::default(),
+    )
+    .0
+}
+
+/// Buffers a run needs, kept from run to run so that judging a run of a
+/// few steps does not allocate.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    choices: Vec<Choice>,
+    first_seen: FirstSeen,
+    recent: Vec<NodeIx>,
+    seen_goal_states: Vec<State>,
+    moves: Moves,
 }
 
 /// Chooses a run's next action from the step number, the moves open, the
@@ -192,6 +212,7 @@ pub fn judge_with(
     limits: &Limits,
     pick: &mut Picker,
     coverage: Option<&mut CoverageMap>,
+    scratch: &mut Scratch,
 ) -> (Result<(), Failure>, Vec<u16>) {
     let mut taken = Vec::new();
     let mut coverage = MaybeCoverage(coverage);
@@ -203,6 +224,7 @@ pub fn judge_with(
         pick,
         &mut coverage,
         &mut taken,
+        scratch,
     );
     (verdict, taken)
 }
@@ -215,10 +237,21 @@ fn judge_inner(
     pick: &mut Picker,
     coverage: &mut MaybeCoverage,
     taken: &mut Vec<u16>,
+    scratch: &mut Scratch,
 ) -> Result<(), Failure> {
+    let Scratch {
+        choices,
+        first_seen,
+        recent,
+        seen_goal_states,
+        moves,
+    } = scratch;
+    choices.clear();
+    first_seen.0.clear();
+    recent.clear();
+    seen_goal_states.clear();
     let graph = machine.graph;
     let flow = &graph.flows[customer.flow as usize];
-    let mut choices: Vec<Choice> = Vec::new();
     let fail =
         |code: Code, node: NodeIx, detail: u32, message: String, choices: &[Choice]| Failure {
             code,
@@ -231,8 +264,6 @@ fn judge_inner(
     // When each node was first reached (as the number of choices made by
     // then), and the nodes of the latest steps: "no progress" is a run of
     // steps that reach nothing new.
-    let mut first_seen = FirstSeen::default();
-    let mut recent: Vec<NodeIx> = Vec::new();
     let mut settled = machine.settle(flow.start, world, 0, NONE, coverage);
     if let Settled::Waiting(first) = settled {
         first_seen.note(first.node, 0);
@@ -243,8 +274,7 @@ fn judge_inner(
     // by the menus' fault rather than their own.
     let mut pure_goal = true;
     let mut last_fitting: Option<OptionIx> = None;
-    let mut seen_goal_states: Vec<State> = Vec::new();
-    let mut moves = Moves::default();
+
     for step in 0..limits.max_steps {
         let state = match settled {
             Settled::Waiting(state) => state,
@@ -441,7 +471,7 @@ fn judge_inner(
 
 /// When each node was first reached in a run. Runs are short, so a list
 /// searched from the front is cheaper than a hash map.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct FirstSeen(Vec<(NodeIx, usize)>);
 
 impl FirstSeen {

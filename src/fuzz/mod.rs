@@ -253,6 +253,7 @@ fn fuzz_channel(
                 max_steps: options.max_steps,
             },
             verdict: None,
+            scratch: Default::default(),
             deadline: options.deadline,
         }));
         let strategy = run_tree::RunStrategy {
@@ -272,13 +273,10 @@ fn fuzz_channel(
             let result = runner.run(&strategy, |run| {
                 let mut shared = shared.borrow_mut();
                 // The run just generated was judged while it was made.
-                let cached = match shared.verdict.take() {
-                    Some((customer, actions, verdict))
-                        if customer == run.customer && actions == run.actions =>
-                    {
-                        Some(verdict)
-                    }
-                    _ => None,
+                let cached = if run.fresh {
+                    shared.verdict.take()
+                } else {
+                    None
                 };
                 let verdict = match cached {
                     Some(verdict) => verdict,

@@ -19,6 +19,8 @@ use crate::machine::{Machine, State};
 pub struct Run {
     pub customer: Customer,
     pub actions: Vec<u16>,
+    /// As generated, not yet shrunk: its verdict is known already.
+    pub fresh: bool,
 }
 
 /// Shared between the strategy and the runner's test: the machine (its
@@ -33,8 +35,10 @@ pub struct Shared<'g, 'a> {
     /// Stop generating after this many runs, or at this instant.
     pub budget: usize,
     pub limits: Limits,
+    /// Buffers reused from run to run.
+    pub scratch: super::judge::Scratch,
     /// The verdict of the run generated last, which the runner tests first.
-    pub verdict: Option<(Customer, Vec<u16>, Result<(), Failure>)>,
+    pub verdict: Option<Result<(), Failure>>,
     pub deadline: Option<std::time::Instant>,
 }
 
@@ -93,10 +97,15 @@ impl Strategy for RunStrategy<'_, '_, '_> {
             &shared.limits,
             &mut |_, moves, state, coverage| pick_action(moves, state, coverage, rng),
             Some(&mut shared.coverage),
+            &mut shared.scratch,
         );
         shared.steps += actions.len();
-        shared.verdict = Some((customer.clone(), actions.clone(), verdict));
-        Ok(RunTree::new(Run { customer, actions }))
+        shared.verdict = Some(verdict);
+        Ok(RunTree::new(Run {
+            customer,
+            actions,
+            fresh: true,
+        }))
     }
 }
 
@@ -137,6 +146,9 @@ pub struct RunTree {
     accepted: Vec<u16>,
     current: Vec<u16>,
     stage: Stage,
+    /// Neither simplified nor complicated yet: `current` is the run as
+    /// generated.
+    untouched: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -154,6 +166,7 @@ impl RunTree {
             accepted: run.actions.clone(),
             current: run.actions,
             stage: Stage::Remove { size, start: 0 },
+            untouched: true,
         }
     }
 
@@ -205,12 +218,14 @@ impl ValueTree for RunTree {
         Run {
             customer: self.customer.clone(),
             actions: self.current.clone(),
+            fresh: self.untouched,
         }
     }
 
     /// Called when `current` still fails: keep it and try something simpler
     /// from the same place.
     fn simplify(&mut self) -> bool {
+        self.untouched = false;
         self.accepted = self.current.clone();
         self.propose()
     }
@@ -218,6 +233,7 @@ impl ValueTree for RunTree {
     /// Called when `current` passed: go back to the last failing run and
     /// try the next candidate.
     fn complicate(&mut self) -> bool {
+        self.untouched = false;
         self.current = self.accepted.clone();
         self.stage = match self.stage {
             Stage::Remove { size, start } => Stage::Remove {
@@ -249,6 +265,7 @@ mod tests {
         let mut tree = RunTree::new(Run {
             customer,
             actions: vec![3, 7, 0, 4, 9, 2, 5],
+            fresh: true,
         });
         let fails = |a: &[u16]| a.contains(&7) && a.contains(&9);
         assert!(fails(&tree.current().actions));

@@ -179,6 +179,12 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                             utterance,
                             hidden: option.hidden,
                             fallback: option.fallback,
+                            zero_out: option.key.as_ref().is_some_and(|k| k.value.0 == b'0')
+                                || option.speech.iter().any(|s| {
+                                    ["agent", "operator", "representative"]
+                                        .iter()
+                                        .any(|w| s.regex.is_match(w))
+                                }),
                             pickable: true,
                             shadowed_by: 0..0,
                         });

@@ -149,6 +149,9 @@ pub struct GraphOption {
     pub hidden: bool,
     /// "Anything else": fits every intent.
     pub fallback: bool,
+    /// Key 0, or speech that catches "agent", "operator" or
+    /// "representative": where a caller goes when nothing fits.
+    pub zero_out: bool,
     /// Whether any input picks this option when it is enabled: false for a
     /// phone option with speech but no key whose phrases yield no sample.
     pub pickable: bool,

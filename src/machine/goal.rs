@@ -51,13 +51,9 @@ impl Machine<'_, '_> {
         if graph.is_visual() {
             return None;
         }
-        offered.iter().copied().find(|&i| {
-            graph.options[i as usize].key == b'0'
-                || graph.model_option(i).speech.iter().any(|s| {
-                    ["agent", "operator", "representative"]
-                        .iter()
-                        .any(|w| s.regex.is_match(w))
-                })
-        })
+        offered
+            .iter()
+            .copied()
+            .find(|&i| graph.options[i as usize].zero_out)
     }
 }
