@@ -183,6 +183,8 @@ pub struct Scratch {
     recent: Vec<NodeIx>,
     seen_goal_states: Vec<State>,
     moves: Moves,
+    /// The actions taken, handed back to the caller.
+    taken: Vec<u16>,
 }
 
 /// Chooses a run's next action from the step number, the moves open, the
@@ -214,7 +216,6 @@ pub fn judge_with(
     coverage: Option<&mut CoverageMap>,
     scratch: &mut Scratch,
 ) -> (Result<(), Failure>, Vec<u16>) {
-    let mut taken = Vec::new();
     let mut coverage = MaybeCoverage(coverage);
     let verdict = judge_inner(
         machine,
@@ -223,10 +224,9 @@ pub fn judge_with(
         limits,
         pick,
         &mut coverage,
-        &mut taken,
         scratch,
     );
-    (verdict, taken)
+    (verdict, std::mem::take(&mut scratch.taken))
 }
 
 fn judge_inner(
@@ -236,7 +236,6 @@ fn judge_inner(
     limits: &Limits,
     pick: &mut Picker,
     coverage: &mut MaybeCoverage,
-    taken: &mut Vec<u16>,
     scratch: &mut Scratch,
 ) -> Result<(), Failure> {
     let Scratch {
@@ -245,7 +244,9 @@ fn judge_inner(
         recent,
         seen_goal_states,
         moves,
+        taken,
     } = scratch;
+    taken.clear();
     choices.clear();
     first_seen.0.clear();
     recent.clear();
@@ -297,7 +298,7 @@ fn judge_inner(
                             graph.node_id(menu),
                             graph.node_id(node)
                         ),
-                        &choices,
+                        choices,
                     ));
                 }
                 return Ok(());
@@ -312,7 +313,7 @@ fn judge_inner(
                         graph.node_id(node),
                         reason.explain()
                     ),
-                    &choices,
+                    choices,
                 ))
             }
             Settled::SilentLoop(node) => {
@@ -324,7 +325,7 @@ fn judge_inner(
                         "the nodes after `{}` lead round to it with no menu in between",
                         graph.node_id(node)
                     ),
-                    &choices,
+                    choices,
                 ))
             }
             Settled::Returned(_) | Settled::CallTooDeep(_) => return Ok(()),
@@ -350,7 +351,7 @@ fn judge_inner(
                                 graph.node_id(state.node),
                                 DeadEndReason::NoOptions.explain()
                             ),
-                            &choices,
+                            choices,
                         ));
                     }
                     let who = match customer.intent {
@@ -367,7 +368,7 @@ fn judge_inner(
                             "{who} finds nothing that fits at `{}`: no fallback and no way to a person",
                             graph.node_id(state.node)
                         ),
-                        &choices,
+                        choices,
                     ));
                 }
                 // A customer who wandered off and finds nothing for them
@@ -397,7 +398,7 @@ fn judge_inner(
                             )),
                         graph.node_id(state.node)
                     ),
-                    &choices,
+                    choices,
                 ));
             }
             seen_goal_states.push(state);
@@ -429,7 +430,7 @@ fn judge_inner(
                         capitalize(kind.describe()),
                         kind.handler_name()
                     ),
-                    &choices,
+                    choices,
                 ));
             }
             Step::Ignored | Step::Unavailable => {}
@@ -462,7 +463,7 @@ fn judge_inner(
                     graph.node_id(node),
                     limits.max_steps
                 ),
-                &choices,
+                choices,
             ));
         }
     }
