@@ -331,7 +331,7 @@ fn judge_inner(
             Settled::Returned(_) | Settled::CallTooDeep(_) => return Ok(()),
         };
         moves.compute(machine, &state, customer);
-        let action = pick(step, &moves, &state, coverage.0.as_deref());
+        let action = pick(step, moves, &state, coverage.0.as_deref());
         taken.push(action);
         let others = &moves.others;
         let choice = if action == 0 || others.is_empty() {
