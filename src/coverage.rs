@@ -145,7 +145,7 @@ pub fn flow_items(graph: &Graph, flow: usize) -> FlowItems {
                 for o in options.clone() {
                     items
                         .options
-                        .push((format!("{id}/{}", graph.model_option(o).describe()), o));
+                        .push((format!("{id}/{}", graph.model_option(o).name()), o));
                 }
                 if no_input.is_present() {
                     items

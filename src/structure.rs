@@ -116,7 +116,7 @@ pub fn describe(set: &MenuSet) -> Structure {
                             options = opts
                                 .iter()
                                 .map(|o| OptionShape {
-                                    name: o.describe(),
+                                    name: o.name(),
                                     goto: o.goto.value.clone(),
                                     when: o.when.as_ref().map(|w| condition_text(&w.value)),
                                 })

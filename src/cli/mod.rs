@@ -364,7 +364,7 @@ fn run_diff(
     let path = path.unwrap_or_else(|| {
         [old, new]
             .iter()
-            .find(|s| !s.starts_with("git:") && !s.ends_with(".json"))
+            .find(|s| !s.starts_with("git:") && (common.from.is_some() || !s.ends_with(".json")))
             .map_or_else(
                 || std::path::PathBuf::from("menus"),
                 std::path::PathBuf::from,

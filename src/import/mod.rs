@@ -147,21 +147,43 @@ impl ImportInfo {
     /// and export position: an importer may expand one action into several
     /// nodes (an unrolled loop), which would otherwise repeat its finding.
     pub fn locate_all(&self, findings: &mut Vec<Finding>) {
+        // The action each finding is about, taken before its node id is
+        // replaced: copies of one action (an unrolled loop) share it, while
+        // distinct actions of a wrapped export may share a position.
+        let actions: Vec<String> = findings.iter().map(|f| self.action_of(f)).collect();
         for finding in findings.iter_mut() {
             self.locate(finding);
         }
         let mut seen = std::collections::HashSet::new();
-        findings.retain(|f| {
-            seen.insert((
-                f.code,
-                f.channel,
-                f.file.clone(),
-                f.line,
-                f.column,
-                f.intent.clone(),
-                f.detail,
-            ))
-        });
+        let keep: Vec<bool> = actions
+            .iter()
+            .zip(findings.iter())
+            .map(|(action, f)| {
+                seen.insert((
+                    f.code,
+                    f.channel,
+                    f.flow.clone(),
+                    action.clone(),
+                    f.intent.clone(),
+                    f.detail,
+                ))
+            })
+            .collect();
+        let mut keep = keep.into_iter();
+        findings.retain(|_| keep.next().unwrap_or(true));
+    }
+
+    /// The export action a finding's node came from (the node id itself
+    /// when the node is not from the export).
+    fn action_of(&self, finding: &Finding) -> String {
+        self.flows
+            .iter()
+            .find(|f| f.id == finding.flow)
+            .and_then(|f| f.nodes.iter().find(|n| n.id == finding.node))
+            .map_or_else(
+                || finding.node.clone(),
+                |n| format!("{}#{}", n.origin.action, n.origin.platform_type),
+            )
     }
 
     /// Points a finding at the export instead of the generated YAML: the

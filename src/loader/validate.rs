@@ -29,7 +29,33 @@ pub fn validate(set: &MenuSet, problems: &mut Vec<Problem>) {
     }
     check_call_cycles(set, problems);
     check_intents(set, problems);
-    for persona in &set.personas {
+    for (i, persona) in set.personas.iter().enumerate() {
+        // Reports, transcripts and diffs tell personas apart by id.
+        if let Some(first) = set.personas[..i]
+            .iter()
+            .find(|p| p.id.value == persona.id.value)
+        {
+            let name = &set.files[first.span.file as usize].name;
+            problems.push(at(
+                &persona.id,
+                format!(
+                    "persona `{}` is defined twice (first in {name})",
+                    persona.id.value
+                ),
+            ));
+        }
+        for (j, variant) in persona.matrix.iter().enumerate() {
+            if persona.matrix[..j].iter().any(|v| v.name == variant.name) {
+                problems.push(Problem::at(
+                    variant.span.file,
+                    variant.span.pos,
+                    format!(
+                        "persona `{}` has two matrix entries named `{}`",
+                        persona.id.value, variant.name
+                    ),
+                ));
+            }
+        }
         check_persona(set, persona, &domains, problems);
     }
 }

@@ -65,6 +65,19 @@ pub struct MenuOption {
 }
 
 impl MenuOption {
+    /// A name for the option that tells it apart from the menu's other
+    /// options: [`MenuOption::describe`] plus its guard, if it has one.
+    pub fn name(&self) -> String {
+        match &self.when {
+            Some(when) => format!(
+                "{} when {}",
+                self.describe(),
+                crate::structure::condition_text(&when.value)
+            ),
+            None => self.describe(),
+        }
+    }
+
     /// How a report names the option: its key, else its label, else its first phrase.
     pub fn describe(&self) -> String {
         if let (Some(key), Some(label)) = (&self.key, &self.label) {

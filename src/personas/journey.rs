@@ -53,7 +53,14 @@ impl Observer for Ears<'_, '_, '_> {
         if matches!(model.kind, NodeKind::Menu { .. }) {
             self.menus += 1;
         }
-        if let Some(text) = model.kind.text() {
+        // An opaque step's description is for engineers; callers hear
+        // nothing of it.
+        let heard = if matches!(model.kind, NodeKind::Opaque { .. }) {
+            None
+        } else {
+            model.kind.text()
+        };
+        if let Some(text) = heard {
             self.seconds += text.split_whitespace().count() as f64 * 60.0 / WORDS_PER_MINUTE;
             self.heard.push(text.to_string());
             let verb = if self.graph.is_visual() {
@@ -167,6 +174,7 @@ pub fn run_journey(
     let mut settled = machine.settle(graph.flows[flow_index].start, world, 0, NONE, &mut ears);
     let mut script = persona.script.iter().map(|s| &s.value).peekable();
     let mut script_index = 0usize;
+    let mut opaque_passes = 0u32;
     let (outcome, node) = loop {
         let state = match settled {
             Settled::Waiting(state) => state,
@@ -182,6 +190,25 @@ pub fn run_journey(
             | Settled::CallTooDeep(node)
             | Settled::Returned(node) => break (Outcome::Stuck, node),
         };
+        // The platform decides an opaque step, not the customer: take its
+        // usual outcome, the first branch, without spending a script step,
+        // a trait or the customer's patience on it. The input is still
+        // recorded, so that `replay` follows the same path.
+        if let Kind::Opaque { branches } = &graph.nodes[state.node as usize].kind {
+            opaque_passes += 1;
+            // Opaque steps that lead round to each other would never end.
+            if branches.is_empty() || opaque_passes > 10 * max_steps.max(1) {
+                break (Outcome::Stuck, state.node);
+            }
+            journey
+                .inputs
+                .push(render(&machine, &state, Choice::Branch(0)).to_string());
+            settled = match machine.step(&state, Choice::Branch(0), &mut ears) {
+                Step::Moved(next) => next,
+                _ => break (Outcome::Stuck, state.node),
+            };
+            continue;
+        }
         // `hear` steps check what was heard since the last input.
         while let Some(ScriptStep::Hear(pattern)) = script.peek() {
             script_index += 1;

@@ -5,31 +5,41 @@ use crate::finding::Finding;
 use crate::model::Level;
 use crate::structure::FlowShape;
 
-/// Mermaid ids must be plain words; node ids may hold `-`.
-fn mermaid_id(id: &str) -> String {
-    id.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+/// Mermaid needs plain ids and chokes on keywords such as `end`, so nodes
+/// get generated ids (`n0`, `n1`, ...) and keep their own in the label.
+fn mermaid_ids(flow: &FlowShape) -> impl Fn(&str) -> String + '_ {
+    move |id: &str| match flow.nodes.iter().position(|n| n.id == id) {
+        Some(i) => format!("n{i}"),
+        // A target outside the flow (a dangling one cannot load, but be safe).
+        None => format!(
+            "x_{}",
+            id.chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect::<String>()
+        ),
+    }
 }
 
+/// Text inside a quoted Mermaid label, with the characters that would end
+/// it written as entities.
 fn escape(text: &str) -> String {
-    text.replace('"', "'").replace(['\n', '\r'], " ")
+    text.replace('&', "#amp;")
+        .replace('"', "#quot;")
+        .replace('|', "#124;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
+        .replace(['\n', '\r'], " ")
 }
 
 /// Mermaid `flowchart`: nodes with errors are red, with warnings amber,
 /// `highlight`ed nodes (changed in a diff) blue.
 pub fn mermaid(flow: &FlowShape, findings: &[&Finding], highlight: &[String]) -> String {
+    let id = mermaid_ids(flow);
     let mut out = String::from("flowchart TD\n");
     for node in &flow.nodes {
         out.push_str(&format!(
             "  {}[\"{}<br/><small>{}</small>\"]\n",
-            mermaid_id(&node.id),
+            id(&node.id),
             escape(&node.id),
             node.kind
         ));
@@ -37,10 +47,10 @@ pub fn mermaid(flow: &FlowShape, findings: &[&Finding], highlight: &[String]) ->
     for node in &flow.nodes {
         for option in &node.options {
             out.push_str(&format!(
-                "  {} -->|{}| {}\n",
-                mermaid_id(&node.id),
+                "  {} -->|\"{}\"| {}\n",
+                id(&node.id),
                 escape(&option.name),
-                mermaid_id(&option.goto)
+                id(&option.goto)
             ));
         }
         for lead in &node.leads {
@@ -48,10 +58,10 @@ pub fn mermaid(flow: &FlowShape, findings: &[&Finding], highlight: &[String]) ->
                 continue;
             }
             out.push_str(&format!(
-                "  {} -.->|{}| {}\n",
-                mermaid_id(&node.id),
+                "  {} -.->|\"{}\"| {}\n",
+                id(&node.id),
                 escape(&lead.by),
-                mermaid_id(&lead.to)
+                id(&lead.to)
             ));
         }
     }
@@ -65,16 +75,12 @@ pub fn mermaid(flow: &FlowShape, findings: &[&Finding], highlight: &[String]) ->
             .map(|f| f.level)
             .max();
         match worst {
-            Some(Level::Error) => {
-                out.push_str(&format!("  class {} stuck\n", mermaid_id(&node.id)))
-            }
-            Some(Level::Warning) => {
-                out.push_str(&format!("  class {} warn\n", mermaid_id(&node.id)))
-            }
+            Some(Level::Error) => out.push_str(&format!("  class {} stuck\n", id(&node.id))),
+            Some(Level::Warning) => out.push_str(&format!("  class {} warn\n", id(&node.id))),
             _ => {}
         }
         if highlight.contains(&node.id) {
-            out.push_str(&format!("  class {} changed\n", mermaid_id(&node.id)));
+            out.push_str(&format!("  class {} changed\n", id(&node.id)));
         }
     }
     out

@@ -9,6 +9,17 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
+/// Text as an inline code span inside a table cell: a fence longer than any
+/// run of backticks in it, and `|` escaped so the table keeps its columns.
+fn code_span(text: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    format!("{fence} {} {fence}", text.replace('|', "\\|"))
+}
+
 /// `[-old-]{+new+}` word diffs as ~~old~~ **new**. Markdown ignores
 /// emphasis that starts or ends with a space, so spaces move outside.
 fn styled_diff(diff: &str) -> String {
@@ -76,14 +87,14 @@ pub fn report(report: &Report) -> String {
         out.push_str("| level | code | where | message | inputs |\n|---|---|---|---|---|\n");
         for f in &report.findings {
             out.push_str(&format!(
-                "| {} | `{}` | `{}:{}:{}` | {} | `{}` |\n",
+                "| {} | `{}` | `{}:{}:{}` | {} | {} |\n",
                 f.level.name(),
                 f.code,
                 f.file,
                 f.line,
                 f.column,
                 cell(&f.message),
-                f.inputs.join(",")
+                code_span(&crate::input::Input::join_list(&f.inputs))
             ));
         }
         out.push_str("\n</details>\n");
