@@ -393,8 +393,17 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
     }
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.personas.sort_by_key(|p| p.order);
-    out.transcripts_changed
-        .sort_by(|a, b| a.persona.cmp(&b.persona));
+    // Transcript changes in the order of the runs they belong to, as one
+    // unsharded run lists them.
+    let position = |name: &str| {
+        out.personas
+            .iter()
+            .position(|p| p.name() == name)
+            .unwrap_or(usize::MAX)
+    };
+    let mut changes = std::mem::take(&mut out.transcripts_changed);
+    changes.sort_by_key(|c| position(&c.persona));
+    out.transcripts_changed = changes;
     out.coverage
         .flows
         .sort_by(|a, b| (a.channel, &a.flow).cmp(&(b.channel, &b.flow)));

@@ -68,11 +68,21 @@ pub fn describe(set: &MenuSet) -> Structure {
                 .iter()
                 .map(|node| {
                     let mut leads = Vec::new();
-                    let handler = |leads: &mut Vec<Lead>, by: &str, h: &Option<Handler>| {
-                        if let Some(h) = h {
+                    // Handlers as they apply, defaults included, with their
+                    // retries: a change to either changes what callers meet.
+                    let handler = |leads: &mut Vec<Lead>,
+                                   by: &str,
+                                   own: &Option<Handler>,
+                                   default: &Option<Handler>| {
+                        if let Some(h) = own.as_ref().or(default.as_ref()) {
+                            let to = if h.retries == 0 {
+                                h.then.value.clone()
+                            } else {
+                                format!("{} after {} retries", h.then.value, h.retries)
+                            };
                             leads.push(Lead {
                                 by: by.to_string(),
-                                to: h.then.value.clone(),
+                                to,
                             });
                         }
                     };
@@ -105,8 +115,10 @@ pub fn describe(set: &MenuSet) -> Structure {
                             back,
                             ..
                         } => {
-                            handler(&mut leads, "no_input", no_input);
-                            handler(&mut leads, "no_match", no_match);
+                            handler(&mut leads, "no_input", no_input, &flow.default_no_input);
+                            if flow.channel == Channel::Phone {
+                                handler(&mut leads, "no_match", no_match, &flow.default_no_match);
+                            }
                             if let Some(back) = back {
                                 leads.push(Lead {
                                     by: "back".into(),
@@ -134,8 +146,12 @@ pub fn describe(set: &MenuSet) -> Structure {
                                     to: goto.value.clone(),
                                 });
                             }
-                            handler(&mut leads, "invalid", invalid);
-                            handler(&mut leads, "no_input", no_input);
+                            let invalid_default = flow
+                                .default_invalid
+                                .clone()
+                                .or_else(|| flow.default_no_match.clone());
+                            handler(&mut leads, "invalid", invalid, &invalid_default);
+                            handler(&mut leads, "no_input", no_input, &flow.default_no_input);
                         }
                         NodeKind::Switch { entries } => {
                             for entry in entries {

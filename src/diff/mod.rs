@@ -391,6 +391,26 @@ fn compare_nodes(old: &FlowShape, new: &FlowShape, out: &mut DiffReport) {
             }
         }
         for lead in &after.leads {
+            if !before.leads.iter().any(|l| l.by == lead.by) {
+                out.added.push(change(
+                    "lead",
+                    &after.id,
+                    Some(lead.by.clone()),
+                    Some(lead.to.clone()),
+                ));
+            }
+        }
+        for lead in &before.leads {
+            if !after.leads.iter().any(|l| l.by == lead.by) {
+                out.removed.push(change(
+                    "lead",
+                    &after.id,
+                    Some(lead.by.clone()),
+                    Some(lead.to.clone()),
+                ));
+            }
+        }
+        for lead in &after.leads {
             if let Some(old_lead) = before.leads.iter().find(|l| l.by == lead.by) {
                 if old_lead.to != lead.to {
                     out.retargeted.push(Retarget {

@@ -136,7 +136,14 @@ pub fn read_exports(
         for p in found {
             let text =
                 std::fs::read_to_string(&p).map_err(|e| FromError::Io(p.clone(), e.to_string()))?;
-            files.push((p.display().to_string(), text));
+            // Named as a set names its files: relative to the folder given,
+            // or by file name, so findings do not carry a temporary path.
+            let name = if path.is_dir() {
+                p.strip_prefix(path).unwrap_or(&p).to_path_buf()
+            } else {
+                PathBuf::from(p.file_name().unwrap_or_default())
+            };
+            files.push((name.display().to_string(), text));
         }
     }
     Ok(files)

@@ -39,7 +39,7 @@ fn describe(code: Code) -> &'static str {
 pub fn render(report: &Report) -> String {
     let base = report.set.trim_end_matches('/');
     // A set given as a single file: its findings are relative to its folder.
-    let root = if base.ends_with(".yaml") || base.ends_with(".yml") {
+    let root = if base.ends_with(".yaml") || base.ends_with(".yml") || base.ends_with(".json") {
         std::path::Path::new(base)
             .parent()
             .map(|p| p.to_string_lossy().into_owned())
