@@ -116,6 +116,19 @@ fn git(args: &[&str]) -> Result<Vec<u8>, SideError> {
 /// Writes `path` as it was at `rev` into a temporary directory; returns the
 /// directory (removed when dropped) and where `path` now is inside it.
 fn checkout(rev: &str, path: &Path) -> Result<(TempDir, PathBuf), SideError> {
+    // git reads paths relative to the working directory; an absolute path
+    // under it is made relative so that the checkout keeps only the set.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let path = if path.is_absolute() {
+        path.strip_prefix(&cwd).unwrap_or(path)
+    } else {
+        path
+    };
+    let path = if path.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        path
+    };
     let spec = path.to_string_lossy().to_string();
     let listing = git(&["ls-tree", "-r", "--name-only", rev, "--", &spec])?;
     let names: Vec<String> = String::from_utf8_lossy(&listing)
