@@ -120,7 +120,11 @@ fn pick_action(
     rng: &mut impl Rng,
 ) -> u16 {
     let others = &moves.others;
-    let roll = rng.random_range(0..100);
+    // One draw per step: the low part picks the behaviour, the high part
+    // which move; the generator is a measurable share of a short run.
+    let draw = rng.next_u64();
+    let roll = (draw % 100) as u32;
+    let spread = (draw >> 32) as usize;
     let is_new = |i: &usize| coverage.is_some_and(|c| !c.taken(state, others[*i]));
     let untaken = if roll < 35 {
         (0..others.len()).filter(is_new).count()
@@ -128,12 +132,14 @@ fn pick_action(
         0
     };
     if untaken > 0 {
-        let pick = rng.random_range(0..untaken);
-        1 + (0..others.len()).filter(is_new).nth(pick).unwrap_or(0) as u16
+        1 + (0..others.len())
+            .filter(is_new)
+            .nth(spread % untaken)
+            .unwrap_or(0) as u16
     } else if roll < 75 || others.is_empty() {
         0
     } else {
-        1 + rng.random_range(0..others.len()) as u16
+        1 + (spread % others.len()) as u16
     }
 }
 
