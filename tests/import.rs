@@ -2,29 +2,15 @@
 //! flows that load, and `lint --from` reports what the corpus README lists,
 //! pointing at the export's own file and line.
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
+mod common;
 
-use assert_cmd::Command;
+use common::touchpoint;
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 fn corpus(path: &str) -> String {
     format!("{}/../shared/corpus/{path}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn touchpoint(args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("touchpoint")
-        .unwrap()
-        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
 }
 
 fn lint_from(platform: &str, path: &str) -> Value {

@@ -1,23 +1,9 @@
 //! Sharding: four shards of a run, merged, are byte for byte the report of
 //! the unsharded run.
 
-use std::path::PathBuf;
+mod common;
 
-use assert_cmd::Command;
-
-fn touchpoint(args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("touchpoint")
-        .unwrap()
-        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
+use common::touchpoint;
 
 fn merged_equals_unsharded(set: &str) {
     let dir = tempfile::tempdir().unwrap();

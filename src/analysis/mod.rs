@@ -60,26 +60,6 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
                 ));
             }
         }
-        // Where no sample input could be made, the walk cannot go on: say so
-        // rather than let what lies behind look unreachable.
-        for (node, n) in graph.nodes.iter().enumerate() {
-            let missing = match &n.kind {
-                crate::graph::Kind::Ask {
-                    valid_answer: None, ..
-                } => Some("an answer its `pattern` accepts"),
-                crate::graph::Kind::Menu { options, .. } => options
-                    .clone()
-                    .any(|o| !graph.options[o as usize].pickable && !graph.is_visual())
-                    .then_some("a phrase for a speech-only option"),
-                _ => None,
-            };
-            if let Some(what) = missing {
-                analysis.notes.push(format!(
-                    "no sample of {what} could be generated at {channel} `{}`; the walk does not go past it (simplify the regex)",
-                    graph.node_id(node as NodeIx)
-                ));
-            }
-        }
         if summary.budget_hit {
             analysis.notes.push(format!(
                 "the {channel} walk stopped at the state budget of {} states: findings may be missing; raise `limits: {{states: N}}` in the settings",

@@ -318,26 +318,7 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
         }
         report.add_personas(&set, results);
     }
-    let text = match common.format() {
-        Format::Json => render::json::render(&report),
-        Format::Markdown => render::markdown::report(&report),
-        Format::Junit => render::junit::render(&report, common.deny_warnings()),
-        Format::Sarif => render::sarif::render(&report),
-        Format::Human => {
-            let colour =
-                common.output.is_none() && render::use_colour(std::io::stdout().is_terminal());
-            render::human::render(&report, Some(&set), colour)
-        }
-    };
-    let written = Output::new(common.output.as_deref()).write(&text);
-    if written != EXIT_CLEAN {
-        return written;
-    }
-    if report.fails(common.deny_warnings()) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    }
+    write_report(&report, Some(&set), common)
 }
 
 fn run_diff(
@@ -480,22 +461,7 @@ fn run_merge(paths: &[std::path::PathBuf], common: &Common) -> u8 {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
-    let text = match common.format() {
-        Format::Json => render::json::render(&report),
-        Format::Markdown => render::markdown::report(&report),
-        Format::Junit => render::junit::render(&report, common.deny_warnings()),
-        Format::Sarif => render::sarif::render(&report),
-        Format::Human => render::human::render(&report, None, false),
-    };
-    let written = Output::new(common.output.as_deref()).write(&text);
-    if written != EXIT_CLEAN {
-        return written;
-    }
-    if report.fails(common.deny_warnings()) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    }
+    write_report(&report, None, common)
 }
 
 fn run_import(
@@ -544,5 +510,32 @@ fn run_import(
             let text: Vec<&str> = documents.iter().map(|(_, t)| t.as_str()).collect();
             Output::new(None).write(&text.join("---\n"))
         }
+    }
+}
+
+/// Renders a report in the format asked for, writes it, and turns it into
+/// the exit code: 1 when it fails (errors, failed personas, or warnings with
+/// `--deny warnings`), 0 otherwise, 2 when it cannot be written.
+fn write_report(report: &crate::report::Report, set: Option<&MenuSet>, common: &Common) -> u8 {
+    let text = match common.format() {
+        Format::Json => render::json::render(report),
+        Format::Markdown => render::markdown::report(report),
+        Format::Junit => render::junit::render(report, common.deny_warnings()),
+        Format::Sarif => render::sarif::render(report),
+        Format::Human => {
+            let colour = set.is_some()
+                && common.output.is_none()
+                && render::use_colour(std::io::stdout().is_terminal());
+            render::human::render(report, set, colour)
+        }
+    };
+    let written = Output::new(common.output.as_deref()).write(&text);
+    if written != EXIT_CLEAN {
+        return written;
+    }
+    if report.fails(common.deny_warnings()) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
     }
 }
