@@ -18,6 +18,18 @@ pub struct CoverageMap {
     pub options: Vec<bool>,
     /// Per node: which handlers ran (silence; wrong key or invalid answer).
     pub handlers: Vec<u8>,
+    /// Every entry set since the map was made or last drained, so that the
+    /// fuzzer can fold a batch's map into the channel's and clear it in time
+    /// proportional to what the batch reached, not to the size of the graph.
+    changed: Vec<Changed>,
+}
+
+/// One entry of a map that went from unreached to reached.
+#[derive(Debug, Clone, Copy)]
+enum Changed {
+    Node(NodeIx),
+    Option(OptionIx),
+    Handler(NodeIx, u8),
 }
 
 impl CoverageMap {
@@ -26,6 +38,7 @@ impl CoverageMap {
             nodes: vec![false; graph.nodes.len()],
             options: vec![false; graph.options.len()],
             handlers: vec![0; graph.nodes.len()],
+            changed: Vec::new(),
         }
     }
 
@@ -54,8 +67,20 @@ impl CoverageMap {
             return;
         }
         match choice {
-            Choice::Option(i) => self.options[i as usize] = true,
-            other => self.handlers[state.node as usize] |= CoverageMap::handler_bit(other),
+            Choice::Option(i) => {
+                if !self.options[i as usize] {
+                    self.options[i as usize] = true;
+                    self.changed.push(Changed::Option(i));
+                }
+            }
+            other => {
+                let bit = CoverageMap::handler_bit(other);
+                let handlers = &mut self.handlers[state.node as usize];
+                if *handlers & bit != bit {
+                    *handlers |= bit;
+                    self.changed.push(Changed::Handler(state.node, bit));
+                }
+            }
         }
     }
 
@@ -64,45 +89,76 @@ impl CoverageMap {
     pub fn edge_counts(&self, graph: &Graph) -> (usize, usize) {
         let mut edges = graph.options.len();
         let mut taken = self.options.iter().filter(|&&t| t).count();
-        for (node, n) in graph.nodes.iter().enumerate() {
-            let present: u8 = match &n.kind {
-                Kind::Menu {
-                    no_input, no_match, ..
-                } => {
-                    (u8::from(no_input.is_present()) * NO_INPUT)
-                        | (u8::from(no_match.is_present() && !graph.is_visual()) * NO_MATCH)
-                }
-                Kind::Ask {
-                    no_input, invalid, ..
-                } => {
-                    (u8::from(no_input.is_present()) * NO_INPUT)
-                        | (u8::from(invalid.is_present()) * NO_MATCH)
-                }
-                _ => 0,
-            };
+        for node in 0..graph.nodes.len() {
+            let present = CoverageMap::present_handlers(graph, node as NodeIx);
             edges += present.count_ones() as usize;
             taken += (present & self.handlers[node]).count_ones() as usize;
         }
         (edges, taken)
     }
 
-    /// Adds what another map reached.
-    pub fn merge(&mut self, other: &CoverageMap) {
-        for (a, b) in self.nodes.iter_mut().zip(&other.nodes) {
-            *a |= *b;
+    /// The handler bits that are edges of `node`: handlers it declares.
+    fn present_handlers(graph: &Graph, node: NodeIx) -> u8 {
+        match &graph.nodes[node as usize].kind {
+            Kind::Menu {
+                no_input, no_match, ..
+            } => {
+                (u8::from(no_input.is_present()) * NO_INPUT)
+                    | (u8::from(no_match.is_present() && !graph.is_visual()) * NO_MATCH)
+            }
+            Kind::Ask {
+                no_input, invalid, ..
+            } => {
+                (u8::from(no_input.is_present()) * NO_INPUT)
+                    | (u8::from(invalid.is_present()) * NO_MATCH)
+            }
+            _ => 0,
         }
-        for (a, b) in self.options.iter_mut().zip(&other.options) {
-            *a |= *b;
+    }
+
+    /// Moves what this map reached since it was made or last drained into
+    /// `into`, leaves this map empty, and returns how many option and
+    /// handler edges `into` had not reached before: the same count
+    /// [`CoverageMap::edge_counts`] would add up, without a pass over the
+    /// graph.
+    pub fn drain_into(&mut self, into: &mut CoverageMap, graph: &Graph) -> usize {
+        let mut newly_taken = 0;
+        for changed in self.changed.drain(..) {
+            match changed {
+                Changed::Node(node) => {
+                    self.nodes[node as usize] = false;
+                    into.enter(node);
+                }
+                Changed::Option(option) => {
+                    self.options[option as usize] = false;
+                    if !into.options[option as usize] {
+                        into.options[option as usize] = true;
+                        into.changed.push(Changed::Option(option));
+                        newly_taken += 1;
+                    }
+                }
+                Changed::Handler(node, bit) => {
+                    self.handlers[node as usize] &= !bit;
+                    let handlers = &mut into.handlers[node as usize];
+                    if *handlers & bit != bit {
+                        *handlers |= bit;
+                        into.changed.push(Changed::Handler(node, bit));
+                        newly_taken +=
+                            usize::from(CoverageMap::present_handlers(graph, node) & bit != 0);
+                    }
+                }
+            }
         }
-        for (a, b) in self.handlers.iter_mut().zip(&other.handlers) {
-            *a |= *b;
-        }
+        newly_taken
     }
 }
 
 impl Observer for CoverageMap {
     fn enter(&mut self, node: NodeIx) {
-        self.nodes[node as usize] = true;
+        if !self.nodes[node as usize] {
+            self.nodes[node as usize] = true;
+            self.changed.push(Changed::Node(node));
+        }
     }
 }
 
@@ -220,5 +276,68 @@ pub fn union(a: &Reach, b: &Reach, totals: (usize, usize, usize)) -> Reach {
         uncovered,
         uncovered_options,
         uncovered_handlers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channel;
+
+    /// Draining a map counts exactly the edges that `edge_counts` sees added
+    /// (handlers a node does not declare are not edges), and leaves the
+    /// drained map as empty as a new one, ready for the next batch.
+    #[test]
+    fn drain_into_agrees_with_a_full_count_and_empties_the_source() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("menus");
+        let set = crate::loader::load_set(&dir).expect("the bundled set loads");
+        let graph = crate::graph::compile(&set, Channel::Phone).expect("it compiles");
+        let state_at = |node: NodeIx| State {
+            node,
+            stack: 0,
+            prev: NodeIx::MAX,
+            vars: 0,
+            no_input: 0,
+            no_match: 0,
+        };
+        // A step that went nowhere is not an edge taken.
+        let stayed = Step::Ignored;
+        let mut total = CoverageMap::new(&graph);
+        let mut batch = CoverageMap::new(&graph);
+        let mut counted = total.edge_counts(&graph).1;
+        for round in 0..3u32 {
+            // Every third option and every node's silence and wrong-key
+            // handlers, shifted each round so that rounds overlap in part.
+            for option in (round..graph.options.len() as u32).step_by(3) {
+                batch.record(&state_at(0), Choice::Option(option), &Step::Unavailable);
+                assert!(!batch.options[option as usize]);
+                batch.enter(option % graph.nodes.len() as u32);
+                batch.record(&state_at(0), Choice::Option(option), &went_somewhere());
+            }
+            for node in (round..graph.nodes.len() as u32).step_by(2) {
+                batch.record(&state_at(node), Choice::NoInput, &went_somewhere());
+                batch.record(&state_at(node), Choice::NoMatch, &went_somewhere());
+                batch.record(&state_at(node), Choice::NoMatch, &stayed);
+            }
+            counted += batch.drain_into(&mut total, &graph);
+            assert_eq!(counted, total.edge_counts(&graph).1, "round {round}");
+            let fresh = CoverageMap::new(&graph);
+            assert_eq!(batch.nodes, fresh.nodes);
+            assert_eq!(batch.options, fresh.options);
+            assert_eq!(batch.handlers, fresh.handlers);
+            assert!(batch.changed.is_empty());
+        }
+        assert!(counted > 0);
+    }
+
+    fn went_somewhere() -> Step {
+        Step::Reprompt(State {
+            node: 0,
+            stack: 0,
+            prev: NodeIx::MAX,
+            vars: 0,
+            no_input: 0,
+            no_match: 0,
+        })
     }
 }

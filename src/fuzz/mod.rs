@@ -224,11 +224,34 @@ fn fuzz_channel(
     let limits = Limits {
         max_steps: options.max_steps,
     };
-    let worlds = crate::analysis::worlds(graph);
     let mut coverage = CoverageMap::new(graph);
+    let (edge_total, mut covered) = coverage.edge_counts(graph);
     let mut generated = (0usize, 0usize);
     let mut failures: Vec<(u32, Run, Failure)> = Vec::new();
     let mut reported: FxHashSet<(Code, NodeIx, u32)> = FxHashSet::default();
+    // One set of machine, buffers and batch coverage serves every batch:
+    // setting them up costs time in proportion to the graph, and a batch of
+    // a big graph reaches only a sliver of it. Each batch starts from an
+    // empty map all the same, so batches stay independent of each other.
+    let shared = Rc::new(RefCell::new(run_tree::Shared {
+        machine: Machine::new(graph, rules),
+        coverage: CoverageMap::new(graph),
+        generated: 0,
+        steps: 0,
+        worlds: crate::analysis::worlds(graph),
+        budget: 0,
+        limits: Limits {
+            max_steps: options.max_steps,
+        },
+        verdict: None,
+        scratch: Default::default(),
+        deadline: options.deadline,
+    }));
+    let strategy = run_tree::RunStrategy {
+        shared: Rc::clone(&shared),
+        entry_flows,
+        _marker: std::marker::PhantomData,
+    };
     // Runs come in batches that depend on nothing outside themselves (their
     // own seed, their own coverage guidance), so that shards of a run, each
     // taking every N-th batch, add up to exactly the unsharded run.
@@ -242,25 +265,13 @@ fn fuzz_channel(
             break;
         }
         let size = BATCH.min(runs - batch * BATCH);
-        let shared = Rc::new(RefCell::new(run_tree::Shared {
-            machine: Machine::new(graph, rules),
-            coverage: CoverageMap::new(graph),
-            generated: 0,
-            steps: 0,
-            worlds: worlds.clone(),
-            budget: size,
-            limits: Limits {
-                max_steps: options.max_steps,
-            },
-            verdict: None,
-            scratch: Default::default(),
-            deadline: options.deadline,
-        }));
-        let strategy = run_tree::RunStrategy {
-            shared: Rc::clone(&shared),
-            entry_flows: entry_flows.clone(),
-            _marker: std::marker::PhantomData,
-        };
+        {
+            let mut shared = shared.borrow_mut();
+            shared.generated = 0;
+            shared.steps = 0;
+            shared.budget = size;
+            shared.verdict = None;
+        }
         let mut known: FxHashSet<(Code, NodeIx, u32)> = FxHashSet::default();
         let mut restart = 0;
         loop {
@@ -322,11 +333,12 @@ fn fuzz_channel(
                 _ => break,
             }
         }
-        let shared = shared.borrow();
-        coverage.merge(&shared.coverage);
-        generated.0 += shared.generated;
-        generated.1 += shared.steps;
-        let (edges, covered) = coverage.edge_counts(graph);
+        let mut batch_state = shared.borrow_mut();
+        covered += batch_state.coverage.drain_into(&mut coverage, graph);
+        generated.0 += batch_state.generated;
+        generated.1 += batch_state.steps;
+        drop(batch_state);
+        let edges = edge_total;
         progress(Progress {
             runs: generated.0,
             total: runs,
