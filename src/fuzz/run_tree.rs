@@ -149,6 +149,8 @@ fn pick_action(
 #[derive(Debug, Clone)]
 pub struct RunTree {
     customer: Customer,
+    /// The last run known to fail, once shrinking has begun: copying it
+    /// only then spares every passing run (nearly all of them) a copy.
     accepted: Vec<u16>,
     current: Vec<u16>,
     stage: Stage,
@@ -169,7 +171,7 @@ impl RunTree {
         let size = (run.actions.len() / 2).max(1);
         RunTree {
             customer: run.customer,
-            accepted: run.actions.clone(),
+            accepted: Vec::new(),
             current: run.actions,
             stage: Stage::Remove { size, start: 0 },
             untouched: true,
@@ -239,7 +241,10 @@ impl ValueTree for RunTree {
     /// Called when `current` passed: go back to the last failing run and
     /// try the next candidate.
     fn complicate(&mut self) -> bool {
-        self.untouched = false;
+        if self.untouched {
+            self.accepted = self.current.clone();
+            self.untouched = false;
+        }
         self.current = self.accepted.clone();
         self.stage = match self.stage {
             Stage::Remove { size, start } => Stage::Remove {
