@@ -13,6 +13,7 @@ pub mod fuzz;
 pub mod graph;
 pub mod import;
 pub mod input;
+pub mod live;
 pub mod loader;
 pub mod machine;
 pub mod model;
