@@ -2,4 +2,5 @@
 //! So far this holds the reader of TwiML replies; the HTTP driver, the
 //! crawler and live personas and fuzzing build on it (issue 7).
 
+pub mod call;
 pub mod twiml;
