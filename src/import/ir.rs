@@ -4,6 +4,8 @@
 //! export's file, line and action.
 
 /// A flow read from a platform export.
+use regex::Regex;
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IrFlow {
     /// Flow id (unique in the set).
@@ -153,4 +155,38 @@ pub fn strip_ssml(text: &str) -> String {
         }
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What the prompt announces for `key` ("press 1 for billing", "for
+/// billing, press 1", "press 2 to continue"), if it can be read.
+pub fn announced_label(prompt: &str, key: &str) -> Option<String> {
+    let words = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let key_re = match key {
+        "*" => r"(?:\*|star)".to_string(),
+        "#" => r"(?:\#|pound|hash)".to_string(),
+        d => {
+            let n: usize = d.parse().ok()?;
+            format!("(?:{d}|{})", words.get(n)?)
+        }
+    };
+    let verbs = "(?:press|dial|enter|select)";
+    let forward = Regex::new(&format!(
+        r"(?i)\b{verbs}\s+{key_re}\s*,?\s+(?:for|to)\s+([^,.;:!?]+)"
+    ))
+    .ok()?;
+    let reverse = Regex::new(&format!(
+        r"(?i)\bfor\s+([^,.;:!?]+?)\s*,?\s*(?:please\s+)?{verbs}\s+{key_re}(?:[^0-9a-z]|$)"
+    ))
+    .ok()?;
+    let clean = |s: &str| {
+        let s = s.trim();
+        let s = s.strip_suffix(" please").unwrap_or(s).trim();
+        (!s.is_empty() && !s.to_lowercase().contains("press")).then(|| s.to_string())
+    };
+    if let Some(label) = forward.captures(prompt).and_then(|c| clean(&c[1])) {
+        return Some(label);
+    }
+    reverse.captures(prompt).and_then(|c| clean(&c[1]))
 }

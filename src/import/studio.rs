@@ -36,7 +36,9 @@ use std::path::Path;
 use regex::Regex;
 use serde_json::Value;
 
-use super::ir::{self, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
+use super::ir::{
+    self, announced_label, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin,
+};
 use super::ImportError;
 
 /// Reads Studio flow definitions, one flow per file.
@@ -367,40 +369,6 @@ fn menu_choices(split: &State, input: Input) -> Option<Vec<Vec<String>>> {
     } else {
         Some(out)
     }
-}
-
-/// What the prompt announces for `key` ("press 1 for billing", "for
-/// billing, press 1", "press 2 to continue"), if it can be read.
-fn announced_label(prompt: &str, key: &str) -> Option<String> {
-    let words = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-    ];
-    let key_re = match key {
-        "*" => r"(?:\*|star)".to_string(),
-        "#" => r"(?:\#|pound|hash)".to_string(),
-        d => {
-            let n: usize = d.parse().ok()?;
-            format!("(?:{d}|{})", words.get(n)?)
-        }
-    };
-    let verbs = "(?:press|dial|enter|select)";
-    let forward = Regex::new(&format!(
-        r"(?i)\b{verbs}\s+{key_re}\s*,?\s+(?:for|to)\s+([^,.;:!?]+)"
-    ))
-    .ok()?;
-    let reverse = Regex::new(&format!(
-        r"(?i)\bfor\s+([^,.;:!?]+?)\s*,?\s*(?:please\s+)?{verbs}\s+{key_re}(?:[^0-9a-z]|$)"
-    ))
-    .ok()?;
-    let clean = |s: &str| {
-        let s = s.trim();
-        let s = s.strip_suffix(" please").unwrap_or(s).trim();
-        (!s.is_empty() && !s.to_lowercase().contains("press")).then(|| s.to_string())
-    };
-    if let Some(label) = forward.captures(prompt).and_then(|c| clean(&c[1])) {
-        return Some(label);
-    }
-    reverse.captures(prompt).and_then(|c| clean(&c[1]))
 }
 
 /// What the caller hears at a say-play or gather.

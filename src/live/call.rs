@@ -213,6 +213,11 @@ impl Call {
         Ok(Next::Fetch(request))
     }
 
+    /// The URL of the document being played.
+    pub fn document(&self) -> &Url {
+        &self.document
+    }
+
     fn resolve(&self, target: &str) -> Result<Url, CallError> {
         self.document
             .join(target.trim())

@@ -3,4 +3,5 @@
 //! crawler and live personas and fuzzing build on it (issue 7).
 
 pub mod call;
+pub mod crawl;
 pub mod twiml;

@@ -1,0 +1,593 @@
+//! Discovering a live phone tree: every menu is probed with every key,
+//! silence and nothing else yet, each probe a fresh call from the start
+//! replaying the path to the menu, and what happens becomes a flow in
+//! touchpoint's terms (the import form, so `emit` writes it and `lint` and
+//! personas run on it as on any flow).
+//!
+//! The crawl does no I/O: it is given a function that plays one call with
+//! given inputs and reports the outcome, so the HTTP driver can play a
+//! level's probes concurrently and tests can play an app held in memory.
+//!
+//! Two decisions an IVR engineer would make by ear are made by comparison:
+//! a menu is recognised by its gather (what it says, where it sends the
+//! answer), so a loop back to the main menu is a link and not a new menu;
+//! and the reply most keys share is the wrong-key path, since an app offers
+//! a few keys and handles the rest one way.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use url::Url;
+
+use super::call::{Call, CallError, Caller, Ending, Heard, Input, Next, Request};
+use super::twiml::{Gather, Verb};
+use crate::import::ir::{announced_label, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
+
+/// The keys a crawl presses at every menu, in the order options are listed.
+pub const KEYS: [&str; 12] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#"];
+
+/// Where a call stood when the caller had to act again, or how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A gather is listening. `heard` is what played since the last input,
+    /// the gather's own prompts included.
+    Listening {
+        identity: String,
+        gather: Gather,
+        heard: Vec<Heard>,
+    },
+    Ended {
+        ending: Ending,
+        heard: Vec<Heard>,
+    },
+    /// The app failed the call: an HTTP error, a reply that is not TwiML,
+    /// a redirect loop. A `live-error` with the inputs that lead to it.
+    Failed {
+        message: String,
+    },
+}
+
+/// Makes one request, returning the final URL (after HTTP redirects) and
+/// the body, or why there is none.
+pub type Fetch<'f> = dyn FnMut(&Request) -> Result<(Url, String), String> + 'f;
+
+/// Plays one call from `start` with `inputs`, fetching replies through
+/// `fetch` (which returns the final URL and the body, or why it could not).
+/// Inputs beyond the call's end are ignored; a gather reached after the
+/// inputs run out is where the outcome stands.
+pub fn play(
+    start: &Url,
+    caller: &Caller,
+    inputs: &[Input],
+    max_requests_between_inputs: usize,
+    fetch: &mut Fetch,
+) -> Outcome {
+    let (mut call, first) = Call::dial(start.clone(), caller.clone(), max_requests_between_inputs);
+    let mut heard = Vec::new();
+    let mut next = Next::Fetch(first);
+    let mut inputs = inputs.iter();
+    loop {
+        let step: Result<Next, CallError> = match next {
+            Next::Fetch(request) => match fetch(&request) {
+                Ok((url, body)) => call.receive(url, &body, &mut heard),
+                Err(message) => return Outcome::Failed { message },
+            },
+            Next::Listen(gather) => match inputs.next() {
+                Some(input) => {
+                    heard.clear();
+                    call.answer(input.clone(), &mut heard)
+                }
+                None => {
+                    return Outcome::Listening {
+                        identity: identity(call.document(), &gather),
+                        gather,
+                        heard,
+                    }
+                }
+            },
+            Next::Ended(ending) => return Outcome::Ended { ending, heard },
+        };
+        next = match step {
+            Ok(next) => next,
+            Err(error) => {
+                return Outcome::Failed {
+                    message: error.to_string(),
+                }
+            }
+        };
+    }
+}
+
+/// A menu's identity: its gather, with the address its answer goes to.
+fn identity(document: &Url, gather: &Gather) -> String {
+    let action = match &gather.action {
+        Some(action) => document
+            .join(action)
+            .map_or_else(|_| action.clone(), |u| u.to_string()),
+        None => document.to_string(),
+    };
+    let fingerprint = super::twiml::Response {
+        verbs: vec![Verb::Gather(Gather {
+            action: None,
+            ..gather.clone()
+        })],
+    }
+    .fingerprint();
+    format!("{action} {fingerprint}")
+}
+
+/// Bounds on a crawl, so that an app that makes up new menus forever still
+/// ends.
+#[derive(Debug, Clone, Copy)]
+pub struct CrawlLimits {
+    pub max_menus: usize,
+    pub max_calls: usize,
+}
+
+/// A crawled tree: the flow, and what could not be crawled.
+#[derive(Debug, Clone)]
+pub struct Crawled {
+    pub flow: IrFlow,
+    /// `live-error`s: the inputs from the start and what went wrong.
+    pub failures: Vec<(Vec<Input>, String)>,
+    /// Limits hit, said plainly.
+    pub notes: Vec<String>,
+    pub calls: usize,
+}
+
+struct Menu {
+    path: Vec<Input>,
+    node: String,
+    prompt: String,
+    /// Keys that end the gather with nothing entered: the same as silence,
+    /// so they are not probed as options.
+    finish_keys: String,
+}
+
+/// Crawls the tree breadth-first from the start, playing each probe with
+/// `play_call`.
+pub fn crawl(
+    flow_id: &str,
+    source: &str,
+    limits: CrawlLimits,
+    play_call: &mut dyn FnMut(&[Input]) -> Outcome,
+) -> Crawled {
+    let mut builder = Builder::default();
+    let mut notes = Vec::new();
+    let mut calls = 1;
+
+    let first = play_call(&[]);
+    let start = builder.target(&first, &[]);
+    let start = start.unwrap_or_else(|| {
+        builder.node(
+            "call_failed",
+            IrKind::Hangup {
+                text: String::new(),
+            },
+        )
+    });
+
+    while let Some(index) = builder.pending.pop_front() {
+        if calls + KEYS.len() + 1 > limits.max_calls {
+            notes.push(format!(
+                "the crawl stopped at its budget of {} calls; {} menus were not probed",
+                limits.max_calls,
+                builder.pending.len() + 1
+            ));
+            break;
+        }
+        let path = builder.menus[index].path.clone();
+        let probe = |input: Input| {
+            let mut inputs = path.clone();
+            inputs.push(input);
+            inputs
+        };
+        let silence_path = probe(Input::Silence);
+        let silence = play_call(&silence_path);
+        let finish_keys = builder.menus[index].finish_keys.clone();
+        let keyed: Vec<(&str, Vec<Input>, Outcome)> = KEYS
+            .iter()
+            .filter(|key| !finish_keys.contains(**key))
+            .map(|&key| {
+                let inputs = probe(Input::Keys(key.to_string()));
+                let outcome = play_call(&inputs);
+                (key, inputs, outcome)
+            })
+            .collect();
+        calls += keyed.len() + 1;
+
+        // The wrong-key path: the outcome most keys share, when at least
+        // two share it; among equals, the one the prompt announces least.
+        let announced =
+            crate::analysis::announcements::parse_announcements(&builder.menus[index].prompt).keys;
+        let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, (_, _, outcome)) in keyed.iter().enumerate() {
+            groups.entry(signature(outcome)).or_default().push(i);
+        }
+        let no_match_group = groups
+            .values()
+            .filter(|members| members.len() >= 2)
+            .max_by_key(|members| {
+                let unannounced = members
+                    .iter()
+                    .filter(|&&i| !announced.iter().any(|k| k.to_string() == keyed[i].0))
+                    .count();
+                (members.len(), unannounced)
+            })
+            .cloned()
+            .unwrap_or_default();
+
+        let mut options = Vec::new();
+        for (i, (key, inputs, outcome)) in keyed.iter().enumerate() {
+            if no_match_group.contains(&i) {
+                continue;
+            }
+            if let Some(goto) = builder.target(outcome, inputs) {
+                options.push(IrOption {
+                    key: Some(key.to_string()),
+                    label: announced_label(&builder.menus[index].prompt, key),
+                    speech: Vec::new(),
+                    goto,
+                });
+            }
+        }
+        let no_match = match no_match_group.first() {
+            Some(&i) => builder.handler(&keyed[i].2, &keyed[i].1),
+            None => None,
+        };
+        let no_input = builder.handler(&silence, &silence_path);
+        let node = builder.menus[index].node.clone();
+        builder.set_menu(&node, options, no_input, no_match);
+        if builder.menus.len() > limits.max_menus {
+            notes.push(format!(
+                "the crawl stopped at its budget of {} menus",
+                limits.max_menus
+            ));
+            break;
+        }
+    }
+    Crawled {
+        flow: IrFlow {
+            id: flow_id.to_string(),
+            title: format!("Crawled from {source}"),
+            start,
+            vars: Vec::new(),
+            nodes: builder.nodes,
+            source: source.to_string(),
+        },
+        failures: builder.failures,
+        notes,
+        calls,
+    }
+}
+
+/// What makes two outcomes the same reply: where the call stands and what
+/// the caller heard on the way.
+fn signature(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Listening {
+            identity, heard, ..
+        } => format!("menu {identity} {heard:?}"),
+        Outcome::Ended { ending, heard } => format!("end {ending:?} {heard:?}"),
+        Outcome::Failed { message } => format!("failed {message}"),
+    }
+}
+
+fn said(heard: &[Heard]) -> String {
+    heard
+        .iter()
+        .map(|h| match h {
+            Heard::Said(text) => text.clone(),
+            Heard::Played(url) => format!("(audio {url})"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[derive(Default)]
+struct Builder {
+    nodes: Vec<IrNode>,
+    menus: Vec<Menu>,
+    by_identity: HashMap<String, usize>,
+    /// Menus found and not yet probed, in the order found.
+    pending: VecDeque<usize>,
+    failures: Vec<(Vec<Input>, String)>,
+    /// Terminal and say nodes by what they are, so that every "press 0 for
+    /// an agent" shares one transfer node and every wrong key one apology.
+    ends: HashMap<String, String>,
+}
+
+impl Builder {
+    fn node(&mut self, base: &str, kind: IrKind) -> String {
+        let taken = |id: &str, nodes: &[IrNode]| nodes.iter().any(|n| n.id == id);
+        let mut id = base.to_string();
+        let mut n = 2;
+        while taken(&id, &self.nodes) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        self.nodes.push(IrNode {
+            id: id.clone(),
+            kind,
+            origin: Origin::default(),
+        });
+        id
+    }
+
+    /// The node an outcome leads to, new menus queued for probing. `None`
+    /// for a failed call, which is recorded instead.
+    fn target(&mut self, outcome: &Outcome, inputs: &[Input]) -> Option<String> {
+        match outcome {
+            Outcome::Failed { message } => {
+                self.failures.push((inputs.to_vec(), message.clone()));
+                None
+            }
+            Outcome::Ended { ending, heard } => {
+                let text = said(heard);
+                let key = format!("{ending:?} {text}");
+                if let Some(id) = self.ends.get(&key) {
+                    return Some(id.clone());
+                }
+                let (base, kind) = match ending {
+                    Ending::Transferred(to) => ("transfer", IrKind::Transfer { queue: to.clone() }),
+                    Ending::Queued(queue) => (
+                        "queue",
+                        IrKind::Transfer {
+                            queue: queue.clone(),
+                        },
+                    ),
+                    Ending::HungUp => ("hangup", IrKind::Hangup { text: text.clone() }),
+                    Ending::FellOff => ("end", IrKind::End { text: text.clone() }),
+                };
+                let id = self.node(base, kind);
+                self.ends.insert(key, id.clone());
+                Some(id)
+            }
+            Outcome::Listening {
+                identity,
+                gather,
+                heard,
+            } => {
+                let prompt = said(
+                    &gather
+                        .prompts
+                        .iter()
+                        .filter_map(|p| match p {
+                            Verb::Say { text } => Some(Heard::Said(text.clone())),
+                            Verb::Play { url } => Some(Heard::Played(url.clone())),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>(),
+                );
+                let menu = match self.by_identity.get(identity) {
+                    Some(&menu) => menu,
+                    None => {
+                        let node = self.node(
+                            &format!("menu_{}", self.menus.len() + 1),
+                            IrKind::Menu {
+                                prompt: prompt.clone(),
+                                options: Vec::new(),
+                                no_input: None,
+                                no_match: None,
+                            },
+                        );
+                        self.menus.push(Menu {
+                            path: inputs.to_vec(),
+                            node,
+                            prompt: prompt.clone(),
+                            finish_keys: gather.finish_on_key.clone(),
+                        });
+                        let menu = self.menus.len() - 1;
+                        self.by_identity.insert(identity.clone(), menu);
+                        self.pending.push_back(menu);
+                        menu
+                    }
+                };
+                let menu_node = self.menus[menu].node.clone();
+                // What played before the gather's own prompt ("Billing.",
+                // "Sorry, that is not an option.") is a say on the way in.
+                let before = said(
+                    &heard[..heard.len().saturating_sub(
+                        gather
+                            .prompts
+                            .iter()
+                            .filter(|p| !matches!(p, Verb::Pause { .. }))
+                            .count(),
+                    )],
+                );
+                if before.is_empty() {
+                    return Some(menu_node);
+                }
+                let key = format!("say {before} {menu_node}");
+                if let Some(id) = self.ends.get(&key) {
+                    return Some(id.clone());
+                }
+                let id = self.node(
+                    "say",
+                    IrKind::Say {
+                        text: before,
+                        next: Some(menu_node),
+                    },
+                );
+                self.ends.insert(key, id.clone());
+                Some(id)
+            }
+        }
+    }
+
+    /// A silence or wrong-key handler. A call the platform ends there (the
+    /// document ran out) is no handler at all, which is what lint reports
+    /// as unhandled input.
+    fn handler(&mut self, outcome: &Outcome, inputs: &[Input]) -> Option<IrHandler> {
+        if let Outcome::Ended {
+            ending: Ending::FellOff,
+            heard,
+        } = outcome
+        {
+            if heard.is_empty() {
+                return None;
+            }
+        }
+        self.target(outcome, inputs)
+            .map(|then| IrHandler { retries: 0, then })
+    }
+
+    fn set_menu(
+        &mut self,
+        node: &str,
+        new_options: Vec<IrOption>,
+        new_no_input: Option<IrHandler>,
+        new_no_match: Option<IrHandler>,
+    ) {
+        if let Some(IrNode {
+            kind:
+                IrKind::Menu {
+                    options,
+                    no_input,
+                    no_match,
+                    ..
+                },
+            ..
+        }) = self.nodes.iter_mut().find(|n| n.id == node)
+        {
+            *options = new_options;
+            *no_input = new_no_input;
+            *no_match = new_no_match;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::emit;
+
+    /// A water utility's TwiML app held in memory, with three planted
+    /// defects: key 7 at the main menu works but is never announced, the
+    /// outages menu hangs up on silence (a gather with no fallback), and
+    /// silence at the billing menu redirects round without asking again.
+    fn app(path: &str, digits: Option<&str>) -> String {
+        let main = r#"<Response><Gather numDigits="1" action="/main">
+            <Say>For billing, press 1. For outages, press 2. For an agent, press 0.</Say></Gather>
+            <Redirect>/voice</Redirect></Response>"#;
+        let body = match (path, digits) {
+            ("/voice", _) => main.to_string(),
+            ("/billing-loop", _) => {
+                "<Response><Redirect>/billing-loop</Redirect></Response>".to_string()
+            }
+            ("/main", Some("1")) => {
+                r#"<Response><Say>Billing.</Say><Gather numDigits="1" action="/billing">
+                <Say>To pay your bill, press 1. To go back, press 9.</Say></Gather>
+                <Redirect>/billing-loop</Redirect></Response>"#
+                    .to_string()
+            }
+            ("/main", Some("2")) => r#"<Response><Gather numDigits="1" action="/outages">
+                <Say>To report an outage, press 1.</Say></Gather></Response>"#
+                .to_string(),
+            ("/main", Some("0")) | ("/billing", Some("1")) => {
+                "<Response><Say>Connecting you.</Say><Enqueue>agents</Enqueue></Response>"
+                    .to_string()
+            }
+            ("/main", Some("7")) => {
+                "<Response><Say>Secret menu. Goodbye.</Say><Hangup/></Response>".to_string()
+            }
+            ("/main" | "/billing" | "/outages", Some("")) | (_, None) => main.to_string(),
+            ("/billing", Some("9")) => main.to_string(),
+            ("/outages", Some("1")) => "<Response><Dial>+15550199</Dial></Response>".to_string(),
+            // Every other key: an apology and the menu again.
+            (_, Some(_)) => format!(
+                "<Response><Say>Sorry, that is not an option.</Say>{}</Response>",
+                main.trim_start_matches("<Response>")
+                    .trim_end_matches("</Response>")
+            ),
+        };
+        body
+    }
+
+    fn crawl_app() -> Crawled {
+        let start = Url::parse("http://ivr.test/voice").unwrap();
+        let caller = Caller {
+            call_sid: "CA-crawl".into(),
+            from: "+15550001".into(),
+            to: "+15550100".into(),
+        };
+        let mut fetch = |request: &Request| -> Result<(Url, String), String> {
+            let digits = request
+                .form
+                .iter()
+                .find(|(k, _)| *k == "Digits")
+                .map(|(_, v)| v.as_str());
+            Ok((request.url.clone(), app(request.url.path(), digits)))
+        };
+        crawl(
+            "crawled",
+            "http://ivr.test/voice",
+            CrawlLimits {
+                max_menus: 50,
+                max_calls: 1_000,
+            },
+            &mut |inputs| play(&start, &caller, inputs, 6, &mut fetch),
+        )
+    }
+
+    #[test]
+    fn a_crawl_rebuilds_the_tree_and_lint_finds_the_planted_defects() {
+        let crawled = crawl_app();
+        let yaml = emit(&crawled.flow);
+        // The redirect loop on silence at billing is a live error with the
+        // inputs that reach it. `#` is not probed: it is the gathers'
+        // finish key, and ends them with nothing entered, like silence.
+        let failed: Vec<&Vec<Input>> = crawled.failures.iter().map(|(inputs, _)| inputs).collect();
+        assert_eq!(
+            failed,
+            [&vec![Input::Keys("1".into()), Input::Silence]],
+            "{:?}",
+            crawled.failures
+        );
+        assert!(crawled
+            .failures
+            .iter()
+            .all(|(_, why)| why.contains("redirect loop")));
+        // Three menus, recognised when they come round again.
+        let menus = crawled
+            .flow
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, IrKind::Menu { .. }))
+            .count();
+        assert_eq!(menus, 3, "{yaml}");
+        assert!(
+            yaml.contains("label: billing") || yaml.contains("label: \"billing\""),
+            "{yaml}"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("crawled.yaml"), &yaml).unwrap();
+        let set = crate::loader::load_set(dir.path()).unwrap_or_else(|e| panic!("{e:?}\n{yaml}"));
+        let analysis = crate::analysis::lint(&set).unwrap();
+        let mut found: Vec<(String, String)> = analysis
+            .findings
+            .iter()
+            .map(|f| (f.code.to_string(), f.node.clone()))
+            .collect();
+        found.sort();
+        found.dedup();
+        let found: Vec<(&str, &str)> = found
+            .iter()
+            .map(|(c, n)| (c.as_str(), n.as_str()))
+            .collect();
+        // Silence at the main menu asks again forever; key 7 works but the
+        // prompt does not announce it; silence at the outages menu drops
+        // the call. Silence at billing failed the call (the live error
+        // above), so the flow has no handler there either.
+        assert_eq!(
+            found,
+            [
+                ("endless-retry", "menu_1"),
+                ("prompt-mismatch", "menu_1"),
+                ("unhandled-input", "menu_2"),
+                ("unhandled-input", "menu_3"),
+            ],
+            "{yaml}"
+        );
+    }
+}
