@@ -143,19 +143,26 @@ struct Menu {
     finish_keys: String,
 }
 
-/// Crawls the tree breadth-first from the start, playing each probe with
-/// `play_call`.
+/// Plays a batch of calls, each with its inputs from the start, and
+/// returns their outcomes in the same order. The calls of a batch are
+/// independent, so a driver may play them at the same time.
+pub type PlayCalls<'p> = dyn FnMut(&[Vec<Input>]) -> Vec<Outcome> + 'p;
+
+/// Crawls the tree breadth-first from the start: one batch of probes per
+/// menu, played with `play_calls`.
 pub fn crawl(
     flow_id: &str,
     source: &str,
     limits: CrawlLimits,
-    play_call: &mut dyn FnMut(&[Input]) -> Outcome,
+    play_calls: &mut PlayCalls,
 ) -> Crawled {
     let mut builder = Builder::default();
     let mut notes = Vec::new();
     let mut calls = 1;
 
-    let first = play_call(&[]);
+    let first = play_calls(&[Vec::new()]).pop().unwrap_or(Outcome::Failed {
+        message: "the driver played no call".to_string(),
+    });
     let start = builder.target(&first, &[]);
     let start = start.unwrap_or_else(|| {
         builder.node(
@@ -181,19 +188,28 @@ pub fn crawl(
             inputs.push(input);
             inputs
         };
-        let silence_path = probe(Input::Silence);
-        let silence = play_call(&silence_path);
         let finish_keys = builder.menus[index].finish_keys.clone();
-        let keyed: Vec<(&str, Vec<Input>, Outcome)> = KEYS
+        let keys: Vec<&str> = KEYS
             .iter()
-            .filter(|key| !finish_keys.contains(**key))
-            .map(|&key| {
-                let inputs = probe(Input::Keys(key.to_string()));
-                let outcome = play_call(&inputs);
-                (key, inputs, outcome)
-            })
+            .copied()
+            .filter(|key| !finish_keys.contains(*key))
             .collect();
-        calls += keyed.len() + 1;
+        // Silence first, then every key, as one batch.
+        let mut paths = vec![probe(Input::Silence)];
+        paths.extend(keys.iter().map(|key| probe(Input::Keys(key.to_string()))));
+        let mut outcomes = play_calls(&paths).into_iter();
+        calls += paths.len();
+        let mut paths = paths.into_iter();
+        let silence_path = paths.next().unwrap_or_default();
+        let missing = || Outcome::Failed {
+            message: "the driver returned fewer outcomes than calls".to_string(),
+        };
+        let silence = outcomes.next().unwrap_or_else(missing);
+        let keyed: Vec<(&str, Vec<Input>, Outcome)> = keys
+            .into_iter()
+            .zip(paths)
+            .map(|(key, inputs)| (key, inputs, outcomes.next().unwrap_or_else(missing)))
+            .collect();
 
         // The wrong-key path: the outcome most keys share, when at least
         // two share it; among equals, the one the prompt announces least.
@@ -525,7 +541,12 @@ mod tests {
                 max_menus: 50,
                 max_calls: 1_000,
             },
-            &mut |inputs| play(&start, &caller, inputs, 6, &mut fetch),
+            &mut |batch| {
+                batch
+                    .iter()
+                    .map(|inputs| play(&start, &caller, inputs, 6, &mut fetch))
+                    .collect()
+            },
         )
     }
 
@@ -589,5 +610,50 @@ mod tests {
             ],
             "{yaml}"
         );
+    }
+
+    /// An app that makes up a new menu for every path never runs out of
+    /// menus; the crawl ends at its budget and says so.
+    #[test]
+    fn an_endless_tree_ends_at_the_budget_and_says_so() {
+        let start = Url::parse("http://ivr.test/voice").unwrap();
+        let caller = Caller {
+            call_sid: "CA-endless".into(),
+            from: "a".into(),
+            to: "b".into(),
+        };
+        let mut fetch = |request: &Request| -> Result<(Url, String), String> {
+            let path = format!(
+                "{}{}",
+                request.url.path(),
+                request
+                    .form
+                    .iter()
+                    .find(|(k, _)| *k == "Digits")
+                    .map_or("", |(_, v)| v.as_str())
+            );
+            let body = format!(
+                "<Response><Gather numDigits=\"1\" action=\"{path}\"><Say>Menu {path}.</Say></Gather></Response>"
+            );
+            let url = request.url.join(&path).map_err(|e| e.to_string())?;
+            Ok((url, body))
+        };
+        let crawled = crawl(
+            "endless",
+            "http://ivr.test/voice",
+            CrawlLimits {
+                max_menus: 1_000,
+                max_calls: 100,
+            },
+            &mut |batch| {
+                batch
+                    .iter()
+                    .map(|inputs| play(&start, &caller, inputs, 6, &mut fetch))
+                    .collect()
+            },
+        );
+        assert!(crawled.calls <= 100, "{}", crawled.calls);
+        assert_eq!(crawled.notes.len(), 1, "{:?}", crawled.notes);
+        assert!(crawled.notes[0].contains("budget of 100 calls"));
     }
 }
