@@ -46,28 +46,30 @@ pub enum Outcome {
     },
 }
 
-/// Makes one request, returning the final URL (after HTTP redirects) and
-/// the body, or why there is none.
-pub type Fetch<'f> = dyn FnMut(&Request) -> Result<(Url, String), String> + 'f;
-
 /// Plays one call from `start` with `inputs`, fetching replies through
-/// `fetch` (which returns the final URL and the body, or why it could not).
-/// Inputs beyond the call's end are ignored; a gather reached after the
-/// inputs run out is where the outcome stands.
-pub fn play(
+/// `fetch` (which resolves to the final URL, after HTTP redirects, and the
+/// body, or to why there is none). Inputs beyond the call's end are
+/// ignored; a gather reached after the inputs run out is where the outcome
+/// stands. Async so that a driver can play many calls at once; a test
+/// passes a `fetch` whose futures are ready at once.
+pub async fn play<F, Fut>(
     start: &Url,
     caller: &Caller,
     inputs: &[Input],
     max_requests_between_inputs: usize,
-    fetch: &mut Fetch,
-) -> Outcome {
+    mut fetch: F,
+) -> Outcome
+where
+    F: FnMut(Request) -> Fut,
+    Fut: std::future::Future<Output = Result<(Url, String), String>>,
+{
     let (mut call, first) = Call::dial(start.clone(), caller.clone(), max_requests_between_inputs);
     let mut heard = Vec::new();
     let mut next = Next::Fetch(first);
     let mut inputs = inputs.iter();
     loop {
         let step: Result<Next, CallError> = match next {
-            Next::Fetch(request) => match fetch(&request) {
+            Next::Fetch(request) => match fetch(request).await {
                 Ok((url, body)) => call.receive(url, &body, &mut heard),
                 Err(message) => return Outcome::Failed { message },
             },
@@ -477,6 +479,14 @@ mod tests {
     use super::*;
     use crate::import::emit;
 
+    /// Runs a future whose fetches are all ready at once.
+    fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime")
+            .block_on(future)
+    }
+
     /// A water utility's TwiML app held in memory, with three planted
     /// defects: key 7 at the main menu works but is never announced, the
     /// outages menu hangs up on silence (a gather with no fallback), and
@@ -526,13 +536,13 @@ mod tests {
             from: "+15550001".into(),
             to: "+15550100".into(),
         };
-        let mut fetch = |request: &Request| -> Result<(Url, String), String> {
+        let fetch = |request: Request| {
             let digits = request
                 .form
                 .iter()
                 .find(|(k, _)| *k == "Digits")
                 .map(|(_, v)| v.as_str());
-            Ok((request.url.clone(), app(request.url.path(), digits)))
+            std::future::ready(Ok((request.url.clone(), app(request.url.path(), digits))))
         };
         crawl(
             "crawled",
@@ -544,7 +554,7 @@ mod tests {
             &mut |batch| {
                 batch
                     .iter()
-                    .map(|inputs| play(&start, &caller, inputs, 6, &mut fetch))
+                    .map(|inputs| block_on(play(&start, &caller, inputs, 6, fetch)))
                     .collect()
             },
         )
@@ -622,7 +632,7 @@ mod tests {
             from: "a".into(),
             to: "b".into(),
         };
-        let mut fetch = |request: &Request| -> Result<(Url, String), String> {
+        let fetch = |request: Request| {
             let path = format!(
                 "{}{}",
                 request.url.path(),
@@ -635,8 +645,13 @@ mod tests {
             let body = format!(
                 "<Response><Gather numDigits=\"1\" action=\"{path}\"><Say>Menu {path}.</Say></Gather></Response>"
             );
-            let url = request.url.join(&path).map_err(|e| e.to_string())?;
-            Ok((url, body))
+            std::future::ready(
+                request
+                    .url
+                    .join(&path)
+                    .map(|url| (url, body))
+                    .map_err(|e| e.to_string()),
+            )
         };
         let crawled = crawl(
             "endless",
@@ -648,7 +663,7 @@ mod tests {
             &mut |batch| {
                 batch
                     .iter()
-                    .map(|inputs| play(&start, &caller, inputs, 6, &mut fetch))
+                    .map(|inputs| block_on(play(&start, &caller, inputs, 6, fetch)))
                     .collect()
             },
         );

@@ -1,0 +1,178 @@
+//! The live channel against a real HTTP server: a small TwiML phone tree of
+//! our own (axum, on 127.0.0.1, a port the system picks), started by the
+//! test itself, crawled through the HTTP driver.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::http::{StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::routing::any;
+use axum::Router;
+use touchpoint::import::emit;
+use touchpoint::live::call::Input;
+use touchpoint::live::crawl::{crawl, CrawlLimits, Outcome};
+use touchpoint::live::driver::{Driver, DriverOptions};
+use url::Url;
+
+const MAIN: &str = r#"<Gather numDigits="1" action="/main">
+    <Say>For billing, press 1. For outages, press 2. For an agent, press 0.</Say></Gather>
+    <Redirect>/voice</Redirect>"#;
+
+/// A water utility's phone tree with three planted defects: key 7 works but
+/// is never announced, the outages menu hangs up on silence (a gather with
+/// no fallback), and silence at billing redirects round without asking
+/// again. Plus a few paths that misbehave at the HTTP level.
+async fn tree(uri: Uri, body: String) -> impl IntoResponse {
+    let form = if body.is_empty() {
+        uri.query().unwrap_or("").to_string()
+    } else {
+        body
+    };
+    let digits: Option<String> = url::form_urlencoded::parse(form.as_bytes())
+        .find(|(k, _)| k == "Digits")
+        .map(|(_, v)| v.into_owned());
+    let twiml = |inner: &str| (StatusCode::OK, format!("<Response>{inner}</Response>"));
+    match (uri.path(), digits.as_deref()) {
+        ("/voice", _) => twiml(MAIN),
+        ("/billing-loop", _) => twiml("<Redirect>/billing-loop</Redirect>"),
+        ("/broken", _) => (StatusCode::INTERNAL_SERVER_ERROR, "oops".to_string()),
+        ("/huge", _) => twiml(&format!("<Say>{}</Say>", "la ".repeat(200_000))),
+        ("/slow", _) => {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            twiml("<Hangup/>")
+        }
+        ("/elsewhere", _) => twiml("<Redirect>http://example.invalid/voice</Redirect>"),
+        ("/main", Some("1")) => twiml(
+            r#"<Say>Billing.</Say><Gather numDigits="1" action="/billing">
+            <Say>To pay your bill, press 1. To go back, press 9.</Say></Gather>
+            <Redirect>/billing-loop</Redirect>"#,
+        ),
+        ("/main", Some("2")) => twiml(
+            r#"<Gather numDigits="1" action="/outages"><Say>To report an outage, press 1.</Say></Gather>"#,
+        ),
+        ("/main", Some("0")) | ("/billing", Some("1")) => {
+            twiml("<Say>Connecting you.</Say><Enqueue>agents</Enqueue>")
+        }
+        ("/main", Some("7")) => twiml("<Say>Secret menu. Goodbye.</Say><Hangup/>"),
+        ("/billing", Some("9")) | (_, None) | (_, Some("")) => twiml(MAIN),
+        ("/outages", Some("1")) => twiml("<Dial>+15550199</Dial>"),
+        (_, Some(_)) => twiml(&format!("<Say>Sorry, that is not an option.</Say>{MAIN}")),
+    }
+}
+
+/// Starts the tree on its own thread and runtime (the driver has its own),
+/// and returns its address.
+fn serve() -> SocketAddr {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the test server");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("a local port");
+            sender
+                .send(listener.local_addr().expect("its address"))
+                .expect("the test is waiting");
+            let app = Router::new().fallback(any(tree));
+            axum::serve(listener, app).await.expect("the server runs");
+        });
+    });
+    receiver.recv().expect("the server started")
+}
+
+fn driver(addr: SocketAddr, path: &str) -> Driver {
+    let start = Url::parse(&format!("http://{addr}{path}")).unwrap();
+    Driver::new(
+        start,
+        DriverOptions {
+            concurrency: 4,
+            request_timeout: Duration::from_secs(1),
+            max_body: 64 * 1024,
+            allowed_hosts: Vec::new(),
+            max_requests_between_inputs: 6,
+        },
+    )
+    .expect("a driver")
+}
+
+#[test]
+fn a_crawl_over_http_rebuilds_the_tree_and_lint_finds_the_planted_defects() {
+    let addr = serve();
+    let driver = driver(addr, "/voice");
+    let crawled = crawl(
+        "crawled",
+        &format!("http://{addr}/voice"),
+        CrawlLimits {
+            max_menus: 50,
+            max_calls: 1_000,
+        },
+        &mut |batch| driver.play_batch(batch),
+    );
+    let failed: Vec<&Vec<Input>> = crawled.failures.iter().map(|(inputs, _)| inputs).collect();
+    assert_eq!(
+        failed,
+        [&vec![Input::Keys("1".into()), Input::Silence]],
+        "{:?}",
+        crawled.failures
+    );
+    let yaml = emit(&crawled.flow);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("crawled.yaml"), &yaml).unwrap();
+    let set = touchpoint::loader::load_set(dir.path()).unwrap_or_else(|e| panic!("{e:?}\n{yaml}"));
+    let analysis = touchpoint::analysis::lint(&set).unwrap();
+    let mut found: Vec<(String, String)> = analysis
+        .findings
+        .iter()
+        .map(|f| (f.code.to_string(), f.node.clone()))
+        .collect();
+    found.sort();
+    found.dedup();
+    let found: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(c, n)| (c.as_str(), n.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("endless-retry", "menu_1"),
+            ("prompt-mismatch", "menu_1"),
+            ("unhandled-input", "menu_2"),
+            ("unhandled-input", "menu_3"),
+        ],
+        "{yaml}"
+    );
+}
+
+#[test]
+fn misbehaving_apps_fail_the_call_with_a_reason() {
+    let addr = serve();
+    let cases = [
+        ("/broken", "HTTP 500"),
+        ("/huge", "larger than 65536 bytes"),
+        ("/slow", "no reply in time"),
+        ("/elsewhere", "off the starting host"),
+    ];
+    for (path, expected) in cases {
+        let outcomes = driver(addr, path).play_batch(&[Vec::new()]);
+        match &outcomes[..] {
+            [Outcome::Failed { message }] => {
+                assert!(message.contains(expected), "{path}: {message}")
+            }
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+    // Nobody listening: the connection is refused, said as such.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let outcomes =
+        driver(SocketAddr::from(([127, 0, 0, 1], port)), "/voice").play_batch(&[Vec::new()]);
+    assert!(
+        matches!(&outcomes[..], [Outcome::Failed { message }] if message.contains("could not connect")),
+        "{outcomes:?}"
+    );
+}
