@@ -112,7 +112,7 @@ fn a_crawl_over_http_rebuilds_the_tree_and_lint_finds_the_planted_defects() {
         },
         &mut |batch| driver.play_batch(batch),
     );
-    let failed: Vec<&Vec<Input>> = crawled.failures.iter().map(|(inputs, _)| inputs).collect();
+    let failed: Vec<&Vec<Input>> = crawled.failures.iter().map(|f| &f.inputs).collect();
     assert_eq!(
         failed,
         [&vec![Input::Keys("1".into()), Input::Silence]],
@@ -159,7 +159,10 @@ fn misbehaving_apps_fail_the_call_with_a_reason() {
     for (path, expected) in cases {
         let outcomes = driver(addr, path).play_batch(&[Vec::new()]);
         match &outcomes[..] {
-            [Outcome::Failed { message }] => {
+            [Outcome::Failed {
+                message,
+                unreachable: false,
+            }] => {
                 assert!(message.contains(expected), "{path}: {message}")
             }
             other => panic!("{path}: {other:?}"),
@@ -172,7 +175,7 @@ fn misbehaving_apps_fail_the_call_with_a_reason() {
     let outcomes =
         driver(SocketAddr::from(([127, 0, 0, 1], port)), "/voice").play_batch(&[Vec::new()]);
     assert!(
-        matches!(&outcomes[..], [Outcome::Failed { message }] if message.contains("could not connect")),
+        matches!(&outcomes[..], [Outcome::Failed { message, unreachable: true }] if message.contains("could not connect")),
         "{outcomes:?}"
     );
 }

@@ -39,10 +39,12 @@ pub enum Outcome {
         ending: Ending,
         heard: Vec<Heard>,
     },
-    /// The app failed the call: an HTTP error, a reply that is not TwiML,
-    /// a redirect loop. A `live-error` with the inputs that lead to it.
+    /// The call failed: an HTTP error, a reply that is not TwiML, a
+    /// redirect loop (a `live-error` with the inputs that lead to it), or
+    /// no server at all (`unreachable`), which stops a crawl.
     Failed {
         message: String,
+        unreachable: bool,
     },
 }
 
@@ -61,7 +63,7 @@ pub async fn play<F, Fut>(
 ) -> Outcome
 where
     F: FnMut(Request) -> Fut,
-    Fut: std::future::Future<Output = Result<(Url, String), String>>,
+    Fut: std::future::Future<Output = Result<(Url, String), FetchFailure>>,
 {
     let (mut call, first) = Call::dial(start.clone(), caller.clone(), max_requests_between_inputs);
     let mut heard = Vec::new();
@@ -71,7 +73,12 @@ where
         let step: Result<Next, CallError> = match next {
             Next::Fetch(request) => match fetch(request).await {
                 Ok((url, body)) => call.receive(url, &body, &mut heard),
-                Err(message) => return Outcome::Failed { message },
+                Err(failure) => {
+                    return Outcome::Failed {
+                        message: failure.message,
+                        unreachable: failure.unreachable,
+                    }
+                }
             },
             Next::Listen(gather) => match inputs.next() {
                 Some(input) => {
@@ -93,9 +100,29 @@ where
             Err(error) => {
                 return Outcome::Failed {
                     message: error.to_string(),
+                    unreachable: false,
                 }
             }
         };
+    }
+}
+
+/// Why a request got no reply to play.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchFailure {
+    pub message: String,
+    /// Nothing answers at the address (connection refused, no such host):
+    /// the app is down, not misbehaving.
+    pub unreachable: bool,
+}
+
+impl FetchFailure {
+    /// A reply that came but cannot be played.
+    pub fn app(message: impl Into<String>) -> Self {
+        FetchFailure {
+            message: message.into(),
+            unreachable: false,
+        }
     }
 }
 
@@ -129,11 +156,19 @@ pub struct CrawlLimits {
 #[derive(Debug, Clone)]
 pub struct Crawled {
     pub flow: IrFlow,
-    /// `live-error`s: the inputs from the start and what went wrong.
-    pub failures: Vec<(Vec<Input>, String)>,
+    /// Calls that failed: `live-error`s, or the app going away.
+    pub failures: Vec<Failure>,
     /// Limits hit, said plainly.
     pub notes: Vec<String>,
     pub calls: usize,
+}
+
+/// A call of the crawl that failed, with the inputs from the start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub inputs: Vec<Input>,
+    pub message: String,
+    pub unreachable: bool,
 }
 
 struct Menu {
@@ -164,6 +199,7 @@ pub fn crawl(
 
     let first = play_calls(&[Vec::new()]).pop().unwrap_or(Outcome::Failed {
         message: "the driver played no call".to_string(),
+        unreachable: false,
     });
     let start = builder.target(&first, &[]);
     let start = start.unwrap_or_else(|| {
@@ -205,6 +241,7 @@ pub fn crawl(
         let silence_path = paths.next().unwrap_or_default();
         let missing = || Outcome::Failed {
             message: "the driver returned fewer outcomes than calls".to_string(),
+            unreachable: false,
         };
         let silence = outcomes.next().unwrap_or_else(missing);
         let keyed: Vec<(&str, Vec<Input>, Outcome)> = keys
@@ -286,7 +323,7 @@ fn signature(outcome: &Outcome) -> String {
             identity, heard, ..
         } => format!("menu {identity} {heard:?}"),
         Outcome::Ended { ending, heard } => format!("end {ending:?} {heard:?}"),
-        Outcome::Failed { message } => format!("failed {message}"),
+        Outcome::Failed { message, .. } => format!("failed {message}"),
     }
 }
 
@@ -308,7 +345,7 @@ struct Builder {
     by_identity: HashMap<String, usize>,
     /// Menus found and not yet probed, in the order found.
     pending: VecDeque<usize>,
-    failures: Vec<(Vec<Input>, String)>,
+    failures: Vec<Failure>,
     /// Terminal and say nodes by what they are, so that every "press 0 for
     /// an agent" shares one transfer node and every wrong key one apology.
     ends: HashMap<String, String>,
@@ -335,8 +372,15 @@ impl Builder {
     /// for a failed call, which is recorded instead.
     fn target(&mut self, outcome: &Outcome, inputs: &[Input]) -> Option<String> {
         match outcome {
-            Outcome::Failed { message } => {
-                self.failures.push((inputs.to_vec(), message.clone()));
+            Outcome::Failed {
+                message,
+                unreachable,
+            } => {
+                self.failures.push(Failure {
+                    inputs: inputs.to_vec(),
+                    message: message.clone(),
+                    unreachable: *unreachable,
+                });
                 None
             }
             Outcome::Ended { ending, heard } => {
@@ -542,7 +586,10 @@ mod tests {
                 .iter()
                 .find(|(k, _)| *k == "Digits")
                 .map(|(_, v)| v.as_str());
-            std::future::ready(Ok((request.url.clone(), app(request.url.path(), digits))))
+            std::future::ready(Ok::<_, FetchFailure>((
+                request.url.clone(),
+                app(request.url.path(), digits),
+            )))
         };
         crawl(
             "crawled",
@@ -567,7 +614,7 @@ mod tests {
         // The redirect loop on silence at billing is a live error with the
         // inputs that reach it. `#` is not probed: it is the gathers'
         // finish key, and ends them with nothing entered, like silence.
-        let failed: Vec<&Vec<Input>> = crawled.failures.iter().map(|(inputs, _)| inputs).collect();
+        let failed: Vec<&Vec<Input>> = crawled.failures.iter().map(|f| &f.inputs).collect();
         assert_eq!(
             failed,
             [&vec![Input::Keys("1".into()), Input::Silence]],
@@ -577,7 +624,7 @@ mod tests {
         assert!(crawled
             .failures
             .iter()
-            .all(|(_, why)| why.contains("redirect loop")));
+            .all(|f| f.message.contains("redirect loop") && !f.unreachable));
         // Three menus, recognised when they come round again.
         let menus = crawled
             .flow
@@ -650,7 +697,7 @@ mod tests {
                     .url
                     .join(&path)
                     .map(|url| (url, body))
-                    .map_err(|e| e.to_string()),
+                    .map_err(|e| FetchFailure::app(e.to_string())),
             )
         };
         let crawled = crawl(

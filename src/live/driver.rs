@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::call::{Caller, Input, Request};
-use super::crawl::{play, Outcome};
+use super::crawl::{play, FetchFailure, Outcome};
 use super::twiml::Method;
 
 /// Bounds on a live run.
@@ -130,6 +130,7 @@ impl Driver {
                 // others stand.
                 outcomes.push(task.await.unwrap_or_else(|error| Outcome::Failed {
                     message: format!("the call stopped unexpectedly: {error}"),
+                    unreachable: false,
                 }));
             }
             outcomes
@@ -145,7 +146,7 @@ async fn fetch(
     start: &Url,
     options: &DriverOptions,
     request: Request,
-) -> Result<(Url, String), String> {
+) -> Result<(Url, String), FetchFailure> {
     let mut url = request.url.clone();
     let mut method = request.method;
     for _hop in 0..5 {
@@ -154,28 +155,30 @@ async fn fetch(
                 .host_str()
                 .is_some_and(|h| options.allowed_hosts.iter().any(|a| a == h));
         if !host_allowed {
-            return Err(format!(
+            return Err(FetchFailure::app(format!(
                 "the app sends the call to {url}, off the starting host (allow it with --allow-host)"
-            ));
+            )));
         }
         let builder = match method {
             Method::Post => client.post(url.clone()).form(&request.form),
             Method::Get => client.get(url.clone()).query(&request.form),
         };
-        let mut response = builder
-            .send()
-            .await
-            .map_err(|e| format!("{} {url}: {}", method_name(method), describe(&e)))?;
+        let mut response = builder.send().await.map_err(|e| FetchFailure {
+            message: format!("{} {url}: {}", method_name(method), describe(&e)),
+            unreachable: e.is_connect(),
+        })?;
         let status = response.status();
         if status.is_redirection() {
             let location = response
                 .headers()
                 .get(reqwest::header::LOCATION)
                 .and_then(|l| l.to_str().ok())
-                .ok_or_else(|| format!("HTTP {status} from {url} without a Location"))?;
-            url = url
-                .join(location)
-                .map_err(|e| format!("HTTP {status} from {url} to `{location}`: {e}"))?;
+                .ok_or_else(|| {
+                    FetchFailure::app(format!("HTTP {status} from {url} without a Location"))
+                })?;
+            url = url.join(location).map_err(|e| {
+                FetchFailure::app(format!("HTTP {status} from {url} to `{location}`: {e}"))
+            })?;
             // Like a browser, the platform follows 301-303 with a GET.
             if matches!(status.as_u16(), 301..=303) {
                 method = Method::Get;
@@ -183,27 +186,31 @@ async fn fetch(
             continue;
         }
         if !status.is_success() {
-            return Err(format!("HTTP {status} from {} {url}", method_name(method)));
+            return Err(FetchFailure::app(format!(
+                "HTTP {status} from {} {url}",
+                method_name(method)
+            )));
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| format!("reading the reply from {url}: {}", describe(&e)))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|e| {
+            FetchFailure::app(format!("reading the reply from {url}: {}", describe(&e)))
+        })? {
             if body.len() + chunk.len() > options.max_body {
-                return Err(format!(
+                return Err(FetchFailure::app(format!(
                     "the reply from {url} is larger than {} bytes",
                     options.max_body
-                ));
+                )));
             }
             body.extend_from_slice(&chunk);
         }
         let body = String::from_utf8(body)
-            .map_err(|_| format!("the reply from {url} is not UTF-8 text"))?;
+            .map_err(|_| FetchFailure::app(format!("the reply from {url} is not UTF-8 text")))?;
         return Ok((url, body));
     }
-    Err(format!("more than 5 HTTP redirects from {}", request.url))
+    Err(FetchFailure::app(format!(
+        "more than 5 HTTP redirects from {}",
+        request.url
+    )))
 }
 
 fn method_name(method: Method) -> &'static str {
