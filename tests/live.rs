@@ -10,6 +10,9 @@ use axum::response::IntoResponse;
 use axum::routing::any;
 use axum::Router;
 use touchpoint::import::emit;
+
+mod common;
+use common::touchpoint;
 use touchpoint::live::call::Input;
 use touchpoint::live::crawl::{crawl, CrawlLimits, Outcome};
 use touchpoint::live::driver::{Driver, DriverOptions};
@@ -64,7 +67,15 @@ async fn tree(uri: Uri, body: String) -> impl IntoResponse {
 /// Starts the tree on its own thread and runtime (the driver has its own),
 /// and returns its address.
 fn serve() -> SocketAddr {
+    serve_until(usize::MAX)
+}
+
+/// The same, but the server shuts down after `requests` requests, as if
+/// someone stopped the app in the middle of a crawl.
+fn serve_until(requests: usize) -> SocketAddr {
     let (sender, receiver) = std::sync::mpsc::channel();
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let stop = std::sync::Arc::new(tokio::sync::Notify::new());
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -77,8 +88,19 @@ fn serve() -> SocketAddr {
             sender
                 .send(listener.local_addr().expect("its address"))
                 .expect("the test is waiting");
-            let app = Router::new().fallback(any(tree));
-            axum::serve(listener, app).await.expect("the server runs");
+            let counter = std::sync::Arc::clone(&served);
+            let stopper = std::sync::Arc::clone(&stop);
+            let app = Router::new().fallback(any(move |uri: Uri, body: String| {
+                let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                if n >= requests {
+                    stopper.notify_one();
+                }
+                tree(uri, body)
+            }));
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move { stop.notified().await })
+                .await
+                .expect("the server runs");
         });
     });
     receiver.recv().expect("the server started")
@@ -177,5 +199,53 @@ fn misbehaving_apps_fail_the_call_with_a_reason() {
     assert!(
         matches!(&outcomes[..], [Outcome::Failed { message, unreachable: true }] if message.contains("could not connect")),
         "{outcomes:?}"
+    );
+}
+
+#[test]
+fn the_crawl_command_writes_a_flow_that_lint_checks() {
+    let addr = serve();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("crawled.yaml");
+    let url = format!("http://{addr}/voice");
+    let (code, _, stderr) =
+        touchpoint(&["crawl", &url, "-o", out.to_str().unwrap(), "--timeout", "2"]);
+    // The redirect loop on silence at billing is a live error: exit 1, and
+    // the flow is still written.
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("live-error: inputs [1, wait]"), "{stderr}");
+    assert!(stderr.contains("crawled 3 menus"), "{stderr}");
+    let (code, stdout, stderr) =
+        touchpoint(&["lint", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    for expected in ["endless-retry", "prompt-mismatch", "unhandled-input"] {
+        assert!(
+            stdout.contains(expected),
+            "{expected} missing from {stdout}"
+        );
+    }
+}
+
+#[test]
+fn an_app_that_stops_answering_mid_crawl_exits_2_and_writes_nothing() {
+    let addr = serve_until(10);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("crawled.yaml");
+    let url = format!("http://{addr}/voice");
+    let (code, _, stderr) = touchpoint(&[
+        "crawl",
+        &url,
+        "-o",
+        out.to_str().unwrap(),
+        "--concurrency",
+        "1",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("stopped answering"), "{stderr}");
+    assert!(!out.exists(), "no partial output");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no stray files"
     );
 }

@@ -117,6 +117,35 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE|DIR")]
         output: Option<PathBuf>,
     },
+    /// Discover a live phone tree by calling it as the platform would, and
+    /// write it as a flow that lint and personas run on.
+    Crawl {
+        /// The URL the platform requests when a call comes in.
+        url: String,
+        /// How the app talks to the platform.
+        #[arg(long, value_enum, default_value = "twiml")]
+        protocol: Protocol,
+        /// Write the flow to FILE (atomically, and only when the crawl
+        /// completes); without it, print it.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Calls in flight at once.
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
+        /// Seconds allowed for one request.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+        timeout: u64,
+        /// Another host the app may send calls to (repeatable); the
+        /// starting URL's host is always allowed.
+        #[arg(long = "allow-host", value_name = "HOST")]
+        allow_hosts: Vec<String>,
+        /// Stop after finding this many menus.
+        #[arg(long, default_value_t = 500)]
+        max_menus: usize,
+        /// Stop after this many calls.
+        #[arg(long, default_value_t = 20_000)]
+        max_calls: usize,
+    },
     /// Draw a flow as Graphviz dot or Mermaid, with lint findings marked.
     Graph {
         #[arg(default_value = "menus")]
@@ -251,6 +280,13 @@ pub struct Common {
 pub fn parse_platform(text: &str) -> Result<crate::import::Platform, String> {
     crate::import::Platform::parse(text)
         .ok_or_else(|| format!("unknown platform `{text}` (connect, studio or archy)"))
+}
+
+/// The protocols a live app can speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Protocol {
+    /// Twilio's TwiML over HTTP webhooks.
+    Twiml,
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {

@@ -160,6 +160,29 @@ pub fn execute(cli: Cli) -> u8 {
             from,
             output,
         } => run_import(&files, from, output.as_deref()),
+        Command::Crawl {
+            url,
+            protocol: _,
+            output,
+            concurrency,
+            timeout,
+            allow_hosts,
+            max_menus,
+            max_calls,
+        } => run_crawl(
+            &url,
+            output.as_deref(),
+            crate::live::driver::DriverOptions {
+                concurrency: usize::from(concurrency),
+                request_timeout: std::time::Duration::from_secs(timeout),
+                allowed_hosts: allow_hosts,
+                ..Default::default()
+            },
+            crate::live::crawl::CrawlLimits {
+                max_menus,
+                max_calls,
+            },
+        ),
         Command::Graph {
             path,
             flow,
@@ -510,6 +533,99 @@ fn run_import(
             let text: Vec<&str> = documents.iter().map(|(_, t)| t.as_str()).collect();
             Output::new(None).write(&text.join("---\n"))
         }
+    }
+}
+
+/// Crawls a live app and writes the flow found. Exit 0 when the tree was
+/// crawled cleanly, 1 when some calls failed (`live-error`, printed with the
+/// inputs that reach them; the flow is still written), 2 when the app
+/// cannot be crawled at all or stops answering, in which case nothing is
+/// written.
+fn run_crawl(
+    url: &str,
+    output: Option<&Path>,
+    options: crate::live::driver::DriverOptions,
+    limits: crate::live::crawl::CrawlLimits,
+) -> u8 {
+    use crate::live::call::Input;
+    let start = match url::Url::parse(url) {
+        Ok(start) => start,
+        Err(e) => return fail(format!("`{url}` is not a URL: {e}")),
+    };
+    let driver = match crate::live::driver::Driver::new(start, options) {
+        Ok(driver) => driver,
+        Err(e) => return fail(e),
+    };
+    let crawled = crate::live::crawl::crawl("crawled", url, limits, &mut |batch| {
+        driver.play_batch(batch)
+    });
+    let inputs = |inputs: &[Input]| -> String {
+        let words: Vec<String> = inputs
+            .iter()
+            .map(|input| match input {
+                Input::Keys(keys) => keys.clone(),
+                Input::Speech(words) => format!("say:{words}"),
+                Input::Silence => "wait".to_string(),
+            })
+            .collect();
+        format!("[{}]", words.join(", "))
+    };
+    if let Some(gone) = crawled.failures.iter().find(|f| f.unreachable) {
+        return fail(format!(
+            "the app stopped answering (inputs {}): {}; nothing was written",
+            inputs(&gone.inputs),
+            gone.message
+        ));
+    }
+    if crawled.flow.nodes.is_empty() || crawled.flow.start == "call_failed" {
+        let why = crawled
+            .failures
+            .first()
+            .map_or("the first call failed".to_string(), |f| f.message.clone());
+        return fail(format!("{url} could not be crawled: {why}"));
+    }
+    for note in &crawled.notes {
+        eprintln!("note: {note}");
+    }
+    for failure in &crawled.failures {
+        eprintln!(
+            "live-error: inputs {}: {}",
+            inputs(&failure.inputs),
+            failure.message
+        );
+    }
+    let text = crate::import::emit(&crawled.flow);
+    // What is written must load: check before writing anything.
+    let documents = [("crawled.yaml".to_string(), text.clone())];
+    if let Err(e) = crate::loader::load_texts(std::path::PathBuf::from("crawled"), &documents) {
+        return fail(format!(
+            "the crawled flow does not load (a touchpoint bug worth reporting): {}",
+            e.plain_lines().join("; ")
+        ));
+    }
+    let written = Output::new(output).write(&text);
+    if written != EXIT_CLEAN {
+        return written;
+    }
+    eprintln!(
+        "crawled {} menus with {} calls{}",
+        crawled
+            .flow
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, crate::import::ir::IrKind::Menu { .. }))
+            .count(),
+        crawled.calls,
+        if crawled.failures.is_empty() {
+            String::new()
+        } else {
+            format!("; {} calls failed", crawled.failures.len())
+        }
+    );
+    if crawled.failures.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
     }
 }
 
