@@ -22,6 +22,9 @@ use super::call::{Call, CallError, Caller, Ending, Heard, Input, Next, Request};
 use super::twiml::{Gather, Verb};
 use crate::import::ir::{announced_label, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
 
+/// At most this many announced phrases are tried at one menu.
+const MAX_PHRASES: usize = 12;
+
 /// The keys a crawl presses at every menu, in the order options are listed.
 pub const KEYS: [&str; 12] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#"];
 
@@ -178,6 +181,9 @@ struct Menu {
     /// Keys that end the gather with nothing entered: the same as silence,
     /// so they are not probed as options.
     finish_keys: String,
+    /// Whether the gather listens for speech: then the phrases its prompt
+    /// announces ("say billing") are probed too.
+    speech: bool,
 }
 
 /// Plays a batch of calls, each with its inputs from the start, and
@@ -212,7 +218,7 @@ pub fn crawl(
     });
 
     while let Some(index) = builder.pending.pop_front() {
-        if calls + KEYS.len() + 1 > limits.max_calls {
+        if calls + KEYS.len() + 1 + MAX_PHRASES > limits.max_calls {
             notes.push(format!(
                 "the crawl stopped at its budget of {} calls; {} menus were not probed",
                 limits.max_calls,
@@ -232,9 +238,25 @@ pub fn crawl(
             .copied()
             .filter(|key| !finish_keys.contains(*key))
             .collect();
-        // Silence first, then every key, as one batch.
+        let announcements =
+            crate::analysis::announcements::parse_announcements(&builder.menus[index].prompt);
+        let phrases: Vec<String> = if builder.menus[index].speech {
+            announcements
+                .phrases
+                .into_iter()
+                .take(MAX_PHRASES)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // Silence first, then every key, then every phrase, as one batch.
         let mut paths = vec![probe(Input::Silence)];
         paths.extend(keys.iter().map(|key| probe(Input::Keys(key.to_string()))));
+        paths.extend(
+            phrases
+                .iter()
+                .map(|phrase| probe(Input::Speech(phrase.clone()))),
+        );
         let mut outcomes = play_calls(&paths).into_iter();
         calls += paths.len();
         let mut paths = paths.into_iter();
@@ -246,14 +268,18 @@ pub fn crawl(
         let silence = outcomes.next().unwrap_or_else(missing);
         let keyed: Vec<(&str, Vec<Input>, Outcome)> = keys
             .into_iter()
-            .zip(paths)
+            .zip(paths.by_ref())
             .map(|(key, inputs)| (key, inputs, outcomes.next().unwrap_or_else(missing)))
+            .collect();
+        let spoken: Vec<(String, Vec<Input>, Outcome)> = phrases
+            .into_iter()
+            .zip(paths)
+            .map(|(phrase, inputs)| (phrase, inputs, outcomes.next().unwrap_or_else(missing)))
             .collect();
 
         // The wrong-key path: the outcome most keys share, when at least
         // two share it; among equals, the one the prompt announces least.
-        let announced =
-            crate::analysis::announcements::parse_announcements(&builder.menus[index].prompt).keys;
+        let announced = announcements.keys;
         let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, (_, _, outcome)) in keyed.iter().enumerate() {
             groups.entry(signature(outcome)).or_default().push(i);
@@ -272,6 +298,9 @@ pub fn crawl(
             .unwrap_or_default();
 
         let mut options = Vec::new();
+        // Each option with the signature of what it does, so that a phrase
+        // doing the same joins the key's option.
+        let mut signatures = Vec::new();
         for (i, (key, inputs, outcome)) in keyed.iter().enumerate() {
             if no_match_group.contains(&i) {
                 continue;
@@ -283,6 +312,28 @@ pub fn crawl(
                     speech: Vec::new(),
                     goto,
                 });
+                signatures.push(signature(outcome));
+            }
+        }
+        let wrong_key = no_match_group.first().map(|&i| signature(&keyed[i].2));
+        let heard_nothing = signature(&silence);
+        for (phrase, inputs, outcome) in &spoken {
+            let what = signature(outcome);
+            // A phrase the app treats like a wrong key or like silence is
+            // not an option, whatever the prompt says: that is for lint.
+            if Some(&what) == wrong_key.as_ref() || what == heard_nothing {
+                continue;
+            }
+            if let Some(same) = signatures.iter().position(|s| *s == what) {
+                options[same].speech.push(phrase.clone());
+            } else if let Some(goto) = builder.target(outcome, inputs) {
+                options.push(IrOption {
+                    key: None,
+                    label: Some(phrase.clone()),
+                    speech: vec![phrase.clone()],
+                    goto,
+                });
+                signatures.push(what);
             }
         }
         let no_match = match no_match_group.first() {
@@ -437,6 +488,7 @@ impl Builder {
                             node,
                             prompt: prompt.clone(),
                             finish_keys: gather.finish_on_key.clone(),
+                            speech: gather.input.speech,
                         });
                         let menu = self.menus.len() - 1;
                         self.by_identity.insert(identity.clone(), menu);
@@ -717,5 +769,71 @@ mod tests {
         assert!(crawled.calls <= 100, "{}", crawled.calls);
         assert_eq!(crawled.notes.len(), 1, "{:?}", crawled.notes);
         assert!(crawled.notes[0].contains("budget of 100 calls"));
+    }
+
+    /// At a gather that listens for speech, the phrases the prompt
+    /// announces are tried: one the app routes like a key joins that key's
+    /// option, one it does not understand is left for lint to report.
+    #[test]
+    fn announced_phrases_are_probed_at_speech_menus() {
+        let start = Url::parse("http://ivr.test/voice").unwrap();
+        let caller = Caller {
+            call_sid: "CA-speech".into(),
+            from: "a".into(),
+            to: "b".into(),
+        };
+        let main = r#"<Response><Gather input="dtmf speech" numDigits="1" action="/main"><Say>For billing, press 1 or say billing. For outages, say outages.</Say></Gather><Redirect>/voice</Redirect></Response>"#;
+        let fetch = |request: Request| {
+            let field = |name: &str| {
+                request
+                    .form
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.clone())
+            };
+            let body = match (field("Digits").as_deref(), field("SpeechResult").as_deref()) {
+                (Some("1"), _) | (_, Some("billing")) => {
+                    "<Response><Say>Billing.</Say><Enqueue>billing</Enqueue></Response>".to_string()
+                }
+                (Some(_), _) | (_, Some(_)) if request.url.path() == "/main" => format!(
+                    "<Response><Say>Sorry.</Say>{}",
+                    main.trim_start_matches("<Response>")
+                ),
+                _ => main.to_string(),
+            };
+            std::future::ready(Ok::<_, FetchFailure>((request.url.clone(), body)))
+        };
+        let crawled = crawl(
+            "speech",
+            "http://ivr.test/voice",
+            CrawlLimits {
+                max_menus: 10,
+                max_calls: 500,
+            },
+            &mut |batch| {
+                batch
+                    .iter()
+                    .map(|inputs| block_on(play(&start, &caller, inputs, 6, fetch)))
+                    .collect()
+            },
+        );
+        let IrKind::Menu { options, .. } = &crawled.flow.nodes[0].kind else {
+            panic!("the start is a menu: {:?}", crawled.flow.nodes[0]);
+        };
+        let offered: Vec<(Option<&str>, Vec<&str>)> = options
+            .iter()
+            .map(|o| {
+                (
+                    o.key.as_deref(),
+                    o.speech.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            offered,
+            [(Some("1"), vec!["billing"])],
+            "{}",
+            emit(&crawled.flow)
+        );
     }
 }
