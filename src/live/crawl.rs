@@ -217,132 +217,37 @@ pub fn crawl(
         )
     });
 
-    while let Some(index) = builder.pending.pop_front() {
-        if calls + KEYS.len() + 1 + MAX_PHRASES > limits.max_calls {
+    // A level of the breadth-first crawl is every menu found and not yet
+    // probed; its probes go out as one batch, so a driver keeps as many
+    // calls in flight as it is allowed, and are taken in the order the
+    // menus were found, so the flow comes out the same on every run.
+    while !builder.pending.is_empty() {
+        let mut level: Vec<usize> = builder.pending.drain(..).collect();
+        let per_menu = KEYS.len() + 1 + MAX_PHRASES;
+        let fit = limits.max_calls.saturating_sub(calls) / per_menu;
+        let over_budget = fit < level.len();
+        if over_budget {
             notes.push(format!(
                 "the crawl stopped at its budget of {} calls; {} menus were not probed",
                 limits.max_calls,
-                builder.pending.len() + 1
+                level.len() - fit
             ));
+            level.truncate(fit);
+        }
+        let plans: Vec<Plan> = level
+            .iter()
+            .map(|&index| plan(&builder.menus[index]))
+            .collect();
+        let paths: Vec<Vec<Input>> = plans.iter().flat_map(|p| p.paths.iter().cloned()).collect();
+        calls += paths.len();
+        let mut outcomes = play_calls(&paths).into_iter();
+        for (index, plan) in level.into_iter().zip(plans) {
+            let taken: Vec<Outcome> = outcomes.by_ref().take(plan.paths.len()).collect();
+            absorb(&mut builder, index, plan, taken);
+        }
+        if over_budget {
             break;
         }
-        let path = builder.menus[index].path.clone();
-        let probe = |input: Input| {
-            let mut inputs = path.clone();
-            inputs.push(input);
-            inputs
-        };
-        let finish_keys = builder.menus[index].finish_keys.clone();
-        let keys: Vec<&str> = KEYS
-            .iter()
-            .copied()
-            .filter(|key| !finish_keys.contains(*key))
-            .collect();
-        let announcements =
-            crate::analysis::announcements::parse_announcements(&builder.menus[index].prompt);
-        let phrases: Vec<String> = if builder.menus[index].speech {
-            announcements
-                .phrases
-                .into_iter()
-                .take(MAX_PHRASES)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        // Silence first, then every key, then every phrase, as one batch.
-        let mut paths = vec![probe(Input::Silence)];
-        paths.extend(keys.iter().map(|key| probe(Input::Keys(key.to_string()))));
-        paths.extend(
-            phrases
-                .iter()
-                .map(|phrase| probe(Input::Speech(phrase.clone()))),
-        );
-        let mut outcomes = play_calls(&paths).into_iter();
-        calls += paths.len();
-        let mut paths = paths.into_iter();
-        let silence_path = paths.next().unwrap_or_default();
-        let missing = || Outcome::Failed {
-            message: "the driver returned fewer outcomes than calls".to_string(),
-            unreachable: false,
-        };
-        let silence = outcomes.next().unwrap_or_else(missing);
-        let keyed: Vec<(&str, Vec<Input>, Outcome)> = keys
-            .into_iter()
-            .zip(paths.by_ref())
-            .map(|(key, inputs)| (key, inputs, outcomes.next().unwrap_or_else(missing)))
-            .collect();
-        let spoken: Vec<(String, Vec<Input>, Outcome)> = phrases
-            .into_iter()
-            .zip(paths)
-            .map(|(phrase, inputs)| (phrase, inputs, outcomes.next().unwrap_or_else(missing)))
-            .collect();
-
-        // The wrong-key path: the outcome most keys share, when at least
-        // two share it; among equals, the one the prompt announces least.
-        let announced = announcements.keys;
-        let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, (_, _, outcome)) in keyed.iter().enumerate() {
-            groups.entry(signature(outcome)).or_default().push(i);
-        }
-        let no_match_group = groups
-            .values()
-            .filter(|members| members.len() >= 2)
-            .max_by_key(|members| {
-                let unannounced = members
-                    .iter()
-                    .filter(|&&i| !announced.iter().any(|k| k.to_string() == keyed[i].0))
-                    .count();
-                (members.len(), unannounced)
-            })
-            .cloned()
-            .unwrap_or_default();
-
-        let mut options = Vec::new();
-        // Each option with the signature of what it does, so that a phrase
-        // doing the same joins the key's option.
-        let mut signatures = Vec::new();
-        for (i, (key, inputs, outcome)) in keyed.iter().enumerate() {
-            if no_match_group.contains(&i) {
-                continue;
-            }
-            if let Some(goto) = builder.target(outcome, inputs) {
-                options.push(IrOption {
-                    key: Some(key.to_string()),
-                    label: announced_label(&builder.menus[index].prompt, key),
-                    speech: Vec::new(),
-                    goto,
-                });
-                signatures.push(signature(outcome));
-            }
-        }
-        let wrong_key = no_match_group.first().map(|&i| signature(&keyed[i].2));
-        let heard_nothing = signature(&silence);
-        for (phrase, inputs, outcome) in &spoken {
-            let what = signature(outcome);
-            // A phrase the app treats like a wrong key or like silence is
-            // not an option, whatever the prompt says: that is for lint.
-            if Some(&what) == wrong_key.as_ref() || what == heard_nothing {
-                continue;
-            }
-            if let Some(same) = signatures.iter().position(|s| *s == what) {
-                options[same].speech.push(phrase.clone());
-            } else if let Some(goto) = builder.target(outcome, inputs) {
-                options.push(IrOption {
-                    key: None,
-                    label: Some(phrase.clone()),
-                    speech: vec![phrase.clone()],
-                    goto,
-                });
-                signatures.push(what);
-            }
-        }
-        let no_match = match no_match_group.first() {
-            Some(&i) => builder.handler(&keyed[i].2, &keyed[i].1),
-            None => None,
-        };
-        let no_input = builder.handler(&silence, &silence_path);
-        let node = builder.menus[index].node.clone();
-        builder.set_menu(&node, options, no_input, no_match);
         if builder.menus.len() > limits.max_menus {
             notes.push(format!(
                 "the crawl stopped at its budget of {} menus",
@@ -364,6 +269,145 @@ pub fn crawl(
         notes,
         calls,
     }
+}
+
+/// The probes of one menu: silence, every key but the finish keys, and
+/// the phrases its prompt announces if it listens for speech.
+struct Plan {
+    keys: Vec<&'static str>,
+    phrases: Vec<String>,
+    /// Silence first, then the keys, then the phrases.
+    paths: Vec<Vec<Input>>,
+}
+
+fn plan(menu: &Menu) -> Plan {
+    let path = menu.path.clone();
+    let probe = |input: Input| {
+        let mut inputs = path.clone();
+        inputs.push(input);
+        inputs
+    };
+    let keys: Vec<&'static str> = KEYS
+        .iter()
+        .copied()
+        .filter(|key| !menu.finish_keys.contains(*key))
+        .collect();
+    let phrases: Vec<String> = if menu.speech {
+        crate::analysis::announcements::parse_announcements(&menu.prompt)
+            .phrases
+            .into_iter()
+            .take(MAX_PHRASES)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut paths = vec![probe(Input::Silence)];
+    paths.extend(keys.iter().map(|key| probe(Input::Keys(key.to_string()))));
+    paths.extend(
+        phrases
+            .iter()
+            .map(|phrase| probe(Input::Speech(phrase.clone()))),
+    );
+    Plan {
+        keys,
+        phrases,
+        paths,
+    }
+}
+
+/// Turns the outcomes of a menu's probes into its options and handlers.
+fn absorb(builder: &mut Builder, index: usize, plan: Plan, outcomes: Vec<Outcome>) {
+    let Plan {
+        keys,
+        phrases,
+        paths,
+    } = plan;
+    let mut outcomes = outcomes.into_iter();
+    let mut paths = paths.into_iter();
+    let silence_path = paths.next().unwrap_or_default();
+    let missing = || Outcome::Failed {
+        message: "the driver returned fewer outcomes than calls".to_string(),
+        unreachable: false,
+    };
+    let silence = outcomes.next().unwrap_or_else(missing);
+    let keyed: Vec<(&str, Vec<Input>, Outcome)> = keys
+        .into_iter()
+        .zip(paths.by_ref())
+        .map(|(key, inputs)| (key, inputs, outcomes.next().unwrap_or_else(missing)))
+        .collect();
+    let spoken: Vec<(String, Vec<Input>, Outcome)> = phrases
+        .into_iter()
+        .zip(paths)
+        .map(|(phrase, inputs)| (phrase, inputs, outcomes.next().unwrap_or_else(missing)))
+        .collect();
+
+    // The wrong-key path: the outcome most keys share, when at least
+    // two share it; among equals, the one the prompt announces least.
+    let announced =
+        crate::analysis::announcements::parse_announcements(&builder.menus[index].prompt).keys;
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, (_, _, outcome)) in keyed.iter().enumerate() {
+        groups.entry(signature(outcome)).or_default().push(i);
+    }
+    let no_match_group = groups
+        .values()
+        .filter(|members| members.len() >= 2)
+        .max_by_key(|members| {
+            let unannounced = members
+                .iter()
+                .filter(|&&i| !announced.iter().any(|k| k.to_string() == keyed[i].0))
+                .count();
+            (members.len(), unannounced)
+        })
+        .cloned()
+        .unwrap_or_default();
+
+    let mut options = Vec::new();
+    // Each option with the signature of what it does, so that a phrase
+    // doing the same joins the key's option.
+    let mut signatures = Vec::new();
+    for (i, (key, inputs, outcome)) in keyed.iter().enumerate() {
+        if no_match_group.contains(&i) {
+            continue;
+        }
+        if let Some(goto) = builder.target(outcome, inputs) {
+            options.push(IrOption {
+                key: Some(key.to_string()),
+                label: announced_label(&builder.menus[index].prompt, key),
+                speech: Vec::new(),
+                goto,
+            });
+            signatures.push(signature(outcome));
+        }
+    }
+    let wrong_key = no_match_group.first().map(|&i| signature(&keyed[i].2));
+    let heard_nothing = signature(&silence);
+    for (phrase, inputs, outcome) in &spoken {
+        let what = signature(outcome);
+        // A phrase the app treats like a wrong key or like silence is
+        // not an option, whatever the prompt says: that is for lint.
+        if Some(&what) == wrong_key.as_ref() || what == heard_nothing {
+            continue;
+        }
+        if let Some(same) = signatures.iter().position(|s| *s == what) {
+            options[same].speech.push(phrase.clone());
+        } else if let Some(goto) = builder.target(outcome, inputs) {
+            options.push(IrOption {
+                key: None,
+                label: Some(phrase.clone()),
+                speech: vec![phrase.clone()],
+                goto,
+            });
+            signatures.push(what);
+        }
+    }
+    let no_match = match no_match_group.first() {
+        Some(&i) => builder.handler(&keyed[i].2, &keyed[i].1),
+        None => None,
+    };
+    let no_input = builder.handler(&silence, &silence_path);
+    let node = builder.menus[index].node.clone();
+    builder.set_menu(&node, options, no_input, no_match);
 }
 
 /// What makes two outcomes the same reply: where the call stands and what
