@@ -249,3 +249,15 @@ fn an_app_that_stops_answering_mid_crawl_exits_2_and_writes_nothing() {
         "no stray files"
     );
 }
+
+/// Calls run concurrently, yet the flow comes out byte for byte the same:
+/// outcomes are taken in the order the probes were made.
+#[test]
+fn two_crawls_of_one_app_write_the_same_flow() {
+    let addr = serve();
+    let url = format!("http://{addr}/voice");
+    let (_, first, _) = touchpoint(&["crawl", &url, "--concurrency", "16"]);
+    let (_, second, _) = touchpoint(&["crawl", &url, "--concurrency", "3"]);
+    assert!(first.contains("menu_3"), "{first}");
+    assert_eq!(first, second);
+}
