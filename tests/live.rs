@@ -38,6 +38,9 @@ async fn tree(uri: Uri, body: String) -> impl IntoResponse {
     let twiml = |inner: &str| (StatusCode::OK, format!("<Response>{inner}</Response>"));
     match (uri.path(), digits.as_deref()) {
         ("/voice", _) => twiml(MAIN),
+        // A later version of the app, where 0 no longer reaches an agent.
+        ("/voice-v2", _) => twiml(&MAIN.replace("/main", "/main-v2")),
+        ("/main-v2", Some(_)) => twiml("<Say>Goodbye.</Say><Hangup/>"),
         ("/billing-loop", _) => twiml("<Redirect>/billing-loop</Redirect>"),
         ("/broken", _) => (StatusCode::INTERNAL_SERVER_ERROR, "oops".to_string()),
         ("/huge", _) => twiml(&format!("<Say>{}</Say>", "la ".repeat(200_000))),
@@ -260,4 +263,63 @@ fn two_crawls_of_one_app_write_the_same_flow() {
     let (_, second, _) = touchpoint(&["crawl", &url, "--concurrency", "3"]);
     assert!(first.contains("menu_3"), "{first}");
     assert_eq!(first, second);
+}
+
+/// Personas written against the crawled model pass live while the app
+/// behaves as crawled, and fail when the app has changed underneath.
+#[test]
+fn personas_pass_and_fail_live_as_on_the_crawled_model() {
+    let addr = serve();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("http://{addr}/voice");
+    let (code, _, stderr) = touchpoint(&[
+        "crawl",
+        &url,
+        "-o",
+        dir.path().join("crawled.yaml").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "the crawl finds the live error: {stderr}");
+    let persona = |name: &str, key: &str, outcome: &str| {
+        format!(
+            "persona: {name}\nchannel: phone\nflow: crawled\nscript:\n  - press: \"{key}\"\nexpect:\n  outcome: {outcome}\n"
+        )
+    };
+    std::fs::write(
+        dir.path().join("agent.yaml"),
+        persona("wants-agent", "0", "transferred"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("secret.yaml"),
+        persona("finds-secret", "7", "hung-up"),
+    )
+    .unwrap();
+    let set = dir.path().to_str().unwrap();
+
+    let (code, stdout, stderr) = touchpoint(&["personas", set, "--live", &url]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    let changed = format!("http://{addr}/voice-v2");
+    let (code, stdout, stderr) =
+        touchpoint(&["personas", set, "--live", &changed, "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON report");
+    let personas = report["personas"].as_array().expect("personas");
+    let verdict = |name: &str| {
+        personas
+            .iter()
+            .find(|p| p["persona"] == name)
+            .unwrap_or_else(|| panic!("{name} in {stdout}"))
+            .clone()
+    };
+    assert_eq!(verdict("finds-secret")["passed"], true, "{stdout}");
+    let agent = verdict("wants-agent");
+    assert_eq!(agent["passed"], false, "{stdout}");
+    assert!(
+        agent["failures"][0]
+            .as_str()
+            .unwrap()
+            .contains("live call with inputs [0] in the call ending"),
+        "{agent}"
+    );
 }

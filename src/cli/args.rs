@@ -186,6 +186,10 @@ pub struct PersonaArgs {
     /// report the journeys whose transcript changed, with a word diff.
     #[arg(long, value_name = "DIR")]
     pub transcripts: Option<PathBuf>,
+    /// Also replay each phone journey on the running TwiML app at URL: a
+    /// persona fails when the live call ends differently from the model.
+    #[arg(long, value_name = "URL")]
+    pub live: Option<String>,
 }
 
 /// How many random customers to try.

@@ -318,7 +318,7 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
     report.stats.flows = set.flows.len();
     report.stats.nodes = set.flows.iter().map(|f| f.nodes.len()).sum();
     if let Job::Personas(args) | Job::Check(_, args) = &job {
-        let results = match crate::personas::run_personas(
+        let mut results = match crate::personas::run_personas(
             &set,
             common.seed,
             args.persona.as_deref(),
@@ -327,6 +327,23 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
             Ok(r) => r,
             Err(e) => return fail(e),
         };
+        if let Some(url) = &args.live {
+            let start = match url::Url::parse(url) {
+                Ok(start) => start,
+                Err(e) => return fail(format!("--live `{url}` is not a URL: {e}")),
+            };
+            let driver = match crate::live::driver::Driver::new(start, Default::default()) {
+                Ok(driver) => driver,
+                Err(e) => return fail(e),
+            };
+            if let Err(e) =
+                crate::live::personas::check_live(&set, &mut results.results, &mut |batch| {
+                    driver.play_batch(batch)
+                })
+            {
+                return fail(e);
+            }
+        }
         if let Some(dir) = &args.transcripts {
             report.transcripts_changed =
                 crate::personas::transcripts::compare(dir, &results.results);

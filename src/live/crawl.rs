@@ -38,17 +38,16 @@ pub enum Outcome {
         gather: Gather,
         heard: Vec<Heard>,
     },
+    /// The call ended; `unused` inputs were left when it did.
     Ended {
         ending: Ending,
         heard: Vec<Heard>,
+        unused: usize,
     },
     /// The call failed: an HTTP error, a reply that is not TwiML, a
     /// redirect loop (a `live-error` with the inputs that lead to it), or
     /// no server at all (`unreachable`), which stops a crawl.
-    Failed {
-        message: String,
-        unreachable: bool,
-    },
+    Failed { message: String, unreachable: bool },
 }
 
 /// Plays one call from `start` with `inputs`, fetching replies through
@@ -96,7 +95,13 @@ where
                     }
                 }
             },
-            Next::Ended(ending) => return Outcome::Ended { ending, heard },
+            Next::Ended(ending) => {
+                return Outcome::Ended {
+                    ending,
+                    heard,
+                    unused: inputs.len(),
+                }
+            }
         };
         next = match step {
             Ok(next) => next,
@@ -417,7 +422,7 @@ fn signature(outcome: &Outcome) -> String {
         Outcome::Listening {
             identity, heard, ..
         } => format!("menu {identity} {heard:?}"),
-        Outcome::Ended { ending, heard } => format!("end {ending:?} {heard:?}"),
+        Outcome::Ended { ending, heard, .. } => format!("end {ending:?} {heard:?}"),
         Outcome::Failed { message, .. } => format!("failed {message}"),
     }
 }
@@ -478,7 +483,7 @@ impl Builder {
                 });
                 None
             }
-            Outcome::Ended { ending, heard } => {
+            Outcome::Ended { ending, heard, .. } => {
                 let text = said(heard);
                 let key = format!("{ending:?} {text}");
                 if let Some(id) = self.ends.get(&key) {
@@ -579,6 +584,7 @@ impl Builder {
         if let Outcome::Ended {
             ending: Ending::FellOff,
             heard,
+            ..
         } = outcome
         {
             if heard.is_empty() {
