@@ -1,11 +1,12 @@
-//! Discovering a live phone tree: every menu is probed with every key,
-//! silence and nothing else yet, each probe a fresh call from the start
-//! replaying the path to the menu, and what happens becomes a flow in
-//! touchpoint's terms (the import form, so `emit` writes it and `lint` and
-//! personas run on it as on any flow).
+//! Discovering a live phone tree: every menu is probed with silence, every
+//! key but its finish key, and (when it listens for speech) the phrases
+//! its prompt announces, each probe a fresh call from the start replaying
+//! the path to the menu; what happens becomes a flow in touchpoint's terms
+//! (the import form, so `emit` writes it and `lint` and personas run on it
+//! as on any flow).
 //!
-//! The crawl does no I/O: it is given a function that plays one call with
-//! given inputs and reports the outcome, so the HTTP driver can play a
+//! The crawl does no I/O: it is given a function that plays a batch of
+//! calls and reports their outcomes, so the HTTP driver can play a whole
 //! level's probes concurrently and tests can play an app held in memory.
 //!
 //! Two decisions an IVR engineer would make by ear are made by comparison:
