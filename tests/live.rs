@@ -296,7 +296,16 @@ fn personas_pass_and_fail_live_as_on_the_crawled_model() {
     .unwrap();
     let set = dir.path().to_str().unwrap();
 
-    let (code, stdout, stderr) = touchpoint(&["personas", set, "--live", &url]);
+    let (code, stdout, stderr) = touchpoint(&[
+        "personas",
+        set,
+        "--live",
+        &url,
+        "--concurrency",
+        "2",
+        "--timeout",
+        "5",
+    ]);
     assert_eq!(code, 0, "{stdout}{stderr}");
 
     let changed = format!("http://{addr}/voice-v2");
@@ -322,4 +331,11 @@ fn personas_pass_and_fail_live_as_on_the_crawled_model() {
             .contains("live call with inputs [0] in the call ending"),
         "{agent}"
     );
+}
+
+#[test]
+fn live_options_need_live() {
+    let (code, _, stderr) = touchpoint(&["personas", "menus", "--concurrency", "2"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--live"), "{stderr}");
 }

@@ -190,6 +190,12 @@ pub struct PersonaArgs {
     /// persona fails when the live call ends differently from the model.
     #[arg(long, value_name = "URL")]
     pub live: Option<String>,
+    /// With --live: calls in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), requires = "live")]
+    pub concurrency: u16,
+    /// With --live: seconds allowed for one request.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), requires = "live")]
+    pub timeout: u64,
 }
 
 /// How many random customers to try.

@@ -332,7 +332,12 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
                 Ok(start) => start,
                 Err(e) => return fail(format!("--live `{url}` is not a URL: {e}")),
             };
-            let driver = match crate::live::driver::Driver::new(start, Default::default()) {
+            let options = crate::live::driver::DriverOptions {
+                concurrency: usize::from(args.concurrency),
+                request_timeout: std::time::Duration::from_secs(args.timeout),
+                ..Default::default()
+            };
+            let driver = match crate::live::driver::Driver::new(start, options) {
                 Ok(driver) => driver,
                 Err(e) => return fail(e),
             };
