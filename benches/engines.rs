@@ -48,7 +48,7 @@ use touchpoint::fuzz::{fuzz, judge, Customer, FuzzOptions, Limits};
 use touchpoint::graph::{compile, Graph, Kind, NodeIx, OptionIx, NONE};
 use touchpoint::loader::load_set;
 use touchpoint::machine::{Choice, Machine, Quiet, Rules, Settled, State, Step};
-use touchpoint::model::{Channel, MenuSet};
+use touchpoint::model::Channel;
 use touchpoint::personas::run_personas;
 
 #[path = "support/generator.rs"]
@@ -451,26 +451,6 @@ fn judged_steps(machine: &mut Machine, customer: &Customer, world: u64, actions:
 // Setup and report
 // ---------------------------------------------------------------------------
 
-/// Lints the set once and insists that it is clean: a flow with findings
-/// would make both engines record and shrink findings instead of walking,
-/// and would mean the generator is not producing what it claims to.
-fn check_clean(set: &MenuSet) {
-    let analysis = lint(set).expect("the generated flow compiles");
-    for f in analysis.findings.iter().take(10) {
-        println!(
-            "  {} at `{}` (line {}): {}",
-            f.code, f.node, f.line, f.message
-        );
-    }
-    for note in &analysis.notes {
-        println!("  note: {note}");
-    }
-    assert!(
-        analysis.findings.is_empty() && analysis.notes.is_empty(),
-        "fix the generator: the generated flow must lint clean"
-    );
-}
-
 fn rate(r: f64) -> String {
     if r >= 1e6 {
         format!("{:.2} M/s", r / 1e6)
@@ -588,7 +568,7 @@ fn main() {
     // Loading is outside every clock: the engines and the baselines start
     // from the loaded set.
     let set = load_set(dir.path()).expect("the generated set loads");
-    check_clean(&set);
+    assert_lints_clean(&set);
     let graph = compile(&set, Channel::Phone).expect("the generated flow compiles");
     check_fits(&graph);
     let worlds = worlds(&graph);
@@ -768,7 +748,7 @@ fn main() {
     );
     let persona_set = load_set(persona_dir.path()).expect("the persona set loads");
     assert_eq!(persona_set.personas.len(), persona_count);
-    check_clean(&persona_set);
+    assert_lints_clean(&persona_set);
     let persona_graph = compile(&persona_set, Channel::Phone).expect("compiles");
     check_fits(&persona_graph);
     let (persona_compile_best, _) = times(|| {

@@ -93,7 +93,7 @@ static ALLOCATOR: Counting = Counting;
 
 #[path = "support/generator.rs"]
 mod generator;
-use generator::generate;
+use generator::{assert_lints_clean, generate};
 
 // ---------------------------------------------------------------------------
 // Measurement
@@ -178,25 +178,7 @@ fn check_clean(dir: &Path) -> usize {
             panic!("fix the generator: the generated set must load");
         }
     };
-    let analysis = lint(&set).expect("the generated flow compiles");
-    println!(
-        "findings on the generated flow: {}",
-        analysis.findings.len()
-    );
-    for f in analysis.findings.iter().take(10) {
-        println!(
-            "  {} at `{}` (line {}): {}",
-            f.code, f.node, f.line, f.message
-        );
-    }
-    for note in &analysis.notes {
-        println!("  note: {note}");
-    }
-    assert!(
-        analysis.findings.is_empty() && analysis.notes.is_empty(),
-        "fix the generator: the generated flow must lint clean"
-    );
-    analysis.states
+    assert_lints_clean(&set)
 }
 
 fn main() {

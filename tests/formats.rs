@@ -1,23 +1,14 @@
 //! The CI formats: JUnit XML that parses with a test case per persona and
 //! per finding class, SARIF 2.1.0 with regions, Markdown, and graphs.
 
-use std::path::PathBuf;
-
-use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+
+/// The binary's exit code and standard output.
 fn touchpoint(args: &[&str]) -> (i32, String) {
-    let output = Command::cargo_bin("touchpoint")
-        .unwrap()
-        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    )
+    let (code, stdout, _) = common::touchpoint(args);
+    (code, stdout)
 }
 
 #[test]

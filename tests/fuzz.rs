@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use touchpoint::fuzz::{fuzz, reproduces, FuzzOptions};
 use touchpoint::loader::load_set;
+
+mod common;
 
 fn set(name: &str) -> touchpoint::model::MenuSet {
     load_set(
@@ -130,17 +131,10 @@ fn the_bundled_set_survives_many_seeds() {
 }
 
 fn fuzz_json(args: &[&str]) -> (i32, String) {
-    let output = Command::cargo_bin("touchpoint")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["fuzz", "--format", "json"])
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    )
+    let mut all = vec!["fuzz", "--format", "json"];
+    all.extend_from_slice(args);
+    let (code, stdout, _) = common::touchpoint(&all);
+    (code, stdout)
 }
 
 #[test]

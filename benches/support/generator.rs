@@ -10,6 +10,9 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
 use std::path::Path;
 
+use touchpoint::analysis::lint;
+use touchpoint::model::MenuSet;
+
 // ---------------------------------------------------------------------------
 // Deterministic generator
 // ---------------------------------------------------------------------------
@@ -706,4 +709,30 @@ pub fn generate_personas(g: &Generated, count: usize) -> Vec<String> {
         out.push(text);
     }
     out
+}
+
+/// Lints the set once and insists that it is clean: a benchmark on a flow
+/// with findings would measure the recording and shrinking of findings
+/// rather than the walk, and would mean the generator is not producing
+/// what it claims to. Returns the number of states walked.
+pub fn assert_lints_clean(set: &MenuSet) -> usize {
+    let analysis = lint(set).expect("the generated flow compiles");
+    println!(
+        "findings on the generated flow: {}",
+        analysis.findings.len()
+    );
+    for f in analysis.findings.iter().take(10) {
+        println!(
+            "  {} at `{}` (line {}): {}",
+            f.code, f.node, f.line, f.message
+        );
+    }
+    for note in &analysis.notes {
+        println!("  note: {note}");
+    }
+    assert!(
+        analysis.findings.is_empty() && analysis.notes.is_empty(),
+        "fix the generator: the generated flow must lint clean"
+    );
+    analysis.states
 }

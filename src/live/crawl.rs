@@ -281,6 +281,9 @@ pub fn crawl(
 /// the phrases its prompt announces if it listens for speech.
 struct Plan {
     keys: Vec<&'static str>,
+    /// The keys the prompt announces, for telling options from the
+    /// wrong-key path.
+    announced_keys: Vec<char>,
     phrases: Vec<String>,
     /// Silence first, then the keys, then the phrases.
     paths: Vec<Vec<Input>>,
@@ -298,12 +301,9 @@ fn plan(menu: &Menu) -> Plan {
         .copied()
         .filter(|key| !menu.finish_keys.contains(*key))
         .collect();
+    let announced = crate::analysis::announcements::parse_announcements(&menu.prompt);
     let phrases: Vec<String> = if menu.speech {
-        crate::analysis::announcements::parse_announcements(&menu.prompt)
-            .phrases
-            .into_iter()
-            .take(MAX_PHRASES)
-            .collect()
+        announced.phrases.into_iter().take(MAX_PHRASES).collect()
     } else {
         Vec::new()
     };
@@ -316,6 +316,7 @@ fn plan(menu: &Menu) -> Plan {
     );
     Plan {
         keys,
+        announced_keys: announced.keys,
         phrases,
         paths,
     }
@@ -325,6 +326,7 @@ fn plan(menu: &Menu) -> Plan {
 fn absorb(builder: &mut Builder, index: usize, plan: Plan, outcomes: Vec<Outcome>) {
     let Plan {
         keys,
+        announced_keys: announced,
         phrases,
         paths,
     } = plan;
@@ -349,8 +351,6 @@ fn absorb(builder: &mut Builder, index: usize, plan: Plan, outcomes: Vec<Outcome
 
     // The wrong-key path: the outcome most keys share, when at least
     // two share it; among equals, the one the prompt announces least.
-    let announced =
-        crate::analysis::announcements::parse_announcements(&builder.menus[index].prompt).keys;
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, (_, _, outcome)) in keyed.iter().enumerate() {
         groups.entry(signature(outcome)).or_default().push(i);
