@@ -11,9 +11,10 @@
 
 use crate::coverage::CoverageMap;
 use crate::finding::Code;
-use crate::graph::{Kind, NodeIx, OptionIx, NONE};
-use crate::machine::{Choice, DeadEndReason, Machine, Observer, Quiet, Settled, State, Step};
+use crate::graph::{Graph, Kind, NodeIx, OptionIx, NONE};
+use crate::machine::{Choice, DeadEndReason, Machine, Need, Observer, Quiet, Settled, State, Step};
 
+use super::actions::Actions;
 use super::customer::Customer;
 
 /// What went wrong, keyed like the explorer's findings so that the same
@@ -30,59 +31,66 @@ pub struct Failure {
 }
 
 /// The moves open to a customer at one state, worked out once per step
-/// into buffers that are reused from step to step.
+/// into buffers that are reused from step to step. Nothing is copied that
+/// the graph already holds: at a menu without guards the options are a
+/// range of [`Graph::always_offered`], and the goal-directed move is only
+/// worked out when a customer takes it.
+///
+/// [`Graph::always_offered`]: crate::graph::Graph::always_offered
 #[derive(Debug, Default)]
 pub struct Moves {
-    offered: Vec<OptionIx>,
-    /// Moves other than the goal-directed one, in a fixed order.
-    pub others: Vec<Choice>,
-    /// The goal-directed move: what fits, else a fallback, else zero-out to
-    /// a person; the right answer at an `ask`. A customer of a set with no
-    /// catalogue takes the first option.
-    pub goal: Option<Choice>,
+    /// The options offered at a menu with guards, for this state's values.
+    guarded: Vec<OptionIx>,
+    /// At a menu without guards, where its options sit in
+    /// `Graph::always_offered`; otherwise the options are `guarded`.
+    unguarded: Option<std::ops::Range<u32>>,
+    /// How many options are offered (0 away from a menu).
+    option_count: usize,
+    /// The moves other than options, which follow them in a fixed order.
+    tail: Vec<Choice>,
+    /// Away from a menu, the goal-directed move (menus work it out on
+    /// demand in [`Moves::goal`]).
+    fixed_goal: Option<Choice>,
+    at_menu: bool,
 }
 
 impl Moves {
-    pub fn compute(&mut self, machine: &Machine, state: &State, customer: &Customer) {
+    pub fn compute(&mut self, machine: &Machine, state: &State) {
         let graph = machine.graph;
-        self.others.clear();
-        self.goal = None;
+        self.tail.clear();
+        self.unguarded = None;
+        self.option_count = 0;
+        self.fixed_goal = None;
+        self.at_menu = false;
         match &graph.nodes[state.node as usize].kind {
-            Kind::Menu { back, .. } => {
-                machine.offered(state, &mut self.offered);
-                self.others
-                    .extend(self.offered.iter().map(|&i| Choice::Option(i)));
-                if !graph.is_visual() {
-                    self.others.push(Choice::NoMatch);
-                }
-                self.others.push(Choice::NoInput);
-                if graph.is_visual() && (*back != NONE || state.prev != NONE) {
-                    self.others.push(Choice::Back);
-                }
-                let announced = |i: &&OptionIx| !graph.options[**i as usize].hidden;
-                let fitting = if customer.aimless {
-                    self.offered.iter().find(announced).copied()
+            Kind::Menu {
+                back,
+                guard_mask,
+                always_offered,
+                ..
+            } => {
+                self.at_menu = true;
+                if *guard_mask == 0 {
+                    self.unguarded = Some(always_offered.clone());
+                    self.option_count = always_offered.len();
                 } else {
-                    match customer.intent {
-                        Some(x) => machine.fitting_option_among(&self.offered, Some(x)),
-                        // A need nobody planned for fits only a fallback.
-                        None => self
-                            .offered
-                            .iter()
-                            .filter(announced)
-                            .copied()
-                            .find(|&i| graph.options[i as usize].fallback),
-                    }
-                    .or_else(|| machine.zero_out_among(&self.offered))
-                };
-                self.goal = fitting.map(Choice::Option);
+                    machine.offered(state, &mut self.guarded);
+                    self.option_count = self.guarded.len();
+                }
+                if !graph.is_visual() {
+                    self.tail.push(Choice::NoMatch);
+                }
+                self.tail.push(Choice::NoInput);
+                if graph.is_visual() && (*back != NONE || state.prev != NONE) {
+                    self.tail.push(Choice::Back);
+                }
             }
             // The platform decides an opaque step: the first branch is the
             // usual outcome, the others are what else may happen.
             Kind::Opaque { branches } => {
-                self.others
+                self.tail
                     .extend((0..branches.end - branches.start).map(Choice::Branch));
-                self.goal = (!branches.is_empty()).then_some(Choice::Branch(0));
+                self.fixed_goal = (!branches.is_empty()).then_some(Choice::Branch(0));
             }
             Kind::Ask {
                 invalid_answer,
@@ -90,16 +98,61 @@ impl Moves {
                 ..
             } => {
                 if invalid_answer.is_some() {
-                    self.others.push(Choice::Invalid);
+                    self.tail.push(Choice::Invalid);
                 }
-                self.others.push(Choice::NoInput);
+                self.tail.push(Choice::NoInput);
                 if graph.is_visual() && state.prev != NONE {
-                    self.others.push(Choice::Back);
+                    self.tail.push(Choice::Back);
                 }
-                self.goal = valid_answer.as_ref().map(|_| Choice::Valid);
+                self.fixed_goal = valid_answer.as_ref().map(|_| Choice::Valid);
             }
             _ => {}
         }
+    }
+
+    /// The options a customer can pick here, in menu order.
+    pub fn options<'s>(&'s self, graph: &'s Graph) -> &'s [OptionIx] {
+        match &self.unguarded {
+            Some(range) => &graph.always_offered[range.start as usize..range.end as usize],
+            None => &self.guarded[..self.option_count],
+        }
+    }
+
+    /// How many moves there are other than the goal-directed one.
+    pub fn other_count(&self) -> usize {
+        self.option_count + self.tail.len()
+    }
+
+    /// Move `k` of the others: the options in menu order, then the rest.
+    pub fn other(&self, graph: &Graph, k: usize) -> Choice {
+        match self.options(graph).get(k) {
+            Some(&option) => Choice::Option(option),
+            None => self.tail[k - self.option_count],
+        }
+    }
+
+    /// Every move other than the goal-directed one, in order.
+    pub fn others<'s>(&'s self, graph: &'s Graph) -> impl Iterator<Item = Choice> + 's {
+        let options = self.options(graph).iter().map(|&i| Choice::Option(i));
+        options.chain(self.tail.iter().copied())
+    }
+
+    /// The goal-directed move: what fits, else a fallback, else zero-out to
+    /// a person; the right answer at an `ask`. A customer of a set with no
+    /// catalogue takes the first announced option.
+    pub fn goal(&self, machine: &Machine, customer: &Customer) -> Option<Choice> {
+        if !self.at_menu {
+            return self.fixed_goal;
+        }
+        let options = self.options(machine.graph);
+        let chosen = if customer.aimless {
+            machine.choose_among(options, Need::Anything, false)
+        } else {
+            // A need nobody planned for fits only a fallback.
+            let need = customer.intent.map_or(Need::Unplanned, Need::Intent);
+            machine.choose_among(options, need, true)
+        };
+        chosen.map(Choice::Option)
     }
 }
 
@@ -115,19 +168,13 @@ fn can_exit(machine: &mut Machine, state: State) -> bool {
         if seen.len() > 20_000 {
             return true;
         }
-        let aimless = Customer {
-            intent: None,
-            aimless: true,
-            words: "",
-            world: 0,
-            flow: 0,
-        };
         let mut moves = Moves::default();
-        moves.compute(machine, &s, &aimless);
+        moves.compute(machine, &s);
+        let mut choices: Vec<Choice> = moves.others(machine.graph).collect();
         if matches!(machine.graph.nodes[s.node as usize].kind, Kind::Ask { .. }) {
-            moves.others.push(Choice::Valid);
+            choices.push(Choice::Valid);
         }
-        for &choice in &moves.others {
+        for choice in choices {
             match machine.step(&s, choice, &mut Quiet) {
                 Step::Moved(Settled::Waiting(next)) | Step::Reprompt(next) => {
                     if seen.insert(next) {
@@ -215,7 +262,7 @@ pub fn judge_with(
     pick: &mut Picker,
     coverage: Option<&mut CoverageMap>,
     scratch: &mut Scratch,
-) -> (Result<(), Failure>, Vec<u16>) {
+) -> (Result<(), Failure>, Actions) {
     let mut coverage = MaybeCoverage(coverage);
     let verdict = judge_inner(
         machine,
@@ -226,7 +273,7 @@ pub fn judge_with(
         &mut coverage,
         scratch,
     );
-    (verdict, std::mem::take(&mut scratch.taken))
+    (verdict, Actions::new(&scratch.taken))
 }
 
 fn judge_inner(
@@ -330,12 +377,12 @@ fn judge_inner(
             }
             Settled::Returned(_) | Settled::CallTooDeep(_) => return Ok(()),
         };
-        moves.compute(machine, &state, customer);
+        moves.compute(machine, &state);
         let action = pick(step, moves, &state, coverage.0.as_deref());
         taken.push(action);
-        let others = &moves.others;
-        let choice = if action == 0 || others.is_empty() {
-            match moves.goal {
+        let other_count = moves.other_count();
+        let choice = if action == 0 || other_count == 0 {
+            match moves.goal(machine, customer) {
                 Some(choice) => choice,
                 None if pure_goal
                     && !customer.aimless
@@ -377,7 +424,7 @@ fn judge_inner(
             }
         } else {
             pure_goal = false;
-            others[(action as usize - 1) % others.len()]
+            moves.other(graph, (action as usize - 1) % other_count)
         };
         if pure_goal && !customer.aimless {
             if seen_goal_states.contains(&state) {

@@ -6,6 +6,7 @@
 //! count give the same report. A time budget (`--time`) trades that for a
 //! bound on wall time: how many runs fit depends on the machine.
 
+mod actions;
 mod customer;
 mod judge;
 mod run_tree;
@@ -27,6 +28,7 @@ use crate::machine::{Machine, Rules};
 use crate::model::{Level, MenuSet};
 use crate::replay::{replay, Ending};
 
+pub use actions::Actions;
 pub use customer::Customer;
 pub use judge::{judge, Failure, Limits};
 pub use run_tree::{Run, RunTree};

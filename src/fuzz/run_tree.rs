@@ -9,16 +9,18 @@ use proptest::strategy::{NewTree, Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use rand::{Rng, RngExt};
 
+use super::actions::Actions;
 use super::customer::{Customer, UNPLANNED};
 use super::judge::{judge_with, Failure, Limits, Moves};
 use crate::coverage::CoverageMap;
-use crate::machine::{Machine, State};
+use crate::graph::Graph;
+use crate::machine::{Choice, Machine, State};
 
 /// One fuzzed customer and what they do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Run {
     pub customer: Customer,
-    pub actions: Vec<u16>,
+    pub actions: Actions,
     /// As generated, not yet shrunk: its verdict is known already.
     pub fresh: bool,
 }
@@ -95,7 +97,7 @@ impl Strategy for RunStrategy<'_, '_, '_> {
             &customer,
             world,
             &shared.limits,
-            &mut |_, moves, state, coverage| pick_action(moves, state, coverage, rng),
+            &mut |_, moves, state, coverage| pick_action(moves, graph, state, coverage, rng),
             Some(&mut shared.coverage),
             &mut shared.scratch,
         );
@@ -115,31 +117,37 @@ impl Strategy for RunStrategy<'_, '_, '_> {
 /// taken even when nothing fits: that is how a stuck customer is found.
 fn pick_action(
     moves: &Moves,
+    graph: &Graph,
     state: &State,
     coverage: Option<&CoverageMap>,
     rng: &mut impl Rng,
 ) -> u16 {
-    let others = &moves.others;
+    let count = moves.other_count();
     // One draw per step: the low part picks the behaviour, the high part
     // which move; the generator is a measurable share of a short run.
     let draw = rng.next_u64();
     let roll = (draw % 100) as u32;
     let spread = (draw >> 32) as usize;
-    let is_new = |i: &usize| coverage.is_some_and(|c| !c.taken(state, others[*i]));
-    let untaken = if roll < 35 {
-        (0..others.len()).filter(is_new).count()
-    } else {
+    if roll < 35 {
+        if let Some(coverage) = coverage {
+            let is_new = |choice: &Choice| !coverage.taken(state, *choice);
+            let untaken = moves.others(graph).filter(is_new).count();
+            if untaken > 0 {
+                let k = spread % untaken;
+                let nth = moves
+                    .others(graph)
+                    .enumerate()
+                    .filter(|(_, choice)| is_new(choice))
+                    .nth(k)
+                    .map_or(0, |(i, _)| i);
+                return 1 + nth as u16;
+            }
+        }
+    }
+    if roll < 75 || count == 0 {
         0
-    };
-    if untaken > 0 {
-        1 + (0..others.len())
-            .filter(is_new)
-            .nth(spread % untaken)
-            .unwrap_or(0) as u16
-    } else if roll < 75 || others.is_empty() {
-        0
     } else {
-        1 + (spread % others.len()) as u16
+        1 + (spread % count) as u16
     }
 }
 
@@ -152,7 +160,7 @@ pub struct RunTree {
     /// The last run known to fail, once shrinking has begun: copying it
     /// only then spares every passing run (nearly all of them) a copy.
     accepted: Vec<u16>,
-    current: Vec<u16>,
+    current: Actions,
     stage: Stage,
     /// Neither simplified nor complicated yet: `current` is the run as
     /// generated.
@@ -194,7 +202,7 @@ impl RunTree {
                     } else {
                         let mut candidate = self.accepted.clone();
                         candidate.drain(start..start + size);
-                        self.current = candidate;
+                        self.current = candidate.into();
                         return true;
                     }
                 }
@@ -206,12 +214,12 @@ impl RunTree {
                     } else {
                         let mut candidate = self.accepted.clone();
                         candidate[index] = 0;
-                        self.current = candidate;
+                        self.current = candidate.into();
                         return true;
                     }
                 }
                 Stage::Done => {
-                    self.current = self.accepted.clone();
+                    self.current = Actions::new(&self.accepted);
                     return false;
                 }
             }
@@ -234,7 +242,7 @@ impl ValueTree for RunTree {
     /// from the same place.
     fn simplify(&mut self) -> bool {
         self.untouched = false;
-        self.accepted = self.current.clone();
+        self.accepted = self.current.to_vec();
         self.propose()
     }
 
@@ -242,10 +250,10 @@ impl ValueTree for RunTree {
     /// try the next candidate.
     fn complicate(&mut self) -> bool {
         if self.untouched {
-            self.accepted = self.current.clone();
+            self.accepted = self.current.to_vec();
             self.untouched = false;
         }
-        self.current = self.accepted.clone();
+        self.current = Actions::new(&self.accepted);
         self.stage = match self.stage {
             Stage::Remove { size, start } => Stage::Remove {
                 size,
@@ -275,7 +283,7 @@ mod tests {
         };
         let mut tree = RunTree::new(Run {
             customer,
-            actions: vec![3, 7, 0, 4, 9, 2, 5],
+            actions: Actions::new(&[3, 7, 0, 4, 9, 2, 5]),
             fresh: true,
         });
         let fails = |a: &[u16]| a.contains(&7) && a.contains(&9);
@@ -288,6 +296,6 @@ mod tests {
                 tree.complicate()
             };
         }
-        assert_eq!(tree.current().actions, vec![7, 9]);
+        assert_eq!(&*tree.current().actions, &[7, 9]);
     }
 }

@@ -5,6 +5,17 @@
 use super::{Machine, State};
 use crate::graph::OptionIx;
 
+/// What a customer is after when they choose at a menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// An intent of the catalogue: what fits it, else a fallback.
+    Intent(usize),
+    /// Something nobody planned for: only a fallback fits.
+    Unplanned,
+    /// Anything at all: the first announced option.
+    Anything,
+}
+
 impl Machine<'_, '_> {
     /// The option a customer who wants `intent` picks at a menu: the first
     /// announced option that fits it by tag, label or speech, else the first
@@ -22,19 +33,50 @@ impl Machine<'_, '_> {
         offered: &[OptionIx],
         intent: Option<usize>,
     ) -> Option<OptionIx> {
+        let need = intent.map_or(Need::Anything, Need::Intent);
+        self.choose_among(offered, need, false)
+    }
+
+    /// The option a customer with `need` picks among `offered`: the first
+    /// announced option that fits, else the first announced fallback, and
+    /// with `zero_out` (on the phone) else the option [`zero_out_among`]
+    /// gives. One pass over the options, since the fuzzer asks this at
+    /// nearly every step of every customer.
+    ///
+    /// [`zero_out_among`]: Machine::zero_out_among
+    pub fn choose_among(
+        &self,
+        offered: &[OptionIx],
+        need: Need,
+        zero_out: bool,
+    ) -> Option<OptionIx> {
         let graph = self.graph;
-        let announced = || {
-            offered
-                .iter()
-                .copied()
-                .filter(|&i| !graph.options[i as usize].hidden)
-        };
-        let Some(intent) = intent else {
-            return announced().next();
-        };
-        announced()
-            .find(|&i| graph.fits.get(i as usize, intent))
-            .or_else(|| announced().find(|&i| graph.options[i as usize].fallback))
+        let mut fallback = None;
+        let mut person = None;
+        for &i in offered {
+            let option = &graph.options[i as usize];
+            if !option.hidden {
+                let fits = match need {
+                    Need::Intent(x) => graph.fits.get(i as usize, x),
+                    Need::Unplanned => false,
+                    Need::Anything => true,
+                };
+                if fits {
+                    return Some(i);
+                }
+                if option.fallback && fallback.is_none() {
+                    fallback = Some(i);
+                }
+            }
+            if option.zero_out && person.is_none() {
+                person = Some(i);
+            }
+        }
+        if zero_out && !graph.is_visual() {
+            fallback.or(person)
+        } else {
+            fallback
+        }
     }
 
     /// What a caller tries when nothing fits: key 0 or asking for a person,

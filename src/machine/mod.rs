@@ -8,6 +8,7 @@ mod stacks;
 mod state;
 
 pub use choice::{Choice, InputKind};
+pub use goal::Need;
 pub use stacks::Stacks;
 pub use state::State;
 
