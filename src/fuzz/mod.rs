@@ -15,6 +15,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Instant;
 
+use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
@@ -99,10 +100,10 @@ pub struct FuzzOutcome {
 
 /// proptest's runner, configured so that nothing but our seed decides what
 /// it does: no failure files, no environment overrides that matter.
-fn runner(seed: u64, channel: usize, batch: usize, restart: usize, cases: usize) -> TestRunner {
-    // XorShift takes 16 bytes of seed: the user's seed, and the channel,
-    // batch and restart mixed into the other eight.
-    let mut mix = (channel as u64) << 48 ^ (batch as u64) << 16 ^ restart as u64;
+fn runner(seed: u64, channel: usize, batch: usize) -> TestRunner {
+    // XorShift takes 16 bytes of seed: the user's seed, and the channel and
+    // batch mixed into the other eight.
+    let mut mix = (channel as u64) << 48 ^ (batch as u64) << 16;
     mix = (mix ^ (mix >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     mix = (mix ^ (mix >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     mix ^= mix >> 31;
@@ -110,7 +111,6 @@ fn runner(seed: u64, channel: usize, batch: usize, restart: usize, cases: usize)
     bytes[..8].copy_from_slice(&seed.to_le_bytes());
     bytes[8..].copy_from_slice(&mix.to_le_bytes());
     let config = Config {
-        cases: cases.min(u32::MAX as usize) as u32,
         failure_persistence: None,
         max_shrink_iters: 20_000,
         max_shrink_time: 0,
@@ -120,8 +120,8 @@ fn runner(seed: u64, channel: usize, batch: usize, restart: usize, cases: usize)
         rng_algorithm: RngAlgorithm::XorShift,
         ..Config::default()
     };
-    // XorShift, not ChaCha: proptest derives a fresh generator for every
-    // case, and ChaCha's set-up per case was a fifth of the fuzzer's time.
+    // XorShift, not ChaCha: it is the cheaper generator, and proptest derives
+    // a fresh one for every case it tests while shrinking.
     TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::XorShift, &bytes))
 }
 
@@ -274,16 +274,22 @@ fn fuzz_channel(
             shared.budget = size;
             shared.verdict = None;
         }
+        // Customers are drawn from the strategy one by one with the batch's
+        // runner, and each was judged as it was made: only a failure not
+        // seen in this batch yet goes to proptest, which replays it and
+        // shrinks it. Passing customers (nearly all) skip proptest's
+        // per-case bookkeeping.
+        let mut runner = runner(options.seed, channel_index, batch);
         let mut known: FxHashSet<(Code, NodeIx, u32)> = FxHashSet::default();
-        let mut restart = 0;
-        loop {
-            let remaining = size.saturating_sub(shared.borrow().generated);
-            if remaining == 0 {
-                break;
+        while let Ok(tree) = strategy.new_tree(&mut runner) {
+            let new_failure = match &shared.borrow().verdict {
+                Some(Err(f)) => !known.contains(&(f.code, f.node, f.detail)),
+                _ => false,
+            };
+            if !new_failure {
+                continue;
             }
-            let mut runner = runner(options.seed, channel_index, batch, restart, remaining + 1);
-            restart += 1;
-            let result = runner.run(&strategy, |run| {
+            let result = runner.run_one(tree, |run| {
                 let mut shared = shared.borrow_mut();
                 // The run just generated was judged while it was made.
                 let cached = if run.fresh {
@@ -311,28 +317,23 @@ fn fuzz_channel(
                     _ => Ok(()),
                 }
             });
-            match result {
-                Err(TestError::Fail(_, run)) => {
-                    let mut shared = shared.borrow_mut();
-                    let world = shared.worlds[run.customer.world as usize];
-                    if let Err(failure) = judge(
-                        &mut shared.machine,
-                        &run.customer,
-                        world,
-                        &run.actions,
-                        &limits,
-                    ) {
-                        known.insert((failure.code, failure.node, failure.detail));
-                        // A failure an earlier batch found is reported once,
-                        // with that batch's repro.
-                        if reported.insert((failure.code, failure.node, failure.detail)) {
-                            failures.push((batch as u32, run, failure));
-                        }
+            if let Err(TestError::Fail(_, run)) = result {
+                let mut shared = shared.borrow_mut();
+                let world = shared.worlds[run.customer.world as usize];
+                if let Err(failure) = judge(
+                    &mut shared.machine,
+                    &run.customer,
+                    world,
+                    &run.actions,
+                    &limits,
+                ) {
+                    known.insert((failure.code, failure.node, failure.detail));
+                    // A failure an earlier batch found is reported once,
+                    // with that batch's repro.
+                    if reported.insert((failure.code, failure.node, failure.detail)) {
+                        failures.push((batch as u32, run, failure));
                     }
                 }
-                // The budget is spent (the strategy stops generating) or
-                // every case passed.
-                _ => break,
             }
         }
         let mut batch_state = shared.borrow_mut();
