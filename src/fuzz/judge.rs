@@ -235,8 +235,10 @@ pub struct Scratch {
 }
 
 /// Chooses a run's next action from the step number, the moves open, the
-/// state and what runs have covered so far.
-pub type Picker<'p> = dyn FnMut(usize, &Moves, &State, Option<&CoverageMap>) -> u16 + 'p;
+/// state and what runs have covered so far. Generic rather than a trait
+/// object, so that the fuzzer's choice is inlined into the step loop.
+pub trait Picker: FnMut(usize, &Moves, &State, Option<&CoverageMap>) -> u16 {}
+impl<F: FnMut(usize, &Moves, &State, Option<&CoverageMap>) -> u16> Picker for F {}
 
 /// An observer that marks coverage when there is a map to mark.
 struct MaybeCoverage<'c>(Option<&'c mut CoverageMap>);
@@ -259,7 +261,7 @@ pub fn judge_with(
     customer: &Customer,
     world: u64,
     limits: &Limits,
-    pick: &mut Picker,
+    pick: &mut impl Picker,
     coverage: Option<&mut CoverageMap>,
     scratch: &mut Scratch,
 ) -> (Result<(), Failure>, Actions) {
@@ -281,7 +283,7 @@ fn judge_inner(
     customer: &Customer,
     world: u64,
     limits: &Limits,
-    pick: &mut Picker,
+    pick: &mut impl Picker,
     coverage: &mut MaybeCoverage,
     scratch: &mut Scratch,
 ) -> Result<(), Failure> {
@@ -309,19 +311,11 @@ fn judge_inner(
             choices: choices.to_vec(),
             intent: customer.intent,
         };
-    // When each node was first reached (as the number of choices made by
-    // then), and the nodes of the latest steps: "no progress" is a run of
-    // steps that reach nothing new.
     let mut settled = machine.settle(flow.start, world, 0, NONE, coverage);
-    if let Settled::Waiting(first) = settled {
-        first_seen.note(first.node, 0);
-        recent.push(first.node);
-    }
     // Whether every move so far was the goal-directed one: only such a
     // customer can be said to be stuck, misrouted or going round in circles
     // by the menus' fault rather than their own.
     let mut pure_goal = true;
-    let mut last_fitting: Option<OptionIx> = None;
 
     for step in 0..limits.max_steps {
         let state = match settled {
@@ -331,7 +325,17 @@ fn judge_inner(
                 // still ended where nobody serves their need.
                 let misrouted =
                     pure_goal && customer.intent.is_some_and(|x| !graph.node_serves(node, x));
-                if let (true, Some(x), Some(option)) = (misrouted, customer.intent, last_fitting) {
+                // The last option they picked because it fitted.
+                let last_fitting = |x: usize| {
+                    choices.iter().rev().find_map(|choice| match *choice {
+                        Choice::Option(i) if graph.fits.get(i as usize, x) => Some(i),
+                        _ => None,
+                    })
+                };
+                if let (true, Some(x)) = (misrouted, customer.intent) {
+                    let Some(option) = last_fitting(x) else {
+                        return Ok(());
+                    };
                     let menu = graph.options[option as usize].menu;
                     let model = graph.model_option(option);
                     return Err(fail(
@@ -450,14 +454,6 @@ fn judge_inner(
             }
             seen_goal_states.push(state);
         }
-        if let Choice::Option(i) = choice {
-            if customer
-                .intent
-                .is_some_and(|x| graph.fits.get(i as usize, x))
-            {
-                last_fitting = Some(i);
-            }
-        }
         choices.push(choice);
         let step_result = machine.step(&state, choice, coverage);
         if let Some(map) = &mut coverage.0 {
@@ -482,14 +478,11 @@ fn judge_inner(
             }
             Step::Ignored | Step::Unavailable => {}
         }
-        if let Settled::Waiting(next) = settled {
-            first_seen.note(next.node, choices.len());
-            recent.push(next.node);
-        }
     }
     // Out of steps. Going round is only the menus' fault when no input at
     // all leads anywhere from here.
     if let Settled::Waiting(state) = settled {
+        mark_progress(machine, flow.start, world, choices, first_seen, recent);
         let tail = &recent[recent.len().saturating_sub(16)..];
         let no_progress = tail
             .iter()
@@ -515,6 +508,41 @@ fn judge_inner(
         }
     }
     Ok(())
+}
+
+/// Replays `choices` to find when each node was first reached (as the
+/// number of choices made by then) and which nodes the customer waited at
+/// after each step: "no progress" is a run of steps that reach nothing new.
+/// Only a run that used up its steps needs this, so the step loop does not
+/// keep it.
+fn mark_progress(
+    machine: &mut Machine,
+    start: NodeIx,
+    world: u64,
+    choices: &[Choice],
+    first_seen: &mut FirstSeen,
+    recent: &mut Vec<NodeIx>,
+) {
+    let mut settled = machine.settle(start, world, 0, NONE, &mut Quiet);
+    if let Settled::Waiting(first) = settled {
+        first_seen.note(first.node, 0);
+        recent.push(first.node);
+    }
+    for (made, &choice) in choices.iter().enumerate() {
+        let Settled::Waiting(state) = settled else {
+            break;
+        };
+        match machine.step(&state, choice, &mut Quiet) {
+            Step::Moved(next) => settled = next,
+            Step::Reprompt(next) => settled = Settled::Waiting(next),
+            Step::Ignored | Step::Unavailable => {}
+            Step::Dropped(_) => break,
+        }
+        if let Settled::Waiting(next) = settled {
+            first_seen.note(next.node, made + 1);
+            recent.push(next.node);
+        }
+    }
 }
 
 /// When each node was first reached in a run. Runs are short, so a list

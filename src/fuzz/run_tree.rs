@@ -14,7 +14,7 @@ use super::customer::{Customer, UNPLANNED};
 use super::judge::{judge_with, Failure, Limits, Moves};
 use crate::coverage::CoverageMap;
 use crate::graph::Graph;
-use crate::machine::{Choice, Machine, State};
+use crate::machine::{Machine, State};
 
 /// One fuzzed customer and what they do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,17 +130,8 @@ fn pick_action(
     let spread = (draw >> 32) as usize;
     if roll < 35 {
         if let Some(coverage) = coverage {
-            let is_new = |choice: &Choice| !coverage.taken(state, *choice);
-            let untaken = moves.others(graph).filter(is_new).count();
-            if untaken > 0 {
-                let k = spread % untaken;
-                let nth = moves
-                    .others(graph)
-                    .enumerate()
-                    .filter(|(_, choice)| is_new(choice))
-                    .nth(k)
-                    .map_or(0, |(i, _)| i);
-                return 1 + nth as u16;
+            if let Some(k) = untaken_move(moves, graph, state, coverage, spread) {
+                return 1 + k as u16;
             }
         }
     }
@@ -149,6 +140,46 @@ fn pick_action(
     } else {
         1 + (spread % count) as u16
     }
+}
+
+/// Which of the moves not taken by any run yet to make, the `spread`-th
+/// of them (wrapping round), or `None` when every move has been taken. One
+/// pass over the moves, remembering the first few untaken ones, since this
+/// runs at a third of all steps.
+fn untaken_move(
+    moves: &Moves,
+    graph: &Graph,
+    state: &State,
+    coverage: &CoverageMap,
+    spread: usize,
+) -> Option<usize> {
+    const KEPT: usize = 16;
+    let mut kept = [0u16; KEPT];
+    let mut untaken = 0;
+    // `for_each` rather than a `for` loop: a chain folds each half in turn
+    // instead of asking at every item which half it is in.
+    moves.others(graph).enumerate().for_each(|(k, choice)| {
+        if !coverage.taken(state, choice) {
+            if untaken < KEPT {
+                kept[untaken] = k as u16;
+            }
+            untaken += 1;
+        }
+    });
+    if untaken == 0 {
+        return None;
+    }
+    let nth = spread % untaken;
+    if nth < KEPT {
+        return Some(kept[nth] as usize);
+    }
+    // A menu wider than `KEPT` untaken moves: look for the one wanted.
+    moves
+        .others(graph)
+        .enumerate()
+        .filter(|(_, choice)| !coverage.taken(state, *choice))
+        .nth(nth)
+        .map(|(k, _)| k)
 }
 
 /// Shrinks a run's actions: first by removing chunks (halves, quarters,

@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use super::intents::{contains_phrase, serves, words, BitTable};
+use super::intents::{serves, words, BitTable};
 use super::*;
 use crate::model::{Condition, Flow, NodeKind};
 
@@ -122,8 +122,10 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
 
     // Samples are generated once per distinct pattern: large sets repeat
     // the same few patterns on thousands of nodes.
-    let mut answers: HashMap<String, (Option<String>, Option<String>)> = HashMap::new();
-    let mut utterances: HashMap<String, Option<String>> = HashMap::new();
+    let mut answers: HashMap<&str, (Option<String>, Option<String>)> = HashMap::new();
+    let mut utterances: HashMap<&str, Option<String>> = HashMap::new();
+    // Whether a speech pattern catches a request for a person, per pattern.
+    let mut asks_for_person: HashMap<&str, bool> = HashMap::new();
     for (f, (_, flow)) in model_flows.iter().enumerate() {
         let ids = &node_index[f];
         let resolve = |name: &Option<crate::model::Located<String>>| {
@@ -164,7 +166,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                         let utterance = if option.key.is_none() {
                             option.speech.iter().find_map(|p| {
                                 utterances
-                                    .entry(p.source.value.clone())
+                                    .entry(p.source.value.as_str())
                                     .or_insert_with(|| simplest_match(&p.source.value, &p.regex))
                                     .clone()
                             })
@@ -181,9 +183,13 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                             fallback: option.fallback,
                             zero_out: option.key.as_ref().is_some_and(|k| k.value.0 == b'0')
                                 || option.speech.iter().any(|s| {
-                                    ["agent", "operator", "representative"]
-                                        .iter()
-                                        .any(|w| s.regex.is_match(w))
+                                    *asks_for_person
+                                        .entry(s.source.value.as_str())
+                                        .or_insert_with(|| {
+                                            ["agent", "operator", "representative"]
+                                                .iter()
+                                                .any(|w| s.regex.is_match(w))
+                                        })
                                 }),
                             pickable: true,
                             shadowed_by: 0..0,
@@ -208,7 +214,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                 } => {
                     let (valid_answer, invalid_answer) = match (pattern, matcher) {
                         (Some(p), Some(matcher)) => answers
-                            .entry(p.value.clone())
+                            .entry(p.value.as_str())
                             .or_insert_with(|| {
                                 (
                                     simplest_match(&p.value, matcher),
@@ -461,10 +467,30 @@ fn fit_table(graph: &Graph, set: &MenuSet) -> BitTable {
         .iter()
         .map(|i| i.says.iter().map(|p| words(&p.value)).collect())
         .collect();
+    let intent_index: HashMap<&str, usize> = set
+        .intents
+        .iter()
+        .enumerate()
+        .map(|(i, intent)| (intent.id.value.as_str(), i))
+        .collect();
+    // Every intent phrase under its first word, so that a label is compared
+    // only with the phrases that can start at one of its words rather than
+    // with every phrase of the catalogue: large sets have tens of thousands
+    // of options and dozens of intents.
+    let mut by_first_word: HashMap<&str, Vec<(usize, &[String])>> = HashMap::new();
+    for (i, intent_phrases) in phrases.iter().enumerate() {
+        for phrase in intent_phrases {
+            if let Some(first) = phrase.first() {
+                by_first_word
+                    .entry(first.as_str())
+                    .or_default()
+                    .push((i, phrase.as_slice()));
+            }
+        }
+    }
     let mut by_pattern: HashMap<&str, Vec<bool>> = HashMap::new();
     for option in 0..graph.options.len() {
         let model = graph.model_option(option as OptionIx);
-        let label = model.label.as_ref().map(|l| words(&l.value));
         for phrase in &model.speech {
             let fitting = by_pattern
                 .entry(phrase.source.value.as_str())
@@ -480,15 +506,70 @@ fn fit_table(graph: &Graph, set: &MenuSet) -> BitTable {
                 }
             }
         }
-        for (i, intent) in set.intents.iter().enumerate() {
-            let tagged = model.intents.iter().any(|t| t.value == intent.id.value);
-            let labelled = label
-                .as_ref()
-                .is_some_and(|l| phrases[i].iter().any(|p| contains_phrase(l, p)));
-            if tagged || labelled {
+        for tag in &model.intents {
+            if let Some(&i) = intent_index.get(tag.value.as_str()) {
                 fits.set(option, i);
+            }
+        }
+        // The label fits an intent when one of the intent's phrases appears
+        // in it as whole words (`contains_phrase`).
+        if let Some(label) = &model.label {
+            let label = words(&label.value);
+            for start in 0..label.len() {
+                let Some(candidates) = by_first_word.get(label[start].as_str()) else {
+                    continue;
+                };
+                for &(i, phrase) in candidates {
+                    if label[start..].starts_with(phrase) {
+                        fits.set(option, i);
+                    }
+                }
             }
         }
     }
     fits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::intents::fits_explicitly;
+
+    /// The compiled table says what `fits_explicitly` says, option by
+    /// option and intent by intent, on every set in the repository that has
+    /// a catalogue: the table is built by a faster route (phrases indexed by
+    /// their first word, speech patterns tested once) and must not differ.
+    #[test]
+    fn fit_table_agrees_with_fits_explicitly() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![root.join("menus")];
+        for entry in std::fs::read_dir(root.join("fixtures")).unwrap() {
+            dirs.push(entry.unwrap().path());
+        }
+        let mut compared = 0;
+        for dir in dirs {
+            let Ok(set) = crate::loader::load_set(&dir) else {
+                continue;
+            };
+            for channel in set.channels() {
+                let Ok(graph) = compile(&set, channel) else {
+                    continue;
+                };
+                for option in 0..graph.options.len() {
+                    let model = graph.model_option(option as OptionIx);
+                    for (i, intent) in set.intents.iter().enumerate() {
+                        assert_eq!(
+                            graph.fits.get(option, i),
+                            fits_explicitly(model, intent),
+                            "{}: option {option} and intent {}",
+                            dir.display(),
+                            intent.id.value
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 500, "only {compared} pairs compared");
+    }
 }
