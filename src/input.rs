@@ -119,7 +119,7 @@ pub fn render(machine: &Machine, state: &State, choice: Choice) -> Input {
             } else if option.key != 0 {
                 Input::Keys((option.key as char).to_string())
             } else {
-                Input::Say(option.utterance.clone().unwrap_or_default())
+                Input::Say(graph.utterances[i as usize].clone().unwrap_or_default())
             }
         }
         Choice::NoInput => Input::Wait,

@@ -232,6 +232,10 @@ pub struct Scratch {
     moves: Moves,
     /// The actions taken, handed back to the caller.
     taken: Vec<u16>,
+    /// Where each (flow, world) settles first. Settling is deterministic,
+    /// so every customer after the first of a flow and world starts from
+    /// here; the first one marked the nodes on the way as covered.
+    starts: rustc_hash::FxHashMap<(u32, u64), Settled>,
 }
 
 /// Chooses a run's next action from the step number, the moves open, the
@@ -294,6 +298,7 @@ fn judge_inner(
         seen_goal_states,
         moves,
         taken,
+        starts,
     } = scratch;
     taken.clear();
     choices.clear();
@@ -311,7 +316,9 @@ fn judge_inner(
             choices: choices.to_vec(),
             intent: customer.intent,
         };
-    let mut settled = machine.settle(flow.start, world, 0, NONE, coverage);
+    let mut settled = *starts
+        .entry((customer.flow, world))
+        .or_insert_with(|| machine.settle(flow.start, world, 0, NONE, coverage));
     // Whether every move so far was the goal-directed one: only such a
     // customer can be said to be stuck, misrouted or going round in circles
     // by the menus' fault rather than their own.

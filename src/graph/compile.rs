@@ -92,6 +92,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
         fits: BitTable::default(),
         serves: BitTable::default(),
         shadowers: Vec::new(),
+        utterances: Vec::new(),
         always_offered: Vec::new(),
         branches: Vec::new(),
         worlds,
@@ -173,12 +174,12 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                         } else {
                             None
                         };
+                        graph.utterances.push(utterance);
                         graph.options.push(GraphOption {
                             menu: index,
                             key: option.key.as_ref().map_or(0, |k| k.value.0),
                             guard,
                             goto: ids.get(option.goto.as_str()).copied().unwrap_or(NONE),
-                            utterance,
                             hidden: option.hidden,
                             fallback: option.fallback,
                             zero_out: option.key.as_ref().is_some_and(|k| k.value.0 == b'0')
@@ -413,7 +414,7 @@ fn compute_shadowing(graph: &mut Graph) {
                             .collect(),
                     )
                 } else {
-                    match &option.utterance {
+                    match &graph.utterances[i as usize] {
                         // `replay` picks the first enabled option whose
                         // speech matches what the customer says.
                         Some(utterance) => (

@@ -144,8 +144,6 @@ pub struct GraphOption {
     pub key: u8,
     pub guard: CondIx,
     pub goto: NodeIx,
-    /// What a customer says to pick a speech-only phone option.
-    pub utterance: Option<String>,
     pub hidden: bool,
     /// "Anything else": fits every intent.
     pub fallback: bool,
@@ -193,6 +191,10 @@ pub struct Graph<'a> {
     pub serves: intents::BitTable,
     /// See [`GraphOption::shadowed_by`].
     pub shadowers: Vec<OptionIx>,
+    /// Per option, what a customer says to pick it when it is a speech-only
+    /// phone option. Kept apart from [`GraphOption`] so that the options
+    /// the engines scan at every step stay small.
+    pub utterances: Vec<Option<String>>,
     /// For menus without guards, the options a customer can pick, which
     /// then never change: ranges of this list (see [`Kind::Menu`]).
     pub always_offered: Vec<OptionIx>,
