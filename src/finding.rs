@@ -26,10 +26,12 @@ pub enum Code {
     MenuTooWide,
     TooDeep,
     PersonaFailed,
+    /// A live call failed: HTTP error, timeout, bad TwiML, redirect loop.
+    LiveError,
 }
 
 impl Code {
-    pub const ALL: [Code; 15] = [
+    pub const ALL: [Code; 16] = [
         Code::UnknownTarget,
         Code::Unreachable,
         Code::DeadEnd,
@@ -45,6 +47,7 @@ impl Code {
         Code::MenuTooWide,
         Code::TooDeep,
         Code::PersonaFailed,
+        Code::LiveError,
     ];
 
     pub fn name(self) -> &'static str {
@@ -64,6 +67,7 @@ impl Code {
             Code::MenuTooWide => "menu-too-wide",
             Code::TooDeep => "too-deep",
             Code::PersonaFailed => "persona-failed",
+            Code::LiveError => "live-error",
         }
     }
 

@@ -339,3 +339,101 @@ fn live_options_need_live() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--live"), "{stderr}");
 }
+
+/// `fuzz --live` calls the tree with seeded random callers and reports the
+/// defects a caller runs into, each with the shortest inputs that show it:
+/// silence at the main menu re-prompts forever, silence at the outages menu
+/// drops the call without a word (its gather has no fallback), and silence
+/// at billing redirects in a loop until the platform gives up.
+#[test]
+fn live_fuzzing_finds_what_callers_run_into_with_the_shortest_inputs() {
+    let addr = serve();
+    let url = format!("http://{addr}/voice");
+    let run = |concurrency: &str| {
+        let (code, stdout, stderr) = touchpoint(&[
+            "fuzz",
+            "--live",
+            &url,
+            "--runs",
+            "300",
+            "--max-steps",
+            "12",
+            "--seed",
+            "7",
+            "--concurrency",
+            concurrency,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 1, "{stderr}");
+        stdout
+    };
+    let first = run("8");
+    let report: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let findings: Vec<(String, String, Vec<String>)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["node"].as_str().unwrap().to_string(),
+                f["inputs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i.as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect();
+    let wait = |n: usize| vec!["wait".to_string(); n];
+    let keys = |first: &str| vec![first.to_string(), "wait".to_string()];
+    assert_eq!(
+        findings,
+        vec![
+            (
+                "unhandled-input".to_string(),
+                "/main".to_string(),
+                keys("2")
+            ),
+            ("endless-retry".to_string(), "/voice".to_string(), wait(5)),
+            ("live-error".to_string(), "/voice".to_string(), keys("1")),
+        ],
+        "{first}"
+    );
+    assert_eq!(report["fuzz"]["runs"], 300);
+    // The same seed calls the same way whatever the concurrency.
+    assert_eq!(run("1"), first);
+    // On a terminal's format each finding says where and how to get there.
+    let (code, human, stderr) = touchpoint(&["fuzz", "--live", &url, "--runs", "100"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(human.contains("unhandled-input"), "{human}");
+    assert!(human.contains("/main"), "{human}");
+    assert!(human.contains("touchpoint replay --live"), "{human}");
+    // Every finding replays: the dropped call and the redirect loop.
+    let (code, replayed, stderr) = touchpoint(&["replay", "--live", &url, "--inputs", "2,wait"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        replayed.contains("To report an outage, press 1."),
+        "{replayed}"
+    );
+    assert!(replayed.contains("the reply ran out"), "{replayed}");
+    let (_, replayed, _) = touchpoint(&["replay", "--live", &url, "--inputs", "1,wait"]);
+    assert!(replayed.contains("live-error"), "{replayed}");
+}
+
+/// A server that stops answering ends a live fuzzing session with exit 2
+/// and no report.
+#[test]
+fn live_fuzzing_an_app_that_is_gone_exits_2() {
+    let addr = serve_until(1);
+    let url = format!("http://{addr}/voice");
+    // The one request the server answers is used up by a first call.
+    let _ = touchpoint(&["crawl", &url, "--max-calls", "1"]);
+    std::thread::sleep(Duration::from_millis(100));
+    let (code, stdout, stderr) = touchpoint(&["fuzz", "--live", &url, "--runs", "20"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("stopped answering"), "{stderr}");
+}

@@ -39,6 +39,8 @@ pub enum Command {
         #[command(flatten)]
         budget: FuzzBudget,
         #[command(flatten)]
+        live: LiveFuzzArgs,
+        #[command(flatten)]
         common: Common,
     },
     /// Run the persona scripts and measure each journey.
@@ -81,8 +83,12 @@ pub enum Command {
         #[arg(default_value = "menus")]
         path: PathBuf,
         /// The flow to start in.
-        #[arg(long)]
-        flow: String,
+        #[arg(long, required_unless_present = "live")]
+        flow: Option<String>,
+        /// Play the inputs as one call to the running TwiML app at URL
+        /// instead (what `fuzz --live` findings print).
+        #[arg(long, value_name = "URL", conflicts_with_all = ["flow", "vars", "channel"])]
+        live: Option<String>,
         /// Comma-separated inputs: 1, wait, say:agent, enter:12345678, click:Billing, back.
         #[arg(long, default_value = "", allow_hyphen_values = true)]
         inputs: String,
@@ -196,6 +202,24 @@ pub struct PersonaArgs {
     /// With --live: seconds allowed for one request.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), requires = "live")]
     pub timeout: u64,
+}
+
+/// Fuzzing a running app instead of a model.
+#[derive(Debug, Args)]
+pub struct LiveFuzzArgs {
+    /// Call the running TwiML app at URL with random callers instead of
+    /// walking the model at PATH.
+    #[arg(long, value_name = "URL")]
+    pub live: Option<String>,
+    /// With --live: calls in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), requires = "live")]
+    pub concurrency: u16,
+    /// With --live: seconds allowed for one request.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), requires = "live")]
+    pub timeout: u64,
+    /// With --live: also follow redirects to this host (repeatable).
+    #[arg(long = "allow-host", value_name = "HOST", requires = "live")]
+    pub allow_hosts: Vec<String>,
 }
 
 /// How many random customers to try.

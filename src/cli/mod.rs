@@ -100,14 +100,27 @@ pub fn execute(cli: Cli) -> u8 {
             common,
         } => run_report(Job::Personas(personas), &path, &common),
         Command::Fuzz {
+            live: live @ args::LiveFuzzArgs { live: Some(_), .. },
+            budget,
+            common,
+            ..
+        } => run_live_fuzz(&live, &budget, &common),
+        Command::Fuzz {
             path,
             budget,
             common,
+            ..
         } => run_report(
             Job::Fuzz(fuzz_options(&budget, &common, FUZZ_RUNS)),
             &path,
             &common,
         ),
+        Command::Replay {
+            live: Some(url),
+            inputs,
+            common,
+            ..
+        } => run_live_replay(&url, &inputs, &common),
         Command::Replay {
             path,
             flow,
@@ -115,7 +128,9 @@ pub fn execute(cli: Cli) -> u8 {
             vars,
             channel,
             common,
+            ..
         } => {
+            let flow = flow.unwrap_or_default();
             let set = match load(&path, &common) {
                 Ok(set) => set,
                 Err(code) => return code,
@@ -558,6 +573,134 @@ fn run_import(
     }
 }
 
+/// Plays one call to a running app with `inputs` and prints what the
+/// caller heard and how the call ended: the replay of a `fuzz --live`
+/// finding. Exit 0 when the call ran, 2 when it could not.
+fn run_live_replay(url: &str, inputs: &str, common: &Common) -> u8 {
+    use crate::live::call::{Ending, Heard, Input as LiveInput};
+    use crate::live::crawl::Outcome;
+    let start = match url::Url::parse(url) {
+        Ok(start) => start,
+        Err(e) => return fail(format!("--live `{url}` is not a URL: {e}")),
+    };
+    let parsed = match Input::parse_list(inputs) {
+        Ok(parsed) => parsed,
+        Err(e) => return fail(format!("--inputs: {e}")),
+    };
+    let mut call_inputs = Vec::new();
+    for input in parsed {
+        call_inputs.push(match input {
+            Input::Keys(keys) | Input::Enter(keys) => LiveInput::Keys(keys),
+            Input::Say(words) => LiveInput::Speech(words),
+            Input::Wait => LiveInput::Silence,
+            other => return fail(format!("`{other}` is not something a caller can do")),
+        });
+    }
+    let driver = match crate::live::driver::Driver::new(start, Default::default()) {
+        Ok(driver) => driver,
+        Err(e) => return fail(e),
+    };
+    // A call reports what was heard since the caller's last input, so the
+    // whole transcript comes from playing every prefix of the inputs (one
+    // batch, concurrently): each says what the caller heard before their
+    // next input.
+    let prefixes: Vec<Vec<LiveInput>> = (0..=call_inputs.len())
+        .map(|len| call_inputs[..len].to_vec())
+        .collect();
+    let outcomes = driver.play_batch(&prefixes);
+    let heard_lines = |heard: &[Heard]| -> String {
+        heard
+            .iter()
+            .map(|h| match h {
+                Heard::Said(text) => format!("  app: {text}\n"),
+                Heard::Played(audio) => format!("  app plays {audio}\n"),
+            })
+            .collect()
+    };
+    let typed: Vec<String> = call_inputs.iter().map(LiveInput::text).collect();
+    let mut text = format!("call to {url} with inputs [{}]\n", typed.join(", "));
+    for (given, outcome) in outcomes.iter().enumerate() {
+        match outcome {
+            Outcome::Listening {
+                heard, document, ..
+            } => {
+                text.push_str(&heard_lines(heard));
+                match call_inputs.get(given) {
+                    Some(input) => text.push_str(&format!("  caller: {}\n", input.text())),
+                    None => text.push_str(&format!("still listening at {document}\n")),
+                }
+            }
+            Outcome::Ended {
+                ending,
+                heard,
+                unused,
+                document,
+            } => {
+                text.push_str(&heard_lines(heard));
+                let how = match ending {
+                    Ending::HungUp => "the app hung up".to_string(),
+                    Ending::FellOff => "the reply ran out and the call ended".to_string(),
+                    Ending::Transferred(to) => format!("transferred to {to}"),
+                    Ending::Queued(queue) => format!("queued for {queue}"),
+                };
+                text.push_str(&format!("{how} at {document}"));
+                if *unused > 0 {
+                    text.push_str(&format!(", {unused} inputs unused"));
+                }
+                text.push('\n');
+                break;
+            }
+            Outcome::Failed { message, .. } => {
+                text.push_str(&format!("live-error: {message}\n"));
+                break;
+            }
+        }
+    }
+    Output::new(common.output.as_deref()).write(&text)
+}
+
+/// Random callers `fuzz --live` makes by default: each is a real call, so
+/// fewer than on a model.
+const LIVE_FUZZ_RUNS: usize = 200;
+
+/// Fuzzes a running app with seeded random callers and reports what went
+/// wrong, each failure with the shortest inputs that still show it. Exit 0
+/// when nothing failed, 1 with findings, 2 when the app cannot be called or
+/// stops answering (nothing is reported then).
+fn run_live_fuzz(live: &args::LiveFuzzArgs, budget: &args::FuzzBudget, common: &Common) -> u8 {
+    let url = live.live.as_deref().unwrap_or_default();
+    let start = match url::Url::parse(url) {
+        Ok(start) => start,
+        Err(e) => return fail(format!("--live `{url}` is not a URL: {e}")),
+    };
+    let options = crate::live::driver::DriverOptions {
+        concurrency: usize::from(live.concurrency),
+        request_timeout: std::time::Duration::from_secs(live.timeout),
+        allowed_hosts: live.allow_hosts.clone(),
+        ..Default::default()
+    };
+    let driver = match crate::live::driver::Driver::new(start, options) {
+        Ok(driver) => driver,
+        Err(e) => return fail(e),
+    };
+    let options = crate::live::fuzz::LiveFuzzOptions {
+        seed: common.seed,
+        runs: budget.runs.unwrap_or(LIVE_FUZZ_RUNS),
+        max_steps: budget.max_steps.max(1),
+        max_shrink_calls: 256,
+        deadline: budget.time.map(|t| std::time::Instant::now() + t),
+    };
+    let outcome = crate::live::fuzz::fuzz_live(&options, &mut |batch| driver.play_batch(batch));
+    if let Some(why) = &outcome.unreachable {
+        return fail(format!(
+            "{url} stopped answering after {} calls: {why}; nothing was reported",
+            outcome.calls
+        ));
+    }
+    let report = crate::live::fuzz::report(url, common.seed, outcome);
+    write_report(&report, None, common)
+}
+
 /// Crawls a live app and writes the flow found. Exit 0 when the tree was
 /// crawled cleanly, 1 when some calls failed (`live-error`, printed with the
 /// inputs that reach them; the flow is still written), 2 when the app
@@ -582,14 +725,7 @@ fn run_crawl(
         driver.play_batch(batch)
     });
     let inputs = |inputs: &[Input]| -> String {
-        let words: Vec<String> = inputs
-            .iter()
-            .map(|input| match input {
-                Input::Keys(keys) => keys.clone(),
-                Input::Speech(words) => format!("say:{words}"),
-                Input::Silence => "wait".to_string(),
-            })
-            .collect();
+        let words: Vec<String> = inputs.iter().map(Input::text).collect();
         format!("[{}]", words.join(", "))
     };
     if let Some(gone) = crawled.failures.iter().find(|f| f.unreachable) {

@@ -34,6 +34,18 @@ pub enum Input {
     Silence,
 }
 
+impl Input {
+    /// The input as `replay` and reports write it: `"1"`, `"say:agent"`,
+    /// `"wait"`.
+    pub fn text(&self) -> String {
+        match self {
+            Input::Keys(keys) => keys.clone(),
+            Input::Speech(words) => format!("say:{words}"),
+            Input::Silence => "wait".to_string(),
+        }
+    }
+}
+
 /// How a call ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ending {

@@ -38,12 +38,16 @@ pub enum Outcome {
         identity: String,
         gather: Gather,
         heard: Vec<Heard>,
+        /// The address of the reply that holds the gather.
+        document: String,
     },
-    /// The call ended; `unused` inputs were left when it did.
+    /// The call ended; `unused` inputs were left when it did. `document`
+    /// is the address of the reply played last.
     Ended {
         ending: Ending,
         heard: Vec<Heard>,
         unused: usize,
+        document: String,
     },
     /// The call failed: an HTTP error, a reply that is not TwiML, a
     /// redirect loop (a `live-error` with the inputs that lead to it), or
@@ -93,6 +97,7 @@ where
                         identity: identity(call.document(), &gather),
                         gather,
                         heard,
+                        document: call.document().to_string(),
                     }
                 }
             },
@@ -101,6 +106,7 @@ where
                     ending,
                     heard,
                     unused: inputs.len(),
+                    document: call.document().to_string(),
                 }
             }
         };
@@ -509,6 +515,7 @@ impl Builder {
                 identity,
                 gather,
                 heard,
+                ..
             } => {
                 let prompt = said(
                     &gather

@@ -113,7 +113,16 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
             out.push_str(&format!("  {line}\n"));
         }
     }
-    if let Some(fuzz) = &report.fuzz {
+    if let Some(fuzz) = report.fuzz.as_ref().filter(|f| f.edges == 0) {
+        // A live app has no model to count edges in.
+        out.push_str(&format!(
+            "\nfuzzed {} callers with seed {}: {} failure{}\n",
+            fuzz.runs,
+            fuzz.seed,
+            fuzz.failures,
+            plural(fuzz.failures)
+        ));
+    } else if let Some(fuzz) = &report.fuzz {
         out.push_str(&format!(
             "\nfuzzed {} customers with seed {}: {}/{} option and handler edges taken, {} failure{}\n",
             fuzz.runs,
@@ -234,6 +243,13 @@ fn plural(n: usize) -> &'static str {
 
 /// The replay command for a finding, quoted for a POSIX shell.
 pub fn replay_command(finding: &Finding, set_path: &str, ambiguous: bool) -> String {
+    if finding.source == "fuzz-live" {
+        return format!(
+            "touchpoint replay --live {} --inputs {}",
+            shell_quote(&finding.flow),
+            shell_quote(&crate::input::Input::join_list(&finding.inputs))
+        );
+    }
     let mut command = format!(
         "touchpoint replay {} --flow {}",
         shell_quote(set_path),

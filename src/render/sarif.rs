@@ -33,6 +33,7 @@ fn describe(code: Code) -> &'static str {
         Code::MenuTooWide => "More options than the set allows.",
         Code::TooDeep => "More menus than the set allows before the customer is served.",
         Code::PersonaFailed => "A persona's expectations did not hold.",
+        Code::LiveError => "A call to the live app failed: an HTTP error, a timeout, a reply that is not TwiML, or a redirect loop.",
     }
 }
 
