@@ -196,6 +196,10 @@ struct Menu {
     /// Whether the gather listens for speech: then the phrases its prompt
     /// announces ("say billing") are probed too.
     speech: bool,
+    /// `Some(n)` when the gather takes `n` digits (an account number, a
+    /// date): it is an `ask`, probed with a whole answer, a short one and
+    /// silence rather than key by key.
+    answer_digits: Option<u32>,
 }
 
 /// Plays a batch of calls, each with its inputs from the start, and
@@ -291,8 +295,16 @@ struct Plan {
     /// wrong-key path.
     announced_keys: Vec<char>,
     phrases: Vec<String>,
-    /// Silence first, then the keys, then the phrases.
+    /// Silence first, then the keys, then the phrases; at an `ask`,
+    /// silence, a whole answer and a short one.
     paths: Vec<Vec<Input>>,
+    answer_digits: Option<u32>,
+}
+
+/// An answer of `n` digits for an `ask`'s probe: the digits in order, so
+/// that an app checking for "all the same digit" does not reject it.
+fn whole_answer(n: u32) -> String {
+    "1234567890".chars().cycle().take(n as usize).collect()
 }
 
 fn plan(menu: &Menu) -> Plan {
@@ -302,6 +314,21 @@ fn plan(menu: &Menu) -> Plan {
         inputs.push(input);
         inputs
     };
+    if let Some(n) = menu.answer_digits {
+        return Plan {
+            keys: Vec::new(),
+            announced_keys: Vec::new(),
+            phrases: Vec::new(),
+            paths: vec![
+                probe(Input::Silence),
+                probe(Input::Keys(whole_answer(n))),
+                // One digit, then the gather's timeout: the platform sends
+                // what it has.
+                probe(Input::Keys("1".to_string())),
+            ],
+            answer_digits: Some(n),
+        };
+    }
     let keys: Vec<&'static str> = KEYS
         .iter()
         .copied()
@@ -325,16 +352,22 @@ fn plan(menu: &Menu) -> Plan {
         announced_keys: announced.keys,
         phrases,
         paths,
+        answer_digits: None,
     }
 }
 
 /// Turns the outcomes of a menu's probes into its options and handlers.
 fn absorb(builder: &mut Builder, index: usize, plan: Plan, outcomes: Vec<Outcome>) {
+    if let Some(n) = plan.answer_digits {
+        absorb_ask(builder, index, n, plan.paths, outcomes);
+        return;
+    }
     let Plan {
         keys,
         announced_keys: announced,
         phrases,
         paths,
+        ..
     } = plan;
     let mut outcomes = outcomes.into_iter();
     let mut paths = paths.into_iter();
@@ -420,6 +453,57 @@ fn absorb(builder: &mut Builder, index: usize, plan: Plan, outcomes: Vec<Outcome
     let no_input = builder.handler(&silence, &silence_path);
     let node = builder.menus[index].node.clone();
     builder.set_menu(&node, options, no_input, no_match);
+}
+
+/// Turns the outcomes of an `ask`'s probes (silence, a whole answer, a
+/// short one) into where an answer goes and its handlers. A short answer
+/// that goes where a whole one does means the app takes any answer.
+fn absorb_ask(
+    builder: &mut Builder,
+    index: usize,
+    digits: u32,
+    paths: Vec<Vec<Input>>,
+    outcomes: Vec<Outcome>,
+) {
+    let missing = || Outcome::Failed {
+        message: "the driver returned fewer outcomes than calls".to_string(),
+        unreachable: false,
+    };
+    let mut probes = paths.into_iter().zip(
+        outcomes
+            .into_iter()
+            .chain(std::iter::repeat_with(missing)),
+    );
+    let mut next = || probes.next().unwrap_or_else(|| (Vec::new(), missing()));
+    let (silence_path, silence) = next();
+    let (whole_path, whole) = next();
+    let (short_path, short) = next();
+    let goto = builder.target(&whole, &whole_path);
+    let checked = signature(&short) != signature(&whole);
+    let invalid = if checked {
+        builder.handler(&short, &short_path)
+    } else {
+        None
+    };
+    let no_input = builder.handler(&silence, &silence_path);
+    let node = builder.menus[index].node.clone();
+    if let Some(IrNode {
+        kind:
+            IrKind::Ask {
+                pattern,
+                goto: ask_goto,
+                invalid: ask_invalid,
+                no_input: ask_no_input,
+                ..
+            },
+        ..
+    }) = builder.nodes.iter_mut().find(|n| n.id == node)
+    {
+        *pattern = checked.then(|| format!("[0-9]{{{digits}}}"));
+        *ask_goto = goto;
+        *ask_invalid = invalid;
+        *ask_no_input = no_input;
+    }
 }
 
 /// What makes two outcomes the same reply: where the call stands and what
@@ -531,21 +615,41 @@ impl Builder {
                 let menu = match self.by_identity.get(identity) {
                     Some(&menu) => menu,
                     None => {
-                        let node = self.node(
-                            &format!("menu_{}", self.menus.len() + 1),
-                            IrKind::Menu {
-                                prompt: prompt.clone(),
-                                options: Vec::new(),
-                                no_input: None,
-                                no_match: None,
-                            },
-                        );
+                        // A gather for several digits asks for a number; one
+                        // for a key (or listening for speech) is a menu.
+                        let answer_digits = gather
+                            .num_digits
+                            .filter(|&n| n > 1 && gather.input.dtmf && !gather.input.speech);
+                        let (base, kind) = match answer_digits {
+                            Some(_) => (
+                                format!("ask_{}", self.menus.len() + 1),
+                                IrKind::Ask {
+                                    prompt: prompt.clone(),
+                                    pattern: None,
+                                    save: None,
+                                    goto: None,
+                                    invalid: None,
+                                    no_input: None,
+                                },
+                            ),
+                            None => (
+                                format!("menu_{}", self.menus.len() + 1),
+                                IrKind::Menu {
+                                    prompt: prompt.clone(),
+                                    options: Vec::new(),
+                                    no_input: None,
+                                    no_match: None,
+                                },
+                            ),
+                        };
+                        let node = self.node(&base, kind);
                         self.menus.push(Menu {
                             path: inputs.to_vec(),
                             node,
                             prompt: prompt.clone(),
                             finish_keys: gather.finish_on_key.clone(),
                             speech: gather.input.speech,
+                            answer_digits,
                         });
                         let menu = self.menus.len() - 1;
                         self.by_identity.insert(identity.clone(), menu);
@@ -684,6 +788,12 @@ mod tests {
     }
 
     fn crawl_app() -> Crawled {
+        crawl_in_memory(app)
+    }
+
+    /// Crawls an app held in memory, given as its reply to a path and the
+    /// digits posted there.
+    fn crawl_in_memory(app: fn(&str, Option<&str>) -> String) -> Crawled {
         let start = Url::parse("http://ivr.test/voice").unwrap();
         let caller = Caller {
             call_sid: "CA-crawl".into(),
@@ -777,6 +887,65 @@ mod tests {
             ],
             "{yaml}"
         );
+    }
+
+    /// A gather for six digits asks for an account number: the crawl makes
+    /// it an `ask` whose whole answer goes on, whose short answer is the
+    /// invalid path, and whose silence is its no-input handler, so that
+    /// lint judges it as it would a written one.
+    #[test]
+    fn a_gather_for_several_digits_is_crawled_as_an_ask() {
+        fn account_app(path: &str, digits: Option<&str>) -> String {
+            let ask = r#"<Gather numDigits="6" action="/account">
+                <Say>Please enter your six digit account number.</Say></Gather>
+                <Say>We did not hear you. Goodbye.</Say><Hangup/>"#;
+            match (path, digits) {
+                ("/account", Some(d)) if d.len() == 6 => {
+                    "<Response><Say>Thank you.</Say><Enqueue>billing</Enqueue></Response>"
+                        .to_string()
+                }
+                ("/account", _) => {
+                    format!("<Response><Say>That number is not valid.</Say>{ask}</Response>")
+                }
+                _ => format!("<Response>{ask}</Response>"),
+            }
+        }
+        let crawled = crawl_in_memory(account_app);
+        let yaml = emit(&crawled.flow);
+        assert!(crawled.failures.is_empty(), "{:?}", crawled.failures);
+        let ask = crawled
+            .flow
+            .nodes
+            .iter()
+            .find_map(|n| match &n.kind {
+                IrKind::Ask {
+                    pattern,
+                    goto,
+                    invalid,
+                    no_input,
+                    ..
+                } => Some((pattern.clone(), goto.clone(), invalid.clone(), no_input.clone())),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no ask in\n{yaml}"));
+        assert_eq!(ask.0.as_deref(), Some("[0-9]{6}"), "{yaml}");
+        assert_eq!(ask.1.as_deref(), Some("queue"), "{yaml}");
+        assert!(ask.2.is_some() && ask.3.is_some(), "{yaml}");
+        assert!(
+            !crawled
+                .flow
+                .nodes
+                .iter()
+                .any(|n| matches!(n.kind, IrKind::Menu { .. })),
+            "{yaml}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("crawled.yaml"), &yaml).unwrap();
+        let set = crate::loader::load_set(dir.path()).unwrap_or_else(|e| panic!("{e:?}\n{yaml}"));
+        let analysis = crate::analysis::lint(&set).unwrap();
+        let codes: Vec<String> = analysis.findings.iter().map(|f| f.code.to_string()).collect();
+        // A wrong number asks again with no limit: the one thing to fix.
+        assert_eq!(codes, ["endless-retry"], "{yaml}");
     }
 
     /// An app that makes up a new menu for every path never runs out of
