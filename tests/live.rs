@@ -165,7 +165,6 @@ fn a_crawl_over_http_rebuilds_the_tree_and_lint_finds_the_planted_defects() {
         [
             ("endless-retry", "menu_1"),
             ("prompt-mismatch", "menu_1"),
-            ("unhandled-input", "menu_2"),
             ("unhandled-input", "menu_3"),
         ],
         "{yaml}"

@@ -23,6 +23,9 @@ use super::call::{Call, CallError, Caller, Ending, Heard, Input, Next, Request};
 use super::twiml::{Gather, Verb};
 use crate::import::ir::{announced_label, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
 
+/// What the platform says before it ends a call whose app failed.
+const APPLICATION_ERROR: &str = "We are sorry, an application error has occurred. Goodbye.";
+
 /// At most this many announced phrases are tried at one menu.
 const MAX_PHRASES: usize = 12;
 
@@ -223,7 +226,13 @@ pub fn crawl(
         message: "the driver played no call".to_string(),
         unreachable: false,
     });
-    let start = builder.target(&first, &[]);
+    let start = match &first {
+        Outcome::Failed { .. } => {
+            builder.record_failure(&first, &[]);
+            None
+        }
+        _ => builder.target(&first, &[]),
+    };
     let start = start.unwrap_or_else(|| {
         builder.node(
             "call_failed",
@@ -469,11 +478,9 @@ fn absorb_ask(
         message: "the driver returned fewer outcomes than calls".to_string(),
         unreachable: false,
     };
-    let mut probes = paths.into_iter().zip(
-        outcomes
-            .into_iter()
-            .chain(std::iter::repeat_with(missing)),
-    );
+    let mut probes = paths
+        .into_iter()
+        .zip(outcomes.into_iter().chain(std::iter::repeat_with(missing)));
     let mut next = || probes.next().unwrap_or_else(|| (Vec::new(), missing()));
     let (silence_path, silence) = next();
     let (whole_path, whole) = next();
@@ -559,20 +566,46 @@ impl Builder {
         id
     }
 
-    /// The node an outcome leads to, new menus queued for probing. `None`
-    /// for a failed call, which is recorded instead.
+    /// Records a failed call with the inputs that lead to it.
+    fn record_failure(&mut self, outcome: &Outcome, inputs: &[Input]) {
+        if let Outcome::Failed {
+            message,
+            unreachable,
+        } = outcome
+        {
+            self.failures.push(Failure {
+                inputs: inputs.to_vec(),
+                message: message.clone(),
+                unreachable: *unreachable,
+            });
+        }
+    }
+
+    /// The node an outcome leads to, new menus queued for probing. A failed
+    /// call is recorded, and leads where the platform takes a caller when
+    /// the app fails: an apology and the end of the call. So the app's
+    /// handler is in the flow (lint does not call the input unhandled) and
+    /// the failure is a `live-error` of the crawl. `None` when the app did
+    /// not answer at all.
     fn target(&mut self, outcome: &Outcome, inputs: &[Input]) -> Option<String> {
         match outcome {
-            Outcome::Failed {
-                message,
-                unreachable,
-            } => {
-                self.failures.push(Failure {
-                    inputs: inputs.to_vec(),
-                    message: message.clone(),
-                    unreachable: *unreachable,
-                });
-                None
+            Outcome::Failed { unreachable, .. } => {
+                self.record_failure(outcome, inputs);
+                if *unreachable {
+                    return None;
+                }
+                let key = "application error".to_string();
+                if let Some(id) = self.ends.get(&key) {
+                    return Some(id.clone());
+                }
+                let id = self.node(
+                    "app_error",
+                    IrKind::Hangup {
+                        text: APPLICATION_ERROR.to_string(),
+                    },
+                );
+                self.ends.insert(key, id.clone());
+                Some(id)
             }
             Outcome::Ended { ending, heard, .. } => {
                 let text = said(heard);
@@ -853,6 +886,7 @@ mod tests {
             .filter(|n| matches!(n.kind, IrKind::Menu { .. }))
             .count();
         assert_eq!(menus, 3, "{yaml}");
+        assert!(yaml.contains("an application error has occurred"), "{yaml}");
         assert!(
             yaml.contains("label: billing") || yaml.contains("label: \"billing\""),
             "{yaml}"
@@ -874,15 +908,15 @@ mod tests {
             .map(|(c, n)| (c.as_str(), n.as_str()))
             .collect();
         // Silence at the main menu asks again forever; key 7 works but the
-        // prompt does not announce it; silence at the outages menu drops
-        // the call. Silence at billing failed the call (the live error
-        // above), so the flow has no handler there either.
+        // prompt does not announce it; silence at the outages menu
+        // (menu_3) drops the call. Silence at billing (menu_2) failed the
+        // call: the live error above, and in the flow the platform's
+        // apology and hang-up, so lint does not count it twice.
         assert_eq!(
             found,
             [
                 ("endless-retry", "menu_1"),
                 ("prompt-mismatch", "menu_1"),
-                ("unhandled-input", "menu_2"),
                 ("unhandled-input", "menu_3"),
             ],
             "{yaml}"
@@ -924,7 +958,12 @@ mod tests {
                     invalid,
                     no_input,
                     ..
-                } => Some((pattern.clone(), goto.clone(), invalid.clone(), no_input.clone())),
+                } => Some((
+                    pattern.clone(),
+                    goto.clone(),
+                    invalid.clone(),
+                    no_input.clone(),
+                )),
                 _ => None,
             })
             .unwrap_or_else(|| panic!("no ask in\n{yaml}"));
@@ -943,7 +982,11 @@ mod tests {
         std::fs::write(dir.path().join("crawled.yaml"), &yaml).unwrap();
         let set = crate::loader::load_set(dir.path()).unwrap_or_else(|e| panic!("{e:?}\n{yaml}"));
         let analysis = crate::analysis::lint(&set).unwrap();
-        let codes: Vec<String> = analysis.findings.iter().map(|f| f.code.to_string()).collect();
+        let codes: Vec<String> = analysis
+            .findings
+            .iter()
+            .map(|f| f.code.to_string())
+            .collect();
         // A wrong number asks again with no limit: the one thing to fix.
         assert_eq!(codes, ["endless-retry"], "{yaml}");
     }
