@@ -36,11 +36,11 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 
-use regex::Regex;
 use serde_json::Value;
 
 use super::ir::{
-    node_id, position, strip_ssml, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin,
+    announced_label, node_id, position, strip_ssml, Imported, IrFlow, IrHandler, IrKind, IrNode,
+    IrOption, Origin,
 };
 use super::ImportError;
 
@@ -1233,30 +1233,6 @@ fn spoken(export: &Export, action: &Value) -> Spoken {
         text: parts.join(" "),
         known,
     }
-}
-
-/// What the prompt says a key is for: "press 1 for billing", "to pay your
-/// bill, press 2".
-fn announced_label(prompt: &str, key: &str) -> Option<String> {
-    let key = regex::escape(key);
-    let verbs = "press|dial|push|select|enter|choose";
-    let after = Regex::new(&format!(
-        r"(?i)\b(?:{verbs})\s+{key}(?:\s|,)+(?:for|to)\s+([^.,;:!?]+)"
-    ))
-    .ok()?;
-    let before = Regex::new(&format!(
-        r"(?i)\b(?:for|to)\s+([^.,;:!?]+?)\s*,?\s*(?:{verbs})\s+{key}(?:[^0-9a-z]|$)"
-    ))
-    .ok()?;
-    let next = Regex::new(&format!(r"(?i)\s*\b(?:or|and)?\s*\b(?:{verbs})\b")).ok()?;
-    let found = after.captures(prompt).or_else(|| before.captures(prompt))?;
-    let label = next
-        .split(&found[1])
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_string();
-    (!label.is_empty()).then_some(label)
 }
 
 /// Every node id a node leads to (not the flow of a `call`).

@@ -158,7 +158,10 @@ pub fn strip_ssml(text: &str) -> String {
 }
 
 /// What the prompt announces for `key` ("press 1 for billing", "for
-/// billing, press 1", "press 2 to continue"), if it can be read.
+/// billing, press 1", "to report an outage, press 2", "press star to
+/// repeat"), if it can be read. Keys may be spoken as words ("press one",
+/// "press pound"). Every importer and the crawler read prompts with this
+/// one function, so a label means the same wherever a flow came from.
 pub fn announced_label(prompt: &str, key: &str) -> Option<String> {
     let words = [
         "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
@@ -171,19 +174,24 @@ pub fn announced_label(prompt: &str, key: &str) -> Option<String> {
             format!("(?:{d}|{})", words.get(n)?)
         }
     };
-    let verbs = "(?:press|dial|enter|select)";
+    let verbs = "(?:press|dial|push|enter|select|choose)";
+    // "Press 2 for outages", "press star to repeat".
     let forward = Regex::new(&format!(
         r"(?i)\b{verbs}\s+{key_re}\s*,?\s+(?:for|to)\s+([^,.;:!?]+)"
     ))
     .ok()?;
+    // "For billing, press 1", "To report an outage, press 2".
     let reverse = Regex::new(&format!(
-        r"(?i)\bfor\s+([^,.;:!?]+?)\s*,?\s*(?:please\s+)?{verbs}\s+{key_re}(?:[^0-9a-z]|$)"
+        r"(?i)\b(?:for|to)\s+([^,.;:!?]+?)\s*,?\s*(?:please\s+)?{verbs}\s+{key_re}(?:[^0-9a-z]|$)"
     ))
     .ok()?;
+    // "Press 2 for outages or press 3 ...": the label ends where the next
+    // choice begins.
+    let next_choice = Regex::new(&format!(r"(?i)\s*\b(?:or|and)?\s*\b{verbs}\b")).ok()?;
     let clean = |s: &str| {
-        let s = s.trim();
+        let s = next_choice.split(s).next().unwrap_or("").trim();
         let s = s.strip_suffix(" please").unwrap_or(s).trim();
-        (!s.is_empty() && !s.to_lowercase().contains("press")).then(|| s.to_string())
+        (!s.is_empty()).then(|| s.to_string())
     };
     if let Some(label) = forward.captures(prompt).and_then(|c| clean(&c[1])) {
         return Some(label);

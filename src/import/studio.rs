@@ -1892,7 +1892,7 @@ mod tests {
             announced_label(p, "1").as_deref(),
             Some("billing and payments")
         );
-        assert_eq!(announced_label(p, "2"), None);
+        assert_eq!(announced_label(p, "2").as_deref(), Some("report an outage"));
         assert_eq!(announced_label(p, "3").as_deref(), Some("anything else"));
         assert_eq!(announced_label(p, "*").as_deref(), Some("repeat"));
         assert_eq!(
