@@ -39,7 +39,7 @@ pub enum Command {
         #[command(flatten)]
         budget: FuzzBudget,
         #[command(flatten)]
-        live: LiveFuzzArgs,
+        live: LiveArgs,
         #[command(flatten)]
         common: Common,
     },
@@ -192,23 +192,18 @@ pub struct PersonaArgs {
     /// report the journeys whose transcript changed, with a word diff.
     #[arg(long, value_name = "DIR")]
     pub transcripts: Option<PathBuf>,
-    /// Also replay each phone journey on the running TwiML app at URL: a
-    /// persona fails when the live call ends differently from the model.
-    #[arg(long, value_name = "URL")]
-    pub live: Option<String>,
-    /// With --live: calls in flight at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), requires = "live")]
-    pub concurrency: u16,
-    /// With --live: seconds allowed for one request.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), requires = "live")]
-    pub timeout: u64,
+    /// Also replay each phone journey on the running TwiML app at
+    /// --live URL: a persona fails when the live call ends differently from
+    /// the model.
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
-/// Fuzzing a running app instead of a model.
+/// Calling a running app: `fuzz --live` calls it instead of walking the
+/// model, `personas --live` replays journeys on it too.
 #[derive(Debug, Args)]
-pub struct LiveFuzzArgs {
-    /// Call the running TwiML app at URL with random callers instead of
-    /// walking the model at PATH.
+pub struct LiveArgs {
+    /// The running TwiML app to call.
     #[arg(long, value_name = "URL")]
     pub live: Option<String>,
     /// With --live: calls in flight at once.

@@ -100,7 +100,7 @@ pub fn execute(cli: Cli) -> u8 {
             common,
         } => run_report(Job::Personas(personas), &path, &common),
         Command::Fuzz {
-            live: live @ args::LiveFuzzArgs { live: Some(_), .. },
+            live: live @ args::LiveArgs { live: Some(_), .. },
             budget,
             common,
             ..
@@ -342,19 +342,10 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
             Ok(r) => r,
             Err(e) => return fail(e),
         };
-        if let Some(url) = &args.live {
-            let start = match url::Url::parse(url) {
-                Ok(start) => start,
-                Err(e) => return fail(format!("--live `{url}` is not a URL: {e}")),
-            };
-            let options = crate::live::driver::DriverOptions {
-                concurrency: usize::from(args.concurrency),
-                request_timeout: std::time::Duration::from_secs(args.timeout),
-                ..Default::default()
-            };
-            let driver = match crate::live::driver::Driver::new(start, options) {
+        if args.live.live.is_some() {
+            let driver = match live_driver(&args.live) {
                 Ok(driver) => driver,
-                Err(e) => return fail(e),
+                Err(code) => return code,
             };
             if let Err(e) =
                 crate::live::personas::check_live(&set, &mut results.results, &mut |batch| {
@@ -659,6 +650,21 @@ fn run_live_replay(url: &str, inputs: &str, common: &Common) -> u8 {
     Output::new(common.output.as_deref()).write(&text)
 }
 
+/// The driver for `--live URL` with its options, or the exit code after
+/// saying why there is none.
+fn live_driver(live: &args::LiveArgs) -> Result<crate::live::driver::Driver, u8> {
+    let url = live.live.as_deref().unwrap_or_default();
+    let start =
+        url::Url::parse(url).map_err(|e| fail(format!("--live `{url}` is not a URL: {e}")))?;
+    let options = crate::live::driver::DriverOptions {
+        concurrency: usize::from(live.concurrency),
+        request_timeout: std::time::Duration::from_secs(live.timeout),
+        allowed_hosts: live.allow_hosts.clone(),
+        ..Default::default()
+    };
+    crate::live::driver::Driver::new(start, options).map_err(fail)
+}
+
 /// Random callers `fuzz --live` makes by default: each is a real call, so
 /// fewer than on a model.
 const LIVE_FUZZ_RUNS: usize = 200;
@@ -667,21 +673,11 @@ const LIVE_FUZZ_RUNS: usize = 200;
 /// wrong, each failure with the shortest inputs that still show it. Exit 0
 /// when nothing failed, 1 with findings, 2 when the app cannot be called or
 /// stops answering (nothing is reported then).
-fn run_live_fuzz(live: &args::LiveFuzzArgs, budget: &args::FuzzBudget, common: &Common) -> u8 {
+fn run_live_fuzz(live: &args::LiveArgs, budget: &args::FuzzBudget, common: &Common) -> u8 {
     let url = live.live.as_deref().unwrap_or_default();
-    let start = match url::Url::parse(url) {
-        Ok(start) => start,
-        Err(e) => return fail(format!("--live `{url}` is not a URL: {e}")),
-    };
-    let options = crate::live::driver::DriverOptions {
-        concurrency: usize::from(live.concurrency),
-        request_timeout: std::time::Duration::from_secs(live.timeout),
-        allowed_hosts: live.allow_hosts.clone(),
-        ..Default::default()
-    };
-    let driver = match crate::live::driver::Driver::new(start, options) {
+    let driver = match live_driver(live) {
         Ok(driver) => driver,
-        Err(e) => return fail(e),
+        Err(code) => return code,
     };
     let options = crate::live::fuzz::LiveFuzzOptions {
         seed: common.seed,

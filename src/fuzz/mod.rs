@@ -98,21 +98,27 @@ pub struct FuzzOutcome {
     pub notes: Vec<String>,
 }
 
-/// proptest's runner, configured so that nothing but our seed decides what
-/// it does: no failure files, no environment overrides that matter.
+/// proptest's runner for one batch of a channel: the user's seed, and the
+/// channel and batch mixed into the other eight bytes XorShift takes.
 fn runner(seed: u64, channel: usize, batch: usize) -> TestRunner {
-    // XorShift takes 16 bytes of seed: the user's seed, and the channel and
-    // batch mixed into the other eight.
     let mut mix = (channel as u64) << 48 ^ (batch as u64) << 16;
     mix = (mix ^ (mix >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     mix = (mix ^ (mix >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     mix ^= mix >> 31;
+    seeded_runner(seed, mix.to_le_bytes(), 20_000)
+}
+
+/// proptest's runner, configured so that nothing but our seed decides what
+/// it does: no failure files, no environment overrides that matter. The
+/// generator is seeded with `seed` and `stream`, which tells apart the
+/// runners of one session.
+pub(crate) fn seeded_runner(seed: u64, stream: [u8; 8], max_shrink_iters: u32) -> TestRunner {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    bytes[8..].copy_from_slice(&mix.to_le_bytes());
+    bytes[8..].copy_from_slice(&stream);
     let config = Config {
         failure_persistence: None,
-        max_shrink_iters: 20_000,
+        max_shrink_iters,
         max_shrink_time: 0,
         verbose: 0,
         source_file: None,

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 
 use super::call::{Ending, Input};
 use super::crawl::{Outcome, PlayCalls, KEYS};
@@ -184,29 +184,13 @@ fn run_strategy(max_steps: usize) -> impl Strategy<Value = Vec<Input>> {
     prop_oneof![4 => random, 1 => silent]
 }
 
-fn runner(seed: u64, max_shrink_iters: u32) -> TestRunner {
-    let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    bytes[8..].copy_from_slice(b"livefuzz");
-    let config = Config {
-        failure_persistence: None,
-        max_shrink_iters,
-        max_shrink_time: 0,
-        verbose: 0,
-        source_file: None,
-        test_name: None,
-        rng_algorithm: RngAlgorithm::XorShift,
-        ..Config::default()
-    };
-    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::XorShift, &bytes))
-}
-
 /// Fuzzes the app that `play_calls` calls. Runs are generated from the
 /// seed, played in concurrent batches, and each new kind of failure is
 /// shrunk by replaying candidates one call at a time.
 pub fn fuzz_live(options: &LiveFuzzOptions, play_calls: &mut PlayCalls) -> LiveFuzzOutcome {
     let strategy = run_strategy(options.max_steps);
-    let mut runner = runner(options.seed, options.max_shrink_calls);
+    let mut runner =
+        crate::fuzz::seeded_runner(options.seed, *b"livefuzz", options.max_shrink_calls);
     let mut outcome = LiveFuzzOutcome::default();
     // Failures by what they are: the first caller to show one is shrunk,
     // later ones are the same defect.
