@@ -68,7 +68,42 @@ fn a_changed_version_is_a_regression_with_every_change_named() {
         "json",
     ]);
     assert_eq!(code, 1, "{stderr}");
-    assert_names_every_change(&serde_json::from_str(&stdout).unwrap());
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_names_every_change(&report);
+    // Both sides fuzzed alike: nothing to warn about.
+    assert!(report.get("notes").is_none(), "{stdout}");
+}
+
+/// Two saved reports fuzzed with different seeds or budgets can differ in
+/// what only the fuzzer found; the diff says so.
+#[test]
+fn reports_fuzzed_differently_are_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = |name: &str, seed: &str| {
+        let path = dir.path().join(name);
+        let (code, _, stderr) = touchpoint(&[
+            "check",
+            "fixtures/diff/v1",
+            "--seed",
+            seed,
+            "--format",
+            "json",
+            "-o",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        path.to_str().unwrap().to_string()
+    };
+    let (one, two) = (save("a.json", "1"), save("b.json", "2"));
+    let (_, human, _) = touchpoint(&["diff", &one, &two]);
+    assert!(
+        human.contains(
+            "the old side fuzzed 500 customers with seed 1, the new side 500 with seed 2"
+        ),
+        "{human}"
+    );
+    let (_, same, _) = touchpoint(&["diff", &one, &one]);
+    assert!(!same.contains("fuzzed"), "{same}");
 }
 
 #[test]

@@ -120,6 +120,10 @@ pub struct DiffReport {
     pub personas: Vec<PersonaDelta>,
     /// Why the diff fails, one sentence each; empty when it passes.
     pub regressions: Vec<String>,
+    /// What to bear in mind reading it, such as two sides fuzzed
+    /// differently.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl DiffReport {
@@ -165,7 +169,16 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
         coverage: Vec::new(),
         personas: Vec::new(),
         regressions: Vec::new(),
+        notes: Vec::new(),
     };
+    if let (Some(a), Some(b)) = (&old.fuzz, &new.fuzz) {
+        if (a.seed, a.runs) != (b.seed, b.runs) {
+            out.notes.push(format!(
+                "the old side fuzzed {} customers with seed {}, the new side {} with seed {}: findings and coverage that only the fuzzer found may differ by chance",
+                a.runs, a.seed, b.runs, b.seed
+            ));
+        }
+    }
     compare_structure(&old.structure.flows, &new.structure.flows, &mut out);
 
     let old_keys: Vec<_> = old.findings.iter().map(finding_key).collect();

@@ -438,6 +438,7 @@ pub fn diff(diff: &crate::diff::DiffReport) -> String {
             })
             .collect(),
     );
+    section("notes", diff.notes.clone());
     section("regressions", diff.regressions.clone());
     out.push_str(if diff.fails() {
         "\nregressions found\n"

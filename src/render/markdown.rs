@@ -140,6 +140,9 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
     for (what, n) in rows {
         out.push_str(&format!("| {what} | {n} |\n"));
     }
+    for note in &diff.notes {
+        out.push_str(&format!("\n> note: {note}\n"));
+    }
     if !diff.regressions.is_empty() {
         out.push_str("\n**Regressions**\n\n");
         for r in &diff.regressions {
