@@ -72,6 +72,13 @@ pub enum Settled {
     CallTooDeep(NodeIx),
 }
 
+/// Why following nodes without input stops at a node.
+enum Halt {
+    /// The node waits for the customer.
+    Waiting,
+    Settled(Settled),
+}
+
 /// The result of one input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -195,14 +202,9 @@ impl<'g, 'a> Machine<'g, 'a> {
         let mut lambda = 0u32;
         loop {
             obs.enter(node);
-            let kind = &self.graph.nodes[node as usize].kind;
-            let next = match kind {
-                Kind::Opaque { branches } if branches.is_empty() => {
-                    return Settled::DeadEnd(node, DeadEndReason::NoBranches);
-                }
-                // An opaque step waits like a menu, but the "input" is the
-                // outcome of whatever the platform did there.
-                Kind::Menu { .. } | Kind::Ask { .. } | Kind::Opaque { .. } => {
+            node = match self.advance(node, &mut vars, &mut stack, obs) {
+                Ok(next) => next,
+                Err(Halt::Waiting) => {
                     // Back navigation does not cross a call boundary.
                     let prev = if stack == start_stack { prev } else { NONE };
                     return Settled::Waiting(State {
@@ -214,71 +216,116 @@ impl<'g, 'a> Machine<'g, 'a> {
                         no_match: 0,
                     });
                 }
-                Kind::Transfer | Kind::End | Kind::Hangup => return Settled::Terminal(node),
-                Kind::Say { next } => {
-                    if *next == NONE {
-                        return Settled::DeadEnd(node, DeadEndReason::SayWithoutNext);
-                    }
-                    *next
-                }
-                Kind::Set { assignments, next } => {
-                    for &(var, value) in &self.graph.assignments
-                        [assignments.start as usize..assignments.end as usize]
-                    {
-                        obs.write(var);
-                        vars = self.graph.vars[var as usize].set(vars, value);
-                    }
-                    if *next == NONE {
-                        return Settled::DeadEnd(node, DeadEndReason::SetWithoutNext);
-                    }
-                    *next
-                }
-                Kind::Switch { entries } => {
-                    let graph = self.graph;
-                    let found = graph.switch_entries[entries.start as usize..entries.end as usize]
-                        .iter()
-                        .find(|(cond, _)| graph.eval(*cond, vars, &mut |v| obs.read(v, vars)));
-                    match found {
-                        Some(&(_, goto)) => goto,
-                        None => return Settled::DeadEnd(node, DeadEndReason::NoSwitchEntry),
-                    }
-                }
-                Kind::Call { flow, .. } => {
-                    if self.stacks.depth(stack) >= self.rules.call_depth {
-                        return Settled::CallTooDeep(node);
-                    }
-                    stack = self.stacks.push(stack, node);
-                    self.graph.flows[*flow as usize].start
-                }
-                Kind::Return => {
-                    if stack == Stacks::EMPTY {
-                        let called = self.graph.flow_of(node).called;
-                        return if self.rules.standalone && called {
-                            Settled::Returned(node)
-                        } else {
-                            Settled::DeadEnd(node, DeadEndReason::ReturnWithoutCaller)
-                        };
-                    }
-                    let call = self.stacks.top(stack);
-                    stack = self.stacks.pop(stack);
-                    let Kind::Call { next, .. } = self.graph.nodes[call as usize].kind else {
-                        unreachable!("stack frames are call nodes")
-                    };
-                    if next == NONE {
-                        return Settled::DeadEnd(call, DeadEndReason::CallWithoutNext);
-                    }
-                    next
-                }
+                Err(Halt::Settled(settled)) => return settled,
             };
-            node = next;
             if saved == (node, vars, stack) {
-                return Settled::SilentLoop(node);
+                return Settled::SilentLoop(self.loop_representative(node, vars, stack));
             }
             lambda += 1;
             if lambda == power {
                 saved = (node, vars, stack);
                 power *= 2;
                 lambda = 0;
+            }
+        }
+    }
+
+    /// The node a silent loop through `node` is reported at: the lowest
+    /// node of the loop, so that a loop entered from several places is one
+    /// finding, not one per place where Brent's check happened to see it
+    /// come round.
+    fn loop_representative(&mut self, start: NodeIx, mut vars: u64, mut stack: u32) -> NodeIx {
+        let mut lowest = start;
+        let mut node = start;
+        let first = (start, vars, stack);
+        // The loop is at most as long as the states Brent's check could
+        // have passed; bound the walk all the same.
+        for _ in 0..self.graph.nodes.len().max(1) * 4 {
+            match self.advance(node, &mut vars, &mut stack, &mut Quiet) {
+                Ok(next) => node = next,
+                Err(_) => break,
+            }
+            if (node, vars, stack) == first {
+                break;
+            }
+            lowest = lowest.min(node);
+        }
+        lowest
+    }
+
+    /// One deterministic step from a node that does not wait for the
+    /// customer: the next node, or why following stops here.
+    fn advance(
+        &mut self,
+        node: NodeIx,
+        vars: &mut u64,
+        stack: &mut u32,
+        obs: &mut impl Observer,
+    ) -> Result<NodeIx, Halt> {
+        let kind = &self.graph.nodes[node as usize].kind;
+        let settled = |s| Err(Halt::Settled(s));
+        match kind {
+            Kind::Opaque { branches } if branches.is_empty() => {
+                settled(Settled::DeadEnd(node, DeadEndReason::NoBranches))
+            }
+            // An opaque step waits like a menu, but the "input" is the
+            // outcome of whatever the platform did there.
+            Kind::Menu { .. } | Kind::Ask { .. } | Kind::Opaque { .. } => Err(Halt::Waiting),
+            Kind::Transfer | Kind::End | Kind::Hangup => settled(Settled::Terminal(node)),
+            Kind::Say { next } => {
+                if *next == NONE {
+                    return settled(Settled::DeadEnd(node, DeadEndReason::SayWithoutNext));
+                }
+                Ok(*next)
+            }
+            Kind::Set { assignments, next } => {
+                for &(var, value) in
+                    &self.graph.assignments[assignments.start as usize..assignments.end as usize]
+                {
+                    obs.write(var);
+                    *vars = self.graph.vars[var as usize].set(*vars, value);
+                }
+                if *next == NONE {
+                    return settled(Settled::DeadEnd(node, DeadEndReason::SetWithoutNext));
+                }
+                Ok(*next)
+            }
+            Kind::Switch { entries } => {
+                let graph = self.graph;
+                let vars = *vars;
+                let found = graph.switch_entries[entries.start as usize..entries.end as usize]
+                    .iter()
+                    .find(|(cond, _)| graph.eval(*cond, vars, &mut |v| obs.read(v, vars)));
+                match found {
+                    Some(&(_, goto)) => Ok(goto),
+                    None => settled(Settled::DeadEnd(node, DeadEndReason::NoSwitchEntry)),
+                }
+            }
+            Kind::Call { flow, .. } => {
+                if self.stacks.depth(*stack) >= self.rules.call_depth {
+                    return settled(Settled::CallTooDeep(node));
+                }
+                *stack = self.stacks.push(*stack, node);
+                Ok(self.graph.flows[*flow as usize].start)
+            }
+            Kind::Return => {
+                if *stack == Stacks::EMPTY {
+                    let called = self.graph.flow_of(node).called;
+                    return settled(if self.rules.standalone && called {
+                        Settled::Returned(node)
+                    } else {
+                        Settled::DeadEnd(node, DeadEndReason::ReturnWithoutCaller)
+                    });
+                }
+                let call = self.stacks.top(*stack);
+                *stack = self.stacks.pop(*stack);
+                let Kind::Call { next, .. } = self.graph.nodes[call as usize].kind else {
+                    unreachable!("stack frames are call nodes")
+                };
+                if next == NONE {
+                    return settled(Settled::DeadEnd(call, DeadEndReason::CallWithoutNext));
+                }
+                Ok(next)
             }
         }
     }
