@@ -186,6 +186,7 @@ fn misbehaving_apps_fail_the_call_with_a_reason() {
             [Outcome::Failed {
                 message,
                 unreachable: false,
+                ..
             }] => {
                 assert!(message.contains(expected), "{path}: {message}")
             }
@@ -199,7 +200,7 @@ fn misbehaving_apps_fail_the_call_with_a_reason() {
     let outcomes =
         driver(SocketAddr::from(([127, 0, 0, 1], port)), "/voice").play_batch(&[Vec::new()]);
     assert!(
-        matches!(&outcomes[..], [Outcome::Failed { message, unreachable: true }] if message.contains("could not connect")),
+        matches!(&outcomes[..], [Outcome::Failed { message, unreachable: true, .. }] if message.contains("could not connect")),
         "{outcomes:?}"
     );
 }
@@ -392,12 +393,16 @@ fn live_fuzzing_finds_what_callers_run_into_with_the_shortest_inputs() {
         findings,
         vec![
             (
+                "live-error".to_string(),
+                "/billing-loop".to_string(),
+                keys("1")
+            ),
+            (
                 "unhandled-input".to_string(),
                 "/main".to_string(),
                 keys("2")
             ),
             ("endless-retry".to_string(), "/voice".to_string(), wait(5)),
-            ("live-error".to_string(), "/voice".to_string(), keys("1")),
         ],
         "{first}"
     );
@@ -418,7 +423,8 @@ fn live_fuzzing_finds_what_callers_run_into_with_the_shortest_inputs() {
         "{replayed}"
     );
     assert!(replayed.contains("the reply ran out"), "{replayed}");
-    let (_, replayed, _) = touchpoint(&["replay", "--live", &url, "--inputs", "1,wait"]);
+    let (code, replayed, _) = touchpoint(&["replay", "--live", &url, "--inputs", "1,wait"]);
+    assert_eq!(code, 1, "{replayed}");
     assert!(replayed.contains("live-error"), "{replayed}");
 }
 
@@ -435,4 +441,6 @@ fn live_fuzzing_an_app_that_is_gone_exits_2() {
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("stopped answering"), "{stderr}");
+    let (code, _, stderr) = touchpoint(&["replay", "--live", &url, "--inputs", "1"]);
+    assert_eq!(code, 2, "{stderr}");
 }

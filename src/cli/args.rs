@@ -83,12 +83,12 @@ pub enum Command {
         #[arg(default_value = "menus")]
         path: PathBuf,
         /// The flow to start in.
-        #[arg(long, required_unless_present = "live")]
+        #[arg(long, required_unless_present = "live", conflicts_with = "live")]
         flow: Option<String>,
-        /// Play the inputs as one call to the running TwiML app at URL
-        /// instead (what `fuzz --live` findings print).
-        #[arg(long, value_name = "URL", conflicts_with_all = ["flow", "vars", "channel"])]
-        live: Option<String>,
+        /// Play the inputs as one call to the running TwiML app at --live
+        /// URL instead (what `fuzz --live` findings print).
+        #[command(flatten)]
+        live: LiveArgs,
         /// Comma-separated inputs: 1, wait, say:agent, enter:12345678, click:Billing, back.
         #[arg(long, default_value = "", allow_hyphen_values = true)]
         inputs: String,

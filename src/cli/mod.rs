@@ -116,11 +116,11 @@ pub fn execute(cli: Cli) -> u8 {
             &common,
         ),
         Command::Replay {
-            live: Some(url),
+            live: live @ args::LiveArgs { live: Some(_), .. },
             inputs,
             common,
             ..
-        } => run_live_replay(&url, &inputs, &common),
+        } => run_live_replay(&live, &inputs, &common),
         Command::Replay {
             path,
             flow,
@@ -566,14 +566,12 @@ fn run_import(
 
 /// Plays one call to a running app with `inputs` and prints what the
 /// caller heard and how the call ended: the replay of a `fuzz --live`
-/// finding. Exit 0 when the call ran, 2 when it could not.
-fn run_live_replay(url: &str, inputs: &str, common: &Common) -> u8 {
+/// finding. Exit 0 when the call ran, 1 when it failed (a `live-error`),
+/// 2 when the app does not answer.
+fn run_live_replay(live: &args::LiveArgs, inputs: &str, common: &Common) -> u8 {
     use crate::live::call::{Ending, Heard, Input as LiveInput};
     use crate::live::crawl::Outcome;
-    let start = match url::Url::parse(url) {
-        Ok(start) => start,
-        Err(e) => return fail(format!("--live `{url}` is not a URL: {e}")),
-    };
+    let url = live.live.as_deref().unwrap_or_default();
     let parsed = match Input::parse_list(inputs) {
         Ok(parsed) => parsed,
         Err(e) => return fail(format!("--inputs: {e}")),
@@ -587,9 +585,9 @@ fn run_live_replay(url: &str, inputs: &str, common: &Common) -> u8 {
             other => return fail(format!("`{other}` is not something a caller can do")),
         });
     }
-    let driver = match crate::live::driver::Driver::new(start, Default::default()) {
+    let driver = match live_driver(live) {
         Ok(driver) => driver,
-        Err(e) => return fail(e),
+        Err(code) => return code,
     };
     // A call reports what was heard since the caller's last input, so the
     // whole transcript comes from playing every prefix of the inputs (one
@@ -610,6 +608,7 @@ fn run_live_replay(url: &str, inputs: &str, common: &Common) -> u8 {
     };
     let typed: Vec<String> = call_inputs.iter().map(LiveInput::text).collect();
     let mut text = format!("call to {url} with inputs [{}]\n", typed.join(", "));
+    let mut failed = false;
     for (given, outcome) in outcomes.iter().enumerate() {
         match outcome {
             Outcome::Listening {
@@ -641,13 +640,26 @@ fn run_live_replay(url: &str, inputs: &str, common: &Common) -> u8 {
                 text.push('\n');
                 break;
             }
-            Outcome::Failed { message, .. } => {
+            Outcome::Failed {
+                message,
+                unreachable,
+                ..
+            } => {
+                if *unreachable {
+                    return fail(format!("{url} does not answer: {message}"));
+                }
                 text.push_str(&format!("live-error: {message}\n"));
+                failed = true;
                 break;
             }
         }
     }
-    Output::new(common.output.as_deref()).write(&text)
+    let written = Output::new(common.output.as_deref()).write(&text);
+    if written == EXIT_CLEAN && failed {
+        EXIT_FINDINGS
+    } else {
+        written
+    }
 }
 
 /// The driver for `--live URL` with its options, or the exit code after
@@ -679,9 +691,17 @@ fn run_live_fuzz(live: &args::LiveArgs, budget: &args::FuzzBudget, common: &Comm
         Ok(driver) => driver,
         Err(code) => return code,
     };
+    if common.shard.is_some() {
+        return fail("--shard splits fuzzing of a model; it does not apply to --live");
+    }
     let options = crate::live::fuzz::LiveFuzzOptions {
         seed: common.seed,
-        runs: budget.runs.unwrap_or(LIVE_FUZZ_RUNS),
+        // With only a time budget, the runs are bounded by the clock.
+        runs: budget.runs.unwrap_or(if budget.time.is_some() {
+            usize::MAX / 2
+        } else {
+            LIVE_FUZZ_RUNS
+        }),
         max_steps: budget.max_steps.max(1),
         max_shrink_calls: 256,
         deadline: budget.time.map(|t| std::time::Instant::now() + t),

@@ -26,6 +26,10 @@ use crate::import::ir::{announced_label, IrFlow, IrHandler, IrKind, IrNode, IrOp
 /// What the platform says before it ends a call whose app failed.
 const APPLICATION_ERROR: &str = "We are sorry, an application error has occurred. Goodbye.";
 
+/// A gather for more digits than this is not read as asking for a number
+/// (no real number is that long), so a crawl never builds a huge answer.
+const MAX_ANSWER_DIGITS: u32 = 32;
+
 /// At most this many announced phrases are tried at one menu.
 const MAX_PHRASES: usize = 12;
 
@@ -54,8 +58,13 @@ pub enum Outcome {
     },
     /// The call failed: an HTTP error, a reply that is not TwiML, a
     /// redirect loop (a `live-error` with the inputs that lead to it), or
-    /// no server at all (`unreachable`), which stops a crawl.
-    Failed { message: String, unreachable: bool },
+    /// no server at all (`unreachable`), which stops a crawl. `at` is the
+    /// address being fetched or played when it failed, when known.
+    Failed {
+        message: String,
+        unreachable: bool,
+        at: String,
+    },
 }
 
 /// Plays one call from `start` with `inputs`, fetching replies through
@@ -81,15 +90,19 @@ where
     let mut inputs = inputs.iter();
     loop {
         let step: Result<Next, CallError> = match next {
-            Next::Fetch(request) => match fetch(request).await {
-                Ok((url, body)) => call.receive(url, &body, &mut heard),
-                Err(failure) => {
-                    return Outcome::Failed {
-                        message: failure.message,
-                        unreachable: failure.unreachable,
+            Next::Fetch(request) => {
+                let at = request.url.to_string();
+                match fetch(request).await {
+                    Ok((url, body)) => call.receive(url, &body, &mut heard),
+                    Err(failure) => {
+                        return Outcome::Failed {
+                            message: failure.message,
+                            unreachable: failure.unreachable,
+                            at,
+                        }
                     }
                 }
-            },
+            }
             Next::Listen(gather) => match inputs.next() {
                 Some(input) => {
                     heard.clear();
@@ -119,6 +132,7 @@ where
                 return Outcome::Failed {
                     message: error.to_string(),
                     unreachable: false,
+                    at: call.document().to_string(),
                 }
             }
         };
@@ -225,6 +239,7 @@ pub fn crawl(
     let first = play_calls(&[Vec::new()]).pop().unwrap_or(Outcome::Failed {
         message: "the driver played no call".to_string(),
         unreachable: false,
+        at: String::new(),
     });
     let start = match &first {
         Outcome::Failed { .. } => {
@@ -291,7 +306,7 @@ pub fn crawl(
             source: source.to_string(),
         },
         failures: builder.failures,
-        notes,
+        notes: notes.into_iter().chain(builder.notes).collect(),
         calls,
     }
 }
@@ -384,6 +399,7 @@ fn absorb(builder: &mut Builder, index: usize, plan: Plan, outcomes: Vec<Outcome
     let missing = || Outcome::Failed {
         message: "the driver returned fewer outcomes than calls".to_string(),
         unreachable: false,
+        at: String::new(),
     };
     let silence = outcomes.next().unwrap_or_else(missing);
     let keyed: Vec<(&str, Vec<Input>, Outcome)> = keys
@@ -477,6 +493,7 @@ fn absorb_ask(
     let missing = || Outcome::Failed {
         message: "the driver returned fewer outcomes than calls".to_string(),
         unreachable: false,
+        at: String::new(),
     };
     let mut probes = paths
         .into_iter()
@@ -487,6 +504,16 @@ fn absorb_ask(
     let (short_path, short) = next();
     let goto = builder.target(&whole, &whole_path);
     let checked = signature(&short) != signature(&whole);
+    let asked_again = matches!(
+        &whole,
+        Outcome::Listening { identity, .. } if builder.by_identity.get(identity) == Some(&index)
+    );
+    if !checked && asked_again {
+        builder.notes.push(format!(
+            "`{}` refused both an answer of {digits} digits and a short one and asked again: it may check answers against real data, so where a valid answer leads was not found",
+            builder.menus[index].node
+        ));
+    }
     let invalid = if checked {
         builder.handler(&short, &short_path)
     } else {
@@ -547,6 +574,8 @@ struct Builder {
     /// Terminal and say nodes by what they are, so that every "press 0 for
     /// an agent" shares one transfer node and every wrong key one apology.
     ends: HashMap<String, String>,
+    /// What the crawl could not tell, said plainly.
+    notes: Vec<String>,
 }
 
 impl Builder {
@@ -571,6 +600,7 @@ impl Builder {
         if let Outcome::Failed {
             message,
             unreachable,
+            ..
         } = outcome
         {
             self.failures.push(Failure {
@@ -650,9 +680,11 @@ impl Builder {
                     None => {
                         // A gather for several digits asks for a number; one
                         // for a key (or listening for speech) is a menu.
-                        let answer_digits = gather
-                            .num_digits
-                            .filter(|&n| n > 1 && gather.input.dtmf && !gather.input.speech);
+                        let answer_digits = gather.num_digits.filter(|&n| {
+                            (2..=MAX_ANSWER_DIGITS).contains(&n)
+                                && gather.input.dtmf
+                                && !gather.input.speech
+                        });
                         let (base, kind) = match answer_digits {
                             Some(_) => (
                                 format!("ask_{}", self.menus.len() + 1),
@@ -989,6 +1021,32 @@ mod tests {
             .collect();
         // A wrong number asks again with no limit: the one thing to fix.
         assert_eq!(codes, ["endless-retry"], "{yaml}");
+    }
+
+    /// An app that checks account numbers against real data refuses the
+    /// crawl's made-up one as it refuses a short one: the crawl says it
+    /// could not find where a valid answer leads.
+    #[test]
+    fn an_ask_that_refuses_every_probe_is_noted() {
+        fn strict_app(path: &str, _digits: Option<&str>) -> String {
+            let ask = r#"<Gather numDigits="8" action="/account">
+                <Say>Please enter your account number.</Say></Gather><Hangup/>"#;
+            match path {
+                "/account" => {
+                    format!("<Response><Say>We cannot find that account.</Say>{ask}</Response>")
+                }
+                _ => format!("<Response>{ask}</Response>"),
+            }
+        }
+        let crawled = crawl_in_memory(strict_app);
+        assert!(
+            crawled
+                .notes
+                .iter()
+                .any(|n| n.contains("`ask_1` refused both an answer of 8 digits and a short one")),
+            "{:?}",
+            crawled.notes
+        );
     }
 
     /// An app that makes up a new menu for every path never runs out of

@@ -131,6 +131,7 @@ impl Driver {
                 outcomes.push(task.await.unwrap_or_else(|error| Outcome::Failed {
                     message: format!("the call stopped unexpectedly: {error}"),
                     unreachable: false,
+                    at: String::new(),
                 }));
             }
             outcomes

@@ -78,7 +78,9 @@ struct Verdict {
     code: Code,
     /// Two calls with the same code and key show the same defect: the reply
     /// where a call was dropped or kept waiting, or the reason a call failed
-    /// (which names the address).
+    /// (which names the address). Query strings are left out: an app that
+    /// counts attempts or signs each request in the URL still has one
+    /// defect, not one per attempt.
     key: String,
     message: String,
     document: String,
@@ -86,11 +88,11 @@ struct Verdict {
 
 fn judge(inputs: &[Input], outcome: &Outcome) -> Option<Verdict> {
     match outcome {
-        Outcome::Failed { message, .. } => Some(Verdict {
+        Outcome::Failed { message, at, .. } => Some(Verdict {
             code: Code::LiveError,
-            key: message.clone(),
+            key: without_queries(message),
             message: message.clone(),
-            document: String::new(),
+            document: at.clone(),
         }),
         Outcome::Ended {
             ending: Ending::FellOff,
@@ -102,7 +104,7 @@ fn judge(inputs: &[Input], outcome: &Outcome) -> Option<Verdict> {
             let last = given.checked_sub(1).map(|i| &inputs[i])?;
             Some(Verdict {
                 code: Code::UnhandledInput,
-                key: document.clone(),
+                key: without_queries(document),
                 message: format!(
                     "after {} the app ended the call without a word: the reply at {document} runs out with no fallback",
                     describe(last)
@@ -118,7 +120,7 @@ fn judge(inputs: &[Input], outcome: &Outcome) -> Option<Verdict> {
                 .count();
             (silent_tail >= SILENT_TURNS).then(|| Verdict {
                 code: Code::EndlessRetry,
-                key: document.clone(),
+                key: without_queries(document),
                 message: format!(
                     "a caller who stays silent is still being asked after {SILENT_TURNS} silences in a row at {document}: never transferred, never let go"
                 ),
@@ -127,6 +129,24 @@ fn judge(inputs: &[Input], outcome: &Outcome) -> Option<Verdict> {
         }
         Outcome::Ended { .. } => None,
     }
+}
+
+/// `text` with the query strings of the addresses in it removed.
+fn without_queries(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_query = false;
+    for c in text.chars() {
+        match c {
+            '?' => in_query = true,
+            c if in_query && (c.is_whitespace() || c == ')' || c == ',') => {
+                in_query = false;
+                out.push(c);
+            }
+            _ if in_query => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn describe(input: &Input) -> String {
@@ -169,19 +189,23 @@ fn input_strategy() -> impl Strategy<Value = Input> {
 
 /// A caller's inputs: a random sequence, or some random inputs and then
 /// silence until they are let go (the caller who never answers).
-fn run_strategy(max_steps: usize) -> impl Strategy<Value = Vec<Input>> {
+fn run_strategy(max_steps: usize) -> BoxedStrategy<Vec<Input>> {
     let max_steps = max_steps.max(1);
     let random = prop::collection::vec(input_strategy(), 1..=max_steps);
-    let prefix = max_steps.saturating_sub(SILENT_TURNS + 1).max(1);
+    if max_steps < SILENT_TURNS {
+        return random.boxed();
+    }
+    // Never more inputs in all than `max_steps`.
+    let most_silences = (SILENT_TURNS + 2).min(max_steps);
     let silent = (
-        prop::collection::vec(input_strategy(), 0..prefix),
-        SILENT_TURNS..=SILENT_TURNS + 2,
+        prop::collection::vec(input_strategy(), 0..=max_steps - most_silences),
+        SILENT_TURNS..=most_silences,
     )
         .prop_map(|(mut inputs, silences)| {
             inputs.extend(std::iter::repeat_n(Input::Silence, silences));
             inputs
         });
-    prop_oneof![4 => random, 1 => silent]
+    prop_oneof![4 => random, 1 => silent].boxed()
 }
 
 /// Fuzzes the app that `play_calls` calls. Runs are generated from the
@@ -224,6 +248,7 @@ pub fn fuzz_live(options: &LiveFuzzOptions, play_calls: &mut PlayCalls) -> LiveF
             if let Outcome::Failed {
                 message,
                 unreachable: true,
+                ..
             } = result
             {
                 outcome.unreachable = Some(message.clone());
@@ -236,8 +261,19 @@ pub fn fuzz_live(options: &LiveFuzzOptions, play_calls: &mut PlayCalls) -> LiveF
             if found.contains_key(&key) {
                 continue;
             }
-            let failure = shrink(&mut runner, tree, &key, play_calls, &mut outcome.calls);
-            let failure = failure.unwrap_or(LiveFailure {
+            let shrunk = shrink(
+                &mut runner,
+                tree,
+                &key,
+                options.deadline,
+                play_calls,
+                &mut outcome.calls,
+            );
+            if let Err(gone) = &shrunk {
+                outcome.unreachable = Some(gone.clone());
+                break;
+            }
+            let failure = shrunk.ok().flatten().unwrap_or(LiveFailure {
                 code: verdict.code,
                 message: verdict.message,
                 document: verdict.document,
@@ -310,19 +346,43 @@ pub fn report(url: &str, seed: u64, outcome: LiveFuzzOutcome) -> Report {
 
 /// Shrinks a failing caller with proptest: each candidate is one call on
 /// the app, and it is kept when the call fails in the same way. Returns the
-/// smallest failing sequence, replayed once more to be sure.
+/// smallest failing sequence, replayed once more to be sure (`None` when
+/// the failure did not come back), or `Err` with the reason when the app
+/// stopped answering. Past the deadline no more calls are made and the
+/// smallest sequence so far stands.
 fn shrink(
     runner: &mut TestRunner,
     tree: impl ValueTree<Value = Vec<Input>>,
     wanted: &(Code, String),
+    deadline: Option<std::time::Instant>,
     play_calls: &mut PlayCalls,
     calls: &mut usize,
-) -> Option<LiveFailure> {
+) -> Result<Option<LiveFailure>, String> {
     let play_calls = std::cell::RefCell::new(play_calls);
     let spent = std::cell::Cell::new(0usize);
+    // Why shrinking stopped early: the app went away, or time ran out.
+    let gone: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
+    let late = std::cell::Cell::new(false);
     let play_one = |inputs: &[Input]| -> Option<Outcome> {
+        if gone.borrow().is_some() || late.get() {
+            return None;
+        }
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            late.set(true);
+            return None;
+        }
         spent.set(spent.get() + 1);
-        (play_calls.borrow_mut())(&[inputs.to_vec()]).pop()
+        let outcome = (play_calls.borrow_mut())(&[inputs.to_vec()]).pop()?;
+        if let Outcome::Failed {
+            message,
+            unreachable: true,
+            ..
+        } = &outcome
+        {
+            *gone.borrow_mut() = Some(message.clone());
+            return None;
+        }
+        Some(outcome)
     };
     let same = |inputs: &[Input], outcome: &Outcome| -> Option<Verdict> {
         judge(inputs, outcome).filter(|v| (v.code, &v.key) == (wanted.0, &wanted.1))
@@ -333,32 +393,36 @@ fn shrink(
             None => Ok(()),
         }
     });
-    let mut smallest = match result {
-        Err(TestError::Fail(_, inputs)) => inputs,
-        // The failure did not come back: a flaky app; keep what was seen.
-        _ => return None,
+    let smallest = match result {
+        Err(TestError::Fail(_, inputs)) => Some(inputs),
+        _ => None,
     };
-    // The shortest prefix that still fails the same way: a call that
-    // failed or ended early shows the same without the inputs the app
-    // never asked for, which proptest cannot always cut (a caller who
-    // stays silent is generated with at least `SILENT_TURNS` silences).
-    for len in 1..smallest.len() {
-        let prefix = &smallest[..len];
-        if play_one(prefix).is_some_and(|outcome| same(prefix, &outcome).is_some()) {
-            smallest.truncate(len);
-            break;
+    let confirmed = smallest.and_then(|mut smallest| {
+        // The shortest prefix that still fails the same way: a call that
+        // failed or ended early shows the same without the inputs the app
+        // never asked for, which proptest cannot always cut (a caller who
+        // stays silent is generated with at least `SILENT_TURNS` silences).
+        for len in 1..smallest.len() {
+            let prefix = &smallest[..len];
+            if play_one(prefix).is_some_and(|outcome| same(prefix, &outcome).is_some()) {
+                smallest.truncate(len);
+                break;
+            }
         }
-    }
-    // Replayed once more to be sure.
-    let outcome = play_one(&smallest)?;
-    let confirmed = same(&smallest, &outcome);
+        // Replayed once more to be sure.
+        let verdict = play_one(&smallest).and_then(|outcome| same(&smallest, &outcome));
+        verdict.map(|verdict| LiveFailure {
+            code: verdict.code,
+            message: verdict.message,
+            document: verdict.document,
+            inputs: smallest,
+        })
+    });
     *calls += spent.get();
-    confirmed.map(|verdict| LiveFailure {
-        code: verdict.code,
-        message: verdict.message,
-        document: verdict.document,
-        inputs: smallest,
-    })
+    if let Some(why) = gone.into_inner() {
+        return Err(why);
+    }
+    Ok(confirmed)
 }
 
 #[cfg(test)]
@@ -369,6 +433,7 @@ mod tests {
         Outcome::Failed {
             message: message.to_string(),
             unreachable: false,
+            at: String::new(),
         }
     }
 
@@ -478,6 +543,7 @@ mod tests {
                 .map(|_| Outcome::Failed {
                     message: "connection refused".to_string(),
                     unreachable: true,
+                    at: String::new(),
                 })
                 .collect()
         };
