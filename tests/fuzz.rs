@@ -158,3 +158,26 @@ fn a_time_budget_ends_the_run() {
     let (code, _) = fuzz_json(&["menus", "--time", "soon"]);
     assert_eq!(code, 2);
 }
+
+/// The node after a handler's last retry ("Goodbye" after three silences)
+/// is reached only by the same input several times running; customers
+/// part-way through retries keep at it, so the fuzzer reaches it whatever
+/// the seed.
+#[test]
+fn the_fuzzer_reaches_what_follows_the_last_retry() {
+    for seed in ["1", "2", "3", "4", "5"] {
+        let (_, stdout, stderr) = common::touchpoint(&[
+            "fuzz",
+            "fixtures/diff/v2",
+            "--seed",
+            seed,
+            "--runs",
+            "300",
+            "--format",
+            "json",
+        ]);
+        let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+        let uncovered = &report["coverage"]["flows"][0]["uncovered"];
+        assert_eq!(uncovered, &serde_json::json!(["advisors"]), "seed {seed}");
+    }
+}

@@ -13,8 +13,8 @@ use super::actions::Actions;
 use super::customer::{Customer, UNPLANNED};
 use super::judge::{judge_with, Failure, Limits, Moves};
 use crate::coverage::CoverageMap;
-use crate::graph::Graph;
-use crate::machine::{Machine, State};
+use crate::graph::{Graph, Kind, NodeIx};
+use crate::machine::{Choice, Machine, State};
 
 /// One fuzzed customer and what they do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +139,16 @@ fn pick_action(
     let draw = rng.next_u64();
     let roll = (draw % 100) as u32;
     let spread = (draw >> 32) as usize;
+    // A customer part-way through a handler's retries (silent once, or a
+    // wrong key once) mostly keeps at it while the handler's way on has
+    // not been reached: the node after the last retry ("Sorry, goodbye")
+    // is only reached by a run of the same input, which random choices
+    // alone rarely make.
+    if roll < 80 && (state.no_input > 0 || state.no_match > 0) {
+        if let Some(k) = coverage.and_then(|c| persisting_move(moves, graph, state, c)) {
+            return 1 + k as u16;
+        }
+    }
     if roll < 35 {
         if let Some(coverage) = coverage {
             if let Some(k) = untaken_move(moves, graph, state, coverage, spread) {
@@ -151,6 +161,34 @@ fn pick_action(
     } else {
         1 + (spread % count) as u16
     }
+}
+
+/// The move that repeats the input a handler is re-prompting for, when
+/// that handler's way on has not been reached yet.
+fn persisting_move(
+    moves: &Moves,
+    graph: &Graph,
+    state: &State,
+    coverage: &CoverageMap,
+) -> Option<usize> {
+    let (silence, wrong) = match &graph.nodes[state.node as usize].kind {
+        Kind::Menu {
+            no_input, no_match, ..
+        } => (no_input, (no_match, Choice::NoMatch)),
+        Kind::Ask {
+            no_input, invalid, ..
+        } => (no_input, (invalid, Choice::Invalid)),
+        _ => return None,
+    };
+    let unreached = |then: NodeIx| coverage.nodes.get(then as usize) == Some(&false);
+    let wanted = if state.no_input > 0 && silence.is_present() && unreached(silence.then) {
+        Choice::NoInput
+    } else if state.no_match > 0 && wrong.0.is_present() && unreached(wrong.0.then) {
+        wrong.1
+    } else {
+        return None;
+    };
+    moves.others(graph).position(|choice| choice == wanted)
 }
 
 /// Which of the moves not taken by any run yet to make, the `spread`-th
