@@ -415,6 +415,17 @@ fn live_fuzzing_finds_what_callers_run_into_with_the_shortest_inputs() {
     assert!(human.contains("unhandled-input"), "{human}");
     assert!(human.contains("/main"), "{human}");
     assert!(human.contains("touchpoint replay --live"), "{human}");
+    // Every output format carries live findings.
+    for (format, needle) in [
+        ("junit", "live-error"),
+        ("sarif", "\"ruleId\": \"live-error\""),
+        ("markdown", "live-error"),
+    ] {
+        let (code, out, stderr) =
+            touchpoint(&["fuzz", "--live", &url, "--runs", "60", "--format", format]);
+        assert_eq!(code, 1, "{format}: {stderr}");
+        assert!(out.contains(needle), "{format}: {out}");
+    }
     // Every finding replays: the dropped call and the redirect loop.
     let (code, replayed, stderr) = touchpoint(&["replay", "--live", &url, "--inputs", "2,wait"]);
     assert_eq!(code, 0, "{stderr}");
