@@ -282,3 +282,44 @@ fn git_head_against_the_working_tree_at_the_root() {
     assert_eq!(code, 1, "{stderr}");
     assert_names_every_change(&serde_json::from_str(&stdout).unwrap());
 }
+
+/// A finding that was a warning and is now an error (its level raised in
+/// the set's settings) fails the diff like a new error.
+#[test]
+fn a_warning_raised_to_an_error_is_a_regression() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+    common::copy_dir(Path::new("fixtures/diff/v2"), &old);
+    common::copy_dir(Path::new("fixtures/diff/v2"), &new);
+    std::fs::write(
+        new.join("touchpoint.yaml"),
+        "touchpoint:\n  levels: { unreachable: error }\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = touchpoint(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["findings_raised"][0]["code"], "unreachable",
+        "{stdout}"
+    );
+    assert_eq!(report["findings_new"], serde_json::json!([]), "{stdout}");
+    let regressions = report["regressions"].as_array().unwrap();
+    assert!(
+        regressions
+            .iter()
+            .any(|r| r.as_str().unwrap().contains(
+                "unreachable at `advisors` (phone main) was a warning and is now an error"
+            )),
+        "{stdout}"
+    );
+    // The other way round is not a regression.
+    let (code, _, stderr) = touchpoint(&["diff", new.to_str().unwrap(), old.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+}

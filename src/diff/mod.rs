@@ -116,6 +116,10 @@ pub struct DiffReport {
     pub retargeted: Vec<Retarget>,
     pub findings_new: Vec<Finding>,
     pub findings_fixed: Vec<Finding>,
+    /// Findings on both sides whose level went from warning to error (as the
+    /// new side has them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings_raised: Vec<Finding>,
     pub coverage: Vec<CoverageDelta>,
     pub personas: Vec<PersonaDelta>,
     /// Why the diff fails, one sentence each; empty when it passes.
@@ -166,6 +170,7 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
         retargeted: Vec::new(),
         findings_new: Vec::new(),
         findings_fixed: Vec::new(),
+        findings_raised: Vec::new(),
         coverage: Vec::new(),
         personas: Vec::new(),
         regressions: Vec::new(),
@@ -193,6 +198,18 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
         .findings
         .iter()
         .filter(|f| !new_keys.contains(&finding_key(f)))
+        .cloned()
+        .collect();
+
+    out.findings_raised = new
+        .findings
+        .iter()
+        .filter(|f| f.level == Level::Error)
+        .filter(|f| {
+            old.findings
+                .iter()
+                .any(|o| finding_key(o) == finding_key(f) && o.level == Level::Warning)
+        })
         .cloned()
         .collect();
 
@@ -259,6 +276,14 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
         for f in out.findings_new.iter().filter(|f| f.level == Level::Error) {
             out.regressions.push(format!(
                 "new error {} at `{}` ({} {}): {}",
+                f.code, f.node, f.channel, f.flow, f.message
+            ));
+        }
+    }
+    if fail_on.contains(&FailOn::Errors) {
+        for f in &out.findings_raised {
+            out.regressions.push(format!(
+                "{} at `{}` ({} {}) was a warning and is now an error: {}",
                 f.code, f.node, f.channel, f.flow, f.message
             ));
         }
