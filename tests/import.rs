@@ -169,3 +169,23 @@ fn exports_diff_against_each_other() {
     let report: Value = serde_json::from_str(&stdout).unwrap();
     assert!(report["findings_new"].as_array().unwrap().is_empty());
 }
+
+/// An empty or blank export is refused with a 1-based position, whichever
+/// platform it claims to come from.
+#[test]
+fn empty_exports_are_refused_with_a_position() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [("empty.json", ""), ("blank.json", "  \n")] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        for platform in ["connect", "studio"] {
+            let (code, _, stderr) =
+                touchpoint(&["import", path.to_str().unwrap(), "--from", platform]);
+            assert_eq!(code, 2, "{platform} {name}: {stderr}");
+            assert!(
+                !stderr.contains(":0:") && stderr.contains(&format!("{name}:")),
+                "{platform} {name}: {stderr}"
+            );
+        }
+    }
+}

@@ -105,8 +105,10 @@ impl<'a> Export<'a> {
     fn parse(path: &'a str, text: &'a str) -> Result<Export<'a>, ImportError> {
         let value: Value = serde_json::from_str(text).map_err(|e| ImportError {
             file: path.to_string(),
-            line: e.line() as u32,
-            column: e.column() as u32,
+            // serde_json counts a column of 0 at the start of a line (an
+            // empty file); positions we print are 1-based.
+            line: e.line().max(1) as u32,
+            column: e.column().max(1) as u32,
             message: format!("not valid JSON: {e}"),
         })?;
         let wrapper = if value.get("Content").is_some() {
