@@ -421,3 +421,22 @@ fn labels_with_commas_replay_escaped() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("ended at end `moving`"), "{}", r.stdout);
 }
+
+/// A linked folder is read (teams share common flows that way); a link
+/// back up to the set, or to a folder already read, is not read again, so
+/// loading ends and no flow is loaded twice.
+#[cfg(unix)]
+#[test]
+fn linked_folders_are_read_once() {
+    let shared = temp_set(&[("common/main.yaml", GOOD_FLOW.as_bytes())]);
+    let set = temp_set(&[]);
+    std::os::unix::fs::symlink(shared.path().join("common"), set.path().join("common")).unwrap();
+    // A loop: a link inside the set to the set itself.
+    std::os::unix::fs::symlink(set.path(), set.path().join("again")).unwrap();
+    let out = run(touchpoint()
+        .args(["lint", set.path().to_str().unwrap(), "--format", "json"])
+        .timeout(std::time::Duration::from_secs(10)));
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["stats"]["flows"], 1, "{}", out.stdout);
+}

@@ -45,7 +45,8 @@ pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
     })?;
     let (root, files) = if metadata.is_dir() {
         let mut files = Vec::new();
-        collect_yaml_files(path, &mut files).map_err(LoadError::single)?;
+        let mut visited = std::collections::HashSet::new();
+        collect_yaml_files(path, &mut files, &mut visited).map_err(LoadError::single)?;
         (path.to_path_buf(), files)
     } else {
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -249,8 +250,19 @@ fn read_text(path: &Path) -> Result<String, (Pos, String)> {
 
 /// Every `*.yaml`/`*.yml` below `dir`, sorted by path so that loading and
 /// every report built on it are the same on every machine. Hidden entries
-/// (`.git`) are skipped.
-fn collect_yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Problem> {
+/// (`.git`) are skipped. Linked folders are followed (teams share common
+/// flows that way), but a folder already read, by its real path, is not
+/// read again: a link back up would otherwise read the set forever.
+fn collect_yaml_files(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    visited: &mut std::collections::HashSet<PathBuf>,
+) -> Result<(), Problem> {
+    if let Ok(real) = std::fs::canonicalize(dir) {
+        if !visited.insert(real) {
+            return Ok(());
+        }
+    }
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Problem::whole_set(format!(
             "cannot read directory `{}`: {}",
@@ -265,15 +277,11 @@ fn collect_yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Problem>
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| n.starts_with('.'));
-        // Linked folders are not followed: a link back up would read the
-        // set again and again.
-        let linked_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
-            && path.is_dir();
-        if hidden || linked_dir {
+        if hidden {
             continue;
         }
         if path.is_dir() {
-            collect_yaml_files(&path, out)?;
+            collect_yaml_files(&path, out, visited)?;
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml")
