@@ -203,7 +203,9 @@ pub struct PersonaArgs {
 /// model, `personas --live` replays journeys on it too.
 #[derive(Debug, Args)]
 pub struct LiveArgs {
-    /// The running TwiML app to call.
+    /// A running TwiML app to call: `fuzz` calls it with random callers
+    /// instead of walking PATH, `personas` and `check` also replay each
+    /// phone journey on it, `replay` plays the inputs as one call.
     #[arg(long, value_name = "URL")]
     pub live: Option<String>,
     /// With --live: calls in flight at once.
