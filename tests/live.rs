@@ -145,12 +145,9 @@ fn a_crawl_over_http_rebuilds_the_tree_and_lint_finds_the_planted_defects() {
         crawled.failures
     );
     let yaml = emit(&crawled.flow);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("crawled.yaml"), &yaml).unwrap();
-    let set = touchpoint::loader::load_set(dir.path()).unwrap_or_else(|e| panic!("{e:?}\n{yaml}"));
-    let analysis = touchpoint::analysis::lint(&set).unwrap();
-    let mut found: Vec<(String, String)> = analysis
-        .findings
+    let findings = touchpoint::import::lint_flows(std::slice::from_ref(&crawled.flow))
+        .unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+    let mut found: Vec<(String, String)> = findings
         .iter()
         .map(|f| (f.code.to_string(), f.node.clone()))
         .collect();

@@ -770,11 +770,9 @@ fn run_crawl(
     }
     let text = crate::import::emit(&crawled.flow);
     // What is written must load: check before writing anything.
-    let documents = [("crawled.yaml".to_string(), text.clone())];
-    if let Err(e) = crate::loader::load_texts(std::path::PathBuf::from("crawled"), &documents) {
+    if let Err(e) = crate::import::lint_flows(std::slice::from_ref(&crawled.flow)) {
         return fail(format!(
-            "the crawled flow does not load (a touchpoint bug worth reporting): {}",
-            e.plain_lines().join("; ")
+            "the crawled flow does not load (a touchpoint bug worth reporting): {e}"
         ));
     }
     let written = Output::new(output).write(&text);

@@ -50,6 +50,23 @@ pub struct ImportError {
     pub message: String,
 }
 
+/// Lints flows in the import form as `lint` would once they are written:
+/// each is emitted as YAML and the documents are loaded as one set. Errs
+/// with the loader's messages when what would be written does not load,
+/// which is a touchpoint bug, since importers and the crawler build only
+/// flows that should.
+pub fn lint_flows(flows: &[IrFlow]) -> Result<Vec<Finding>, String> {
+    let documents: Vec<(String, String)> = flows
+        .iter()
+        .map(|f| (format!("{}.yaml", f.id), emit(f)))
+        .collect();
+    let set = crate::loader::load_texts(PathBuf::from("imported"), &documents)
+        .map_err(|e| e.plain_lines().join("; "))?;
+    crate::analysis::lint(&set)
+        .map(|analysis| analysis.findings)
+        .map_err(|e| e.to_string())
+}
+
 /// Reads exports of one platform (several files of one contact centre
 /// import as one set, with links between them).
 pub fn import_files(

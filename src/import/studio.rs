@@ -1199,8 +1199,6 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     use super::*;
     use crate::import::emit;
 
@@ -1244,15 +1242,8 @@ mod tests {
     }
 
     fn lint(flows: &[IrFlow]) -> Vec<crate::finding::Finding> {
-        let documents: Vec<(String, String)> = flows
-            .iter()
-            .map(|f| (format!("{}.yaml", f.id), emit(f)))
-            .collect();
-        let set =
-            crate::loader::load_texts(PathBuf::from("imported"), &documents).unwrap_or_else(|e| {
-                panic!("loads: {}\n{}", e.plain_lines().join("\n"), documents[0].1)
-            });
-        crate::analysis::lint(&set).expect("compiles").findings
+        crate::import::lint_flows(flows)
+            .unwrap_or_else(|e| panic!("loads: {e}\n{}", emit(&flows[0])))
     }
 
     fn codes(findings: &[crate::finding::Finding]) -> Vec<(String, String)> {

@@ -924,12 +924,9 @@ mod tests {
             "{yaml}"
         );
 
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("crawled.yaml"), &yaml).unwrap();
-        let set = crate::loader::load_set(dir.path()).unwrap_or_else(|e| panic!("{e:?}\n{yaml}"));
-        let analysis = crate::analysis::lint(&set).unwrap();
-        let mut found: Vec<(String, String)> = analysis
-            .findings
+        let findings = crate::import::lint_flows(std::slice::from_ref(&crawled.flow))
+            .unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+        let mut found: Vec<(String, String)> = findings
             .iter()
             .map(|f| (f.code.to_string(), f.node.clone()))
             .collect();
@@ -1010,15 +1007,9 @@ mod tests {
                 .any(|n| matches!(n.kind, IrKind::Menu { .. })),
             "{yaml}"
         );
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("crawled.yaml"), &yaml).unwrap();
-        let set = crate::loader::load_set(dir.path()).unwrap_or_else(|e| panic!("{e:?}\n{yaml}"));
-        let analysis = crate::analysis::lint(&set).unwrap();
-        let codes: Vec<String> = analysis
-            .findings
-            .iter()
-            .map(|f| f.code.to_string())
-            .collect();
+        let findings = crate::import::lint_flows(std::slice::from_ref(&crawled.flow))
+            .unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+        let codes: Vec<String> = findings.iter().map(|f| f.code.to_string()).collect();
         // A wrong number asks again with no limit: the one thing to fix.
         assert_eq!(codes, ["endless-retry"], "{yaml}");
     }
