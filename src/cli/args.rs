@@ -229,9 +229,10 @@ pub struct FuzzBudget {
     /// The report then depends on the machine's speed; use --runs to reproduce it.
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub time: Option<std::time::Duration>,
-    /// Steps after which one customer's run ends.
-    #[arg(long, default_value_t = 64)]
-    pub max_steps: usize,
+    /// Steps after which one customer's run ends (default 64; with --live,
+    /// 16, since every input of a live caller is a request to the app).
+    #[arg(long)]
+    pub max_steps: Option<usize>,
 }
 
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {

@@ -238,7 +238,10 @@ fn fuzz_options(
         }),
         time: budget.time,
         deadline: None,
-        max_steps: budget.max_steps.max(1),
+        max_steps: budget
+            .max_steps
+            .unwrap_or(crate::fuzz::FuzzOptions::default().max_steps)
+            .max(1),
         shard: common.shard,
     }
 }
@@ -681,6 +684,10 @@ fn live_driver(live: &args::LiveArgs) -> Result<crate::live::driver::Driver, u8>
 /// fewer than on a model.
 const LIVE_FUZZ_RUNS: usize = 200;
 
+/// Inputs at most in one live caller's call by default: each is a request
+/// to the app, and a short call shows most of what a long one would.
+const LIVE_MAX_STEPS: usize = 16;
+
 /// Fuzzes a running app with seeded random callers and reports what went
 /// wrong, each failure with the shortest inputs that still show it. Exit 0
 /// when nothing failed, 1 with findings, 2 when the app cannot be called or
@@ -702,7 +709,7 @@ fn run_live_fuzz(live: &args::LiveArgs, budget: &args::FuzzBudget, common: &Comm
         } else {
             LIVE_FUZZ_RUNS
         }),
-        max_steps: budget.max_steps.max(1),
+        max_steps: budget.max_steps.unwrap_or(LIVE_MAX_STEPS).max(1),
         max_shrink_calls: 256,
         deadline: budget.time.map(|t| std::time::Instant::now() + t),
     };
