@@ -525,6 +525,75 @@ mod tests {
         assert!(judge(fewer, &outcome).is_none());
     }
 
+    /// An app that counts attempts in its URLs has one defect, not one per
+    /// attempt: failures are grouped by address without the query.
+    #[test]
+    fn addresses_are_compared_without_their_queries() {
+        let reply = super::super::twiml::Response::parse("<Response><Gather/></Response>");
+        let Some(super::super::twiml::Verb::Gather(gather)) = reply.unwrap().verbs.pop() else {
+            panic!("a gather");
+        };
+        let app = |inputs: &[Input]| Outcome::Listening {
+            identity: format!("http://app/menu?attempt={} fp", inputs.len()),
+            gather: gather.clone(),
+            heard: Vec::new(),
+            document: format!("http://app/menu?attempt={}", inputs.len()),
+        };
+        let options = LiveFuzzOptions {
+            seed: 5,
+            runs: 300,
+            max_steps: 9,
+            max_shrink_calls: 100,
+            deadline: None,
+        };
+        let mut play = |batch: &[Vec<Input>]| batch.iter().map(|i| app(i)).collect();
+        let outcome = fuzz_live(&options, &mut play);
+        let found: Vec<(Code, usize)> = outcome
+            .failures
+            .iter()
+            .map(|f| (f.code, f.inputs.len()))
+            .collect();
+        assert_eq!(found, vec![(Code::EndlessRetry, SILENT_TURNS)]);
+        assert_eq!(
+            without_queries("HTTP 500 from http://app/x?sig=abc, again (http://app/y?n=2)"),
+            "HTTP 500 from http://app/x, again (http://app/y)"
+        );
+    }
+
+    /// An app that stops answering while a failure is being shrunk stops
+    /// the session too, rather than shrinking against a dead app.
+    #[test]
+    fn an_app_gone_during_shrinking_stops_the_session() {
+        let options = LiveFuzzOptions {
+            seed: 3,
+            runs: 200,
+            max_steps: 8,
+            max_shrink_calls: 200,
+            deadline: None,
+        };
+        let mut calls = 0;
+        let mut play = |batch: &[Vec<Input>]| {
+            calls += batch.len();
+            batch
+                .iter()
+                .map(|inputs| {
+                    if calls > BATCH {
+                        Outcome::Failed {
+                            message: "connection refused".to_string(),
+                            unreachable: true,
+                            at: String::new(),
+                        }
+                    } else {
+                        app(inputs)
+                    }
+                })
+                .collect()
+        };
+        let outcome = fuzz_live(&options, &mut play);
+        assert_eq!(outcome.unreachable.as_deref(), Some("connection refused"));
+        assert_eq!(outcome.runs, BATCH);
+    }
+
     /// A stopped app stops the session at once.
     #[test]
     fn an_unreachable_app_stops_the_session() {
