@@ -93,6 +93,15 @@ fn archy_emergency_ivr_takes_an_unannounced_seven() {
         .as_str()
         .unwrap()
         .ends_with("DR-Emergency-IVR.yaml"));
+    // It points at the choice that takes key 7, not at its menu.
+    let text = std::fs::read_to_string(corpus("genesys-archy/DR-Emergency-IVR.yaml")).unwrap();
+    let line = mismatch["line"].as_u64().unwrap() as usize;
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[line - 1].contains("menuDisconnect"), "{mismatch}");
+    assert!(
+        lines[line..line + 3].iter().any(|l| l.contains("digit_7")),
+        "{mismatch}"
+    );
     assert!(
         report["notes"].to_string().contains("NOT_SET"),
         "the unfilled placeholder is noted: {}",

@@ -327,7 +327,7 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
     // Findings on an imported flow point at the export, not at YAML that
     // exists only in memory.
     if let Some(info) = &imported {
-        info.locate_all(&mut report.findings);
+        info.locate_all(&mut report.findings, &set);
         report
             .notes
             .extend(info.notes.iter().map(|n| format!("import: {n}")));

@@ -83,7 +83,7 @@ fn report_for(path: &Path, name: &str, options: &SideOptions) -> Result<Report, 
     report.structure = crate::structure::describe(&set);
     report.set = name.to_string();
     if let Some(info) = &imported {
-        info.locate_all(&mut report.findings);
+        info.locate_all(&mut report.findings, &set);
         report.summarize();
     }
     Ok(report)

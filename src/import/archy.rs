@@ -1348,6 +1348,7 @@ impl<'a> Builder<'a> {
                 self.note(line, format!("{label}: choice `{cname}` is global (`globalDtmf: true`) but is modelled in its own menu only"));
             }
             let origin = self.origin(ckey, &cname, ty);
+            let option_origin = origin.clone();
             let base = format!("{menu_id}__{}", ir::node_id(&cname));
             let goto = match ty {
                 "menuDisconnect" => {
@@ -1446,6 +1447,7 @@ impl<'a> Builder<'a> {
                 label: Some(cname),
                 speech,
                 goto,
+                origin: Some(option_origin),
             });
         }
         let handler = self.handlers(body, &label, key.pos.line);

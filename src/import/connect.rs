@@ -745,6 +745,7 @@ impl<'a, 'n> Builder<'a, 'n> {
                     },
                     speech: Vec::new(),
                     goto: to.clone(),
+                    origin: None,
                 });
             } else {
                 options.push(IrOption {
@@ -752,6 +753,7 @@ impl<'a, 'n> Builder<'a, 'n> {
                     label: Some(operand.to_string()),
                     speech: vec![format!("^{}$", regex::escape(operand))],
                     goto: to.clone(),
+                    origin: None,
                 });
             }
         }

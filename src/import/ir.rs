@@ -94,6 +94,9 @@ pub struct IrOption {
     pub label: Option<String>,
     pub speech: Vec<String>,
     pub goto: String,
+    /// Where the option came from in the export, when the importer knows
+    /// (findings about the option then point there rather than at its menu).
+    pub origin: Option<Origin>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -12,7 +12,7 @@ pub mod studio;
 use std::path::{Path, PathBuf};
 
 pub use emit::emit;
-pub use ir::{Imported, IrFlow};
+pub use ir::{Imported, IrFlow, IrKind};
 
 use crate::finding::Finding;
 use crate::loader::LoadError;
@@ -170,13 +170,13 @@ impl ImportInfo {
     /// [`ImportInfo::locate`] for every finding, then one finding per code
     /// and export position: an importer may expand one action into several
     /// nodes (an unrolled loop), which would otherwise repeat its finding.
-    pub fn locate_all(&self, findings: &mut Vec<Finding>) {
+    pub fn locate_all(&self, findings: &mut Vec<Finding>, set: &MenuSet) {
         // The action each finding is about, taken before its node id is
         // replaced: copies of one action (an unrolled loop) share it, while
         // distinct actions of a wrapped export may share a position.
         let actions: Vec<String> = findings.iter().map(|f| self.action_of(f)).collect();
         for finding in findings.iter_mut() {
-            self.locate(finding);
+            self.locate(finding, set);
         }
         let mut seen = std::collections::HashSet::new();
         let keep: Vec<bool> = actions
@@ -211,18 +211,26 @@ impl ImportInfo {
     }
 
     /// Points a finding at the export instead of the generated YAML: the
-    /// export's file, the action's line and column, and its id in the
-    /// message.
-    pub fn locate(&self, finding: &mut Finding) {
+    /// export's file, the action's line and column (the option's, when the
+    /// finding is about an option whose place in the export the importer
+    /// knows), and its id in the message. `set` is the set loaded from the
+    /// generated YAML, where the finding's position says which option it
+    /// is about.
+    pub fn locate(&self, finding: &mut Finding, set: &MenuSet) {
         let Some(flow) = self.flows.iter().find(|f| f.id == finding.flow) else {
             return;
         };
         let Some(node) = flow.nodes.iter().find(|n| n.id == finding.node) else {
             return;
         };
+        let option = option_index(set, finding).and_then(|k| match &node.kind {
+            IrKind::Menu { options, .. } => options.get(k).and_then(|o| o.origin.as_ref()),
+            _ => None,
+        });
+        let at = option.unwrap_or(&node.origin);
         finding.file = flow.source.clone();
-        finding.line = node.origin.line;
-        finding.column = node.origin.column;
+        finding.line = at.line;
+        finding.column = at.column;
         finding.offset = 0;
         finding.len = 0;
         if !node.origin.action.is_empty() && !finding.message.contains(&node.origin.action) {
@@ -232,4 +240,17 @@ impl ImportInfo {
             );
         }
     }
+}
+
+/// Which option of its menu a finding is about, by where it points in the
+/// generated YAML: findings about an option carry the option's position.
+fn option_index(set: &MenuSet, finding: &Finding) -> Option<usize> {
+    let flow = set.flow(finding.channel, &finding.flow)?;
+    let node = flow.nodes.iter().find(|n| n.id.value == finding.node)?;
+    let crate::model::NodeKind::Menu { options, .. } = &node.kind else {
+        return None;
+    };
+    options
+        .iter()
+        .position(|o| o.span.line() == finding.line && o.span.column() == finding.column)
 }

@@ -558,6 +558,7 @@ impl Builder<'_> {
                     label: None,
                     speech: vec![".+".to_string()],
                     goto,
+                    origin: None,
                 };
                 return IrKind::Menu {
                     prompt,
@@ -596,6 +597,7 @@ impl Builder<'_> {
                         label: announced_label(&prompt, key),
                         speech: Vec::new(),
                         goto: goto.clone(),
+                        origin: None,
                     });
                 }
             }
@@ -632,6 +634,7 @@ impl Builder<'_> {
                     label: None,
                     speech: phrases.clone(),
                     goto,
+                    origin: None,
                 });
             }
             let otherwise = self.states[*s].next_of("noMatch");
@@ -662,6 +665,7 @@ impl Builder<'_> {
                     label: None,
                     speech: vec![".+".to_string()],
                     goto,
+                    origin: None,
                 });
             }
         } else if let Some(h) = &no_match {

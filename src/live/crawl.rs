@@ -446,6 +446,7 @@ fn absorb(builder: &mut Builder, index: usize, plan: Plan, outcomes: Vec<Outcome
                 label: announced_label(&builder.menus[index].prompt, key),
                 speech: Vec::new(),
                 goto,
+                origin: None,
             });
             signatures.push(signature(outcome));
         }
@@ -467,6 +468,7 @@ fn absorb(builder: &mut Builder, index: usize, plan: Plan, outcomes: Vec<Outcome
                 label: Some(phrase.clone()),
                 speech: vec![phrase.clone()],
                 goto,
+                origin: None,
             });
             signatures.push(what);
         }
