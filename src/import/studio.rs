@@ -589,6 +589,9 @@ impl Builder<'_> {
                 .filter(|t| t.event == "match")
                 .map(|t| t.next)
                 .collect();
+            // An option is taken by its split's condition, so findings
+            // about it point at the split.
+            let split_origin = self.states[*s].origin.clone();
             for (keys, next) in choices.iter().zip(matches) {
                 let goto = self.follow(g, "keypress", next);
                 for key in keys {
@@ -597,7 +600,7 @@ impl Builder<'_> {
                         label: announced_label(&prompt, key),
                         speech: Vec::new(),
                         goto: goto.clone(),
-                        origin: None,
+                        origin: Some(split_origin.clone()),
                     });
                 }
             }
@@ -627,6 +630,7 @@ impl Builder<'_> {
                 .filter(|t| t.event == "match")
                 .map(|t| t.next)
                 .collect();
+            let split_origin = self.states[*s].origin.clone();
             for (phrases, next) in choices.iter().zip(matches) {
                 let goto = self.follow(g, "speech", next);
                 options.push(IrOption {
@@ -634,7 +638,7 @@ impl Builder<'_> {
                     label: None,
                     speech: phrases.clone(),
                     goto,
-                    origin: None,
+                    origin: Some(split_origin.clone()),
                 });
             }
             let otherwise = self.states[*s].next_of("noMatch");
@@ -1318,6 +1322,42 @@ mod tests {
             r#"{"event": "callCompleted"}, {"event": "hangup"}"#,
             properties,
         )
+    }
+
+    /// A finding about one option (key 3, never announced) points at the
+    /// split whose condition takes the key, not at the gather.
+    #[test]
+    fn option_findings_point_at_the_split_that_takes_the_key() {
+        let text = flow(
+            "menu",
+            &[
+                gather("menu", "route", "", "menu", "For billing, press 1."),
+                split(
+                    "route",
+                    "{{widgets.menu.Digits}}",
+                    "menu",
+                    &[("equal_to", "1", "billing"), ("equal_to", "3", "billing")],
+                ),
+                transfer("billing", "connect-call-to", r#"{"to": "+15550100"}"#),
+            ],
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("menu.json");
+        std::fs::write(&path, &text).unwrap();
+        let (set, info) = crate::import::load_from(crate::import::Platform::Studio, &path)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut findings = crate::analysis::lint(&set).unwrap().findings;
+        info.locate_all(&mut findings, &set);
+        let unannounced = findings
+            .iter()
+            .find(|f| f.code == crate::finding::Code::PromptMismatch)
+            .unwrap_or_else(|| panic!("no prompt-mismatch in {findings:#?}"));
+        let split_line = text
+            .lines()
+            .position(|l| l.contains(r#""name": "route""#))
+            .unwrap()
+            + 1;
+        assert_eq!(unannounced.line as usize, split_line, "{unannounced:#?}");
     }
 
     #[test]
