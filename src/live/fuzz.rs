@@ -429,6 +429,17 @@ fn shrink(
 mod tests {
     use super::*;
 
+    /// Options for a session with no time limit.
+    fn options(seed: u64, runs: usize, max_steps: usize, max_shrink_calls: u32) -> LiveFuzzOptions {
+        LiveFuzzOptions {
+            seed,
+            runs,
+            max_steps,
+            max_shrink_calls,
+            deadline: None,
+        }
+    }
+
     fn failed(message: &str) -> Outcome {
         Outcome::Failed {
             message: message.to_string(),
@@ -459,13 +470,7 @@ mod tests {
 
     #[test]
     fn failures_shrink_to_the_one_input_that_shows_them() {
-        let options = LiveFuzzOptions {
-            seed: 3,
-            runs: 200,
-            max_steps: 8,
-            max_shrink_calls: 200,
-            deadline: None,
-        };
+        let options = options(3, 200, 8, 200);
         let mut play = |batch: &[Vec<Input>]| batch.iter().map(|i| app(i)).collect();
         let outcome = fuzz_live(&options, &mut play);
         let shown: Vec<(Code, Vec<Input>)> = outcome
@@ -486,13 +491,7 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_callers() {
-        let options = LiveFuzzOptions {
-            seed: 11,
-            runs: 100,
-            max_steps: 6,
-            max_shrink_calls: 50,
-            deadline: None,
-        };
+        let options = options(11, 100, 6, 50);
         let record = || {
             let mut seen = Vec::new();
             let mut play = |batch: &[Vec<Input>]| {
@@ -539,13 +538,7 @@ mod tests {
             heard: Vec::new(),
             document: format!("http://app/menu?attempt={}", inputs.len()),
         };
-        let options = LiveFuzzOptions {
-            seed: 5,
-            runs: 300,
-            max_steps: 9,
-            max_shrink_calls: 100,
-            deadline: None,
-        };
+        let options = options(5, 300, 9, 100);
         let mut play = |batch: &[Vec<Input>]| batch.iter().map(|i| app(i)).collect();
         let outcome = fuzz_live(&options, &mut play);
         let found: Vec<(Code, usize)> = outcome
@@ -564,13 +557,7 @@ mod tests {
     /// the session too, rather than shrinking against a dead app.
     #[test]
     fn an_app_gone_during_shrinking_stops_the_session() {
-        let options = LiveFuzzOptions {
-            seed: 3,
-            runs: 200,
-            max_steps: 8,
-            max_shrink_calls: 200,
-            deadline: None,
-        };
+        let options = options(3, 200, 8, 200);
         let mut calls = 0;
         let mut play = |batch: &[Vec<Input>]| {
             calls += batch.len();
@@ -597,13 +584,7 @@ mod tests {
     /// A stopped app stops the session at once.
     #[test]
     fn an_unreachable_app_stops_the_session() {
-        let options = LiveFuzzOptions {
-            seed: 1,
-            runs: 500,
-            max_steps: 4,
-            max_shrink_calls: 10,
-            deadline: None,
-        };
+        let options = options(1, 500, 4, 10);
         let mut batches = 0;
         let mut play = |batch: &[Vec<Input>]| {
             batches += 1;
