@@ -235,6 +235,23 @@ pub struct FuzzBudget {
     pub max_steps: Option<usize>,
 }
 
+impl FuzzBudget {
+    /// How many customers to try: `--runs`, else as many as fit in `--time`
+    /// when only that is given, else `default`.
+    pub fn runs_or(&self, default: usize) -> usize {
+        self.runs.unwrap_or(if self.time.is_some() {
+            usize::MAX / 2
+        } else {
+            default
+        })
+    }
+
+    /// `--max-steps`, else `default`; at least one.
+    pub fn max_steps_or(&self, default: usize) -> usize {
+        self.max_steps.unwrap_or(default).max(1)
+    }
+}
+
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
     let split = text

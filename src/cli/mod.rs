@@ -230,18 +230,10 @@ fn fuzz_options(
 ) -> crate::fuzz::FuzzOptions {
     crate::fuzz::FuzzOptions {
         seed: common.seed,
-        // With only a time budget, the runs are bounded by the clock.
-        runs: budget.runs.unwrap_or(if budget.time.is_some() {
-            usize::MAX / 2
-        } else {
-            default_runs
-        }),
+        runs: budget.runs_or(default_runs),
         time: budget.time,
         deadline: None,
-        max_steps: budget
-            .max_steps
-            .unwrap_or(crate::fuzz::FuzzOptions::default().max_steps)
-            .max(1),
+        max_steps: budget.max_steps_or(crate::fuzz::FuzzOptions::default().max_steps),
         shard: common.shard,
     }
 }
@@ -581,12 +573,11 @@ fn run_live_replay(live: &args::LiveArgs, inputs: &str, common: &Common) -> u8 {
     };
     let mut call_inputs = Vec::new();
     for input in parsed {
-        call_inputs.push(match input {
-            Input::Keys(keys) | Input::Enter(keys) => LiveInput::Keys(keys),
-            Input::Say(words) => LiveInput::Speech(words),
-            Input::Wait => LiveInput::Silence,
-            other => return fail(format!("`{other}` is not something a caller can do")),
-        });
+        let shown = input.to_string();
+        match LiveInput::from_replay(input) {
+            Some(input) => call_inputs.push(input),
+            None => return fail(format!("`{shown}` is not something a caller can do")),
+        }
     }
     let driver = match live_driver(live) {
         Ok(driver) => driver,
@@ -694,22 +685,17 @@ const LIVE_MAX_STEPS: usize = 16;
 /// stops answering (nothing is reported then).
 fn run_live_fuzz(live: &args::LiveArgs, budget: &args::FuzzBudget, common: &Common) -> u8 {
     let url = live.live.as_deref().unwrap_or_default();
+    if common.shard.is_some() {
+        return fail("--shard splits fuzzing of a model; it does not apply to --live");
+    }
     let driver = match live_driver(live) {
         Ok(driver) => driver,
         Err(code) => return code,
     };
-    if common.shard.is_some() {
-        return fail("--shard splits fuzzing of a model; it does not apply to --live");
-    }
     let options = crate::live::fuzz::LiveFuzzOptions {
         seed: common.seed,
-        // With only a time budget, the runs are bounded by the clock.
-        runs: budget.runs.unwrap_or(if budget.time.is_some() {
-            usize::MAX / 2
-        } else {
-            LIVE_FUZZ_RUNS
-        }),
-        max_steps: budget.max_steps.unwrap_or(LIVE_MAX_STEPS).max(1),
+        runs: budget.runs_or(LIVE_FUZZ_RUNS),
+        max_steps: budget.max_steps_or(LIVE_MAX_STEPS),
         max_shrink_calls: 256,
         deadline: budget.time.map(|t| std::time::Instant::now() + t),
     };
@@ -776,10 +762,13 @@ fn run_crawl(
         );
     }
     let text = crate::import::emit(&crawled.flow);
-    // What is written must load: check before writing anything.
-    if let Err(e) = crate::import::lint_flows(std::slice::from_ref(&crawled.flow)) {
+    // What is written must load: check before writing anything. Loading
+    // is enough; linting here would walk the flow only to drop the result.
+    let documents = [("crawled.yaml".to_string(), text.clone())];
+    if let Err(e) = crate::loader::load_texts(std::path::PathBuf::from("crawled"), &documents) {
         return fail(format!(
-            "the crawled flow does not load (a touchpoint bug worth reporting): {e}"
+            "the crawled flow does not load (a touchpoint bug worth reporting): {}",
+            e.plain_lines().join("; ")
         ));
     }
     let written = Output::new(output).write(&text);

@@ -206,9 +206,11 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
         .iter()
         .filter(|f| f.level == Level::Error)
         .filter(|f| {
+            let key = finding_key(f);
             old.findings
                 .iter()
-                .any(|o| finding_key(o) == finding_key(f) && o.level == Level::Warning)
+                .zip(&old_keys)
+                .any(|(o, k)| *k == key && o.level == Level::Warning)
         })
         .cloned()
         .collect();

@@ -332,17 +332,14 @@ fn judge_inner(
                 // still ended where nobody serves their need.
                 let misrouted =
                     pure_goal && customer.intent.is_some_and(|x| !graph.node_serves(node, x));
-                // The last option they picked because it fitted.
-                let last_fitting = |x: usize| {
+                // With the last option they picked because it fitted.
+                let misled = customer.intent.filter(|_| misrouted).and_then(|x| {
                     choices.iter().rev().find_map(|choice| match *choice {
-                        Choice::Option(i) if graph.fits.get(i as usize, x) => Some(i),
+                        Choice::Option(i) if graph.fits.get(i as usize, x) => Some((x, i)),
                         _ => None,
                     })
-                };
-                if let (true, Some(x)) = (misrouted, customer.intent) {
-                    let Some(option) = last_fitting(x) else {
-                        return Ok(());
-                    };
+                });
+                if let Some((x, option)) = misled {
                     let menu = graph.options[option as usize].menu;
                     let model = graph.model_option(option);
                     return Err(fail(

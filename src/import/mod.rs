@@ -12,7 +12,8 @@ pub mod studio;
 use std::path::{Path, PathBuf};
 
 pub use emit::emit;
-pub use ir::{Imported, IrFlow, IrKind};
+use ir::IrKind;
+pub use ir::{Imported, IrFlow};
 
 use crate::finding::Finding;
 use crate::loader::LoadError;

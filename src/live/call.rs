@@ -35,6 +35,20 @@ pub enum Input {
 }
 
 impl Input {
+    /// What a caller does for one of `replay`'s inputs: keys (pressed or
+    /// entered), words, silence. `None` for inputs a caller cannot give (a
+    /// click, back).
+    pub fn from_replay(input: crate::input::Input) -> Option<Input> {
+        match input {
+            crate::input::Input::Keys(keys) | crate::input::Input::Enter(keys) => {
+                Some(Input::Keys(keys))
+            }
+            crate::input::Input::Say(words) => Some(Input::Speech(words)),
+            crate::input::Input::Wait => Some(Input::Silence),
+            _ => None,
+        }
+    }
+
     /// The input as `replay` and reports write it: `"1"`, `"say:agent"`,
     /// `"wait"`.
     pub fn text(&self) -> String {

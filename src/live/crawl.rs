@@ -396,21 +396,22 @@ fn absorb(builder: &mut Builder, index: usize, plan: Plan, outcomes: Vec<Outcome
     let mut outcomes = outcomes.into_iter();
     let mut paths = paths.into_iter();
     let silence_path = paths.next().unwrap_or_default();
-    let missing = || Outcome::Failed {
-        message: "the driver returned fewer outcomes than calls".to_string(),
-        unreachable: false,
-        at: String::new(),
-    };
-    let silence = outcomes.next().unwrap_or_else(missing);
+    let silence = outcomes.next().unwrap_or_else(missing_outcome);
     let keyed: Vec<(&str, Vec<Input>, Outcome)> = keys
         .into_iter()
         .zip(paths.by_ref())
-        .map(|(key, inputs)| (key, inputs, outcomes.next().unwrap_or_else(missing)))
+        .map(|(key, inputs)| (key, inputs, outcomes.next().unwrap_or_else(missing_outcome)))
         .collect();
     let spoken: Vec<(String, Vec<Input>, Outcome)> = phrases
         .into_iter()
         .zip(paths)
-        .map(|(phrase, inputs)| (phrase, inputs, outcomes.next().unwrap_or_else(missing)))
+        .map(|(phrase, inputs)| {
+            (
+                phrase,
+                inputs,
+                outcomes.next().unwrap_or_else(missing_outcome),
+            )
+        })
         .collect();
 
     // The wrong-key path: the outcome most keys share, when at least
@@ -492,15 +493,16 @@ fn absorb_ask(
     paths: Vec<Vec<Input>>,
     outcomes: Vec<Outcome>,
 ) {
-    let missing = || Outcome::Failed {
-        message: "the driver returned fewer outcomes than calls".to_string(),
-        unreachable: false,
-        at: String::new(),
+    let mut probes = paths.into_iter().zip(
+        outcomes
+            .into_iter()
+            .chain(std::iter::repeat_with(missing_outcome)),
+    );
+    let mut next = || {
+        probes
+            .next()
+            .unwrap_or_else(|| (Vec::new(), missing_outcome()))
     };
-    let mut probes = paths
-        .into_iter()
-        .zip(outcomes.into_iter().chain(std::iter::repeat_with(missing)));
-    let mut next = || probes.next().unwrap_or_else(|| (Vec::new(), missing()));
     let (silence_path, silence) = next();
     let (whole_path, whole) = next();
     let (short_path, short) = next();
@@ -539,6 +541,16 @@ fn absorb_ask(
         *ask_goto = goto;
         *ask_invalid = invalid;
         *ask_no_input = no_input;
+    }
+}
+
+/// The outcome a probe gets when the driver answered fewer calls than it
+/// was given, so that a short batch is a failed call, not a panic.
+fn missing_outcome() -> Outcome {
+    Outcome::Failed {
+        message: "the driver returned fewer outcomes than calls".to_string(),
+        unreachable: false,
+        at: String::new(),
     }
 }
 

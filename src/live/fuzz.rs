@@ -318,8 +318,8 @@ pub fn report(url: &str, seed: u64, outcome: LiveFuzzOutcome) -> Report {
             path: Vec::new(),
             source: "fuzz-live".to_string(),
             fuzz_batch: None,
-            // Failures come sorted by code and message, so their place in
-            // the list tells apart two of one code at one reply.
+            // Failures come sorted by code and grouping key, so their place
+            // in the list tells apart two of one code at one reply.
             detail: index as u32,
             offset: 0,
             len: 0,

@@ -38,13 +38,9 @@ impl End {
 fn live_inputs(inputs: &[String]) -> Result<Vec<Input>, String> {
     inputs
         .iter()
-        .map(|text| match crate::input::Input::parse(text)? {
-            crate::input::Input::Keys(keys) | crate::input::Input::Enter(keys) => {
-                Ok(Input::Keys(keys))
-            }
-            crate::input::Input::Say(words) => Ok(Input::Speech(words)),
-            crate::input::Input::Wait => Ok(Input::Silence),
-            _ => Err(format!("`{text}` is not something a caller can do")),
+        .map(|text| {
+            Input::from_replay(crate::input::Input::parse(text)?)
+                .ok_or_else(|| format!("`{text}` is not something a caller can do"))
         })
         .collect()
 }
