@@ -1,0 +1,320 @@
+//! The user documentation (`README.md` and `docs/`) kept in step with the
+//! code: every finding code with its default level, every key the loader
+//! accepts, every option of every command, examples that load, and links
+//! that resolve inside the repository.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use clap::CommandFactory;
+use touchpoint::finding::Code;
+use touchpoint::loader::{
+    load_set, node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS, HANDLER_KEYS,
+    INTENT_KEYS, LIMITS_KEYS, MATRIX_KEYS, NODE_KIND_KEYS, OPTION_KEYS, PATIENCE_KEYS,
+    PERSONA_KEYS, SETTINGS_KEYS, STEP_KEYS,
+};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(relative: &str) -> String {
+    std::fs::read_to_string(repo().join(relative))
+        .unwrap_or_else(|e| panic!("cannot read {relative}: {e}"))
+}
+
+/// `README.md` and every page under `docs/`, as (path relative to the
+/// repository, text).
+fn pages() -> Vec<(PathBuf, String)> {
+    let mut paths = vec![PathBuf::from("README.md")];
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(repo().join("docs"))
+        .expect("docs/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .map(|p| p.strip_prefix(repo()).unwrap().to_path_buf())
+        .collect();
+    docs.sort();
+    paths.extend(docs);
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = read(p.to_str().unwrap());
+            (p, text)
+        })
+        .collect()
+}
+
+/// The text of a page without its fenced code blocks, so that YAML and
+/// sample output are not read as links or headings.
+fn prose(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if !in_code {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The anchor GitHub gives a heading: lower case, spaces to hyphens, and
+/// every other character but letters, digits, `-` and `_` dropped.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            '-' | '_' => Some(c),
+            c if c.is_alphanumeric() => Some(c.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn anchors(text: &str) -> BTreeSet<String> {
+    prose(text)
+        .lines()
+        .filter(|l| l.starts_with('#'))
+        .map(|l| anchor(l.trim_start_matches('#')))
+        .collect()
+}
+
+/// Every `](target)` of a markdown text.
+fn link_targets(text: &str) -> Vec<String> {
+    let text = prose(text);
+    let mut out = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find("](") {
+        rest = &rest[start + 2..];
+        if let Some(end) = rest.find(')') {
+            out.push(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+#[test]
+fn every_finding_code_is_in_the_report_reference_with_its_default_level() {
+    let report = read("docs/report.md");
+    let missing: Vec<String> = Code::ALL
+        .iter()
+        .filter(|code| {
+            let row = format!("| `{}` | {}", code.name(), code.default_level().name());
+            !report.lines().any(|line| line.starts_with(&row))
+        })
+        .map(|code| format!("{} ({})", code.name(), code.default_level().name()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/report.md's finding-code table lacks these codes or gives another default level: {missing:?}"
+    );
+}
+
+#[test]
+fn every_key_the_loader_accepts_is_in_the_format_reference() {
+    let format = read("docs/format.md");
+    let tables: [&[&str]; 15] = [
+        &DOCUMENT_KEYS,
+        &FLOW_KEYS,
+        &NODE_KIND_KEYS,
+        &OPTION_KEYS,
+        &HANDLER_KEYS,
+        &DEFAULTS_KEYS,
+        &INTENT_KEYS,
+        &PERSONA_KEYS,
+        &PATIENCE_KEYS,
+        &MATRIX_KEYS,
+        &EXPECT_KEYS,
+        &STEP_KEYS,
+        &SETTINGS_KEYS,
+        &LIMITS_KEYS,
+        // The keys of switch entries and opaque branches have no table of
+        // their own in the loader.
+        &["when", "goto", "on", "branches"],
+    ];
+    let mut keys: BTreeSet<&str> = tables.iter().flat_map(|t| t.iter().copied()).collect();
+    for kind in NODE_KIND_KEYS {
+        keys.extend(node_extra_keys(kind));
+    }
+    let missing: Vec<&str> = keys
+        .into_iter()
+        .filter(|key| {
+            !format.contains(&format!("`{key}`"))
+                && !format.contains(&format!("`{key}:"))
+                && !format.contains(&format!("`limits.{key}`"))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/format.md does not document these keys the loader accepts: {missing:?}"
+    );
+}
+
+/// The section of docs/report.md about one command: from its heading to the
+/// next heading of the same or a higher level.
+fn command_section<'a>(report: &'a str, command: &str) -> Option<&'a str> {
+    let heading = format!("### `touchpoint {command}`");
+    let start = report.find(&heading)?;
+    let body = &report[start + heading.len()..];
+    let end = ["\n## ", "\n### "]
+        .iter()
+        .filter_map(|h| body.find(h))
+        .min()
+        .unwrap_or(body.len());
+    Some(&body[..end])
+}
+
+/// Whether `text` names the option `--long` as a whole word, so that
+/// `--max-calls-x` does not count as `--max-calls`.
+fn mentions_option(text: &str, long: &str) -> bool {
+    let option = format!("--{long}");
+    text.match_indices(&option).any(|(at, _)| {
+        let after = text[at + option.len()..].chars().next();
+        !after.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    })
+}
+
+#[test]
+fn every_option_of_every_command_is_in_its_section_of_the_report_reference() {
+    let report = read("docs/report.md");
+    let cli = touchpoint::cli::Cli::command();
+    let mut problems = Vec::new();
+    for command in cli.get_subcommands() {
+        let name = command.get_name();
+        let Some(section) = command_section(&report, name) else {
+            problems.push(format!("no section `### `touchpoint {name}`` for `{name}`"));
+            continue;
+        };
+        for arg in command.get_arguments() {
+            let Some(long) = arg.get_long() else {
+                continue;
+            };
+            if long == "help" || long == "version" {
+                continue;
+            }
+            if !mentions_option(section, long) {
+                problems.push(format!("`touchpoint {name}` does not mention `--{long}`"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "docs/report.md: {problems:#?}");
+}
+
+#[test]
+fn the_format_reference_examples_load_and_lint_clean_as_one_set() {
+    let format = read("docs/format.md");
+    let dir = tempfile::tempdir().unwrap();
+    let mut documents = 0;
+    let mut rest = format.as_str();
+    while let Some(start) = rest.find("```yaml\n") {
+        rest = &rest[start + "```yaml\n".len()..];
+        let end = rest.find("```").expect("every code block is closed");
+        let block = &rest[..end];
+        rest = &rest[end + 3..];
+        // Fragments (a node, a matrix) are shown inside prose; only whole
+        // documents, which start with a document key, make up the set.
+        let first = block
+            .lines()
+            .find(|l| !l.trim().is_empty() && !l.starts_with('#'));
+        let is_document = first.is_some_and(|line| {
+            DOCUMENT_KEYS
+                .iter()
+                .any(|key| line.starts_with(&format!("{key}:")))
+        });
+        if is_document {
+            documents += 1;
+            std::fs::write(dir.path().join(format!("example-{documents:02}.yaml")), block)
+                .unwrap();
+        }
+    }
+    assert!(
+        documents >= 6,
+        "docs/format.md should show a flow, a called flow, a web flow, intents, a persona and settings; found {documents} documents"
+    );
+    let set = load_set(dir.path()).unwrap_or_else(|e| {
+        panic!("the examples of docs/format.md do not load:\n{e}");
+    });
+    let report = touchpoint::report::lint_report(&set, "lint", 42).expect("the examples compile");
+    let findings: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| format!("{} at {}: {}", f.code, f.node, f.message))
+        .collect();
+    assert!(
+        findings.is_empty(),
+        "the examples of docs/format.md should lint clean: {findings:#?}"
+    );
+}
+
+#[test]
+fn links_in_the_readme_and_docs_resolve_inside_the_repository() {
+    let root = repo().canonicalize().unwrap();
+    let pages = pages();
+    let mut problems = Vec::new();
+    for (page, text) in &pages {
+        if text.contains("../shared") {
+            problems.push(format!("{}: mentions `../shared`", page.display()));
+        }
+        let dir = page.parent().unwrap_or(Path::new(""));
+        for target in link_targets(text) {
+            if target.starts_with("http://") || target.starts_with("https://") {
+                continue;
+            }
+            let (path, fragment) = match target.split_once('#') {
+                Some((path, fragment)) => (path, Some(fragment)),
+                None => (target.as_str(), None),
+            };
+            let file = if path.is_empty() {
+                page.clone()
+            } else {
+                dir.join(path)
+            };
+            let resolved = match repo().join(&file).canonicalize() {
+                Ok(resolved) => resolved,
+                Err(_) => {
+                    problems.push(format!("{}: `{target}` does not exist", page.display()));
+                    continue;
+                }
+            };
+            if !resolved.starts_with(&root) {
+                problems.push(format!(
+                    "{}: `{target}` points outside the repository",
+                    page.display()
+                ));
+                continue;
+            }
+            if let Some(fragment) = fragment {
+                let linked = std::fs::read_to_string(&resolved).unwrap_or_default();
+                if !anchors(&linked).contains(fragment) {
+                    problems.push(format!(
+                        "{}: `{target}` names no heading of {}",
+                        page.display(),
+                        file.display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn the_readme_opens_with_the_two_set_up_commands() {
+    let readme = read("README.md");
+    let first_section = readme
+        .find("\n## ")
+        .map_or(readme.as_str(), |end| &readme[..end]);
+    for command in ["cargo run --release -- check", "cargo test"] {
+        assert!(
+            first_section.lines().any(|line| line.trim() == command),
+            "README.md should give `{command}` before its first section"
+        );
+    }
+}
