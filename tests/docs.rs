@@ -230,8 +230,11 @@ fn the_format_reference_examples_load_and_lint_clean_as_one_set() {
         });
         if is_document {
             documents += 1;
-            std::fs::write(dir.path().join(format!("example-{documents:02}.yaml")), block)
-                .unwrap();
+            std::fs::write(
+                dir.path().join(format!("example-{documents:02}.yaml")),
+                block,
+            )
+            .unwrap();
         }
     }
     assert!(
@@ -239,7 +242,10 @@ fn the_format_reference_examples_load_and_lint_clean_as_one_set() {
         "docs/format.md should show a flow, a called flow, a web flow, intents, a persona and settings; found {documents} documents"
     );
     let set = load_set(dir.path()).unwrap_or_else(|e| {
-        panic!("the examples of docs/format.md do not load:\n{e}");
+        panic!(
+            "the examples of docs/format.md do not load:\n{}",
+            e.plain_lines().join("\n")
+        );
     });
     let report = touchpoint::report::lint_report(&set, "lint", 42).expect("the examples compile");
     let findings: Vec<String> = report
@@ -317,4 +323,105 @@ fn the_readme_opens_with_the_two_set_up_commands() {
             "README.md should give `{command}` before its first section"
         );
     }
+}
+
+/// The README's first menu set, as written there: the files its YAML blocks
+/// are introduced with (`/tmp/first-set/FILE`), and the block that no file
+/// introduces, which is the fix.
+fn readme_first_set() -> (Vec<(String, String)>, String) {
+    let readme = read("README.md");
+    let section = readme
+        .split("\n## ")
+        .find(|s| s.starts_with("Your first menu set"))
+        .expect("README.md has a section `Your first menu set`");
+    let mut files = Vec::new();
+    let mut fix = None;
+    let mut introduced: Option<String> = None;
+    let mut block: Option<String> = None;
+    for line in section.lines() {
+        match &mut block {
+            Some(text) if line.starts_with("```") => {
+                let text = std::mem::take(text);
+                block = None;
+                match introduced.take() {
+                    Some(file) => files.push((file, text)),
+                    None => fix = Some(text),
+                }
+            }
+            Some(text) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            None if line.starts_with("```yaml") => block = Some(String::new()),
+            None => {
+                if let Some(at) = line.find("`/tmp/first-set/") {
+                    let rest = &line[at + "`/tmp/first-set/".len()..];
+                    introduced = rest.split('`').next().map(str::to_string);
+                }
+            }
+        }
+    }
+    (
+        files,
+        fix.expect("the section shows the fix as a YAML block"),
+    )
+}
+
+#[test]
+fn the_readme_first_menu_set_gives_the_finding_it_shows_and_the_fix_clears_it() {
+    let readme = read("README.md");
+    let (files, fix) = readme_first_set();
+    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["main.yaml", "intents.yaml", "personas/pays-bill.yaml"],
+        "the first menu set is one flow, one intent and one persona"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    for (name, text) in &files {
+        write(name, text);
+    }
+
+    let set = load_set(dir.path()).unwrap_or_else(|e| panic!("{}", e.plain_lines().join("\n")));
+    let before = touchpoint::report::lint_report(&set, "lint", 42).unwrap();
+    let [finding] = before.findings.as_slice() else {
+        panic!(
+            "the first menu set should have exactly one finding: {:#?}",
+            before.findings
+        );
+    };
+    let shown = format!("[{}:{}:{}]", finding.file, finding.line, finding.column);
+    assert!(
+        readme.contains(&format!("× {}", finding.message)) && readme.contains(&shown),
+        "README.md should show the finding `{}` at {shown}",
+        finding.message
+    );
+    let personas = touchpoint::personas::run_personas(&set, 42, None, None).unwrap();
+    assert!(
+        personas.results.iter().all(|run| run.passed),
+        "the persona passes before the fix, as README.md shows"
+    );
+
+    // The fix goes into the menu node, under its prompt.
+    let (_, flow) = &files[0];
+    let fixed: String = flow
+        .lines()
+        .flat_map(|line| {
+            let fix_here = line.trim_start().starts_with("menu:");
+            std::iter::once(format!("{line}\n")).chain(fix_here.then(|| fix.clone()))
+        })
+        .collect();
+    write("main.yaml", &fixed);
+    let set = load_set(dir.path()).unwrap_or_else(|e| panic!("{}", e.plain_lines().join("\n")));
+    let after = touchpoint::report::lint_report(&set, "lint", 42).unwrap();
+    assert!(
+        after.findings.is_empty(),
+        "the README's fix should clear every finding: {:#?}",
+        after.findings
+    );
 }
