@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Channel, Level};
 
-/// A finding code from REPORT.md. The names are a contract: tests outside
+/// A finding code from docs/report.md. The names are a contract: tests outside
 /// the project match on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Code {
