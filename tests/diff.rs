@@ -323,3 +323,150 @@ fn a_warning_raised_to_an_error_is_a_regression() {
     let (code, _, stderr) = touchpoint(&["diff", new.to_str().unwrap(), old.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+fn diff_json(old: &str, new: &str, extra: &[&str]) -> (i32, Value, String) {
+    let mut args = vec!["diff", old, new, "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = touchpoint(&args);
+    let report = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+    (code, report, stderr)
+}
+
+fn list<'a>(report: &'a Value, name: &str) -> &'a Vec<Value> {
+    report[name]
+        .as_array()
+        .unwrap_or_else(|| panic!("no `{name}` list: {report:#}"))
+}
+
+/// v2 relabels key 2 of the main menu and removes a notice before billing.
+/// The caller who is moving house meets the same no-fit at the main menu in
+/// both versions, though its message lists the new label and it moved two
+/// lines up: that is no new and no fixed finding, and no regression.
+#[test]
+fn a_relabel_and_an_unrelated_removal_are_no_regression() {
+    let (code, report, stderr) = diff_json(
+        "fixtures/diff-relabel/v1",
+        "fixtures/diff-relabel/v2",
+        &["--fail-on", "errors,warnings,personas,coverage"],
+    );
+    assert_eq!(code, 0, "{stderr}{report:#}");
+    for name in ["findings_new", "findings_fixed", "regressions"] {
+        assert!(list(&report, name).is_empty(), "{name}: {report:#}");
+    }
+    assert_eq!(
+        list(&report, "relabelled"),
+        &vec![serde_json::json!({
+            "channel": "phone",
+            "flow": "main",
+            "node": "main_menu",
+            "key": "2",
+            "old": "Report an outage",
+            "new": "Report a power cut",
+            "to": "outage_line",
+        })],
+        "{report:#}"
+    );
+    // The relabelled option is neither removed nor added.
+    for name in ["added", "removed"] {
+        assert!(
+            !list(&report, name).iter().any(|c| c["what"] == "option"),
+            "{name}: {report:#}"
+        );
+    }
+    assert!(
+        list(&report, "removed")
+            .iter()
+            .any(|c| c["what"] == "node" && c["node"] == "billing_notice"),
+        "{report:#}"
+    );
+    // A saved report is the same baseline: the identity survives JSON.
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("v1.json");
+    let (code, _, stderr) = touchpoint(&[
+        "check",
+        "fixtures/diff-relabel/v1",
+        "--format",
+        "json",
+        "-o",
+        saved.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let (code, report, stderr) =
+        diff_json(saved.to_str().unwrap(), "fixtures/diff-relabel/v2", &[]);
+    assert_eq!(code, 0, "{stderr}{report:#}");
+    assert!(list(&report, "findings_new").is_empty(), "{report:#}");
+    assert_eq!(list(&report, "relabelled").len(), 1, "{report:#}");
+}
+
+#[test]
+fn a_relabel_is_shown_in_human_and_markdown() {
+    let (code, human, stderr) = touchpoint(&[
+        "diff",
+        "fixtures/diff-relabel/v1",
+        "fixtures/diff-relabel/v2",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        human.contains(
+            "`main_menu`: key 2 relabelled \"Report an outage\" → \"Report a power cut\" (to `outage_line`)"
+        ),
+        "{human}"
+    );
+    assert!(!human.contains("new findings"), "{human}");
+    let (_, markdown, _) = touchpoint(&[
+        "diff",
+        "fixtures/diff-relabel/v1",
+        "fixtures/diff-relabel/v2",
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        markdown.contains("key 2 relabelled \"Report an outage\" → \"Report a power cut\""),
+        "{markdown}"
+    );
+}
+
+/// v3 adds a key whose message leads nowhere: that dead end is the one new
+/// finding, and the no-fit both versions share (whose message now lists
+/// four options) is neither new nor fixed.
+#[test]
+fn a_real_new_finding_is_still_a_regression() {
+    let (code, report, stderr) =
+        diff_json("fixtures/diff-relabel/v2", "fixtures/diff-relabel/v3", &[]);
+    assert_eq!(code, 1, "{stderr}{report:#}");
+    let new: Vec<(&str, &str)> = list(&report, "findings_new")
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["node"].as_str().unwrap()))
+        .collect();
+    assert_eq!(new, vec![("dead-end", "meter_message")], "{report:#}");
+    assert!(list(&report, "findings_fixed").is_empty(), "{report:#}");
+    assert_eq!(list(&report, "regressions").len(), 1, "{report:#}");
+}
+
+/// On the web a link is known by its label. A link renamed in place (the
+/// same place in its menu, the same target) is relabelled, and a finding
+/// about it is the same finding under its new name.
+#[test]
+fn a_web_link_renamed_in_place_is_relabelled() {
+    let (code, report, stderr) = diff_json(
+        "fixtures/diff-relabel-web/v1",
+        "fixtures/diff-relabel-web/v2",
+        &["--fail-on", "errors,warnings"],
+    );
+    assert_eq!(code, 0, "{stderr}{report:#}");
+    assert_eq!(
+        list(&report, "relabelled"),
+        &vec![serde_json::json!({
+            "channel": "web",
+            "flow": "selfservice",
+            "node": "home",
+            "old": "Report an outage",
+            "new": "Report a power cut",
+            "to": "outage_map",
+        })],
+        "{report:#}"
+    );
+    for name in ["findings_new", "findings_fixed", "added", "removed"] {
+        assert!(list(&report, name).is_empty(), "{name}: {report:#}");
+    }
+}

@@ -6,10 +6,10 @@ mod side;
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::Finding;
+use crate::finding::{DefectKey, Finding};
 use crate::model::{Channel, Level};
 use crate::report::Report;
-use crate::structure::{FlowShape, NodeShape};
+use crate::structure::{FlowShape, NodeShape, OptionShape};
 
 pub use side::{load_side, SideError, SideOptions};
 
@@ -51,6 +51,42 @@ pub struct Retarget {
     pub by: String,
     pub old: String,
     pub new: String,
+}
+
+/// An option that is the same option under a new label: what the customer
+/// does to choose it and where it leads are unchanged, only the words are
+/// new.
+///
+/// On the phone an option is its key: the same key (and guard) leading to
+/// the same node is relabelled. On the web and in apps the label is what
+/// the customer clicks, so there is no key to go by: an option is
+/// relabelled when it keeps its place in the menu (the n-th option of the
+/// node, guard unchanged) and its target, and neither label is found on
+/// the other side. Anything else is an option removed and another added.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Relabel {
+    pub channel: Channel,
+    pub flow: String,
+    pub node: String,
+    /// The DTMF key, for phone options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The old label.
+    pub old: String,
+    /// The new label.
+    pub new: String,
+    /// Where the option leads, on both sides.
+    pub to: String,
+}
+
+impl Relabel {
+    /// How to name the option in a sentence: its key, or, without one,
+    /// just "option" (its labels follow).
+    pub fn option(&self) -> String {
+        self.key
+            .as_ref()
+            .map_or_else(|| "option".to_string(), |key| format!("key {key}"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,6 +150,9 @@ pub struct DiffReport {
     pub removed: Vec<Change>,
     pub changed: Vec<PromptChange>,
     pub retargeted: Vec<Retarget>,
+    /// Options that only have a new label.
+    #[serde(default)]
+    pub relabelled: Vec<Relabel>,
     pub findings_new: Vec<Finding>,
     pub findings_fixed: Vec<Finding>,
     /// Findings on both sides whose level went from warning to error (as the
@@ -136,19 +175,6 @@ impl DiffReport {
     }
 }
 
-/// How a finding is recognised on both sides: not by position, which moves
-/// with every edit, but by what it says about which node.
-fn finding_key(f: &Finding) -> (String, Channel, &str, &str, Option<&str>, &str) {
-    (
-        f.code.name().to_string(),
-        f.channel,
-        &f.flow,
-        &f.node,
-        f.intent.as_deref(),
-        &f.message,
-    )
-}
-
 fn percent(covered: usize, total: usize) -> f64 {
     if total == 0 {
         100.0
@@ -168,6 +194,7 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
         removed: Vec::new(),
         changed: Vec::new(),
         retargeted: Vec::new(),
+        relabelled: Vec::new(),
         findings_new: Vec::new(),
         findings_fixed: Vec::new(),
         findings_raised: Vec::new(),
@@ -186,34 +213,7 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
     }
     compare_structure(&old.structure.flows, &new.structure.flows, &mut out);
 
-    let old_keys: Vec<_> = old.findings.iter().map(finding_key).collect();
-    let new_keys: Vec<_> = new.findings.iter().map(finding_key).collect();
-    out.findings_new = new
-        .findings
-        .iter()
-        .filter(|f| !old_keys.contains(&finding_key(f)))
-        .cloned()
-        .collect();
-    out.findings_fixed = old
-        .findings
-        .iter()
-        .filter(|f| !new_keys.contains(&finding_key(f)))
-        .cloned()
-        .collect();
-
-    out.findings_raised = new
-        .findings
-        .iter()
-        .filter(|f| f.level == Level::Error)
-        .filter(|f| {
-            let key = finding_key(f);
-            old.findings
-                .iter()
-                .zip(&old_keys)
-                .any(|(o, k)| *k == key && o.level == Level::Warning)
-        })
-        .cloned()
-        .collect();
+    match_findings(old, new, &mut out);
 
     for flow in &new.coverage.flows {
         let Some(before) = old
@@ -329,6 +329,52 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
     out
 }
 
+/// Pairs each finding of the new side with the same defect on the old side
+/// ([`Finding::defect_key`]), each old finding at most once; what is left
+/// over is new or fixed. A finding about an option renamed in place on the
+/// web or in an app (whose name is its label) is the same finding under
+/// the new name.
+fn match_findings(old: &Report, new: &Report, out: &mut DiffReport) {
+    let renamed = |f: &Finding| -> DefectKey {
+        let mut key = f.defect_key();
+        if let Some(r) = out.relabelled.iter().find(|r| {
+            r.key.is_none() && r.channel == f.channel && r.flow == f.flow && r.node == f.node
+        }) {
+            let old_name = format!("\"{}\"", r.old);
+            if key.about == old_name || key.about.starts_with(&format!("{old_name} when ")) {
+                key.about = format!("\"{}\"{}", r.new, &key.about[old_name.len()..]);
+            }
+        }
+        key
+    };
+    let old_keys: Vec<DefectKey> = old.findings.iter().map(renamed).collect();
+    let mut paired = vec![false; old.findings.len()];
+    let mut new_findings = Vec::new();
+    let mut raised = Vec::new();
+    for f in &new.findings {
+        let key = f.defect_key();
+        let same = (0..old_keys.len()).find(|&i| !paired[i] && old_keys[i] == key);
+        match same {
+            Some(i) => {
+                paired[i] = true;
+                if old.findings[i].level == Level::Warning && f.level == Level::Error {
+                    raised.push(f.clone());
+                }
+            }
+            None => new_findings.push(f.clone()),
+        }
+    }
+    out.findings_new = new_findings;
+    out.findings_raised = raised;
+    out.findings_fixed = old
+        .findings
+        .iter()
+        .zip(&paired)
+        .filter(|(_, paired)| !**paired)
+        .map(|(f, _)| f.clone())
+        .collect();
+}
+
 fn compare_structure(old: &[FlowShape], new: &[FlowShape], out: &mut DiffReport) {
     let find = |flows: &[FlowShape], f: &FlowShape| {
         flows
@@ -401,35 +447,7 @@ fn compare_nodes(old: &FlowShape, new: &FlowShape, out: &mut DiffReport) {
                 new: new_text,
             });
         }
-        for option in &after.options {
-            match before.options.iter().find(|o| o.name == option.name) {
-                None => out.added.push(change(
-                    "option",
-                    &after.id,
-                    Some(option.name.clone()),
-                    Some(option.goto.clone()),
-                )),
-                Some(o) if o.goto != option.goto => out.retargeted.push(Retarget {
-                    channel: new.channel,
-                    flow: new.flow.clone(),
-                    node: after.id.clone(),
-                    by: option.name.clone(),
-                    old: o.goto.clone(),
-                    new: option.goto.clone(),
-                }),
-                Some(_) => {}
-            }
-        }
-        for option in &before.options {
-            if !after.options.iter().any(|o| o.name == option.name) {
-                out.removed.push(change(
-                    "option",
-                    &after.id,
-                    Some(option.name.clone()),
-                    Some(option.goto.clone()),
-                ));
-            }
-        }
+        compare_options(new, before, after, out);
         for lead in &after.leads {
             if !before.leads.iter().any(|l| l.by == lead.by) {
                 out.added.push(change(
@@ -463,6 +481,86 @@ fn compare_nodes(old: &FlowShape, new: &FlowShape, out: &mut DiffReport) {
                     });
                 }
             }
+        }
+    }
+}
+
+/// Options of one node on both sides: the same name is the same option
+/// (retargeted if it leads elsewhere); otherwise a relabel as [`Relabel`]
+/// describes; otherwise added or removed.
+fn compare_options(flow: &FlowShape, before: &NodeShape, after: &NodeShape, out: &mut DiffReport) {
+    let change = |what: &str, option: &OptionShape| Change {
+        channel: flow.channel,
+        flow: flow.flow.clone(),
+        what: what.to_string(),
+        node: Some(after.id.clone()),
+        option: Some(option.name.clone()),
+        to: Some(option.goto.clone()),
+    };
+    let by_name = |options: &[OptionShape], name: &str| options.iter().position(|o| o.name == name);
+    // Old options accounted for: same name, or the source of a relabel.
+    let mut matched: Vec<bool> = before
+        .options
+        .iter()
+        .map(|o| by_name(&after.options, &o.name).is_some())
+        .collect();
+    for (place, option) in after.options.iter().enumerate() {
+        if let Some(i) = by_name(&before.options, &option.name) {
+            let o = &before.options[i];
+            if o.goto != option.goto {
+                out.retargeted.push(Retarget {
+                    channel: flow.channel,
+                    flow: flow.flow.clone(),
+                    node: after.id.clone(),
+                    by: option.name.clone(),
+                    old: o.goto.clone(),
+                    new: option.goto.clone(),
+                });
+            }
+            continue;
+        }
+        let relabel_of = |i: usize| {
+            let o = &before.options[i];
+            let same_option = match &option.key {
+                Some(_) => o.key == option.key,
+                // Without a key, the label is the name: the same place,
+                // and the new label is not an old option's.
+                None => {
+                    i == place
+                        && o.key.is_none()
+                        && o.label.is_some()
+                        && by_name(&after.options, &o.name).is_none()
+                }
+            };
+            !matched[i]
+                && same_option
+                && o.when == option.when
+                && o.goto == option.goto
+                && o.label != option.label
+        };
+        let source = match &option.key {
+            Some(_) => (0..before.options.len()).find(|&i| relabel_of(i)),
+            None => Some(place).filter(|&i| i < before.options.len() && relabel_of(i)),
+        };
+        match source.zip(option.label.as_ref()) {
+            Some((i, label)) if option.identity().is_some() => {
+                matched[i] = true;
+                out.relabelled.push(Relabel {
+                    channel: flow.channel,
+                    flow: flow.flow.clone(),
+                    node: after.id.clone(),
+                    key: option.key.clone(),
+                    old: before.options[i].label.clone().unwrap_or_default(),
+                    new: label.clone(),
+                    to: option.goto.clone(),
+                });
+            }
+            _ => out.added.push(change("option", option)),
+        }
+    }
+    for (option, matched) in before.options.iter().zip(matched) {
+        if !matched {
+            out.removed.push(change("option", option));
         }
     }
 }
