@@ -470,3 +470,120 @@ fn a_web_link_renamed_in_place_is_relabelled() {
         assert!(list(&report, name).is_empty(), "{name}: {report:#}");
     }
 }
+
+/// A repository whose first commit has v1 of `fixtures/diff` as `menus` and
+/// whose second has v2.
+fn two_version_repo() -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    git(repo.path(), &["init", "-q"]);
+    copy_dir(
+        &project().join("fixtures/diff/v1"),
+        &repo.path().join("menus"),
+    );
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "v1"]);
+    std::fs::remove_dir_all(repo.path().join("menus")).unwrap();
+    copy_dir(
+        &project().join("fixtures/diff/v2"),
+        &repo.path().join("menus"),
+    );
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "v2"]);
+    repo
+}
+
+/// git runs in the repository that holds the path, so `diff git:REV PATH`
+/// works from any directory: here from the project (another repository, or
+/// none) with an absolute path, and from the repository's parent with a
+/// relative one.
+#[test]
+fn git_sides_work_from_outside_the_repository() {
+    let repo = two_version_repo();
+    let menus = repo.path().join("menus");
+    let (code, stdout, stderr) = touchpoint(&[
+        "diff",
+        "git:HEAD~1",
+        menus.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_names_every_change(&serde_json::from_str(&stdout).unwrap());
+    let parent = repo.path().parent().unwrap();
+    let name = repo.path().file_name().unwrap().to_str().unwrap();
+    let relative = format!("{name}/menus");
+    let (code, stdout, stderr) = touchpoint_in(
+        parent,
+        &["diff", "git:HEAD~1", &relative, "--format", "json"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_names_every_change(&serde_json::from_str(&stdout).unwrap());
+    // Both sides from git, the path given from outside.
+    let (code, stdout, stderr) = touchpoint_in(
+        parent,
+        &[
+            "diff",
+            "git:HEAD~1",
+            "git:HEAD",
+            "--path",
+            &relative,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_names_every_change(&serde_json::from_str(&stdout).unwrap());
+}
+
+/// A pull request that adds the set: at the base revision it does not exist,
+/// so everything is new (its errors fail the diff as new errors do), not a
+/// failure to run.
+#[test]
+fn a_set_missing_at_the_base_revision_is_all_new() {
+    let repo = tempfile::tempdir().unwrap();
+    git(repo.path(), &["init", "-q"]);
+    std::fs::write(repo.path().join("README"), "a repository\n").unwrap();
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "start"]);
+    copy_dir(
+        &project().join("fixtures/diff-relabel/v2"),
+        &repo.path().join("menus"),
+    );
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "add the set"]);
+    let (code, stdout, stderr) = touchpoint_in(
+        repo.path(),
+        &["diff", "git:HEAD~1", "menus", "--format", "json"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        list(&report, "added")
+            .iter()
+            .any(|c| c["what"] == "flow" && c["flow"] == "main"),
+        "{report:#}"
+    );
+    assert!(
+        list(&report, "findings_new")
+            .iter()
+            .any(|f| f["code"] == "no-fit" && f["node"] == "main_menu"),
+        "{report:#}"
+    );
+    assert!(list(&report, "findings_fixed").is_empty(), "{report:#}");
+    assert!(
+        list(&report, "notes")
+            .iter()
+            .any(|n| n
+                == "the old side (`git:HEAD~1`) has no flows: everything on the new side is new"),
+        "{report:#}"
+    );
+    // Both sides from git: the same.
+    let (code, _, stderr) = touchpoint_in(
+        repo.path(),
+        &["diff", "git:HEAD~1", "git:HEAD", "--path", "menus"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    // A revision that does not exist is still an error.
+    let (code, _, stderr) = touchpoint_in(repo.path(), &["diff", "git:nope", "menus"]);
+    assert_eq!(code, 2, "{stderr}");
+}

@@ -211,6 +211,21 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
             ));
         }
     }
+    // A side with no flows is a set that did not exist there (a pull
+    // request that adds it, read at its base revision).
+    for (side, report, other) in [("old", old, new), ("new", new, old)] {
+        if report.structure.flows.is_empty() && !other.structure.flows.is_empty() {
+            let everything = if side == "old" {
+                "everything on the new side is new"
+            } else {
+                "everything on the old side is gone"
+            };
+            out.notes.push(format!(
+                "the {side} side (`{}`) has no flows: {everything}",
+                report.set
+            ));
+        }
+    }
     compare_structure(&old.structure.flows, &new.structure.flows, &mut out);
 
     match_findings(old, new, &mut out);
