@@ -579,3 +579,119 @@ fn compare_options(flow: &FlowShape, before: &NodeShape, after: &NodeShape, out:
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Code;
+
+    fn finding(code: Code, node: &str, about: &str, intent: Option<&str>) -> Finding {
+        Finding {
+            code,
+            level: code.default_level(),
+            channel: Channel::Phone,
+            flow: "main".to_string(),
+            node: node.to_string(),
+            message: format!("{code} at {node}"),
+            file: "main.yaml".to_string(),
+            line: 10,
+            column: 3,
+            intent: intent.map(str::to_string),
+            vars: Default::default(),
+            inputs: vec!["1".to_string()],
+            path: vec!["main_menu".to_string(), node.to_string()],
+            source: "lint".to_string(),
+            fuzz_batch: None,
+            detail: 0,
+            about: about.to_string(),
+            offset: 0,
+            len: 0,
+        }
+    }
+
+    fn report(findings: Vec<Finding>) -> Report {
+        let mut report = Report::new("check", "set".to_string(), 42);
+        report.findings = findings;
+        report
+    }
+
+    fn compared(old: Vec<Finding>, new: Vec<Finding>) -> DiffReport {
+        diff(&report(old), &report(new), &FailOn::DEFAULT, 5.0)
+    }
+
+    /// The same defect with another message, position, inputs, path and
+    /// detail number (an index that moves when options are added) is the
+    /// same finding.
+    #[test]
+    fn findings_match_on_what_they_are_about_not_on_their_words() {
+        let before = finding(Code::UnhandledInput, "billing", "no_input", None);
+        let mut after = before.clone();
+        after.message = "Silence at `billing` is dropped, in other words".to_string();
+        after.line = 40;
+        after.column = 5;
+        after.inputs = vec!["2".to_string(), "wait".to_string()];
+        after.path = vec!["welcome".to_string(), "billing".to_string()];
+        after.detail = 7;
+        let out = compared(vec![before], vec![after]);
+        assert!(out.findings_new.is_empty() && out.findings_fixed.is_empty());
+        assert!(!out.fails());
+    }
+
+    /// Another handler, option or intent at the same node is another defect.
+    #[test]
+    fn what_a_finding_is_about_tells_it_apart() {
+        for (old, new) in [
+            (
+                finding(Code::UnhandledInput, "billing", "no_input", None),
+                finding(Code::UnhandledInput, "billing", "no_match", None),
+            ),
+            (
+                finding(Code::DuplicateKey, "billing", "key 1", None),
+                finding(Code::DuplicateKey, "billing", "key 2", None),
+            ),
+            (
+                finding(Code::NoFit, "billing", "", Some("pay_bill")),
+                finding(Code::NoFit, "billing", "", Some("move_house")),
+            ),
+        ] {
+            let out = compared(vec![old], vec![new]);
+            assert_eq!(
+                (out.findings_new.len(), out.findings_fixed.len()),
+                (1, 1),
+                "{out:#?}"
+            );
+        }
+    }
+
+    /// A fuzzed customer who finds a dead end has an intent of their own;
+    /// another customer may find it in the next version. A failing persona
+    /// may end at another node and is still the same persona failing.
+    #[test]
+    fn incidental_intents_and_a_persona_s_last_node_do_not_count() {
+        let mut dead_end = finding(Code::DeadEnd, "notice", "", Some("pay_bill"));
+        dead_end.source = "fuzz".to_string();
+        let mut other_customer = dead_end.clone();
+        other_customer.intent = Some("report_outage".to_string());
+        let persona = finding(Code::PersonaFailed, "billing", "night-nurse", None);
+        let mut ends_elsewhere = persona.clone();
+        ends_elsewhere.node = "goodbye".to_string();
+        let out = compared(
+            vec![dead_end, persona],
+            vec![other_customer, ends_elsewhere],
+        );
+        assert!(
+            out.findings_new.is_empty() && out.findings_fixed.is_empty(),
+            "{out:#?}"
+        );
+    }
+
+    /// Two findings with one identity on each side pair one to one: a third
+    /// on the new side is new.
+    #[test]
+    fn findings_pair_one_to_one() {
+        let one = finding(Code::LiveError, "/menu", "", None);
+        let out = compared(vec![one.clone()], vec![one.clone(), one]);
+        assert_eq!(out.findings_new.len(), 1, "{out:#?}");
+        assert!(out.findings_fixed.is_empty());
+    }
+}
