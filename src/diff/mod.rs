@@ -226,9 +226,8 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
             ));
         }
     }
-    compare_structure(&old.structure.flows, &new.structure.flows, &mut out);
-
-    match_findings(old, new, &mut out);
+    let renamed = compare_structure(&old.structure.flows, &new.structure.flows, &mut out);
+    match_findings(old, new, &renamed, &mut out);
 
     for flow in &new.coverage.flows {
         let Some(before) = old
@@ -344,21 +343,27 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
     out
 }
 
+/// An option whose name ([`crate::model::MenuOption::identity`]) changed
+/// with a relabel: on the web and in apps, where the label is the name.
+struct Renamed {
+    channel: Channel,
+    flow: String,
+    node: String,
+    old: String,
+    new: String,
+}
+
 /// Pairs each finding of the new side with the same defect on the old side
 /// ([`Finding::defect_key`]), each old finding at most once; what is left
-/// over is new or fixed. A finding about an option renamed in place on the
-/// web or in an app (whose name is its label) is the same finding under
-/// the new name.
-fn match_findings(old: &Report, new: &Report, out: &mut DiffReport) {
+/// over is new or fixed. A finding about an option renamed in place is the
+/// same finding under the new name.
+fn match_findings(old: &Report, new: &Report, renamed: &[Renamed], out: &mut DiffReport) {
     let renamed = |f: &Finding| -> DefectKey {
         let mut key = f.defect_key();
-        if let Some(r) = out.relabelled.iter().find(|r| {
-            r.key.is_none() && r.channel == f.channel && r.flow == f.flow && r.node == f.node
+        if let Some(r) = renamed.iter().find(|r| {
+            r.channel == f.channel && r.flow == f.flow && r.node == f.node && r.old == key.about
         }) {
-            let old_name = format!("\"{}\"", r.old);
-            if key.about == old_name || key.about.starts_with(&format!("{old_name} when ")) {
-                key.about = format!("\"{}\"{}", r.new, &key.about[old_name.len()..]);
-            }
+            key.about = r.new.clone();
         }
         key
     };
@@ -390,7 +395,10 @@ fn match_findings(old: &Report, new: &Report, out: &mut DiffReport) {
         .collect();
 }
 
-fn compare_structure(old: &[FlowShape], new: &[FlowShape], out: &mut DiffReport) {
+/// Flows, nodes, prompts and options on both sides; returns the options
+/// whose name changed with a relabel.
+fn compare_structure(old: &[FlowShape], new: &[FlowShape], out: &mut DiffReport) -> Vec<Renamed> {
+    let mut renamed = Vec::new();
     let find = |flows: &[FlowShape], f: &FlowShape| {
         flows
             .iter()
@@ -420,11 +428,17 @@ fn compare_structure(old: &[FlowShape], new: &[FlowShape], out: &mut DiffReport)
             });
             continue;
         };
-        compare_nodes(flow, &new[i], out);
+        compare_nodes(flow, &new[i], out, &mut renamed);
     }
+    renamed
 }
 
-fn compare_nodes(old: &FlowShape, new: &FlowShape, out: &mut DiffReport) {
+fn compare_nodes(
+    old: &FlowShape,
+    new: &FlowShape,
+    out: &mut DiffReport,
+    renamed: &mut Vec<Renamed>,
+) {
     let change = |what: &str, node: &str, option: Option<String>, to: Option<String>| Change {
         channel: new.channel,
         flow: new.flow.clone(),
@@ -462,7 +476,7 @@ fn compare_nodes(old: &FlowShape, new: &FlowShape, out: &mut DiffReport) {
                 new: new_text,
             });
         }
-        compare_options(new, before, after, out);
+        compare_options(new, before, after, out, renamed);
         for lead in &after.leads {
             if !before.leads.iter().any(|l| l.by == lead.by) {
                 out.added.push(change(
@@ -503,7 +517,13 @@ fn compare_nodes(old: &FlowShape, new: &FlowShape, out: &mut DiffReport) {
 /// Options of one node on both sides: the same name is the same option
 /// (retargeted if it leads elsewhere); otherwise a relabel as [`Relabel`]
 /// describes; otherwise added or removed.
-fn compare_options(flow: &FlowShape, before: &NodeShape, after: &NodeShape, out: &mut DiffReport) {
+fn compare_options(
+    flow: &FlowShape,
+    before: &NodeShape,
+    after: &NodeShape,
+    out: &mut DiffReport,
+    renamed: &mut Vec<Renamed>,
+) {
     let change = |what: &str, option: &OptionShape| Change {
         channel: flow.channel,
         flow: flow.flow.clone(),
@@ -513,7 +533,10 @@ fn compare_options(flow: &FlowShape, before: &NodeShape, after: &NodeShape, out:
         to: Some(option.goto.clone()),
     };
     let by_name = |options: &[OptionShape], name: &str| options.iter().position(|o| o.name == name);
-    // Old options accounted for: same name, or the source of a relabel.
+    // Old options accounted for: the same name on the new side, or the
+    // source of a relabel. An old option whose name the new side has is
+    // never a relabel's source, so neither label of a relabel is found on
+    // the other side.
     let mut matched: Vec<bool> = before
         .options
         .iter()
@@ -538,13 +561,9 @@ fn compare_options(flow: &FlowShape, before: &NodeShape, after: &NodeShape, out:
             let o = &before.options[i];
             let same_option = match &option.key {
                 Some(_) => o.key == option.key,
-                // Without a key, the label is the name: the same place,
-                // and the new label is not an old option's.
+                // Without a key the label is the name: the same place.
                 None => {
-                    i == place
-                        && o.key.is_none()
-                        && o.label.is_some()
-                        && by_name(&after.options, &o.name).is_none()
+                    i == place && o.key.is_none() && o.label.is_some() && option.label.is_some()
                 }
             };
             !matched[i]
@@ -557,20 +576,31 @@ fn compare_options(flow: &FlowShape, before: &NodeShape, after: &NodeShape, out:
             Some(_) => (0..before.options.len()).find(|&i| relabel_of(i)),
             None => Some(place).filter(|&i| i < before.options.len() && relabel_of(i)),
         };
-        match source.zip(option.label.as_ref()) {
-            Some((i, label)) if option.identity().is_some() => {
-                matched[i] = true;
-                out.relabelled.push(Relabel {
+        let Some(i) = source else {
+            out.added.push(change("option", option));
+            continue;
+        };
+        matched[i] = true;
+        let o = &before.options[i];
+        out.relabelled.push(Relabel {
+            channel: flow.channel,
+            flow: flow.flow.clone(),
+            node: after.id.clone(),
+            key: option.key.clone(),
+            old: o.label.clone().unwrap_or_default(),
+            new: option.label.clone().unwrap_or_default(),
+            to: option.goto.clone(),
+        });
+        if let (Some(old), Some(new)) = (o.identity(), option.identity()) {
+            if old != new {
+                renamed.push(Renamed {
                     channel: flow.channel,
                     flow: flow.flow.clone(),
                     node: after.id.clone(),
-                    key: option.key.clone(),
-                    old: before.options[i].label.clone().unwrap_or_default(),
-                    new: label.clone(),
-                    to: option.goto.clone(),
+                    old,
+                    new,
                 });
             }
-            _ => out.added.push(change("option", option)),
         }
     }
     for (option, matched) in before.options.iter().zip(matched) {
