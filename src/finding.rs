@@ -142,6 +142,12 @@ pub struct Finding {
     /// one version of a set (merging shards relies on it).
     #[serde(default)]
     pub detail: u32,
+    /// What the finding is about at its node, named so that the name stays
+    /// the same from one version of the set to the next (`detail` does not:
+    /// it counts options and intents). See [`Finding::defect_key`] for what
+    /// it holds per code. Empty when the node (and intent) say it all.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub about: String,
     /// Byte range of the node in its file, for diagnostics that underline it.
     #[serde(skip)]
     pub offset: u32,
@@ -149,14 +155,75 @@ pub struct Finding {
     pub len: u32,
 }
 
+/// `about` of a `trap` a goal-directed customer falls into: they keep
+/// choosing what fits their intent and come back where they were.
+pub const ABOUT_GOAL_LOOP: &str = "goal-directed loop";
+/// `about` of a `trap` through nodes that never wait for the customer.
+pub const ABOUT_SILENT_LOOP: &str = "silent loop";
+
+/// The same defect in two versions of a set: what `diff` matches findings
+/// on. Built from [`Finding::defect_key`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DefectKey {
+    pub code: Code,
+    pub channel: Channel,
+    pub flow: String,
+    pub node: String,
+    pub intent: Option<String>,
+    pub about: String,
+}
+
 impl Finding {
-    /// The order reports list findings in: by file position, then code, so
-    /// output is stable whatever order the analyses ran in.
     /// What identifies a finding whichever analysis found it.
     pub fn identity(&self) -> (Code, crate::model::Channel, &str, &str, u32) {
         (self.code, self.channel, &self.flow, &self.node, self.detail)
     }
 
+    /// What makes a finding the same defect in another version of the set.
+    /// Never the message, the position, the inputs or the path: they change
+    /// with edits that leave the defect as it was (a menu whose options are
+    /// listed in a `no-fit` message gets another label; a node above it is
+    /// removed, and it moves up). The key is the code, channel, flow and
+    /// node, the intent where the finding is about one, and `about`:
+    ///
+    /// | code | `about` | intent |
+    /// |---|---|---|
+    /// | `unhandled-input`, `endless-retry` | the handler: `no_input`, `no_match`, `invalid` | no |
+    /// | `duplicate-key` | the later option: `key 1` on the phone, the label (`"Pay"`) on the web and in apps, with its `when` | no |
+    /// | `misleading-option` | the option, as for `duplicate-key` | yes |
+    /// | `prompt-mismatch` | the option never announced (`key 3`), `announced key 3` for a key announced with no option, or `say <phrase>` | no |
+    /// | `trap` | empty for a loop of menus, `silent loop`, or `goal-directed loop` (the fuzzer's customer who keeps choosing what fits) | for the goal-directed loop |
+    /// | `no-fit`, `intent-unreachable`, `channel-gap` | empty | yes |
+    /// | `persona-failed` | the persona's name (with its variant); the node is left out, since where the persona ends is its outcome, not its identity | no |
+    /// | the others (`dead-end`, `unreachable`, `too-deep`, `menu-too-wide`, `live-error`) | empty: the node says it | no |
+    ///
+    /// The intent is left out where the finding is not about it: a fuzzed
+    /// customer who finds a dead end has an intent, but another customer
+    /// may find the same dead end in the next version.
+    pub fn defect_key(&self) -> DefectKey {
+        let about_intent = match self.code {
+            Code::NoFit | Code::MisleadingOption | Code::IntentUnreachable | Code::ChannelGap => {
+                true
+            }
+            Code::Trap => self.about == ABOUT_GOAL_LOOP,
+            _ => false,
+        };
+        DefectKey {
+            code: self.code,
+            channel: self.channel,
+            flow: self.flow.clone(),
+            node: if self.code == Code::PersonaFailed {
+                String::new()
+            } else {
+                self.node.clone()
+            },
+            intent: self.intent.clone().filter(|_| about_intent),
+            about: self.about.clone(),
+        }
+    }
+
+    /// The order reports list findings in: by file position, then code, so
+    /// output is stable whatever order the analyses ran in.
     pub fn sort_key(&self) -> impl Ord + '_ {
         (
             self.channel,

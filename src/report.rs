@@ -37,6 +37,28 @@ pub struct Report {
     /// The set's flows, nodes and options, for `diff` against a saved report.
     #[serde(default)]
     pub structure: crate::structure::Structure,
+    /// Which shard of a run this is (`--shard K/N`); absent for a whole run
+    /// and for shards merged back together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+}
+
+/// Shard `index` of `count` (1-based), as `--shard K/N` gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// A report without a shard is a whole run: the one shard of one.
+    const WHOLE: Shard = Shard { index: 1, count: 1 };
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -149,6 +171,7 @@ impl Report {
             notes: Vec::new(),
             stats: Stats::default(),
             structure: Default::default(),
+            shard: None,
         }
     }
 
@@ -322,18 +345,78 @@ impl ErrorReport {
     }
 }
 
+/// Which shards of a run a merge was given, and which are missing (with
+/// them the merged report is not the whole run's, and says so). A shard
+/// given twice, or shards of runs split into different numbers, would add
+/// up to a report no run wrote: refused.
+fn check_shards(reports: &[Report]) -> Result<Vec<Shard>, String> {
+    let shards: Vec<Shard> = reports
+        .iter()
+        .map(|r| r.shard.unwrap_or(Shard::WHOLE))
+        .collect();
+    let describe = |s: Shard| {
+        if s == Shard::WHOLE {
+            "the whole run".to_string()
+        } else {
+            format!("shard {s}")
+        }
+    };
+    for (i, a) in shards.iter().enumerate() {
+        for b in &shards[..i] {
+            if a.count != b.count {
+                return Err(format!(
+                    "{} and {} split the run differently: merge the shards of one `--shard K/N` split",
+                    describe(*b),
+                    describe(*a)
+                ));
+            }
+            if a == b {
+                return Err(format!(
+                    "{} is given twice: merging it twice would count its fuzz runs and personas twice",
+                    describe(*a)
+                ));
+            }
+        }
+    }
+    let count = shards.first().map_or(1, |s| s.count);
+    Ok((1..=count)
+        .map(|index| Shard { index, count })
+        .filter(|s| !shards.contains(s))
+        .collect())
+}
+
+/// The note a merged report carries when shards are missing.
+fn missing_shards_note(missing: &[Shard], given: usize) -> Option<String> {
+    let count = missing.first()?.count;
+    let names: Vec<String> = missing.iter().map(Shard::to_string).collect();
+    let (list, verb) = match names.as_slice() {
+        [one] => (format!("shard {one}"), "is"),
+        [rest @ .., last] => (format!("shards {} and {last}", rest.join(", ")), "are"),
+        [] => return None,
+    };
+    Some(format!(
+        "{list} {verb} missing: this report has the fuzz runs and personas of {given} of the {count} shards"
+    ))
+}
+
 /// Combines the reports of the shards of one run (`--shard K/N`) into the
 /// report one unsharded run would have written.
 pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
-    let mut reports = reports.into_iter();
-    let mut out = reports.next().ok_or("nothing to merge")?;
-    for report in reports {
-        if report.set != out.set || report.seed != out.seed || report.command != out.command {
+    let first = reports.first().ok_or("nothing to merge")?;
+    for report in &reports[1..] {
+        if report.set != first.set || report.seed != first.seed || report.command != first.command {
             return Err(format!(
                 "these are not shards of one run: `{} {}` with seed {} and `{} {}` with seed {}",
-                out.command, out.set, out.seed, report.command, report.set, report.seed
+                first.command, first.set, first.seed, report.command, report.set, report.seed
             ));
         }
+    }
+    let missing = check_shards(&reports)?;
+    let given = reports.len();
+    let mut reports = reports.into_iter();
+    let mut out = reports.next().ok_or("nothing to merge")?;
+    out.shard = None;
+    for report in reports {
         for finding in report.findings {
             // The fuzzer's repro differs from batch to batch; anything else
             // found twice is the same finding, message and all.
@@ -420,6 +503,7 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
         fuzz.failures = fuzz_failures;
         fuzz.edges_covered = fuzz_edges;
     }
+    out.notes.extend(missing_shards_note(&missing, given));
     out.summarize();
     Ok(out)
 }

@@ -52,6 +52,23 @@ pub struct OptionShape {
     pub goto: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
+    /// The DTMF key, for `diff` to know an option under a new label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl OptionShape {
+    /// [`crate::model::MenuOption::identity`], as far as the shape records
+    /// it: `None` for an option with neither key nor label.
+    pub fn identity(&self) -> Option<String> {
+        crate::model::option_identity(
+            self.key.as_deref().and_then(|k| k.chars().next()),
+            self.label.as_deref(),
+            self.when.as_deref(),
+        )
+    }
 }
 
 pub fn describe(set: &MenuSet) -> Structure {
@@ -131,6 +148,8 @@ pub fn describe(set: &MenuSet) -> Structure {
                                     name: o.name(),
                                     goto: o.goto.value.clone(),
                                     when: o.when.as_ref().map(|w| condition_text(&w.value)),
+                                    key: o.key.as_ref().map(|k| k.value.as_char().to_string()),
+                                    label: o.label.as_ref().map(|l| l.value.clone()),
                                 })
                                 .collect();
                         }

@@ -323,3 +323,267 @@ fn a_warning_raised_to_an_error_is_a_regression() {
     let (code, _, stderr) = touchpoint(&["diff", new.to_str().unwrap(), old.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+fn diff_json(old: &str, new: &str, extra: &[&str]) -> (i32, Value, String) {
+    let mut args = vec!["diff", old, new, "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = touchpoint(&args);
+    let report = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+    (code, report, stderr)
+}
+
+fn list<'a>(report: &'a Value, name: &str) -> &'a Vec<Value> {
+    report[name]
+        .as_array()
+        .unwrap_or_else(|| panic!("no `{name}` list: {report:#}"))
+}
+
+/// v2 relabels key 2 of the main menu and removes a notice before billing.
+/// The caller who is moving house meets the same no-fit at the main menu in
+/// both versions, though its message lists the new label and it moved two
+/// lines up: that is no new and no fixed finding, and no regression.
+#[test]
+fn a_relabel_and_an_unrelated_removal_are_no_regression() {
+    let (code, report, stderr) = diff_json(
+        "fixtures/diff-relabel/v1",
+        "fixtures/diff-relabel/v2",
+        &["--fail-on", "errors,warnings,personas,coverage"],
+    );
+    assert_eq!(code, 0, "{stderr}{report:#}");
+    for name in ["findings_new", "findings_fixed", "regressions"] {
+        assert!(list(&report, name).is_empty(), "{name}: {report:#}");
+    }
+    assert_eq!(
+        list(&report, "relabelled"),
+        &vec![serde_json::json!({
+            "channel": "phone",
+            "flow": "main",
+            "node": "main_menu",
+            "key": "2",
+            "old": "Report an outage",
+            "new": "Report a power cut",
+            "to": "outage_line",
+        })],
+        "{report:#}"
+    );
+    // The relabelled option is neither removed nor added.
+    for name in ["added", "removed"] {
+        assert!(
+            !list(&report, name).iter().any(|c| c["what"] == "option"),
+            "{name}: {report:#}"
+        );
+    }
+    assert!(
+        list(&report, "removed")
+            .iter()
+            .any(|c| c["what"] == "node" && c["node"] == "billing_notice"),
+        "{report:#}"
+    );
+    // A saved report is the same baseline: the identity survives JSON.
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("v1.json");
+    let (code, _, stderr) = touchpoint(&[
+        "check",
+        "fixtures/diff-relabel/v1",
+        "--format",
+        "json",
+        "-o",
+        saved.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let (code, report, stderr) =
+        diff_json(saved.to_str().unwrap(), "fixtures/diff-relabel/v2", &[]);
+    assert_eq!(code, 0, "{stderr}{report:#}");
+    assert!(list(&report, "findings_new").is_empty(), "{report:#}");
+    assert_eq!(list(&report, "relabelled").len(), 1, "{report:#}");
+}
+
+#[test]
+fn a_relabel_is_shown_in_human_and_markdown() {
+    let (code, human, stderr) = touchpoint(&[
+        "diff",
+        "fixtures/diff-relabel/v1",
+        "fixtures/diff-relabel/v2",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        human.contains(
+            "`main_menu`: key 2 relabelled \"Report an outage\" → \"Report a power cut\" (to `outage_line`)"
+        ),
+        "{human}"
+    );
+    assert!(!human.contains("new findings"), "{human}");
+    let (_, markdown, _) = touchpoint(&[
+        "diff",
+        "fixtures/diff-relabel/v1",
+        "fixtures/diff-relabel/v2",
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        markdown.contains("key 2 relabelled \"Report an outage\" → \"Report a power cut\""),
+        "{markdown}"
+    );
+}
+
+/// v3 adds a key whose message leads nowhere: that dead end is the one new
+/// finding, and the no-fit both versions share (whose message now lists
+/// four options) is neither new nor fixed.
+#[test]
+fn a_real_new_finding_is_still_a_regression() {
+    let (code, report, stderr) =
+        diff_json("fixtures/diff-relabel/v2", "fixtures/diff-relabel/v3", &[]);
+    assert_eq!(code, 1, "{stderr}{report:#}");
+    let new: Vec<(&str, &str)> = list(&report, "findings_new")
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["node"].as_str().unwrap()))
+        .collect();
+    assert_eq!(new, vec![("dead-end", "meter_message")], "{report:#}");
+    assert!(list(&report, "findings_fixed").is_empty(), "{report:#}");
+    assert_eq!(list(&report, "regressions").len(), 1, "{report:#}");
+}
+
+/// On the web a link is known by its label. A link renamed in place (the
+/// same place in its menu, the same target) is relabelled, and a finding
+/// about it is the same finding under its new name.
+#[test]
+fn a_web_link_renamed_in_place_is_relabelled() {
+    let (code, report, stderr) = diff_json(
+        "fixtures/diff-relabel-web/v1",
+        "fixtures/diff-relabel-web/v2",
+        &["--fail-on", "errors,warnings"],
+    );
+    assert_eq!(code, 0, "{stderr}{report:#}");
+    assert_eq!(
+        list(&report, "relabelled"),
+        &vec![serde_json::json!({
+            "channel": "web",
+            "flow": "selfservice",
+            "node": "home",
+            "old": "Report an outage",
+            "new": "Report a power cut",
+            "to": "outage_map",
+        })],
+        "{report:#}"
+    );
+    for name in ["findings_new", "findings_fixed", "added", "removed"] {
+        assert!(list(&report, name).is_empty(), "{name}: {report:#}");
+    }
+}
+
+/// A repository whose first commit has v1 of `fixtures/diff` as `menus` and
+/// whose second has v2.
+fn two_version_repo() -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    git(repo.path(), &["init", "-q"]);
+    copy_dir(
+        &project().join("fixtures/diff/v1"),
+        &repo.path().join("menus"),
+    );
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "v1"]);
+    std::fs::remove_dir_all(repo.path().join("menus")).unwrap();
+    copy_dir(
+        &project().join("fixtures/diff/v2"),
+        &repo.path().join("menus"),
+    );
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "v2"]);
+    repo
+}
+
+/// git runs in the repository that holds the path, so `diff git:REV PATH`
+/// works from any directory: here from the project (another repository, or
+/// none) with an absolute path, and from the repository's parent with a
+/// relative one.
+#[test]
+fn git_sides_work_from_outside_the_repository() {
+    let repo = two_version_repo();
+    let menus = repo.path().join("menus");
+    let (code, stdout, stderr) = touchpoint(&[
+        "diff",
+        "git:HEAD~1",
+        menus.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_names_every_change(&serde_json::from_str(&stdout).unwrap());
+    let parent = repo.path().parent().unwrap();
+    let name = repo.path().file_name().unwrap().to_str().unwrap();
+    let relative = format!("{name}/menus");
+    let (code, stdout, stderr) = touchpoint_in(
+        parent,
+        &["diff", "git:HEAD~1", &relative, "--format", "json"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_names_every_change(&serde_json::from_str(&stdout).unwrap());
+    // Both sides from git, the path given from outside.
+    let (code, stdout, stderr) = touchpoint_in(
+        parent,
+        &[
+            "diff",
+            "git:HEAD~1",
+            "git:HEAD",
+            "--path",
+            &relative,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_names_every_change(&serde_json::from_str(&stdout).unwrap());
+}
+
+/// A pull request that adds the set: at the base revision it does not exist,
+/// so everything is new (its errors fail the diff as new errors do), not a
+/// failure to run.
+#[test]
+fn a_set_missing_at_the_base_revision_is_all_new() {
+    let repo = tempfile::tempdir().unwrap();
+    git(repo.path(), &["init", "-q"]);
+    std::fs::write(repo.path().join("README"), "a repository\n").unwrap();
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "start"]);
+    copy_dir(
+        &project().join("fixtures/diff-relabel/v2"),
+        &repo.path().join("menus"),
+    );
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "add the set"]);
+    let (code, stdout, stderr) = touchpoint_in(
+        repo.path(),
+        &["diff", "git:HEAD~1", "menus", "--format", "json"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        list(&report, "added")
+            .iter()
+            .any(|c| c["what"] == "flow" && c["flow"] == "main"),
+        "{report:#}"
+    );
+    assert!(
+        list(&report, "findings_new")
+            .iter()
+            .any(|f| f["code"] == "no-fit" && f["node"] == "main_menu"),
+        "{report:#}"
+    );
+    assert!(list(&report, "findings_fixed").is_empty(), "{report:#}");
+    assert!(
+        list(&report, "notes")
+            .iter()
+            .any(|n| n
+                == "the old side (`git:HEAD~1`) has no flows: everything on the new side is new"),
+        "{report:#}"
+    );
+    // Both sides from git: the same.
+    let (code, _, stderr) = touchpoint_in(
+        repo.path(),
+        &["diff", "git:HEAD~1", "git:HEAD", "--path", "menus"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    // A revision that does not exist is still an error.
+    let (code, _, stderr) = touchpoint_in(repo.path(), &["diff", "git:nope", "menus"]);
+    assert_eq!(code, 2, "{stderr}");
+}

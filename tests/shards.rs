@@ -73,3 +73,78 @@ fn bad_shards_and_mismatched_reports_are_refused() {
     assert_eq!(code, 2);
     assert!(stderr.contains("not shards of one run"), "{stderr}");
 }
+
+/// Writes shard `k` of 4 of `check fixtures/unhandled-input` into `dir`.
+fn shard_report(dir: &std::path::Path, shard: &str) -> String {
+    let path = dir.join(format!("shard{}.json", shard.replace('/', "of")));
+    let (_, _, stderr) = touchpoint(&[
+        "check",
+        "fixtures/unhandled-input",
+        "--runs",
+        "700",
+        "--shard",
+        shard,
+        "--format",
+        "json",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert!(path.is_file(), "{stderr}");
+    path.to_str().unwrap().to_string()
+}
+
+/// Merging one shard twice would count its fuzz runs and personas twice:
+/// refused, as are shards of runs split differently and a whole run merged
+/// with itself.
+#[test]
+fn a_shard_given_twice_or_splits_that_differ_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = shard_report(dir.path(), "1/4");
+    let two = shard_report(dir.path(), "2/4");
+    let (code, stdout, stderr) = touchpoint(&["merge", &one, &two, &one]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("shard 1/4 is given twice"), "{stderr}");
+    let half = shard_report(dir.path(), "1/2");
+    let (code, _, stderr) = touchpoint(&["merge", &two, &half]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("shard 2/4 and shard 1/2 split the run differently"),
+        "{stderr}"
+    );
+    let whole = dir.path().join("whole.json");
+    touchpoint(&[
+        "check",
+        "fixtures/unhandled-input",
+        "--format",
+        "json",
+        "-o",
+        whole.to_str().unwrap(),
+    ]);
+    let whole = whole.to_str().unwrap();
+    let (code, _, stderr) = touchpoint(&["merge", whole, whole]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("the whole run is given twice"), "{stderr}");
+}
+
+/// Shards that are missing are not an error (a CI job may have failed), but
+/// the merged report says which, in JSON and in human output.
+#[test]
+fn missing_shards_are_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = shard_report(dir.path(), "1/4");
+    let three = shard_report(dir.path(), "3/4");
+    let (_, stdout, stderr) = touchpoint(&["merge", &one, &three, "--format", "json"]);
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let expected = "shards 2/4 and 4/4 are missing: this report has the fuzz runs and personas of 2 of the 4 shards";
+    assert!(
+        report["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == expected),
+        "{stdout}"
+    );
+    let (_, human, _) = touchpoint(&["merge", &one, &three]);
+    assert!(human.contains(expected), "{human}");
+}

@@ -244,6 +244,7 @@ pub fn channel_findings(set: &MenuSet, walks: &[(Channel, &Graph, &WalkSummary)]
                 source: "lint".to_string(),
                 fuzz_batch: None,
                 detail: i as u32,
+                about: String::new(),
                 offset: intent.span.pos.offset,
                 len: intent.span.pos.len,
             });

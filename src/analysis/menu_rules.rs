@@ -22,6 +22,37 @@ pub struct MenuRules<'g, 'a> {
 const DETAIL_OPTION: u32 = 1 << 16;
 const DETAIL_PHRASE: u32 = 1 << 17;
 
+/// What a finding of these rules is about, named so that the name survives
+/// a new version of the set (the detail numbers above hold option indices,
+/// which do not): see [`crate::finding::Finding::defect_key`].
+pub(crate) fn about(graph: &Graph, code: Code, node: NodeIx, detail: u32) -> String {
+    let option = |i: u32| {
+        graph
+            .options
+            .get(i as usize)
+            .map_or_else(String::new, |_| graph.model_option(i).identity())
+    };
+    match code {
+        Code::DuplicateKey => option(detail),
+        // The fuzzer's misled customer is keyed like the rule's finding.
+        Code::MisleadingOption => option(detail / (graph.intents.len().max(1) as u32)),
+        Code::PromptMismatch if detail & DETAIL_PHRASE != 0 => {
+            let NodeKind::Menu { prompt, .. } = &graph.model_node(node).kind else {
+                return String::new();
+            };
+            parse_announcements(&prompt.value)
+                .phrases
+                .get((detail & !DETAIL_PHRASE) as usize)
+                .map_or_else(String::new, |phrase| format!("say {phrase}"))
+        }
+        Code::PromptMismatch if detail & DETAIL_OPTION != 0 => option(detail & !DETAIL_OPTION),
+        Code::PromptMismatch => {
+            char::from_u32(detail).map_or_else(String::new, |key| format!("announced key {key}"))
+        }
+        _ => String::new(),
+    }
+}
+
 impl<'g, 'a> MenuRules<'g, 'a> {
     pub fn new(graph: &'g Graph<'a>, settings: &Settings) -> Self {
         MenuRules {

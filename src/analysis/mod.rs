@@ -13,7 +13,7 @@ pub use explorer::{worlds, WalkSummary};
 use crate::finding::{Code, Finding};
 use crate::graph::{compile, CompileError, Graph, NodeIx, NONE};
 use crate::input::{render, resolve};
-use crate::machine::{Machine, Observer, Rules, Settled, Step};
+use crate::machine::{InputKind, Machine, Observer, Rules, Settled, Step};
 use crate::model::{Level, MenuSet, Span};
 use raw::{RawFinding, Recorder};
 
@@ -227,8 +227,32 @@ pub(crate) fn to_finding(
         source: "lint".to_string(),
         fuzz_batch: None,
         detail: raw.detail,
+        about: about(graph, raw),
         offset: span.pos.offset,
         len: span.pos.len,
+    }
+}
+
+/// What a finding is about, named the same way in every version of the set
+/// (see [`Finding::defect_key`]); decoded from its detail number, which
+/// tells findings apart only within one version.
+fn about(graph: &Graph, raw: &RawFinding) -> String {
+    match raw.code {
+        Code::UnhandledInput | Code::EndlessRetry => {
+            [InputKind::Silence, InputKind::NoMatch, InputKind::Invalid]
+                .into_iter()
+                .find(|kind| *kind as u32 == raw.detail)
+                .map_or_else(String::new, |kind| kind.handler_name().to_string())
+        }
+        // The walk's loop of menus has detail 0; the fuzzer marks the loop
+        // of its goal-directed customer with the top bit (and the intent
+        // below it), and both mark a silent loop with every bit.
+        Code::Trap if raw.detail == u32::MAX => crate::finding::ABOUT_SILENT_LOOP.to_string(),
+        Code::Trap if raw.detail & 1 << 31 != 0 => crate::finding::ABOUT_GOAL_LOOP.to_string(),
+        Code::DuplicateKey | Code::MisleadingOption | Code::PromptMismatch => {
+            menu_rules::about(graph, raw.code, raw.node, raw.detail)
+        }
+        _ => String::new(),
     }
 }
 

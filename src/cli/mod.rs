@@ -316,6 +316,9 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
         Err(e) => return fail(e),
     };
     report.structure = crate::structure::describe(&set);
+    report.shard = common
+        .shard
+        .map(|(index, count)| crate::report::Shard { index, count });
     // Findings on an imported flow point at the export, not at YAML that
     // exists only in memory.
     if let Some(info) = &imported {

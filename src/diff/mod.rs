@@ -6,10 +6,10 @@ mod side;
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::Finding;
+use crate::finding::{DefectKey, Finding};
 use crate::model::{Channel, Level};
 use crate::report::Report;
-use crate::structure::{FlowShape, NodeShape};
+use crate::structure::{FlowShape, NodeShape, OptionShape};
 
 pub use side::{load_side, SideError, SideOptions};
 
@@ -51,6 +51,42 @@ pub struct Retarget {
     pub by: String,
     pub old: String,
     pub new: String,
+}
+
+/// An option that is the same option under a new label: what the customer
+/// does to choose it and where it leads are unchanged, only the words are
+/// new.
+///
+/// On the phone an option is its key: the same key (and guard) leading to
+/// the same node is relabelled. On the web and in apps the label is what
+/// the customer clicks, so there is no key to go by: an option is
+/// relabelled when it keeps its place in the menu (the n-th option of the
+/// node, guard unchanged) and its target, and neither label is found on
+/// the other side. Anything else is an option removed and another added.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Relabel {
+    pub channel: Channel,
+    pub flow: String,
+    pub node: String,
+    /// The DTMF key, for phone options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The old label.
+    pub old: String,
+    /// The new label.
+    pub new: String,
+    /// Where the option leads, on both sides.
+    pub to: String,
+}
+
+impl Relabel {
+    /// How to name the option in a sentence: its key, or, without one,
+    /// just "option" (its labels follow).
+    pub fn option(&self) -> String {
+        self.key
+            .as_ref()
+            .map_or_else(|| "option".to_string(), |key| format!("key {key}"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,6 +150,9 @@ pub struct DiffReport {
     pub removed: Vec<Change>,
     pub changed: Vec<PromptChange>,
     pub retargeted: Vec<Retarget>,
+    /// Options that only have a new label.
+    #[serde(default)]
+    pub relabelled: Vec<Relabel>,
     pub findings_new: Vec<Finding>,
     pub findings_fixed: Vec<Finding>,
     /// Findings on both sides whose level went from warning to error (as the
@@ -136,19 +175,6 @@ impl DiffReport {
     }
 }
 
-/// How a finding is recognised on both sides: not by position, which moves
-/// with every edit, but by what it says about which node.
-fn finding_key(f: &Finding) -> (String, Channel, &str, &str, Option<&str>, &str) {
-    (
-        f.code.name().to_string(),
-        f.channel,
-        &f.flow,
-        &f.node,
-        f.intent.as_deref(),
-        &f.message,
-    )
-}
-
 fn percent(covered: usize, total: usize) -> f64 {
     if total == 0 {
         100.0
@@ -168,6 +194,7 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
         removed: Vec::new(),
         changed: Vec::new(),
         retargeted: Vec::new(),
+        relabelled: Vec::new(),
         findings_new: Vec::new(),
         findings_fixed: Vec::new(),
         findings_raised: Vec::new(),
@@ -184,36 +211,23 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
             ));
         }
     }
-    compare_structure(&old.structure.flows, &new.structure.flows, &mut out);
-
-    let old_keys: Vec<_> = old.findings.iter().map(finding_key).collect();
-    let new_keys: Vec<_> = new.findings.iter().map(finding_key).collect();
-    out.findings_new = new
-        .findings
-        .iter()
-        .filter(|f| !old_keys.contains(&finding_key(f)))
-        .cloned()
-        .collect();
-    out.findings_fixed = old
-        .findings
-        .iter()
-        .filter(|f| !new_keys.contains(&finding_key(f)))
-        .cloned()
-        .collect();
-
-    out.findings_raised = new
-        .findings
-        .iter()
-        .filter(|f| f.level == Level::Error)
-        .filter(|f| {
-            let key = finding_key(f);
-            old.findings
-                .iter()
-                .zip(&old_keys)
-                .any(|(o, k)| *k == key && o.level == Level::Warning)
-        })
-        .cloned()
-        .collect();
+    // A side with no flows is a set that did not exist there (a pull
+    // request that adds it, read at its base revision).
+    for (side, report, other) in [("old", old, new), ("new", new, old)] {
+        if report.structure.flows.is_empty() && !other.structure.flows.is_empty() {
+            let everything = if side == "old" {
+                "everything on the new side is new"
+            } else {
+                "everything on the old side is gone"
+            };
+            out.notes.push(format!(
+                "the {side} side (`{}`) has no flows: {everything}",
+                report.set
+            ));
+        }
+    }
+    let renamed = compare_structure(&old.structure.flows, &new.structure.flows, &mut out);
+    match_findings(old, new, &renamed, &mut out);
 
     for flow in &new.coverage.flows {
         let Some(before) = old
@@ -329,7 +343,62 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
     out
 }
 
-fn compare_structure(old: &[FlowShape], new: &[FlowShape], out: &mut DiffReport) {
+/// An option whose name ([`crate::model::MenuOption::identity`]) changed
+/// with a relabel: on the web and in apps, where the label is the name.
+struct Renamed {
+    channel: Channel,
+    flow: String,
+    node: String,
+    old: String,
+    new: String,
+}
+
+/// Pairs each finding of the new side with the same defect on the old side
+/// ([`Finding::defect_key`]), each old finding at most once; what is left
+/// over is new or fixed. A finding about an option renamed in place is the
+/// same finding under the new name.
+fn match_findings(old: &Report, new: &Report, renamed: &[Renamed], out: &mut DiffReport) {
+    let renamed = |f: &Finding| -> DefectKey {
+        let mut key = f.defect_key();
+        if let Some(r) = renamed.iter().find(|r| {
+            r.channel == f.channel && r.flow == f.flow && r.node == f.node && r.old == key.about
+        }) {
+            key.about = r.new.clone();
+        }
+        key
+    };
+    let old_keys: Vec<DefectKey> = old.findings.iter().map(renamed).collect();
+    let mut paired = vec![false; old.findings.len()];
+    let mut new_findings = Vec::new();
+    let mut raised = Vec::new();
+    for f in &new.findings {
+        let key = f.defect_key();
+        let same = (0..old_keys.len()).find(|&i| !paired[i] && old_keys[i] == key);
+        match same {
+            Some(i) => {
+                paired[i] = true;
+                if old.findings[i].level == Level::Warning && f.level == Level::Error {
+                    raised.push(f.clone());
+                }
+            }
+            None => new_findings.push(f.clone()),
+        }
+    }
+    out.findings_new = new_findings;
+    out.findings_raised = raised;
+    out.findings_fixed = old
+        .findings
+        .iter()
+        .zip(&paired)
+        .filter(|(_, paired)| !**paired)
+        .map(|(f, _)| f.clone())
+        .collect();
+}
+
+/// Flows, nodes, prompts and options on both sides; returns the options
+/// whose name changed with a relabel.
+fn compare_structure(old: &[FlowShape], new: &[FlowShape], out: &mut DiffReport) -> Vec<Renamed> {
+    let mut renamed = Vec::new();
     let find = |flows: &[FlowShape], f: &FlowShape| {
         flows
             .iter()
@@ -359,11 +428,17 @@ fn compare_structure(old: &[FlowShape], new: &[FlowShape], out: &mut DiffReport)
             });
             continue;
         };
-        compare_nodes(flow, &new[i], out);
+        compare_nodes(flow, &new[i], out, &mut renamed);
     }
+    renamed
 }
 
-fn compare_nodes(old: &FlowShape, new: &FlowShape, out: &mut DiffReport) {
+fn compare_nodes(
+    old: &FlowShape,
+    new: &FlowShape,
+    out: &mut DiffReport,
+    renamed: &mut Vec<Renamed>,
+) {
     let change = |what: &str, node: &str, option: Option<String>, to: Option<String>| Change {
         channel: new.channel,
         flow: new.flow.clone(),
@@ -401,35 +476,7 @@ fn compare_nodes(old: &FlowShape, new: &FlowShape, out: &mut DiffReport) {
                 new: new_text,
             });
         }
-        for option in &after.options {
-            match before.options.iter().find(|o| o.name == option.name) {
-                None => out.added.push(change(
-                    "option",
-                    &after.id,
-                    Some(option.name.clone()),
-                    Some(option.goto.clone()),
-                )),
-                Some(o) if o.goto != option.goto => out.retargeted.push(Retarget {
-                    channel: new.channel,
-                    flow: new.flow.clone(),
-                    node: after.id.clone(),
-                    by: option.name.clone(),
-                    old: o.goto.clone(),
-                    new: option.goto.clone(),
-                }),
-                Some(_) => {}
-            }
-        }
-        for option in &before.options {
-            if !after.options.iter().any(|o| o.name == option.name) {
-                out.removed.push(change(
-                    "option",
-                    &after.id,
-                    Some(option.name.clone()),
-                    Some(option.goto.clone()),
-                ));
-            }
-        }
+        compare_options(new, before, after, out, renamed);
         for lead in &after.leads {
             if !before.leads.iter().any(|l| l.by == lead.by) {
                 out.added.push(change(
@@ -464,5 +511,217 @@ fn compare_nodes(old: &FlowShape, new: &FlowShape, out: &mut DiffReport) {
                 }
             }
         }
+    }
+}
+
+/// Options of one node on both sides: the same name is the same option
+/// (retargeted if it leads elsewhere); otherwise a relabel as [`Relabel`]
+/// describes; otherwise added or removed.
+fn compare_options(
+    flow: &FlowShape,
+    before: &NodeShape,
+    after: &NodeShape,
+    out: &mut DiffReport,
+    renamed: &mut Vec<Renamed>,
+) {
+    let change = |what: &str, option: &OptionShape| Change {
+        channel: flow.channel,
+        flow: flow.flow.clone(),
+        what: what.to_string(),
+        node: Some(after.id.clone()),
+        option: Some(option.name.clone()),
+        to: Some(option.goto.clone()),
+    };
+    let by_name = |options: &[OptionShape], name: &str| options.iter().position(|o| o.name == name);
+    // Old options accounted for: the same name on the new side, or the
+    // source of a relabel. An old option whose name the new side has is
+    // never a relabel's source, so neither label of a relabel is found on
+    // the other side.
+    let mut matched: Vec<bool> = before
+        .options
+        .iter()
+        .map(|o| by_name(&after.options, &o.name).is_some())
+        .collect();
+    for (place, option) in after.options.iter().enumerate() {
+        if let Some(i) = by_name(&before.options, &option.name) {
+            let o = &before.options[i];
+            if o.goto != option.goto {
+                out.retargeted.push(Retarget {
+                    channel: flow.channel,
+                    flow: flow.flow.clone(),
+                    node: after.id.clone(),
+                    by: option.name.clone(),
+                    old: o.goto.clone(),
+                    new: option.goto.clone(),
+                });
+            }
+            continue;
+        }
+        let relabel_of = |i: usize| {
+            let o = &before.options[i];
+            let same_option = match &option.key {
+                Some(_) => o.key == option.key,
+                // Without a key the label is the name: the same place.
+                None => {
+                    i == place && o.key.is_none() && o.label.is_some() && option.label.is_some()
+                }
+            };
+            !matched[i]
+                && same_option
+                && o.when == option.when
+                && o.goto == option.goto
+                && o.label != option.label
+        };
+        let source = match &option.key {
+            Some(_) => (0..before.options.len()).find(|&i| relabel_of(i)),
+            None => Some(place).filter(|&i| i < before.options.len() && relabel_of(i)),
+        };
+        let Some(i) = source else {
+            out.added.push(change("option", option));
+            continue;
+        };
+        matched[i] = true;
+        let o = &before.options[i];
+        out.relabelled.push(Relabel {
+            channel: flow.channel,
+            flow: flow.flow.clone(),
+            node: after.id.clone(),
+            key: option.key.clone(),
+            old: o.label.clone().unwrap_or_default(),
+            new: option.label.clone().unwrap_or_default(),
+            to: option.goto.clone(),
+        });
+        if let (Some(old), Some(new)) = (o.identity(), option.identity()) {
+            if old != new {
+                renamed.push(Renamed {
+                    channel: flow.channel,
+                    flow: flow.flow.clone(),
+                    node: after.id.clone(),
+                    old,
+                    new,
+                });
+            }
+        }
+    }
+    for (option, matched) in before.options.iter().zip(matched) {
+        if !matched {
+            out.removed.push(change("option", option));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Code;
+
+    fn finding(code: Code, node: &str, about: &str, intent: Option<&str>) -> Finding {
+        Finding {
+            code,
+            level: code.default_level(),
+            channel: Channel::Phone,
+            flow: "main".to_string(),
+            node: node.to_string(),
+            message: format!("{code} at {node}"),
+            file: "main.yaml".to_string(),
+            line: 10,
+            column: 3,
+            intent: intent.map(str::to_string),
+            vars: Default::default(),
+            inputs: vec!["1".to_string()],
+            path: vec!["main_menu".to_string(), node.to_string()],
+            source: "lint".to_string(),
+            fuzz_batch: None,
+            detail: 0,
+            about: about.to_string(),
+            offset: 0,
+            len: 0,
+        }
+    }
+
+    fn report(findings: Vec<Finding>) -> Report {
+        let mut report = Report::new("check", "set".to_string(), 42);
+        report.findings = findings;
+        report
+    }
+
+    fn compared(old: Vec<Finding>, new: Vec<Finding>) -> DiffReport {
+        diff(&report(old), &report(new), &FailOn::DEFAULT, 5.0)
+    }
+
+    /// The same defect with another message, position, inputs, path and
+    /// detail number (an index that moves when options are added) is the
+    /// same finding.
+    #[test]
+    fn findings_match_on_what_they_are_about_not_on_their_words() {
+        let before = finding(Code::UnhandledInput, "billing", "no_input", None);
+        let mut after = before.clone();
+        after.message = "Silence at `billing` is dropped, in other words".to_string();
+        after.line = 40;
+        after.column = 5;
+        after.inputs = vec!["2".to_string(), "wait".to_string()];
+        after.path = vec!["welcome".to_string(), "billing".to_string()];
+        after.detail = 7;
+        let out = compared(vec![before], vec![after]);
+        assert!(out.findings_new.is_empty() && out.findings_fixed.is_empty());
+        assert!(!out.fails());
+    }
+
+    /// Another handler, option or intent at the same node is another defect.
+    #[test]
+    fn what_a_finding_is_about_tells_it_apart() {
+        for (old, new) in [
+            (
+                finding(Code::UnhandledInput, "billing", "no_input", None),
+                finding(Code::UnhandledInput, "billing", "no_match", None),
+            ),
+            (
+                finding(Code::DuplicateKey, "billing", "key 1", None),
+                finding(Code::DuplicateKey, "billing", "key 2", None),
+            ),
+            (
+                finding(Code::NoFit, "billing", "", Some("pay_bill")),
+                finding(Code::NoFit, "billing", "", Some("move_house")),
+            ),
+        ] {
+            let out = compared(vec![old], vec![new]);
+            assert_eq!(
+                (out.findings_new.len(), out.findings_fixed.len()),
+                (1, 1),
+                "{out:#?}"
+            );
+        }
+    }
+
+    /// A fuzzed customer who finds a dead end has an intent of their own;
+    /// another customer may find it in the next version. A failing persona
+    /// may end at another node and is still the same persona failing.
+    #[test]
+    fn incidental_intents_and_a_persona_s_last_node_do_not_count() {
+        let mut dead_end = finding(Code::DeadEnd, "notice", "", Some("pay_bill"));
+        dead_end.source = "fuzz".to_string();
+        let mut other_customer = dead_end.clone();
+        other_customer.intent = Some("report_outage".to_string());
+        let persona = finding(Code::PersonaFailed, "billing", "night-nurse", None);
+        let mut ends_elsewhere = persona.clone();
+        ends_elsewhere.node = "goodbye".to_string();
+        let out = compared(
+            vec![dead_end, persona],
+            vec![other_customer, ends_elsewhere],
+        );
+        assert!(
+            out.findings_new.is_empty() && out.findings_fixed.is_empty(),
+            "{out:#?}"
+        );
+    }
+
+    /// Two findings with one identity on each side pair one to one: a third
+    /// on the new side is new.
+    #[test]
+    fn findings_pair_one_to_one() {
+        let one = finding(Code::LiveError, "/menu", "", None);
+        let out = compared(vec![one.clone()], vec![one.clone(), one]);
+        assert_eq!(out.findings_new.len(), 1, "{out:#?}");
+        assert!(out.findings_fixed.is_empty());
     }
 }

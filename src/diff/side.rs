@@ -30,7 +30,11 @@ pub struct SideOptions {
 /// Produces the report of one side. `describe` names the side in messages.
 pub fn load_side(spec: &str, options: &SideOptions) -> Result<Report, SideError> {
     if let Some(rev) = spec.strip_prefix("git:") {
-        let (dir, target) = checkout(rev, &options.path)?;
+        // A set that does not exist at the revision (a pull request that
+        // adds it) is an empty side: everything on the other side is new.
+        let Some((dir, target)) = checkout(rev, &options.path)? else {
+            return Ok(Report::new("check", spec.to_string(), options.seed));
+        };
         let result = report_for(&target, spec, options);
         drop(dir);
         return result;
@@ -100,8 +104,10 @@ impl Drop for TempDir {
     }
 }
 
-fn git(args: &[&str]) -> Result<Vec<u8>, SideError> {
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, SideError> {
     let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
         .args(args)
         .output()
         .map_err(|e| SideError::Git(format!("cannot run git: {e}")))?;
@@ -113,30 +119,72 @@ fn git(args: &[&str]) -> Result<Vec<u8>, SideError> {
     Ok(output.stdout)
 }
 
+/// The repository that holds `path`, and `path` relative to its top level
+/// (`/`-separated, empty for the top itself). git runs in the nearest
+/// directory of `path` that exists (the path itself may be gone from the
+/// working tree when both sides are revisions), so it finds the right
+/// repository whatever the working directory.
+fn locate_in_repository(path: &Path) -> Result<(PathBuf, String), SideError> {
+    let mut dir = path.to_path_buf();
+    // The part of `path` below `dir`, innermost first.
+    let mut below: Vec<String> = Vec::new();
+    while !dir.as_os_str().is_empty() && !dir.is_dir() {
+        if let Some(name) = dir.file_name() {
+            below.push(name.to_string_lossy().to_string());
+        }
+        dir = dir.parent().map(Path::to_path_buf).unwrap_or_default();
+    }
+    // An empty path is the working directory.
+    if dir.as_os_str().is_empty() {
+        dir = PathBuf::from(".");
+    }
+    let not_in_repo = |e: SideError| {
+        SideError::Git(format!(
+            "`{}` is not in a git repository: {e}",
+            path.display()
+        ))
+    };
+    let top = git(&dir, &["rev-parse", "--show-toplevel"]).map_err(not_in_repo)?;
+    let prefix = git(&dir, &["rev-parse", "--show-prefix"]).map_err(not_in_repo)?;
+    let top = PathBuf::from(String::from_utf8_lossy(&top).trim_end_matches(['\n', '\r']));
+    let mut relative = String::from_utf8_lossy(&prefix)
+        .trim_end_matches(['\n', '\r'])
+        .trim_end_matches('/')
+        .to_string();
+    for name in below.iter().rev() {
+        if !relative.is_empty() {
+            relative.push('/');
+        }
+        relative.push_str(name);
+    }
+    Ok((top, relative))
+}
+
 /// Writes `path` as it was at `rev` into a temporary directory; returns the
-/// directory (removed when dropped) and where `path` now is inside it.
-fn checkout(rev: &str, path: &Path) -> Result<(TempDir, PathBuf), SideError> {
-    // git reads paths relative to the working directory; an absolute path
-    // under it is made relative so that the checkout keeps only the set.
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let path = if path.is_absolute() {
-        path.strip_prefix(&cwd).unwrap_or(path)
-    } else {
-        path
-    };
-    let path = if path.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        path
-    };
-    let spec = path.to_string_lossy().to_string();
-    let listing = git(&["ls-tree", "-r", "--name-only", rev, "--", &spec])?;
+/// directory (removed when dropped) and where `path` now is inside it, or
+/// `None` when `path` did not exist at `rev`.
+fn checkout(rev: &str, path: &Path) -> Result<Option<(TempDir, PathBuf)>, SideError> {
+    let (top, spec) = locate_in_repository(path)?;
+    // Names come relative to the top level, and so does `spec`.
+    let pathspec = if spec.is_empty() { "." } else { spec.as_str() };
+    let listing = git(
+        &top,
+        &[
+            "ls-tree",
+            "-r",
+            "--full-name",
+            "--name-only",
+            rev,
+            "--",
+            pathspec,
+        ],
+    )?;
     let names: Vec<String> = String::from_utf8_lossy(&listing)
         .lines()
         .map(str::to_string)
         .collect();
     if names.is_empty() {
-        return Err(SideError::Git(format!("`{spec}` does not exist at {rev}")));
+        return Ok(None);
     }
     let unique = format!(
         "touchpoint-{}-{}",
@@ -148,9 +196,9 @@ fn checkout(rev: &str, path: &Path) -> Result<(TempDir, PathBuf), SideError> {
     let dir = TempDir {
         path: std::env::temp_dir().join(unique),
     };
-    let single_file = names.len() == 1 && names[0] == spec.trim_start_matches("./");
+    let single_file = names.len() == 1 && names[0] == spec;
     for name in &names {
-        let content = git(&["show", &format!("{rev}:./{name}")])?;
+        let content = git(&top, &["show", &format!("{rev}:{name}")])?;
         let relative = if single_file {
             Path::new(name)
                 .file_name()
@@ -158,7 +206,7 @@ fn checkout(rev: &str, path: &Path) -> Result<(TempDir, PathBuf), SideError> {
                 .unwrap_or_default()
         } else {
             Path::new(name)
-                .strip_prefix(spec.trim_start_matches("./"))
+                .strip_prefix(&spec)
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|_| PathBuf::from(name))
         };
@@ -174,5 +222,5 @@ fn checkout(rev: &str, path: &Path) -> Result<(TempDir, PathBuf), SideError> {
     } else {
         dir.path.clone()
     };
-    Ok((dir, target))
+    Ok(Some((dir, target)))
 }

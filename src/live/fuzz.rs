@@ -321,6 +321,7 @@ pub fn report(url: &str, seed: u64, outcome: LiveFuzzOutcome) -> Report {
             // Failures come sorted by code and grouping key, so their place
             // in the list tells apart two of one code at one reply.
             detail: index as u32,
+            about: String::new(),
             offset: 0,
             len: 0,
         });

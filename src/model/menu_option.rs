@@ -78,6 +78,31 @@ impl MenuOption {
         }
     }
 
+    /// A name for the option that a new label leaves alone: its key where
+    /// it has one (the phone, where the caller presses the key), else its
+    /// label (the web and apps, where the label is what the customer
+    /// clicks), else its first phrase; with its guard. Findings about an
+    /// option carry it, so that `diff` knows them in the next version.
+    pub fn identity(&self) -> String {
+        let when = self
+            .when
+            .as_ref()
+            .map(|w| crate::structure::condition_text(&w.value));
+        let label = self.label.as_ref().map(|l| l.value.as_str());
+        match &self.key {
+            Some(key) => option_identity(Some(key.value.as_char()), label, when.as_deref())
+                .unwrap_or_default(),
+            None => option_identity(None, label, when.as_deref()).unwrap_or_else(|| {
+                match (self.speech.first(), when) {
+                    (Some(p), Some(w)) => format!("speech /{}/ when {w}", p.source.value),
+                    (Some(p), None) => format!("speech /{}/", p.source.value),
+                    (None, Some(w)) => format!("option when {w}"),
+                    (None, None) => "option".to_string(),
+                }
+            }),
+        }
+    }
+
     /// How a report names the option: its key, else its label, else its first phrase.
     pub fn describe(&self) -> String {
         if let (Some(key), Some(label)) = (&self.key, &self.label) {
@@ -92,4 +117,23 @@ impl MenuOption {
             "option".to_string()
         }
     }
+}
+
+/// [`MenuOption::identity`] of an option with this key, label and guard, or
+/// `None` when it has neither key nor label. `diff` names options of a saved
+/// report's structure with it, so both sides name them alike.
+pub fn option_identity(
+    key: Option<char>,
+    label: Option<&str>,
+    when: Option<&str>,
+) -> Option<String> {
+    let name = match (key, label) {
+        (Some(key), _) => format!("key {key}"),
+        (None, Some(label)) => format!("\"{label}\""),
+        (None, None) => return None,
+    };
+    Some(match when {
+        Some(when) => format!("{name} when {when}"),
+        None => name,
+    })
 }

@@ -21,7 +21,7 @@ pub use condition::Condition;
 pub use flow::{Flow, VarDomain};
 pub use handler::Handler;
 pub use intent::Intent;
-pub use menu_option::{DtmfKey, MenuOption, SpeechPhrase};
+pub use menu_option::{option_identity, DtmfKey, MenuOption, SpeechPhrase};
 pub use menu_set::MenuSet;
 pub use node::{Branch, Node, NodeKind, SwitchEntry};
 pub use persona::{Expectation, Outcome, Persona, PersonaRunConfig, ScriptStep, Trait, Variant};

@@ -252,6 +252,7 @@ pub fn findings(set: &MenuSet, results: &[PersonaResult]) -> Vec<Finding> {
                 source: "personas".to_string(),
                 fuzz_batch: None,
                 detail: 0,
+                about: r.name(),
                 offset: span.pos.offset,
                 len: span.pos.len,
             })

@@ -366,6 +366,16 @@ pub fn diff(diff: &crate::diff::DiffReport) -> String {
             r.node, r.by, r.new, r.old
         )
     }));
+    structure.extend(diff.relabelled.iter().map(|r| {
+        format!(
+            "`{}`: {} relabelled \"{}\" → \"{}\" (to `{}`)",
+            r.node,
+            r.option(),
+            r.old,
+            r.new,
+            r.to
+        )
+    }));
     section("structure", structure);
     section(
         "prompts changed",

@@ -132,6 +132,7 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
         ("removed", diff.removed.len()),
         ("prompts changed", diff.changed.len()),
         ("retargeted", diff.retargeted.len()),
+        ("relabelled", diff.relabelled.len()),
         ("new findings", diff.findings_new.len()),
         ("fixed findings", diff.findings_fixed.len()),
         ("coverage changes", diff.coverage.len()),
@@ -170,6 +171,16 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
             cell(&r.by),
             r.new,
             r.old
+        ));
+    }
+    for r in &diff.relabelled {
+        structure.push_str(&format!(
+            "- `{}` {} relabelled \"{}\" → \"{}\" (to `{}`)\n",
+            r.node,
+            r.option(),
+            cell(&r.old),
+            cell(&r.new),
+            r.to
         ));
     }
     section(&mut out, "structure", structure);
