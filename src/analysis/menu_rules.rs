@@ -114,11 +114,8 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         // serves that intent.
         for &i in &enabled {
             let option = &graph.options[i as usize];
-            if option.hidden {
-                continue;
-            }
             for intent in 0..graph.intents.len() {
-                if graph.fits.get(i as usize, intent)
+                if graph.option_claims(i, intent)
                     && !self.downstream.get(option.goto as usize, intent)
                 {
                     let model = graph.model_option(i);
