@@ -79,9 +79,12 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
                 (Some(first), true) => first,
                 _ => &entry.best,
             };
-            analysis
-                .findings
-                .push(to_finding(&graph, set, raw, !all_worlds));
+            let finding = if summary.coverage.nodes[raw.node as usize] {
+                to_finding(&graph, set, raw, !all_worlds)
+            } else {
+                unreached_finding(&graph, set, raw, !all_worlds, summary.budget_hit)
+            };
+            analysis.findings.push(finding);
         }
         // A walk cut short by its budget has not seen everything: calling
         // what it missed unreachable would be a guess.
@@ -230,6 +233,32 @@ pub(crate) fn to_finding(
         offset: span.pos.offset,
         len: span.pos.len,
     }
+}
+
+/// A finding about a menu as written at a menu the walk did not reach:
+/// there are no inputs and no path to show, and the variables it depends on
+/// are the ones its menu's guards read, not any read on the way from the
+/// start. The message says why there is nothing to replay.
+fn unreached_finding(
+    graph: &Graph,
+    set: &MenuSet,
+    raw: &RawFinding,
+    depends_on_vars: bool,
+    budget_hit: bool,
+) -> Finding {
+    let mut finding = to_finding(graph, set, raw, false);
+    finding.inputs.clear();
+    finding.path.clear();
+    if depends_on_vars {
+        finding.vars = graph.describe_vars(raw.guard_vars, raw.guard_mask);
+    }
+    let node = graph.node_id(raw.node);
+    finding.message.push_str(&if budget_hit {
+        format!(" (the walk stopped at its state budget before reaching `{node}`)")
+    } else {
+        format!(" (no path reaches `{node}` today)")
+    });
+    finding
 }
 
 /// What the walk reached, flow by flow.
