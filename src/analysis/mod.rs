@@ -82,7 +82,7 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
             let finding = if summary.coverage.nodes[raw.node as usize] {
                 to_finding(&graph, set, raw, !all_worlds)
             } else {
-                unreached_finding(&graph, set, raw, !all_worlds, summary.budget_hit)
+                unreached_finding(&graph, set, raw, !all_worlds)
             };
             analysis.findings.push(finding);
         }
@@ -238,13 +238,15 @@ pub(crate) fn to_finding(
 /// A finding about a menu as written at a menu the walk did not reach:
 /// there are no inputs and no path to show, and the variables it depends on
 /// are the ones its menu's guards read, not any read on the way from the
-/// start. The message says why there is nothing to replay.
+/// start. Its message is the one the menu gets when it is reached, so that
+/// `diff` knows it for the same finding once the menu is linked; the
+/// `unreachable` warning beside it (or, where the walk's state budget ran
+/// out, the report's note saying so) tells why there is nothing to replay.
 fn unreached_finding(
     graph: &Graph,
     set: &MenuSet,
     raw: &RawFinding,
     depends_on_vars: bool,
-    budget_hit: bool,
 ) -> Finding {
     let mut finding = to_finding(graph, set, raw, false);
     finding.inputs.clear();
@@ -252,12 +254,6 @@ fn unreached_finding(
     if depends_on_vars {
         finding.vars = graph.describe_vars(raw.guard_vars, raw.guard_mask);
     }
-    let node = graph.node_id(raw.node);
-    finding.message.push_str(&if budget_hit {
-        format!(" (the walk stopped at its state budget before reaching `{node}`)")
-    } else {
-        format!(" (no path reaches `{node}` today)")
-    });
     finding
 }
 
