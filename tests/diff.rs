@@ -587,3 +587,56 @@ fn a_set_missing_at_the_base_revision_is_all_new() {
     let (code, _, stderr) = touchpoint_in(repo.path(), &["diff", "git:nope", "menus"]);
     assert_eq!(code, 2, "{stderr}");
 }
+
+/// A menu nobody reaches is judged as written, and its faults are the same
+/// findings once it is linked: linking it makes its `unreachable` warning
+/// fixed, not its duplicate key new.
+#[test]
+fn linking_a_menu_does_not_make_its_known_faults_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+    common::copy_dir(Path::new("fixtures/static-rules-unreachable"), &old);
+    common::copy_dir(Path::new("fixtures/static-rules-unreachable"), &new);
+    let text = std::fs::read_to_string(new.join("main.yaml")).unwrap();
+    let linked = text
+        .replace(
+            "To report a power outage, press 2.\n",
+            "To report a power outage, press 2. For storm damage, press 3.\n",
+        )
+        .replace(
+            "        goto: outage_line\n\n  storm_menu:",
+            "        goto: outage_line\n      - key: \"3\"\n        goto: storm_menu\n\n  storm_menu:",
+        );
+    assert_ne!(
+        linked.matches("storm_menu").count(),
+        text.matches("storm_menu").count()
+    );
+    std::fs::write(new.join("main.yaml"), linked).unwrap();
+    let (_, stdout, stderr) = touchpoint(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    let about_storm_menu = |list: &str, code: &str| {
+        report[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == code && f["node"] == "storm_menu")
+    };
+    assert!(
+        about_storm_menu("findings_fixed", "unreachable"),
+        "{stdout}"
+    );
+    assert!(
+        !about_storm_menu("findings_new", "duplicate-key"),
+        "{stdout}"
+    );
+    assert!(
+        !about_storm_menu("findings_fixed", "duplicate-key"),
+        "{stdout}"
+    );
+}

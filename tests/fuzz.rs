@@ -181,3 +181,21 @@ fn the_fuzzer_reaches_what_follows_the_last_retry() {
         assert_eq!(uncovered, &serde_json::json!(["advisors"]), "seed {seed}");
     }
 }
+
+/// After hours the billing menu offers only its fallback, which ends with
+/// "call back during opening hours". A customer who wants to pay picks
+/// "Billing" (which fits) and then the fallback (nothing else is there):
+/// that fallback claims nothing, so it misleads nobody, and "Billing",
+/// which leads to the payment line in opening hours, is not to blame.
+#[test]
+fn a_fallback_to_a_deliberate_end_is_not_a_misleading_option() {
+    for seed in [7, 42] {
+        let findings = fuzz_findings("fallback-after-hours", seed);
+        assert!(
+            findings
+                .iter()
+                .all(|f| f.code.name() != "misleading-option"),
+            "seed {seed}: {findings:?}"
+        );
+    }
+}

@@ -135,6 +135,20 @@ pub fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorder) -> W
             find_traps(graph, &sg, flow, w as u32, recorder);
         }
     }
+    // The rules about a menu as written need no walk: they judge every menu
+    // the walk did not reach too, under every world's values. (Where the
+    // budget stopped the walk, a menu it did not reach may be reachable;
+    // what is wrong with it as written is wrong all the same.)
+    for node in 0..graph.nodes.len() as NodeIx {
+        let is_menu = matches!(graph.nodes[node as usize].kind, Kind::Menu { .. });
+        if !is_menu || summary.coverage.nodes[node as usize] {
+            continue;
+        }
+        recorder.begin_flow(graph.nodes[node as usize].flow, worlds.len());
+        for (w, &world) in worlds.iter().enumerate() {
+            rules.check_unreached(node, world, w as u32, recorder);
+        }
+    }
     summary
 }
 

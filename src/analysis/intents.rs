@@ -329,9 +329,17 @@ fn describe_worlds(graph: &Graph, worlds: &[u64], served: &[bool]) -> String {
     }
 }
 
-/// Per node: the intents served by some terminal reachable from it by any
-/// path (guards ignored, so this errs towards "served"). `misleading-option`
-/// asks it of an option's target.
+/// Per node: the intents served by some terminal a customer reaches from it
+/// by choosing: options, valid answers, and whatever the flow does on its
+/// own (switches, calls and returns, the outcomes of opaque steps). Guards
+/// are ignored, so this errs towards "served". `misleading-option` asks it
+/// of an option's target.
+///
+/// Handlers are not followed: silence, a wrong key or an invalid answer
+/// (and the retries running out) is the customer failing, and an IVR that
+/// transfers such callers ("let me put you through") has not served the
+/// intent an option promised. Nor is `back`, which leaves what is behind
+/// the option rather than going further into it.
 pub fn served_downstream(graph: &Graph) -> crate::graph::intents::BitTable {
     let n = graph.nodes.len();
     let mut table = graph.serves.clone();
@@ -346,22 +354,10 @@ pub fn served_downstream(graph: &Graph) -> crate::graph::intents::BitTable {
     for (node, succ) in successors.iter_mut().enumerate() {
         match &graph.nodes[node].kind {
             Kind::Say { next } | Kind::Set { next, .. } => succ.push(*next),
-            Kind::Menu {
-                options,
-                no_input,
-                no_match,
-                back,
-                ..
-            } => {
-                succ.extend(options.clone().map(|o| graph.options[o as usize].goto));
-                succ.extend([no_input.then, no_match.then, *back]);
+            Kind::Menu { options, .. } => {
+                succ.extend(options.clone().map(|o| graph.options[o as usize].goto))
             }
-            Kind::Ask {
-                goto,
-                invalid,
-                no_input,
-                ..
-            } => succ.extend([*goto, invalid.then, no_input.then]),
+            Kind::Ask { goto, .. } => succ.push(*goto),
             Kind::Switch { entries } => succ.extend(
                 graph.switch_entries[entries.start as usize..entries.end as usize]
                     .iter()

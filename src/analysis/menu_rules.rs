@@ -1,5 +1,6 @@
-//! Rules about one menu as a customer meets it under given variable values:
-//! `duplicate-key`, `menu-too-wide` and `prompt-mismatch`.
+//! Rules about one menu under given variable values: `duplicate-key`,
+//! `menu-too-wide` and `prompt-mismatch`, which judge the menu as written,
+//! and `misleading-option`, which judges it for the customers who meet it.
 
 use crate::analysis::announcements::{parse_announcements, Announcements};
 use crate::analysis::raw::{RawFinding, Recorder};
@@ -15,6 +16,13 @@ pub struct MenuRules<'g, 'a> {
     announcements: Vec<Option<Announcements>>,
     /// Per node, the intents some terminal after it serves.
     downstream: crate::graph::intents::BitTable,
+}
+
+/// Whether a menu is checked where the walk reached it or as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Reached,
+    Unreached,
 }
 
 /// Detail numbers: which key or option a finding is about, so that two
@@ -68,6 +76,8 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         }
     }
 
+    /// Every rule, at a menu the walk reached with `vars`; `choices` are
+    /// the inputs that lead there, built only when a finding needs them.
     pub fn check(
         &mut self,
         node: NodeIx,
@@ -75,6 +85,42 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         world: u32,
         choices: impl Fn() -> Vec<Choice>,
         recorder: &mut Recorder,
+    ) {
+        self.check_rules(node, vars, world, choices, recorder, Scope::Reached);
+    }
+
+    /// The rules about a menu as written, at a menu no path reaches, under
+    /// the variable values of one world (the walk's worlds are every
+    /// combination, so checking each judges the menu under every value its
+    /// guards can see). A menu unreachable today is linked tomorrow, and its
+    /// faults come with it. Its findings have no inputs: there is no way
+    /// there to replay. `misleading-option` is about the customers who meet
+    /// a menu, and none do.
+    pub fn check_unreached(
+        &mut self,
+        node: NodeIx,
+        world_vars: u64,
+        world: u32,
+        recorder: &mut Recorder,
+    ) {
+        self.check_rules(
+            node,
+            world_vars,
+            world,
+            Vec::new,
+            recorder,
+            Scope::Unreached,
+        );
+    }
+
+    fn check_rules(
+        &mut self,
+        node: NodeIx,
+        vars: u64,
+        world: u32,
+        choices: impl Fn() -> Vec<Choice>,
+        recorder: &mut Recorder,
+        scope: Scope,
     ) {
         let graph = self.graph;
         let Kind::Menu {
@@ -143,13 +189,15 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         // misleading-option: an option that claims an intent (by tag, label
         // or speech; a fallback claims nothing) with nothing after it that
         // serves that intent.
-        for &i in &enabled {
+        let claimed = if scope == Scope::Reached {
+            enabled.as_slice()
+        } else {
+            &[]
+        };
+        for &i in claimed {
             let option = &graph.options[i as usize];
-            if option.hidden {
-                continue;
-            }
             for intent in 0..graph.intents.len() {
-                if graph.fits.get(i as usize, intent)
+                if graph.option_claims(i, intent)
                     && !self.downstream.get(option.goto as usize, intent)
                 {
                     let model = graph.model_option(i);

@@ -79,9 +79,12 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
                 (Some(first), true) => first,
                 _ => &entry.best,
             };
-            analysis
-                .findings
-                .push(to_finding(&graph, set, raw, !all_worlds));
+            let finding = if summary.coverage.nodes[raw.node as usize] {
+                to_finding(&graph, set, raw, !all_worlds)
+            } else {
+                unreached_finding(&graph, set, raw, !all_worlds)
+            };
+            analysis.findings.push(finding);
         }
         // A walk cut short by its budget has not seen everything: calling
         // what it missed unreachable would be a guess.
@@ -254,6 +257,28 @@ fn about(graph: &Graph, raw: &RawFinding) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// A finding about a menu as written at a menu the walk did not reach:
+/// there are no inputs and no path to show, and the variables it depends on
+/// are the ones its menu's guards read, not any read on the way from the
+/// start. Its message is the one the menu gets when it is reached, so that
+/// `diff` knows it for the same finding once the menu is linked; the
+/// `unreachable` warning beside it (or, where the walk's state budget ran
+/// out, the report's note saying so) tells why there is nothing to replay.
+fn unreached_finding(
+    graph: &Graph,
+    set: &MenuSet,
+    raw: &RawFinding,
+    depends_on_vars: bool,
+) -> Finding {
+    let mut finding = to_finding(graph, set, raw, false);
+    finding.inputs.clear();
+    finding.path.clear();
+    if depends_on_vars {
+        finding.vars = graph.describe_vars(raw.guard_vars, raw.guard_mask);
+    }
+    finding
 }
 
 /// What the walk reached, flow by flow.

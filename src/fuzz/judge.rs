@@ -332,13 +332,23 @@ fn judge_inner(
                 // still ended where nobody serves their need.
                 let misrouted =
                     pure_goal && customer.intent.is_some_and(|x| !graph.node_serves(node, x));
-                // With the last option they picked because it fitted.
-                let misled = customer.intent.filter(|_| misrouted).and_then(|x| {
-                    choices.iter().rev().find_map(|choice| match *choice {
-                        Choice::Option(i) if graph.fits.get(i as usize, x) => Some((x, i)),
-                        _ => None,
-                    })
+                // The option to blame is the last one they picked, and only
+                // when it claimed their intent. A customer whose last option
+                // was a fallback or a way to a person took something that
+                // claims nothing: where it leads (a "call back during opening
+                // hours" message, say) misleads nobody, and an option picked
+                // before it is not to blame either, since the run shows only
+                // that the menu after it had nothing fitting under these
+                // variables, which is what the walk's rules judge.
+                let last_option = choices.iter().rev().find_map(|choice| match *choice {
+                    Choice::Option(i) => Some(i),
+                    _ => None,
                 });
+                let misled = customer
+                    .intent
+                    .filter(|_| misrouted)
+                    .zip(last_option)
+                    .filter(|&(x, option)| graph.option_claims(option, x));
                 if let Some((x, option)) = misled {
                     let menu = graph.options[option as usize].menu;
                     let model = graph.model_option(option);

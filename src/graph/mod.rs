@@ -297,6 +297,16 @@ impl<'a> Graph<'a> {
         !o.hidden && (o.fallback || self.fits.get(option as usize, intent))
     }
 
+    /// Whether an option tells a customer it is about `intent`: it fits
+    /// by tag, label or speech, is announced, and is not a fallback. A
+    /// fallback ("anything else") claims nothing, even when its label
+    /// happens to say one of the intent's phrases, so it can never be a
+    /// misleading option.
+    pub fn option_claims(&self, option: OptionIx, intent: usize) -> bool {
+        let o = &self.options[option as usize];
+        !o.hidden && !o.fallback && self.fits.get(option as usize, intent)
+    }
+
     pub fn intent_index(&self, id: &str) -> Option<usize> {
         self.intents.iter().position(|i| i == id)
     }
