@@ -539,9 +539,8 @@ fn studio_import_writes_a_flow_that_lints() {
 #[ignore = "reads real platform exports: TOUCHPOINT_CORPUS=DIR cargo test --test corpus -- --ignored"]
 fn studio_export_against_itself_has_nothing_new() {
     let path = corpus(STUDIO);
-    let (code, stdout, stderr) = touchpoint(&[
-        "diff", &path, &path, "--from", "studio", "--format", "json",
-    ]);
+    let (code, stdout, stderr) =
+        touchpoint(&["diff", &path, &path, "--from", "studio", "--format", "json"]);
     assert_eq!(code, 0, "{stderr}");
     let report: Value = serde_json::from_str(&stdout).unwrap();
     assert!(report["findings_new"].as_array().unwrap().is_empty());
@@ -561,7 +560,10 @@ fn seq(v: Option<&Yaml>) -> &[Yaml] {
 
 /// A list item of the form `- type: {body}`: its type, body and key node.
 fn single(item: &Yaml) -> (&str, &Yaml, &Yaml) {
-    let (key, body) = item.as_map().and_then(|m| m.first()).expect("a one-key map");
+    let (key, body) = item
+        .as_map()
+        .and_then(|m| m.first())
+        .expect("a one-key map");
     (key.as_str().expect("a text key"), body, key)
 }
 
