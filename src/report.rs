@@ -1,4 +1,4 @@
-//! The report every output format renders: REPORT.md's JSON shape.
+//! The report every output format renders: docs/report.md's JSON shape.
 
 use serde::{Deserialize, Serialize};
 

@@ -73,7 +73,7 @@ fn the_json_report_carries_every_persona_field() {
     }
     assert_eq!(report["summary"]["personas_passed"], 10);
     assert_eq!(report["summary"]["personas_failed"], 0);
-    // Seconds follow FORMAT.md: 150 words a minute, 2 s per answer, 5 s per
+    // Seconds follow docs/format.md: 150 words a minute, 2 s per answer, 5 s per
     // silence. "never-answers" hears the 20-word menu three times and waits
     // three times, then the 8-word goodbye.
     let silent = report["personas"]

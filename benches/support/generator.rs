@@ -343,7 +343,7 @@ impl Generator {
 
     /// Writes one menu: its prompt announces exactly the keys of its visible
     /// options, the topics on 1 to 5 and "anything else" on 9, a fallback
-    /// that fits every need (FORMAT.md), so that a customer whose topic is
+    /// that fits every need (docs/format.md), so that a customer whose topic is
     /// not on offer goes on to further options or to a person rather than
     /// being stuck. The optional hidden `0` is guarded by opening hours,
     /// which is why it must not be announced (callers out of hours would

@@ -3,7 +3,7 @@
 //! reached on each channel.
 //!
 //! The goal-directed customer knows what they want and nothing else: at a
-//! menu they pick an offered option that fits their intent (FORMAT.md: by
+//! menu they pick an offered option that fits their intent (docs/format.md: by
 //! tag, by label, by speech, or a fallback), at an `ask` they answer
 //! correctly, and they never press a wrong key. Where such a customer meets
 //! a menu with nothing that fits, the menu has failed them.

@@ -1,5 +1,5 @@
 //! The command line: parses arguments, calls the core, renders, and maps the
-//! result to REPORT.md's exit codes (0 clean, 1 findings, 2 could not run).
+//! result to docs/report.md's exit codes (0 clean, 1 findings, 2 could not run).
 
 mod args;
 mod output;

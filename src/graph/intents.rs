@@ -1,5 +1,5 @@
 //! Which options fit which intents and which terminals serve them, as
-//! FORMAT.md defines it, computed once into bit tables so that the walks
+//! docs/format.md defines it, computed once into bit tables so that the walks
 //! answer "does this option fit?" with a shift and a mask.
 
 use crate::model::{Intent, MenuOption, NodeKind};

@@ -186,7 +186,7 @@ fn check_flow(
 }
 
 impl Problem {
-    /// Unknown targets keep their REPORT.md code in the message so that a
+    /// Unknown targets keep their docs/report.md code in the message so that a
     /// user searching for `unknown-target` finds them.
     fn with_code_unknown_target(mut self) -> Problem {
         self.message = format!("unknown-target: {}", self.message);

@@ -87,7 +87,7 @@ impl ScriptStep {
     }
 }
 
-/// How a journey ended, as FORMAT.md defines the outcomes.
+/// How a journey ended, as docs/format.md defines the outcomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
     Served,

@@ -344,7 +344,7 @@ fn current_node(settled: &Settled) -> NodeIx {
     }
 }
 
-/// FORMAT.md's outcomes at a terminal node.
+/// docs/format.md's outcomes at a terminal node.
 fn terminal_outcome(
     graph: &Graph,
     node: NodeIx,

@@ -16,7 +16,7 @@ use crate::model::{Channel, MenuSet, Persona, PersonaRunConfig};
 
 pub use journey::{run_journey, Journey};
 
-/// One persona run as the report shows it (REPORT.md's `personas` fields
+/// One persona run as the report shows it (docs/report.md's `personas` fields
 /// and more).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PersonaResult {
