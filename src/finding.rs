@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Channel, Level};
 
-/// A finding code from docs/report.md. The names are a contract: tests outside
-/// the project match on them.
+/// A finding code from docs/report.md. The names are a contract: users'
+/// scripts and CI match on them, so a name is never changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Code {
     UnknownTarget,

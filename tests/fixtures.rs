@@ -3,14 +3,16 @@
 //! compared exactly (code, node, shortest inputs, variables, and position
 //! where given), and every finding's inputs are replayed to prove they show it.
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use serde_json::Value;
-use touchpoint::input::Input;
-use touchpoint::replay::{replay, Ending};
 
+/// The fixture sets: directories right under `fixtures/` with an
+/// `expected.json` (`fixtures/import/` holds platform exports, which
+/// `tests/import.rs` runs).
 fn fixture_dirs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
@@ -135,66 +137,11 @@ fn every_finding_replays() {
         }
         let set = touchpoint::loader::load_set(&dir).unwrap();
         let report: Value = serde_json::from_str(&stdout).unwrap();
-        for finding in report["findings"].as_array().unwrap() {
-            let kind = finding["code"].as_str().unwrap();
-            // Findings about a whole channel, and findings at a node no path
-            // reaches (`unreachable` itself, and the rules about a menu as
-            // written there), have nothing to replay; the latter must come
-            // with the node's `unreachable` warning.
-            let nothing_to_replay = finding["inputs"].as_array().unwrap().is_empty()
-                && finding["path"].as_array().unwrap().is_empty();
-            if nothing_to_replay {
-                let about_channel = ["intent-unreachable", "channel-gap"].contains(&kind);
-                let node_unreachable = report["findings"].as_array().unwrap().iter().any(|f| {
-                    f["code"] == "unreachable"
-                        && f["channel"] == finding["channel"]
-                        && f["flow"] == finding["flow"]
-                        && f["node"] == finding["node"]
-                });
-                assert!(
-                    about_channel || node_unreachable,
-                    "{}: {finding} has no inputs, yet its node is reachable",
-                    dir.display()
-                );
-                continue;
+        let findings = report["findings"].as_array().unwrap();
+        for finding in findings {
+            if let Err(e) = common::replay_finding(&set, finding, findings) {
+                panic!("{}: {e}", dir.display());
             }
-            let inputs: Vec<Input> = finding["inputs"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| Input::parse(i.as_str().unwrap()).unwrap())
-                .collect();
-            let vars: BTreeMap<String, String> = finding["vars"]
-                .as_object()
-                .unwrap()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-                .collect();
-            let channel = touchpoint::model::Channel::parse(finding["channel"].as_str().unwrap());
-            let transcript = replay(
-                &set,
-                channel,
-                finding["flow"].as_str().unwrap(),
-                &inputs,
-                &vars,
-            )
-            .unwrap_or_else(|e| panic!("{}: replay of {finding} failed: {e}", dir.display()));
-            let node = finding["node"].as_str().unwrap();
-            let ok = match (&transcript.ending, kind) {
-                (Ending::Dropped { node: n, .. }, "unhandled-input") => n == node,
-                (Ending::DeadEnd { node: n, .. }, "dead-end") => n == node,
-                (Ending::Loop { .. }, "trap") => true,
-                (Ending::Terminal { node: n, .. }, "too-deep") => n == node,
-                // Rules about a menu as heard: the replay ends waiting there.
-                (Ending::Waiting { node: n }, _) => n == node,
-                _ => false,
-            };
-            assert!(
-                ok,
-                "{}: replaying {finding}\nended {:?}",
-                dir.display(),
-                transcript.ending
-            );
         }
     }
 }

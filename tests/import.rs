@@ -1,148 +1,210 @@
-//! Platform exports from the corpus, through the binary: `import` writes
-//! flows that load, and `lint --from` reports what the corpus README lists,
-//! pointing at the export's own file and line.
+//! Platform exports through the binary. Every case under
+//! `fixtures/import/<platform>/<case>/` holds an export in `export/` (one
+//! or more files in the platform's own format) and an `expected.json` in
+//! the form of `fixtures/*/expected.json`: `lint --from <platform>` must
+//! report exactly those findings, pointing into the export, and each
+//! finding's inputs, replayed on the flows `import` writes, must end where
+//! the finding says. The checks against real published exports are in
+//! `tests/corpus.rs`.
 
 mod common;
 
-use common::touchpoint;
-use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
+use common::{project, touchpoint};
 use serde_json::Value;
 
-fn corpus(path: &str) -> String {
-    format!("{}/../shared/corpus/{path}", env!("CARGO_MANIFEST_DIR"))
+/// The platforms with importer fixtures, as `--from` names them.
+const PLATFORMS: [&str; 3] = ["connect", "studio", "archy"];
+
+/// Every case of every platform: (platform, case directory), sorted.
+fn import_cases() -> Vec<(&'static str, PathBuf)> {
+    let mut cases = Vec::new();
+    for platform in PLATFORMS {
+        let root = project().join("fixtures/import").join(platform);
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+            .unwrap_or_else(|e| panic!("{} should be readable: {e}", root.display()))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        assert!(!dirs.is_empty(), "no cases under {}", root.display());
+        cases.extend(dirs.into_iter().map(|d| (platform, d)));
+    }
+    cases
 }
 
-fn lint_from(platform: &str, path: &str) -> Value {
-    let (_, stdout, stderr) = touchpoint(&["lint", path, "--from", platform, "--format", "json"]);
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}\n{stderr}"))
+fn path_text(path: &Path) -> &str {
+    path.to_str().expect("fixture paths are UTF-8")
 }
 
-fn codes(report: &Value) -> BTreeSet<String> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap().to_string())
-        .collect()
+/// The fields an expected finding pins down, in a form that compares and
+/// prints well. Every field is compared, the position included: the
+/// importers know where each action is in the export.
+fn summary(finding: &Value) -> String {
+    let field = |name: &str| {
+        finding
+            .get(name)
+            .map_or_else(|| "?".to_string(), Value::to_string)
+    };
+    format!(
+        "{} {} {} {} inputs={} vars={} at {}:{}:{}",
+        field("code"),
+        field("level"),
+        field("flow"),
+        field("node"),
+        field("inputs"),
+        field("vars"),
+        field("file"),
+        field("line"),
+        field("column"),
+    )
 }
 
 #[test]
-fn connect_rules_engine_flows_import_as_one_set() {
-    let report = lint_from("connect", &corpus("amazon-connect"));
-    let findings = report["findings"].as_array().unwrap();
-    // No dangling action, no unreachable one, the hold flow is no dead end,
-    // the bounded Loop is no trap: only the unhandled silences remain.
-    assert_eq!(
-        codes(&report),
-        BTreeSet::from(["unhandled-input".to_string()]),
-        "{report:#}"
-    );
-    let flows: BTreeSet<&str> = findings
-        .iter()
-        .map(|f| f["flow"].as_str().unwrap())
-        .collect();
-    assert!(
-        flows
+fn every_import_case_reports_exactly_its_findings() {
+    let cases = import_cases();
+    let mut failures = Vec::new();
+    for (platform, dir) in &cases {
+        let name = format!("{platform}/{}", dir.file_name().unwrap().to_string_lossy());
+        let expected: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("expected.json"))
+                .unwrap_or_else(|e| panic!("{name}: expected.json: {e}")),
+        )
+        .unwrap_or_else(|e| panic!("{name}: expected.json: {e}"));
+        let export = dir.join("export");
+        let (code, stdout, stderr) = touchpoint(&[
+            "lint",
+            path_text(&export),
+            "--from",
+            platform,
+            "--format",
+            "json",
+        ]);
+        let want_exit = expected["exit"].as_i64().unwrap() as i32;
+        if code != want_exit {
+            failures.push(format!(
+                "{name}: exit {code}, expected {want_exit}\n{stderr}"
+            ));
+            continue;
+        }
+        let report: Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("{name}: {e}\n{stdout}\n{stderr}"));
+        let mut got: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
             .iter()
-            .all(|f| f.contains("DTMF") || f.contains("Queue")),
-        "{flows:?}"
-    );
-    for f in findings {
-        assert!(
-            f["file"].as_str().unwrap().ends_with(".json"),
-            "points at the export: {f}"
-        );
-        // The node is the action's Identifier, which the message names.
-        assert!(
-            f["message"]
-                .as_str()
-                .unwrap()
-                .contains(f["node"].as_str().unwrap()),
-            "names the action: {f}"
-        );
+            .map(summary)
+            .collect();
+        let mut want: Vec<String> = expected["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(summary)
+            .collect();
+        got.sort();
+        want.sort();
+        if got != want {
+            failures.push(format!("{name}:\n  got  {got:#?}\n  want {want:#?}"));
+        }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// The inputs printed with a finding about an export, replayed on the flows
+/// that `import` writes for it, end where the finding says.
 #[test]
-fn studio_visual_ivr_shows_what_a_careful_reader_finds() {
-    let report = lint_from("studio", &corpus("twilio-studio/visual-ivr-studio.json"));
-    let found = codes(&report);
-    for code in ["endless-retry", "prompt-mismatch", "unhandled-input"] {
-        assert!(found.contains(code), "{code} missing: {report:#}");
+fn every_import_finding_replays() {
+    for (platform, dir) in import_cases() {
+        let export = dir.join("export");
+        let (_, stdout, stderr) = touchpoint(&[
+            "lint",
+            path_text(&export),
+            "--from",
+            platform,
+            "--format",
+            "json",
+        ]);
+        let report: Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}\n{stderr}"));
+        let written = tempfile::tempdir().unwrap();
+        let (code, _, stderr) = touchpoint(&[
+            "import",
+            path_text(&export),
+            "--from",
+            platform,
+            "-o",
+            path_text(written.path()),
+        ]);
+        assert_eq!(code, 0, "{}: {stderr}", dir.display());
+        let set = touchpoint::loader::load_set(written.path())
+            .unwrap_or_else(|e| panic!("{}: {}", dir.display(), e.plain_lines().join("\n")));
+        let findings = report["findings"].as_array().unwrap();
+        for finding in findings {
+            if let Err(e) = common::replay_finding(&set, finding, findings) {
+                panic!("{}: {e}", dir.display());
+            }
+        }
     }
-    for code in ["unreachable", "dead-end"] {
-        assert!(!found.contains(code), "false {code}: {report:#}");
-    }
-    let f = &report["findings"][0];
-    assert_eq!(f["file"], "visual-ivr-studio.json");
 }
 
-#[test]
-fn archy_emergency_ivr_takes_an_unannounced_seven() {
-    let report = lint_from("archy", &corpus("genesys-archy/DR-Emergency-IVR.yaml"));
-    let mismatch = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| {
-            f["code"] == "prompt-mismatch" && f["message"].as_str().unwrap().contains("key 7")
-        })
-        .unwrap_or_else(|| panic!("no prompt-mismatch for key 7: {report:#}"));
-    assert!(mismatch["file"]
-        .as_str()
-        .unwrap()
-        .ends_with("DR-Emergency-IVR.yaml"));
-    // It points at the choice that takes key 7, not at its menu.
-    let text = std::fs::read_to_string(corpus("genesys-archy/DR-Emergency-IVR.yaml")).unwrap();
-    let line = mismatch["line"].as_u64().unwrap() as usize;
-    let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[line - 1].contains("menuDisconnect"), "{mismatch}");
-    assert!(
-        lines[line..line + 3].iter().any(|l| l.contains("digit_7")),
-        "{mismatch}"
-    );
-    assert!(
-        report["notes"].to_string().contains("NOT_SET"),
-        "the unfilled placeholder is noted: {}",
-        report["notes"]
-    );
-}
-
+/// `import` says what it did not model, and what it writes lints as
+/// `lint --from` does: one file for one flow, a folder for several.
 #[test]
 fn import_writes_flows_that_lint() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("studio.yaml");
+    let cases = project().join("fixtures/import");
+    let out = dir.path().join("support-line.yaml");
     let (code, _, stderr) = touchpoint(&[
         "import",
-        &corpus("twilio-studio/visual-ivr-studio.json"),
+        path_text(&cases.join("studio/support-line-problems/export/support-line.json")),
         "--from",
         "studio",
         "-o",
-        out.to_str().unwrap(),
+        path_text(&out),
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.contains("note:"),
         "what was not modelled is said: {stderr}"
     );
-    let (code, stdout, _) = touchpoint(&["lint", out.to_str().unwrap()]);
+    let (code, stdout, _) = touchpoint(&["lint", path_text(&out)]);
     assert_eq!(code, 1, "{stdout}");
     // Several flows go into a folder, one file each.
     let folder = dir.path().join("connect");
     let (code, _, stderr) = touchpoint(&[
         "import",
-        &corpus("amazon-connect"),
+        path_text(&cases.join("connect/clean-main-and-sub-flow/export")),
         "--from",
         "connect",
         "-o",
-        folder.to_str().unwrap(),
+        path_text(&folder),
     ]);
     assert_eq!(code, 0, "{stderr}");
     let files = std::fs::read_dir(&folder).unwrap().count();
-    assert_eq!(files, 6);
-    let (code, _, stderr) = touchpoint(&["lint", folder.to_str().unwrap()]);
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(files, 2);
+    let (code, stdout, stderr) = touchpoint(&["lint", path_text(&folder)]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+}
+
+#[test]
+fn exports_diff_against_each_other() {
+    // An export against itself: both sides import the same way, so
+    // nothing is new.
+    let export =
+        project().join("fixtures/import/studio/support-line-problems/export/support-line.json");
+    let (code, stdout, stderr) = touchpoint(&[
+        "diff",
+        path_text(&export),
+        path_text(&export),
+        "--from",
+        "studio",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(report["findings_new"].as_array().unwrap().is_empty());
 }
 
 #[test]
@@ -155,28 +217,6 @@ fn bad_exports_exit_two_with_a_position() {
     assert!(stderr.contains("bad.json:"), "{stderr}");
     let (code, _, _) = touchpoint(&["import", bad.to_str().unwrap(), "--from", "nowhere"]);
     assert_eq!(code, 2);
-}
-
-#[test]
-fn exports_diff_against_each_other() {
-    // An export against itself: both sides import the same way, so
-    // nothing is new.
-    let original = std::fs::read_to_string(corpus("twilio-studio/visual-ivr-studio.json")).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let old = dir.path().join("old.json");
-    std::fs::write(&old, &original).unwrap();
-    let (code, stdout, stderr) = touchpoint(&[
-        "diff",
-        old.to_str().unwrap(),
-        old.to_str().unwrap(),
-        "--from",
-        "studio",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
-    let report: Value = serde_json::from_str(&stdout).unwrap();
-    assert!(report["findings_new"].as_array().unwrap().is_empty());
 }
 
 /// An empty or blank export is refused with a 1-based position, whichever

@@ -44,3 +44,79 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Replays a finding of a JSON report (its inputs and variables, in its
+/// channel and flow) on `set`, and says whether the call ends where the
+/// finding says: dropped at the node of an `unhandled-input`, stuck at the
+/// node of a `dead-end`, in a loop for a `trap`, past the depth limit at the
+/// node of a `too-deep`, and waiting at the node of a rule about a menu as
+/// heard. A finding about a whole node or channel has nothing to replay.
+pub fn replay_finding(
+    set: &touchpoint::model::MenuSet,
+    finding: &serde_json::Value,
+    report_findings: &[serde_json::Value],
+) -> Result<(), String> {
+    use std::collections::BTreeMap;
+    use touchpoint::input::Input;
+    use touchpoint::replay::{replay, Ending};
+
+    // Findings about a whole channel, and findings at a node no path reaches
+    // (`unreachable` itself, and the rules about a menu as written there),
+    // have nothing to replay; the latter must come with the node's
+    // `unreachable` warning, or a reachable node would hide behind them.
+    let nothing_to_replay = finding["inputs"].as_array().is_none_or(Vec::is_empty)
+        && finding["path"].as_array().is_none_or(Vec::is_empty);
+    if nothing_to_replay {
+        let code = finding["code"].as_str().unwrap_or_default();
+        let about_channel = ["intent-unreachable", "channel-gap"].contains(&code);
+        let node_unreachable = report_findings.iter().any(|f| {
+            f["code"] == "unreachable"
+                && f["channel"] == finding["channel"]
+                && f["flow"] == finding["flow"]
+                && f["node"] == finding["node"]
+        });
+        return if about_channel || node_unreachable {
+            Ok(())
+        } else {
+            Err(format!("{finding} has no inputs, yet its node is reachable"))
+        };
+    }
+    let inputs = finding["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| Input::parse(i.as_str().unwrap_or_default()).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<Input>, String>>()?;
+    let vars: BTreeMap<String, String> = finding["vars"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+        .collect();
+    let channel =
+        touchpoint::model::Channel::parse(finding["channel"].as_str().unwrap_or_default());
+    let flow = finding["flow"].as_str().unwrap_or_default();
+    let transcript = replay(set, channel, flow, &inputs, &vars)
+        .map_err(|e| format!("replay of {finding} failed: {e}"))?;
+    let node = finding["node"].as_str().unwrap_or_default();
+    let ok = match (
+        &transcript.ending,
+        finding["code"].as_str().unwrap_or_default(),
+    ) {
+        (Ending::Dropped { node: n, .. }, "unhandled-input") => n == node,
+        (Ending::DeadEnd { node: n, .. }, "dead-end") => n == node,
+        (Ending::Loop { .. }, "trap") => true,
+        (Ending::Terminal { node: n, .. }, "too-deep") => n == node,
+        // Rules about a menu as heard: the replay ends waiting there.
+        (Ending::Waiting { node: n }, _) => n == node,
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "replaying {finding}\nended {:?}",
+            transcript.ending
+        ))
+    }
+}

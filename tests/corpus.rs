@@ -1,0 +1,771 @@
+//! The importers against real platform exports that real teams published:
+//! each test checks what a careful reader of those exports finds (see the
+//! corpus's own README), through the library's public API or the binary.
+//!
+//! The exports are not part of this repository, so these tests are ignored
+//! by default. Run them with the folder that holds `amazon-connect/`,
+//! `twilio-studio/` and `genesys-archy/`:
+//!
+//! ```text
+//! TOUCHPOINT_CORPUS=/path/to/corpus cargo test --test corpus -- --ignored
+//! ```
+//!
+//! `.ci/run` does so when the folder is beside the clone. The importers'
+//! default tests run on the exports under `fixtures/import/`.
+
+mod common;
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::PathBuf;
+
+use common::touchpoint;
+use serde_json::Value;
+use touchpoint::finding::{Code, Finding};
+use touchpoint::import::ir::{node_id, Imported, IrFlow, IrKind, IrNode, IrOption};
+use touchpoint::import::{archy, connect, emit, lint_flows, studio};
+use touchpoint::loader::yaml::{self, Yaml};
+
+/// The corpus folder, from `TOUCHPOINT_CORPUS`.
+fn corpus_dir() -> PathBuf {
+    let dir = std::env::var_os("TOUCHPOINT_CORPUS").unwrap_or_else(|| {
+        panic!(
+            "TOUCHPOINT_CORPUS is not set: these tests read real platform exports; \
+             run them as TOUCHPOINT_CORPUS=DIR cargo test --test corpus -- --ignored"
+        )
+    });
+    let dir = PathBuf::from(dir);
+    assert!(
+        dir.is_dir(),
+        "TOUCHPOINT_CORPUS={} is not a folder",
+        dir.display()
+    );
+    dir
+}
+
+/// The path of one file or folder of the corpus, as text for the binary.
+fn corpus(path: &str) -> String {
+    corpus_dir().join(path).display().to_string()
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(corpus(path))
+        .unwrap_or_else(|e| panic!("the corpus export {path} should be readable: {e}"))
+}
+
+fn node<'f>(flow: &'f IrFlow, id: &str) -> &'f IrNode {
+    flow.nodes
+        .iter()
+        .find(|n| n.id == id)
+        .unwrap_or_else(|| panic!("no node `{id}` in {:#?}", flow.nodes))
+}
+
+/// Every node id a node leads to (not the flow of a `call`).
+fn targets(kind: &IrKind) -> Vec<&str> {
+    match kind {
+        IrKind::Say { next, .. } | IrKind::Call { next, .. } => {
+            next.iter().map(String::as_str).collect()
+        }
+        IrKind::Menu {
+            options,
+            no_input,
+            no_match,
+            ..
+        } => options
+            .iter()
+            .map(|o| o.goto.as_str())
+            .chain(no_input.iter().map(|h| h.then.as_str()))
+            .chain(no_match.iter().map(|h| h.then.as_str()))
+            .collect(),
+        IrKind::Ask {
+            goto,
+            invalid,
+            no_input,
+            ..
+        } => goto
+            .iter()
+            .map(String::as_str)
+            .chain(invalid.iter().map(|h| h.then.as_str()))
+            .chain(no_input.iter().map(|h| h.then.as_str()))
+            .collect(),
+        IrKind::Switch { entries } => entries.iter().map(|(_, to)| to.as_str()).collect(),
+        IrKind::Opaque { branches, .. } => branches.iter().map(|(_, to)| to.as_str()).collect(),
+        IrKind::Return | IrKind::Transfer { .. } | IrKind::End { .. } | IrKind::Hangup { .. } => {
+            Vec::new()
+        }
+    }
+}
+
+/// Lints imported flows as `lint --from` would before it points findings
+/// back at the export.
+fn lint(flows: &[IrFlow]) -> Vec<Finding> {
+    lint_flows(flows).unwrap_or_else(|e| panic!("the import does not load: {e}"))
+}
+
+fn lint_from(platform: &str, path: &str) -> Value {
+    let (_, stdout, stderr) = touchpoint(&["lint", path, "--from", platform, "--format", "json"]);
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}\n{stderr}"))
+}
+
+fn report_codes(report: &Value) -> BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+// Amazon Connect: the rules engine's six flows.
+
+fn connect_files() -> Vec<(String, String)> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(corpus_dir().join("amazon-connect"))
+        .expect("the corpus has amazon-connect/")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    assert_eq!(paths.len(), 6);
+    paths
+        .into_iter()
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn flow_codes(findings: &[Finding], flow: &str) -> BTreeSet<&'static str> {
+    findings
+        .iter()
+        .filter(|f| f.flow == flow)
+        .map(|f| f.code.name())
+        .collect()
+}
+
+/// What the corpus README says a careful reader finds, as the codes each
+/// flow must show: no dangling `NextAction`, no unreachable action, silence
+/// unhandled at DTMFMenu's and DTMFInput's stored inputs (they handle only
+/// NoMatchingError), no trap in Queue's bounded loop, no dead end in
+/// CustomerHold. Queue's callback-number inputs have no timeout branch
+/// either, so the same rule applies there.
+fn connect_expected(flow: &str) -> BTreeSet<&'static str> {
+    match flow {
+        "RulesEngineDTMFMenu" | "RulesEngineDTMFInput" | "RulesEngineQueue" => {
+            BTreeSet::from(["unhandled-input"])
+        }
+        _ => BTreeSet::new(),
+    }
+}
+
+#[test]
+#[ignore = "reads real platform exports: TOUCHPOINT_CORPUS=DIR cargo test --test corpus -- --ignored"]
+fn connect_imports_and_lints_as_the_readme_says() {
+    let files = connect_files();
+    // As one set (transfers to Main become calls) and file by file.
+    let mut runs = vec![files.clone()];
+    runs.extend(files.iter().map(|f| vec![f.clone()]));
+    for run in runs {
+        let imported = connect::import(&run).expect("the corpus imports");
+        assert!(
+            imported
+                .notes
+                .iter()
+                .all(|n| !n.contains("names no action")),
+            "a dangling NextAction: {:#?}",
+            imported.notes
+        );
+        let findings = lint(&imported.flows);
+        for flow in &imported.flows {
+            assert_eq!(
+                flow_codes(&findings, &flow.id),
+                connect_expected(&flow.id),
+                "{}: {findings:#?}",
+                flow.id
+            );
+        }
+        for f in &findings {
+            assert_ne!(f.code, Code::Unreachable);
+            assert_ne!(f.code, Code::Trap);
+            assert_ne!(f.code, Code::DeadEnd);
+        }
+        // Silence is the input that is not handled, and only at stored inputs.
+        for f in findings.iter().filter(|f| f.code == Code::UnhandledInput) {
+            assert_eq!(f.inputs.last().map(String::as_str), Some("wait"), "{f:#?}");
+            let flow = imported.flows.iter().find(|fl| fl.id == f.flow).unwrap();
+            assert!(
+                matches!(node(flow, &f.node).kind, IrKind::Ask { .. }),
+                "{f:#?}"
+            );
+        }
+    }
+    let imported = connect::import(&files).unwrap();
+    let hold = &imported
+        .flows
+        .iter()
+        .find(|f| f.id == "RulesEngineCustomerHold")
+        .unwrap()
+        .nodes;
+    assert_eq!(hold.len(), 1);
+    assert!(
+        matches!(&hold[0].kind, IrKind::End { text } if text == "Hi. We will be back with you shortly.")
+    );
+    let calls: BTreeSet<(&str, &str)> = imported
+        .flows
+        .iter()
+        .flat_map(|f| f.nodes.iter().map(move |n| (f.id.as_str(), &n.kind)))
+        .filter_map(|(from, k)| match k {
+            IrKind::Call { flow, .. } => Some((from, flow.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        BTreeSet::from([
+            ("RulesEngineDTMFInput", "RulesEngineMain"),
+            ("RulesEngineDTMFMenu", "RulesEngineMain"),
+            ("RulesEngineNLUMenu", "RulesEngineMain"),
+            ("RulesEngineQueue", "RulesEngineMain"),
+        ])
+    );
+}
+
+#[test]
+#[ignore = "reads real platform exports: TOUCHPOINT_CORPUS=DIR cargo test --test corpus -- --ignored"]
+fn connect_every_action_is_a_node() {
+    let files = connect_files();
+    let imported = connect::import(&files).unwrap();
+    for ((path, text), flow) in files.iter().zip(&imported.flows) {
+        let export: Value = serde_json::from_str(text).unwrap();
+        let actions = export["Actions"].as_array().unwrap();
+        let ids: BTreeSet<String> = actions
+            .iter()
+            .map(|a| node_id(a["Identifier"].as_str().unwrap()))
+            .collect();
+        assert_eq!(ids.len(), actions.len());
+        let nodes: BTreeSet<&str> = flow.nodes.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(nodes.len(), flow.nodes.len(), "{path}: node ids repeat");
+        for a in actions {
+            let id = node_id(a["Identifier"].as_str().unwrap());
+            let n = node(flow, &id);
+            assert_eq!(n.origin.action, a["Identifier"].as_str().unwrap());
+            assert_eq!(n.origin.platform_type, a["Type"].as_str().unwrap());
+            let line = text.lines().nth(n.origin.line as usize - 1).unwrap();
+            assert!(
+                line[n.origin.column as usize - 1..].starts_with("\"Identifier\""),
+                "{path}: {line}"
+            );
+        }
+        // Every other node is made for an action: a transfer behind its
+        // error branches, or a copy of an unrolled loop.
+        let terminals = actions
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a["Type"].as_str(),
+                    Some("TransferToFlow" | "TransferContactToQueue")
+                )
+            })
+            .filter(|a| {
+                a["Transitions"].as_object().is_some_and(|t| {
+                    t.get("NextAction").is_some()
+                        || t.values()
+                            .any(|v| v.as_array().is_some_and(|v| !v.is_empty()))
+                })
+            })
+            .count();
+        // Queue's Loop (LoopCount 3): its body is the compare choosing the
+        // callback-number prompt and the three callback-number inputs,
+        // copied 3 times, plus 3 more visits of the loop.
+        let copies = if path == "RulesEngineQueue.json" {
+            4 * 3 + 3
+        } else {
+            0
+        };
+        assert_eq!(
+            flow.nodes.len(),
+            actions.len() + terminals + copies,
+            "{path}"
+        );
+        for n in &flow.nodes {
+            assert!(ids.contains(&node_id(&n.origin.action)));
+            if !ids.contains(&n.id) {
+                assert!(
+                    n.id.starts_with(&format!("{}__", node_id(&n.origin.action))),
+                    "{}",
+                    n.id
+                );
+            }
+            for t in targets(&n.kind) {
+                assert!(nodes.contains(t), "{path}: {} leads to unknown {t}", n.id);
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "reads real platform exports: TOUCHPOINT_CORPUS=DIR cargo test --test corpus -- --ignored"]
+fn connect_rules_engine_flows_lint_as_one_set() {
+    let report = lint_from("connect", &corpus("amazon-connect"));
+    let findings = report["findings"].as_array().unwrap();
+    // No dangling action, no unreachable one, the hold flow is no dead end,
+    // the bounded Loop is no trap: only the unhandled silences remain.
+    assert_eq!(
+        report_codes(&report),
+        BTreeSet::from(["unhandled-input".to_string()]),
+        "{report:#}"
+    );
+    let flows: BTreeSet<&str> = findings
+        .iter()
+        .map(|f| f["flow"].as_str().unwrap())
+        .collect();
+    assert!(
+        flows
+            .iter()
+            .all(|f| f.contains("DTMF") || f.contains("Queue")),
+        "{flows:?}"
+    );
+    for f in findings {
+        assert!(
+            f["file"].as_str().unwrap().ends_with(".json"),
+            "points at the export: {f}"
+        );
+        // The node is the action's Identifier, which the message names.
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains(f["node"].as_str().unwrap()),
+            "names the action: {f}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "reads real platform exports: TOUCHPOINT_CORPUS=DIR cargo test --test corpus -- --ignored"]
+fn connect_import_writes_one_file_per_flow_that_lints() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("connect");
+    let (code, _, stderr) = touchpoint(&[
+        "import",
+        &corpus("amazon-connect"),
+        "--from",
+        "connect",
+        "-o",
+        folder.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let files = std::fs::read_dir(&folder).unwrap().count();
+    assert_eq!(files, 6);
+    let (code, _, stderr) = touchpoint(&["lint", folder.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+}
+
+// Twilio Studio: the visual IVR.
+
+const STUDIO: &str = "twilio-studio/visual-ivr-studio.json";
+
+fn studio_import() -> (String, Imported) {
+    let text = read(STUDIO);
+    let imported =
+        studio::import(&[("visual-ivr-studio.json".to_string(), text.clone())]).expect("imports");
+    (text, imported)
+}
+
+#[test]
+#[ignore = "reads real platform exports: TOUCHPOINT_CORPUS=DIR cargo test --test corpus -- --ignored"]
+fn studio_round_trip_every_state_has_a_node() {
+    let (text, imported) = studio_import();
+    let flow = &imported.flows[0];
+    let root: Value = serde_json::from_str(&text).unwrap();
+    let states = root["states"].as_array().unwrap();
+    for s in states {
+        let name = s["name"].as_str().unwrap();
+        let kind = s["type"].as_str().unwrap();
+        match kind {
+            // The trigger is the flow's start.
+            "trigger" => assert_eq!(flow.start, "choice_visual_ivr"),
+            // Merged into the gather whose Digits it reads.
+            "split-based-on" => {
+                assert_eq!(name, "choice_press");
+                let IrKind::Menu {
+                    options, no_match, ..
+                } = &node(flow, "choice_visual_ivr").kind
+                else {
+                    panic!("choice_visual_ivr is not a menu")
+                };
+                assert_eq!(options.len(), 1);
+                assert_eq!(no_match.as_ref().unwrap().then, "error_choice_visual_ivr");
+            }
+            _ => {
+                let n = node(flow, &node_id(name));
+                assert_eq!(
+                    (n.origin.action.as_str(), n.origin.platform_type.as_str()),
+                    (name, kind)
+                );
+                let line = text.lines().nth(n.origin.line as usize - 1).unwrap();
+                assert!(line[n.origin.column as usize - 1..]
+                    .starts_with(&format!("\"name\": \"{name}\"")));
+            }
+        }
+    }
+    // Every node is a state's, or a generated end after one.
+    for n in &flow.nodes {
+        let from = states
+            .iter()
+            .any(|s| s["name"].as_str() == Some(n.origin.action.as_str()));
+        assert!(from, "{n:?}");
+        if !states
+            .iter()
+            .any(|s| node_id(s["name"].as_str().unwrap()) == n.id)
+        {
+            assert_eq!(
+                n.kind,
+                IrKind::Hangup {
+                    text: "(call ends)".into()
+                }
+            );
+        }
+    }
+    let emitted = emit(flow);
+    assert!(emitted.contains("menu: \"Hey Krista, thanks for calling Test Buy."));
+}
+
+#[test]
+#[ignore = "reads real platform exports: TOUCHPOINT_CORPUS=DIR cargo test --test corpus -- --ignored"]
+fn studio_findings_are_what_a_careful_reader_finds() {
+    let (_, imported) = studio_import();
+    let notes = &imported.notes;
+    for event in [
+        "incomingMessage",
+        "incomingConversationMessage",
+        "incomingRequest",
+        "incomingParent",
+    ] {
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains(&format!("trigger event `{event}` leads nowhere"))),
+            "{event}"
+        );
+    }
+    assert!(notes
+        .iter()
+        .any(|n| n.contains("`connect-to-conference-` (run-function)")
+            && n.contains("`success` and `fail` have no next")));
+    assert!(notes
+        .iter()
+        .any(|n| n.contains("reads `choice_visual_ivr`'s Digits")));
+    let flow = &imported.flows[0];
+    let IrKind::Opaque { branches, .. } = &node(flow, "connect-to-conference-").kind else {
+        panic!("connect-to-conference- is not opaque")
+    };
+    assert!(branches
+        .iter()
+        .all(|(_, to)| to == "connect-to-conference-_call_ends"));
+    let IrKind::Menu { options, .. } = &node(flow, "choice_visual_ivr").kind else {
+        panic!("choice_visual_ivr is not a menu")
+    };
+    assert_eq!(options[0].label.as_deref(), Some("yes"));
+
+    let findings = lint(&imported.flows);
+    let found: Vec<(String, String)> = findings
+        .iter()
+        .map(|f| (f.code.name().to_string(), f.node.clone()))
+        .collect();
+    for expected in [
+        ("endless-retry", "choice_visual_ivr"),
+        ("endless-retry", "error_choice_visual_ivr"),
+        ("unhandled-input", "error_choice_visual_ivr"),
+        ("prompt-mismatch", "choice_visual_ivr"),
+    ] {
+        assert!(
+            found.contains(&(expected.0.into(), expected.1.into())),
+            "{expected:?} in {found:?}"
+        );
+    }
+    assert!(
+        !found
+            .iter()
+            .any(|(c, _)| c == "unreachable" || c == "dead-end" || c == "trap"),
+        "{found:?}"
+    );
+    let mismatch = findings
+        .iter()
+        .find(|f| f.code.name() == "prompt-mismatch")
+        .unwrap();
+    assert!(mismatch.message.contains('2'), "{}", mismatch.message);
+}
+
+#[test]
+#[ignore = "reads real platform exports: TOUCHPOINT_CORPUS=DIR cargo test --test corpus -- --ignored"]
+fn studio_visual_ivr_lints_as_a_careful_reader_finds() {
+    let report = lint_from("studio", &corpus(STUDIO));
+    let found = report_codes(&report);
+    for code in ["endless-retry", "prompt-mismatch", "unhandled-input"] {
+        assert!(found.contains(code), "{code} missing: {report:#}");
+    }
+    for code in ["unreachable", "dead-end"] {
+        assert!(!found.contains(code), "false {code}: {report:#}");
+    }
+    let f = &report["findings"][0];
+    assert_eq!(f["file"], "visual-ivr-studio.json");
+}
+
+#[test]
+#[ignore = "reads real platform exports: TOUCHPOINT_CORPUS=DIR cargo test --test corpus -- --ignored"]
+fn studio_import_writes_a_flow_that_lints() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("studio.yaml");
+    let (code, _, stderr) = touchpoint(&[
+        "import",
+        &corpus(STUDIO),
+        "--from",
+        "studio",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("note:"),
+        "what was not modelled is said: {stderr}"
+    );
+    let (code, stdout, _) = touchpoint(&["lint", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+}
+
+#[test]
+#[ignore = "reads real platform exports: TOUCHPOINT_CORPUS=DIR cargo test --test corpus -- --ignored"]
+fn studio_export_against_itself_has_nothing_new() {
+    let path = corpus(STUDIO);
+    let (code, stdout, stderr) =
+        touchpoint(&["diff", &path, &path, "--from", "studio", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(report["findings_new"].as_array().unwrap().is_empty());
+}
+
+// Genesys Architect: the disaster-recovery IVR, a Terraform template.
+
+const ARCHY: &str = "genesys-archy/DR-Emergency-IVR.yaml";
+
+fn archy_import() -> Imported {
+    archy::import(&[("DR-Emergency-IVR.yaml".to_string(), read(ARCHY))]).unwrap()
+}
+
+fn seq(v: Option<&Yaml>) -> &[Yaml] {
+    v.and_then(Yaml::as_seq).unwrap_or(&[])
+}
+
+/// A list item of the form `- type: {body}`: its type, body and key node.
+fn single(item: &Yaml) -> (&str, &Yaml, &Yaml) {
+    let (key, body) = item
+        .as_map()
+        .and_then(|m| m.first())
+        .expect("a one-key map");
+    (key.as_str().expect("a text key"), body, key)
+}
+
+fn menu_options(flow: &IrFlow, id: &str) -> Vec<IrOption> {
+    match &node(flow, id).kind {
+        IrKind::Menu { options, .. } => options.clone(),
+        other => panic!("`{id}` is not a menu: {other:?}"),
+    }
+}
+
+/// Every node a flow names exists, and what `emit` writes for it loads.
+fn well_formed(flow: &IrFlow) {
+    let ids: HashSet<&str> = flow.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids.len(), flow.nodes.len(), "duplicate node ids");
+    assert!(
+        ids.contains(flow.start.as_str()),
+        "start `{}` missing",
+        flow.start
+    );
+    for n in &flow.nodes {
+        for t in targets(&n.kind) {
+            assert!(ids.contains(t), "`{}` points at missing `{t}`", n.id);
+        }
+        assert!(n.origin.line > 0 && n.origin.column > 0);
+    }
+    lint(std::slice::from_ref(flow));
+}
+
+/// Every choice and every action of the export is an option or a node (a
+/// jump is the link to its target).
+#[test]
+#[ignore = "reads real platform exports: TOUCHPOINT_CORPUS=DIR cargo test --test corpus -- --ignored"]
+fn archy_round_trip() {
+    let imported = archy_import();
+    let flow = &imported.flows[0];
+    well_formed(flow);
+    assert_eq!(flow.id, "DR-Emergency-IVR");
+    // The raw template is not YAML until its `{{...}}` placeholders are
+    // filled; plain tokens of the same length keep every line in place.
+    let text = read(ARCHY).replace("{{", "__").replace("}}", "__");
+    let tree = yaml::parse(&text).unwrap();
+    let call = tree[0].get("inboundCall").unwrap();
+    let lines: HashSet<u32> = flow.nodes.iter().map(|n| n.origin.line).collect();
+    let mut actions = 0;
+    fn walk(v: &Yaml, lines: &HashSet<u32>, count: &mut usize) {
+        for item in seq(v.get("actions")) {
+            let (ty, body, key) = single(item);
+            if !ty.starts_with("jumpTo") {
+                assert!(
+                    lines.contains(&key.pos.line),
+                    "{ty} at line {} has no node",
+                    key.pos.line
+                );
+            }
+            *count += 1;
+            for (_, out) in body.get("outputs").and_then(Yaml::as_map).unwrap_or(&[]) {
+                walk(out, lines, count);
+            }
+        }
+    }
+    for task in seq(call.get("tasks")) {
+        walk(single(task).1, &lines, &mut actions);
+    }
+    let menu = single(&seq(call.get("menus"))[0]).1;
+    let choices = seq(menu.get("choices"));
+    for choice in choices {
+        let (_, body, key) = single(choice);
+        assert!(lines.contains(&key.pos.line) || body.get("task").is_some());
+        if let Some(task) = body.get("task") {
+            walk(task, &lines, &mut actions);
+        }
+    }
+    assert_eq!(
+        actions,
+        2 + 3 + 6 * 3,
+        "evaluate, voicemail, play, disconnect, jump; 6 × transfer, play, disconnect"
+    );
+    let opts = menu_options(flow, "Main_Menu_10");
+    assert_eq!(opts.len(), choices.len());
+    let keys: Vec<&str> = opts.iter().filter_map(|o| o.key.as_deref()).collect();
+    assert_eq!(keys, ["1", "2", "3", "4", "5", "7", "6"]);
+    assert_eq!(opts[1].speech, ["Annuities", "Annuity"]);
+    assert_eq!(
+        node(flow, &opts[5].goto).kind,
+        IrKind::Hangup {
+            text: "Disconnect".to_string()
+        }
+    );
+    let IrKind::Opaque { branches, .. } = &node(flow, &opts[0].goto).kind else {
+        panic!("key 1 does not lead to an opaque transfer")
+    };
+    assert_eq!(
+        node(flow, &branches[0].1).kind,
+        IrKind::Transfer {
+            queue: "Life Insurance".to_string()
+        }
+    );
+    let IrKind::Say {
+        text,
+        next: Some(next),
+    } = &node(flow, &branches[1].1).kind
+    else {
+        panic!("the transfer's failure does not say something")
+    };
+    assert_eq!(text, "{{ivr_failure}}");
+    assert_eq!(
+        node(flow, next).kind,
+        IrKind::Hangup {
+            text: "Disconnect".to_string()
+        }
+    );
+    // Startup: greeting, schedule group, then the menu.
+    let IrKind::Say {
+        next: Some(first), ..
+    } = &node(flow, &flow.start).kind
+    else {
+        panic!("the flow does not start with a greeting")
+    };
+    let IrKind::Opaque { branches, .. } = &node(flow, first).kind else {
+        panic!("the greeting is not followed by the schedule group")
+    };
+    assert!(branches
+        .iter()
+        .any(|(on, to)| on == "open" && to == "Main_Menu_10"));
+    let IrKind::Opaque { branches, .. } = &node(
+        flow,
+        &branches.iter().find(|(on, _)| on == "emergency").unwrap().1,
+    )
+    .kind
+    else {
+        panic!("the emergency branch is not opaque")
+    };
+    assert_eq!(
+        node(flow, &branches[0].1).kind,
+        IrKind::Transfer {
+            queue: "voicemail: General Help".to_string()
+        }
+    );
+}
+
+/// The export's known problems, through emit, the loader and the lint.
+#[test]
+#[ignore = "reads real platform exports: TOUCHPOINT_CORPUS=DIR cargo test --test corpus -- --ignored"]
+fn archy_lint_findings() {
+    let imported = archy_import();
+    let notes = imported.notes.join("\n");
+    assert!(
+        notes.contains("Terraform template placeholders, read as opaque text: {{ivr_initial_greeting}}, {{ivr_failure}}, {{ivr_callback}}"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("`scheduleGroup` of `Evaluate Schedule Group` is `ToScheduleGroup(NOT_SET)`: an unfilled placeholder"),
+        "{notes}"
+    );
+    let findings = lint(&imported.flows);
+    let mismatch: Vec<_> = findings
+        .iter()
+        .filter(|f| f.code == Code::PromptMismatch)
+        .collect();
+    assert_eq!(mismatch.len(), 1, "{findings:#?}");
+    assert_eq!(mismatch[0].node, "Main_Menu_10");
+    assert!(mismatch[0].message.contains('7'), "{}", mismatch[0].message);
+    let others: Vec<String> = findings
+        .iter()
+        .filter(|f| f.code != Code::PromptMismatch)
+        .map(|f| format!("{} {} {}", f.code, f.node, f.message))
+        .collect();
+    // The menu offers 7 options (wider than the default limit of 5).
+    assert!(
+        others.iter().all(|f| f.starts_with("menu-too-wide")),
+        "{others:#?}"
+    );
+}
+
+#[test]
+#[ignore = "reads real platform exports: TOUCHPOINT_CORPUS=DIR cargo test --test corpus -- --ignored"]
+fn archy_emergency_ivr_takes_an_unannounced_seven() {
+    let report = lint_from("archy", &corpus(ARCHY));
+    let mismatch = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["code"] == "prompt-mismatch" && f["message"].as_str().unwrap().contains("key 7")
+        })
+        .unwrap_or_else(|| panic!("no prompt-mismatch for key 7: {report:#}"));
+    assert!(mismatch["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("DR-Emergency-IVR.yaml"));
+    // It points at the choice that takes key 7, not at its menu.
+    let text = read(ARCHY);
+    let line = mismatch["line"].as_u64().unwrap() as usize;
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[line - 1].contains("menuDisconnect"), "{mismatch}");
+    assert!(
+        lines[line..line + 3].iter().any(|l| l.contains("digit_7")),
+        "{mismatch}"
+    );
+    assert!(
+        report["notes"].to_string().contains("NOT_SET"),
+        "the unfilled placeholder is noted: {}",
+        report["notes"]
+    );
+}
