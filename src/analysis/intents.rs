@@ -102,7 +102,9 @@ fn walk_goal(
                     let heard: Vec<String> = offered.iter().map(|&i| describe(graph, i)).collect();
                     let n = heard.len();
                     // Menus of called flows are met through their callers:
-                    // the inputs then start at the caller's start.
+                    // the walk records the caller's start, and the report
+                    // re-expresses the finding from the called flow's own
+                    // start (`analysis::to_finding`).
                     let mut raw = RawFinding::new(
                         Code::NoFit,
                         state.node,
