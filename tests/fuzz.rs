@@ -256,3 +256,55 @@ fn the_fuzzer_reports_a_called_flows_defect_in_that_flow() {
         }
     }
 }
+
+/// `move_house` lists phone and web. In the app nothing is judged against
+/// it: its "Moving house" button that sends customers to the website is no
+/// misleading option, the fuzzer never draws an app customer who wants it,
+/// and the intents list has no app entry for it rather than `never`.
+#[test]
+fn an_intent_is_judged_only_on_the_channels_it_lists() {
+    let name = "intent-not-listed-for-app";
+    let about_moving_in_the_app = |f: &touchpoint::finding::Finding| {
+        f.channel == touchpoint::model::Channel::App && f.intent.as_deref() == Some("move_house")
+    };
+    for seed in 0..10 {
+        let findings = fuzz_findings(name, seed);
+        assert!(
+            !findings.iter().any(about_moving_in_the_app),
+            "seed {seed}: {findings:#?}"
+        );
+    }
+    let (_, stdout, stderr) =
+        common::touchpoint(&["check", &format!("fixtures/{name}"), "--format", "json"]);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    let findings: Vec<touchpoint::finding::Finding> =
+        serde_json::from_value(report["findings"].clone()).unwrap();
+    assert!(
+        !findings.iter().any(about_moving_in_the_app),
+        "{findings:#?}"
+    );
+    let entries: Vec<(String, String, String)> = report["intents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["channel"].as_str().unwrap().to_string(),
+                i["intent"].as_str().unwrap().to_string(),
+                i["served"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let entry = |channel: &str, intent: &str| {
+        entries
+            .iter()
+            .find(|(c, i, _)| c == channel && i == intent)
+            .map(|(_, _, served)| served.as_str())
+    };
+    assert_eq!(entry("phone", "move_house"), Some("always"));
+    assert_eq!(entry("web", "move_house"), Some("always"));
+    assert_eq!(entry("app", "pay_bill"), Some("always"));
+    assert_eq!(entry("app", "move_house"), None, "{entries:?}");
+    let (_, human, _) = common::touchpoint(&["check", &format!("fixtures/{name}")]);
+    assert!(!human.contains("never"), "{human}");
+}
