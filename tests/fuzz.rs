@@ -199,3 +199,130 @@ fn a_fallback_to_a_deliberate_end_is_not_a_misleading_option() {
         );
     }
 }
+
+/// Silence at an `ask` of a called flow is one defect: `check` reports it
+/// once, in the called flow with inputs from its start (and the values the
+/// caller set, where they matter), although the walk meets it in `verify`
+/// and the fuzzer's customers through `main`. The summary, SARIF and the
+/// fuzz summary count it once.
+#[test]
+fn check_reports_a_defect_in_a_called_flow_once() {
+    for (name, node, vars) in [
+        (
+            "unhandled-input-in-called-flow",
+            "account_number",
+            serde_json::json!({}),
+        ),
+        (
+            "unhandled-input-in-called-flow-after-set",
+            "business_number",
+            serde_json::json!({"account": "business"}),
+        ),
+    ] {
+        let set = format!("fixtures/{name}");
+        let (code, stdout, stderr) = common::touchpoint(&["check", &set, "--format", "json"]);
+        assert_eq!(code, 1, "{stderr}");
+        let report: Value = serde_json::from_str(&stdout).unwrap();
+        let findings = report["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 1, "{name}: {findings:#?}");
+        assert_eq!(findings[0]["code"], "unhandled-input");
+        assert_eq!(findings[0]["flow"], "verify");
+        assert_eq!(findings[0]["node"], node);
+        assert_eq!(findings[0]["inputs"], serde_json::json!(["wait"]));
+        assert_eq!(findings[0]["vars"], vars);
+        assert_eq!(report["summary"]["errors"], 1);
+        assert_eq!(report["fuzz"]["failures"], 0);
+        let (_, sarif, _) = common::touchpoint(&["check", &set, "--format", "sarif"]);
+        let sarif: Value = serde_json::from_str(&sarif).unwrap();
+        assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1);
+    }
+}
+
+/// The fuzzer on its own reports a defect of a called flow the way the
+/// walk does: in that flow, from its start, replayable there, and once
+/// whichever caller's customers met it.
+#[test]
+fn the_fuzzer_reports_a_called_flows_defect_in_that_flow() {
+    for (name, node, vars) in [
+        ("unhandled-input-in-called-flow", "account_number", vec![]),
+        (
+            "unhandled-input-in-called-flow-after-set",
+            "business_number",
+            vec![("account", "business")],
+        ),
+    ] {
+        let loaded = set(name);
+        for seed in [42, 7, 1] {
+            let findings = fuzz_findings(name, seed);
+            let silences: Vec<_> = findings
+                .iter()
+                .filter(|f| f.code.name() == "unhandled-input")
+                .collect();
+            assert_eq!(silences.len(), 1, "{name}, seed {seed}: {findings:#?}");
+            let silence = silences[0];
+            assert_eq!(
+                (silence.flow.as_str(), silence.node.as_str()),
+                ("verify", node)
+            );
+            assert_eq!(silence.inputs, ["wait"]);
+            let want: std::collections::BTreeMap<String, String> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            assert_eq!(silence.vars, want);
+            assert!(reproduces(&loaded, silence));
+        }
+    }
+}
+
+/// `move_house` lists phone and web. In the app nothing is judged against
+/// it: its "Moving house" button that sends customers to the website is no
+/// misleading option, the fuzzer never draws an app customer who wants it,
+/// and the intents list has no app entry for it rather than `never`.
+#[test]
+fn an_intent_is_judged_only_on_the_channels_it_lists() {
+    let name = "intent-not-listed-for-app";
+    let about_moving_in_the_app = |f: &touchpoint::finding::Finding| {
+        f.channel == touchpoint::model::Channel::App && f.intent.as_deref() == Some("move_house")
+    };
+    for seed in 0..10 {
+        let findings = fuzz_findings(name, seed);
+        assert!(
+            !findings.iter().any(about_moving_in_the_app),
+            "seed {seed}: {findings:#?}"
+        );
+    }
+    let (_, stdout, stderr) =
+        common::touchpoint(&["check", &format!("fixtures/{name}"), "--format", "json"]);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    let findings: Vec<touchpoint::finding::Finding> =
+        serde_json::from_value(report["findings"].clone()).unwrap();
+    assert!(
+        !findings.iter().any(about_moving_in_the_app),
+        "{findings:#?}"
+    );
+    let entries: Vec<(String, String, String)> = report["intents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["channel"].as_str().unwrap().to_string(),
+                i["intent"].as_str().unwrap().to_string(),
+                i["served"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let entry = |channel: &str, intent: &str| {
+        entries
+            .iter()
+            .find(|(c, i, _)| c == channel && i == intent)
+            .map(|(_, _, served)| served.as_str())
+    };
+    assert_eq!(entry("phone", "move_house"), Some("always"));
+    assert_eq!(entry("web", "move_house"), Some("always"));
+    assert_eq!(entry("app", "pay_bill"), Some("always"));
+    assert_eq!(entry("app", "move_house"), None, "{entries:?}");
+    let (_, human, _) = common::touchpoint(&["check", &format!("fixtures/{name}")]);
+    assert!(!human.contains("never"), "{human}");
+}

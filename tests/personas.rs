@@ -297,3 +297,53 @@ fn steps_after_the_end_fail_and_patience_ends_only_while_waiting() {
         "{night:#}"
     );
 }
+
+/// A fumbling web customer now and then clicks the label beside the one
+/// they meant, or back: over twenty seeds the journeys differ, each seed's
+/// journey is the same on every run, its inputs replay to where it ended,
+/// and no slip reaches further than a neighbour ("Contact us" is two places
+/// from "Report an outage" and is never clicked).
+#[test]
+fn a_fumbling_web_customer_slips_beside_the_mark_as_the_seed_says() {
+    use touchpoint::input::Input;
+    use touchpoint::replay::{replay, Ending};
+    let set =
+        touchpoint::loader::load_set(&project().join("fixtures/personas-fumbling-web")).unwrap();
+    let mut journeys = std::collections::BTreeSet::new();
+    for seed in 0..20 {
+        let run = || {
+            touchpoint::personas::run_personas(&set, seed, None, None)
+                .unwrap()
+                .results
+        };
+        let results = run();
+        assert_eq!(results, run(), "seed {seed}");
+        let journey = &results[0];
+        assert!(
+            !journey.inputs.iter().any(|i| i == "click:Contact us"),
+            "seed {seed}: {:?}",
+            journey.inputs
+        );
+        let inputs: Vec<Input> = journey
+            .inputs
+            .iter()
+            .map(|i| Input::parse(i).unwrap())
+            .collect();
+        let transcript = replay(
+            &set,
+            Some(journey.channel),
+            &journey.flow,
+            &inputs,
+            &journey.vars,
+        )
+        .unwrap();
+        assert!(
+            matches!(&transcript.ending, Ending::Terminal { node, .. } if *node == journey.node),
+            "seed {seed}: {:?} ended {:?}",
+            journey.inputs,
+            transcript.ending
+        );
+        journeys.insert(journey.inputs.clone());
+    }
+    assert!(journeys.len() > 1, "every seed: {journeys:?}");
+}

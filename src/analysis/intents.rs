@@ -36,6 +36,11 @@ pub fn walk_goals(graph: &Graph, set: &MenuSet, summary: &WalkSummary, recorder:
         );
         recorder.begin_flow(flow as u32, worlds.len());
         for intent in 0..graph.intents.len() {
+            // A need the catalogue does not send to this channel is no
+            // customer of it: no menu here fails them.
+            if !graph.expects(intent) {
+                continue;
+            }
             // Where nothing on the channel ever serves the intent, the
             // intent finding says so once; every menu would fail it otherwise.
             if !summary.served[intent].iter().any(|&s| s) {
@@ -102,7 +107,9 @@ fn walk_goal(
                     let heard: Vec<String> = offered.iter().map(|&i| describe(graph, i)).collect();
                     let n = heard.len();
                     // Menus of called flows are met through their callers:
-                    // the inputs then start at the caller's start.
+                    // the walk records the caller's start, and the report
+                    // re-expresses the finding from the called flow's own
+                    // start (`analysis::to_finding`).
                     let mut raw = RawFinding::new(
                         Code::NoFit,
                         state.node,
@@ -254,7 +261,9 @@ pub fn channel_findings(set: &MenuSet, walks: &[(Channel, &Graph, &WalkSummary)]
 }
 
 /// When each intent is served on a channel: always, never, or only under
-/// some variable values (said in words, e.g. "hours=open").
+/// some variable values (said in words, e.g. "hours=open"). An intent whose
+/// `channels:` leaves the channel out has no entry: "never" would call a
+/// deliberate choice a failure.
 pub fn availability(
     set: &MenuSet,
     channel: Channel,
@@ -265,6 +274,7 @@ pub fn availability(
     set.intents
         .iter()
         .enumerate()
+        .filter(|&(i, _)| graph.expects(i))
         .map(|(i, intent)| {
             let served = &summary.served[i];
             let (status, when) = if served.iter().all(|&s| s) {

@@ -13,7 +13,7 @@ pub use explorer::{worlds, WalkSummary};
 use crate::finding::{Code, Finding};
 use crate::graph::{compile, CompileError, Graph, NodeIx, NONE};
 use crate::input::{render, resolve};
-use crate::machine::{InputKind, Machine, Observer, Rules, Settled, Step};
+use crate::machine::{Choice, InputKind, Machine, Observer, Quiet, Rules, Settled, State, Step};
 use crate::model::{Level, MenuSet, Span};
 use raw::{RawFinding, Recorder};
 
@@ -166,10 +166,30 @@ pub(crate) fn to_finding(
     raw: &RawFinding,
     depends_on_vars: bool,
 ) -> Finding {
-    let node_flow = raw
-        .entry_flow
-        .map_or(graph.nodes[raw.node as usize].flow as usize, |f| f as usize);
-    let world = world_vars(graph, raw.world);
+    // A finding met in a called flow through its caller is reported in the
+    // called flow, from its start, as that flow's own walk reports it: one
+    // defect is then one finding, whichever analysis met it and through
+    // whichever caller. Only a finding that needs the caller (a loop that
+    // runs through the return, an ending after it) stays with the caller.
+    let rebased = rebase_into_own_flow(graph, set, raw);
+    let (node_flow, world_index, choices, depends_on_vars) = match &rebased {
+        Some(rebased) => (
+            graph.nodes[raw.node as usize].flow as usize,
+            rebased.world,
+            rebased.choices.as_slice(),
+            // Variables the caller set before the call are this start's
+            // variables: a replay must be told them.
+            depends_on_vars || rebased.world != 0,
+        ),
+        None => (
+            raw.entry_flow
+                .map_or(graph.nodes[raw.node as usize].flow as usize, |f| f as usize),
+            raw.world,
+            raw.choices.as_slice(),
+            depends_on_vars,
+        ),
+    };
+    let world = world_vars(graph, world_index);
     let mut machine = Machine::new(
         graph,
         Rules {
@@ -183,7 +203,7 @@ pub(crate) fn to_finding(
     };
     let mut inputs = Vec::new();
     let mut settled = machine.settle(graph.flows[node_flow].start, world, 0, NONE, &mut trace);
-    for &choice in &raw.choices {
+    for &choice in choices {
         let Settled::Waiting(state) = settled else {
             break;
         };
@@ -279,6 +299,162 @@ fn unreached_finding(
         finding.vars = graph.describe_vars(raw.guard_vars, raw.guard_mask);
     }
     finding
+}
+
+/// A finding's choices re-expressed from the start of the flow that holds
+/// its node: the world the customer was in when they last entered that flow
+/// (as the flow's own walk would start in it) and the choices made since.
+struct Rebased {
+    world: u32,
+    choices: Vec<Choice>,
+}
+
+/// How playing some choices ended, with the call stack left out: a called
+/// flow played through its caller and on its own differ only in what lies
+/// beneath the flow on the stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    Settled(Settled),
+    Dropped(NodeIx, InputKind),
+}
+
+/// Plays `choices` from `settled`, telling `on_wait` of every state the
+/// customer waited at, with the number of choices made before it.
+fn play(
+    machine: &mut Machine,
+    mut settled: Settled,
+    choices: &[Choice],
+    on_wait: &mut impl FnMut(usize, State),
+) -> Ending {
+    for (made, &choice) in choices.iter().enumerate() {
+        let Settled::Waiting(state) = settled else {
+            break;
+        };
+        on_wait(made, state);
+        match machine.step(&state, choice, &mut Quiet) {
+            Step::Moved(next) => settled = next,
+            Step::Reprompt(next) => settled = Settled::Waiting(next),
+            Step::Dropped(kind) => return Ending::Dropped(state.node, kind),
+            Step::Ignored | Step::Unavailable => {}
+        }
+    }
+    match settled {
+        Settled::Waiting(state) => {
+            // Still waiting after the last choice: a place to start from
+            // too, with nothing left to choose.
+            on_wait(choices.len(), state);
+            Ending::Settled(Settled::Waiting(State {
+                stack: crate::machine::Stacks::EMPTY,
+                ..state
+            }))
+        }
+        other => Ending::Settled(other),
+    }
+}
+
+/// Re-expresses a finding recorded from a caller's start (`entry_flow`)
+/// from the start of the called flow that holds its node. The customer's
+/// state inside a call differs from the state of a walk of the called flow
+/// alone only in the stack beneath it, so the choices made since the
+/// customer last stood where that walk starts lead the same way, until the
+/// flow returns. The latest such place is taken whose choices, played in
+/// the called flow alone, end exactly as the finding did; `None` when there
+/// is none (the finding needs what happens after the return).
+fn rebase_into_own_flow(graph: &Graph, set: &MenuSet, raw: &RawFinding) -> Option<Rebased> {
+    // `too-deep` counts the menus heard on the way, the caller's among
+    // them: the way through the caller is the finding.
+    if raw.code == Code::TooDeep {
+        return None;
+    }
+    let entry = raw.entry_flow? as usize;
+    let own = graph.nodes[raw.node as usize].flow as usize;
+    if entry == own || !graph.flows[own].called || graph.flows[own].start == NONE {
+        return None;
+    }
+    let call_depth = set.settings.limits.call_depth;
+    let mut through_caller = Machine::new(
+        graph,
+        Rules {
+            call_depth,
+            standalone: graph.flows[entry].called,
+        },
+    );
+    let start = through_caller.settle(
+        graph.flows[entry].start,
+        world_vars(graph, raw.world),
+        0,
+        NONE,
+        &mut Quiet,
+    );
+    let mut waited = Vec::new();
+    let ending = play(
+        &mut through_caller,
+        start,
+        &raw.choices,
+        &mut |made, state| waited.push((made, state)),
+    );
+    let mut alone = Machine::new(
+        graph,
+        Rules {
+            call_depth,
+            standalone: true,
+        },
+    );
+    let own_start = graph.flows[own].start;
+    // Where the flow's own walk first waits in each world, worked out only
+    // when a state's own values are not the world it started in.
+    let mut starts: Option<rustc_hash::FxHashMap<State, usize>> = None;
+    for &(made, state) in waited.iter().rev() {
+        let fresh = state.prev == NONE && state.no_input == 0 && state.no_match == 0;
+        if graph.nodes[state.node as usize].flow as usize != own || !fresh {
+            continue;
+        }
+        let wanted = State {
+            stack: crate::machine::Stacks::EMPTY,
+            ..state
+        };
+        // Most often nothing between the call and the first wait set a
+        // variable, so the state's own values are the world to start in.
+        let likely = graph
+            .worlds
+            .iter()
+            .position(|&w| w == state.vars)
+            .filter(|&w| {
+                alone.settle(own_start, graph.worlds[w], 0, NONE, &mut Quiet)
+                    == Settled::Waiting(wanted)
+            });
+        let world = likely.or_else(|| {
+            let starts = starts.get_or_insert_with(|| {
+                let mut starts = rustc_hash::FxHashMap::default();
+                for (w, &vars) in graph.worlds.iter().enumerate() {
+                    if let Settled::Waiting(first) =
+                        alone.settle(own_start, vars, 0, NONE, &mut Quiet)
+                    {
+                        starts.entry(first).or_insert(w);
+                    }
+                }
+                starts
+            });
+            starts.get(&wanted).copied()
+        });
+        let Some(world) = world else {
+            continue;
+        };
+        let choices = &raw.choices[made..];
+        if play(
+            &mut alone,
+            Settled::Waiting(wanted),
+            choices,
+            &mut |_, _| {},
+        ) == ending
+        {
+            return Some(Rebased {
+                world: world as u32,
+                choices: choices.to_vec(),
+            });
+        }
+    }
+    None
 }
 
 /// What the walk reached, flow by flow.

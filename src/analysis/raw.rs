@@ -27,7 +27,9 @@ pub struct RawFinding {
     /// The intent the finding is about, as an index into the catalogue.
     pub intent: Option<u32>,
     /// The flow whose start `choices` begin at, when it is not the flow
-    /// that holds the node (a fuzzed customer who went into a sub-flow).
+    /// that holds the node (a customer who went into a sub-flow). The
+    /// report moves such a finding to the node's own flow where the
+    /// finding does not need the caller (see `analysis::to_finding`).
     pub entry_flow: Option<u32>,
 }
 

@@ -258,6 +258,9 @@ fn fuzz_channel(
     let strategy = run_tree::RunStrategy {
         shared: Rc::clone(&shared),
         entry_flows,
+        intents: (0..graph.intents.len())
+            .filter(|&x| graph.expects(x))
+            .collect(),
         _marker: std::marker::PhantomData,
     };
     // Runs come in batches that depend on nothing outside themselves (their

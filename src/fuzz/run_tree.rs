@@ -47,6 +47,9 @@ pub struct Shared<'g, 'a> {
 pub struct RunStrategy<'s, 'g, 'a> {
     pub shared: Rc<RefCell<Shared<'g, 'a>>>,
     pub entry_flows: Vec<u32>,
+    /// The intents customers of this channel come with: those the
+    /// catalogue expects on it (`channels:`), in catalogue order.
+    pub intents: Vec<usize>,
     pub _marker: std::marker::PhantomData<&'s ()>,
 }
 
@@ -74,19 +77,19 @@ impl Strategy for RunStrategy<'_, '_, '_> {
         shared.generated += 1;
         let rng = runner.rng();
         let graph = shared.machine.graph;
-        let intents = graph.intents.len();
+        let intents = &self.intents;
         // Two draws make the whole customer, cut into fields: drawing each
         // field on its own was a measurable share of a five-step run.
         let (first, second) = (rng.next_u64(), rng.next_u64());
         // One customer in eight has a need nobody planned for.
-        let intent = if intents == 0 || first & 7 == 0 {
+        let intent = if intents.is_empty() || first & 7 == 0 {
             None
         } else {
-            Some(below(first >> 32, 32, intents))
+            Some(intents[below(first >> 32, 32, intents.len())])
         };
         let customer = Customer {
             intent,
-            aimless: intents == 0,
+            aimless: graph.intents.is_empty(),
             words: UNPLANNED[below(second, 21, UNPLANNED.len())],
             world: below(second >> 21, 21, shared.worlds.len()) as u32,
             flow: self.entry_flows[below(second >> 42, 21, self.entry_flows.len())],

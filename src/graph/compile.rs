@@ -89,6 +89,15 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
         conds: Vec::new(),
         vars,
         intents: set.intents.iter().map(|i| i.id.value.clone()).collect(),
+        expected: set
+            .intents
+            .iter()
+            .map(|i| {
+                i.channels
+                    .as_ref()
+                    .is_none_or(|list| list.iter().any(|c| c.value == channel))
+            })
+            .collect(),
         fits: BitTable::default(),
         serves: BitTable::default(),
         shadowers: Vec::new(),
@@ -462,7 +471,12 @@ fn compute_shadowing(graph: &mut Graph) {
 /// pattern tried against them once: a large set repeats the same labels'
 /// words and the same few patterns thousands of times.
 fn fit_table(graph: &Graph, set: &MenuSet) -> BitTable {
-    let mut fits = BitTable::new(graph.options.len(), set.intents.len());
+    let mut table = BitTable::new(graph.options.len(), set.intents.len());
+    let mut fits = |option: usize, intent: usize| {
+        if graph.expects(intent) {
+            table.set(option, intent);
+        }
+    };
     let phrases: Vec<Vec<Vec<String>>> = set
         .intents
         .iter()
@@ -503,13 +517,13 @@ fn fit_table(graph: &Graph, set: &MenuSet) -> BitTable {
                 });
             for (i, fit) in fitting.iter().enumerate() {
                 if *fit {
-                    fits.set(option, i);
+                    fits(option, i);
                 }
             }
         }
         for tag in &model.intents {
             if let Some(&i) = intent_index.get(tag.value.as_str()) {
-                fits.set(option, i);
+                fits(option, i);
             }
         }
         // The label fits an intent when one of the intent's phrases appears
@@ -522,13 +536,13 @@ fn fit_table(graph: &Graph, set: &MenuSet) -> BitTable {
                 };
                 for &(i, phrase) in candidates {
                     if label[start..].starts_with(phrase) {
-                        fits.set(option, i);
+                        fits(option, i);
                     }
                 }
             }
         }
     }
-    fits
+    table
 }
 
 #[cfg(test)]
@@ -536,8 +550,9 @@ mod tests {
     use super::*;
     use crate::graph::intents::fits_explicitly;
 
-    /// The compiled table says what `fits_explicitly` says, option by
-    /// option and intent by intent, on every set in the repository that has
+    /// The compiled table says what `fits_explicitly` says (for the intents
+    /// the channel expects), option by option and intent by intent, on
+    /// every set in the repository that has
     /// a catalogue: the table is built by a faster route (phrases indexed by
     /// their first word, speech patterns tested once) and must not differ.
     #[test]
@@ -561,7 +576,7 @@ mod tests {
                     for (i, intent) in set.intents.iter().enumerate() {
                         assert_eq!(
                             graph.fits.get(option, i),
-                            fits_explicitly(model, intent),
+                            fits_explicitly(model, intent) && graph.expects(i),
                             "{}: option {option} and intent {}",
                             dir.display(),
                             intent.id.value

@@ -185,7 +185,13 @@ pub struct Graph<'a> {
     pub vars: Vec<Var>,
     /// Intent ids, in catalogue order: the columns of the tables below.
     pub intents: Vec<String>,
+    /// Per intent: whether the catalogue expects it on this channel (its
+    /// `channels:` lists the channel, or it has no list). A customer with
+    /// an intent not expected here is not a customer of this channel.
+    pub expected: Vec<bool>,
     /// Option × intent: the option fits the intent by tag, label or speech.
+    /// Only intents expected on the channel are fitted: nothing on a
+    /// channel is judged against a need the catalogue does not send there.
     pub fits: intents::BitTable,
     /// Node × intent: the node is a terminal that serves the intent.
     pub serves: intents::BitTable,
@@ -305,6 +311,11 @@ impl<'a> Graph<'a> {
     pub fn option_claims(&self, option: OptionIx, intent: usize) -> bool {
         let o = &self.options[option as usize];
         !o.hidden && !o.fallback && self.fits.get(option as usize, intent)
+    }
+
+    /// Whether the catalogue expects `intent` on this channel.
+    pub fn expects(&self, intent: usize) -> bool {
+        self.expected.get(intent).copied().unwrap_or(false)
     }
 
     pub fn intent_index(&self, id: &str) -> Option<usize> {

@@ -480,6 +480,33 @@ fn check_persona_config(
             problems.push(problem);
         }
     }
+    // The catalogue's `channels:` says where customers with an intent are
+    // served; a persona with that need on another channel tests a journey
+    // the set says nobody makes, and would fail for the catalogue's sake.
+    let intent = persona
+        .intent
+        .as_ref()
+        .and_then(|name| set.intent(name.as_str()));
+    if let Some(listed) = intent.and_then(|i| i.channels.as_ref()) {
+        if !listed.iter().any(|c| c.value == channel) {
+            let names: Vec<&str> = listed.iter().map(|c| c.value.name()).collect();
+            problems.push(
+                at(
+                    &config.channel,
+                    format!(
+                        "persona `{}` runs on {channel}, but its intent `{}` lists only {} in `channels`",
+                        persona.id.value,
+                        intent.map_or("", |i| i.id.as_str()),
+                        names.join(" and ")
+                    ),
+                )
+                .with_help(format!(
+                    "add {channel} to the intent's `channels`, or run the persona on {}",
+                    names.join(" or ")
+                )),
+            );
+        }
+    }
     for (var, value) in &config.vars {
         check_value(var, value, &domains[&channel], problems);
     }

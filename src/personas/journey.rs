@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::graph::{Graph, Kind, NodeIx, NONE};
+use crate::graph::{Graph, Kind, NodeIx, OptionIx, NONE};
 use crate::input::{render, resolve, Input};
 use crate::machine::{Choice, Machine, Observer, Quiet, Rules, Settled, State, Step};
 use crate::model::{MenuSet, NodeKind, Outcome, Persona, PersonaRunConfig, ScriptStep, Trait};
@@ -92,12 +92,21 @@ impl Fumbles {
         Fumbles((z ^ (z >> 31)) | 1)
     }
 
-    /// True about one time in four.
-    fn now(&mut self) -> bool {
+    fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
-        self.0.is_multiple_of(4)
+        self.0
+    }
+
+    /// True about one time in four.
+    fn now(&mut self) -> bool {
+        self.next().is_multiple_of(4)
+    }
+
+    /// One of `0..n` (`n` is small: the slips open at one page).
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
     }
 }
 
@@ -230,12 +239,13 @@ pub fn run_journey(
             script_index += 1;
             Some(step_input(step))
         } else {
+            let fumbling = has(Trait::Fumbles) && fumbles.now();
             goal_input(
                 &machine,
                 &state,
                 intent,
                 has(Trait::ZeroOut),
-                has(Trait::Fumbles) && fumbles.now(),
+                fumbling.then_some(&mut fumbles),
             )
         };
         let Some(input) = input else {
@@ -373,6 +383,37 @@ fn timeout(graph: &Graph, node: NodeIx) -> f64 {
     own.or(flow.default_timeout).unwrap_or(DEFAULT_TIMEOUT)
 }
 
+/// What a fumbling web or app customer clicks instead of the option they
+/// meant: the label shown just before or just after it, or back, whichever
+/// of these the page has, chosen by the persona's seed. A page with none of
+/// them leaves nothing to slip on.
+fn slip(machine: &Machine, state: &State, meant: OptionIx, fumbles: &mut Fumbles) -> Choice {
+    let graph = machine.graph;
+    let mut offered = Vec::new();
+    machine.offered(state, &mut offered);
+    offered.retain(|&o| !graph.options[o as usize].hidden);
+    let mut slips = Vec::with_capacity(3);
+    if let Some(at) = offered.iter().position(|&o| o == meant) {
+        if at > 0 {
+            slips.push(Choice::Option(offered[at - 1]));
+        }
+        if let Some(&next) = offered.get(at + 1) {
+            slips.push(Choice::Option(next));
+        }
+    }
+    let has_back = match &graph.nodes[state.node as usize].kind {
+        Kind::Menu { back, .. } => *back != NONE || state.prev != NONE,
+        _ => false,
+    };
+    if has_back {
+        slips.push(Choice::Back);
+    }
+    if slips.is_empty() {
+        return Choice::Option(meant);
+    }
+    slips[fumbles.below(slips.len())]
+}
+
 fn step_input(step: &ScriptStep) -> Input {
     match step {
         ScriptStep::Press(keys) => Input::Keys(keys.clone()),
@@ -385,12 +426,13 @@ fn step_input(step: &ScriptStep) -> Input {
 }
 
 /// What a goal-directed persona does here, or `None` when it is stuck.
+/// `fumble` is given when the persona fumbles at this step.
 fn goal_input(
     machine: &Machine,
     state: &State,
     intent: Option<usize>,
     zero_out: bool,
-    fumble: bool,
+    fumble: Option<&mut Fumbles>,
 ) -> Option<Input> {
     let graph = machine.graph;
     match &graph.nodes[state.node as usize].kind {
@@ -402,14 +444,15 @@ fn goal_input(
                     None
                 }
             });
-            match option {
+            let choice = match (option, fumble) {
                 // A fumbling caller presses a wrong key first, now and then.
-                Some(_) if fumble && !graph.is_visual() => {
-                    Some(render(machine, state, Choice::NoMatch))
-                }
-                Some(i) => Some(render(machine, state, Choice::Option(i))),
-                None => None,
-            }
+                (Some(_), Some(_)) if !graph.is_visual() => Choice::NoMatch,
+                // On a screen the slip is a click beside the mark.
+                (Some(meant), Some(fumbles)) => slip(machine, state, meant, fumbles),
+                (Some(meant), None) => Choice::Option(meant),
+                (None, _) => return None,
+            };
+            Some(render(machine, state, choice))
         }
         Kind::Ask {
             valid_answer: Some(_),
