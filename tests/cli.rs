@@ -353,6 +353,71 @@ fn levels_from_settings_change_the_verdict() {
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
+/// The failing-persona fixture with `levels` settings added.
+fn failing_personas_with_levels(levels: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture("personas-failing"));
+    copy_tree(&from, dir.path());
+    std::fs::write(
+        dir.path().join("touchpoint.yaml"),
+        format!("touchpoint:\n  levels: {{ {levels} }}\n"),
+    )
+    .unwrap();
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// A failed persona fails the run through its `persona-failed` finding, so
+/// the code's level decides: `off` and `warning` pass (warnings fail only
+/// with `--deny warnings`), in every format.
+#[test]
+fn a_failed_persona_follows_the_level_of_persona_failed() {
+    let dir = failing_personas_with_levels("persona-failed: off");
+    let r = run(touchpoint().arg("personas").arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("clean: 0 errors, 0 warnings"), "{}", r.stdout);
+    let r = run(touchpoint()
+        .args(["personas", "--format", "junit"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(!r.stdout.contains("<failure"), "{}", r.stdout);
+    let r = run(touchpoint()
+        .args(["personas", "--format", "markdown"])
+        .arg(dir.path()));
+    assert!(r.stdout.contains("passed"), "{}", r.stdout);
+
+    let dir = failing_personas_with_levels("persona-failed: warning");
+    let r = run(touchpoint().arg("personas").arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("0 errors, 1 warning,"), "{}", r.stdout);
+    let r = run(touchpoint()
+        .args(["personas", "--deny", "warnings", "--format", "junit"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("<failure"), "{}", r.stdout);
+    let r = run(touchpoint()
+        .args(["personas", "--deny", "warnings", "--format", "markdown"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("failed"), "{}", r.stdout);
+
+    let r = run(touchpoint()
+        .arg("personas")
+        .arg(fixture("personas-failing")));
+    assert_eq!(r.code, 1, "by default a failed persona is an error: {}", r.stdout);
+}
+
 #[test]
 fn a_walk_stopped_by_its_budget_says_so_and_invents_no_trap() {
     let settings = b"touchpoint:\n  limits: { states: 2 }\n";

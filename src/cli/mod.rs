@@ -803,7 +803,7 @@ fn run_crawl(
 fn write_report(report: &crate::report::Report, set: Option<&MenuSet>, common: &Common) -> u8 {
     let text = match common.format() {
         Format::Json => render::json::render(report),
-        Format::Markdown => render::markdown::report(report),
+        Format::Markdown => render::markdown::report(report, common.deny_warnings()),
         Format::Junit => render::junit::render(report, common.deny_warnings()),
         Format::Sarif => render::sarif::render(report),
         Format::Human => {

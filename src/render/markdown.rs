@@ -37,9 +37,11 @@ fn styled_diff(diff: &str) -> String {
         .into_owned()
 }
 
-pub fn report(report: &Report) -> String {
+/// The report as a pull-request comment; its verdict is the exit code's,
+/// so `deny_warnings` is `--deny warnings`.
+pub fn report(report: &Report, deny_warnings: bool) -> String {
     let s = &report.summary;
-    let verdict = if report.fails(false) {
+    let verdict = if report.fails(deny_warnings) {
         "❌ failed"
     } else {
         "✅ passed"
