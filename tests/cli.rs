@@ -386,7 +386,11 @@ fn a_failed_persona_follows_the_level_of_persona_failed() {
     let dir = failing_personas_with_levels("persona-failed: off");
     let r = run(touchpoint().arg("personas").arg(dir.path()));
     assert_eq!(r.code, 0, "{}", r.stdout);
-    assert!(r.stdout.contains("clean: 0 errors, 0 warnings"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("clean: 0 errors, 0 warnings"),
+        "{}",
+        r.stdout
+    );
     let r = run(touchpoint()
         .args(["personas", "--format", "junit"])
         .arg(dir.path()));
@@ -415,7 +419,11 @@ fn a_failed_persona_follows_the_level_of_persona_failed() {
     let r = run(touchpoint()
         .arg("personas")
         .arg(fixture("personas-failing")));
-    assert_eq!(r.code, 1, "by default a failed persona is an error: {}", r.stdout);
+    assert_eq!(
+        r.code, 1,
+        "by default a failed persona is an error: {}",
+        r.stdout
+    );
 }
 
 #[test]

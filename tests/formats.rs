@@ -119,3 +119,118 @@ fn graphs_mark_findings_on_nodes() {
     let (code, _) = touchpoint(&["graph", "fixtures/dead-end", "--flow", "nope"]);
     assert_eq!(code, 2);
 }
+
+/// Node ids declared in a dot graph, and the ends of its edges.
+fn dot_nodes_and_edges(dot: &str) -> (Vec<String>, Vec<(String, String, String)>) {
+    let edge = regex::Regex::new(
+        r#"^  "((?:[^"\\]|\\.)*)" -> "((?:[^"\\]|\\.)*)" \[label="((?:[^"\\]|\\.)*)""#,
+    )
+    .unwrap();
+    let node = regex::Regex::new(r#"^  "((?:[^"\\]|\\.)*)" \[label="#).unwrap();
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for line in dot.lines() {
+        if let Some(c) = edge.captures(line) {
+            edges.push((c[1].to_string(), c[2].to_string(), c[3].to_string()));
+        } else if let Some(c) = node.captures(line) {
+            nodes.push(c[1].to_string());
+        }
+    }
+    (nodes, edges)
+}
+
+/// Node ids declared in a Mermaid flowchart, and the ends of its edges.
+fn mermaid_nodes_and_edges(mermaid: &str) -> (Vec<String>, Vec<(String, String, String)>) {
+    let edge = regex::Regex::new(r#"^\s*(\S+) -\.?->\|"([^"]*)"\| (\S+)$"#).unwrap();
+    let node = regex::Regex::new(r#"^\s*(\S+)\["#).unwrap();
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for line in mermaid.lines() {
+        if let Some(c) = edge.captures(line) {
+            edges.push((c[1].to_string(), c[3].to_string(), c[2].to_string()));
+        } else if let Some(c) = node.captures(line) {
+            nodes.push(c[1].to_string());
+        }
+    }
+    (nodes, edges)
+}
+
+fn assert_edges_end_at_nodes(
+    what: &str,
+    (nodes, edges): (Vec<String>, Vec<(String, String, String)>),
+) {
+    assert!(!edges.is_empty(), "{what}: no edges read");
+    for (from, to, label) in &edges {
+        assert!(
+            nodes.contains(from) && nodes.contains(to),
+            "{what}: edge {from} -> {to} ({label}) ends outside the declared nodes {nodes:?}"
+        );
+    }
+}
+
+/// A handler with retries is drawn to its real `then` node with the count
+/// on the edge, in every flow of the bundled set, in dot and Mermaid.
+#[test]
+fn graph_edges_end_at_declared_nodes_with_retries_on_the_label() {
+    let (_, json) = touchpoint(&["lint", "menus", "--format", "json"]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let mut retry_edges = 0;
+    for flow in report["structure"]["flows"].as_array().unwrap() {
+        let (name, channel) = (
+            flow["flow"].as_str().unwrap(),
+            flow["channel"].as_str().unwrap(),
+        );
+        let what = format!("menus {channel} {name}");
+        let (code, dot) = touchpoint(&["graph", "menus", "--flow", name, "--channel", channel]);
+        assert_eq!(code, 0, "{dot}");
+        let drawn = dot_nodes_and_edges(&dot);
+        retry_edges += drawn.1.iter().filter(|e| e.2.contains(" after ")).count();
+        assert_edges_end_at_nodes(&format!("{what} dot"), drawn);
+        let (code, mermaid) = touchpoint(&[
+            "graph",
+            "menus",
+            "--flow",
+            name,
+            "--channel",
+            channel,
+            "--format",
+            "mermaid",
+        ]);
+        assert_eq!(code, 0, "{mermaid}");
+        assert_edges_end_at_nodes(
+            &format!("{what} mermaid"),
+            mermaid_nodes_and_edges(&mermaid),
+        );
+    }
+    assert!(retry_edges > 0, "the bundled set has handlers with retries");
+    let (_, verify) = touchpoint(&["graph", "menus", "--flow", "verify"]);
+    assert!(
+        verify.contains("\"pin_ask\" -> \"birth_date_ask\" [label=\"no_input after 2 retries\""),
+        "{verify}"
+    );
+    assert!(
+        verify.contains("\"birth_date_ask\" -> \"not_verified\" [label=\"no_input after 1 retry\""),
+        "{verify}"
+    );
+}
+
+/// The diff's pull-request comment draws changed flows the same way.
+#[test]
+fn diff_diagrams_end_edges_at_declared_nodes() {
+    let (_, markdown) = touchpoint(&[
+        "diff",
+        "fixtures/diff/v1",
+        "fixtures/diff/v2",
+        "--format",
+        "markdown",
+    ]);
+    let diagrams: Vec<&str> = markdown
+        .split("```mermaid\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert!(!diagrams.is_empty(), "{markdown}");
+    for diagram in diagrams {
+        assert_edges_end_at_nodes("diff diagram", mermaid_nodes_and_edges(diagram));
+    }
+}

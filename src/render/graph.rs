@@ -3,7 +3,7 @@
 
 use crate::finding::Finding;
 use crate::model::Level;
-use crate::structure::FlowShape;
+use crate::structure::{FlowShape, Lead};
 
 /// Mermaid needs plain ids and chokes on keywords such as `end`, so nodes
 /// get generated ids (`n0`, `n1`, ...) and keep their own in the label.
@@ -17,6 +17,16 @@ fn mermaid_ids(flow: &FlowShape) -> impl Fn(&str) -> String + '_ {
                 .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
                 .collect::<String>()
         ),
+    }
+}
+
+/// What takes a lead, with a handler's retries: `no_input after 2 retries`.
+/// The count goes on the edge; the edge itself ends at the real node.
+fn lead_label(lead: &Lead) -> String {
+    match lead.retries {
+        0 => lead.by.clone(),
+        1 => format!("{} after 1 retry", lead.by),
+        n => format!("{} after {n} retries", lead.by),
     }
 }
 
@@ -60,7 +70,7 @@ pub fn mermaid(flow: &FlowShape, findings: &[&Finding], highlight: &[String]) ->
             out.push_str(&format!(
                 "  {} -.->|\"{}\"| {}\n",
                 id(&node.id),
-                escape(&lead.by),
+                escape(&lead_label(lead)),
                 id(&lead.to)
             ));
         }
@@ -134,7 +144,7 @@ pub fn dot(flow: &FlowShape, findings: &[&Finding]) -> String {
                 "  {} -> {} [label={}, style=dashed];\n",
                 quote(&node.id),
                 quote(&lead.to),
-                quote(&lead.by)
+                quote(&lead_label(lead))
             ));
         }
     }

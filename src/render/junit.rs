@@ -66,8 +66,8 @@ pub fn render(report: &Report, deny_warnings: bool) -> String {
             .iter()
             .find(|f| f.code == Code::PersonaFailed)
             .map_or(Level::Off, |f| f.level);
-        let personas_fail = persona_level == Level::Error
-            || (deny_warnings && persona_level == Level::Warning);
+        let personas_fail =
+            persona_level == Level::Error || (deny_warnings && persona_level == Level::Warning);
         for p in &report.personas {
             let status = if p.passed || !personas_fail {
                 TestCaseStatus::success()
