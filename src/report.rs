@@ -285,6 +285,9 @@ pub fn lint_report(set: &MenuSet, command: &str, seed: u64) -> Result<Report, Co
 pub struct ErrorReport {
     pub tool: String,
     pub version: String,
+    /// The command that could not run (`lint`, `check`, ...).
+    #[serde(default)]
+    pub command: String,
     pub set: String,
     pub errors: Vec<ErrorEntry>,
 }
@@ -299,7 +302,7 @@ pub struct ErrorEntry {
 }
 
 impl ErrorReport {
-    pub fn new(set: String, error: &crate::loader::LoadError) -> ErrorReport {
+    pub fn new(command: &str, set: String, error: &crate::loader::LoadError) -> ErrorReport {
         let errors = error
             .problems
             .iter()
@@ -317,6 +320,7 @@ impl ErrorReport {
         ErrorReport {
             tool: "touchpoint".to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
+            command: command.to_string(),
             set,
             errors,
         }

@@ -478,6 +478,93 @@ fn load_errors_in_json_mode_are_json_on_stdout() {
     );
 }
 
+/// A set that does not load still gives CI its annotations: with `-o FILE`
+/// every format writes every problem, people still read them on standard
+/// error, and the exit code is 2.
+#[test]
+fn load_errors_are_written_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["sarif", "junit", "markdown", "json"] {
+        let out = dir.path().join(format!("out.{format}"));
+        let r = run(touchpoint()
+            .args([
+                "check",
+                &fixture("load-multiple-errors"),
+                "--format",
+                format,
+                "-o",
+            ])
+            .arg(&out));
+        assert_eq!(r.code, 2, "{format}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{format}: {}", r.stdout);
+        assert!(
+            r.stderr.contains("main.yaml:24:14"),
+            "{format}: {}",
+            r.stderr
+        );
+        let written = std::fs::read_to_string(&out)
+            .unwrap_or_else(|e| panic!("{format}: nothing written: {e}"));
+        for (place, word) in [("3:1", "titel"), ("15:15", "billing_lnie"), ("24:14", "10")] {
+            assert!(written.contains(word), "{format}: {written}");
+            if format == "markdown" || format == "junit" {
+                assert!(
+                    written.contains(&format!("main.yaml:{place}")),
+                    "{format}: {written}"
+                );
+            }
+        }
+    }
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.sarif")).unwrap())
+            .unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let location = &results[1]["locations"][0]["physicalLocation"];
+    assert_eq!(results[1]["ruleId"], "load-error");
+    assert_eq!(results[1]["level"], "error");
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "fixtures/load-multiple-errors/main.yaml"
+    );
+    assert_eq!(
+        (
+            location["region"]["startLine"].as_u64(),
+            location["region"]["startColumn"].as_u64()
+        ),
+        (Some(15), Some(15))
+    );
+    let junit = std::fs::read_to_string(dir.path().join("out.junit")).unwrap();
+    assert_eq!(junit.matches("<failure").count(), 3, "{junit}");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["command"], "check");
+    assert_eq!(json["errors"].as_array().unwrap().len(), 3);
+
+    // A shard that could not load hands its errors on through `merge`.
+    let merged = dir.path().join("merged.sarif");
+    let r = run(touchpoint()
+        .arg("merge")
+        .arg(dir.path().join("out.json"))
+        .args(["--format", "sarif", "-o"])
+        .arg(&merged));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("main.yaml:3:1"), "{}", r.stderr);
+    let merged: Value = serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
+    assert_eq!(merged["runs"][0]["results"].as_array().unwrap().len(), 3);
+
+    // A problem with no file points at the set.
+    let missing = dir.path().join("no-such-set");
+    let r = run(touchpoint()
+        .args(["lint", "--format", "sarif"])
+        .arg(&missing));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let sarif: Value = serde_json::from_str(&r.stdout).unwrap();
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        ["artifactLocation"]["uri"];
+    assert_eq!(uri.as_str(), Some(missing.display().to_string().as_str()));
+}
+
 #[test]
 fn labels_with_commas_replay_escaped() {
     let flow = "flow: site\nchannel: web\nstart: home\nnodes:\n  home:\n    menu: Home\n    options:\n      - label: Start, stop or move\n        goto: moving\n  moving:\n    end: Done\n";

@@ -48,13 +48,16 @@ fn fail(message: impl std::fmt::Display) -> u8 {
     EXIT_ERROR
 }
 
-fn load(path: &Path, common: &Common) -> Result<MenuSet, u8> {
-    load_with_import(path, common).map(|(set, _)| set)
+fn load(command: &str, path: &Path, common: &Common) -> Result<MenuSet, u8> {
+    load_with_import(command, path, common).map(|(set, _)| set)
 }
 
 /// Loads a set, or with `--from` imports it, returning what the import
-/// knows about where nodes came from.
+/// knows about where nodes came from. When the set does not load, every
+/// problem goes to standard error as people read it, and in the format
+/// asked for to the output, so that CI gets its annotations; exit 2.
 fn load_with_import(
+    command: &str,
     path: &Path,
     common: &Common,
 ) -> Result<(MenuSet, Option<crate::import::ImportInfo>), u8> {
@@ -71,14 +74,25 @@ fn load_with_import(
     }
     load_set(path).map(|set| (set, None)).map_err(|e| {
         eprint!("{}", render::load_error_text(&e, stderr_colour()));
-        if common.format() == Format::Json && common.output.is_none() {
-            let report = crate::report::ErrorReport::new(path.display().to_string(), &e);
-            let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
-            text.push('\n');
-            Output::new(None).write(&text);
-        }
-        EXIT_ERROR
+        let report = crate::report::ErrorReport::new(command, path.display().to_string(), &e);
+        write_load_errors(&report, common)
     })
+}
+
+/// Writes the problems of a set that did not load in the format asked for
+/// (human text has already gone to standard error) and returns exit 2.
+fn write_load_errors(report: &crate::report::ErrorReport, common: &Common) -> u8 {
+    let text = match common.format() {
+        Format::Human => return EXIT_ERROR,
+        Format::Json => render::json::render_value(report),
+        Format::Sarif => render::sarif::load_errors(report),
+        Format::Junit => render::junit::load_errors(report),
+        Format::Markdown => render::markdown::load_errors(report),
+    };
+    // Exit 2 whether or not the file could be written; a failed write has
+    // said why on standard error.
+    Output::new(common.output.as_deref()).write(&text);
+    EXIT_ERROR
 }
 
 pub fn execute(cli: Cli) -> u8 {
@@ -131,7 +145,7 @@ pub fn execute(cli: Cli) -> u8 {
             ..
         } => {
             let flow = flow.unwrap_or_default();
-            let set = match load(&path, &common) {
+            let set = match load("replay", &path, &common) {
                 Ok(set) => set,
                 Err(code) => return code,
             };
@@ -255,15 +269,15 @@ fn progress_bar(common: &Common) -> Option<indicatif::ProgressBar> {
 }
 
 fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
-    let (set, imported) = match load_with_import(path, common) {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
-    };
     let command = match job {
         Job::Lint => "lint",
         Job::Fuzz(_) => "fuzz",
         Job::Personas(_) => "personas",
         Job::Check(..) => "check",
+    };
+    let (set, imported) = match load_with_import(command, path, common) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
     if let Job::Personas(args) | Job::Check(_, args) = &job {
         if let Some(name) = &args.persona {
@@ -445,7 +459,7 @@ fn run_graph(
         deny: None,
         shard: None,
     };
-    let set = match load(path, &common) {
+    let set = match load("graph", path, &common) {
         Ok(set) => set,
         Err(code) => return code,
     };
@@ -496,10 +510,31 @@ fn run_merge(paths: &[std::path::PathBuf], common: &Common) -> u8 {
         match serde_json::from_str::<crate::report::Report>(&text) {
             Ok(r) => reports.push(r),
             Err(e) => {
+                // A shard whose set did not load wrote its load errors
+                // instead: pass them on in the format asked for, so the
+                // merged SARIF or JUnit still annotates the problem.
+                if let Ok(errors) = serde_json::from_str::<crate::report::ErrorReport>(&text) {
+                    for error in &errors.errors {
+                        let place = match (&error.file, error.line, error.column) {
+                            (Some(file), Some(line), Some(column)) => {
+                                format!("{file}:{line}:{column}: ")
+                            }
+                            (Some(file), ..) => format!("{file}: "),
+                            (None, ..) => String::new(),
+                        };
+                        eprintln!("error: {place}{}", error.message);
+                    }
+                    eprintln!(
+                        "`{}`: the set `{}` could not be loaded; nothing was checked",
+                        path.display(),
+                        errors.set
+                    );
+                    return write_load_errors(&errors, common);
+                }
                 return fail(format!(
                     "`{}` is not a touchpoint JSON report: {e}",
                     path.display()
-                ))
+                ));
             }
         }
     }

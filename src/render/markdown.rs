@@ -3,7 +3,7 @@
 //! flow with stuck nodes marked (GitHub renders it).
 
 use crate::diff::DiffReport;
-use crate::report::Report;
+use crate::report::{ErrorReport, Report};
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -35,6 +35,31 @@ fn styled_diff(diff: &str) -> String {
             }
         })
         .into_owned()
+}
+
+/// A set that could not be loaded, as a pull-request comment: every
+/// problem with its file, line and column.
+pub fn load_errors(report: &ErrorReport) -> String {
+    let n = report.errors.len();
+    let mut out = format!(
+        "## touchpoint {}: ❌ could not load the set\n\n`{}`: {n} problem{}; nothing was checked.\n\n",
+        report.command,
+        report.set,
+        if n == 1 { "" } else { "s" }
+    );
+    for error in &report.errors {
+        let place = match (&error.file, error.line, error.column) {
+            (Some(file), Some(line), Some(column)) => format!("`{file}:{line}:{column}` "),
+            (Some(file), ..) => format!("`{file}` "),
+            (None, ..) => String::new(),
+        };
+        out.push_str(&format!("- {place}{}", cell(&error.message)));
+        if let Some(help) = &error.help {
+            out.push_str(&format!(" (help: {})", cell(help)));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// The report as a pull-request comment; its verdict is the exit code's,
