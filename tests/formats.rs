@@ -234,3 +234,31 @@ fn diff_diagrams_end_edges_at_declared_nodes() {
         assert_edges_end_at_nodes("diff diagram", mermaid_nodes_and_edges(diagram));
     }
 }
+
+/// A finding that happens only under some variable values says so in every
+/// format, and its printed replay command sets them.
+#[test]
+fn every_format_carries_a_findings_vars() {
+    let set = "fixtures/no-fit-after-hours";
+    for format in ["human", "markdown", "junit", "sarif"] {
+        let (code, text) = touchpoint(&["lint", set, "--format", format]);
+        assert_eq!(code, 1, "{format}: {text}");
+        assert!(text.contains("when"), "{format}: {text}");
+        assert!(text.contains("hours=closed"), "{format}: {text}");
+    }
+    let (_, markdown) = touchpoint(&["lint", set, "--format", "markdown"]);
+    assert!(
+        markdown.contains("| when | inputs |") && markdown.contains("| ` hours=closed ` |"),
+        "{markdown}"
+    );
+    let (_, human) = touchpoint(&["lint", set]);
+    assert!(
+        human.contains(
+            "touchpoint replay fixtures/no-fit-after-hours --flow main --var hours=closed"
+        ),
+        "{human}"
+    );
+    let (_, json) = touchpoint(&["lint", set, "--format", "json"]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["findings"][0]["vars"]["hours"], "closed");
+}

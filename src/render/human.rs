@@ -292,12 +292,7 @@ fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> SourceDiagnostic {
         .map(|f| NamedSource::new(f.name.clone(), Arc::clone(&f.text)));
     let mut help = Vec::new();
     if !finding.vars.is_empty() {
-        let vars: Vec<String> = finding
-            .vars
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        help.push(format!("when {}", vars.join(", ")));
+        help.push(format!("when {}", crate::render::vars_text(finding)));
     }
     if !finding.inputs.is_empty() || !finding.path.is_empty() || finding.source == "personas" {
         help.push(format!("inputs: [{}]", finding.inputs.join(", ")));

@@ -61,8 +61,14 @@ pub fn render(report: &Report, deny_warnings: bool) -> String {
         let listing: String = of_code
             .iter()
             .map(|f| {
+                let when = super::vars_text(f);
+                let when = if when.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (when {when})")
+                };
                 format!(
-                    "{}:{}:{}: [{}] {} (inputs: {})\n",
+                    "{}:{}:{}: [{}] {}{when} (inputs: {})\n",
                     f.file,
                     f.line,
                     f.column,

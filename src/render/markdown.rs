@@ -111,16 +111,19 @@ pub fn report(report: &Report, deny_warnings: bool) -> String {
             "\n<details><summary>{} finding(s)</summary>\n\n",
             report.findings.len()
         ));
-        out.push_str("| level | code | where | message | inputs |\n|---|---|---|---|---|\n");
+        out.push_str(
+            "| level | code | where | message | when | inputs |\n|---|---|---|---|---|---|\n",
+        );
         for f in &report.findings {
             out.push_str(&format!(
-                "| {} | `{}` | `{}:{}:{}` | {} | {} |\n",
+                "| {} | `{}` | `{}:{}:{}` | {} | {} | {} |\n",
                 f.level.name(),
                 f.code,
                 f.file,
                 f.line,
                 f.column,
                 cell(&f.message),
+                code_span(&super::vars_text(f)),
                 code_span(&crate::input::Input::join_list(&f.inputs))
             ));
         }
@@ -216,8 +219,14 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
     section(&mut out, "prompts", prompts);
     let mut findings = String::new();
     for f in &diff.findings_new {
+        let when = super::vars_text(f);
+        let when = if when.is_empty() {
+            String::new()
+        } else {
+            format!(" (when {})", code_span(&when))
+        };
         findings.push_str(&format!(
-            "- new {} `{}` at `{}:{}`: {}\n",
+            "- new {} `{}` at `{}:{}`: {}{when}\n",
             f.level.name(),
             f.code,
             f.file,

@@ -121,6 +121,9 @@ pub fn render(report: &Report) -> String {
         .iter()
         .map(|f| {
             let mut message = f.message.clone();
+            if !f.vars.is_empty() {
+                message.push_str(&format!(" (when {})", super::vars_text(f)));
+            }
             if !f.inputs.is_empty() {
                 message.push_str(&format!(" (inputs: {})", f.inputs.join(", ")));
             }
