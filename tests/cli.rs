@@ -565,6 +565,43 @@ fn load_errors_are_written_in_every_format() {
     assert_eq!(uri.as_str(), Some(missing.display().to_string().as_str()));
 }
 
+/// A replay command is printed whole on one line, however long the set's
+/// path and the inputs, so that it can be pasted.
+#[test]
+fn replay_commands_are_never_wrapped() {
+    let mut flow = String::from(
+        "flow: main\nchannel: phone\nstart: step_0\ndefaults:\n  no_match: agent\nnodes:\n",
+    );
+    for i in 0..12 {
+        flow.push_str(&format!(
+            "  step_{i}:\n    menu: To go on to the next question about your account, press 1.\n    no_input: agent\n    options:\n      - key: 1\n        goto: step_{}\n",
+            i + 1
+        ));
+    }
+    flow.push_str("  step_12:\n    menu: For an advisor, press 1.\n    options:\n      - key: 1\n        goto: agent\n  agent:\n    transfer: queue\n");
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir
+        .path()
+        .join("a-menu-set-kept-in-a-folder-with-a-rather-long-name-as-monorepos-have");
+    std::fs::create_dir_all(&set).unwrap();
+    std::fs::write(set.join("main.yaml"), flow).unwrap();
+    let r = run(touchpoint().arg("lint").arg(&set));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let inputs = format!("{}wait", "1,".repeat(12));
+    let expected = format!(
+        "touchpoint replay {} --flow main --inputs {inputs}",
+        set.display()
+    );
+    assert!(expected.len() > 100, "the command is longer than a line");
+    assert!(
+        r.stdout
+            .lines()
+            .any(|line| line.trim_start() == format!("replay: {expected}")),
+        "{}",
+        r.stdout
+    );
+}
+
 #[test]
 fn labels_with_commas_replay_escaped() {
     let flow = "flow: site\nchannel: web\nstart: home\nnodes:\n  home:\n    menu: Home\n    options:\n      - label: Start, stop or move\n        goto: moving\n  moving:\n    end: Done\n";
