@@ -110,11 +110,91 @@ fn json_report_has_the_contract_fields() {
 
 #[test]
 fn reports_are_byte_identical_between_runs() {
-    let a = run(touchpoint().args(["lint", "menus", "--format", "json", "--seed", "7"]));
-    let b = run(touchpoint().args(["lint", "menus", "--format", "json", "--seed", "7"]));
+    let a = run(touchpoint().args(["lint", "menus", "--format", "json"]));
+    let b = run(touchpoint().args(["lint", "menus", "--format", "json"]));
+    assert_eq!(a.stdout, b.stdout);
+    let args = [
+        "check", "menus", "--format", "json", "--runs", "50", "--seed", "7",
+    ];
+    let a = run(touchpoint().args(args));
+    let b = run(touchpoint().args(args));
     assert_eq!(a.stdout, b.stdout);
     let value: Value = serde_json::from_str(&a.stdout).unwrap();
     assert_eq!(value["seed"], 7);
+}
+
+/// Each command takes only the options it uses: one it would ignore is
+/// refused (exit 2) and its help does not offer it.
+#[test]
+fn commands_refuse_options_they_do_not_use() {
+    let refused: &[&[&str]] = &[
+        &["replay", "--flow", "main", "--format", "sarif"],
+        &["replay", "--flow", "main", "--format", "junit"],
+        &["replay", "--flow", "main", "--deny", "warnings"],
+        &["replay", "--flow", "main", "--seed", "3"],
+        &["replay", "--flow", "main", "--shard", "1/2"],
+        &[
+            "replay",
+            "--live",
+            "http://127.0.0.1:9/",
+            "--var",
+            "hours=open",
+        ],
+        &[
+            "replay",
+            "--live",
+            "http://127.0.0.1:9/",
+            "--channel",
+            "phone",
+        ],
+        &["lint", "--shard", "1/2"],
+        &["lint", "--seed", "3"],
+        &["diff", "menus", "menus", "--format", "junit"],
+        &["diff", "menus", "menus", "--format", "sarif"],
+        &["diff", "menus", "menus", "--deny", "warnings"],
+        &["diff", "menus", "menus", "--shard", "1/2"],
+        &["merge", "report.json", "--seed", "3"],
+        &["merge", "report.json", "--from", "connect"],
+        &["merge", "report.json", "--shard", "1/2"],
+    ];
+    for args in refused {
+        let r = run(touchpoint().args(*args));
+        assert_eq!(
+            r.code, 2,
+            "{args:?} must be refused: {}{}",
+            r.stdout, r.stderr
+        );
+        assert!(
+            r.stderr.contains("unexpected argument")
+                || r.stderr.contains("invalid value")
+                || r.stderr.contains("cannot be used with"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    let help = |command: &str| run(touchpoint().args([command, "--help"])).stdout;
+    let replay = help("replay");
+    for absent in ["--deny <", "--seed <", "--shard <", "sarif", "junit"] {
+        assert!(!replay.contains(absent), "replay offers {absent}: {replay}");
+    }
+    let lint = help("lint");
+    for absent in ["--seed <", "--shard <"] {
+        assert!(!lint.contains(absent), "lint offers {absent}: {lint}");
+    }
+    let diff = help("diff");
+    for absent in ["--deny <", "--shard <", "sarif", "junit"] {
+        assert!(!diff.contains(absent), "diff offers {absent}: {diff}");
+    }
+    let merge = help("merge");
+    for absent in ["--seed <", "--shard <", "--from <"] {
+        assert!(!merge.contains(absent), "merge offers {absent}: {merge}");
+    }
+    for command in ["check", "fuzz", "personas"] {
+        let text = help(command);
+        for present in ["--seed <", "--shard <", "--deny <", "--from <", "sarif", "junit"] {
+            assert!(text.contains(present), "{command} lacks {present}: {text}");
+        }
+    }
 }
 
 #[test]

@@ -97,53 +97,97 @@ fn write_load_errors(report: &crate::report::ErrorReport, common: &Common) -> u8
 
 pub fn execute(cli: Cli) -> u8 {
     match cli.command {
-        Command::Lint { path, common } => run_report(Job::Lint, &path, &common),
+        Command::Lint { path, report, from } => {
+            let common = Common::of_report(report, None, Some(from), None);
+            run_report(Job::Lint, &path, &common)
+        }
         Command::Check {
             path,
             budget,
             personas,
-            common,
-        } => run_report(
-            Job::Check(fuzz_options(&budget, &common, CHECK_RUNS), personas),
-            &path,
-            &common,
-        ),
+            report,
+            seed,
+            from,
+            shard,
+        } => {
+            let common = Common::of_report(report, Some(seed), Some(from), Some(shard));
+            run_report(
+                Job::Check(fuzz_options(&budget, &common, CHECK_RUNS), personas),
+                &path,
+                &common,
+            )
+        }
         Command::Personas {
             path,
             personas,
-            common,
-        } => run_report(Job::Personas(personas), &path, &common),
+            report,
+            seed,
+            from,
+            shard,
+        } => {
+            let common = Common::of_report(report, Some(seed), Some(from), Some(shard));
+            run_report(Job::Personas(personas), &path, &common)
+        }
         Command::Fuzz {
             live: live @ args::LiveArgs { live: Some(_), .. },
             budget,
-            common,
+            report,
+            seed,
+            from,
+            shard,
             ..
-        } => run_live_fuzz(&live, &budget, &common),
+        } => {
+            if from.from.is_some() {
+                return fail("--from reads a set from an export; it does not apply to --live");
+            }
+            let common = Common::of_report(report, Some(seed), None, Some(shard));
+            run_live_fuzz(&live, &budget, &common)
+        }
         Command::Fuzz {
             path,
             budget,
-            common,
+            report,
+            seed,
+            from,
+            shard,
             ..
-        } => run_report(
-            Job::Fuzz(fuzz_options(&budget, &common, FUZZ_RUNS)),
-            &path,
-            &common,
-        ),
+        } => {
+            let common = Common::of_report(report, Some(seed), Some(from), Some(shard));
+            run_report(
+                Job::Fuzz(fuzz_options(&budget, &common, FUZZ_RUNS)),
+                &path,
+                &common,
+            )
+        }
         Command::Replay {
             live: live @ args::LiveArgs { live: Some(_), .. },
             inputs,
-            common,
+            format,
+            output,
+            from,
             ..
-        } => run_live_replay(&live, &inputs, &common),
+        } => {
+            if from.from.is_some() {
+                return fail("--from reads a set from an export; it does not apply to --live");
+            }
+            if format == Some(args::ReplayFormat::Json) {
+                return fail("replay --live prints the call as text; --format json is for a model's transcript");
+            }
+            let common = Common::of_output(None, output, None, from);
+            run_live_replay(&live, &inputs, &common)
+        }
         Command::Replay {
             path,
             flow,
             inputs,
             vars,
             channel,
-            common,
+            format,
+            output,
+            from,
             ..
         } => {
+            let common = Common::of_output(format.map(Format::from), output, None, from);
             let flow = flow.unwrap_or_default();
             let set = match load("replay", &path, &common) {
                 Ok(set) => set,
@@ -181,9 +225,18 @@ pub fn execute(cli: Cli) -> u8 {
             max_coverage_drop,
             path,
             runs,
-            common,
-        } => run_diff(&old, &new, &fail_on, max_coverage_drop, path, runs, &common),
-        Command::Merge { reports, common } => run_merge(&reports, &common),
+            format,
+            output,
+            seed,
+            from,
+        } => {
+            let common = Common::of_output(format.map(Format::from), output, Some(seed), from);
+            run_diff(&old, &new, &fail_on, max_coverage_drop, path, runs, &common)
+        }
+        Command::Merge { reports, report } => {
+            let common = Common::of_report(report, None, None, None);
+            run_merge(&reports, &common)
+        }
         Command::Import {
             files,
             from,
@@ -428,8 +481,10 @@ fn run_diff(
         Format::Json => render::json::render_value(&report),
         Format::Markdown => render::markdown::diff(&report, &new_report),
         Format::Human => render::human::diff(&report),
+        // Clap refuses these for diff; a Common built by hand could still
+        // carry one.
         Format::Junit | Format::Sarif => {
-            return fail("diff prints human, json or markdown; junit and sarif are for check, lint, fuzz and personas")
+            return fail("diff prints human, json or markdown; junit and sarif are for check, lint, fuzz, personas and merge")
         }
     };
     let written = Output::new(common.output.as_deref()).write(&text);
@@ -455,7 +510,7 @@ fn run_graph(
         from,
         format: None,
         output: None,
-        seed: 42,
+        seed: args::DEFAULT_SEED,
         deny: None,
         shard: None,
     };
