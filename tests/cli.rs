@@ -191,7 +191,14 @@ fn commands_refuse_options_they_do_not_use() {
     }
     for command in ["check", "fuzz", "personas"] {
         let text = help(command);
-        for present in ["--seed <", "--shard <", "--deny <", "--from <", "sarif", "junit"] {
+        for present in [
+            "--seed <",
+            "--shard <",
+            "--deny <",
+            "--from <",
+            "sarif",
+            "junit",
+        ] {
             assert!(text.contains(present), "{command} lacks {present}: {text}");
         }
     }

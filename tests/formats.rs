@@ -262,3 +262,41 @@ fn every_format_carries_a_findings_vars() {
     let report: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(report["findings"][0]["vars"]["hours"], "closed");
 }
+
+/// A persona that reaches the terminal that serves it, but in more steps
+/// than it allows, fails; the diff's diagram must not paint that terminal
+/// as a node where customers are stuck.
+#[test]
+fn a_persona_over_its_steps_does_not_mark_its_terminal_stuck() {
+    let flow = |welcome: &str| {
+        format!(
+            "flow: main\nchannel: phone\nstart: welcome\ndefaults:\n  no_input: {{ retries: 1, then: agent }}\n  no_match: {{ retries: 1, then: agent }}\nnodes:\n  welcome:\n    menu: {welcome}\n    options:\n      - key: \"1\"\n        goto: billing\n  billing:\n    menu: To pay your bill, press 1.\n    options:\n      - key: \"1\"\n        goto: paid\n  paid:\n    end: Thank you, your payment has been taken.\n  agent:\n    transfer: advisors\n"
+        )
+    };
+    let persona = "persona: payer\nchannel: phone\nscript:\n  - press: \"1\"\n  - press: \"1\"\nexpect: { outcome: served, node: paid, max_steps: 1 }\n";
+    let dir = tempfile::tempdir().unwrap();
+    for (side, welcome) in [
+        ("v1", "For billing, press 1."),
+        ("v2", "For billing and payments, press 1."),
+    ] {
+        let set = dir.path().join(side);
+        std::fs::create_dir_all(set.join("personas")).unwrap();
+        std::fs::write(set.join("main.yaml"), flow(welcome)).unwrap();
+        std::fs::write(set.join("personas/payer.yaml"), persona).unwrap();
+    }
+    let (v1, v2) = (dir.path().join("v1"), dir.path().join("v2"));
+    let (_, markdown) = touchpoint(&[
+        "diff",
+        v1.to_str().unwrap(),
+        v2.to_str().unwrap(),
+        "--format",
+        "markdown",
+        "--runs",
+        "10",
+    ]);
+    assert!(markdown.contains("n2[\"paid<br/>"), "{markdown}");
+    assert!(markdown.contains("class n0 changed"), "{markdown}");
+    assert!(!markdown.contains("class n2 stuck"), "{markdown}");
+    let (code, report) = touchpoint(&["personas", v2.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 1, "the persona does fail: {report}");
+}
