@@ -689,6 +689,27 @@ fn replay_commands_are_never_wrapped() {
     );
 }
 
+/// An export that cannot be imported stops the run like a YAML typo, and
+/// reaches CI the same way: in the format asked for, at its line and column.
+#[test]
+fn import_errors_are_written_in_the_format_asked_for() {
+    let dir = temp_set(&[("flow.json", b"{\"Version\": ")]);
+    let r = run(touchpoint()
+        .args(["lint", "--from", "connect", "--format", "sarif"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("flow.json:1:12"), "{}", r.stderr);
+    let sarif: Value = serde_json::from_str(&r.stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "load-error");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"].as_str(),
+        Some(dir.path().join("flow.json").display().to_string().as_str())
+    );
+    assert_eq!(location["region"]["startColumn"].as_u64(), Some(12));
+}
+
 #[test]
 fn labels_with_commas_replay_escaped() {
     let flow = "flow: site\nchannel: web\nstart: home\nnodes:\n  home:\n    menu: Home\n    options:\n      - label: Start, stop or move\n        goto: moving\n  moving:\n    end: Done\n";

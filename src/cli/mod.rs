@@ -69,7 +69,36 @@ fn load_with_import(
                 }
                 Ok((set, Some(info)))
             }
-            Err(e) => Err(fail(e)),
+            Err(e) => {
+                // An export that cannot be imported is a set that cannot be
+                // loaded: CI gets it in its format too, at the export's
+                // line and column where the importer knows them.
+                let entry = match &e {
+                    crate::import::FromError::Import(problem) => crate::report::ErrorEntry {
+                        file: Some(problem.file.clone()),
+                        line: Some(problem.line),
+                        column: Some(problem.column),
+                        message: problem.message.clone(),
+                        help: None,
+                    },
+                    other => crate::report::ErrorEntry {
+                        file: None,
+                        line: None,
+                        column: None,
+                        message: other.to_string(),
+                        help: None,
+                    },
+                };
+                fail(&e);
+                let report = crate::report::ErrorReport {
+                    tool: "touchpoint".to_string(),
+                    version: env!("CARGO_PKG_VERSION").to_string(),
+                    command: command.to_string(),
+                    set: path.display().to_string(),
+                    errors: vec![entry],
+                };
+                Err(write_load_errors(&report, common))
+            }
         };
     }
     load_set(path).map(|set| (set, None)).map_err(|e| {
