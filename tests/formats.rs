@@ -300,3 +300,39 @@ fn a_persona_over_its_steps_does_not_mark_its_terminal_stuck() {
     let (code, report) = touchpoint(&["personas", v2.to_str().unwrap(), "--format", "json"]);
     assert_eq!(code, 1, "the persona does fail: {report}");
 }
+
+/// A diff's new finding says under which variable values it happens.
+#[test]
+fn diff_new_findings_carry_their_vars() {
+    let dir = tempfile::tempdir().unwrap();
+    let v2 = common::project().join("fixtures/no-fit-after-hours");
+    let v1 = dir.path().join("v1");
+    common::copy_dir(&v2, &v1);
+    // Before the regression the closed menu still had the advisor fallback.
+    let text = std::fs::read_to_string(v1.join("main.yaml")).unwrap();
+    let fixed = text.replace(
+        "        label: Pay your bill\n        goto: payments_line\n\n  outage_line:",
+        "        label: Pay your bill\n        goto: payments_line\n      - key: \"0\"\n        label: Speak with an advisor\n        fallback: true\n        goto: advisors\n\n  outage_line:",
+    );
+    assert_ne!(fixed, text);
+    std::fs::write(v1.join("main.yaml"), fixed).unwrap();
+    for format in ["human", "markdown"] {
+        let (code, text) = touchpoint(&[
+            "diff",
+            v1.to_str().unwrap(),
+            "fixtures/no-fit-after-hours",
+            "--runs",
+            "10",
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 1, "{format}: {text}");
+        let line = text
+            .lines()
+            // The listing of new findings, with file and line (the regressions
+            // section names them without).
+            .find(|l| l.contains("no-fit") && l.contains("main.yaml:"))
+            .unwrap_or_else(|| panic!("{format}: no new no-fit: {text}"));
+        assert!(line.contains("hours=closed"), "{format}: {line}");
+    }
+}

@@ -384,8 +384,14 @@ pub fn diff(diff: &crate::diff::DiffReport) -> String {
         diff.findings_new
             .iter()
             .map(|f| {
+                let when = crate::render::vars_text(f);
+                let when = if when.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (when {when})")
+                };
                 format!(
-                    "{} {} at {}:{}:{}: {}",
+                    "{} {} at {}:{}:{}: {}{when}",
                     f.level.name(),
                     f.code,
                     f.file,
