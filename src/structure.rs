@@ -40,9 +40,65 @@ pub struct NodeShape {
 /// One way out of a node: what takes it there (`next`, `no_input`, ...) and
 /// where it goes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "LeadRecord")]
 pub struct Lead {
     pub by: String,
+    /// The node it goes to (for `call`, the flow called): always an id
+    /// that exists, so drawings can point at it.
     pub to: String,
+    /// For a handler: how many times the customer is asked again before it
+    /// sends them on.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub retries: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl Lead {
+    /// Where it goes as people read it: `agent`, or `agent after 2 retries`.
+    pub fn destination(&self) -> String {
+        if self.retries == 0 {
+            self.to.clone()
+        } else {
+            format!("{} after {} retries", self.to, self.retries)
+        }
+    }
+}
+
+/// A lead as saved reports hold it. Reports written before leads had
+/// `retries` wrote a handler's target as `agent after 2 retries`; reading
+/// splits that back into the node and the count, so an old saved report
+/// diffs against a new one without a false retarget.
+#[derive(Deserialize)]
+struct LeadRecord {
+    by: String,
+    to: String,
+    #[serde(default)]
+    retries: u32,
+}
+
+impl From<LeadRecord> for Lead {
+    fn from(record: LeadRecord) -> Lead {
+        let legacy = (record.retries == 0)
+            .then(|| record.to.strip_suffix(" retries"))
+            .flatten()
+            .and_then(|rest| rest.rsplit_once(" after "))
+            .and_then(|(to, count)| Some((to, count.parse::<u32>().ok()?)));
+        match legacy {
+            Some((to, retries)) => Lead {
+                by: record.by,
+                to: to.to_string(),
+                retries,
+            },
+            None => Lead {
+                by: record.by,
+                to: record.to,
+                retries: record.retries,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,14 +148,10 @@ pub fn describe(set: &MenuSet) -> Structure {
                                    own: &Option<Handler>,
                                    default: &Option<Handler>| {
                         if let Some(h) = own.as_ref().or(default.as_ref()) {
-                            let to = if h.retries == 0 {
-                                h.then.value.clone()
-                            } else {
-                                format!("{} after {} retries", h.then.value, h.retries)
-                            };
                             leads.push(Lead {
                                 by: by.to_string(),
-                                to,
+                                to: h.then.value.clone(),
+                                retries: h.retries,
                             });
                         }
                     };
@@ -110,6 +162,7 @@ pub fn describe(set: &MenuSet) -> Structure {
                                 leads.push(Lead {
                                     by: "next".into(),
                                     to: next.value.clone(),
+                                    retries: 0,
                                 });
                             }
                         }
@@ -117,11 +170,13 @@ pub fn describe(set: &MenuSet) -> Structure {
                             leads.push(Lead {
                                 by: "call".into(),
                                 to: flow.value.clone(),
+                                retries: 0,
                             });
                             if let Some(next) = next {
                                 leads.push(Lead {
                                     by: "next".into(),
                                     to: next.value.clone(),
+                                    retries: 0,
                                 });
                             }
                         }
@@ -140,6 +195,7 @@ pub fn describe(set: &MenuSet) -> Structure {
                                 leads.push(Lead {
                                     by: "back".into(),
                                     to: back.value.clone(),
+                                    retries: 0,
                                 });
                             }
                             options = opts
@@ -163,6 +219,7 @@ pub fn describe(set: &MenuSet) -> Structure {
                                 leads.push(Lead {
                                     by: "goto".into(),
                                     to: goto.value.clone(),
+                                    retries: 0,
                                 });
                             }
                             let invalid_default = flow
@@ -180,6 +237,7 @@ pub fn describe(set: &MenuSet) -> Structure {
                                 leads.push(Lead {
                                     by,
                                     to: entry.goto.value.clone(),
+                                    retries: 0,
                                 });
                             }
                         }
@@ -188,6 +246,7 @@ pub fn describe(set: &MenuSet) -> Structure {
                                 leads.push(Lead {
                                     by: format!("branch {}", b.on.value),
                                     to: b.goto.value.clone(),
+                                    retries: 0,
                                 });
                             }
                         }
@@ -224,5 +283,23 @@ pub fn condition_text(condition: &Condition) -> String {
         Condition::Not(inner) => format!("not ({})", condition_text(inner)),
         Condition::And(a, b) => format!("({}) and ({})", condition_text(a), condition_text(b)),
         Condition::Or(a, b) => format!("({}) or ({})", condition_text(a), condition_text(b)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lead;
+
+    #[test]
+    fn leads_saved_with_retries_in_the_target_read_back_split() {
+        let old: Lead =
+            serde_json::from_str(r#"{"by": "no_input", "to": "agent after 2 retries"}"#).unwrap();
+        let new: Lead =
+            serde_json::from_str(r#"{"by": "no_input", "to": "agent", "retries": 2}"#).unwrap();
+        assert_eq!(old, new);
+        assert_eq!((new.to.as_str(), new.retries), ("agent", 2));
+        assert_eq!(new.destination(), "agent after 2 retries");
+        let plain: Lead = serde_json::from_str(r#"{"by": "next", "to": "after hours"}"#).unwrap();
+        assert_eq!((plain.to.as_str(), plain.retries), ("after hours", 0));
     }
 }

@@ -110,11 +110,98 @@ fn json_report_has_the_contract_fields() {
 
 #[test]
 fn reports_are_byte_identical_between_runs() {
-    let a = run(touchpoint().args(["lint", "menus", "--format", "json", "--seed", "7"]));
-    let b = run(touchpoint().args(["lint", "menus", "--format", "json", "--seed", "7"]));
+    let a = run(touchpoint().args(["lint", "menus", "--format", "json"]));
+    let b = run(touchpoint().args(["lint", "menus", "--format", "json"]));
+    assert_eq!(a.stdout, b.stdout);
+    let args = [
+        "check", "menus", "--format", "json", "--runs", "50", "--seed", "7",
+    ];
+    let a = run(touchpoint().args(args));
+    let b = run(touchpoint().args(args));
     assert_eq!(a.stdout, b.stdout);
     let value: Value = serde_json::from_str(&a.stdout).unwrap();
     assert_eq!(value["seed"], 7);
+}
+
+/// Each command takes only the options it uses: one it would ignore is
+/// refused (exit 2) and its help does not offer it.
+#[test]
+fn commands_refuse_options_they_do_not_use() {
+    let refused: &[&[&str]] = &[
+        &["replay", "--flow", "main", "--format", "sarif"],
+        &["replay", "--flow", "main", "--format", "junit"],
+        &["replay", "--flow", "main", "--deny", "warnings"],
+        &["replay", "--flow", "main", "--seed", "3"],
+        &["replay", "--flow", "main", "--shard", "1/2"],
+        &[
+            "replay",
+            "--live",
+            "http://127.0.0.1:9/",
+            "--var",
+            "hours=open",
+        ],
+        &[
+            "replay",
+            "--live",
+            "http://127.0.0.1:9/",
+            "--channel",
+            "phone",
+        ],
+        &["lint", "--shard", "1/2"],
+        &["lint", "--seed", "3"],
+        &["diff", "menus", "menus", "--format", "junit"],
+        &["diff", "menus", "menus", "--format", "sarif"],
+        &["diff", "menus", "menus", "--deny", "warnings"],
+        &["diff", "menus", "menus", "--shard", "1/2"],
+        &["merge", "report.json", "--seed", "3"],
+        &["merge", "report.json", "--from", "connect"],
+        &["merge", "report.json", "--shard", "1/2"],
+    ];
+    for args in refused {
+        let r = run(touchpoint().args(*args));
+        assert_eq!(
+            r.code, 2,
+            "{args:?} must be refused: {}{}",
+            r.stdout, r.stderr
+        );
+        assert!(
+            r.stderr.contains("unexpected argument")
+                || r.stderr.contains("invalid value")
+                || r.stderr.contains("cannot be used with"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    let help = |command: &str| run(touchpoint().args([command, "--help"])).stdout;
+    let replay = help("replay");
+    for absent in ["--deny <", "--seed <", "--shard <", "sarif", "junit"] {
+        assert!(!replay.contains(absent), "replay offers {absent}: {replay}");
+    }
+    let lint = help("lint");
+    for absent in ["--seed <", "--shard <"] {
+        assert!(!lint.contains(absent), "lint offers {absent}: {lint}");
+    }
+    let diff = help("diff");
+    for absent in ["--deny <", "--shard <", "sarif", "junit"] {
+        assert!(!diff.contains(absent), "diff offers {absent}: {diff}");
+    }
+    let merge = help("merge");
+    for absent in ["--seed <", "--shard <", "--from <"] {
+        assert!(!merge.contains(absent), "merge offers {absent}: {merge}");
+    }
+    for command in ["check", "fuzz", "personas"] {
+        let text = help(command);
+        for present in [
+            "--seed <",
+            "--shard <",
+            "--deny <",
+            "--from <",
+            "sarif",
+            "junit",
+        ] {
+            assert!(text.contains(present), "{command} lacks {present}: {text}");
+        }
+    }
 }
 
 #[test]
@@ -353,6 +440,79 @@ fn levels_from_settings_change_the_verdict() {
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
+/// The failing-persona fixture with `levels` settings added.
+fn failing_personas_with_levels(levels: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture("personas-failing"));
+    copy_tree(&from, dir.path());
+    std::fs::write(
+        dir.path().join("touchpoint.yaml"),
+        format!("touchpoint:\n  levels: {{ {levels} }}\n"),
+    )
+    .unwrap();
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// A failed persona fails the run through its `persona-failed` finding, so
+/// the code's level decides: `off` and `warning` pass (warnings fail only
+/// with `--deny warnings`), in every format.
+#[test]
+fn a_failed_persona_follows_the_level_of_persona_failed() {
+    let dir = failing_personas_with_levels("persona-failed: off");
+    let r = run(touchpoint().arg("personas").arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("clean: 0 errors, 0 warnings"),
+        "{}",
+        r.stdout
+    );
+    let r = run(touchpoint()
+        .args(["personas", "--format", "junit"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(!r.stdout.contains("<failure"), "{}", r.stdout);
+    let r = run(touchpoint()
+        .args(["personas", "--format", "markdown"])
+        .arg(dir.path()));
+    assert!(r.stdout.contains("passed"), "{}", r.stdout);
+
+    let dir = failing_personas_with_levels("persona-failed: warning");
+    let r = run(touchpoint().arg("personas").arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("0 errors, 1 warning,"), "{}", r.stdout);
+    let r = run(touchpoint()
+        .args(["personas", "--deny", "warnings", "--format", "junit"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("<failure"), "{}", r.stdout);
+    let r = run(touchpoint()
+        .args(["personas", "--deny", "warnings", "--format", "markdown"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("failed"), "{}", r.stdout);
+
+    let r = run(touchpoint()
+        .arg("personas")
+        .arg(fixture("personas-failing")));
+    assert_eq!(
+        r.code, 1,
+        "by default a failed persona is an error: {}",
+        r.stdout
+    );
+}
+
 #[test]
 fn a_walk_stopped_by_its_budget_says_so_and_invents_no_trap() {
     let settings = b"touchpoint:\n  limits: { states: 2 }\n";
@@ -403,6 +563,151 @@ fn load_errors_in_json_mode_are_json_on_stdout() {
         "people still see the text: {}",
         r.stderr
     );
+}
+
+/// A set that does not load still gives CI its annotations: with `-o FILE`
+/// every format writes every problem, people still read them on standard
+/// error, and the exit code is 2.
+#[test]
+fn load_errors_are_written_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["sarif", "junit", "markdown", "json"] {
+        let out = dir.path().join(format!("out.{format}"));
+        let r = run(touchpoint()
+            .args([
+                "check",
+                &fixture("load-multiple-errors"),
+                "--format",
+                format,
+                "-o",
+            ])
+            .arg(&out));
+        assert_eq!(r.code, 2, "{format}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{format}: {}", r.stdout);
+        assert!(
+            r.stderr.contains("main.yaml:24:14"),
+            "{format}: {}",
+            r.stderr
+        );
+        let written = std::fs::read_to_string(&out)
+            .unwrap_or_else(|e| panic!("{format}: nothing written: {e}"));
+        for (place, word) in [("3:1", "titel"), ("15:15", "billing_lnie"), ("24:14", "10")] {
+            assert!(written.contains(word), "{format}: {written}");
+            if format == "markdown" || format == "junit" {
+                assert!(
+                    written.contains(&format!("main.yaml:{place}")),
+                    "{format}: {written}"
+                );
+            }
+        }
+    }
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.sarif")).unwrap())
+            .unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let location = &results[1]["locations"][0]["physicalLocation"];
+    assert_eq!(results[1]["ruleId"], "load-error");
+    assert_eq!(results[1]["level"], "error");
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "fixtures/load-multiple-errors/main.yaml"
+    );
+    assert_eq!(
+        (
+            location["region"]["startLine"].as_u64(),
+            location["region"]["startColumn"].as_u64()
+        ),
+        (Some(15), Some(15))
+    );
+    let junit = std::fs::read_to_string(dir.path().join("out.junit")).unwrap();
+    assert_eq!(junit.matches("<failure").count(), 3, "{junit}");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["command"], "check");
+    assert_eq!(json["errors"].as_array().unwrap().len(), 3);
+
+    // A shard that could not load hands its errors on through `merge`.
+    let merged = dir.path().join("merged.sarif");
+    let r = run(touchpoint()
+        .arg("merge")
+        .arg(dir.path().join("out.json"))
+        .args(["--format", "sarif", "-o"])
+        .arg(&merged));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("main.yaml:3:1"), "{}", r.stderr);
+    let merged: Value = serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
+    assert_eq!(merged["runs"][0]["results"].as_array().unwrap().len(), 3);
+
+    // A problem with no file points at the set.
+    let missing = dir.path().join("no-such-set");
+    let r = run(touchpoint()
+        .args(["lint", "--format", "sarif"])
+        .arg(&missing));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let sarif: Value = serde_json::from_str(&r.stdout).unwrap();
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        ["artifactLocation"]["uri"];
+    assert_eq!(uri.as_str(), Some(missing.display().to_string().as_str()));
+}
+
+/// A replay command is printed whole on one line, however long the set's
+/// path and the inputs, so that it can be pasted.
+#[test]
+fn replay_commands_are_never_wrapped() {
+    let mut flow = String::from(
+        "flow: main\nchannel: phone\nstart: step_0\ndefaults:\n  no_match: agent\nnodes:\n",
+    );
+    for i in 0..12 {
+        flow.push_str(&format!(
+            "  step_{i}:\n    menu: To go on to the next question about your account, press 1.\n    no_input: agent\n    options:\n      - key: 1\n        goto: step_{}\n",
+            i + 1
+        ));
+    }
+    flow.push_str("  step_12:\n    menu: For an advisor, press 1.\n    options:\n      - key: 1\n        goto: agent\n  agent:\n    transfer: queue\n");
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir
+        .path()
+        .join("a-menu-set-kept-in-a-folder-with-a-rather-long-name-as-monorepos-have");
+    std::fs::create_dir_all(&set).unwrap();
+    std::fs::write(set.join("main.yaml"), flow).unwrap();
+    let r = run(touchpoint().arg("lint").arg(&set));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let inputs = format!("{}wait", "1,".repeat(12));
+    let expected = format!(
+        "touchpoint replay {} --flow main --inputs {inputs}",
+        set.display()
+    );
+    assert!(expected.len() > 100, "the command is longer than a line");
+    assert!(
+        r.stdout
+            .lines()
+            .any(|line| line.trim_start() == format!("replay: {expected}")),
+        "{}",
+        r.stdout
+    );
+}
+
+/// An export that cannot be imported stops the run like a YAML typo, and
+/// reaches CI the same way: in the format asked for, at its line and column.
+#[test]
+fn import_errors_are_written_in_the_format_asked_for() {
+    let dir = temp_set(&[("flow.json", b"{\"Version\": ")]);
+    let r = run(touchpoint()
+        .args(["lint", "--from", "connect", "--format", "sarif"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("flow.json:1:12"), "{}", r.stderr);
+    let sarif: Value = serde_json::from_str(&r.stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "load-error");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"].as_str(),
+        Some(dir.path().join("flow.json").display().to_string().as_str())
+    );
+    assert_eq!(location["region"]["startColumn"].as_u64(), Some(12));
 }
 
 #[test]

@@ -58,3 +58,34 @@ fn replay_transcript() {
     });
     insta::assert_json_snapshot!(transcript);
 }
+
+/// The problems of a set that does not load, as `--format` writes them.
+fn load_errors_report() -> touchpoint::report::ErrorReport {
+    in_project(|| {
+        let path = fixture("load-multiple-errors");
+        let error = load_set(&path).unwrap_err();
+        touchpoint::report::ErrorReport::new("lint", path.display().to_string(), &error)
+    })
+}
+
+#[test]
+fn load_errors_as_sarif() {
+    insta::assert_snapshot!(touchpoint::render::sarif::load_errors(&load_errors_report()));
+}
+
+#[test]
+fn load_errors_as_junit() {
+    insta::assert_snapshot!(touchpoint::render::junit::load_errors(&load_errors_report()));
+}
+
+#[test]
+fn load_errors_as_markdown() {
+    insta::assert_snapshot!(touchpoint::render::markdown::load_errors(
+        &load_errors_report()
+    ));
+}
+
+#[test]
+fn load_errors_as_json() {
+    insta::assert_snapshot!(touchpoint::render::json::render_value(&load_errors_report()));
+}

@@ -23,14 +23,22 @@ pub enum Command {
         #[command(flatten)]
         personas: PersonaArgs,
         #[command(flatten)]
-        common: Common,
+        report: ReportArgs,
+        #[command(flatten)]
+        seed: SeedArg,
+        #[command(flatten)]
+        from: FromArg,
+        #[command(flatten)]
+        shard: ShardArg,
     },
     /// Load, static rules and the exhaustive walk of every reachable state; no randomness.
     Lint {
         #[arg(default_value = "menus")]
         path: PathBuf,
         #[command(flatten)]
-        common: Common,
+        report: ReportArgs,
+        #[command(flatten)]
+        from: FromArg,
     },
     /// Random customers from a seed; failures shrunk to the shortest input sequence.
     Fuzz {
@@ -41,7 +49,13 @@ pub enum Command {
         #[command(flatten)]
         live: LiveArgs,
         #[command(flatten)]
-        common: Common,
+        report: ReportArgs,
+        #[command(flatten)]
+        seed: SeedArg,
+        #[command(flatten)]
+        from: FromArg,
+        #[command(flatten)]
+        shard: ShardArg,
     },
     /// Run the persona scripts and measure each journey.
     Personas {
@@ -50,7 +64,13 @@ pub enum Command {
         #[command(flatten)]
         personas: PersonaArgs,
         #[command(flatten)]
-        common: Common,
+        report: ReportArgs,
+        #[command(flatten)]
+        seed: SeedArg,
+        #[command(flatten)]
+        from: FromArg,
+        #[command(flatten)]
+        shard: ShardArg,
     },
     /// Compare two versions: set directories, git:REV, or saved JSON reports.
     Diff {
@@ -75,8 +95,15 @@ pub enum Command {
         /// Random customers per side.
         #[arg(long, default_value_t = 500)]
         runs: usize,
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: Option<DiffFormat>,
         #[command(flatten)]
-        common: Common,
+        output: OutputArg,
+        #[command(flatten)]
+        seed: SeedArg,
+        #[command(flatten)]
+        from: FromArg,
     },
     /// Play one input sequence through a flow and print the transcript.
     Replay {
@@ -93,13 +120,18 @@ pub enum Command {
         #[arg(long, default_value = "", allow_hyphen_values = true)]
         inputs: String,
         /// A variable's value, NAME=VALUE; repeat for several. Others take their first value.
-        #[arg(long = "var", value_name = "NAME=VALUE")]
+        #[arg(long = "var", value_name = "NAME=VALUE", conflicts_with = "live")]
         vars: Vec<String>,
         /// The channel, when flows of several channels share the id.
-        #[arg(long, value_parser = parse_channel)]
+        #[arg(long, value_parser = parse_channel, conflicts_with = "live")]
         channel: Option<Channel>,
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: Option<ReplayFormat>,
         #[command(flatten)]
-        common: Common,
+        output: OutputArg,
+        #[command(flatten)]
+        from: FromArg,
     },
     /// Combine the JSON reports of shards (check --shard K/N) into one.
     Merge {
@@ -107,7 +139,7 @@ pub enum Command {
         #[arg(required = true)]
         reports: Vec<PathBuf>,
         #[command(flatten)]
-        common: Common,
+        report: ReportArgs,
     },
     /// Turn platform exports into touchpoint flows.
     Import {
@@ -290,6 +322,41 @@ pub enum Format {
     Sarif,
 }
 
+/// What `diff` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Human,
+    Json,
+    /// A pull-request comment: summary table, details, Mermaid diagrams.
+    Markdown,
+}
+
+impl From<DiffFormat> for Format {
+    fn from(format: DiffFormat) -> Format {
+        match format {
+            DiffFormat::Human => Format::Human,
+            DiffFormat::Json => Format::Json,
+            DiffFormat::Markdown => Format::Markdown,
+        }
+    }
+}
+
+/// What `replay` writes: the transcript as text or as JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReplayFormat {
+    Human,
+    Json,
+}
+
+impl From<ReplayFormat> for Format {
+    fn from(format: ReplayFormat) -> Format {
+        match format {
+            ReplayFormat::Human => Format::Human,
+            ReplayFormat::Json => Format::Json,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GraphFormat {
     Dot,
@@ -301,29 +368,105 @@ pub enum Deny {
     Warnings,
 }
 
+/// How a report is written and what fails it: `check`, `lint`, `fuzz`,
+/// `personas` and `merge`.
 #[derive(Debug, Args)]
-pub struct Common {
+pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Write the output to FILE (atomically) instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Seed for every random choice; the same seed gives the same report.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub output: OutputArg,
     /// Fail (exit 1) on warnings too.
     #[arg(long, value_enum)]
     pub deny: Option<Deny>,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArg {
+    /// Write the output to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// For the commands with random choices: `check`, `fuzz`, `personas`, `diff`.
+#[derive(Debug, Args)]
+pub struct SeedArg {
+    /// Seed for every random choice; the same seed gives the same report.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct FromArg {
     /// Read PATH as a platform export (a file, or a folder of them) instead
     /// of touchpoint YAML: connect, studio or archy. Findings point at the
     /// export's file, line and action.
     #[arg(long, value_parser = parse_platform, value_name = "PLATFORM")]
     pub from: Option<crate::import::Platform>,
+}
+
+/// For the commands that fuzz or run personas: `check`, `fuzz`, `personas`.
+#[derive(Debug, Args)]
+pub struct ShardArg {
     /// Run only shard K of N (1-based) of the fuzz runs and personas, for a
     /// CI matrix; `touchpoint merge` adds the shards' reports up again.
     #[arg(long, value_parser = parse_shard, value_name = "K/N")]
     pub shard: Option<(usize, usize)>,
+}
+
+/// What a command was given of the options that commands share, with the
+/// defaults of those it does not take: each command's arguments accept only
+/// the options it uses, and the code that runs them reads this one shape.
+#[derive(Debug)]
+pub struct Common {
+    pub format: Option<Format>,
+    pub output: Option<PathBuf>,
+    pub seed: u64,
+    pub deny: Option<Deny>,
+    pub from: Option<crate::import::Platform>,
+    pub shard: Option<(usize, usize)>,
+}
+
+/// The seed of a command that makes no random choice: reports still record
+/// one, the default.
+pub const DEFAULT_SEED: u64 = 42;
+
+impl Common {
+    /// A report command's options.
+    pub fn of_report(
+        report: ReportArgs,
+        seed: Option<SeedArg>,
+        from: Option<FromArg>,
+        shard: Option<ShardArg>,
+    ) -> Common {
+        Common {
+            format: report.format,
+            output: report.output.output,
+            seed: seed.map_or(DEFAULT_SEED, |s| s.seed),
+            deny: report.deny,
+            from: from.and_then(|f| f.from),
+            shard: shard.and_then(|s| s.shard),
+        }
+    }
+
+    /// The options of a command that writes one format and fails on
+    /// nothing but its own terms (`diff`, `replay`).
+    pub fn of_output(
+        format: Option<Format>,
+        output: OutputArg,
+        seed: Option<SeedArg>,
+        from: FromArg,
+    ) -> Common {
+        Common {
+            format,
+            output: output.output,
+            seed: seed.map_or(DEFAULT_SEED, |s| s.seed),
+            deny: None,
+            from: from.from,
+            shard: None,
+        }
+    }
 }
 
 pub fn parse_platform(text: &str) -> Result<crate::import::Platform, String> {

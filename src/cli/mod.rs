@@ -48,13 +48,16 @@ fn fail(message: impl std::fmt::Display) -> u8 {
     EXIT_ERROR
 }
 
-fn load(path: &Path, common: &Common) -> Result<MenuSet, u8> {
-    load_with_import(path, common).map(|(set, _)| set)
+fn load(command: &str, path: &Path, common: &Common) -> Result<MenuSet, u8> {
+    load_with_import(command, path, common).map(|(set, _)| set)
 }
 
 /// Loads a set, or with `--from` imports it, returning what the import
-/// knows about where nodes came from.
+/// knows about where nodes came from. When the set does not load, every
+/// problem goes to standard error as people read it, and in the format
+/// asked for to the output, so that CI gets its annotations; exit 2.
 fn load_with_import(
+    command: &str,
     path: &Path,
     common: &Common,
 ) -> Result<(MenuSet, Option<crate::import::ImportInfo>), u8> {
@@ -66,72 +69,156 @@ fn load_with_import(
                 }
                 Ok((set, Some(info)))
             }
-            Err(e) => Err(fail(e)),
+            Err(e) => {
+                // An export that cannot be imported is a set that cannot be
+                // loaded: CI gets it in its format too, at the export's
+                // line and column where the importer knows them.
+                let entry = match &e {
+                    crate::import::FromError::Import(problem) => crate::report::ErrorEntry {
+                        file: Some(problem.file.clone()),
+                        line: Some(problem.line),
+                        column: Some(problem.column),
+                        message: problem.message.clone(),
+                        help: None,
+                    },
+                    other => crate::report::ErrorEntry {
+                        file: None,
+                        line: None,
+                        column: None,
+                        message: other.to_string(),
+                        help: None,
+                    },
+                };
+                fail(&e);
+                let report = crate::report::ErrorReport {
+                    tool: "touchpoint".to_string(),
+                    version: env!("CARGO_PKG_VERSION").to_string(),
+                    command: command.to_string(),
+                    set: path.display().to_string(),
+                    errors: vec![entry],
+                };
+                Err(write_load_errors(&report, common))
+            }
         };
     }
     load_set(path).map(|set| (set, None)).map_err(|e| {
         eprint!("{}", render::load_error_text(&e, stderr_colour()));
-        if common.format() == Format::Json && common.output.is_none() {
-            let report = crate::report::ErrorReport::new(path.display().to_string(), &e);
-            let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
-            text.push('\n');
-            Output::new(None).write(&text);
-        }
-        EXIT_ERROR
+        let report = crate::report::ErrorReport::new(command, path.display().to_string(), &e);
+        write_load_errors(&report, common)
     })
+}
+
+/// Writes the problems of a set that did not load in the format asked for
+/// (human text has already gone to standard error) and returns exit 2.
+fn write_load_errors(report: &crate::report::ErrorReport, common: &Common) -> u8 {
+    let text = match common.format() {
+        Format::Human => return EXIT_ERROR,
+        Format::Json => render::json::render_value(report),
+        Format::Sarif => render::sarif::load_errors(report),
+        Format::Junit => render::junit::load_errors(report),
+        Format::Markdown => render::markdown::load_errors(report),
+    };
+    // Exit 2 whether or not the file could be written; a failed write has
+    // said why on standard error.
+    Output::new(common.output.as_deref()).write(&text);
+    EXIT_ERROR
 }
 
 pub fn execute(cli: Cli) -> u8 {
     match cli.command {
-        Command::Lint { path, common } => run_report(Job::Lint, &path, &common),
+        Command::Lint { path, report, from } => {
+            let common = Common::of_report(report, None, Some(from), None);
+            run_report(Job::Lint, &path, &common)
+        }
         Command::Check {
             path,
             budget,
             personas,
-            common,
-        } => run_report(
-            Job::Check(fuzz_options(&budget, &common, CHECK_RUNS), personas),
-            &path,
-            &common,
-        ),
+            report,
+            seed,
+            from,
+            shard,
+        } => {
+            let common = Common::of_report(report, Some(seed), Some(from), Some(shard));
+            run_report(
+                Job::Check(fuzz_options(&budget, &common, CHECK_RUNS), personas),
+                &path,
+                &common,
+            )
+        }
         Command::Personas {
             path,
             personas,
-            common,
-        } => run_report(Job::Personas(personas), &path, &common),
+            report,
+            seed,
+            from,
+            shard,
+        } => {
+            let common = Common::of_report(report, Some(seed), Some(from), Some(shard));
+            run_report(Job::Personas(personas), &path, &common)
+        }
         Command::Fuzz {
             live: live @ args::LiveArgs { live: Some(_), .. },
             budget,
-            common,
+            report,
+            seed,
+            from,
+            shard,
             ..
-        } => run_live_fuzz(&live, &budget, &common),
+        } => {
+            if from.from.is_some() {
+                return fail("--from reads a set from an export; it does not apply to --live");
+            }
+            let common = Common::of_report(report, Some(seed), None, Some(shard));
+            run_live_fuzz(&live, &budget, &common)
+        }
         Command::Fuzz {
             path,
             budget,
-            common,
+            report,
+            seed,
+            from,
+            shard,
             ..
-        } => run_report(
-            Job::Fuzz(fuzz_options(&budget, &common, FUZZ_RUNS)),
-            &path,
-            &common,
-        ),
+        } => {
+            let common = Common::of_report(report, Some(seed), Some(from), Some(shard));
+            run_report(
+                Job::Fuzz(fuzz_options(&budget, &common, FUZZ_RUNS)),
+                &path,
+                &common,
+            )
+        }
         Command::Replay {
             live: live @ args::LiveArgs { live: Some(_), .. },
             inputs,
-            common,
+            format,
+            output,
+            from,
             ..
-        } => run_live_replay(&live, &inputs, &common),
+        } => {
+            if from.from.is_some() {
+                return fail("--from reads a set from an export; it does not apply to --live");
+            }
+            if format == Some(args::ReplayFormat::Json) {
+                return fail("replay --live prints the call as text; --format json is for a model's transcript");
+            }
+            let common = Common::of_output(None, output, None, from);
+            run_live_replay(&live, &inputs, &common)
+        }
         Command::Replay {
             path,
             flow,
             inputs,
             vars,
             channel,
-            common,
+            format,
+            output,
+            from,
             ..
         } => {
+            let common = Common::of_output(format.map(Format::from), output, None, from);
             let flow = flow.unwrap_or_default();
-            let set = match load(&path, &common) {
+            let set = match load("replay", &path, &common) {
                 Ok(set) => set,
                 Err(code) => return code,
             };
@@ -167,9 +254,18 @@ pub fn execute(cli: Cli) -> u8 {
             max_coverage_drop,
             path,
             runs,
-            common,
-        } => run_diff(&old, &new, &fail_on, max_coverage_drop, path, runs, &common),
-        Command::Merge { reports, common } => run_merge(&reports, &common),
+            format,
+            output,
+            seed,
+            from,
+        } => {
+            let common = Common::of_output(format.map(Format::from), output, Some(seed), from);
+            run_diff(&old, &new, &fail_on, max_coverage_drop, path, runs, &common)
+        }
+        Command::Merge { reports, report } => {
+            let common = Common::of_report(report, None, None, None);
+            run_merge(&reports, &common)
+        }
         Command::Import {
             files,
             from,
@@ -255,15 +351,15 @@ fn progress_bar(common: &Common) -> Option<indicatif::ProgressBar> {
 }
 
 fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
-    let (set, imported) = match load_with_import(path, common) {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
-    };
     let command = match job {
         Job::Lint => "lint",
         Job::Fuzz(_) => "fuzz",
         Job::Personas(_) => "personas",
         Job::Check(..) => "check",
+    };
+    let (set, imported) = match load_with_import(command, path, common) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
     if let Job::Personas(args) | Job::Check(_, args) = &job {
         if let Some(name) = &args.persona {
@@ -417,8 +513,10 @@ fn run_diff(
         Format::Json => render::json::render_value(&report),
         Format::Markdown => render::markdown::diff(&report, &new_report),
         Format::Human => render::human::diff(&report),
+        // Clap refuses these for diff; a Common built by hand could still
+        // carry one.
         Format::Junit | Format::Sarif => {
-            return fail("diff prints human, json or markdown; junit and sarif are for check, lint, fuzz and personas")
+            return fail("diff prints human, json or markdown; junit and sarif are for check, lint, fuzz, personas and merge")
         }
     };
     let written = Output::new(common.output.as_deref()).write(&text);
@@ -444,11 +542,11 @@ fn run_graph(
         from,
         format: None,
         output: None,
-        seed: 42,
+        seed: args::DEFAULT_SEED,
         deny: None,
         shard: None,
     };
-    let set = match load(path, &common) {
+    let set = match load("graph", path, &common) {
         Ok(set) => set,
         Err(code) => return code,
     };
@@ -499,10 +597,31 @@ fn run_merge(paths: &[std::path::PathBuf], common: &Common) -> u8 {
         match serde_json::from_str::<crate::report::Report>(&text) {
             Ok(r) => reports.push(r),
             Err(e) => {
+                // A shard whose set did not load wrote its load errors
+                // instead: pass them on in the format asked for, so the
+                // merged SARIF or JUnit still annotates the problem.
+                if let Ok(errors) = serde_json::from_str::<crate::report::ErrorReport>(&text) {
+                    for error in &errors.errors {
+                        let place = match (&error.file, error.line, error.column) {
+                            (Some(file), Some(line), Some(column)) => {
+                                format!("{file}:{line}:{column}: ")
+                            }
+                            (Some(file), ..) => format!("{file}: "),
+                            (None, ..) => String::new(),
+                        };
+                        eprintln!("error: {place}{}", error.message);
+                    }
+                    eprintln!(
+                        "`{}`: the set `{}` could not be loaded; nothing was checked",
+                        path.display(),
+                        errors.set
+                    );
+                    return write_load_errors(&errors, common);
+                }
                 return fail(format!(
                     "`{}` is not a touchpoint JSON report: {e}",
                     path.display()
-                ))
+                ));
             }
         }
     }
@@ -806,7 +925,7 @@ fn run_crawl(
 fn write_report(report: &crate::report::Report, set: Option<&MenuSet>, common: &Common) -> u8 {
     let text = match common.format() {
         Format::Json => render::json::render(report),
-        Format::Markdown => render::markdown::report(report),
+        Format::Markdown => render::markdown::report(report, common.deny_warnings()),
         Format::Junit => render::junit::render(report, common.deny_warnings()),
         Format::Sarif => render::sarif::render(report),
         Format::Human => {

@@ -483,7 +483,7 @@ fn compare_nodes(
                     "lead",
                     &after.id,
                     Some(lead.by.clone()),
-                    Some(lead.to.clone()),
+                    Some(lead.destination()),
                 ));
             }
         }
@@ -493,20 +493,20 @@ fn compare_nodes(
                     "lead",
                     &after.id,
                     Some(lead.by.clone()),
-                    Some(lead.to.clone()),
+                    Some(lead.destination()),
                 ));
             }
         }
         for lead in &after.leads {
             if let Some(old_lead) = before.leads.iter().find(|l| l.by == lead.by) {
-                if old_lead.to != lead.to {
+                if (&old_lead.to, old_lead.retries) != (&lead.to, lead.retries) {
                     out.retargeted.push(Retarget {
                         channel: new.channel,
                         flow: new.flow.clone(),
                         node: after.id.clone(),
                         by: lead.by.clone(),
-                        old: old_lead.to.clone(),
-                        new: lead.to.clone(),
+                        old: old_lead.destination(),
+                        new: lead.destination(),
                     });
                 }
             }

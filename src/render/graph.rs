@@ -1,9 +1,9 @@
 //! Drawings of a flow (Graphviz dot and Mermaid), findings marked on their
 //! nodes, for `touchpoint graph` and the diff's pull-request comment.
 
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::model::Level;
-use crate::structure::FlowShape;
+use crate::structure::{FlowShape, Lead};
 
 /// Mermaid needs plain ids and chokes on keywords such as `end`, so nodes
 /// get generated ids (`n0`, `n1`, ...) and keep their own in the label.
@@ -17,6 +17,29 @@ fn mermaid_ids(flow: &FlowShape) -> impl Fn(&str) -> String + '_ {
                 .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
                 .collect::<String>()
         ),
+    }
+}
+
+/// The findings that mark a node: those about the node itself. A
+/// `persona-failed` finding is about a persona's expectations and points
+/// into the persona's file; the node it names is only where that journey
+/// ended, which may be the terminal that served the customer (a persona
+/// that took more steps than it allowed), so it marks no node. Where
+/// customers really are stuck, the walk's own findings mark the node.
+fn marks<'f>(findings: &'f [&Finding], node: &'f str) -> impl Iterator<Item = &'f Finding> + 'f {
+    findings
+        .iter()
+        .copied()
+        .filter(move |f| f.node == node && f.code != Code::PersonaFailed)
+}
+
+/// What takes a lead, with a handler's retries: `no_input after 2 retries`.
+/// The count goes on the edge; the edge itself ends at the real node.
+fn lead_label(lead: &Lead) -> String {
+    match lead.retries {
+        0 => lead.by.clone(),
+        1 => format!("{} after 1 retry", lead.by),
+        n => format!("{} after {n} retries", lead.by),
     }
 }
 
@@ -60,7 +83,7 @@ pub fn mermaid(flow: &FlowShape, findings: &[&Finding], highlight: &[String]) ->
             out.push_str(&format!(
                 "  {} -.->|\"{}\"| {}\n",
                 id(&node.id),
-                escape(&lead.by),
+                escape(&lead_label(lead)),
                 id(&lead.to)
             ));
         }
@@ -69,11 +92,7 @@ pub fn mermaid(flow: &FlowShape, findings: &[&Finding], highlight: &[String]) ->
     out.push_str("  classDef warn fill:#ffe8b0,stroke:#c80\n");
     out.push_str("  classDef changed stroke:#06c,stroke-width:3px\n");
     for node in &flow.nodes {
-        let worst = findings
-            .iter()
-            .filter(|f| f.node == node.id)
-            .map(|f| f.level)
-            .max();
+        let worst = marks(findings, &node.id).map(|f| f.level).max();
         match worst {
             Some(Level::Error) => out.push_str(&format!("  class {} stuck\n", id(&node.id))),
             Some(Level::Warning) => out.push_str(&format!("  class {} warn\n", id(&node.id))),
@@ -94,21 +113,13 @@ pub fn dot(flow: &FlowShape, findings: &[&Finding]) -> String {
         quote(&flow.flow)
     );
     for node in &flow.nodes {
-        let worst = findings
-            .iter()
-            .filter(|f| f.node == node.id)
-            .map(|f| f.level)
-            .max();
+        let worst = marks(findings, &node.id).map(|f| f.level).max();
         let style = match worst {
             Some(Level::Error) => ", style=filled, fillcolor=\"#ffdddd\", color=\"#cc0000\"",
             Some(Level::Warning) => ", style=filled, fillcolor=\"#ffe8b0\"",
             _ => "",
         };
-        let codes: Vec<&str> = findings
-            .iter()
-            .filter(|f| f.node == node.id)
-            .map(|f| f.code.name())
-            .collect();
+        let codes: Vec<&str> = marks(findings, &node.id).map(|f| f.code.name()).collect();
         let label = if codes.is_empty() {
             format!("{}\\n{}", node.id, node.kind)
         } else {
@@ -134,7 +145,7 @@ pub fn dot(flow: &FlowShape, findings: &[&Finding]) -> String {
                 "  {} -> {} [label={}, style=dashed];\n",
                 quote(&node.id),
                 quote(&lead.to),
-                quote(&lead.by)
+                quote(&lead_label(lead))
             ));
         }
     }

@@ -45,7 +45,16 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
     for ((channel, flow, file), findings) in &groups {
         out.push_str(&format!("\n── {channel} / {flow} ({file}) ──\n\n"));
         for finding in findings {
-            out.push_str(&diagnostic(finding, set).render(colour));
+            let (diagnostic, replay) = diagnostic(finding, set);
+            out.push_str(&diagnostic.render(colour));
+            // miette wraps help text at its width, which would break the
+            // command in the middle; on its own line it pastes whole.
+            if let Some(command) = replay {
+                if !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                out.push_str(&format!("  replay: {command}\n"));
+            }
         }
     }
     for note in &report.notes {
@@ -286,18 +295,16 @@ fn shell_quote(text: &str) -> String {
     }
 }
 
-fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> SourceDiagnostic {
+/// A finding as a miette diagnostic, and the command that replays it,
+/// which is printed apart from the diagnostic so that it is never wrapped.
+fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> (SourceDiagnostic, Option<String>) {
     let source = set
         .and_then(|s| s.files.iter().find(|f| f.name == finding.file))
         .map(|f| NamedSource::new(f.name.clone(), Arc::clone(&f.text)));
     let mut help = Vec::new();
+    let mut replay = None;
     if !finding.vars.is_empty() {
-        let vars: Vec<String> = finding
-            .vars
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        help.push(format!("when {}", vars.join(", ")));
+        help.push(format!("when {}", crate::render::vars_text(finding)));
     }
     if !finding.inputs.is_empty() || !finding.path.is_empty() || finding.source == "personas" {
         help.push(format!("inputs: [{}]", finding.inputs.join(", ")));
@@ -308,12 +315,9 @@ fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> SourceDiagnostic {
             .map(|s| s.root.display().to_string())
             .unwrap_or_default();
         let ambiguous = set.is_some_and(|s| s.flows_named(&finding.flow).count() > 1);
-        help.push(format!(
-            "replay: {}",
-            replay_command(finding, &set_path, ambiguous)
-        ));
+        replay = Some(replay_command(finding, &set_path, ambiguous));
     }
-    SourceDiagnostic {
+    let diagnostic = SourceDiagnostic {
         message: finding.message.clone(),
         code: Some(finding.code.name().to_string()),
         severity: if finding.level == Level::Error {
@@ -330,7 +334,8 @@ fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> SourceDiagnostic {
             finding.len as usize,
         ),
         label: Some(format!("`{}`", finding.node)),
-    }
+    };
+    (diagnostic, replay)
 }
 
 /// A diff as a person reads it in a terminal.
@@ -389,8 +394,14 @@ pub fn diff(diff: &crate::diff::DiffReport) -> String {
         diff.findings_new
             .iter()
             .map(|f| {
+                let when = crate::render::vars_text(f);
+                let when = if when.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (when {when})")
+                };
                 format!(
-                    "{} {} at {}:{}:{}: {}",
+                    "{} {} at {}:{}:{}: {}{when}",
                     f.level.name(),
                     f.code,
                     f.file,

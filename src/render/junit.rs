@@ -5,7 +5,47 @@ use quick_junit::{NonSuccessKind, Report as Junit, TestCase, TestCaseStatus, Tes
 
 use crate::finding::Code;
 use crate::model::Level;
-use crate::report::Report;
+use crate::report::{ErrorReport, Report};
+
+/// A set that could not be loaded: a failed test case per problem, named
+/// by where it is, so that a CI test tab shows why nothing was checked.
+pub fn load_errors(report: &ErrorReport) -> String {
+    let mut junit = Junit::new("touchpoint");
+    let mut suite = TestSuite::new(format!(
+        "touchpoint {} {}: load",
+        report.command, report.set
+    ));
+    for error in &report.errors {
+        let place = match (&error.file, error.line, error.column) {
+            (Some(file), Some(line), Some(column)) => format!("{file}:{line}:{column}"),
+            (Some(file), ..) => file.clone(),
+            (None, ..) => report.set.clone(),
+        };
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status
+            .set_message(error.message.clone())
+            .set_type("load-error")
+            .set_description(match &error.help {
+                Some(help) => format!("{place}: {}\nhelp: {help}\n", error.message),
+                None => format!("{place}: {}\n", error.message),
+            });
+        let mut case = TestCase::new(place, status);
+        case.set_classname("touchpoint.load");
+        suite.add_test_case(case);
+    }
+    junit.add_test_suite(suite);
+    finish(&junit)
+}
+
+fn finish(junit: &Junit) -> String {
+    let mut text = junit
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- {e} -->"));
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
 
 pub fn render(report: &Report, deny_warnings: bool) -> String {
     let mut junit = Junit::new("touchpoint");
@@ -21,8 +61,14 @@ pub fn render(report: &Report, deny_warnings: bool) -> String {
         let listing: String = of_code
             .iter()
             .map(|f| {
+                let when = super::vars_text(f);
+                let when = if when.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (when {when})")
+                };
                 format!(
-                    "{}:{}:{}: [{}] {} (inputs: {})\n",
+                    "{}:{}:{}: [{}] {}{when} (inputs: {})\n",
                     f.file,
                     f.line,
                     f.column,
@@ -58,8 +104,18 @@ pub fn render(report: &Report, deny_warnings: bool) -> String {
             "touchpoint {} {}: personas",
             report.command, report.set
         ));
+        // A failed persona fails its test case only as far as the level of
+        // `persona-failed` says: its findings carry that level (all of them
+        // the same), and with the code set to `off` there are none.
+        let persona_level = report
+            .findings
+            .iter()
+            .find(|f| f.code == Code::PersonaFailed)
+            .map_or(Level::Off, |f| f.level);
+        let personas_fail =
+            persona_level == Level::Error || (deny_warnings && persona_level == Level::Warning);
         for p in &report.personas {
-            let status = if p.passed {
+            let status = if p.passed || !personas_fail {
                 TestCaseStatus::success()
             } else {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
@@ -75,11 +131,5 @@ pub fn render(report: &Report, deny_warnings: bool) -> String {
         }
         junit.add_test_suite(personas);
     }
-    let mut text = junit
-        .to_string()
-        .unwrap_or_else(|e| format!("<!-- {e} -->"));
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    text
+    finish(&junit)
 }

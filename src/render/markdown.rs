@@ -3,7 +3,7 @@
 //! flow with stuck nodes marked (GitHub renders it).
 
 use crate::diff::DiffReport;
-use crate::report::Report;
+use crate::report::{ErrorReport, Report};
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -37,9 +37,36 @@ fn styled_diff(diff: &str) -> String {
         .into_owned()
 }
 
-pub fn report(report: &Report) -> String {
+/// A set that could not be loaded, as a pull-request comment: every
+/// problem with its file, line and column.
+pub fn load_errors(report: &ErrorReport) -> String {
+    let n = report.errors.len();
+    let mut out = format!(
+        "## touchpoint {}: ❌ could not load the set\n\n`{}`: {n} problem{}; nothing was checked.\n\n",
+        report.command,
+        report.set,
+        if n == 1 { "" } else { "s" }
+    );
+    for error in &report.errors {
+        let place = match (&error.file, error.line, error.column) {
+            (Some(file), Some(line), Some(column)) => format!("`{file}:{line}:{column}` "),
+            (Some(file), ..) => format!("`{file}` "),
+            (None, ..) => String::new(),
+        };
+        out.push_str(&format!("- {place}{}", cell(&error.message)));
+        if let Some(help) = &error.help {
+            out.push_str(&format!(" (help: {})", cell(help)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The report as a pull-request comment; its verdict is the exit code's,
+/// so `deny_warnings` is `--deny warnings`.
+pub fn report(report: &Report, deny_warnings: bool) -> String {
     let s = &report.summary;
-    let verdict = if report.fails(false) {
+    let verdict = if report.fails(deny_warnings) {
         "❌ failed"
     } else {
         "✅ passed"
@@ -84,16 +111,19 @@ pub fn report(report: &Report) -> String {
             "\n<details><summary>{} finding(s)</summary>\n\n",
             report.findings.len()
         ));
-        out.push_str("| level | code | where | message | inputs |\n|---|---|---|---|---|\n");
+        out.push_str(
+            "| level | code | where | message | when | inputs |\n|---|---|---|---|---|---|\n",
+        );
         for f in &report.findings {
             out.push_str(&format!(
-                "| {} | `{}` | `{}:{}:{}` | {} | {} |\n",
+                "| {} | `{}` | `{}:{}:{}` | {} | {} | {} |\n",
                 f.level.name(),
                 f.code,
                 f.file,
                 f.line,
                 f.column,
                 cell(&f.message),
+                code_span(&super::vars_text(f)),
                 code_span(&crate::input::Input::join_list(&f.inputs))
             ));
         }
@@ -200,8 +230,14 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
     section(&mut out, "prompts", prompts);
     let mut findings = String::new();
     for f in &diff.findings_new {
+        let when = super::vars_text(f);
+        let when = if when.is_empty() {
+            String::new()
+        } else {
+            format!(" (when {})", code_span(&when))
+        };
         findings.push_str(&format!(
-            "- new {} `{}` at `{}:{}`: {}\n",
+            "- new {} `{}` at `{}:{}`: {}{when}\n",
             f.level.name(),
             f.code,
             f.file,

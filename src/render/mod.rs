@@ -11,6 +11,18 @@ pub mod sarif;
 
 pub use diagnostic::{first_line_span, load_error_text, SourceDiagnostic};
 
+/// The variable values a finding happens under, as every format writes
+/// them (`hours=closed, region=north`); empty when it happens whatever
+/// they are.
+pub fn vars_text(finding: &crate::finding::Finding) -> String {
+    finding
+        .vars
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Whether to colour output: only on a terminal, never with `NO_COLOR` set.
 pub fn use_colour(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::finding::Code;
 use crate::model::Level;
-use crate::report::Report;
+use crate::report::{ErrorReport, Report};
 
 /// What each code means, for the rule list.
 fn describe(code: Code) -> &'static str {
@@ -37,8 +37,11 @@ fn describe(code: Code) -> &'static str {
     }
 }
 
-pub fn render(report: &Report) -> String {
-    let base = report.set.trim_end_matches('/');
+/// Turns a file name relative to the set (as findings and load errors
+/// give it) into a path relative to where touchpoint ran, which is what
+/// code scanning matches against the repository.
+fn artifact_uri(set: &str) -> impl Fn(&str) -> String {
+    let base = set.trim_end_matches('/');
     // A set given as a single file: its findings are relative to its folder.
     let root = if base.ends_with(".yaml") || base.ends_with(".yml") || base.ends_with(".json") {
         std::path::Path::new(base)
@@ -48,13 +51,67 @@ pub fn render(report: &Report) -> String {
     } else {
         base.to_string()
     };
-    let uri = |file: &str| {
+    move |file: &str| {
         if root.is_empty() || root == "." {
             file.to_string()
         } else {
             format!("{root}/{file}")
         }
-    };
+    }
+}
+
+/// The rule every load error is reported under: the set did not load, so
+/// no finding code applies.
+const LOAD_ERROR_RULE: &str = "load-error";
+
+/// A set that could not be loaded: one error result per problem, at its
+/// file, line and column (a problem about the whole set, such as a missing
+/// path, points at the set), so code scanning annotates the typo that
+/// stopped the run.
+pub fn load_errors(report: &ErrorReport) -> String {
+    let uri = artifact_uri(&report.set);
+    let results: Vec<Value> = report
+        .errors
+        .iter()
+        .map(|e| {
+            let mut message = e.message.clone();
+            if let Some(help) = &e.help {
+                message.push_str(&format!(" ({help})"));
+            }
+            let location = match (&e.file, e.line, e.column) {
+                (Some(file), Some(line), Some(column)) => json!({
+                    "artifactLocation": {"uri": uri(file)},
+                    "region": {"startLine": line.max(1), "startColumn": column.max(1)}
+                }),
+                (Some(file), ..) => json!({"artifactLocation": {"uri": uri(file)}}),
+                (None, ..) => json!({"artifactLocation": {"uri": report.set}}),
+            };
+            json!({
+                "ruleId": LOAD_ERROR_RULE,
+                "level": "error",
+                "message": {"text": message},
+                "locations": [{"physicalLocation": location}]
+            })
+        })
+        .collect();
+    let rules = [json!({
+        "id": LOAD_ERROR_RULE,
+        "shortDescription": {"text": "The menu set cannot be loaded, so nothing was checked."},
+        "defaultConfiguration": {"level": "error"}
+    })];
+    let sarif = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "touchpoint", "version": report.version, "rules": rules}},
+            "results": results
+        }]
+    });
+    super::json::render_value(&sarif)
+}
+
+pub fn render(report: &Report) -> String {
+    let uri = artifact_uri(&report.set);
     let rules: Vec<Value> = Code::ALL
         .iter()
         .map(|c| json!({"id": c.name(), "shortDescription": {"text": describe(*c)}, "defaultConfiguration": {"level": c.default_level().name()}}))
@@ -64,6 +121,9 @@ pub fn render(report: &Report) -> String {
         .iter()
         .map(|f| {
             let mut message = f.message.clone();
+            if !f.vars.is_empty() {
+                message.push_str(&format!(" (when {})", super::vars_text(f)));
+            }
             if !f.inputs.is_empty() {
                 message.push_str(&format!(" (inputs: {})", f.inputs.join(", ")));
             }
