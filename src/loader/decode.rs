@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use crate::finding::Code;
 use crate::loader::condition_parser::parse_condition;
 use crate::loader::problem::did_you_mean;
+use crate::loader::undecoded::{Undecoded, UndecodedFlow};
 use crate::loader::yaml::{Pos, Yaml, YamlValue};
 use crate::loader::Problem;
 use crate::model::*;
@@ -111,6 +112,21 @@ pub struct Decoder<'a> {
     pub file: SourceId,
     pub problems: &'a mut Vec<Problem>,
     pub regexes: &'a mut RegexCache,
+    /// Where nodes and flows that fail to decode are still registered.
+    pub undecoded: &'a mut Undecoded,
+}
+
+/// Whether a mapping has a key, outside `allowed`, that is a plausible
+/// misspelling of `key`. That key is reported as unknown with `key` as the
+/// suggestion; reporting `key` as missing too would blame one typo twice.
+fn misspelt(node: &Yaml, key: &str, allowed: &[&str]) -> bool {
+    node.as_map().is_some_and(|map| {
+        map.iter().any(|(k, _)| {
+            k.as_str().is_some_and(|name| {
+                !allowed.contains(&name) && did_you_mean(name, allowed.iter().copied()) == Some(key)
+            })
+        })
+    })
 }
 
 /// Compiled regexes by pattern. Generated and real menu sets repeat the
@@ -376,25 +392,40 @@ impl Decoder<'_> {
             }
         }
         let missing = |field: &str| format!("the flow has no `{field}:`");
-        if channel.is_none() && !self.problems.iter().any(|p| p.message.contains("channel")) {
+        // A required key that is written but wrong, or misspelt, has been
+        // reported already.
+        let absent = |field: &str| root.get(field).is_none() && !misspelt(root, field, &FLOW_KEYS);
+        if channel.is_none() && absent("channel") {
             self.problem_with_help(
                 root.pos,
                 missing("channel"),
                 "add `channel: phone` (or web, app)",
             );
         }
-        if start.is_none() {
+        if start.is_none() && absent("start") {
             self.problem(root.pos, missing("start"));
         }
-        if nodes_key_pos.is_none() {
+        if nodes_key_pos.is_none() && absent("nodes") {
             self.problem(root.pos, missing("nodes"));
         }
+        // The flow is declared even if it cannot be decoded, so calls and
+        // personas that name it, and intents and personas on its channel,
+        // are not blamed for it.
+        let declared = UndecodedFlow {
+            file: self.file,
+            channel: channel.as_ref().map(|c| c.value),
+            id: id.as_ref().map(|i| i.value.clone()),
+        };
+        let (Some(id), Some(channel), Some(start)) = (id, channel, start) else {
+            self.undecoded.flow(declared);
+            return None;
+        };
         let (default_no_input, default_no_match, default_invalid, default_timeout) = defaults;
         Some(Flow {
-            id: id?,
-            channel: channel?.value,
+            id,
+            channel: channel.value,
             title,
-            start: start?,
+            start,
             vars,
             default_no_input,
             default_no_match,
@@ -527,7 +558,7 @@ impl Decoder<'_> {
                         then = self.text(value, "then");
                     }
                 }
-                if then.is_none() {
+                if then.is_none() && !misspelt(node, "then", &HANDLER_KEYS) {
                     self.problem_with_help(
                         node.pos,
                         format!("the `{what}` handler has no `then:`"),
@@ -584,8 +615,11 @@ impl Decoder<'_> {
             // A node is pointed at by its id: underlining the whole body
             // would bury the message in a screenful of YAML.
             let span = self.span(key);
-            if let Some(kind) = self.node_kind(&id.value, value) {
-                out.push(Node { id, kind, span });
+            match self.node_kind(&id.value, value) {
+                Some(kind) => out.push(Node { id, kind, span }),
+                // The node exists even though its body has a problem: the
+                // options and handlers that lead to it are not wrong.
+                None => self.undecoded.node(self.file, &id.value),
             }
         }
         out
@@ -652,7 +686,9 @@ impl Decoder<'_> {
                 let options = match get("options") {
                     Some(v) => self.options(v, id)?,
                     None => {
-                        self.problem(node.pos, format!("{what} is a menu without `options:`"));
+                        if !misspelt(node, "options", &allowed) {
+                            self.problem(node.pos, format!("{what} is a menu without `options:`"));
+                        }
                         return None;
                     }
                 };
@@ -763,6 +799,9 @@ impl Decoder<'_> {
             }
             match (on, goto) {
                 (Some(on), Some(goto)) => out.push(Branch { on, goto }),
+                _ if ["on", "goto"]
+                    .iter()
+                    .any(|key| misspelt(item, key, &["on", "goto"])) => {}
                 _ => self.problem(
                     item.pos,
                     "a branch needs `on:` (the outcome's name) and `goto:`",
@@ -797,6 +836,7 @@ impl Decoder<'_> {
                     goto,
                     span: self.span(item),
                 }),
+                None if misspelt(item, "goto", &["when", "goto"]) => {}
                 None => self.problem(item.pos, "a switch entry has no `goto:`"),
             }
         }
@@ -886,10 +926,7 @@ impl Decoder<'_> {
             }
             if has_goto && !broken {
                 out.push(option);
-            } else if item
-                .as_map()
-                .is_some_and(|m| !m.iter().any(|(k, _)| k.as_str() == Some("goto")))
-            {
+            } else if item.get("goto").is_none() && !misspelt(item, "goto", &OPTION_KEYS) {
                 self.problem_with_help(
                     item.pos,
                     format!("an option of menu `{id}` has no `goto:`"),
@@ -944,6 +981,9 @@ impl Decoder<'_> {
             let Some(entries) =
                 self.entries(body, &INTENT_KEYS, &format!("intent `{}`", intent.id.value))
             else {
+                // The intent exists even though its body has a problem:
+                // the options and personas that name it are not wrong.
+                out.push(intent);
                 continue;
             };
             for (name, _, value) in entries {
@@ -1039,8 +1079,12 @@ impl Decoder<'_> {
                 _ => persona.seed = self.count(value, "seed").map(u64::from),
             }
         }
-        if !has_channel && !self.problems.iter().any(|p| p.message.contains("channel")) {
-            self.problem(root.pos, "the persona has no `channel:`");
+        if !has_channel {
+            // A channel written wrong, or under a misspelt key, has been
+            // reported already.
+            if root.get("channel").is_none() && !misspelt(root, "channel", &PERSONA_KEYS) {
+                self.problem(root.pos, "the persona has no `channel:`");
+            }
             return None;
         }
         Some(persona)

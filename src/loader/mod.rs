@@ -11,6 +11,7 @@ mod decode;
 mod glob;
 mod load_error;
 mod problem;
+mod undecoded;
 mod validate;
 pub mod yaml;
 
@@ -27,6 +28,7 @@ pub use problem::Problem;
 
 use crate::model::{MenuSet, SourceFile, SourceId};
 use decode::{Decoder, Document};
+use undecoded::Undecoded;
 use yaml::Pos;
 
 /// Files larger than this are refused before they are read: no menu set
@@ -87,6 +89,7 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
         ..MenuSet::default()
     };
     let mut problems = Vec::new();
+    let mut undecoded = Undecoded::default();
     let mut trees = Vec::new();
     for (name, file, text) in sources {
         let id = set.files.len() as SourceId;
@@ -95,7 +98,10 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
                 let text: Arc<str> = Arc::from(text);
                 match yaml::parse(&text) {
                     Ok(documents) => trees.push((id, documents)),
-                    Err(e) => problems.push(Problem::at(id, e.pos, e.message)),
+                    Err(e) => {
+                        undecoded.unparsed_file(id, &e.read_before);
+                        problems.push(Problem::at(id, e.pos, e.message));
+                    }
                 }
                 set.files.push(SourceFile {
                     name,
@@ -104,6 +110,8 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
                 });
             }
             Err((pos, message)) => {
+                // Nothing of an unreadable file is known.
+                undecoded.unparsed_file(id, &[]);
                 problems.push(Problem::at(id, pos, message));
                 set.files.push(SourceFile {
                     name,
@@ -123,6 +131,7 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
                 file: *file,
                 problems: &mut problems,
                 regexes: &mut regexes,
+                undecoded: &mut undecoded,
             };
             if let Some(document) = decoder.document(root) {
                 documents.push((*file, root.pos, document));
@@ -168,6 +177,7 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
             .collect();
         problems.retain(|p| !p.file.is_some_and(|f| ignored[f as usize]));
         documents.retain(|(file, _, _)| !ignored[*file as usize]);
+        undecoded.retain_files(|file| !ignored[file as usize]);
     }
 
     for (_, _, document) in documents {
@@ -184,7 +194,7 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
             path.display()
         )));
     }
-    validate::validate(&set, &mut problems);
+    validate::validate(&set, &undecoded, &mut problems);
     if problems.is_empty() {
         Ok(set)
     } else {

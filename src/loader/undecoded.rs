@@ -1,0 +1,115 @@
+//! What a set declares that the loader could not read in full.
+//!
+//! A node whose body has a problem, a flow missing its `start:`, a file that
+//! is not valid YAML: each is reported where it is. Its id still exists as
+//! far as the rest of the set is concerned, so validation asks this record
+//! before it blames anything for the absence of what it would have declared.
+//! Without it, one tab in `app.yaml` also reported "the set has no app flow"
+//! for every intent and persona, and one misspelt key in a menu reported
+//! every `goto` that leads to the menu.
+
+use std::collections::BTreeSet;
+
+use crate::loader::yaml::{Yaml, YamlValue};
+use crate::loader::DOCUMENT_KEYS;
+use crate::model::{Channel, SourceId};
+
+/// A flow that is declared but not in the model: its channel and id where
+/// they were read, `None` where they were not (it could be any).
+#[derive(Debug, Clone)]
+pub struct UndecodedFlow {
+    pub file: SourceId,
+    pub channel: Option<Channel>,
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Undecoded {
+    /// Nodes that failed to decode, by the file of their flow (a file holds
+    /// one flow) and id.
+    nodes: BTreeSet<(SourceId, String)>,
+    flows: Vec<UndecodedFlow>,
+    /// Files that did not parse and held, or could have held, an intents
+    /// catalogue: while there is one, the set's intents are not all known.
+    unparsed_catalogues: Vec<SourceId>,
+}
+
+impl Undecoded {
+    pub fn node(&mut self, file: SourceId, id: &str) {
+        self.nodes.insert((file, id.to_string()));
+    }
+
+    pub fn flow(&mut self, flow: UndecodedFlow) {
+        self.flows.push(flow);
+    }
+
+    /// Records what a file that did not parse declares, from the top-level
+    /// entries read before the problem. Its first document key says what
+    /// kind of document it is; a flow says its id and channel early. When
+    /// even the kind is unknown, the file could have declared anything.
+    pub fn unparsed_file(&mut self, file: SourceId, read_before: &[(Yaml, Yaml)]) {
+        let text_of = |key: &str| {
+            read_before
+                .iter()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .and_then(|(_, v)| match &v.value {
+                    YamlValue::Scalar { text, .. } => Some(text.clone()),
+                    _ => None,
+                })
+        };
+        let kind = read_before
+            .iter()
+            .find_map(|(k, _)| k.as_str().filter(|t| DOCUMENT_KEYS.contains(t)));
+        match kind {
+            Some("flow") => self.flow(UndecodedFlow {
+                file,
+                channel: text_of("channel").and_then(|c| Channel::parse(&c)),
+                id: text_of("flow"),
+            }),
+            Some("intents") => self.unparsed_catalogues.push(file),
+            // Nothing else refers to a persona, and settings only tune
+            // what is checked.
+            Some(_) => {}
+            None => {
+                self.flow(UndecodedFlow {
+                    file,
+                    channel: None,
+                    id: None,
+                });
+                self.unparsed_catalogues.push(file);
+            }
+        }
+    }
+
+    pub fn has_node(&self, file: SourceId, id: &str) -> bool {
+        // Few nodes fail in one load, so a scan beats allocating a key.
+        self.nodes.iter().any(|(f, n)| *f == file && n == id)
+    }
+
+    /// Whether a flow with this id may exist on this channel.
+    pub fn may_have_flow(&self, channel: Channel, id: &str) -> bool {
+        self.flows.iter().any(|f| {
+            f.channel.is_none_or(|c| c == channel) && f.id.as_deref().is_none_or(|i| i == id)
+        })
+    }
+
+    /// Whether the channel may have a flow that is not in the model (and so
+    /// variables and nodes that are not in the model either).
+    pub fn may_have_channel(&self, channel: Channel) -> bool {
+        self.flows
+            .iter()
+            .any(|f| f.channel.is_none_or(|c| c == channel))
+    }
+
+    pub fn intents_unknown(&self) -> bool {
+        !self.unparsed_catalogues.is_empty()
+    }
+
+    /// Forgets what files the settings ignore declared: they are not part
+    /// of the set.
+    pub fn retain_files(&mut self, keep: impl Fn(SourceId) -> bool) {
+        self.nodes.retain(|(file, _)| keep(*file));
+        self.flows.retain(|flow| keep(flow.file));
+        self.unparsed_catalogues.retain(|file| keep(*file));
+    }
+}
