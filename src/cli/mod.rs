@@ -49,36 +49,43 @@ fn fail(message: impl std::fmt::Display) -> u8 {
 }
 
 fn load(path: &Path, common: &Common) -> Result<MenuSet, u8> {
-    load_with_import(path, common).map(|(set, _)| set)
+    load_with_import(path, common).map(|(set, _, _)| set)
 }
 
 /// Loads a set, or with `--from` imports it, returning what the import
-/// knows about where nodes came from.
+/// knows about where nodes came from. A file inside a set loads its whole
+/// set (`locate_set`), and the file's name in the set comes back too: the
+/// report is about that file.
 fn load_with_import(
     path: &Path,
     common: &Common,
-) -> Result<(MenuSet, Option<crate::import::ImportInfo>), u8> {
+) -> Result<(MenuSet, Option<crate::import::ImportInfo>, Option<String>), u8> {
     if let Some(platform) = common.from {
         return match crate::import::load_from(platform, path) {
             Ok((set, info)) => {
                 for note in &info.notes {
                     eprintln!("note: {note}");
                 }
-                Ok((set, Some(info)))
+                Ok((set, Some(info), None))
             }
             Err(e) => Err(fail(e)),
         };
     }
-    load_set(path).map(|set| (set, None)).map_err(|e| {
+    let located = crate::loader::locate_set(path);
+    let root = &located.root;
+    let set = load_set(root).map_err(|e| {
+        // Problems in other files of the set are reported too: the set
+        // cannot be checked, so neither can the file.
         eprint!("{}", render::load_error_text(&e, stderr_colour()));
         if common.format() == Format::Json && common.output.is_none() {
-            let report = crate::report::ErrorReport::new(path.display().to_string(), &e);
+            let report = crate::report::ErrorReport::new(root.display().to_string(), &e);
             let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
             text.push('\n');
             Output::new(None).write(&text);
         }
         EXIT_ERROR
-    })
+    })?;
+    Ok((set, None, located.file))
 }
 
 pub fn execute(cli: Cli) -> u8 {
@@ -255,7 +262,7 @@ fn progress_bar(common: &Common) -> Option<indicatif::ProgressBar> {
 }
 
 fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
-    let (set, imported) = match load_with_import(path, common) {
+    let (set, imported, focus) = match load_with_import(path, common) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -337,6 +344,15 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
             Ok(r) => r,
             Err(e) => return fail(e),
         };
+        if let Some(file) = &focus {
+            // Only the personas written in the file the user named.
+            results.results.retain(|run| {
+                set.personas
+                    .iter()
+                    .find(|p| p.id.value == run.persona)
+                    .is_some_and(|p| &set.files[p.span.file as usize].name == file)
+            });
+        }
         if args.live.live.is_some() {
             let driver = match live_driver(&args.live) {
                 Ok(driver) => driver,
@@ -363,6 +379,10 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
             }
         }
         report.add_personas(&set, results);
+    }
+    if let Some(file) = &focus {
+        report.findings.retain(|finding| &finding.file == file);
+        report.summarize();
     }
     write_report(&report, Some(&set), common)
 }
