@@ -352,10 +352,11 @@ impl Decoder<'_> {
             .find_map(|(k, _)| k.as_str().filter(|t| DOCUMENT_KEYS.contains(t)));
         match kind {
             None => {
-                self.problem_with_help(
-                    root.pos,
-                    "not a touchpoint document",
-                    "a document starts with one of `flow:`, `intents:`, `persona:` or `touchpoint:`; list other YAML files under `ignore:` in the settings",
+                // Held back until the settings are known: they may ignore it.
+                self.undecoded.unrecognised(
+                    Problem::at(self.file, root.pos, "not a touchpoint document").with_help(
+                        "a document starts with one of `flow:`, `intents:`, `persona:` or `touchpoint:`; list other YAML files under `ignore:` in the settings",
+                    ),
                 );
                 None
             }

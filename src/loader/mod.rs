@@ -288,6 +288,7 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
         documents.retain(|(file, _, _)| !ignored[*file as usize]);
         undecoded.retain_files(|file| !ignored[file as usize]);
     }
+    problems.extend(undecoded.take_unrecognised(settings_seen.is_some()));
 
     for (_, _, document) in documents {
         match document {

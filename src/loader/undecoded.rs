@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use crate::loader::yaml::{Yaml, YamlValue};
-use crate::loader::DOCUMENT_KEYS;
+use crate::loader::{Problem, DOCUMENT_KEYS};
 use crate::model::{Channel, SourceId};
 
 /// A flow that is declared but not in the model: its channel and id where
@@ -32,6 +32,11 @@ pub struct Undecoded {
     /// Files that did not parse and held, or could have held, an intents
     /// catalogue: while there is one, the set's intents are not all known.
     unparsed_catalogues: Vec<SourceId>,
+    /// Files that did not parse and held, or could have held, the settings.
+    unparsed_settings: Vec<SourceId>,
+    /// "Not a touchpoint document" problems, which depend on what the
+    /// settings ignore.
+    unrecognised: Vec<Problem>,
 }
 
 impl Undecoded {
@@ -67,10 +72,11 @@ impl Undecoded {
                 id: text_of("flow"),
             }),
             Some("intents") => self.unparsed_catalogues.push(file),
-            // Nothing else refers to a persona, and settings only tune
-            // what is checked.
+            Some("touchpoint") => self.unparsed_settings.push(file),
+            // Nothing else refers to a persona.
             Some(_) => {}
             None => {
+                self.unparsed_settings.push(file);
                 self.flow(UndecodedFlow {
                     file,
                     channel: None,
@@ -105,11 +111,31 @@ impl Undecoded {
         !self.unparsed_catalogues.is_empty()
     }
 
+    pub fn unrecognised(&mut self, problem: Problem) {
+        self.unrecognised.push(problem);
+    }
+
     /// Forgets what files the settings ignore declared: they are not part
     /// of the set.
     pub fn retain_files(&mut self, keep: impl Fn(SourceId) -> bool) {
         self.nodes.retain(|(file, _)| keep(*file));
         self.flows.retain(|flow| keep(flow.file));
         self.unparsed_catalogues.retain(|file| keep(*file));
+        self.unparsed_settings.retain(|file| keep(*file));
+        self.unrecognised
+            .retain(|problem| problem.file.is_none_or(&keep));
+    }
+
+    /// The files that are not touchpoint documents, once the settings are
+    /// known. When the settings did not parse, their `ignore:` list is
+    /// unknown, so none is reported: the settings' own problem is the one
+    /// to fix, and may be the reason.
+    pub fn take_unrecognised(&mut self, settings_decoded: bool) -> Vec<Problem> {
+        let problems = std::mem::take(&mut self.unrecognised);
+        if settings_decoded || self.unparsed_settings.is_empty() {
+            problems
+        } else {
+            Vec::new()
+        }
     }
 }
