@@ -375,7 +375,7 @@ impl Decoder<'_> {
         let mut start = None;
         let mut vars = Vec::new();
         let mut defaults = (None, None, None, None);
-        let mut nodes = Vec::new();
+        let mut nodes = None;
         let mut nodes_key_pos = None;
         for (name, key, value) in entries {
             match name {
@@ -417,7 +417,10 @@ impl Decoder<'_> {
             channel: channel.as_ref().map(|c| c.value),
             id: id.as_ref().map(|i| i.value.clone()),
         };
-        let (Some(id), Some(channel), Some(start)) = (id, channel, start) else {
+        // Without its nodes, the flow's targets could not be checked: every
+        // one would be blamed for the missing `nodes:`.
+        let (Some(id), Some(channel), Some(start), Some(nodes)) = (id, channel, start, nodes)
+        else {
             self.undecoded.flow(declared);
             return None;
         };
@@ -447,6 +450,8 @@ impl Decoder<'_> {
                     node.kind_name()
                 ),
             );
+            // Which variables the flow declares is unknown.
+            self.undecoded.all_vars(self.file);
             return Vec::new();
         };
         let mut out: Vec<VarDomain> = Vec::new();
@@ -469,6 +474,7 @@ impl Decoder<'_> {
                         format!("variable `{}` needs a finite list of values", name.value),
                         "write `[open, closed]`, or `bool`",
                     );
+                    self.undecoded.var(self.file, &name.value);
                     continue;
                 }
             };
@@ -477,6 +483,7 @@ impl Decoder<'_> {
                     value.pos,
                     format!("variable `{}` has no values", name.value),
                 );
+                self.undecoded.var(self.file, &name.value);
                 continue;
             }
             if values.len() > 64 {
@@ -488,6 +495,7 @@ impl Decoder<'_> {
                         values.len()
                     ),
                 );
+                self.undecoded.var(self.file, &name.value);
                 continue;
             }
             if let Some(dup) = values
@@ -499,6 +507,7 @@ impl Decoder<'_> {
                     value.pos,
                     format!("variable `{}` lists `{}` twice", name.value, dup.1),
                 );
+                self.undecoded.var(self.file, &name.value);
                 continue;
             }
             if out.iter().any(|v| v.name.value == name.value) {
@@ -585,7 +594,7 @@ impl Decoder<'_> {
         }
     }
 
-    fn nodes(&mut self, node: &Yaml) -> Vec<Node> {
+    fn nodes(&mut self, node: &Yaml) -> Option<Vec<Node>> {
         let Some(map) = node.as_map() else {
             self.problem(
                 node.pos,
@@ -594,7 +603,7 @@ impl Decoder<'_> {
                     node.kind_name()
                 ),
             );
-            return Vec::new();
+            return None;
         };
         let mut out: Vec<Node> = Vec::with_capacity(map.len());
         let mut seen: BTreeMap<&str, u32> = BTreeMap::new();
@@ -623,7 +632,7 @@ impl Decoder<'_> {
                 None => self.undecoded.node(self.file, &id.value),
             }
         }
-        out
+        Some(out)
     }
 
     fn node_kind(&mut self, id: &str, node: &Yaml) -> Option<NodeKind> {

@@ -28,6 +28,9 @@ pub struct Undecoded {
     /// Nodes that failed to decode, by the file of their flow (a file holds
     /// one flow) and id.
     nodes: BTreeSet<(SourceId, String)>,
+    /// Variables whose values could not be decoded, by file and name; a
+    /// name of `None` when the file's whole `vars:` could not.
+    vars: BTreeSet<(SourceId, Option<String>)>,
     flows: Vec<UndecodedFlow>,
     /// Files that did not parse and held, or could have held, an intents
     /// catalogue: while there is one, the set's intents are not all known.
@@ -42,6 +45,22 @@ pub struct Undecoded {
 impl Undecoded {
     pub fn node(&mut self, file: SourceId, id: &str) {
         self.nodes.insert((file, id.to_string()));
+    }
+
+    pub fn var(&mut self, file: SourceId, name: &str) {
+        self.vars.insert((file, Some(name.to_string())));
+    }
+
+    pub fn all_vars(&mut self, file: SourceId) {
+        self.vars.insert((file, None));
+    }
+
+    /// Whether a variable may be declared, in a flow of one of `files`, by
+    /// a declaration that could not be decoded.
+    pub fn may_have_var(&self, files: &[SourceId], name: &str) -> bool {
+        self.vars
+            .iter()
+            .any(|(file, var)| files.contains(file) && var.as_deref().is_none_or(|v| v == name))
     }
 
     pub fn flow(&mut self, flow: UndecodedFlow) {
@@ -119,6 +138,7 @@ impl Undecoded {
     /// of the set.
     pub fn retain_files(&mut self, keep: impl Fn(SourceId) -> bool) {
         self.nodes.retain(|(file, _)| keep(*file));
+        self.vars.retain(|(file, _)| keep(*file));
         self.flows.retain(|flow| keep(flow.file));
         self.unparsed_catalogues.retain(|file| keep(*file));
         self.unparsed_settings.retain(|file| keep(*file));

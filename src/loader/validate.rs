@@ -37,10 +37,19 @@ pub fn validate(set: &MenuSet, undecoded: &Undecoded, problems: &mut Vec<Problem
         seen_flows.insert((flow.channel, flow.id.as_str()), flow);
     }
     let domains = channel_domains(set, problems);
+    let mut channel_files: BTreeMap<Channel, Vec<SourceId>> = BTreeMap::new();
+    for flow in &set.flows {
+        channel_files
+            .entry(flow.channel)
+            .or_default()
+            .push(flow.file);
+    }
     for flow in &set.flows {
         let vars = Vars {
             domains: &domains[&flow.channel],
             complete: !undecoded.may_have_channel(flow.channel),
+            undecoded,
+            files: &channel_files[&flow.channel],
         };
         check_flow(&known, flow, &vars, problems);
     }
@@ -73,7 +82,7 @@ pub fn validate(set: &MenuSet, undecoded: &Undecoded, problems: &mut Vec<Problem
                 ));
             }
         }
-        check_persona(&known, persona, &domains, problems);
+        check_persona(&known, persona, &domains, &channel_files, problems);
     }
 }
 
@@ -127,6 +136,10 @@ fn channel_domains<'a>(
 struct Vars<'a, 'd> {
     domains: &'d BTreeMap<&'a str, &'a VarDomain>,
     complete: bool,
+    /// The variables that the channel's flows (in `files`) declare but
+    /// that could not be decoded are declared all the same.
+    undecoded: &'d Undecoded,
+    files: &'d [SourceId],
 }
 
 fn check_flow(known: &Known, flow: &Flow, vars: &Vars, problems: &mut Vec<Problem>) {
@@ -290,7 +303,8 @@ fn check_var<'a>(
 ) -> Option<&'a VarDomain> {
     let domains = vars.domains;
     let found = domains.get(var.as_str()).copied();
-    if found.is_none() && vars.complete {
+    let declared = !vars.complete || vars.undecoded.may_have_var(vars.files, var.as_str());
+    if found.is_none() && !declared {
         let mut problem = at(var, format!("unknown variable `{}`", var.value));
         if let Some(s) = did_you_mean(var.as_str(), domains.keys().copied()) {
             problem = problem.with_help(format!("did you mean `{s}`?"));
@@ -460,13 +474,14 @@ fn check_persona(
     known: &Known,
     persona: &Persona,
     domains: &BTreeMap<Channel, BTreeMap<&str, &VarDomain>>,
+    channel_files: &BTreeMap<Channel, Vec<SourceId>>,
     problems: &mut Vec<Problem>,
 ) {
     if let Some(intent) = &persona.intent {
         check_intent_name(known, intent, problems);
     }
     for config in persona.configurations() {
-        check_persona_config(known, persona, &config, domains, problems);
+        check_persona_config(known, persona, &config, domains, channel_files, problems);
     }
 }
 
@@ -475,6 +490,7 @@ fn check_persona_config(
     persona: &Persona,
     config: &PersonaRunConfig,
     domains: &BTreeMap<Channel, BTreeMap<&str, &VarDomain>>,
+    channel_files: &BTreeMap<Channel, Vec<SourceId>>,
     problems: &mut Vec<Problem>,
 ) {
     let set = known.set;
@@ -515,6 +531,8 @@ fn check_persona_config(
     let vars = Vars {
         domains: &domains[&channel],
         complete: channel_complete,
+        undecoded: known.undecoded,
+        files: channel_files.get(&channel).map_or(&[], Vec::as_slice),
     };
     for (var, value) in &config.vars {
         check_value(var, value, &vars, problems);
