@@ -116,10 +116,12 @@ pub fn locate_set(path: &Path) -> SetPath {
 }
 
 /// Whether a folder directly holds a YAML file whose top-level key says it
-/// is a settings document or an intents catalogue. Only the first line that
-/// starts a top-level key is read, so a file that is not valid YAML (the
-/// usual reason to lint one file) still marks its set.
+/// is a settings document or an intents catalogue. Each file is read only up
+/// to its first line that starts a top-level key, so a large flow costs a
+/// line, and a file that is not valid YAML (the usual reason to lint one
+/// file) still marks its set.
 fn holds_set_document(dir: &Path) -> bool {
+    use std::io::BufRead;
     let Ok(entries) = std::fs::read_dir(dir) else {
         return false;
     };
@@ -131,17 +133,14 @@ fn holds_set_document(dir: &Path) -> bool {
         if !yaml || name.starts_with('.') || !path.is_file() {
             return false;
         }
-        let small = std::fs::metadata(&path).is_ok_and(|m| m.len() <= MAX_FILE_BYTES);
-        small
-            && std::fs::read_to_string(&path).is_ok_and(|text| {
-                text.lines()
-                    .find(|line| {
-                        !line.is_empty() && !line.starts_with([' ', '\t', '#', '-', '%', '.'])
-                    })
-                    .is_some_and(|line| {
-                        line.starts_with("touchpoint:") || line.starts_with("intents:")
-                    })
-            })
+        let Ok(file) = std::fs::File::open(&path) else {
+            return false;
+        };
+        std::io::BufReader::new(file)
+            .lines()
+            .map_while(Result::ok)
+            .find(|line| !line.is_empty() && !line.starts_with([' ', '\t', '#', '-', '%', '.']))
+            .is_some_and(|line| line.starts_with("touchpoint:") || line.starts_with("intents:"))
     })
 }
 
