@@ -106,6 +106,14 @@ impl Undecoded {
         }
     }
 
+    /// The ids of the nodes of a file that could not be decoded.
+    pub fn nodes_of(&self, file: SourceId) -> impl Iterator<Item = &str> {
+        self.nodes
+            .iter()
+            .filter(move |(f, _)| *f == file)
+            .map(|(_, id)| id.as_str())
+    }
+
     pub fn has_node(&self, file: SourceId, id: &str) -> bool {
         // Few nodes fail in one load, so a scan beats allocating a key.
         self.nodes.iter().any(|(f, n)| *f == file && n == id)
@@ -157,5 +165,35 @@ impl Undecoded {
         } else {
             Vec::new()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::loader::load_text;
+
+    #[test]
+    fn a_broken_node_is_still_suggested_for_a_misspelt_target() {
+        let text = "flow: main\nchannel: phone\nstart: m\nnodes:\n  m:\n    menu: Press 1.\n    options:\n      - key: 1\n        goto: outage_mneu\n  outage_menu:\n    menu: Press 1.\n    optoins: []\n";
+        let error = load_text("main.yaml", text).unwrap_err();
+        let lines: Vec<(String, Option<String>)> = error
+            .problems
+            .iter()
+            .map(|p| (p.message.clone(), p.help.clone()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (
+                    "unknown-target: the target `outage_mneu` names no node of flow `main`"
+                        .to_string(),
+                    Some("did you mean `outage_menu`?".to_string())
+                ),
+                (
+                    "unknown key `optoins` in node `outage_menu` (menu)".to_string(),
+                    Some("did you mean `options`?".to_string())
+                ),
+            ]
+        );
     }
 }

@@ -156,7 +156,12 @@ fn check_flow(known: &Known, flow: &Flow, vars: &Vars, problems: &mut Vec<Proble
                     name.value, flow.id.value
                 ),
             );
-            if let Some(s) = did_you_mean(name.as_str(), node_ids.iter().copied()) {
+            // A node with a broken body is still a node the user may mean.
+            let candidates = node_ids
+                .iter()
+                .copied()
+                .chain(known.undecoded.nodes_of(flow.file));
+            if let Some(s) = did_you_mean(name.as_str(), candidates) {
                 problem = problem.with_help(format!("did you mean `{s}`?"));
             }
             problems.push(problem.with_code_unknown_target());
