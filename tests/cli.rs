@@ -414,7 +414,11 @@ fn other_yaml_files_are_errors_unless_ignored() {
 
 #[test]
 fn a_single_flow_file_is_a_set_of_one() {
-    let dir = temp_set(&[("main.yaml", GOOD_FLOW.as_bytes())]);
+    // The repository's root bounds the search for the set the file is in.
+    let dir = temp_set(&[
+        (".git/HEAD", b"ref: refs/heads/main\n"),
+        ("main.yaml", GOOD_FLOW.as_bytes()),
+    ]);
     let r = run(touchpoint().arg("lint").arg(dir.path().join("main.yaml")));
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
@@ -744,4 +748,130 @@ fn linked_folders_are_read_once() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(report["stats"]["flows"], 1, "{}", out.stdout);
+}
+
+/// What an editor or a pre-commit hook runs: one file of a set. The file is
+/// read as part of its set (the nearest folder above it holding the
+/// settings or the intents catalogue), so the intents it names resolve.
+#[test]
+fn lint_of_one_file_reads_the_set_it_belongs_to() {
+    let r = run(touchpoint().args(["lint", "menus/phone/main.yaml"]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("0 errors, 0 warnings"), "{}", r.stdout);
+
+    // The same file named from inside its folder, and by an absolute path.
+    let phone = Path::new(env!("CARGO_MANIFEST_DIR")).join("menus/phone");
+    let r = run(touchpoint()
+        .current_dir(&phone)
+        .args(["lint", "main.yaml", "--format", "json"]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        report["set"], "..",
+        "the root keeps the form it was given in"
+    );
+    let r = run(touchpoint().arg("lint").arg(phone.join("main.yaml")));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn lint_of_one_file_reports_only_that_files_findings() {
+    let set = fixture("findings-in-two-files");
+    for (file, node) in [
+        ("phone/main.yaml", "storm_line"),
+        ("web/site.yaml", "outage_map"),
+    ] {
+        let path = format!("{set}/{file}");
+        let r = run(touchpoint().args(["lint", &path, "--format", "json"]));
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        let report: Value = serde_json::from_str(&r.stdout).unwrap();
+        let found: Vec<(&str, &str)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["file"].as_str().unwrap(), f["node"].as_str().unwrap()))
+            .collect();
+        assert_eq!(found, [(file, node)], "linting {path}");
+        assert_eq!(report["set"], set.as_str());
+        assert_eq!(report["summary"]["warnings"], 1);
+    }
+}
+
+#[test]
+fn lint_of_one_file_reports_load_errors_anywhere_in_its_set() {
+    let dir = temp_set(&[
+        (".git/HEAD", b"ref: refs/heads/main\n"),
+        ("touchpoint.yaml", b"touchpoint:\n"),
+        ("phone/main.yaml", GOOD_FLOW.as_bytes()),
+        ("web/site.yaml", b"flow: site\nchannel: web\nstart: home\nnodes:\n  home:\n    end: Bye\n    nxet: home\n"),
+    ]);
+    let r = run(touchpoint()
+        .current_dir(dir.path())
+        .args(["lint", "phone/main.yaml"]));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("web/site.yaml:7:5: unknown key `nxet`"),
+        "the set cannot be checked, so neither can the file: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_file_with_no_set_above_it_up_to_the_repository_root_is_a_set_of_one() {
+    // The intents catalogue above the repository's root is not this set's.
+    let dir = temp_set(&[
+        ("intents.yaml", b"intents:\n  billing:\n"),
+        ("repo/.git/HEAD", b"ref: refs/heads/main\n"),
+        ("repo/flows/main.yaml", GOOD_FLOW.as_bytes()),
+    ]);
+    let r = run(touchpoint().current_dir(dir.path()).args([
+        "lint",
+        "repo/flows/main.yaml",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["set"], "repo/flows/main.yaml");
+}
+
+/// `personas`, `check`, `replay` and `graph` read a file PATH the same way.
+#[test]
+fn every_command_reads_one_file_as_part_of_its_set() {
+    let persona = "menus/personas/resident-wants-a-person.yaml";
+    let r = run(touchpoint().args(["personas", persona, "--format", "json"]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    let ran: Vec<&str> = report["personas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["persona"].as_str().unwrap())
+        .collect();
+    assert_eq!(ran, ["resident-wants-a-person"], "only the file's persona");
+
+    let r = run(touchpoint().args([
+        "check",
+        "menus/web/selfservice.yaml",
+        "--runs",
+        "50",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(report["personas"].as_array().unwrap().is_empty());
+
+    let r = run(touchpoint().args([
+        "replay",
+        "menus/phone/main.yaml",
+        "--flow",
+        "main",
+        "--inputs",
+        "0",
+    ]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    let r = run(touchpoint().args(["graph", "menus/app/app.yaml", "--flow", "app"]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }

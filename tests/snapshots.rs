@@ -89,3 +89,20 @@ fn load_errors_as_markdown() {
 fn load_errors_as_json() {
     insta::assert_snapshot!(touchpoint::render::json::render_value(&load_errors_report()));
 }
+
+/// One mistake, one load error, pointed at where it is: a tab in a flow's
+/// indentation (not the scalar above it, and not the intents and personas
+/// that need the flow), and a misspelt key (not the menu it leaves without
+/// options, nor the options that lead to that menu).
+#[test]
+fn one_mistake_is_one_load_error() {
+    let text = in_project(|| {
+        ["load-tab-in-app-flow", "load-misspelt-options"]
+            .map(|name| {
+                let error = load_set(&fixture(name)).unwrap_err();
+                touchpoint::render::load_error_text(&error, false)
+            })
+            .join("\n")
+    });
+    insta::assert_snapshot!(text);
+}

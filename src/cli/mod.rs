@@ -49,25 +49,27 @@ fn fail(message: impl std::fmt::Display) -> u8 {
 }
 
 fn load(command: &str, path: &Path, common: &Common) -> Result<MenuSet, u8> {
-    load_with_import(command, path, common).map(|(set, _)| set)
+    load_with_import(command, path, common).map(|(set, _, _)| set)
 }
 
 /// Loads a set, or with `--from` imports it, returning what the import
-/// knows about where nodes came from. When the set does not load, every
-/// problem goes to standard error as people read it, and in the format
-/// asked for to the output, so that CI gets its annotations; exit 2.
+/// knows about where nodes came from. A file inside a set loads its whole
+/// set (`locate_set`), and the file's name in the set comes back too: the
+/// report is about that file. When the set does not load, every problem
+/// goes to standard error as people read it, and in the format asked for
+/// to the output, so that CI gets its annotations; exit 2.
 fn load_with_import(
     command: &str,
     path: &Path,
     common: &Common,
-) -> Result<(MenuSet, Option<crate::import::ImportInfo>), u8> {
+) -> Result<(MenuSet, Option<crate::import::ImportInfo>, Option<String>), u8> {
     if let Some(platform) = common.from {
         return match crate::import::load_from(platform, path) {
             Ok((set, info)) => {
                 for note in &info.notes {
                     eprintln!("note: {note}");
                 }
-                Ok((set, Some(info)))
+                Ok((set, Some(info), None))
             }
             Err(e) => {
                 // An export that cannot be imported is a set that cannot be
@@ -101,11 +103,16 @@ fn load_with_import(
             }
         };
     }
-    load_set(path).map(|set| (set, None)).map_err(|e| {
+    let located = crate::loader::locate_set(path);
+    let root = &located.root;
+    let set = load_set(root).map_err(|e| {
+        // Problems in other files of the set are reported too: the set
+        // cannot be checked, so neither can the file.
         eprint!("{}", render::load_error_text(&e, stderr_colour()));
-        let report = crate::report::ErrorReport::new(command, path.display().to_string(), &e);
+        let report = crate::report::ErrorReport::new(command, root.display().to_string(), &e);
         write_load_errors(&report, common)
-    })
+    })?;
+    Ok((set, None, located.file))
 }
 
 /// Writes the problems of a set that did not load in the format asked for
@@ -357,7 +364,7 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
         Job::Personas(_) => "personas",
         Job::Check(..) => "check",
     };
-    let (set, imported) = match load_with_import(command, path, common) {
+    let (set, imported, focus) = match load_with_import(command, path, common) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -436,6 +443,15 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
             Ok(r) => r,
             Err(e) => return fail(e),
         };
+        if let Some(file) = &focus {
+            // Only the personas written in the file the user named.
+            results.results.retain(|run| {
+                set.personas
+                    .iter()
+                    .find(|p| p.id.value == run.persona)
+                    .is_some_and(|p| &set.files[p.span.file as usize].name == file)
+            });
+        }
         if args.live.live.is_some() {
             let driver = match live_driver(&args.live) {
                 Ok(driver) => driver,
@@ -462,6 +478,10 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
             }
         }
         report.add_personas(&set, results);
+    }
+    if let Some(file) = &focus {
+        report.findings.retain(|finding| &finding.file == file);
+        report.summarize();
     }
     write_report(&report, Some(&set), common)
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use crate::finding::Code;
 use crate::loader::condition_parser::parse_condition;
 use crate::loader::problem::did_you_mean;
+use crate::loader::undecoded::{Undecoded, UndecodedFlow};
 use crate::loader::yaml::{Pos, Yaml, YamlValue};
 use crate::loader::Problem;
 use crate::model::*;
@@ -111,6 +112,21 @@ pub struct Decoder<'a> {
     pub file: SourceId,
     pub problems: &'a mut Vec<Problem>,
     pub regexes: &'a mut RegexCache,
+    /// Where nodes and flows that fail to decode are still registered.
+    pub undecoded: &'a mut Undecoded,
+}
+
+/// Whether a mapping has a key, outside `allowed`, that is a plausible
+/// misspelling of `key`. That key is reported as unknown with `key` as the
+/// suggestion; reporting `key` as missing too would blame one typo twice.
+fn misspelt(node: &Yaml, key: &str, allowed: &[&str]) -> bool {
+    node.as_map().is_some_and(|map| {
+        map.iter().any(|(k, _)| {
+            k.as_str().is_some_and(|name| {
+                !allowed.contains(&name) && did_you_mean(name, allowed.iter().copied()) == Some(key)
+            })
+        })
+    })
 }
 
 /// Compiled regexes by pattern. Generated and real menu sets repeat the
@@ -336,10 +352,11 @@ impl Decoder<'_> {
             .find_map(|(k, _)| k.as_str().filter(|t| DOCUMENT_KEYS.contains(t)));
         match kind {
             None => {
-                self.problem_with_help(
-                    root.pos,
-                    "not a touchpoint document",
-                    "a document starts with one of `flow:`, `intents:`, `persona:` or `touchpoint:`; list other YAML files under `ignore:` in the settings",
+                // Held back until the settings are known: they may ignore it.
+                self.undecoded.unrecognised(
+                    Problem::at(self.file, root.pos, "not a touchpoint document").with_help(
+                        "a document starts with one of `flow:`, `intents:`, `persona:` or `touchpoint:`; list other YAML files under `ignore:` in the settings",
+                    ),
                 );
                 None
             }
@@ -358,7 +375,7 @@ impl Decoder<'_> {
         let mut start = None;
         let mut vars = Vec::new();
         let mut defaults = (None, None, None, None);
-        let mut nodes = Vec::new();
+        let mut nodes = None;
         let mut nodes_key_pos = None;
         for (name, key, value) in entries {
             match name {
@@ -376,25 +393,43 @@ impl Decoder<'_> {
             }
         }
         let missing = |field: &str| format!("the flow has no `{field}:`");
-        if channel.is_none() && !self.problems.iter().any(|p| p.message.contains("channel")) {
+        // A required key that is written but wrong, or misspelt, has been
+        // reported already.
+        let absent = |field: &str| root.get(field).is_none() && !misspelt(root, field, &FLOW_KEYS);
+        if channel.is_none() && absent("channel") {
             self.problem_with_help(
                 root.pos,
                 missing("channel"),
                 "add `channel: phone` (or web, app)",
             );
         }
-        if start.is_none() {
+        if start.is_none() && absent("start") {
             self.problem(root.pos, missing("start"));
         }
-        if nodes_key_pos.is_none() {
+        if nodes_key_pos.is_none() && absent("nodes") {
             self.problem(root.pos, missing("nodes"));
         }
+        // The flow is declared even if it cannot be decoded, so calls and
+        // personas that name it, and intents and personas on its channel,
+        // are not blamed for it.
+        let declared = UndecodedFlow {
+            file: self.file,
+            channel: channel.as_ref().map(|c| c.value),
+            id: id.as_ref().map(|i| i.value.clone()),
+        };
+        // Without its nodes, the flow's targets could not be checked: every
+        // one would be blamed for the missing `nodes:`.
+        let (Some(id), Some(channel), Some(start), Some(nodes)) = (id, channel, start, nodes)
+        else {
+            self.undecoded.flow(declared);
+            return None;
+        };
         let (default_no_input, default_no_match, default_invalid, default_timeout) = defaults;
         Some(Flow {
-            id: id?,
-            channel: channel?.value,
+            id,
+            channel: channel.value,
             title,
-            start: start?,
+            start,
             vars,
             default_no_input,
             default_no_match,
@@ -415,6 +450,8 @@ impl Decoder<'_> {
                     node.kind_name()
                 ),
             );
+            // Which variables the flow declares is unknown.
+            self.undecoded.all_vars(self.file);
             return Vec::new();
         };
         let mut out: Vec<VarDomain> = Vec::new();
@@ -437,6 +474,7 @@ impl Decoder<'_> {
                         format!("variable `{}` needs a finite list of values", name.value),
                         "write `[open, closed]`, or `bool`",
                     );
+                    self.undecoded.var(self.file, &name.value);
                     continue;
                 }
             };
@@ -445,6 +483,7 @@ impl Decoder<'_> {
                     value.pos,
                     format!("variable `{}` has no values", name.value),
                 );
+                self.undecoded.var(self.file, &name.value);
                 continue;
             }
             if values.len() > 64 {
@@ -456,6 +495,7 @@ impl Decoder<'_> {
                         values.len()
                     ),
                 );
+                self.undecoded.var(self.file, &name.value);
                 continue;
             }
             if let Some(dup) = values
@@ -467,6 +507,7 @@ impl Decoder<'_> {
                     value.pos,
                     format!("variable `{}` lists `{}` twice", name.value, dup.1),
                 );
+                self.undecoded.var(self.file, &name.value);
                 continue;
             }
             if out.iter().any(|v| v.name.value == name.value) {
@@ -527,7 +568,7 @@ impl Decoder<'_> {
                         then = self.text(value, "then");
                     }
                 }
-                if then.is_none() {
+                if then.is_none() && !misspelt(node, "then", &HANDLER_KEYS) {
                     self.problem_with_help(
                         node.pos,
                         format!("the `{what}` handler has no `then:`"),
@@ -553,7 +594,7 @@ impl Decoder<'_> {
         }
     }
 
-    fn nodes(&mut self, node: &Yaml) -> Vec<Node> {
+    fn nodes(&mut self, node: &Yaml) -> Option<Vec<Node>> {
         let Some(map) = node.as_map() else {
             self.problem(
                 node.pos,
@@ -562,7 +603,7 @@ impl Decoder<'_> {
                     node.kind_name()
                 ),
             );
-            return Vec::new();
+            return None;
         };
         let mut out: Vec<Node> = Vec::with_capacity(map.len());
         let mut seen: BTreeMap<&str, u32> = BTreeMap::new();
@@ -584,11 +625,14 @@ impl Decoder<'_> {
             // A node is pointed at by its id: underlining the whole body
             // would bury the message in a screenful of YAML.
             let span = self.span(key);
-            if let Some(kind) = self.node_kind(&id.value, value) {
-                out.push(Node { id, kind, span });
+            match self.node_kind(&id.value, value) {
+                Some(kind) => out.push(Node { id, kind, span }),
+                // The node exists even though its body has a problem: the
+                // options and handlers that lead to it are not wrong.
+                None => self.undecoded.node(self.file, &id.value),
             }
         }
-        out
+        Some(out)
     }
 
     fn node_kind(&mut self, id: &str, node: &Yaml) -> Option<NodeKind> {
@@ -652,7 +696,9 @@ impl Decoder<'_> {
                 let options = match get("options") {
                     Some(v) => self.options(v, id)?,
                     None => {
-                        self.problem(node.pos, format!("{what} is a menu without `options:`"));
+                        if !misspelt(node, "options", &allowed) {
+                            self.problem(node.pos, format!("{what} is a menu without `options:`"));
+                        }
                         return None;
                     }
                 };
@@ -763,6 +809,9 @@ impl Decoder<'_> {
             }
             match (on, goto) {
                 (Some(on), Some(goto)) => out.push(Branch { on, goto }),
+                _ if ["on", "goto"]
+                    .iter()
+                    .any(|key| misspelt(item, key, &["on", "goto"])) => {}
                 _ => self.problem(
                     item.pos,
                     "a branch needs `on:` (the outcome's name) and `goto:`",
@@ -797,6 +846,7 @@ impl Decoder<'_> {
                     goto,
                     span: self.span(item),
                 }),
+                None if misspelt(item, "goto", &["when", "goto"]) => {}
                 None => self.problem(item.pos, "a switch entry has no `goto:`"),
             }
         }
@@ -886,10 +936,7 @@ impl Decoder<'_> {
             }
             if has_goto && !broken {
                 out.push(option);
-            } else if item
-                .as_map()
-                .is_some_and(|m| !m.iter().any(|(k, _)| k.as_str() == Some("goto")))
-            {
+            } else if item.get("goto").is_none() && !misspelt(item, "goto", &OPTION_KEYS) {
                 self.problem_with_help(
                     item.pos,
                     format!("an option of menu `{id}` has no `goto:`"),
@@ -944,6 +991,9 @@ impl Decoder<'_> {
             let Some(entries) =
                 self.entries(body, &INTENT_KEYS, &format!("intent `{}`", intent.id.value))
             else {
+                // The intent exists even though its body has a problem:
+                // the options and personas that name it are not wrong.
+                out.push(intent);
                 continue;
             };
             for (name, _, value) in entries {
@@ -1039,8 +1089,12 @@ impl Decoder<'_> {
                 _ => persona.seed = self.count(value, "seed").map(u64::from),
             }
         }
-        if !has_channel && !self.problems.iter().any(|p| p.message.contains("channel")) {
-            self.problem(root.pos, "the persona has no `channel:`");
+        if !has_channel {
+            // A channel written wrong, or under a misspelt key, has been
+            // reported already.
+            if root.get("channel").is_none() && !misspelt(root, "channel", &PERSONA_KEYS) {
+                self.problem(root.pos, "the persona has no `channel:`");
+            }
             return None;
         }
         Some(persona)

@@ -11,6 +11,7 @@ mod decode;
 mod glob;
 mod load_error;
 mod problem;
+mod undecoded;
 mod validate;
 pub mod yaml;
 
@@ -27,12 +28,121 @@ pub use problem::Problem;
 
 use crate::model::{MenuSet, SourceFile, SourceId};
 use decode::{Decoder, Document};
+use undecoded::Undecoded;
 use yaml::Pos;
 
 /// Files larger than this are refused before they are read: no menu set
 /// needs one, and parsing a huge file would take the time and memory the
 /// "bad input fails fast" promise rules out.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Where a path given to a command is read from: the set's root, and for a
+/// file inside a set, the file's name in that set (as reports name files).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetPath {
+    pub root: PathBuf,
+    pub file: Option<String>,
+}
+
+/// Finds the set a path belongs to, as cargo finds `Cargo.toml`. A directory
+/// is a set. A file belongs to the set whose root is the nearest folder,
+/// from the file's own upwards, that directly holds a settings document
+/// (`touchpoint:`) or an intents catalogue (`intents:`): the two documents
+/// that speak for a whole set. The search stops at the root of a repository
+/// (a folder holding `.git`) and at the filesystem root; a file with no
+/// such folder above it is a set of its own. The root keeps the form the
+/// path was given in (relative stays relative), so reports show no
+/// absolute path the user did not write.
+pub fn locate_set(path: &Path) -> SetPath {
+    let alone = SetPath {
+        root: path.to_path_buf(),
+        file: None,
+    };
+    let is_yaml = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    );
+    if !path.is_file() || !is_yaml {
+        return alone;
+    }
+    let Some(file_name) = path.file_name() else {
+        return alone;
+    };
+    // The folders passed on the way up, nearest first: the file's name in
+    // the set is the path down from the root through them.
+    let mut below = vec![file_name.to_string_lossy().into_owned()];
+    let mut dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    loop {
+        if holds_set_document(&dir) {
+            // A folder the set's walk skips (hidden) does not hold the file
+            // as far as the set is concerned.
+            if below.iter().any(|name| name.starts_with('.')) {
+                return alone;
+            }
+            below.reverse();
+            return SetPath {
+                root: dir,
+                file: Some(below.join("/")),
+            };
+        }
+        if dir.join(".git").exists() {
+            return alone;
+        }
+        let Ok(real) = std::fs::canonicalize(&dir) else {
+            return alone;
+        };
+        if real.parent().is_none() {
+            return alone;
+        }
+        // The set names files by the path under its root as written (a
+        // linked folder by its link's name); only going up through `..`
+        // needs the real name of the folder left.
+        let Some(name) = dir.file_name().or(real.file_name()) else {
+            return alone;
+        };
+        below.push(name.to_string_lossy().into_owned());
+        dir = match dir.file_name() {
+            Some(_) => match dir.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+                _ => PathBuf::from("."),
+            },
+            None if dir == Path::new(".") => PathBuf::from(".."),
+            None => dir.join(".."),
+        };
+    }
+}
+
+/// Whether a folder directly holds a YAML file whose top-level key says it
+/// is a settings document or an intents catalogue. Each file is read only up
+/// to its first line that starts a top-level key, so a large flow costs a
+/// line, and a file that is not valid YAML (the usual reason to lint one
+/// file) still marks its set.
+fn holds_set_document(dir: &Path) -> bool {
+    use std::io::BufRead;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.filter_map(Result::ok).any(|entry| {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+        if !yaml || name.starts_with('.') || !path.is_file() {
+            return false;
+        }
+        let Ok(file) = std::fs::File::open(&path) else {
+            return false;
+        };
+        std::io::BufReader::new(file)
+            .lines()
+            .map_while(Result::ok)
+            .find(|line| !line.is_empty() && !line.starts_with([' ', '\t', '#', '-', '%', '.']))
+            .is_some_and(|line| line.starts_with("touchpoint:") || line.starts_with("intents:"))
+    })
+}
 
 /// Loads a set directory, or a single flow file as a set of one.
 pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
@@ -87,6 +197,7 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
         ..MenuSet::default()
     };
     let mut problems = Vec::new();
+    let mut undecoded = Undecoded::default();
     let mut trees = Vec::new();
     for (name, file, text) in sources {
         let id = set.files.len() as SourceId;
@@ -95,7 +206,10 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
                 let text: Arc<str> = Arc::from(text);
                 match yaml::parse(&text) {
                     Ok(documents) => trees.push((id, documents)),
-                    Err(e) => problems.push(Problem::at(id, e.pos, e.message)),
+                    Err(e) => {
+                        undecoded.unparsed_file(id, &e.read_before);
+                        problems.push(Problem::at(id, e.pos, e.message));
+                    }
                 }
                 set.files.push(SourceFile {
                     name,
@@ -104,6 +218,8 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
                 });
             }
             Err((pos, message)) => {
+                // Nothing of an unreadable file is known.
+                undecoded.unparsed_file(id, &[]);
                 problems.push(Problem::at(id, pos, message));
                 set.files.push(SourceFile {
                     name,
@@ -123,6 +239,7 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
                 file: *file,
                 problems: &mut problems,
                 regexes: &mut regexes,
+                undecoded: &mut undecoded,
             };
             if let Some(document) = decoder.document(root) {
                 documents.push((*file, root.pos, document));
@@ -168,7 +285,9 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
             .collect();
         problems.retain(|p| !p.file.is_some_and(|f| ignored[f as usize]));
         documents.retain(|(file, _, _)| !ignored[*file as usize]);
+        undecoded.retain_files(|file| !ignored[file as usize]);
     }
+    problems.extend(undecoded.take_unrecognised(settings_seen.is_some()));
 
     for (_, _, document) in documents {
         match document {
@@ -184,7 +303,7 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
             path.display()
         )));
     }
-    validate::validate(&set, &mut problems);
+    validate::validate(&set, &undecoded, &mut problems);
     if problems.is_empty() {
         Ok(set)
     } else {

@@ -1,13 +1,26 @@
 //! Checks that span documents: node and flow references, variables and their
 //! values, intents, call structure and personas.
+//!
+//! Every check that finds something absent first asks `Undecoded` whether it
+//! is declared but broken: then the problem is where it is broken, reported
+//! there once, and not here.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::loader::problem::did_you_mean;
+use crate::loader::undecoded::Undecoded;
 use crate::loader::Problem;
 use crate::model::*;
 
-pub fn validate(set: &MenuSet, problems: &mut Vec<Problem>) {
+/// What validation checks against: the set as decoded, and what it declares
+/// that could not be decoded.
+struct Known<'a> {
+    set: &'a MenuSet,
+    undecoded: &'a Undecoded,
+}
+
+pub fn validate(set: &MenuSet, undecoded: &Undecoded, problems: &mut Vec<Problem>) {
+    let known = Known { set, undecoded };
     let mut seen_flows: BTreeMap<(Channel, &str), &Flow> = BTreeMap::new();
     for flow in &set.flows {
         if let Some(first) = seen_flows.get(&(flow.channel, flow.id.as_str())) {
@@ -24,11 +37,24 @@ pub fn validate(set: &MenuSet, problems: &mut Vec<Problem>) {
         seen_flows.insert((flow.channel, flow.id.as_str()), flow);
     }
     let domains = channel_domains(set, problems);
+    let mut channel_files: BTreeMap<Channel, Vec<SourceId>> = BTreeMap::new();
     for flow in &set.flows {
-        check_flow(set, flow, &domains[&flow.channel], problems);
+        channel_files
+            .entry(flow.channel)
+            .or_default()
+            .push(flow.file);
+    }
+    for flow in &set.flows {
+        let vars = Vars {
+            domains: &domains[&flow.channel],
+            complete: !undecoded.may_have_channel(flow.channel),
+            undecoded,
+            files: &channel_files[&flow.channel],
+        };
+        check_flow(&known, flow, &vars, problems);
     }
     check_call_cycles(set, problems);
-    check_intents(set, problems);
+    check_intents(&known, problems);
     for (i, persona) in set.personas.iter().enumerate() {
         // Reports, transcripts and diffs tell personas apart by id.
         if let Some(first) = set.personas[..i]
@@ -56,7 +82,7 @@ pub fn validate(set: &MenuSet, problems: &mut Vec<Problem>) {
                 ));
             }
         }
-        check_persona(set, persona, &domains, problems);
+        check_persona(&known, persona, &domains, &channel_files, problems);
     }
 }
 
@@ -105,15 +131,24 @@ fn channel_domains<'a>(
     out
 }
 
-fn check_flow(
-    set: &MenuSet,
-    flow: &Flow,
-    domains: &BTreeMap<&str, &VarDomain>,
-    problems: &mut Vec<Problem>,
-) {
+/// The variables of one channel, and whether that is all of them: a flow of
+/// the channel that could not be decoded may declare more.
+struct Vars<'a, 'd> {
+    domains: &'d BTreeMap<&'a str, &'a VarDomain>,
+    complete: bool,
+    /// The variables that the channel's flows (in `files`) declare but
+    /// that could not be decoded are declared all the same.
+    undecoded: &'d Undecoded,
+    files: &'d [SourceId],
+}
+
+fn check_flow(known: &Known, flow: &Flow, vars: &Vars, problems: &mut Vec<Problem>) {
+    let set = known.set;
     let node_ids: BTreeSet<&str> = flow.nodes.iter().map(|n| n.id.as_str()).collect();
     let target = |problems: &mut Vec<Problem>, name: &Located<String>, what: &str| {
-        if !node_ids.contains(name.as_str()) {
+        let exists =
+            node_ids.contains(name.as_str()) || known.undecoded.has_node(flow.file, name.as_str());
+        if !exists {
             let mut problem = at(
                 name,
                 format!(
@@ -121,7 +156,12 @@ fn check_flow(
                     name.value, flow.id.value
                 ),
             );
-            if let Some(s) = did_you_mean(name.as_str(), node_ids.iter().copied()) {
+            // A node with a broken body is still a node the user may mean.
+            let candidates = node_ids
+                .iter()
+                .copied()
+                .chain(known.undecoded.nodes_of(flow.file));
+            if let Some(s) = did_you_mean(name.as_str(), candidates) {
                 problem = problem.with_help(format!("did you mean `{s}`?"));
             }
             problems.push(problem.with_code_unknown_target());
@@ -143,16 +183,17 @@ fn check_flow(
             target(problems, name, "the target");
         }
         for condition in node.kind.conditions() {
-            check_condition(&condition.value, domains, problems);
+            check_condition(&condition.value, vars, problems);
         }
         match &node.kind {
             NodeKind::Set { assignments, .. } => {
                 for (var, value) in assignments {
-                    check_value(var, value, domains, problems);
+                    check_value(var, value, vars, problems);
                 }
             }
             NodeKind::Call { flow: callee, .. } => match set.flow(flow.channel, callee.as_str()) {
                 Some(_) => {}
+                None if known.undecoded.may_have_flow(flow.channel, callee.as_str()) => {}
                 None => {
                     let elsewhere = set.flows.iter().find(|f| f.id.value == callee.value);
                     let problem = match elsewhere {
@@ -168,7 +209,7 @@ fn check_flow(
                     problems.push(problem);
                 }
             },
-            NodeKind::Menu { options, .. } => check_options(set, flow, node, options, problems),
+            NodeKind::Menu { options, .. } => check_options(known, flow, node, options, problems),
             NodeKind::Transfer {
                 serves: Some(intents),
                 ..
@@ -177,7 +218,7 @@ fn check_flow(
                 serves: intents, ..
             } => {
                 for intent in intents {
-                    check_intent_name(set, intent, problems);
+                    check_intent_name(known, intent, problems);
                 }
             }
             _ => {}
@@ -195,7 +236,7 @@ impl Problem {
 }
 
 fn check_options(
-    set: &MenuSet,
+    known: &Known,
     flow: &Flow,
     node: &Node,
     options: &[MenuOption],
@@ -241,13 +282,14 @@ fn check_options(
             }
         }
         for intent in &option.intents {
-            check_intent_name(set, intent, problems);
+            check_intent_name(known, intent, problems);
         }
     }
 }
 
-fn check_intent_name(set: &MenuSet, intent: &Located<String>, problems: &mut Vec<Problem>) {
-    if set.intent(intent.as_str()).is_none() {
+fn check_intent_name(known: &Known, intent: &Located<String>, problems: &mut Vec<Problem>) {
+    let set = known.set;
+    if set.intent(intent.as_str()).is_none() && !known.undecoded.intents_unknown() {
         let mut problem = at(intent, format!("unknown intent `{}`", intent.value));
         let names = set.intents.iter().map(|i| i.id.as_str());
         if let Some(s) = did_you_mean(intent.as_str(), names) {
@@ -261,11 +303,13 @@ fn check_intent_name(set: &MenuSet, intent: &Located<String>, problems: &mut Vec
 
 fn check_var<'a>(
     var: &Located<String>,
-    domains: &BTreeMap<&str, &'a VarDomain>,
+    vars: &Vars<'a, '_>,
     problems: &mut Vec<Problem>,
 ) -> Option<&'a VarDomain> {
+    let domains = vars.domains;
     let found = domains.get(var.as_str()).copied();
-    if found.is_none() {
+    let declared = !vars.complete || vars.undecoded.may_have_var(vars.files, var.as_str());
+    if found.is_none() && !declared {
         let mut problem = at(var, format!("unknown variable `{}`", var.value));
         if let Some(s) = did_you_mean(var.as_str(), domains.keys().copied()) {
             problem = problem.with_help(format!("did you mean `{s}`?"));
@@ -280,10 +324,10 @@ fn check_var<'a>(
 fn check_value(
     var: &Located<String>,
     value: &Located<String>,
-    domains: &BTreeMap<&str, &VarDomain>,
+    vars: &Vars,
     problems: &mut Vec<Problem>,
 ) {
-    if let Some(domain) = check_var(var, domains, problems) {
+    if let Some(domain) = check_var(var, vars, problems) {
         if !domain.values.contains(&value.value) {
             problems.push(
                 at(
@@ -300,22 +344,18 @@ fn check_value(
     }
 }
 
-fn check_condition(
-    condition: &Condition,
-    domains: &BTreeMap<&str, &VarDomain>,
-    problems: &mut Vec<Problem>,
-) {
+fn check_condition(condition: &Condition, vars: &Vars, problems: &mut Vec<Problem>) {
     match condition {
         Condition::Equals(var, value) | Condition::NotEquals(var, value) => {
-            check_value(var, value, domains, problems)
+            check_value(var, value, vars, problems)
         }
         Condition::In(var, values) => {
             for value in values {
-                check_value(var, value, domains, problems);
+                check_value(var, value, vars, problems);
             }
         }
         Condition::Truthy(var) => {
-            if let Some(domain) = check_var(var, domains, problems) {
+            if let Some(domain) = check_var(var, vars, problems) {
                 if !domain.is_bool() {
                     problems.push(
                         at(
@@ -333,10 +373,10 @@ fn check_condition(
                 }
             }
         }
-        Condition::Not(inner) => check_condition(inner, domains, problems),
+        Condition::Not(inner) => check_condition(inner, vars, problems),
         Condition::And(a, b) | Condition::Or(a, b) => {
-            check_condition(a, domains, problems);
-            check_condition(b, domains, problems);
+            check_condition(a, vars, problems);
+            check_condition(b, vars, problems);
         }
     }
 }
@@ -398,7 +438,8 @@ fn check_call_cycles(set: &MenuSet, problems: &mut Vec<Problem>) {
     }
 }
 
-fn check_intents(set: &MenuSet, problems: &mut Vec<Problem>) {
+fn check_intents(known: &Known, problems: &mut Vec<Problem>) {
+    let set = known.set;
     // Each intents document checks its own ids; across documents too.
     for (i, intent) in set.intents.iter().enumerate() {
         if let Some(first) = set.intents[..i]
@@ -419,7 +460,9 @@ fn check_intents(set: &MenuSet, problems: &mut Vec<Problem>) {
     let present = set.channels();
     for intent in &set.intents {
         for channel in intent.channels.iter().flatten() {
-            if !present.contains(&channel.value) && !set.flows.is_empty() {
+            let absent = !present.contains(&channel.value)
+                && !known.undecoded.may_have_channel(channel.value);
+            if absent && !set.flows.is_empty() {
                 problems.push(at(
                     channel,
                     format!(
@@ -433,28 +476,37 @@ fn check_intents(set: &MenuSet, problems: &mut Vec<Problem>) {
 }
 
 fn check_persona(
-    set: &MenuSet,
+    known: &Known,
     persona: &Persona,
     domains: &BTreeMap<Channel, BTreeMap<&str, &VarDomain>>,
+    channel_files: &BTreeMap<Channel, Vec<SourceId>>,
     problems: &mut Vec<Problem>,
 ) {
     if let Some(intent) = &persona.intent {
-        check_intent_name(set, intent, problems);
+        check_intent_name(known, intent, problems);
     }
     for config in persona.configurations() {
-        check_persona_config(set, persona, &config, domains, problems);
+        check_persona_config(known, persona, &config, domains, channel_files, problems);
     }
 }
 
 fn check_persona_config(
-    set: &MenuSet,
+    known: &Known,
     persona: &Persona,
     config: &PersonaRunConfig,
     domains: &BTreeMap<Channel, BTreeMap<&str, &VarDomain>>,
+    channel_files: &BTreeMap<Channel, Vec<SourceId>>,
     problems: &mut Vec<Problem>,
 ) {
+    let set = known.set;
     let channel = config.channel.value;
+    // A flow of the channel that could not be decoded may hold the flow,
+    // variables and nodes the persona names.
+    let channel_complete = !known.undecoded.may_have_channel(channel);
     let flows: Vec<&Flow> = set.flows.iter().filter(|f| f.channel == channel).collect();
+    if flows.is_empty() && !channel_complete {
+        return;
+    }
     if flows.is_empty() {
         problems.push(at(
             &config.channel,
@@ -466,7 +518,8 @@ fn check_persona_config(
         return;
     }
     if let Some(flow) = &config.flow {
-        if set.flow(channel, flow.as_str()).is_none() {
+        let declared = known.undecoded.may_have_flow(channel, flow.as_str());
+        if set.flow(channel, flow.as_str()).is_none() && !declared {
             let mut problem = at(
                 flow,
                 format!(
@@ -507,8 +560,14 @@ fn check_persona_config(
             );
         }
     }
+    let vars = Vars {
+        domains: &domains[&channel],
+        complete: channel_complete,
+        undecoded: known.undecoded,
+        files: channel_files.get(&channel).map_or(&[], Vec::as_slice),
+    };
     for (var, value) in &config.vars {
-        check_value(var, value, &domains[&channel], problems);
+        check_value(var, value, &vars, problems);
     }
     for step in &persona.script {
         if !step.value.fits(channel) {
@@ -519,7 +578,10 @@ fn check_persona_config(
         }
     }
     if let Some(node) = persona.expect.as_ref().and_then(|e| e.node.as_ref()) {
-        if !flows.iter().any(|f| f.node(node.as_str()).is_some()) {
+        let found = flows.iter().any(|f| {
+            f.node(node.as_str()).is_some() || known.undecoded.has_node(f.file, node.as_str())
+        });
+        if !found && channel_complete {
             problems.push(at(
                 node,
                 format!("expected node `{}` is in no {channel} flow", node.value),

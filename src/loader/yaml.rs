@@ -97,6 +97,11 @@ impl Yaml {
 pub struct YamlError {
     pub pos: Pos,
     pub message: String,
+    /// The top-level entries of the file's first document that were read in
+    /// full before the problem: usually enough to tell what the document
+    /// declares (`flow: app`, `channel: app`), so that the loader blames
+    /// nothing else for its absence.
+    pub read_before: Vec<(Yaml, Yaml)>,
 }
 
 /// Maps saphyr's character-based markers to byte offsets.
@@ -162,19 +167,29 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
 
     let parser = Parser::new_from_str(text);
     for event in parser {
-        let (event, span) = event.map_err(|e| {
-            let m = e.marker();
-            let offset = index.offset(m.line(), m.col() + 1);
-            YamlError {
-                pos: Pos {
+        let (event, span) = match event {
+            Ok(event) => event,
+            Err(e) => {
+                let m = e.marker();
+                let offset = index.offset(m.line(), m.col() + 1);
+                let pos = Pos {
                     line: m.line() as u32,
                     column: m.col() as u32 + 1,
                     offset: offset as u32,
                     len: 1,
-                },
-                message: format!("invalid YAML: {}", e.info()),
+                };
+                let message = format!("invalid YAML: {}", e.info());
+                let (pos, message) = match indenting_tab(text, &index, pos, e.info()) {
+                    Some(tab) => (
+                        tab,
+                        "invalid YAML: a tab in the indentation (YAML indents with spaces)"
+                            .to_string(),
+                    ),
+                    None => (pos, message),
+                };
+                return Err(failure(pos, message, documents, stack));
             }
-        })?;
+        };
         let pos = index.pos(&span);
         let node = match event {
             Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::Nothing => {
@@ -186,20 +201,16 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
             }
             Event::SequenceStart(anchor, _) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(YamlError {
-                        pos,
-                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
-                    });
+                    let message = format!("nesting deeper than {MAX_DEPTH} levels");
+                    return Err(failure(pos, message, documents, stack));
                 }
                 stack.push(Frame::Seq(pos, Vec::new(), anchor));
                 continue;
             }
             Event::MappingStart(anchor, _) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(YamlError {
-                        pos,
-                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
-                    });
+                    let message = format!("nesting deeper than {MAX_DEPTH} levels");
+                    return Err(failure(pos, message, documents, stack));
                 }
                 stack.push(Frame::Map(pos, Vec::new(), None, anchor));
                 continue;
@@ -249,26 +260,21 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
             }
             Event::Alias(id) => {
                 let Some(Some(target)) = anchors.get(id) else {
-                    return Err(YamlError {
-                        pos,
-                        message: "alias to an unknown anchor".to_string(),
-                    });
+                    let message = "alias to an unknown anchor".to_string();
+                    return Err(failure(pos, message, documents, stack));
                 };
                 // An alias copies a subtree that may itself be deep: the copy
                 // must fit under the nesting limit where it lands.
                 if stack.len() + depth_of(target) > MAX_DEPTH {
-                    return Err(YamlError {
-                        pos,
-                        message: format!(
-                            "nesting deeper than {MAX_DEPTH} levels (through an alias)"
-                        ),
-                    });
+                    let message =
+                        format!("nesting deeper than {MAX_DEPTH} levels (through an alias)");
+                    return Err(failure(pos, message, documents, stack));
                 }
                 // Every alias copies its target, so count the copy's size
                 // before making it: this is what stops alias bombs.
                 expanded += count_nodes(target, MAX_EXPANDED_NODES);
                 if expanded > MAX_EXPANDED_NODES {
-                    return Err(alias_bomb(pos));
+                    return Err(failure(pos, alias_bomb(), documents, stack));
                 }
                 Yaml {
                     pos,
@@ -278,7 +284,7 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
         };
         expanded += 1;
         if expanded > MAX_EXPANDED_NODES {
-            return Err(alias_bomb(pos));
+            return Err(failure(pos, alias_bomb(), documents, stack));
         }
         match stack.last_mut() {
             None => documents.push(node),
@@ -292,12 +298,56 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
     Ok(documents)
 }
 
-fn alias_bomb(pos: Pos) -> YamlError {
+fn alias_bomb() -> String {
+    format!(
+        "the document expands to more than {MAX_EXPANDED_NODES} nodes (aliases that copy aliases?)"
+    )
+}
+
+/// Where a tab indents a line, when the parser's complaint is about a tab.
+/// The parser reports where the construct it was reading began (the scalar
+/// on the line above, say); the mistake to fix is the tab itself, at the
+/// start of a line at or after that point.
+fn indenting_tab(text: &str, index: &LineIndex, at: Pos, info: &str) -> Option<Pos> {
+    if !info.contains("tab") {
+        return None;
+    }
+    let from = *index.line_starts.get(at.line.saturating_sub(1) as usize)?;
+    let mut offset = from;
+    for (i, line) in text[from..].split('\n').enumerate() {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some(tab) = line[..indent].find('\t') {
+            return Some(Pos {
+                line: at.line + i as u32,
+                column: tab as u32 + 1,
+                offset: (offset + tab) as u32,
+                len: 1,
+            });
+        }
+        offset += line.len() + 1;
+    }
+    None
+}
+
+/// The error for a problem at `pos`, keeping what the file's first document
+/// had said at its top level before it: a complete first document, or the
+/// entries of the document's mapping that were read in full.
+fn failure(pos: Pos, message: String, documents: Vec<Yaml>, stack: Vec<Frame>) -> YamlError {
+    let read_before = match documents.into_iter().next() {
+        Some(Yaml {
+            value: YamlValue::Map(entries),
+            ..
+        }) => entries,
+        Some(_) => Vec::new(),
+        None => match stack.into_iter().next() {
+            Some(Frame::Map(_, entries, _, _)) => entries,
+            _ => Vec::new(),
+        },
+    };
     YamlError {
         pos,
-        message: format!(
-            "the document expands to more than {MAX_EXPANDED_NODES} nodes (aliases that copy aliases?)"
-        ),
+        message,
+        read_before,
     }
 }
 
@@ -411,6 +461,18 @@ mod tests {
             .collect();
         let err = parse(&block).unwrap_err();
         assert!(err.message.contains("nesting"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_tab_in_the_indentation_is_pointed_at() {
+        let text = "flow: app\nchannel: app\nnodes:\n  home:\n    menu: Home\n\toptions: []\n";
+        let err = parse(text).unwrap_err();
+        assert_eq!((err.pos.line, err.pos.column), (6, 1), "{}", err.message);
+        assert!(err.message.contains("a tab in the indentation"));
+        assert_eq!(&text[err.pos.offset as usize..][..1], "\t");
+        // What the file declared before the tab is kept.
+        let keys: Vec<_> = err.read_before.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, [Some("flow"), Some("channel")]);
     }
 
     #[test]
