@@ -78,7 +78,9 @@ pub fn replay_finding(
         return if about_channel || node_unreachable {
             Ok(())
         } else {
-            Err(format!("{finding} has no inputs, yet its node is reachable"))
+            Err(format!(
+                "{finding} has no inputs, yet its node is reachable"
+            ))
         };
     }
     let inputs = finding["inputs"]
