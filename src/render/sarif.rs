@@ -99,15 +99,7 @@ pub fn load_errors(report: &ErrorReport) -> String {
         "shortDescription": {"text": "The menu set cannot be loaded, so nothing was checked."},
         "defaultConfiguration": {"level": "error"}
     })];
-    let sarif = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "touchpoint", "version": report.version, "rules": rules}},
-            "results": results
-        }]
-    });
-    super::json::render_value(&sarif)
+    document(&report.version, &rules, &results)
 }
 
 pub fn render(report: &Report) -> String {
@@ -142,11 +134,17 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
+    document(&report.version, &rules, &results)
+}
+
+/// One SARIF log with touchpoint as its tool, as code scanning reads it:
+/// findings and load errors differ only in their rules and results.
+fn document(version: &str, rules: &[Value], results: &[Value]) -> String {
     let sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "touchpoint", "version": report.version, "rules": rules}},
+            "tool": {"driver": {"name": "touchpoint", "version": version, "rules": rules}},
             "results": results
         }]
     });
