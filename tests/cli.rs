@@ -875,3 +875,37 @@ fn every_command_reads_one_file_as_part_of_its_set() {
     let r = run(touchpoint().args(["graph", "menus/app/app.yaml", "--flow", "app"]));
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
+
+/// When the values under which an intent is served are not a product of
+/// values (open for doctors, closed for residents), the report names the
+/// combinations, with only the variables that decide, instead of saying
+/// that "some combinations" hold.
+#[test]
+fn intents_served_under_some_combinations_name_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.yaml"),
+        "flow: main\nchannel: phone\nstart: route\nvars:\n  hours: [open, closed]\n  caller: [doctor, resident]\n  line: [one, two]\nnodes:\n  route:\n    switch:\n      - { when: hours == open and caller == doctor, goto: menu }\n      - { when: hours == closed and caller == resident, goto: menu }\n      - { goto: bye }\n  menu:\n    menu: To book a visit, press 1.\n    no_input: bye\n    no_match: bye\n    options:\n      - { key: \"1\", intents: [book_visit], goto: booked }\n  booked:\n    end: Your visit is booked.\n    serves: [book_visit]\n  bye:\n    hangup: Goodbye.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("intents.yaml"),
+        "intents:\n  book_visit:\n    says: [visit, book]\n",
+    )
+    .unwrap();
+    let Run { stdout, stderr, .. } =
+        run(touchpoint().args(["lint", dir.path().to_str().unwrap(), "--format", "json"]));
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    let entry = report["intents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["intent"] == "book_visit")
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert_eq!(entry["served"], "sometimes", "{entry}");
+    assert_eq!(
+        entry["when"], "hours=open and caller=doctor or hours=closed and caller=resident",
+        "{entry}"
+    );
+}

@@ -333,10 +333,57 @@ fn describe_worlds(graph: &Graph, worlds: &[u64], served: &[bool]) -> String {
         .product();
     let served_count = served.iter().filter(|&&s| s).count();
     if parts.is_empty() || product != served_count {
-        "some combinations of the variables hold".to_string()
+        describe_combinations(graph, worlds, served)
     } else {
         parts.join(" and ")
     }
+}
+
+/// The served worlds one by one, when they are not a product of values
+/// ("hours=open and caller=doctor or hours=closed and caller=resident"),
+/// naming only the variables that decide: one whose value, changed alone,
+/// never changes whether the intent is served says nothing about when.
+fn describe_combinations(graph: &Graph, worlds: &[u64], served: &[bool]) -> String {
+    const SHOWN: usize = 4;
+    let index: rustc_hash::FxHashMap<u64, usize> = worlds
+        .iter()
+        .enumerate()
+        .map(|(w, &world)| (world, w))
+        .collect();
+    let deciding: Vec<_> = graph
+        .vars
+        .iter()
+        .filter(|var| {
+            worlds.iter().enumerate().any(|(w, &world)| {
+                (0..var.values.len() as u16).any(|v| {
+                    index
+                        .get(&var.set(world, v))
+                        .is_some_and(|&other| served[other] != served[w])
+                })
+            })
+        })
+        .collect();
+    let mut combinations: Vec<String> = Vec::new();
+    for (w, &world) in worlds.iter().enumerate() {
+        if !served[w] {
+            continue;
+        }
+        let text = deciding
+            .iter()
+            .map(|var| format!("{}={}", var.name, var.values[var.get(world) as usize]))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        if !combinations.contains(&text) {
+            combinations.push(text);
+        }
+    }
+    let more = combinations.len().saturating_sub(SHOWN);
+    combinations.truncate(SHOWN);
+    let mut text = combinations.join(" or ");
+    if more > 0 {
+        text.push_str(&format!(" or {more} more combinations"));
+    }
+    text
 }
 
 /// Per node: the intents served by some terminal a customer reaches from it

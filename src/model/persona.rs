@@ -6,7 +6,7 @@ pub struct Persona {
     pub id: Located<String>,
     pub description: Option<String>,
     pub channel: Located<Channel>,
-    /// `None`: the channel's flow whose file comes first by name.
+    /// `None`: the channel's first flow, by file name, that no flow calls.
     pub flow: Option<Located<String>>,
     pub vars: Vec<(Located<String>, Located<String>)>,
     pub intent: Option<Located<String>>,

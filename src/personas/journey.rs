@@ -120,7 +120,7 @@ pub fn run_journey(
 ) -> Journey {
     let flow_index = match &config.flow {
         Some(flow) => graph.flow_index(&flow.value).unwrap_or(0),
-        // The channel's flow whose file is first by name; files are read in
+        // The channel's first flow, by file name, that no flow calls; files are read in
         // that order, and the graph keeps it.
         None => (0..graph.flows.len())
             .find(|&f| !graph.flows[f].called)
