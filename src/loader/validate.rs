@@ -485,8 +485,41 @@ fn check_persona(
     if let Some(intent) = &persona.intent {
         check_intent_name(known, intent, problems);
     }
+    // The persona's own settings apply to every matrix entry, so one
+    // mistake there (a phone variable at the persona's level, unknown to its
+    // web entries) shows in several entries at the same place: it is one
+    // problem, naming the entries it breaks, or it points at a line that
+    // looks right without saying why.
+    let mut found: Vec<(Problem, Vec<String>)> = Vec::new();
     for config in persona.configurations() {
-        check_persona_config(known, persona, &config, domains, channel_files, problems);
+        let mut local = Vec::new();
+        check_persona_config(known, persona, &config, domains, channel_files, &mut local);
+        for problem in local {
+            let entry = config
+                .variant
+                .as_ref()
+                .map(|name| format!("`{name}` ({})", config.channel.value));
+            match found.iter_mut().find(|(known, _)| *known == problem) {
+                Some((_, entries)) => entries.extend(entry),
+                None => found.push((problem, entry.into_iter().collect())),
+            }
+        }
+    }
+    for (mut problem, entries) in found {
+        if !entries.is_empty() {
+            let noun = if entries.len() == 1 {
+                "entry"
+            } else {
+                "entries"
+            };
+            problem.message = format!("{} (matrix {noun} {})", problem.message, entries.join(", "));
+            if problem.message.starts_with("unknown variable") {
+                problem.help = Some(
+                    "the persona's own `vars` apply to every matrix entry; give a variable only in the entries whose channel declares it".to_string(),
+                );
+            }
+        }
+        problems.push(problem);
     }
 }
 
