@@ -575,12 +575,12 @@ fn load_errors_in_json_mode_are_json_on_stdout() {
 }
 
 /// A set that does not load still gives CI its annotations: with `-o FILE`
-/// every format writes every problem, people still read them on standard
-/// error, and the exit code is 2.
+/// every format writes every problem (human text without colour), people
+/// still read them on standard error, and the exit code is 2.
 #[test]
 fn load_errors_are_written_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
-    for format in ["sarif", "junit", "markdown", "json"] {
+    for format in ["sarif", "junit", "markdown", "json", "human"] {
         let out = dir.path().join(format!("out.{format}"));
         let r = run(touchpoint()
             .args([
@@ -600,9 +600,10 @@ fn load_errors_are_written_in_every_format() {
         );
         let written = std::fs::read_to_string(&out)
             .unwrap_or_else(|e| panic!("{format}: nothing written: {e}"));
+        assert!(!written.contains('\u{1b}'), "{format}: colour in a file");
         for (place, word) in [("3:1", "titel"), ("15:15", "billing_lnie"), ("24:14", "10")] {
             assert!(written.contains(word), "{format}: {written}");
-            if format == "markdown" || format == "junit" {
+            if ["markdown", "junit", "human"].contains(&format) {
                 assert!(
                     written.contains(&format!("main.yaml:{place}")),
                     "{format}: {written}"
@@ -648,6 +649,18 @@ fn load_errors_are_written_in_every_format() {
     assert!(r.stderr.contains("main.yaml:3:1"), "{}", r.stderr);
     let merged: Value = serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
     assert_eq!(merged["runs"][0]["results"].as_array().unwrap().len(), 3);
+    let merged = dir.path().join("merged.txt");
+    let r = run(touchpoint()
+        .arg("merge")
+        .arg(dir.path().join("out.json"))
+        .args(["--format", "human", "-o"])
+        .arg(&merged));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let merged = std::fs::read_to_string(&merged).unwrap_or_default();
+    assert!(
+        merged.contains("main.yaml:3:1") && merged.contains("could not be loaded"),
+        "{merged}"
+    );
 
     // A problem with no file points at the set.
     let missing = dir.path().join("no-such-set");

@@ -99,7 +99,7 @@ fn load_with_import(
                     set: path.display().to_string(),
                     errors: vec![entry],
                 };
-                Err(write_load_errors(&report, common))
+                Err(write_load_errors(&report, &format!("error: {e}\n"), common))
             }
         };
     }
@@ -110,16 +110,20 @@ fn load_with_import(
         // cannot be checked, so neither can the file.
         eprint!("{}", render::load_error_text(&e, stderr_colour()));
         let report = crate::report::ErrorReport::new(command, root.display().to_string(), &e);
-        write_load_errors(&report, common)
+        write_load_errors(&report, &render::load_error_text(&e, false), common)
     })?;
     Ok((set, None, located.file))
 }
 
 /// Writes the problems of a set that did not load in the format asked for
-/// (human text has already gone to standard error) and returns exit 2.
-fn write_load_errors(report: &crate::report::ErrorReport, common: &Common) -> u8 {
+/// and returns exit 2. `human` is the text people have already read on
+/// standard error, without colour: with `--format human -o FILE` it goes
+/// to the file as well, as every other format does; without `-o` it is not
+/// printed twice.
+fn write_load_errors(report: &crate::report::ErrorReport, human: &str, common: &Common) -> u8 {
     let text = match common.format() {
-        Format::Human => return EXIT_ERROR,
+        Format::Human if common.output.is_none() => return EXIT_ERROR,
+        Format::Human => human.to_string(),
         Format::Json => render::json::render_value(report),
         Format::Sarif => render::sarif::load_errors(report),
         Format::Junit => render::junit::load_errors(report),
@@ -621,6 +625,7 @@ fn run_merge(paths: &[std::path::PathBuf], common: &Common) -> u8 {
                 // instead: pass them on in the format asked for, so the
                 // merged SARIF or JUnit still annotates the problem.
                 if let Ok(errors) = serde_json::from_str::<crate::report::ErrorReport>(&text) {
+                    let mut human = String::new();
                     for error in &errors.errors {
                         let place = match (&error.file, error.line, error.column) {
                             (Some(file), Some(line), Some(column)) => {
@@ -629,14 +634,15 @@ fn run_merge(paths: &[std::path::PathBuf], common: &Common) -> u8 {
                             (Some(file), ..) => format!("{file}: "),
                             (None, ..) => String::new(),
                         };
-                        eprintln!("error: {place}{}", error.message);
+                        human.push_str(&format!("error: {place}{}\n", error.message));
                     }
-                    eprintln!(
-                        "`{}`: the set `{}` could not be loaded; nothing was checked",
+                    human.push_str(&format!(
+                        "`{}`: the set `{}` could not be loaded; nothing was checked\n",
                         path.display(),
                         errors.set
-                    );
-                    return write_load_errors(&errors, common);
+                    ));
+                    eprint!("{human}");
+                    return write_load_errors(&errors, &human, common);
                 }
                 return fail(format!(
                     "`{}` is not a touchpoint JSON report: {e}",
