@@ -14,6 +14,11 @@ pub struct Report {
     /// The command that produced it (`lint`, `check`).
     pub command: String,
     pub set: String,
+    /// The one file of the set the report is about, when a file rather
+    /// than the set was named (its name in the set, as findings name
+    /// files): the findings are that file's. Absent for a whole set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     pub seed: u64,
     pub findings: Vec<Finding>,
     /// Persona runs, in the order the set lists personas.
@@ -159,6 +164,7 @@ impl Report {
             version: env!("CARGO_PKG_VERSION").to_string(),
             command: command.to_string(),
             set,
+            file: None,
             seed,
             findings: Vec::new(),
             personas: Vec::new(),
@@ -172,6 +178,23 @@ impl Report {
             stats: Stats::default(),
             structure: Default::default(),
             shard: None,
+        }
+    }
+
+    /// What the report is about, as people read it: the set, or the file
+    /// that was named and the set it belongs to (`menus/phone/main.yaml
+    /// (in set menus)`). Paths keep the form they were given in.
+    pub fn subject(&self) -> String {
+        match &self.file {
+            None => self.set.clone(),
+            Some(file) => {
+                let path = if self.set == "." {
+                    file.clone()
+                } else {
+                    format!("{}/{file}", self.set.trim_end_matches(['/', '\\']))
+                };
+                format!("{path} (in set {})", self.set)
+            }
         }
     }
 
@@ -409,10 +432,19 @@ fn missing_shards_note(missing: &[Shard], given: usize) -> Option<String> {
 pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
     let first = reports.first().ok_or("nothing to merge")?;
     for report in &reports[1..] {
-        if report.set != first.set || report.seed != first.seed || report.command != first.command {
+        if report.set != first.set
+            || report.file != first.file
+            || report.seed != first.seed
+            || report.command != first.command
+        {
             return Err(format!(
                 "these are not shards of one run: `{} {}` with seed {} and `{} {}` with seed {}",
-                first.command, first.set, first.seed, report.command, report.set, report.seed
+                first.command,
+                first.subject(),
+                first.seed,
+                report.command,
+                report.subject(),
+                report.seed
             ));
         }
     }

@@ -776,6 +776,12 @@ fn lint_of_one_file_reads_the_set_it_belongs_to() {
     let r = run(touchpoint().args(["lint", "menus/phone/main.yaml"]));
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("0 errors, 0 warnings"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .starts_with("touchpoint lint menus/phone/main.yaml (in set menus):"),
+        "the header names the file, and its set: {}",
+        r.stdout
+    );
 
     // The same file named from inside its folder, and by an absolute path.
     let phone = Path::new(env!("CARGO_MANIFEST_DIR")).join("menus/phone");
@@ -788,6 +794,7 @@ fn lint_of_one_file_reads_the_set_it_belongs_to() {
         report["set"], "..",
         "the root keeps the form it was given in"
     );
+    assert_eq!(report["file"], "phone/main.yaml");
     let r = run(touchpoint().arg("lint").arg(phone.join("main.yaml")));
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
@@ -851,6 +858,7 @@ fn a_file_with_no_set_above_it_up_to_the_repository_root_is_a_set_of_one() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(report["set"], "repo/flows/main.yaml");
+    assert!(report.get("file").is_none(), "a set of one is a whole set");
 }
 
 /// `personas`, `check`, `replay` and `graph` read a file PATH the same way.

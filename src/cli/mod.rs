@@ -486,6 +486,7 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
     if let Some(file) = &focus {
         report.findings.retain(|finding| &finding.file == file);
         report.summarize();
+        report.file = Some(file.clone());
     }
     write_report(&report, Some(&set), common)
 }

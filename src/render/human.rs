@@ -25,7 +25,7 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
     out.push_str(&format!(
         "touchpoint {} {}: {} flow{}, {} nodes{walked} (seed {})\n",
         report.command,
-        report.set,
+        report.subject(),
         stats.flows,
         plural(stats.flows),
         stats.nodes,
