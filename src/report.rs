@@ -348,6 +348,50 @@ pub struct ErrorEntry {
 }
 
 impl ErrorReport {
+    /// An export that could not be imported, at the export's line and
+    /// column where the importer knows them.
+    pub fn of_import(command: &str, set: String, error: &crate::import::FromError) -> ErrorReport {
+        let entry = match error {
+            crate::import::FromError::Import(problem) => ErrorEntry {
+                file: Some(problem.file.clone()),
+                line: Some(problem.line),
+                column: Some(problem.column),
+                message: problem.message.clone(),
+                help: None,
+            },
+            other => ErrorEntry {
+                file: None,
+                line: None,
+                column: None,
+                message: other.to_string(),
+                help: None,
+            },
+        };
+        ErrorReport::of_entries(command, set, vec![entry])
+    }
+
+    /// One error about the whole set, with no place in a file.
+    pub fn of_message(command: &str, set: String, message: &dyn std::fmt::Display) -> ErrorReport {
+        let entry = ErrorEntry {
+            file: None,
+            line: None,
+            column: None,
+            message: message.to_string(),
+            help: None,
+        };
+        ErrorReport::of_entries(command, set, vec![entry])
+    }
+
+    fn of_entries(command: &str, set: String, errors: Vec<ErrorEntry>) -> ErrorReport {
+        ErrorReport {
+            tool: "touchpoint".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            command: command.to_string(),
+            set,
+            errors,
+        }
+    }
+
     pub fn new(command: &str, set: String, error: &crate::loader::LoadError) -> ErrorReport {
         let errors = error
             .problems

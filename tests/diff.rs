@@ -640,3 +640,66 @@ fn linking_a_menu_does_not_make_its_known_faults_new() {
         "{stdout}"
     );
 }
+
+/// A side that does not load stops the diff (exit 2), and the output asked
+/// for says so: the comment a CI bot posts names the side, and each mistake
+/// at its file, line and column; JSON carries the same errors; human text
+/// goes to `-o FILE` as well as to standard error.
+#[test]
+fn a_side_that_does_not_load_is_reported_in_the_format_asked_for() {
+    let broken = "fixtures/load-multiple-errors";
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["markdown", "json", "human"] {
+        let out = dir.path().join(format!("diff.{format}"));
+        let (code, stdout, stderr) = touchpoint(&[
+            "diff",
+            "menus",
+            broken,
+            "--format",
+            format,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{format}: {stderr}");
+        assert!(stdout.is_empty(), "{format}: {stdout}");
+        assert!(
+            stderr.contains("the new side `fixtures/load-multiple-errors` did not load")
+                && stderr.contains("main.yaml:15:15"),
+            "{format}: {stderr}"
+        );
+        let written = std::fs::read_to_string(&out)
+            .unwrap_or_else(|e| panic!("{format}: nothing written: {e}"));
+        assert!(!written.contains('\u{1b}'), "{format}: colour in a file");
+        match format {
+            "json" => {
+                let report: Value = serde_json::from_str(&written).unwrap();
+                assert_eq!(report["command"], "diff");
+                assert_eq!(report["set"], broken);
+                let places: Vec<(u64, u64)> = list(&report, "errors")
+                    .iter()
+                    .map(|e| (e["line"].as_u64().unwrap(), e["column"].as_u64().unwrap()))
+                    .collect();
+                assert_eq!(places, [(3, 1), (15, 15), (24, 14)]);
+            }
+            _ => {
+                for place in ["main.yaml:3:1", "main.yaml:15:15", "main.yaml:24:14"] {
+                    assert!(written.contains(place), "{format}: {written}");
+                }
+                assert!(written.contains("billing_lnie"), "{format}: {written}");
+            }
+        }
+        if format == "markdown" {
+            assert!(
+                written.starts_with("## touchpoint diff: ❌ could not load the set")
+                    && written.contains(&format!("`{broken}`")),
+                "{written}"
+            );
+        }
+    }
+    // A side that is no set at all is an error about that side.
+    let (code, stdout, stderr) = touchpoint(&["diff", "no-such-set", "menus", "--format", "json"]);
+    assert_eq!(code, 2, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(report["set"], "no-such-set");
+    assert!(!list(&report, "errors").is_empty(), "{report:#}");
+}

@@ -73,32 +73,10 @@ fn load_with_import(
             }
             Err(e) => {
                 // An export that cannot be imported is a set that cannot be
-                // loaded: CI gets it in its format too, at the export's
-                // line and column where the importer knows them.
-                let entry = match &e {
-                    crate::import::FromError::Import(problem) => crate::report::ErrorEntry {
-                        file: Some(problem.file.clone()),
-                        line: Some(problem.line),
-                        column: Some(problem.column),
-                        message: problem.message.clone(),
-                        help: None,
-                    },
-                    other => crate::report::ErrorEntry {
-                        file: None,
-                        line: None,
-                        column: None,
-                        message: other.to_string(),
-                        help: None,
-                    },
-                };
+                // loaded: CI gets it in its format too.
                 fail(&e);
-                let report = crate::report::ErrorReport {
-                    tool: "touchpoint".to_string(),
-                    version: env!("CARGO_PKG_VERSION").to_string(),
-                    command: command.to_string(),
-                    set: path.display().to_string(),
-                    errors: vec![entry],
-                };
+                let report =
+                    crate::report::ErrorReport::of_import(command, path.display().to_string(), &e);
                 Err(write_load_errors(&report, &format!("error: {e}\n"), common))
             }
         };
@@ -531,7 +509,26 @@ fn run_diff(
     let [old_report, new_report] = sides;
     let (old_report, new_report) = match (old_report, new_report) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return fail(e),
+        (old_side, new_side) => {
+            // Both sides are told on standard error; the output, one
+            // document in the format asked for, says why the first side
+            // that failed could not be compared.
+            let failed: Vec<(&str, &str, crate::diff::SideError)> =
+                [("old", old, old_side), ("new", new, new_side)]
+                    .into_iter()
+                    .filter_map(|(which, spec, side)| side.err().map(|e| (which, spec, e)))
+                    .collect();
+            let mut first = None;
+            for (which, spec, error) in failed {
+                let human = side_error_text(which, spec, &error, false);
+                eprint!("{}", side_error_text(which, spec, &error, stderr_colour()));
+                first.get_or_insert((error.error_report(spec), human));
+            }
+            return match first {
+                Some((report, human)) => write_load_errors(&report, &human, common),
+                None => EXIT_ERROR,
+            };
+        }
     };
     let report = crate::diff::diff(&old_report, &new_report, &kinds, max_coverage_drop);
     let text = match common.format() {
@@ -552,6 +549,23 @@ fn run_diff(
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+/// What people read when a side of a diff (`which`, old or new) cannot be
+/// compared: a set with mistakes shows each at its line, as `lint` does.
+fn side_error_text(
+    which: &str,
+    spec: &str,
+    error: &crate::diff::SideError,
+    colour: bool,
+) -> String {
+    match error {
+        crate::diff::SideError::Load { error, .. } => format!(
+            "error: the {which} side `{spec}` did not load\n{}",
+            render::load_error_text(error, colour)
+        ),
+        other => format!("error: {other}\n"),
     }
 }
 

@@ -8,12 +8,44 @@ use crate::report::Report;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SideError {
-    #[error("{0}")]
-    Load(String),
+    /// The side's set has mistakes; every one is kept, with its file, so
+    /// that they can be shown and written in any format.
+    #[error("{side}: {error}")]
+    Load {
+        side: String,
+        error: crate::loader::LoadError,
+    },
+    /// With `--from`, the side's export could not be imported.
+    #[error("{side}: {error}")]
+    Import {
+        side: String,
+        error: crate::import::FromError,
+    },
+    /// The set loaded but could not be checked.
+    #[error("{side}: {message}")]
+    Check { side: String, message: String },
     #[error("cannot read the saved report `{path}`: {reason}")]
     Report { path: String, reason: String },
     #[error("git: {0}")]
     Git(String),
+}
+
+impl SideError {
+    /// The side's problems as the load errors of other commands are
+    /// written (`--format json|markdown`): each mistake in the set at its
+    /// file, line and column, anything else as one error about the side.
+    /// `side` is the side as it was given (`git:main`, a path).
+    pub fn error_report(&self, side: &str) -> crate::report::ErrorReport {
+        match self {
+            SideError::Load { error, .. } => {
+                crate::report::ErrorReport::new("diff", side.to_string(), error)
+            }
+            SideError::Import { error, .. } => {
+                crate::report::ErrorReport::of_import("diff", side.to_string(), error)
+            }
+            other => crate::report::ErrorReport::of_message("diff", side.to_string(), other),
+        }
+    }
 }
 
 /// How to build a report for a side that is not a saved report.
@@ -60,29 +92,36 @@ pub fn load_side(spec: &str, options: &SideOptions) -> Result<Report, SideError>
 fn report_for(path: &Path, name: &str, options: &SideOptions) -> Result<Report, SideError> {
     let (set, imported) = match options.from {
         Some(platform) => {
-            let (set, info) = crate::import::load_from(platform, path)
-                .map_err(|e| SideError::Load(format!("{name}: {e}")))?;
+            let (set, info) =
+                crate::import::load_from(platform, path).map_err(|error| SideError::Import {
+                    side: name.to_string(),
+                    error,
+                })?;
             (set, Some(info))
         }
         None => {
-            let set = crate::loader::load_set(path).map_err(|e| {
-                SideError::Load(format!("{name}: {}\n{}", e, e.plain_lines().join("\n")))
+            let set = crate::loader::load_set(path).map_err(|error| SideError::Load {
+                side: name.to_string(),
+                error,
             })?;
             (set, None)
         }
     };
+    let unchecked = |e: &dyn std::fmt::Display| SideError::Check {
+        side: name.to_string(),
+        message: e.to_string(),
+    };
     let mut report = crate::report::lint_report(&set, "check", options.seed)
-        .map_err(|e| SideError::Load(e.to_string()))?;
+        .map_err(|e| unchecked(&e))?;
     let fuzz = crate::fuzz::FuzzOptions {
         seed: options.seed,
         runs: options.fuzz_runs,
         ..Default::default()
     };
-    let outcome =
-        crate::fuzz::fuzz(&set, &fuzz, &mut |_| {}).map_err(|e| SideError::Load(e.to_string()))?;
+    let outcome = crate::fuzz::fuzz(&set, &fuzz, &mut |_| {}).map_err(|e| unchecked(&e))?;
     report.add_fuzz(outcome);
     let personas = crate::personas::run_personas(&set, options.seed, None, None)
-        .map_err(|e| SideError::Load(e.to_string()))?;
+        .map_err(|e| unchecked(&e))?;
     report.add_personas(&set, personas);
     report.structure = crate::structure::describe(&set);
     report.set = name.to_string();
