@@ -198,6 +198,42 @@ impl Report {
         }
     }
 
+    /// Narrows a report on the whole of `set` to one of its files (its name
+    /// in the set): the findings in that file, the flows it defines (their
+    /// structure and coverage) and the personas it writes. This is what a
+    /// diff of one file compares, so a change elsewhere in the set does not
+    /// show up as a change of the file.
+    pub fn focus_on_file(&mut self, set: &crate::model::MenuSet, file: &str) {
+        let in_file = |source: crate::model::SourceId| {
+            set.files
+                .get(source as usize)
+                .is_some_and(|f| f.name == file)
+        };
+        let flows: Vec<(crate::model::Channel, &str)> = set
+            .flows
+            .iter()
+            .filter(|flow| in_file(flow.file))
+            .map(|flow| (flow.channel, flow.id.as_str()))
+            .collect();
+        let persona_in_file = |name: &str| {
+            set.personas
+                .iter()
+                .any(|p| p.id.value == name && in_file(p.span.file))
+        };
+        self.findings.retain(|finding| finding.file == file);
+        self.structure
+            .flows
+            .retain(|f| flows.contains(&(f.channel, f.flow.as_str())));
+        self.coverage
+            .flows
+            .retain(|f| flows.contains(&(f.channel, f.flow.as_str())));
+        self.personas.retain(|run| persona_in_file(&run.persona));
+        self.persona_suites
+            .retain(|suite| persona_in_file(&suite.persona));
+        self.file = Some(file.to_string());
+        self.summarize();
+    }
+
     /// Adds what one source of customers reached, flow by flow.
     pub fn add_coverage(
         &mut self,

@@ -60,14 +60,23 @@ pub struct SideOptions {
 }
 
 /// Produces the report of one side. `describe` names the side in messages.
+///
+/// A flow file inside a set is read as part of its set
+/// ([`crate::loader::locate_set`]), as `lint` and `check` read it, and the
+/// side is about that file ([`Report::focus_on_file`]). A `git:REV` side
+/// with a file PATH reads, at the revision, the set the file belongs to in
+/// the working tree.
 pub fn load_side(spec: &str, options: &SideOptions) -> Result<Report, SideError> {
     if let Some(rev) = spec.strip_prefix("git:") {
+        let located = locate(&options.path, options);
         // A set that does not exist at the revision (a pull request that
         // adds it) is an empty side: everything on the other side is new.
-        let Some((dir, target)) = checkout(rev, &options.path)? else {
-            return Ok(Report::new("check", spec.to_string(), options.seed));
+        let Some((dir, target)) = checkout(rev, &located.root)? else {
+            let mut empty = Report::new("check", spec.to_string(), options.seed);
+            empty.file = located.file;
+            return Ok(empty);
         };
-        let result = report_for(&target, spec, options);
+        let result = report_for(&target, spec, located.file.as_deref(), options);
         drop(dir);
         return result;
     }
@@ -84,12 +93,30 @@ pub fn load_side(spec: &str, options: &SideOptions) -> Result<Report, SideError>
             reason: format!("{e} (is it the JSON of `touchpoint check -o FILE --format json`?)"),
         });
     }
-    report_for(path, spec, options)
+    let located = locate(path, options);
+    report_for(&located.root, spec, located.file.as_deref(), options)
+}
+
+/// The set a side's path belongs to. An export read with `--from` is
+/// whatever path was given.
+fn locate(path: &Path, options: &SideOptions) -> crate::loader::SetPath {
+    match options.from {
+        Some(_) => crate::loader::SetPath {
+            root: path.to_path_buf(),
+            file: None,
+        },
+        None => crate::loader::locate_set(path),
+    }
 }
 
 /// Loads and checks a set the way `check` does, so that both sides of a
-/// diff are measured alike.
-fn report_for(path: &Path, name: &str, options: &SideOptions) -> Result<Report, SideError> {
+/// diff are measured alike; with `file`, narrowed to that file of the set.
+fn report_for(
+    path: &Path,
+    name: &str,
+    file: Option<&str>,
+    options: &SideOptions,
+) -> Result<Report, SideError> {
     let (set, imported) = match options.from {
         Some(platform) => {
             let (set, info) =
@@ -128,6 +155,9 @@ fn report_for(path: &Path, name: &str, options: &SideOptions) -> Result<Report, 
     if let Some(info) = &imported {
         info.locate_all(&mut report.findings, &set);
         report.summarize();
+    }
+    if let Some(file) = file {
+        report.focus_on_file(&set, file);
     }
     Ok(report)
 }

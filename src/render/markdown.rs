@@ -152,10 +152,11 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
     } else {
         "✅ no regressions"
     };
-    let mut out = format!(
-        "## touchpoint diff: {verdict}\n\n`{}` → `{}`\n\n",
-        diff.old, diff.new
-    );
+    let mut out = format!("## touchpoint diff: {verdict}\n\n`{}` → `{}`", diff.old, diff.new);
+    if let Some(file) = &diff.file {
+        out.push_str(&format!(" (file `{file}` of the set)"));
+    }
+    out.push_str("\n\n");
     out.push_str("| change | count |\n|---|---|\n");
     let rows = [
         ("added (flows, nodes, options)", diff.added.len()),
