@@ -150,7 +150,12 @@ fn commands_refuse_options_they_do_not_use() {
         // A running app is called instead of reading a set: a set named
         // as well would be ignored.
         &["fuzz", "menus", "--live", "http://127.0.0.1:9/"],
-        &["fuzz", "--live", "http://127.0.0.1:9/", "menus/phone/main.yaml"],
+        &[
+            "fuzz",
+            "--live",
+            "http://127.0.0.1:9/",
+            "menus/phone/main.yaml",
+        ],
         &["replay", "menus", "--live", "http://127.0.0.1:9/"],
         &["lint", "--shard", "1/2"],
         &["lint", "--seed", "3"],

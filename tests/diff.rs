@@ -796,13 +796,19 @@ fn a_diff_of_one_file_is_about_that_file_within_its_set() {
         assert_eq!(list(&report, "changed")[0]["node"], "welcome");
     }
     // The whole set shows the web flow's changes too, and its new page.
-    let (code, stdout, stderr) =
-        touchpoint_in(repo.path(), &["diff", "git:HEAD", "menus", "--format", "json"]);
+    let (code, stdout, stderr) = touchpoint_in(
+        repo.path(),
+        &["diff", "git:HEAD", "menus", "--format", "json"],
+    );
     assert!(code <= 1, "{stderr}");
     let report: Value = serde_json::from_str(&stdout).unwrap();
     assert!(report.get("file").is_none());
     let listed = everything_listed(&report);
-    for (what, channel) in [("changed", "web"), ("added", "web"), ("findings_new", "web")] {
+    for (what, channel) in [
+        ("changed", "web"),
+        ("added", "web"),
+        ("findings_new", "web"),
+    ] {
         assert!(
             listed.iter().any(|(w, c, _)| w == what && c == channel),
             "{what} in {channel}: {listed:?}"
@@ -811,7 +817,9 @@ fn a_diff_of_one_file_is_about_that_file_within_its_set() {
     // People and the CI comment see which file was compared.
     let (_, human, _) = touchpoint_in(repo.path(), &["diff", "git:HEAD", "menus/phone/main.yaml"]);
     assert!(
-        human.starts_with("touchpoint diff git:HEAD → menus/phone/main.yaml (file phone/main.yaml of the set)"),
+        human.starts_with(
+            "touchpoint diff git:HEAD → menus/phone/main.yaml (file phone/main.yaml of the set)"
+        ),
         "{human}"
     );
 }

@@ -138,8 +138,8 @@ fn report_for(
         side: name.to_string(),
         message: e.to_string(),
     };
-    let mut report = crate::report::lint_report(&set, "check", options.seed)
-        .map_err(|e| unchecked(&e))?;
+    let mut report =
+        crate::report::lint_report(&set, "check", options.seed).map_err(|e| unchecked(&e))?;
     let fuzz = crate::fuzz::FuzzOptions {
         seed: options.seed,
         runs: options.fuzz_runs,
@@ -147,8 +147,8 @@ fn report_for(
     };
     let outcome = crate::fuzz::fuzz(&set, &fuzz, &mut |_| {}).map_err(|e| unchecked(&e))?;
     report.add_fuzz(outcome);
-    let personas = crate::personas::run_personas(&set, options.seed, None, None)
-        .map_err(|e| unchecked(&e))?;
+    let personas =
+        crate::personas::run_personas(&set, options.seed, None, None).map_err(|e| unchecked(&e))?;
     report.add_personas(&set, personas);
     report.structure = crate::structure::describe(&set);
     report.set = name.to_string();

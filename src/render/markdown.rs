@@ -152,7 +152,10 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
     } else {
         "✅ no regressions"
     };
-    let mut out = format!("## touchpoint diff: {verdict}\n\n`{}` → `{}`", diff.old, diff.new);
+    let mut out = format!(
+        "## touchpoint diff: {verdict}\n\n`{}` → `{}`",
+        diff.old, diff.new
+    );
     if let Some(file) = &diff.file {
         out.push_str(&format!(" (file `{file}` of the set)"));
     }
