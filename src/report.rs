@@ -14,6 +14,11 @@ pub struct Report {
     /// The command that produced it (`lint`, `check`).
     pub command: String,
     pub set: String,
+    /// The one file of the set the report is about, when a file rather
+    /// than the set was named (its name in the set, as findings name
+    /// files): the findings are that file's. Absent for a whole set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     pub seed: u64,
     pub findings: Vec<Finding>,
     /// Persona runs, in the order the set lists personas.
@@ -159,6 +164,7 @@ impl Report {
             version: env!("CARGO_PKG_VERSION").to_string(),
             command: command.to_string(),
             set,
+            file: None,
             seed,
             findings: Vec::new(),
             personas: Vec::new(),
@@ -173,6 +179,59 @@ impl Report {
             structure: Default::default(),
             shard: None,
         }
+    }
+
+    /// What the report is about, as people read it: the set, or the file
+    /// that was named and the set it belongs to (`menus/phone/main.yaml
+    /// (in set menus)`). Paths keep the form they were given in.
+    pub fn subject(&self) -> String {
+        match &self.file {
+            None => self.set.clone(),
+            Some(file) => {
+                let path = if self.set == "." {
+                    file.clone()
+                } else {
+                    format!("{}/{file}", self.set.trim_end_matches(['/', '\\']))
+                };
+                format!("{path} (in set {})", self.set)
+            }
+        }
+    }
+
+    /// Narrows a report on the whole of `set` to one of its files (its name
+    /// in the set): the findings in that file, the flows it defines (their
+    /// structure and coverage) and the personas it writes. This is what a
+    /// diff of one file compares, so a change elsewhere in the set does not
+    /// show up as a change of the file.
+    pub fn focus_on_file(&mut self, set: &crate::model::MenuSet, file: &str) {
+        let in_file = |source: crate::model::SourceId| {
+            set.files
+                .get(source as usize)
+                .is_some_and(|f| f.name == file)
+        };
+        let flows: Vec<(crate::model::Channel, &str)> = set
+            .flows
+            .iter()
+            .filter(|flow| in_file(flow.file))
+            .map(|flow| (flow.channel, flow.id.as_str()))
+            .collect();
+        let persona_in_file = |name: &str| {
+            set.personas
+                .iter()
+                .any(|p| p.id.value == name && in_file(p.span.file))
+        };
+        self.findings.retain(|finding| finding.file == file);
+        self.structure
+            .flows
+            .retain(|f| flows.contains(&(f.channel, f.flow.as_str())));
+        self.coverage
+            .flows
+            .retain(|f| flows.contains(&(f.channel, f.flow.as_str())));
+        self.personas.retain(|run| persona_in_file(&run.persona));
+        self.persona_suites
+            .retain(|suite| persona_in_file(&suite.persona));
+        self.file = Some(file.to_string());
+        self.summarize();
     }
 
     /// Adds what one source of customers reached, flow by flow.
@@ -325,6 +384,50 @@ pub struct ErrorEntry {
 }
 
 impl ErrorReport {
+    /// An export that could not be imported, at the export's line and
+    /// column where the importer knows them.
+    pub fn of_import(command: &str, set: String, error: &crate::import::FromError) -> ErrorReport {
+        let entry = match error {
+            crate::import::FromError::Import(problem) => ErrorEntry {
+                file: Some(problem.file.clone()),
+                line: Some(problem.line),
+                column: Some(problem.column),
+                message: problem.message.clone(),
+                help: None,
+            },
+            other => ErrorEntry {
+                file: None,
+                line: None,
+                column: None,
+                message: other.to_string(),
+                help: None,
+            },
+        };
+        ErrorReport::of_entries(command, set, vec![entry])
+    }
+
+    /// One error about the whole set, with no place in a file.
+    pub fn of_message(command: &str, set: String, message: &dyn std::fmt::Display) -> ErrorReport {
+        let entry = ErrorEntry {
+            file: None,
+            line: None,
+            column: None,
+            message: message.to_string(),
+            help: None,
+        };
+        ErrorReport::of_entries(command, set, vec![entry])
+    }
+
+    fn of_entries(command: &str, set: String, errors: Vec<ErrorEntry>) -> ErrorReport {
+        ErrorReport {
+            tool: "touchpoint".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            command: command.to_string(),
+            set,
+            errors,
+        }
+    }
+
     pub fn new(command: &str, set: String, error: &crate::loader::LoadError) -> ErrorReport {
         let errors = error
             .problems
@@ -409,10 +512,19 @@ fn missing_shards_note(missing: &[Shard], given: usize) -> Option<String> {
 pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
     let first = reports.first().ok_or("nothing to merge")?;
     for report in &reports[1..] {
-        if report.set != first.set || report.seed != first.seed || report.command != first.command {
+        if report.set != first.set
+            || report.file != first.file
+            || report.seed != first.seed
+            || report.command != first.command
+        {
             return Err(format!(
                 "these are not shards of one run: `{} {}` with seed {} and `{} {}` with seed {}",
-                first.command, first.set, first.seed, report.command, report.set, report.seed
+                first.command,
+                first.subject(),
+                first.seed,
+                report.command,
+                report.subject(),
+                report.seed
             ));
         }
     }

@@ -147,6 +147,16 @@ fn commands_refuse_options_they_do_not_use() {
             "--channel",
             "phone",
         ],
+        // A running app is called instead of reading a set: a set named
+        // as well would be ignored.
+        &["fuzz", "menus", "--live", "http://127.0.0.1:9/"],
+        &[
+            "fuzz",
+            "--live",
+            "http://127.0.0.1:9/",
+            "menus/phone/main.yaml",
+        ],
+        &["replay", "menus", "--live", "http://127.0.0.1:9/"],
         &["lint", "--shard", "1/2"],
         &["lint", "--seed", "3"],
         &["diff", "menus", "menus", "--format", "junit"],
@@ -570,12 +580,12 @@ fn load_errors_in_json_mode_are_json_on_stdout() {
 }
 
 /// A set that does not load still gives CI its annotations: with `-o FILE`
-/// every format writes every problem, people still read them on standard
-/// error, and the exit code is 2.
+/// every format writes every problem (human text without colour), people
+/// still read them on standard error, and the exit code is 2.
 #[test]
 fn load_errors_are_written_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
-    for format in ["sarif", "junit", "markdown", "json"] {
+    for format in ["sarif", "junit", "markdown", "json", "human"] {
         let out = dir.path().join(format!("out.{format}"));
         let r = run(touchpoint()
             .args([
@@ -595,9 +605,10 @@ fn load_errors_are_written_in_every_format() {
         );
         let written = std::fs::read_to_string(&out)
             .unwrap_or_else(|e| panic!("{format}: nothing written: {e}"));
+        assert!(!written.contains('\u{1b}'), "{format}: colour in a file");
         for (place, word) in [("3:1", "titel"), ("15:15", "billing_lnie"), ("24:14", "10")] {
             assert!(written.contains(word), "{format}: {written}");
-            if format == "markdown" || format == "junit" {
+            if ["markdown", "junit", "human"].contains(&format) {
                 assert!(
                     written.contains(&format!("main.yaml:{place}")),
                     "{format}: {written}"
@@ -643,6 +654,18 @@ fn load_errors_are_written_in_every_format() {
     assert!(r.stderr.contains("main.yaml:3:1"), "{}", r.stderr);
     let merged: Value = serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
     assert_eq!(merged["runs"][0]["results"].as_array().unwrap().len(), 3);
+    let merged = dir.path().join("merged.txt");
+    let r = run(touchpoint()
+        .arg("merge")
+        .arg(dir.path().join("out.json"))
+        .args(["--format", "human", "-o"])
+        .arg(&merged));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let merged = std::fs::read_to_string(&merged).unwrap_or_default();
+    assert!(
+        merged.contains("main.yaml:3:1") && merged.contains("could not be loaded"),
+        "{merged}"
+    );
 
     // A problem with no file points at the set.
     let missing = dir.path().join("no-such-set");
@@ -758,6 +781,12 @@ fn lint_of_one_file_reads_the_set_it_belongs_to() {
     let r = run(touchpoint().args(["lint", "menus/phone/main.yaml"]));
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("0 errors, 0 warnings"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .starts_with("touchpoint lint menus/phone/main.yaml (in set menus):"),
+        "the header names the file, and its set: {}",
+        r.stdout
+    );
 
     // The same file named from inside its folder, and by an absolute path.
     let phone = Path::new(env!("CARGO_MANIFEST_DIR")).join("menus/phone");
@@ -770,6 +799,7 @@ fn lint_of_one_file_reads_the_set_it_belongs_to() {
         report["set"], "..",
         "the root keeps the form it was given in"
     );
+    assert_eq!(report["file"], "phone/main.yaml");
     let r = run(touchpoint().arg("lint").arg(phone.join("main.yaml")));
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
@@ -833,6 +863,7 @@ fn a_file_with_no_set_above_it_up_to_the_repository_root_is_a_set_of_one() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(report["set"], "repo/flows/main.yaml");
+    assert!(report.get("file").is_none(), "a set of one is a whole set");
 }
 
 /// `personas`, `check`, `replay` and `graph` read a file PATH the same way.

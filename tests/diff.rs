@@ -640,3 +640,186 @@ fn linking_a_menu_does_not_make_its_known_faults_new() {
         "{stdout}"
     );
 }
+
+/// A side that does not load stops the diff (exit 2), and the output asked
+/// for says so: the comment a CI bot posts names the side, and each mistake
+/// at its file, line and column; JSON carries the same errors; human text
+/// goes to `-o FILE` as well as to standard error.
+#[test]
+fn a_side_that_does_not_load_is_reported_in_the_format_asked_for() {
+    let broken = "fixtures/load-multiple-errors";
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["markdown", "json", "human"] {
+        let out = dir.path().join(format!("diff.{format}"));
+        let (code, stdout, stderr) = touchpoint(&[
+            "diff",
+            "menus",
+            broken,
+            "--format",
+            format,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{format}: {stderr}");
+        assert!(stdout.is_empty(), "{format}: {stdout}");
+        assert!(
+            stderr.contains("the new side `fixtures/load-multiple-errors` did not load")
+                && stderr.contains("main.yaml:15:15"),
+            "{format}: {stderr}"
+        );
+        let written = std::fs::read_to_string(&out)
+            .unwrap_or_else(|e| panic!("{format}: nothing written: {e}"));
+        assert!(!written.contains('\u{1b}'), "{format}: colour in a file");
+        match format {
+            "json" => {
+                let report: Value = serde_json::from_str(&written).unwrap();
+                assert_eq!(report["command"], "diff");
+                assert_eq!(report["set"], broken);
+                let places: Vec<(u64, u64)> = list(&report, "errors")
+                    .iter()
+                    .map(|e| (e["line"].as_u64().unwrap(), e["column"].as_u64().unwrap()))
+                    .collect();
+                assert_eq!(places, [(3, 1), (15, 15), (24, 14)]);
+            }
+            _ => {
+                for place in ["main.yaml:3:1", "main.yaml:15:15", "main.yaml:24:14"] {
+                    assert!(written.contains(place), "{format}: {written}");
+                }
+                assert!(written.contains("billing_lnie"), "{format}: {written}");
+            }
+        }
+        if format == "markdown" {
+            assert!(
+                written.starts_with("## touchpoint diff: ❌ could not load the set")
+                    && written.contains(&format!("`{broken}`")),
+                "{written}"
+            );
+        }
+    }
+    // A side that is no set at all is an error about that side.
+    let (code, stdout, stderr) = touchpoint(&["diff", "no-such-set", "menus", "--format", "json"]);
+    assert_eq!(code, 2, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(report["set"], "no-such-set");
+    assert!(!list(&report, "errors").is_empty(), "{report:#}");
+}
+
+/// The sample set in a repository, committed, then changed in its phone
+/// flow (a reworded welcome) and in its web flow (a reworded home menu and
+/// a page nothing leads to).
+fn sample_set_changed_in_two_files() -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    git(repo.path(), &["init", "-q"]);
+    let menus = repo.path().join("menus");
+    copy_dir(&project().join("menus"), &menus);
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "sample"]);
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = menus.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} has no `{from}`");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "phone/main.yaml",
+        "Thank you for calling",
+        "Thanks for calling",
+    );
+    edit(
+        "web/selfservice.yaml",
+        "How can we help you today?",
+        "What can we do for you?",
+    );
+    let web = menus.join("web/selfservice.yaml");
+    let mut text = std::fs::read_to_string(&web).unwrap();
+    text.push_str("\n  orphan_page:\n    end: Nobody comes here.\n");
+    std::fs::write(&web, text).unwrap();
+    repo
+}
+
+/// Everything a diff report lists, as (what, channel, flow).
+fn everything_listed(report: &Value) -> Vec<(String, String, String)> {
+    let mut listed = Vec::new();
+    for name in [
+        "added",
+        "removed",
+        "changed",
+        "retargeted",
+        "relabelled",
+        "findings_new",
+        "findings_fixed",
+        "coverage",
+    ] {
+        for item in list(report, name) {
+            listed.push((
+                name.to_string(),
+                item["channel"].as_str().unwrap_or_default().to_string(),
+                item["flow"].as_str().unwrap_or_default().to_string(),
+            ));
+        }
+    }
+    listed
+}
+
+/// `diff` of one flow file reads each side as part of its set, as `lint`
+/// does, and compares that file only: its flow's changes and findings, not
+/// those of the set's other files. A `git:REV` side reads the set the file
+/// belongs to at that revision.
+#[test]
+fn a_diff_of_one_file_is_about_that_file_within_its_set() {
+    let repo = sample_set_changed_in_two_files();
+    let old = tempfile::tempdir().unwrap();
+    copy_dir(&project().join("menus"), &old.path().join("menus"));
+    let old_file = old.path().join("menus/phone/main.yaml");
+    let runs: &[&[&str]] = &[
+        &["diff", "git:HEAD", "menus/phone/main.yaml"],
+        &["diff", old_file.to_str().unwrap(), "menus/phone/main.yaml"],
+    ];
+    for args in runs {
+        let mut args = args.to_vec();
+        args.extend(["--format", "json"]);
+        let (code, stdout, stderr) = touchpoint_in(repo.path(), &args);
+        assert_eq!(code, 0, "{args:?}: {stderr}{stdout}");
+        let report: Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        assert_eq!(report["file"], "phone/main.yaml", "{args:?}");
+        let listed = everything_listed(&report);
+        assert_eq!(
+            listed,
+            [(
+                "changed".to_string(),
+                "phone".to_string(),
+                "main".to_string()
+            )],
+            "{args:?}: only the reworded welcome of the file: {report:#}"
+        );
+        assert_eq!(list(&report, "changed")[0]["node"], "welcome");
+    }
+    // The whole set shows the web flow's changes too, and its new page.
+    let (code, stdout, stderr) = touchpoint_in(
+        repo.path(),
+        &["diff", "git:HEAD", "menus", "--format", "json"],
+    );
+    assert!(code <= 1, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(report.get("file").is_none());
+    let listed = everything_listed(&report);
+    for (what, channel) in [
+        ("changed", "web"),
+        ("added", "web"),
+        ("findings_new", "web"),
+    ] {
+        assert!(
+            listed.iter().any(|(w, c, _)| w == what && c == channel),
+            "{what} in {channel}: {listed:?}"
+        );
+    }
+    // People and the CI comment see which file was compared.
+    let (_, human, _) = touchpoint_in(repo.path(), &["diff", "git:HEAD", "menus/phone/main.yaml"]);
+    assert!(
+        human.starts_with(
+            "touchpoint diff git:HEAD → menus/phone/main.yaml (file phone/main.yaml of the set)"
+        ),
+        "{human}"
+    );
+}

@@ -42,6 +42,8 @@ fn four_shards_merge_into_the_unsharded_report() {
     merged_equals_unsharded("menus");
     merged_equals_unsharded("fixtures/personas-outcomes");
     merged_equals_unsharded("fixtures/unhandled-input");
+    // A run on one file of a set: the shards name the file, as the run does.
+    merged_equals_unsharded("menus/phone/main.yaml");
 }
 
 #[test]
@@ -72,6 +74,33 @@ fn bad_shards_and_mismatched_reports_are_refused() {
     let (code, _, stderr) = touchpoint(&["merge", a.to_str().unwrap(), b.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(stderr.contains("not shards of one run"), "{stderr}");
+
+    // Shards of runs on two files of one set are two runs.
+    for (file, shard, out) in [
+        ("menus/phone/main.yaml", "1/2", &a),
+        ("menus/web/selfservice.yaml", "2/2", &b),
+    ] {
+        let (code, _, stderr) = touchpoint(&[
+            "check",
+            file,
+            "--runs",
+            "50",
+            "--shard",
+            shard,
+            "--format",
+            "json",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(code < 2, "{stderr}");
+    }
+    let (code, _, stderr) = touchpoint(&["merge", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("not shards of one run")
+            && stderr.contains("menus/phone/main.yaml (in set menus)"),
+        "{stderr}"
+    );
 }
 
 /// Writes shard `k` of 4 of `check fixtures/unhandled-input` into `dir`.

@@ -42,7 +42,9 @@ pub enum Command {
     },
     /// Random customers from a seed; failures shrunk to the shortest input sequence.
     Fuzz {
-        #[arg(default_value = "menus")]
+        /// The set, or a file of it. With --live the app is fuzzed
+        /// instead, so a set named as well is refused, not ignored.
+        #[arg(default_value = "menus", conflicts_with = "live")]
         path: PathBuf,
         #[command(flatten)]
         budget: FuzzBudget,
@@ -107,7 +109,9 @@ pub enum Command {
     },
     /// Play one input sequence through a flow and print the transcript.
     Replay {
-        #[arg(default_value = "menus")]
+        /// The set, or a file of it. With --live the app is called
+        /// instead, so a set named as well is refused, not ignored.
+        #[arg(default_value = "menus", conflicts_with = "live")]
         path: PathBuf,
         /// The flow to start in.
         #[arg(long, required_unless_present = "live", conflicts_with = "live")]

@@ -73,33 +73,11 @@ fn load_with_import(
             }
             Err(e) => {
                 // An export that cannot be imported is a set that cannot be
-                // loaded: CI gets it in its format too, at the export's
-                // line and column where the importer knows them.
-                let entry = match &e {
-                    crate::import::FromError::Import(problem) => crate::report::ErrorEntry {
-                        file: Some(problem.file.clone()),
-                        line: Some(problem.line),
-                        column: Some(problem.column),
-                        message: problem.message.clone(),
-                        help: None,
-                    },
-                    other => crate::report::ErrorEntry {
-                        file: None,
-                        line: None,
-                        column: None,
-                        message: other.to_string(),
-                        help: None,
-                    },
-                };
+                // loaded: CI gets it in its format too.
                 fail(&e);
-                let report = crate::report::ErrorReport {
-                    tool: "touchpoint".to_string(),
-                    version: env!("CARGO_PKG_VERSION").to_string(),
-                    command: command.to_string(),
-                    set: path.display().to_string(),
-                    errors: vec![entry],
-                };
-                Err(write_load_errors(&report, common))
+                let report =
+                    crate::report::ErrorReport::of_import(command, path.display().to_string(), &e);
+                Err(write_load_errors(&report, &format!("error: {e}\n"), common))
             }
         };
     }
@@ -110,16 +88,20 @@ fn load_with_import(
         // cannot be checked, so neither can the file.
         eprint!("{}", render::load_error_text(&e, stderr_colour()));
         let report = crate::report::ErrorReport::new(command, root.display().to_string(), &e);
-        write_load_errors(&report, common)
+        write_load_errors(&report, &render::load_error_text(&e, false), common)
     })?;
     Ok((set, None, located.file))
 }
 
 /// Writes the problems of a set that did not load in the format asked for
-/// (human text has already gone to standard error) and returns exit 2.
-fn write_load_errors(report: &crate::report::ErrorReport, common: &Common) -> u8 {
+/// and returns exit 2. `human` is the text people have already read on
+/// standard error, without colour: with `--format human -o FILE` it goes
+/// to the file as well, as every other format does; without `-o` it is not
+/// printed twice.
+fn write_load_errors(report: &crate::report::ErrorReport, human: &str, common: &Common) -> u8 {
     let text = match common.format() {
-        Format::Human => return EXIT_ERROR,
+        Format::Human if common.output.is_none() => return EXIT_ERROR,
+        Format::Human => human.to_string(),
         Format::Json => render::json::render_value(report),
         Format::Sarif => render::sarif::load_errors(report),
         Format::Junit => render::junit::load_errors(report),
@@ -482,6 +464,7 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
     if let Some(file) = &focus {
         report.findings.retain(|finding| &finding.file == file);
         report.summarize();
+        report.file = Some(file.clone());
     }
     write_report(&report, Some(&set), common)
 }
@@ -526,7 +509,26 @@ fn run_diff(
     let [old_report, new_report] = sides;
     let (old_report, new_report) = match (old_report, new_report) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return fail(e),
+        (old_side, new_side) => {
+            // Both sides are told on standard error; the output, one
+            // document in the format asked for, says why the first side
+            // that failed could not be compared.
+            let failed: Vec<(&str, &str, crate::diff::SideError)> =
+                [("old", old, old_side), ("new", new, new_side)]
+                    .into_iter()
+                    .filter_map(|(which, spec, side)| side.err().map(|e| (which, spec, e)))
+                    .collect();
+            let mut first = None;
+            for (which, spec, error) in failed {
+                let human = side_error_text(which, spec, &error, false);
+                eprint!("{}", side_error_text(which, spec, &error, stderr_colour()));
+                first.get_or_insert((error.error_report(spec), human));
+            }
+            return match first {
+                Some((report, human)) => write_load_errors(&report, &human, common),
+                None => EXIT_ERROR,
+            };
+        }
     };
     let report = crate::diff::diff(&old_report, &new_report, &kinds, max_coverage_drop);
     let text = match common.format() {
@@ -547,6 +549,23 @@ fn run_diff(
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+/// What people read when a side of a diff (`which`, old or new) cannot be
+/// compared: a set with mistakes shows each at its line, as `lint` does.
+fn side_error_text(
+    which: &str,
+    spec: &str,
+    error: &crate::diff::SideError,
+    colour: bool,
+) -> String {
+    match error {
+        crate::diff::SideError::Load { error, .. } => format!(
+            "error: the {which} side `{spec}` did not load\n{}",
+            render::load_error_text(error, colour)
+        ),
+        other => format!("error: {other}\n"),
     }
 }
 
@@ -621,6 +640,7 @@ fn run_merge(paths: &[std::path::PathBuf], common: &Common) -> u8 {
                 // instead: pass them on in the format asked for, so the
                 // merged SARIF or JUnit still annotates the problem.
                 if let Ok(errors) = serde_json::from_str::<crate::report::ErrorReport>(&text) {
+                    let mut human = String::new();
                     for error in &errors.errors {
                         let place = match (&error.file, error.line, error.column) {
                             (Some(file), Some(line), Some(column)) => {
@@ -629,14 +649,15 @@ fn run_merge(paths: &[std::path::PathBuf], common: &Common) -> u8 {
                             (Some(file), ..) => format!("{file}: "),
                             (None, ..) => String::new(),
                         };
-                        eprintln!("error: {place}{}", error.message);
+                        human.push_str(&format!("error: {place}{}\n", error.message));
                     }
-                    eprintln!(
-                        "`{}`: the set `{}` could not be loaded; nothing was checked",
+                    human.push_str(&format!(
+                        "`{}`: the set `{}` could not be loaded; nothing was checked\n",
                         path.display(),
                         errors.set
-                    );
-                    return write_load_errors(&errors, common);
+                    ));
+                    eprint!("{human}");
+                    return write_load_errors(&errors, &human, common);
                 }
                 return fail(format!(
                     "`{}` is not a touchpoint JSON report: {e}",

@@ -146,6 +146,10 @@ pub struct DiffReport {
     pub version: String,
     pub old: String,
     pub new: String,
+    /// The one file of the set compared, when a file rather than a set was
+    /// given (its name in the set): everything below is about that file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     pub added: Vec<Change>,
     pub removed: Vec<Change>,
     pub changed: Vec<PromptChange>,
@@ -190,6 +194,7 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
         version: env!("CARGO_PKG_VERSION").to_string(),
         old: old.set.clone(),
         new: new.set.clone(),
+        file: new.file.clone().or_else(|| old.file.clone()),
         added: Vec::new(),
         removed: Vec::new(),
         changed: Vec::new(),

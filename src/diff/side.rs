@@ -8,12 +8,44 @@ use crate::report::Report;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SideError {
-    #[error("{0}")]
-    Load(String),
+    /// The side's set has mistakes; every one is kept, with its file, so
+    /// that they can be shown and written in any format.
+    #[error("{side}: {error}")]
+    Load {
+        side: String,
+        error: crate::loader::LoadError,
+    },
+    /// With `--from`, the side's export could not be imported.
+    #[error("{side}: {error}")]
+    Import {
+        side: String,
+        error: crate::import::FromError,
+    },
+    /// The set loaded but could not be checked.
+    #[error("{side}: {message}")]
+    Check { side: String, message: String },
     #[error("cannot read the saved report `{path}`: {reason}")]
     Report { path: String, reason: String },
     #[error("git: {0}")]
     Git(String),
+}
+
+impl SideError {
+    /// The side's problems as the load errors of other commands are
+    /// written (`--format json|markdown`): each mistake in the set at its
+    /// file, line and column, anything else as one error about the side.
+    /// `side` is the side as it was given (`git:main`, a path).
+    pub fn error_report(&self, side: &str) -> crate::report::ErrorReport {
+        match self {
+            SideError::Load { error, .. } => {
+                crate::report::ErrorReport::new("diff", side.to_string(), error)
+            }
+            SideError::Import { error, .. } => {
+                crate::report::ErrorReport::of_import("diff", side.to_string(), error)
+            }
+            other => crate::report::ErrorReport::of_message("diff", side.to_string(), other),
+        }
+    }
 }
 
 /// How to build a report for a side that is not a saved report.
@@ -28,14 +60,23 @@ pub struct SideOptions {
 }
 
 /// Produces the report of one side. `describe` names the side in messages.
+///
+/// A flow file inside a set is read as part of its set
+/// ([`crate::loader::locate_set`]), as `lint` and `check` read it, and the
+/// side is about that file ([`Report::focus_on_file`]). A `git:REV` side
+/// with a file PATH reads, at the revision, the set the file belongs to in
+/// the working tree.
 pub fn load_side(spec: &str, options: &SideOptions) -> Result<Report, SideError> {
     if let Some(rev) = spec.strip_prefix("git:") {
+        let located = locate(&options.path, options);
         // A set that does not exist at the revision (a pull request that
         // adds it) is an empty side: everything on the other side is new.
-        let Some((dir, target)) = checkout(rev, &options.path)? else {
-            return Ok(Report::new("check", spec.to_string(), options.seed));
+        let Some((dir, target)) = checkout(rev, &located.root)? else {
+            let mut empty = Report::new("check", spec.to_string(), options.seed);
+            empty.file = located.file;
+            return Ok(empty);
         };
-        let result = report_for(&target, spec, options);
+        let result = report_for(&target, spec, located.file.as_deref(), options);
         drop(dir);
         return result;
     }
@@ -52,43 +93,71 @@ pub fn load_side(spec: &str, options: &SideOptions) -> Result<Report, SideError>
             reason: format!("{e} (is it the JSON of `touchpoint check -o FILE --format json`?)"),
         });
     }
-    report_for(path, spec, options)
+    let located = locate(path, options);
+    report_for(&located.root, spec, located.file.as_deref(), options)
+}
+
+/// The set a side's path belongs to. An export read with `--from` is
+/// whatever path was given.
+fn locate(path: &Path, options: &SideOptions) -> crate::loader::SetPath {
+    match options.from {
+        Some(_) => crate::loader::SetPath {
+            root: path.to_path_buf(),
+            file: None,
+        },
+        None => crate::loader::locate_set(path),
+    }
 }
 
 /// Loads and checks a set the way `check` does, so that both sides of a
-/// diff are measured alike.
-fn report_for(path: &Path, name: &str, options: &SideOptions) -> Result<Report, SideError> {
+/// diff are measured alike; with `file`, narrowed to that file of the set.
+fn report_for(
+    path: &Path,
+    name: &str,
+    file: Option<&str>,
+    options: &SideOptions,
+) -> Result<Report, SideError> {
     let (set, imported) = match options.from {
         Some(platform) => {
-            let (set, info) = crate::import::load_from(platform, path)
-                .map_err(|e| SideError::Load(format!("{name}: {e}")))?;
+            let (set, info) =
+                crate::import::load_from(platform, path).map_err(|error| SideError::Import {
+                    side: name.to_string(),
+                    error,
+                })?;
             (set, Some(info))
         }
         None => {
-            let set = crate::loader::load_set(path).map_err(|e| {
-                SideError::Load(format!("{name}: {}\n{}", e, e.plain_lines().join("\n")))
+            let set = crate::loader::load_set(path).map_err(|error| SideError::Load {
+                side: name.to_string(),
+                error,
             })?;
             (set, None)
         }
     };
-    let mut report = crate::report::lint_report(&set, "check", options.seed)
-        .map_err(|e| SideError::Load(e.to_string()))?;
+    let unchecked = |e: &dyn std::fmt::Display| SideError::Check {
+        side: name.to_string(),
+        message: e.to_string(),
+    };
+    let mut report =
+        crate::report::lint_report(&set, "check", options.seed).map_err(|e| unchecked(&e))?;
     let fuzz = crate::fuzz::FuzzOptions {
         seed: options.seed,
         runs: options.fuzz_runs,
         ..Default::default()
     };
-    let outcome =
-        crate::fuzz::fuzz(&set, &fuzz, &mut |_| {}).map_err(|e| SideError::Load(e.to_string()))?;
+    let outcome = crate::fuzz::fuzz(&set, &fuzz, &mut |_| {}).map_err(|e| unchecked(&e))?;
     report.add_fuzz(outcome);
-    let personas = crate::personas::run_personas(&set, options.seed, None, None)
-        .map_err(|e| SideError::Load(e.to_string()))?;
+    let personas =
+        crate::personas::run_personas(&set, options.seed, None, None).map_err(|e| unchecked(&e))?;
     report.add_personas(&set, personas);
     report.structure = crate::structure::describe(&set);
     report.set = name.to_string();
     if let Some(info) = &imported {
         info.locate_all(&mut report.findings, &set);
         report.summarize();
+    }
+    if let Some(file) = file {
+        report.focus_on_file(&set, file);
     }
     Ok(report)
 }

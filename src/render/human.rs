@@ -25,7 +25,7 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
     out.push_str(&format!(
         "touchpoint {} {}: {} flow{}, {} nodes{walked} (seed {})\n",
         report.command,
-        report.set,
+        report.subject(),
         stats.flows,
         plural(stats.flows),
         stats.nodes,
@@ -340,7 +340,11 @@ fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> (SourceDiagnostic, Op
 
 /// A diff as a person reads it in a terminal.
 pub fn diff(diff: &crate::diff::DiffReport) -> String {
-    let mut out = format!("touchpoint diff {} → {}\n", diff.old, diff.new);
+    let mut out = format!("touchpoint diff {} → {}", diff.old, diff.new);
+    if let Some(file) = &diff.file {
+        out.push_str(&format!(" (file {file} of the set)"));
+    }
+    out.push('\n');
     let mut section = |title: &str, lines: Vec<String>| {
         if !lines.is_empty() {
             out.push_str(&format!("\n{title}:\n"));

@@ -153,9 +153,13 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
         "✅ no regressions"
     };
     let mut out = format!(
-        "## touchpoint diff: {verdict}\n\n`{}` → `{}`\n\n",
+        "## touchpoint diff: {verdict}\n\n`{}` → `{}`",
         diff.old, diff.new
     );
+    if let Some(file) = &diff.file {
+        out.push_str(&format!(" (file `{file}` of the set)"));
+    }
+    out.push_str("\n\n");
     out.push_str("| change | count |\n|---|---|\n");
     let rows = [
         ("added (flows, nodes, options)", diff.added.len()),
