@@ -34,7 +34,7 @@ pub fn walk_goals(graph: &Graph, set: &MenuSet, summary: &WalkSummary, recorder:
                 standalone: false,
             },
         );
-        recorder.begin_flow(flow as u32, worlds.len());
+        recorder.begin_flow(&vec![true; worlds.len()]);
         for intent in 0..graph.intents.len() {
             // A need the catalogue does not send to this channel is no
             // customer of it: no menu here fails them.

@@ -74,15 +74,19 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
         }
         analysis.coverage.extend(coverage(&graph, &summary));
         for entry in &recorder.entries {
-            let all_worlds = entry.count == entry.worlds.len();
-            let raw = match (&entry.first_world, all_worlds) {
-                (Some(first), true) => first,
-                _ => &entry.best,
+            // A finding met in every world it was looked for in is told with
+            // every variable at its first value where that world is one of
+            // them. Otherwise the variables it read are what show it, and a
+            // replay must be told them: a called flow is walked only in the
+            // worlds its callers enter it in, which need not include world 0.
+            let (raw, depends_on_vars) = match (&entry.first_world, entry.in_every_world()) {
+                (Some(first), true) => (first, false),
+                _ => (&entry.best, true),
             };
             let finding = if summary.coverage.nodes[raw.node as usize] {
-                to_finding(&graph, set, raw, !all_worlds)
+                to_finding(&graph, set, raw, depends_on_vars)
             } else {
-                unreached_finding(&graph, set, raw, !all_worlds)
+                unreached_finding(&graph, set, raw, depends_on_vars)
             };
             analysis.findings.push(finding);
         }
