@@ -29,6 +29,10 @@ pub struct WalkSummary {
     pub served: Vec<Vec<bool>>,
     /// The number of worlds walked (every combination of variable values).
     pub worlds: usize,
+    /// Per flow, per world: the flow was walked from its start in that
+    /// world. Every world for a flow nobody calls; for a called flow, the
+    /// worlds its callers enter it in.
+    pub walked: Vec<Vec<bool>>,
 }
 
 /// One world's state graph in compressed form.
@@ -144,16 +148,18 @@ pub fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorder) -> W
             }
         })
         .collect();
-    for (&flow, walked) in called.iter().zip(&walked) {
+    summary.walked = vec![every_world.clone(); graph.flows.len()];
+    for (&flow, walked) in called.iter().zip(walked) {
         walk_flow(
             graph,
             flow,
-            walked,
+            &walked,
             settings,
             recorder,
             &mut walk,
             &mut summary,
         );
+        summary.walked[flow] = walked;
     }
     let mut rules = walk.rules;
     // The rules about a menu as written need no walk: they judge every menu

@@ -95,10 +95,19 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
         for node in 0..graph.nodes.len() as NodeIx {
             if !summary.budget_hit && !summary.coverage.nodes[node as usize] {
                 let id = graph.node_id(node);
-                let raw =
-                    RawFinding::new(Code::Unreachable, node, 0, 0, Vec::new()).message(format!(
-                        "no path from the start of the flow reaches `{id}`, under any variables"
-                    ));
+                // A called flow is walked only in the values its callers
+                // enter it in: a node that other values would reach is
+                // still one no customer reaches, and the message says why.
+                let walked = &summary.walked[graph.nodes[node as usize].flow as usize];
+                let message = if walked.contains(&false) {
+                    format!(
+                        "no path from the start of the flow reaches `{id}` with the values its callers enter it with ({})",
+                        intents::describe_worlds(&graph, &graph.worlds, walked)
+                    )
+                } else {
+                    format!("no path from the start of the flow reaches `{id}`, under any variables")
+                };
+                let raw = RawFinding::new(Code::Unreachable, node, 0, 0, Vec::new()).message(message);
                 let mut finding = to_finding(&graph, set, &raw, false);
                 finding.inputs.clear();
                 finding.path.clear();
