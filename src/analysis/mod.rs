@@ -105,9 +105,12 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
                         intents::describe_worlds(&graph, &graph.worlds, walked)
                     )
                 } else {
-                    format!("no path from the start of the flow reaches `{id}`, under any variables")
+                    format!(
+                        "no path from the start of the flow reaches `{id}`, under any variables"
+                    )
                 };
-                let raw = RawFinding::new(Code::Unreachable, node, 0, 0, Vec::new()).message(message);
+                let raw =
+                    RawFinding::new(Code::Unreachable, node, 0, 0, Vec::new()).message(message);
                 let mut finding = to_finding(&graph, set, &raw, false);
                 finding.inputs.clear();
                 finding.path.clear();
@@ -446,15 +449,15 @@ fn rebase_into_own_flow(graph: &Graph, set: &MenuSet, raw: &RawFinding) -> Optio
         .iter()
         .filter(|&&(_, flow, _)| flow as usize == own)
         .map(|&(made, _, vars)| (made, Place::Called(vars)))
-        .chain(waited.iter().map(|&(made, state)| (made, Place::Waited(state))))
+        .chain(
+            waited
+                .iter()
+                .map(|&(made, state)| (made, Place::Waited(state))),
+        )
         .collect();
     places.reverse();
-    places.sort_by_key(|&(made, place)| {
-        (
-            std::cmp::Reverse(made),
-            matches!(place, Place::Waited(_)),
-        )
-    });
+    places
+        .sort_by_key(|&(made, place)| (std::cmp::Reverse(made), matches!(place, Place::Waited(_))));
     // Where the flow's own walk first waits in each world, worked out only
     // when a state's own values are not the world it started in.
     let mut starts: Option<rustc_hash::FxHashMap<State, usize>> = None;
