@@ -1,7 +1,8 @@
 //! The exhaustive walk: breadth-first over every reachable state of every
 //! flow (node, variable values, retry counters, call stack, back target),
-//! for every starting world, recording what goes wrong with the shortest
-//! input sequence that shows it.
+//! recording what goes wrong with the shortest input sequence that shows
+//! it. A flow nobody calls is walked from every starting world; a called
+//! flow only from the worlds its callers' walks enter it in.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
