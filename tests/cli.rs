@@ -940,3 +940,24 @@ fn intents_served_under_some_combinations_name_them() {
         "{entry}"
     );
 }
+
+/// A node of a called flow that only values no caller brings would reach
+/// is one no customer reaches: the warning says so, and names the values
+/// the callers do enter the flow with.
+#[test]
+fn unreachable_in_a_called_flow_names_the_values_its_callers_bring() {
+    let r = run(touchpoint().args([
+        "lint",
+        &fixture("unreachable-in-called-flow-when-closed"),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(
+        findings[0]["message"],
+        "no path from the start of the flow reaches `closed_message` with the values its callers enter it with (hours=open)"
+    );
+}

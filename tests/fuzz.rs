@@ -275,6 +275,88 @@ fn the_fuzzer_reports_a_called_flows_defect_in_that_flow() {
     }
 }
 
+/// `check` judges a called flow only in the values its callers enter it
+/// with, and the fuzzer's customers, who meet its defects through those
+/// callers, add nothing the walk did not report: no dead end for a value no
+/// caller brings, the one a caller does bring once (in the called flow,
+/// with that value), and a defect every caller meets with no variables.
+#[test]
+fn check_judges_a_called_flow_in_the_values_its_callers_bring() {
+    for (name, expected) in [
+        ("no-dead-end-in-called-flow-when-closed", None),
+        ("no-dead-end-in-called-flow-after-set", None),
+        (
+            "dead-end-in-called-flow-entry-values",
+            Some((
+                "dead-end",
+                "upgrade_offer",
+                "choose_offer",
+                serde_json::json!([]),
+                serde_json::json!({"plan": "premium"}),
+            )),
+        ),
+        (
+            "unhandled-input-in-called-flow-when-open",
+            Some((
+                "unhandled-input",
+                "callback_offer",
+                "phone_number",
+                serde_json::json!(["wait"]),
+                serde_json::json!({}),
+            )),
+        ),
+    ] {
+        let set = format!("fixtures/{name}");
+        let (code, stdout, stderr) = common::touchpoint(&["check", &set, "--format", "json"]);
+        let report: Value = serde_json::from_str(&stdout).unwrap();
+        let findings = report["findings"].as_array().unwrap();
+        assert_eq!(report["fuzz"]["failures"], 0, "{name}: {findings:#?}");
+        match expected {
+            None => {
+                assert_eq!(code, 0, "{name}: {stderr}");
+                assert!(findings.is_empty(), "{name}: {findings:#?}");
+            }
+            Some((finding_code, flow, node, inputs, vars)) => {
+                assert_eq!(code, 1, "{name}: {stderr}");
+                assert_eq!(findings.len(), 1, "{name}: {findings:#?}");
+                assert_eq!(findings[0]["code"], finding_code);
+                assert_eq!(findings[0]["flow"], flow);
+                assert_eq!(findings[0]["node"], node);
+                assert_eq!(findings[0]["inputs"], inputs);
+                assert_eq!(findings[0]["vars"], vars);
+            }
+        }
+    }
+}
+
+/// A dead end that a called flow's switch meets straight after the call,
+/// before anything waits in the flow, is the called flow's own: the fuzzer
+/// reports it there, from its start with no input and the value the caller
+/// entered it with, as the walk does (and `check` counts it once).
+#[test]
+fn the_fuzzer_reports_a_dead_end_met_straight_after_a_call_in_the_called_flow() {
+    let name = "dead-end-in-called-flow-entry-values";
+    let loaded = set(name);
+    for seed in [42, 7, 1] {
+        let findings = fuzz_findings(name, seed);
+        assert_eq!(findings.len(), 1, "seed {seed}: {findings:#?}");
+        let dead_end = &findings[0];
+        assert_eq!(
+            (
+                dead_end.code.name(),
+                dead_end.flow.as_str(),
+                dead_end.node.as_str()
+            ),
+            ("dead-end", "upgrade_offer", "choose_offer")
+        );
+        assert!(dead_end.inputs.is_empty(), "{dead_end:#?}");
+        let want: std::collections::BTreeMap<String, String> =
+            [("plan".to_string(), "premium".to_string())].into();
+        assert_eq!(dead_end.vars, want);
+        assert!(reproduces(&loaded, dead_end));
+    }
+}
+
 /// `move_house` lists phone and web. In the app nothing is judged against
 /// it: its "Moving house" button that sends customers to the website is no
 /// misleading option, the fuzzer never draws an app customer who wants it,

@@ -1,7 +1,8 @@
 //! The exhaustive walk: breadth-first over every reachable state of every
 //! flow (node, variable values, retry counters, call stack, back target),
-//! for every starting world, recording what goes wrong with the shortest
-//! input sequence that shows it.
+//! recording what goes wrong with the shortest input sequence that shows
+//! it. A flow nobody calls is walked from every starting world; a called
+//! flow only from the worlds its callers' walks enter it in.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -9,7 +10,9 @@ use crate::analysis::menu_rules::MenuRules;
 use crate::analysis::raw::{RawFinding, Recorder};
 use crate::finding::Code;
 use crate::graph::{Graph, Kind, NodeIx, NONE};
-use crate::machine::{Choice, DeadEndReason, InputKind, Machine, Rules, Settled, State, Step};
+use crate::machine::{
+    Choice, DeadEndReason, InputKind, Machine, Observer, Rules, Settled, State, Step,
+};
 use crate::model::Settings;
 
 /// What the walk learnt besides findings.
@@ -27,6 +30,10 @@ pub struct WalkSummary {
     pub served: Vec<Vec<bool>>,
     /// The number of worlds walked (every combination of variable values).
     pub worlds: usize,
+    /// Per flow, per world: the flow was walked from its start in that
+    /// world. Every world for a flow nobody calls; for a called flow, the
+    /// worlds its callers enter it in.
+    pub walked: Vec<Vec<bool>>,
 }
 
 /// One world's state graph in compressed form.
@@ -103,38 +110,59 @@ pub fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorder) -> W
     let worlds = worlds(graph);
     summary.worlds = worlds.len();
     summary.served = vec![vec![false; worlds.len()]; graph.intents.len()];
-    let mut sg = StateGraph::default();
-    let mut rules = MenuRules::new(graph, settings);
-    for flow in 0..graph.flows.len() {
-        let standalone = graph.flows[flow].called;
-        let mut machine = Machine::new(
+    let every_world = vec![true; worlds.len()];
+    let mut walk = Walk {
+        sg: StateGraph::default(),
+        rules: MenuRules::new(graph, settings),
+        entries: CallEntries::new(graph),
+    };
+    // Customers begin at the flows nobody calls, in any world: those are
+    // walked first, and their walks, which follow every call (nested ones
+    // too), note the worlds each called flow is entered in.
+    let (called, starts): (Vec<usize>, Vec<usize>) =
+        (0..graph.flows.len()).partition(|&flow| graph.flows[flow].called);
+    for flow in starts {
+        walk_flow(
             graph,
-            Rules {
-                call_depth: settings.limits.call_depth,
-                standalone,
-            },
+            flow,
+            &every_world,
+            settings,
+            recorder,
+            &mut walk,
+            &mut summary,
         );
-        recorder.begin_flow(flow as u32, worlds.len());
-        for (w, &world) in worlds.iter().enumerate() {
-            if summary.states >= settings.limits.states {
-                summary.budget_hit = true;
-                break;
-            }
-            sg.clear();
-            walk_world(
-                &mut machine,
-                &mut sg,
-                flow,
-                w as u32,
-                world,
-                settings,
-                recorder,
-                &mut rules,
-                &mut summary,
-            );
-            find_traps(graph, &sg, flow, w as u32, recorder);
-        }
     }
+    // A called flow is then walked from its own start only in the worlds
+    // its callers enter it in: the values at the call, after whatever the
+    // caller set. Another world would invent customers no caller brings,
+    // and report what only they could meet. A called flow that no walk
+    // from a customer's start enters (its callers cannot be reached) is
+    // walked in every world, so that its own mistakes are still reported.
+    let walked: Vec<Vec<bool>> = called
+        .iter()
+        .map(|&flow| {
+            let entered = &walk.entries.entered[flow];
+            if entered.contains(&true) {
+                entered.clone()
+            } else {
+                every_world.clone()
+            }
+        })
+        .collect();
+    summary.walked = vec![every_world.clone(); graph.flows.len()];
+    for (&flow, walked) in called.iter().zip(walked) {
+        walk_flow(
+            graph,
+            flow,
+            &walked,
+            settings,
+            recorder,
+            &mut walk,
+            &mut summary,
+        );
+        summary.walked[flow] = walked;
+    }
+    let mut rules = walk.rules;
     // The rules about a menu as written need no walk: they judge every menu
     // the walk did not reach too, under every world's values. (Where the
     // budget stopped the walk, a menu it did not reach may be reachable;
@@ -144,12 +172,104 @@ pub fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorder) -> W
         if !is_menu || summary.coverage.nodes[node as usize] {
             continue;
         }
-        recorder.begin_flow(graph.nodes[node as usize].flow, worlds.len());
+        recorder.begin_flow(&every_world);
         for (w, &world) in worlds.iter().enumerate() {
             rules.check_unreached(node, world, w as u32, recorder);
         }
     }
     summary
+}
+
+/// What every flow's walk reuses: the state graph's buffers, the menu
+/// rules, and the worlds each called flow has been entered in.
+struct Walk<'g, 'a> {
+    sg: StateGraph,
+    rules: MenuRules<'g, 'a>,
+    entries: CallEntries,
+}
+
+/// Per flow, per world: some walk entered the flow through a `call` with
+/// that world's variable values.
+struct CallEntries {
+    world_of: FxHashMap<u64, u32>,
+    entered: Vec<Vec<bool>>,
+}
+
+impl CallEntries {
+    fn new(graph: &Graph) -> Self {
+        CallEntries {
+            world_of: (0..)
+                .zip(&graph.worlds)
+                .map(|(index, &vars)| (vars, index))
+                .collect(),
+            entered: vec![vec![false; graph.worlds.len()]; graph.flows.len()],
+        }
+    }
+}
+
+/// What the walk tells the machine to watch: the nodes it reaches, for
+/// coverage, and the values each call enters a flow with.
+struct Watch<'w> {
+    coverage: &'w mut crate::coverage::CoverageMap,
+    entries: &'w mut CallEntries,
+}
+
+impl Observer for Watch<'_> {
+    fn enter(&mut self, node: NodeIx) {
+        self.coverage.enter(node);
+    }
+
+    fn call(&mut self, flow: u32, vars: u64) {
+        // Every packed value a walk can hold is one of the worlds: the
+        // worlds are every combination of every variable's values.
+        if let Some(&world) = self.entries.world_of.get(&vars) {
+            self.entries.entered[flow as usize][world as usize] = true;
+        }
+    }
+}
+
+/// Walks `flow` from its start in each world marked in `walked`.
+fn walk_flow(
+    graph: &Graph,
+    flow: usize,
+    walked: &[bool],
+    settings: &Settings,
+    recorder: &mut Recorder,
+    walk: &mut Walk,
+    summary: &mut WalkSummary,
+) {
+    let standalone = graph.flows[flow].called;
+    let mut machine = Machine::new(
+        graph,
+        Rules {
+            call_depth: settings.limits.call_depth,
+            standalone,
+        },
+    );
+    recorder.begin_flow(walked);
+    for (w, &world) in graph.worlds.iter().enumerate() {
+        if !walked[w] {
+            continue;
+        }
+        if summary.states >= settings.limits.states {
+            summary.budget_hit = true;
+            break;
+        }
+        walk.sg.clear();
+        walk_world(
+            &mut machine,
+            &mut walk.sg,
+            flow,
+            w as u32,
+            world,
+            settings,
+            recorder,
+            &mut walk.rules,
+            &mut walk.entries,
+            summary,
+        );
+        find_traps(graph, &walk.sg, flow, w as u32, recorder);
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -162,13 +282,23 @@ fn walk_world(
     settings: &Settings,
     recorder: &mut Recorder,
     rules: &mut MenuRules,
+    entries: &mut CallEntries,
     summary: &mut WalkSummary,
 ) {
     let graph = machine.graph;
     let own = |node: NodeIx| graph.nodes[node as usize].flow as usize == flow;
     let top_level = !graph.flows[flow].called;
     let start = graph.flows[flow].start;
-    let first = machine.settle(start, world, 0, NONE, &mut summary.coverage);
+    let first = machine.settle(
+        start,
+        world,
+        0,
+        NONE,
+        &mut Watch {
+            coverage: &mut summary.coverage,
+            entries,
+        },
+    );
     let initial = match first {
         Settled::Waiting(state) => state,
         Settled::Terminal(node) => {
@@ -288,7 +418,14 @@ fn walk_world(
         }
 
         for &choice in &choices {
-            let step = machine.step(&state, choice, &mut summary.coverage);
+            let step = machine.step(
+                &state,
+                choice,
+                &mut Watch {
+                    coverage: &mut summary.coverage,
+                    entries,
+                },
+            );
             summary.coverage.record(&state, choice, &step);
             match step {
                 Step::Unavailable | Step::Ignored => {}

@@ -34,7 +34,7 @@ pub fn walk_goals(graph: &Graph, set: &MenuSet, summary: &WalkSummary, recorder:
                 standalone: false,
             },
         );
-        recorder.begin_flow(flow as u32, worlds.len());
+        recorder.begin_flow(&vec![true; worlds.len()]);
         for intent in 0..graph.intents.len() {
             // A need the catalogue does not send to this channel is no
             // customer of it: no menu here fails them.
@@ -295,7 +295,7 @@ pub fn availability(
 }
 
 /// "hours=open", "hours=open and caller in [resident, business]".
-fn describe_worlds(graph: &Graph, worlds: &[u64], served: &[bool]) -> String {
+pub(super) fn describe_worlds(graph: &Graph, worlds: &[u64], served: &[bool]) -> String {
     let mut parts = Vec::new();
     for var in &graph.vars {
         let values: Vec<&str> = (0..var.values.len() as u16)

@@ -74,15 +74,19 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
         }
         analysis.coverage.extend(coverage(&graph, &summary));
         for entry in &recorder.entries {
-            let all_worlds = entry.count == entry.worlds.len();
-            let raw = match (&entry.first_world, all_worlds) {
-                (Some(first), true) => first,
-                _ => &entry.best,
+            // A finding met in every world it was looked for in is told with
+            // every variable at its first value where that world is one of
+            // them. Otherwise the variables it read are what show it, and a
+            // replay must be told them: a called flow is walked only in the
+            // worlds its callers enter it in, which need not include world 0.
+            let (raw, depends_on_vars) = match (&entry.first_world, entry.in_every_world()) {
+                (Some(first), true) => (first, false),
+                _ => (&entry.best, true),
             };
             let finding = if summary.coverage.nodes[raw.node as usize] {
-                to_finding(&graph, set, raw, !all_worlds)
+                to_finding(&graph, set, raw, depends_on_vars)
             } else {
-                unreached_finding(&graph, set, raw, !all_worlds)
+                unreached_finding(&graph, set, raw, depends_on_vars)
             };
             analysis.findings.push(finding);
         }
@@ -91,10 +95,22 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
         for node in 0..graph.nodes.len() as NodeIx {
             if !summary.budget_hit && !summary.coverage.nodes[node as usize] {
                 let id = graph.node_id(node);
-                let raw =
-                    RawFinding::new(Code::Unreachable, node, 0, 0, Vec::new()).message(format!(
+                // A called flow is walked only in the values its callers
+                // enter it in: a node that other values would reach is
+                // still one no customer reaches, and the message says why.
+                let walked = &summary.walked[graph.nodes[node as usize].flow as usize];
+                let message = if walked.contains(&false) {
+                    format!(
+                        "no path from the start of the flow reaches `{id}` with the values its callers enter it with ({})",
+                        intents::describe_worlds(&graph, &graph.worlds, walked)
+                    )
+                } else {
+                    format!(
                         "no path from the start of the flow reaches `{id}`, under any variables"
-                    ));
+                    )
+                };
+                let raw =
+                    RawFinding::new(Code::Unreachable, node, 0, 0, Vec::new()).message(message);
                 let mut finding = to_finding(&graph, set, &raw, false);
                 finding.inputs.clear();
                 finding.path.clear();
@@ -318,20 +334,37 @@ enum Ending {
     Dropped(NodeIx, InputKind),
 }
 
+/// The calls made while playing choices: the number of choices made
+/// before each call, the flow it enters, and the variables at the call.
+#[derive(Default)]
+struct Calls {
+    made: usize,
+    entered: Vec<(usize, u32, u64)>,
+}
+
+impl Observer for Calls {
+    fn call(&mut self, flow: u32, vars: u64) {
+        self.entered.push((self.made, flow, vars));
+    }
+}
+
 /// Plays `choices` from `settled`, telling `on_wait` of every state the
-/// customer waited at, with the number of choices made before it.
+/// customer waited at, with the number of choices made before it, and
+/// `calls` of every call the choices make.
 fn play(
     machine: &mut Machine,
     mut settled: Settled,
     choices: &[Choice],
     on_wait: &mut impl FnMut(usize, State),
+    calls: &mut Calls,
 ) -> Ending {
     for (made, &choice) in choices.iter().enumerate() {
         let Settled::Waiting(state) = settled else {
             break;
         };
         on_wait(made, state);
-        match machine.step(&state, choice, &mut Quiet) {
+        calls.made = made + 1;
+        match machine.step(&state, choice, calls) {
             Step::Moved(next) => settled = next,
             Step::Reprompt(next) => settled = Settled::Waiting(next),
             Step::Dropped(kind) => return Ending::Dropped(state.node, kind),
@@ -356,10 +389,13 @@ fn play(
 /// from the start of the called flow that holds its node. The customer's
 /// state inside a call differs from the state of a walk of the called flow
 /// alone only in the stack beneath it, so the choices made since the
-/// customer last stood where that walk starts lead the same way, until the
-/// flow returns. The latest such place is taken whose choices, played in
-/// the called flow alone, end exactly as the finding did; `None` when there
-/// is none (the finding needs what happens after the return).
+/// customer last stood where that walk starts (a call into the flow, or
+/// the flow's first wait) lead the same way, until the flow returns. The
+/// latest such place is taken whose choices, played in the called flow
+/// alone, end exactly as the finding did; `None` when there is none (the
+/// finding needs what happens after the return). A call counts even when
+/// no wait follows it in the flow: a dead end met straight after the call
+/// is the flow's own, met from its start with no input.
 fn rebase_into_own_flow(graph: &Graph, set: &MenuSet, raw: &RawFinding) -> Option<Rebased> {
     // `too-deep` counts the menus heard on the way, the caller's among
     // them: the way through the caller is the finding.
@@ -379,12 +415,13 @@ fn rebase_into_own_flow(graph: &Graph, set: &MenuSet, raw: &RawFinding) -> Optio
             standalone: graph.flows[entry].called,
         },
     );
+    let mut calls = Calls::default();
     let start = through_caller.settle(
         graph.flows[entry].start,
         world_vars(graph, raw.world),
         0,
         NONE,
-        &mut Quiet,
+        &mut calls,
     );
     let mut waited = Vec::new();
     let ending = play(
@@ -392,6 +429,7 @@ fn rebase_into_own_flow(graph: &Graph, set: &MenuSet, raw: &RawFinding) -> Optio
         start,
         &raw.choices,
         &mut |made, state| waited.push((made, state)),
+        &mut calls,
     );
     let mut alone = Machine::new(
         graph,
@@ -401,51 +439,83 @@ fn rebase_into_own_flow(graph: &Graph, set: &MenuSet, raw: &RawFinding) -> Optio
         },
     );
     let own_start = graph.flows[own].start;
+    // Where the customer stood as the flow's own walk starts: at a call
+    // into the flow, with the values at the call, or waiting where the
+    // flow's start leads with nothing used up yet. The latest place comes
+    // first; a call before the wait it leads to, since its values are
+    // the ones the caller brought (the worlds the flow's walk looks in).
+    let mut places: Vec<(usize, Place)> = calls
+        .entered
+        .iter()
+        .filter(|&&(_, flow, _)| flow as usize == own)
+        .map(|&(made, _, vars)| (made, Place::Called(vars)))
+        .chain(
+            waited
+                .iter()
+                .map(|&(made, state)| (made, Place::Waited(state))),
+        )
+        .collect();
+    places.reverse();
+    places
+        .sort_by_key(|&(made, place)| (std::cmp::Reverse(made), matches!(place, Place::Waited(_))));
     // Where the flow's own walk first waits in each world, worked out only
     // when a state's own values are not the world it started in.
     let mut starts: Option<rustc_hash::FxHashMap<State, usize>> = None;
-    for &(made, state) in waited.iter().rev() {
-        let fresh = state.prev == NONE && state.no_input == 0 && state.no_match == 0;
-        if graph.nodes[state.node as usize].flow as usize != own || !fresh {
-            continue;
-        }
-        let wanted = State {
-            stack: crate::machine::Stacks::EMPTY,
-            ..state
-        };
-        // Most often nothing between the call and the first wait set a
-        // variable, so the state's own values are the world to start in.
-        let likely = graph
-            .worlds
-            .iter()
-            .position(|&w| w == state.vars)
-            .filter(|&w| {
-                alone.settle(own_start, graph.worlds[w], 0, NONE, &mut Quiet)
-                    == Settled::Waiting(wanted)
-            });
-        let world = likely.or_else(|| {
-            let starts = starts.get_or_insert_with(|| {
-                let mut starts = rustc_hash::FxHashMap::default();
-                for (w, &vars) in graph.worlds.iter().enumerate() {
-                    if let Settled::Waiting(first) =
-                        alone.settle(own_start, vars, 0, NONE, &mut Quiet)
-                    {
-                        starts.entry(first).or_insert(w);
-                    }
+    for (made, place) in places {
+        let (world, settled) = match place {
+            Place::Called(vars) => {
+                let Some(world) = graph.worlds.iter().position(|&w| w == vars) else {
+                    continue;
+                };
+                (world, alone.settle(own_start, vars, 0, NONE, &mut Quiet))
+            }
+            Place::Waited(state) => {
+                let fresh = state.prev == NONE && state.no_input == 0 && state.no_match == 0;
+                if graph.nodes[state.node as usize].flow as usize != own || !fresh {
+                    continue;
                 }
-                starts
-            });
-            starts.get(&wanted).copied()
-        });
-        let Some(world) = world else {
-            continue;
+                let wanted = State {
+                    stack: crate::machine::Stacks::EMPTY,
+                    ..state
+                };
+                // Most often nothing between the call and the first wait
+                // set a variable, so the state's own values are the world
+                // to start in.
+                let likely = graph
+                    .worlds
+                    .iter()
+                    .position(|&w| w == state.vars)
+                    .filter(|&w| {
+                        alone.settle(own_start, graph.worlds[w], 0, NONE, &mut Quiet)
+                            == Settled::Waiting(wanted)
+                    });
+                let world = likely.or_else(|| {
+                    let starts = starts.get_or_insert_with(|| {
+                        let mut starts = rustc_hash::FxHashMap::default();
+                        for (w, &vars) in graph.worlds.iter().enumerate() {
+                            if let Settled::Waiting(first) =
+                                alone.settle(own_start, vars, 0, NONE, &mut Quiet)
+                            {
+                                starts.entry(first).or_insert(w);
+                            }
+                        }
+                        starts
+                    });
+                    starts.get(&wanted).copied()
+                });
+                let Some(world) = world else {
+                    continue;
+                };
+                (world, Settled::Waiting(wanted))
+            }
         };
         let choices = &raw.choices[made..];
         if play(
             &mut alone,
-            Settled::Waiting(wanted),
+            settled,
             choices,
             &mut |_, _| {},
+            &mut Calls::default(),
         ) == ending
         {
             return Some(Rebased {
@@ -455,6 +525,15 @@ fn rebase_into_own_flow(graph: &Graph, set: &MenuSet, raw: &RawFinding) -> Optio
         }
     }
     None
+}
+
+/// A place in a customer's way where a walk of a called flow alone starts.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// A call into the flow, with the variables at the call.
+    Called(u64),
+    /// Waiting, with nothing used up, where the flow's start leads.
+    Waited(State),
 }
 
 /// What the walk reached, flow by flow.

@@ -75,6 +75,10 @@ impl RawFinding {
 pub struct Entry {
     /// Which worlds of its flow's walk the finding occurs in.
     pub worlds: Vec<bool>,
+    /// Which worlds the walks that met the finding looked in: every world
+    /// for a flow where customers begin, only the worlds its callers enter
+    /// it in for a called flow.
+    pub looked: Vec<bool>,
     pub count: usize,
     pub best: RawFinding,
     /// The occurrence in world 0, every variable at its first value, which
@@ -82,17 +86,28 @@ pub struct Entry {
     pub first_world: Option<RawFinding>,
 }
 
+impl Entry {
+    /// Whether the finding occurs in every world it was looked for in, so
+    /// that no variable value decides it.
+    pub fn in_every_world(&self) -> bool {
+        self.count == self.looked.iter().filter(|&&looked| looked).count()
+    }
+}
+
 #[derive(Default)]
 pub struct Recorder {
-    worlds: usize,
+    /// The worlds the current walk looks in, indexed like the graph's.
+    walked: Vec<bool>,
     pub entries: Vec<Entry>,
     index: FxHashMap<(Code, NodeIx, u32), usize>,
 }
 
 impl Recorder {
-    /// Starts recording the walk of one flow over `worlds` worlds.
-    pub fn begin_flow(&mut self, _flow: u32, worlds: usize) {
-        self.worlds = worlds;
+    /// Starts recording a walk that looks in the worlds marked in `walked`
+    /// (one entry per world of the graph).
+    pub fn begin_flow(&mut self, walked: &[bool]) {
+        self.walked.clear();
+        self.walked.extend_from_slice(walked);
     }
 
     /// Whether this finding is new for this world. Within one world the walk
@@ -111,6 +126,10 @@ impl Recorder {
         match self.index.get(&key) {
             Some(&i) => {
                 let entry = &mut self.entries[i];
+                for (looked, &walked) in entry.looked.iter_mut().zip(&self.walked) {
+                    *looked |= walked;
+                }
+                entry.looked[world] = true;
                 if entry.worlds[world] {
                     return;
                 }
@@ -124,11 +143,15 @@ impl Recorder {
                 }
             }
             None => {
-                let mut worlds = vec![false; self.worlds.max(1)];
+                let mut worlds = vec![false; self.walked.len().max(world + 1)];
                 worlds[world] = true;
+                let mut looked = self.walked.clone();
+                looked.resize(worlds.len(), false);
+                looked[world] = true;
                 self.index.insert(key, self.entries.len());
                 self.entries.push(Entry {
                     worlds,
+                    looked,
                     count: 1,
                     first_world: (world == 0).then(|| raw.clone()),
                     best: raw,

@@ -100,6 +100,10 @@ pub trait Observer {
     fn enter(&mut self, _node: NodeIx) {}
     fn read(&mut self, _var: u16, _vars: u64) {}
     fn write(&mut self, _var: u16) {}
+    /// A `call` enters `flow` with the variables `vars`: the values the
+    /// called flow starts with (the explorer judges a called flow only in
+    /// the values its callers really bring).
+    fn call(&mut self, _flow: u32, _vars: u64) {}
 }
 
 /// An observer that ignores everything; the explorer's hot path uses it.
@@ -306,6 +310,7 @@ impl<'g, 'a> Machine<'g, 'a> {
                     return settled(Settled::CallTooDeep(node));
                 }
                 *stack = self.stacks.push(*stack, node);
+                obs.call(*flow, *vars);
                 Ok(self.graph.flows[*flow as usize].start)
             }
             Kind::Return => {
