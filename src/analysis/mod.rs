@@ -9,6 +9,7 @@ pub(crate) mod raw;
 mod scc;
 
 pub use explorer::{worlds, WalkSummary};
+pub(crate) use menu_rules::misleading_message;
 
 use crate::finding::{Code, Finding};
 use crate::graph::{compile, CompileError, Graph, NodeIx, NONE};

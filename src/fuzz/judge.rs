@@ -13,6 +13,7 @@ use crate::coverage::CoverageMap;
 use crate::finding::Code;
 use crate::graph::{Graph, Kind, NodeIx, OptionIx, NONE};
 use crate::machine::{Choice, DeadEndReason, Machine, Need, Observer, Quiet, Settled, State, Step};
+use crate::model::Span;
 
 use super::actions::Actions;
 use super::customer::Customer;
@@ -28,6 +29,9 @@ pub struct Failure {
     /// The choices from the start up to and including the failing one.
     pub choices: Vec<Choice>,
     pub intent: Option<usize>,
+    /// Where the finding points when not at its node: a misleading option
+    /// is shown at the option, as lint shows it.
+    pub span: Option<Span>,
 }
 
 /// The moves open to a customer at one state, worked out once per step
@@ -315,6 +319,7 @@ fn judge_inner(
             message,
             choices: choices.to_vec(),
             intent: customer.intent,
+            span: None,
         };
     let mut settled = *starts
         .entry((customer.flow, world))
@@ -333,13 +338,19 @@ fn judge_inner(
                 let misrouted =
                     pure_goal && customer.intent.is_some_and(|x| !graph.node_serves(node, x));
                 // The option to blame is the last one they picked, and only
-                // when it claimed their intent. A customer whose last option
-                // was a fallback or a way to a person took something that
-                // claims nothing: where it leads (a "call back during opening
-                // hours" message, say) misleads nobody, and an option picked
-                // before it is not to blame either, since the run shows only
-                // that the menu after it had nothing fitting under these
-                // variables, which is what the walk's rules judge.
+                // when it misleads by the rule lint applies
+                // (`Graph::option_misleads`): it claims their intent and
+                // nothing reached after it by choosing serves it, under any
+                // values. A run that ends unserved after an option whose way
+                // on serves the intent under other values (a lookup that
+                // failed, after hours) shows an intent served only
+                // sometimes, which the report's intent table says, not a
+                // misleading option. A customer whose last option was a
+                // fallback or a way to a person took something that claims
+                // nothing, and an option picked before it is not to blame
+                // either: the run shows only that the menu after it had
+                // nothing fitting under these values, which the walk's
+                // rules judge.
                 let last_option = choices.iter().rev().find_map(|choice| match *choice {
                     Choice::Option(i) => Some(i),
                     _ => None,
@@ -348,23 +359,18 @@ fn judge_inner(
                     .intent
                     .filter(|_| misrouted)
                     .zip(last_option)
-                    .filter(|&(x, option)| graph.option_claims(option, x));
+                    .filter(|&(x, option)| graph.option_misleads(option, x));
                 if let Some((x, option)) = misled {
                     let menu = graph.options[option as usize].menu;
-                    let model = graph.model_option(option);
-                    return Err(fail(
+                    let mut failure = fail(
                         Code::MisleadingOption,
                         menu,
                         option * graph.intents.len() as u32 + x as u32,
-                        format!(
-                            "a customer who wants {} picks {} at `{}`, which fits, and ends at `{}`, which does not serve it",
-                            graph.intents[x],
-                            model.describe(),
-                            graph.node_id(menu),
-                            graph.node_id(node)
-                        ),
+                        crate::analysis::misleading_message(graph, option, x),
                         choices,
-                    ));
+                    );
+                    failure.span = Some(graph.model_option(option).span);
+                    return Err(failure);
                 }
                 return Ok(());
             }

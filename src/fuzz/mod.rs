@@ -402,6 +402,9 @@ fn to_finding(graph: &Graph, set: &MenuSet, run: &Run, failure: &Failure) -> Fin
     if let Some(intent) = failure.intent {
         raw = raw.intent(intent);
     }
+    if let Some(span) = failure.span {
+        raw = raw.at(span);
+    }
     // The guards of the menu where the run failed decide it as much as the
     // path there (an option guarded off is why nothing fits), so their
     // variables belong to the finding.
