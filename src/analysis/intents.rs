@@ -1,4 +1,5 @@
-//! What customers came for: `no-fit` from a goal-directed walk, and
+//! What customers came for: `no-fit` and goal-directed loops (the `trap`
+//! of `analysis::goal_loop`) from a goal-directed walk, and
 //! `intent-unreachable` / `channel-gap` from what the exhaustive walk
 //! reached on each channel.
 //!
@@ -13,6 +14,7 @@ use std::collections::{BTreeMap, VecDeque};
 use rustc_hash::FxHashMap;
 
 use crate::analysis::explorer::WalkSummary;
+use crate::analysis::goal_loop;
 use crate::analysis::raw::{RawFinding, Recorder};
 use crate::finding::{Code, Finding};
 use crate::graph::{Graph, Kind, NONE};
@@ -35,6 +37,17 @@ pub fn walk_goals(graph: &Graph, set: &MenuSet, summary: &WalkSummary, recorder:
             },
         );
         recorder.begin_flow(flow as u32, worlds.len());
+        // Goal-directed loops, for every intent the catalogue sends to this
+        // channel, in every world: the fuzzer's goal-directed customers ask
+        // the same question, so whether a loop is reported never depends
+        // on the seed. Unlike `no-fit` below, this does not wait for the
+        // intent to be served somewhere, since a customer of an intent
+        // served nowhere goes round all the same.
+        for intent in (0..graph.intents.len()).filter(|&x| graph.expects(x)) {
+            for (w, &world) in worlds.iter().enumerate() {
+                record_goal_loop(&mut machine, flow, intent, w as u32, world, recorder);
+            }
+        }
         for intent in 0..graph.intents.len() {
             // A need the catalogue does not send to this channel is no
             // customer of it: no menu here fails them.
@@ -51,6 +64,32 @@ pub fn walk_goals(graph: &Graph, set: &MenuSet, summary: &WalkSummary, recorder:
             }
         }
     }
+}
+
+fn record_goal_loop(
+    machine: &mut Machine,
+    flow: usize,
+    intent: usize,
+    world_index: u32,
+    world: u64,
+    recorder: &mut Recorder,
+) {
+    let graph = machine.graph;
+    let Some(found) = goal_loop::goal_loop(machine, flow, intent, world) else {
+        return;
+    };
+    let detail = goal_loop::detail(intent);
+    if !recorder.wants(Code::Trap, found.node, detail, world_index) {
+        return;
+    }
+    let mut raw = RawFinding::new(Code::Trap, found.node, detail, world_index, found.choices)
+        .message(goal_loop::message(graph, intent, found.node))
+        .intent(intent);
+    // A loop in a called flow is met through its caller, as `no-fit` is.
+    if graph.nodes[found.node as usize].flow as usize != flow {
+        raw.entry_flow = Some(flow as u32);
+    }
+    recorder.record(raw);
 }
 
 fn walk_goal(

@@ -9,6 +9,7 @@
 //! plain goal-directed customer, and a failure that needs a wrong key keeps
 //! exactly the wrong keys it needs.
 
+use crate::analysis::goal_loop::{self, GoalLoop};
 use crate::coverage::CoverageMap;
 use crate::finding::Code;
 use crate::graph::{Graph, Kind, NodeIx, OptionIx, NONE};
@@ -164,7 +165,7 @@ impl Moves {
 /// from `state` by any inputs: a run that stopped going anywhere is only a
 /// trap when this is false. Bounded, and "yes" when the bound is hit, so
 /// that a large graph never yields a false trap.
-fn can_exit(machine: &mut Machine, state: State) -> bool {
+pub(crate) fn can_exit(machine: &mut Machine, state: State) -> bool {
     let mut seen: rustc_hash::FxHashSet<State> = rustc_hash::FxHashSet::default();
     let mut pending = vec![state];
     seen.insert(state);
@@ -236,6 +237,9 @@ pub struct Scratch {
     moves: Moves,
     /// The actions taken, handed back to the caller.
     taken: Vec<u16>,
+    /// Per (flow, intent, world), the goal-directed loop lint's rule finds,
+    /// worked out the first time a customer comes back where they were.
+    goal_loops: rustc_hash::FxHashMap<(u32, usize, u64), Option<GoalLoop>>,
     /// Where each (flow, world) settles first. Settling is deterministic,
     /// so every customer after the first of a flow and world starts from
     /// here; the first one marked the nodes on the way as covered.
@@ -303,6 +307,7 @@ fn judge_inner(
         moves,
         taken,
         starts,
+        goal_loops,
     } = scratch;
     taken.clear();
     choices.clear();
@@ -328,6 +333,8 @@ fn judge_inner(
     // customer can be said to be stuck, misrouted or going round in circles
     // by the menus' fault rather than their own.
     let mut pure_goal = true;
+    // Set once lint's rule says this customer's coming back is no loop.
+    let mut goal_loop_ruled_out = false;
 
     for step in 0..limits.max_steps {
         let state = match settled {
@@ -450,27 +457,36 @@ fn judge_inner(
             pure_goal = false;
             moves.other(graph, (action as usize - 1) % other_count)
         };
-        if pure_goal && !customer.aimless {
+        if pure_goal && !customer.aimless && !goal_loop_ruled_out {
             if seen_goal_states.contains(&state) {
-                return Err(fail(
-                    Code::Trap,
-                    state.node,
-                    customer
-                        .intent
-                        .map_or(graph.intents.len() as u32, |x| x as u32)
-                        | 1 << 31,
-                    format!(
-                        "{} keeps choosing what fits and comes back to `{}` without being served",
-                        customer
-                            .intent
-                            .map_or("a customer".to_string(), |x| format!(
-                                "a customer who wants {}",
-                                graph.intents[x]
-                            )),
-                        graph.node_id(state.node)
-                    ),
-                    choices,
-                ));
+                // The customer came back where they were. Whether that is
+                // a goal-directed loop is the set's property, which lint
+                // decides the same way for every seed: report its loop (at
+                // its node, with its inputs, so the two are one finding),
+                // or nothing when another option that fits gets them out.
+                // A need the catalogue does not know has nothing that fits,
+                // only fallbacks, and lint judges no loop for it.
+                let found = customer.intent.and_then(|x| {
+                    goal_loops
+                        .entry((customer.flow, x, world))
+                        .or_insert_with(|| {
+                            goal_loop::goal_loop(machine, customer.flow as usize, x, world)
+                        })
+                        .clone()
+                        .map(|found| (x, found))
+                });
+                match found {
+                    Some((x, found)) => {
+                        return Err(fail(
+                            Code::Trap,
+                            found.node,
+                            goal_loop::detail(x),
+                            goal_loop::message(graph, x, found.node),
+                            &found.choices,
+                        ));
+                    }
+                    None => goal_loop_ruled_out = true,
+                }
             }
             seen_goal_states.push(state);
         }

@@ -31,6 +31,7 @@ use crate::replay::{replay, Ending};
 
 pub use actions::Actions;
 pub use customer::Customer;
+pub(crate) use judge::can_exit;
 pub use judge::{judge, Failure, Limits};
 pub use run_tree::{Run, RunTree};
 
