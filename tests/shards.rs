@@ -42,6 +42,10 @@ fn four_shards_merge_into_the_unsharded_report() {
     merged_equals_unsharded("menus");
     merged_equals_unsharded("fixtures/personas-outcomes");
     merged_equals_unsharded("fixtures/unhandled-input");
+    // Findings lint and the fuzzer both make (a goal-directed loop, a
+    // misleading option) are one finding in every shard and when merged.
+    merged_equals_unsharded("fixtures/trap-goal-loop");
+    merged_equals_unsharded("fixtures/misleading-option");
 }
 
 #[test]
