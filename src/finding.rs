@@ -156,7 +156,8 @@ pub struct Finding {
 }
 
 /// `about` of a `trap` a goal-directed customer falls into: they keep
-/// choosing what fits their intent and come back where they were.
+/// choosing what fits their intent and come back where they were, and only
+/// something that does not fit leads out (`analysis::goal_loop`).
 pub const ABOUT_GOAL_LOOP: &str = "goal-directed loop";
 /// `about` of a `trap` through nodes that never wait for the customer.
 pub const ABOUT_SILENT_LOOP: &str = "silent loop";
@@ -192,7 +193,7 @@ impl Finding {
     /// | `duplicate-key` | the later option: `key 1` on the phone, the label (`"Pay"`) on the web and in apps, with its `when` | no |
     /// | `misleading-option` | the option, as for `duplicate-key` | yes |
     /// | `prompt-mismatch` | the option never announced (`key 3`), `announced key 3` for a key announced with no option, or `say <phrase>` | no |
-    /// | `trap` | empty for a loop of menus, `silent loop`, or `goal-directed loop` (the fuzzer's customer who keeps choosing what fits) | for the goal-directed loop |
+    /// | `trap` | empty for a loop of menus, `silent loop`, or `goal-directed loop` (a customer who keeps choosing what fits comes back where they were; found by lint's goal walk, and the fuzzer's copy is the same finding) | for the goal-directed loop |
     /// | `no-fit`, `intent-unreachable`, `channel-gap` | empty | yes |
     /// | `persona-failed` | the persona's name (with its variant); the node is left out, since where the persona ends is its outcome, not its identity | no |
     /// | the others (`dead-end`, `unreachable`, `too-deep`, `menu-too-wide`, `live-error`) | empty: the node says it | no |

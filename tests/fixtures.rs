@@ -51,8 +51,10 @@ fn summary(finding: &Value, with_position: bool) -> String {
             .cloned()
             .unwrap_or(Value::Object(Default::default())),
     );
-    // Findings about an intent name it; the others have none to compare.
+    // Findings about an intent name it; the others have none to compare
+    // (a `trap` is about one when it is a goal-directed loop).
     let about_intent = [
+        "trap",
         "no-fit",
         "misleading-option",
         "intent-unreachable",

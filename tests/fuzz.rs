@@ -408,3 +408,163 @@ fn an_intent_is_judged_only_on_the_channels_it_lists() {
     let (_, human, _) = common::touchpoint(&["check", &format!("fixtures/{name}")]);
     assert!(!human.contains("never"), "{human}");
 }
+
+/// Key 1 ("new ID card") leads to a card in the mail when the ID lookup
+/// finds the member; a failed lookup after hours ends at the closing
+/// message. The fuzzer meets that ending, but key 1 is not misleading by
+/// the rule lint applies (what follows it serves id_card under some
+/// values), so no seed reports it, and `check --deny warnings` passes on a
+/// set lint calls clean.
+#[test]
+fn an_intent_served_only_under_some_values_is_no_misleading_option() {
+    for seed in 0..8 {
+        let findings = fuzz_findings("misleading-option-served-sometimes", seed);
+        assert!(findings.is_empty(), "seed {seed}: {findings:?}");
+    }
+    for seed in ["1", "2", "3", "42"] {
+        let (code, _, stderr) = common::touchpoint(&[
+            "check",
+            "fixtures/misleading-option-served-sometimes",
+            "--seed",
+            seed,
+            "--deny",
+            "warnings",
+        ]);
+        assert_eq!(code, 0, "seed {seed}: {stderr}");
+    }
+}
+
+/// The fuzzer's misleading option is lint's: the same option, position and
+/// message, so `check` reports it once.
+#[test]
+fn the_fuzzers_misleading_option_points_at_the_option_as_lint_does() {
+    let (_, lint, _) =
+        common::touchpoint(&["lint", "fixtures/misleading-option", "--format", "json"]);
+    let lint: Value = serde_json::from_str(&lint).unwrap();
+    let lint = lint["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "misleading-option")
+        .expect("lint finds it")
+        .clone();
+    let fuzzed = fuzz_findings("misleading-option", 42);
+    let fuzzed = fuzzed
+        .iter()
+        .find(|f| f.code.name() == "misleading-option")
+        .expect("the fuzzer finds it");
+    assert_eq!(
+        (
+            fuzzed.file.as_str(),
+            fuzzed.line as u64,
+            fuzzed.column as u64,
+            fuzzed.message.as_str()
+        ),
+        (
+            lint["file"].as_str().unwrap(),
+            lint["line"].as_u64().unwrap(),
+            lint["column"].as_u64().unwrap(),
+            lint["message"].as_str().unwrap()
+        )
+    );
+    let (_, check, _) =
+        common::touchpoint(&["check", "fixtures/misleading-option", "--format", "json"]);
+    let check: Value = serde_json::from_str(&check).unwrap();
+    let misleading = check["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "misleading-option")
+        .count();
+    assert_eq!(misleading, 1, "{check:#}");
+}
+
+/// The login page leads back home without logging in: a member who keeps
+/// choosing what fits goes round and round. Lint finds it for each intent
+/// that meets it, so `check` reports the same findings with every seed,
+/// and the fuzzer on its own reports nothing lint does not.
+#[test]
+fn a_goal_directed_loop_is_reported_whatever_the_seed() {
+    let set = "fixtures/trap-goal-loop";
+    let (code, lint, stderr) = common::touchpoint(&["lint", set, "--format", "json"]);
+    assert_eq!(code, 1, "{stderr}");
+    let lint: Value = serde_json::from_str(&lint).unwrap();
+    let loops = |report: &Value| -> Vec<(String, String, String, Value)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_string(),
+                    f["node"].as_str().unwrap().to_string(),
+                    f["intent"].as_str().unwrap_or("").to_string(),
+                    f["inputs"].clone(),
+                )
+            })
+            .collect()
+    };
+    let expected = loops(&lint);
+    assert_eq!(
+        expected
+            .iter()
+            .map(|(code, node, intent, _)| format!("{code} {node} {intent}"))
+            .collect::<Vec<_>>(),
+        ["trap login claim_status", "trap login id_card"]
+    );
+    for seed in ["0", "1", "2", "3", "4", "5", "42"] {
+        let (code, check, stderr) =
+            common::touchpoint(&["check", set, "--seed", seed, "--format", "json"]);
+        assert_eq!(code, 1, "seed {seed}: {stderr}");
+        let check: Value = serde_json::from_str(&check).unwrap();
+        assert_eq!(loops(&check), expected, "seed {seed}");
+    }
+    for seed in 0..8 {
+        for finding in fuzz_findings("trap-goal-loop", seed) {
+            let found = (
+                finding.code.name().to_string(),
+                finding.node.clone(),
+                finding.intent.clone().unwrap_or_default(),
+                serde_json::json!(finding.inputs),
+            );
+            assert!(expected.contains(&found), "seed {seed}: {finding:?}");
+        }
+    }
+}
+
+/// A customer who takes the first option that fits comes back to the
+/// menu, but the second option that fits serves them: no seed reports a
+/// loop, as lint reports none.
+#[test]
+fn coming_back_is_no_loop_when_another_option_that_fits_leads_out() {
+    for seed in 0..8 {
+        let findings = fuzz_findings("no-trap-goal-loop-other-fit", seed);
+        assert!(findings.is_empty(), "seed {seed}: {findings:?}");
+    }
+}
+
+/// A defect that was there before is no regression: adding an intent that
+/// has nothing to do with the loop leaves `diff` with nothing new, whatever
+/// the seed.
+#[test]
+fn diff_does_not_blame_a_new_intent_for_an_old_goal_directed_loop() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new");
+    common::copy_dir(&common::project().join("fixtures/trap-goal-loop"), &new);
+    let intents = new.join("intents.yaml");
+    let mut text = std::fs::read_to_string(&intents).unwrap();
+    text.push_str("  dental:\n    says: [\"dental\"]\n    channels: [web]\n");
+    std::fs::write(&intents, text).unwrap();
+    for seed in ["1", "2", "3", "4", "42"] {
+        let (code, stdout, stderr) = common::touchpoint(&[
+            "diff",
+            "fixtures/trap-goal-loop",
+            new.to_str().unwrap(),
+            "--seed",
+            seed,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "seed {seed}: {stdout}\n{stderr}");
+    }
+}

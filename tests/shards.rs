@@ -44,6 +44,10 @@ fn four_shards_merge_into_the_unsharded_report() {
     merged_equals_unsharded("fixtures/unhandled-input");
     // A run on one file of a set: the shards name the file, as the run does.
     merged_equals_unsharded("menus/phone/main.yaml");
+    // Findings lint and the fuzzer both make (a goal-directed loop, a
+    // misleading option) are one finding in every shard and when merged.
+    merged_equals_unsharded("fixtures/trap-goal-loop");
+    merged_equals_unsharded("fixtures/misleading-option");
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! What customers came for: `no-fit` from a goal-directed walk, and
+//! What customers came for: `no-fit` and goal-directed loops (the `trap`
+//! of `analysis::goal_loop`) from a goal-directed walk, and
 //! `intent-unreachable` / `channel-gap` from what the exhaustive walk
 //! reached on each channel.
 //!
@@ -13,9 +14,10 @@ use std::collections::{BTreeMap, VecDeque};
 use rustc_hash::FxHashMap;
 
 use crate::analysis::explorer::WalkSummary;
+use crate::analysis::goal_loop;
 use crate::analysis::raw::{RawFinding, Recorder};
 use crate::finding::{Code, Finding};
-use crate::graph::{Graph, Kind, NodeIx, NONE};
+use crate::graph::{Graph, Kind, NONE};
 use crate::machine::{Choice, Machine, Quiet, Rules, Settled, State, Step};
 use crate::model::{Channel, MenuSet};
 
@@ -35,6 +37,17 @@ pub fn walk_goals(graph: &Graph, set: &MenuSet, summary: &WalkSummary, recorder:
             },
         );
         recorder.begin_flow(&vec![true; worlds.len()]);
+        // Goal-directed loops, for every intent the catalogue sends to this
+        // channel, in every world: the fuzzer's goal-directed customers ask
+        // the same question, so whether a loop is reported never depends
+        // on the seed. Unlike `no-fit` below, this does not wait for the
+        // intent to be served somewhere, since a customer of an intent
+        // served nowhere goes round all the same.
+        for intent in (0..graph.intents.len()).filter(|&x| graph.expects(x)) {
+            for (w, &world) in worlds.iter().enumerate() {
+                record_goal_loop(&mut machine, flow, intent, w as u32, world, recorder);
+            }
+        }
         for intent in 0..graph.intents.len() {
             // A need the catalogue does not send to this channel is no
             // customer of it: no menu here fails them.
@@ -51,6 +64,32 @@ pub fn walk_goals(graph: &Graph, set: &MenuSet, summary: &WalkSummary, recorder:
             }
         }
     }
+}
+
+fn record_goal_loop(
+    machine: &mut Machine,
+    flow: usize,
+    intent: usize,
+    world_index: u32,
+    world: u64,
+    recorder: &mut Recorder,
+) {
+    let graph = machine.graph;
+    let Some(found) = goal_loop::goal_loop(machine, flow, intent, world) else {
+        return;
+    };
+    let detail = goal_loop::detail(intent);
+    if !recorder.wants(Code::Trap, found.node, detail, world_index) {
+        return;
+    }
+    let mut raw = RawFinding::new(Code::Trap, found.node, detail, world_index, found.choices)
+        .message(goal_loop::message(graph, intent, found.node))
+        .intent(intent);
+    // A loop in a called flow is met through its caller, as `no-fit` is.
+    if graph.nodes[found.node as usize].flow as usize != flow {
+        raw.entry_flow = Some(flow as u32);
+    }
+    recorder.record(raw);
 }
 
 fn walk_goal(
@@ -384,64 +423,4 @@ fn describe_combinations(graph: &Graph, worlds: &[u64], served: &[bool]) -> Stri
         text.push_str(&format!(" or {more} more combinations"));
     }
     text
-}
-
-/// Per node: the intents served by some terminal a customer reaches from it
-/// by choosing: options, valid answers, and whatever the flow does on its
-/// own (switches, calls and returns, the outcomes of opaque steps). Guards
-/// are ignored, so this errs towards "served". `misleading-option` asks it
-/// of an option's target.
-///
-/// Handlers are not followed: silence, a wrong key or an invalid answer
-/// (and the retries running out) is the customer failing, and an IVR that
-/// transfers such callers ("let me put you through") has not served the
-/// intent an option promised. Nor is `back`, which leaves what is behind
-/// the option rather than going further into it.
-pub fn served_downstream(graph: &Graph) -> crate::graph::intents::BitTable {
-    let n = graph.nodes.len();
-    let mut table = graph.serves.clone();
-    let mut successors: Vec<Vec<NodeIx>> = vec![Vec::new(); n];
-    // Per flow: where its calls go on after it returns.
-    let mut returns_to: Vec<Vec<NodeIx>> = vec![Vec::new(); graph.flows.len()];
-    for node in &graph.nodes {
-        if let Kind::Call { flow, next } = node.kind {
-            returns_to[flow as usize].push(next);
-        }
-    }
-    for (node, succ) in successors.iter_mut().enumerate() {
-        match &graph.nodes[node].kind {
-            Kind::Say { next } | Kind::Set { next, .. } => succ.push(*next),
-            Kind::Menu { options, .. } => {
-                succ.extend(options.clone().map(|o| graph.options[o as usize].goto))
-            }
-            Kind::Ask { goto, .. } => succ.push(*goto),
-            Kind::Switch { entries } => succ.extend(
-                graph.switch_entries[entries.start as usize..entries.end as usize]
-                    .iter()
-                    .map(|e| e.1),
-            ),
-            Kind::Call { flow, next } => succ.extend([graph.flows[*flow as usize].start, *next]),
-            // A return goes on at the `next` of every call of its flow.
-            Kind::Return => succ.extend(&returns_to[graph.nodes[node].flow as usize]),
-            Kind::Opaque { branches } => succ.extend(
-                graph.branches[branches.start as usize..branches.end as usize]
-                    .iter()
-                    .map(|b| b.1),
-            ),
-            Kind::Transfer | Kind::End | Kind::Hangup => {}
-        }
-        succ.retain(|&s| s != NONE);
-    }
-    // Propagate backwards until nothing changes; each pass is linear and
-    // the number of passes is bounded by the longest acyclic path.
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for node in (0..n).rev() {
-            for &s in &successors[node] {
-                changed |= table.union_rows(node, s as usize);
-            }
-        }
-    }
-    table
 }

@@ -14,8 +14,6 @@ pub struct MenuRules<'g, 'a> {
     width: usize,
     /// Parsed prompts, filled the first time a menu is checked.
     announcements: Vec<Option<Announcements>>,
-    /// Per node, the intents some terminal after it serves.
-    downstream: crate::graph::intents::BitTable,
 }
 
 /// Whether a menu is checked where the walk reached it or as written.
@@ -61,6 +59,19 @@ pub(crate) fn about(graph: &Graph, code: Code, node: NodeIx, detail: u32) -> Str
     }
 }
 
+/// What a `misleading-option` finding says, whichever analysis found it,
+/// so that lint's and the fuzzer's copies are one finding, message and all.
+pub(crate) fn misleading_message(graph: &Graph, option: u32, intent: usize) -> String {
+    let menu = graph.options[option as usize].menu;
+    format!(
+        "{} of `{}` fits {}, but nothing after it serves {}",
+        graph.model_option(option).describe(),
+        graph.node_id(menu),
+        graph.intents[intent],
+        graph.intents[intent]
+    )
+}
+
 impl<'g, 'a> MenuRules<'g, 'a> {
     pub fn new(graph: &'g Graph<'a>, settings: &Settings) -> Self {
         MenuRules {
@@ -72,7 +83,6 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                 .copied()
                 .unwrap_or(5),
             announcements: vec![None; graph.nodes.len()],
-            downstream: crate::analysis::intents::served_downstream(graph),
         }
     }
 
@@ -195,22 +205,13 @@ impl<'g, 'a> MenuRules<'g, 'a> {
             &[]
         };
         for &i in claimed {
-            let option = &graph.options[i as usize];
             for intent in 0..graph.intents.len() {
-                if graph.option_claims(i, intent)
-                    && !self.downstream.get(option.goto as usize, intent)
-                {
-                    let model = graph.model_option(i);
+                if graph.option_misleads(i, intent) {
                     emit(
                         Code::MisleadingOption,
                         i * graph.intents.len() as u32 + intent as u32,
-                        format!(
-                            "{} of `{node_id}` fits {}, but nothing after it serves {}",
-                            model.describe(),
-                            graph.intents[intent],
-                            graph.intents[intent]
-                        ),
-                        Some(model.span),
+                        misleading_message(graph, i, intent),
+                        Some(graph.model_option(i).span),
                         Some(intent),
                     );
                 }

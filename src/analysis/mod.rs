@@ -3,12 +3,14 @@
 
 pub mod announcements;
 mod explorer;
+pub(crate) mod goal_loop;
 mod intents;
 mod menu_rules;
 pub(crate) mod raw;
 mod scc;
 
 pub use explorer::{worlds, WalkSummary};
+pub(crate) use menu_rules::misleading_message;
 
 use crate::finding::{Code, Finding};
 use crate::graph::{compile, CompileError, Graph, NodeIx, NONE};
@@ -283,9 +285,10 @@ fn about(graph: &Graph, raw: &RawFinding) -> String {
                 .find(|kind| *kind as u32 == raw.detail)
                 .map_or_else(String::new, |kind| kind.handler_name().to_string())
         }
-        // The walk's loop of menus has detail 0; the fuzzer marks the loop
-        // of its goal-directed customer with the top bit (and the intent
-        // below it), and both mark a silent loop with every bit.
+        // The walk's loop of menus has detail 0; a goal-directed loop, from
+        // the goal walk or the fuzzer, has the top bit (and the intent below
+        // it, see `goal_loop::detail`), and both mark a silent loop with
+        // every bit.
         Code::Trap if raw.detail == u32::MAX => crate::finding::ABOUT_SILENT_LOOP.to_string(),
         Code::Trap if raw.detail & 1 << 31 != 0 => crate::finding::ABOUT_GOAL_LOOP.to_string(),
         Code::DuplicateKey | Code::MisleadingOption | Code::PromptMismatch => {

@@ -9,10 +9,12 @@
 //! plain goal-directed customer, and a failure that needs a wrong key keeps
 //! exactly the wrong keys it needs.
 
+use crate::analysis::goal_loop::{self, GoalLoop};
 use crate::coverage::CoverageMap;
 use crate::finding::Code;
 use crate::graph::{Graph, Kind, NodeIx, OptionIx, NONE};
 use crate::machine::{Choice, DeadEndReason, Machine, Need, Observer, Quiet, Settled, State, Step};
+use crate::model::Span;
 
 use super::actions::Actions;
 use super::customer::Customer;
@@ -28,6 +30,9 @@ pub struct Failure {
     /// The choices from the start up to and including the failing one.
     pub choices: Vec<Choice>,
     pub intent: Option<usize>,
+    /// Where the finding points when not at its node: a misleading option
+    /// is shown at the option, as lint shows it.
+    pub span: Option<Span>,
 }
 
 /// The moves open to a customer at one state, worked out once per step
@@ -160,7 +165,7 @@ impl Moves {
 /// from `state` by any inputs: a run that stopped going anywhere is only a
 /// trap when this is false. Bounded, and "yes" when the bound is hit, so
 /// that a large graph never yields a false trap.
-fn can_exit(machine: &mut Machine, state: State) -> bool {
+pub(crate) fn can_exit(machine: &mut Machine, state: State) -> bool {
     let mut seen: rustc_hash::FxHashSet<State> = rustc_hash::FxHashSet::default();
     let mut pending = vec![state];
     seen.insert(state);
@@ -232,6 +237,9 @@ pub struct Scratch {
     moves: Moves,
     /// The actions taken, handed back to the caller.
     taken: Vec<u16>,
+    /// Per (flow, intent, world), the goal-directed loop lint's rule finds,
+    /// worked out the first time a customer comes back where they were.
+    goal_loops: rustc_hash::FxHashMap<(u32, usize, u64), Option<GoalLoop>>,
     /// Where each (flow, world) settles first. Settling is deterministic,
     /// so every customer after the first of a flow and world starts from
     /// here; the first one marked the nodes on the way as covered.
@@ -299,6 +307,7 @@ fn judge_inner(
         moves,
         taken,
         starts,
+        goal_loops,
     } = scratch;
     taken.clear();
     choices.clear();
@@ -315,6 +324,7 @@ fn judge_inner(
             message,
             choices: choices.to_vec(),
             intent: customer.intent,
+            span: None,
         };
     let mut settled = *starts
         .entry((customer.flow, world))
@@ -323,6 +333,8 @@ fn judge_inner(
     // customer can be said to be stuck, misrouted or going round in circles
     // by the menus' fault rather than their own.
     let mut pure_goal = true;
+    // Set once lint's rule says this customer's coming back is no loop.
+    let mut goal_loop_ruled_out = false;
 
     for step in 0..limits.max_steps {
         let state = match settled {
@@ -333,13 +345,19 @@ fn judge_inner(
                 let misrouted =
                     pure_goal && customer.intent.is_some_and(|x| !graph.node_serves(node, x));
                 // The option to blame is the last one they picked, and only
-                // when it claimed their intent. A customer whose last option
-                // was a fallback or a way to a person took something that
-                // claims nothing: where it leads (a "call back during opening
-                // hours" message, say) misleads nobody, and an option picked
-                // before it is not to blame either, since the run shows only
-                // that the menu after it had nothing fitting under these
-                // variables, which is what the walk's rules judge.
+                // when it misleads by the rule lint applies
+                // (`Graph::option_misleads`): it claims their intent and
+                // nothing reached after it by choosing serves it, under any
+                // values. A run that ends unserved after an option whose way
+                // on serves the intent under other values (a lookup that
+                // failed, after hours) shows an intent served only
+                // sometimes, which the report's intent table says, not a
+                // misleading option. A customer whose last option was a
+                // fallback or a way to a person took something that claims
+                // nothing, and an option picked before it is not to blame
+                // either: the run shows only that the menu after it had
+                // nothing fitting under these values, which the walk's
+                // rules judge.
                 let last_option = choices.iter().rev().find_map(|choice| match *choice {
                     Choice::Option(i) => Some(i),
                     _ => None,
@@ -348,23 +366,18 @@ fn judge_inner(
                     .intent
                     .filter(|_| misrouted)
                     .zip(last_option)
-                    .filter(|&(x, option)| graph.option_claims(option, x));
+                    .filter(|&(x, option)| graph.option_misleads(option, x));
                 if let Some((x, option)) = misled {
                     let menu = graph.options[option as usize].menu;
-                    let model = graph.model_option(option);
-                    return Err(fail(
+                    let mut failure = fail(
                         Code::MisleadingOption,
                         menu,
                         option * graph.intents.len() as u32 + x as u32,
-                        format!(
-                            "a customer who wants {} picks {} at `{}`, which fits, and ends at `{}`, which does not serve it",
-                            graph.intents[x],
-                            model.describe(),
-                            graph.node_id(menu),
-                            graph.node_id(node)
-                        ),
+                        crate::analysis::misleading_message(graph, option, x),
                         choices,
-                    ));
+                    );
+                    failure.span = Some(graph.model_option(option).span);
+                    return Err(failure);
                 }
                 return Ok(());
             }
@@ -444,27 +457,36 @@ fn judge_inner(
             pure_goal = false;
             moves.other(graph, (action as usize - 1) % other_count)
         };
-        if pure_goal && !customer.aimless {
+        if pure_goal && !customer.aimless && !goal_loop_ruled_out {
             if seen_goal_states.contains(&state) {
-                return Err(fail(
-                    Code::Trap,
-                    state.node,
-                    customer
-                        .intent
-                        .map_or(graph.intents.len() as u32, |x| x as u32)
-                        | 1 << 31,
-                    format!(
-                        "{} keeps choosing what fits and comes back to `{}` without being served",
-                        customer
-                            .intent
-                            .map_or("a customer".to_string(), |x| format!(
-                                "a customer who wants {}",
-                                graph.intents[x]
-                            )),
-                        graph.node_id(state.node)
-                    ),
-                    choices,
-                ));
+                // The customer came back where they were. Whether that is
+                // a goal-directed loop is the set's property, which lint
+                // decides the same way for every seed: report its loop (at
+                // its node, with its inputs, so the two are one finding),
+                // or nothing when another option that fits gets them out.
+                // A need the catalogue does not know has nothing that fits,
+                // only fallbacks, and lint judges no loop for it.
+                let found = customer.intent.and_then(|x| {
+                    goal_loops
+                        .entry((customer.flow, x, world))
+                        .or_insert_with(|| {
+                            goal_loop::goal_loop(machine, customer.flow as usize, x, world)
+                        })
+                        .clone()
+                        .map(|found| (x, found))
+                });
+                match found {
+                    Some((x, found)) => {
+                        return Err(fail(
+                            Code::Trap,
+                            found.node,
+                            goal_loop::detail(x),
+                            goal_loop::message(graph, x, found.node),
+                            &found.choices,
+                        ));
+                    }
+                    None => goal_loop_ruled_out = true,
+                }
             }
             seen_goal_states.push(state);
         }

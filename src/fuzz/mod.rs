@@ -31,6 +31,7 @@ use crate::replay::{replay, Ending};
 
 pub use actions::Actions;
 pub use customer::Customer;
+pub(crate) use judge::can_exit;
 pub use judge::{judge, Failure, Limits};
 pub use run_tree::{Run, RunTree};
 
@@ -401,6 +402,9 @@ fn to_finding(graph: &Graph, set: &MenuSet, run: &Run, failure: &Failure) -> Fin
     raw.entry_flow = Some(run.customer.flow);
     if let Some(intent) = failure.intent {
         raw = raw.intent(intent);
+    }
+    if let Some(span) = failure.span {
+        raw = raw.at(span);
     }
     // The guards of the menu where the run failed decide it as much as the
     // path there (an option guarded off is why nothing fits), so their

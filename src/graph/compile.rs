@@ -100,6 +100,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
             .collect(),
         fits: BitTable::default(),
         serves: BitTable::default(),
+        served_after: BitTable::default(),
         shadowers: Vec::new(),
         utterances: Vec::new(),
         always_offered: Vec::new(),
@@ -320,6 +321,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
     }
     graph.fits = fits;
     graph.serves = serves_table;
+    graph.served_after = super::intents::served_by_choosing(&graph);
     Ok(graph)
 }
 

@@ -2,6 +2,7 @@
 //! docs/format.md defines it, computed once into bit tables so that the walks
 //! answer "does this option fit?" with a shift and a mask.
 
+use super::{Graph, Kind, NodeIx, NONE};
 use crate::model::{Intent, MenuOption, NodeKind};
 
 /// A table of bits, one row per option or node, one column per intent.
@@ -94,6 +95,66 @@ pub fn serves(kind: &NodeKind, intent: &str) -> bool {
         } => list.iter().any(|s| s.value == intent),
         _ => false,
     }
+}
+
+/// Per node: the intents served by some terminal a customer reaches from it
+/// by choosing: options, valid answers, and whatever the flow does on its
+/// own (switches, calls and returns, the outcomes of opaque steps). Guards
+/// are ignored, so this errs towards "served". [`Graph::option_misleads`] asks it
+/// of an option's target, for lint and the fuzzer alike.
+///
+/// Handlers are not followed: silence, a wrong key or an invalid answer
+/// (and the retries running out) is the customer failing, and an IVR that
+/// transfers such callers ("let me put you through") has not served the
+/// intent an option promised. Nor is `back`, which leaves what is behind
+/// the option rather than going further into it.
+pub(super) fn served_by_choosing(graph: &Graph) -> BitTable {
+    let n = graph.nodes.len();
+    let mut table = graph.serves.clone();
+    let mut successors: Vec<Vec<NodeIx>> = vec![Vec::new(); n];
+    // Per flow: where its calls go on after it returns.
+    let mut returns_to: Vec<Vec<NodeIx>> = vec![Vec::new(); graph.flows.len()];
+    for node in &graph.nodes {
+        if let Kind::Call { flow, next } = node.kind {
+            returns_to[flow as usize].push(next);
+        }
+    }
+    for (node, succ) in successors.iter_mut().enumerate() {
+        match &graph.nodes[node].kind {
+            Kind::Say { next } | Kind::Set { next, .. } => succ.push(*next),
+            Kind::Menu { options, .. } => {
+                succ.extend(options.clone().map(|o| graph.options[o as usize].goto))
+            }
+            Kind::Ask { goto, .. } => succ.push(*goto),
+            Kind::Switch { entries } => succ.extend(
+                graph.switch_entries[entries.start as usize..entries.end as usize]
+                    .iter()
+                    .map(|e| e.1),
+            ),
+            Kind::Call { flow, next } => succ.extend([graph.flows[*flow as usize].start, *next]),
+            // A return goes on at the `next` of every call of its flow.
+            Kind::Return => succ.extend(&returns_to[graph.nodes[node].flow as usize]),
+            Kind::Opaque { branches } => succ.extend(
+                graph.branches[branches.start as usize..branches.end as usize]
+                    .iter()
+                    .map(|b| b.1),
+            ),
+            Kind::Transfer | Kind::End | Kind::Hangup => {}
+        }
+        succ.retain(|&s| s != NONE);
+    }
+    // Propagate backwards until nothing changes; each pass is linear and
+    // the number of passes is bounded by the longest acyclic path.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for node in (0..n).rev() {
+            for &s in &successors[node] {
+                changed |= table.union_rows(node, s as usize);
+            }
+        }
+    }
+    table
 }
 
 #[cfg(test)]

@@ -195,6 +195,9 @@ pub struct Graph<'a> {
     pub fits: intents::BitTable,
     /// Node × intent: the node is a terminal that serves the intent.
     pub serves: intents::BitTable,
+    /// Node × intent: some terminal a customer reaches from the node by
+    /// choosing serves the intent (see [`Graph::option_misleads`]).
+    pub served_after: intents::BitTable,
     /// See [`GraphOption::shadowed_by`].
     pub shadowers: Vec<OptionIx>,
     /// Per option, what a customer says to pick it when it is a speech-only
@@ -311,6 +314,19 @@ impl<'a> Graph<'a> {
     pub fn option_claims(&self, option: OptionIx, intent: usize) -> bool {
         let o = &self.options[option as usize];
         !o.hidden && !o.fallback && self.fits.get(option as usize, intent)
+    }
+
+    /// Whether an option misleads a customer who wants `intent`: it claims
+    /// the intent ([`Graph::option_claims`]) and no terminal reached after
+    /// it by choosing (options, valid answers and what the flow does on its
+    /// own, under any values) serves it. An option whose way on serves the
+    /// intent only under some values does not mislead: the report's intent
+    /// table says when the intent is served. This is the one definition of
+    /// `misleading-option` that lint and the fuzzer share.
+    pub fn option_misleads(&self, option: OptionIx, intent: usize) -> bool {
+        let goto = self.options[option as usize].goto;
+        self.option_claims(option, intent)
+            && (goto == NONE || !self.served_after.get(goto as usize, intent))
     }
 
     /// Whether the catalogue expects `intent` on this channel.
