@@ -365,6 +365,12 @@ pub fn diff(diff: &crate::diff::DiffReport) -> String {
     };
     let mut structure: Vec<String> = diff.added.iter().map(|c| change("added", c)).collect();
     structure.extend(diff.removed.iter().map(|c| change("removed", c)));
+    structure.extend(diff.renamed.iter().map(|r| {
+        format!(
+            "renamed node `{}` to `{}` in {} `{}`",
+            r.old, r.new, r.channel, r.flow
+        )
+    }));
     structure.extend(diff.retargeted.iter().map(|r| {
         format!(
             "`{}`: {} now goes to `{}` (was `{}`)",

@@ -158,11 +158,12 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
     );
     out.push_str("| change | count |\n|---|---|\n");
     let rows = [
-        ("added (flows, nodes, options)", diff.added.len()),
+        ("added (flows, nodes, options, leads)", diff.added.len()),
         ("removed", diff.removed.len()),
         ("prompts changed", diff.changed.len()),
         ("retargeted", diff.retargeted.len()),
         ("relabelled", diff.relabelled.len()),
+        ("renamed nodes", diff.renamed.len()),
         ("new findings", diff.findings_new.len()),
         ("fixed findings", diff.findings_fixed.len()),
         ("coverage changes", diff.coverage.len()),
@@ -193,6 +194,12 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
     }
     for c in &diff.removed {
         structure.push_str(&format!("- removed {} {}\n", c.what, describe_change(c)));
+    }
+    for r in &diff.renamed {
+        structure.push_str(&format!(
+            "- renamed node `{}` to `{}` in {} `{}`\n",
+            r.old, r.new, r.channel, r.flow
+        ));
     }
     for r in &diff.retargeted {
         structure.push_str(&format!(
@@ -320,6 +327,18 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
                 .iter()
                 .filter(|c| touched(c.channel, &c.flow))
                 .map(|c| c.node.clone()),
+        );
+        changed_nodes.extend(
+            diff.relabelled
+                .iter()
+                .filter(|c| touched(c.channel, &c.flow))
+                .map(|c| c.node.clone()),
+        );
+        changed_nodes.extend(
+            diff.renamed
+                .iter()
+                .filter(|c| touched(c.channel, &c.flow))
+                .map(|c| c.new.clone()),
         );
         if changed_nodes.is_empty() {
             continue;
