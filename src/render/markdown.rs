@@ -17,7 +17,18 @@ fn code_span(text: &str) -> String {
     }
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
-    format!("{fence} {} {fence}", text.replace('|', "\\|"))
+    // CommonMark strips one space inside each end of a code span; the
+    // spaces are only written where they are needed: to keep a backtick at
+    // either end apart from the fence, or to keep spaces at both ends.
+    let pad = if text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' '))
+    {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
 }
 
 /// `[-old-]{+new+}` word diffs as ~~old~~ **new**. Markdown ignores
