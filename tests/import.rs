@@ -298,3 +298,29 @@ fn printed_replays_of_an_import_run_and_name_the_export() {
     }
     assert!(replayed > 0);
 }
+
+/// The importer's notes are said once: a report carries them (human output
+/// prints them as `note: import: ...`), so they are not printed to standard
+/// error as well; a replay, which writes no report, prints them there.
+#[test]
+fn import_notes_are_said_once() {
+    let export = "fixtures/import/connect/after-hours-silence/export";
+    let (_, stdout, stderr) = touchpoint(&["lint", export, "--from", "connect"]);
+    let note = "closed-offer (GetParticipantInput): the NoMatchingError branch";
+    assert_eq!(
+        stdout.matches(note).count() + stderr.matches(note).count(),
+        1,
+        "{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("note: import: "), "{stdout}");
+    let (code, _, stderr) = touchpoint(&[
+        "replay",
+        export,
+        "--from",
+        "connect",
+        "--flow",
+        "Dental_Surgery",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr.matches(note).count(), 1, "{stderr}");
+}
