@@ -857,4 +857,66 @@ mod tests {
         assert_eq!(out.findings_new.len(), 1, "{out:#?}");
         assert!(out.findings_fixed.is_empty());
     }
+
+    fn node(id: &str, text: &str, to: &str) -> NodeShape {
+        NodeShape {
+            id: id.to_string(),
+            kind: "say".to_string(),
+            text: Some(text.to_string()),
+            line: 1,
+            leads: vec![Lead {
+                by: "next".to_string(),
+                to: to.to_string(),
+                retries: 0,
+            }],
+            options: Vec::new(),
+        }
+    }
+
+    fn flow(nodes: Vec<NodeShape>) -> FlowShape {
+        FlowShape {
+            channel: Channel::Phone,
+            flow: "main".to_string(),
+            file: "main.yaml".to_string(),
+            start: nodes[0].id.clone(),
+            nodes,
+        }
+    }
+
+    /// Two renamed nodes that lead to each other are both renames: each
+    /// one's lead is read through the other's rename.
+    #[test]
+    fn renames_that_lead_to_each_other_are_found_together() {
+        let old = flow(vec![node("a", "One.", "b"), node("b", "Two.", "a")]);
+        let new = flow(vec![node("x", "One.", "y"), node("y", "Two.", "x")]);
+        assert_eq!(
+            node_renames(&old, &new),
+            vec![
+                ("a".to_string(), "x".to_string()),
+                ("b".to_string(), "y".to_string())
+            ]
+        );
+    }
+
+    /// Two removed nodes that would both match one added node make no
+    /// rename: which one was renamed cannot be told.
+    #[test]
+    fn an_ambiguous_rename_is_no_rename() {
+        let old = flow(vec![
+            node("start", "Hi.", "a"),
+            node("a", "Same.", "start"),
+            node("b", "Same.", "start"),
+        ]);
+        let new = flow(vec![node("start", "Hi.", "x"), node("x", "Same.", "start")]);
+        assert!(node_renames(&old, &new).is_empty());
+    }
+
+    /// A renamed node whose lead now goes elsewhere is no rename, and
+    /// neither is one whose target was itself renamed and edited.
+    #[test]
+    fn a_rename_with_another_change_is_no_rename() {
+        let old = flow(vec![node("a", "One.", "b"), node("b", "Two.", "a")]);
+        let new = flow(vec![node("x", "One.", "y"), node("y", "Two, edited.", "x")]);
+        assert!(node_renames(&old, &new).is_empty());
+    }
 }
