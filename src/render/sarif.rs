@@ -30,7 +30,7 @@ fn describe(code: Code) -> &'static str {
             "The prompt announces a key no option takes, or an option's key is never announced."
         }
         Code::DuplicateKey => "Two options of one menu take the same key or label.",
-        Code::MenuTooWide => "More options than the set allows.",
+        Code::MenuTooWide => "More options offered to the caller than the set allows (hidden options not counted).",
         Code::TooDeep => "More menus than the set allows before the customer is served.",
         Code::PersonaFailed => "A persona's expectations did not hold.",
         Code::LiveError => "A call to the live app failed: an HTTP error, a timeout, a reply that is not TwiML, or a redirect loop.",
