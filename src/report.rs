@@ -46,6 +46,11 @@ pub struct Report {
     /// and for shards merged back together.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
+    /// The platform the set was imported from (`connect`, `studio`,
+    /// `archy`), absent for a set of YAML files: replaying a finding reads
+    /// the export the same way (`--from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 /// Shard `index` of `count` (1-based), as `--shard K/N` gives it.
@@ -178,6 +183,7 @@ impl Report {
             stats: Stats::default(),
             structure: Default::default(),
             shard: None,
+            from: None,
         }
     }
 
@@ -527,6 +533,20 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
                 report.seed
             ));
         }
+    }
+    // Shards of one set written at two moments (the set edited between
+    // them) would mix findings of two versions into one report.
+    if let Some(other) = reports[1..].iter().find(|r| r.structure != first.structure) {
+        let describe = |r: &Report| match r.shard {
+            Some(shard) => format!("shard {shard}"),
+            None => "the whole run".to_string(),
+        };
+        return Err(format!(
+            "{} and {} are of different contents of `{}` (its flows, nodes, prompts or options differ): merge the shards of one run of one version of the set",
+            describe(first),
+            describe(other),
+            first.set
+        ));
     }
     let missing = check_shards(&reports)?;
     let given = reports.len();

@@ -676,7 +676,9 @@ fn load_errors_are_written_in_every_format() {
     let sarif: Value = serde_json::from_str(&r.stdout).unwrap();
     let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
         ["artifactLocation"]["uri"];
-    assert_eq!(uri.as_str(), Some(missing.display().to_string().as_str()));
+    // An absolute path is a file:// URI in SARIF.
+    let expected = format!("file://{}", missing.display());
+    assert_eq!(uri.as_str(), Some(expected.as_str()));
 }
 
 /// A replay command is printed whole on one line, however long the set's
@@ -730,9 +732,10 @@ fn import_errors_are_written_in_the_format_asked_for() {
     let result = &sarif["runs"][0]["results"][0];
     assert_eq!(result["ruleId"], "load-error");
     let location = &result["locations"][0]["physicalLocation"];
+    let expected = format!("file://{}", dir.path().join("flow.json").display());
     assert_eq!(
         location["artifactLocation"]["uri"].as_str(),
-        Some(dir.path().join("flow.json").display().to_string().as_str())
+        Some(expected.as_str())
     );
     assert_eq!(location["region"]["startColumn"].as_u64(), Some(12));
 }

@@ -823,3 +823,95 @@ fn a_diff_of_one_file_is_about_that_file_within_its_set() {
         "{human}"
     );
 }
+
+/// v2 renames two nodes and changes nothing else, one of them a dead end:
+/// the renames are listed as renames, not as nodes removed and added or
+/// options retargeted, and the dead end is the same finding under its new
+/// id, so nothing is new or fixed and nothing regresses.
+#[test]
+fn a_pure_node_rename_is_no_regression() {
+    let (code, report, stderr) = diff_json(
+        "fixtures/diff-rename/v1",
+        "fixtures/diff-rename/v2",
+        &["--fail-on", "errors,warnings,personas,coverage"],
+    );
+    assert_eq!(code, 0, "{stderr}{report:#}");
+    assert_eq!(
+        list(&report, "renamed"),
+        &vec![
+            serde_json::json!({"channel": "phone", "flow": "main", "old": "billing_notice", "new": "billing_news"}),
+            serde_json::json!({"channel": "phone", "flow": "main", "old": "meter_message", "new": "meter_notice"}),
+        ],
+        "{report:#}"
+    );
+    for name in [
+        "added",
+        "removed",
+        "retargeted",
+        "findings_new",
+        "findings_fixed",
+        "regressions",
+        "coverage",
+    ] {
+        assert!(list(&report, name).is_empty(), "{name}: {report:#}");
+    }
+    let (code, human, stderr) =
+        touchpoint(&["diff", "fixtures/diff-rename/v1", "fixtures/diff-rename/v2"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        human.contains("renamed node `meter_message` to `meter_notice` in phone `main`"),
+        "{human}"
+    );
+    let (_, markdown, _) = touchpoint(&[
+        "diff",
+        "fixtures/diff-rename/v1",
+        "fixtures/diff-rename/v2",
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        markdown.contains("| renamed nodes | 2 |")
+            && markdown
+                .contains("- renamed node `meter_message` to `meter_notice` in phone `main`"),
+        "{markdown}"
+    );
+}
+
+/// A node renamed and given new words is not a rename: it is removed and
+/// another added, and its dead end under the new id is new.
+#[test]
+fn a_node_renamed_and_edited_is_removed_and_added() {
+    let (code, report, stderr) =
+        diff_json("fixtures/diff-rename/v1", "fixtures/diff-rename/v3", &[]);
+    assert_eq!(code, 1, "{stderr}{report:#}");
+    assert!(list(&report, "renamed").is_empty(), "{report:#}");
+    let nodes = |name: &str| -> Vec<String> {
+        list(&report, name)
+            .iter()
+            .filter(|c| c["what"] == "node")
+            .map(|c| c["node"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(nodes("added"), vec!["meter_notice"], "{report:#}");
+    assert_eq!(nodes("removed"), vec!["meter_message"], "{report:#}");
+    assert_eq!(list(&report, "findings_new").len(), 1, "{report:#}");
+}
+
+/// The only change is a relabelled link: the pull-request comment draws its
+/// flow with the node that holds the link outlined as changed.
+#[test]
+fn a_relabelled_option_outlines_its_node_in_the_diagram() {
+    let (_, markdown, stderr) = touchpoint(&[
+        "diff",
+        "fixtures/diff-relabel-web/v1",
+        "fixtures/diff-relabel-web/v2",
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        markdown.contains("diagram of web `selfservice`")
+            && markdown.contains("  n0[\"home<br/>")
+            && markdown.contains("  class n0 changed\n"),
+        "{stderr}{markdown}"
+    );
+}

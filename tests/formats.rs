@@ -248,7 +248,7 @@ fn every_format_carries_a_findings_vars() {
     }
     let (_, markdown) = touchpoint(&["lint", set, "--format", "markdown"]);
     assert!(
-        markdown.contains("| when | inputs |") && markdown.contains("| ` hours=closed ` |"),
+        markdown.contains("| when | inputs |") && markdown.contains("| `hours=closed` |"),
         "{markdown}"
     );
     let (_, human) = touchpoint(&["lint", set]);
@@ -335,4 +335,56 @@ fn diff_new_findings_carry_their_vars() {
             .unwrap_or_else(|| panic!("{format}: no new no-fit: {text}"));
         assert!(line.contains("hours=closed"), "{format}: {line}");
     }
+}
+
+/// SARIF locations are URIs: a set given by an absolute path gives
+/// `file://` URIs (with characters such as spaces percent-encoded), while a
+/// relative path stays a relative reference, as the test above shows.
+#[test]
+fn sarif_uris_of_an_absolute_path_are_file_uris() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("my set");
+    common::copy_dir(&common::project().join("fixtures/unhandled-input"), &set);
+    let (code, text, stderr) =
+        common::touchpoint(&["lint", set.to_str().unwrap(), "--format", "sarif"]);
+    assert_eq!(code, 1, "{stderr}");
+    let sarif: Value = serde_json::from_str(&text).unwrap();
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        ["artifactLocation"]["uri"];
+    let expected = format!("file://{}/my%20set/main.yaml", dir.path().to_str().unwrap());
+    assert_eq!(uri.as_str(), Some(expected.as_str()), "{text}");
+}
+
+/// A finding about a menu as written has no inputs: JUnit leaves the
+/// inputs out rather than print "(inputs: )". The menu's hidden key is not
+/// counted against the width the set allows, and the message says so.
+#[test]
+fn junit_lists_a_finding_without_inputs_without_an_empty_list() {
+    let (code, xml) = touchpoint(&[
+        "lint",
+        "fixtures/menu-too-wide-hidden-six",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(code, 0, "{xml}");
+    assert!(
+        xml.contains("main.yaml:13:3: [warning] `main_menu` offers 6 options (not counting 1 hidden option); the set allows 5\n"),
+        "{xml}"
+    );
+    assert!(!xml.contains("(inputs: )"), "{xml}");
+}
+
+/// Code spans carry no stray spaces inside their backticks, in a report
+/// and in a diff.
+#[test]
+fn markdown_code_spans_have_no_stray_spaces() {
+    let (_, markdown) = touchpoint(&[
+        "diff",
+        "fixtures/diff-rename/v1",
+        "fixtures/no-fit-after-hours",
+        "--format",
+        "markdown",
+    ]);
+    assert!(markdown.contains("(when `hours=closed`)"), "{markdown}");
+    assert!(!markdown.contains("` hours=closed `"), "{markdown}");
 }

@@ -238,3 +238,89 @@ fn empty_exports_are_refused_with_a_position() {
         }
     }
 }
+
+/// The replay command printed with a finding about an export runs as
+/// printed (it reads the export with `--from`), ends where the finding
+/// says, and its transcript names the export's file and the line of the
+/// finding's node in it, not the YAML generated in memory. Each finding
+/// names its place in the export, with no excerpt to show it.
+#[test]
+fn printed_replays_of_an_import_run_and_name_the_export() {
+    let mut replayed = 0;
+    for (platform, dir) in import_cases() {
+        let export = dir.join("export");
+        let args = ["lint", path_text(&export), "--from", platform];
+        let (_, human, stderr) = touchpoint(&args);
+        let (_, json, _) = touchpoint(&[&args[..], &["--format", "json"]].concat());
+        let report: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}\n{stderr}"));
+        let findings = report["findings"].as_array().unwrap();
+        for f in findings {
+            let place = format!(
+                "  at: {}:{}:{}\n",
+                f["file"].as_str().unwrap(),
+                f["line"],
+                f["column"]
+            );
+            assert!(
+                human.contains(&place),
+                "{}: no `{place}` in {human}",
+                dir.display()
+            );
+        }
+        if !human.contains("replay: ") {
+            continue;
+        }
+        for (finding, transcript) in
+            common::run_printed_replays(&common::project(), &human, &report)
+        {
+            let file = finding["file"].as_str().unwrap();
+            let header = transcript.lines().next().unwrap_or_default();
+            assert!(
+                header.ends_with(&format!("({file})"))
+                    || header.contains(&format!("({file}) with")),
+                "{header}"
+            );
+            // Findings about a node (not one of its options) are at its line.
+            if ["dead-end", "unhandled-input"].contains(&finding["code"].as_str().unwrap()) {
+                let node = finding["node"].as_str().unwrap();
+                let line = format!("(line {})", finding["line"]);
+                assert!(
+                    transcript
+                        .lines()
+                        .any(|l| l.trim_start().starts_with(&format!("[{node}]"))
+                            && l.ends_with(&line)),
+                    "{}: `{node}` is not at {line} in\n{transcript}",
+                    dir.display()
+                );
+            }
+            replayed += 1;
+        }
+    }
+    assert!(replayed > 0);
+}
+
+/// The importer's notes are said once: a report carries them (human output
+/// prints them as `note: import: ...`), so they are not printed to standard
+/// error as well; a replay, which writes no report, prints them there.
+#[test]
+fn import_notes_are_said_once() {
+    let export = "fixtures/import/connect/after-hours-silence/export";
+    let (_, stdout, stderr) = touchpoint(&["lint", export, "--from", "connect"]);
+    let note = "closed-offer (GetParticipantInput): the NoMatchingError branch";
+    assert_eq!(
+        stdout.matches(note).count() + stderr.matches(note).count(),
+        1,
+        "{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("note: import: "), "{stdout}");
+    let (code, _, stderr) = touchpoint(&[
+        "replay",
+        export,
+        "--from",
+        "connect",
+        "--flow",
+        "Dental_Surgery",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr.matches(note).count(), 1, "{stderr}");
+}

@@ -181,3 +181,88 @@ fn missing_shards_are_noted() {
     let (_, human, _) = touchpoint(&["merge", &one, &three]);
     assert!(human.contains(expected), "{human}");
 }
+
+/// Shards of one set written at two moments, the set edited between them:
+/// their findings belong to two versions, so merging them is refused.
+#[test]
+fn shards_of_different_contents_of_one_set_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    let shard = |version: &str, shard: &str, out: &str| {
+        if set.exists() {
+            std::fs::remove_dir_all(&set).unwrap();
+        }
+        common::copy_dir(&common::project().join(version), &set);
+        let (_, _, stderr) = common::touchpoint_in(
+            dir.path(),
+            &[
+                "check", "set", "--shard", shard, "--format", "json", "-o", out,
+            ],
+        );
+        assert!(dir.path().join(out).is_file(), "{stderr}");
+    };
+    shard("fixtures/diff-rename/v1", "1/2", "one.json");
+    shard("fixtures/diff-rename/v3", "2/2", "two.json");
+    let (code, stdout, stderr) =
+        common::touchpoint_in(dir.path(), &["merge", "one.json", "two.json"]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stderr.contains("shard 1/2 and shard 2/2 are of different contents of `set`"),
+        "{stderr}"
+    );
+    // The same version on both sides merges.
+    shard("fixtures/diff-rename/v1", "2/2", "two.json");
+    let (code, _, stderr) = common::touchpoint_in(dir.path(), &["merge", "one.json", "two.json"]);
+    assert_eq!(code, 1, "{stderr}");
+}
+
+/// A merged report has no set loaded, yet every replay command it prints
+/// names the set and runs as printed, ending where its finding says; every
+/// finding names its file, line and column, with no excerpt to show them.
+#[test]
+fn replay_commands_of_a_merged_report_run_as_printed() {
+    for set in [
+        "fixtures/unhandled-input",
+        "fixtures/trap",
+        "fixtures/personas-failing",
+    ] {
+        replays_of_merged_shards_run(set);
+    }
+}
+
+fn replays_of_merged_shards_run(set: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut shards = Vec::new();
+    for k in 1..=2 {
+        let path = dir.path().join(format!("shard{k}.json"));
+        let (_, _, stderr) = touchpoint(&[
+            "check",
+            set,
+            "--runs",
+            "300",
+            "--shard",
+            &format!("{k}/2"),
+            "--format",
+            "json",
+            "-o",
+            path.to_str().unwrap(),
+        ]);
+        assert!(path.is_file(), "{stderr}");
+        shards.push(path.to_str().unwrap().to_string());
+    }
+    let (_, human, stderr) = touchpoint(&["merge", &shards[0], &shards[1]]);
+    let (_, json, _) = touchpoint(&["merge", &shards[0], &shards[1], "--format", "json"]);
+    let report: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert!(!human.contains("replay ''"), "{human}");
+    common::run_printed_replays(&common::project(), &human, &report);
+    for f in report["findings"].as_array().unwrap() {
+        let place = format!(
+            "  at: {}:{}:{}\n",
+            f["file"].as_str().unwrap(),
+            f["line"],
+            f["column"]
+        );
+        assert!(human.contains(&place), "no `{place}` in {human}");
+    }
+}

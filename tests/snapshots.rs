@@ -106,3 +106,10 @@ fn one_mistake_is_one_load_error() {
     });
     insta::assert_snapshot!(text);
 }
+
+/// Two findings in one flow, each a block of its own with a blank line
+/// between them.
+#[test]
+fn human_report_of_two_findings_in_one_flow() {
+    insta::assert_snapshot!(human("duplicate-key"));
+}

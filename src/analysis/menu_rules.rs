@@ -218,13 +218,22 @@ impl<'g, 'a> MenuRules<'g, 'a> {
             }
         }
 
-        if enabled.len() > self.width {
+        // A hidden option is never announced, so it asks nothing of the
+        // caller's memory; a fallback the prompt offers does.
+        let (hidden, offered): (Vec<u32>, Vec<u32>) =
+            enabled.iter().partition(|&&i| graph.model_option(i).hidden);
+        if offered.len() > self.width {
+            let not_counted = match hidden.len() {
+                0 => String::new(),
+                1 => " (not counting 1 hidden option)".to_string(),
+                n => format!(" (not counting {n} hidden options)"),
+            };
             emit(
                 Code::MenuTooWide,
                 0,
                 format!(
-                    "`{node_id}` offers {} options; the set allows {}",
-                    enabled.len(),
+                    "`{node_id}` offers {} options{not_counted}; the set allows {}",
+                    offered.len(),
                     self.width
                 ),
                 None,

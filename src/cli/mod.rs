@@ -48,8 +48,23 @@ fn fail(message: impl std::fmt::Display) -> u8 {
     EXIT_ERROR
 }
 
+/// Loads a set for a command that writes no report: the notes of an
+/// import go to standard error. (A report carries them instead, so that
+/// they are said once.)
 fn load(command: &str, path: &Path, common: &Common) -> Result<MenuSet, u8> {
-    load_with_import(command, path, common).map(|(set, _, _)| set)
+    load_noting_import(command, path, common).map(|(set, _)| set)
+}
+
+fn load_noting_import(
+    command: &str,
+    path: &Path,
+    common: &Common,
+) -> Result<(MenuSet, Option<crate::import::ImportInfo>), u8> {
+    let (set, info, _) = load_with_import(command, path, common)?;
+    for note in info.iter().flat_map(|i| &i.notes) {
+        eprintln!("note: {note}");
+    }
+    Ok((set, info))
 }
 
 /// Loads a set, or with `--from` imports it, returning what the import
@@ -65,12 +80,7 @@ fn load_with_import(
 ) -> Result<(MenuSet, Option<crate::import::ImportInfo>, Option<String>), u8> {
     if let Some(platform) = common.from {
         return match crate::import::load_from(platform, path) {
-            Ok((set, info)) => {
-                for note in &info.notes {
-                    eprintln!("note: {note}");
-                }
-                Ok((set, Some(info), None))
-            }
+            Ok((set, info)) => Ok((set, Some(info), None)),
             Err(e) => {
                 // An export that cannot be imported is a set that cannot be
                 // loaded: CI gets it in its format too.
@@ -207,8 +217,8 @@ pub fn execute(cli: Cli) -> u8 {
         } => {
             let common = Common::of_output(format.map(Format::from), output, None, from);
             let flow = flow.unwrap_or_default();
-            let set = match load("replay", &path, &common) {
-                Ok(set) => set,
+            let (set, imported) = match load_noting_import("replay", &path, &common) {
+                Ok(loaded) => loaded,
                 Err(code) => return code,
             };
             let inputs = match Input::parse_list(&inputs) {
@@ -222,10 +232,14 @@ pub fn execute(cli: Cli) -> u8 {
                 };
                 var_map.insert(k.trim().to_string(), v.trim().to_string());
             }
-            let transcript = match crate::replay::replay(&set, channel, &flow, &inputs, &var_map) {
-                Ok(t) => t,
-                Err(e) => return fail(e),
-            };
+            let mut transcript =
+                match crate::replay::replay(&set, channel, &flow, &inputs, &var_map) {
+                    Ok(t) => t,
+                    Err(e) => return fail(e),
+                };
+            if let Some(info) = &imported {
+                info.locate_transcript(&mut transcript);
+            }
             let text = match common.format() {
                 Format::Json => {
                     let mut t = serde_json::to_string_pretty(&transcript).unwrap_or_default();
@@ -411,6 +425,7 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
         report
             .notes
             .extend(info.notes.iter().map(|n| format!("import: {n}")));
+        report.from = common.from.map(|platform| platform.name().to_string());
         report.summarize();
     }
     report.stats.flows = set.flows.len();

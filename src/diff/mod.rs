@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::finding::{DefectKey, Finding};
 use crate::model::{Channel, Level};
 use crate::report::Report;
-use crate::structure::{FlowShape, NodeShape, OptionShape};
+use crate::structure::{FlowShape, Lead, NodeShape, OptionShape};
 
 pub use side::{load_side, SideError, SideOptions};
 
@@ -89,6 +89,20 @@ impl Relabel {
     }
 }
 
+/// A node under a new id and nothing else changed: the same kind, the same
+/// prompt, the same options and leads (with targets that were renamed too
+/// read under their new ids). Only an exact match counts; a node renamed
+/// and edited is a node removed and another added.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeRename {
+    pub channel: Channel,
+    pub flow: String,
+    /// The id on the old side.
+    pub old: String,
+    /// The id on the new side.
+    pub new: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CoverageDelta {
     pub channel: Channel,
@@ -157,6 +171,9 @@ pub struct DiffReport {
     /// Options that only have a new label.
     #[serde(default)]
     pub relabelled: Vec<Relabel>,
+    /// Nodes that only have a new id.
+    #[serde(default)]
+    pub renamed: Vec<NodeRename>,
     pub findings_new: Vec<Finding>,
     pub findings_fixed: Vec<Finding>,
     /// Findings on both sides whose level went from warning to error (as the
@@ -200,6 +217,7 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
         changed: Vec::new(),
         retargeted: Vec::new(),
         relabelled: Vec::new(),
+        renamed: Vec::new(),
         findings_new: Vec::new(),
         findings_fixed: Vec::new(),
         findings_raised: Vec::new(),
@@ -232,7 +250,8 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
         }
     }
     let renamed = compare_structure(&old.structure.flows, &new.structure.flows, &mut out);
-    match_findings(old, new, &renamed, &mut out);
+    let node_renames = out.renamed.clone();
+    match_findings(old, new, &renamed, &node_renames, &mut out);
 
     for flow in &new.coverage.flows {
         let Some(before) = old
@@ -251,10 +270,18 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
         };
         let (old_covered, old_total) = total(before);
         let (new_covered, new_total) = total(flow);
+        // A node uncovered on both sides under two ids is not newly
+        // uncovered.
+        let old_id = |id: &str| {
+            node_renames
+                .iter()
+                .find(|r| r.channel == flow.channel && r.flow == flow.flow && r.new == id)
+                .map_or(id.to_string(), |r| r.old.clone())
+        };
         let newly_uncovered: Vec<String> = flow
             .uncovered
             .iter()
-            .filter(|n| !before.uncovered.contains(n))
+            .filter(|n| !before.uncovered.contains(&old_id(n)))
             .cloned()
             .collect();
         let delta = CoverageDelta {
@@ -350,7 +377,7 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
 
 /// An option whose name ([`crate::model::MenuOption::identity`]) changed
 /// with a relabel: on the web and in apps, where the label is the name.
-struct Renamed {
+struct RenamedOption {
     channel: Channel,
     flow: String,
     node: String,
@@ -361,12 +388,26 @@ struct Renamed {
 /// Pairs each finding of the new side with the same defect on the old side
 /// ([`Finding::defect_key`]), each old finding at most once; what is left
 /// over is new or fixed. A finding about an option renamed in place is the
-/// same finding under the new name.
-fn match_findings(old: &Report, new: &Report, renamed: &[Renamed], out: &mut DiffReport) {
+/// same finding under the new name, and so is a finding about a renamed
+/// node.
+fn match_findings(
+    old: &Report,
+    new: &Report,
+    renamed: &[RenamedOption],
+    node_renames: &[NodeRename],
+    out: &mut DiffReport,
+) {
     let renamed = |f: &Finding| -> DefectKey {
         let mut key = f.defect_key();
+        if let Some(r) = node_renames
+            .iter()
+            .find(|r| r.channel == f.channel && r.flow == f.flow && r.old == f.node)
+        {
+            key.node = r.new.clone();
+        }
+        // Option renames are recorded under the node's new id.
         if let Some(r) = renamed.iter().find(|r| {
-            r.channel == f.channel && r.flow == f.flow && r.node == f.node && r.old == key.about
+            r.channel == f.channel && r.flow == f.flow && r.node == key.node && r.old == key.about
         }) {
             key.about = r.new.clone();
         }
@@ -402,7 +443,11 @@ fn match_findings(old: &Report, new: &Report, renamed: &[Renamed], out: &mut Dif
 
 /// Flows, nodes, prompts and options on both sides; returns the options
 /// whose name changed with a relabel.
-fn compare_structure(old: &[FlowShape], new: &[FlowShape], out: &mut DiffReport) -> Vec<Renamed> {
+fn compare_structure(
+    old: &[FlowShape],
+    new: &[FlowShape],
+    out: &mut DiffReport,
+) -> Vec<RenamedOption> {
     let mut renamed = Vec::new();
     let find = |flows: &[FlowShape], f: &FlowShape| {
         flows
@@ -442,8 +487,19 @@ fn compare_nodes(
     old: &FlowShape,
     new: &FlowShape,
     out: &mut DiffReport,
-    renamed: &mut Vec<Renamed>,
+    renamed: &mut Vec<RenamedOption>,
 ) {
+    let node_renames = node_renames(old, new);
+    // Where an old target is on the new side.
+    let on_new_side = |id: &str| -> String { mapped(&node_renames, id) };
+    for (old_id, new_id) in &node_renames {
+        out.renamed.push(NodeRename {
+            channel: new.channel,
+            flow: new.flow.clone(),
+            old: old_id.clone(),
+            new: new_id.clone(),
+        });
+    }
     let change = |what: &str, node: &str, option: Option<String>, to: Option<String>| Change {
         channel: new.channel,
         flow: new.flow.clone(),
@@ -454,12 +510,13 @@ fn compare_nodes(
     };
     let find = |nodes: &[NodeShape], id: &str| nodes.iter().position(|n| n.id == id);
     for node in &new.nodes {
-        if find(&old.nodes, &node.id).is_none() {
+        let renamed_here = node_renames.iter().any(|(_, n)| *n == node.id);
+        if find(&old.nodes, &node.id).is_none() && !renamed_here {
             out.added.push(change("node", &node.id, None, None));
         }
     }
     for before in &old.nodes {
-        let Some(i) = find(&new.nodes, &before.id) else {
+        let Some(i) = find(&new.nodes, &on_new_side(&before.id)) else {
             out.removed.push(change("node", &before.id, None, None));
             continue;
         };
@@ -481,7 +538,7 @@ fn compare_nodes(
                 new: new_text,
             });
         }
-        compare_options(new, before, after, out, renamed);
+        compare_options(new, before, after, &on_new_side, out, renamed);
         for lead in &after.leads {
             if !before.leads.iter().any(|l| l.by == lead.by) {
                 out.added.push(change(
@@ -504,7 +561,8 @@ fn compare_nodes(
         }
         for lead in &after.leads {
             if let Some(old_lead) = before.leads.iter().find(|l| l.by == lead.by) {
-                if (&old_lead.to, old_lead.retries) != (&lead.to, lead.retries) {
+                let old_to = lead_target(old_lead, &on_new_side);
+                if (&old_to, old_lead.retries) != (&lead.to, lead.retries) {
                     out.retargeted.push(Retarget {
                         channel: new.channel,
                         flow: new.flow.clone(),
@@ -526,8 +584,9 @@ fn compare_options(
     flow: &FlowShape,
     before: &NodeShape,
     after: &NodeShape,
+    on_new_side: &dyn Fn(&str) -> String,
     out: &mut DiffReport,
-    renamed: &mut Vec<Renamed>,
+    renamed: &mut Vec<RenamedOption>,
 ) {
     let change = |what: &str, option: &OptionShape| Change {
         channel: flow.channel,
@@ -550,7 +609,7 @@ fn compare_options(
     for (place, option) in after.options.iter().enumerate() {
         if let Some(i) = by_name(&before.options, &option.name) {
             let o = &before.options[i];
-            if o.goto != option.goto {
+            if on_new_side(&o.goto) != option.goto {
                 out.retargeted.push(Retarget {
                     channel: flow.channel,
                     flow: flow.flow.clone(),
@@ -574,7 +633,7 @@ fn compare_options(
             !matched[i]
                 && same_option
                 && o.when == option.when
-                && o.goto == option.goto
+                && on_new_side(&o.goto) == option.goto
                 && o.label != option.label
         };
         let source = match &option.key {
@@ -598,7 +657,7 @@ fn compare_options(
         });
         if let (Some(old), Some(new)) = (o.identity(), option.identity()) {
             if old != new {
-                renamed.push(Renamed {
+                renamed.push(RenamedOption {
                     channel: flow.channel,
                     flow: flow.flow.clone(),
                     node: after.id.clone(),
@@ -611,6 +670,80 @@ fn compare_options(
     for (option, matched) in before.options.iter().zip(matched) {
         if !matched {
             out.removed.push(change("option", option));
+        }
+    }
+}
+
+/// An old node id under its new name, or as it is.
+fn mapped(node_renames: &[(String, String)], id: &str) -> String {
+    node_renames
+        .iter()
+        .find(|(old, _)| old == id)
+        .map_or_else(|| id.to_string(), |(_, new)| new.clone())
+}
+
+/// Where a lead goes, read on the new side: a `call` names a flow, which no
+/// node rename touches.
+fn lead_target(lead: &Lead, on_new_side: &dyn Fn(&str) -> String) -> String {
+    if lead.by == "call" {
+        lead.to.clone()
+    } else {
+        on_new_side(&lead.to)
+    }
+}
+
+/// Nodes of a flow renamed and nothing else, as [`NodeRename`] describes:
+/// `(old id, new id)` pairs.
+///
+/// A node only on the old side and a node only on the new side pair up when
+/// they have the same kind and prompt and neither has another such partner.
+/// The pairs are then checked against each other: a pair stays when its
+/// options and leads are the same once every pair's old ids are read as
+/// new ids. Dropping a pair can break another that led to its node, so the
+/// check repeats until no pair drops.
+fn node_renames(old: &FlowShape, new: &FlowShape) -> Vec<(String, String)> {
+    let gone: Vec<&NodeShape> = old
+        .nodes
+        .iter()
+        .filter(|n| !new.nodes.iter().any(|m| m.id == n.id))
+        .collect();
+    let fresh: Vec<&NodeShape> = new
+        .nodes
+        .iter()
+        .filter(|n| !old.nodes.iter().any(|m| m.id == n.id))
+        .collect();
+    let alike = |a: &NodeShape, b: &NodeShape| a.kind == b.kind && a.text == b.text;
+    let mut pairs: Vec<(&NodeShape, &NodeShape)> = gone
+        .iter()
+        .filter_map(|a| {
+            let mut partners = fresh.iter().filter(|b| alike(a, b));
+            let b = partners.next()?;
+            let unique =
+                partners.next().is_none() && gone.iter().filter(|x| alike(x, b)).count() == 1;
+            unique.then_some((*a, *b))
+        })
+        .collect();
+    loop {
+        let ids: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(a, b)| (a.id.clone(), b.id.clone()))
+            .collect();
+        let on_new_side = |id: &str| mapped(&ids, id);
+        let same_but_id = |a: &NodeShape, b: &NodeShape| {
+            a.options.len() == b.options.len()
+                && a.options.iter().zip(&b.options).all(|(o, p)| {
+                    (&o.name, &o.when, &o.key, &o.label) == (&p.name, &p.when, &p.key, &p.label)
+                        && on_new_side(&o.goto) == p.goto
+                })
+                && a.leads.len() == b.leads.len()
+                && a.leads.iter().zip(&b.leads).all(|(l, m)| {
+                    (&l.by, l.retries) == (&m.by, m.retries) && lead_target(l, &on_new_side) == m.to
+                })
+        };
+        let before = pairs.len();
+        pairs.retain(|(a, b)| same_but_id(a, b));
+        if pairs.len() == before {
+            return ids;
         }
     }
 }
@@ -728,5 +861,67 @@ mod tests {
         let out = compared(vec![one.clone()], vec![one.clone(), one]);
         assert_eq!(out.findings_new.len(), 1, "{out:#?}");
         assert!(out.findings_fixed.is_empty());
+    }
+
+    fn node(id: &str, text: &str, to: &str) -> NodeShape {
+        NodeShape {
+            id: id.to_string(),
+            kind: "say".to_string(),
+            text: Some(text.to_string()),
+            line: 1,
+            leads: vec![Lead {
+                by: "next".to_string(),
+                to: to.to_string(),
+                retries: 0,
+            }],
+            options: Vec::new(),
+        }
+    }
+
+    fn flow(nodes: Vec<NodeShape>) -> FlowShape {
+        FlowShape {
+            channel: Channel::Phone,
+            flow: "main".to_string(),
+            file: "main.yaml".to_string(),
+            start: nodes[0].id.clone(),
+            nodes,
+        }
+    }
+
+    /// Two renamed nodes that lead to each other are both renames: each
+    /// one's lead is read through the other's rename.
+    #[test]
+    fn renames_that_lead_to_each_other_are_found_together() {
+        let old = flow(vec![node("a", "One.", "b"), node("b", "Two.", "a")]);
+        let new = flow(vec![node("x", "One.", "y"), node("y", "Two.", "x")]);
+        assert_eq!(
+            node_renames(&old, &new),
+            vec![
+                ("a".to_string(), "x".to_string()),
+                ("b".to_string(), "y".to_string())
+            ]
+        );
+    }
+
+    /// Two removed nodes that would both match one added node make no
+    /// rename: which one was renamed cannot be told.
+    #[test]
+    fn an_ambiguous_rename_is_no_rename() {
+        let old = flow(vec![
+            node("start", "Hi.", "a"),
+            node("a", "Same.", "start"),
+            node("b", "Same.", "start"),
+        ]);
+        let new = flow(vec![node("start", "Hi.", "x"), node("x", "Same.", "start")]);
+        assert!(node_renames(&old, &new).is_empty());
+    }
+
+    /// A renamed node whose lead now goes elsewhere is no rename, and
+    /// neither is one whose target was itself renamed and edited.
+    #[test]
+    fn a_rename_with_another_change_is_no_rename() {
+        let old = flow(vec![node("a", "One.", "b"), node("b", "Two.", "a")]);
+        let new = flow(vec![node("x", "One.", "y"), node("y", "Two, edited.", "x")]);
+        assert!(node_renames(&old, &new).is_empty());
     }
 }

@@ -39,6 +39,15 @@ impl Platform {
             _ => None,
         }
     }
+
+    /// The name `--from` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Connect => "connect",
+            Platform::Studio => "studio",
+            Platform::Archy => "archy",
+        }
+    }
 }
 
 /// Why an export could not be read.
@@ -239,6 +248,34 @@ impl ImportInfo {
                 "{} [{} {}]",
                 finding.message, node.origin.platform_type, node.origin.action
             );
+        }
+    }
+}
+
+impl ImportInfo {
+    /// A replay's transcript at the export's positions, as
+    /// [`ImportInfo::locate`] does for findings: the export file the flow
+    /// came from, and each node's line in it. The generated YAML exists
+    /// only in memory, so its lines would point nowhere.
+    pub fn locate_transcript(&self, transcript: &mut crate::replay::Transcript) {
+        if let Some(flow) = self.flows.iter().find(|f| f.id == transcript.flow) {
+            transcript.file = flow.source.clone();
+        }
+        for event in &mut transcript.events {
+            if let crate::replay::Event::Node {
+                node, flow, line, ..
+            } = event
+            {
+                let origin = self
+                    .flows
+                    .iter()
+                    .find(|f| &f.id == flow)
+                    .and_then(|f| f.nodes.iter().find(|n| &n.id == node))
+                    .map(|n| &n.origin);
+                if let Some(origin) = origin {
+                    *line = origin.line;
+                }
+            }
         }
     }
 }

@@ -36,7 +36,8 @@ impl Level {
 /// Numeric limits of the rules and the walk.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
-    /// Most options a menu may offer, per channel (`menu-too-wide`).
+    /// Most options a menu may offer, per channel (`menu-too-wide`); hidden
+    /// options are never announced, so they do not count.
     pub menu_width: BTreeMap<Channel, usize>,
     /// Most menus a customer may hear before being served (`too-deep`).
     pub depth: usize,

@@ -44,15 +44,27 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
     }
     for ((channel, flow, file), findings) in &groups {
         out.push_str(&format!("\n── {channel} / {flow} ({file}) ──\n\n"));
-        for finding in findings {
-            let (diagnostic, replay) = diagnostic(finding, set);
+        for (i, finding) in findings.iter().enumerate() {
+            // A blank line between findings: each is a block of its own.
+            if i > 0 {
+                out.push('\n');
+            }
+            let (diagnostic, replay) = diagnostic(finding, report, set);
             out.push_str(&diagnostic.render(colour));
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            // Without the source (an imported set, a merged report) there
+            // is no excerpt to show where the finding is: say it in words.
+            if diagnostic.source.is_none() {
+                out.push_str(&format!(
+                    "  at: {}:{}:{}\n",
+                    finding.file, finding.line, finding.column
+                ));
+            }
             // miette wraps help text at its width, which would break the
             // command in the middle; on its own line it pastes whole.
             if let Some(command) = replay {
-                if !out.ends_with('\n') {
-                    out.push('\n');
-                }
                 out.push_str(&format!("  replay: {command}\n"));
             }
         }
@@ -250,8 +262,14 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// The replay command for a finding, quoted for a POSIX shell.
-pub fn replay_command(finding: &Finding, set_path: &str, ambiguous: bool) -> String {
+/// The replay command for a finding, quoted for a POSIX shell. `from` is
+/// the platform of an imported set (`--from`).
+pub fn replay_command(
+    finding: &Finding,
+    set_path: &str,
+    from: Option<&str>,
+    ambiguous: bool,
+) -> String {
     if finding.source == "fuzz-live" {
         return format!(
             "touchpoint replay --live {} --inputs {}",
@@ -264,6 +282,9 @@ pub fn replay_command(finding: &Finding, set_path: &str, ambiguous: bool) -> Str
         shell_quote(set_path),
         shell_quote(&finding.flow)
     );
+    if let Some(platform) = from {
+        command.push_str(&format!(" --from {}", shell_quote(platform)));
+    }
     // Flow ids are unique per channel only.
     if ambiguous {
         command.push_str(&format!(" --channel {}", finding.channel.name()));
@@ -297,7 +318,11 @@ fn shell_quote(text: &str) -> String {
 
 /// A finding as a miette diagnostic, and the command that replays it,
 /// which is printed apart from the diagnostic so that it is never wrapped.
-fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> (SourceDiagnostic, Option<String>) {
+fn diagnostic(
+    finding: &Finding,
+    report: &Report,
+    set: Option<&MenuSet>,
+) -> (SourceDiagnostic, Option<String>) {
     let source = set
         .and_then(|s| s.files.iter().find(|f| f.name == finding.file))
         .map(|f| NamedSource::new(f.name.clone(), Arc::clone(&f.text)));
@@ -311,11 +336,27 @@ fn diagnostic(finding: &Finding, set: Option<&MenuSet>) -> (SourceDiagnostic, Op
         if !finding.path.is_empty() {
             help.push(format!("path:   {}", finding.path.join(" → ")));
         }
-        let set_path = set
-            .map(|s| s.root.display().to_string())
-            .unwrap_or_default();
-        let ambiguous = set.is_some_and(|s| s.flows_named(&finding.flow).count() > 1);
-        replay = Some(replay_command(finding, &set_path, ambiguous));
+        // A merged report comes without its set; the report names it, and
+        // its structure knows which flow ids two channels share.
+        let set_path = set.map_or_else(|| report.set.clone(), |s| s.root.display().to_string());
+        let ambiguous = match set {
+            Some(set) => set.flows_named(&finding.flow).count() > 1,
+            None => {
+                report
+                    .structure
+                    .flows
+                    .iter()
+                    .filter(|f| f.flow == finding.flow)
+                    .count()
+                    > 1
+            }
+        };
+        replay = Some(replay_command(
+            finding,
+            &set_path,
+            report.from.as_deref(),
+            ambiguous,
+        ));
     }
     let diagnostic = SourceDiagnostic {
         message: finding.message.clone(),
@@ -369,6 +410,12 @@ pub fn diff(diff: &crate::diff::DiffReport) -> String {
     };
     let mut structure: Vec<String> = diff.added.iter().map(|c| change("added", c)).collect();
     structure.extend(diff.removed.iter().map(|c| change("removed", c)));
+    structure.extend(diff.renamed.iter().map(|r| {
+        format!(
+            "renamed node `{}` to `{}` in {} `{}`",
+            r.old, r.new, r.channel, r.flow
+        )
+    }));
     structure.extend(diff.retargeted.iter().map(|r| {
         format!(
             "`{}`: {} now goes to `{}` (was `{}`)",

@@ -67,14 +67,19 @@ pub fn render(report: &Report, deny_warnings: bool) -> String {
                 } else {
                     format!(" (when {when})")
                 };
+                // A finding about the menu as written has no inputs to show.
+                let inputs = if f.inputs.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (inputs: {})", f.inputs.join(","))
+                };
                 format!(
-                    "{}:{}:{}: [{}] {}{when} (inputs: {})\n",
+                    "{}:{}:{}: [{}] {}{when}{inputs}\n",
                     f.file,
                     f.line,
                     f.column,
                     f.level.name(),
                     f.message,
-                    f.inputs.join(",")
                 )
             })
             .collect();

@@ -17,7 +17,18 @@ fn code_span(text: &str) -> String {
     }
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
-    format!("{fence} {} {fence}", text.replace('|', "\\|"))
+    // CommonMark strips one space inside each end of a code span; the
+    // spaces are only written where they are needed: to keep a backtick at
+    // either end apart from the fence, or to keep spaces at both ends.
+    let pad = if text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' '))
+    {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
 }
 
 /// `[-old-]{+new+}` word diffs as ~~old~~ **new**. Markdown ignores
@@ -162,11 +173,12 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
     out.push_str("\n\n");
     out.push_str("| change | count |\n|---|---|\n");
     let rows = [
-        ("added (flows, nodes, options)", diff.added.len()),
+        ("added (flows, nodes, options, leads)", diff.added.len()),
         ("removed", diff.removed.len()),
         ("prompts changed", diff.changed.len()),
         ("retargeted", diff.retargeted.len()),
         ("relabelled", diff.relabelled.len()),
+        ("renamed nodes", diff.renamed.len()),
         ("new findings", diff.findings_new.len()),
         ("fixed findings", diff.findings_fixed.len()),
         ("coverage changes", diff.coverage.len()),
@@ -197,6 +209,12 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
     }
     for c in &diff.removed {
         structure.push_str(&format!("- removed {} {}\n", c.what, describe_change(c)));
+    }
+    for r in &diff.renamed {
+        structure.push_str(&format!(
+            "- renamed node `{}` to `{}` in {} `{}`\n",
+            r.old, r.new, r.channel, r.flow
+        ));
     }
     for r in &diff.retargeted {
         structure.push_str(&format!(
@@ -324,6 +342,18 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
                 .iter()
                 .filter(|c| touched(c.channel, &c.flow))
                 .map(|c| c.node.clone()),
+        );
+        changed_nodes.extend(
+            diff.relabelled
+                .iter()
+                .filter(|c| touched(c.channel, &c.flow))
+                .map(|c| c.node.clone()),
+        );
+        changed_nodes.extend(
+            diff.renamed
+                .iter()
+                .filter(|c| touched(c.channel, &c.flow))
+                .map(|c| c.new.clone()),
         );
         if changed_nodes.is_empty() {
             continue;

@@ -30,7 +30,7 @@ fn describe(code: Code) -> &'static str {
             "The prompt announces a key no option takes, or an option's key is never announced."
         }
         Code::DuplicateKey => "Two options of one menu take the same key or label.",
-        Code::MenuTooWide => "More options than the set allows.",
+        Code::MenuTooWide => "More options offered to the caller than the set allows (hidden options not counted).",
         Code::TooDeep => "More menus than the set allows before the customer is served.",
         Code::PersonaFailed => "A persona's expectations did not hold.",
         Code::LiveError => "A call to the live app failed: an HTTP error, a timeout, a reply that is not TwiML, or a redirect loop.",
@@ -53,11 +53,29 @@ fn artifact_uri(set: &str) -> impl Fn(&str) -> String {
     };
     move |file: &str| {
         if root.is_empty() || root == "." {
-            file.to_string()
+            uri_of_path(file)
         } else {
-            format!("{root}/{file}")
+            uri_of_path(&format!("{root}/{file}"))
         }
     }
+}
+
+/// A path as a SARIF `uri`: a relative path is a relative reference as it
+/// is, while an absolute path must be a `file://` URI, with every byte
+/// that may not appear in a URI path percent-encoded.
+fn uri_of_path(path: &str) -> String {
+    if !path.starts_with('/') {
+        return path.to_string();
+    }
+    let mut uri = String::from("file://");
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            uri.push(byte as char);
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
 }
 
 /// The rule every load error is reported under: the set did not load, so
@@ -84,7 +102,7 @@ pub fn load_errors(report: &ErrorReport) -> String {
                     "region": {"startLine": line.max(1), "startColumn": column.max(1)}
                 }),
                 (Some(file), ..) => json!({"artifactLocation": {"uri": uri(file)}}),
-                (None, ..) => json!({"artifactLocation": {"uri": report.set}}),
+                (None, ..) => json!({"artifactLocation": {"uri": uri_of_path(&report.set)}}),
             };
             json!({
                 "ruleId": LOAD_ERROR_RULE,

@@ -122,3 +122,101 @@ pub fn replay_finding(
         ))
     }
 }
+
+/// The words of a command printed for a POSIX shell: plain words and
+/// single-quoted ones (with `'\''` for a quote inside), as touchpoint
+/// quotes them.
+pub fn shell_words(command: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut quoted = false;
+    let mut chars = command.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' if quoted => quoted = false,
+            '\'' => {
+                quoted = true;
+                in_word = true;
+            }
+            '\\' if !quoted => {
+                word.extend(chars.next());
+                in_word = true;
+            }
+            ' ' if !quoted => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                }
+                in_word = false;
+            }
+            c => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+/// Runs every `replay:` command of a human report in `dir` exactly as
+/// printed, and checks that it exits 0 and ends where its finding says.
+/// `report` is the same report as JSON: human output groups findings by
+/// channel, flow and file, in report order within a group, and prints a
+/// command for each finding with inputs, a path, or a persona behind it.
+/// Returns the replays' outputs, with their findings.
+pub fn run_printed_replays(
+    dir: &Path,
+    human: &str,
+    report: &serde_json::Value,
+) -> Vec<(serde_json::Value, String)> {
+    let commands: Vec<&str> = human
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("replay: "))
+        .collect();
+    let mut findings: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .expect("a report has findings")
+        .iter()
+        .filter(|f| {
+            f["inputs"].as_array().is_some_and(|i| !i.is_empty())
+                || f["path"].as_array().is_some_and(|p| !p.is_empty())
+                || f["source"] == "personas"
+        })
+        .collect();
+    findings.sort_by_key(|f| {
+        (
+            f["channel"].as_str().unwrap_or_default().to_string(),
+            f["flow"].as_str().unwrap_or_default().to_string(),
+            f["file"].as_str().unwrap_or_default().to_string(),
+        )
+    });
+    assert_eq!(commands.len(), findings.len(), "{human}");
+    assert!(!commands.is_empty(), "no replay commands in {human}");
+    let mut replays = Vec::new();
+    for (command, finding) in commands.iter().zip(findings) {
+        let words = shell_words(command);
+        assert_eq!(words[0], "touchpoint", "{command}");
+        let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = touchpoint_in(dir, &args);
+        assert_eq!(code, 0, "`{command}` as printed fails: {stderr}");
+        let last = stdout.lines().last().unwrap_or_default();
+        let node = format!("`{}`", finding["node"].as_str().unwrap_or_default());
+        let ends_there = match finding["code"].as_str().unwrap_or_default() {
+            "dead-end" => last.starts_with("DEAD END at ") && last.contains(&node),
+            "unhandled-input" => last.starts_with("DROPPED at ") && last.contains(&node),
+            "trap" => last.starts_with("LOOP at ") || last.starts_with("waiting at "),
+            // Where a persona ends is its outcome, whichever node it is.
+            "persona-failed" => true,
+            _ => last.contains(&node),
+        };
+        assert!(
+            ends_there,
+            "`{command}` ends elsewhere than {finding}:\n{stdout}"
+        );
+        replays.push((finding.clone(), stdout));
+    }
+    replays
+}
