@@ -964,3 +964,26 @@ fn unreachable_in_a_called_flow_names_the_values_its_callers_bring() {
         "no path from the start of the flow reaches `closed_message` with the values its callers enter it with (hours=open)"
     );
 }
+
+/// A replay that goes into a called flow names that flow beside the line
+/// it quotes: the line is in the called flow's file, not in the file the
+/// transcript's header names.
+#[test]
+fn a_replay_into_a_called_flow_names_the_flow_of_each_line() {
+    let r = run(touchpoint().args([
+        "replay",
+        &fixture("unhandled-input-in-called-flow"),
+        "--flow",
+        "main",
+        "--inputs",
+        "1,wait",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("Please enter your eight-digit account number.\"  (flow `verify`, line 7)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("press 2.\"  (line 11)"), "{}", r.stdout);
+}

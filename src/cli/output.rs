@@ -57,16 +57,23 @@ pub fn transcript_text(t: &Transcript) -> String {
         match event {
             Event::Node {
                 node,
+                flow,
                 kind,
                 text,
                 line,
-                ..
             } => {
                 let text = text
                     .as_deref()
                     .map(|t| format!(" \"{t}\""))
                     .unwrap_or_default();
-                out.push_str(&format!("  [{node}] {kind}{text}  (line {line})\n"));
+                // Inside a called flow the line is in that flow's file, not
+                // the one the header names, so the flow is named with it.
+                let place = if *flow == t.flow {
+                    format!("line {line}")
+                } else {
+                    format!("flow `{flow}`, line {line}")
+                };
+                out.push_str(&format!("  [{node}] {kind}{text}  ({place})\n"));
             }
             Event::Input { input, meaning } => {
                 out.push_str(&format!("    > {input}   ({meaning})\n"))
