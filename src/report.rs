@@ -449,13 +449,7 @@ impl ErrorReport {
                 }
             })
             .collect();
-        ErrorReport {
-            tool: "touchpoint".to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            command: command.to_string(),
-            set,
-            errors,
-        }
+        ErrorReport::of_entries(command, set, errors)
     }
 }
 
