@@ -4,6 +4,7 @@
 
 mod side;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::finding::{DefectKey, Finding};
@@ -490,8 +491,14 @@ fn compare_nodes(
     renamed: &mut Vec<RenamedOption>,
 ) {
     let node_renames = node_renames(old, new);
-    // Where an old target is on the new side.
-    let on_new_side = |id: &str| -> String { mapped(&node_renames, id) };
+    // Where an old target is on the new side, and which new nodes are
+    // renamed ones: looked up by id, since large flows have many nodes.
+    let renames: FxHashMap<&str, &str> = node_renames
+        .iter()
+        .map(|(old_id, new_id)| (old_id.as_str(), new_id.as_str()))
+        .collect();
+    let renamed_to: FxHashSet<&str> = renames.values().copied().collect();
+    let on_new_side = |id: &str| -> String { mapped(&renames, id) };
     for (old_id, new_id) in &node_renames {
         out.renamed.push(NodeRename {
             channel: new.channel,
@@ -508,15 +515,16 @@ fn compare_nodes(
         option,
         to,
     };
-    let find = |nodes: &[NodeShape], id: &str| nodes.iter().position(|n| n.id == id);
+    let old_index = index_by_id(&old.nodes);
+    let new_index = index_by_id(&new.nodes);
     for node in &new.nodes {
-        let renamed_here = node_renames.iter().any(|(_, n)| *n == node.id);
-        if find(&old.nodes, &node.id).is_none() && !renamed_here {
+        let renamed_here = renamed_to.contains(node.id.as_str());
+        if !old_index.contains_key(node.id.as_str()) && !renamed_here {
             out.added.push(change("node", &node.id, None, None));
         }
     }
     for before in &old.nodes {
-        let Some(i) = find(&new.nodes, &on_new_side(&before.id)) else {
+        let Some(&i) = new_index.get(on_new_side(&before.id).as_str()) else {
             out.removed.push(change("node", &before.id, None, None));
             continue;
         };
@@ -675,11 +683,17 @@ fn compare_options(
 }
 
 /// An old node id under its new name, or as it is.
-fn mapped(node_renames: &[(String, String)], id: &str) -> String {
-    node_renames
+fn mapped(node_renames: &FxHashMap<&str, &str>, id: &str) -> String {
+    node_renames.get(id).map_or(id, |new| *new).to_string()
+}
+
+/// Where each node of a flow is, by id.
+fn index_by_id(nodes: &[NodeShape]) -> FxHashMap<&str, usize> {
+    nodes
         .iter()
-        .find(|(old, _)| old == id)
-        .map_or_else(|| id.to_string(), |(_, new)| new.clone())
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect()
 }
 
 /// Where a lead goes, read on the new side: a `call` names a flow, which no
@@ -702,31 +716,38 @@ fn lead_target(lead: &Lead, on_new_side: &dyn Fn(&str) -> String) -> String {
 /// new ids. Dropping a pair can break another that led to its node, so the
 /// check repeats until no pair drops.
 fn node_renames(old: &FlowShape, new: &FlowShape) -> Vec<(String, String)> {
-    let gone: Vec<&NodeShape> = old
-        .nodes
-        .iter()
-        .filter(|n| !new.nodes.iter().any(|m| m.id == n.id))
-        .collect();
-    let fresh: Vec<&NodeShape> = new
-        .nodes
-        .iter()
-        .filter(|n| !old.nodes.iter().any(|m| m.id == n.id))
-        .collect();
-    let alike = |a: &NodeShape, b: &NodeShape| a.kind == b.kind && a.text == b.text;
-    let mut pairs: Vec<(&NodeShape, &NodeShape)> = gone
-        .iter()
-        .filter_map(|a| {
-            let mut partners = fresh.iter().filter(|b| alike(a, b));
-            let b = partners.next()?;
-            let unique =
-                partners.next().is_none() && gone.iter().filter(|x| alike(x, b)).count() == 1;
-            unique.then_some((*a, *b))
+    let old_ids: FxHashSet<&str> = old.nodes.iter().map(|n| n.id.as_str()).collect();
+    let new_ids: FxHashSet<&str> = new.nodes.iter().map(|n| n.id.as_str()).collect();
+    // Candidates grouped by kind and prompt: (nodes gone, nodes new). A
+    // group with exactly one of each is a candidate pair; any other group
+    // is ambiguous, and a rename is only claimed when it is certain.
+    let mut groups: FxHashMap<(&str, Option<&str>), (Vec<&NodeShape>, Vec<&NodeShape>)> =
+        FxHashMap::default();
+    for node in old.nodes.iter().filter(|n| !new_ids.contains(n.id.as_str())) {
+        let key = (node.kind.as_str(), node.text.as_deref());
+        groups.entry(key).or_default().0.push(node);
+    }
+    for node in new.nodes.iter().filter(|n| !old_ids.contains(n.id.as_str())) {
+        let key = (node.kind.as_str(), node.text.as_deref());
+        if let Some(group) = groups.get_mut(&key) {
+            group.1.push(node);
+        }
+    }
+    let mut pairs: Vec<(&NodeShape, &NodeShape)> = groups
+        .into_values()
+        .filter_map(|(gone, fresh)| match (gone.as_slice(), fresh.as_slice()) {
+            ([a], [b]) => Some((*a, *b)),
+            _ => None,
         })
         .collect();
+    // In the old side's order, so that the list of renames reads as the
+    // flow does and never depends on hashing.
+    let order = index_by_id(&old.nodes);
+    pairs.sort_by_key(|(a, _)| order[a.id.as_str()]);
     loop {
-        let ids: Vec<(String, String)> = pairs
+        let ids: FxHashMap<&str, &str> = pairs
             .iter()
-            .map(|(a, b)| (a.id.clone(), b.id.clone()))
+            .map(|(a, b)| (a.id.as_str(), b.id.as_str()))
             .collect();
         let on_new_side = |id: &str| mapped(&ids, id);
         let same_but_id = |a: &NodeShape, b: &NodeShape| {
@@ -743,7 +764,10 @@ fn node_renames(old: &FlowShape, new: &FlowShape) -> Vec<(String, String)> {
         let before = pairs.len();
         pairs.retain(|(a, b)| same_but_id(a, b));
         if pairs.len() == before {
-            return ids;
+            return pairs
+                .iter()
+                .map(|(a, b)| (a.id.clone(), b.id.clone()))
+                .collect();
         }
     }
 }
