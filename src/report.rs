@@ -63,6 +63,15 @@ pub struct Shard {
 impl Shard {
     /// A report without a shard is a whole run: the one shard of one.
     const WHOLE: Shard = Shard { index: 1, count: 1 };
+    /// The most shards a run may be split into. A CI matrix has tens of
+    /// jobs at most, and `merge` names the shards it misses, so a bound
+    /// keeps a typo such as `1/100000000` from costing minutes and memory.
+    pub const MAX_COUNT: usize = 10_000;
+
+    /// Whether this is a shard of a split `--shard` could have made.
+    fn is_valid(self) -> bool {
+        (1..=self.count).contains(&self.index) && self.count <= Shard::MAX_COUNT
+    }
 }
 
 impl std::fmt::Display for Shard {
@@ -469,6 +478,12 @@ fn check_shards(reports: &[Report]) -> Result<Vec<Shard>, String> {
             format!("shard {s}")
         }
     };
+    if let Some(bad) = shards.iter().find(|s| !s.is_valid()) {
+        return Err(format!(
+            "a report says it is shard {bad}, which no `--shard K/N` makes (1 <= K <= N <= {})",
+            Shard::MAX_COUNT
+        ));
+    }
     for (i, a) in shards.iter().enumerate() {
         for b in &shards[..i] {
             if a.count != b.count {
@@ -496,7 +511,12 @@ fn check_shards(reports: &[Report]) -> Result<Vec<Shard>, String> {
 /// The note a merged report carries when shards are missing.
 fn missing_shards_note(missing: &[Shard], given: usize) -> Option<String> {
     let count = missing.first()?.count;
-    let names: Vec<String> = missing.iter().map(Shard::to_string).collect();
+    // Name a few; a long list of shard numbers helps nobody read the note.
+    const NAMED: usize = 8;
+    let mut names: Vec<String> = missing.iter().take(NAMED).map(Shard::to_string).collect();
+    if missing.len() > NAMED {
+        names.push(format!("{} more", missing.len() - NAMED));
+    }
     let (list, verb) = match names.as_slice() {
         [one] => (format!("shard {one}"), "is"),
         [rest @ .., last] => (format!("shards {} and {last}", rest.join(", ")), "are"),

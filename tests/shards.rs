@@ -266,3 +266,38 @@ fn replays_of_merged_shards_run(set: &str) {
         assert!(human.contains(&place), "no `{place}` in {human}");
     }
 }
+
+/// A split no CI matrix makes is refused where it is typed, and a report
+/// that claims a shard no split has is refused by merge; many missing
+/// shards are named a few at a time, so merging one shard of twenty takes
+/// no time and says what is missing in one readable line.
+#[test]
+fn shard_counts_are_bounded_and_many_missing_shards_are_summed_up() {
+    let (code, _, stderr) = touchpoint(&["check", "menus", "--shard", "1/100000000"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("at most 10000 shards"), "{stderr}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let one = shard_report(dir.path(), "1/20");
+    let (_, stdout, stderr) = touchpoint(&["merge", &one, "--format", "json"]);
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let expected = "shards 2/20, 3/20, 4/20, 5/20, 6/20, 7/20, 8/20, 9/20 and 11 more are missing: this report has the fuzz runs and personas of 1 of the 20 shards";
+    assert!(
+        report["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == expected),
+        "{stdout}"
+    );
+
+    let text = std::fs::read_to_string(&one).unwrap();
+    let forged = text.replace("\"index\": 1,", "\"index\": 25,");
+    assert_ne!(forged, text, "the report records its shard as index/count");
+    let bad = dir.path().join("forged.json");
+    std::fs::write(&bad, forged).unwrap();
+    let (code, _, stderr) = touchpoint(&["merge", bad.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("shard 25/20"), "{stderr}");
+}

@@ -495,6 +495,12 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     if k == 0 || n == 0 || k > n {
         return Err(bad());
     }
+    if n > crate::report::Shard::MAX_COUNT {
+        return Err(format!(
+            "`{text}`: a run is split into at most {} shards",
+            crate::report::Shard::MAX_COUNT
+        ));
+    }
     Ok((k, n))
 }
 

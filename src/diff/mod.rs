@@ -723,11 +723,19 @@ fn node_renames(old: &FlowShape, new: &FlowShape) -> Vec<(String, String)> {
     // is ambiguous, and a rename is only claimed when it is certain.
     let mut groups: FxHashMap<(&str, Option<&str>), (Vec<&NodeShape>, Vec<&NodeShape>)> =
         FxHashMap::default();
-    for node in old.nodes.iter().filter(|n| !new_ids.contains(n.id.as_str())) {
+    for node in old
+        .nodes
+        .iter()
+        .filter(|n| !new_ids.contains(n.id.as_str()))
+    {
         let key = (node.kind.as_str(), node.text.as_deref());
         groups.entry(key).or_default().0.push(node);
     }
-    for node in new.nodes.iter().filter(|n| !old_ids.contains(n.id.as_str())) {
+    for node in new
+        .nodes
+        .iter()
+        .filter(|n| !old_ids.contains(n.id.as_str()))
+    {
         let key = (node.kind.as_str(), node.text.as_deref());
         if let Some(group) = groups.get_mut(&key) {
             group.1.push(node);
