@@ -355,6 +355,25 @@ fn sarif_uris_of_an_absolute_path_are_file_uris() {
     assert_eq!(uri.as_str(), Some(expected.as_str()), "{text}");
 }
 
+/// A relative path is a relative reference, but still a URI: a space, `#`
+/// or `%` in a folder's name is percent-encoded, or the `#` would start a
+/// fragment and the path would end there.
+#[test]
+fn sarif_uris_of_a_relative_path_are_percent_encoded() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::project().join("fixtures/unhandled-input"),
+        &dir.path().join("sp ace#1%"),
+    );
+    let (code, text, stderr) =
+        common::touchpoint_in(dir.path(), &["lint", "sp ace#1%", "--format", "sarif"]);
+    assert_eq!(code, 1, "{stderr}");
+    let sarif: Value = serde_json::from_str(&text).unwrap();
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        ["artifactLocation"]["uri"];
+    assert_eq!(uri.as_str(), Some("sp%20ace%231%25/main.yaml"), "{text}");
+}
+
 /// A finding about a menu as written has no inputs: JUnit leaves the
 /// inputs out rather than print "(inputs: )". The menu's hidden key is not
 /// counted against the width the set allows, and the message says so.

@@ -706,6 +706,10 @@ fn lead_target(lead: &Lead, on_new_side: &dyn Fn(&str) -> String) -> String {
     }
 }
 
+/// The nodes of one kind and prompt that a rename could pair: those only
+/// on the old side, and those only on the new side.
+type Candidates<'a> = (Vec<&'a NodeShape>, Vec<&'a NodeShape>);
+
 /// Nodes of a flow renamed and nothing else, as [`NodeRename`] describes:
 /// `(old id, new id)` pairs.
 ///
@@ -721,8 +725,7 @@ fn node_renames(old: &FlowShape, new: &FlowShape) -> Vec<(String, String)> {
     // Candidates grouped by kind and prompt: (nodes gone, nodes new). A
     // group with exactly one of each is a candidate pair; any other group
     // is ambiguous, and a rename is only claimed when it is certain.
-    let mut groups: FxHashMap<(&str, Option<&str>), (Vec<&NodeShape>, Vec<&NodeShape>)> =
-        FxHashMap::default();
+    let mut groups: FxHashMap<(&str, Option<&str>), Candidates> = FxHashMap::default();
     for node in old
         .nodes
         .iter()

@@ -41,7 +41,14 @@ fn describe(code: Code) -> &'static str {
 /// give it) into a path relative to where touchpoint ran, which is what
 /// code scanning matches against the repository.
 fn artifact_uri(set: &str) -> impl Fn(&str) -> String {
-    let base = set.trim_end_matches('/');
+    // Trailing slashes are not part of the folder's name, but `/` itself is
+    // the root and stays.
+    let trimmed = set.trim_end_matches('/');
+    let base = if trimmed.is_empty() && set.starts_with('/') {
+        "/"
+    } else {
+        trimmed
+    };
     // A set given as a single file: its findings are relative to its folder.
     let root = if base.ends_with(".yaml") || base.ends_with(".yml") || base.ends_with(".json") {
         std::path::Path::new(base)
@@ -54,20 +61,20 @@ fn artifact_uri(set: &str) -> impl Fn(&str) -> String {
     move |file: &str| {
         if root.is_empty() || root == "." {
             uri_of_path(file)
+        } else if root.ends_with('/') {
+            uri_of_path(&format!("{root}{file}"))
         } else {
             uri_of_path(&format!("{root}/{file}"))
         }
     }
 }
 
-/// A path as a SARIF `uri`: a relative path is a relative reference as it
-/// is, while an absolute path must be a `file://` URI, with every byte
-/// that may not appear in a URI path percent-encoded.
+/// A path as a SARIF `uri`: an absolute path is a `file://` URI and a
+/// relative path a relative reference, each with every byte that may not
+/// appear in a URI path percent-encoded (a space, `#` or `%` in a folder's
+/// name would otherwise end the path or start an escape).
 fn uri_of_path(path: &str) -> String {
-    if !path.starts_with('/') {
-        return path.to_string();
-    }
-    let mut uri = String::from("file://");
+    let mut uri = String::from(if path.starts_with('/') { "file://" } else { "" });
     for byte in path.bytes() {
         if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
             uri.push(byte as char);
@@ -167,4 +174,29 @@ fn document(version: &str, rules: &[Value], results: &[Value]) -> String {
         }]
     });
     super::json::render_value(&sarif)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::artifact_uri;
+
+    /// A set at the root of the filesystem, or a file there, has one slash
+    /// after the scheme's two, not two.
+    #[test]
+    fn files_at_the_filesystem_root_have_one_root_slash() {
+        assert_eq!(artifact_uri("/x.yaml")("x.yaml"), "file:///x.yaml");
+        assert_eq!(
+            artifact_uri("/")("phone/main.yaml"),
+            "file:///phone/main.yaml"
+        );
+        assert_eq!(
+            artifact_uri("/srv/set/")("main.yaml"),
+            "file:///srv/set/main.yaml"
+        );
+        assert_eq!(
+            artifact_uri("menus")("phone/main.yaml"),
+            "menus/phone/main.yaml"
+        );
+        assert_eq!(artifact_uri(".")("main.yaml"), "main.yaml");
+    }
 }
