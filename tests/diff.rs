@@ -226,21 +226,7 @@ fn git(dir: &Path, args: &[&str]) {
 
 #[test]
 fn git_revisions_of_the_same_path() {
-    let repo = tempfile::tempdir().unwrap();
-    git(repo.path(), &["init", "-q"]);
-    copy_dir(
-        &project().join("fixtures/diff/v1"),
-        &repo.path().join("menus"),
-    );
-    git(repo.path(), &["add", "."]);
-    git(repo.path(), &["commit", "-q", "-m", "v1"]);
-    std::fs::remove_dir_all(repo.path().join("menus")).unwrap();
-    copy_dir(
-        &project().join("fixtures/diff/v2"),
-        &repo.path().join("menus"),
-    );
-    git(repo.path(), &["add", "-A"]);
-    git(repo.path(), &["commit", "-q", "-m", "v2"]);
+    let repo = two_version_repo();
     let (code, stdout, stderr) = touchpoint_in(
         repo.path(),
         &["diff", "git:HEAD~1", "menus", "--format", "json"],
