@@ -61,6 +61,18 @@ fn summary(finding: &Value) -> String {
     )
 }
 
+/// `touchpoint lint --from PLATFORM export/ --format json` on one case.
+fn lint_case(platform: &str, dir: &Path) -> (i32, String, String) {
+    touchpoint(&[
+        "lint",
+        path_text(&dir.join("export")),
+        "--from",
+        platform,
+        "--format",
+        "json",
+    ])
+}
+
 #[test]
 fn every_import_case_reports_exactly_its_findings() {
     let cases = import_cases();
@@ -72,15 +84,7 @@ fn every_import_case_reports_exactly_its_findings() {
                 .unwrap_or_else(|e| panic!("{name}: expected.json: {e}")),
         )
         .unwrap_or_else(|e| panic!("{name}: expected.json: {e}"));
-        let export = dir.join("export");
-        let (code, stdout, stderr) = touchpoint(&[
-            "lint",
-            path_text(&export),
-            "--from",
-            platform,
-            "--format",
-            "json",
-        ]);
+        let (code, stdout, stderr) = lint_case(platform, dir);
         let want_exit = expected["exit"].as_i64().unwrap() as i32;
         if code != want_exit {
             failures.push(format!(
@@ -117,14 +121,7 @@ fn every_import_case_reports_exactly_its_findings() {
 fn every_import_finding_replays() {
     for (platform, dir) in import_cases() {
         let export = dir.join("export");
-        let (_, stdout, stderr) = touchpoint(&[
-            "lint",
-            path_text(&export),
-            "--from",
-            platform,
-            "--format",
-            "json",
-        ]);
+        let (_, stdout, stderr) = lint_case(platform, &dir);
         let report: Value =
             serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}\n{stderr}"));
         let written = tempfile::tempdir().unwrap();
