@@ -84,6 +84,9 @@ pub struct Entry {
     /// The occurrence in world 0, every variable at its first value, which
     /// `replay` reproduces without being told any variables.
     pub first_world: Option<RawFinding>,
+    /// The walk whose worlds `looked` last took in: a finding met many times
+    /// in one walk takes them in once, not at every world it occurs in.
+    looked_in_walk: u32,
 }
 
 impl Entry {
@@ -98,6 +101,9 @@ impl Entry {
 pub struct Recorder {
     /// The worlds the current walk looks in, indexed like the graph's.
     walked: Vec<bool>,
+    /// Counts the walks begun, so an entry knows whether it has taken in
+    /// the current walk's worlds yet.
+    walk: u32,
     pub entries: Vec<Entry>,
     index: FxHashMap<(Code, NodeIx, u32), usize>,
 }
@@ -108,6 +114,7 @@ impl Recorder {
     pub fn begin_flow(&mut self, walked: &[bool]) {
         self.walked.clear();
         self.walked.extend_from_slice(walked);
+        self.walk += 1;
     }
 
     /// Whether this finding is new for this world. Within one world the walk
@@ -126,8 +133,11 @@ impl Recorder {
         match self.index.get(&key) {
             Some(&i) => {
                 let entry = &mut self.entries[i];
-                for (looked, &walked) in entry.looked.iter_mut().zip(&self.walked) {
-                    *looked |= walked;
+                if entry.looked_in_walk != self.walk {
+                    for (looked, &walked) in entry.looked.iter_mut().zip(&self.walked) {
+                        *looked |= walked;
+                    }
+                    entry.looked_in_walk = self.walk;
                 }
                 entry.looked[world] = true;
                 if entry.worlds[world] {
@@ -155,6 +165,7 @@ impl Recorder {
                     count: 1,
                     first_world: (world == 0).then(|| raw.clone()),
                     best: raw,
+                    looked_in_walk: self.walk,
                 });
             }
         }
