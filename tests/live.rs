@@ -76,9 +76,23 @@ fn serve() -> SocketAddr {
 /// The same, but the server shuts down after `requests` requests, as if
 /// someone stopped the app in the middle of a crawl.
 fn serve_until(requests: usize) -> SocketAddr {
-    let (sender, receiver) = std::sync::mpsc::channel();
     let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let stop = std::sync::Arc::new(tokio::sync::Notify::new());
+    let stopper = std::sync::Arc::clone(&stop);
+    let app = Router::new().fallback(any(move |uri: Uri, body: String| {
+        let n = served.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if n >= requests {
+            stopper.notify_one();
+        }
+        tree(uri, body)
+    }));
+    serve_router(app, stop)
+}
+
+/// Serves `app` on its own thread and runtime until `stop` is notified,
+/// and returns its address.
+fn serve_router(app: Router, stop: std::sync::Arc<tokio::sync::Notify>) -> SocketAddr {
+    let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -91,15 +105,6 @@ fn serve_until(requests: usize) -> SocketAddr {
             sender
                 .send(listener.local_addr().expect("its address"))
                 .expect("the test is waiting");
-            let counter = std::sync::Arc::clone(&served);
-            let stopper = std::sync::Arc::clone(&stop);
-            let app = Router::new().fallback(any(move |uri: Uri, body: String| {
-                let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                if n >= requests {
-                    stopper.notify_one();
-                }
-                tree(uri, body)
-            }));
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move { stop.notified().await })
                 .await
@@ -107,6 +112,44 @@ fn serve_until(requests: usize) -> SocketAddr {
         });
     });
     receiver.recv().expect("the server started")
+}
+
+/// Serves a router until the test process ends.
+fn serve_forever(app: Router) -> SocketAddr {
+    serve_router(app, std::sync::Arc::new(tokio::sync::Notify::new()))
+}
+
+/// A port on 127.0.0.1 where nothing listens.
+fn closed_port() -> SocketAddr {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = closed.local_addr().unwrap();
+    drop(closed);
+    addr
+}
+
+/// Runs the binary like `touchpoint`, but kills it and fails the test if it
+/// has not ended after a minute, so that a hang is a failure and not a
+/// stuck test run. The minute is only a guard, not a claim about speed.
+fn touchpoint_or_kill(args: &[&str]) -> (i32, String, String) {
+    let output = assert_cmd::Command::cargo_bin("touchpoint")
+        .unwrap()
+        .current_dir(common::project())
+        .env("NO_COLOR", "1")
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let code = output.status.code().unwrap_or_else(|| {
+        panic!(
+            "touchpoint {args:?} did not end and was killed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (
+        code,
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 fn driver(addr: SocketAddr, path: &str) -> Driver {
@@ -117,8 +160,9 @@ fn driver(addr: SocketAddr, path: &str) -> Driver {
             concurrency: 4,
             request_timeout: Duration::from_secs(1),
             max_body: 64 * 1024,
-            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
             max_requests_between_inputs: 6,
+            ..DriverOptions::default()
         },
     )
     .expect("a driver")
@@ -175,7 +219,7 @@ fn misbehaving_apps_fail_the_call_with_a_reason() {
         ("/broken", "HTTP 500"),
         ("/huge", "larger than 65536 bytes"),
         ("/slow", "no reply in time"),
-        ("/elsewhere", "off the starting host"),
+        ("/elsewhere", "off the starting origin"),
     ];
     for (path, expected) in cases {
         let outcomes = driver(addr, path).play_batch(&[Vec::new()]);
@@ -436,8 +480,9 @@ fn live_fuzzing_finds_what_callers_run_into_with_the_shortest_inputs() {
     assert!(replayed.contains("live-error"), "{replayed}");
 }
 
-/// A server that stops answering ends a live fuzzing session with exit 2
-/// and no report.
+/// A server that is gone before the session starts: nothing answers at
+/// the address, and the session says so rather than that the app "stopped"
+/// answering. Exit 2 and no report.
 #[test]
 fn live_fuzzing_an_app_that_is_gone_exits_2() {
     let addr = serve_until(1);
@@ -448,7 +493,287 @@ fn live_fuzzing_an_app_that_is_gone_exits_2() {
     let (code, stdout, stderr) = touchpoint(&["fuzz", "--live", &url, "--runs", "20"]);
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.contains("stopped answering"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("nothing answered at {url}")),
+        "{stderr}"
+    );
     let (code, _, stderr) = touchpoint(&["replay", "--live", &url, "--inputs", "1"]);
     assert_eq!(code, 2, "{stderr}");
+}
+
+/// A closed port: every live command says that nothing answered there and
+/// that the connection was refused, never that the app stopped answering
+/// after some number of calls.
+#[test]
+fn a_closed_port_is_said_to_answer_nothing() {
+    let url = format!("http://{}/voice", closed_port());
+    for args in [
+        vec!["fuzz", "--live", &url, "--runs", "20"],
+        vec!["crawl", &url],
+    ] {
+        let (code, stdout, stderr) = touchpoint_or_kill(&args);
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains(&format!("nothing answered at {url}"))
+                && stderr.contains("connection refused")
+                && !stderr.contains("stopped answering"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+/// An app that answers and then goes away mid-session has stopped
+/// answering; the calls it answered are counted.
+#[test]
+fn live_fuzzing_an_app_that_goes_away_says_how_many_calls_it_answered() {
+    let addr = serve_until(30);
+    let url = format!("http://{addr}/voice");
+    let (code, stdout, stderr) = touchpoint_or_kill(&[
+        "fuzz",
+        "--live",
+        &url,
+        "--runs",
+        "200",
+        "--concurrency",
+        "1",
+    ]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains(&format!("{url} answered ")) && stderr.contains("then stopped answering"),
+        "{stderr}"
+    );
+}
+
+/// An app whose start answers and whose every other address never does:
+/// the first reply asks for a key, and the call hangs on whatever comes
+/// next (key, silence, or the redirect after it).
+fn hanging_app(start_hangs: bool) -> SocketAddr {
+    serve_forever(Router::new().fallback(any(move |uri: Uri| async move {
+        if start_hangs || uri.path() != "/voice" {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+        (
+            StatusCode::OK,
+            r#"<Response><Gather numDigits="1" action="/hang"><Say>Press a key.</Say></Gather><Redirect>/hang</Redirect></Response>"#,
+        )
+    })))
+}
+
+/// `fuzz --live` against a hung app treats the first timeouts as the app
+/// not answering: exit 2 and a message naming the timeout, nothing
+/// reported, rather than a timed-out finding shrunk call by call.
+#[test]
+fn live_fuzzing_a_hung_app_ends_as_not_answering() {
+    for (start_hangs, expected) in [
+        (true, "nothing answered at"),
+        (false, "then stopped answering"),
+    ] {
+        let url = format!("http://{}/voice", hanging_app(start_hangs));
+        let (code, stdout, stderr) =
+            touchpoint_or_kill(&["fuzz", "--live", &url, "--runs", "20", "--timeout", "1"]);
+        assert_eq!(code, 2, "{stdout}{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(
+            stderr.contains(expected) && stderr.contains("no reply in time (1 s)"),
+            "{stderr}"
+        );
+    }
+}
+
+/// `--time` bounds the whole session: calls still waiting on a hung app at
+/// the deadline are cut off, whatever `--timeout` allows one request.
+/// None ended, so there is nothing to report: exit 2, saying so.
+#[test]
+fn live_fuzzing_stops_at_its_time_even_with_calls_in_flight() {
+    let url = format!("http://{}/voice", hanging_app(false));
+    let (code, stdout, stderr) =
+        touchpoint_or_kill(&["fuzz", "--live", &url, "--time", "2s", "--timeout", "600"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("ended before the --time deadline"),
+        "{stderr}"
+    );
+}
+
+/// A listener that counts the requests it gets and answers each with a
+/// goodbye: where an app sends calls that must not go.
+fn counting_listener() -> (SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&count);
+    let addr = serve_forever(Router::new().fallback(any(move || {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async { "<Response><Say>Elsewhere.</Say><Hangup/></Response>" }
+    })));
+    (addr, count)
+}
+
+/// An app on one port whose menu sends calls to the same host on `other`
+/// port: key 1 by `<Redirect>`, key 2 by a gather whose action is there
+/// (the next key posts the caller's digits to it), key 3 by an HTTP 307,
+/// which keeps the POST and its form fields.
+fn port_hopping_app(other: SocketAddr) -> SocketAddr {
+    serve_forever(Router::new().fallback(any(move |uri: Uri, body: String| async move {
+        let digits: Option<String> = url::form_urlencoded::parse(body.as_bytes())
+            .find(|(k, _)| k == "Digits")
+            .map(|(_, v)| v.into_owned());
+        let twiml = |inner: String| {
+            (
+                StatusCode::OK,
+                [(axum::http::header::LOCATION, "/voice".to_string())],
+                format!("<Response>{inner}</Response>"),
+            )
+        };
+        match (uri.path(), digits.as_deref()) {
+            ("/menu", Some("1")) => twiml(format!("<Redirect>http://{other}/voice</Redirect>")),
+            ("/menu", Some("2")) => twiml(format!(
+                r#"<Gather numDigits="1" action="http://{other}/collect"><Say>Enter a digit.</Say></Gather><Hangup/>"#
+            )),
+            ("/menu", Some("3")) => (
+                StatusCode::TEMPORARY_REDIRECT,
+                [(axum::http::header::LOCATION, format!("http://{other}/voice"))],
+                String::new(),
+            ),
+            ("/menu", Some(_)) => twiml("<Say>Goodbye.</Say><Hangup/>".to_string()),
+            _ => twiml(
+                r#"<Gather numDigits="1" action="/menu"><Say>Press 1, 2 or 3.</Say></Gather><Hangup/>"#
+                    .to_string(),
+            ),
+        }
+    })))
+}
+
+/// The allowed origin is scheme, host and port: a `<Redirect>`, a gather's
+/// action and an HTTP redirect to the same host on another port each fail
+/// the call with a reason, and the other port gets no request at all.
+/// Allowing that port with `--allow-host HOST:PORT` lets them through.
+#[test]
+fn calls_never_leave_their_origin_for_another_port() {
+    let (other, count) = counting_listener();
+    let addr = port_hopping_app(other);
+    let driver = |allowed: Vec<String>| {
+        Driver::new(
+            Url::parse(&format!("http://{addr}/voice")).unwrap(),
+            DriverOptions {
+                request_timeout: Duration::from_secs(5),
+                allowed_origins: allowed,
+                ..DriverOptions::default()
+            },
+        )
+        .expect("a driver")
+    };
+    let key = |k: &str| Input::Keys(k.to_string());
+    let calls = [vec![key("1")], vec![key("2"), key("5")], vec![key("3")]];
+    let outcomes = driver(Vec::new()).play_batch(&calls);
+    for (inputs, outcome) in calls.iter().zip(&outcomes) {
+        match outcome {
+            Outcome::Failed {
+                message,
+                unreachable: false,
+                ..
+            } => assert!(
+                message.contains(&format!(
+                    "off the starting origin http://{addr} (scheme, host and port; allow it with --allow-host {other})"
+                )),
+                "{inputs:?}: {message}"
+            ),
+            other => panic!("{inputs:?}: {other:?}"),
+        }
+    }
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 0);
+
+    // Every command that calls the app goes through the same check.
+    let url = format!("http://{addr}/voice");
+    let dir = tempfile::tempdir().unwrap();
+    let crawled = dir.path().join("crawled.yaml");
+    let (code, _, stderr) = touchpoint_or_kill(&["crawl", &url, "-o", crawled.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("live-error: inputs [1]: the app sends the call to"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) =
+        touchpoint_or_kill(&["fuzz", "--live", &url, "--runs", "60", "--format", "json"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.contains("off the starting origin"), "{stdout}");
+    let (code, stdout, stderr) = touchpoint_or_kill(&["replay", "--live", &url, "--inputs", "3"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.contains("off the starting origin"), "{stdout}");
+    std::fs::write(
+        dir.path().join("hops.yaml"),
+        "persona: presses-two\nchannel: phone\nflow: crawled\nscript:\n  - press: \"2\"\n  - press: \"5\"\nexpect:\n  outcome: hung-up\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = touchpoint_or_kill(&[
+        "personas",
+        dir.path().to_str().unwrap(),
+        "--live",
+        &url,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("off the starting origin"), "{stdout}");
+    assert_eq!(
+        count.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "a request reached the other port"
+    );
+
+    // Allowed by host and port, the same calls reach it.
+    let outcomes = driver(vec![other.to_string()]).play_batch(&calls);
+    assert!(
+        outcomes.iter().all(|o| matches!(o, Outcome::Ended { .. })),
+        "{outcomes:?}"
+    );
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
+
+/// An app that makes up a new menu for every path: it never runs out.
+fn endless_app() -> SocketAddr {
+    serve_forever(Router::new().fallback(any(|uri: Uri, body: String| async move {
+        let digits: String = url::form_urlencoded::parse(body.as_bytes())
+            .find(|(k, _)| k == "Digits")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let path = format!("{}{digits}", uri.path());
+        format!(
+            r#"<Response><Gather numDigits="1" action="{path}"><Say>Menu {path}.</Say></Gather></Response>"#
+        )
+    })))
+}
+
+/// Both budgets of a crawl are exact, and what it prints adds up: the note
+/// and the closing line count the same menus and the same calls.
+#[test]
+fn crawl_budgets_are_exact_and_the_counts_printed_agree() {
+    let url = format!("http://{}/voice", endless_app());
+    // Each menu takes 12 probes (silence and the keys but `#`), after one
+    // call to find the first: five menus fit in 61 calls.
+    let (code, yaml, stderr) = touchpoint_or_kill(&["crawl", &url, "--max-menus", "5"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(yaml.matches("\n    menu: ").count(), 5, "{yaml}");
+    assert!(
+        stderr.contains("note: the crawl stopped at its budget of 5 menus: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("crawled 5 menus with 61 calls"), "{stderr}");
+
+    let (code, yaml, stderr) = touchpoint_or_kill(&["crawl", &url, "--max-calls", "100"]);
+    assert_eq!(code, 0, "{stderr}");
+    // 1 + 12 for the first menu, then 7 of its 11 menus fit whole.
+    let menus = yaml.matches("\n    menu: ").count();
+    assert_eq!(menus, 1 + 11 + 7 * 11, "{yaml}");
+    assert!(
+        stderr.contains(&format!(
+            "note: the crawl stopped at its budget of 100 calls, after 97 calls: {} of the {menus} menus found were not probed",
+            menus - 8
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("crawled {menus} menus with 97 calls")),
+        "{stderr}"
+    );
 }

@@ -177,14 +177,18 @@ pub enum Command {
         /// Seconds allowed for one request.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
         timeout: u64,
-        /// Another host the app may send calls to (repeatable); the
-        /// starting URL's host is always allowed.
+        /// Another origin the app may send calls to (repeatable): HOST,
+        /// HOST:PORT or SCHEME://HOST:PORT, taking the starting URL's scheme
+        /// and the scheme's default port when left out; the starting URL's
+        /// origin (scheme, host and port) is always allowed.
         #[arg(long = "allow-host", value_name = "HOST")]
         allow_hosts: Vec<String>,
-        /// Stop after finding this many menus.
+        /// Find at most this many menus (asks included); menus reached
+        /// beyond it are left out.
         #[arg(long, default_value_t = 500)]
         max_menus: usize,
-        /// Stop after this many calls.
+        /// Make at most this many calls; menus whose probes do not fit are
+        /// not probed.
         #[arg(long, default_value_t = 20_000)]
         max_calls: usize,
     },
@@ -250,7 +254,8 @@ pub struct LiveArgs {
     /// With --live: seconds allowed for one request.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), requires = "live")]
     pub timeout: u64,
-    /// With --live: also follow redirects to this host (repeatable).
+    /// With --live: also send calls to this origin (repeatable): HOST,
+    /// HOST:PORT or SCHEME://HOST:PORT, as for `crawl`.
     #[arg(long = "allow-host", value_name = "HOST", requires = "live")]
     pub allow_hosts: Vec<String>,
 }

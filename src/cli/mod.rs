@@ -289,7 +289,7 @@ pub fn execute(cli: Cli) -> u8 {
             crate::live::driver::DriverOptions {
                 concurrency: usize::from(concurrency),
                 request_timeout: std::time::Duration::from_secs(timeout),
-                allowed_hosts: allow_hosts,
+                allowed_origins: allow_hosts,
                 ..Default::default()
             },
             crate::live::crawl::CrawlLimits {
@@ -824,6 +824,8 @@ fn run_live_replay(live: &args::LiveArgs, inputs: &str, common: &Common) -> u8 {
                 failed = true;
                 break;
             }
+            // No deadline is set for a replay, so no call is cut off.
+            Outcome::Abandoned => return fail("the call was cut off before it ended"),
         }
     }
     let written = Output::new(common.output.as_deref()).write(&text);
@@ -837,16 +839,34 @@ fn run_live_replay(live: &args::LiveArgs, inputs: &str, common: &Common) -> u8 {
 /// The driver for `--live URL` with its options, or the exit code after
 /// saying why there is none.
 fn live_driver(live: &args::LiveArgs) -> Result<crate::live::driver::Driver, u8> {
+    live_driver_with(live, crate::live::driver::DriverOptions::default())
+}
+
+/// The same, with the options `--live` does not set taken from `base`.
+fn live_driver_with(
+    live: &args::LiveArgs,
+    base: crate::live::driver::DriverOptions,
+) -> Result<crate::live::driver::Driver, u8> {
     let url = live.live.as_deref().unwrap_or_default();
     let start =
         url::Url::parse(url).map_err(|e| fail(format!("--live `{url}` is not a URL: {e}")))?;
     let options = crate::live::driver::DriverOptions {
         concurrency: usize::from(live.concurrency),
         request_timeout: std::time::Duration::from_secs(live.timeout),
-        allowed_hosts: live.allow_hosts.clone(),
-        ..Default::default()
+        allowed_origins: live.allow_hosts.clone(),
+        ..base
     };
     crate::live::driver::Driver::new(start, options).map_err(fail)
+}
+
+/// Why a live app gave nothing to report: it never answered at all (a
+/// closed port, a wrong address, a hung server), or it answered some calls
+/// and then stopped.
+fn not_answering(url: &str, driver: &crate::live::driver::Driver, why: &str) -> String {
+    match driver.answered_calls() {
+        0 => format!("nothing answered at {url}: {why}"),
+        answered => format!("{url} answered {answered} calls, then stopped answering: {why}"),
+    }
 }
 
 /// Random callers `fuzz --live` makes by default: each is a real call, so
@@ -866,7 +886,18 @@ fn run_live_fuzz(live: &args::LiveArgs, budget: &args::FuzzBudget, common: &Comm
     if common.shard.is_some() {
         return fail("--shard splits fuzzing of a model; it does not apply to --live");
     }
-    let driver = match live_driver(live) {
+    let deadline = budget.time.map(|t| std::time::Instant::now() + t);
+    // A hung app would make every call, and every replay while shrinking,
+    // wait out the whole timeout: the first timeout means it is not
+    // answering. At the deadline the calls still going are cut off.
+    let driver = match live_driver_with(
+        live,
+        crate::live::driver::DriverOptions {
+            deadline,
+            timeout_means_not_answering: true,
+            ..Default::default()
+        },
+    ) {
         Ok(driver) => driver,
         Err(code) => return code,
     };
@@ -875,13 +906,19 @@ fn run_live_fuzz(live: &args::LiveArgs, budget: &args::FuzzBudget, common: &Comm
         runs: budget.runs_or(LIVE_FUZZ_RUNS),
         max_steps: budget.max_steps_or(LIVE_MAX_STEPS),
         max_shrink_calls: 256,
-        deadline: budget.time.map(|t| std::time::Instant::now() + t),
+        deadline,
     };
     let outcome = crate::live::fuzz::fuzz_live(&options, &mut |batch| driver.play_batch(batch));
     if let Some(why) = &outcome.unreachable {
         return fail(format!(
-            "{url} stopped answering after {} calls: {why}; nothing was reported",
-            outcome.calls
+            "{}; nothing was reported",
+            not_answering(url, &driver, why)
+        ));
+    }
+    if outcome.runs == 0 && outcome.abandoned > 0 {
+        return fail(format!(
+            "no call to {url} ended before the --time deadline ({} cut off): the app did not answer in time; nothing was reported",
+            outcome.abandoned
         ));
     }
     let report = crate::live::fuzz::report(url, common.seed, outcome);
@@ -916,17 +953,19 @@ fn run_crawl(
         format!("[{}]", words.join(", "))
     };
     if let Some(gone) = crawled.failures.iter().find(|f| f.unreachable) {
+        let why = format!("{} (inputs {})", gone.message, inputs(&gone.inputs));
         return fail(format!(
-            "the app stopped answering (inputs {}): {}; nothing was written",
-            inputs(&gone.inputs),
-            gone.message
+            "{}; nothing was written",
+            not_answering(url, &driver, &why)
         ));
     }
     if crawled.flow.nodes.is_empty() || crawled.flow.start == "call_failed" {
         let why = crawled
             .failures
             .first()
-            .map_or("the first call failed".to_string(), |f| f.message.clone());
+            .map(|f| f.message.clone())
+            .or_else(|| crawled.notes.first().cloned())
+            .unwrap_or_else(|| "the first call failed".to_string());
         return fail(format!("{url} could not be crawled: {why}"));
     }
     for note in &crawled.notes {
@@ -955,12 +994,7 @@ fn run_crawl(
     }
     eprintln!(
         "crawled {} menus with {} calls{}",
-        crawled
-            .flow
-            .nodes
-            .iter()
-            .filter(|n| matches!(n.kind, crate::import::ir::IrKind::Menu { .. }))
-            .count(),
+        crawled.menus,
         crawled.calls,
         if crawled.failures.is_empty() {
             String::new()

@@ -65,6 +65,9 @@ pub enum Outcome {
         unreachable: bool,
         at: String,
     },
+    /// The call was cut off unfinished at the run's deadline (`--time`):
+    /// nothing is known about how it would have gone.
+    Abandoned,
 }
 
 /// Plays one call from `start` with `inputs`, fetching replies through
@@ -192,7 +195,10 @@ pub struct Crawled {
     pub failures: Vec<Failure>,
     /// Limits hit, said plainly.
     pub notes: Vec<String>,
+    /// Calls made.
     pub calls: usize,
+    /// Menus found (asks included): never more than the budget.
+    pub menus: usize,
 }
 
 /// A call of the crawl that failed, with the inputs from the start.
@@ -232,9 +238,13 @@ pub fn crawl(
     limits: CrawlLimits,
     play_calls: &mut PlayCalls,
 ) -> Crawled {
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        max_menus: limits.max_menus,
+        ..Builder::default()
+    };
     let mut notes = Vec::new();
     let mut calls = 1;
+    let mut probed = 0;
 
     let first = play_calls(&[Vec::new()]).pop().unwrap_or(Outcome::Failed {
         message: "the driver played no call".to_string(),
@@ -262,39 +272,48 @@ pub fn crawl(
     // calls in flight as it is allowed, and are taken in the order the
     // menus were found, so the flow comes out the same on every run.
     while !builder.pending.is_empty() {
-        let mut level: Vec<usize> = builder.pending.drain(..).collect();
-        let per_menu = KEYS.len() + 1 + MAX_PHRASES;
-        let fit = limits.max_calls.saturating_sub(calls) / per_menu;
-        let over_budget = fit < level.len();
-        if over_budget {
-            notes.push(format!(
-                "the crawl stopped at its budget of {} calls; {} menus were not probed",
-                limits.max_calls,
-                level.len() - fit
-            ));
-            level.truncate(fit);
+        let level: Vec<usize> = builder.pending.drain(..).collect();
+        // Menus are probed in order while all of a menu's probes fit in
+        // the calls left, so a crawl never makes more calls than its
+        // budget and a menu is probed whole or not at all.
+        let mut plans: Vec<(usize, Plan)> = Vec::new();
+        let mut planned = 0;
+        for &index in &level {
+            let plan = plan(&builder.menus[index]);
+            if calls + planned + plan.paths.len() > limits.max_calls {
+                break;
+            }
+            planned += plan.paths.len();
+            plans.push((index, plan));
         }
-        let plans: Vec<Plan> = level
+        let out_of_calls = plans.len() < level.len();
+        probed += plans.len();
+        let paths: Vec<Vec<Input>> = plans
             .iter()
-            .map(|&index| plan(&builder.menus[index]))
+            .flat_map(|(_, plan)| plan.paths.iter().cloned())
             .collect();
-        let paths: Vec<Vec<Input>> = plans.iter().flat_map(|p| p.paths.iter().cloned()).collect();
         calls += paths.len();
         let mut outcomes = play_calls(&paths).into_iter();
-        for (index, plan) in level.into_iter().zip(plans) {
+        for (index, plan) in plans {
             let taken: Vec<Outcome> = outcomes.by_ref().take(plan.paths.len()).collect();
             absorb(&mut builder, index, plan, taken);
         }
-        if over_budget {
-            break;
-        }
-        if builder.menus.len() > limits.max_menus {
+        if out_of_calls {
             notes.push(format!(
-                "the crawl stopped at its budget of {} menus",
-                limits.max_menus
+                "the crawl stopped at its budget of {} calls, after {calls} calls: {} of the {} menus found were not probed",
+                limits.max_calls,
+                builder.menus.len() - probed,
+                builder.menus.len()
             ));
             break;
         }
+    }
+    if !builder.left_out.is_empty() {
+        notes.push(format!(
+            "the crawl stopped at its budget of {} menus: {} more menus were reached and left out, with the options and handlers that lead to them",
+            limits.max_menus,
+            builder.left_out.len()
+        ));
     }
     Crawled {
         flow: IrFlow {
@@ -308,6 +327,7 @@ pub fn crawl(
         failures: builder.failures,
         notes: notes.into_iter().chain(builder.notes).collect(),
         calls,
+        menus: builder.menus.len(),
     }
 }
 
@@ -563,6 +583,7 @@ fn signature(outcome: &Outcome) -> String {
         } => format!("menu {identity} {heard:?}"),
         Outcome::Ended { ending, heard, .. } => format!("end {ending:?} {heard:?}"),
         Outcome::Failed { message, .. } => format!("failed {message}"),
+        Outcome::Abandoned => "abandoned".to_string(),
     }
 }
 
@@ -590,6 +611,11 @@ struct Builder {
     ends: HashMap<String, String>,
     /// What the crawl could not tell, said plainly.
     notes: Vec<String>,
+    /// Menus at most (`--max-menus`): a menu reached when there are that
+    /// many already is left out, with what leads to it.
+    max_menus: usize,
+    /// The identities of the menus left out, so each counts once.
+    left_out: std::collections::BTreeSet<String>,
 }
 
 impl Builder {
@@ -633,6 +659,8 @@ impl Builder {
     /// not answer at all.
     fn target(&mut self, outcome: &Outcome, inputs: &[Input]) -> Option<String> {
         match outcome {
+            // Cut off unfinished: nothing is known of where it leads.
+            Outcome::Abandoned => None,
             Outcome::Failed { unreachable, .. } => {
                 self.record_failure(outcome, inputs);
                 if *unreachable {
@@ -691,6 +719,10 @@ impl Builder {
                 );
                 let menu = match self.by_identity.get(identity) {
                     Some(&menu) => menu,
+                    None if self.menus.len() >= self.max_menus => {
+                        self.left_out.insert(identity.clone());
+                        return None;
+                    }
                     None => {
                         // A gather for several digits asks for a number; one
                         // for a key (or listening for speech) is a menu.
@@ -1054,10 +1086,9 @@ mod tests {
         );
     }
 
-    /// An app that makes up a new menu for every path never runs out of
-    /// menus; the crawl ends at its budget and says so.
-    #[test]
-    fn an_endless_tree_ends_at_the_budget_and_says_so() {
+    /// Crawls an app that makes up a new menu for every path, so that it
+    /// never runs out of menus, within `limits`.
+    fn crawl_endless(limits: CrawlLimits) -> Crawled {
         let start = Url::parse("http://ivr.test/voice").unwrap();
         let caller = Caller {
             call_sid: "CA-endless".into(),
@@ -1085,23 +1116,78 @@ mod tests {
                     .map_err(|e| FetchFailure::app(e.to_string())),
             )
         };
-        let crawled = crawl(
-            "endless",
-            "http://ivr.test/voice",
-            CrawlLimits {
-                max_menus: 1_000,
-                max_calls: 100,
-            },
-            &mut |batch| {
-                batch
-                    .iter()
-                    .map(|inputs| block_on(play(&start, &caller, inputs, 6, fetch)))
-                    .collect()
-            },
-        );
+        crawl("endless", "http://ivr.test/voice", limits, &mut |batch| {
+            batch
+                .iter()
+                .map(|inputs| block_on(play(&start, &caller, inputs, 6, fetch)))
+                .collect()
+        })
+    }
+
+    /// The crawl ends at its budget of calls and says so with the calls it
+    /// really made: every menu that fits whole is probed, and no more.
+    #[test]
+    fn an_endless_tree_ends_at_the_budget_of_calls_and_says_so() {
+        let crawled = crawl_endless(CrawlLimits {
+            max_menus: 1_000,
+            max_calls: 100,
+        });
+        // Silence and eleven keys (`#` finishes the gather): 12 a menu.
+        let per_menu = 12;
         assert!(crawled.calls <= 100, "{}", crawled.calls);
+        assert!(
+            crawled.calls + per_menu > 100,
+            "room was left for another menu: {} calls",
+            crawled.calls
+        );
         assert_eq!(crawled.notes.len(), 1, "{:?}", crawled.notes);
-        assert!(crawled.notes[0].contains("budget of 100 calls"));
+        let menus = crawled
+            .flow
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, IrKind::Menu { .. }))
+            .count();
+        assert_eq!(crawled.menus, menus);
+        let probed = (crawled.calls - 1) / per_menu;
+        assert_eq!(
+            crawled.notes[0],
+            format!(
+                "the crawl stopped at its budget of 100 calls, after {} calls: {} of the {menus} menus found were not probed",
+                crawled.calls,
+                menus - probed
+            )
+        );
+    }
+
+    /// The budget of menus is exact: a menu reached when the budget is
+    /// full is left out, and the crawl says how many were.
+    #[test]
+    fn an_endless_tree_never_has_more_menus_than_the_budget() {
+        let crawled = crawl_endless(CrawlLimits {
+            max_menus: 5,
+            max_calls: 10_000,
+        });
+        let menus = crawled
+            .flow
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, IrKind::Menu { .. }))
+            .count();
+        assert_eq!((menus, crawled.menus), (5, 5), "{}", emit(&crawled.flow));
+        assert!(crawled.failures.is_empty(), "{:?}", crawled.failures);
+        // Every one of the five menus is probed: one call to find the
+        // first, then 12 probes each.
+        assert_eq!(crawled.calls, 1 + 5 * 12);
+        assert_eq!(crawled.notes.len(), 1, "{:?}", crawled.notes);
+        assert!(
+            crawled.notes[0].starts_with("the crawl stopped at its budget of 5 menus: "),
+            "{:?}",
+            crawled.notes
+        );
+        // What is written loads, menus left out and all.
+        let documents = [("crawled.yaml".to_string(), emit(&crawled.flow))];
+        crate::loader::load_texts(std::path::PathBuf::from("crawled"), &documents)
+            .unwrap_or_else(|e| panic!("{}", e.plain_lines().join("; ")));
     }
 
     /// At a gather that listens for speech, the phrases the prompt

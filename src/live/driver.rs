@@ -4,14 +4,16 @@
 //! Everything the platform decides lives in `call` and `crawl`; this file
 //! only moves bytes.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use tokio::sync::Semaphore;
+use tokio::sync::{watch, Semaphore};
 use url::Url;
 
 use super::call::{Caller, Input, Request};
 use super::crawl::{play, FetchFailure, Outcome};
+use super::origin::{allow_host_value, BadAllowedOrigin, Origins};
 use super::twiml::Method;
 
 /// Bounds on a live run.
@@ -24,11 +26,21 @@ pub struct DriverOptions {
     /// Replies larger than this fail the call: no IVR menu is that big,
     /// and reading it whole would let a broken app exhaust memory.
     pub max_body: usize,
-    /// Hosts the driver may request besides the starting URL's own.
-    pub allowed_hosts: Vec<String>,
+    /// Origins the driver may request besides the starting URL's own, as
+    /// `--allow-host` takes them (`HOST`, `HOST:PORT` or `SCHEME://HOST:PORT`).
+    pub allowed_origins: Vec<String>,
     /// Requests in a row without a caller input before the call counts as
     /// a redirect loop.
     pub max_requests_between_inputs: usize,
+    /// No call goes on past this instant (`--time`): calls in flight are
+    /// cut off, their requests cancelled, and they end as
+    /// [`Outcome::Abandoned`].
+    pub deadline: Option<Instant>,
+    /// A request with no reply in time means the app is not answering, as a
+    /// refused connection does, rather than a failed call. `fuzz --live`
+    /// asks for this: it replays a failure many times to shrink it, and
+    /// against a hung app every replay would wait out the whole timeout.
+    pub timeout_means_not_answering: bool,
 }
 
 impl Default for DriverOptions {
@@ -37,8 +49,10 @@ impl Default for DriverOptions {
             concurrency: 8,
             request_timeout: Duration::from_secs(10),
             max_body: 1 << 20,
-            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
             max_requests_between_inputs: 20,
+            deadline: None,
+            timeout_means_not_answering: false,
         }
     }
 }
@@ -48,21 +62,34 @@ impl Default for DriverOptions {
 pub enum DriverError {
     #[error("`{0}` is not an http or https URL")]
     NotHttp(String),
+    #[error(transparent)]
+    AllowedOrigin(#[from] BadAllowedOrigin),
     #[error("could not set up the HTTP client: {0}")]
     Client(String),
     #[error("could not start the async runtime: {0}")]
     Runtime(String),
 }
 
+/// What the app has done so far, shared by every call of a driver: whether
+/// it ever answered decides whether a silent app "stopped answering" or
+/// never answered at all.
+#[derive(Debug, Default)]
+struct Answers {
+    /// Calls that got at least one HTTP reply (any status).
+    calls: AtomicUsize,
+}
+
 /// Plays calls against one TwiML app.
 pub struct Driver {
     start: Url,
+    origins: Origins,
     options: DriverOptions,
     client: reqwest::Client,
     runtime: tokio::runtime::Runtime,
     /// Numbers calls so that every call has its own `CallSid`, as the
     /// platform gives, and the app cannot mix up concurrent calls.
-    calls: std::sync::atomic::AtomicU64,
+    calls: AtomicU64,
+    answers: Arc<Answers>,
 }
 
 impl Driver {
@@ -70,8 +97,10 @@ impl Driver {
         if !matches!(start.scheme(), "http" | "https") {
             return Err(DriverError::NotHttp(start.to_string()));
         }
-        // Redirects are followed by hand, so that each hop is checked
-        // against the allowed hosts.
+        let origins = Origins::new(&start, &options.allowed_origins)?;
+        // No redirect is followed by the client: `fetch` follows them by
+        // hand, so that every hop passes the same origin check as the
+        // start, a `<Redirect>` and a gather's action.
         let client = reqwest::Client::builder()
             .timeout(options.request_timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -85,23 +114,35 @@ impl Driver {
             .map_err(|e| DriverError::Runtime(e.to_string()))?;
         Ok(Driver {
             start,
+            origins,
             options,
             client,
             runtime,
-            calls: std::sync::atomic::AtomicU64::new(0),
+            calls: AtomicU64::new(0),
+            answers: Arc::new(Answers::default()),
         })
     }
 
+    /// Calls that got at least one HTTP reply from the app so far: zero
+    /// means nothing ever answered at the address.
+    pub fn answered_calls(&self) -> usize {
+        self.answers.calls.load(Ordering::SeqCst)
+    }
+
     /// Plays a batch of calls, at most `concurrency` at once, and returns
-    /// their outcomes in the order given.
+    /// their outcomes in the order given. Once one call finds the app not
+    /// answering, the calls still waiting or in flight end with the same
+    /// reason instead of each waiting for it; at the deadline every call
+    /// not yet ended is cut off.
     pub fn play_batch(&self, batch: &[Vec<Input>]) -> Vec<Outcome> {
         let semaphore = Arc::new(Semaphore::new(self.options.concurrency.max(1)));
+        let (gone_sender, gone) = watch::channel(None::<String>);
+        let gone_sender = Arc::new(gone_sender);
+        let deadline = self.options.deadline.map(tokio::time::Instant::from_std);
         self.runtime.block_on(async {
             let mut tasks = Vec::with_capacity(batch.len());
             for inputs in batch {
-                let number = self
-                    .calls
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let number = self.calls.fetch_add(1, Ordering::Relaxed);
                 let caller = Caller {
                     call_sid: format!("CAtouchpoint{number:020}"),
                     from: "+15005550006".to_string(),
@@ -110,18 +151,66 @@ impl Driver {
                 let permit = Arc::clone(&semaphore);
                 let client = self.client.clone();
                 let start = self.start.clone();
+                let origins = self.origins.clone();
                 let options = self.options.clone();
+                let answers = Arc::clone(&self.answers);
                 let inputs = inputs.clone();
+                let mut gone = gone.clone();
+                let gone_sender = Arc::clone(&gone_sender);
                 tasks.push(tokio::spawn(async move {
-                    let _permit = permit.acquire_owned().await;
-                    play(
-                        &start,
-                        &caller,
-                        &inputs,
-                        options.max_requests_between_inputs,
-                        |request| fetch(&client, &start, &options, request),
-                    )
-                    .await
+                    let answered = AtomicBool::new(false);
+                    let call = async {
+                        let _permit = permit.acquire_owned().await;
+                        let site = Site {
+                            client: &client,
+                            start: &start,
+                            origins: &origins,
+                            options: &options,
+                            answers: &answers,
+                            answered: &answered,
+                        };
+                        play(
+                            &start,
+                            &caller,
+                            &inputs,
+                            options.max_requests_between_inputs,
+                            |request| fetch(site, request),
+                        )
+                        .await
+                    };
+                    let cut_off = async {
+                        match deadline {
+                            Some(deadline) => tokio::time::sleep_until(deadline).await,
+                            None => std::future::pending().await,
+                        }
+                    };
+                    // Dropping the losing branch cancels its request.
+                    let outcome = tokio::select! {
+                        // A call that has ended keeps its own outcome.
+                        biased;
+                        outcome = call => outcome,
+                        Ok(why) = gone.wait_for(Option::is_some) => Outcome::Failed {
+                            message: (*why).clone().unwrap_or_default(),
+                            unreachable: true,
+                            at: String::new(),
+                        },
+                        () = cut_off => Outcome::Abandoned,
+                    };
+                    if let Outcome::Failed {
+                        message,
+                        unreachable: true,
+                        ..
+                    } = &outcome
+                    {
+                        gone_sender.send_if_modified(|gone| {
+                            let first = gone.is_none();
+                            if first {
+                                *gone = Some(message.clone());
+                            }
+                            first
+                        });
+                    }
+                    outcome
                 }));
             }
             let mut outcomes = Vec::with_capacity(tasks.len());
@@ -139,25 +228,46 @@ impl Driver {
     }
 }
 
+/// What one call's requests need: the client, where the call may go, and
+/// where to note that the app answered.
+#[derive(Clone, Copy)]
+struct Site<'a> {
+    client: &'a reqwest::Client,
+    start: &'a Url,
+    origins: &'a Origins,
+    options: &'a DriverOptions,
+    answers: &'a Answers,
+    /// Whether this call has had a reply yet, so it is counted once.
+    answered: &'a AtomicBool,
+}
+
+impl Site<'_> {
+    fn note_reply(&self) {
+        if !self.answered.swap(true, Ordering::SeqCst) {
+            self.answers.calls.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
 /// Makes one request as the platform would, following HTTP redirects by
-/// hand (each hop must stay on an allowed host), and reads at most
+/// hand (each hop must stay on an allowed origin), and reads at most
 /// `max_body` bytes of the reply.
-async fn fetch(
-    client: &reqwest::Client,
-    start: &Url,
-    options: &DriverOptions,
-    request: Request,
-) -> Result<(Url, String), FetchFailure> {
+async fn fetch(site: Site<'_>, request: Request) -> Result<(Url, String), FetchFailure> {
+    let Site {
+        client,
+        start,
+        origins,
+        options,
+        ..
+    } = site;
     let mut url = request.url.clone();
     let mut method = request.method;
     for _hop in 0..5 {
-        let host_allowed = url.host_str() == start.host_str()
-            || url
-                .host_str()
-                .is_some_and(|h| options.allowed_hosts.iter().any(|a| a == h));
-        if !host_allowed {
+        if !origins.permits(&url) {
             return Err(FetchFailure::app(format!(
-                "the app sends the call to {url}, off the starting host (allow it with --allow-host)"
+                "the app sends the call to {url}, off the starting origin {} (scheme, host and port; allow it with --allow-host {})",
+                origins.start(),
+                allow_host_value(start, &url)
             )));
         }
         let builder = match method {
@@ -165,9 +275,14 @@ async fn fetch(
             Method::Get => client.get(url.clone()).query(&request.form),
         };
         let mut response = builder.send().await.map_err(|e| FetchFailure {
-            message: format!("{} {url}: {}", method_name(method), describe(&e)),
-            unreachable: e.is_connect(),
+            message: format!(
+                "{} {url}: {}",
+                method_name(method),
+                describe(&e, options.request_timeout)
+            ),
+            unreachable: e.is_connect() || (e.is_timeout() && options.timeout_means_not_answering),
         })?;
+        site.note_reply();
         let status = response.status();
         if status.is_redirection() {
             let location = response
@@ -193,8 +308,12 @@ async fn fetch(
             )));
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| {
-            FetchFailure::app(format!("reading the reply from {url}: {}", describe(&e)))
+        while let Some(chunk) = response.chunk().await.map_err(|e| FetchFailure {
+            message: format!(
+                "reading the reply from {url}: {}",
+                describe(&e, options.request_timeout)
+            ),
+            unreachable: e.is_timeout() && options.timeout_means_not_answering,
         })? {
             if body.len() + chunk.len() > options.max_body {
                 return Err(FetchFailure::app(format!(
@@ -222,19 +341,34 @@ fn method_name(method: Method) -> &'static str {
 }
 
 /// The cause of a transport error in words a person can act on.
-fn describe(error: &reqwest::Error) -> String {
+fn describe(error: &reqwest::Error, timeout: Duration) -> String {
     if error.is_timeout() {
-        "no reply in time".to_string()
+        format!("no reply in time ({} s)", timeout.as_secs())
     } else if error.is_connect() {
-        "could not connect (is the app running?)".to_string()
-    } else {
-        let mut text = error.to_string();
         let mut source = std::error::Error::source(error);
         while let Some(cause) = source {
-            text.push_str(": ");
-            text.push_str(&cause.to_string());
+            if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                    return "could not connect: connection refused (is the app running?)"
+                        .to_string();
+                }
+            }
             source = cause.source();
         }
-        text
+        format!("could not connect: {} (is the app running?)", chain(error))
+    } else {
+        chain(error)
     }
+}
+
+/// An error with its causes, each after a colon.
+fn chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

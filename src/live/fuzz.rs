@@ -43,8 +43,9 @@ pub struct LiveFuzzOptions {
     pub max_steps: usize,
     /// Calls at most spent shrinking one failure.
     pub max_shrink_calls: u32,
-    /// No new batch of callers starts after this instant (`--time`); the
-    /// report then depends on how fast the app answers.
+    /// No new batch of callers starts after this instant (`--time`), and
+    /// the driver cuts off the calls still going then; the report then
+    /// depends on how fast the app answers.
     pub deadline: Option<std::time::Instant>,
 }
 
@@ -62,11 +63,15 @@ pub struct LiveFailure {
 #[derive(Debug, Default)]
 pub struct LiveFuzzOutcome {
     pub failures: Vec<LiveFailure>,
+    /// Callers whose calls ended and were judged; callers cut off at the
+    /// deadline are not counted.
     pub runs: usize,
-    /// Inputs the generated callers gave, in all.
+    /// Inputs the judged callers were given, in all.
     pub steps: usize,
-    /// Calls made, shrinking included.
+    /// Calls played to their end, shrinking included.
     pub calls: usize,
+    /// Calls cut off unfinished at the deadline.
+    pub abandoned: usize,
     /// Set when the app stopped answering: the session stopped there.
     pub unreachable: Option<String>,
 }
@@ -127,7 +132,7 @@ fn judge(inputs: &[Input], outcome: &Outcome) -> Option<Verdict> {
                 document: document.clone(),
             })
         }
-        Outcome::Ended { .. } => None,
+        Outcome::Ended { .. } | Outcome::Abandoned => None,
     }
 }
 
@@ -241,19 +246,31 @@ pub fn fuzz_live(options: &LiveFuzzOptions, play_calls: &mut PlayCalls) -> LiveF
         }
         generated += size;
         let batch: Vec<Vec<Input>> = trees.iter().map(ValueTree::current).collect();
-        outcome.steps += batch.iter().map(Vec::len).sum::<usize>();
         let results = play_calls(&batch);
-        outcome.calls += batch.len();
-        for (tree, (inputs, result)) in trees.into_iter().zip(batch.iter().zip(&results)) {
-            if let Outcome::Failed {
+        // An app that is not answering makes every verdict of the batch
+        // meaningless, and nothing is reported then: no call is spent
+        // shrinking against it.
+        if let Some(gone) = results.iter().find_map(|result| match result {
+            Outcome::Failed {
                 message,
                 unreachable: true,
                 ..
-            } = result
-            {
-                outcome.unreachable = Some(message.clone());
-                break;
+            } => Some(message.clone()),
+            _ => None,
+        }) {
+            outcome.unreachable = Some(gone);
+            break;
+        }
+        for (inputs, result) in batch.iter().zip(&results) {
+            if *result == Outcome::Abandoned {
+                outcome.abandoned += 1;
+            } else {
+                outcome.runs += 1;
+                outcome.calls += 1;
+                outcome.steps += inputs.len();
             }
+        }
+        for (tree, (inputs, result)) in trees.into_iter().zip(batch.iter().zip(&results)) {
             let Some(verdict) = judge(inputs, result) else {
                 continue;
             };
@@ -281,9 +298,10 @@ pub fn fuzz_live(options: &LiveFuzzOptions, play_calls: &mut PlayCalls) -> LiveF
             });
             found.insert(key, failure);
         }
-        outcome.runs = generated;
+        if outcome.abandoned > 0 {
+            break;
+        }
     }
-    outcome.runs = generated;
     outcome.failures = found.into_values().collect();
     outcome
 }
@@ -341,6 +359,12 @@ pub fn report(url: &str, seed: u64, outcome: LiveFuzzOutcome) -> Report {
         "{} random callers made {} calls to {url}, shrinking included",
         outcome.runs, outcome.calls
     ));
+    if outcome.abandoned > 0 {
+        report.notes.push(format!(
+            "{} calls still going at the --time deadline were cut off and not judged",
+            outcome.abandoned
+        ));
+    }
     report.summarize();
     report
 }
@@ -372,8 +396,12 @@ fn shrink(
             late.set(true);
             return None;
         }
-        spent.set(spent.get() + 1);
         let outcome = (play_calls.borrow_mut())(&[inputs.to_vec()]).pop()?;
+        if outcome == Outcome::Abandoned {
+            late.set(true);
+            return None;
+        }
+        spent.set(spent.get() + 1);
         if let Outcome::Failed {
             message,
             unreachable: true,

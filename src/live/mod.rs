@@ -1,12 +1,14 @@
 //! Live channels: driving a running phone tree the way the platform does.
 //! `twiml` reads replies, `call` holds the platform's rules for one call,
 //! `crawl` discovers a tree from outcomes of calls, `personas` checks
-//! model journeys against the app, `fuzz` sends seeded random callers, and
-//! `driver` is the only part that touches the network.
+//! model journeys against the app, `fuzz` sends seeded random callers,
+//! `origin` decides where a call may go, and `driver` is the only part that
+//! touches the network.
 
 pub mod call;
 pub mod crawl;
 pub mod driver;
 pub mod fuzz;
+pub mod origin;
 pub mod personas;
 pub mod twiml;

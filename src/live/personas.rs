@@ -113,6 +113,13 @@ pub fn check_live(
             } => End::Transferred,
             Outcome::Ended { .. } => End::Ended,
             Outcome::Listening { .. } => End::Waiting,
+            Outcome::Abandoned => {
+                fail(
+                    result,
+                    format!("live: the call with inputs {inputs} was cut off before it ended"),
+                );
+                continue;
+            }
         };
         if live != expected {
             fail(
