@@ -381,6 +381,20 @@ fn live_options_need_live() {
     assert!(stderr.contains("--live"), "{stderr}");
 }
 
+/// An `--allow-host` value that is not an origin (a path would suggest
+/// only part of a host is allowed) is refused before any call.
+#[test]
+fn an_allowed_origin_with_a_path_is_refused() {
+    let url = format!("http://{}/voice", closed_port());
+    let (code, _, stderr) = touchpoint(&["crawl", &url, "--allow-host", "pay.example/x"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--allow-host `pay.example/x` is not HOST, HOST:PORT"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("nothing answered"), "{stderr}");
+}
+
 /// `fuzz --live` calls the tree with seeded random callers and reports the
 /// defects a caller runs into, each with the shortest inputs that show it:
 /// silence at the main menu re-prompts forever, silence at the outages menu
