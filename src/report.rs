@@ -704,6 +704,31 @@ mod tests {
         report
     }
 
+    /// Two findings that tie on position, code and message (one node, two
+    /// details) are listed in one order whichever shard found which.
+    #[test]
+    fn findings_that_tie_are_merged_in_one_order() {
+        let text = "flow: main\nchannel: phone\nstart: m\nnodes:\n  m:\n    menu: Press 1.\n    options:\n      - { key: 1, goto: x }\n  x:\n    opaque: Lookup\n";
+        let set = crate::loader::load_text("main.yaml", text).unwrap();
+        let finding = lint_report(&set, "check", 42).unwrap().findings[0].clone();
+        let mut first = finding.clone();
+        first.source = "fuzz".to_string();
+        first.detail = 7;
+        first.fuzz_batch = Some(0);
+        let mut second = first.clone();
+        second.detail = 3;
+        second.fuzz_batch = Some(1);
+        let with = |index: usize, finding: &Finding| {
+            let mut report = shard(index, 2, &[]);
+            report.findings = vec![finding.clone()];
+            report
+        };
+        let one_way = merge(vec![with(1, &first), with(2, &second)]).unwrap();
+        let other_way = merge(vec![with(2, &second), with(1, &first)]).unwrap();
+        assert_eq!(one_way.findings, other_way.findings);
+        assert_eq!(one_way.findings.len(), 2);
+    }
+
     /// Notes every shard has keep their order and place; the fuzzer's,
     /// each in one shard, come where they stand in their shard, sorted as
     /// the unsharded run sorts them, whichever shard is given first.
