@@ -1,6 +1,7 @@
 //! A generator of whole, realistic menu sets for properties and campaigns:
 //! phone, web and app flows with menus, asks with patterns, switches and
-//! `set`s over variables, a called sub-flow, retries, timeouts, defaults,
+//! `set`s over variables, opaque steps, a called sub-flow, retries,
+//! timeouts, defaults,
 //! options that share a display label or a key, an intents catalogue,
 //! settings and personas.
 //!
@@ -309,7 +310,21 @@ fn flow(
                 let _ = writeln!(text, "    set: {{ {assignment} }}");
                 let _ = writeln!(text, "    next: {}", rng.pick(&targets));
             }
-            84..=89 if helper.is_some() => {
+            84..=86 => {
+                text.push_str("    opaque: Account lookup (not modelled)\n");
+                // Now and then no branches at all: a dead end.
+                if rng.percent(85) {
+                    text.push_str("    branches:\n");
+                    for outcome in ["success", "error"].iter().take(rng.between(1, 2)) {
+                        let _ = writeln!(
+                            text,
+                            "      - {{ on: {outcome}, goto: {} }}",
+                            rng.pick(&targets)
+                        );
+                    }
+                }
+            }
+            87..=91 if helper.is_some() => {
                 let _ = writeln!(text, "    call: {}", helper.unwrap_or_default());
                 let _ = writeln!(text, "    next: {}", rng.pick(&targets));
             }
@@ -450,6 +465,19 @@ fn persona(rng: &mut Rng, index: usize, channel: Channel, intents: &[&str]) -> S
     }
     if rng.percent(30) {
         text.push_str("traits: [zero-out]\n");
+    }
+    // A short script, which may not fit the flow (the persona then fails).
+    if rng.percent(35) {
+        text.push_str("script:\n");
+        for _ in 0..rng.between(1, 3) {
+            let step = match (channel.visual(), rng.below(3)) {
+                (true, 0) => format!("click: {:?}", rng.pick(LABELS).trim()),
+                (false, 0) => format!("press: {:?}", rng.pick(KEYS)),
+                (_, 1) => "wait: true".to_string(),
+                _ => "enter: \"12\"".to_string(),
+            };
+            let _ = writeln!(text, "  - {step}");
+        }
     }
     if rng.percent(40) {
         let _ = writeln!(
