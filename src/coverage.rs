@@ -174,8 +174,10 @@ pub struct Reach {
     pub uncovered_handlers: Vec<String>,
 }
 
-/// Every coverable item of a flow, by name: nodes by id, options as
-/// `menu/key 1` or `menu/"Label"`, handlers as `menu/no_input`.
+/// Every coverable item of a flow, by a name unique in the flow: nodes by
+/// id, options as `menu/key 1` or `menu/"Label"` (with `(option N)`, its
+/// place in the menu, after a name an earlier option of the menu has),
+/// handlers as `menu/no_input`.
 pub struct FlowItems {
     pub nodes: Vec<(String, NodeIx)>,
     pub options: Vec<(String, OptionIx)>,
@@ -198,10 +200,20 @@ pub fn flow_items(graph: &Graph, flow: usize) -> FlowItems {
                 no_match,
                 ..
             } => {
-                for o in options.clone() {
-                    items
-                        .options
-                        .push((format!("{id}/{}", graph.model_option(o).name()), o));
+                // Names are what reports of shards are merged by
+                // (`union`), so two options of a menu never share one: an
+                // option named like an earlier one of its menu (a
+                // duplicate key, a label used twice) is told by its place.
+                let first = items.options.len();
+                for (place, o) in options.clone().enumerate() {
+                    let mut name = format!("{id}/{}", graph.model_option(o).name());
+                    if items.options[first..]
+                        .iter()
+                        .any(|(earlier, _)| *earlier == name)
+                    {
+                        name = format!("{name} (option {})", place + 1);
+                    }
+                    items.options.push((name, o));
                 }
                 if no_input.is_present() {
                     items
@@ -328,6 +340,36 @@ mod tests {
             assert!(batch.changed.is_empty());
         }
         assert!(counted > 0);
+    }
+
+    /// Two options of a menu with one display name (a label used twice)
+    /// get names of their own, so that a union of two reaches, each of
+    /// which reached one of them, has reached both, as one run reaching
+    /// both has.
+    #[test]
+    fn options_sharing_a_name_are_told_apart_and_merge_exactly() {
+        let text = "flow: screens\nchannel: app\nstart: home\nnodes:\n  home:\n    menu: Home\n    options:\n      - { label: Water, goto: a }\n      - { label: water, goto: b }\n      - { label: Water, goto: b }\n  a:\n    end: A.\n  b:\n    end: B.\n";
+        let set = crate::loader::load_text("screens.yaml", text).unwrap();
+        let graph = crate::graph::compile(&set, Channel::App).unwrap();
+        let items = flow_items(&graph, 0);
+        let names: Vec<&str> = items.options.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "home/\"Water\"",
+                "home/\"water\"",
+                "home/\"Water\" (option 3)"
+            ]
+        );
+        let mut first = CoverageMap::new(&graph);
+        let mut second = CoverageMap::new(&graph);
+        first.options[items.options[0].1 as usize] = true;
+        second.options[items.options[2].1 as usize] = true;
+        second.options[items.options[1].1 as usize] = true;
+        let totals = (items.nodes.len(), items.options.len(), items.handlers.len());
+        let merged = union(&reach(&items, &first), &reach(&items, &second), totals);
+        assert!(merged.uncovered_options.is_empty(), "{merged:?}");
+        assert_eq!(merged.options_covered, 3);
     }
 
     fn went_somewhere() -> Step {

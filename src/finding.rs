@@ -224,16 +224,22 @@ impl Finding {
     }
 
     /// The order reports list findings in: by file position, then code, so
-    /// output is stable whatever order the analyses ran in.
+    /// output is stable whatever order the analyses ran in. Findings that
+    /// tie on all that are ordered by what tells them apart (node, detail,
+    /// source), so that their order never depends on which was found first
+    /// (which shard, when merging).
     pub fn sort_key(&self) -> impl Ord + '_ {
         (
-            self.channel,
-            &self.flow,
-            &self.file,
-            self.line,
-            self.column,
-            self.code,
-            &self.message,
+            (
+                self.channel,
+                &self.flow,
+                &self.file,
+                self.line,
+                self.column,
+                self.code,
+                &self.message,
+            ),
+            (&self.node, self.detail, &self.source),
         )
     }
 }

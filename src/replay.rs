@@ -143,7 +143,27 @@ pub fn replay(
         }
     };
     let graph = compile(set, model_flow.channel)?;
-    let flow_index = graph.flow_index(flow).unwrap_or(0);
+    replay_compiled(set, &graph, flow, inputs, vars)
+}
+
+/// [`replay`] on the graph of the flow's channel, compiled already: the
+/// fuzzer checks every failure it found this way without compiling the
+/// channel again for each.
+pub fn replay_compiled(
+    set: &MenuSet,
+    graph: &Graph,
+    flow: &str,
+    inputs: &[Input],
+    vars: &BTreeMap<String, String>,
+) -> Result<Transcript, ReplayError> {
+    let Some(flow_index) = graph.flow_index(flow) else {
+        let known: Vec<&str> = graph.flows.iter().map(|f| f.id.as_str()).collect();
+        return Err(ReplayError::UnknownFlow(
+            flow.to_string(),
+            format!(" (flows: {})", known.join(", ")),
+        ));
+    };
+    let model_file = set.flows[graph.flows[flow_index].model as usize].file;
     let mut packed = graph.default_vars();
     for (name, value) in vars {
         let Some(v) = graph.var_index(name) else {
@@ -169,9 +189,9 @@ pub fn replay(
         call_depth: set.settings.limits.call_depth,
         standalone: graph.flows[flow_index].called,
     };
-    let mut machine = Machine::new(&graph, rules);
+    let mut machine = Machine::new(graph, rules);
     let mut recorder = Recorder {
-        graph: &graph,
+        graph,
         events: Vec::new(),
     };
     let mut settled = machine.settle(
@@ -251,7 +271,7 @@ pub fn replay(
     Ok(Transcript {
         channel: graph.channel,
         flow: flow.to_string(),
-        file: set.files[model_flow.file as usize].name.clone(),
+        file: set.files[model_file as usize].name.clone(),
         vars: graph.describe_vars(packed, u64::MAX),
         events: recorder.events,
         ending,

@@ -527,6 +527,42 @@ fn missing_shards_note(missing: &[Shard], given: usize) -> Option<String> {
     ))
 }
 
+/// The notes of shards together, as the unsharded run lists them. Notes
+/// every shard has (the walk's, an importer's) keep their order; the
+/// others (the fuzzer's, about batches of one shard) sit in each shard
+/// between the same two of those, and are listed there from every shard,
+/// sorted, as the fuzzer sorts its own notes.
+fn merge_notes(shards: &[Vec<String>]) -> Vec<String> {
+    let Some(first) = shards.first() else {
+        return Vec::new();
+    };
+    let common: Vec<&String> = first
+        .iter()
+        .filter(|note| shards.iter().all(|notes| notes.contains(note)))
+        .collect();
+    // Per gap between common notes (before the first, ..., after the
+    // last), the other notes of every shard found there.
+    let mut gaps: Vec<Vec<&String>> = vec![Vec::new(); common.len() + 1];
+    for notes in shards {
+        let mut gap = 0;
+        for note in notes {
+            if common.get(gap) == Some(&note) {
+                gap += 1;
+            } else if !common.contains(&note) {
+                gaps[gap].push(note);
+            }
+        }
+    }
+    let mut merged = Vec::new();
+    for (gap, mut others) in gaps.into_iter().enumerate() {
+        others.sort();
+        others.dedup();
+        merged.extend(others.into_iter().cloned());
+        merged.extend(common.get(gap).map(|note| (*note).clone()));
+    }
+    merged
+}
+
 /// Combines the reports of the shards of one run (`--shard K/N`) into the
 /// report one unsharded run would have written.
 pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
@@ -567,6 +603,7 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
     let mut reports = reports.into_iter();
     let mut out = reports.next().ok_or("nothing to merge")?;
     out.shard = None;
+    let mut shard_notes = vec![std::mem::take(&mut out.notes)];
     for report in reports {
         for finding in report.findings {
             // The fuzzer's repro differs from batch to batch; anything else
@@ -619,12 +656,9 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
             (mine @ None, theirs) => *mine = theirs,
             _ => {}
         }
-        for note in report.notes {
-            if !out.notes.contains(&note) {
-                out.notes.push(note);
-            }
-        }
+        shard_notes.push(report.notes);
     }
+    out.notes = merge_notes(&shard_notes);
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.personas.sort_by_key(|p| p.order);
     // Transcript changes in the order of the runs they belong to, as one
@@ -657,4 +691,71 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
     out.notes.extend(missing_shards_note(&missing, given));
     out.summarize();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shard(index: usize, count: usize, notes: &[&str]) -> Report {
+        let mut report = Report::new("check", "menus".to_string(), 42);
+        report.shard = Some(Shard { index, count });
+        report.notes = notes.iter().map(|n| n.to_string()).collect();
+        report
+    }
+
+    /// Two findings that tie on position, code and message (one node, two
+    /// details) are listed in one order whichever shard found which.
+    #[test]
+    fn findings_that_tie_are_merged_in_one_order() {
+        let text = "flow: main\nchannel: phone\nstart: m\nnodes:\n  m:\n    menu: Press 1.\n    options:\n      - { key: 1, goto: x }\n  x:\n    opaque: Lookup\n";
+        let set = crate::loader::load_text("main.yaml", text).unwrap();
+        let finding = lint_report(&set, "check", 42).unwrap().findings[0].clone();
+        let mut first = finding.clone();
+        first.source = "fuzz".to_string();
+        first.detail = 7;
+        first.fuzz_batch = Some(0);
+        let mut second = first.clone();
+        second.detail = 3;
+        second.fuzz_batch = Some(1);
+        let with = |index: usize, finding: &Finding| {
+            let mut report = shard(index, 2, &[]);
+            report.findings = vec![finding.clone()];
+            report
+        };
+        let one_way = merge(vec![with(1, &first), with(2, &second)]).unwrap();
+        let other_way = merge(vec![with(2, &second), with(1, &first)]).unwrap();
+        assert_eq!(one_way.findings, other_way.findings);
+        assert_eq!(one_way.findings.len(), 2);
+    }
+
+    /// Notes every shard has keep their order and place; the fuzzer's,
+    /// each in one shard, come where they stand in their shard, sorted as
+    /// the unsharded run sorts them, whichever shard is given first.
+    #[test]
+    fn merged_notes_are_the_unsharded_runs_in_its_order() {
+        let walk = "the phone walk stopped at the state budget";
+        let import = "import: a block was not modelled";
+        let fuzz_a = "a phone fuzz failure of batch 0 did not reproduce";
+        let fuzz_b = "a phone fuzz failure of batch 1 did not reproduce";
+        let fuzz_c = "a phone fuzz failure of batch 2 did not reproduce";
+        let unsharded = [walk, fuzz_a, fuzz_b, fuzz_c, import];
+        let shards = || {
+            vec![
+                shard(2, 3, &[walk, fuzz_b, import]),
+                shard(1, 3, &[walk, fuzz_a, import]),
+                shard(3, 3, &[walk, fuzz_c, import]),
+            ]
+        };
+        assert_eq!(merge(shards()).unwrap().notes, unsharded);
+        let mut reversed = shards();
+        reversed.reverse();
+        assert_eq!(merge(reversed).unwrap().notes, unsharded);
+        // A shard with no notes of its own adds nothing.
+        let quiet = vec![
+            shard(1, 2, &[walk, import]),
+            shard(2, 2, &[walk, fuzz_b, import]),
+        ];
+        assert_eq!(merge(quiet).unwrap().notes, [walk, fuzz_b, import]);
+    }
 }

@@ -199,3 +199,105 @@ proptest! {
         }
     }
 }
+
+#[path = "common/generated_set.rs"]
+mod generated_set;
+
+/// Cases of the generated-set properties: a few dozen by default, so that
+/// `cargo test` stays quick; `PROPTEST_CASES` runs a bigger campaign.
+fn generated_set_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(32)
+}
+
+/// `check`'s report of a set as the binary builds it (lint, fuzzing,
+/// personas, the structure, the shard), written as JSON.
+fn check_report(
+    set: &touchpoint::model::MenuSet,
+    seed: u64,
+    runs: usize,
+    shard: Option<(usize, usize)>,
+) -> String {
+    let mut report = touchpoint::report::lint_report(set, "check", seed).unwrap();
+    let options = touchpoint::fuzz::FuzzOptions {
+        seed,
+        runs,
+        shard,
+        ..Default::default()
+    };
+    report.add_fuzz(touchpoint::fuzz::fuzz(set, &options, &mut |_| {}).unwrap());
+    report.structure = touchpoint::structure::describe(set);
+    report.shard = shard.map(|(index, count)| touchpoint::report::Shard { index, count });
+    let personas = touchpoint::personas::run_personas(set, seed, None, shard).unwrap();
+    report.add_personas(set, personas);
+    touchpoint::render::json::render(&report)
+}
+
+fn load_generated(generated: &generated_set::GeneratedSet) -> touchpoint::model::MenuSet {
+    touchpoint::loader::load_texts("generated".into(), &generated.files).unwrap_or_else(|e| {
+        panic!(
+            "generated set {} does not load: {:?}\n{:#?}",
+            generated.seed,
+            e.plain_lines(),
+            generated.files
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: generated_set_cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// For any generated set, seed and split, the shards' reports merged
+    /// are byte for byte the unsharded report, and no fuzz failure of the
+    /// unsharded run fails to replay.
+    #[test]
+    fn shards_merge_into_the_unsharded_report_and_every_failure_replays(
+        generated in generated_set::set_strategy(),
+        seed in 0u64..1000,
+        count in 2usize..=4,
+    ) {
+        let set = load_generated(&generated);
+        // Several batches per channel, so that shards split each channel.
+        let runs = 128 * 3 * count;
+        let whole = check_report(&set, seed, runs, None);
+        let parsed: touchpoint::report::Report = serde_json::from_str(&whole).unwrap();
+        let unreplayed: Vec<&String> = parsed.notes.iter().filter(|n| n.contains("did not reproduce")).collect();
+        prop_assert!(unreplayed.is_empty(), "set {} seed {seed}: {:?}\n{:#?}", generated.seed, unreplayed, generated.files);
+        let shards: Vec<touchpoint::report::Report> = (1..=count)
+            .map(|k| serde_json::from_str(&check_report(&set, seed, runs, Some((k, count)))).unwrap())
+            .collect();
+        let merged = touchpoint::render::json::render(&touchpoint::report::merge(shards).unwrap());
+        prop_assert!(
+            merged == whole,
+            "set {} seed {seed}, {count} shards: merged differs from unsharded\n{}\n{:#?}",
+            generated.seed,
+            first_difference(&whole, &merged),
+            generated.files
+        );
+    }
+}
+
+/// Where two reports first differ, a few lines each side, for a failure
+/// message that points at the difference rather than two whole reports.
+fn first_difference(expected: &str, actual: &str) -> String {
+    let a: Vec<&str> = expected.lines().collect();
+    let b: Vec<&str> = actual.lines().collect();
+    let at = a
+        .iter()
+        .zip(&b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let from = at.saturating_sub(3);
+    format!(
+        "unsharded, from line {}:\n{}\nmerged:\n{}",
+        from + 1,
+        a[from..(at + 6).min(a.len())].join("\n"),
+        b[from..(at + 6).min(b.len())].join("\n")
+    )
+}

@@ -50,6 +50,25 @@ fn four_shards_merge_into_the_unsharded_report() {
     merged_equals_unsharded("fixtures/misleading-option");
 }
 
+#[path = "common/generated_set.rs"]
+mod generated_set;
+
+/// Generated sets (options sharing a label or a key, sub-flows, variables,
+/// personas) through the binary: the shards written to files and merged are
+/// the unsharded report. tests/properties.rs checks many more through the
+/// library.
+#[test]
+fn four_shards_of_generated_sets_merge_into_the_unsharded_report() {
+    for seed in [1, 2, 3, 4] {
+        let generated = generated_set::generate(seed);
+        let dir = tempfile::tempdir().unwrap();
+        generated.write_to(dir.path()).unwrap();
+        // A set that did not load would merge equal too, vacuously.
+        touchpoint::loader::load_set(dir.path()).expect("the generated set loads");
+        merged_equals_unsharded(dir.path().to_str().unwrap());
+    }
+}
+
 #[test]
 fn bad_shards_and_mismatched_reports_are_refused() {
     for bad in ["0/4", "5/4", "x", "2/0"] {

@@ -230,10 +230,15 @@ pub(crate) fn to_finding(
         let input = render(&machine, &state, choice);
         let choice = resolve(&machine, &state, &input, &mut trace).unwrap_or(choice);
         inputs.push(input.to_string());
-        match machine.step(&state, choice, &mut trace) {
-            Step::Moved(next) => settled = next,
-            Step::Reprompt(next) => settled = Settled::Waiting(next),
-            _ => break,
+        // An input that changed nothing (idle on a page with no handler)
+        // was still given: the choices after it are played from where the
+        // customer stayed, as the fuzzer played them and `replay` will.
+        match machine
+            .step(&state, choice, &mut trace)
+            .settled_after(&state)
+        {
+            Some(next) => settled = next,
+            None => break,
         }
     }
     let vars = if depends_on_vars {
@@ -567,4 +572,35 @@ pub struct FlowReach {
     /// Nodes, options and handlers in the flow.
     pub totals: (usize, usize, usize),
     pub reach: crate::coverage::Reach,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channel;
+
+    /// An input that changes nothing (idle on a screen with no handler) is
+    /// printed, and the choices after it are printed too, played from where
+    /// the customer stayed: the fuzzer goes on after it, and so does
+    /// `replay`. Stopping at it printed a repro that ended elsewhere.
+    #[test]
+    fn choices_after_an_ignored_input_are_printed_too() {
+        let text = "flow: screens\nchannel: app\nstart: home\nnodes:\n  home:\n    menu: Home\n    options:\n      - { label: Water, goto: water }\n  water:\n    menu: Water\n    options:\n      - { label: Test, goto: lab }\n  lab:\n    opaque: Lab booking (not modelled)\n";
+        let set = crate::loader::load_text("screens.yaml", text).unwrap();
+        let graph = crate::graph::compile(&set, Channel::App).unwrap();
+        let lab = (0..graph.nodes.len() as NodeIx)
+            .find(|&n| graph.node_id(n) == "lab")
+            .unwrap();
+        let option = |label: &str| {
+            (0..graph.options.len() as u32)
+                .find(|&o| graph.model_option(o).label.as_ref().unwrap().value == label)
+                .map(Choice::Option)
+                .unwrap()
+        };
+        let choices = vec![option("Water"), Choice::NoInput, option("Test")];
+        let raw = RawFinding::new(Code::DeadEnd, lab, 0, 0, choices);
+        let finding = to_finding(&graph, &set, &raw, false);
+        assert_eq!(finding.inputs, ["click:Water", "wait", "click:Test"]);
+        assert_eq!(finding.path.last().map(String::as_str), Some("lab"));
+    }
 }

@@ -232,7 +232,7 @@ pub fn judge(
 pub struct Scratch {
     choices: Vec<Choice>,
     first_seen: FirstSeen,
-    recent: Vec<NodeIx>,
+    recent: Vec<Place>,
     seen_goal_states: Vec<State>,
     moves: Moves,
     /// The actions taken, handed back to the caller.
@@ -240,10 +240,24 @@ pub struct Scratch {
     /// Per (flow, intent, world), the goal-directed loop lint's rule finds,
     /// worked out the first time a customer comes back where they were.
     goal_loops: rustc_hash::FxHashMap<(u32, usize, u64), Option<GoalLoop>>,
-    /// Where each (flow, world) settles first. Settling is deterministic,
-    /// so every customer after the first of a flow and world starts from
-    /// here; the first one marked the nodes on the way as covered.
-    starts: rustc_hash::FxHashMap<(u32, u64), Settled>,
+    /// Where each (flow, world) settles first, and the nodes entered on the
+    /// way. Settling is deterministic, so every customer after the first of
+    /// a flow and world starts from here. Each one still marks those nodes
+    /// as covered: the coverage map is a batch's, and a batch must reach
+    /// the same nodes whether or not an earlier batch ran on this scratch
+    /// (a shard runs only some batches), since what it has reached guides
+    /// what it does next.
+    starts: rustc_hash::FxHashMap<(u32, u64), (Settled, Vec<NodeIx>)>,
+}
+
+/// The nodes a settle enters, in order.
+#[derive(Default)]
+struct Entered(Vec<NodeIx>);
+
+impl Observer for Entered {
+    fn enter(&mut self, node: NodeIx) {
+        self.0.push(node);
+    }
 }
 
 /// Chooses a run's next action from the step number, the moves open, the
@@ -326,9 +340,18 @@ fn judge_inner(
             intent: customer.intent,
             span: None,
         };
-    let mut settled = *starts
-        .entry((customer.flow, world))
-        .or_insert_with(|| machine.settle(flow.start, world, 0, NONE, coverage));
+    let (start, entered) = starts.entry((customer.flow, world)).or_insert_with(|| {
+        let mut entered = Entered::default();
+        let settled = machine.settle(flow.start, world, 0, NONE, &mut entered);
+        // A silent loop enters its nodes many times; once is enough here.
+        entered.0.sort_unstable();
+        entered.0.dedup();
+        (settled, entered.0)
+    });
+    for &node in entered.iter() {
+        coverage.enter(node);
+    }
+    let mut settled = *start;
     // Whether every move so far was the goal-directed one: only such a
     // customer can be said to be stuck, misrouted or going round in circles
     // by the menus' fault rather than their own.
@@ -522,14 +545,20 @@ fn judge_inner(
         let tail = &recent[recent.len().saturating_sub(16)..];
         let no_progress = tail
             .iter()
-            .all(|&n| first_seen.get(n) + 16 <= choices.len());
+            .all(|&place| first_seen.get(place) + 16 <= choices.len());
         if no_progress && !can_exit(machine, state) {
-            let node = *tail
+            let place = tail
                 .iter()
-                .min_by_key(|&&n| first_seen.get(n))
-                .unwrap_or(&state.node);
-            // The inputs that lead into the loop are enough to show it.
-            choices.truncate(first_seen.get(node));
+                .copied()
+                .min_by_key(|&place| first_seen.get(place))
+                .unwrap_or_else(|| Place::of(&state));
+            let node = place.node;
+            // The inputs that lead into the loop are enough to show it:
+            // those up to where the customer first stood at its node with
+            // the values they go round with. The first visit to the node
+            // may have been under other values (before a `set`), from
+            // which the loop is not where the inputs lead.
+            choices.truncate(first_seen.get(place));
             return Err(fail(
                 Code::Trap,
                 node,
@@ -546,8 +575,8 @@ fn judge_inner(
     Ok(())
 }
 
-/// Replays `choices` to find when each node was first reached (as the
-/// number of choices made by then) and which nodes the customer waited at
+/// Replays `choices` to find when each place was first reached (as the
+/// number of choices made by then) and which places the customer waited at
 /// after each step: "no progress" is a run of steps that reach nothing new.
 /// Only a run that used up its steps needs this, so the step loop does not
 /// keep it.
@@ -557,46 +586,70 @@ fn mark_progress(
     world: u64,
     choices: &[Choice],
     first_seen: &mut FirstSeen,
-    recent: &mut Vec<NodeIx>,
+    recent: &mut Vec<Place>,
 ) {
     let mut settled = machine.settle(start, world, 0, NONE, &mut Quiet);
     if let Settled::Waiting(first) = settled {
-        first_seen.note(first.node, 0);
-        recent.push(first.node);
+        first_seen.note(Place::of(&first), 0);
+        recent.push(Place::of(&first));
     }
     for (made, &choice) in choices.iter().enumerate() {
         let Settled::Waiting(state) = settled else {
             break;
         };
-        match machine.step(&state, choice, &mut Quiet) {
-            Step::Moved(next) => settled = next,
-            Step::Reprompt(next) => settled = Settled::Waiting(next),
-            Step::Ignored | Step::Unavailable => {}
-            Step::Dropped(_) => break,
+        match machine
+            .step(&state, choice, &mut Quiet)
+            .settled_after(&state)
+        {
+            Some(next) => settled = next,
+            None => break,
         }
         if let Settled::Waiting(next) = settled {
-            first_seen.note(next.node, made + 1);
-            recent.push(next.node);
+            first_seen.note(Place::of(&next), made + 1);
+            recent.push(Place::of(&next));
         }
     }
 }
 
-/// When each node was first reached in a run. Runs are short, so a list
+/// Where a customer waits, as far as going round is concerned: the node,
+/// the values of the variables and the calls beneath. Coming back to a node
+/// with other values is progress (a `set` on the way may open a way out),
+/// and a trap's inputs must lead to the node with the values of the loop.
+/// Retry counters and the page came from are left out: they change within
+/// a loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Place {
+    node: NodeIx,
+    vars: u64,
+    stack: u32,
+}
+
+impl Place {
+    fn of(state: &State) -> Place {
+        Place {
+            node: state.node,
+            vars: state.vars,
+            stack: state.stack,
+        }
+    }
+}
+
+/// When each place was first reached in a run. Runs are short, so a list
 /// searched from the front is cheaper than a hash map.
 #[derive(Debug, Default)]
-struct FirstSeen(Vec<(NodeIx, usize)>);
+struct FirstSeen(Vec<(Place, usize)>);
 
 impl FirstSeen {
-    fn note(&mut self, node: NodeIx, at: usize) {
-        if !self.0.iter().any(|(n, _)| *n == node) {
-            self.0.push((node, at));
+    fn note(&mut self, place: Place, at: usize) {
+        if !self.0.iter().any(|(p, _)| *p == place) {
+            self.0.push((place, at));
         }
     }
 
-    fn get(&self, node: NodeIx) -> usize {
+    fn get(&self, place: Place) -> usize {
         self.0
             .iter()
-            .find(|(n, _)| *n == node)
+            .find(|(p, _)| *p == place)
             .map_or(0, |(_, at)| *at)
     }
 }

@@ -27,7 +27,7 @@ use crate::graph::{compile, CompileError, Graph, NodeIx};
 use crate::input::Input;
 use crate::machine::{Machine, Rules};
 use crate::model::{Level, MenuSet};
-use crate::replay::{replay, Ending};
+use crate::replay::{replay_compiled, Ending};
 
 pub use actions::Actions;
 pub use customer::Customer;
@@ -181,9 +181,9 @@ pub fn fuzz(
         totals.1 += edges.1;
         outcome.coverage.extend(reaches);
         outcome.findings.extend(findings);
-        for failure in failures_unreplayed {
+        for (batch, failure) in failures_unreplayed {
             outcome.notes.push(format!(
-                "a {channel} fuzz failure did not reproduce when replayed and was left out ({failure}); please report this as a touchpoint bug"
+                "a {channel} fuzz failure of batch {batch} did not reproduce when replayed and was left out ({failure}); please report this as a touchpoint bug"
             ));
         }
     }
@@ -197,6 +197,10 @@ pub fn fuzz(
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // Notes in one order whatever the split, so that the notes of shards
+    // merged (`report::merge`) are the notes of the unsharded run.
+    outcome.notes.sort();
+    outcome.notes.dedup();
     Ok(outcome)
 }
 
@@ -204,7 +208,7 @@ type ChannelOutcome = (
     Vec<Finding>,
     (usize, usize),
     Vec<crate::analysis::FlowReach>,
-    Vec<String>,
+    Vec<(usize, String)>,
 );
 
 fn fuzz_channel(
@@ -236,8 +240,10 @@ fn fuzz_channel(
     let mut coverage = CoverageMap::new(graph);
     let (edge_total, mut covered) = coverage.edge_counts(graph);
     let mut generated = (0usize, 0usize);
+    // Every batch's new failures, each batch on its own: a failure another
+    // batch found too is still this batch's, so that a shard holding only
+    // this batch finds exactly what the unsharded run found in it.
     let mut failures: Vec<(u32, Run, Failure)> = Vec::new();
-    let mut reported: FxHashSet<(Code, NodeIx, u32)> = FxHashSet::default();
     // One set of machine, buffers and batch coverage serves every batch:
     // setting them up costs time in proportion to the graph, and a batch of
     // a big graph reaches only a sliver of it. Each batch starts from an
@@ -338,11 +344,7 @@ fn fuzz_channel(
                     &limits,
                 ) {
                     known.insert((failure.code, failure.node, failure.detail));
-                    // A failure an earlier batch found is reported once,
-                    // with that batch's repro.
-                    if reported.insert((failure.code, failure.node, failure.detail)) {
-                        failures.push((batch as u32, run, failure));
-                    }
+                    failures.push((batch as u32, run, failure));
                 }
             }
         }
@@ -361,19 +363,42 @@ fn fuzz_channel(
         });
     }
     let counts = crate::analysis::flow_reaches(graph, &coverage);
-    let mut findings = Vec::new();
+    // A finding several batches found is reported with the repro of the
+    // earliest batch whose repro replays, as `report::merge` keeps the
+    // earliest batch's across shards. Findings are told apart as the report
+    // tells them apart (`Finding::identity`), not by the fuzzer's key: two
+    // failures can be one finding once re-expressed (a dead end in a
+    // called flow, met through two callers), and one failure two findings
+    // (re-expressed in the called flow from one batch's repro, left with
+    // the caller from another's). Every batch's repro is checked, not only
+    // until one replays, so that whether a batch's repro replays is said
+    // (as a note) whichever shard runs the batch.
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut reported: FxHashSet<(Code, String, String, u32)> = FxHashSet::default();
     let mut unreplayed = Vec::new();
     for (batch, run, failure) in failures {
         let mut finding = to_finding(graph, set, &run, &failure);
         finding.fuzz_batch = Some(batch);
-        if reproduces(set, &finding) {
-            findings.push(finding);
+        if reproduces_in(graph, set, &finding) {
+            let identity = finding.identity();
+            let identity = (
+                identity.0,
+                identity.2.to_string(),
+                identity.3.to_string(),
+                identity.4,
+            );
+            if reported.insert(identity) {
+                findings.push(finding);
+            }
         } else {
-            unreplayed.push(format!(
-                "{} at `{}` with inputs [{}]",
-                finding.code,
-                finding.node,
-                finding.inputs.join(", ")
+            unreplayed.push((
+                batch as usize,
+                format!(
+                    "{} at `{}` with inputs [{}]",
+                    finding.code,
+                    finding.node,
+                    finding.inputs.join(", ")
+                ),
             ));
         }
     }
@@ -453,6 +478,11 @@ fn last_waiting_state(
 /// Replays a finding's printed inputs and checks that they end the way the
 /// finding says: the proof that shrinking kept the failure.
 pub fn reproduces(set: &MenuSet, finding: &Finding) -> bool {
+    compile(set, finding.channel).is_ok_and(|graph| reproduces_in(&graph, set, finding))
+}
+
+/// [`reproduces`] on the finding's channel's graph, compiled already.
+fn reproduces_in(graph: &Graph, set: &MenuSet, finding: &Finding) -> bool {
     let Ok(inputs) = finding
         .inputs
         .iter()
@@ -461,13 +491,7 @@ pub fn reproduces(set: &MenuSet, finding: &Finding) -> bool {
     else {
         return false;
     };
-    let Ok(transcript) = replay(
-        set,
-        Some(finding.channel),
-        &finding.flow,
-        &inputs,
-        &finding.vars,
-    ) else {
+    let Ok(transcript) = replay_compiled(set, graph, &finding.flow, &inputs, &finding.vars) else {
         return false;
     };
     match (&transcript.ending, finding.code) {

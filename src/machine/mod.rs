@@ -94,6 +94,24 @@ pub enum Step {
     Unavailable,
 }
 
+impl Step {
+    /// Where the customer is after this step taken at `from`: an input that
+    /// changed nothing (ignored, or not available) leaves them waiting
+    /// where they were, and the session goes on; `None` when the platform
+    /// dropped the call. Every player of a list of choices (the fuzzer's
+    /// judge, the conversion of a finding into printed inputs, replay) goes
+    /// on from here in the same way, so that a run that failed fails again
+    /// the same way when its inputs are replayed.
+    pub fn settled_after(self, from: &State) -> Option<Settled> {
+        match self {
+            Step::Moved(next) => Some(next),
+            Step::Reprompt(next) => Some(Settled::Waiting(next)),
+            Step::Ignored | Step::Unavailable => Some(Settled::Waiting(*from)),
+            Step::Dropped(_) => None,
+        }
+    }
+}
+
 /// Told about every node entered and every variable read or written, for
 /// transcripts, reachability and "which variables mattered".
 pub trait Observer {
