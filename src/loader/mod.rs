@@ -433,7 +433,7 @@ fn refuse_oversized(size: u64) -> Result<(), String> {
 /// size just over a limit never reads as equal to it.
 fn size_text(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if bytes % MIB == 0 {
+    if bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else {
         format!("{bytes} bytes")
