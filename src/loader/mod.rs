@@ -133,10 +133,12 @@ fn holds_set_document(dir: &Path) -> bool {
         if !yaml || name.starts_with('.') || !path.is_file() {
             return false;
         }
-        let Ok(file) = std::fs::File::open(&path) else {
+        // Opened without waiting (the path may have become a FIFO since it
+        // was checked) and read no further than a menu file may be long.
+        let Ok(file) = open_without_blocking(&path) else {
             return false;
         };
-        std::io::BufReader::new(file)
+        std::io::BufReader::new(std::io::Read::take(file, MAX_FILE_BYTES))
             .lines()
             .map_while(Result::ok)
             .find(|line| !line.is_empty() && !line.starts_with([' ', '\t', '#', '-', '%', '.']))
