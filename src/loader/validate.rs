@@ -461,25 +461,29 @@ fn check_call_cycles(set: &MenuSet, problems: &mut Vec<Problem>) {
                         at_entry = tree[e].1;
                     }
                     path.reverse();
-                    let cycle: Vec<&str> = path
-                        .iter()
-                        .map(|&f| set.flows[f].id.as_str())
-                        .chain([flow.id.as_str()])
-                        .collect();
-                    let mut key: Vec<&str> =
-                        path.iter().map(|&f| set.flows[f].id.as_str()).collect();
-                    key.sort();
-                    if let Some(&stuck) = path.iter().find(|&&f| !returns[f]) {
-                        if reported.insert((flow.channel, key)) {
-                            problems.push(
-                                at(site, format!(
-                                    "call cycle {} with no return: `{}` never returns, so every round grows the call stack",
-                                    cycle.join(" → "),
-                                    set.flows[stuck].id.value
-                                ))
-                                .with_help("end the called flow with a `return: true` node, or jump with `goto` instead of `call`"),
-                            );
-                        }
+                    let Some(&stuck) = path.iter().find(|&&f| !returns[f]) else {
+                        continue;
+                    };
+                    // A cycle is reported once, whichever flow it is found
+                    // from: it is known by its flows (an id names one flow
+                    // of a channel, so their indices will do), and its
+                    // message is written only the first time.
+                    let mut key = path.clone();
+                    key.sort_unstable();
+                    if reported.insert(key) {
+                        let cycle: Vec<&str> = path
+                            .iter()
+                            .map(|&f| set.flows[f].id.as_str())
+                            .chain([flow.id.as_str()])
+                            .collect();
+                        problems.push(
+                            at(site, format!(
+                                "call cycle {} with no return: `{}` never returns, so every round grows the call stack",
+                                cycle.join(" → "),
+                                set.flows[stuck].id.value
+                            ))
+                            .with_help("end the called flow with a `return: true` node, or jump with `goto` instead of `call`"),
+                        );
                     }
                 } else if !visited[callee] {
                     visited[callee] = true;
