@@ -14,7 +14,9 @@
 //! * (b) `touchpoint::loader::load_set`, which reads, parses, decodes and
 //!   validates the set;
 //! * (c) `load_set` followed by `touchpoint::analysis::lint`, which is what
-//!   `touchpoint lint PATH` does.
+//!   `touchpoint lint PATH` does;
+//! * (d) `load_set` of the same set with the flow written on a single line
+//!   in flow style, which must cost about what (b) costs.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -216,6 +218,11 @@ fn main() {
         lint_phase.push(start.elapsed());
         (set, analysis)
     });
+    // The same flow on a single line: loading it must cost about what the
+    // flow written over many lines costs.
+    let one_line_dir = tempfile::tempdir().expect("a temporary directory");
+    generated.write_on_one_line(one_line_dir.path());
+    let one_line = measure(|| load_set(one_line_dir.path()).expect("the one-line flow loads"));
     let lint_best = *lint_phase.iter().min().expect("at least one run");
     let mut lint_sorted = lint_phase.clone();
     lint_sorted.sort();
@@ -265,6 +272,12 @@ fn main() {
         Some(full.max_peak()),
     );
     row("    of which lint", lint_best, lint_median, None);
+    row(
+        "(d) load_set, flow on one line",
+        one_line.best_time(),
+        one_line.median_time(),
+        Some(one_line.max_peak()),
+    );
 
     let time_ratio = full.best_time().as_secs_f64() / parse.best_time().as_secs_f64();
     let memory_ratio = full.max_peak() as f64 / file_size as f64;

@@ -26,15 +26,21 @@ impl Input {
         // Spaces before the kind are layout (`1, wait`); the text after
         // `say:`, `enter:` or `click:` is kept exactly, trailing spaces and
         // all, because an answer is matched as given.
-        let text = text.trim_start();
-        if let Some((kind, rest)) = text.split_once(':') {
+        let mut text = text.trim_start();
+        // `press:` only says that keys follow, and may be repeated; it is
+        // peeled off in a loop, as recursing once per `press:` would let a
+        // long enough input overflow the stack.
+        while let Some((kind, rest)) = text.split_once(':') {
+            if kind.trim() == "press" {
+                text = rest.trim_start();
+                continue;
+            }
             let rest = rest.to_string();
             return match kind.trim() {
                 "say" => Ok(Input::Say(rest)),
                 "enter" => Ok(Input::Enter(rest)),
                 "click" => Ok(Input::Click(rest)),
                 "branch" => Ok(Input::Branch(rest)),
-                "press" => Input::parse(&rest),
                 other => Err(format!(
                     "unknown input kind `{other}:` (expected say:, enter:, click:)"
                 )),
@@ -303,5 +309,14 @@ mod tests {
             .map(|i| i.to_string())
             .collect();
         assert_eq!(back, inputs);
+    }
+
+    #[test]
+    fn any_number_of_press_prefixes_reads_without_recursing() {
+        assert_eq!(Input::parse("press: 12").unwrap(), Input::Keys("12".into()));
+        let text = format!("{}1", "press:".repeat(1_000_000));
+        assert_eq!(Input::parse(&text).unwrap(), Input::Keys("1".into()));
+        let text = format!("{}say:agent", "press:".repeat(1_000_000));
+        assert_eq!(Input::parse(&text).unwrap(), Input::Say("agent".into()));
     }
 }

@@ -255,32 +255,38 @@ impl Report {
         source: CoverageSource,
         reaches: Vec<crate::analysis::FlowReach>,
     ) {
+        // Flows are found by key through a map: searching the list for each
+        // reach made a set of many flows quadratic.
+        let mut index_of: rustc_hash::FxHashMap<(Channel, String), usize> = self
+            .coverage
+            .flows
+            .iter()
+            .enumerate()
+            .map(|(i, f)| ((f.channel, f.flow.clone()), i))
+            .collect();
         for r in reaches {
-            let position = self
-                .coverage
-                .flows
-                .iter()
-                .position(|f| f.channel == r.channel && f.flow == r.flow);
-            let index = position.unwrap_or_else(|| {
-                self.coverage.flows.push(FlowCoverage {
-                    channel: r.channel,
-                    flow: r.flow.clone(),
-                    nodes: r.totals.0,
-                    nodes_covered: 0,
-                    options: r.totals.1,
-                    options_covered: 0,
-                    handlers: r.totals.2,
-                    handlers_covered: 0,
-                    uncovered: Vec::new(),
-                    uncovered_options: Vec::new(),
-                    uncovered_handlers: Vec::new(),
-                    covered_by: String::new(),
-                    walk: None,
-                    fuzzer: None,
-                    personas: None,
+            let index = *index_of
+                .entry((r.channel, r.flow.clone()))
+                .or_insert_with(|| {
+                    self.coverage.flows.push(FlowCoverage {
+                        channel: r.channel,
+                        flow: r.flow.clone(),
+                        nodes: r.totals.0,
+                        nodes_covered: 0,
+                        options: r.totals.1,
+                        options_covered: 0,
+                        handlers: r.totals.2,
+                        handlers_covered: 0,
+                        uncovered: Vec::new(),
+                        uncovered_options: Vec::new(),
+                        uncovered_handlers: Vec::new(),
+                        covered_by: String::new(),
+                        walk: None,
+                        fuzzer: None,
+                        personas: None,
+                    });
+                    self.coverage.flows.len() - 1
                 });
-                self.coverage.flows.len() - 1
-            });
             let flow = &mut self.coverage.flows[index];
             let slot = match source {
                 CoverageSource::Walk => &mut flow.walk,

@@ -366,6 +366,71 @@ fn huge_files_are_refused_before_reading() {
 }
 
 #[test]
+fn a_file_just_over_the_limit_is_given_its_exact_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = std::fs::File::create(dir.path().join("huge.yaml")).unwrap();
+    file.set_len(64 * 1024 * 1024 + 1).unwrap();
+    assert_load_error(
+        dir.path(),
+        "the file is 67108865 bytes; menu files are limited to 64 MiB (67108864 bytes)",
+        Some("huge.yaml:1:1"),
+    );
+}
+
+/// Runs `touchpoint lint PATH` so that a regression cannot hang the test
+/// run or take the machine's memory: the child is killed after a generous
+/// minute (and then fails the test, having no exit code), and it runs under
+/// a 2 GiB address-space limit, so reading an endless device fails instead
+/// of growing without bound.
+fn lint_bounded(path: &Path) -> Run {
+    let binary = assert_cmd::cargo::cargo_bin("touchpoint");
+    run(Command::new("sh")
+        .args(["-c", "ulimit -v 2097152 && exec \"$0\" lint \"$1\""])
+        .arg(binary)
+        .arg(path)
+        .env("NO_COLOR", "1")
+        .timeout(std::time::Duration::from_secs(60)))
+}
+
+#[test]
+fn fifos_and_devices_are_refused_without_being_opened_or_read() {
+    let dir = temp_set(&[("main.yaml", GOOD_FLOW.as_bytes())]);
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("pipe.yaml"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo failed");
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zeros.yaml")).unwrap();
+
+    let r = lint_bounded(dir.path());
+    assert_eq!(r.code, 2, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    for expected in [
+        "pipe.yaml:1:1: the file is a FIFO (named pipe), not a regular file",
+        "zeros.yaml:1:1: the file is a character device, not a regular file",
+    ] {
+        assert!(
+            r.stderr.contains(expected),
+            "expected `{expected}` in:\n{}",
+            r.stderr
+        );
+    }
+
+    // Named on its own, each is refused the same way.
+    for (name, kind) in [
+        ("pipe.yaml", "a FIFO"),
+        ("zeros.yaml", "a character device"),
+    ] {
+        let r = lint_bounded(&dir.path().join(name));
+        assert_eq!(
+            r.code, 2,
+            "{name}: stdout: {}\nstderr: {}",
+            r.stdout, r.stderr
+        );
+        assert!(r.stderr.contains(kind), "{name}: {}", r.stderr);
+    }
+}
+
+#[test]
 fn empty_sets_and_missing_paths_exit_two() {
     let dir = tempfile::tempdir().unwrap();
     assert_load_error(dir.path(), "no flows", None);

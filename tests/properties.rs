@@ -39,6 +39,34 @@ proptest! {
             let _ = touchpoint::analysis::lint(&set);
         }
     }
+
+    /// Any character inserted anywhere in a valid flow, control characters
+    /// and text beyond ASCII included: the set loads, or every problem points
+    /// at a character of the file (so an excerpt can show it); and a
+    /// character YAML forbids is never taken silently, as a NUL once ended
+    /// the file wherever it stood.
+    #[test]
+    fn any_inserted_character_loads_or_is_pointed_at(at in 0usize..GOOD_FLOW.len(), c in any::<char>()) {
+        let mut text = GOOD_FLOW.to_string();
+        text.insert(at, c);
+        let forbidden = matches!(
+            c,
+            '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}'
+                | '\u{7F}'..='\u{84}' | '\u{86}'..='\u{9F}' | '\u{FFFE}' | '\u{FFFF}'
+        );
+        match load_text("main.yaml", &text) {
+            Ok(_) => prop_assert!(!forbidden, "{:?} at {} was taken silently", c, at),
+            Err(e) => {
+                for p in e.problems.iter().filter(|p| p.file.is_some()) {
+                    let offset = p.pos.offset as usize;
+                    prop_assert!(
+                        offset <= text.len() && text.is_char_boundary(offset),
+                        "{:?} at {}: {:?}", c, at, p
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// A random phone flow: menus whose options, handlers and guards point at

@@ -614,6 +614,16 @@ impl Generated {
         std::fs::write(dir.join("touchpoint.yaml"), &self.settings).expect("write touchpoint.yaml");
     }
 
+    /// The same set with the flow written on a single line in flow style
+    /// (JSON is YAML's flow style): every node of the flow on one line, the
+    /// case that made position lookup quadratic in the line's length.
+    pub fn write_on_one_line(&self, dir: &Path) {
+        self.write(dir);
+        let value: serde_yaml::Value = serde_yaml::from_str(&self.flow).expect("valid YAML");
+        let line = serde_json::to_string(&value).expect("the flow as JSON");
+        std::fs::write(dir.join("main.yaml"), line + "\n").expect("write main.yaml");
+    }
+
     pub fn describe(&self) -> String {
         let c = &self.counts;
         format!(

@@ -322,14 +322,15 @@ impl Decoder<'_> {
         match parse_condition(text, self.file, node.pos, *quoted) {
             Ok(c) => Some(Located::new(c, self.span(node))),
             Err(e) => {
-                let shift = u32::from(*quoted) + e.column as u32;
+                let quote = u32::from(*quoted);
                 let pos = Pos {
-                    column: node.pos.column + shift,
-                    offset: node.pos.offset + shift,
+                    column: node.pos.column + quote + e.at.column as u32,
+                    offset: node.pos.offset + quote + e.at.offset as u32,
                     len: 1,
                     ..node.pos
                 };
-                self.problem(pos, format!("invalid condition `{text}`: {}", e.message));
+                let message = format!("invalid condition `{}`: {}", abridged(text), e.message);
+                self.problem(pos, message);
                 None
             }
         }
@@ -1348,5 +1349,15 @@ fn describe_value(node: &Yaml) -> String {
     match node.as_str() {
         Some(t) => format!("`{t}`"),
         None => node.kind_name().to_string(),
+    }
+}
+
+/// A condition short enough to quote in a message: a hostile one may be
+/// megabytes long, and the excerpt under the message shows where it is.
+fn abridged(text: &str) -> std::borrow::Cow<'_, str> {
+    const QUOTED_CHARS: usize = 40;
+    match text.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+        None => text.into(),
     }
 }

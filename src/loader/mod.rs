@@ -133,10 +133,12 @@ fn holds_set_document(dir: &Path) -> bool {
         if !yaml || name.starts_with('.') || !path.is_file() {
             return false;
         }
-        let Ok(file) = std::fs::File::open(&path) else {
+        // Opened without waiting (the path may have become a FIFO since it
+        // was checked) and read no further than a menu file may be long.
+        let Ok(file) = open_without_blocking(&path) else {
             return false;
         };
-        std::io::BufReader::new(file)
+        std::io::BufReader::new(std::io::Read::take(file, MAX_FILE_BYTES))
             .lines()
             .map_while(Result::ok)
             .find(|line| !line.is_empty() && !line.starts_with([' ', '\t', '#', '-', '%', '.']))
@@ -324,29 +326,42 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Reads a file as UTF-8 text, refusing huge files before reading them.
+/// Reads a file as UTF-8 text. Only a regular file is read: a FIFO would
+/// block the loader until some writer appears, and a device such as
+/// `/dev/zero` never ends. The size the file system reports is checked
+/// first, and the read itself stops one byte past the limit, so a file that
+/// grows while it is read (or reports a wrong size) cannot exhaust memory.
 fn read_text(path: &Path) -> Result<String, (Pos, String)> {
+    use std::io::Read;
     let start = Pos {
         line: 1,
         column: 1,
         offset: 0,
         len: 0,
     };
-    let size = std::fs::metadata(path)
-        .map_err(|e| (start, format!("cannot read: {}", io_reason(&e))))?
-        .len();
-    if size > MAX_FILE_BYTES {
+    let cannot_read = |e: std::io::Error| (start, format!("cannot read: {}", io_reason(&e)));
+    // The type is checked before opening, as opening a FIFO for reading
+    // waits for a writer; the open below cannot block either, and the
+    // handle is checked again in case the path changed in between.
+    let metadata = std::fs::metadata(path).map_err(cannot_read)?;
+    refuse_irregular(&metadata).map_err(|message| (start, message))?;
+    refuse_oversized(metadata.len()).map_err(|message| (start, message))?;
+    let file = open_without_blocking(path).map_err(cannot_read)?;
+    let metadata = file.metadata().map_err(cannot_read)?;
+    refuse_irregular(&metadata).map_err(|message| (start, message))?;
+    let mut bytes = Vec::with_capacity(metadata.len().min(MAX_FILE_BYTES) as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err((
             start,
             format!(
-                "the file is {} MiB; menu files are limited to {} MiB",
-                size >> 20,
-                MAX_FILE_BYTES >> 20
+                "the file grew past the limit of {} while it was read",
+                limit_text()
             ),
         ));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| (start, format!("cannot read: {}", io_reason(&e))))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
@@ -365,6 +380,84 @@ fn read_text(path: &Path) -> Result<String, (Pos, String)> {
             "the file is not UTF-8 text (save it as UTF-8)".to_string(),
         )
     })
+}
+
+/// Refuses anything but a regular file (after links are followed), naming
+/// what it is.
+fn refuse_irregular(metadata: &std::fs::Metadata) -> Result<(), String> {
+    if metadata.is_file() {
+        return Ok(());
+    }
+    let kind = file_kind(&metadata.file_type());
+    Err(format!(
+        "the file is {kind}, not a regular file: touchpoint reads menus from regular files only"
+    ))
+}
+
+/// What a file that is not a regular file is, in words.
+fn file_kind(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
+/// Refuses a file larger than the limit, giving both sizes exactly.
+fn refuse_oversized(size: u64) -> Result<(), String> {
+    if size <= MAX_FILE_BYTES {
+        return Ok(());
+    }
+    Err(format!(
+        "the file is {}; menu files are limited to {}",
+        size_text(size),
+        limit_text()
+    ))
+}
+
+/// A size in whole MiB when it is one, and in bytes otherwise, so that a
+/// size just over a limit never reads as equal to it.
+fn size_text(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+fn limit_text() -> String {
+    format!("{} ({MAX_FILE_BYTES} bytes)", size_text(MAX_FILE_BYTES))
+}
+
+/// Opens a file for reading without waiting: should the path have become a
+/// FIFO since it was checked, the open returns at once instead of waiting
+/// for a writer.
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 /// Every `*.yaml`/`*.yml` below `dir`, sorted by path so that loading and

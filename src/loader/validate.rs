@@ -17,10 +17,18 @@ use crate::model::*;
 struct Known<'a> {
     set: &'a MenuSet,
     undecoded: &'a Undecoded,
+    /// The first flow of each channel and id, found without a scan of every
+    /// flow for every call.
+    flows: BTreeMap<(Channel, &'a str), &'a Flow>,
+}
+
+impl<'a> Known<'a> {
+    fn flow(&self, channel: Channel, id: &str) -> Option<&'a Flow> {
+        self.flows.get(&(channel, id)).copied()
+    }
 }
 
 pub fn validate(set: &MenuSet, undecoded: &Undecoded, problems: &mut Vec<Problem>) {
-    let known = Known { set, undecoded };
     let mut seen_flows: BTreeMap<(Channel, &str), &Flow> = BTreeMap::new();
     for flow in &set.flows {
         if let Some(first) = seen_flows.get(&(flow.channel, flow.id.as_str())) {
@@ -36,6 +44,11 @@ pub fn validate(set: &MenuSet, undecoded: &Undecoded, problems: &mut Vec<Problem
         }
         seen_flows.insert((flow.channel, flow.id.as_str()), flow);
     }
+    let known = Known {
+        set,
+        undecoded,
+        flows: seen_flows,
+    };
     let domains = channel_domains(set, problems);
     let mut channel_files: BTreeMap<Channel, Vec<SourceId>> = BTreeMap::new();
     for flow in &set.flows {
@@ -191,12 +204,13 @@ fn check_flow(known: &Known, flow: &Flow, vars: &Vars, problems: &mut Vec<Proble
                     check_value(var, value, vars, problems);
                 }
             }
-            NodeKind::Call { flow: callee, .. } => match set.flow(flow.channel, callee.as_str()) {
-                Some(_) => {}
-                None if known.undecoded.may_have_flow(flow.channel, callee.as_str()) => {}
-                None => {
-                    let elsewhere = set.flows.iter().find(|f| f.id.value == callee.value);
-                    let problem = match elsewhere {
+            NodeKind::Call { flow: callee, .. } => {
+                match known.flow(flow.channel, callee.as_str()) {
+                    Some(_) => {}
+                    None if known.undecoded.may_have_flow(flow.channel, callee.as_str()) => {}
+                    None => {
+                        let elsewhere = set.flows.iter().find(|f| f.id.value == callee.value);
+                        let problem = match elsewhere {
                         Some(other) => at(
                             callee,
                             format!(
@@ -206,9 +220,10 @@ fn check_flow(known: &Known, flow: &Flow, vars: &Vars, problems: &mut Vec<Proble
                         ),
                         None => at(callee, format!("`call: {}` names no flow", callee.value)).with_code_unknown_target(),
                     };
-                    problems.push(problem);
+                        problems.push(problem);
+                    }
                 }
-            },
+            }
             NodeKind::Menu { options, .. } => check_options(known, flow, node, options, problems),
             NodeKind::Transfer {
                 serves: Some(intents),
@@ -384,58 +399,162 @@ fn check_condition(condition: &Condition, vars: &Vars, problems: &mut Vec<Proble
 /// A call cycle (a flow that, through calls, calls itself) in which some
 /// flow has no `return` node grows the call stack on every round and never
 /// unwinds it.
+///
+/// Each flow is searched depth first for paths of calls back to itself.
+/// Only flows of its own strongly connected component can be on such a
+/// path, so the search stays inside it, and a set of many flows that call
+/// one another without cycles costs time in proportion to its calls.
 fn check_call_cycles(set: &MenuSet, problems: &mut Vec<Problem>) {
-    fn callees<'a>(set: &'a MenuSet, flow: &'a Flow) -> Vec<(&'a Located<String>, &'a Flow)> {
-        flow.nodes
-            .iter()
-            .filter_map(|n| match &n.kind {
-                NodeKind::Call { flow: callee, .. } => {
-                    set.flow(flow.channel, callee.as_str()).map(|f| (callee, f))
-                }
-                _ => None,
-            })
-            .collect()
+    let mut index_of: rustc_hash::FxHashMap<(Channel, &str), usize> = Default::default();
+    for (i, flow) in set.flows.iter().enumerate() {
+        index_of
+            .entry((flow.channel, flow.id.as_str()))
+            .or_insert(i);
     }
-    let returns = |flow: &Flow| {
-        flow.nodes
-            .iter()
-            .any(|n| matches!(n.kind, NodeKind::Return))
-    };
+    // The flows each flow calls, in the order of its nodes, and where.
+    let callees: Vec<Vec<(&Located<String>, usize)>> = set
+        .flows
+        .iter()
+        .map(|flow| {
+            flow.nodes
+                .iter()
+                .filter_map(|n| match &n.kind {
+                    NodeKind::Call { flow: callee, .. } => index_of
+                        .get(&(flow.channel, callee.as_str()))
+                        .map(|&c| (callee, c)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    let returns: Vec<bool> = set
+        .flows
+        .iter()
+        .map(|flow| {
+            flow.nodes
+                .iter()
+                .any(|n| matches!(n.kind, NodeKind::Return))
+        })
+        .collect();
+    let component = strongly_connected_components(&callees);
+
     let mut reported = BTreeSet::new();
-    for flow in &set.flows {
-        // Depth-first search for a path of calls back to `flow`.
-        let mut stack: Vec<(&Flow, Vec<&Flow>)> = vec![(flow, vec![flow])];
-        let mut visited = BTreeSet::new();
-        while let Some((current, path)) = stack.pop() {
-            for (site, callee) in callees(set, current) {
-                if std::ptr::eq(callee, flow) {
-                    let cycle: Vec<&str> = path
-                        .iter()
-                        .map(|f| f.id.as_str())
-                        .chain([flow.id.as_str()])
-                        .collect();
-                    let mut key: Vec<&str> = path.iter().map(|f| f.id.as_str()).collect();
-                    key.sort();
-                    if let Some(stuck) = path.iter().find(|f| !returns(f)) {
-                        if reported.insert((flow.channel, key)) {
-                            problems.push(
-                                at(site, format!(
-                                    "call cycle {} with no return: `{}` never returns, so every round grows the call stack",
-                                    cycle.join(" → "),
-                                    stuck.id.value
-                                ))
-                                .with_help("end the called flow with a `return: true` node, or jump with `goto` instead of `call`"),
-                            );
-                        }
+    // Which flows one search has reached; cleared after each search through
+    // its tree, so that many small cycles do not cost a pass over all flows.
+    let mut visited = vec![false; set.flows.len()];
+    for (start, flow) in set.flows.iter().enumerate() {
+        // The search tree: each entry a flow and the entry it was reached
+        // from, so a path is read back only when it closes a cycle.
+        let mut tree: Vec<(usize, Option<usize>)> = vec![(start, None)];
+        let mut stack = vec![0];
+        while let Some(entry) = stack.pop() {
+            let current = tree[entry].0;
+            for &(site, callee) in &callees[current] {
+                if component[callee] != component[start] {
+                    continue;
+                }
+                if callee == start {
+                    let mut path = Vec::new();
+                    let mut at_entry = Some(entry);
+                    while let Some(e) = at_entry {
+                        path.push(tree[e].0);
+                        at_entry = tree[e].1;
                     }
-                } else if visited.insert(callee.id.as_str()) {
-                    let mut next = path.clone();
-                    next.push(callee);
-                    stack.push((callee, next));
+                    path.reverse();
+                    let Some(&stuck) = path.iter().find(|&&f| !returns[f]) else {
+                        continue;
+                    };
+                    // A cycle is reported once, whichever flow it is found
+                    // from: it is known by its flows (an id names one flow
+                    // of a channel, so their indices will do), and its
+                    // message is written only the first time.
+                    let mut key = path.clone();
+                    key.sort_unstable();
+                    if reported.insert(key) {
+                        let cycle: Vec<&str> = path
+                            .iter()
+                            .map(|&f| set.flows[f].id.as_str())
+                            .chain([flow.id.as_str()])
+                            .collect();
+                        problems.push(
+                            at(site, format!(
+                                "call cycle {} with no return: `{}` never returns, so every round grows the call stack",
+                                cycle.join(" → "),
+                                set.flows[stuck].id.value
+                            ))
+                            .with_help("end the called flow with a `return: true` node, or jump with `goto` instead of `call`"),
+                        );
+                    }
+                } else if !visited[callee] {
+                    visited[callee] = true;
+                    tree.push((callee, Some(entry)));
+                    stack.push(tree.len() - 1);
                 }
             }
         }
+        for &(reached, _) in &tree[1..] {
+            visited[reached] = false;
+        }
     }
+}
+
+/// The strongly connected component of each vertex of a graph given as
+/// edge lists (Tarjan's algorithm, without recursion: call graphs come from
+/// the user's files and may be deep). Two vertices share a component number
+/// exactly when each reaches the other.
+fn strongly_connected_components<T>(edges: &[Vec<(T, usize)>]) -> Vec<usize> {
+    const UNSEEN: usize = usize::MAX;
+    let n = edges.len();
+    let mut order = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut component = vec![UNSEEN; n];
+    let mut stack = Vec::new();
+    let mut next_order = 0;
+    let mut components = 0;
+    for root in 0..n {
+        if order[root] != UNSEEN {
+            continue;
+        }
+        // Each frame: a vertex and how many of its edges are done.
+        let mut frames = vec![(root, 0)];
+        order[root] = next_order;
+        low[root] = next_order;
+        next_order += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut done)) = frames.last_mut() {
+            if let Some(&(_, w)) = edges[v].get(*done) {
+                *done += 1;
+                if order[w] == UNSEEN {
+                    order[w] = next_order;
+                    low[w] = next_order;
+                    next_order += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    frames.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(order[w]);
+                }
+                continue;
+            }
+            frames.pop();
+            if let Some(&(parent, _)) = frames.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == order[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component[w] = components;
+                    if w == v {
+                        break;
+                    }
+                }
+                components += 1;
+            }
+        }
+    }
+    component
 }
 
 fn check_intents(known: &Known, problems: &mut Vec<Problem>) {
@@ -552,7 +671,7 @@ fn check_persona_config(
     }
     if let Some(flow) = &config.flow {
         let declared = known.undecoded.may_have_flow(channel, flow.as_str());
-        if set.flow(channel, flow.as_str()).is_none() && !declared {
+        if known.flow(channel, flow.as_str()).is_none() && !declared {
             let mut problem = at(
                 flow,
                 format!(
@@ -620,5 +739,48 @@ fn check_persona_config(
                 format!("expected node `{}` is in no {channel} flow", node.value),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strongly_connected_components;
+
+    fn graph(edges: &[&[usize]]) -> Vec<Vec<((), usize)>> {
+        edges
+            .iter()
+            .map(|targets| targets.iter().map(|&t| ((), t)).collect())
+            .collect()
+    }
+
+    #[test]
+    fn components_join_exactly_the_vertices_that_reach_each_other() {
+        // 0 → 1 → 2 → 0 is a cycle; 3 calls into it; 4 calls itself; 5 is alone.
+        let component =
+            strongly_connected_components(&graph(&[&[1], &[2], &[0, 3], &[], &[4], &[]]));
+        assert_eq!(component[0], component[1]);
+        assert_eq!(component[1], component[2]);
+        for alone in [3, 4, 5] {
+            assert!(
+                (0..6).all(|v| v == alone || component[v] != component[alone]),
+                "{component:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_long_chain_of_calls_needs_no_recursion() {
+        let n = 200_000;
+        let chain: Vec<Vec<((), usize)>> = (0..n)
+            .map(|v| {
+                if v + 1 < n {
+                    vec![((), v + 1)]
+                } else {
+                    vec![((), 0)]
+                }
+            })
+            .collect();
+        let component = strongly_connected_components(&chain);
+        assert!(component.iter().all(|&c| c == component[0]));
     }
 }

@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 
 /// How many nodes one document may expand to, aliases included. An honest
 /// 20,000-node flow expands to roughly ten nodes per menu node, so this leaves
@@ -104,39 +104,99 @@ pub struct YamlError {
     pub read_before: Vec<(Yaml, Yaml)>,
 }
 
-/// Maps saphyr's character-based markers to byte offsets.
+/// Maps saphyr's line and character-column markers to byte offsets in
+/// constant time, however long a line is: a long flow-style line holds
+/// hundreds of thousands of nodes, and rescanning the line for each of them
+/// made loading quadratic.
 struct LineIndex<'a> {
     text: &'a str,
+    /// The byte offset where each line starts. The first line starts after
+    /// a byte order mark, which the parser never sees.
     line_starts: Vec<usize>,
+    /// The character index where each line starts, counted like
+    /// `line_starts` from the start of the text.
+    line_start_chars: Vec<usize>,
+    /// The byte offset of every `CHECKPOINT_EVERY`-th character, for text
+    /// that is not all ASCII (where a character index is a byte offset).
+    checkpoints: Option<Vec<usize>>,
 }
+
+/// How many characters lie between two checkpoints: a lookup walks at most
+/// this many characters.
+const CHECKPOINT_EVERY: usize = 64;
 
 impl<'a> LineIndex<'a> {
     fn new(text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, line_starts }
+        let bom = if text.starts_with(BOM) {
+            BOM.len_utf8()
+        } else {
+            0
+        };
+        let ascii = text.is_ascii();
+        let mut line_starts = vec![bom];
+        let mut line_start_chars = vec![usize::from(bom > 0)];
+        let checkpoints = if ascii {
+            line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+            line_start_chars.extend(line_starts[1..].iter().copied());
+            None
+        } else {
+            let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT_EVERY + 1);
+            for (char_index, (byte, c)) in text.char_indices().enumerate() {
+                if char_index % CHECKPOINT_EVERY == 0 {
+                    checkpoints.push(byte);
+                }
+                if c == '\n' {
+                    line_starts.push(byte + 1);
+                    line_start_chars.push(char_index + 1);
+                }
+            }
+            Some(checkpoints)
+        };
+        LineIndex {
+            text,
+            line_starts,
+            line_start_chars,
+            checkpoints,
+        }
     }
 
-    /// Byte offset of a 1-based line and a 1-based character column.
+    /// Byte offset of a 1-based line and a 1-based character column; a
+    /// column past the end of its line is the line's end.
     fn offset(&self, line: usize, column: usize) -> usize {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+        let line = line.saturating_sub(1);
+        let Some(&start) = self.line_starts.get(line) else {
             return self.text.len();
         };
-        let rest = &self.text[start..];
-        // Columns count characters; most lines are ASCII, so a fast path
-        // avoids walking characters on the large generated files.
-        let line_end = rest.find('\n').unwrap_or(rest.len());
-        let line_text = &rest[..line_end];
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |next| next - 1);
         let wanted = column.saturating_sub(1);
-        if line_text.is_ascii() {
-            start + wanted.min(line_text.len())
-        } else {
-            start
-                + line_text
-                    .char_indices()
-                    .nth(wanted)
-                    .map_or(line_text.len(), |(i, _)| i)
-        }
+        let byte = match &self.checkpoints {
+            None => start.saturating_add(wanted),
+            Some(checkpoints) => {
+                let char_index = self.line_start_chars[line].saturating_add(wanted);
+                match checkpoints.get(char_index / CHECKPOINT_EVERY) {
+                    Some(&from) => self.text[from..]
+                        .char_indices()
+                        .nth(char_index % CHECKPOINT_EVERY)
+                        .map_or(self.text.len(), |(i, _)| from + i),
+                    None => self.text.len(),
+                }
+            }
+        };
+        byte.min(end)
+    }
+
+    /// The 1-based line and column of a byte offset (which must fall on a
+    /// character boundary).
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .max(1);
+        let start = self.line_starts[line - 1].min(offset);
+        (line, self.text[start..offset].chars().count() + 1)
     }
 
     fn pos(&self, span: &Span) -> Pos {
@@ -160,12 +220,32 @@ enum Frame {
 /// loader decides what to do with more.
 pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
     let index = LineIndex::new(text);
+    // The parser takes a NUL for the end of its input and would silently
+    // drop the rest of the file, so characters YAML forbids are refused
+    // before it sees them.
+    if let Some((offset, c)) = text.char_indices().find(|&(_, c)| forbidden_in_yaml(c)) {
+        let (line, column) = index.line_column(offset);
+        let pos = Pos {
+            line: line as u32,
+            column: column as u32,
+            offset: offset as u32,
+            len: c.len_utf8() as u32,
+        };
+        let message = format!(
+            "the file holds the control character {}, which YAML does not allow",
+            character_name(c)
+        );
+        return Err(failure(pos, message, Vec::new(), Vec::new()));
+    }
+    // A byte order mark may open a YAML stream; the parser does not know
+    // it, so it reads the text after it (the index counts positions past it).
+    let body = text.strip_prefix(BOM).unwrap_or(text);
     let mut documents = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: Vec<Option<Arc<Yaml>>> = Vec::new();
     let mut expanded: usize = 0;
 
-    let parser = Parser::new_from_str(text);
+    let parser = Parser::new_from_str(body);
     for event in parser {
         let (event, span) = match event {
             Ok(event) => event,
@@ -191,6 +271,14 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
             }
         };
         let pos = index.pos(&span);
+        if let Some(tag) = event_tag(&event) {
+            let written = tag_text(tag);
+            let message = format!(
+                "the tag `{written}` is not supported: touchpoint reads plain YAML values (remove the tag)"
+            );
+            let pos = tag_pos(text, &index, pos, &written);
+            return Err(failure(pos, message, documents, stack));
+        }
         let node = match event {
             Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::Nothing => {
                 continue
@@ -296,6 +384,83 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
         }
     }
     Ok(documents)
+}
+
+/// The byte order mark, which may open a YAML stream.
+const BOM: char = '\u{FEFF}';
+
+/// Whether YAML forbids a character anywhere in a stream: it allows tab,
+/// line feed, carriage return, printable ASCII, NEL and the printable
+/// Unicode ranges (YAML 1.2, production `c-printable`).
+fn forbidden_in_yaml(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0}'..='\u{8}'
+            | '\u{B}'
+            | '\u{C}'
+            | '\u{E}'..='\u{1F}'
+            | '\u{7F}'..='\u{84}'
+            | '\u{86}'..='\u{9F}'
+            | '\u{FFFE}'
+            | '\u{FFFF}'
+    )
+}
+
+/// A forbidden character as a person can find it: its code point, and its
+/// name for the few that have a well-known one.
+fn character_name(c: char) -> String {
+    let code = format!("U+{:04X}", u32::from(c));
+    let name = match c {
+        '\u{0}' => "NUL",
+        '\u{7}' => "BEL",
+        '\u{8}' => "backspace",
+        '\u{B}' => "vertical tab",
+        '\u{C}' => "form feed",
+        '\u{1B}' => "escape",
+        '\u{7F}' => "DEL",
+        _ => return code,
+    };
+    format!("{code} ({name})")
+}
+
+/// The tag an event carries, if any.
+fn event_tag<'e>(event: &'e Event) -> Option<&'e Tag> {
+    match event {
+        Event::Scalar(_, _, _, tag)
+        | Event::SequenceStart(_, tag)
+        | Event::MappingStart(_, tag) => tag.as_deref(),
+        _ => None,
+    }
+}
+
+/// Where a tag is written: the parser places a tagged node at its value,
+/// and the tag comes before it (with an anchor and line breaks possibly
+/// between them). A tag spelt another way (through `%TAG`) is pointed at
+/// through its value.
+fn tag_pos(text: &str, index: &LineIndex, value: Pos, written: &str) -> Pos {
+    let before = &text[..(value.offset as usize).min(text.len())];
+    match before.rfind(written) {
+        Some(offset) => {
+            let (line, column) = index.line_column(offset);
+            Pos {
+                line: line as u32,
+                column: column as u32,
+                offset: offset as u32,
+                len: written.len() as u32,
+            }
+        }
+        None => value,
+    }
+}
+
+/// A tag as it is written in the file: the core schema's handle is `!!`.
+fn tag_text(tag: &Tag) -> String {
+    match tag.handle.as_str() {
+        "tag:yaml.org,2002:" => format!("!!{}", tag.suffix),
+        "!" => format!("!{}", tag.suffix),
+        // A handle declared with `%TAG` arrives resolved to its prefix.
+        prefix => format!("!<{prefix}{}>", tag.suffix),
+    }
 }
 
 fn alias_bomb() -> String {
@@ -473,6 +638,100 @@ mod tests {
         // What the file declared before the tab is kept.
         let keys: Vec<_> = err.read_before.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, [Some("flow"), Some("channel")]);
+    }
+
+    /// The byte offset of a line and character column found the slow way,
+    /// by walking the text: what the index must agree with.
+    fn walked_offset(text: &str, line: usize, column: usize) -> usize {
+        let mut start = 0;
+        for _ in 1..line {
+            match text[start..].find('\n') {
+                Some(i) => start += i + 1,
+                None => return text.len(),
+            }
+        }
+        let line_text = &text[start..][..text[start..].find('\n').unwrap_or(text.len() - start)];
+        start
+            + line_text
+                .char_indices()
+                .nth(column - 1)
+                .map_or(line_text.len(), |(i, _)| i)
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_walking_the_text() {
+        let long_line: String = (0..1_000).map(|i| format!("é{i}, ")).collect();
+        let texts = [
+            "flow: main\nnodes:\n  a: b\n".to_string(),
+            "é: [a, ü]\r\nnext: 你好 x\n\nlast".to_string(),
+            format!("items: [{long_line}]\nafter: ü\n"),
+            "\u{FEFF}flow: é\nx: y".to_string(),
+        ];
+        for text in &texts {
+            let index = LineIndex::new(text);
+            let bom = usize::from(text.starts_with(BOM));
+            let lines = text.split('\n').count();
+            for line in 1..=lines + 1 {
+                for column in (1..3_000).step_by(7) {
+                    // The first line's columns start after a byte order mark.
+                    let walked_column = if line == 1 { column + bom } else { column };
+                    assert_eq!(
+                        index.offset(line, column),
+                        walked_offset(text, line, walked_column),
+                        "line {line}, column {column} of {text:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_positions_count_past_it() {
+        let text = "\u{FEFF}flow: main\nnodes: é\n";
+        let docs = parse(text).unwrap();
+        let (key, _) = &docs[0].as_map().unwrap()[0];
+        assert_eq!(key.as_str(), Some("flow"));
+        assert_eq!((key.pos.line, key.pos.column), (1, 1));
+        assert_eq!(&text[key.pos.offset as usize..][..4], "flow");
+        let (_, value) = &docs[0].as_map().unwrap()[1];
+        assert_eq!(&text[value.pos.offset as usize..][..2], "é");
+    }
+
+    #[test]
+    fn characters_yaml_forbids_are_named_where_they_are() {
+        for (c, name) in [
+            ('\u{0}', "U+0000 (NUL)"),
+            ('\u{1}', "U+0001"),
+            ('\u{7F}', "U+007F (DEL)"),
+            ('\u{9B}', "U+009B"),
+            ('\u{FFFF}', "U+FFFF"),
+        ] {
+            let text = format!("flow: main\n# ü {c} comment\nnodes: {{}}\n");
+            let err = parse(&text).unwrap_err();
+            assert!(err.message.contains(name), "{c:?}: {}", err.message);
+            assert_eq!((err.pos.line, err.pos.column), (2, 5), "{c:?}");
+            assert!(text[err.pos.offset as usize..].starts_with(c));
+        }
+        // Tabs, line breaks, NEL and ordinary Unicode are text.
+        assert!(parse("a: \"x\ty\u{85}z é \u{FEFF}\"\r\n").is_ok());
+    }
+
+    #[test]
+    fn tags_are_refused_where_they_are_written() {
+        for (text, tag, column) in [
+            ("a: !foo x\n", "`!foo`", 4),
+            ("a: !!str 1\n", "`!!str`", 4),
+            ("a: &anchor !!map\n  b: c\n", "`!!map`", 12),
+            (
+                "- !<tag:example.com,2026:x> y\n",
+                "`!<tag:example.com,2026:x>`",
+                3,
+            ),
+        ] {
+            let err = parse(text).unwrap_err();
+            assert!(err.message.contains(tag), "{text:?}: {}", err.message);
+            assert_eq!((err.pos.line, err.pos.column), (1, column), "{text:?}");
+        }
     }
 
     #[test]
