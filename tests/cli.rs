@@ -413,13 +413,21 @@ fn regexes_that_can_never_match_are_load_errors_everywhere() {
             &format!("- key: 1\n        speech: ['{impossible}']"),
         );
         let dir = temp_set(&[("main.yaml", speech.as_bytes())]);
-        assert_load_error(dir.path(), "can never match anything", Some("main.yaml:11:18"));
+        assert_load_error(
+            dir.path(),
+            "can never match anything",
+            Some("main.yaml:11:18"),
+        );
 
         let pattern = format!(
             "flow: main\nchannel: phone\nstart: a\nnodes:\n  a:\n    ask: Your number?\n    pattern: '{impossible}'\n    goto: agent\n    invalid: agent\n    no_input: agent\n  agent:\n    transfer: queue\n"
         );
         let dir = temp_set(&[("main.yaml", pattern.as_bytes())]);
-        assert_load_error(dir.path(), "can never match anything", Some("main.yaml:7:14"));
+        assert_load_error(
+            dir.path(),
+            "can never match anything",
+            Some("main.yaml:7:14"),
+        );
 
         let persona = format!(
             "persona: listener\nchannel: phone\nscript:\n  - hear: '{impossible}'\nexpect: {{ outcome: transferred }}\n"
@@ -428,7 +436,11 @@ fn regexes_that_can_never_match_are_load_errors_everywhere() {
             ("main.yaml", GOOD_FLOW.as_bytes()),
             ("personas/listener.yaml", persona.as_bytes()),
         ]);
-        assert_load_error(dir.path(), "can never match anything", Some("listener.yaml:4:"));
+        assert_load_error(
+            dir.path(),
+            "can never match anything",
+            Some("listener.yaml:4:"),
+        );
     }
 }
 
@@ -438,8 +450,13 @@ fn regexes_that_can_never_match_are_load_errors_everywhere() {
 #[test]
 fn regexes_with_dead_branches_are_answered_from_their_live_branches() {
     for command in ["fuzz", "personas"] {
-        let r = run(touchpoint().args([command, &fixture("regex-dead-branch"), "--format", "json"]));
-        assert_eq!(r.code, 0, "{command}\nstdout: {}\nstderr: {}", r.stdout, r.stderr);
+        let r =
+            run(touchpoint().args([command, &fixture("regex-dead-branch"), "--format", "json"]));
+        assert_eq!(
+            r.code, 0,
+            "{command}\nstdout: {}\nstderr: {}",
+            r.stdout, r.stderr
+        );
         let report: Value = serde_json::from_str(&r.stdout).unwrap();
         assert_eq!(report["summary"]["errors"], 0, "{command}: {report:#}");
         assert_eq!(report["summary"]["warnings"], 0, "{command}: {report:#}");

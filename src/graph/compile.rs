@@ -227,10 +227,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                         (Some(p), Some(matcher)) => answers
                             .entry(p.value.as_str())
                             .or_insert_with(|| {
-                                (
-                                    simplest_match(matcher),
-                                    simplest_mismatch(matcher),
-                                )
+                                (simplest_match(matcher), simplest_mismatch(matcher))
                             })
                             .clone(),
                         (Some(_), None) => (None, None),

@@ -31,12 +31,7 @@ fn generable(matcher: &UserRegex) -> Option<Hir> {
             .map(|hir| live_part(&hir))
             .filter(|hir| hir.properties().minimum_len().is_some())
     };
-    parsed(false).or_else(|| {
-        matcher
-            .case_insensitive()
-            .then(|| parsed(true))
-            .flatten()
-    })
+    parsed(false).or_else(|| matcher.case_insensitive().then(|| parsed(true)).flatten())
 }
 
 /// A value proptest generates from `hir`, shrunk towards the simplest one the

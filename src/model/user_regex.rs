@@ -7,8 +7,8 @@
 //! gigabytes of automata. Instead the loader checks each distinct pattern on
 //! its own (syntax, nesting, compiled size, whether it can match at all) and
 //! files it into a [`RegexBatch`] of up to [`BATCH_SIZE`] patterns. A batch is
-//! compiled into one `regex::RegexSet` the first time any of its patterns is
-//! matched, and every [`UserRegex`] is a cheap handle to its batch.
+//! compiled into one lean multi-pattern automaton the first time any of its
+//! patterns is matched, and every [`UserRegex`] is a cheap handle into it.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
@@ -17,8 +17,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use regex_automata::hybrid::dfa::DFA;
 use regex_automata::nfa::thompson::{self, WhichCaptures, NFA};
 use regex_automata::util::start;
-use regex_automata::Anchored;
-use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
+use regex_automata::{meta, Anchored, Input, PatternID};
+use regex_syntax::hir::{
+    Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition,
+};
+use rustc_hash::FxHashMap;
 
 /// Bounds on user regexes: compiled size and nesting. A pattern past these is
 /// a load error, never a slow or memory-hungry walk.
@@ -60,23 +63,14 @@ pub fn parse(pattern: &str, case_insensitive: bool) -> Result<Hir, String> {
 /// some text. The message says what is wrong.
 pub fn check(pattern: &str, case_insensitive: bool) -> Result<(), String> {
     let hir = parse(pattern, case_insensitive)?;
-    // The regex crate compiles a forward and a reverse automaton under the
-    // size limit; compiling both here means the batch built later from
-    // patterns that passed cannot fail on size.
-    let forward = thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT));
-    let reverse = forward
-        .clone()
-        .which_captures(WhichCaptures::None)
-        .reverse(true);
-    let too_big = |_| format!("the regex is too big (compiled size over {REGEX_SIZE_LIMIT} bytes)");
+    // The batch that will hold the pattern compiles only a forward
+    // automaton (no lazy DFA, so no reverse one); it must fit the limit.
     thompson::Compiler::new()
-        .configure(forward)
+        .configure(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
         .build_from_hir(&hir)
-        .map_err(too_big)?;
-    thompson::Compiler::new()
-        .configure(reverse)
-        .build_from_hir(&hir)
-        .map_err(too_big)?;
+        .map_err(|_| {
+            format!("the regex is too big (compiled size over {REGEX_SIZE_LIMIT} bytes)")
+        })?;
     if language(&hir) == Language::Empty {
         return Err(
             "the regex can never match anything (an empty class such as `[^\\s\\S]` or \
@@ -210,16 +204,13 @@ fn search(hir: &Hir) -> Language {
 /// matched, with the same word-ness. Either both match something or neither
 /// does, and the image's lazy DFA never meets a non-ASCII byte.
 fn ascii_image(hir: &Hir) -> Hir {
-    use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Look};
+    use regex_syntax::hir::Look;
     let word = || match parse(r"\w", false).map(|h| h.into_kind()) {
         Ok(HirKind::Class(Class::Unicode(class))) => class,
         _ => ClassUnicode::empty(),
     };
     let stand_in = |c: char, word: &ClassUnicode| {
-        let is_word = word
-            .ranges()
-            .iter()
-            .any(|r| r.start() <= c && c <= r.end());
+        let is_word = word.ranges().iter().any(|r| r.start() <= c && c <= r.end());
         if is_word {
             'a'
         } else {
@@ -332,8 +323,10 @@ fn shortest_match(nfa: &NFA) -> Search {
         0x21..=0x7e => (4, b),
         _ => (5, b),
     });
-    let mut parent: HashMap<regex_automata::hybrid::LazyStateID, (regex_automata::hybrid::LazyStateID, u8)> =
-        HashMap::new();
+    let mut parent: HashMap<
+        regex_automata::hybrid::LazyStateID,
+        (regex_automata::hybrid::LazyStateID, u8),
+    > = HashMap::new();
     let mut seen = HashSet::from([start]);
     let mut queue = VecDeque::from([start]);
     let mut undecided = false;
@@ -411,9 +404,14 @@ pub struct RegexBatch {
 }
 
 enum Compiled {
-    Set(regex::RegexSet),
-    /// Only if the set would not build although each pattern passed
-    /// [`check`] on its own; each pattern then gets its own automaton (`None`
+    /// One automaton for the whole batch. Each pattern is compiled as
+    /// `(?s:.)*?(?:PATTERN)` so that a search anchored at the start of the
+    /// text and limited to that pattern's own start state is an unanchored
+    /// search for that pattern alone: matching one pattern costs that
+    /// pattern, not the batch.
+    Shared(meta::Regex),
+    /// Only if the shared automaton would not build although each pattern
+    /// passed [`check`] on its own; each pattern then gets its own (`None`
     /// for one that still fails, which matches nothing).
     Each(Vec<Option<regex::Regex>>),
 }
@@ -436,14 +434,38 @@ impl RegexBatch {
     fn compiled(&self) -> &Compiled {
         self.compiled.get_or_init(|| {
             let patterns = self.patterns().clone();
-            let set = regex::RegexSetBuilder::new(patterns.iter().map(|p| &**p))
-                .case_insensitive(self.case_insensitive)
-                .size_limit(REGEX_SIZE_LIMIT.saturating_mul(patterns.len() + 1))
-                .dfa_size_limit(REGEX_SIZE_LIMIT)
-                .nest_limit(REGEX_NEST_LIMIT)
-                .build();
-            match set {
-                Ok(set) => Compiled::Set(set),
+            let anywhere = Hir::repetition(Repetition {
+                min: 0,
+                max: None,
+                greedy: false,
+                sub: Box::new(Hir::class(Class::Unicode(ClassUnicode::new([
+                    ClassUnicodeRange::new('\0', char::MAX),
+                ])))),
+            });
+            let hirs: Vec<Hir> = patterns
+                .iter()
+                .map(|p| {
+                    // Every pattern here passed `check`, so it parses.
+                    let hir = parse(p, self.case_insensitive).unwrap_or_else(|_| Hir::fail());
+                    Hir::concat(vec![anywhere.clone(), hir])
+                })
+                .collect();
+            // The PikeVM (and the bounded backtracker for short texts) alone,
+            // without capture slots, prefilters or lazy DFAs: their caches
+            // and literal searchers cost tens of kilobytes per automaton,
+            // while customer phrases are a few words long.
+            let config = meta::Config::new()
+                .which_captures(WhichCaptures::None)
+                .auto_prefilter(false)
+                .onepass(false)
+                .hybrid(false)
+                .dfa(false)
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT.saturating_mul(patterns.len() + 1)));
+            match meta::Builder::new()
+                .configure(config)
+                .build_many_from_hir(&hirs)
+            {
+                Ok(shared) => Compiled::Shared(shared),
                 Err(_) => Compiled::Each(
                     patterns
                         .iter()
@@ -481,7 +503,9 @@ impl UserRegex {
     /// the whole text carry their own anchors).
     pub fn is_match(&self, text: &str) -> bool {
         match self.batch.compiled() {
-            Compiled::Set(set) => set.matches(text).matched(self.index),
+            Compiled::Shared(shared) => PatternID::new(self.index).is_ok_and(|pattern| {
+                shared.is_match(Input::new(text).anchored(Anchored::Pattern(pattern)))
+            }),
             Compiled::Each(each) => each[self.index]
                 .as_ref()
                 .is_some_and(|re| re.is_match(text)),
@@ -510,7 +534,7 @@ impl fmt::Debug for UserRegex {
 /// number of patterns that differ.
 #[derive(Default)]
 pub struct RegexCache {
-    checked: HashMap<(String, bool), Result<UserRegex, String>>,
+    checked: FxHashMap<(String, bool), Result<UserRegex, String>>,
     /// The batch new patterns go into, by case-sensitivity.
     open: [Option<Arc<RegexBatch>>; 2],
 }
@@ -521,7 +545,8 @@ impl RegexCache {
         if let Some(known) = self.checked.get(&key) {
             return known.clone();
         }
-        let result = check(pattern, case_insensitive).map(|()| self.file(pattern, case_insensitive));
+        let result =
+            check(pattern, case_insensitive).map(|()| self.file(pattern, case_insensitive));
         self.checked.insert(key, result.clone());
         result
     }
