@@ -444,6 +444,41 @@ fn regexes_that_can_never_match_are_load_errors_everywhere() {
     }
 }
 
+/// The other shapes a sampler chokes on are either clear load errors at the
+/// regex (look-around, repetitions past the size limit) or load and get a
+/// sample that the walk uses to reach the speech-only option.
+#[test]
+fn hostile_regex_shapes_are_load_errors_or_sampled() {
+    let flow = |pattern: &str| {
+        format!(
+            "flow: main\nchannel: phone\nstart: m\nnodes:\n  m:\n    menu: Say it.\n    no_input: agent\n    no_match: agent\n    options:\n      - speech: ['{pattern}']\n        goto: agent\n  agent:\n    transfer: queue\n"
+        )
+    };
+    for (pattern, needle) in [
+        ("a{1000}{1000}", "too big"),
+        ("x{4294967295}", "too big"),
+        (r"\p{L}{2000}", "too big"),
+        ("(?=a)b", "look-around"),
+    ] {
+        let dir = temp_set(&[("main.yaml", flow(pattern).as_bytes())]);
+        assert_load_error(dir.path(), needle, Some("main.yaml:10:18"));
+    }
+    for pattern in [".{40}", "(?:a*)*b", r"\bbill\b", r"\Bment", r"(?m)^x$"] {
+        let dir = temp_set(&[("main.yaml", flow(pattern).as_bytes())]);
+        let r = run(touchpoint()
+            .args(["lint", "--format", "json"])
+            .arg(dir.path()));
+        assert_eq!(
+            r.code, 0,
+            "{pattern}\nstdout: {}\nstderr: {}",
+            r.stdout, r.stderr
+        );
+        let report: Value = serde_json::from_str(&r.stdout).unwrap();
+        let walk = &report["coverage"]["flows"][0];
+        assert_eq!(walk["options_covered"], 1, "{pattern}: {report:#}");
+    }
+}
+
 /// A regex with a branch that can never match loads, and every engine
 /// answers it from its live branches: the walk (the fixture's expectations),
 /// the fuzzer and the personas.
