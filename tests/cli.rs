@@ -466,6 +466,106 @@ fn regexes_that_are_too_big_are_load_errors() {
     assert_load_error(dir.path(), "too big", Some("main.yaml:11:"));
 }
 
+/// A regex that can never match is a load error at the regex wherever users
+/// write one (speech, ask pattern, a persona's `hear`), whatever makes it
+/// impossible: an empty class, disjoint classes, anchors or word boundaries
+/// that cannot hold (Unicode digits are word characters too).
+#[test]
+fn regexes_that_can_never_match_are_load_errors_everywhere() {
+    for impossible in [r"[^\s\S]", "[a&&b]", "a^b", r"a\bb", r"x\b\d"] {
+        let speech = GOOD_FLOW.replace(
+            "- key: 1",
+            &format!("- key: 1\n        speech: ['{impossible}']"),
+        );
+        let dir = temp_set(&[("main.yaml", speech.as_bytes())]);
+        assert_load_error(
+            dir.path(),
+            "can never match anything",
+            Some("main.yaml:11:18"),
+        );
+
+        let pattern = format!(
+            "flow: main\nchannel: phone\nstart: a\nnodes:\n  a:\n    ask: Your number?\n    pattern: '{impossible}'\n    goto: agent\n    invalid: agent\n    no_input: agent\n  agent:\n    transfer: queue\n"
+        );
+        let dir = temp_set(&[("main.yaml", pattern.as_bytes())]);
+        assert_load_error(
+            dir.path(),
+            "can never match anything",
+            Some("main.yaml:7:14"),
+        );
+
+        let persona = format!(
+            "persona: listener\nchannel: phone\nscript:\n  - hear: '{impossible}'\nexpect: {{ outcome: transferred }}\n"
+        );
+        let dir = temp_set(&[
+            ("main.yaml", GOOD_FLOW.as_bytes()),
+            ("personas/listener.yaml", persona.as_bytes()),
+        ]);
+        assert_load_error(
+            dir.path(),
+            "can never match anything",
+            Some("listener.yaml:4:"),
+        );
+    }
+}
+
+/// The other shapes a sampler chokes on are either clear load errors at the
+/// regex (look-around, repetitions past the size limit) or load and get a
+/// sample that the walk uses to reach the speech-only option.
+#[test]
+fn hostile_regex_shapes_are_load_errors_or_sampled() {
+    let flow = |pattern: &str| {
+        format!(
+            "flow: main\nchannel: phone\nstart: m\nnodes:\n  m:\n    menu: Say it.\n    no_input: agent\n    no_match: agent\n    options:\n      - speech: ['{pattern}']\n        goto: agent\n  agent:\n    transfer: queue\n"
+        )
+    };
+    for (pattern, needle) in [
+        ("a{1000}{1000}", "too big"),
+        ("x{4294967295}", "too big"),
+        (r"\p{L}{2000}", "too big"),
+        ("(?=a)b", "look-around"),
+    ] {
+        let dir = temp_set(&[("main.yaml", flow(pattern).as_bytes())]);
+        assert_load_error(dir.path(), needle, Some("main.yaml:10:18"));
+    }
+    for pattern in [".{40}", "(?:a*)*b", r"\bbill\b", r"\Bment", r"(?m)^x$"] {
+        let dir = temp_set(&[("main.yaml", flow(pattern).as_bytes())]);
+        let r = run(touchpoint()
+            .args(["lint", "--format", "json"])
+            .arg(dir.path()));
+        assert_eq!(
+            r.code, 0,
+            "{pattern}\nstdout: {}\nstderr: {}",
+            r.stdout, r.stderr
+        );
+        let report: Value = serde_json::from_str(&r.stdout).unwrap();
+        let walk = &report["coverage"]["flows"][0];
+        assert_eq!(walk["options_covered"], 1, "{pattern}: {report:#}");
+    }
+}
+
+/// A regex with a branch that can never match loads, and every engine
+/// answers it from its live branches: the walk (the fixture's expectations),
+/// the fuzzer and the personas.
+#[test]
+fn regexes_with_dead_branches_are_answered_from_their_live_branches() {
+    for command in ["fuzz", "personas"] {
+        let r =
+            run(touchpoint().args([command, &fixture("regex-dead-branch"), "--format", "json"]));
+        assert_eq!(
+            r.code, 0,
+            "{command}\nstdout: {}\nstderr: {}",
+            r.stdout, r.stderr
+        );
+        let report: Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(report["summary"]["errors"], 0, "{command}: {report:#}");
+        assert_eq!(report["summary"]["warnings"], 0, "{command}: {report:#}");
+        if command == "personas" {
+            assert_eq!(report["summary"]["personas_passed"], 2, "{report:#}");
+        }
+    }
+}
+
 #[test]
 fn other_yaml_files_are_errors_unless_ignored() {
     let dir = temp_set(&[

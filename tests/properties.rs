@@ -329,3 +329,81 @@ fn first_difference(expected: &str, actual: &str) -> String {
         b[from..(at + 6).min(b.len())].join("\n")
     )
 }
+
+/// Regexes built from the pieces that trouble a sampler: classes that match
+/// nothing, anchors and word boundaries anywhere, nested repetition.
+fn hostile_regex() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        "[a-c]{1,3}",
+        Just("[0-9]".to_string()),
+        Just(r"\d".to_string()),
+        Just(".".to_string()),
+        Just(" ".to_string()),
+        Just(r"[^\s\S]".to_string()),
+        Just("[a&&b]".to_string()),
+        Just("^".to_string()),
+        Just("$".to_string()),
+        Just(r"\b".to_string()),
+        Just(r"\B".to_string()),
+        Just(r"\A".to_string()),
+        Just(r"\z".to_string()),
+    ];
+    leaf.prop_recursive(3, 16, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 1..4).prop_map(|parts| parts.concat()),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("(?:{a}|{b})")),
+            (inner.clone(), 0u32..3, 0u32..3)
+                .prop_map(|(a, min, extra)| format!("(?:{a}){{{min},{}}}", min + extra)),
+            inner.prop_map(|a| format!("(?:{a})*")),
+        ]
+    })
+}
+
+/// Every text of up to three characters from the alphabet the generator
+/// uses, for checking a refused regex by brute force.
+fn short_texts() -> Vec<String> {
+    let alphabet = ["", "a", "b", "c", "0", " ", "x"];
+    let mut texts = Vec::new();
+    for a in alphabet {
+        for b in alphabet {
+            for c in alphabet {
+                texts.push(format!("{a}{b}{c}"));
+            }
+        }
+    }
+    texts
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, cases: 256, ..ProptestConfig::default() })]
+
+    /// For any regex the loader accepts, the sampled answer matches it; a
+    /// regex it refuses as never matching matches no short text; and a flow
+    /// using it as speech or as an ask pattern loads and lints or is a load
+    /// error, never a panic.
+    #[test]
+    fn accepted_regexes_sample_an_answer_they_match(pattern in hostile_regex(), case_insensitive in any::<bool>(), anchored in any::<bool>()) {
+        let full = if anchored { format!("^(?:{pattern})$") } else { pattern.clone() };
+        match touchpoint::model::UserRegex::new(&full, case_insensitive) {
+            Ok(re) => {
+                let sample = touchpoint::graph::simplest_match(&re);
+                prop_assert!(sample.as_ref().is_some_and(|s| re.is_match(s)), "{full}: {sample:?}");
+            }
+            Err(message) => {
+                prop_assert!(message.contains("can never match"), "{full}: {message}");
+                let plain = regex::RegexBuilder::new(&full).case_insensitive(case_insensitive).build().unwrap();
+                for text in short_texts() {
+                    prop_assert!(!plain.is_match(&text), "{full} was refused but matches {text:?}");
+                }
+            }
+        }
+        let quoted = pattern.replace('\'', "''");
+        let as_speech = GOOD_FLOW.replace("- key: 1", &format!("- key: 1\n        speech: ['{quoted}']"));
+        let as_pattern = format!("flow: main\nchannel: phone\nstart: a\nnodes:\n  a:\n    ask: Your number?\n    pattern: '{quoted}'\n    goto: agent\n    invalid: agent\n    no_input: agent\n  agent:\n    transfer: queue\n");
+        for text in [as_speech, as_pattern] {
+            if let Ok(set) = load_text("main.yaml", &text) {
+                let _ = touchpoint::analysis::lint(&set);
+            }
+        }
+    }
+}

@@ -178,7 +178,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                             option.speech.iter().find_map(|p| {
                                 utterances
                                     .entry(p.source.value.as_str())
-                                    .or_insert_with(|| simplest_match(&p.source.value, &p.regex))
+                                    .or_insert_with(|| simplest_match(&p.regex))
                                     .clone()
                             })
                         } else {
@@ -227,10 +227,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                         (Some(p), Some(matcher)) => answers
                             .entry(p.value.as_str())
                             .or_insert_with(|| {
-                                (
-                                    simplest_match(&p.value, matcher),
-                                    simplest_mismatch(matcher),
-                                )
+                                (simplest_match(matcher), simplest_mismatch(matcher))
                             })
                             .clone(),
                         (Some(_), None) => (None, None),

@@ -4,15 +4,41 @@
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use regex_syntax::hir::Hir;
 
-/// The simplest string the whole of `pattern` matches, or `None` when the
-/// pattern cannot be generated from (look-around, anchors in odd places).
-pub fn simplest_match(pattern: &str, matcher: &regex::Regex) -> Option<String> {
-    // proptest cannot generate from anchors and word boundaries; they only
-    // restrict where a match may sit, so the pattern without them generates
-    // candidates that the real matcher then checks.
-    let generable = without_assertions(pattern);
-    let strategy = proptest::string::string_regex(&generable).ok()?;
+use crate::model::user_regex::{live_part, parse, shortest_text};
+use crate::model::UserRegex;
+
+/// The simplest string that `matcher` accepts, or `None` when none can be
+/// found (the loader has already refused patterns that match nothing).
+pub fn simplest_match(matcher: &UserRegex) -> Option<String> {
+    if let Some(sample) = generable(matcher).and_then(|hir| shrunk_sample(&hir, matcher)) {
+        return Some(sample);
+    }
+    // Generation ignores anchors and word boundaries, so a pattern whose
+    // assertions rule out the plain reading (`\Bment` needs a letter before
+    // it) gets its shortest match from its automaton instead.
+    shortest_text(matcher.as_str(), matcher.case_insensitive()).filter(|t| matcher.is_match(t))
+}
+
+/// What proptest can generate from: the pattern's live part (see
+/// [`live_part`]), parsed case-sensitively when that leaves anything to
+/// match, so samples keep the case the author wrote.
+fn generable(matcher: &UserRegex) -> Option<Hir> {
+    let parsed = |case_insensitive| {
+        parse(matcher.as_str(), case_insensitive)
+            .ok()
+            .map(|hir| live_part(&hir))
+            .filter(|hir| hir.properties().minimum_len().is_some())
+    };
+    parsed(false).or_else(|| matcher.case_insensitive().then(|| parsed(true)).flatten())
+}
+
+/// A value proptest generates from `hir`, shrunk towards the simplest one the
+/// real matcher still accepts, so reports show `enter:00000000` rather than
+/// random noise.
+fn shrunk_sample(hir: &Hir, matcher: &UserRegex) -> Option<String> {
+    let strategy = proptest::string::string_regex_parsed(hir).ok()?;
     let mut runner = TestRunner::new_with_rng(
         Config::default(),
         TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
@@ -40,40 +66,9 @@ pub fn simplest_match(pattern: &str, matcher: &regex::Regex) -> Option<String> {
     None
 }
 
-/// The pattern with `^`, `$`, `\A`, `\z`, `\b` and `\B` taken out (outside
-/// character classes), which is what proptest can generate from.
-fn without_assertions(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len());
-    let mut chars = pattern.chars().peekable();
-    let mut in_class = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some('A' | 'z' | 'b' | 'B') if !in_class => {}
-                Some(next) => {
-                    out.push('\\');
-                    out.push(next);
-                }
-                None => out.push('\\'),
-            },
-            '[' => {
-                in_class = true;
-                out.push(c);
-            }
-            ']' => {
-                in_class = false;
-                out.push(c);
-            }
-            '^' | '$' if !in_class => {}
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// An answer that `matcher` rejects, or `None` when it accepts everything we
 /// can think of (a pattern like `.*` has no invalid answer).
-pub fn simplest_mismatch(matcher: &regex::Regex) -> Option<String> {
+pub fn simplest_mismatch(matcher: &UserRegex) -> Option<String> {
     ["x", "0", "#", "abc", "12", "0000000000000000", "?", " "]
         .into_iter()
         .find(|c| !matcher.is_match(c))
@@ -84,33 +79,55 @@ pub fn simplest_mismatch(matcher: &regex::Regex) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn anchored(pattern: &str) -> UserRegex {
+        UserRegex::new(&format!("^(?:{pattern})$"), false).unwrap()
+    }
+
     #[test]
     fn account_numbers_shrink_to_zeros() {
-        let re = regex::Regex::new("^(?:[0-9]{8})$").unwrap();
-        assert_eq!(simplest_match("[0-9]{8}", &re).as_deref(), Some("00000000"));
+        let re = anchored("[0-9]{8}");
+        assert_eq!(simplest_match(&re).as_deref(), Some("00000000"));
         assert_eq!(simplest_mismatch(&re).as_deref(), Some("x"));
     }
 
     #[test]
     fn anchors_and_word_boundaries_still_give_samples() {
         for pattern in ["^[0-9]{4}$", r"^\d{8}$", r"\b\d{5}\b", r"\A\d{3}\z"] {
-            let re = regex::Regex::new(&format!("^(?:{pattern})$")).unwrap();
-            let sample =
-                simplest_match(pattern, &re).unwrap_or_else(|| panic!("no sample for {pattern}"));
+            let re = anchored(pattern);
+            let sample = simplest_match(&re).unwrap_or_else(|| panic!("no sample for {pattern}"));
             assert!(re.is_match(&sample), "{pattern}: {sample}");
         }
-        // A caret inside a class is a literal, not an anchor.
-        assert_eq!(without_assertions("[^a]x$"), "[^a]x");
     }
 
     #[test]
     fn speech_phrases_shrink_to_the_shortest_word() {
-        let re = regex::RegexBuilder::new("pay(ment)?")
-            .case_insensitive(true)
-            .build()
-            .unwrap();
-        let sample = simplest_match("pay(ment)?", &re).unwrap();
+        let re = UserRegex::new("pay(ment)?", true).unwrap();
+        let sample = simplest_match(&re).unwrap();
         assert!(re.is_match(&sample));
         assert_eq!(sample.to_lowercase(), "pay");
+    }
+
+    #[test]
+    fn dead_branches_and_classes_are_left_out_of_generation() {
+        for (pattern, expected) in [
+            (r"a|[^\s\S]", "a"),
+            (r"[a&&b]|yes", "yes"),
+            (r"no(?:[^\s\S])*", "no"),
+            (r"(?:x[a&&b]|ok)+", "ok"),
+        ] {
+            let re = UserRegex::new(pattern, true).unwrap();
+            assert_eq!(simplest_match(&re).as_deref(), Some(expected), "{pattern}");
+        }
+    }
+
+    #[test]
+    fn assertions_that_rule_out_the_plain_reading_get_a_sample_from_the_automaton() {
+        // Generation without the assertion gives `ment`, which `\B` refuses
+        // at the start of the text; the automaton finds a letter to put first.
+        for pattern in [r"\Bment", r"a\b \bb", r"(?m)x$\n^y"] {
+            let re = UserRegex::new(pattern, true).unwrap();
+            let sample = simplest_match(&re).unwrap_or_else(|| panic!("no sample for {pattern}"));
+            assert!(re.is_match(&sample), "{pattern}: {sample:?}");
+        }
     }
 }

@@ -77,41 +77,10 @@ pub fn node_extra_keys(kind: &str) -> &'static [&'static str] {
     }
 }
 
-/// Bounds on user regexes: compiled size and nesting. A pattern past these is
-/// a load error, never a slow or memory-hungry walk.
-pub const REGEX_SIZE_LIMIT: usize = 256 * 1024;
-pub const REGEX_NEST_LIMIT: u32 = 64;
-
-pub fn compile_regex(pattern: &str, case_insensitive: bool) -> Result<regex::Regex, String> {
-    regex::RegexBuilder::new(pattern)
-        .case_insensitive(case_insensitive)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .nest_limit(REGEX_NEST_LIMIT)
-        .build()
-        .map_err(|e| match e {
-            regex::Error::CompiledTooBig(limit) => {
-                format!("the regex is too big (compiled size over {limit} bytes)")
-            }
-            other => {
-                // The regex crate's message spans several lines with its own
-                // caret; keep the last line, which says what is wrong.
-                let text = other.to_string();
-                let reason = text
-                    .lines()
-                    .rev()
-                    .find(|l| l.starts_with("error:"))
-                    .map(|l| l.trim_start_matches("error:").trim().to_string())
-                    .unwrap_or(text);
-                format!("invalid regex: {reason}")
-            }
-        })
-}
-
 pub struct Decoder<'a> {
     pub file: SourceId,
     pub problems: &'a mut Vec<Problem>,
-    pub regexes: &'a mut RegexCache,
+    pub regexes: &'a mut crate::model::user_regex::RegexCache,
     /// Where nodes and flows that fail to decode are still registered.
     pub undecoded: &'a mut Undecoded,
 }
@@ -127,24 +96,6 @@ fn misspelt(node: &Yaml, key: &str, allowed: &[&str]) -> bool {
             })
         })
     })
-}
-
-/// Compiled regexes by pattern. Generated and real menu sets repeat the
-/// same few patterns thousands of times (`[0-9]{8}`, `agent`), and a
-/// compiled regex costs kilobytes: one compilation per distinct pattern
-/// keeps loading linear in the number of patterns that differ.
-#[derive(Default)]
-pub struct RegexCache {
-    compiled: std::collections::HashMap<(String, bool), Result<regex::Regex, String>>,
-}
-
-impl RegexCache {
-    pub fn get(&mut self, pattern: &str, case_insensitive: bool) -> Result<regex::Regex, String> {
-        self.compiled
-            .entry((pattern.to_string(), case_insensitive))
-            .or_insert_with(|| compile_regex(pattern, case_insensitive))
-            .clone()
-    }
 }
 
 impl Decoder<'_> {

@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use decode::{
-    compile_regex, node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS,
-    HANDLER_KEYS, INTENT_KEYS, LIMITS_KEYS, MATRIX_KEYS, NODE_KIND_KEYS, OPTION_KEYS,
-    PATIENCE_KEYS, PERSONA_KEYS, SETTINGS_KEYS, STEP_KEYS,
+    node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS, HANDLER_KEYS,
+    INTENT_KEYS, LIMITS_KEYS, MATRIX_KEYS, NODE_KIND_KEYS, OPTION_KEYS, PATIENCE_KEYS,
+    PERSONA_KEYS, SETTINGS_KEYS, STEP_KEYS,
 };
 pub use load_error::LoadError;
 pub use problem::Problem;
@@ -234,7 +234,7 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
 
     // Settings come first: they say which files are not ours to read.
     let mut documents = Vec::new();
-    let mut regexes = decode::RegexCache::default();
+    let mut regexes = crate::model::user_regex::RegexCache::default();
     for (file, roots) in &trees {
         for root in roots {
             let mut decoder = Decoder {

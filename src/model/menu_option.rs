@@ -46,7 +46,7 @@ impl DtmfKey {
 #[derive(Debug, Clone)]
 pub struct SpeechPhrase {
     pub source: Located<String>,
-    pub regex: regex::Regex,
+    pub regex: crate::model::UserRegex,
 }
 
 /// One choice of a menu.

@@ -15,6 +15,7 @@ mod node;
 mod persona;
 mod settings;
 mod source;
+pub mod user_regex;
 
 pub use channel::Channel;
 pub use condition::Condition;
@@ -27,3 +28,4 @@ pub use node::{Branch, Node, NodeKind, SwitchEntry};
 pub use persona::{Expectation, Outcome, Persona, PersonaRunConfig, ScriptStep, Trait, Variant};
 pub use settings::{Level, Limits, Settings};
 pub use source::{Located, SourceFile, SourceId, Span};
+pub use user_regex::UserRegex;

@@ -27,7 +27,7 @@ pub enum NodeKind {
         prompt: Located<String>,
         pattern: Option<Located<String>>,
         /// `pattern` compiled and anchored at both ends: the whole answer must match.
-        matcher: Option<regex::Regex>,
+        matcher: Option<crate::model::UserRegex>,
         save: Option<Located<String>>,
         goto: Option<Located<String>>,
         invalid: Option<Handler>,

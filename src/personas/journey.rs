@@ -329,14 +329,14 @@ pub fn run_journey(
 /// once per thread: a suite of a thousand personas repeats the same few.
 fn heard_matches(pattern: &str, heard: &str) -> bool {
     thread_local! {
-        static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
+        static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Option<crate::model::UserRegex>>> =
             std::cell::RefCell::new(std::collections::HashMap::new());
     }
     COMPILED.with(|cache| {
         cache
             .borrow_mut()
             .entry(pattern.to_string())
-            .or_insert_with(|| crate::loader::compile_regex(pattern, true).ok())
+            .or_insert_with(|| crate::model::UserRegex::new(pattern, true).ok())
             .as_ref()
             .is_some_and(|re| re.is_match(heard))
     })
