@@ -59,6 +59,9 @@ struct Options {
     /// are needed for shards to have something to split
     #[arg(long, default_value_t = 600)]
     runs: u32,
+    /// Keep the big mutations (repeats, nesting, long lines) small
+    #[arg(long)]
+    small: bool,
     /// Cases run at once
     #[arg(long, default_value_t = 1)]
     jobs: usize,
@@ -81,7 +84,10 @@ fn main() -> ExitCode {
     // is the one cargo built beside it, with the same profile.
     let binary = options.binary.clone().unwrap_or_else(|| {
         let exe = std::env::current_exe().expect("the example's own path");
-        exe.parent().and_then(|p| p.parent()).expect("target/<profile>").join("touchpoint")
+        exe.parent()
+            .and_then(|p| p.parent())
+            .expect("target/<profile>")
+            .join("touchpoint")
     });
     // Runs start in their case's folder, so a relative path would not
     // find the binary there.
@@ -93,7 +99,11 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let out = if options.out.is_absolute() { options.out.clone() } else { project.join(&options.out) };
+    let out = if options.out.is_absolute() {
+        options.out.clone()
+    } else {
+        project.join(&options.out)
+    };
     let (first, count) = match options.case {
         Some(case) => (case, 1),
         None => (0, options.count),
@@ -109,6 +119,7 @@ fn main() -> ExitCode {
         out,
         jobs: options.jobs,
         runs: options.runs,
+        small: options.small,
     };
     let done = AtomicU64::new(0);
     let failed = AtomicU64::new(0);
@@ -118,8 +129,11 @@ fn main() -> ExitCode {
             failed.fetch_add(1, Ordering::Relaxed);
             eprintln!("case {case}: FAILURE {}", failure.class);
         }
-        if done % 100 == 0 {
-            eprintln!("{done}/{count} cases, {} failures", failed.load(Ordering::Relaxed));
+        if done.is_multiple_of(100) {
+            eprintln!(
+                "{done}/{count} cases, {} failures",
+                failed.load(Ordering::Relaxed)
+            );
         }
     };
     let summary = match name {

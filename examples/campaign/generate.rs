@@ -26,16 +26,61 @@ use super::{keep_case, Config, Failure, Rng, Summary};
 /// same on every channel, as real sets share them), its speech regex, and
 /// what a customer with the intent says.
 const TOPICS: &[(&str, &str, &str, &[&str])] = &[
-    ("pay_bill", "Billing and payments", "bill(ing)?", &["billing and payments", "pay my bill"]),
-    ("report_outage", "Power outages", "outages?", &["power outages", "no power"]),
-    ("start_service", "Starting service", "start", &["starting service"]),
-    ("stop_service", "Stopping service", "stop", &["stopping service"]),
+    (
+        "pay_bill",
+        "Billing and payments",
+        "bill(ing)?",
+        &["billing and payments", "pay my bill"],
+    ),
+    (
+        "report_outage",
+        "Power outages",
+        "outages?",
+        &["power outages", "no power"],
+    ),
+    (
+        "start_service",
+        "Starting service",
+        "start",
+        &["starting service"],
+    ),
+    (
+        "stop_service",
+        "Stopping service",
+        "stop",
+        &["stopping service"],
+    ),
     ("moving", "Moving house", "mov(e|ing)", &["moving house"]),
-    ("meter_reading", "Meter readings", "meter", &["meter readings"]),
-    ("payment_plan", "Payment plans", "plans?", &["payment plans"]),
-    ("water_quality", "Water quality", "quality|taste", &["water quality"]),
-    ("trees", "Trees near power lines", "trees?", &["trees near power lines"]),
-    ("speak_to_agent", "Speak to someone", "agent|someone|person", &["speak to someone", "agent"]),
+    (
+        "meter_reading",
+        "Meter readings",
+        "meter",
+        &["meter readings"],
+    ),
+    (
+        "payment_plan",
+        "Payment plans",
+        "plans?",
+        &["payment plans"],
+    ),
+    (
+        "water_quality",
+        "Water quality",
+        "quality|taste",
+        &["water quality"],
+    ),
+    (
+        "trees",
+        "Trees near power lines",
+        "trees?",
+        &["trees near power lines"],
+    ),
+    (
+        "speak_to_agent",
+        "Speak to someone",
+        "agent|someone|person",
+        &["speak to someone", "agent"],
+    ),
 ];
 
 const CONDITIONS: &[&str] = &[
@@ -47,7 +92,13 @@ const CONDITIONS: &[&str] = &[
     "not (hours == closed or caller == business)",
 ];
 
-const PATTERNS: &[&str] = &["[0-9]{8}", "[0-9]{4}", "(0[1-9]|1[0-2])[0-9]{2}", "[A-Z]{2}[0-9]{3}", "yes|no"];
+const PATTERNS: &[&str] = &[
+    "[0-9]{8}",
+    "[0-9]{4}",
+    "(0[1-9]|1[0-2])[0-9]{2}",
+    "[A-Z]{2}[0-9]{3}",
+    "yes|no",
+];
 
 /// The flows of one channel being written.
 struct FlowWriter {
@@ -113,12 +164,18 @@ impl FlowWriter {
                     String::new()
                 };
                 let handler = if rng.chance(60) {
-                    format!("\n    invalid: {{ retries: {}, then: {end} }}", rng.below(3))
+                    format!(
+                        "\n    invalid: {{ retries: {}, then: {end} }}",
+                        rng.below(3)
+                    )
                 } else {
                     String::new()
                 };
                 let no_input = if rng.chance(50) {
-                    format!("\n    no_input: {{ retries: {}, then: {end} }}", rng.below(3))
+                    format!(
+                        "\n    no_input: {{ retries: {}, then: {end} }}",
+                        rng.below(3)
+                    )
                 } else {
                     String::new()
                 };
@@ -147,7 +204,10 @@ impl FlowWriter {
                     self.nodes,
                     "  {yes}:\n    end: \"You are verified and your request is done.\"\n    serves: [{intent}]"
                 );
-                let _ = writeln!(self.nodes, "  {no}:\n    hangup: \"We could not verify you. Goodbye.\"");
+                let _ = writeln!(
+                    self.nodes,
+                    "  {no}:\n    hangup: \"We could not verify you. Goodbye.\""
+                );
                 id
             }
             75..=89 => {
@@ -158,13 +218,22 @@ impl FlowWriter {
                     self.nodes,
                     "  {id}:\n    opaque: \"Lambda account-lookup\"\n    branches:\n      - {{ on: success, goto: {ok} }}\n      - {{ on: error, goto: {sorry} }}"
                 );
-                let _ = writeln!(self.nodes, "  {ok}:\n    end: \"All done.\"\n    serves: [{intent}]");
-                let _ = writeln!(self.nodes, "  {sorry}:\n    hangup: \"Sorry, something went wrong.\"");
+                let _ = writeln!(
+                    self.nodes,
+                    "  {ok}:\n    end: \"All done.\"\n    serves: [{intent}]"
+                );
+                let _ = writeln!(
+                    self.nodes,
+                    "  {sorry}:\n    hangup: \"Sorry, something went wrong.\""
+                );
                 id
             }
             _ => {
                 let id = self.fresh("bye");
-                let _ = writeln!(self.nodes, "  {id}:\n    hangup: \"Please call back later. Goodbye.\"");
+                let _ = writeln!(
+                    self.nodes,
+                    "  {id}:\n    hangup: \"Please call back later. Goodbye.\""
+                );
                 id
             }
         }
@@ -181,8 +250,14 @@ impl FlowWriter {
             }
             1 => {
                 let other = self.fresh("hold_again");
-                let _ = writeln!(self.nodes, "  {id}:\n    say: \"Still holding.\"\n    next: {other}");
-                let _ = writeln!(self.nodes, "  {other}:\n    say: \"Thank you for holding.\"\n    next: {id}");
+                let _ = writeln!(
+                    self.nodes,
+                    "  {id}:\n    say: \"Still holding.\"\n    next: {other}"
+                );
+                let _ = writeln!(
+                    self.nodes,
+                    "  {other}:\n    say: \"Thank you for holding.\"\n    next: {id}"
+                );
             }
             2 => {
                 let _ = writeln!(
@@ -192,7 +267,11 @@ impl FlowWriter {
                 );
             }
             3 => {
-                let label = if self.phone() { "      - key: \"1\"\n" } else { "      - label: \"Continue\"\n" };
+                let label = if self.phone() {
+                    "      - key: \"1\"\n"
+                } else {
+                    "      - label: \"Continue\"\n"
+                };
                 let _ = writeln!(
                     self.nodes,
                     "  {id}:\n    menu: \"Press 1 to continue.\"\n    options:\n{label}        when: {}\n        goto: {parent}",
@@ -200,7 +279,11 @@ impl FlowWriter {
                 );
             }
             _ => {
-                let label = if self.phone() { "      - key: \"1\"\n" } else { "      - label: \"Start over\"\n" };
+                let label = if self.phone() {
+                    "      - key: \"1\"\n"
+                } else {
+                    "      - label: \"Start over\"\n"
+                };
                 let _ = writeln!(
                     self.nodes,
                     "  {id}:\n    menu: \"Press 1 to start over.\"\n    options:\n{label}        goto: {parent}"
@@ -227,7 +310,10 @@ impl FlowWriter {
             let target = self.destination(rng, *topic, depth, &id);
             let key = n + 1;
             if self.phone() {
-                let _ = writeln!(options, "      - key: \"{key}\"\n        label: \"{label}\"");
+                let _ = writeln!(
+                    options,
+                    "      - key: \"{key}\"\n        label: \"{label}\""
+                );
                 if rng.chance(60) {
                     let _ = writeln!(options, "        speech: [\"{speech}\"]");
                 }
@@ -250,7 +336,10 @@ impl FlowWriter {
             let advisor = self.fresh("advisor");
             let _ = writeln!(self.nodes, "  {advisor}:\n    transfer: advisors");
             if self.phone() {
-                let _ = writeln!(options, "      - key: \"0\"\n        fallback: true\n        goto: {advisor}");
+                let _ = writeln!(
+                    options,
+                    "      - key: \"0\"\n        fallback: true\n        goto: {advisor}"
+                );
                 announced.push("For anything else, press 0.".to_string());
             } else {
                 let _ = writeln!(options, "      - label: \"Contact us\"\n        fallback: true\n        goto: {advisor}");
@@ -268,8 +357,16 @@ impl FlowWriter {
         if self.phone() {
             for handler in ["no_input", "no_match"] {
                 if rng.chance(65) {
-                    let then = if rng.chance(50) { parent.unwrap_or(&id).to_string() } else { self.fallback_end() };
-                    let _ = writeln!(extra, "    {handler}: {{ retries: {}, then: {then} }}", rng.below(3));
+                    let then = if rng.chance(50) {
+                        parent.unwrap_or(&id).to_string()
+                    } else {
+                        self.fallback_end()
+                    };
+                    let _ = writeln!(
+                        extra,
+                        "    {handler}: {{ retries: {}, then: {then} }}",
+                        rng.below(3)
+                    );
                 }
             }
         } else if let Some(parent) = parent {
@@ -282,13 +379,19 @@ impl FlowWriter {
         } else {
             "How can we help?".to_string()
         };
-        let _ = write!(self.nodes, "  {id}:\n    menu: \"{prompt}\"\n{extra}    options:\n{options}");
+        let _ = write!(
+            self.nodes,
+            "  {id}:\n    menu: \"{prompt}\"\n{extra}    options:\n{options}"
+        );
         id
     }
 
     fn fallback_end(&mut self) -> String {
         let id = self.fresh("goodbye");
-        let _ = writeln!(self.nodes, "  {id}:\n    hangup: \"Sorry we could not help. Goodbye.\"");
+        let _ = writeln!(
+            self.nodes,
+            "  {id}:\n    hangup: \"Sorry we could not help. Goodbye.\""
+        );
         id
     }
 }
@@ -320,8 +423,16 @@ pub fn generate_set(rng: &mut Rng) -> Vec<(String, String)> {
         let quoted: Vec<String> = says.iter().map(|s| format!("\"{s}\"")).collect();
         let _ = writeln!(intents, "  {id}:\n    says: [{}]", quoted.join(", "));
         let listed: Vec<&str> = if rng.chance(40) {
-            let some: Vec<&str> = channels.iter().copied().filter(|_| rng.chance(70)).collect();
-            if some.is_empty() { vec!["phone"] } else { some }
+            let some: Vec<&str> = channels
+                .iter()
+                .copied()
+                .filter(|_| rng.chance(70))
+                .collect();
+            if some.is_empty() {
+                vec!["phone"]
+            } else {
+                some
+            }
         } else {
             channels.clone()
         };
@@ -387,7 +498,17 @@ pub fn generate_set(rng: &mut Rng) -> Vec<(String, String)> {
             rng.between(0, 3)
         );
         if rng.chance(25) {
-            let _ = writeln!(text, "traits: [{}]", rng.pick(&["zero-out", "silent", "fumbles", "impatient", "fumbles, zero-out"]));
+            let _ = writeln!(
+                text,
+                "traits: [{}]",
+                rng.pick(&[
+                    "zero-out",
+                    "silent",
+                    "fumbles",
+                    "impatient",
+                    "fumbles, zero-out"
+                ])
+            );
         }
         let scripted = rng.chance(30);
         if scripted {
@@ -434,13 +555,22 @@ pub fn generate_set(rng: &mut Rng) -> Vec<(String, String)> {
         let _ = writeln!(
             settings,
             "  levels: {{ {}: {} }}",
-            rng.pick(&["prompt-mismatch", "too-deep", "unreachable", "menu-too-wide", "no-fit"]),
+            rng.pick(&[
+                "prompt-mismatch",
+                "too-deep",
+                "unreachable",
+                "menu-too-wide",
+                "no-fit"
+            ]),
             rng.pick(&["error", "warning", "off"])
         );
     }
     if rng.chance(30) {
         settings.push_str("  ignore: [\"drafts/**\"]\n");
-        files.push(("drafts/unfinished.yaml".to_string(), "flow: [unfinished\n".to_string()));
+        files.push((
+            "drafts/unfinished.yaml".to_string(),
+            "flow: [unfinished\n".to_string(),
+        ));
     }
     files.push(("touchpoint.yaml".to_string(), settings));
     files
@@ -449,7 +579,10 @@ pub fn generate_set(rng: &mut Rng) -> Vec<(String, String)> {
 /// One generated set, checked as the module says.
 pub fn case(config: &Config, number: u64) -> Summary {
     let mut rng = Rng::for_case(config.seed, number);
-    let dir = config.out.join("work").join(format!("generate-case{number}"));
+    let dir = config
+        .out
+        .join("work")
+        .join(format!("generate-case{number}"));
     let _ = std::fs::remove_dir_all(&dir);
     let set = dir.join("set");
     for (file, text) in generate_set(&mut rng) {
@@ -475,7 +608,11 @@ pub fn case(config: &Config, number: u64) -> Summary {
         if let Some(kept) = &kept {
             let mut readme = String::new();
             for failure in &summary.failures {
-                let _ = writeln!(readme, "{}\n{}\n{}\n", failure.class, failure.what, failure.detail);
+                let _ = writeln!(
+                    readme,
+                    "{}\n{}\n{}\n",
+                    failure.class, failure.what, failure.detail
+                );
             }
             let _ = std::fs::write(kept.join("FAILURES.txt"), readme);
         }
@@ -498,7 +635,10 @@ impl Checker<'_> {
         self.summary.failures.push(Failure {
             case: self.number,
             class: class.to_string(),
-            what: format!("generated set (generate --seed {} --case {})\n{what}", self.config.seed, self.number),
+            what: format!(
+                "generated set (generate --seed {} --case {})\n{what}",
+                self.config.seed, self.number
+            ),
             detail,
             kept: None,
         });
@@ -514,10 +654,15 @@ impl Checker<'_> {
         if let Some(code @ 0..=2) = outcome.code() {
             self.summary.exits[code as usize] += 1;
         }
-        let class = outcome.failure_class(words[0]).or_else(|| match outcome.code() {
-            Some(2) => Some(format!("{}: a generated set did not load (exit 2)", words[0])),
-            _ => None,
-        });
+        let class = outcome
+            .failure_class(words[0])
+            .or_else(|| match outcome.code() {
+                Some(2) => Some(format!(
+                    "{}: a generated set did not load (exit 2)",
+                    words[0]
+                )),
+                _ => None,
+            });
         match class {
             Some(class) => {
                 self.fail(&class, command_line(&args), outcome.describe());
@@ -532,7 +677,9 @@ impl Checker<'_> {
         // lint and check: the same report twice.
         for command in [
             vec!["lint", "set", "--format", "json"],
-            vec!["check", "set", "--runs", &runs, "--seed", seed, "--format", "json"],
+            vec![
+                "check", "set", "--runs", &runs, "--seed", seed, "--format", "json",
+            ],
         ] {
             let (Some(first), Some(again)) = (self.run(&command), self.run(&command)) else {
                 continue;
@@ -546,19 +693,24 @@ impl Checker<'_> {
                 );
             }
         }
-        let unsharded = self.run(&["check", "set", "--runs", &runs, "--seed", seed, "--format", "json"]);
+        let unsharded = self.run(&[
+            "check", "set", "--runs", &runs, "--seed", seed, "--format", "json",
+        ]);
 
         // Two shards, merged, are the unsharded report.
         let mut shards_written = true;
         for shard in ["1/2", "2/2"] {
             let file = format!("shard{}.json", &shard[..1]);
             let written = self.run(&[
-                "check", "set", "--runs", &runs, "--seed", seed, "--shard", shard, "--format", "json", "-o", &file,
+                "check", "set", "--runs", &runs, "--seed", seed, "--shard", shard, "--format",
+                "json", "-o", &file,
             ]);
             shards_written &= written.is_some() && self.dir.join(&file).is_file();
         }
         if let (Some(unsharded), true) = (&unsharded, shards_written) {
-            if let Some(merged) = self.run(&["merge", "shard1.json", "shard2.json", "--format", "json"]) {
+            if let Some(merged) =
+                self.run(&["merge", "shard1.json", "shard2.json", "--format", "json"])
+            {
                 if merged.stdout != unsharded.stdout {
                     self.fail(
                         "merged shards differ from the unsharded report",
@@ -573,15 +725,24 @@ impl Checker<'_> {
 
         // Every failure replays: no note says otherwise, and every printed
         // replay command runs and ends where its finding is.
-        let fuzz_json = self.run(&["fuzz", "set", "--runs", &runs, "--seed", seed, "--format", "json"]);
+        let fuzz_json = self.run(&[
+            "fuzz", "set", "--runs", &runs, "--seed", seed, "--format", "json",
+        ]);
         let fuzz_human = self.run(&["fuzz", "set", "--runs", &runs, "--seed", seed]);
         let check_human = self.run(&["check", "set", "--runs", &runs, "--seed", seed]);
-        for (name, json, human) in [("fuzz", &fuzz_json, &fuzz_human), ("check", &unsharded, &check_human)] {
+        for (name, json, human) in [
+            ("fuzz", &fuzz_json, &fuzz_human),
+            ("check", &unsharded, &check_human),
+        ] {
             let (Some(json), Some(human)) = (json, human) else {
                 continue;
             };
             let Ok(report) = serde_json::from_slice::<serde_json::Value>(&json.stdout) else {
-                self.fail(&format!("{name} --format json wrote no JSON"), String::new(), json.describe());
+                self.fail(
+                    &format!("{name} --format json wrote no JSON"),
+                    String::new(),
+                    json.describe(),
+                );
                 continue;
             };
             for note in report["notes"].as_array().into_iter().flatten() {
@@ -629,14 +790,22 @@ impl Checker<'_> {
             self.fail(
                 &format!("{name}: printed replay commands do not match the findings"),
                 format!("touchpoint {name} set (human and --format json)"),
-                format!("{} commands for {} findings to replay", commands.len(), findings.len()),
+                format!(
+                    "{} commands for {} findings to replay",
+                    commands.len(),
+                    findings.len()
+                ),
             );
             return;
         }
         for (command, finding) in commands.iter().zip(findings) {
             let words = shell_words(command);
             if words.first().map(String::as_str) != Some("touchpoint") {
-                self.fail(&format!("{name}: a printed replay command is not a touchpoint command"), command.clone(), String::new());
+                self.fail(
+                    &format!("{name}: a printed replay command is not a touchpoint command"),
+                    command.clone(),
+                    String::new(),
+                );
                 continue;
             }
             let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
@@ -645,7 +814,11 @@ impl Checker<'_> {
             };
             let stdout = outcome.stdout_text();
             if outcome.code() != Some(0) {
-                self.fail(&format!("{name}: a printed replay command fails"), command.clone(), outcome.describe());
+                self.fail(
+                    &format!("{name}: a printed replay command fails"),
+                    command.clone(),
+                    outcome.describe(),
+                );
                 continue;
             }
             let last = stdout.lines().last().unwrap_or_default();
@@ -670,7 +843,10 @@ impl Checker<'_> {
             };
             if !ends_there {
                 self.fail(
-                    &format!("{name}: a printed replay ends elsewhere than its finding ({})", finding["code"].as_str().unwrap_or_default()),
+                    &format!(
+                        "{name}: a printed replay ends elsewhere than its finding ({})",
+                        finding["code"].as_str().unwrap_or_default()
+                    ),
                     format!("{command}\nfinding: {finding}"),
                     stdout,
                 );

@@ -41,6 +41,10 @@ pub struct Config {
     pub jobs: usize,
     /// Random customers per fuzz or check run.
     pub runs: u32,
+    /// Keep the big mutations (repeats, nesting, long lines, deep
+    /// conditions) to their two smallest sizes, for a quick campaign
+    /// through the debug binary.
+    pub small: bool,
 }
 
 /// One thing that went wrong in a case.

@@ -67,10 +67,7 @@ fn yaml_files(root: &Path) -> Vec<PathBuf> {
             };
             if kind.is_dir() {
                 walk(root, &path, found);
-            } else if kind.is_file()
-                && path
-                    .extension()
-                    .is_some_and(|e| e == "yaml" || e == "yml")
+            } else if kind.is_file() && path.extension().is_some_and(|e| e == "yaml" || e == "yml")
             {
                 found.push(path.strip_prefix(root).unwrap().to_path_buf());
             }
@@ -141,7 +138,8 @@ pub fn case(config: &Config, number: u64) -> Summary {
         _ => 3,
     };
     for _ in 0..mutations {
-        let (description, forbidden) = mutate_once(&mut rng, &set, &config.project, &sets);
+        let (description, forbidden) =
+            mutate_once(&mut rng, config.small, &set, &config.project, &sets);
         forbidden_bytes |= forbidden;
         done.push(description);
     }
@@ -185,7 +183,14 @@ pub fn case(config: &Config, number: u64) -> Summary {
             &["fuzz", "set", "--time", "99999999999999999999h"][..],
             &["fuzz", "set", "--time", "0s", "--runs", "5"][..],
             &["fuzz", "set", "--max-steps", "0", "--runs", "5"][..],
-            &["fuzz", "set", "--seed", "18446744073709551615", "--runs", "5"][..],
+            &[
+                "fuzz",
+                "set",
+                "--seed",
+                "18446744073709551615",
+                "--runs",
+                "5",
+            ][..],
             &["check", "set", "--shard", "10001/10000"][..],
             &["check", "set", "--runs", "0", "--format", "sarif"][..],
             &["lint", "set", "--format", "markdown"][..],
@@ -208,7 +213,9 @@ pub fn case(config: &Config, number: u64) -> Summary {
             summary.exits[code as usize] += 1;
         }
         let mut class = outcome.failure_class(&run_args[0]);
-        let json = run_args.windows(2).any(|w| w[0] == "--format" && w[1] == "json");
+        let json = run_args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json");
         if class.is_none()
             && json
             && serde_json::from_slice::<serde_json::Value>(&outcome.stdout).is_err()
@@ -240,7 +247,11 @@ pub fn case(config: &Config, number: u64) -> Summary {
         if let Some(kept) = &kept {
             let mut readme = String::new();
             for failure in &failures {
-                let _ = writeln!(readme, "{}\n{}\n{}\n", failure.class, failure.what, failure.detail);
+                let _ = writeln!(
+                    readme,
+                    "{}\n{}\n{}\n",
+                    failure.class, failure.what, failure.detail
+                );
             }
             let _ = std::fs::write(kept.join("FAILURES.txt"), readme);
         }
@@ -268,7 +279,13 @@ fn set_holds_forbidden_bytes(set: &Path) -> bool {
 /// Applies one mutation to a file of the set (or to the set's folder).
 /// Returns its description, and whether it may have left bytes YAML
 /// forbids in a file.
-fn mutate_once(rng: &mut Rng, set: &Path, project: &Path, sets: &[PathBuf]) -> (String, bool) {
+fn mutate_once(
+    rng: &mut Rng,
+    small: bool,
+    set: &Path,
+    project: &Path,
+    sets: &[PathBuf],
+) -> (String, bool) {
     let files = yaml_files(set);
     if files.is_empty() || rng.chance(12) {
         let kind = *rng.pick(FILE_MUTATIONS);
@@ -284,7 +301,7 @@ fn mutate_once(rng: &mut Rng, set: &Path, project: &Path, sets: &[PathBuf]) -> (
     let path = set.join(&file);
     let mut bytes = std::fs::read(&path).unwrap_or_default();
     let kind = *rng.pick(BYTE_MUTATIONS);
-    let detail = byte_mutation(kind, rng, &mut bytes, project, sets);
+    let detail = byte_mutation(kind, rng, small, &mut bytes, project, sets);
     std::fs::write(&path, &bytes).expect("writing a mutated file");
     let forbidden = bytes.contains(&0) || std::str::from_utf8(&bytes).is_err();
     (format!("{kind} {}{detail}", file.display()), forbidden)
@@ -321,7 +338,10 @@ fn file_mutation(kind: &str, path: &Path) {
         }
         "unreadable-file" => {
             let _ = std::fs::write(path, "flow: x\n");
-            let _ = std::process::Command::new("chmod").arg("000").arg(path).status();
+            let _ = std::process::Command::new("chmod")
+                .arg("000")
+                .arg(path)
+                .status();
         }
         _ => unreachable!("{kind}"),
     }
@@ -410,6 +430,7 @@ const NUMBERS: &[&str] = &[
 fn byte_mutation(
     kind: &str,
     rng: &mut Rng,
+    small: bool,
     bytes: &mut Vec<u8>,
     project: &Path,
     sets: &[PathBuf],
@@ -465,13 +486,18 @@ fn byte_mutation(
             let start = at(rng);
             let end = (start + rng.between(1, 200)).min(len);
             let chunk = bytes[start..end].to_vec();
-            let times = rng.between(100, 20_000);
-            let repeated: Vec<u8> = chunk.iter().copied().cycle().take(chunk.len() * times).collect();
+            let times = size(rng, small, &[100, 1_000, 5_000, 20_000]);
+            let repeated: Vec<u8> = chunk
+                .iter()
+                .copied()
+                .cycle()
+                .take(chunk.len() * times)
+                .collect();
             bytes.splice(end..end, repeated);
             format!(" {start}..{end} x{times}")
         }
         "deep-nesting" => {
-            let depth = *rng.pick(&[65, 200, 1_000, 10_000, 100_000]);
+            let depth = size(rng, small, &[65, 200, 1_000, 10_000, 100_000]);
             let i = after_colon_space(bytes, rng);
             let (open, close): (&[u8], &[u8]) =
                 *rng.pick(&[(&b"["[..], &b"]"[..]), (b"{a: ", b"}"), (b"[{x: ", b"}]")]);
@@ -487,7 +513,7 @@ fn byte_mutation(
             format!(" depth {depth} @{i}")
         }
         "long-line" => {
-            let items = *rng.pick(&[1_000, 20_000, 128_000, 300_000]);
+            let items = size(rng, small, &[1_000, 5_000, 20_000, 128_000, 300_000]);
             let i = after_colon_space(bytes, rng);
             let mut line = Vec::new();
             if rng.chance(50) {
@@ -557,7 +583,7 @@ fn byte_mutation(
             format!(" {levels} levels")
         }
         "deep-condition" => {
-            let depth = *rng.pick(&[100, 2_000, 20_000]);
+            let depth = size(rng, small, &[100, 2_000, 20_000]);
             let mut condition = String::new();
             if rng.chance(50) {
                 condition.push_str(&"(".repeat(depth));
@@ -600,7 +626,11 @@ fn byte_mutation(
             bytes.splice(i..i, other_bytes[s..e].iter().copied());
             format!(
                 " from {}",
-                other.join(file).strip_prefix(project).unwrap_or(other).display()
+                other
+                    .join(file)
+                    .strip_prefix(project)
+                    .unwrap_or(other)
+                    .display()
             )
         }
         "unicode" => {
@@ -667,7 +697,14 @@ fn byte_mutation(
             format!(" {pattern:?} (file replaced by settings)")
         }
         "empty-file" => {
-            let content: &[u8] = rng.pick::<&[u8]>(&[&b""[..], b"\n", b"---\n", b"---\n...\n", b"~\n", b"---\n---\n"]);
+            let content: &[u8] = rng.pick::<&[u8]>(&[
+                &b""[..],
+                b"\n",
+                b"---\n",
+                b"---\n...\n",
+                b"~\n",
+                b"---\n---\n",
+            ]);
             *bytes = content.to_vec();
             format!(" {content:?}")
         }
@@ -675,10 +712,23 @@ fn byte_mutation(
     }
 }
 
+/// One of `sizes`, which are in increasing order; with `small`, one of the
+/// first two, so that a campaign through the debug binary stays quick.
+fn size(rng: &mut Rng, small: bool, sizes: &[usize]) -> usize {
+    let choices = if small { &sizes[..2] } else { sizes };
+    *rng.pick(choices)
+}
+
 /// The start of a random line.
 fn line_start(bytes: &[u8], rng: &mut Rng) -> usize {
     let starts: Vec<usize> = std::iter::once(0)
-        .chain(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1))
+        .chain(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        )
         .collect();
     *rng.pick(&starts)
 }
@@ -717,7 +767,10 @@ fn inside_value(bytes: &[u8], rng: &mut Rng, keys: &[&str]) -> usize {
             // Past the key and its `: ` or list dash, and an opening quote.
             let mut p = i + key.len();
             for _ in 0..3 {
-                if matches!(text.as_bytes().get(p), Some(b':' | b' ' | b'"' | b'[' | b'\'')) {
+                if matches!(
+                    text.as_bytes().get(p),
+                    Some(b':' | b' ' | b'"' | b'[' | b'\'')
+                ) {
                     p += 1;
                 }
             }
