@@ -239,6 +239,12 @@ pub fn case(config: &Config, number: u64) -> Summary {
                 kept: None,
             });
         }
+        // A set that hangs one command hangs the others too, as they load
+        // it the same way; one hang is enough to report, and waiting out
+        // the rest would spend the campaign's time on one case.
+        if outcome.status == super::run::Status::Timeout {
+            break;
+        }
     }
     if failures.is_empty() {
         let _ = std::fs::remove_dir_all(&dir);
