@@ -1152,3 +1152,56 @@ fn a_replay_into_a_called_flow_names_the_flow_of_each_line() {
     );
     assert!(r.stdout.contains("press 2.\"  (line 11)"), "{}", r.stdout);
 }
+
+/// The adversarial campaigns of `examples/campaign.rs`, shared with the
+/// example so that the test runs the very cases a long campaign runs.
+#[path = "../examples/campaign/mod.rs"]
+mod campaign;
+
+/// The two campaigns over a small fixed seed, through the debug binary:
+/// hostile copies of `menus/` and the fixture sets never make the binary
+/// panic, die of a signal or hang, and generated sets give the same report
+/// twice, merged shards equal to the unsharded report, and replay commands
+/// that end where their findings are. The long runs are in
+/// docs/development.md.
+#[test]
+fn the_campaigns_run_clean_over_a_fixed_seed() {
+    let out = tempfile::tempdir().unwrap();
+    let config = |count: u64| campaign::Config {
+        binary: PathBuf::from(env!("CARGO_BIN_EXE_touchpoint")),
+        project: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        seed: 5,
+        first: 0,
+        count,
+        // Generous: a kill bound for a hang on a slow shared machine, not a
+        // claim about speed.
+        timeout: std::time::Duration::from_secs(120),
+        memory_mib: 4096,
+        out: out.path().to_path_buf(),
+        jobs: 2,
+        // Runs are shared over the channels and the fuzzer runs them in
+        // batches of 128: enough for two batches on each of three
+        // channels, so that both shards run some.
+        runs: 600,
+        small: true,
+    };
+    let mutate = config(16);
+    let summary = campaign::run_cases(&mutate, &campaign::mutate::case, &|_, _| {});
+    assert_eq!(summary.cases, 16);
+    assert!(summary.runs >= 4 * 16);
+    assert!(
+        summary.failures.is_empty(),
+        "{}",
+        summary.describe("mutate", mutate.seed)
+    );
+    let generate = config(1);
+    let summary = campaign::run_cases(&generate, &campaign::generate::case, &|_, _| {});
+    assert!(
+        summary.failures.is_empty(),
+        "{}",
+        summary.describe("generate", generate.seed)
+    );
+    // Every generated set loads, so each of its runs exits 0 or 1.
+    assert_eq!(summary.exits[2], 0);
+    assert!(summary.exits[0] + summary.exits[1] >= 20);
+}
