@@ -48,6 +48,9 @@ struct StateGraph {
     /// A terminal, a return to a caller, a dropped call, or the unknown
     /// beyond the budget is reachable in one step.
     exits: Vec<bool>,
+    /// The state waits at a menu none of whose options is enabled: a dead
+    /// end of its own, whatever "back" still allows.
+    stranded: Vec<bool>,
 }
 
 impl StateGraph {
@@ -59,6 +62,7 @@ impl StateGraph {
         self.edge_start.clear();
         self.edges.clear();
         self.exits.clear();
+        self.stranded.clear();
     }
 
     fn add(&mut self, state: State, parent: u32, choice: Choice, menus: u16) -> (u32, bool) {
@@ -71,6 +75,7 @@ impl StateGraph {
         self.parent.push((parent, choice));
         self.menus.push(menus);
         self.exits.push(false);
+        self.stranded.push(false);
         (id, true)
     }
 
@@ -356,6 +361,7 @@ fn walk_world(
         match kind {
             Kind::Menu { guard_mask, .. } => {
                 let any_enabled = machine.offered(&state, &mut offered);
+                sg.stranded[id as usize] = !any_enabled;
                 choices.extend(offered.iter().map(|&i| Choice::Option(i)));
                 if own(state.node) && menus_checked.insert((state.node, state.vars & guard_mask)) {
                     if !any_enabled
@@ -665,6 +671,12 @@ fn find_traps(graph: &Graph, sg: &StateGraph, flow: usize, world: u32, recorder:
         let cyclic =
             component.len() > 1 || sg.successors(component[0] as usize).contains(&component[0]);
         if leaves || !cyclic {
+            continue;
+        }
+        // A loop closed only by "back" from a page that offers nothing is
+        // the dead end's doing: that page is reported as a dead end, and
+        // giving it a way on is the fix. One defect, one finding.
+        if component.iter().any(|&s| sg.stranded[s as usize]) {
             continue;
         }
         // Report at the first state the walk found in this flow; a loop
