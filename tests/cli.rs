@@ -303,6 +303,38 @@ fn bad_arguments_exit_two() {
     );
 }
 
+/// Every duration option refuses a value too large for the clock with exit
+/// 2 and a message, where it used to panic (exit 101), and takes the
+/// documented forms.
+#[test]
+fn durations_out_of_range_exit_two_with_a_message() {
+    let refused: &[(&[&str], &str)] = &[
+        (&["fuzz", "menus", "--time", "99999999999999999999h"], "out of range"),
+        (&["fuzz", "menus", "--time", "99999999999999999999"], "out of range"),
+        (&["fuzz", "menus", "--time", "2years"], "out of range"),
+        (&["fuzz", "menus", "--time", "soon"], "is not a duration"),
+        (
+            &["crawl", "http://127.0.0.1:9/", "--timeout", "99999999999999999999h"],
+            "out of range",
+        ),
+        (&["crawl", "http://127.0.0.1:9/", "--timeout", "0"], "out of range"),
+        (
+            &["fuzz", "--live", "http://127.0.0.1:9/", "--timeout", "11m"],
+            "out of range",
+        ),
+    ];
+    for (args, needle) in refused {
+        let r = run(touchpoint().args(*args));
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(needle), "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
+    }
+    for time in ["10", "2.5", "10s", "2m", "1h 30m"] {
+        let r = run(touchpoint().args(["fuzz", "menus", "--runs", "20", "--time", time]));
+        assert_eq!(r.code, 0, "--time {time}: {}{}", r.stdout, r.stderr);
+    }
+}
+
 /// Each kind of bad input: exit 2, a message naming the file with line and
 /// column where there is one, and no panic.
 fn assert_load_error(dir: &Path, needle: &str, position: Option<&str>) {

@@ -288,7 +288,7 @@ pub fn execute(cli: Cli) -> u8 {
             output.as_deref(),
             crate::live::driver::DriverOptions {
                 concurrency: usize::from(concurrency),
-                request_timeout: std::time::Duration::from_secs(timeout),
+                request_timeout: timeout,
                 allowed_hosts: allow_hosts,
                 ..Default::default()
             },
@@ -842,7 +842,7 @@ fn live_driver(live: &args::LiveArgs) -> Result<crate::live::driver::Driver, u8>
         url::Url::parse(url).map_err(|e| fail(format!("--live `{url}` is not a URL: {e}")))?;
     let options = crate::live::driver::DriverOptions {
         concurrency: usize::from(live.concurrency),
-        request_timeout: std::time::Duration::from_secs(live.timeout),
+        request_timeout: live.timeout,
         allowed_hosts: live.allow_hosts.clone(),
         ..Default::default()
     };
