@@ -335,6 +335,28 @@ fn durations_out_of_range_exit_two_with_a_message() {
     }
 }
 
+/// An `ignore:` pattern with many stars, against a long file name that it
+/// does not match: a backtracking matcher took exponential time (22 s for
+/// this two-file set); globset's automaton takes time in the name's length.
+/// The timeout only bounds a hang, generously.
+#[test]
+fn ignore_patterns_with_many_stars_do_not_backtrack() {
+    let long_name = format!("{}.yaml", "a".repeat(60));
+    let dir = temp_set(&[
+        (
+            "touchpoint.yaml",
+            b"touchpoint:\n  ignore: ['*a*a*a*a*a*a*a*a*a*ab']\n",
+        ),
+        (&long_name, GOOD_FLOW.as_bytes()),
+    ]);
+    let r = run(touchpoint()
+        .arg("lint")
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(60)));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("0 errors, 0 warnings"), "{}", r.stdout);
+}
+
 /// Each kind of bad input: exit 2, a message naming the file with line and
 /// column where there is one, and no panic.
 fn assert_load_error(dir: &Path, needle: &str, position: Option<&str>) {
