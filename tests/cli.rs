@@ -232,6 +232,102 @@ fn output_file_is_written_whole_and_stdout_stays_empty() {
     assert_eq!(leftovers, vec![out], "no temporary file is left behind");
 }
 
+/// The id of a process that has ended.
+#[cfg(target_os = "linux")]
+fn ended_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+/// The names in a folder, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A temporary file that a run killed mid-write left beside its report is
+/// removed by the next run writing into that folder; nothing else there is
+/// touched, not even a file named like ours whose writer still runs.
+#[cfg(target_os = "linux")]
+#[test]
+fn output_leftovers_of_killed_runs_are_removed_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let orphan = format!(".touchpoint-{}-report.json.a1B2c3.tmp", ended_pid());
+    std::fs::write(dir.path().join(&orphan), "{\"half\": ").unwrap();
+    let kept = [
+        ".report.json.123.tmp",
+        ".touchpoint-notes.txt",
+        ".touchpoint-1-report.json.a1B2c3.tmp",
+        "notes.txt",
+    ];
+    for name in kept {
+        std::fs::write(dir.path().join(name), "keep").unwrap();
+    }
+    let out = dir.path().join("report.json");
+    let r = run(touchpoint()
+        .args(["lint", &fixture("dead-end"), "--format", "json", "-o"])
+        .arg(&out));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let mut expected: Vec<String> = kept.iter().map(|n| n.to_string()).collect();
+    expected.push("report.json".to_string());
+    expected.sort();
+    assert_eq!(names_in(dir.path()), expected);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(report["findings"][0]["code"], "dead-end");
+}
+
+/// `kill -9` while a large report is being written: the report is there
+/// whole or not at all, and the next run leaves nothing but the report.
+/// Each run is killed as soon as its temporary file appears (a run that
+/// finishes first is fine too: the checks hold either way).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_run_killed_while_writing_leaves_no_partial_report() {
+    // Thousands of unreachable nodes: a report of a few megabytes.
+    let mut flow = String::from(GOOD_FLOW);
+    for i in 0..3000 {
+        flow.push_str(&format!("  unused_{i}:\n    hangup: Goodbye number {i}.\n"));
+    }
+    let set = temp_set(&[("main.yaml", flow.as_bytes())]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let lint = || {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_touchpoint"));
+        cmd.args(["lint", "--format", "json", "-o"])
+            .arg(&out)
+            .arg(set.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        cmd
+    };
+    for _ in 0..3 {
+        let mut child = lint().spawn().unwrap();
+        loop {
+            let writing = names_in(dir.path()).iter().any(|n| n != "report.json");
+            if writing || child.try_wait().unwrap().is_some() {
+                break;
+            }
+        }
+        let _ = child.kill();
+        child.wait().unwrap();
+        if out.exists() {
+            let text = std::fs::read_to_string(&out).unwrap();
+            serde_json::from_str::<Value>(&text).expect("a whole report or none");
+        }
+    }
+    let status = lint().status().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(names_in(dir.path()), vec!["report.json"]);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 3000);
+}
+
 #[test]
 fn replay_prints_the_transcript_and_where_it_ended() {
     let r = run(touchpoint().args([
