@@ -128,7 +128,10 @@ mod tests {
 
     #[test]
     fn names_are_recognised_only_when_ours() {
-        assert_eq!(writer_pid(".touchpoint-123-report.json.AbC12.tmp"), Some(123));
+        assert_eq!(
+            writer_pid(".touchpoint-123-report.json.AbC12.tmp"),
+            Some(123)
+        );
         assert_eq!(writer_pid(".touchpoint-123-.x1.tmp"), Some(123));
         assert_eq!(writer_pid(".touchpoint-notes.txt"), None);
         assert_eq!(writer_pid(".touchpoint-abc-report.json.x.tmp"), None);

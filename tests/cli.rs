@@ -405,15 +405,29 @@ fn bad_arguments_exit_two() {
 #[test]
 fn durations_out_of_range_exit_two_with_a_message() {
     let refused: &[(&[&str], &str)] = &[
-        (&["fuzz", "menus", "--time", "99999999999999999999h"], "out of range"),
-        (&["fuzz", "menus", "--time", "99999999999999999999"], "out of range"),
+        (
+            &["fuzz", "menus", "--time", "99999999999999999999h"],
+            "out of range",
+        ),
+        (
+            &["fuzz", "menus", "--time", "99999999999999999999"],
+            "out of range",
+        ),
         (&["fuzz", "menus", "--time", "2years"], "out of range"),
         (&["fuzz", "menus", "--time", "soon"], "is not a duration"),
         (
-            &["crawl", "http://127.0.0.1:9/", "--timeout", "99999999999999999999h"],
+            &[
+                "crawl",
+                "http://127.0.0.1:9/",
+                "--timeout",
+                "99999999999999999999h",
+            ],
             "out of range",
         ),
-        (&["crawl", "http://127.0.0.1:9/", "--timeout", "0"], "out of range"),
+        (
+            &["crawl", "http://127.0.0.1:9/", "--timeout", "0"],
+            "out of range",
+        ),
         (
             &["fuzz", "--live", "http://127.0.0.1:9/", "--timeout", "11m"],
             "out of range",

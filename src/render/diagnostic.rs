@@ -50,7 +50,8 @@ impl ExcerptSource {
             let first_byte = span.offset().min(span_end.saturating_sub(1));
             let last_byte = span.offset().max(span_end.saturating_sub(1));
             (
-                self.line_of(first_byte).saturating_sub(context_lines_before),
+                self.line_of(first_byte)
+                    .saturating_sub(context_lines_before),
                 // miette reads on to the line break that ends the last
                 // line of context after the span: one line beyond that is
                 // always enough.
@@ -126,9 +127,11 @@ impl SourceCode for ExcerptSource {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let text = self.text.as_bytes();
-        let (first, start, end) = self.excerpt_lines(span, context_lines_before, context_lines_after);
+        let (first, start, end) =
+            self.excerpt_lines(span, context_lines_before, context_lines_after);
         let local = SourceSpan::new((span.offset() - start).into(), span.len());
-        let inner = text[start..end].read_span(&local, context_lines_before, context_lines_after)?;
+        let inner =
+            text[start..end].read_span(&local, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
@@ -259,21 +262,31 @@ mod tests {
     use proptest::prelude::*;
 
     /// What miette reads for a span, in a form that compares.
+    #[derive(Debug, PartialEq)]
+    struct Read {
+        data: Vec<u8>,
+        span: SourceSpan,
+        line: usize,
+        column: usize,
+        line_count: usize,
+        name: Option<String>,
+    }
+
     fn contents(
         source: &dyn SourceCode,
         span: SourceSpan,
         before: usize,
         after: usize,
-    ) -> Option<(Vec<u8>, SourceSpan, usize, usize, usize, Option<String>)> {
+    ) -> Option<Read> {
         let c = source.read_span(&span, before, after).ok()?;
-        Some((
-            c.data().to_vec(),
-            *c.span(),
-            c.line(),
-            c.column(),
-            c.line_count(),
-            c.name().map(str::to_string),
-        ))
+        Some(Read {
+            data: c.data().to_vec(),
+            span: *c.span(),
+            line: c.line(),
+            column: c.column(),
+            line_count: c.line_count(),
+            name: c.name().map(str::to_string),
+        })
     }
 
     fn same_as_miette(text: &str, offset: usize, len: usize, before: usize, after: usize) {
