@@ -21,8 +21,8 @@
 //! findings, reported as a ratio (human output was once quadratic in the
 //! file's size, as each finding's excerpt scanned the file from its start):
 //!
-//! * (d) the same generated flow under the default limits, where its deep,
-//!   wide menus give thousands of warnings;
+//! * (d) the same generated flow under limits that nearly every menu
+//!   breaks (depth 1, width 1), which gives thousands of warnings;
 //! * (e) a flow crawled in process from a generated TwiML tree of 6,000
 //!   menus (`TOUCHPOINT_BENCH_MENUS`), as `touchpoint crawl` writes it.
 //!
@@ -399,11 +399,11 @@ fn formats(nodes: usize, menus: usize) {
     let generated = generate(nodes);
     let warned = tempfile::tempdir().expect("a temporary directory");
     generated.write(warned.path());
-    // The default limits, so that deep and wide menus are warned about;
-    // only the walk's budget stays raised for a flow this size.
+    // Limits every menu breaks, so that nearly every menu is warned about
+    // twice (too deep, too wide); only the walk's budget stays raised.
     std::fs::write(
         warned.path().join("touchpoint.yaml"),
-        "touchpoint:\n  limits: { states: 10000000 }\n",
+        "touchpoint:\n  limits: { depth: 1, menu_width: 1, states: 10000000 }\n",
     )
     .expect("write touchpoint.yaml");
 
