@@ -17,10 +17,24 @@
 //!   `touchpoint lint PATH` does;
 //! * (d) `load_set` of the same set with the flow written on a single line
 //!   in flow style, which must cost about what (b) costs.
+//!
+//! Then the report formats, through the built binary: `touchpoint lint` in
+//! the default human format against `--format json`, on two sets with many
+//! findings, reported as a ratio (human output was once quadratic in the
+//! file's size, as each finding's excerpt scanned the file from its start):
+//!
+//! * (e) the same generated flow under limits that nearly every menu
+//!   breaks (depth 1, width 1), which gives thousands of warnings;
+//! * (f) a flow crawled in process from a generated TwiML tree of 6,000
+//!   menus (`TOUCHPOINT_BENCH_MENUS`), as `touchpoint crawl` writes it.
+//!
+//! `TOUCHPOINT_BENCH_PART=load` runs only (a) to (d), `=formats` only (e)
+//! and (f).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -96,6 +110,8 @@ static ALLOCATOR: Counting = Counting;
 #[path = "support/generator.rs"]
 mod generator;
 use generator::{assert_lints_clean, generate};
+#[path = "support/twiml_tree.rs"]
+mod twiml_tree;
 
 // ---------------------------------------------------------------------------
 // Measurement
@@ -183,17 +199,31 @@ fn check_clean(dir: &Path) -> usize {
     assert_lints_clean(&set)
 }
 
-fn main() {
-    // `cargo bench` passes `--bench` and perhaps a filter; both are ignored,
-    // since there is only one benchmark.
-    let nodes: usize = match std::env::var("TOUCHPOINT_BENCH_NODES") {
+fn env_number(name: &str, default: usize) -> usize {
+    match std::env::var(name) {
         Ok(text) => text
             .trim()
             .parse()
-            .expect("TOUCHPOINT_BENCH_NODES must be a whole number"),
-        Err(_) => 20_000,
-    };
+            .unwrap_or_else(|_| panic!("{name} must be a whole number")),
+        Err(_) => default,
+    }
+}
 
+fn main() {
+    // `cargo bench` passes `--bench` and perhaps a filter; both are ignored:
+    // `TOUCHPOINT_BENCH_PART` chooses the part.
+    let nodes = env_number("TOUCHPOINT_BENCH_NODES", 20_000);
+    let part = std::env::var("TOUCHPOINT_BENCH_PART").unwrap_or_default();
+    if part != "formats" {
+        load_and_lint(nodes);
+    }
+    if part != "load" {
+        formats(nodes, env_number("TOUCHPOINT_BENCH_MENUS", 6_000));
+    }
+}
+
+/// (a) to (d): loading and linting against parsing the YAML.
+fn load_and_lint(nodes: usize) {
     let generated = generate(nodes);
     let dir = tempfile::tempdir().expect("a temporary directory");
     let flow_path = dir.path().join("main.yaml");
@@ -306,4 +336,155 @@ fn main() {
     if std::env::var_os("TOUCHPOINT_BENCH_KEEP").is_some() {
         println!("kept the generated set in {}", dir.keep().display());
     }
+}
+
+// ---------------------------------------------------------------------------
+// Report formats
+// ---------------------------------------------------------------------------
+
+/// Runs of each format; the best is reported.
+const FORMAT_RUNS: usize = 3;
+
+/// The best time of `touchpoint lint DIR --format FORMAT`, output thrown
+/// away, over [`FORMAT_RUNS`] runs.
+fn time_lint(dir: &Path, format: &str) -> Duration {
+    (0..FORMAT_RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            let status = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+                .arg("lint")
+                .arg(dir)
+                .args(["--format", format])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("touchpoint runs");
+            let elapsed = start.elapsed();
+            // Warnings pass (0), errors fail (1); 2 would be a set that
+            // does not load, which measures nothing.
+            assert!(
+                matches!(status.code(), Some(0 | 1)),
+                "touchpoint lint {} --format {format}: {status}",
+                dir.display()
+            );
+            elapsed
+        })
+        .min()
+        .expect("at least one run")
+}
+
+/// The number of findings `touchpoint lint DIR` reports, and the size of
+/// the human report.
+fn findings_and_human_size(dir: &Path) -> (usize, usize) {
+    let lint = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+            .arg("lint")
+            .arg(dir)
+            .args(["--format", format])
+            .output()
+            .expect("touchpoint runs")
+            .stdout
+    };
+    let report: serde_json::Value = serde_json::from_slice(&lint("json")).expect("a JSON report");
+    let findings = report["findings"].as_array().map_or(0, Vec::len);
+    (findings, lint("human").len())
+}
+
+fn format_row(name: &str, dir: &Path, file: &Path) {
+    let (findings, human_size) = findings_and_human_size(dir);
+    let size = std::fs::metadata(file).expect("the flow").len() as usize;
+    let human = time_lint(dir, "human");
+    let json = time_lint(dir, "json");
+    println!(
+        "{name:<30} {:>10} {:>9} {:>10} {:>10} {:>7.1}x",
+        mib(size),
+        findings,
+        seconds(human),
+        seconds(json),
+        human.as_secs_f64() / json.as_secs_f64()
+    );
+    println!("{:<30} human report {}", "", mib(human_size));
+}
+
+/// (e) and (f): the human report against the JSON one, on sets with many
+/// findings.
+fn formats(nodes: usize, menus: usize) {
+    let generated = generate(nodes);
+    let warned = tempfile::tempdir().expect("a temporary directory");
+    generated.write(warned.path());
+    // Limits every menu breaks, so that nearly every menu is warned about
+    // twice (too deep, too wide); only the walk's budget stays raised.
+    std::fs::write(
+        warned.path().join("touchpoint.yaml"),
+        "touchpoint:\n  limits: { depth: 1, menu_width: 1, states: 10000000 }\n",
+    )
+    .expect("write touchpoint.yaml");
+
+    let crawled = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(crawled.path().join("crawled.yaml"), crawled_tree(menus))
+        .expect("write crawled.yaml");
+
+    println!();
+    println!(
+        "{:<30} {:>10} {:>9} {:>10} {:>10} {:>8}",
+        "lint, human against json", "file", "findings", "human", "json", "ratio"
+    );
+    format_row(
+        &format!("(e) generated, {nodes} nodes"),
+        warned.path(),
+        &warned.path().join("main.yaml"),
+    );
+    format_row(
+        &format!("(f) crawled, {menus} menus"),
+        crawled.path(),
+        &crawled.path().join("crawled.yaml"),
+    );
+}
+
+/// The flow `touchpoint crawl` writes for the generated TwiML tree of
+/// `menus` menus, crawled in process: the crawler plays each call against
+/// the tree's replies directly, without a server.
+fn crawled_tree(menus: usize) -> String {
+    use touchpoint::live::call::Caller;
+    use touchpoint::live::crawl::{crawl, play, CrawlLimits, FetchFailure};
+
+    let start = url::Url::parse("http://tree.test/voice").expect("a URL");
+    let caller = Caller {
+        call_sid: "CAbench".to_string(),
+        from: "+15005550006".to_string(),
+        to: "+15005550001".to_string(),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    let crawled = crawl(
+        "crawled",
+        start.as_str(),
+        CrawlLimits {
+            max_menus: menus * 2,
+            max_calls: 10_000_000,
+        },
+        &mut |batch| {
+            batch
+                .iter()
+                .map(|inputs| {
+                    runtime.block_on(play(&start, &caller, inputs, 8, |request| {
+                        let digits = request
+                            .form
+                            .iter()
+                            .find(|(name, _)| *name == "Digits")
+                            .map(|(_, value)| value.as_str());
+                        let body = twiml_tree::reply(request.url.path(), digits, menus);
+                        std::future::ready(Ok::<_, FetchFailure>((request.url.clone(), body)))
+                    }))
+                })
+                .collect()
+        },
+    );
+    assert!(
+        crawled.failures.is_empty(),
+        "{:?}",
+        crawled.failures.first()
+    );
+    touchpoint::import::emit(&crawled.flow)
 }

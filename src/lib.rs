@@ -5,6 +5,7 @@
 //! thin edges (command line, renderers). See ARCHITECTURE.md.
 
 pub mod analysis;
+pub mod atomic_write;
 pub mod cli;
 pub mod coverage;
 pub mod diff;

@@ -232,6 +232,102 @@ fn output_file_is_written_whole_and_stdout_stays_empty() {
     assert_eq!(leftovers, vec![out], "no temporary file is left behind");
 }
 
+/// The id of a process that has ended.
+#[cfg(target_os = "linux")]
+fn ended_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+/// The names in a folder, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A temporary file that a run killed mid-write left beside its report is
+/// removed by the next run writing into that folder; nothing else there is
+/// touched, not even a file named like ours whose writer still runs.
+#[cfg(target_os = "linux")]
+#[test]
+fn output_leftovers_of_killed_runs_are_removed_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let orphan = format!(".touchpoint-{}-report.json.a1B2c3.tmp", ended_pid());
+    std::fs::write(dir.path().join(&orphan), "{\"half\": ").unwrap();
+    let kept = [
+        ".report.json.123.tmp",
+        ".touchpoint-notes.txt",
+        ".touchpoint-1-report.json.a1B2c3.tmp",
+        "notes.txt",
+    ];
+    for name in kept {
+        std::fs::write(dir.path().join(name), "keep").unwrap();
+    }
+    let out = dir.path().join("report.json");
+    let r = run(touchpoint()
+        .args(["lint", &fixture("dead-end"), "--format", "json", "-o"])
+        .arg(&out));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let mut expected: Vec<String> = kept.iter().map(|n| n.to_string()).collect();
+    expected.push("report.json".to_string());
+    expected.sort();
+    assert_eq!(names_in(dir.path()), expected);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(report["findings"][0]["code"], "dead-end");
+}
+
+/// `kill -9` while a large report is being written: the report is there
+/// whole or not at all, and the next run leaves nothing but the report.
+/// Each run is killed as soon as its temporary file appears (a run that
+/// finishes first is fine too: the checks hold either way).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_run_killed_while_writing_leaves_no_partial_report() {
+    // Thousands of unreachable nodes: a report of a few megabytes.
+    let mut flow = String::from(GOOD_FLOW);
+    for i in 0..3000 {
+        flow.push_str(&format!("  unused_{i}:\n    hangup: Goodbye number {i}.\n"));
+    }
+    let set = temp_set(&[("main.yaml", flow.as_bytes())]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let lint = || {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_touchpoint"));
+        cmd.args(["lint", "--format", "json", "-o"])
+            .arg(&out)
+            .arg(set.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        cmd
+    };
+    for _ in 0..3 {
+        let mut child = lint().spawn().unwrap();
+        loop {
+            let writing = names_in(dir.path()).iter().any(|n| n != "report.json");
+            if writing || child.try_wait().unwrap().is_some() {
+                break;
+            }
+        }
+        let _ = child.kill();
+        child.wait().unwrap();
+        if out.exists() {
+            let text = std::fs::read_to_string(&out).unwrap();
+            serde_json::from_str::<Value>(&text).expect("a whole report or none");
+        }
+    }
+    let status = lint().status().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(names_in(dir.path()), vec!["report.json"]);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 3000);
+}
+
 #[test]
 fn replay_prints_the_transcript_and_where_it_ended() {
     let r = run(touchpoint().args([
@@ -301,6 +397,74 @@ fn bad_arguments_exit_two() {
         run(touchpoint().args(["replay", "menus", "--flow", "main", "--inputs", "dance"])).code,
         2
     );
+}
+
+/// Every duration option refuses a value too large for the clock with exit
+/// 2 and a message, where it used to panic (exit 101), and takes the
+/// documented forms.
+#[test]
+fn durations_out_of_range_exit_two_with_a_message() {
+    let refused: &[(&[&str], &str)] = &[
+        (
+            &["fuzz", "menus", "--time", "99999999999999999999h"],
+            "out of range",
+        ),
+        (
+            &["fuzz", "menus", "--time", "99999999999999999999"],
+            "out of range",
+        ),
+        (&["fuzz", "menus", "--time", "2years"], "out of range"),
+        (&["fuzz", "menus", "--time", "soon"], "is not a duration"),
+        (
+            &[
+                "crawl",
+                "http://127.0.0.1:9/",
+                "--timeout",
+                "99999999999999999999h",
+            ],
+            "out of range",
+        ),
+        (
+            &["crawl", "http://127.0.0.1:9/", "--timeout", "0"],
+            "out of range",
+        ),
+        (
+            &["fuzz", "--live", "http://127.0.0.1:9/", "--timeout", "11m"],
+            "out of range",
+        ),
+    ];
+    for (args, needle) in refused {
+        let r = run(touchpoint().args(*args));
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(needle), "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
+    }
+    for time in ["10", "2.5", "10s", "2m", "1h 30m"] {
+        let r = run(touchpoint().args(["fuzz", "menus", "--runs", "20", "--time", time]));
+        assert_eq!(r.code, 0, "--time {time}: {}{}", r.stdout, r.stderr);
+    }
+}
+
+/// An `ignore:` pattern with many stars, against a long file name that it
+/// does not match: a backtracking matcher took exponential time (22 s for
+/// this two-file set); globset's automaton takes time in the name's length.
+/// The timeout only bounds a hang, generously.
+#[test]
+fn ignore_patterns_with_many_stars_do_not_backtrack() {
+    let long_name = format!("{}.yaml", "a".repeat(60));
+    let dir = temp_set(&[
+        (
+            "touchpoint.yaml",
+            b"touchpoint:\n  ignore: ['*a*a*a*a*a*a*a*a*a*ab']\n",
+        ),
+        (&long_name, GOOD_FLOW.as_bytes()),
+    ]);
+    let r = run(touchpoint()
+        .arg("lint")
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(60)));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("0 errors, 0 warnings"), "{}", r.stdout);
 }
 
 /// Each kind of bad input: exit 2, a message naming the file with line and

@@ -1,4 +1,5 @@
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -174,9 +175,9 @@ pub enum Command {
         /// Calls in flight at once.
         #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
         concurrency: u16,
-        /// Seconds allowed for one request.
-        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
-        timeout: u64,
+        /// Time allowed for one request (1s to 10m; a plain number is seconds).
+        #[arg(long, default_value = "10s", value_parser = parse_timeout, value_name = "DURATION")]
+        timeout: Duration,
         /// Another origin the app may send calls to (repeatable): HOST,
         /// HOST:PORT or SCHEME://HOST:PORT, taking the starting URL's scheme
         /// and the scheme's default port when left out; the starting URL's
@@ -251,9 +252,10 @@ pub struct LiveArgs {
     /// With --live: calls in flight at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), requires = "live")]
     pub concurrency: u16,
-    /// With --live: seconds allowed for one request.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), requires = "live")]
-    pub timeout: u64,
+    /// With --live: time allowed for one request (1s to 10m; a plain
+    /// number is seconds).
+    #[arg(long, default_value = "10s", value_parser = parse_timeout, value_name = "DURATION", requires = "live")]
+    pub timeout: Duration,
     /// With --live: also send calls to this origin (repeatable): HOST,
     /// HOST:PORT or SCHEME://HOST:PORT, as for `crawl`.
     #[arg(long = "allow-host", value_name = "HOST", requires = "live")]
@@ -268,8 +270,8 @@ pub struct FuzzBudget {
     pub runs: Option<usize>,
     /// Stop starting new customers after this long (e.g. 10s, 2m, 500ms).
     /// The report then depends on the machine's speed; use --runs to reproduce it.
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
-    pub time: Option<std::time::Duration>,
+    #[arg(long, value_parser = parse_time, value_name = "DURATION")]
+    pub time: Option<Duration>,
     /// Steps after which one customer's run ends (default 64; with --live,
     /// 16, since every input of a live caller is a request to the app).
     #[arg(long)]
@@ -293,26 +295,66 @@ impl FuzzBudget {
     }
 }
 
-pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (try 10s, 2m, 500ms)"))?;
-    let seconds = match unit.trim() {
-        "ms" => value / 1000.0,
-        "" | "s" => value,
-        "m" | "min" => value * 60.0,
-        "h" => value * 3600.0,
-        other => return Err(format!("unknown unit `{other}` (use ms, s, m or h)")),
+/// The longest `--time` accepted. A budget must fit the clock: a deadline
+/// is the start plus the budget, and a year (365.25 days, as humantime
+/// counts it) is far beyond any real run.
+pub const MAX_TIME: Duration = Duration::from_secs(31_557_600);
+
+/// The shortest and longest time one live request may take (`--timeout`).
+pub const TIMEOUT_RANGE: std::ops::RangeInclusive<Duration> =
+    Duration::from_secs(1)..=Duration::from_secs(600);
+
+/// `--time`: a duration up to [`MAX_TIME`].
+pub fn parse_time(text: &str) -> Result<Duration, String> {
+    parse_duration_in(text, Duration::ZERO..=MAX_TIME)
+}
+
+/// `--timeout`: a duration in [`TIMEOUT_RANGE`].
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    parse_duration_in(text, TIMEOUT_RANGE)
+}
+
+/// A duration as a person writes it: a plain number of seconds (`10`,
+/// `2.5`), or a number with a unit, as humantime reads it (`500ms`, `10s`,
+/// `2m`, `1h`, `1h 30m`), within `range`. Every way a text can fail is an
+/// error naming the text, never a panic: out-of-range values included.
+pub fn parse_duration_in(
+    text: &str,
+    range: std::ops::RangeInclusive<Duration>,
+) -> Result<Duration, String> {
+    let trimmed = text.trim();
+    let is_plain_number = !trimmed.is_empty()
+        && trimmed.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && trimmed.chars().any(|c| c.is_ascii_digit());
+    let duration = if is_plain_number {
+        let seconds: f64 = trimmed.parse().map_err(|_| not_a_duration(text, None))?;
+        Duration::try_from_secs_f64(seconds).map_err(|_| out_of_range(text, &range))?
+    } else {
+        humantime::parse_duration(trimmed).map_err(|e| match e {
+            humantime::DurationError::NumberOverflow => out_of_range(text, &range),
+            other => not_a_duration(text, Some(other)),
+        })?
     };
-    if !seconds.is_finite() || seconds < 0.0 {
-        return Err(format!("`{text}` is not a duration"));
+    if range.contains(&duration) {
+        Ok(duration)
+    } else {
+        Err(out_of_range(text, &range))
     }
-    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+fn not_a_duration(text: &str, why: Option<humantime::DurationError>) -> String {
+    let why = why.map(|e| format!(": {e}")).unwrap_or_default();
+    format!("`{text}` is not a duration (try 10s, 2m, 500ms){why}")
+}
+
+fn out_of_range(text: &str, range: &std::ops::RangeInclusive<Duration>) -> String {
+    let end = humantime::format_duration(*range.end());
+    if range.start().is_zero() {
+        format!("`{text}` is out of range: at most {end}")
+    } else {
+        let start = humantime::format_duration(*range.start());
+        format!("`{text}` is out of range: from {start} to {end}")
+    }
 }
 
 fn parse_channel(text: &str) -> Result<Channel, String> {
@@ -516,5 +558,50 @@ impl Common {
 
     pub fn deny_warnings(&self) -> bool {
         self.deny == Some(Deny::Warnings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every form docs/report.md documents for a DURATION is read as before.
+    #[test]
+    fn documented_duration_forms() {
+        let secs = Duration::from_secs;
+        assert_eq!(parse_time("10"), Ok(secs(10)));
+        assert_eq!(parse_time("2.5"), Ok(Duration::from_millis(2500)));
+        assert_eq!(parse_time("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_time("10s"), Ok(secs(10)));
+        assert_eq!(parse_time("2m"), Ok(secs(120)));
+        assert_eq!(parse_time("2min"), Ok(secs(120)));
+        assert_eq!(parse_time("1h"), Ok(secs(3600)));
+        assert_eq!(parse_time("1h 30m"), Ok(secs(5400)));
+        assert_eq!(parse_time("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_timeout("2"), Ok(secs(2)));
+        assert_eq!(parse_timeout("10m"), Ok(secs(600)));
+    }
+
+    /// Values too large for a `Duration`, or beyond the option's range,
+    /// are errors that say so, never panics.
+    #[test]
+    fn durations_out_of_range_are_errors() {
+        for text in [
+            "99999999999999999999h",
+            "99999999999999999999",
+            "18446744073709551615h",
+            "2years",
+        ] {
+            let error = parse_time(text).unwrap_err();
+            assert!(error.contains("out of range: at most 1year"), "{error}");
+        }
+        for text in ["0", "500ms", "601", "11m"] {
+            let error = parse_timeout(text).unwrap_err();
+            assert!(error.contains("out of range: from 1s to 10m"), "{error}");
+        }
+        for text in ["soon", "", "10x", "1.2.3", "-5s"] {
+            let error = parse_time(text).unwrap_err();
+            assert!(error.contains("is not a duration"), "{error}");
+        }
     }
 }

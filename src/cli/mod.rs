@@ -288,7 +288,7 @@ pub fn execute(cli: Cli) -> u8 {
             output.as_deref(),
             crate::live::driver::DriverOptions {
                 concurrency: usize::from(concurrency),
-                request_timeout: std::time::Duration::from_secs(timeout),
+                request_timeout: timeout,
                 allowed_origins: allow_hosts,
                 ..Default::default()
             },
@@ -852,7 +852,7 @@ fn live_driver_with(
         url::Url::parse(url).map_err(|e| fail(format!("--live `{url}` is not a URL: {e}")))?;
     let options = crate::live::driver::DriverOptions {
         concurrency: usize::from(live.concurrency),
-        request_timeout: std::time::Duration::from_secs(live.timeout),
+        request_timeout: live.timeout,
         allowed_origins: live.allow_hosts.clone(),
         ..base
     };

@@ -3,8 +3,9 @@ use std::path::{Path, PathBuf};
 
 use crate::replay::{Ending, Event, Transcript};
 
-/// Standard output, or a file written atomically: to a temporary file beside
-/// it, then renamed, so a reader never sees half a report.
+/// Standard output, or a file written atomically (see
+/// [`crate::atomic_write`]): a reader never sees half a report, and a run
+/// killed mid-write leaves a temporary file that the next run removes.
 pub struct Output {
     path: Option<PathBuf>,
 }
@@ -25,22 +26,9 @@ impl Output {
                 .and_then(|()| stdout.flush());
             return super::EXIT_CLEAN;
         };
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let result = std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, path));
-        match result {
+        match crate::atomic_write::write(path, text.as_bytes()) {
             Ok(()) => super::EXIT_CLEAN,
-            Err(e) => {
-                let _ = std::fs::remove_file(&temp);
-                super::fail(format!("cannot write `{}`: {e}", path.display()))
-            }
+            Err(e) => super::fail(format!("cannot write `{}`: {e}", path.display())),
         }
     }
 }

@@ -1268,11 +1268,16 @@ impl Decoder<'_> {
                     }
                 }
                 _ => {
-                    settings.ignore = self
-                        .texts(value, "a file pattern")
-                        .into_iter()
-                        .map(|t| t.value)
-                        .collect()
+                    for pattern in self.texts(value, "a file pattern") {
+                        match super::glob::compile(&pattern.value) {
+                            Ok(_) => settings.ignore.push(pattern.value),
+                            Err(why) => self.problem_with_help(
+                                pattern.span.pos,
+                                format!("`{}` is not a file pattern: {why}", pattern.value),
+                                "`*` and `?` match within a folder, `**` any folders, `[abc]` one of the characters",
+                            ),
+                        }
+                    }
                 }
             }
         }

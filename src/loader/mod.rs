@@ -275,16 +275,8 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
         }
     }
     if !set.settings.ignore.is_empty() {
-        let ignored: Vec<bool> = set
-            .files
-            .iter()
-            .map(|f| {
-                set.settings
-                    .ignore
-                    .iter()
-                    .any(|p| glob::matches(p, &f.name))
-            })
-            .collect();
+        let ignore = glob::Ignore::new(&set.settings.ignore);
+        let ignored: Vec<bool> = set.files.iter().map(|f| ignore.matches(&f.name)).collect();
         problems.retain(|p| !p.file.is_some_and(|f| ignored[f as usize]));
         documents.retain(|(file, _, _)| !ignored[*file as usize]);
         undecoded.retain_files(|file| !ignored[file as usize]);

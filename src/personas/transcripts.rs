@@ -42,14 +42,14 @@ pub fn text(result: &PersonaResult) -> String {
     out
 }
 
-/// Writes every transcript into `dir`, creating it if needed.
+/// Writes every transcript into `dir`, creating it if needed, each one
+/// atomically (see [`crate::atomic_write`]).
 pub fn save(dir: &Path, results: &[PersonaResult]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
+    crate::atomic_write::remove_orphans(dir);
     for result in results {
         let path: PathBuf = dir.join(file_name(result));
-        let temp = dir.join(format!(".{}.tmp", file_name(result)));
-        std::fs::write(&temp, text(result))?;
-        std::fs::rename(&temp, path)?;
+        crate::atomic_write::write_file(&path, text(result).as_bytes())?;
     }
     Ok(())
 }

@@ -3,13 +3,13 @@
 //! replays it.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use miette::{NamedSource, Severity};
+use miette::Severity;
+use rustc_hash::FxHashMap;
 
 use crate::finding::Finding;
 use crate::model::{Level, MenuSet};
-use crate::render::SourceDiagnostic;
+use crate::render::{ExcerptSource, Excerpts, SourceDiagnostic};
 use crate::report::Report;
 
 pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
@@ -42,6 +42,14 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
             .or_default()
             .push(finding);
     }
+    // Each file's lines are indexed once, however many findings it holds.
+    let files = set.map_or(&[][..], |s| &s.files[..]);
+    let file_index: FxHashMap<&str, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.as_str(), i))
+        .collect();
+    let mut excerpts = Excerpts::new(files);
     for ((channel, flow, file), findings) in &groups {
         out.push_str(&format!("\n── {channel} / {flow} ({file}) ──\n\n"));
         for (i, finding) in findings.iter().enumerate() {
@@ -49,7 +57,10 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
             if i > 0 {
                 out.push('\n');
             }
-            let (diagnostic, replay) = diagnostic(finding, report, set);
+            let file = file_index.get(finding.file.as_str()).copied();
+            let source = file.and_then(|i| excerpts.source(i));
+            let text = file.map_or("", |i| &files[i].text);
+            let (diagnostic, replay) = diagnostic(finding, report, set, source, text);
             out.push_str(&diagnostic.render(colour));
             if !out.ends_with('\n') {
                 out.push('\n');
@@ -318,14 +329,14 @@ fn shell_quote(text: &str) -> String {
 
 /// A finding as a miette diagnostic, and the command that replays it,
 /// which is printed apart from the diagnostic so that it is never wrapped.
+/// `source` and `text` are the finding's file, when the set is at hand.
 fn diagnostic(
     finding: &Finding,
     report: &Report,
     set: Option<&MenuSet>,
+    source: Option<ExcerptSource>,
+    text: &str,
 ) -> (SourceDiagnostic, Option<String>) {
-    let source = set
-        .and_then(|s| s.files.iter().find(|f| f.name == finding.file))
-        .map(|f| NamedSource::new(f.name.clone(), Arc::clone(&f.text)));
     let mut help = Vec::new();
     let mut replay = None;
     if !finding.vars.is_empty() {
@@ -368,12 +379,7 @@ fn diagnostic(
         },
         help: (!help.is_empty()).then(|| help.join("\n")),
         source,
-        span: crate::render::first_line_span(
-            set.and_then(|s| s.files.iter().find(|f| f.name == finding.file))
-                .map_or("", |f| &f.text),
-            finding.offset as usize,
-            finding.len as usize,
-        ),
+        span: crate::render::first_line_span(text, finding.offset as usize, finding.len as usize),
         label: Some(format!("`{}`", finding.node)),
     };
     (diagnostic, replay)

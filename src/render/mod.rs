@@ -9,7 +9,7 @@ pub mod junit;
 pub mod markdown;
 pub mod sarif;
 
-pub use diagnostic::{first_line_span, load_error_text, SourceDiagnostic};
+pub use diagnostic::{first_line_span, load_error_text, ExcerptSource, Excerpts, SourceDiagnostic};
 
 /// The variable values a finding happens under, as every format writes
 /// them (`hours=closed, region=north`); empty when it happens whatever
