@@ -66,12 +66,63 @@ impl ExcerptSource {
         (first, start, end)
     }
 
+    /// For a span on a line too long to show whole (a flow written on one
+    /// line, a value padded with thousands of spaces), the part of that
+    /// line shown around it: the line's index, where it starts, and the
+    /// window's start and end. miette draws the whole line and pads the
+    /// label out to its column, and padding past 65,535 columns panics in
+    /// `std::fmt`; a window of the line keeps both the output and the
+    /// padding short.
+    fn long_line_window(&self, span: &SourceSpan) -> Option<(usize, usize, usize, usize)> {
+        let text = self.text.as_bytes();
+        let offset = span.offset();
+        if offset >= text.len() {
+            return None;
+        }
+        let line = self.line_of(offset);
+        let line_start = self.line_starts[line];
+        let mut line_end = self.line_starts.get(line + 1).copied().unwrap_or(text.len());
+        while line_end > line_start && matches!(text[line_end - 1], b'\n' | b'\r') {
+            line_end -= 1;
+        }
+        if line_end - line_start <= LONG_LINE_BYTES {
+            return None;
+        }
+        let mut start = offset.saturating_sub(WINDOW_BYTES).max(line_start);
+        while !self.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let shown_len = span.len().min(WINDOW_BYTES);
+        let mut end = (offset + shown_len + WINDOW_BYTES).min(line_end);
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
+        Some((line, line_start, start, end))
+    }
+
+    /// `span` as it is drawn: cut at the end of the window when its line is
+    /// too long to show whole, unchanged otherwise.
+    fn shown_span(&self, span: SourceSpan) -> SourceSpan {
+        match self.long_line_window(&span) {
+            Some((_, _, _, end)) => {
+                SourceSpan::new(span.offset().into(), span.len().min(end - span.offset()))
+            }
+            None => span,
+        }
+    }
+
     /// The (0-based) line holding byte `offset`, counted as miette counts
     /// lines.
     fn line_of(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&start| start <= offset) - 1
     }
 }
+
+/// Lines longer than this are shown only around the span, in a window of
+/// `WINDOW_BYTES` on each side; shorter ones are shown whole, as miette
+/// shows them.
+const LONG_LINE_BYTES: usize = 1024;
+const WINDOW_BYTES: usize = 120;
 
 /// Where each line starts, with miette's idea of a line break: `\n`, `\r\n`
 /// or a lone `\r`.
@@ -127,6 +178,22 @@ impl SourceCode for ExcerptSource {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let text = self.text.as_bytes();
+        if let Some((line, line_start, start, end)) = self.long_line_window(span) {
+            // The window alone, without context lines: the lines around a
+            // line this long say little, and may be as long themselves.
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                &text[start..end],
+                SourceSpan::new(start.into(), end - start),
+                line,
+                if context_lines_before == 0 {
+                    span.offset() - line_start
+                } else {
+                    start - line_start
+                },
+                line + 1,
+            )));
+        }
         let (first, start, end) =
             self.excerpt_lines(span, context_lines_before, context_lines_after);
         let local = SourceSpan::new((span.offset() - start).into(), span.len());
@@ -182,10 +249,10 @@ impl Diagnostic for SourceDiagnostic {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.source.as_ref()?;
+        let source = self.source.as_ref()?;
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             self.label.clone(),
-            self.span,
+            source.shown_span(self.span),
         ))))
     }
 }
