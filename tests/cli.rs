@@ -1377,14 +1377,24 @@ fn the_campaigns_run_clean_over_a_fixed_seed() {
 #[test]
 fn problems_far_along_a_line_are_shown_around_their_column() {
     let pad = " ".repeat(70_000);
-    let load_error = format!("flow: main\nchannel:{pad}phonex\nstart: m\nnodes:\n  m:\n    hangup: bye\n");
+    let load_error =
+        format!("flow: main\nchannel:{pad}phonex\nstart: m\nnodes:\n  m:\n    hangup: bye\n");
     let dir = temp_set(&[("main.yaml", load_error.as_bytes())]);
     let lint = |args: &[&str]| run(touchpoint().current_dir(dir.path()).args(args));
-    let Run { code, stderr: err, .. } = lint(&["lint", "."]);
+    let Run {
+        code, stderr: err, ..
+    } = lint(&["lint", "."]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("main.yaml:2:70009: unknown channel `phonex`"), "{err}");
+    assert!(
+        err.contains("main.yaml:2:70009: unknown channel `phonex`"),
+        "{err}"
+    );
     assert!(err.contains("[main.yaml:2:70009]"), "{err}");
-    assert!(err.len() < 2_000, "the long line is shown whole: {} bytes", err.len());
+    assert!(
+        err.len() < 2_000,
+        "the long line is shown whole: {} bytes",
+        err.len()
+    );
 
     let finding = format!(
         "flow: main\nchannel: phone\nstart: m\nvars:\n  hours: [open, closed]\nnodes: {{{pad}m: {{menu: Press 1, no_input: e, no_match: e, options: [{{key: 1, when: hours == open, goto: e}}]}}, e: {{end: bye}}}}\n"
@@ -1392,7 +1402,11 @@ fn problems_far_along_a_line_are_shown_around_their_column() {
     let dir = temp_set(&[("main.yaml", finding.as_bytes())]);
     let lint = |args: &[&str]| run(touchpoint().current_dir(dir.path()).args(args));
     for format in ["human", "json"] {
-        let Run { code, stdout: out, stderr: err } = lint(&["lint", ".", "--format", format]);
+        let Run {
+            code,
+            stdout: out,
+            stderr: err,
+        } = lint(&["lint", ".", "--format", format]);
         assert_eq!(code, 1, "{out}{err}");
         assert!(out.contains("dead-end"), "{out}");
     }

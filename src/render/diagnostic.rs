@@ -81,7 +81,11 @@ impl ExcerptSource {
         }
         let line = self.line_of(offset);
         let line_start = self.line_starts[line];
-        let mut line_end = self.line_starts.get(line + 1).copied().unwrap_or(text.len());
+        let mut line_end = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(text.len());
         while line_end > line_start && matches!(text[line_end - 1], b'\n' | b'\r') {
             line_end -= 1;
         }
