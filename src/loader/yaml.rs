@@ -18,6 +18,14 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 /// ample room while stopping "billion laughs" alias bombs early.
 pub const MAX_EXPANDED_NODES: usize = 5_000_000;
 
+/// How many nodes aliases may copy in one document, in all. Each alias is a
+/// full copy, so an alias bomb is refused only after it has built this many
+/// nodes: a lower bound than the document's keeps that cheap (a 700-byte
+/// bomb took 450 MB and a second to refuse under the document's bound
+/// alone), and honest sets, which alias a shared handler or option a few
+/// thousand times, stay far below it.
+pub const MAX_ALIASED_NODES: usize = 1_000_000;
+
 /// How deep collections may nest. Real menu files nest about eight levels.
 pub const MAX_DEPTH: usize = 64;
 
@@ -244,6 +252,7 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: Vec<Option<Arc<Yaml>>> = Vec::new();
     let mut expanded: usize = 0;
+    let mut aliased: usize = 0;
 
     let parser = Parser::new_from_str(body);
     for event in parser {
@@ -360,8 +369,10 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
                 }
                 // Every alias copies its target, so count the copy's size
                 // before making it: this is what stops alias bombs.
-                expanded += count_nodes(target, MAX_EXPANDED_NODES);
-                if expanded > MAX_EXPANDED_NODES {
+                let copied = count_nodes(target, MAX_ALIASED_NODES);
+                aliased += copied;
+                expanded += copied;
+                if aliased > MAX_ALIASED_NODES || expanded > MAX_EXPANDED_NODES {
                     return Err(failure(pos, alias_bomb(), documents, stack));
                 }
                 Yaml {
@@ -465,7 +476,7 @@ fn tag_text(tag: &Tag) -> String {
 
 fn alias_bomb() -> String {
     format!(
-        "the document expands to more than {MAX_EXPANDED_NODES} nodes (aliases that copy aliases?)"
+        "the document expands to more than {MAX_EXPANDED_NODES} nodes, or its aliases copy more than {MAX_ALIASED_NODES} (aliases that copy aliases?)"
     )
 }
 
