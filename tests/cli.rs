@@ -1334,7 +1334,10 @@ fn the_campaigns_run_clean_over_a_fixed_seed() {
     let config = |count: u64| campaign::Config {
         binary: PathBuf::from(env!("CARGO_BIN_EXE_touchpoint")),
         project: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-        seed: 5,
+        // Seed 12's cases include a FIFO and a link to a device among the
+        // set's files, which hung the loader before it read only regular
+        // files.
+        seed: 12,
         first: 0,
         count,
         // Generous: a kill bound for a hang on a slow shared machine, not a
