@@ -1416,3 +1416,24 @@ fn problems_far_along_a_line_are_shown_around_their_column() {
     let out = lint(&["lint", "."]).stdout;
     assert!(out.contains("[main.yaml:6:70009]"), "{out}");
 }
+
+/// The human report pads names into columns, and `std::fmt` refuses
+/// padding past 65,535: a flow or persona named with 70,000 characters
+/// crashed it (exit 101). Long names overflow their column instead.
+#[test]
+fn names_longer_than_any_column_are_reported_not_crashed_on() {
+    let name = "x".repeat(70_000);
+    let flow =
+        format!("flow: {name}\nchannel: phone\nstart: m\nnodes:\n  m:\n    hangup: Goodbye.\n");
+    let dir = temp_set(&[("main.yaml", flow.as_bytes())]);
+    let Run {
+        code,
+        stdout,
+        stderr,
+    } = run(touchpoint().current_dir(dir.path()).args(["check", "."]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(&format!("phone {name}  nodes 1/1")),
+        "{stderr}"
+    );
+}

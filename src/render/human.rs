@@ -85,18 +85,8 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
     }
     if !report.personas.is_empty() {
         out.push_str("\npersonas:\n");
-        let width = report
-            .personas
-            .iter()
-            .map(|p| p.name().len())
-            .max()
-            .unwrap_or(0);
-        let node_width = report
-            .personas
-            .iter()
-            .map(|p| p.node.len())
-            .max()
-            .unwrap_or(0);
+        let width = column_width(report.personas.iter().map(|p| p.name().len()));
+        let node_width = column_width(report.personas.iter().map(|p| p.node.len()));
         for p in &report.personas {
             let mark = if p.passed { "pass" } else { "FAIL" };
             out.push_str(&format!(
@@ -194,13 +184,7 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
             _ => "the fuzzer and personas together",
         };
         out.push_str(&format!("\ncoverage by {by}:\n"));
-        let width = report
-            .coverage
-            .flows
-            .iter()
-            .map(|f| f.flow.len())
-            .max()
-            .unwrap_or(0);
+        let width = column_width(report.coverage.flows.iter().map(|f| f.flow.len()));
         for flow in &report.coverage.flows {
             let mut line = format!(
                 "  {:<5} {:<width$}  nodes {}/{}  options {}/{}  handlers {}/{}",
@@ -525,3 +509,13 @@ pub fn diff(diff: &crate::diff::DiffReport) -> String {
     });
     out
 }
+
+/// The width of a column of names: the longest, but never more than
+/// `MAX_COLUMN_WIDTH`. A longer name overflows its column instead of
+/// widening every row, and `std::fmt` panics on padding past 65,535, which
+/// a name from a hostile file can reach.
+fn column_width(lengths: impl Iterator<Item = usize>) -> usize {
+    lengths.max().unwrap_or(0).min(MAX_COLUMN_WIDTH)
+}
+
+const MAX_COLUMN_WIDTH: usize = 80;
