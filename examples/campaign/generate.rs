@@ -22,6 +22,10 @@ use std::path::Path;
 use super::run::{command_line, run, Outcome};
 use super::{keep_case, Config, Failure, Rng, Summary};
 
+#[path = "../../tests/common/shell_words.rs"]
+mod shell_words;
+use shell_words::shell_words;
+
 /// A topic customers come for: the intent's id, the option's label (the
 /// same on every channel, as real sets share them), its speech regex, and
 /// what a customer with the intent says.
@@ -853,44 +857,6 @@ impl Checker<'_> {
             }
         }
     }
-}
-
-/// The words of a command printed for a POSIX shell: plain words and
-/// single-quoted ones (with `'\''` for a quote inside), as touchpoint
-/// quotes them.
-fn shell_words(command: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut quoted = false;
-    let mut chars = command.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' if quoted => quoted = false,
-            '\'' => {
-                quoted = true;
-                in_word = true;
-            }
-            '\\' if !quoted => {
-                word.extend(chars.next());
-                in_word = true;
-            }
-            ' ' if !quoted => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                }
-                in_word = false;
-            }
-            c => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    words
 }
 
 /// Where two reports first differ, with a little context.

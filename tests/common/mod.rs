@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+mod shell_words;
+pub use shell_words::shell_words;
+
 pub fn project() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -121,44 +124,6 @@ pub fn replay_finding(
             transcript.ending
         ))
     }
-}
-
-/// The words of a command printed for a POSIX shell: plain words and
-/// single-quoted ones (with `'\''` for a quote inside), as touchpoint
-/// quotes them.
-pub fn shell_words(command: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut quoted = false;
-    let mut chars = command.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' if quoted => quoted = false,
-            '\'' => {
-                quoted = true;
-                in_word = true;
-            }
-            '\\' if !quoted => {
-                word.extend(chars.next());
-                in_word = true;
-            }
-            ' ' if !quoted => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                }
-                in_word = false;
-            }
-            c => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    words
 }
 
 /// Runs every `replay:` command of a human report in `dir` exactly as
