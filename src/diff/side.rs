@@ -162,17 +162,6 @@ fn report_for(
     Ok(report)
 }
 
-/// A temporary directory removed when dropped.
-struct TempDir {
-    path: PathBuf,
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
 fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, SideError> {
     let output = Command::new("git")
         .arg("-C")
@@ -232,7 +221,7 @@ fn locate_in_repository(path: &Path) -> Result<(PathBuf, String), SideError> {
 /// Writes `path` as it was at `rev` into a temporary directory; returns the
 /// directory (removed when dropped) and where `path` now is inside it, or
 /// `None` when `path` did not exist at `rev`.
-fn checkout(rev: &str, path: &Path) -> Result<Option<(TempDir, PathBuf)>, SideError> {
+fn checkout(rev: &str, path: &Path) -> Result<Option<(tempfile::TempDir, PathBuf)>, SideError> {
     let (top, spec) = locate_in_repository(path)?;
     // Names come relative to the top level, and so does `spec`.
     let pathspec = if spec.is_empty() { "." } else { spec.as_str() };
@@ -255,16 +244,10 @@ fn checkout(rev: &str, path: &Path) -> Result<Option<(TempDir, PathBuf)>, SideEr
     if names.is_empty() {
         return Ok(None);
     }
-    let unique = format!(
-        "touchpoint-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    );
-    let dir = TempDir {
-        path: std::env::temp_dir().join(unique),
-    };
+    let dir = tempfile::Builder::new()
+        .prefix("touchpoint-")
+        .tempdir()
+        .map_err(|e| SideError::Git(format!("cannot make a temporary directory: {e}")))?;
     let single_file = names.len() == 1 && names[0] == spec;
     for name in &names {
         let content = git(&top, &["show", &format!("{rev}:{name}")])?;
@@ -279,17 +262,17 @@ fn checkout(rev: &str, path: &Path) -> Result<Option<(TempDir, PathBuf)>, SideEr
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|_| PathBuf::from(name))
         };
-        let target = dir.path.join(relative);
+        let target = dir.path().join(relative);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| SideError::Git(e.to_string()))?;
         }
         std::fs::write(&target, content).map_err(|e| SideError::Git(e.to_string()))?;
     }
     let target = if single_file {
-        dir.path
+        dir.path()
             .join(Path::new(&names[0]).file_name().unwrap_or_default())
     } else {
-        dir.path.clone()
+        dir.path().to_path_buf()
     };
     Ok(Some((dir, target)))
 }
