@@ -1,3 +1,6 @@
+//! The command line: clap's commands and their small shared option groups,
+//! and the parsing of durations.
+
 use std::path::PathBuf;
 use std::time::Duration;
 

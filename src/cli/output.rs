@@ -1,3 +1,6 @@
+//! Where a command's output goes (standard output or a file written whole),
+//! and the text of a replay transcript.
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

@@ -1,3 +1,6 @@
+//! Who a fuzzed customer is: what they came for (an intent or an unplanned
+//! need), their world and the flow they start in.
+
 /// Who a fuzzed customer is: what they want, the world they live in, and
 /// where they start. Fixed for a run; only the run's actions shrink.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,3 +1,6 @@
+//! Compiling one channel's flows into the indexed `Graph` every engine walks:
+//! flat vectors of nodes, options and conditions, variables packed into bits.
+
 use std::collections::HashMap;
 
 use super::intents::{serves, words, BitTable};

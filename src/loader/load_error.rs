@@ -1,3 +1,6 @@
+//! Why a set did not load: every problem found, with the files they point
+//! into.
+
 use std::fmt;
 
 use crate::loader::Problem;

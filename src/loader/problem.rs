@@ -1,3 +1,6 @@
+//! One problem found while loading, with its file, position and help, and the
+//! did-you-mean suggestion for misspelt names.
+
 use crate::loader::yaml::Pos;
 use crate::model::SourceId;
 

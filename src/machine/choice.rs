@@ -1,3 +1,6 @@
+//! What a customer can do at a waiting state (an option, silence, a wrong
+//! key, back, an answer) and the kinds of input a handler takes.
+
 use crate::graph::OptionIx;
 
 /// An abstract input: what the customer does, independent of how it is

@@ -1,3 +1,6 @@
+//! The call stacks of called flows, interned so that a state carries one
+//! number instead of a vector.
+
 use rustc_hash::FxHashMap;
 
 use crate::graph::NodeIx;

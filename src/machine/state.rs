@@ -1,3 +1,6 @@
+//! Where a customer is: the node they wait at, the variables' values, the
+//! call stack and where back leads.
+
 use crate::graph::NodeIx;
 
 /// Where a customer is and what the world looks like: 24 bytes, hashed and

@@ -1,3 +1,5 @@
+//! The three channels a flow can run on: phone, web and app.
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

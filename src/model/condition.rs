@@ -1,3 +1,6 @@
+//! A guard (`when:`) as parsed: comparisons of variables joined with `and`,
+//! `or` and `not`.
+
 use super::Located;
 
 /// A guard on an option or switch entry, as parsed from its text.

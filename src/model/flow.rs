@@ -1,3 +1,6 @@
+//! A flow as written: its channel, start, variables with their values, and
+//! nodes.
+
 use super::{Channel, Handler, Located, Node, SourceId, Span};
 
 /// A variable's finite domain, in the order written. `bool` is `[true, false]`.

@@ -1,3 +1,6 @@
+//! What a menu or ask does on silence, a wrong key or an invalid answer:
+//! retries, then where to go.
+
 use super::Located;
 
 /// What happens on silence, on an input no option takes, or on an invalid

@@ -1,3 +1,6 @@
+//! An intent of the catalogue: what a customer may come for, the words they
+//! use, and the channels that must serve it.
+
 use super::{Channel, Located, Span};
 
 /// A customer need from the catalogue.

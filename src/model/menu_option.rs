@@ -1,3 +1,6 @@
+//! A menu option as written: its key or label, speech phrases, guard and
+//! target, and the identity by which reports name it.
+
 use super::{Condition, Located, Span};
 
 /// A DTMF key: one of `0`-`9`, `*`, `#`.

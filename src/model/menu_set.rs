@@ -1,3 +1,6 @@
+//! The whole menu set as loaded: flows, intents, personas, settings and the
+//! files they came from.
+
 use std::path::PathBuf;
 
 use super::{Channel, Flow, Intent, Persona, Settings, SourceFile};

@@ -1,3 +1,7 @@
+//! A node of a flow as written: its kind (say, menu, ask, switch, set, call,
+//! return, transfer, end, hangup, or an opaque step), its handlers and its
+//! targets.
+
 use super::{Condition, Handler, Located, MenuOption, Span};
 
 /// One node of a flow.

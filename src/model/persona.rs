@@ -1,3 +1,6 @@
+//! A scripted customer as written: who they are, what they came for, their
+//! script, traits, patience, matrix variants and what they expect.
+
 use super::{Channel, Located, Span};
 
 /// One scripted or goal-directed customer.

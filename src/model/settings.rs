@@ -1,3 +1,5 @@
+//! The set's settings: finding levels, walk limits and the files to ignore.
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};

@@ -1,3 +1,6 @@
+//! Where things were written: a set's source files, byte spans into them, and
+//! values carrying their span.
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -1,3 +1,6 @@
+//! Findings and load errors drawn the miette way, with excerpts read from a
+//! per-file line index so that each costs time in its own lines.
+
 use std::fmt;
 use std::sync::Arc;
 

@@ -1,3 +1,6 @@
+//! The JSON report: the `Report` as serialised, stable in key order and
+//! formatting.
+
 use crate::report::Report;
 
 /// The report as pretty JSON with a trailing newline. Field order is fixed
