@@ -246,7 +246,7 @@ pub fn execute(cli: Cli) -> u8 {
                     t.push('\n');
                     t
                 }
-                _ => output::transcript_text(&transcript),
+                _ => crate::render::transcript::render(&transcript),
             };
             Output::new(common.output.as_deref()).write(&text)
         }

@@ -8,6 +8,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+pub mod transcript;
 
 pub use diagnostic::{first_line_span, load_error_text, ExcerptSource, Excerpts, SourceDiagnostic};
 
