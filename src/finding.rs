@@ -109,6 +109,21 @@ impl<'de> Deserialize<'de> for Code {
     }
 }
 
+/// What found a finding. The variants are in the order of their names, so
+/// that findings sorted by source sort as their JSON does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingSource {
+    /// The fuzzer, on a set.
+    Fuzz,
+    /// The fuzzer, calling a live app.
+    FuzzLive,
+    /// The exhaustive walk and the menu rules.
+    Lint,
+    /// A persona's journey.
+    Personas,
+}
+
 /// One problem a customer can run into, with everything needed to find it in
 /// the YAML and to replay it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,8 +146,8 @@ pub struct Finding {
     pub inputs: Vec<String>,
     /// Nodes passed on the way, start first.
     pub path: Vec<String>,
-    /// What found it: `lint` (the exhaustive walk and rules), `fuzz` or `personas`.
-    pub source: String,
+    /// What found it.
+    pub source: FindingSource,
     /// For the fuzzer: the batch of customers that found it, so that merged
     /// shards keep the same repro as an unsharded run.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::coverage::Reach;
-use crate::finding::Finding;
+use crate::finding::{Finding, FindingSource};
 use crate::graph::CompileError;
 use crate::model::{Channel, Level, MenuSet};
 
@@ -320,7 +320,11 @@ impl Report {
         }
         let mut summary = outcome.summary;
         // Failures the report shows: those the walk had not already found.
-        summary.failures = self.findings.iter().filter(|f| f.source == "fuzz").count();
+        summary.failures = self
+            .findings
+            .iter()
+            .filter(|f| f.source == FindingSource::Fuzz)
+            .count();
         self.fuzz = Some(summary);
         self.summarize();
     }
@@ -617,7 +621,7 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
             let same = out.findings.iter().position(|f| {
                 f.identity() == finding.identity()
                     && f.source == finding.source
-                    && (f.source == "fuzz" || f.message == finding.message)
+                    && (f.source == FindingSource::Fuzz || f.message == finding.message)
             });
             match same {
                 // Two shards found the same failure: keep the repro of the
@@ -682,7 +686,11 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
         .flows
         .sort_by(|a, b| (a.channel, &a.flow).cmp(&(b.channel, &b.flow)));
     out.persona_suites = crate::personas::suites(&out.personas);
-    let fuzz_failures = out.findings.iter().filter(|f| f.source == "fuzz").count();
+    let fuzz_failures = out
+        .findings
+        .iter()
+        .filter(|f| f.source == FindingSource::Fuzz)
+        .count();
     let fuzz_edges: usize = out
         .coverage
         .flows
@@ -718,7 +726,7 @@ mod tests {
         let set = crate::loader::load_text("main.yaml", text).unwrap();
         let finding = lint_report(&set, "check", 42).unwrap().findings[0].clone();
         let mut first = finding.clone();
-        first.source = "fuzz".to_string();
+        first.source = FindingSource::Fuzz;
         first.detail = 7;
         first.fuzz_batch = Some(0);
         let mut second = first.clone();

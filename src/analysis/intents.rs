@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 use crate::analysis::explorer::WalkSummary;
 use crate::analysis::goal_loop;
 use crate::analysis::raw::{RawFinding, Recorder};
-use crate::finding::{Code, Finding};
+use crate::finding::{Code, Finding, FindingSource};
 use crate::graph::{Graph, Kind, NONE};
 use crate::machine::{Choice, Machine, Quiet, Rules, Settled, State, Step};
 use crate::model::{Channel, MenuSet};
@@ -287,7 +287,7 @@ pub fn channel_findings(set: &MenuSet, walks: &[(Channel, &Graph, &WalkSummary)]
                 vars,
                 inputs: Vec::new(),
                 path: Vec::new(),
-                source: "lint".to_string(),
+                source: FindingSource::Lint,
                 fuzz_batch: None,
                 detail: i as u32,
                 about: String::new(),

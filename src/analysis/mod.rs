@@ -12,7 +12,7 @@ mod scc;
 pub use explorer::{worlds, WalkSummary};
 pub(crate) use menu_rules::misleading_message;
 
-use crate::finding::{Code, Finding};
+use crate::finding::{Code, Finding, FindingSource};
 use crate::graph::{compile, CompileError, Graph, NodeIx, NONE};
 use crate::input::{render, resolve};
 use crate::machine::{Choice, InputKind, Machine, Observer, Quiet, Rules, Settled, State, Step};
@@ -270,7 +270,7 @@ pub(crate) fn to_finding(
             .iter()
             .map(|&n| graph.node_id(n).to_string())
             .collect(),
-        source: "lint".to_string(),
+        source: FindingSource::Lint,
         fuzz_batch: None,
         detail: raw.detail,
         about: about(graph, raw),

@@ -786,7 +786,7 @@ fn node_renames(old: &FlowShape, new: &FlowShape) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Code;
+    use crate::finding::{Code, FindingSource};
 
     fn finding(code: Code, node: &str, about: &str, intent: Option<&str>) -> Finding {
         Finding {
@@ -803,7 +803,7 @@ mod tests {
             vars: Default::default(),
             inputs: vec!["1".to_string()],
             path: vec!["main_menu".to_string(), node.to_string()],
-            source: "lint".to_string(),
+            source: FindingSource::Lint,
             fuzz_batch: None,
             detail: 0,
             about: about.to_string(),
@@ -872,7 +872,7 @@ mod tests {
     #[test]
     fn incidental_intents_and_a_persona_s_last_node_do_not_count() {
         let mut dead_end = finding(Code::DeadEnd, "notice", "", Some("pay_bill"));
-        dead_end.source = "fuzz".to_string();
+        dead_end.source = FindingSource::Fuzz;
         let mut other_customer = dead_end.clone();
         other_customer.intent = Some("report_outage".to_string());
         let persona = finding(Code::PersonaFailed, "billing", "night-nurse", None);

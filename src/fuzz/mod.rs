@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::raw::RawFinding;
 use crate::coverage::CoverageMap;
-use crate::finding::{Code, Finding};
+use crate::finding::{Code, Finding, FindingSource};
 use crate::graph::{compile, CompileError, Graph, NodeIx};
 use crate::input::Input;
 use crate::machine::{Machine, Rules};
@@ -441,7 +441,7 @@ fn to_finding(graph: &Graph, set: &MenuSet, run: &Run, failure: &Failure) -> Fin
         }
     }
     let mut finding = crate::analysis::to_finding(graph, set, &raw, true);
-    finding.source = "fuzz".to_string();
+    finding.source = FindingSource::Fuzz;
     finding
 }
 

@@ -23,7 +23,7 @@ use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 
 use super::call::{Ending, Input};
 use super::crawl::{Outcome, PlayCalls, KEYS};
-use crate::finding::{Code, Finding};
+use crate::finding::{Code, Finding, FindingSource};
 use crate::fuzz::FuzzSummary;
 use crate::model::Channel;
 use crate::report::Report;
@@ -334,7 +334,7 @@ pub fn report(url: &str, seed: u64, outcome: LiveFuzzOutcome) -> Report {
             vars: BTreeMap::new(),
             inputs: failure.inputs.iter().map(Input::text).collect(),
             path: Vec::new(),
-            source: "fuzz-live".to_string(),
+            source: FindingSource::FuzzLive,
             fuzz_batch: None,
             // Failures come sorted by code and grouping key, so their place
             // in the list tells apart two of one code at one reply.

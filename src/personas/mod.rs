@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::{Code, Finding};
+use crate::finding::{Code, Finding, FindingSource};
 use crate::graph::{compile, CompileError, Graph};
 use crate::model::{Channel, MenuSet, Persona, PersonaRunConfig};
 
@@ -249,7 +249,7 @@ pub fn findings(set: &MenuSet, results: &[PersonaResult]) -> Vec<Finding> {
                 vars: r.vars.clone(),
                 inputs: r.inputs.clone(),
                 path: Vec::new(),
-                source: "personas".to_string(),
+                source: FindingSource::Personas,
                 fuzz_batch: None,
                 detail: 0,
                 about: r.name(),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use miette::Severity;
 use rustc_hash::FxHashMap;
 
-use crate::finding::Finding;
+use crate::finding::{Finding, FindingSource};
 use crate::model::{Level, MenuSet};
 use crate::render::{ExcerptSource, Excerpts, SourceDiagnostic};
 use crate::report::Report;
@@ -265,7 +265,7 @@ pub fn replay_command(
     from: Option<&str>,
     ambiguous: bool,
 ) -> String {
-    if finding.source == "fuzz-live" {
+    if finding.source == FindingSource::FuzzLive {
         return format!(
             "touchpoint replay --live {} --inputs {}",
             shell_quote(&finding.flow),
@@ -326,7 +326,10 @@ fn diagnostic(
     if !finding.vars.is_empty() {
         help.push(format!("when {}", crate::render::vars_text(finding)));
     }
-    if !finding.inputs.is_empty() || !finding.path.is_empty() || finding.source == "personas" {
+    if !finding.inputs.is_empty()
+        || !finding.path.is_empty()
+        || finding.source == FindingSource::Personas
+    {
         help.push(format!("inputs: [{}]", finding.inputs.join(", ")));
         if !finding.path.is_empty() {
             help.push(format!("path:   {}", finding.path.join(" → ")));
