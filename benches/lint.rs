@@ -68,6 +68,7 @@ impl Counting {
 
 // SAFETY: every call is forwarded unchanged to `System`; the wrapper only
 // updates two counters and never touches the memory itself.
+#[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let ptr = System.alloc(layout);

@@ -4,6 +4,8 @@
 //! The crate is a pure core (model, loader, compiled graph, analyses) with
 //! thin edges (command line, renderers). See ARCHITECTURE.md.
 
+#![forbid(unsafe_code)]
+
 pub mod analysis;
 pub mod atomic_write;
 pub mod cli;
