@@ -185,18 +185,8 @@ fn missing_shards_are_noted() {
     let dir = tempfile::tempdir().unwrap();
     let one = shard_report(dir.path(), "1/4");
     let three = shard_report(dir.path(), "3/4");
-    let (_, stdout, stderr) = touchpoint(&["merge", &one, &three, "--format", "json"]);
-    let report: serde_json::Value =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
     let expected = "shards 2/4 and 4/4 are missing: this report has the fuzz runs and personas of 2 of the 4 shards";
-    assert!(
-        report["notes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|n| n == expected),
-        "{stdout}"
-    );
+    assert_merged_notes_include(&[&one, &three], expected);
     let (_, human, _) = touchpoint(&["merge", &one, &three]);
     assert!(human.contains(expected), "{human}");
 }
@@ -298,17 +288,9 @@ fn shard_counts_are_bounded_and_many_missing_shards_are_summed_up() {
 
     let dir = tempfile::tempdir().unwrap();
     let one = shard_report(dir.path(), "1/20");
-    let (_, stdout, stderr) = touchpoint(&["merge", &one, "--format", "json"]);
-    let report: serde_json::Value =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
-    let expected = "shards 2/20, 3/20, 4/20, 5/20, 6/20, 7/20, 8/20, 9/20 and 11 more are missing: this report has the fuzz runs and personas of 1 of the 20 shards";
-    assert!(
-        report["notes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|n| n == expected),
-        "{stdout}"
+    assert_merged_notes_include(
+        &[&one],
+        "shards 2/20, 3/20, 4/20, 5/20, 6/20, 7/20, 8/20, 9/20 and 11 more are missing: this report has the fuzz runs and personas of 1 of the 20 shards",
     );
 
     let text = std::fs::read_to_string(&one).unwrap();
@@ -319,4 +301,23 @@ fn shard_counts_are_bounded_and_many_missing_shards_are_summed_up() {
     let (code, _, stderr) = touchpoint(&["merge", bad.to_str().unwrap()]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("shard 25/20"), "{stderr}");
+}
+
+/// Merges `shards` as JSON and checks that the report's notes include
+/// `expected`, word for word.
+fn assert_merged_notes_include(shards: &[&str], expected: &str) {
+    let mut args = vec!["merge"];
+    args.extend_from_slice(shards);
+    args.extend(["--format", "json"]);
+    let (_, stdout, stderr) = touchpoint(&args);
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert!(
+        report["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == expected),
+        "{stdout}"
+    );
 }
