@@ -9,7 +9,7 @@ pub fn shell_words(command: &str) -> Vec<String> {
     let mut word = String::new();
     let mut in_word = false;
     let mut quoted = false;
-    let mut chars = command.chars().peekable();
+    let mut chars = command.chars();
     while let Some(c) = chars.next() {
         match c {
             '\'' if quoted => quoted = false,
