@@ -78,6 +78,7 @@ fn main() {
     .expect("a driver");
     let clock = Instant::now();
     let crawled = crawl(
+        driver.protocol(),
         "bench",
         start.as_str(),
         CrawlLimits {

@@ -446,8 +446,9 @@ fn formats(nodes: usize, menus: usize) {
 /// `menus` menus, crawled in process: the crawler plays each call against
 /// the tree's replies directly, without a server.
 fn crawled_tree(menus: usize) -> String {
-    use touchpoint::live::call::Caller;
-    use touchpoint::live::crawl::{crawl, play, CrawlLimits, FetchFailure};
+    use touchpoint::live::call::{play, Caller, FetchFailure};
+    use touchpoint::live::crawl::{crawl, CrawlLimits};
+    use touchpoint::live::twiml::Twiml;
 
     let start = url::Url::parse("http://tree.test/voice").expect("a URL");
     let caller = Caller {
@@ -459,6 +460,7 @@ fn crawled_tree(menus: usize) -> String {
         .build()
         .expect("a runtime");
     let crawled = crawl(
+        &Twiml,
         "crawled",
         start.as_str(),
         CrawlLimits {
@@ -469,7 +471,7 @@ fn crawled_tree(menus: usize) -> String {
             batch
                 .iter()
                 .map(|inputs| {
-                    runtime.block_on(play(&start, &caller, inputs, 8, |request| {
+                    runtime.block_on(play(&Twiml, &start, &caller, inputs, 8, |request| {
                         let digits = request
                             .form
                             .iter()

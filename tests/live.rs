@@ -13,8 +13,8 @@ use touchpoint::import::emit;
 
 mod common;
 use common::touchpoint;
-use touchpoint::live::call::Input;
-use touchpoint::live::crawl::{crawl, CrawlLimits, Outcome};
+use touchpoint::live::call::{Input, Outcome};
+use touchpoint::live::crawl::{crawl, CrawlLimits};
 use touchpoint::live::driver::{Driver, DriverOptions};
 use url::Url;
 
@@ -173,6 +173,7 @@ fn a_crawl_over_http_rebuilds_the_tree_and_lint_finds_the_planted_defects() {
     let addr = serve();
     let driver = driver(addr, "/voice");
     let crawled = crawl(
+        driver.protocol(),
         "crawled",
         &format!("http://{addr}/voice"),
         CrawlLimits {

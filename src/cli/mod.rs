@@ -742,8 +742,7 @@ fn run_import(
 /// finding. Exit 0 when the call ran, 1 when it failed (a `live-error`),
 /// 2 when the app does not answer.
 fn run_live_replay(live: &args::LiveArgs, inputs: &str, common: &Common) -> u8 {
-    use crate::live::call::{Ending, Heard, Input as LiveInput};
-    use crate::live::crawl::Outcome;
+    use crate::live::call::{Ending, Heard, Input as LiveInput, Outcome};
     let url = live.live.as_deref().unwrap_or_default();
     let parsed = match Input::parse_list(inputs) {
         Ok(parsed) => parsed,
@@ -945,9 +944,10 @@ fn run_crawl(
         Ok(driver) => driver,
         Err(e) => return fail(e),
     };
-    let crawled = crate::live::crawl::crawl("crawled", url, limits, &mut |batch| {
-        driver.play_batch(batch)
-    });
+    let crawled =
+        crate::live::crawl::crawl(driver.protocol(), "crawled", url, limits, &mut |batch| {
+            driver.play_batch(batch)
+        });
     let inputs = |inputs: &[Input]| -> String {
         let words: Vec<String> = inputs.iter().map(Input::text).collect();
         format!("[{}]", words.join(", "))

@@ -1,13 +1,25 @@
-//! One phone call played against a TwiML app, as the platform plays it,
-//! without doing any I/O: the call says which request to make next, the
-//! caller (an HTTP driver, or a test) makes it and hands back the body. That
-//! keeps the platform's rules (form fields, defaults, what a gather does on
-//! silence, where relative URLs point) in one place that the async driver,
-//! the crawler and the tests share, and testable without a network.
+//! What a live call is, whatever protocol the app speaks: the requests the
+//! platform makes, what the caller hears and does, how a call ends or
+//! fails, and [`play`], which plays one call from the start through a
+//! [`Protocol`] without doing any I/O itself (it is handed a function that
+//! makes a request). The crawler, the live fuzzer, live personas and the
+//! HTTP driver all speak this vocabulary, so none of them knows which
+//! protocol is behind it.
 
 use url::Url;
 
-use super::twiml::{Gather, Method, Response, TwimlError, Verb};
+use super::protocol::Protocol;
+
+/// The keys a caller can press, in the order a crawl lists options and the
+/// fuzzer draws them.
+pub const KEYS: [&str; 12] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#"];
+
+/// The HTTP method of a request the platform makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
 
 /// A request the platform would make.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +30,14 @@ pub struct Request {
     pub form: Vec<(&'static str, String)>,
 }
 
+/// Identity of the call, sent with every request as the platform does.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub call_sid: String,
+    pub from: String,
+    pub to: String,
+}
+
 /// What the caller hears or sees between requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Heard {
@@ -25,7 +45,7 @@ pub enum Heard {
     Played(String),
 }
 
-/// What the caller does at a gather.
+/// What the caller does when the app waits for them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     /// Keys pressed, finish key included if the caller pressed one.
@@ -60,39 +80,66 @@ impl Input {
     }
 }
 
+/// What the app waits for when it waits for the caller: what it asks and
+/// which answers it takes. This is all a crawl needs to know of a menu, so
+/// a protocol describes its own way of listening in these terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    /// What is played while the app listens (its own prompt, not what
+    /// played before it).
+    pub prompt: Vec<Heard>,
+    /// Whether keys pressed are heard.
+    pub keys: bool,
+    /// Whether words said are heard.
+    pub speech: bool,
+    /// Keys that end the input; pressed first, they end it with nothing
+    /// entered.
+    pub finish_keys: String,
+    /// The app stops listening after this many digits; `None` waits for a
+    /// finish key or the timeout.
+    pub digits: Option<u32>,
+}
+
 /// How a call ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ending {
-    /// `<Hangup>` or `<Reject>`.
+    /// The app hung up or rejected the call.
     HungUp,
-    /// The document ran out of verbs: the platform ends the call.
+    /// The reply ran out of instructions: the platform ends the call.
     FellOff,
-    /// `<Dial>`: handed to a number, client or SIP address.
+    /// Handed to a number, client or SIP address.
     Transferred(String),
-    /// `<Enqueue>`: put in a queue for an agent.
+    /// Put in a queue for an agent.
     Queued(String),
 }
 
-/// What to do next.
+/// What a call needs next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {
+    /// A request to make; hand its reply to [`Session::receive`].
+    ///
+    /// [`Session::receive`]: super::protocol::Session::receive
     Fetch(Request),
-    /// A gather is listening; answer with [`Call::answer`].
-    Listen(Gather),
+    /// The app waits for the caller; answer with [`Session::answer`].
+    ///
+    /// [`Session::answer`]: super::protocol::Session::answer
+    Listen(Question),
     Ended(Ending),
 }
 
 /// Why a call could not go on: each becomes a `live-error` finding with the
 /// inputs given so far.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum CallError {
-    #[error("the reply from {url} is not TwiML touchpoint can follow: {source}")]
-    Twiml {
+    #[error("the reply from {url} is not {language} touchpoint can follow: {source}")]
+    Reply {
         url: String,
-        // Boxed: a reply error is rare and carries much, and every step of
-        // a call returns this type.
+        /// The protocol's language as people write it (`TwiML`).
+        language: &'static str,
+        // Shared: a reply error is rare and carries much, every step of a
+        // call returns this type, and each protocol has its own error.
         #[source]
-        source: Box<TwimlError>,
+        source: std::sync::Arc<dyn std::error::Error + Send + Sync>,
     },
     #[error("`{target}` in the reply from {url} is not a URL: {reason}")]
     BadUrl {
@@ -109,390 +156,138 @@ pub enum CallError {
     },
 }
 
-/// Identity of the call, sent with every request as the platform does.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub call_sid: String,
-    pub from: String,
-    pub to: String,
+/// Where a call stood when the caller had to act again, or how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The app is waiting for the caller. `heard` is what played since the
+    /// last input, the question's own prompt included.
+    Listening {
+        /// The same menu reached twice has the same identity
+        /// ([`Session::identity`]).
+        ///
+        /// [`Session::identity`]: super::protocol::Session::identity
+        identity: String,
+        question: Question,
+        heard: Vec<Heard>,
+        /// The address of the reply that asks.
+        document: String,
+    },
+    /// The call ended; `unused` inputs were left when it did. `document`
+    /// is the address of the reply played last.
+    Ended {
+        ending: Ending,
+        heard: Vec<Heard>,
+        unused: usize,
+        document: String,
+    },
+    /// The call failed: an HTTP error, a reply the protocol cannot follow,
+    /// a redirect loop (a `live-error` with the inputs that lead to it), or
+    /// no server at all (`unreachable`), which stops a crawl. `at` is the
+    /// address being fetched or played when it failed, when known.
+    Failed {
+        message: String,
+        unreachable: bool,
+        at: String,
+    },
+    /// The call was cut off unfinished at the run's deadline (`--time`):
+    /// nothing is known about how it would have gone.
+    Abandoned,
 }
 
-/// The state of one call.
-#[derive(Debug)]
-pub struct Call {
-    caller: Caller,
-    /// The document being played and the verbs of it still to play.
-    document: Url,
-    pending: std::vec::IntoIter<Verb>,
-    /// The gather listening now, if any.
-    listening: Option<Gather>,
-    /// Requests since the caller last gave an input: a bound on redirect
-    /// chains, so a looping app ends as a finding, never a hung run.
-    requests_since_input: usize,
+/// Why a request got no reply to play.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchFailure {
+    pub message: String,
+    /// Nothing answers at the address (connection refused, no such host):
+    /// the app is down, not misbehaving.
+    pub unreachable: bool,
+}
+
+impl FetchFailure {
+    /// A reply that came but cannot be played.
+    pub fn app(message: impl Into<String>) -> Self {
+        FetchFailure {
+            message: message.into(),
+            unreachable: false,
+        }
+    }
+}
+
+/// Plays a batch of calls, each with its inputs from the start, and
+/// returns their outcomes in the same order. The calls of a batch are
+/// independent, so a driver may play them at the same time.
+pub type PlayCalls<'p> = dyn FnMut(&[Vec<Input>]) -> Vec<Outcome> + 'p;
+
+/// Plays one call from `start` with `inputs` under `protocol`, fetching
+/// replies through `fetch` (which resolves to the final URL, after HTTP
+/// redirects, and the body, or to why there is none). Inputs beyond the
+/// call's end are ignored; a question reached after the inputs run out is
+/// where the outcome stands. Async so that a driver can play many calls at
+/// once; a test passes a `fetch` whose futures are ready at once.
+pub async fn play<F, Fut>(
+    protocol: &dyn Protocol,
+    start: &Url,
+    caller: &Caller,
+    inputs: &[Input],
     max_requests_between_inputs: usize,
-    /// The platform says `ringing` on the first request only.
-    answered: bool,
-    ended: bool,
-}
-
-impl Call {
-    /// A call to `start`; returns the first request to make.
-    pub fn dial(start: Url, caller: Caller, max_requests_between_inputs: usize) -> (Call, Request) {
-        let mut call = Call {
-            caller,
-            document: start.clone(),
-            pending: Vec::new().into_iter(),
-            listening: None,
-            requests_since_input: 0,
-            max_requests_between_inputs: max_requests_between_inputs.max(1),
-            answered: false,
-            ended: false,
-        };
-        let request = call.request(start, Method::Post, Vec::new());
-        (call, request)
-    }
-
-    fn request(&mut self, url: Url, method: Method, extra: Vec<(&'static str, String)>) -> Request {
-        let status = if self.answered {
-            "in-progress"
-        } else {
-            "ringing"
-        };
-        self.answered = true;
-        self.requests_since_input += 1;
-        let mut form = vec![
-            ("CallSid", self.caller.call_sid.clone()),
-            ("From", self.caller.from.clone()),
-            ("To", self.caller.to.clone()),
-            ("CallStatus", status.to_string()),
-            ("Direction", "inbound".to_string()),
-        ];
-        form.extend(extra);
-        Request { url, method, form }
-    }
-
-    /// Hands over the body of the reply to the last request, with the URL
-    /// it finally came from (after HTTP redirects), and plays it until the
-    /// call needs the caller, another request, or ends.
-    pub fn receive(
-        &mut self,
-        from: Url,
-        body: &str,
-        heard: &mut Vec<Heard>,
-    ) -> Result<Next, CallError> {
-        if self.ended || self.listening.is_some() {
-            return Err(CallError::OutOfTurn {
-                what: "take a reply",
-                state: if self.ended {
-                    "it has ended"
-                } else {
-                    "it is waiting for the caller"
-                },
-            });
-        }
-        let response = Response::parse(body).map_err(|source| CallError::Twiml {
-            url: from.to_string(),
-            source: Box::new(source),
-        })?;
-        self.document = from;
-        self.pending = response.verbs.into_iter();
-        self.play(heard)
-    }
-
-    /// The caller's input to the gather that is listening.
-    pub fn answer(&mut self, input: Input, heard: &mut Vec<Heard>) -> Result<Next, CallError> {
-        let Some(gather) = self.listening.take() else {
-            return Err(CallError::OutOfTurn {
-                what: "take an input",
-                state: "no gather is listening",
-            });
-        };
-        self.requests_since_input = 0;
-        let field = match input {
-            Input::Keys(keys) if gather.input.dtmf => {
-                Some(("Digits", gathered_digits(&keys, &gather)))
-            }
-            Input::Speech(words) if gather.input.speech => Some(("SpeechResult", words)),
-            // Keys to a speech-only gather, words to a keys-only one, and
-            // silence all end the gather on its timeout with nothing heard.
-            _ => None,
-        };
-        let heard_nothing = field.as_ref().is_none_or(|(_, value)| value.is_empty());
-        if heard_nothing && !gather.action_on_empty_result {
-            // The platform goes on with the verb after the gather.
-            return self.play(heard);
-        }
-        let target = match &gather.action {
-            Some(action) => self.resolve(action)?,
-            None => self.document.clone(),
-        };
-        let mut extra = Vec::new();
-        match field {
-            Some(("SpeechResult", words)) => {
-                extra.push(("SpeechResult", words));
-                extra.push(("Confidence", "0.9".to_string()));
-            }
-            Some((name, value)) => extra.push((name, value)),
-            None => extra.push(("Digits", String::new())),
-        }
-        let request = self.request(target, gather.method, extra);
-        Ok(Next::Fetch(request))
-    }
-
-    /// The URL of the document being played.
-    pub fn document(&self) -> &Url {
-        &self.document
-    }
-
-    fn resolve(&self, target: &str) -> Result<Url, CallError> {
-        self.document
-            .join(target.trim())
-            .map_err(|e| CallError::BadUrl {
-                url: self.document.to_string(),
-                target: target.to_string(),
-                reason: e.to_string(),
-            })
-    }
-
-    /// Plays pending verbs until one needs the caller, a request or ends
-    /// the call.
-    fn play(&mut self, heard: &mut Vec<Heard>) -> Result<Next, CallError> {
-        for verb in self.pending.by_ref() {
-            match verb {
-                Verb::Say { text } => heard.push(Heard::Said(text)),
-                Verb::Play { url } => heard.push(Heard::Played(url)),
-                Verb::Pause { .. } => {}
-                Verb::Gather(gather) => {
-                    for prompt in &gather.prompts {
-                        match prompt {
-                            Verb::Say { text } => heard.push(Heard::Said(text.clone())),
-                            Verb::Play { url } => heard.push(Heard::Played(url.clone())),
-                            _ => {}
+    mut fetch: F,
+) -> Outcome
+where
+    F: FnMut(Request) -> Fut,
+    Fut: std::future::Future<Output = Result<(Url, String), FetchFailure>>,
+{
+    let (mut call, first) =
+        protocol.dial(start.clone(), caller.clone(), max_requests_between_inputs);
+    let mut heard = Vec::new();
+    let mut next = Next::Fetch(first);
+    let mut inputs = inputs.iter();
+    loop {
+        let step: Result<Next, CallError> = match next {
+            Next::Fetch(request) => {
+                let at = request.url.to_string();
+                match fetch(request).await {
+                    Ok((url, body)) => call.receive(url, &body, &mut heard),
+                    Err(failure) => {
+                        return Outcome::Failed {
+                            message: failure.message,
+                            unreachable: failure.unreachable,
+                            at,
                         }
                     }
-                    self.listening = Some(gather.clone());
-                    return Ok(Next::Listen(gather));
-                }
-                Verb::Redirect { url, method } => {
-                    if self.requests_since_input >= self.max_requests_between_inputs {
-                        return Err(CallError::RedirectLoop {
-                            url: self.document.to_string(),
-                            requests: self.requests_since_input,
-                        });
-                    }
-                    let target = self.resolve(&url)?;
-                    let request = self.request(target, method, Vec::new());
-                    return Ok(Next::Fetch(request));
-                }
-                Verb::Dial { target } => return Ok(self.end(Ending::Transferred(target))),
-                Verb::Enqueue { queue } => return Ok(self.end(Ending::Queued(queue))),
-                Verb::Hangup | Verb::Reject => return Ok(self.end(Ending::HungUp)),
-            }
-        }
-        Ok(self.end(Ending::FellOff))
-    }
-
-    fn end(&mut self, ending: Ending) -> Next {
-        self.ended = true;
-        Next::Ended(ending)
-    }
-}
-
-/// The digits a gather sends for the keys pressed: up to the finish key,
-/// and no more than `numDigits`.
-fn gathered_digits(keys: &str, gather: &Gather) -> String {
-    let mut digits = String::new();
-    for key in keys.chars() {
-        if gather.finish_on_key.contains(key) {
-            break;
-        }
-        digits.push(key);
-        if gather
-            .num_digits
-            .is_some_and(|n| digits.len() >= n as usize)
-        {
-            break;
-        }
-    }
-    digits
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    /// A TwiML app as a table from path to reply, and a loop that plays a
-    /// call through it with the given inputs, as the HTTP driver will.
-    struct App(HashMap<&'static str, &'static str>);
-
-    impl App {
-        fn call(&self, inputs: &[Input]) -> (Vec<Heard>, Vec<Request>, Result<Ending, CallError>) {
-            let start = Url::parse("http://ivr.test/voice").unwrap();
-            let caller = Caller {
-                call_sid: "CA0001".into(),
-                from: "+15550001".into(),
-                to: "+15550100".into(),
-            };
-            let (mut call, first) = Call::dial(start, caller, 8);
-            let mut heard = Vec::new();
-            let mut requests = vec![first.clone()];
-            let mut next = Next::Fetch(first);
-            let mut inputs = inputs.iter().cloned();
-            loop {
-                let step = match next {
-                    Next::Fetch(request) => {
-                        let body = self
-                            .0
-                            .get(request.url.path())
-                            .copied()
-                            .unwrap_or("<Response><Say>not found</Say></Response>");
-                        call.receive(request.url.clone(), body, &mut heard)
-                    }
-                    Next::Listen(_) => {
-                        call.answer(inputs.next().unwrap_or(Input::Silence), &mut heard)
-                    }
-                    Next::Ended(ending) => return (heard, requests, Ok(ending)),
-                };
-                next = match step {
-                    Ok(next) => next,
-                    Err(e) => return (heard, requests, Err(e)),
-                };
-                if let Next::Fetch(request) = &next {
-                    requests.push(request.clone());
                 }
             }
-        }
-    }
-
-    fn field<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
-        request
-            .form
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn app() -> App {
-        App(HashMap::from([
-            (
-                "/voice",
-                r#"<Response><Gather numDigits="1" action="menu/main"><Say>For billing press 1. For an agent press 0.</Say></Gather>
-                   <Say>We did not hear you.</Say><Redirect>/voice</Redirect></Response>"#,
-            ),
-            (
-                "/menu/main",
-                r##"<Response><Say>Billing.</Say><Gather finishOnKey="#" action="/account"><Say>Enter your account number then hash.</Say></Gather></Response>"##,
-            ),
-            (
-                "/account",
-                r#"<Response><Say>Thank you.</Say><Enqueue>billing</Enqueue></Response>"#,
-            ),
-        ]))
-    }
-
-    #[test]
-    fn a_call_follows_keys_relative_actions_and_defaults() {
-        let (heard, requests, ending) =
-            app().call(&[Input::Keys("1".into()), Input::Keys("12345#9".into())]);
-        assert_eq!(ending, Ok(Ending::Queued("billing".into())));
-        let paths: Vec<&str> = requests.iter().map(|r| r.url.path()).collect();
-        assert_eq!(paths, ["/voice", "/menu/main", "/account"]);
-        assert_eq!(field(&requests[0], "CallStatus"), Some("ringing"));
-        assert_eq!(field(&requests[1], "CallStatus"), Some("in-progress"));
-        assert_eq!(field(&requests[1], "Digits"), Some("1"));
-        assert_eq!(
-            field(&requests[2], "Digits"),
-            Some("12345"),
-            "up to the finish key"
-        );
-        assert_eq!(
-            heard,
-            [
-                "For billing press 1. For an agent press 0.",
-                "Billing.",
-                "Enter your account number then hash.",
-                "Thank you."
-            ]
-            .map(|s| Heard::Said(s.into()))
-        );
-    }
-
-    #[test]
-    fn silence_goes_on_after_the_gather_and_a_silent_loop_is_bounded() {
-        // Silence at the first menu replays it through the redirect: the
-        // caller is asked again every time, so this is not a redirect loop.
-        let (heard, _, ending) =
-            app().call(&[Input::Silence, Input::Keys("1".into()), Input::Silence]);
-        assert!(heard.contains(&Heard::Said("We did not hear you.".into())));
-        // At the account gather silence falls off the end of the document.
-        assert_eq!(ending, Ok(Ending::FellOff));
-
-        let looping = App(HashMap::from([
-            ("/voice", "<Response><Redirect>/a</Redirect></Response>"),
-            (
-                "/a",
-                "<Response><Pause/><Redirect method=\"GET\">/voice</Redirect></Response>",
-            ),
-        ]));
-        let (_, requests, ending) = looping.call(&[]);
-        assert!(
-            matches!(ending, Err(CallError::RedirectLoop { requests: 8, .. })),
-            "{ending:?}"
-        );
-        assert_eq!(requests[2].method, Method::Get);
-    }
-
-    #[test]
-    fn a_gather_without_action_posts_to_its_own_document_when_asked_to() {
-        let app = App(HashMap::from([(
-            "/voice",
-            r#"<Response><Gather input="speech" actionOnEmptyResult="true"><Say>How can we help?</Say></Gather></Response>"#,
-        )]));
-        let start = Url::parse("http://ivr.test/voice").unwrap();
-        let caller = Caller {
-            call_sid: "CA1".into(),
-            from: "a".into(),
-            to: "b".into(),
+            Next::Listen(question) => match inputs.next() {
+                Some(input) => {
+                    heard.clear();
+                    call.answer(input.clone(), &mut heard)
+                }
+                None => {
+                    return Outcome::Listening {
+                        identity: call.identity(),
+                        question,
+                        heard,
+                        document: call.document().to_string(),
+                    }
+                }
+            },
+            Next::Ended(ending) => {
+                return Outcome::Ended {
+                    ending,
+                    heard,
+                    unused: inputs.len(),
+                    document: call.document().to_string(),
+                }
+            }
         };
-        let (mut call, first) = Call::dial(start, caller, 4);
-        let mut heard = Vec::new();
-        let body = app.0["/voice"];
-        assert!(matches!(
-            call.receive(first.url, body, &mut heard),
-            Ok(Next::Listen(_))
-        ));
-        let Ok(Next::Fetch(request)) = call.answer(Input::Speech("billing".into()), &mut heard)
-        else {
-            panic!("speech should be posted");
+        next = match step {
+            Ok(next) => next,
+            Err(error) => {
+                return Outcome::Failed {
+                    message: error.to_string(),
+                    unreachable: false,
+                    at: call.document().to_string(),
+                }
+            }
         };
-        assert_eq!(request.url.path(), "/voice");
-        assert_eq!(field(&request, "SpeechResult"), Some("billing"));
-        assert!(matches!(
-            call.answer(Input::Silence, &mut heard),
-            Err(CallError::OutOfTurn { .. })
-        ));
-        // Keys at a speech-only gather are not heard; with
-        // actionOnEmptyResult the platform still posts, with no digits.
-        let body = app.0["/voice"];
-        call.receive(request.url, body, &mut heard).unwrap();
-        let Ok(Next::Fetch(empty)) = call.answer(Input::Keys("1".into()), &mut heard) else {
-            panic!("an empty result should be posted");
-        };
-        assert_eq!(field(&empty, "Digits"), Some(""));
-    }
-
-    #[test]
-    fn a_reply_that_is_not_twiml_is_an_error_naming_the_url() {
-        let app = App(HashMap::from([(
-            "/voice",
-            "<html><body>502 Bad Gateway</body></html>",
-        )]));
-        let (_, _, ending) = app.call(&[]);
-        let message = ending.unwrap_err().to_string();
-        assert!(
-            message.contains("http://ivr.test/voice") && message.contains("<html>"),
-            "{message}"
-        );
     }
 }

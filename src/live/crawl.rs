@@ -17,14 +17,9 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use url::Url;
-
-use super::call::{Call, CallError, Caller, Ending, Heard, Input, Next, Request};
-use super::twiml::{Gather, Verb};
+use super::call::{Ending, Heard, Input, Outcome, PlayCalls, KEYS};
+use super::protocol::Protocol;
 use crate::import::ir::{announced_label, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
-
-/// What the platform says before it ends a call whose app failed.
-const APPLICATION_ERROR: &str = "We are sorry, an application error has occurred. Goodbye.";
 
 /// A gather for more digits than this is not read as asking for a number
 /// (no real number is that long), so a crawl never builds a huge answer.
@@ -32,152 +27,6 @@ const MAX_ANSWER_DIGITS: u32 = 32;
 
 /// At most this many announced phrases are tried at one menu.
 const MAX_PHRASES: usize = 12;
-
-/// The keys a crawl presses at every menu, in the order options are listed.
-pub const KEYS: [&str; 12] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#"];
-
-/// Where a call stood when the caller had to act again, or how it ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// A gather is listening. `heard` is what played since the last input,
-    /// the gather's own prompts included.
-    Listening {
-        identity: String,
-        gather: Gather,
-        heard: Vec<Heard>,
-        /// The address of the reply that holds the gather.
-        document: String,
-    },
-    /// The call ended; `unused` inputs were left when it did. `document`
-    /// is the address of the reply played last.
-    Ended {
-        ending: Ending,
-        heard: Vec<Heard>,
-        unused: usize,
-        document: String,
-    },
-    /// The call failed: an HTTP error, a reply that is not TwiML, a
-    /// redirect loop (a `live-error` with the inputs that lead to it), or
-    /// no server at all (`unreachable`), which stops a crawl. `at` is the
-    /// address being fetched or played when it failed, when known.
-    Failed {
-        message: String,
-        unreachable: bool,
-        at: String,
-    },
-    /// The call was cut off unfinished at the run's deadline (`--time`):
-    /// nothing is known about how it would have gone.
-    Abandoned,
-}
-
-/// Plays one call from `start` with `inputs`, fetching replies through
-/// `fetch` (which resolves to the final URL, after HTTP redirects, and the
-/// body, or to why there is none). Inputs beyond the call's end are
-/// ignored; a gather reached after the inputs run out is where the outcome
-/// stands. Async so that a driver can play many calls at once; a test
-/// passes a `fetch` whose futures are ready at once.
-pub async fn play<F, Fut>(
-    start: &Url,
-    caller: &Caller,
-    inputs: &[Input],
-    max_requests_between_inputs: usize,
-    mut fetch: F,
-) -> Outcome
-where
-    F: FnMut(Request) -> Fut,
-    Fut: std::future::Future<Output = Result<(Url, String), FetchFailure>>,
-{
-    let (mut call, first) = Call::dial(start.clone(), caller.clone(), max_requests_between_inputs);
-    let mut heard = Vec::new();
-    let mut next = Next::Fetch(first);
-    let mut inputs = inputs.iter();
-    loop {
-        let step: Result<Next, CallError> = match next {
-            Next::Fetch(request) => {
-                let at = request.url.to_string();
-                match fetch(request).await {
-                    Ok((url, body)) => call.receive(url, &body, &mut heard),
-                    Err(failure) => {
-                        return Outcome::Failed {
-                            message: failure.message,
-                            unreachable: failure.unreachable,
-                            at,
-                        }
-                    }
-                }
-            }
-            Next::Listen(gather) => match inputs.next() {
-                Some(input) => {
-                    heard.clear();
-                    call.answer(input.clone(), &mut heard)
-                }
-                None => {
-                    return Outcome::Listening {
-                        identity: identity(call.document(), &gather),
-                        gather,
-                        heard,
-                        document: call.document().to_string(),
-                    }
-                }
-            },
-            Next::Ended(ending) => {
-                return Outcome::Ended {
-                    ending,
-                    heard,
-                    unused: inputs.len(),
-                    document: call.document().to_string(),
-                }
-            }
-        };
-        next = match step {
-            Ok(next) => next,
-            Err(error) => {
-                return Outcome::Failed {
-                    message: error.to_string(),
-                    unreachable: false,
-                    at: call.document().to_string(),
-                }
-            }
-        };
-    }
-}
-
-/// Why a request got no reply to play.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FetchFailure {
-    pub message: String,
-    /// Nothing answers at the address (connection refused, no such host):
-    /// the app is down, not misbehaving.
-    pub unreachable: bool,
-}
-
-impl FetchFailure {
-    /// A reply that came but cannot be played.
-    pub fn app(message: impl Into<String>) -> Self {
-        FetchFailure {
-            message: message.into(),
-            unreachable: false,
-        }
-    }
-}
-
-/// A menu's identity: its gather, with the address its answer goes to.
-fn identity(document: &Url, gather: &Gather) -> String {
-    let action = match &gather.action {
-        Some(action) => document
-            .join(action)
-            .map_or_else(|_| action.clone(), |u| u.to_string()),
-        None => document.to_string(),
-    };
-    let fingerprint = super::twiml::Response {
-        verbs: vec![Verb::Gather(Gather {
-            action: None,
-            ..gather.clone()
-        })],
-    }
-    .fingerprint();
-    format!("{action} {fingerprint}")
-}
 
 /// Bounds on a crawl, so that an app that makes up new menus forever still
 /// ends.
@@ -225,14 +74,10 @@ struct Menu {
     answer_digits: Option<u32>,
 }
 
-/// Plays a batch of calls, each with its inputs from the start, and
-/// returns their outcomes in the same order. The calls of a batch are
-/// independent, so a driver may play them at the same time.
-pub type PlayCalls<'p> = dyn FnMut(&[Vec<Input>]) -> Vec<Outcome> + 'p;
-
 /// Crawls the tree breadth-first from the start: one batch of probes per
-/// menu, played with `play_calls`.
+/// menu, played with `play_calls` under `protocol`.
 pub fn crawl(
+    protocol: &dyn Protocol,
     flow_id: &str,
     source: &str,
     limits: CrawlLimits,
@@ -240,6 +85,7 @@ pub fn crawl(
 ) -> Crawled {
     let mut builder = Builder {
         max_menus: limits.max_menus,
+        application_error: protocol.application_error(),
         ..Builder::default()
     };
     let mut notes = Vec::new();
@@ -616,6 +462,9 @@ struct Builder {
     max_menus: usize,
     /// The identities of the menus left out, so each counts once.
     left_out: std::collections::BTreeSet<String>,
+    /// What the platform says before it ends a call whose app failed: the
+    /// text of the one node every failed probe leads to.
+    application_error: &'static str,
 }
 
 impl Builder {
@@ -673,7 +522,7 @@ impl Builder {
                 let id = self.node(
                     "app_error",
                     IrKind::Hangup {
-                        text: APPLICATION_ERROR.to_string(),
+                        text: self.application_error.to_string(),
                     },
                 );
                 self.ends.insert(key, id.clone());
@@ -702,21 +551,11 @@ impl Builder {
             }
             Outcome::Listening {
                 identity,
-                gather,
+                question,
                 heard,
                 ..
             } => {
-                let prompt = said(
-                    &gather
-                        .prompts
-                        .iter()
-                        .filter_map(|p| match p {
-                            Verb::Say { text } => Some(Heard::Said(text.clone())),
-                            Verb::Play { url } => Some(Heard::Played(url.clone())),
-                            _ => None,
-                        })
-                        .collect::<Vec<_>>(),
-                );
+                let prompt = said(&question.prompt);
                 let menu = match self.by_identity.get(identity) {
                     Some(&menu) => menu,
                     None if self.menus.len() >= self.max_menus => {
@@ -726,10 +565,10 @@ impl Builder {
                     None => {
                         // A gather for several digits asks for a number; one
                         // for a key (or listening for speech) is a menu.
-                        let answer_digits = gather.num_digits.filter(|&n| {
+                        let answer_digits = question.digits.filter(|&n| {
                             (2..=MAX_ANSWER_DIGITS).contains(&n)
-                                && gather.input.dtmf
-                                && !gather.input.speech
+                                && question.keys
+                                && !question.speech
                         });
                         let (base, kind) = match answer_digits {
                             Some(_) => (
@@ -758,8 +597,8 @@ impl Builder {
                             path: inputs.to_vec(),
                             node,
                             prompt: prompt.clone(),
-                            finish_keys: gather.finish_on_key.clone(),
-                            speech: gather.input.speech,
+                            finish_keys: question.finish_keys.clone(),
+                            speech: question.speech,
                             answer_digits,
                         });
                         let menu = self.menus.len() - 1;
@@ -771,15 +610,7 @@ impl Builder {
                 let menu_node = self.menus[menu].node.clone();
                 // What played before the gather's own prompt ("Billing.",
                 // "Sorry, that is not an option.") is a say on the way in.
-                let before = said(
-                    &heard[..heard.len().saturating_sub(
-                        gather
-                            .prompts
-                            .iter()
-                            .filter(|p| !matches!(p, Verb::Pause { .. }))
-                            .count(),
-                    )],
-                );
+                let before = said(&heard[..heard.len().saturating_sub(question.prompt.len())]);
                 if before.is_empty() {
                     return Some(menu_node);
                 }
@@ -847,6 +678,9 @@ impl Builder {
 mod tests {
     use super::*;
     use crate::import::emit;
+    use crate::live::call::{play, Caller, FetchFailure, Request};
+    use crate::live::twiml::Twiml;
+    use url::Url;
 
     /// Runs a future whose fetches are all ready at once.
     fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
@@ -923,6 +757,7 @@ mod tests {
             )))
         };
         crawl(
+            &Twiml,
             "crawled",
             "http://ivr.test/voice",
             CrawlLimits {
@@ -932,7 +767,7 @@ mod tests {
             &mut |batch| {
                 batch
                     .iter()
-                    .map(|inputs| block_on(play(&start, &caller, inputs, 6, fetch)))
+                    .map(|inputs| block_on(play(&Twiml, &start, &caller, inputs, 6, fetch)))
                     .collect()
             },
         )
@@ -1116,12 +951,18 @@ mod tests {
                     .map_err(|e| FetchFailure::app(e.to_string())),
             )
         };
-        crawl("endless", "http://ivr.test/voice", limits, &mut |batch| {
-            batch
-                .iter()
-                .map(|inputs| block_on(play(&start, &caller, inputs, 6, fetch)))
-                .collect()
-        })
+        crawl(
+            &Twiml,
+            "endless",
+            "http://ivr.test/voice",
+            limits,
+            &mut |batch| {
+                batch
+                    .iter()
+                    .map(|inputs| block_on(play(&Twiml, &start, &caller, inputs, 6, fetch)))
+                    .collect()
+            },
+        )
     }
 
     /// The crawl ends at its budget of calls and says so with the calls it
@@ -1223,6 +1064,7 @@ mod tests {
             std::future::ready(Ok::<_, FetchFailure>((request.url.clone(), body)))
         };
         let crawled = crawl(
+            &Twiml,
             "speech",
             "http://ivr.test/voice",
             CrawlLimits {
@@ -1232,7 +1074,7 @@ mod tests {
             &mut |batch| {
                 batch
                     .iter()
-                    .map(|inputs| block_on(play(&start, &caller, inputs, 6, fetch)))
+                    .map(|inputs| block_on(play(&Twiml, &start, &caller, inputs, 6, fetch)))
                     .collect()
             },
         );

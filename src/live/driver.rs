@@ -1,8 +1,8 @@
 //! The HTTP edge of the live channel: requests made as the phone platform
 //! makes them (form fields in a POST body, or in the query of a GET),
 //! bounded in time, size and hosts, with many calls in flight at once.
-//! Everything the platform decides lives in `call` and `crawl`; this file
-//! only moves bytes.
+//! Everything the platform decides lives behind the protocol (`protocol`,
+//! `twiml`), and how a call plays in `call`; this file only moves bytes.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -11,14 +11,15 @@ use std::time::{Duration, Instant};
 use tokio::sync::{watch, Semaphore};
 use url::Url;
 
-use super::call::{Caller, Input, Request};
-use super::crawl::{play, FetchFailure, Outcome};
+use super::call::{play, Caller, FetchFailure, Input, Method, Outcome, Request};
 use super::origin::{allow_host_value, BadAllowedOrigin, Origins};
-use super::twiml::Method;
+use super::protocol::{self, Protocol};
 
-/// Bounds on a live run.
+/// The protocol and bounds of a live run.
 #[derive(Debug, Clone)]
 pub struct DriverOptions {
+    /// How the app talks to the platform (`--protocol`).
+    pub protocol: &'static dyn Protocol,
     /// Calls in flight at once.
     pub concurrency: usize,
     /// Time allowed for one request, connection to last byte.
@@ -46,6 +47,7 @@ pub struct DriverOptions {
 impl Default for DriverOptions {
     fn default() -> Self {
         DriverOptions {
+            protocol: protocol::DEFAULT,
             concurrency: 8,
             request_timeout: Duration::from_secs(10),
             max_body: 1 << 20,
@@ -79,7 +81,7 @@ struct Answers {
     calls: AtomicUsize,
 }
 
-/// Plays calls against one TwiML app.
+/// Plays calls against one app.
 pub struct Driver {
     start: Url,
     origins: Origins,
@@ -121,6 +123,11 @@ impl Driver {
             calls: AtomicU64::new(0),
             answers: Arc::new(Answers::default()),
         })
+    }
+
+    /// The protocol the calls speak.
+    pub fn protocol(&self) -> &'static dyn Protocol {
+        self.options.protocol
     }
 
     /// Calls that got at least one HTTP reply from the app so far: zero
@@ -170,6 +177,7 @@ impl Driver {
                             answered: &answered,
                         };
                         play(
+                            options.protocol,
                             &start,
                             &caller,
                             &inputs,

@@ -8,7 +8,7 @@
 //! The oracle only trusts what a caller would notice:
 //!
 //! - `live-error`: the call failed (an HTTP error, a timeout, a reply that
-//!   is not TwiML, an unknown verb, a redirect loop, an enormous reply);
+//!   the protocol cannot follow, a redirect loop, an enormous reply);
 //! - `unhandled-input`: after the caller's input the app ended the call
 //!   without a word (the document ran out right after a gather, which is
 //!   what a gather with no fallback does);
@@ -21,8 +21,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 
-use super::call::{Ending, Input};
-use super::crawl::{Outcome, PlayCalls, KEYS};
+use super::call::{Ending, Input, Outcome, PlayCalls, KEYS};
 use crate::finding::{Code, Finding, FindingSource};
 use crate::fuzz::FuzzSummary;
 use crate::model::Channel;
@@ -533,15 +532,22 @@ mod tests {
         assert_eq!(record(), record());
     }
 
+    /// What a menu that takes keys, with nothing said, waits for.
+    fn keypad_question() -> crate::live::call::Question {
+        crate::live::call::Question {
+            prompt: Vec::new(),
+            keys: true,
+            speech: false,
+            finish_keys: "#".to_string(),
+            digits: None,
+        }
+    }
+
     #[test]
     fn a_caller_kept_waiting_in_silence_is_an_endless_retry() {
-        let reply = super::super::twiml::Response::parse("<Response><Gather/></Response>");
-        let Some(super::super::twiml::Verb::Gather(gather)) = reply.unwrap().verbs.pop() else {
-            panic!("a gather");
-        };
         let outcome = Outcome::Listening {
             identity: "http://app/menu fp".to_string(),
-            gather,
+            question: keypad_question(),
             heard: Vec::new(),
             document: "http://app/menu".to_string(),
         };
@@ -557,13 +563,9 @@ mod tests {
     /// attempt: failures are grouped by address without the query.
     #[test]
     fn addresses_are_compared_without_their_queries() {
-        let reply = super::super::twiml::Response::parse("<Response><Gather/></Response>");
-        let Some(super::super::twiml::Verb::Gather(gather)) = reply.unwrap().verbs.pop() else {
-            panic!("a gather");
-        };
         let app = |inputs: &[Input]| Outcome::Listening {
             identity: format!("http://app/menu?attempt={} fp", inputs.len()),
-            gather: gather.clone(),
+            question: keypad_question(),
             heard: Vec::new(),
             document: format!("http://app/menu?attempt={}", inputs.len()),
         };

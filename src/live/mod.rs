@@ -1,5 +1,6 @@
 //! Live channels: driving a running phone tree the way the platform does.
-//! `twiml` reads replies, `call` holds the platform's rules for one call,
+//! `call` says what a call is and plays one through a `protocol` (the
+//! trait every language an app speaks implements; `twiml` is one),
 //! `crawl` discovers a tree from outcomes of calls, `personas` checks
 //! model journeys against the app, `fuzz` sends seeded random callers,
 //! `origin` decides where a call may go, and `driver` is the only part that
@@ -11,4 +12,5 @@ pub mod driver;
 pub mod fuzz;
 pub mod origin;
 pub mod personas;
+pub mod protocol;
 pub mod twiml;

@@ -9,8 +9,7 @@ use crate::graph::{compile, Kind};
 use crate::model::{Channel, MenuSet};
 use crate::personas::PersonaResult;
 
-use super::call::{Ending, Input};
-use super::crawl::Outcome;
+use super::call::{Ending, Input, Outcome, PlayCalls};
 
 /// How a journey or a call ended, in the terms both share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +50,7 @@ fn live_inputs(inputs: &[String]) -> Result<Vec<Input>, String> {
 pub fn check_live(
     set: &MenuSet,
     results: &mut [PersonaResult],
-    play_calls: &mut super::crawl::PlayCalls,
+    play_calls: &mut PlayCalls,
 ) -> Result<(), crate::graph::CompileError> {
     let graph = compile(set, Channel::Phone)?;
     let expected_end = |result: &PersonaResult| -> Option<End> {

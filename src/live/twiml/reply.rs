@@ -16,12 +16,7 @@ use quick_xml::events::attributes::Attributes;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-/// The HTTP method a verb's URL is requested with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Post,
-}
+use crate::live::call::Method;
 
 /// Which inputs a `<Gather>` listens for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
