@@ -402,6 +402,52 @@ fn bad_arguments_exit_two() {
 /// Every duration option refuses a value too large for the clock with exit
 /// 2 and a message, where it used to panic (exit 101), and takes the
 /// documented forms.
+/// `crawl --protocol` takes only a protocol the live layer speaks: any
+/// other name is a usage error (exit 2) that lists the protocols there
+/// are, before any call is made. Naming the default changes nothing.
+#[test]
+fn crawl_refuses_a_protocol_it_does_not_speak_and_lists_those_it_does() {
+    let spoken: Vec<&str> = touchpoint::live::protocol::PROTOCOLS
+        .iter()
+        .map(|protocol| protocol.name())
+        .collect();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/voice", closed.local_addr().unwrap());
+    drop(closed);
+
+    let r = run(touchpoint().args(["crawl", &url, "--protocol", "voicexml"]));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("invalid value 'voicexml' for '--protocol <PROTOCOL>'"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains(&format!("[possible values: {}]", spoken.join(", "))),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+
+    // The default, named or not, is the same crawl: here one that finds
+    // nothing answering at a closed port.
+    let default = touchpoint::live::protocol::DEFAULT.name();
+    let named = run(touchpoint().args(["crawl", &url, "--protocol", default]));
+    let unnamed = run(touchpoint().args(["crawl", &url]));
+    assert_eq!(named.code, 2, "{}", named.stderr);
+    assert!(
+        named.stderr.contains("nothing answered"),
+        "{}",
+        named.stderr
+    );
+    assert_eq!(
+        (named.code, named.stdout, named.stderr),
+        (unnamed.code, unnamed.stdout, unnamed.stderr)
+    );
+}
+
 #[test]
 fn durations_out_of_range_exit_two_with_a_message() {
     let refused: &[(&[&str], &str)] = &[

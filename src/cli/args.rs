@@ -170,7 +170,7 @@ pub enum Command {
         url: String,
         /// How the app talks to the platform.
         #[arg(long, value_enum, default_value = "twiml")]
-        protocol: Protocol,
+        protocol: &'static dyn crate::live::protocol::Protocol,
         /// Write the flow to FILE (atomically, and only when the crawl
         /// completes); without it, print it.
         #[arg(short, long, value_name = "FILE")]
@@ -528,11 +528,16 @@ pub fn parse_platform(text: &str) -> Result<crate::import::Platform, String> {
         .ok_or_else(|| format!("unknown platform `{text}` (connect, studio or archy)"))
 }
 
-/// The protocols a live app can speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Protocol {
-    /// Twilio's TwiML over HTTP webhooks.
-    Twiml,
+/// `--protocol` offers the protocols the live layer lists, and refuses
+/// any other name with that list, so a new protocol needs no change here.
+impl ValueEnum for &'static dyn crate::live::protocol::Protocol {
+    fn value_variants<'a>() -> &'a [Self] {
+        crate::live::protocol::PROTOCOLS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.about()))
+    }
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {

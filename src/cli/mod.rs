@@ -276,7 +276,7 @@ pub fn execute(cli: Cli) -> u8 {
         } => run_import(&files, from, output.as_deref()),
         Command::Crawl {
             url,
-            protocol: _,
+            protocol,
             output,
             concurrency,
             timeout,
@@ -287,6 +287,7 @@ pub fn execute(cli: Cli) -> u8 {
             &url,
             output.as_deref(),
             crate::live::driver::DriverOptions {
+                protocol,
                 concurrency: usize::from(concurrency),
                 request_timeout: timeout,
                 allowed_origins: allow_hosts,
