@@ -306,7 +306,7 @@ fn the_format_reference_examples_load_and_lint_clean_as_one_set() {
             e.plain_lines().join("\n")
         );
     });
-    let report = touchpoint::report::lint_report(&set, "lint", 42).expect("the examples compile");
+    let report = touchpoint::run::lint_report(&set, "lint", 42).expect("the examples compile");
     let findings: Vec<String> = report
         .findings
         .iter()
@@ -452,7 +452,7 @@ fn the_readme_first_menu_set_gives_the_finding_it_shows_and_the_fix_clears_it() 
     }
 
     let set = load_set(dir.path()).unwrap_or_else(|e| panic!("{}", e.plain_lines().join("\n")));
-    let before = touchpoint::report::lint_report(&set, "lint", 42).unwrap();
+    let before = touchpoint::run::lint_report(&set, "lint", 42).unwrap();
     let [finding] = before.findings.as_slice() else {
         panic!(
             "the first menu set should have exactly one finding: {:#?}",
@@ -482,7 +482,7 @@ fn the_readme_first_menu_set_gives_the_finding_it_shows_and_the_fix_clears_it() 
         .collect();
     write("main.yaml", &fixed);
     let set = load_set(dir.path()).unwrap_or_else(|e| panic!("{}", e.plain_lines().join("\n")));
-    let after = touchpoint::report::lint_report(&set, "lint", 42).unwrap();
+    let after = touchpoint::run::lint_report(&set, "lint", 42).unwrap();
     assert!(
         after.findings.is_empty(),
         "the README's fix should clear every finding: {:#?}",
