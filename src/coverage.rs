@@ -291,6 +291,31 @@ pub fn union(a: &Reach, b: &Reach, totals: (usize, usize, usize)) -> Reach {
     }
 }
 
+/// What a coverage map reached, flow by flow, with each flow's totals.
+pub fn flow_reaches(graph: &Graph, map: &CoverageMap) -> Vec<FlowReach> {
+    (0..graph.flows.len())
+        .map(|f| {
+            let items = flow_items(graph, f);
+            FlowReach {
+                channel: graph.channel,
+                flow: graph.flows[f].id.clone(),
+                totals: (items.nodes.len(), items.options.len(), items.handlers.len()),
+                reach: reach(&items, map),
+            }
+        })
+        .collect()
+}
+
+/// What one source of customers reached in one flow.
+#[derive(Debug, Clone)]
+pub struct FlowReach {
+    pub channel: crate::model::Channel,
+    pub flow: String,
+    /// Nodes, options and handlers in the flow.
+    pub totals: (usize, usize, usize),
+    pub reach: Reach,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

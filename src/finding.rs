@@ -7,86 +7,134 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Channel, Level};
 
-/// A finding code from docs/report.md. The names are a contract: users'
-/// scripts and CI match on them, so a name is never changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Code {
-    UnknownTarget,
-    Unreachable,
-    DeadEnd,
-    Trap,
-    UnhandledInput,
-    EndlessRetry,
-    NoFit,
-    MisleadingOption,
-    IntentUnreachable,
-    ChannelGap,
-    PromptMismatch,
-    DuplicateKey,
-    MenuTooWide,
-    TooDeep,
-    PersonaFailed,
+/// Declares every finding code once, with all that is said about it, and
+/// derives from that one list the `Code` enum, [`Code::ALL`] and the
+/// [`CODES`] table that names, default levels, SARIF rules, `--help` and
+/// the documentation checks read. Adding a code is one line here (plus its
+/// row in docs/report.md and a fixture).
+macro_rules! finding_codes {
+    ($(
+        $(#[$meta:meta])*
+        $variant:ident = $name:literal, $level:ident, $anchor:literal,
+            $summary:literal;
+    )*) => {
+        /// A finding code from docs/report.md. The names are a contract:
+        /// users' scripts and CI match on them, so a name is never changed.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($(#[$meta])* $variant,)*
+        }
+
+        /// Every code's metadata, in the order of [`Code::ALL`]: entry `i`
+        /// describes the code whose discriminant is `i`.
+        pub const CODES: &[CodeInfo] = &[
+            $(CodeInfo {
+                code: Code::$variant,
+                name: $name,
+                default_level: Level::$level,
+                anchor: $anchor,
+                summary: $summary,
+            },)*
+        ];
+
+        impl Code {
+            /// Every code, in the order reports and rule lists give them.
+            pub const ALL: [Code; CODES.len()] = [$(Code::$variant,)*];
+        }
+    };
+}
+
+/// What is known about one finding code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeInfo {
+    pub code: Code,
+    /// The name reports, settings and CI use (`dead-end`).
+    pub name: &'static str,
+    /// The level it has unless the set's `levels` says otherwise.
+    pub default_level: Level,
+    /// The heading of docs/report.md that explains how it is decided.
+    pub anchor: &'static str,
+    /// One sentence saying what it is: SARIF's rule description, the list
+    /// under `--help`, and the list in docs/report.md.
+    pub summary: &'static str,
+}
+
+finding_codes! {
+    UnknownTarget = "unknown-target", Error, "load-errors",
+        "A goto, next, then or call names no node or flow.";
+    Unreachable = "unreachable", Warning, "finding-codes",
+        "No path from start reaches the node, under any variables.";
+    DeadEnd = "dead-end", Error, "finding-codes",
+        "A reachable state with no way on.";
+    Trap = "trap", Error, "finding-codes",
+        "A reachable state from which no end can be reached.";
+    UnhandledInput = "unhandled-input", Error, "finding-codes",
+        "An input with no handler: the platform drops the call.";
+    EndlessRetry = "endless-retry", Warning, "finding-codes",
+        "A handler that re-prompts with no retry limit.";
+    NoFit = "no-fit", Error, "finding-codes",
+        "A customer with an intent meets a menu where nothing fits and there is no fallback.";
+    MisleadingOption = "misleading-option", Warning, "finding-codes",
+        "An option fits an intent, but nothing behind it serves the intent.";
+    IntentUnreachable = "intent-unreachable", Error, "finding-codes",
+        "An intent that must be served on a channel is served nowhere reachable there.";
+    ChannelGap = "channel-gap", Warning, "finding-codes",
+        "An intent served on one channel and not on another.";
+    PromptMismatch = "prompt-mismatch", Warning, "finding-codes",
+        "The prompt announces a key no option takes, or an option's key is never announced.";
+    DuplicateKey = "duplicate-key", Error, "finding-codes",
+        "Two options of one menu take the same key or label.";
+    MenuTooWide = "menu-too-wide", Warning, "finding-codes",
+        "More options offered to the caller than the set allows (hidden options not counted).";
+    TooDeep = "too-deep", Warning, "finding-codes",
+        "More menus than the set allows before the customer is served.";
+    PersonaFailed = "persona-failed", Error, "finding-codes",
+        "A persona's expectations did not hold.";
     /// A live call failed: HTTP error, timeout, bad TwiML, redirect loop.
-    LiveError,
+    LiveError = "live-error", Error, "finding-codes",
+        "A call to the live app failed: an HTTP error, a timeout, a reply that is not TwiML, or a redirect loop.";
 }
 
 impl Code {
-    pub const ALL: [Code; 16] = [
-        Code::UnknownTarget,
-        Code::Unreachable,
-        Code::DeadEnd,
-        Code::Trap,
-        Code::UnhandledInput,
-        Code::EndlessRetry,
-        Code::NoFit,
-        Code::MisleadingOption,
-        Code::IntentUnreachable,
-        Code::ChannelGap,
-        Code::PromptMismatch,
-        Code::DuplicateKey,
-        Code::MenuTooWide,
-        Code::TooDeep,
-        Code::PersonaFailed,
-        Code::LiveError,
-    ];
+    /// Everything the table says about this code.
+    pub fn info(self) -> &'static CodeInfo {
+        // The table is declared in the enum's order, so a discriminant is
+        // its row.
+        &CODES[self as usize]
+    }
 
     pub fn name(self) -> &'static str {
-        match self {
-            Code::UnknownTarget => "unknown-target",
-            Code::Unreachable => "unreachable",
-            Code::DeadEnd => "dead-end",
-            Code::Trap => "trap",
-            Code::UnhandledInput => "unhandled-input",
-            Code::EndlessRetry => "endless-retry",
-            Code::NoFit => "no-fit",
-            Code::MisleadingOption => "misleading-option",
-            Code::IntentUnreachable => "intent-unreachable",
-            Code::ChannelGap => "channel-gap",
-            Code::PromptMismatch => "prompt-mismatch",
-            Code::DuplicateKey => "duplicate-key",
-            Code::MenuTooWide => "menu-too-wide",
-            Code::TooDeep => "too-deep",
-            Code::PersonaFailed => "persona-failed",
-            Code::LiveError => "live-error",
-        }
+        self.info().name
     }
 
     pub fn parse(text: &str) -> Option<Code> {
-        Code::ALL.into_iter().find(|c| c.name() == text)
+        CODES.iter().find(|c| c.name == text).map(|c| c.code)
     }
 
     pub fn default_level(self) -> Level {
-        match self {
-            Code::Unreachable
-            | Code::EndlessRetry
-            | Code::MisleadingOption
-            | Code::ChannelGap
-            | Code::PromptMismatch
-            | Code::MenuTooWide
-            | Code::TooDeep => Level::Warning,
-            _ => Level::Error,
-        }
+        self.info().default_level
     }
+
+    /// One sentence saying what the code means.
+    pub fn summary(self) -> &'static str {
+        self.info().summary
+    }
+}
+
+/// Every code with its default level and summary, one a line, names and
+/// levels in aligned columns: what `--help` lists and docs/report.md shows.
+pub fn code_list() -> String {
+    let width = CODES.iter().map(|c| c.name.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for info in CODES {
+        out.push_str(&format!(
+            "{:width$}  {:7}  {}\n",
+            info.name,
+            info.default_level.name(),
+            info.summary
+        ));
+    }
+    out
 }
 
 impl fmt::Display for Code {
@@ -256,5 +304,36 @@ impl Finding {
             ),
             (&self.node, self.detail, &self.source),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Code, CODES};
+
+    /// `Code::info` reads the row at the code's discriminant, so the table
+    /// must list the codes in the enum's order, each once.
+    #[test]
+    fn each_code_is_described_by_its_own_row() {
+        assert_eq!(CODES.len(), Code::ALL.len());
+        for (row, code) in CODES.iter().zip(Code::ALL) {
+            assert_eq!(row.code, code);
+            assert_eq!(code.info().code, code);
+            assert_eq!(Code::parse(row.name), Some(code));
+        }
+    }
+
+    /// A summary is one sentence on one line, as SARIF viewers and the
+    /// aligned `--help` list show it.
+    #[test]
+    fn every_summary_is_one_line_ending_in_a_full_stop() {
+        for row in CODES {
+            assert!(
+                !row.summary.contains('\n') && row.summary.ends_with('.'),
+                "`{}`: {:?}",
+                row.name,
+                row.summary
+            );
+        }
     }
 }

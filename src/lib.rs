@@ -24,5 +24,7 @@ pub mod personas;
 pub mod render;
 pub mod replay;
 pub mod report;
+pub mod results;
+pub mod run;
 pub mod schema;
 pub mod structure;

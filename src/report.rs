@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::coverage::Reach;
 use crate::finding::{Finding, FindingSource};
-use crate::graph::CompileError;
 use crate::model::{Channel, Level, MenuSet};
+use crate::results::IntentAvailability;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
@@ -22,18 +22,18 @@ pub struct Report {
     pub seed: u64,
     pub findings: Vec<Finding>,
     /// Persona runs, in the order the set lists personas.
-    pub personas: Vec<crate::personas::PersonaResult>,
+    pub personas: Vec<crate::results::PersonaResult>,
     /// Persona runs grouped per persona and channel.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub persona_suites: Vec<crate::personas::PersonaSuite>,
+    pub persona_suites: Vec<crate::results::PersonaSuite>,
     /// Journeys whose transcript differs from the saved one (`--transcripts`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub transcripts_changed: Vec<crate::personas::transcripts::TranscriptChange>,
+    pub transcripts_changed: Vec<crate::results::TranscriptChange>,
     pub coverage: Coverage,
     pub summary: Summary,
     /// What the fuzzer did, when it ran.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fuzz: Option<crate::fuzz::FuzzSummary>,
+    pub fuzz: Option<crate::results::FuzzSummary>,
     /// Per channel and intent: served always, sometimes (and when), or never.
     pub intents: Vec<IntentAvailability>,
     /// Statements about the run itself, such as a walk budget that was hit.
@@ -142,18 +142,6 @@ impl FlowCoverage {
     }
 }
 
-/// Whether customers with an intent can be served on a channel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IntentAvailability {
-    pub intent: String,
-    pub channel: Channel,
-    /// `always`, `sometimes` or `never`.
-    pub served: String,
-    /// For `sometimes`: the variable values under which it is served.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub when: Option<String>,
-}
-
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Summary {
     pub errors: usize,
@@ -253,7 +241,7 @@ impl Report {
     pub fn add_coverage(
         &mut self,
         source: CoverageSource,
-        reaches: Vec<crate::analysis::FlowReach>,
+        reaches: Vec<crate::coverage::FlowReach>,
     ) {
         // Flows are found by key through a map: searching the list for each
         // reach made a set of many flows quadratic.
@@ -302,7 +290,7 @@ impl Report {
     }
 
     /// Adds what the fuzzer found that the walk did not already report.
-    pub fn add_fuzz(&mut self, outcome: crate::fuzz::FuzzOutcome) {
+    pub fn add_fuzz(&mut self, outcome: crate::results::FuzzOutcome) {
         for finding in outcome.findings {
             if !self
                 .findings
@@ -330,16 +318,16 @@ impl Report {
     }
 
     /// Adds persona results and a `persona-failed` finding for each failure.
-    pub fn add_personas(&mut self, set: &MenuSet, runs: crate::personas::PersonaRuns) {
+    pub fn add_personas(&mut self, set: &MenuSet, runs: crate::results::PersonaRuns) {
         let results = runs.results;
         if !results.is_empty() {
             self.add_coverage(CoverageSource::Personas, runs.coverage);
         }
         self.findings
-            .extend(crate::personas::findings(set, &results));
+            .extend(crate::results::personas::findings(set, &results));
         self.findings
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        self.persona_suites = crate::personas::suites(&results);
+        self.persona_suites = crate::results::personas::suites(&results);
         self.personas = results;
         self.summarize();
     }
@@ -369,23 +357,6 @@ impl Report {
     }
 }
 
-/// Runs `lint` on a loaded set and builds its report.
-pub fn lint_report(set: &MenuSet, command: &str, seed: u64) -> Result<Report, CompileError> {
-    let analysis = crate::analysis::lint(set)?;
-    let mut report = Report::new(command, set.root.display().to_string(), seed);
-    report.findings = analysis.findings;
-    report.notes = analysis.notes;
-    report.add_coverage(CoverageSource::Walk, analysis.coverage);
-    report.intents = analysis.intents;
-    report.stats = Stats {
-        flows: set.flows.len(),
-        nodes: set.flows.iter().map(|f| f.nodes.len()).sum(),
-        states: analysis.states,
-    };
-    report.summarize();
-    Ok(report)
-}
-
 /// What `--format json` prints when the set cannot be loaded (exit 2), so a
 /// CI step that parses standard output still gets JSON with the positions.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -409,28 +380,6 @@ pub struct ErrorEntry {
 }
 
 impl ErrorReport {
-    /// An export that could not be imported, at the export's line and
-    /// column where the importer knows them.
-    pub fn of_import(command: &str, set: String, error: &crate::import::FromError) -> ErrorReport {
-        let entry = match error {
-            crate::import::FromError::Import(problem) => ErrorEntry {
-                file: Some(problem.file.clone()),
-                line: Some(problem.line),
-                column: Some(problem.column),
-                message: problem.message.clone(),
-                help: None,
-            },
-            other => ErrorEntry {
-                file: None,
-                line: None,
-                column: None,
-                message: other.to_string(),
-                help: None,
-            },
-        };
-        ErrorReport::of_entries(command, set, vec![entry])
-    }
-
     /// One error about the whole set, with no place in a file.
     pub fn of_message(command: &str, set: String, message: &dyn std::fmt::Display) -> ErrorReport {
         let entry = ErrorEntry {
@@ -443,7 +392,10 @@ impl ErrorReport {
         ErrorReport::of_entries(command, set, vec![entry])
     }
 
-    fn of_entries(command: &str, set: String, errors: Vec<ErrorEntry>) -> ErrorReport {
+    /// A report of the given errors. The importers build theirs with it
+    /// (`ErrorReport::of_import`, declared with the importers, which know
+    /// its errors), so that the report depends on no importer.
+    pub fn of_entries(command: &str, set: String, errors: Vec<ErrorEntry>) -> ErrorReport {
         ErrorReport {
             tool: "touchpoint".to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -685,7 +637,7 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
     out.coverage
         .flows
         .sort_by(|a, b| (a.channel, &a.flow).cmp(&(b.channel, &b.flow)));
-    out.persona_suites = crate::personas::suites(&out.personas);
+    out.persona_suites = crate::results::personas::suites(&out.personas);
     let fuzz_failures = out
         .findings
         .iter()
@@ -724,7 +676,7 @@ mod tests {
     fn findings_that_tie_are_merged_in_one_order() {
         let text = "flow: main\nchannel: phone\nstart: m\nnodes:\n  m:\n    menu: Press 1.\n    options:\n      - { key: 1, goto: x }\n  x:\n    opaque: Lookup\n";
         let set = crate::loader::load_text("main.yaml", text).unwrap();
-        let finding = lint_report(&set, "check", 42).unwrap().findings[0].clone();
+        let finding = crate::run::lint_report(&set, "check", 42).unwrap().findings[0].clone();
         let mut first = finding.clone();
         first.source = FindingSource::Fuzz;
         first.detail = 7;

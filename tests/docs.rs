@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
-use touchpoint::finding::Code;
+use touchpoint::finding::{code_list, Code, CODES};
 use touchpoint::loader::{
     load_set, node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS, HANDLER_KEYS,
     INTENT_KEYS, LIMITS_KEYS, MATRIX_KEYS, NODE_KIND_KEYS, OPTION_KEYS, PATIENCE_KEYS,
@@ -114,6 +114,65 @@ fn every_finding_code_is_in_the_report_reference_with_its_default_level() {
     assert!(
         missing.is_empty(),
         "docs/report.md's finding-code table lacks these codes or gives another default level: {missing:?}"
+    );
+}
+
+/// The one-line summaries are the finding-code table's: docs/report.md
+/// shows the list `--help` prints, word for word, and each code's anchor
+/// is a heading there.
+#[test]
+fn the_report_reference_and_help_list_each_code_with_its_summary() {
+    let report = read("docs/report.md");
+    let list = code_list();
+    assert!(
+        report.contains(&format!("```text\n{list}```\n")),
+        "docs/report.md should show the finding codes as `finding::code_list` writes them:\n{list}"
+    );
+    let mut cli = touchpoint::cli::Cli::command();
+    let help = cli
+        .find_subcommand_mut("lint")
+        .expect("there is a lint command")
+        .render_long_help()
+        .to_string();
+    let help_lines: Vec<&str> = help.lines().map(str::trim).collect();
+    for line in list.lines() {
+        assert!(
+            help_lines.contains(&line.trim()),
+            "`touchpoint lint --help` lacks the line `{line}`"
+        );
+    }
+    let headings = anchors(&report);
+    for code in CODES {
+        assert!(
+            headings.contains(code.anchor),
+            "`{}` is documented at `docs/report.md#{}`, which is no heading there",
+            code.name,
+            code.anchor
+        );
+    }
+}
+
+/// The README has no table of finding codes today; a row it gains for a
+/// code must give that code's default level, as docs/report.md does.
+#[test]
+fn the_readme_gives_a_code_only_with_its_default_level() {
+    let readme = read("README.md");
+    let wrong: Vec<&str> = readme
+        .lines()
+        .filter(|line| {
+            CODES.iter().any(|code| {
+                line.starts_with(&format!("| `{}` |", code.name))
+                    && !line.starts_with(&format!(
+                        "| `{}` | {}",
+                        code.name,
+                        code.default_level.name()
+                    ))
+            })
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "README.md gives these codes another default level than the code table: {wrong:#?}"
     );
 }
 
@@ -247,7 +306,7 @@ fn the_format_reference_examples_load_and_lint_clean_as_one_set() {
             e.plain_lines().join("\n")
         );
     });
-    let report = touchpoint::report::lint_report(&set, "lint", 42).expect("the examples compile");
+    let report = touchpoint::run::lint_report(&set, "lint", 42).expect("the examples compile");
     let findings: Vec<String> = report
         .findings
         .iter()
@@ -393,7 +452,7 @@ fn the_readme_first_menu_set_gives_the_finding_it_shows_and_the_fix_clears_it() 
     }
 
     let set = load_set(dir.path()).unwrap_or_else(|e| panic!("{}", e.plain_lines().join("\n")));
-    let before = touchpoint::report::lint_report(&set, "lint", 42).unwrap();
+    let before = touchpoint::run::lint_report(&set, "lint", 42).unwrap();
     let [finding] = before.findings.as_slice() else {
         panic!(
             "the first menu set should have exactly one finding: {:#?}",
@@ -423,7 +482,7 @@ fn the_readme_first_menu_set_gives_the_finding_it_shows_and_the_fix_clears_it() 
         .collect();
     write("main.yaml", &fixed);
     let set = load_set(dir.path()).unwrap_or_else(|e| panic!("{}", e.plain_lines().join("\n")));
-    let after = touchpoint::report::lint_report(&set, "lint", 42).unwrap();
+    let after = touchpoint::run::lint_report(&set, "lint", 42).unwrap();
     assert!(
         after.findings.is_empty(),
         "the README's fix should clear every finding: {:#?}",

@@ -248,7 +248,7 @@ fn check_report(
     runs: usize,
     shard: Option<(usize, usize)>,
 ) -> String {
-    let mut report = touchpoint::report::lint_report(set, "check", seed).unwrap();
+    let mut report = touchpoint::run::lint_report(set, "check", seed).unwrap();
     let options = touchpoint::fuzz::FuzzOptions {
         seed,
         runs,

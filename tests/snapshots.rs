@@ -20,7 +20,7 @@ fn in_project<T>(f: impl FnOnce() -> T) -> T {
 fn human(name: &str) -> String {
     in_project(|| {
         let set = load_set(&fixture(name)).unwrap();
-        let report = touchpoint::report::lint_report(&set, "lint", 42).unwrap();
+        let report = touchpoint::run::lint_report(&set, "lint", 42).unwrap();
         touchpoint::render::human::render(&report, Some(&set), false)
     })
 }

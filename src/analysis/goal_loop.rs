@@ -192,7 +192,7 @@ pub fn goal_loop(
     }
     let back_at = states[at as usize];
     // No input at all leads out: that is the walk's plain `trap`.
-    if !crate::fuzz::can_exit(machine, back_at) {
+    if !crate::machine::can_exit(machine, back_at) {
         return None;
     }
     Some(GoalLoop {

@@ -308,7 +308,7 @@ pub fn availability(
     channel: Channel,
     graph: &Graph,
     summary: &WalkSummary,
-) -> Vec<crate::report::IntentAvailability> {
+) -> Vec<crate::results::IntentAvailability> {
     let worlds = super::worlds(graph);
     set.intents
         .iter()
@@ -323,7 +323,7 @@ pub fn availability(
             } else {
                 ("never", None)
             };
-            crate::report::IntentAvailability {
+            crate::results::IntentAvailability {
                 intent: intent.id.value.clone(),
                 channel,
                 served: status.to_string(),

@@ -19,6 +19,8 @@ use crate::machine::{Choice, InputKind, Machine, Observer, Quiet, Rules, Settled
 use crate::model::{Level, MenuSet, Span};
 use raw::{RawFinding, Recorder};
 
+use crate::coverage::{flow_reaches, FlowReach};
+
 /// Everything `lint` learnt about a set.
 #[derive(Debug, Default)]
 pub struct Analysis {
@@ -27,7 +29,7 @@ pub struct Analysis {
     pub notes: Vec<String>,
     pub states: usize,
     pub coverage: Vec<FlowReach>,
-    pub intents: Vec<crate::report::IntentAvailability>,
+    pub intents: Vec<crate::results::IntentAvailability>,
 }
 
 /// Runs every deterministic analysis on every channel of the set.
@@ -547,31 +549,6 @@ enum Place {
 /// What the walk reached, flow by flow.
 fn coverage(graph: &Graph, summary: &WalkSummary) -> Vec<FlowReach> {
     flow_reaches(graph, &summary.coverage)
-}
-
-/// What a coverage map reached, flow by flow, with each flow's totals.
-pub fn flow_reaches(graph: &Graph, map: &crate::coverage::CoverageMap) -> Vec<FlowReach> {
-    (0..graph.flows.len())
-        .map(|f| {
-            let items = crate::coverage::flow_items(graph, f);
-            FlowReach {
-                channel: graph.channel,
-                flow: graph.flows[f].id.clone(),
-                totals: (items.nodes.len(), items.options.len(), items.handlers.len()),
-                reach: crate::coverage::reach(&items, map),
-            }
-        })
-        .collect()
-}
-
-/// What one source of customers reached in one flow.
-#[derive(Debug, Clone)]
-pub struct FlowReach {
-    pub channel: crate::model::Channel,
-    pub flow: String,
-    /// Nodes, options and handlers in the flow.
-    pub totals: (usize, usize, usize),
-    pub reach: crate::coverage::Reach,
 }
 
 #[cfg(test)]

@@ -432,8 +432,17 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub output: OutputArg,
     /// Fail (exit 1) on warnings too.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, long_help = deny_long_help())]
     pub deny: Option<Deny>,
+}
+
+/// `--deny`'s long help lists every finding code with its default level, so
+/// that which codes fail a run can be read without the documentation.
+fn deny_long_help() -> String {
+    format!(
+        "Fail (exit 1) on warnings too.\n\nThe finding codes, at the level each has unless the set's `levels` says otherwise:\n\n{}",
+        crate::finding::code_list().trim_end()
+    )
 }
 
 #[derive(Debug, Args)]

@@ -382,7 +382,7 @@ fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
             set.root.display().to_string(),
             common.seed,
         )),
-        _ => crate::report::lint_report(&set, command, common.seed),
+        _ => crate::run::lint_report(&set, command, common.seed),
     };
     let fuzz_options = match &job {
         Job::Fuzz(options) | Job::Check(options, _) => Some(options),

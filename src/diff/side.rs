@@ -139,7 +139,7 @@ fn report_for(
         message: e.to_string(),
     };
     let mut report =
-        crate::report::lint_report(&set, "check", options.seed).map_err(|e| unchecked(&e))?;
+        crate::run::lint_report(&set, "check", options.seed).map_err(|e| unchecked(&e))?;
     let fuzz = crate::fuzz::FuzzOptions {
         seed: options.seed,
         runs: options.fuzz_runs,

@@ -1,6 +1,8 @@
 //! Who a fuzzed customer is: what they came for (an intent or an unplanned
 //! need), their world and the flow they start in.
 
+use crate::machine::Need;
+
 /// Who a fuzzed customer is: what they want, the world they live in, and
 /// where they start. Fixed for a run; only the run's actions shrink.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +18,16 @@ pub struct Customer {
     pub world: u32,
     /// The top-level flow the customer starts in.
     pub flow: u32,
+}
+
+impl Customer {
+    /// What the customer's goal-directed move looks for: nothing in a set
+    /// with no catalogue (they take the first announced option), else their
+    /// intent, or for a need nobody planned for one that only a fallback
+    /// fits.
+    pub fn need(&self) -> Option<Need> {
+        (!self.aimless).then(|| self.intent.map_or(Need::Unplanned, Need::Intent))
+    }
 }
 
 /// Words for needs nobody planned: plausible requests that no catalogue of

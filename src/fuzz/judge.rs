@@ -12,8 +12,10 @@
 use crate::analysis::goal_loop::{self, GoalLoop};
 use crate::coverage::CoverageMap;
 use crate::finding::Code;
-use crate::graph::{Graph, Kind, NodeIx, OptionIx, NONE};
-use crate::machine::{Choice, DeadEndReason, Machine, Need, Observer, Quiet, Settled, State, Step};
+use crate::graph::{Kind, NodeIx, NONE};
+use crate::machine::{
+    can_exit, Choice, DeadEndReason, Machine, Moves, Observer, Quiet, Settled, State, Step,
+};
 use crate::model::Span;
 
 use super::actions::Actions;
@@ -33,167 +35,6 @@ pub struct Failure {
     /// Where the finding points when not at its node: a misleading option
     /// is shown at the option, as lint shows it.
     pub span: Option<Span>,
-}
-
-/// The moves open to a customer at one state, worked out once per step
-/// into buffers that are reused from step to step. Nothing is copied that
-/// the graph already holds: at a menu without guards the options are a
-/// range of [`Graph::always_offered`], and the goal-directed move is only
-/// worked out when a customer takes it.
-///
-/// [`Graph::always_offered`]: crate::graph::Graph::always_offered
-#[derive(Debug, Default)]
-pub struct Moves {
-    /// The options offered at a menu with guards, for this state's values.
-    guarded: Vec<OptionIx>,
-    /// At a menu without guards, where its options sit in
-    /// `Graph::always_offered`; otherwise the options are `guarded`.
-    unguarded: Option<std::ops::Range<u32>>,
-    /// How many options are offered (0 away from a menu).
-    option_count: usize,
-    /// The moves other than options, which follow them in a fixed order.
-    tail: Vec<Choice>,
-    /// Away from a menu, the goal-directed move (menus work it out on
-    /// demand in [`Moves::goal`]).
-    fixed_goal: Option<Choice>,
-    at_menu: bool,
-}
-
-impl Moves {
-    pub fn compute(&mut self, machine: &Machine, state: &State) {
-        let graph = machine.graph;
-        self.tail.clear();
-        self.unguarded = None;
-        self.option_count = 0;
-        self.fixed_goal = None;
-        self.at_menu = false;
-        match &graph.nodes[state.node as usize].kind {
-            Kind::Menu {
-                back,
-                guard_mask,
-                always_offered,
-                ..
-            } => {
-                self.at_menu = true;
-                if *guard_mask == 0 {
-                    self.unguarded = Some(always_offered.clone());
-                    self.option_count = always_offered.len();
-                } else {
-                    machine.offered(state, &mut self.guarded);
-                    self.option_count = self.guarded.len();
-                }
-                if !graph.is_visual() {
-                    self.tail.push(Choice::NoMatch);
-                }
-                self.tail.push(Choice::NoInput);
-                if graph.is_visual() && (*back != NONE || state.prev != NONE) {
-                    self.tail.push(Choice::Back);
-                }
-            }
-            // The platform decides an opaque step: the first branch is the
-            // usual outcome, the others are what else may happen.
-            Kind::Opaque { branches } => {
-                self.tail
-                    .extend((0..branches.end - branches.start).map(Choice::Branch));
-                self.fixed_goal = (!branches.is_empty()).then_some(Choice::Branch(0));
-            }
-            Kind::Ask {
-                invalid_answer,
-                valid_answer,
-                ..
-            } => {
-                if invalid_answer.is_some() {
-                    self.tail.push(Choice::Invalid);
-                }
-                self.tail.push(Choice::NoInput);
-                if graph.is_visual() && state.prev != NONE {
-                    self.tail.push(Choice::Back);
-                }
-                self.fixed_goal = valid_answer.as_ref().map(|_| Choice::Valid);
-            }
-            _ => {}
-        }
-    }
-
-    /// The options a customer can pick here, in menu order.
-    pub fn options<'s>(&'s self, graph: &'s Graph) -> &'s [OptionIx] {
-        match &self.unguarded {
-            Some(range) => &graph.always_offered[range.start as usize..range.end as usize],
-            None => &self.guarded[..self.option_count],
-        }
-    }
-
-    /// How many moves there are other than the goal-directed one.
-    pub fn other_count(&self) -> usize {
-        self.option_count + self.tail.len()
-    }
-
-    /// Move `k` of the others: the options in menu order, then the rest.
-    pub fn other(&self, graph: &Graph, k: usize) -> Choice {
-        match self.options(graph).get(k) {
-            Some(&option) => Choice::Option(option),
-            None => self.tail[k - self.option_count],
-        }
-    }
-
-    /// Every move other than the goal-directed one, in order.
-    pub fn others<'s>(&'s self, graph: &'s Graph) -> impl Iterator<Item = Choice> + 's {
-        let options = self.options(graph).iter().map(|&i| Choice::Option(i));
-        options.chain(self.tail.iter().copied())
-    }
-
-    /// The goal-directed move: what fits, else a fallback, else zero-out to
-    /// a person; the right answer at an `ask`. A customer of a set with no
-    /// catalogue takes the first announced option.
-    pub fn goal(&self, machine: &Machine, customer: &Customer) -> Option<Choice> {
-        if !self.at_menu {
-            return self.fixed_goal;
-        }
-        let options = self.options(machine.graph);
-        let chosen = if customer.aimless {
-            machine.choose_among(options, Need::Anything, false)
-        } else {
-            // A need nobody planned for fits only a fallback.
-            let need = customer.intent.map_or(Need::Unplanned, Need::Intent);
-            machine.choose_among(options, need, true)
-        };
-        chosen.map(Choice::Option)
-    }
-}
-
-/// Whether any end, transfer, dropped call or return can still be reached
-/// from `state` by any inputs: a run that stopped going anywhere is only a
-/// trap when this is false. Bounded, and "yes" when the bound is hit, so
-/// that a large graph never yields a false trap.
-pub(crate) fn can_exit(machine: &mut Machine, state: State) -> bool {
-    let mut seen: rustc_hash::FxHashSet<State> = rustc_hash::FxHashSet::default();
-    let mut pending = vec![state];
-    seen.insert(state);
-    while let Some(s) = pending.pop() {
-        if seen.len() > 20_000 {
-            return true;
-        }
-        let mut moves = Moves::default();
-        moves.compute(machine, &s);
-        let mut choices: Vec<Choice> = moves.others(machine.graph).collect();
-        if matches!(machine.graph.nodes[s.node as usize].kind, Kind::Ask { .. }) {
-            choices.push(Choice::Valid);
-        }
-        for choice in choices {
-            match machine.step(&s, choice, &mut Quiet) {
-                Step::Moved(Settled::Waiting(next)) | Step::Reprompt(next) => {
-                    if seen.insert(next) {
-                        pending.push(next);
-                    }
-                }
-                Step::Moved(Settled::DeadEnd(..) | Settled::SilentLoop(_))
-                | Step::Ignored
-                | Step::Unavailable => {}
-                Step::Moved(_) | Step::Dropped(_) => return true,
-            }
-        }
-    }
-    false
 }
 
 pub struct Limits {
@@ -436,7 +277,7 @@ fn judge_inner(
         taken.push(action);
         let other_count = moves.other_count();
         let choice = if action == 0 || other_count == 0 {
-            match moves.goal(machine, customer) {
+            match moves.goal(machine, customer.need()) {
                 Some(choice) => choice,
                 None if pure_goal
                     && !customer.aimless

@@ -18,7 +18,6 @@ use std::time::Instant;
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use rustc_hash::FxHashSet;
-use serde::{Deserialize, Serialize};
 
 use crate::analysis::raw::RawFinding;
 use crate::coverage::CoverageMap;
@@ -29,9 +28,10 @@ use crate::machine::{Machine, Rules};
 use crate::model::{Level, MenuSet};
 use crate::replay::{replay_compiled, Ending};
 
+/// The fuzzer's results are report types, declared below both.
+pub use crate::results::{FuzzOutcome, FuzzSummary};
 pub use actions::Actions;
 pub use customer::Customer;
-pub(crate) use judge::can_exit;
 pub use judge::{judge, Failure, Limits};
 pub use run_tree::{Run, RunTree};
 
@@ -66,19 +66,6 @@ impl Default for FuzzOptions {
     }
 }
 
-/// What a fuzzing session did, for the report.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct FuzzSummary {
-    pub seed: u64,
-    pub runs: usize,
-    /// Inputs the generated customers gave, in all.
-    pub steps: usize,
-    /// Option and handler edges in the set, and how many runs took.
-    pub edges: usize,
-    pub edges_covered: usize,
-    pub failures: usize,
-}
-
 /// Progress as the fuzzer goes, for a progress bar.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
@@ -87,16 +74,6 @@ pub struct Progress {
     pub edges_covered: usize,
     pub edges: usize,
     pub failures: usize,
-}
-
-/// The fuzzer's findings and what it did.
-#[derive(Debug, Default)]
-pub struct FuzzOutcome {
-    pub findings: Vec<Finding>,
-    /// What the generated customers reached, flow by flow.
-    pub coverage: Vec<crate::analysis::FlowReach>,
-    pub summary: FuzzSummary,
-    pub notes: Vec<String>,
 }
 
 /// proptest's runner for one batch of a channel: the user's seed, and the
@@ -207,7 +184,7 @@ pub fn fuzz(
 type ChannelOutcome = (
     Vec<Finding>,
     (usize, usize),
-    Vec<crate::analysis::FlowReach>,
+    Vec<crate::coverage::FlowReach>,
     Vec<(usize, String)>,
 );
 
@@ -226,7 +203,7 @@ fn fuzz_channel(
         return (
             Vec::new(),
             (0, 0),
-            crate::analysis::flow_reaches(graph, &CoverageMap::new(graph)),
+            crate::coverage::flow_reaches(graph, &CoverageMap::new(graph)),
             Vec::new(),
         );
     }
@@ -362,7 +339,7 @@ fn fuzz_channel(
             failures: failures.len(),
         });
     }
-    let counts = crate::analysis::flow_reaches(graph, &coverage);
+    let counts = crate::coverage::flow_reaches(graph, &coverage);
     // A finding several batches found is reported with the repro of the
     // earliest batch whose repro replays, as `report::merge` keeps the
     // earliest batch's across shards. Findings are told apart as the report
@@ -406,7 +383,7 @@ fn fuzz_channel(
 }
 
 /// Option and handler edges of some flows, and how many were taken.
-fn edge_counts(reaches: &[crate::analysis::FlowReach]) -> (usize, usize) {
+fn edge_counts(reaches: &[crate::coverage::FlowReach]) -> (usize, usize) {
     reaches.iter().fold((0, 0), |(edges, covered), r| {
         (
             edges + r.totals.1 + r.totals.2,

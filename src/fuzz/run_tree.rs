@@ -11,10 +11,10 @@ use rand::Rng;
 
 use super::actions::Actions;
 use super::customer::{Customer, UNPLANNED};
-use super::judge::{judge_with, Failure, Limits, Moves};
+use super::judge::{judge_with, Failure, Limits};
 use crate::coverage::CoverageMap;
 use crate::graph::{Graph, Kind, NodeIx};
-use crate::machine::{Choice, Machine, State};
+use crate::machine::{Choice, Machine, Moves, State};
 
 /// One fuzzed customer and what they do.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,6 +18,7 @@ pub use ir::{Imported, IrFlow};
 use crate::finding::Finding;
 use crate::loader::LoadError;
 use crate::model::MenuSet;
+use crate::report::{ErrorEntry, ErrorReport};
 
 /// The platforms touchpoint imports from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +108,32 @@ pub enum FromError {
     Import(#[from] ImportError),
     #[error("the imported flows do not load (a touchpoint bug worth reporting): {}", .0.plain_lines().join("; "))]
     Load(LoadError),
+}
+
+/// Declared here rather than in `crate::report`, so that the report, which
+/// every renderer reads, does not depend on the importers.
+impl ErrorReport {
+    /// An export that could not be imported, at the export's line and
+    /// column where the importer knows them.
+    pub fn of_import(command: &str, set: String, error: &FromError) -> ErrorReport {
+        let entry = match error {
+            FromError::Import(problem) => ErrorEntry {
+                file: Some(problem.file.clone()),
+                line: Some(problem.line),
+                column: Some(problem.column),
+                message: problem.message.clone(),
+                help: None,
+            },
+            other => ErrorEntry {
+                file: None,
+                line: None,
+                column: None,
+                message: other.to_string(),
+                help: None,
+            },
+        };
+        ErrorReport::of_entries(command, set, vec![entry])
+    }
 }
 
 /// Reads export files (or every file of a directory) and loads what they

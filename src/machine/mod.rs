@@ -4,11 +4,13 @@
 
 mod choice;
 mod goal;
+mod moves;
 mod stacks;
 mod state;
 
 pub use choice::{Choice, InputKind};
 pub use goal::Need;
+pub(crate) use moves::{can_exit, Moves};
 pub use stacks::Stacks;
 pub use state::State;
 

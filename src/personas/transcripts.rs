@@ -4,20 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
 
 use super::PersonaResult;
-
-/// A journey whose transcript differs from the saved one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TranscriptChange {
-    pub persona: String,
-    /// The saved file, relative to the transcripts directory.
-    pub file: String,
-    /// Word-level: `[-removed-]` and `{+added+}` inside the changed lines.
-    pub diff: String,
-}
+pub use crate::results::TranscriptChange;
 
 /// The file a result's transcript is saved in: its name, made safe for
 /// every file system.

@@ -7,36 +7,6 @@ use crate::finding::Code;
 use crate::model::Level;
 use crate::report::{ErrorReport, Report};
 
-/// What each code means, for the rule list.
-fn describe(code: Code) -> &'static str {
-    match code {
-        Code::UnknownTarget => "A goto, next, then or call names no node or flow.",
-        Code::Unreachable => "No path from start reaches the node, under any variables.",
-        Code::DeadEnd => "A reachable state with no way on.",
-        Code::Trap => "A reachable state from which no end can be reached.",
-        Code::UnhandledInput => "An input with no handler: the platform drops the call.",
-        Code::EndlessRetry => "A handler that re-prompts with no retry limit.",
-        Code::NoFit => {
-            "A customer with an intent meets a menu where nothing fits and there is no fallback."
-        }
-        Code::MisleadingOption => {
-            "An option fits an intent, but nothing behind it serves the intent."
-        }
-        Code::IntentUnreachable => {
-            "An intent that must be served on a channel is served nowhere reachable there."
-        }
-        Code::ChannelGap => "An intent served on one channel and not on another.",
-        Code::PromptMismatch => {
-            "The prompt announces a key no option takes, or an option's key is never announced."
-        }
-        Code::DuplicateKey => "Two options of one menu take the same key or label.",
-        Code::MenuTooWide => "More options offered to the caller than the set allows (hidden options not counted).",
-        Code::TooDeep => "More menus than the set allows before the customer is served.",
-        Code::PersonaFailed => "A persona's expectations did not hold.",
-        Code::LiveError => "A call to the live app failed: an HTTP error, a timeout, a reply that is not TwiML, or a redirect loop.",
-    }
-}
-
 /// Turns a file name relative to the set (as findings and load errors
 /// give it) into a path relative to where touchpoint ran, which is what
 /// code scanning matches against the repository.
@@ -131,7 +101,7 @@ pub fn render(report: &Report) -> String {
     let uri = artifact_uri(&report.set);
     let rules: Vec<Value> = Code::ALL
         .iter()
-        .map(|c| json!({"id": c.name(), "shortDescription": {"text": describe(*c)}, "defaultConfiguration": {"level": c.default_level().name()}}))
+        .map(|c| json!({"id": c.name(), "shortDescription": {"text": c.summary()}, "defaultConfiguration": {"level": c.default_level().name()}}))
         .collect();
     let results: Vec<Value> = report
         .findings
@@ -179,6 +149,28 @@ fn document(version: &str, rules: &[Value], results: &[Value]) -> String {
 #[cfg(test)]
 mod tests {
     use super::artifact_uri;
+
+    /// The rule list is the finding-code table: every code, in its order,
+    /// described by its summary at its default level.
+    #[test]
+    fn rules_are_the_finding_code_table() {
+        let report = crate::report::Report::new("lint", "menus".to_string(), 42);
+        let sarif: serde_json::Value = serde_json::from_str(&super::render(&report)).unwrap();
+        let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        let expected: Vec<serde_json::Value> = crate::finding::CODES
+            .iter()
+            .map(|code| {
+                serde_json::json!({
+                    "id": code.name,
+                    "shortDescription": {"text": code.summary},
+                    "defaultConfiguration": {"level": code.default_level.name()}
+                })
+            })
+            .collect();
+        assert_eq!(rules, &expected);
+    }
 
     /// A set at the root of the filesystem, or a file there, has one slash
     /// after the scheme's two, not two.

@@ -275,6 +275,28 @@ mod tests {
         }
     }
 
+    /// The schema's description of each code's level says the default
+    /// level the finding-code table gives it.
+    #[test]
+    fn level_descriptions_give_each_codes_default_level() {
+        let schema = parsed();
+        let levels = &def(&schema, "levels")["properties"];
+        for code in crate::finding::CODES {
+            let description = levels[code.name]["description"]
+                .as_str()
+                .unwrap_or_default();
+            let default = format!("Default: {}", code.default_level.name());
+            let states_it = description
+                .match_indices(&default)
+                .any(|(at, _)| matches!(&description[at + default.len()..], "." | " (load)."));
+            assert!(
+                states_it,
+                "`levels.{}` should end with `{default}.`: {description:?}",
+                code.name
+            );
+        }
+    }
+
     #[test]
     fn enums_match_the_model() {
         let schema = parsed();
