@@ -39,20 +39,18 @@ use serde_json::Value;
 use super::ir::{
     self, announced_label, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin,
 };
+use super::kit::json::{entry, key_position, position, JsonExport};
+use super::kit::UniqueIds;
 use super::ImportError;
 
 /// Reads Studio flow definitions, one flow per file.
 pub fn import(files: &[(String, String)]) -> Result<Imported, ImportError> {
     let mut imported = Imported::default();
-    let mut ids: HashSet<String> = HashSet::new();
+    let mut ids = UniqueIds::new();
     for (path, text) in files {
         let mut flow = import_file(path, text, &mut imported.notes)?;
         let base = flow.id.clone();
-        let mut n = 2;
-        while !ids.insert(flow.id.clone()) {
-            flow.id = format!("{base}_{n}");
-            n += 1;
-        }
+        flow.id = ids.claim(&base);
         if flow.id != base {
             imported.notes.push(format!(
                 "{path}: another file already gives the flow id `{base}`; this flow is `{}`",
@@ -152,31 +150,9 @@ fn err(path: &str, (line, column): (u32, u32), message: impl Into<String>) -> Im
     }
 }
 
-/// Byte offset of `"name": "<name>"` at or after `from`.
-fn find_name(text: &str, name: &str, from: usize) -> Option<usize> {
-    let quoted = serde_json::to_string(name).ok()?;
-    let mut at = from.min(text.len());
-    while let Some(i) = text.get(at..)?.find("\"name\"") {
-        let key = at + i;
-        let rest = text[key + 6..].trim_start();
-        if let Some(rest) = rest.strip_prefix(':') {
-            if rest.trim_start().starts_with(&quoted) {
-                return Some(key);
-            }
-        }
-        at = key + 6;
-    }
-    None
-}
-
 fn parse_states(path: &str, text: &str) -> Result<(Value, Vec<State>), ImportError> {
-    let root: Value = serde_json::from_str(text).map_err(|e| {
-        err(
-            path,
-            (e.line().max(1) as u32, e.column().max(1) as u32),
-            format!("not a Studio flow definition: {e}"),
-        )
-    })?;
+    let JsonExport { value: root, tree } =
+        JsonExport::parse(path, text, "not a Studio flow definition")?;
     let Some(raw_states) = root.get("states").and_then(Value::as_array) else {
         return Err(err(
             path,
@@ -184,19 +160,22 @@ fn parse_states(path: &str, text: &str) -> Result<(Value, Vec<State>), ImportErr
             "not a Studio flow definition: no `states` array",
         ));
     };
+    // The tree's `states`, item for item: each state points at its
+    // `"name"` key.
+    let tree_states = entry(&tree, "states")
+        .and_then(|(_, states)| states.as_seq())
+        .unwrap_or_default();
     let mut states = Vec::new();
-    let mut cursor = 0;
     let mut raw_nexts = Vec::new();
     for (i, raw) in raw_states.iter().enumerate() {
-        let at = ir::position(text, cursor);
+        let at = tree_states.get(i).map_or((1, 1), position);
         let Some(name) = raw.get("name").and_then(Value::as_str) else {
             return Err(err(path, at, format!("state {} has no `name`", i + 1)));
         };
-        let offset = find_name(text, name, cursor).or_else(|| find_name(text, name, 0));
-        let (line, column) = offset.map_or(at, |o| ir::position(text, o));
-        if let Some(o) = offset {
-            cursor = cursor.max(o + 1);
-        }
+        let (line, column) = tree_states
+            .get(i)
+            .and_then(|state| key_position(state, "name"))
+            .unwrap_or(at);
         let Some(kind) = raw.get("type").and_then(Value::as_str) else {
             return Err(err(
                 path,
@@ -406,7 +385,8 @@ struct Builder<'a> {
     /// Tracked splits something leads to without a single known branch:
     /// they need a node of their own.
     needed: BTreeSet<usize>,
-    ids: HashSet<String>,
+    /// Every node id given so far: the states', then generated nodes'.
+    ids: UniqueIds,
     notes: Vec<String>,
 }
 
@@ -423,13 +403,7 @@ impl Builder<'_> {
         if let Some(id) = self.hangups.get(&from) {
             return id.clone();
         }
-        let base = format!("{}_call_ends", self.states[from].id);
-        let mut id = base.clone();
-        let mut n = 2;
-        while !self.ids.insert(id.clone()) {
-            id = format!("{base}_{n}");
-            n += 1;
-        }
+        let id = self.ids.claim(&format!("{}_call_ends", self.states[from].id));
         self.hangups.insert(from, id.clone());
         id
     }
@@ -963,15 +937,10 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
     let flow_id = ir::node_id(stem);
 
     // Node ids, unique in the flow.
-    let mut ids: HashSet<String> = HashSet::new();
+    let mut ids = UniqueIds::new();
     for state in states.iter_mut() {
         let base = ir::node_id(&state.name);
-        let mut id = base.clone();
-        let mut n = 2;
-        while !ids.insert(id.clone()) {
-            id = format!("{base}_{n}");
-            n += 1;
-        }
+        let id = ids.claim(&base);
         if id != base {
             notes.push(format!(
                 "{path}: state `{}` is node `{id}` (`{base}` is taken)",
@@ -1077,14 +1046,13 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         tracked.insert(i, split);
     }
 
-    let all_ids: HashSet<String> = states.iter().map(|s| s.id.clone()).collect();
     let mut b = Builder {
         path,
         states: &states,
         tracked,
         hangups: BTreeMap::new(),
         needed: BTreeSet::new(),
-        ids: all_ids,
+        ids,
         notes: Vec::new(),
     };
 

@@ -22,6 +22,7 @@ use url::Url;
 use super::call::{Call, CallError, Caller, Ending, Heard, Input, Next, Request};
 use super::twiml::{Gather, Verb};
 use crate::import::ir::{announced_label, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
+use crate::import::kit::UniqueIds;
 
 /// What the platform says before it ends a call whose app failed.
 const APPLICATION_ERROR: &str = "We are sorry, an application error has occurred. Goodbye.";
@@ -601,6 +602,8 @@ fn said(heard: &[Heard]) -> String {
 #[derive(Default)]
 struct Builder {
     nodes: Vec<IrNode>,
+    /// The ids of `nodes`.
+    ids: UniqueIds,
     menus: Vec<Menu>,
     by_identity: HashMap<String, usize>,
     /// Menus found and not yet probed, in the order found.
@@ -620,13 +623,7 @@ struct Builder {
 
 impl Builder {
     fn node(&mut self, base: &str, kind: IrKind) -> String {
-        let taken = |id: &str, nodes: &[IrNode]| nodes.iter().any(|n| n.id == id);
-        let mut id = base.to_string();
-        let mut n = 2;
-        while taken(&id, &self.nodes) {
-            id = format!("{base}_{n}");
-            n += 1;
-        }
+        let id = self.ids.claim(base);
         self.nodes.push(IrNode {
             id: id.clone(),
             kind,
