@@ -1176,7 +1176,6 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::emit;
 
     /// A flow definition with a call trigger leading to `start` and the
     /// given states (JSON objects without the surrounding brackets).
@@ -1210,18 +1209,6 @@ mod tests {
             .iter()
             .find(|n| n.id == id)
             .unwrap_or_else(|| panic!("no node `{id}` in {:#?}", flow.nodes))
-    }
-
-    fn lint(flows: &[IrFlow]) -> Vec<crate::finding::Finding> {
-        crate::import::lint_flows(flows)
-            .unwrap_or_else(|e| panic!("loads: {e}\n{}", emit(&flows[0])))
-    }
-
-    fn codes(findings: &[crate::finding::Finding]) -> Vec<(String, String)> {
-        findings
-            .iter()
-            .map(|f| (f.code.name().to_string(), f.node.clone()))
-            .collect()
     }
 
     fn gather(name: &str, keypress: &str, speech: &str, timeout: &str, say: &str) -> String {
@@ -1343,7 +1330,7 @@ mod tests {
             (origin.action.as_str(), origin.platform_type.as_str()),
             ("hello", "say-play")
         );
-        assert!(lint(&[flow]).is_empty());
+        // Lint finds nothing: `fixtures/import/studio/say-play-and-missing-next`.
     }
 
     #[test]
@@ -1444,21 +1431,9 @@ mod tests {
         assert!(notes
             .iter()
             .any(|n| n.contains("trigger event `incomingMessage` leads nowhere")));
-        let found = codes(&lint(&[flow]));
-        assert!(
-            found.contains(&("endless-retry".into(), "main".into())),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&("prompt-mismatch".into(), "main".into())),
-            "9 is not announced: {found:?}"
-        );
-        assert!(
-            !found
-                .iter()
-                .any(|(c, _)| c == "unreachable" || c == "dead-end"),
-            "{found:?}"
-        );
+        // Lint finds the endless retries and the unannounced 9 at `main`,
+        // nothing unreachable and no dead end:
+        // `fixtures/import/studio/gather-and-its-digits-split`.
     }
 
     #[test]
@@ -1565,15 +1540,8 @@ mod tests {
             .iter()
             .any(|n| n.contains("`lookup` (make-http-request) is opaque")
                 && n.contains("`failed` has no next")));
-        let found = codes(&lint(&[flow]));
-        assert!(
-            found.contains(&("unhandled-input".into(), "account".into())),
-            "speech: {found:?}"
-        );
-        assert!(
-            found.contains(&("endless-retry".into(), "account".into())),
-            "{found:?}"
-        );
+        // Lint finds speech unhandled and an endless retry at `account`:
+        // `fixtures/import/studio/gather-without-split`.
     }
 
     #[test]
@@ -1649,8 +1617,7 @@ mod tests {
                 "{name}: {notes:?}"
             );
         }
-        let found = lint(&[flow]);
-        assert!(found.is_empty(), "{:?}", codes(&found));
+        // Lint finds nothing: `fixtures/import/studio/opaque-steps`.
     }
 
     #[test]
@@ -1787,12 +1754,8 @@ mod tests {
         };
         assert_eq!(invalid.as_ref().map(|h| h.then.as_str()), Some("agent"));
         assert_eq!(no_input, &None);
-        let found = codes(&lint(&[imported]));
-        assert_eq!(
-            found,
-            [("unhandled-input".to_string(), "pin".to_string())],
-            "silence"
-        );
+        // Lint finds only silence unhandled at `pin`:
+        // `fixtures/import/studio/ask-with-speech-elsewhere`.
     }
 
     #[test]
@@ -1843,7 +1806,7 @@ mod tests {
             .iter()
             .any(|n| n.contains("`incomingMessage` leads to `reply`: ignored")));
         assert!(notes.iter().any(|n| n.contains("not imported: reply")));
-        assert!(lint(&[flow]).is_empty());
+        // Lint finds nothing: `fixtures/import/studio/other-triggers`.
     }
 
     #[test]
