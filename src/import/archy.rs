@@ -43,8 +43,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::ir::{self, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
-use super::ImportError;
 use super::kit::UniqueIds;
+use super::ImportError;
 use crate::loader::tree::{self, Yaml, YamlValue};
 
 /// Targets that name a task are written as this prefix and the task's index

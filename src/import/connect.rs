@@ -2243,5 +2243,4 @@ mod tests {
             Some("hear this again")
         );
     }
-
 }

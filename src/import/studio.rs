@@ -403,7 +403,9 @@ impl Builder<'_> {
         if let Some(id) = self.hangups.get(&from) {
             return id.clone();
         }
-        let id = self.ids.claim(&format!("{}_call_ends", self.states[from].id));
+        let id = self
+            .ids
+            .claim(&format!("{}_call_ends", self.states[from].id));
         self.hangups.insert(from, id.clone());
         id
     }
@@ -1847,5 +1849,4 @@ mod tests {
         let ids: Vec<&str> = imported.flows.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(ids, ["main", "main_2"]);
     }
-
 }

@@ -130,10 +130,7 @@ mod tests {
         assert_eq!(key_at(&tree, "b"), (2, 2));
         assert_eq!(key_at(&tree, "d"), (2, 25));
         assert_eq!(yaml_safe_json(text).len(), text.len());
-        assert_eq!(
-            yaml_safe_json(text).chars().count(),
-            text.chars().count()
-        );
+        assert_eq!(yaml_safe_json(text).chars().count(), text.chars().count());
     }
 
     #[test]

@@ -64,7 +64,9 @@ mod tests {
     /// are taken.
     #[test]
     fn claims_match_the_first_free_rule() {
-        let wanted = ["x", "x_2", "x", "y", "x", "x_4", "x", "x_2", "x_2", "y", "x"];
+        let wanted = [
+            "x", "x_2", "x", "y", "x", "x_4", "x", "x_2", "x_2", "y", "x",
+        ];
         let mut ids = UniqueIds::new();
         let mut plain: HashSet<String> = HashSet::new();
         for w in wanted {

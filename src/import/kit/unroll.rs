@@ -265,7 +265,6 @@ fn loop_body(
     (body, layer0)
 }
 
-
 /// The target of an `opaque` node's branch of that name.
 fn branch_of(kind: &IrKind, name: &str) -> Option<String> {
     match kind {
