@@ -1836,6 +1836,11 @@ mod tests {
         assert_eq!(e.line, 4);
         let e = import(&[("c.json".into(), r#"{"states": []}"#.into())]).unwrap_err();
         assert!(e.message.contains("trigger"));
+        // A state without a name is refused where the state begins.
+        let text = "{\n  \"states\": [\n    {\"name\": \"a\", \"type\": \"say-play\"},\n    {\"type\": \"say-play\"}\n  ]\n}";
+        let e = import(&[("d.json".into(), text.into())]).unwrap_err();
+        assert!(e.message.contains("state 2 has no `name`"), "{e}");
+        assert_eq!((e.line, e.column), (4, 5), "{e}");
     }
 
     #[test]
