@@ -43,8 +43,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::ir::{self, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
+use super::kit::UniqueIds;
 use super::ImportError;
-use crate::loader::yaml::{self, Yaml, YamlValue};
+use crate::loader::tree::{self, Yaml, YamlValue};
 
 /// Targets that name a task are written as this prefix and the task's index
 /// until every task is built, then replaced by the task's first node.
@@ -56,14 +57,14 @@ const DEFAULT_REPEAT_COUNT: u32 = 3;
 /// Reads Archy YAML exports, one inbound call flow per file.
 pub fn import(files: &[(String, String)]) -> Result<Imported, ImportError> {
     let mut out = Imported::default();
-    let mut flow_ids: HashSet<String> = HashSet::new();
+    let mut flow_ids = UniqueIds::new();
     let mut skipped = Vec::new();
     for (file, text) in files {
         let template = Template::neutralize(text);
-        let documents = yaml::parse(&template.text).map_err(|e| ImportError {
+        let documents = tree::parse_yaml(&template.text).map_err(|e| ImportError {
             file: file.clone(),
-            line: e.pos.line,
-            column: e.pos.column,
+            line: e.line,
+            column: e.column,
             message: format!("not readable as Archy YAML: {}", e.message),
         })?;
         if !template.seen.is_empty() {
@@ -92,13 +93,9 @@ pub fn import(files: &[(String, String)]) -> Result<Imported, ImportError> {
             continue;
         };
         let mut flow = Builder::new(file, &template, call, call_key).build()?;
-        if !flow_ids.insert(flow.flow.id.clone()) {
-            let base = flow.flow.id.clone();
-            let mut n = 2;
-            while !flow_ids.insert(format!("{base}_{n}")) {
-                n += 1;
-            }
-            flow.flow.id = format!("{base}_{n}");
+        let base = flow.flow.id.clone();
+        flow.flow.id = flow_ids.claim(&base);
+        if flow.flow.id != base {
             flow.notes.push(format!(
                 "{file}: another file already holds a flow named `{base}`; this one is `{}`",
                 flow.flow.id
@@ -417,38 +414,6 @@ fn known_outputs(ty: &str) -> &'static [&'static str] {
     }
 }
 
-/// Every place in a node that names another node.
-fn targets_mut(kind: &mut IrKind) -> Vec<&mut String> {
-    let mut out = Vec::new();
-    match kind {
-        IrKind::Say { next, .. } | IrKind::Call { next, .. } => out.extend(next.as_mut()),
-        IrKind::Menu {
-            options,
-            no_input,
-            no_match,
-            ..
-        } => {
-            out.extend(options.iter_mut().map(|o| &mut o.goto));
-            out.extend(no_input.as_mut().map(|h| &mut h.then));
-            out.extend(no_match.as_mut().map(|h| &mut h.then));
-        }
-        IrKind::Ask {
-            goto,
-            invalid,
-            no_input,
-            ..
-        } => {
-            out.extend(goto.as_mut());
-            out.extend(invalid.as_mut().map(|h| &mut h.then));
-            out.extend(no_input.as_mut().map(|h| &mut h.then));
-        }
-        IrKind::Switch { entries } => out.extend(entries.iter_mut().map(|(_, t)| t)),
-        IrKind::Opaque { branches, .. } => out.extend(branches.iter_mut().map(|(_, t)| t)),
-        IrKind::Return | IrKind::Transfer { .. } | IrKind::End { .. } | IrKind::Hangup { .. } => {}
-    }
-    out
-}
-
 struct MenuDef<'a> {
     id: String,
     body: &'a Yaml,
@@ -480,7 +445,7 @@ struct Builder<'a> {
     call: &'a Yaml,
     call_key: &'a Yaml,
     nodes: Vec<IrNode>,
-    used: HashSet<String>,
+    used: UniqueIds,
     menus: Vec<MenuDef<'a>>,
     menu_ids: HashMap<String, String>,
     tasks: Vec<TaskDef<'a>>,
@@ -503,7 +468,7 @@ impl<'a> Builder<'a> {
             call,
             call_key,
             nodes: Vec::new(),
-            used: HashSet::new(),
+            used: UniqueIds::new(),
             menus: Vec::new(),
             menu_ids: HashMap::new(),
             tasks: Vec::new(),
@@ -529,15 +494,7 @@ impl<'a> Builder<'a> {
 
     /// A fresh node id from a platform name.
     fn alloc(&mut self, base: &str) -> String {
-        let base = ir::node_id(base);
-        let mut id = base.clone();
-        let mut n = 2;
-        while self.used.contains(&id) {
-            id = format!("{base}_{n}");
-            n += 1;
-        }
-        self.used.insert(id.clone());
-        id
+        self.used.claim(&ir::node_id(base))
     }
 
     fn origin(&self, key: &Yaml, action: &str, platform_type: &str) -> Origin {
@@ -730,7 +687,7 @@ impl<'a> Builder<'a> {
             links.push(start.clone());
         }
         for node in &mut self.nodes {
-            for t in targets_mut(&mut node.kind) {
+            for t in node.kind.targets_mut() {
                 if t.starts_with(TASK_LINK) && !links.contains(t) {
                     links.push(t.clone());
                 }
@@ -742,7 +699,7 @@ impl<'a> Builder<'a> {
             resolved.insert(link, to);
         }
         for node in &mut self.nodes {
-            for t in targets_mut(&mut node.kind) {
+            for t in node.kind.targets_mut() {
                 if let Some(to) = resolved.get(t.as_str()) {
                     *t = to.clone();
                 }
@@ -1575,7 +1532,7 @@ mod tests {
         );
         for n in &flow.nodes {
             let mut kind = n.kind.clone();
-            for t in targets_mut(&mut kind) {
+            for t in kind.targets_mut() {
                 assert!(
                     ids.contains(t.as_str()),
                     "`{}` points at missing `{t}`",

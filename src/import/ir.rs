@@ -88,6 +88,83 @@ pub enum IrKind {
     },
 }
 
+impl IrKind {
+    /// Every place in a node that names another node of its flow (not the
+    /// flow of a `call`), in a fixed order: `next`; a menu's options, then
+    /// `no_input`, then `no_match`; an ask's `goto`, `invalid`, `no_input`;
+    /// a switch's entries; an opaque step's branches.
+    pub fn targets_mut(&mut self) -> Vec<&mut String> {
+        let mut out = Vec::new();
+        match self {
+            IrKind::Say { next, .. } | IrKind::Call { next, .. } => out.extend(next.as_mut()),
+            IrKind::Menu {
+                options,
+                no_input,
+                no_match,
+                ..
+            } => {
+                out.extend(options.iter_mut().map(|o| &mut o.goto));
+                out.extend(no_input.as_mut().map(|h| &mut h.then));
+                out.extend(no_match.as_mut().map(|h| &mut h.then));
+            }
+            IrKind::Ask {
+                goto,
+                invalid,
+                no_input,
+                ..
+            } => {
+                out.extend(goto.as_mut());
+                out.extend(invalid.as_mut().map(|h| &mut h.then));
+                out.extend(no_input.as_mut().map(|h| &mut h.then));
+            }
+            IrKind::Switch { entries } => out.extend(entries.iter_mut().map(|(_, to)| to)),
+            IrKind::Opaque { branches, .. } => out.extend(branches.iter_mut().map(|(_, to)| to)),
+            IrKind::Return
+            | IrKind::Transfer { .. }
+            | IrKind::End { .. }
+            | IrKind::Hangup { .. } => {}
+        }
+        out
+    }
+
+    /// [`IrKind::targets_mut`] to read.
+    pub fn targets(&self) -> impl Iterator<Item = &str> {
+        let mut out: Vec<&str> = Vec::new();
+        match self {
+            IrKind::Say { next, .. } | IrKind::Call { next, .. } => out.extend(next.as_deref()),
+            IrKind::Menu {
+                options,
+                no_input,
+                no_match,
+                ..
+            } => {
+                out.extend(options.iter().map(|o| o.goto.as_str()));
+                out.extend(no_input.as_ref().map(|h| h.then.as_str()));
+                out.extend(no_match.as_ref().map(|h| h.then.as_str()));
+            }
+            IrKind::Ask {
+                goto,
+                invalid,
+                no_input,
+                ..
+            } => {
+                out.extend(goto.as_deref());
+                out.extend(invalid.as_ref().map(|h| h.then.as_str()));
+                out.extend(no_input.as_ref().map(|h| h.then.as_str()));
+            }
+            IrKind::Switch { entries } => out.extend(entries.iter().map(|(_, to)| to.as_str())),
+            IrKind::Opaque { branches, .. } => {
+                out.extend(branches.iter().map(|(_, to)| to.as_str()))
+            }
+            IrKind::Return
+            | IrKind::Transfer { .. }
+            | IrKind::End { .. }
+            | IrKind::Hangup { .. } => {}
+        }
+        out.into_iter()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IrOption {
     pub key: Option<String>,
@@ -131,14 +208,6 @@ pub fn node_id(raw: &str) -> String {
     } else {
         id
     }
-}
-
-/// 1-based line and column of a byte offset in a text.
-pub fn position(text: &str, offset: usize) -> (u32, u32) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() as u32 + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-    (line, column)
 }
 
 /// Strips SSML tags (`<speak>`, `<break/>`) from prompt text and folds

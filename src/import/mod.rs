@@ -1,12 +1,14 @@
 //! Importers of platform exports (Amazon Connect, Twilio Studio, Genesys
 //! Architect) into touchpoint flows. Each importer reads the platform's
-//! format into [`ir`]; [`emit`] writes touchpoint YAML; the source map
-//! points findings back at the export.
+//! format into [`ir`] with the shared [`kit`] (unique ids, JSON with
+//! positions, loop unrolling); [`emit`] writes touchpoint YAML; the source
+//! map points findings back at the export.
 
 pub mod archy;
 pub mod connect;
 mod emit;
 pub mod ir;
+pub mod kit;
 pub mod studio;
 
 use std::path::{Path, PathBuf};

@@ -39,20 +39,18 @@ use serde_json::Value;
 use super::ir::{
     self, announced_label, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin,
 };
+use super::kit::json::{entry, key_position, position, JsonExport};
+use super::kit::UniqueIds;
 use super::ImportError;
 
 /// Reads Studio flow definitions, one flow per file.
 pub fn import(files: &[(String, String)]) -> Result<Imported, ImportError> {
     let mut imported = Imported::default();
-    let mut ids: HashSet<String> = HashSet::new();
+    let mut ids = UniqueIds::new();
     for (path, text) in files {
         let mut flow = import_file(path, text, &mut imported.notes)?;
         let base = flow.id.clone();
-        let mut n = 2;
-        while !ids.insert(flow.id.clone()) {
-            flow.id = format!("{base}_{n}");
-            n += 1;
-        }
+        flow.id = ids.claim(&base);
         if flow.id != base {
             imported.notes.push(format!(
                 "{path}: another file already gives the flow id `{base}`; this flow is `{}`",
@@ -152,31 +150,9 @@ fn err(path: &str, (line, column): (u32, u32), message: impl Into<String>) -> Im
     }
 }
 
-/// Byte offset of `"name": "<name>"` at or after `from`.
-fn find_name(text: &str, name: &str, from: usize) -> Option<usize> {
-    let quoted = serde_json::to_string(name).ok()?;
-    let mut at = from.min(text.len());
-    while let Some(i) = text.get(at..)?.find("\"name\"") {
-        let key = at + i;
-        let rest = text[key + 6..].trim_start();
-        if let Some(rest) = rest.strip_prefix(':') {
-            if rest.trim_start().starts_with(&quoted) {
-                return Some(key);
-            }
-        }
-        at = key + 6;
-    }
-    None
-}
-
 fn parse_states(path: &str, text: &str) -> Result<(Value, Vec<State>), ImportError> {
-    let root: Value = serde_json::from_str(text).map_err(|e| {
-        err(
-            path,
-            (e.line().max(1) as u32, e.column().max(1) as u32),
-            format!("not a Studio flow definition: {e}"),
-        )
-    })?;
+    let JsonExport { value: root, tree } =
+        JsonExport::parse(path, text, "not a Studio flow definition")?;
     let Some(raw_states) = root.get("states").and_then(Value::as_array) else {
         return Err(err(
             path,
@@ -184,19 +160,22 @@ fn parse_states(path: &str, text: &str) -> Result<(Value, Vec<State>), ImportErr
             "not a Studio flow definition: no `states` array",
         ));
     };
+    // The tree's `states`, item for item: each state points at its
+    // `"name"` key.
+    let tree_states = entry(&tree, "states")
+        .and_then(|(_, states)| states.as_seq())
+        .unwrap_or_default();
     let mut states = Vec::new();
-    let mut cursor = 0;
     let mut raw_nexts = Vec::new();
     for (i, raw) in raw_states.iter().enumerate() {
-        let at = ir::position(text, cursor);
+        let at = tree_states.get(i).map_or((1, 1), position);
         let Some(name) = raw.get("name").and_then(Value::as_str) else {
             return Err(err(path, at, format!("state {} has no `name`", i + 1)));
         };
-        let offset = find_name(text, name, cursor).or_else(|| find_name(text, name, 0));
-        let (line, column) = offset.map_or(at, |o| ir::position(text, o));
-        if let Some(o) = offset {
-            cursor = cursor.max(o + 1);
-        }
+        let (line, column) = tree_states
+            .get(i)
+            .and_then(|state| key_position(state, "name"))
+            .unwrap_or(at);
         let Some(kind) = raw.get("type").and_then(Value::as_str) else {
             return Err(err(
                 path,
@@ -406,7 +385,8 @@ struct Builder<'a> {
     /// Tracked splits something leads to without a single known branch:
     /// they need a node of their own.
     needed: BTreeSet<usize>,
-    ids: HashSet<String>,
+    /// Every node id given so far: the states', then generated nodes'.
+    ids: UniqueIds,
     notes: Vec<String>,
 }
 
@@ -423,13 +403,9 @@ impl Builder<'_> {
         if let Some(id) = self.hangups.get(&from) {
             return id.clone();
         }
-        let base = format!("{}_call_ends", self.states[from].id);
-        let mut id = base.clone();
-        let mut n = 2;
-        while !self.ids.insert(id.clone()) {
-            id = format!("{base}_{n}");
-            n += 1;
-        }
+        let id = self
+            .ids
+            .claim(&format!("{}_call_ends", self.states[from].id));
         self.hangups.insert(from, id.clone());
         id
     }
@@ -963,15 +939,10 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
     let flow_id = ir::node_id(stem);
 
     // Node ids, unique in the flow.
-    let mut ids: HashSet<String> = HashSet::new();
+    let mut ids = UniqueIds::new();
     for state in states.iter_mut() {
         let base = ir::node_id(&state.name);
-        let mut id = base.clone();
-        let mut n = 2;
-        while !ids.insert(id.clone()) {
-            id = format!("{base}_{n}");
-            n += 1;
-        }
+        let id = ids.claim(&base);
         if id != base {
             notes.push(format!(
                 "{path}: state `{}` is node `{id}` (`{base}` is taken)",
@@ -1077,14 +1048,13 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         tracked.insert(i, split);
     }
 
-    let all_ids: HashSet<String> = states.iter().map(|s| s.id.clone()).collect();
     let mut b = Builder {
         path,
         states: &states,
         tracked,
         hangups: BTreeMap::new(),
         needed: BTreeSet::new(),
-        ids: all_ids,
+        ids,
         notes: Vec::new(),
     };
 
@@ -1208,7 +1178,6 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::emit;
 
     /// A flow definition with a call trigger leading to `start` and the
     /// given states (JSON objects without the surrounding brackets).
@@ -1242,18 +1211,6 @@ mod tests {
             .iter()
             .find(|n| n.id == id)
             .unwrap_or_else(|| panic!("no node `{id}` in {:#?}", flow.nodes))
-    }
-
-    fn lint(flows: &[IrFlow]) -> Vec<crate::finding::Finding> {
-        crate::import::lint_flows(flows)
-            .unwrap_or_else(|e| panic!("loads: {e}\n{}", emit(&flows[0])))
-    }
-
-    fn codes(findings: &[crate::finding::Finding]) -> Vec<(String, String)> {
-        findings
-            .iter()
-            .map(|f| (f.code.name().to_string(), f.node.clone()))
-            .collect()
     }
 
     fn gather(name: &str, keypress: &str, speech: &str, timeout: &str, say: &str) -> String {
@@ -1322,40 +1279,6 @@ mod tests {
     /// A finding about one option (key 3, never announced) points at the
     /// split whose condition takes the key, not at the gather.
     #[test]
-    fn option_findings_point_at_the_split_that_takes_the_key() {
-        let text = flow(
-            "menu",
-            &[
-                gather("menu", "route", "", "menu", "For billing, press 1."),
-                split(
-                    "route",
-                    "{{widgets.menu.Digits}}",
-                    "menu",
-                    &[("equal_to", "1", "billing"), ("equal_to", "3", "billing")],
-                ),
-                transfer("billing", "connect-call-to", r#"{"to": "+15550100"}"#),
-            ],
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("menu.json");
-        std::fs::write(&path, &text).unwrap();
-        let (set, info) = crate::import::load_from(crate::import::Platform::Studio, &path)
-            .unwrap_or_else(|e| panic!("{e}"));
-        let mut findings = crate::analysis::lint(&set).unwrap().findings;
-        info.locate_all(&mut findings, &set);
-        let unannounced = findings
-            .iter()
-            .find(|f| f.code == crate::finding::Code::PromptMismatch)
-            .unwrap_or_else(|| panic!("no prompt-mismatch in {findings:#?}"));
-        let split_line = text
-            .lines()
-            .position(|l| l.contains(r#""name": "route""#))
-            .unwrap()
-            + 1;
-        assert_eq!(unannounced.line as usize, split_line, "{unannounced:#?}");
-    }
-
-    #[test]
     fn say_play_strips_ssml_and_a_missing_next_ends_the_call() {
         let text = flow(
             "hello",
@@ -1409,7 +1332,7 @@ mod tests {
             (origin.action.as_str(), origin.platform_type.as_str()),
             ("hello", "say-play")
         );
-        assert!(lint(&[flow]).is_empty());
+        // Lint finds nothing: `fixtures/import/studio/say-play-and-missing-next`.
     }
 
     #[test]
@@ -1510,21 +1433,9 @@ mod tests {
         assert!(notes
             .iter()
             .any(|n| n.contains("trigger event `incomingMessage` leads nowhere")));
-        let found = codes(&lint(&[flow]));
-        assert!(
-            found.contains(&("endless-retry".into(), "main".into())),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&("prompt-mismatch".into(), "main".into())),
-            "9 is not announced: {found:?}"
-        );
-        assert!(
-            !found
-                .iter()
-                .any(|(c, _)| c == "unreachable" || c == "dead-end"),
-            "{found:?}"
-        );
+        // Lint finds the endless retries and the unannounced 9 at `main`,
+        // nothing unreachable and no dead end:
+        // `fixtures/import/studio/gather-and-its-digits-split`.
     }
 
     #[test]
@@ -1577,11 +1488,8 @@ mod tests {
             }
         );
         assert!(notes.iter().any(|n| n.contains("timeout has no next")));
-        let found = codes(&lint(&[flow]));
-        assert!(
-            found.contains(&("unhandled-input".into(), "ask".into())),
-            "{found:?}"
-        );
+        // Lint finds the unhandled input at `ask`:
+        // `fixtures/import/studio/speech-without-timeout`.
     }
 
     #[test]
@@ -1634,15 +1542,8 @@ mod tests {
             .iter()
             .any(|n| n.contains("`lookup` (make-http-request) is opaque")
                 && n.contains("`failed` has no next")));
-        let found = codes(&lint(&[flow]));
-        assert!(
-            found.contains(&("unhandled-input".into(), "account".into())),
-            "speech: {found:?}"
-        );
-        assert!(
-            found.contains(&("endless-retry".into(), "account".into())),
-            "{found:?}"
-        );
+        // Lint finds speech unhandled and an endless retry at `account`:
+        // `fixtures/import/studio/gather-without-split`.
     }
 
     #[test]
@@ -1718,8 +1619,7 @@ mod tests {
                 "{name}: {notes:?}"
             );
         }
-        let found = lint(&[flow]);
-        assert!(found.is_empty(), "{:?}", codes(&found));
+        // Lint finds nothing: `fixtures/import/studio/opaque-steps`.
     }
 
     #[test]
@@ -1856,12 +1756,8 @@ mod tests {
         };
         assert_eq!(invalid.as_ref().map(|h| h.then.as_str()), Some("agent"));
         assert_eq!(no_input, &None);
-        let found = codes(&lint(&[imported]));
-        assert_eq!(
-            found,
-            [("unhandled-input".to_string(), "pin".to_string())],
-            "silence"
-        );
+        // Lint finds only silence unhandled at `pin`:
+        // `fixtures/import/studio/ask-with-speech-elsewhere`.
     }
 
     #[test]
@@ -1912,7 +1808,7 @@ mod tests {
             .iter()
             .any(|n| n.contains("`incomingMessage` leads to `reply`: ignored")));
         assert!(notes.iter().any(|n| n.contains("not imported: reply")));
-        assert!(lint(&[flow]).is_empty());
+        // Lint finds nothing: `fixtures/import/studio/other-triggers`.
     }
 
     #[test]
@@ -1940,6 +1836,11 @@ mod tests {
         assert_eq!(e.line, 4);
         let e = import(&[("c.json".into(), r#"{"states": []}"#.into())]).unwrap_err();
         assert!(e.message.contains("trigger"));
+        // A state without a name is refused where the state begins.
+        let text = "{\n  \"states\": [\n    {\"name\": \"a\", \"type\": \"say-play\"},\n    {\"type\": \"say-play\"}\n  ]\n}";
+        let e = import(&[("d.json".into(), text.into())]).unwrap_err();
+        assert!(e.message.contains("state 2 has no `name`"), "{e}");
+        assert_eq!((e.line, e.column), (4, 5), "{e}");
     }
 
     #[test]

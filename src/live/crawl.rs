@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use super::call::{Ending, Heard, Input, Outcome, PlayCalls, KEYS};
 use super::protocol::Protocol;
 use crate::import::ir::{announced_label, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
+use crate::import::kit::UniqueIds;
 
 /// A gather for more digits than this is not read as asking for a number
 /// (no real number is that long), so a crawl never builds a huge answer.
@@ -447,6 +448,8 @@ fn said(heard: &[Heard]) -> String {
 #[derive(Default)]
 struct Builder {
     nodes: Vec<IrNode>,
+    /// The ids of `nodes`.
+    ids: UniqueIds,
     menus: Vec<Menu>,
     by_identity: HashMap<String, usize>,
     /// Menus found and not yet probed, in the order found.
@@ -469,13 +472,7 @@ struct Builder {
 
 impl Builder {
     fn node(&mut self, base: &str, kind: IrKind) -> String {
-        let taken = |id: &str, nodes: &[IrNode]| nodes.iter().any(|n| n.id == id);
-        let mut id = base.to_string();
-        let mut n = 2;
-        while taken(&id, &self.nodes) {
-            id = format!("{base}_{n}");
-            n += 1;
-        }
+        let id = self.ids.claim(base);
         self.nodes.push(IrNode {
             id: id.clone(),
             kind,

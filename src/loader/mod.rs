@@ -11,6 +11,7 @@ mod decode;
 mod glob;
 mod load_error;
 mod problem;
+pub mod tree;
 mod undecoded;
 mod validate;
 pub mod yaml;

@@ -403,7 +403,7 @@ const BOM: char = '\u{FEFF}';
 /// Whether YAML forbids a character anywhere in a stream: it allows tab,
 /// line feed, carriage return, printable ASCII, NEL and the printable
 /// Unicode ranges (YAML 1.2, production `c-printable`).
-fn forbidden_in_yaml(c: char) -> bool {
+pub(super) fn forbidden_in_yaml(c: char) -> bool {
     matches!(
         c,
         '\u{0}'..='\u{8}'
