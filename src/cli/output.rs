@@ -6,18 +6,18 @@ use std::path::{Path, PathBuf};
 /// Standard output, or a file written atomically (see
 /// [`crate::atomic_write`]): a reader never sees half a report, and a run
 /// killed mid-write leaves a temporary file that the next run removes.
-pub struct Output {
+pub(crate) struct Output {
     path: Option<PathBuf>,
 }
 
 impl Output {
-    pub fn new(path: Option<&Path>) -> Output {
+    pub(crate) fn new(path: Option<&Path>) -> Output {
         Output {
             path: path.map(Path::to_path_buf),
         }
     }
 
-    pub fn write(&self, text: &str) -> u8 {
+    pub(crate) fn write(&self, text: &str) -> u8 {
         let Some(path) = &self.path else {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth reporting.

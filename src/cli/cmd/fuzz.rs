@@ -1,0 +1,72 @@
+//! `touchpoint fuzz`: random customers on a set from a seed, or with
+//! `--live` random callers on a running app.
+
+use crate::cli::args::{self, Common};
+use crate::cli::fail;
+use crate::cli::live::{live_driver_with, not_answering};
+use crate::cli::report::{fuzz_options, run_report, write_report, Job, FUZZ_RUNS};
+
+/// Fuzzes the set at `path`.
+pub(crate) fn run(path: &std::path::Path, budget: &args::FuzzBudget, common: &Common) -> u8 {
+    run_report(
+        Job::Fuzz(fuzz_options(budget, common, FUZZ_RUNS)),
+        path,
+        common,
+    )
+}
+
+/// Random callers `fuzz --live` makes by default: each is a real call, so
+/// fewer than on a model.
+const LIVE_FUZZ_RUNS: usize = 200;
+
+/// Inputs at most in one live caller's call by default: each is a request
+/// to the app, and a short call shows most of what a long one would.
+const LIVE_MAX_STEPS: usize = 16;
+
+/// Fuzzes a running app with seeded random callers and reports what went
+/// wrong, each failure with the shortest inputs that still show it. Exit 0
+/// when nothing failed, 1 with findings, 2 when the app cannot be called or
+/// stops answering (nothing is reported then).
+pub(crate) fn run_live(live: &args::LiveArgs, budget: &args::FuzzBudget, common: &Common) -> u8 {
+    let url = live.live.as_deref().unwrap_or_default();
+    if common.shard.is_some() {
+        return fail("--shard splits fuzzing of a model; it does not apply to --live");
+    }
+    let deadline = budget.time.map(|t| std::time::Instant::now() + t);
+    // A hung app would make every call, and every replay while shrinking,
+    // wait out the whole timeout: the first timeout means it is not
+    // answering. At the deadline the calls still going are cut off.
+    let driver = match live_driver_with(
+        live,
+        crate::live::driver::DriverOptions {
+            deadline,
+            timeout_means_not_answering: true,
+            ..Default::default()
+        },
+    ) {
+        Ok(driver) => driver,
+        Err(code) => return code,
+    };
+    let options = crate::live::fuzz::LiveFuzzOptions {
+        seed: common.seed,
+        runs: budget.runs_or(LIVE_FUZZ_RUNS),
+        max_steps: budget.max_steps_or(LIVE_MAX_STEPS),
+        max_shrink_calls: 256,
+        deadline,
+    };
+    let outcome = crate::live::fuzz::fuzz_live(&options, &mut |batch| driver.play_batch(batch));
+    if let Some(why) = &outcome.unreachable {
+        return fail(format!(
+            "{}; nothing was reported",
+            not_answering(url, &driver, why)
+        ));
+    }
+    if outcome.runs == 0 && outcome.abandoned > 0 {
+        return fail(format!(
+            "no call to {url} ended before the --time deadline ({} cut off): the app did not answer in time; nothing was reported",
+            outcome.abandoned
+        ));
+    }
+    let report = crate::live::fuzz::report(url, common.seed, outcome);
+    write_report(&report, None, common)
+}

@@ -1,0 +1,155 @@
+//! `touchpoint replay`: plays one input sequence through a flow and prints
+//! the transcript, or with `--live` plays it as one call to a running app.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::cli::args::{self, Common, Format};
+use crate::cli::live::live_driver;
+use crate::cli::load::load_noting_import;
+use crate::cli::output::Output;
+use crate::cli::{fail, EXIT_CLEAN, EXIT_FINDINGS};
+use crate::input::Input;
+use crate::model::Channel;
+
+/// Plays `inputs` through `flow` of the set at `path` and writes the
+/// transcript.
+pub(crate) fn run(
+    path: &Path,
+    flow: &str,
+    inputs: &str,
+    vars: &[String],
+    channel: Option<Channel>,
+    common: &Common,
+) -> u8 {
+    let (set, imported) = match load_noting_import("replay", path, common) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let inputs = match Input::parse_list(inputs) {
+        Ok(i) => i,
+        Err(e) => return fail(format!("--inputs: {e}")),
+    };
+    let mut var_map = BTreeMap::new();
+    for pair in vars {
+        let Some((k, v)) = pair.split_once('=') else {
+            return fail(format!("--var `{pair}`: write it as NAME=VALUE"));
+        };
+        var_map.insert(k.trim().to_string(), v.trim().to_string());
+    }
+    let mut transcript = match crate::replay::replay(&set, channel, flow, &inputs, &var_map) {
+        Ok(t) => t,
+        Err(e) => return fail(e),
+    };
+    if let Some(info) = &imported {
+        info.locate_transcript(&mut transcript);
+    }
+    let text = match common.format() {
+        Format::Json => {
+            let mut t = serde_json::to_string_pretty(&transcript).unwrap_or_default();
+            t.push('\n');
+            t
+        }
+        _ => crate::render::transcript::render(&transcript),
+    };
+    Output::new(common.output.as_deref()).write(&text)
+}
+
+/// Plays one call to a running app with `inputs` and prints what the
+/// caller heard and how the call ended: the replay of a `fuzz --live`
+/// finding. Exit 0 when the call ran, 1 when it failed (a `live-error`),
+/// 2 when the app does not answer.
+pub(crate) fn run_live(live: &args::LiveArgs, inputs: &str, common: &Common) -> u8 {
+    use crate::live::call::{Ending, Heard, Input as LiveInput};
+    use crate::live::crawl::Outcome;
+    let url = live.live.as_deref().unwrap_or_default();
+    let parsed = match Input::parse_list(inputs) {
+        Ok(parsed) => parsed,
+        Err(e) => return fail(format!("--inputs: {e}")),
+    };
+    let mut call_inputs = Vec::new();
+    for input in parsed {
+        let shown = input.to_string();
+        match LiveInput::from_replay(input) {
+            Some(input) => call_inputs.push(input),
+            None => return fail(format!("`{shown}` is not something a caller can do")),
+        }
+    }
+    let driver = match live_driver(live) {
+        Ok(driver) => driver,
+        Err(code) => return code,
+    };
+    // A call reports what was heard since the caller's last input, so the
+    // whole transcript comes from playing every prefix of the inputs (one
+    // batch, concurrently): each says what the caller heard before their
+    // next input.
+    let prefixes: Vec<Vec<LiveInput>> = (0..=call_inputs.len())
+        .map(|len| call_inputs[..len].to_vec())
+        .collect();
+    let outcomes = driver.play_batch(&prefixes);
+    let heard_lines = |heard: &[Heard]| -> String {
+        heard
+            .iter()
+            .map(|h| match h {
+                Heard::Said(text) => format!("  app: {text}\n"),
+                Heard::Played(audio) => format!("  app plays {audio}\n"),
+            })
+            .collect()
+    };
+    let typed: Vec<String> = call_inputs.iter().map(LiveInput::text).collect();
+    let mut text = format!("call to {url} with inputs [{}]\n", typed.join(", "));
+    let mut failed = false;
+    for (given, outcome) in outcomes.iter().enumerate() {
+        match outcome {
+            Outcome::Listening {
+                heard, document, ..
+            } => {
+                text.push_str(&heard_lines(heard));
+                match call_inputs.get(given) {
+                    Some(input) => text.push_str(&format!("  caller: {}\n", input.text())),
+                    None => text.push_str(&format!("still listening at {document}\n")),
+                }
+            }
+            Outcome::Ended {
+                ending,
+                heard,
+                unused,
+                document,
+            } => {
+                text.push_str(&heard_lines(heard));
+                let how = match ending {
+                    Ending::HungUp => "the app hung up".to_string(),
+                    Ending::FellOff => "the reply ran out and the call ended".to_string(),
+                    Ending::Transferred(to) => format!("transferred to {to}"),
+                    Ending::Queued(queue) => format!("queued for {queue}"),
+                };
+                text.push_str(&format!("{how} at {document}"));
+                if *unused > 0 {
+                    text.push_str(&format!(", {unused} inputs unused"));
+                }
+                text.push('\n');
+                break;
+            }
+            Outcome::Failed {
+                message,
+                unreachable,
+                ..
+            } => {
+                if *unreachable {
+                    return fail(format!("{url} does not answer: {message}"));
+                }
+                text.push_str(&format!("live-error: {message}\n"));
+                failed = true;
+                break;
+            }
+            // No deadline is set for a replay, so no call is cut off.
+            Outcome::Abandoned => return fail("the call was cut off before it ended"),
+        }
+    }
+    let written = Output::new(common.output.as_deref()).write(&text);
+    if written == EXIT_CLEAN && failed {
+        EXIT_FINDINGS
+    } else {
+        written
+    }
+}
