@@ -2,11 +2,10 @@
 //! asks for, and how to say that the app stopped answering.
 
 use super::args;
-use super::fail;
+use super::CliError;
 
-/// The driver for `--live URL` with its options, or the exit code after
-/// saying why there is none.
-pub(crate) fn live_driver(live: &args::LiveArgs) -> Result<crate::live::driver::Driver, u8> {
+/// The driver for `--live URL` with its options, or why there is none.
+pub(crate) fn live_driver(live: &args::LiveArgs) -> Result<crate::live::driver::Driver, CliError> {
     live_driver_with(live, crate::live::driver::DriverOptions::default())
 }
 
@@ -14,17 +13,20 @@ pub(crate) fn live_driver(live: &args::LiveArgs) -> Result<crate::live::driver::
 pub(crate) fn live_driver_with(
     live: &args::LiveArgs,
     base: crate::live::driver::DriverOptions,
-) -> Result<crate::live::driver::Driver, u8> {
+) -> Result<crate::live::driver::Driver, CliError> {
     let url = live.live.as_deref().unwrap_or_default();
-    let start =
-        url::Url::parse(url).map_err(|e| fail(format!("--live `{url}` is not a URL: {e}")))?;
+    let start = url::Url::parse(url).map_err(|source| CliError::NotAUrl {
+        option: "--live ",
+        url: url.to_string(),
+        source,
+    })?;
     let options = crate::live::driver::DriverOptions {
         concurrency: usize::from(live.concurrency),
         request_timeout: live.timeout,
         allowed_origins: live.allow_hosts.clone(),
         ..base
     };
-    crate::live::driver::Driver::new(start, options).map_err(fail)
+    Ok(crate::live::driver::Driver::new(start, options)?)
 }
 
 /// Why a live app gave nothing to report: it never answered at all (a

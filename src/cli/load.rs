@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::args::{Common, Format};
 use super::output::Output;
-use super::{fail, stderr_colour, EXIT_ERROR};
+use super::{stderr_colour, CliError};
 use crate::loader::load_set;
 use crate::model::MenuSet;
 use crate::render;
@@ -14,7 +14,7 @@ use crate::render;
 /// Loads a set for a command that writes no report: the notes of an
 /// import go to standard error. (A report carries them instead, so that
 /// they are said once.)
-pub(crate) fn load(command: &str, path: &Path, common: &Common) -> Result<MenuSet, u8> {
+pub(crate) fn load(command: &str, path: &Path, common: &Common) -> Result<MenuSet, CliError> {
     load_noting_import(command, path, common).map(|(set, _)| set)
 }
 
@@ -22,7 +22,7 @@ pub(crate) fn load_noting_import(
     command: &str,
     path: &Path,
     common: &Common,
-) -> Result<(MenuSet, Option<crate::import::ImportInfo>), u8> {
+) -> Result<(MenuSet, Option<crate::import::ImportInfo>), CliError> {
     let (set, info, _) = load_with_import(command, path, common)?;
     for note in info.iter().flat_map(|i| &i.notes) {
         eprintln!("note: {note}");
@@ -34,23 +34,23 @@ pub(crate) fn load_noting_import(
 /// knows about where nodes came from. A file inside a set loads its whole
 /// set (`locate_set`), and the file's name in the set comes back too: the
 /// report is about that file. When the set does not load, every problem
-/// goes to standard error as people read it, and in the format asked for
-/// to the output, so that CI gets its annotations; exit 2.
+/// goes in the format asked for to the output, so that CI gets its
+/// annotations, and comes back as the error people read (exit 2).
 pub(crate) fn load_with_import(
     command: &str,
     path: &Path,
     common: &Common,
-) -> Result<(MenuSet, Option<crate::import::ImportInfo>, Option<String>), u8> {
+) -> Result<(MenuSet, Option<crate::import::ImportInfo>, Option<String>), CliError> {
     if let Some(platform) = common.from {
         return match crate::import::load_from(platform, path) {
             Ok((set, info)) => Ok((set, Some(info), None)),
             Err(e) => {
                 // An export that cannot be imported is a set that cannot be
                 // loaded: CI gets it in its format too.
-                fail(&e);
+                let human = format!("error: {e}\n");
                 let report =
                     crate::report::ErrorReport::of_import(command, path.display().to_string(), &e);
-                Err(write_load_errors(&report, &format!("error: {e}\n"), common))
+                Err(write_load_errors(&report, human.clone(), &human, common))
             }
         };
     }
@@ -59,33 +59,40 @@ pub(crate) fn load_with_import(
     let set = load_set(root).map_err(|e| {
         // Problems in other files of the set are reported too: the set
         // cannot be checked, so neither can the file.
-        eprint!("{}", render::load_error_text(&e, stderr_colour()));
         let report = crate::report::ErrorReport::new(command, root.display().to_string(), &e);
-        write_load_errors(&report, &render::load_error_text(&e, false), common)
+        write_load_errors(
+            &report,
+            render::load_error_text(&e, stderr_colour()),
+            &render::load_error_text(&e, false),
+            common,
+        )
     })?;
     Ok((set, None, located.file))
 }
 
-/// Writes the problems of a set that did not load in the format asked for
-/// and returns exit 2. `human` is the text people have already read on
-/// standard error, without colour: with `--format human -o FILE` it goes
-/// to the file as well, as every other format does; without `-o` it is not
-/// printed twice.
+/// Writes the problems of an input that did not load in the format asked
+/// for, and returns the error that says them to people: `shown`, in the
+/// colours of standard error. `human` is the same text without colour: with
+/// `--format human -o FILE` it goes to the file as well, as every other
+/// format does; without `-o` it is not printed twice.
 pub(crate) fn write_load_errors(
     report: &crate::report::ErrorReport,
+    shown: String,
     human: &str,
     common: &Common,
-) -> u8 {
+) -> CliError {
     let text = match common.format() {
-        Format::Human if common.output.is_none() => return EXIT_ERROR,
-        Format::Human => human.to_string(),
-        Format::Json => render::json::render_value(report),
-        Format::Sarif => render::sarif::load_errors(report),
-        Format::Junit => render::junit::load_errors(report),
-        Format::Markdown => render::markdown::load_errors(report),
+        Format::Human if common.output.is_none() => None,
+        Format::Human => Some(human.to_string()),
+        Format::Json => Some(render::json::render_value(report)),
+        Format::Sarif => Some(render::sarif::load_errors(report)),
+        Format::Junit => Some(render::junit::load_errors(report)),
+        Format::Markdown => Some(render::markdown::load_errors(report)),
     };
-    // Exit 2 whether or not the file could be written; a failed write has
-    // said why on standard error.
-    Output::new(common.output.as_deref()).write(&text);
-    EXIT_ERROR
+    // Exit 2 whether or not the file could be written; a failed write is
+    // said after the problems.
+    let unwritten = text
+        .and_then(|text| Output::new(common.output.as_deref()).write(&text).err())
+        .map(Box::new);
+    CliError::NotLoaded { shown, unwritten }
 }

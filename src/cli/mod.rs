@@ -3,6 +3,7 @@
 
 mod args;
 mod cmd;
+mod error;
 mod live;
 mod load;
 mod output;
@@ -15,6 +16,7 @@ use clap::Parser;
 
 use crate::render;
 pub use args::{Cli, Command, Common, Format, GraphFormat};
+pub use error::{CliError, Verdict};
 
 /// Exit codes, a contract with CI scripts.
 pub const EXIT_CLEAN: u8 = 0;
@@ -34,19 +36,22 @@ pub fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    ExitCode::from(execute(cli))
+    match execute(cli) {
+        Ok(verdict) => ExitCode::from(verdict.exit_code()),
+        Err(error) => {
+            error.print();
+            ExitCode::from(error.exit_code())
+        }
+    }
 }
 
 fn stderr_colour() -> bool {
     render::use_colour(std::io::stderr().is_terminal())
 }
 
-fn fail(message: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {message}");
-    EXIT_ERROR
-}
-
-pub fn execute(cli: Cli) -> u8 {
+/// Runs the command clap parsed. An error comes back unsaid: the caller
+/// prints it, once.
+pub fn execute(cli: Cli) -> Result<Verdict, CliError> {
     match cli.command {
         Command::Lint { path, report, from } => {
             let common = Common::of_report(report, None, Some(from), None);
@@ -85,7 +90,7 @@ pub fn execute(cli: Cli) -> u8 {
             ..
         } => {
             if from.from.is_some() {
-                return fail("--from reads a set from an export; it does not apply to --live");
+                return Err(CliError::Usage(FROM_WITH_LIVE));
             }
             let common = Common::of_report(report, Some(seed), None, Some(shard));
             cmd::fuzz::run_live(&live, &budget, &common)
@@ -111,10 +116,12 @@ pub fn execute(cli: Cli) -> u8 {
             ..
         } => {
             if from.from.is_some() {
-                return fail("--from reads a set from an export; it does not apply to --live");
+                return Err(CliError::Usage(FROM_WITH_LIVE));
             }
             if format == Some(args::ReplayFormat::Json) {
-                return fail("replay --live prints the call as text; --format json is for a model's transcript");
+                return Err(CliError::Usage(
+                    "replay --live prints the call as text; --format json is for a model's transcript",
+                ));
             }
             let common = Common::of_output(None, output, None, from);
             cmd::replay::run_live(&live, &inputs, &common)
@@ -192,3 +199,6 @@ pub fn execute(cli: Cli) -> u8 {
         Command::Schema { output } => cmd::schema::run(output.as_deref()),
     }
 }
+
+/// Why `--from` is refused with `--live`.
+const FROM_WITH_LIVE: &str = "--from reads a set from an export; it does not apply to --live";

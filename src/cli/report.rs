@@ -8,7 +8,7 @@ use super::args::{self, Common, Format};
 use super::live::live_driver;
 use super::load::load_with_import;
 use super::output::Output;
-use super::{fail, EXIT_CLEAN, EXIT_FINDINGS};
+use super::{CliError, Verdict};
 use crate::model::MenuSet;
 use crate::render;
 
@@ -56,25 +56,21 @@ fn progress_bar(common: &Common) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
+pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdict, CliError> {
     let command = match job {
         Job::Lint => "lint",
         Job::Fuzz(_) => "fuzz",
         Job::Personas(_) => "personas",
         Job::Check(..) => "check",
     };
-    let (set, imported, focus) = match load_with_import(command, path, common) {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
-    };
+    let (set, imported, focus) = load_with_import(command, path, common)?;
     if let Job::Personas(args) | Job::Check(_, args) = &job {
         if let Some(name) = &args.persona {
             if !set.personas.iter().any(|p| &p.id.value == name) {
-                let known: Vec<&str> = set.personas.iter().map(|p| p.id.as_str()).collect();
-                return fail(format!(
-                    "no persona `{name}` in the set (personas: {})",
-                    known.join(", ")
-                ));
+                return Err(CliError::NoPersona {
+                    name: name.clone(),
+                    known: set.personas.iter().map(|p| p.id.value.clone()).collect(),
+                });
             }
         }
     }
@@ -105,18 +101,12 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
                 ));
             }
         };
-        match crate::fuzz::fuzz(&set, options, &mut on_progress) {
-            Ok(outcome) => report.add_fuzz(outcome),
-            Err(e) => return fail(e),
-        }
+        report.add_fuzz(crate::fuzz::fuzz(&set, options, &mut on_progress)?);
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
     }
-    let mut report = match report {
-        Ok(r) => r,
-        Err(e) => return fail(e),
-    };
+    let mut report = report?;
     report.structure = crate::structure::describe(&set);
     report.shard = common
         .shard
@@ -134,15 +124,12 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
     report.stats.flows = set.flows.len();
     report.stats.nodes = set.flows.iter().map(|f| f.nodes.len()).sum();
     if let Job::Personas(args) | Job::Check(_, args) = &job {
-        let mut results = match crate::personas::run_personas(
+        let mut results = crate::personas::run_personas(
             &set,
             common.seed,
             args.persona.as_deref(),
             common.shard,
-        ) {
-            Ok(r) => r,
-            Err(e) => return fail(e),
-        };
+        )?;
         if let Some(file) = &focus {
             // Only the personas written in the file the user named.
             results.results.retain(|run| {
@@ -153,29 +140,22 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
             });
         }
         if args.live.live.is_some() {
-            let driver = match live_driver(&args.live) {
-                Ok(driver) => driver,
-                Err(code) => return code,
-            };
-            if let Err(e) =
-                crate::live::personas::check_live(&set, &mut results.results, &mut |batch| {
-                    driver.play_batch(batch)
-                })
-            {
-                return fail(e);
-            }
+            let driver = live_driver(&args.live)?;
+            crate::live::personas::check_live(&set, &mut results.results, &mut |batch| {
+                driver.play_batch(batch)
+            })?;
         }
         if let Some(dir) = &args.transcripts {
             report.transcripts_changed =
                 crate::personas::transcripts::compare(dir, &results.results);
         }
         if let Some(dir) = &args.save_transcripts {
-            if let Err(e) = crate::personas::transcripts::save(dir, &results.results) {
-                return fail(format!(
-                    "cannot write transcripts to `{}`: {e}",
-                    dir.display()
-                ));
-            }
+            crate::personas::transcripts::save(dir, &results.results).map_err(|source| {
+                CliError::SaveTranscripts {
+                    dir: dir.clone(),
+                    source,
+                }
+            })?;
         }
         report.add_personas(&set, results);
     }
@@ -187,14 +167,15 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> u8 {
     write_report(&report, Some(&set), common)
 }
 
-/// Renders a report in the format asked for, writes it, and turns it into
-/// the exit code: 1 when it fails (errors, failed personas, or warnings with
-/// `--deny warnings`), 0 otherwise, 2 when it cannot be written.
+/// Renders a report in the format asked for, writes it, and gives its
+/// verdict: findings when it fails (errors, failed personas, or warnings
+/// with `--deny warnings`), clean otherwise; an error when it cannot be
+/// written.
 pub(crate) fn write_report(
     report: &crate::report::Report,
     set: Option<&MenuSet>,
     common: &Common,
-) -> u8 {
+) -> Result<Verdict, CliError> {
     let text = match common.format() {
         Format::Json => render::json::render(report),
         Format::Markdown => render::markdown::report(report, common.deny_warnings()),
@@ -207,13 +188,6 @@ pub(crate) fn write_report(
             render::human::render(report, set, colour)
         }
     };
-    let written = Output::new(common.output.as_deref()).write(&text);
-    if written != EXIT_CLEAN {
-        return written;
-    }
-    if report.fails(common.deny_warnings()) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    }
+    Output::new(common.output.as_deref()).write(&text)?;
+    Ok(Verdict::failed_if(report.fails(common.deny_warnings())))
 }

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::cli::args::{self, Common};
 use crate::cli::report::{fuzz_options, run_report, Job, CHECK_RUNS};
+use crate::cli::{CliError, Verdict};
 
 /// Checks the set at `path`.
 pub(crate) fn run(
@@ -11,7 +12,7 @@ pub(crate) fn run(
     budget: &args::FuzzBudget,
     personas: args::PersonaArgs,
     common: &Common,
-) -> u8 {
+) -> Result<Verdict, CliError> {
     run_report(
         Job::Check(fuzz_options(budget, common, CHECK_RUNS), personas),
         path,

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::cli::live::not_answering;
 use crate::cli::output::Output;
-use crate::cli::{fail, EXIT_CLEAN, EXIT_FINDINGS};
+use crate::cli::{CliError, Verdict};
 
 /// Crawls a live app and writes the flow found. Exit 0 when the tree was
 /// crawled cleanly, 1 when some calls failed (`live-error`, printed with the
@@ -17,16 +17,14 @@ pub(crate) fn run(
     output: Option<&Path>,
     options: crate::live::driver::DriverOptions,
     limits: crate::live::crawl::CrawlLimits,
-) -> u8 {
+) -> Result<Verdict, CliError> {
     use crate::live::call::Input;
-    let start = match url::Url::parse(url) {
-        Ok(start) => start,
-        Err(e) => return fail(format!("`{url}` is not a URL: {e}")),
-    };
-    let driver = match crate::live::driver::Driver::new(start, options) {
-        Ok(driver) => driver,
-        Err(e) => return fail(e),
-    };
+    let start = url::Url::parse(url).map_err(|source| CliError::NotAUrl {
+        option: "",
+        url: url.to_string(),
+        source,
+    })?;
+    let driver = crate::live::driver::Driver::new(start, options)?;
     let crawled = crate::live::crawl::crawl("crawled", url, limits, &mut |batch| {
         driver.play_batch(batch)
     });
@@ -36,10 +34,10 @@ pub(crate) fn run(
     };
     if let Some(gone) = crawled.failures.iter().find(|f| f.unreachable) {
         let why = format!("{} (inputs {})", gone.message, inputs(&gone.inputs));
-        return fail(format!(
+        return Err(CliError::Live(format!(
             "{}; nothing was written",
             not_answering(url, &driver, &why)
-        ));
+        )));
     }
     if crawled.flow.nodes.is_empty() || crawled.flow.start == "call_failed" {
         let why = crawled
@@ -48,7 +46,7 @@ pub(crate) fn run(
             .map(|f| f.message.clone())
             .or_else(|| crawled.notes.first().cloned())
             .unwrap_or_else(|| "the first call failed".to_string());
-        return fail(format!("{url} could not be crawled: {why}"));
+        return Err(CliError::Live(format!("{url} could not be crawled: {why}")));
     }
     for note in &crawled.notes {
         eprintln!("note: {note}");
@@ -65,15 +63,12 @@ pub(crate) fn run(
     // is enough; linting here would walk the flow only to drop the result.
     let documents = [("crawled.yaml".to_string(), text.clone())];
     if let Err(e) = crate::loader::load_texts(std::path::PathBuf::from("crawled"), &documents) {
-        return fail(format!(
-            "the crawled flow does not load (a touchpoint bug worth reporting): {}",
-            e.plain_lines().join("; ")
-        ));
+        return Err(CliError::WrittenFlowsDoNotLoad {
+            failure: "the crawled flow does not load",
+            problems: e.plain_lines().join("; "),
+        });
     }
-    let written = Output::new(output).write(&text);
-    if written != EXIT_CLEAN {
-        return written;
-    }
+    Output::new(output).write(&text)?;
     eprintln!(
         "crawled {} menus with {} calls{}",
         crawled.menus,
@@ -84,9 +79,5 @@ pub(crate) fn run(
             format!("; {} calls failed", crawled.failures.len())
         }
     );
-    if crawled.failures.is_empty() {
-        EXIT_CLEAN
-    } else {
-        EXIT_FINDINGS
-    }
+    Ok(Verdict::failed_if(!crawled.failures.is_empty()))
 }

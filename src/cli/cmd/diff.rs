@@ -4,7 +4,7 @@
 use crate::cli::args::{Common, Format};
 use crate::cli::load::write_load_errors;
 use crate::cli::output::Output;
-use crate::cli::{fail, stderr_colour, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::cli::{stderr_colour, CliError, Verdict};
 use crate::render;
 
 pub(crate) fn run(
@@ -15,16 +15,12 @@ pub(crate) fn run(
     path: Option<std::path::PathBuf>,
     runs: usize,
     common: &Common,
-) -> u8 {
+) -> Result<Verdict, CliError> {
     let mut kinds = Vec::new();
     for item in fail_on {
         match crate::diff::FailOn::parse(item) {
             Some(kind) => kinds.push(kind),
-            None => {
-                return fail(format!(
-                    "--fail-on: unknown `{item}` (errors, warnings, personas, coverage)"
-                ))
-            }
+            None => return Err(CliError::FailOn(item.clone())),
         }
     }
     // A git:REV side reads the other side's path at that revision.
@@ -56,16 +52,20 @@ pub(crate) fn run(
                     .into_iter()
                     .filter_map(|(which, spec, side)| side.err().map(|e| (which, spec, e)))
                     .collect();
+            let mut shown = String::new();
             let mut first = None;
             for (which, spec, error) in failed {
                 let human = side_error_text(which, spec, &error, false);
-                eprint!("{}", side_error_text(which, spec, &error, stderr_colour()));
+                shown.push_str(&side_error_text(which, spec, &error, stderr_colour()));
                 first.get_or_insert((error.error_report(spec), human));
             }
-            return match first {
-                Some((report, human)) => write_load_errors(&report, &human, common),
-                None => EXIT_ERROR,
-            };
+            return Err(match first {
+                Some((report, human)) => write_load_errors(&report, shown, &human, common),
+                None => CliError::NotLoaded {
+                    shown,
+                    unwritten: None,
+                },
+            });
         }
     };
     let report = crate::diff::diff(&old_report, &new_report, &kinds, max_coverage_drop);
@@ -76,18 +76,11 @@ pub(crate) fn run(
         // Clap refuses these for diff; a Common built by hand could still
         // carry one.
         Format::Junit | Format::Sarif => {
-            return fail("diff prints human, json or markdown; junit and sarif are for check, lint, fuzz, personas and merge")
+            return Err(CliError::Usage("diff prints human, json or markdown; junit and sarif are for check, lint, fuzz, personas and merge"))
         }
     };
-    let written = Output::new(common.output.as_deref()).write(&text);
-    if written != EXIT_CLEAN {
-        return written;
-    }
-    if report.fails() {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    }
+    Output::new(common.output.as_deref()).write(&text)?;
+    Ok(Verdict::failed_if(report.fails()))
 }
 
 /// What people read when a side of a diff (`which`, old or new) cannot be

@@ -2,12 +2,16 @@
 //! `--live` random callers on a running app.
 
 use crate::cli::args::{self, Common};
-use crate::cli::fail;
 use crate::cli::live::{live_driver_with, not_answering};
 use crate::cli::report::{fuzz_options, run_report, write_report, Job, FUZZ_RUNS};
+use crate::cli::{CliError, Verdict};
 
 /// Fuzzes the set at `path`.
-pub(crate) fn run(path: &std::path::Path, budget: &args::FuzzBudget, common: &Common) -> u8 {
+pub(crate) fn run(
+    path: &std::path::Path,
+    budget: &args::FuzzBudget,
+    common: &Common,
+) -> Result<Verdict, CliError> {
     run_report(
         Job::Fuzz(fuzz_options(budget, common, FUZZ_RUNS)),
         path,
@@ -27,26 +31,29 @@ const LIVE_MAX_STEPS: usize = 16;
 /// wrong, each failure with the shortest inputs that still show it. Exit 0
 /// when nothing failed, 1 with findings, 2 when the app cannot be called or
 /// stops answering (nothing is reported then).
-pub(crate) fn run_live(live: &args::LiveArgs, budget: &args::FuzzBudget, common: &Common) -> u8 {
+pub(crate) fn run_live(
+    live: &args::LiveArgs,
+    budget: &args::FuzzBudget,
+    common: &Common,
+) -> Result<Verdict, CliError> {
     let url = live.live.as_deref().unwrap_or_default();
     if common.shard.is_some() {
-        return fail("--shard splits fuzzing of a model; it does not apply to --live");
+        return Err(CliError::Usage(
+            "--shard splits fuzzing of a model; it does not apply to --live",
+        ));
     }
     let deadline = budget.time.map(|t| std::time::Instant::now() + t);
     // A hung app would make every call, and every replay while shrinking,
     // wait out the whole timeout: the first timeout means it is not
     // answering. At the deadline the calls still going are cut off.
-    let driver = match live_driver_with(
+    let driver = live_driver_with(
         live,
         crate::live::driver::DriverOptions {
             deadline,
             timeout_means_not_answering: true,
             ..Default::default()
         },
-    ) {
-        Ok(driver) => driver,
-        Err(code) => return code,
-    };
+    )?;
     let options = crate::live::fuzz::LiveFuzzOptions {
         seed: common.seed,
         runs: budget.runs_or(LIVE_FUZZ_RUNS),
@@ -56,16 +63,16 @@ pub(crate) fn run_live(live: &args::LiveArgs, budget: &args::FuzzBudget, common:
     };
     let outcome = crate::live::fuzz::fuzz_live(&options, &mut |batch| driver.play_batch(batch));
     if let Some(why) = &outcome.unreachable {
-        return fail(format!(
+        return Err(CliError::Live(format!(
             "{}; nothing was reported",
             not_answering(url, &driver, why)
-        ));
+        )));
     }
     if outcome.runs == 0 && outcome.abandoned > 0 {
-        return fail(format!(
+        return Err(CliError::Live(format!(
             "no call to {url} ended before the --time deadline ({} cut off): the app did not answer in time; nothing was reported",
             outcome.abandoned
-        ));
+        )));
     }
     let report = crate::live::fuzz::report(url, common.seed, outcome);
     write_report(&report, None, common)

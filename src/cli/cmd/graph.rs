@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use crate::cli::args::{self, Common, GraphFormat};
-use crate::cli::fail;
 use crate::cli::load::load;
 use crate::cli::output::Output;
+use crate::cli::{CliError, Verdict};
 use crate::render;
 
 pub(crate) fn run(
@@ -16,7 +16,7 @@ pub(crate) fn run(
     format: GraphFormat,
     from: Option<crate::import::Platform>,
     output: Option<&Path>,
-) -> u8 {
+) -> Result<Verdict, CliError> {
     let common = Common {
         from,
         format: None,
@@ -25,10 +25,7 @@ pub(crate) fn run(
         deny: None,
         shard: None,
     };
-    let set = match load("graph", path, &common) {
-        Ok(set) => set,
-        Err(code) => return code,
-    };
+    let set = load("graph", path, &common)?;
     let structure = crate::structure::describe(&set);
     let shapes: Vec<_> = structure
         .flows
@@ -38,22 +35,14 @@ pub(crate) fn run(
     let shape = match shapes.as_slice() {
         [one] => *one,
         [] => {
-            let known: Vec<&str> = structure.flows.iter().map(|f| f.flow.as_str()).collect();
-            return fail(format!(
-                "no flow `{flow}` in the set (flows: {})",
-                known.join(", ")
-            ));
+            return Err(CliError::NoFlow {
+                flow: flow.to_string(),
+                known: structure.flows.iter().map(|f| f.flow.clone()).collect(),
+            });
         }
-        _ => {
-            return fail(format!(
-                "flow `{flow}` exists on several channels; say which with --channel"
-            ))
-        }
+        _ => return Err(CliError::FlowOnSeveralChannels(flow.to_string())),
     };
-    let analysis = match crate::analysis::lint(&set) {
-        Ok(a) => a,
-        Err(e) => return fail(e),
-    };
+    let analysis = crate::analysis::lint(&set)?;
     let findings: Vec<_> = analysis
         .findings
         .iter()
@@ -63,5 +52,6 @@ pub(crate) fn run(
         GraphFormat::Dot => render::graph::dot(shape, &findings),
         GraphFormat::Mermaid => render::graph::mermaid(shape, &findings, &[]),
     };
-    Output::new(output).write(&text)
+    Output::new(output).write(&text)?;
+    Ok(Verdict::Clean)
 }

@@ -1,20 +1,20 @@
 //! `touchpoint merge`: adds the JSON reports of shards up into one report.
 
 use crate::cli::args::Common;
-use crate::cli::fail;
 use crate::cli::load::write_load_errors;
 use crate::cli::report::write_report;
+use crate::cli::{CliError, Verdict};
 
-pub(crate) fn run(paths: &[std::path::PathBuf], common: &Common) -> u8 {
+pub(crate) fn run(paths: &[std::path::PathBuf], common: &Common) -> Result<Verdict, CliError> {
     let mut reports = Vec::new();
     for path in paths {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => return fail(format!("cannot read `{}`: {e}", path.display())),
-        };
+        let text = std::fs::read_to_string(path).map_err(|source| CliError::Read {
+            path: path.clone(),
+            source,
+        })?;
         match serde_json::from_str::<crate::report::Report>(&text) {
             Ok(r) => reports.push(r),
-            Err(e) => {
+            Err(source) => {
                 // A shard whose set did not load wrote its load errors
                 // instead: pass them on in the format asked for, so the
                 // merged SARIF or JUnit still annotates the problem.
@@ -35,19 +35,15 @@ pub(crate) fn run(paths: &[std::path::PathBuf], common: &Common) -> u8 {
                         path.display(),
                         errors.set
                     ));
-                    eprint!("{human}");
-                    return write_load_errors(&errors, &human, common);
+                    return Err(write_load_errors(&errors, human.clone(), &human, common));
                 }
-                return fail(format!(
-                    "`{}` is not a touchpoint JSON report: {e}",
-                    path.display()
-                ));
+                return Err(CliError::NotAReport {
+                    path: path.clone(),
+                    source,
+                });
             }
         }
     }
-    let report = match crate::report::merge(reports) {
-        Ok(r) => r,
-        Err(e) => return fail(e),
-    };
+    let report = crate::report::merge(reports)?;
     write_report(&report, None, common)
 }

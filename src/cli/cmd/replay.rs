@@ -8,7 +8,7 @@ use crate::cli::args::{self, Common, Format};
 use crate::cli::live::live_driver;
 use crate::cli::load::load_noting_import;
 use crate::cli::output::Output;
-use crate::cli::{fail, EXIT_CLEAN, EXIT_FINDINGS};
+use crate::cli::{CliError, Verdict};
 use crate::input::Input;
 use crate::model::Channel;
 
@@ -21,26 +21,17 @@ pub(crate) fn run(
     vars: &[String],
     channel: Option<Channel>,
     common: &Common,
-) -> u8 {
-    let (set, imported) = match load_noting_import("replay", path, common) {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
-    };
-    let inputs = match Input::parse_list(inputs) {
-        Ok(i) => i,
-        Err(e) => return fail(format!("--inputs: {e}")),
-    };
+) -> Result<Verdict, CliError> {
+    let (set, imported) = load_noting_import("replay", path, common)?;
+    let inputs = Input::parse_list(inputs).map_err(CliError::Inputs)?;
     let mut var_map = BTreeMap::new();
     for pair in vars {
         let Some((k, v)) = pair.split_once('=') else {
-            return fail(format!("--var `{pair}`: write it as NAME=VALUE"));
+            return Err(CliError::Var(pair.clone()));
         };
         var_map.insert(k.trim().to_string(), v.trim().to_string());
     }
-    let mut transcript = match crate::replay::replay(&set, channel, flow, &inputs, &var_map) {
-        Ok(t) => t,
-        Err(e) => return fail(e),
-    };
+    let mut transcript = crate::replay::replay(&set, channel, flow, &inputs, &var_map)?;
     if let Some(info) = &imported {
         info.locate_transcript(&mut transcript);
     }
@@ -52,33 +43,32 @@ pub(crate) fn run(
         }
         _ => crate::render::transcript::render(&transcript),
     };
-    Output::new(common.output.as_deref()).write(&text)
+    Output::new(common.output.as_deref()).write(&text)?;
+    Ok(Verdict::Clean)
 }
 
 /// Plays one call to a running app with `inputs` and prints what the
 /// caller heard and how the call ended: the replay of a `fuzz --live`
 /// finding. Exit 0 when the call ran, 1 when it failed (a `live-error`),
 /// 2 when the app does not answer.
-pub(crate) fn run_live(live: &args::LiveArgs, inputs: &str, common: &Common) -> u8 {
+pub(crate) fn run_live(
+    live: &args::LiveArgs,
+    inputs: &str,
+    common: &Common,
+) -> Result<Verdict, CliError> {
     use crate::live::call::{Ending, Heard, Input as LiveInput};
     use crate::live::crawl::Outcome;
     let url = live.live.as_deref().unwrap_or_default();
-    let parsed = match Input::parse_list(inputs) {
-        Ok(parsed) => parsed,
-        Err(e) => return fail(format!("--inputs: {e}")),
-    };
+    let parsed = Input::parse_list(inputs).map_err(CliError::Inputs)?;
     let mut call_inputs = Vec::new();
     for input in parsed {
         let shown = input.to_string();
         match LiveInput::from_replay(input) {
             Some(input) => call_inputs.push(input),
-            None => return fail(format!("`{shown}` is not something a caller can do")),
+            None => return Err(CliError::NotACallerInput(shown)),
         }
     }
-    let driver = match live_driver(live) {
-        Ok(driver) => driver,
-        Err(code) => return code,
-    };
+    let driver = live_driver(live)?;
     // A call reports what was heard since the caller's last input, so the
     // whole transcript comes from playing every prefix of the inputs (one
     // batch, concurrently): each says what the caller heard before their
@@ -136,20 +126,20 @@ pub(crate) fn run_live(live: &args::LiveArgs, inputs: &str, common: &Common) -> 
                 ..
             } => {
                 if *unreachable {
-                    return fail(format!("{url} does not answer: {message}"));
+                    return Err(CliError::Live(format!("{url} does not answer: {message}")));
                 }
                 text.push_str(&format!("live-error: {message}\n"));
                 failed = true;
                 break;
             }
             // No deadline is set for a replay, so no call is cut off.
-            Outcome::Abandoned => return fail("the call was cut off before it ended"),
+            Outcome::Abandoned => {
+                return Err(CliError::Live(
+                    "the call was cut off before it ended".to_string(),
+                ))
+            }
         }
     }
-    let written = Output::new(common.output.as_deref()).write(&text);
-    if written == EXIT_CLEAN && failed {
-        EXIT_FINDINGS
-    } else {
-        written
-    }
+    Output::new(common.output.as_deref()).write(&text)?;
+    Ok(Verdict::failed_if(failed))
 }
