@@ -73,10 +73,27 @@ pub enum CliError {
         url: String,
         source: url::ParseError,
     },
-    /// A running app that could not be called, crawled or fuzzed: the text
-    /// says what it did and what was not written.
-    #[error("{0}")]
-    Live(String),
+    /// A running app that never answered (`answered` is 0: a closed port,
+    /// a wrong address, a hung server) or stopped answering, so that
+    /// nothing was `left_out` ("written", "reported").
+    #[error("{}; nothing was {left_out}", not_answering(url, *answered, why))]
+    NotAnswering {
+        url: String,
+        answered: usize,
+        why: String,
+        left_out: &'static str,
+    },
+    #[error("{url} could not be crawled: {why}")]
+    NotCrawled { url: String, why: String },
+    /// The one call of `replay --live` found no app.
+    #[error("{url} does not answer: {why}")]
+    CallNotAnswered { url: String, why: String },
+    /// The one call of `replay --live` was abandoned before it ended.
+    #[error("the call was cut off before it ended")]
+    CallCutOff,
+    /// `fuzz --live --time` ran out before any call ended.
+    #[error("no call to {url} ended before the --time deadline ({abandoned} cut off): the app did not answer in time; nothing was reported")]
+    NoCallEnded { url: String, abandoned: usize },
     /// Flows touchpoint wrote itself (imported or crawled) that do not
     /// load: `failure` says which did not.
     #[error("{failure} (a touchpoint bug worth reporting): {problems}")]
@@ -96,6 +113,15 @@ pub enum CliError {
     Driver(#[from] crate::live::driver::DriverError),
     #[error(transparent)]
     Merge(#[from] crate::report::MergeError),
+}
+
+/// Why a live app gave nothing: it never answered at all, or it answered
+/// some calls and then stopped.
+fn not_answering(url: &str, answered: usize, why: &str) -> String {
+    match answered {
+        0 => format!("nothing answered at {url}: {why}"),
+        answered => format!("{url} answered {answered} calls, then stopped answering: {why}"),
+    }
 }
 
 impl CliError {
@@ -143,5 +169,41 @@ impl Verdict {
             Verdict::Clean => super::EXIT_CLEAN,
             Verdict::Findings => super::EXIT_FINDINGS,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A live app that never answered and one that stopped are told apart,
+    /// with what was left unwritten.
+    #[test]
+    fn an_app_that_stops_answering_says_how_far_it_got() {
+        let error = |answered| CliError::NotAnswering {
+            url: "http://127.0.0.1:9/voice".to_string(),
+            answered,
+            why: "connection refused".to_string(),
+            left_out: "written",
+        };
+        assert_eq!(
+            error(0).to_string(),
+            "nothing answered at http://127.0.0.1:9/voice: connection refused; nothing was written"
+        );
+        assert_eq!(
+            error(3).to_string(),
+            "http://127.0.0.1:9/voice answered 3 calls, then stopped answering: connection refused; nothing was written"
+        );
+    }
+
+    /// Every error is exit 2, and a verdict is 0 or 1: the contract of
+    /// docs/report.md.
+    #[test]
+    fn errors_and_verdicts_keep_the_exit_code_contract() {
+        assert_eq!(CliError::CallCutOff.exit_code(), 2);
+        assert_eq!(Verdict::Clean.exit_code(), 0);
+        assert_eq!(Verdict::Findings.exit_code(), 1);
+        assert_eq!(Verdict::failed_if(true), Verdict::Findings);
+        assert_eq!(Verdict::failed_if(false), Verdict::Clean);
     }
 }

@@ -1,5 +1,5 @@
 //! What the commands that call a running app share: the driver `--live`
-//! asks for, and how to say that the app stopped answering.
+//! asks for.
 
 use super::args;
 use super::CliError;
@@ -27,14 +27,4 @@ pub(crate) fn live_driver_with(
         ..base
     };
     Ok(crate::live::driver::Driver::new(start, options)?)
-}
-
-/// Why a live app gave nothing to report: it never answered at all (a
-/// closed port, a wrong address, a hung server), or it answered some calls
-/// and then stopped.
-pub(crate) fn not_answering(url: &str, driver: &crate::live::driver::Driver, why: &str) -> String {
-    match driver.answered_calls() {
-        0 => format!("nothing answered at {url}: {why}"),
-        answered => format!("{url} answered {answered} calls, then stopped answering: {why}"),
-    }
 }

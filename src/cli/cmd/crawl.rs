@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use crate::cli::live::not_answering;
 use crate::cli::output::Output;
 use crate::cli::{CliError, Verdict};
 
@@ -34,10 +33,12 @@ pub(crate) fn run(
     };
     if let Some(gone) = crawled.failures.iter().find(|f| f.unreachable) {
         let why = format!("{} (inputs {})", gone.message, inputs(&gone.inputs));
-        return Err(CliError::Live(format!(
-            "{}; nothing was written",
-            not_answering(url, &driver, &why)
-        )));
+        return Err(CliError::NotAnswering {
+            url: url.to_string(),
+            answered: driver.answered_calls(),
+            why,
+            left_out: "written",
+        });
     }
     if crawled.flow.nodes.is_empty() || crawled.flow.start == "call_failed" {
         let why = crawled
@@ -46,7 +47,10 @@ pub(crate) fn run(
             .map(|f| f.message.clone())
             .or_else(|| crawled.notes.first().cloned())
             .unwrap_or_else(|| "the first call failed".to_string());
-        return Err(CliError::Live(format!("{url} could not be crawled: {why}")));
+        return Err(CliError::NotCrawled {
+            url: url.to_string(),
+            why,
+        });
     }
     for note in &crawled.notes {
         eprintln!("note: {note}");

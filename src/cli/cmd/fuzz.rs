@@ -2,7 +2,7 @@
 //! `--live` random callers on a running app.
 
 use crate::cli::args::{self, Common};
-use crate::cli::live::{live_driver_with, not_answering};
+use crate::cli::live::live_driver_with;
 use crate::cli::report::{fuzz_options, run_report, write_report, Job, FUZZ_RUNS};
 use crate::cli::{CliError, Verdict};
 
@@ -63,16 +63,18 @@ pub(crate) fn run_live(
     };
     let outcome = crate::live::fuzz::fuzz_live(&options, &mut |batch| driver.play_batch(batch));
     if let Some(why) = &outcome.unreachable {
-        return Err(CliError::Live(format!(
-            "{}; nothing was reported",
-            not_answering(url, &driver, why)
-        )));
+        return Err(CliError::NotAnswering {
+            url: url.to_string(),
+            answered: driver.answered_calls(),
+            why: why.clone(),
+            left_out: "reported",
+        });
     }
     if outcome.runs == 0 && outcome.abandoned > 0 {
-        return Err(CliError::Live(format!(
-            "no call to {url} ended before the --time deadline ({} cut off): the app did not answer in time; nothing was reported",
-            outcome.abandoned
-        )));
+        return Err(CliError::NoCallEnded {
+            url: url.to_string(),
+            abandoned: outcome.abandoned,
+        });
     }
     let report = crate::live::fuzz::report(url, common.seed, outcome);
     write_report(&report, None, common)

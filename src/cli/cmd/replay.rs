@@ -126,18 +126,17 @@ pub(crate) fn run_live(
                 ..
             } => {
                 if *unreachable {
-                    return Err(CliError::Live(format!("{url} does not answer: {message}")));
+                    return Err(CliError::CallNotAnswered {
+                        url: url.to_string(),
+                        why: message.clone(),
+                    });
                 }
                 text.push_str(&format!("live-error: {message}\n"));
                 failed = true;
                 break;
             }
             // No deadline is set for a replay, so no call is cut off.
-            Outcome::Abandoned => {
-                return Err(CliError::Live(
-                    "the call was cut off before it ended".to_string(),
-                ))
-            }
+            Outcome::Abandoned => return Err(CliError::CallCutOff),
         }
     }
     Output::new(common.output.as_deref()).write(&text)?;
