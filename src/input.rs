@@ -7,6 +7,39 @@ use crate::graph::{Graph, Kind, OptionIx};
 use crate::machine::{Choice, Machine, Observer, State};
 use crate::model::{DtmfKey, NodeKind};
 
+/// Why a text is not an input ([`Input::parse`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("unknown input kind `{0}:` (expected say:, enter:, click:)")]
+    UnknownKind(String),
+    #[error("`{0}` is not an input: use a key (`3`), `wait`, `back`, `say:TEXT`, `enter:TEXT` or `click:LABEL`")]
+    NotAnInput(String),
+}
+
+/// Why an input cannot be given where the customer is ([`resolve`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    #[error("`{node}` has no branch `{name}` (branches: {})", branches.join(", "))]
+    NoBranch {
+        node: String,
+        name: String,
+        branches: Vec<String>,
+    },
+    #[error("`{0}` is an opaque step: give its outcome as `branch:NAME`")]
+    OpaqueStep(String),
+    #[error("`{input}` is a phone input; on the {channel} use click:LABEL, back or wait")]
+    PhoneInputOnScreen {
+        input: Input,
+        channel: crate::model::Channel,
+    },
+    #[error("there is no option labelled \"{label}\" on `{node}`")]
+    NoSuchLabel { label: String, node: String },
+    #[error("`click:` is for web and app pages; on the phone press a key or say:TEXT")]
+    ClickOnPhone,
+    #[error("`{input}` cannot be given at `{node}`")]
+    CannotBeGiven { input: Input, node: String },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     /// One or more DTMF keys; at a menu only the first counts.
@@ -22,7 +55,7 @@ pub enum Input {
 }
 
 impl Input {
-    pub fn parse(text: &str) -> Result<Input, String> {
+    pub fn parse(text: &str) -> Result<Input, InputError> {
         // Spaces before the kind are layout (`1, wait`); the text after
         // `say:`, `enter:` or `click:` is kept exactly, trailing spaces and
         // all, because an answer is matched as given.
@@ -41,26 +74,26 @@ impl Input {
                 "enter" => Ok(Input::Enter(rest)),
                 "click" => Ok(Input::Click(rest)),
                 "branch" => Ok(Input::Branch(rest)),
-                other => Err(format!(
-                    "unknown input kind `{other}:` (expected say:, enter:, click:)"
-                )),
+                other => Err(InputError::UnknownKind(other.to_string())),
             };
         }
         match text.trim_end() {
             "wait" | "silence" | "idle" => Ok(Input::Wait),
             "back" => Ok(Input::Back),
-            keys if !keys.is_empty() && keys.chars().all(|c| DtmfKey::parse(&c.to_string()).is_some()) => {
+            keys if !keys.is_empty()
+                && keys
+                    .chars()
+                    .all(|c| DtmfKey::parse(&c.to_string()).is_some()) =>
+            {
                 Ok(Input::Keys(keys.to_string()))
             }
-            other => Err(format!(
-                "`{other}` is not an input: use a key (`3`), `wait`, `back`, `say:TEXT`, `enter:TEXT` or `click:LABEL`"
-            )),
+            other => Err(InputError::NotAnInput(other.to_string())),
         }
     }
 
     /// Splits a comma-separated list as `--inputs` takes it. A label with a
     /// comma in it writes it as `\,` (`click:Start\, stop or move`).
-    pub fn parse_list(text: &str) -> Result<Vec<Input>, String> {
+    pub fn parse_list(text: &str) -> Result<Vec<Input>, InputError> {
         if text.trim().is_empty() {
             return Ok(Vec::new());
         }
@@ -182,7 +215,7 @@ pub fn resolve(
     state: &State,
     input: &Input,
     obs: &mut impl Observer,
-) -> Result<Choice, String> {
+) -> Result<Choice, ResolveError> {
     let graph = machine.graph;
     let node = graph.model_node(state.node);
     match (&node.kind, input) {
@@ -192,18 +225,12 @@ pub fn resolve(
             .iter()
             .position(|b| b.on.value == *name)
             .map(|i| Choice::Branch(i as u32))
-            .ok_or_else(|| {
-                let names: Vec<&str> = branches.iter().map(|b| b.on.as_str()).collect();
-                format!(
-                    "`{}` has no branch `{name}` (branches: {})",
-                    node.id.value,
-                    names.join(", ")
-                )
+            .ok_or_else(|| ResolveError::NoBranch {
+                node: node.id.value.clone(),
+                name: name.clone(),
+                branches: branches.iter().map(|b| b.on.value.clone()).collect(),
             }),
-        (NodeKind::Opaque { .. }, _) => Err(format!(
-            "`{}` is an opaque step: give its outcome as `branch:NAME`",
-            node.id.value
-        )),
+        (NodeKind::Opaque { .. }, _) => Err(ResolveError::OpaqueStep(node.id.value.clone())),
         (
             NodeKind::Ask { matcher, .. },
             Input::Enter(text) | Input::Keys(text) | Input::Say(text),
@@ -218,10 +245,10 @@ pub fn resolve(
         (NodeKind::Menu { .. }, Input::Keys(_) | Input::Say(_) | Input::Enter(_))
             if graph.is_visual() =>
         {
-            Err(format!(
-                "`{input}` is a phone input; on the {} use click:LABEL, back or wait",
-                graph.channel
-            ))
+            Err(ResolveError::PhoneInputOnScreen {
+                input: input.clone(),
+                channel: graph.channel,
+            })
         }
         (NodeKind::Menu { .. }, Input::Keys(keys)) => {
             let key = keys.as_bytes()[0];
@@ -250,18 +277,17 @@ pub fn resolve(
                     .as_ref()
                     .is_some_and(|l| l.value.trim().to_lowercase() == wanted)
             })
-            .ok_or_else(|| {
-                format!(
-                    "there is no option labelled \"{label}\" on `{}`",
-                    node.id.value
-                )
+            .ok_or_else(|| ResolveError::NoSuchLabel {
+                label: label.clone(),
+                node: node.id.value.clone(),
             })
         }
-        (NodeKind::Menu { .. }, Input::Click(_)) => Err(
-            "`click:` is for web and app pages; on the phone press a key or say:TEXT".to_string(),
-        ),
+        (NodeKind::Menu { .. }, Input::Click(_)) => Err(ResolveError::ClickOnPhone),
         (NodeKind::Menu { .. }, Input::Enter(_)) => Ok(Choice::NoMatch),
-        _ => Err(format!("`{input}` cannot be given at `{}`", node.id.value)),
+        _ => Err(ResolveError::CannotBeGiven {
+            input: input.clone(),
+            node: node.id.value.clone(),
+        }),
     }
 }
 

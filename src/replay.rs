@@ -215,7 +215,7 @@ pub fn replay_compiled(
                 ReplayError::BadInput {
                     index: index + 1,
                     input: input.to_string(),
-                    reason,
+                    reason: reason.to_string(),
                 }
             })?;
         recorder.events.push(Event::Input {

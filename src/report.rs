@@ -424,11 +424,39 @@ impl ErrorReport {
     }
 }
 
+/// Why the reports given to `merge` cannot be added up into the report of
+/// one run. Each shard is named as the messages name it: `shard K/N`, or
+/// `the whole run`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    #[error("nothing to merge")]
+    Nothing,
+    #[error("a report says it is shard {0}, which no `--shard K/N` makes (1 <= K <= N <= {max})", max = Shard::MAX_COUNT)]
+    InvalidShard(Shard),
+    #[error("{earlier} and {later} split the run differently: merge the shards of one `--shard K/N` split")]
+    SplitDifferently { earlier: String, later: String },
+    #[error("{0} is given twice: merging it twice would count its fuzz runs and personas twice")]
+    GivenTwice(String),
+    #[error("these are not shards of one run: `{first}` with seed {first_seed} and `{other}` with seed {other_seed}")]
+    NotShardsOfOneRun {
+        first: String,
+        first_seed: u64,
+        other: String,
+        other_seed: u64,
+    },
+    #[error("{first} and {other} are of different contents of `{set}` (its flows, nodes, prompts or options differ): merge the shards of one run of one version of the set")]
+    DifferentContents {
+        first: String,
+        other: String,
+        set: String,
+    },
+}
+
 /// Which shards of a run a merge was given, and which are missing (with
 /// them the merged report is not the whole run's, and says so). A shard
 /// given twice, or shards of runs split into different numbers, would add
 /// up to a report no run wrote: refused.
-fn check_shards(reports: &[Report]) -> Result<Vec<Shard>, String> {
+fn check_shards(reports: &[Report]) -> Result<Vec<Shard>, MergeError> {
     let shards: Vec<Shard> = reports
         .iter()
         .map(|r| r.shard.unwrap_or(Shard::WHOLE))
@@ -441,25 +469,18 @@ fn check_shards(reports: &[Report]) -> Result<Vec<Shard>, String> {
         }
     };
     if let Some(bad) = shards.iter().find(|s| !s.is_valid()) {
-        return Err(format!(
-            "a report says it is shard {bad}, which no `--shard K/N` makes (1 <= K <= N <= {})",
-            Shard::MAX_COUNT
-        ));
+        return Err(MergeError::InvalidShard(*bad));
     }
     for (i, a) in shards.iter().enumerate() {
         for b in &shards[..i] {
             if a.count != b.count {
-                return Err(format!(
-                    "{} and {} split the run differently: merge the shards of one `--shard K/N` split",
-                    describe(*b),
-                    describe(*a)
-                ));
+                return Err(MergeError::SplitDifferently {
+                    earlier: describe(*b),
+                    later: describe(*a),
+                });
             }
             if a == b {
-                return Err(format!(
-                    "{} is given twice: merging it twice would count its fuzz runs and personas twice",
-                    describe(*a)
-                ));
+                return Err(MergeError::GivenTwice(describe(*a)));
             }
         }
     }
@@ -527,23 +548,20 @@ fn merge_notes(shards: &[Vec<String>]) -> Vec<String> {
 
 /// Combines the reports of the shards of one run (`--shard K/N`) into the
 /// report one unsharded run would have written.
-pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
-    let first = reports.first().ok_or("nothing to merge")?;
+pub fn merge(reports: Vec<Report>) -> Result<Report, MergeError> {
+    let first = reports.first().ok_or(MergeError::Nothing)?;
     for report in &reports[1..] {
         if report.set != first.set
             || report.file != first.file
             || report.seed != first.seed
             || report.command != first.command
         {
-            return Err(format!(
-                "these are not shards of one run: `{} {}` with seed {} and `{} {}` with seed {}",
-                first.command,
-                first.subject(),
-                first.seed,
-                report.command,
-                report.subject(),
-                report.seed
-            ));
+            return Err(MergeError::NotShardsOfOneRun {
+                first: format!("{} {}", first.command, first.subject()),
+                first_seed: first.seed,
+                other: format!("{} {}", report.command, report.subject()),
+                other_seed: report.seed,
+            });
         }
     }
     // Shards of one set written at two moments (the set edited between
@@ -553,17 +571,16 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
             Some(shard) => format!("shard {shard}"),
             None => "the whole run".to_string(),
         };
-        return Err(format!(
-            "{} and {} are of different contents of `{}` (its flows, nodes, prompts or options differ): merge the shards of one run of one version of the set",
-            describe(first),
-            describe(other),
-            first.set
-        ));
+        return Err(MergeError::DifferentContents {
+            first: describe(first),
+            other: describe(other),
+            set: first.set.clone(),
+        });
     }
     let missing = check_shards(&reports)?;
     let given = reports.len();
     let mut reports = reports.into_iter();
-    let mut out = reports.next().ok_or("nothing to merge")?;
+    let mut out = reports.next().ok_or(MergeError::Nothing)?;
     out.shard = None;
     let mut shard_notes = vec![std::mem::take(&mut out.notes)];
     for report in reports {

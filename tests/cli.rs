@@ -1483,3 +1483,52 @@ fn names_longer_than_any_column_are_reported_not_crashed_on() {
         "{stderr}"
     );
 }
+
+/// An output that cannot be written is said once, as one `error:` line
+/// naming the file, and exits 2 even when the report itself is clean.
+#[test]
+fn an_unwritable_output_is_said_once_and_exits_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("missing").join("report.txt");
+    let r = run(touchpoint()
+        .args(["lint", &fixture("dead-end"), "-o"])
+        .arg(&target));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let expected = format!("error: cannot write `{}`: ", target.display());
+    assert!(r.stderr.starts_with(&expected), "{}", r.stderr);
+    assert_eq!(r.stderr.matches("error:").count(), 1, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+}
+
+/// A set that does not load, with an output that cannot be written, says
+/// both: first the set's problems at their place, then the failed write,
+/// each once; exit 2.
+#[test]
+fn load_errors_then_an_unwritable_output_are_both_said_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("missing").join("report.json");
+    let r = run(touchpoint()
+        .args(["lint", &fixture("load-bad-dtmf"), "--format", "json", "-o"])
+        .arg(&target));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let problem = r
+        .stderr
+        .find("main.yaml:16:14: `12` is not a DTMF key")
+        .unwrap_or_else(|| panic!("{}", r.stderr));
+    let unwritten = format!("error: cannot write `{}`: ", target.display());
+    let write = r
+        .stderr
+        .find(&unwritten)
+        .unwrap_or_else(|| panic!("{}", r.stderr));
+    assert!(problem < write, "{}", r.stderr);
+    assert_eq!(r.stderr.matches(&unwritten).count(), 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("is not a DTMF key").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.ends_with('\n'), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+}

@@ -307,13 +307,40 @@ pub const MAX_TIME: Duration = Duration::from_secs(31_557_600);
 pub const TIMEOUT_RANGE: std::ops::RangeInclusive<Duration> =
     Duration::from_secs(1)..=Duration::from_secs(600);
 
+/// Why a text is not a DURATION an option accepts. Clap shows it after
+/// naming the option and the value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DurationError {
+    #[error("`{text}` is not a duration (try 10s, 2m, 500ms){}", why.as_ref().map(|e| format!(": {e}")).unwrap_or_default())]
+    NotADuration {
+        text: String,
+        why: Option<humantime::DurationError>,
+    },
+    #[error("`{text}` is out of range: {}", range_text(range))]
+    OutOfRange {
+        text: String,
+        range: std::ops::RangeInclusive<Duration>,
+    },
+}
+
+/// A range of durations as the out-of-range message gives it.
+fn range_text(range: &std::ops::RangeInclusive<Duration>) -> String {
+    let end = humantime::format_duration(*range.end());
+    if range.start().is_zero() {
+        format!("at most {end}")
+    } else {
+        let start = humantime::format_duration(*range.start());
+        format!("from {start} to {end}")
+    }
+}
+
 /// `--time`: a duration up to [`MAX_TIME`].
-pub fn parse_time(text: &str) -> Result<Duration, String> {
+pub fn parse_time(text: &str) -> Result<Duration, DurationError> {
     parse_duration_in(text, Duration::ZERO..=MAX_TIME)
 }
 
 /// `--timeout`: a duration in [`TIMEOUT_RANGE`].
-pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+pub fn parse_timeout(text: &str) -> Result<Duration, DurationError> {
     parse_duration_in(text, TIMEOUT_RANGE)
 }
 
@@ -324,7 +351,7 @@ pub fn parse_timeout(text: &str) -> Result<Duration, String> {
 pub fn parse_duration_in(
     text: &str,
     range: std::ops::RangeInclusive<Duration>,
-) -> Result<Duration, String> {
+) -> Result<Duration, DurationError> {
     let trimmed = text.trim();
     let is_plain_number = !trimmed.is_empty()
         && trimmed.chars().all(|c| c.is_ascii_digit() || c == '.')
@@ -345,23 +372,27 @@ pub fn parse_duration_in(
     }
 }
 
-fn not_a_duration(text: &str, why: Option<humantime::DurationError>) -> String {
-    let why = why.map(|e| format!(": {e}")).unwrap_or_default();
-    format!("`{text}` is not a duration (try 10s, 2m, 500ms){why}")
-}
-
-fn out_of_range(text: &str, range: &std::ops::RangeInclusive<Duration>) -> String {
-    let end = humantime::format_duration(*range.end());
-    if range.start().is_zero() {
-        format!("`{text}` is out of range: at most {end}")
-    } else {
-        let start = humantime::format_duration(*range.start());
-        format!("`{text}` is out of range: from {start} to {end}")
+fn not_a_duration(text: &str, why: Option<humantime::DurationError>) -> DurationError {
+    DurationError::NotADuration {
+        text: text.to_string(),
+        why,
     }
 }
 
-fn parse_channel(text: &str) -> Result<Channel, String> {
-    Channel::parse(text).ok_or_else(|| format!("unknown channel `{text}` (phone, web or app)"))
+fn out_of_range(text: &str, range: &std::ops::RangeInclusive<Duration>) -> DurationError {
+    DurationError::OutOfRange {
+        text: text.to_string(),
+        range: range.clone(),
+    }
+}
+
+/// A `--channel` that names no channel.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown channel `{0}` (phone, web or app)")]
+pub struct UnknownChannel(String);
+
+fn parse_channel(text: &str) -> Result<Channel, UnknownChannel> {
+    Channel::parse(text).ok_or_else(|| UnknownChannel(text.to_string()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -532,9 +563,13 @@ impl Common {
     }
 }
 
-pub fn parse_platform(text: &str) -> Result<crate::import::Platform, String> {
-    crate::import::Platform::parse(text)
-        .ok_or_else(|| format!("unknown platform `{text}` (connect, studio or archy)"))
+/// A `--from` that names no platform touchpoint imports.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown platform `{0}` (connect, studio or archy)")]
+pub struct UnknownPlatform(String);
+
+pub fn parse_platform(text: &str) -> Result<crate::import::Platform, UnknownPlatform> {
+    crate::import::Platform::parse(text).ok_or_else(|| UnknownPlatform(text.to_string()))
 }
 
 /// `--protocol` offers the protocols the live layer lists, and refuses
@@ -549,8 +584,17 @@ impl ValueEnum for &'static dyn crate::live::protocol::Protocol {
     }
 }
 
-fn parse_shard(text: &str) -> Result<(usize, usize), String> {
-    let bad = || format!("`{text}` is not a shard: write K/N with 1 <= K <= N, e.g. 2/4");
+/// A `--shard` that is not K/N, or splits a run too finely.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShardError {
+    #[error("`{0}` is not a shard: write K/N with 1 <= K <= N, e.g. 2/4")]
+    NotAShard(String),
+    #[error("`{0}`: a run is split into at most {max} shards", max = crate::report::Shard::MAX_COUNT)]
+    TooMany(String),
+}
+
+fn parse_shard(text: &str) -> Result<(usize, usize), ShardError> {
+    let bad = || ShardError::NotAShard(text.to_string());
     let (k, n) = text.split_once('/').ok_or_else(bad)?;
     let (k, n): (usize, usize) = (
         k.trim().parse().map_err(|_| bad())?,
@@ -560,10 +604,7 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
         return Err(bad());
     }
     if n > crate::report::Shard::MAX_COUNT {
-        return Err(format!(
-            "`{text}`: a run is split into at most {} shards",
-            crate::report::Shard::MAX_COUNT
-        ));
+        return Err(ShardError::TooMany(text.to_string()));
     }
     Ok((k, n))
 }
@@ -609,15 +650,15 @@ mod tests {
             "18446744073709551615h",
             "2years",
         ] {
-            let error = parse_time(text).unwrap_err();
+            let error = parse_time(text).unwrap_err().to_string();
             assert!(error.contains("out of range: at most 1year"), "{error}");
         }
         for text in ["0", "500ms", "601", "11m"] {
-            let error = parse_timeout(text).unwrap_err();
+            let error = parse_timeout(text).unwrap_err().to_string();
             assert!(error.contains("out of range: from 1s to 10m"), "{error}");
         }
         for text in ["soon", "", "10x", "1.2.3", "-5s"] {
-            let error = parse_time(text).unwrap_err();
+            let error = parse_time(text).unwrap_err().to_string();
             assert!(error.contains("is not a duration"), "{error}");
         }
     }

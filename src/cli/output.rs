@@ -3,32 +3,34 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::CliError;
+
 /// Standard output, or a file written atomically (see
 /// [`crate::atomic_write`]): a reader never sees half a report, and a run
 /// killed mid-write leaves a temporary file that the next run removes.
-pub struct Output {
+pub(crate) struct Output {
     path: Option<PathBuf>,
 }
 
 impl Output {
-    pub fn new(path: Option<&Path>) -> Output {
+    pub(crate) fn new(path: Option<&Path>) -> Output {
         Output {
             path: path.map(Path::to_path_buf),
         }
     }
 
-    pub fn write(&self, text: &str) -> u8 {
+    pub(crate) fn write(&self, text: &str) -> Result<(), CliError> {
         let Some(path) = &self.path else {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth reporting.
             let _ = stdout
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush());
-            return super::EXIT_CLEAN;
+            return Ok(());
         };
-        match crate::atomic_write::write(path, text.as_bytes()) {
-            Ok(()) => super::EXIT_CLEAN,
-            Err(e) => super::fail(format!("cannot write `{}`: {e}", path.display())),
-        }
+        crate::atomic_write::write(path, text.as_bytes()).map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })
     }
 }

@@ -221,24 +221,35 @@ fn seq(v: Option<&Yaml>) -> &[Yaml] {
     v.and_then(Yaml::as_seq).unwrap_or(&[])
 }
 
+/// A count that is not a number: what the export wrote instead, a literal
+/// or an expression, for the note that says so.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{written}` is not a number")]
+struct NotACount {
+    written: String,
+}
+
 /// A `{lit: N}` count.
-fn lit_count(v: Option<&Yaml>) -> Option<Result<u32, String>> {
+fn lit_count(v: Option<&Yaml>) -> Option<Result<u32, NotACount>> {
     let v = v?;
+    let not_a_count = |written: &str| NotACount {
+        written: written.to_string(),
+    };
     if let Some(lit) = v.get("lit") {
         let text = lit.as_str().unwrap_or("");
-        return Some(text.trim().parse().map_err(|_| text.to_string()));
+        return Some(text.trim().parse().map_err(|_| not_a_count(text)));
     }
     if v.get("noValue").is_some() || matches!(v.value, YamlValue::Null) {
         return None;
     }
     if let Some(text) = v.as_str() {
-        return Some(text.trim().parse().map_err(|_| text.to_string()));
+        return Some(text.trim().parse().map_err(|_| not_a_count(text)));
     }
-    Some(Err(v
-        .get("exp")
-        .and_then(Yaml::as_str)
-        .unwrap_or("an expression")
-        .to_string()))
+    Some(Err(not_a_count(
+        v.get("exp")
+            .and_then(Yaml::as_str)
+            .unwrap_or("an expression"),
+    )))
 }
 
 /// The DTMF key of `dtmf: digit_N`.
@@ -600,9 +611,9 @@ impl<'a> Builder<'a> {
         let flow_repeat = call.get("settingsMenu").and_then(|s| s.get("repeatCount"));
         self.repeat_count = match lit_count(flow_repeat) {
             Some(Ok(n)) => Some(n),
-            Some(Err(raw)) => {
+            Some(Err(NotACount { written })) => {
                 let line = flow_repeat.map_or(self.call_key.pos.line, |r| r.pos.line);
-                let raw = self.template.restore(&raw);
+                let raw = self.template.restore(&written);
                 self.note(line, format!("`settingsMenu.repeatCount` is `{raw}`, not a number: {DEFAULT_REPEAT_COUNT} assumed"));
                 Some(DEFAULT_REPEAT_COUNT)
             }
@@ -777,8 +788,8 @@ impl<'a> Builder<'a> {
             .and_then(|s| lit_count(s.get("repeatCount")));
         let retries = match own {
             Some(Ok(n)) => n,
-            Some(Err(raw)) => {
-                let raw = self.template.restore(&raw);
+            Some(Err(NotACount { written })) => {
+                let raw = self.template.restore(&written);
                 self.note(
                     line,
                     format!(

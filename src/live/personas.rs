@@ -38,7 +38,7 @@ fn live_inputs(inputs: &[String]) -> Result<Vec<Input>, String> {
     inputs
         .iter()
         .map(|text| {
-            Input::from_replay(crate::input::Input::parse(text)?)
+            Input::from_replay(crate::input::Input::parse(text).map_err(|e| e.to_string())?)
                 .ok_or_else(|| format!("`{text}` is not something a caller can do"))
         })
         .collect()

@@ -10,9 +10,16 @@
 
 use globset::{Glob, GlobBuilder, GlobMatcher};
 
+/// Why an `ignore:` pattern is not a pattern (an unclosed class, an invalid
+/// range, ...), in globset's words without the pattern, which the loader
+/// names itself.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .0.kind())]
+pub struct GlobError(globset::Error);
+
 /// One pattern compiled the way every `ignore:` pattern is, or why it is
-/// not a pattern (an unclosed class, an invalid range, ...).
-pub fn compile(pattern: &str) -> Result<Glob, String> {
+/// not a pattern.
+pub fn compile(pattern: &str) -> Result<Glob, GlobError> {
     GlobBuilder::new(pattern)
         // File names are relative paths: a wildcard stays within its
         // segment, and only `**` crosses a `/`.
@@ -20,7 +27,7 @@ pub fn compile(pattern: &str) -> Result<Glob, String> {
         // The same meaning of `\` on every platform.
         .backslash_escape(true)
         .build()
-        .map_err(|e| e.kind().to_string())
+        .map_err(GlobError)
 }
 
 /// The set's `ignore:` patterns, compiled once.

@@ -337,11 +337,11 @@ fn read_text(path: &Path) -> Result<String, (Pos, String)> {
     // waits for a writer; the open below cannot block either, and the
     // handle is checked again in case the path changed in between.
     let metadata = std::fs::metadata(path).map_err(cannot_read)?;
-    refuse_irregular(&metadata).map_err(|message| (start, message))?;
-    refuse_oversized(metadata.len()).map_err(|message| (start, message))?;
+    refuse_irregular(&metadata).map_err(|refused| (start, refused.to_string()))?;
+    refuse_oversized(metadata.len()).map_err(|refused| (start, refused.to_string()))?;
     let file = open_without_blocking(path).map_err(cannot_read)?;
     let metadata = file.metadata().map_err(cannot_read)?;
-    refuse_irregular(&metadata).map_err(|message| (start, message))?;
+    refuse_irregular(&metadata).map_err(|refused| (start, refused.to_string()))?;
     let mut bytes = Vec::with_capacity(metadata.len().min(MAX_FILE_BYTES) as usize);
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -375,16 +375,27 @@ fn read_text(path: &Path) -> Result<String, (Pos, String)> {
     })
 }
 
+/// Why a file of the set is refused before it is read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum Refused {
+    /// A FIFO, a device, a directory...: `kind` says which, in words.
+    #[error(
+        "the file is {kind}, not a regular file: touchpoint reads menus from regular files only"
+    )]
+    Irregular { kind: &'static str },
+    #[error("the file is {}; menu files are limited to {}", size_text(*.size), limit_text())]
+    Oversized { size: u64 },
+}
+
 /// Refuses anything but a regular file (after links are followed), naming
 /// what it is.
-fn refuse_irregular(metadata: &std::fs::Metadata) -> Result<(), String> {
+fn refuse_irregular(metadata: &std::fs::Metadata) -> Result<(), Refused> {
     if metadata.is_file() {
         return Ok(());
     }
-    let kind = file_kind(&metadata.file_type());
-    Err(format!(
-        "the file is {kind}, not a regular file: touchpoint reads menus from regular files only"
-    ))
+    Err(Refused::Irregular {
+        kind: file_kind(&metadata.file_type()),
+    })
 }
 
 /// What a file that is not a regular file is, in words.
@@ -413,15 +424,11 @@ fn file_kind(file_type: &std::fs::FileType) -> &'static str {
 }
 
 /// Refuses a file larger than the limit, giving both sizes exactly.
-fn refuse_oversized(size: u64) -> Result<(), String> {
+fn refuse_oversized(size: u64) -> Result<(), Refused> {
     if size <= MAX_FILE_BYTES {
         return Ok(());
     }
-    Err(format!(
-        "the file is {}; menu files are limited to {}",
-        size_text(size),
-        limit_text()
-    ))
+    Err(Refused::Oversized { size })
 }
 
 /// A size in whole MiB when it is one, and in bytes otherwise, so that a

@@ -37,8 +37,24 @@ pub const BATCH_SIZE: usize = 64;
 /// up and calls the answer unknown.
 const SEARCH_STATE_BUDGET: usize = 4096;
 
+/// Why a user pattern cannot be used: the loader reports it at the
+/// pattern's place, after what the pattern is for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegexError {
+    /// It does not parse; the reason is regex-syntax's, in one line.
+    #[error("invalid regex: {0}")]
+    Invalid(String),
+    #[error("the regex is too big (compiled size over {} bytes)", REGEX_SIZE_LIMIT)]
+    TooBig,
+    #[error(
+        "the regex can never match anything (an empty class such as `[^\\s\\S]` or \
+         `[a&&b]`, or anchors and word boundaries that cannot all hold)"
+    )]
+    NeverMatches,
+}
+
 /// The parsed form of a user pattern, with the flags the matcher uses.
-pub fn parse(pattern: &str, case_insensitive: bool) -> Result<Hir, String> {
+pub fn parse(pattern: &str, case_insensitive: bool) -> Result<Hir, RegexError> {
     regex_syntax::ParserBuilder::new()
         .case_insensitive(case_insensitive)
         .nest_limit(REGEX_NEST_LIMIT)
@@ -54,29 +70,23 @@ pub fn parse(pattern: &str, case_insensitive: bool) -> Result<Hir, String> {
                 .find(|l| l.starts_with("error:"))
                 .map(|l| l.trim_start_matches("error:").trim().to_string())
                 .unwrap_or(text);
-            format!("invalid regex: {reason}")
+            RegexError::Invalid(reason)
         })
 }
 
 /// Checks a user pattern the way the loader must before anything matches
 /// with it: it parses, its automata fit the size limit, and it can match
 /// some text. The message says what is wrong.
-pub fn check(pattern: &str, case_insensitive: bool) -> Result<(), String> {
+pub fn check(pattern: &str, case_insensitive: bool) -> Result<(), RegexError> {
     let hir = parse(pattern, case_insensitive)?;
     // The batch that will hold the pattern compiles only a forward
     // automaton (no lazy DFA, so no reverse one); it must fit the limit.
     thompson::Compiler::new()
         .configure(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
         .build_from_hir(&hir)
-        .map_err(|_| {
-            format!("the regex is too big (compiled size over {REGEX_SIZE_LIMIT} bytes)")
-        })?;
+        .map_err(|_| RegexError::TooBig)?;
     if language(&hir) == Language::Empty {
-        return Err(
-            "the regex can never match anything (an empty class such as `[^\\s\\S]` or \
-             `[a&&b]`, or anchors and word boundaries that cannot all hold)"
-                .to_string(),
-        );
+        return Err(RegexError::NeverMatches);
     }
     Ok(())
 }
@@ -495,7 +505,7 @@ pub struct UserRegex {
 
 impl UserRegex {
     /// A regex of its own, outside any cache (tests, one-off patterns).
-    pub fn new(pattern: &str, case_insensitive: bool) -> Result<UserRegex, String> {
+    pub fn new(pattern: &str, case_insensitive: bool) -> Result<UserRegex, RegexError> {
         RegexCache::default().get(pattern, case_insensitive)
     }
 
@@ -534,13 +544,13 @@ impl fmt::Debug for UserRegex {
 /// number of patterns that differ.
 #[derive(Default)]
 pub struct RegexCache {
-    checked: FxHashMap<(String, bool), Result<UserRegex, String>>,
+    checked: FxHashMap<(String, bool), Result<UserRegex, RegexError>>,
     /// The batch new patterns go into, by case-sensitivity.
     open: [Option<Arc<RegexBatch>>; 2],
 }
 
 impl RegexCache {
-    pub fn get(&mut self, pattern: &str, case_insensitive: bool) -> Result<UserRegex, String> {
+    pub fn get(&mut self, pattern: &str, case_insensitive: bool) -> Result<UserRegex, RegexError> {
         let key = (pattern.to_string(), case_insensitive);
         if let Some(known) = self.checked.get(&key) {
             return known.clone();
@@ -582,6 +592,25 @@ impl RegexCache {
 mod tests {
     use super::*;
 
+    /// The loader puts these texts after what the pattern is for; they read
+    /// as they always have.
+    #[test]
+    fn errors_say_what_is_wrong_with_the_pattern() {
+        assert_eq!(
+            check("pay(ment", true).unwrap_err().to_string(),
+            "invalid regex: unclosed group"
+        );
+        assert_eq!(
+            RegexError::TooBig.to_string(),
+            format!("the regex is too big (compiled size over {REGEX_SIZE_LIMIT} bytes)")
+        );
+        assert_eq!(
+            check("[a&&b]", false).unwrap_err().to_string(),
+            "the regex can never match anything (an empty class such as `[^\\s\\S]` or \
+             `[a&&b]`, or anchors and word boundaries that cannot all hold)"
+        );
+    }
+
     #[test]
     fn regexes_that_can_never_match_are_refused() {
         for (pattern, case_insensitive) in [
@@ -598,7 +627,7 @@ mod tests {
             (r"é\bé", false),
         ] {
             let err = check(pattern, case_insensitive).unwrap_err();
-            assert!(err.contains("can never match"), "{pattern}: {err}");
+            assert_eq!(err, RegexError::NeverMatches, "{pattern}: {err}");
         }
     }
 

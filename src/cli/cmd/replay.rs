@@ -1,0 +1,143 @@
+//! `touchpoint replay`: plays one input sequence through a flow and prints
+//! the transcript, or with `--live` plays it as one call to a running app.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::cli::args::{self, Common, Format};
+use crate::cli::live::live_driver;
+use crate::cli::load::load_noting_import;
+use crate::cli::output::Output;
+use crate::cli::{CliError, Verdict};
+use crate::input::Input;
+use crate::model::Channel;
+
+/// Plays `inputs` through `flow` of the set at `path` and writes the
+/// transcript.
+pub(crate) fn run(
+    path: &Path,
+    flow: &str,
+    inputs: &str,
+    vars: &[String],
+    channel: Option<Channel>,
+    common: &Common,
+) -> Result<Verdict, CliError> {
+    let (set, imported) = load_noting_import("replay", path, common)?;
+    let inputs = Input::parse_list(inputs).map_err(CliError::Inputs)?;
+    let mut var_map = BTreeMap::new();
+    for pair in vars {
+        let Some((k, v)) = pair.split_once('=') else {
+            return Err(CliError::Var(pair.clone()));
+        };
+        var_map.insert(k.trim().to_string(), v.trim().to_string());
+    }
+    let mut transcript = crate::replay::replay(&set, channel, flow, &inputs, &var_map)?;
+    if let Some(info) = &imported {
+        info.locate_transcript(&mut transcript);
+    }
+    let text = match common.format() {
+        Format::Json => {
+            let mut t = serde_json::to_string_pretty(&transcript).unwrap_or_default();
+            t.push('\n');
+            t
+        }
+        _ => crate::render::transcript::render(&transcript),
+    };
+    Output::new(common.output.as_deref()).write(&text)?;
+    Ok(Verdict::Clean)
+}
+
+/// Plays one call to a running app with `inputs` and prints what the
+/// caller heard and how the call ended: the replay of a `fuzz --live`
+/// finding. Exit 0 when the call ran, 1 when it failed (a `live-error`),
+/// 2 when the app does not answer.
+pub(crate) fn run_live(
+    live: &args::LiveArgs,
+    inputs: &str,
+    common: &Common,
+) -> Result<Verdict, CliError> {
+    use crate::live::call::{Ending, Heard, Input as LiveInput, Outcome};
+    let url = live.live.as_deref().unwrap_or_default();
+    let parsed = Input::parse_list(inputs).map_err(CliError::Inputs)?;
+    let mut call_inputs = Vec::new();
+    for input in parsed {
+        let shown = input.to_string();
+        match LiveInput::from_replay(input) {
+            Some(input) => call_inputs.push(input),
+            None => return Err(CliError::NotACallerInput(shown)),
+        }
+    }
+    let driver = live_driver(live)?;
+    // A call reports what was heard since the caller's last input, so the
+    // whole transcript comes from playing every prefix of the inputs (one
+    // batch, concurrently): each says what the caller heard before their
+    // next input.
+    let prefixes: Vec<Vec<LiveInput>> = (0..=call_inputs.len())
+        .map(|len| call_inputs[..len].to_vec())
+        .collect();
+    let outcomes = driver.play_batch(&prefixes);
+    let heard_lines = |heard: &[Heard]| -> String {
+        heard
+            .iter()
+            .map(|h| match h {
+                Heard::Said(text) => format!("  app: {text}\n"),
+                Heard::Played(audio) => format!("  app plays {audio}\n"),
+            })
+            .collect()
+    };
+    let typed: Vec<String> = call_inputs.iter().map(LiveInput::text).collect();
+    let mut text = format!("call to {url} with inputs [{}]\n", typed.join(", "));
+    let mut failed = false;
+    for (given, outcome) in outcomes.iter().enumerate() {
+        match outcome {
+            Outcome::Listening {
+                heard, document, ..
+            } => {
+                text.push_str(&heard_lines(heard));
+                match call_inputs.get(given) {
+                    Some(input) => text.push_str(&format!("  caller: {}\n", input.text())),
+                    None => text.push_str(&format!("still listening at {document}\n")),
+                }
+            }
+            Outcome::Ended {
+                ending,
+                heard,
+                unused,
+                document,
+            } => {
+                text.push_str(&heard_lines(heard));
+                let how = match ending {
+                    Ending::HungUp => "the app hung up".to_string(),
+                    Ending::FellOff => "the reply ran out and the call ended".to_string(),
+                    Ending::Transferred(to) => format!("transferred to {to}"),
+                    Ending::Queued(queue) => format!("queued for {queue}"),
+                };
+                text.push_str(&format!("{how} at {document}"));
+                if *unused > 0 {
+                    text.push_str(&format!(", {unused} inputs unused"));
+                }
+                text.push('\n');
+                break;
+            }
+            Outcome::Failed {
+                message,
+                unreachable,
+                ..
+            } => {
+                if *unreachable {
+                    return Err(CliError::CallNotAnswered {
+                        url: url.to_string(),
+                        why: message.clone(),
+                    });
+                }
+                text.push_str(&format!("live-error: {message}\n"));
+                failed = true;
+                break;
+            }
+            // No deadline is set for a replay, so no call is cut off.
+            Outcome::Abandoned => return Err(CliError::CallCutOff),
+        }
+    }
+    Output::new(common.output.as_deref()).write(&text)?;
+    Ok(Verdict::failed_if(failed))
+}

@@ -1,0 +1,193 @@
+//! What the report commands (`check`, `lint`, `fuzz`, `personas`) share:
+//! load the set, run the analyses each asks for, and write the report.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use super::args::{self, Common, Format};
+use super::live::live_driver;
+use super::load::load_with_import;
+use super::output::Output;
+use super::{CliError, Verdict};
+use crate::model::MenuSet;
+use crate::render;
+
+/// Random customers `check` tries by default: enough to confirm the walk's
+/// findings from another angle in well under a second on a large set.
+pub(crate) const CHECK_RUNS: usize = 500;
+/// Random customers `fuzz` tries by default.
+pub(crate) const FUZZ_RUNS: usize = 2000;
+
+pub(crate) enum Job {
+    Lint,
+    Fuzz(crate::fuzz::FuzzOptions),
+    Personas(args::PersonaArgs),
+    Check(crate::fuzz::FuzzOptions, args::PersonaArgs),
+}
+
+pub(crate) fn fuzz_options(
+    budget: &args::FuzzBudget,
+    common: &Common,
+    default_runs: usize,
+) -> crate::fuzz::FuzzOptions {
+    crate::fuzz::FuzzOptions {
+        seed: common.seed,
+        runs: budget.runs_or(default_runs),
+        time: budget.time,
+        deadline: None,
+        max_steps: budget.max_steps_or(crate::fuzz::FuzzOptions::default().max_steps),
+        shard: common.shard,
+    }
+}
+
+/// A progress bar on a terminal, none in CI or when the output is JSON.
+fn progress_bar(common: &Common) -> Option<indicatif::ProgressBar> {
+    let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    if !interactive || common.format() == Format::Json {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} fuzzing [{bar:30}] {pos}/{len} runs  {per_sec}  {msg}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    Some(bar)
+}
+
+pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdict, CliError> {
+    let command = match job {
+        Job::Lint => "lint",
+        Job::Fuzz(_) => "fuzz",
+        Job::Personas(_) => "personas",
+        Job::Check(..) => "check",
+    };
+    let (set, imported, focus) = load_with_import(command, path, common)?;
+    if let Job::Personas(args) | Job::Check(_, args) = &job {
+        if let Some(name) = &args.persona {
+            if !set.personas.iter().any(|p| &p.id.value == name) {
+                return Err(CliError::NoPersona {
+                    name: name.clone(),
+                    known: set.personas.iter().map(|p| p.id.value.clone()).collect(),
+                });
+            }
+        }
+    }
+    let mut report = match &job {
+        Job::Fuzz(_) | Job::Personas(_) => Ok(crate::report::Report::new(
+            command,
+            set.root.display().to_string(),
+            common.seed,
+        )),
+        _ => crate::run::lint_report(&set, command, common.seed),
+    };
+    let fuzz_options = match &job {
+        Job::Fuzz(options) | Job::Check(options, _) => Some(options),
+        Job::Lint | Job::Personas(_) => None,
+    };
+    if let (Ok(report), Some(options)) = (&mut report, fuzz_options) {
+        let bar = progress_bar(common);
+        let mut on_progress = |p: crate::fuzz::Progress| {
+            if let Some(bar) = &bar {
+                // With only a time budget there is no meaningful total.
+                if p.total < 1 << 40 {
+                    bar.set_length(p.total as u64);
+                }
+                bar.set_position(p.runs as u64);
+                bar.set_message(format!(
+                    "edges {}/{}  failures {}",
+                    p.edges_covered, p.edges, p.failures
+                ));
+            }
+        };
+        report.add_fuzz(crate::fuzz::fuzz(&set, options, &mut on_progress)?);
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+    }
+    let mut report = report?;
+    report.structure = crate::structure::describe(&set);
+    report.shard = common
+        .shard
+        .map(|(index, count)| crate::report::Shard { index, count });
+    // Findings on an imported flow point at the export, not at YAML that
+    // exists only in memory.
+    if let Some(info) = &imported {
+        info.locate_all(&mut report.findings, &set);
+        report
+            .notes
+            .extend(info.notes.iter().map(|n| format!("import: {n}")));
+        report.from = common.from.map(|platform| platform.name().to_string());
+        report.summarize();
+    }
+    report.stats.flows = set.flows.len();
+    report.stats.nodes = set.flows.iter().map(|f| f.nodes.len()).sum();
+    if let Job::Personas(args) | Job::Check(_, args) = &job {
+        let mut results = crate::personas::run_personas(
+            &set,
+            common.seed,
+            args.persona.as_deref(),
+            common.shard,
+        )?;
+        if let Some(file) = &focus {
+            // Only the personas written in the file the user named.
+            results.results.retain(|run| {
+                set.personas
+                    .iter()
+                    .find(|p| p.id.value == run.persona)
+                    .is_some_and(|p| &set.files[p.span.file as usize].name == file)
+            });
+        }
+        if args.live.live.is_some() {
+            let driver = live_driver(&args.live)?;
+            crate::live::personas::check_live(&set, &mut results.results, &mut |batch| {
+                driver.play_batch(batch)
+            })?;
+        }
+        if let Some(dir) = &args.transcripts {
+            report.transcripts_changed =
+                crate::personas::transcripts::compare(dir, &results.results);
+        }
+        if let Some(dir) = &args.save_transcripts {
+            crate::personas::transcripts::save(dir, &results.results).map_err(|source| {
+                CliError::SaveTranscripts {
+                    dir: dir.clone(),
+                    source,
+                }
+            })?;
+        }
+        report.add_personas(&set, results);
+    }
+    if let Some(file) = &focus {
+        report.findings.retain(|finding| &finding.file == file);
+        report.summarize();
+        report.file = Some(file.clone());
+    }
+    write_report(&report, Some(&set), common)
+}
+
+/// Renders a report in the format asked for, writes it, and gives its
+/// verdict: findings when it fails (errors, failed personas, or warnings
+/// with `--deny warnings`), clean otherwise; an error when it cannot be
+/// written.
+pub(crate) fn write_report(
+    report: &crate::report::Report,
+    set: Option<&MenuSet>,
+    common: &Common,
+) -> Result<Verdict, CliError> {
+    let text = match common.format() {
+        Format::Json => render::json::render(report),
+        Format::Markdown => render::markdown::report(report, common.deny_warnings()),
+        Format::Junit => render::junit::render(report, common.deny_warnings()),
+        Format::Sarif => render::sarif::render(report),
+        Format::Human => {
+            let colour = set.is_some()
+                && common.output.is_none()
+                && render::use_colour(std::io::stdout().is_terminal());
+            render::human::render(report, set, colour)
+        }
+    };
+    Output::new(common.output.as_deref()).write(&text)?;
+    Ok(Verdict::failed_if(report.fails(common.deny_warnings())))
+}
