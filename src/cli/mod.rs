@@ -2,6 +2,7 @@
 //! result to docs/report.md's exit codes (0 clean, 1 findings, 2 could not run).
 
 mod args;
+mod clock;
 mod output;
 
 use std::collections::BTreeMap;
@@ -330,7 +331,9 @@ fn fuzz_options(
     crate::fuzz::FuzzOptions {
         seed: common.seed,
         runs: budget.runs_or(default_runs),
-        time: budget.time,
+        time: budget.time.map(|total| {
+            crate::clock::TimeBudget::new(total, std::sync::Arc::new(clock::SystemClock::start()))
+        }),
         deadline: None,
         max_steps: budget.max_steps_or(crate::fuzz::FuzzOptions::default().max_steps),
         shard: common.shard,
@@ -886,7 +889,8 @@ fn run_live_fuzz(live: &args::LiveArgs, budget: &args::FuzzBudget, common: &Comm
     if common.shard.is_some() {
         return fail("--shard splits fuzzing of a model; it does not apply to --live");
     }
-    let deadline = budget.time.map(|t| std::time::Instant::now() + t);
+    let clock = std::sync::Arc::new(clock::SystemClock::start());
+    let deadline = budget.time.map(|t| clock.instant(t));
     // A hung app would make every call, and every replay while shrinking,
     // wait out the whole timeout: the first timeout means it is not
     // answering. At the deadline the calls still going are cut off.
@@ -906,7 +910,7 @@ fn run_live_fuzz(live: &args::LiveArgs, budget: &args::FuzzBudget, common: &Comm
         runs: budget.runs_or(LIVE_FUZZ_RUNS),
         max_steps: budget.max_steps_or(LIVE_MAX_STEPS),
         max_shrink_calls: 256,
-        deadline,
+        deadline: budget.time.map(|t| crate::clock::Deadline::at(clock, t)),
     };
     let outcome = crate::live::fuzz::fuzz_live(&options, &mut |batch| driver.play_batch(batch));
     if let Some(why) = &outcome.unreachable {
