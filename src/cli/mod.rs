@@ -3,6 +3,7 @@
 
 mod args;
 mod clock;
+mod git;
 mod output;
 
 use std::collections::BTreeMap;
@@ -523,7 +524,7 @@ fn run_diff(
         path,
         from: common.from,
     };
-    let sides = [old, new].map(|spec| crate::diff::load_side(spec, &options));
+    let sides = [old, new].map(|spec| crate::diff::load_side(spec, &options, &git::Git));
     let [old_report, new_report] = sides;
     let (old_report, new_report) = match (old_report, new_report) {
         (Ok(a), Ok(b)) => (a, b),
