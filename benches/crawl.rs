@@ -5,6 +5,9 @@
 //! `TOUCHPOINT_BENCH_MENUS` changes the number of menus (default 1,000);
 //! `TOUCHPOINT_BENCH_CONCURRENCY` the calls in flight (default 8).
 
+// A benchmark measures wall time.
+#![allow(clippy::disallowed_methods)]
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

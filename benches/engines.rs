@@ -39,6 +39,9 @@
 //! be included as a module) and has grown the catalogue, `serves` lists and
 //! fallback options.
 
+// A benchmark measures wall time.
+#![allow(clippy::disallowed_methods)]
+
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};

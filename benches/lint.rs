@@ -31,6 +31,9 @@
 //! `TOUCHPOINT_BENCH_PART=load` runs only (a) to (d), `=formats` only (e)
 //! and (f).
 
+// A benchmark measures wall time and runs the binary and other programs.
+#![allow(clippy::disallowed_methods)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::path::Path;

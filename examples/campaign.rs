@@ -13,6 +13,9 @@
 //! Exits 1 when anything failed, after a summary grouping the failures by
 //! class; each failing case's files are kept under `OUT/failures/`.
 
+// A campaign runs the release binary under a memory cap and a kill timeout.
+#![allow(clippy::disallowed_methods)]
+
 #[path = "campaign/mod.rs"]
 mod campaign;
 

@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod atomic_write;
 pub mod cli;
+pub mod clock;
 pub mod coverage;
 pub mod diff;
 pub mod finding;

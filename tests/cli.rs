@@ -1,6 +1,9 @@
 //! The binary as users and CI scripts run it: exit codes, formats, output
 //! files, and bad input that must fail cleanly with a position.
 
+// The tests run git, the binary and other programs as a user would.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

@@ -1,6 +1,9 @@
 //! `touchpoint diff` on a fixture pair, on saved reports, and on git
 //! revisions of a repository the test creates.
 
+// The tests make git repositories to diff revisions of.
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 
 use common::{copy_dir, project, touchpoint, touchpoint_in};

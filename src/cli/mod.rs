@@ -2,8 +2,10 @@
 //! result to docs/report.md's exit codes (0 clean, 1 findings, 2 could not run).
 
 mod args;
+mod clock;
 mod cmd;
 mod error;
+mod git;
 mod live;
 mod load;
 mod output;

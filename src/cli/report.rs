@@ -33,7 +33,12 @@ pub(crate) fn fuzz_options(
     crate::fuzz::FuzzOptions {
         seed: common.seed,
         runs: budget.runs_or(default_runs),
-        time: budget.time,
+        time: budget.time.map(|total| {
+            crate::clock::TimeBudget::new(
+                total,
+                std::sync::Arc::new(crate::cli::clock::SystemClock::start()),
+            )
+        }),
         deadline: None,
         max_steps: budget.max_steps_or(crate::fuzz::FuzzOptions::default().max_steps),
         shard: common.shard,

@@ -1,8 +1,8 @@
 //! One side of a diff: a set directory, a file, `git:REV` (the same path at
-//! a git revision, read through git), or a saved JSON report.
+//! a git revision, read through the `Revisions` the caller gives), or a
+//! saved JSON report.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::report::Report;
 
@@ -48,6 +48,20 @@ impl SideError {
     }
 }
 
+/// Reads a path as it was at a revision of the repository that holds it.
+/// The core runs no processes (ARCHITECTURE.md), so the reader is given by
+/// the edge that runs the diff: the command line's runs git (`cli::git`).
+pub trait Revisions {
+    /// Writes `path` as it was at `rev` into a temporary directory; returns
+    /// the directory (removed when dropped) and where `path` now is inside
+    /// it, or `None` when `path` did not exist at `rev`.
+    fn checkout(
+        &self,
+        rev: &str,
+        path: &Path,
+    ) -> Result<Option<(tempfile::TempDir, PathBuf)>, SideError>;
+}
+
 /// How to build a report for a side that is not a saved report.
 #[derive(Debug, Clone)]
 pub struct SideOptions {
@@ -65,13 +79,17 @@ pub struct SideOptions {
 /// ([`crate::loader::locate_set`]), as `lint` and `check` read it, and the
 /// side is about that file ([`Report::focus_on_file`]). A `git:REV` side
 /// with a file PATH reads, at the revision, the set the file belongs to in
-/// the working tree.
-pub fn load_side(spec: &str, options: &SideOptions) -> Result<Report, SideError> {
+/// the working tree, through `revisions`.
+pub fn load_side(
+    spec: &str,
+    options: &SideOptions,
+    revisions: &dyn Revisions,
+) -> Result<Report, SideError> {
     if let Some(rev) = spec.strip_prefix("git:") {
         let located = locate(&options.path, options);
         // A set that does not exist at the revision (a pull request that
         // adds it) is an empty side: everything on the other side is new.
-        let Some((dir, target)) = checkout(rev, &located.root)? else {
+        let Some((dir, target)) = revisions.checkout(rev, &located.root)? else {
             let mut empty = Report::new("check", spec.to_string(), options.seed);
             empty.file = located.file;
             return Ok(empty);
@@ -162,117 +180,53 @@ fn report_for(
     Ok(report)
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, SideError> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .map_err(|e| SideError::Git(format!("cannot run git: {e}")))?;
-    if !output.status.success() {
-        return Err(SideError::Git(
-            String::from_utf8_lossy(&output.stderr).trim().to_string(),
-        ));
-    }
-    Ok(output.stdout)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The repository that holds `path`, and `path` relative to its top level
-/// (`/`-separated, empty for the top itself). git runs in the nearest
-/// directory of `path` that exists (the path itself may be gone from the
-/// working tree when both sides are revisions), so it finds the right
-/// repository whatever the working directory.
-fn locate_in_repository(path: &Path) -> Result<(PathBuf, String), SideError> {
-    let mut dir = path.to_path_buf();
-    // The part of `path` below `dir`, innermost first.
-    let mut below: Vec<String> = Vec::new();
-    while !dir.as_os_str().is_empty() && !dir.is_dir() {
-        if let Some(name) = dir.file_name() {
-            below.push(name.to_string_lossy().to_string());
-        }
-        dir = dir.parent().map(Path::to_path_buf).unwrap_or_default();
-    }
-    // An empty path is the working directory.
-    if dir.as_os_str().is_empty() {
-        dir = PathBuf::from(".");
-    }
-    let not_in_repo = |e: SideError| {
-        SideError::Git(format!(
-            "`{}` is not in a git repository: {e}",
-            path.display()
-        ))
-    };
-    let top = git(&dir, &["rev-parse", "--show-toplevel"]).map_err(not_in_repo)?;
-    let prefix = git(&dir, &["rev-parse", "--show-prefix"]).map_err(not_in_repo)?;
-    let top = PathBuf::from(String::from_utf8_lossy(&top).trim_end_matches(['\n', '\r']));
-    let mut relative = String::from_utf8_lossy(&prefix)
-        .trim_end_matches(['\n', '\r'])
-        .trim_end_matches('/')
-        .to_string();
-    for name in below.iter().rev() {
-        if !relative.is_empty() {
-            relative.push('/');
-        }
-        relative.push_str(name);
-    }
-    Ok((top, relative))
-}
+    /// Revisions that hold one folder, or nothing, whatever is asked: a
+    /// `git:` side with no git.
+    struct Holding(Option<PathBuf>);
 
-/// Writes `path` as it was at `rev` into a temporary directory; returns the
-/// directory (removed when dropped) and where `path` now is inside it, or
-/// `None` when `path` did not exist at `rev`.
-fn checkout(rev: &str, path: &Path) -> Result<Option<(tempfile::TempDir, PathBuf)>, SideError> {
-    let (top, spec) = locate_in_repository(path)?;
-    // Names come relative to the top level, and so does `spec`.
-    let pathspec = if spec.is_empty() { "." } else { spec.as_str() };
-    let listing = git(
-        &top,
-        &[
-            "ls-tree",
-            "-r",
-            "--full-name",
-            "--name-only",
-            rev,
-            "--",
-            pathspec,
-        ],
-    )?;
-    let names: Vec<String> = String::from_utf8_lossy(&listing)
-        .lines()
-        .map(str::to_string)
-        .collect();
-    if names.is_empty() {
-        return Ok(None);
-    }
-    let dir = tempfile::Builder::new()
-        .prefix("touchpoint-")
-        .tempdir()
-        .map_err(|e| SideError::Git(format!("cannot make a temporary directory: {e}")))?;
-    let single_file = names.len() == 1 && names[0] == spec;
-    for name in &names {
-        let content = git(&top, &["show", &format!("{rev}:{name}")])?;
-        let relative = if single_file {
-            Path::new(name)
-                .file_name()
-                .map(PathBuf::from)
-                .unwrap_or_default()
-        } else {
-            Path::new(name)
-                .strip_prefix(&spec)
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|_| PathBuf::from(name))
-        };
-        let target = dir.path().join(relative);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| SideError::Git(e.to_string()))?;
+    impl Revisions for Holding {
+        fn checkout(
+            &self,
+            _rev: &str,
+            _path: &Path,
+        ) -> Result<Option<(tempfile::TempDir, PathBuf)>, SideError> {
+            let dir = tempfile::tempdir().map_err(|e| SideError::Git(e.to_string()))?;
+            Ok(self.0.clone().map(|folder| (dir, folder)))
         }
-        std::fs::write(&target, content).map_err(|e| SideError::Git(e.to_string()))?;
     }
-    let target = if single_file {
-        dir.path()
-            .join(Path::new(&names[0]).file_name().unwrap_or_default())
-    } else {
-        dir.path().to_path_buf()
-    };
-    Ok(Some((dir, target)))
+
+    fn options(path: &Path) -> SideOptions {
+        SideOptions {
+            seed: 1,
+            fuzz_runs: 50,
+            path: path.to_path_buf(),
+            from: None,
+        }
+    }
+
+    /// The diff runs no process: a revision side is whatever the given
+    /// `Revisions` checks out, measured as the same folder is measured.
+    #[test]
+    fn a_revision_side_is_the_set_its_revisions_check_out() {
+        let v2 = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/diff/v2");
+        let options = options(&v2);
+        let at_revision = load_side("git:old", &options, &Holding(Some(v2.clone()))).unwrap();
+        let folder = load_side(v2.to_str().unwrap(), &options, &Holding(None)).unwrap();
+        assert!(!folder.findings.is_empty());
+        assert_eq!(at_revision.findings, folder.findings);
+        assert_eq!(at_revision.set, "git:old");
+    }
+
+    /// A set that did not exist at the revision is an empty side.
+    #[test]
+    fn a_set_missing_at_the_revision_is_an_empty_side() {
+        let v1 = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/diff/v1");
+        let side = load_side("git:old", &options(&v1), &Holding(None)).unwrap();
+        assert!(side.findings.is_empty());
+        assert_eq!(side.set, "git:old");
+    }
 }

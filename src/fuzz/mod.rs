@@ -13,13 +13,14 @@ mod run_tree;
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Instant;
+use std::sync::Arc;
 
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use rustc_hash::FxHashSet;
 
 use crate::analysis::raw::RawFinding;
+use crate::clock::{Deadline, TimeBudget};
 use crate::coverage::CoverageMap;
 use crate::finding::{Code, Finding, FindingSource};
 use crate::graph::{compile, CompileError, Graph, NodeIx};
@@ -42,11 +43,12 @@ pub struct FuzzOptions {
     /// Customers in all, shared out over the channels.
     pub runs: usize,
     /// How long to fuzz, counted from when fuzzing starts (after loading
-    /// and the walk), shared out over the channels.
-    pub time: Option<std::time::Duration>,
+    /// and the walk), shared out over the channels, on the clock the caller
+    /// gives: the fuzzer never reads the time itself.
+    pub time: Option<TimeBudget>,
     /// Set per channel from `time`; not for callers.
     #[doc(hidden)]
-    pub deadline: Option<Instant>,
+    pub deadline: Option<Deadline>,
     /// Steps after which a run ends.
     pub max_steps: usize,
     /// `Some((k, n))`: run only shard k of n (1-based), for CI matrices.
@@ -129,14 +131,16 @@ pub fn fuzz(
     let mut totals = (0usize, 0usize);
     // A time budget is shared out like the runs: each channel gets its
     // slice, so the first one cannot spend it all.
-    let started = Instant::now();
-    let total_time = options.time;
+    let started = options
+        .time
+        .as_ref()
+        .map(|budget| (budget.clock.elapsed(), budget));
     for (c, &channel) in channels.iter().enumerate() {
         let graph = compile(set, channel)?;
         let mut options = options.clone();
-        if let Some(total) = total_time {
-            options.deadline =
-                Some(started + total.mul_f64((c + 1) as f64 / channels.len() as f64));
+        if let Some((started, budget)) = started {
+            let share = budget.total.mul_f64((c + 1) as f64 / channels.len() as f64);
+            options.deadline = Some(Deadline::at(Arc::clone(&budget.clock), started + share));
         }
         let options = &options;
         // Share the runs out evenly, the first channels taking the remainder.
@@ -237,7 +241,7 @@ fn fuzz_channel(
         },
         verdict: None,
         scratch: Default::default(),
-        deadline: options.deadline,
+        deadline: options.deadline.clone(),
     }));
     let strategy = run_tree::RunStrategy {
         shared: Rc::clone(&shared),
@@ -256,7 +260,7 @@ fn fuzz_channel(
         }
         // Past the deadline no new batch starts, but every channel gets at
         // least one, however slow the machine.
-        if generated.0 > 0 && options.deadline.is_some_and(|d| Instant::now() >= d) {
+        if generated.0 > 0 && options.deadline.as_ref().is_some_and(Deadline::passed) {
             break;
         }
         let size = BATCH.min(runs - batch * BATCH);
@@ -478,5 +482,65 @@ fn reproduces_in(graph: &Graph, set: &MenuSet, finding: &Finding) -> bool {
         (Ending::Waiting { node }, Code::NoFit | Code::Trap) => *node == finding.node,
         (Ending::Terminal { .. }, Code::MisleadingOption) => true,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::clock::ManualClock;
+
+    fn menus() -> MenuSet {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("menus");
+        crate::loader::load_set(&path).expect("the bundled set loads")
+    }
+
+    fn budget(clock: &Arc<ManualClock>, total: Duration) -> Option<TimeBudget> {
+        let clock: Arc<dyn crate::clock::Clock> = clock.clone();
+        Some(TimeBudget::new(total, clock))
+    }
+
+    /// The fuzzer reads the time only from the clock it is given: on one
+    /// that does not move, a budget never runs out and the session is the
+    /// one the run count alone makes.
+    #[test]
+    fn a_budget_on_a_clock_that_stands_still_changes_nothing() {
+        let set = menus();
+        let counted = FuzzOptions {
+            seed: 7,
+            runs: 400,
+            ..FuzzOptions::default()
+        };
+        let timed = FuzzOptions {
+            time: budget(&Arc::new(ManualClock::new()), Duration::from_secs(1)),
+            ..counted.clone()
+        };
+        let by_count = fuzz(&set, &counted, &mut |_| {}).unwrap();
+        let by_time = fuzz(&set, &timed, &mut |_| {}).unwrap();
+        assert_eq!(by_time.summary, by_count.summary);
+        assert_eq!(by_time.findings, by_count.findings);
+        assert_eq!(by_time.notes, by_count.notes);
+    }
+
+    /// Time that runs out during the first channel's first batch ends that
+    /// channel after the batch; every later channel still starts a batch,
+    /// and its first customer runs, however late it is.
+    #[test]
+    fn a_spent_budget_ends_each_channel_after_its_first_customers() {
+        let set = menus();
+        let channels = set.channels().len();
+        assert!(channels > 1, "the bundled set has several channels");
+        let clock = Arc::new(ManualClock::new());
+        let options = FuzzOptions {
+            seed: 7,
+            runs: 1000 * channels,
+            time: budget(&clock, Duration::from_secs(10)),
+            ..FuzzOptions::default()
+        };
+        let mut late = |_: Progress| clock.set(Duration::from_secs(60));
+        let outcome = fuzz(&set, &options, &mut late).unwrap();
+        assert_eq!(outcome.summary.runs, BATCH + (channels - 1));
     }
 }

@@ -41,7 +41,7 @@ pub struct Shared<'g, 'a> {
     pub scratch: super::judge::Scratch,
     /// The verdict of the run generated last, which the runner tests first.
     pub verdict: Option<Result<(), Failure>>,
-    pub deadline: Option<std::time::Instant>,
+    pub deadline: Option<crate::clock::Deadline>,
 }
 
 pub struct RunStrategy<'s, 'g, 'a> {
@@ -70,7 +70,8 @@ impl Strategy for RunStrategy<'_, '_, '_> {
         let late = shared.generated > 0
             && shared
                 .deadline
-                .is_some_and(|d| std::time::Instant::now() >= d);
+                .as_ref()
+                .is_some_and(crate::clock::Deadline::passed);
         if shared.generated >= shared.budget || late {
             return Err("budget spent".into());
         }

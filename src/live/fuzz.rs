@@ -45,7 +45,7 @@ pub struct LiveFuzzOptions {
     /// No new batch of callers starts after this instant (`--time`), and
     /// the driver cuts off the calls still going then; the report then
     /// depends on how fast the app answers.
-    pub deadline: Option<std::time::Instant>,
+    pub deadline: Option<crate::clock::Deadline>,
 }
 
 /// One thing a live call showed, with the shortest inputs found to show it.
@@ -228,7 +228,8 @@ pub fn fuzz_live(options: &LiveFuzzOptions, play_calls: &mut PlayCalls) -> LiveF
         if generated > 0
             && options
                 .deadline
-                .is_some_and(|d| std::time::Instant::now() >= d)
+                .as_ref()
+                .is_some_and(crate::clock::Deadline::passed)
         {
             break;
         }
@@ -281,7 +282,7 @@ pub fn fuzz_live(options: &LiveFuzzOptions, play_calls: &mut PlayCalls) -> LiveF
                 &mut runner,
                 tree,
                 &key,
-                options.deadline,
+                options.deadline.as_ref(),
                 play_calls,
                 &mut outcome.calls,
             );
@@ -378,7 +379,7 @@ fn shrink(
     runner: &mut TestRunner,
     tree: impl ValueTree<Value = Vec<Input>>,
     wanted: &(Code, String),
-    deadline: Option<std::time::Instant>,
+    deadline: Option<&crate::clock::Deadline>,
     play_calls: &mut PlayCalls,
     calls: &mut usize,
 ) -> Result<Option<LiveFailure>, String> {
@@ -391,7 +392,7 @@ fn shrink(
         if gone.borrow().is_some() || late.get() {
             return None;
         }
-        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+        if deadline.is_some_and(crate::clock::Deadline::passed) {
             late.set(true);
             return None;
         }
@@ -515,6 +516,22 @@ mod tests {
         );
         assert_eq!(outcome.runs, 200);
         assert!(outcome.unreachable.is_none());
+    }
+
+    /// Past the deadline no new batch starts and no call is spent
+    /// shrinking: the first batch's failures stand as they were found.
+    #[test]
+    fn past_the_deadline_only_the_first_batch_is_played() {
+        let clock = std::sync::Arc::new(crate::clock::ManualClock::new());
+        let options = LiveFuzzOptions {
+            deadline: Some(crate::clock::Deadline::at(clock, std::time::Duration::ZERO)),
+            ..options(3, 200, 8, 200)
+        };
+        let mut play = |batch: &[Vec<Input>]| batch.iter().map(|i| app(i)).collect();
+        let outcome = fuzz_live(&options, &mut play);
+        assert_eq!(outcome.runs, BATCH);
+        assert_eq!(outcome.calls, BATCH);
+        assert!(!outcome.failures.is_empty());
     }
 
     #[test]

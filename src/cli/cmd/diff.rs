@@ -39,7 +39,8 @@ pub(crate) fn run(
         path,
         from: common.from,
     };
-    let sides = [old, new].map(|spec| crate::diff::load_side(spec, &options));
+    let sides =
+        [old, new].map(|spec| crate::diff::load_side(spec, &options, &crate::cli::git::Git));
     let [old_report, new_report] = sides;
     let (old_report, new_report) = match (old_report, new_report) {
         (Ok(a), Ok(b)) => (a, b),

@@ -42,7 +42,8 @@ pub(crate) fn run_live(
             "--shard splits fuzzing of a model; it does not apply to --live",
         ));
     }
-    let deadline = budget.time.map(|t| std::time::Instant::now() + t);
+    let clock = std::sync::Arc::new(crate::cli::clock::SystemClock::start());
+    let deadline = budget.time.map(|t| clock.instant(t));
     // A hung app would make every call, and every replay while shrinking,
     // wait out the whole timeout: the first timeout means it is not
     // answering. At the deadline the calls still going are cut off.
@@ -59,7 +60,7 @@ pub(crate) fn run_live(
         runs: budget.runs_or(LIVE_FUZZ_RUNS),
         max_steps: budget.max_steps_or(LIVE_MAX_STEPS),
         max_shrink_calls: 256,
-        deadline,
+        deadline: budget.time.map(|t| crate::clock::Deadline::at(clock, t)),
     };
     let outcome = crate::live::fuzz::fuzz_live(&options, &mut |batch| driver.play_batch(batch));
     if let Some(why) = &outcome.unreachable {
