@@ -1319,7 +1319,7 @@ fn a_replay_into_a_called_flow_names_the_flow_of_each_line() {
 
 /// The adversarial campaigns of `examples/campaign.rs`, shared with the
 /// example so that the test runs the very cases a long campaign runs.
-#[path = "../examples/campaign/mod.rs"]
+#[path = "../../examples/campaign/mod.rs"]
 mod campaign;
 
 /// The two campaigns over a small fixed seed, through the debug binary:

@@ -228,8 +228,7 @@ proptest! {
     }
 }
 
-#[path = "common/generated_set.rs"]
-mod generated_set;
+use crate::common::generated_set;
 
 /// Cases of the generated-set properties: a few dozen by default, so that
 /// `cargo test` stays quick; `PROPTEST_CASES` runs a bigger campaign.

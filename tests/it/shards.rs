@@ -1,7 +1,7 @@
 //! Sharding: four shards of a run, merged, are byte for byte the report of
 //! the unsharded run.
 
-mod common;
+use crate::common;
 
 use common::touchpoint;
 
@@ -50,12 +50,11 @@ fn four_shards_merge_into_the_unsharded_report() {
     merged_equals_unsharded("fixtures/misleading-option");
 }
 
-#[path = "common/generated_set.rs"]
-mod generated_set;
+use crate::common::generated_set;
 
 /// Generated sets (options sharing a label or a key, sub-flows, variables,
 /// personas) through the binary: the shards written to files and merged are
-/// the unsharded report. tests/properties.rs checks many more through the
+/// the unsharded report. tests/it/properties.rs checks many more through the
 /// library.
 #[test]
 fn four_shards_of_generated_sets_merge_into_the_unsharded_report() {

@@ -3,7 +3,7 @@
 //! compared exactly (code, node, shortest inputs, variables, and position
 //! where given), and every finding's inputs are replayed to prove they show it.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +12,7 @@ use serde_json::Value;
 
 /// The fixture sets: directories right under `fixtures/` with an
 /// `expected.json` (`fixtures/import/` holds platform exports, which
-/// `tests/import.rs` runs).
+/// `tests/it/import.rs` runs).
 fn fixture_dirs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)

@@ -12,6 +12,10 @@ fn fixture(name: &str) -> std::path::PathBuf {
     Path::new("fixtures").join(name)
 }
 
+/// Runs `f` in the package root. The current directory belongs to the whole
+/// test process, which every area's tests share; this sets it only to the
+/// directory cargo already runs tests in, so no other test sees a change,
+/// while a test binary started from elsewhere still finds the fixtures.
 fn in_project<T>(f: impl FnOnce() -> T) -> T {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
     f()

@@ -11,7 +11,7 @@ use axum::routing::any;
 use axum::Router;
 use touchpoint::import::emit;
 
-mod common;
+use crate::common;
 use common::touchpoint;
 use touchpoint::live::call::Input;
 use touchpoint::live::crawl::{crawl, CrawlLimits, Outcome};

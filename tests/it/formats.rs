@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-mod common;
+use crate::common;
 
 /// The binary's exit code and standard output.
 fn touchpoint(args: &[&str]) -> (i32, String) {

@@ -7,7 +7,7 @@
 //! the finding says. The checks against real published exports are in
 //! `tests/corpus.rs`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! with their transcripts, the JSON fields, matrices, golden transcripts and
 //! persona mistakes as load errors.
 
-mod common;
+use crate::common;
 
 use common::{copy_dir, project, touchpoint};
 

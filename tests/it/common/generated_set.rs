@@ -13,10 +13,8 @@
 //!
 //! The whole set follows from one `u64` (`generate`), so a campaign can
 //! name a failing set by its number; `set_strategy` draws that number for
-//! proptest. It uses nothing but std and proptest, so that a test can
-//! include it with `#[path]` and an example can too.
-
-#![allow(dead_code)]
+//! proptest. It uses nothing but std and proptest, so that an example can
+//! include it with `#[path]` as well.
 
 use std::fmt::Write as _;
 

@@ -7,7 +7,7 @@ use serde_json::Value;
 use touchpoint::fuzz::{fuzz, reproduces, FuzzOptions};
 use touchpoint::loader::load_set;
 
-mod common;
+use crate::common;
 
 fn set(name: &str) -> touchpoint::model::MenuSet {
     load_set(

@@ -1,7 +1,7 @@
 //! `touchpoint diff` on a fixture pair, on saved reports, and on git
 //! revisions of a repository the test creates.
 
-mod common;
+use crate::common;
 
 use common::{copy_dir, project, touchpoint, touchpoint_in};
 use std::path::Path;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+pub mod generated_set;
 mod shell_words;
 pub use shell_words::shell_words;
 
