@@ -27,8 +27,8 @@ mod measure;
 
 use baselines::{bare_bfs, PhoneSet};
 use measure::{
-    calibrate, measure, ratio_row, ratios_heading, rates_heading, row, target_row,
-    targets_heading, times_text,
+    calibrate, measure, rates_heading, ratio_row, ratios_heading, row, target_row, targets_heading,
+    times_text,
 };
 
 fn main() {

@@ -36,7 +36,7 @@ mod measure;
 use baselines::{bare_walk, Compiled, PhoneSet, MAX_STEPS, SEED};
 use generator::XorShift;
 use measure::{
-    calibrate, calibrate_for, measure, ratio_row, ratios_heading, rates_heading, row, target_row,
+    calibrate, calibrate_for, measure, rates_heading, ratio_row, ratios_heading, row, target_row,
     targets_heading, times_text, verdict, MIN_RUN,
 };
 

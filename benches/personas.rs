@@ -37,7 +37,7 @@ mod measure;
 use baselines::{bare_goal_walk, check_fits, SEED};
 use generator::{assert_lints_clean, generate, generate_personas};
 use measure::{
-    calibrate, env_count, measure, millis, ratio_row, ratios_heading, rates_heading, row,
+    calibrate, env_count, measure, millis, rates_heading, ratio_row, ratios_heading, row,
     target_row, targets_heading, times, verdict,
 };
 
@@ -190,7 +190,10 @@ fn main() {
     println!();
     rates_heading();
     row("run_personas(): personas", &persona_rates);
-    row("run_personas(): personas, compile subtr.", &persona_rates_net);
+    row(
+        "run_personas(): personas, compile subtr.",
+        &persona_rates_net,
+    );
     row("run_personas(): steps", &persona_step_rates);
     row("bare goal walk: journeys", &goal_journeys);
     row("bare goal walk: steps", &goal_rates);

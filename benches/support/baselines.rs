@@ -190,7 +190,12 @@ pub fn bare_walk(
 /// visited. It ignores retry counters, call stacks and `set`, which is why
 /// it visits fewer states than the explorer: the comparison is of the cost
 /// per state.
-pub fn bare_bfs(graph: &Graph, worlds: &[u64], visited: &mut [bool], queue: &mut Vec<NodeIx>) -> u64 {
+pub fn bare_bfs(
+    graph: &Graph,
+    worlds: &[u64],
+    visited: &mut [bool],
+    queue: &mut Vec<NodeIx>,
+) -> u64 {
     let mut states = 0u64;
     for &vars in worlds {
         for flow in &graph.flows {
