@@ -6,12 +6,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
-fn touchpoint() -> Command {
-    let mut cmd = Command::cargo_bin("touchpoint").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    cmd
-}
+use crate::common::{self, command as touchpoint, copy_dir};
 
 fn fixture(name: &str) -> String {
     format!("fixtures/{name}")
@@ -786,26 +781,14 @@ fn levels_from_settings_change_the_verdict() {
 /// The failing-persona fixture with `levels` settings added.
 fn failing_personas_with_levels(levels: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture("personas-failing"));
-    copy_tree(&from, dir.path());
+    let from = common::project().join(fixture("personas-failing"));
+    copy_dir(&from, dir.path());
     std::fs::write(
         dir.path().join("touchpoint.yaml"),
         format!("touchpoint:\n  levels: {{ {levels} }}\n"),
     )
     .unwrap();
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
 }
 
 /// A failed persona fails the run through its `persona-failed` finding, so
@@ -1121,7 +1104,7 @@ fn lint_of_one_file_reads_the_set_it_belongs_to() {
     );
 
     // The same file named from inside its folder, and by an absolute path.
-    let phone = Path::new(env!("CARGO_MANIFEST_DIR")).join("menus/phone");
+    let phone = common::project().join("menus/phone");
     let r = run(touchpoint()
         .current_dir(&phone)
         .args(["lint", "main.yaml", "--format", "json"]));
@@ -1319,6 +1302,10 @@ fn a_replay_into_a_called_flow_names_the_flow_of_each_line() {
 
 /// The adversarial campaigns of `examples/campaign.rs`, shared with the
 /// example so that the test runs the very cases a long campaign runs.
+// The campaign includes `common/shell_words.rs` by path, as the example
+// has no `common`; in this binary `common` holds it too, and the two copies
+// are the same file, so they cannot drift apart.
+#[allow(clippy::duplicate_mod)]
 #[path = "../../examples/campaign/mod.rs"]
 mod campaign;
 
@@ -1333,7 +1320,7 @@ fn the_campaigns_run_clean_over_a_fixed_seed() {
     let out = tempfile::tempdir().unwrap();
     let config = |count: u64| campaign::Config {
         binary: PathBuf::from(env!("CARGO_BIN_EXE_touchpoint")),
-        project: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        project: common::project(),
         // Seed 12's cases include a FIFO and a link to a device among the
         // set's files, which hung the loader before it read only regular
         // files.

@@ -7,6 +7,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
+
+use crate::common::project;
 use touchpoint::finding::Code;
 use touchpoint::loader::{
     load_set, node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS, HANDLER_KEYS,
@@ -14,12 +16,8 @@ use touchpoint::loader::{
     PERSONA_KEYS, SETTINGS_KEYS, STEP_KEYS,
 };
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn read(relative: &str) -> String {
-    std::fs::read_to_string(repo().join(relative))
+    std::fs::read_to_string(project().join(relative))
         .unwrap_or_else(|e| panic!("cannot read {relative}: {e}"))
 }
 
@@ -27,11 +25,11 @@ fn read(relative: &str) -> String {
 /// repository, text).
 fn pages() -> Vec<(PathBuf, String)> {
     let mut paths = vec![PathBuf::from("README.md")];
-    let mut docs: Vec<PathBuf> = std::fs::read_dir(repo().join("docs"))
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(project().join("docs"))
         .expect("docs/ exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .map(|p| p.strip_prefix(repo()).unwrap().to_path_buf())
+        .map(|p| p.strip_prefix(project()).unwrap().to_path_buf())
         .collect();
     docs.sort();
     paths.extend(docs);
@@ -261,7 +259,7 @@ fn the_format_reference_examples_load_and_lint_clean_as_one_set() {
 
 #[test]
 fn links_in_the_readme_and_docs_resolve_inside_the_repository() {
-    let root = repo().canonicalize().unwrap();
+    let root = project().canonicalize().unwrap();
     let pages = pages();
     let mut problems = Vec::new();
     for (page, text) in &pages {
@@ -287,7 +285,7 @@ fn links_in_the_readme_and_docs_resolve_inside_the_repository() {
             } else {
                 dir.join(path)
             };
-            let resolved = match repo().join(&file).canonicalize() {
+            let resolved = match project().join(&file).canonicalize() {
                 Ok(resolved) => resolved,
                 Err(_) => {
                     problems.push(format!("{}: `{target}` does not exist", page.display()));

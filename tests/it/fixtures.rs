@@ -7,14 +7,13 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 /// The fixture sets: directories right under `fixtures/` with an
 /// `expected.json` (`fixtures/import/` holds platform exports, which
 /// `tests/it/import.rs` runs).
 fn fixture_dirs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let root = common::project().join("fixtures");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("fixtures/ exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -25,17 +24,7 @@ fn fixture_dirs() -> Vec<PathBuf> {
 }
 
 fn lint(dir: &Path) -> (i32, String, String) {
-    let output = Command::cargo_bin("touchpoint")
-        .unwrap()
-        .args(["lint", dir.to_str().unwrap(), "--format", "json"])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    common::touchpoint(&["lint", dir.to_str().unwrap(), "--format", "json"])
 }
 
 /// The fields a fixture pins down, in a form that compares and prints well.
@@ -125,17 +114,8 @@ fn every_fixture_reports_exactly_its_findings() {
         let report: Value = serde_json::from_str(&stdout).unwrap();
         let want = expected["findings"].as_array().unwrap();
         let with_position = want.iter().all(|f| f.get("line").is_some());
-        let mut got: Vec<String> = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| summary(f, with_position))
-            .collect();
-        let mut want: Vec<String> = want.iter().map(|f| summary(f, with_position)).collect();
-        got.sort();
-        want.sort();
-        if got != want {
-            failures.push(format!("{name}:\n  got  {got:#?}\n  want {want:#?}"));
+        if let Some(diff) = common::findings_differ(&report, want, |f| summary(f, with_position)) {
+            failures.push(format!("{name}:\n{diff}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -151,18 +131,13 @@ fn every_finding_replays() {
         }
         let set = touchpoint::loader::load_set(&dir).unwrap();
         let report: Value = serde_json::from_str(&stdout).unwrap();
-        let findings = report["findings"].as_array().unwrap();
-        for finding in findings {
-            if let Err(e) = common::replay_finding(&set, finding, findings) {
-                panic!("{}: {e}", dir.display());
-            }
-        }
+        common::assert_every_finding_replays(&set, &report, &dir);
     }
 }
 
 #[test]
 fn the_bundled_set_is_clean() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("menus");
+    let dir = common::project().join("menus");
     let (code, stdout, stderr) = lint(&dir);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
 }

@@ -1,8 +1,6 @@
 //! The fuzzer as a user meets it: what it finds on fixtures, how short its
 //! repros are, that they replay, and that a seed fixes the report.
 
-use std::path::Path;
-
 use serde_json::Value;
 use touchpoint::fuzz::{fuzz, reproduces, FuzzOptions};
 use touchpoint::loader::load_set;
@@ -10,12 +8,7 @@ use touchpoint::loader::load_set;
 use crate::common;
 
 fn set(name: &str) -> touchpoint::model::MenuSet {
-    load_set(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(name),
-    )
-    .unwrap()
+    load_set(&common::project().join("fixtures").join(name)).unwrap()
 }
 
 fn fuzz_findings(name: &str, seed: u64) -> Vec<touchpoint::finding::Finding> {
@@ -90,7 +83,7 @@ fn finds_a_loop_with_no_exit_and_a_misleading_option() {
 
 #[test]
 fn every_fuzz_finding_on_every_fixture_replays() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let root = common::project().join("fixtures");
     let mut names: Vec<String> = std::fs::read_dir(&root)
         .unwrap()
         .filter_map(|e| e.ok())
@@ -109,7 +102,7 @@ fn every_fuzz_finding_on_every_fixture_replays() {
 
 #[test]
 fn the_bundled_set_survives_many_seeds() {
-    let menus = load_set(&Path::new(env!("CARGO_MANIFEST_DIR")).join("menus")).unwrap();
+    let menus = load_set(&common::project().join("menus")).unwrap();
     for seed in 0..8 {
         let options = FuzzOptions {
             seed,

@@ -94,22 +94,9 @@ fn every_import_case_reports_exactly_its_findings() {
         }
         let report: Value = serde_json::from_str(&stdout)
             .unwrap_or_else(|e| panic!("{name}: {e}\n{stdout}\n{stderr}"));
-        let mut got: Vec<String> = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(summary)
-            .collect();
-        let mut want: Vec<String> = expected["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(summary)
-            .collect();
-        got.sort();
-        want.sort();
-        if got != want {
-            failures.push(format!("{name}:\n  got  {got:#?}\n  want {want:#?}"));
+        let want = expected["findings"].as_array().unwrap();
+        if let Some(diff) = common::findings_differ(&report, want, summary) {
+            failures.push(format!("{name}:\n{diff}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -136,12 +123,7 @@ fn every_import_finding_replays() {
         assert_eq!(code, 0, "{}: {stderr}", dir.display());
         let set = touchpoint::loader::load_set(written.path())
             .unwrap_or_else(|e| panic!("{}: {}", dir.display(), e.plain_lines().join("\n")));
-        let findings = report["findings"].as_array().unwrap();
-        for finding in findings {
-            if let Err(e) = common::replay_finding(&set, finding, findings) {
-                panic!("{}: {e}", dir.display());
-            }
-        }
+        common::assert_every_finding_replays(&set, &report, &dir);
     }
 }
 

@@ -131,10 +131,7 @@ fn closed_port() -> SocketAddr {
 /// has not ended after a minute, so that a hang is a failure and not a
 /// stuck test run. The minute is only a guard, not a claim about speed.
 fn touchpoint_or_kill(args: &[&str]) -> (i32, String, String) {
-    let output = assert_cmd::Command::cargo_bin("touchpoint")
-        .unwrap()
-        .current_dir(common::project())
-        .env("NO_COLOR", "1")
+    let output = common::command()
         .args(args)
         .timeout(Duration::from_secs(60))
         .output()

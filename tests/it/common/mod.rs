@@ -14,15 +14,17 @@ pub fn project() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The binary as every test starts it: in the project directory, without
+/// colour, so that output compares the same on every terminal.
+pub fn command() -> Command {
+    let mut command = Command::cargo_bin("touchpoint").unwrap();
+    command.current_dir(project()).env("NO_COLOR", "1");
+    command
+}
+
 /// Runs `touchpoint` in `dir` without colour: (exit code, stdout, stderr).
 pub fn touchpoint_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("touchpoint")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
+    let output = command().current_dir(dir).args(args).output().unwrap();
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -125,6 +127,46 @@ pub fn replay_finding(
             transcript.ending
         ))
     }
+}
+
+/// Replays every finding of a JSON report on `set` (see [`replay_finding`])
+/// and fails the test, naming `what`, at the first that ends elsewhere.
+pub fn assert_every_finding_replays(
+    set: &touchpoint::model::MenuSet,
+    report: &serde_json::Value,
+    what: &Path,
+) {
+    let findings = report["findings"].as_array().unwrap();
+    for finding in findings {
+        if let Err(e) = replay_finding(set, finding, findings) {
+            panic!("{}: {e}", what.display());
+        }
+    }
+}
+
+/// Compares the findings of a JSON report with those an `expected.json`
+/// lists, in any order, each reduced by `summary` to the fields it pins
+/// down. Returns what differs, or `None` when they agree.
+pub fn findings_differ(
+    report: &serde_json::Value,
+    expected: &[serde_json::Value],
+    summary: impl Fn(&serde_json::Value) -> String,
+) -> Option<String> {
+    let mut got: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(&summary)
+        .collect();
+    let mut want: Vec<String> = expected.iter().map(&summary).collect();
+    got.sort();
+    want.sort();
+    (got != want).then(|| {
+        format!(
+            "  got  {got:#?}
+  want {want:#?}"
+        )
+    })
 }
 
 /// Runs every `replay:` command of a human report in `dir` exactly as
