@@ -13,6 +13,9 @@
 //! `.ci/run` does so when the folder is beside the clone. The importers'
 //! default tests run on the exports under `fixtures/import/`.
 
+// The helpers of the integration tests (`tests/it/`), shared by path: this
+// target is separate from theirs so that it stays ignored by default.
+#[path = "it/common/mod.rs"]
 mod common;
 
 use std::collections::{BTreeSet, HashSet};

@@ -22,7 +22,7 @@ use std::path::Path;
 use super::run::{command_line, run, Outcome};
 use super::{keep_case, Config, Failure, Rng, Summary};
 
-#[path = "../../tests/common/shell_words.rs"]
+#[path = "../../tests/it/common/shell_words.rs"]
 mod shell_words;
 use shell_words::shell_words;
 

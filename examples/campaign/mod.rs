@@ -1,5 +1,5 @@
 //! The core of the adversarial campaigns, shared by `examples/campaign.rs`
-//! (long runs in release) and a test in `tests/cli.rs` (a few dozen cases
+//! (long runs in release) and a test in `tests/it/cli.rs` (a few dozen cases
 //! through the debug binary).
 //!
 //! Both campaigns drive the real `touchpoint` binary as a user would, so
