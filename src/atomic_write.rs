@@ -13,23 +13,23 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 /// The start of the name of every temporary file touchpoint writes.
-pub const TEMP_PREFIX: &str = ".touchpoint-";
+pub(crate) const TEMP_PREFIX: &str = ".touchpoint-";
 const TEMP_SUFFIX: &str = ".tmp";
 
 /// An orphan whose writer cannot be checked (no `/proc`) is removed only
 /// after this long: no write of a report takes a day.
-pub const ORPHAN_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+pub(crate) const ORPHAN_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Writes `bytes` to `path` atomically, first removing the orphans that
 /// earlier, killed runs left in its folder.
-pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     remove_orphans(folder_of(path));
     write_file(path, bytes)
 }
 
 /// Writes `bytes` to `path` atomically, without looking for orphans: for
 /// many files in one folder, after one [`remove_orphans`].
-pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let target_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -68,7 +68,7 @@ fn folder_of(path: &Path) -> &Path {
 // A leftover's age is measured against the time of day: files are stamped
 // with it, and this edge writes files.
 #[allow(clippy::disallowed_methods)]
-pub fn remove_orphans(folder: &Path) {
+pub(crate) fn remove_orphans(folder: &Path) {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
     };

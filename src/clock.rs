@@ -68,26 +68,29 @@ impl std::fmt::Debug for Deadline {
 /// A clock that moves only when told to: with it a time budget is as
 /// reproducible as a run count, which is how the fuzzers' budgets are
 /// tested.
+#[cfg(test)]
 #[derive(Debug, Default)]
-pub struct ManualClock {
+pub(crate) struct ManualClock {
     nanos: std::sync::atomic::AtomicU64,
 }
 
+#[cfg(test)]
 impl ManualClock {
     /// A clock standing at its origin.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         ManualClock::default()
     }
 
     /// Moves the clock to `elapsed` after its origin; a clock never goes
     /// backwards, so an earlier time leaves it where it is.
-    pub fn set(&self, elapsed: Duration) {
+    pub(crate) fn set(&self, elapsed: Duration) {
         let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
         self.nanos
             .fetch_max(nanos, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
+#[cfg(test)]
 impl Clock for ManualClock {
     fn elapsed(&self) -> Duration {
         Duration::from_nanos(self.nanos.load(std::sync::atomic::Ordering::SeqCst))

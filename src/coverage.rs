@@ -86,7 +86,7 @@ impl CoverageMap {
 
     /// Option and handler edges of the whole graph, and how many were
     /// taken: cheap enough to ask after every batch of customers.
-    pub fn edge_counts(&self, graph: &Graph) -> (usize, usize) {
+    pub(crate) fn edge_counts(&self, graph: &Graph) -> (usize, usize) {
         let mut edges = graph.options.len();
         let mut taken = self.options.iter().filter(|&&t| t).count();
         for node in 0..graph.nodes.len() {
@@ -121,7 +121,7 @@ impl CoverageMap {
     /// handler edges `into` had not reached before: the same count
     /// [`CoverageMap::edge_counts`] would add up, without a pass over the
     /// graph.
-    pub fn drain_into(&mut self, into: &mut CoverageMap, graph: &Graph) -> usize {
+    pub(crate) fn drain_into(&mut self, into: &mut CoverageMap, graph: &Graph) -> usize {
         let mut newly_taken = 0;
         for changed in self.changed.drain(..) {
             match changed {
@@ -184,7 +184,7 @@ pub struct FlowItems {
     pub handlers: Vec<(String, NodeIx, u8)>,
 }
 
-pub fn flow_items(graph: &Graph, flow: usize) -> FlowItems {
+pub(crate) fn flow_items(graph: &Graph, flow: usize) -> FlowItems {
     let mut items = FlowItems {
         nodes: Vec::new(),
         options: Vec::new(),
@@ -274,7 +274,7 @@ pub fn reach(items: &FlowItems, map: &CoverageMap) -> Reach {
 }
 
 /// Two reaches of one flow together: covered by either, uncovered by both.
-pub fn union(a: &Reach, b: &Reach, totals: (usize, usize, usize)) -> Reach {
+pub(crate) fn union(a: &Reach, b: &Reach, totals: (usize, usize, usize)) -> Reach {
     let both = |x: &[String], y: &[String]| -> Vec<String> {
         x.iter().filter(|n| y.contains(n)).cloned().collect()
     };
@@ -292,7 +292,7 @@ pub fn union(a: &Reach, b: &Reach, totals: (usize, usize, usize)) -> Reach {
 }
 
 /// What a coverage map reached, flow by flow, with each flow's totals.
-pub fn flow_reaches(graph: &Graph, map: &CoverageMap) -> Vec<FlowReach> {
+pub(crate) fn flow_reaches(graph: &Graph, map: &CoverageMap) -> Vec<FlowReach> {
     (0..graph.flows.len())
         .map(|f| {
             let items = flow_items(graph, f);

@@ -221,14 +221,14 @@ pub struct Finding {
 /// `about` of a `trap` a goal-directed customer falls into: they keep
 /// choosing what fits their intent and come back where they were, and only
 /// something that does not fit leads out (`analysis::goal_loop`).
-pub const ABOUT_GOAL_LOOP: &str = "goal-directed loop";
+pub(crate) const ABOUT_GOAL_LOOP: &str = "goal-directed loop";
 /// `about` of a `trap` through nodes that never wait for the customer.
-pub const ABOUT_SILENT_LOOP: &str = "silent loop";
+pub(crate) const ABOUT_SILENT_LOOP: &str = "silent loop";
 
 /// The same defect in two versions of a set: what `diff` matches findings
 /// on. Built from [`Finding::defect_key`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DefectKey {
+pub(crate) struct DefectKey {
     pub code: Code,
     pub channel: Channel,
     pub flow: String,
@@ -264,7 +264,7 @@ impl Finding {
     /// The intent is left out where the finding is not about it: a fuzzed
     /// customer who finds a dead end has an intent, but another customer
     /// may find the same dead end in the next version.
-    pub fn defect_key(&self) -> DefectKey {
+    pub(crate) fn defect_key(&self) -> DefectKey {
         let about_intent = match self.code {
             Code::NoFit | Code::MisleadingOption | Code::IntentUnreachable | Code::ChannelGap => {
                 true
@@ -291,7 +291,7 @@ impl Finding {
     /// tie on all that are ordered by what tells them apart (node, detail,
     /// source), so that their order never depends on which was found first
     /// (which shard, when merging).
-    pub fn sort_key(&self) -> impl Ord + '_ {
+    pub(crate) fn sort_key(&self) -> impl Ord + '_ {
         (
             (
                 self.channel,

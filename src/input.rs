@@ -115,7 +115,7 @@ impl Input {
     }
 
     /// Joins inputs the way [`Input::parse_list`] reads them back.
-    pub fn join_list<S: AsRef<str>>(inputs: &[S]) -> String {
+    pub(crate) fn join_list<S: AsRef<str>>(inputs: &[S]) -> String {
         inputs
             .iter()
             .map(|i| i.as_ref().replace('\\', "\\\\").replace(',', "\\,"))
@@ -193,7 +193,7 @@ pub fn render(machine: &Machine, state: &State, choice: Choice) -> Input {
 }
 
 /// The first key, in the order 1-9, 0, *, #, that no enabled option takes.
-pub fn unoffered_key(machine: &Machine, state: &State) -> Option<DtmfKey> {
+pub(crate) fn unoffered_key(machine: &Machine, state: &State) -> Option<DtmfKey> {
     let Kind::Menu { options, .. } = &machine.graph.nodes[state.node as usize].kind else {
         return None;
     };

@@ -149,7 +149,7 @@ pub fn replay(
 /// [`replay`] on the graph of the flow's channel, compiled already: the
 /// fuzzer checks every failure it found this way without compiling the
 /// channel again for each.
-pub fn replay_compiled(
+pub(crate) fn replay_compiled(
     set: &MenuSet,
     graph: &Graph,
     flow: &str,

@@ -66,7 +66,7 @@ impl Shard {
     /// The most shards a run may be split into. A CI matrix has tens of
     /// jobs at most, and `merge` names the shards it misses, so a bound
     /// keeps a typo such as `1/100000000` from costing minutes and memory.
-    pub const MAX_COUNT: usize = 10_000;
+    pub(crate) const MAX_COUNT: usize = 10_000;
 
     /// Whether this is a shard of a split `--shard` could have made.
     fn is_valid(self) -> bool {
@@ -115,7 +115,7 @@ pub struct FlowCoverage {
 
 /// Where coverage came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CoverageSource {
+pub(crate) enum CoverageSource {
     Walk,
     Fuzzer,
     Personas,
@@ -187,7 +187,7 @@ impl Report {
     /// What the report is about, as people read it: the set, or the file
     /// that was named and the set it belongs to (`menus/phone/main.yaml
     /// (in set menus)`). Paths keep the form they were given in.
-    pub fn subject(&self) -> String {
+    pub(crate) fn subject(&self) -> String {
         match &self.file {
             None => self.set.clone(),
             Some(file) => {
@@ -206,7 +206,7 @@ impl Report {
     /// structure and coverage) and the personas it writes. This is what a
     /// diff of one file compares, so a change elsewhere in the set does not
     /// show up as a change of the file.
-    pub fn focus_on_file(&mut self, set: &crate::model::MenuSet, file: &str) {
+    pub(crate) fn focus_on_file(&mut self, set: &crate::model::MenuSet, file: &str) {
         let in_file = |source: crate::model::SourceId| {
             set.files
                 .get(source as usize)
@@ -238,7 +238,7 @@ impl Report {
     }
 
     /// Adds what one source of customers reached, flow by flow.
-    pub fn add_coverage(
+    pub(crate) fn add_coverage(
         &mut self,
         source: CoverageSource,
         reaches: Vec<crate::coverage::FlowReach>,
@@ -333,7 +333,7 @@ impl Report {
     }
 
     /// Recounts the summary from the findings.
-    pub fn summarize(&mut self) {
+    pub(crate) fn summarize(&mut self) {
         self.summary.personas_passed = self.personas.iter().filter(|p| p.passed).count();
         self.summary.personas_failed = self.personas.len() - self.summary.personas_passed;
         self.summary.errors = self
@@ -381,7 +381,11 @@ pub struct ErrorEntry {
 
 impl ErrorReport {
     /// One error about the whole set, with no place in a file.
-    pub fn of_message(command: &str, set: String, message: &dyn std::fmt::Display) -> ErrorReport {
+    pub(crate) fn of_message(
+        command: &str,
+        set: String,
+        message: &dyn std::fmt::Display,
+    ) -> ErrorReport {
         let entry = ErrorEntry {
             file: None,
             line: None,
@@ -395,7 +399,7 @@ impl ErrorReport {
     /// A report of the given errors. The importers build theirs with it
     /// (`ErrorReport::of_import`, declared with the importers, which know
     /// its errors), so that the report depends on no importer.
-    pub fn of_entries(command: &str, set: String, errors: Vec<ErrorEntry>) -> ErrorReport {
+    pub(crate) fn of_entries(command: &str, set: String, errors: Vec<ErrorEntry>) -> ErrorReport {
         ErrorReport {
             tool: "touchpoint".to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),

@@ -271,7 +271,7 @@ pub fn describe(set: &MenuSet) -> Structure {
 }
 
 /// A condition written back as text.
-pub fn condition_text(condition: &Condition) -> String {
+pub(crate) fn condition_text(condition: &Condition) -> String {
     match condition {
         Condition::Equals(v, x) => format!("{} == {}", v.value, x.value),
         Condition::NotEquals(v, x) => format!("{} != {}", v.value, x.value),

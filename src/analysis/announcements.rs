@@ -294,7 +294,7 @@ enum Token {
 /// This never panics: every look-ahead is bounds-checked and every step of
 /// the scan advances, so arbitrary text (including empty text) is accepted.
 #[must_use]
-pub fn parse_announcements(prompt: &str) -> Announcements {
+pub(crate) fn parse_announcements(prompt: &str) -> Announcements {
     let tokens = tokenize(&strip_markup(prompt));
     let mut out = Announcements::default();
     let mut i = 0;

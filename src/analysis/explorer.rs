@@ -17,7 +17,7 @@ use crate::model::Settings;
 
 /// What the walk learnt besides findings.
 #[derive(Debug, Default)]
-pub struct WalkSummary {
+pub(crate) struct WalkSummary {
     /// Per graph node: entered in some state of some world.
     /// What the walk reached: nodes, options and handlers.
     pub coverage: crate::coverage::CoverageMap,
@@ -107,7 +107,7 @@ pub fn worlds(graph: &Graph) -> Vec<u64> {
     graph.worlds.clone()
 }
 
-pub fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorder) -> WalkSummary {
+pub(crate) fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorder) -> WalkSummary {
     let mut summary = WalkSummary {
         coverage: crate::coverage::CoverageMap::new(graph),
         ..WalkSummary::default()

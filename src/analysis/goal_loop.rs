@@ -21,7 +21,7 @@ use crate::machine::{Choice, Machine, Quiet, Settled, State, Step};
 
 /// A goal-directed loop as the report shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GoalLoop {
+pub(crate) struct GoalLoop {
     /// Where the customer comes back to.
     pub node: NodeIx,
     /// From the flow's start, into the loop and once round it, ending back
@@ -31,14 +31,14 @@ pub struct GoalLoop {
 
 /// The detail number of a goal-directed loop: the top bit marks it, the
 /// intent sits below it. `analysis::about` decodes the top bit.
-pub fn detail(intent: usize) -> u32 {
+pub(crate) fn detail(intent: usize) -> u32 {
     intent as u32 | 1 << 31
 }
 
 /// What the finding says. The customer can get out, but only by doing
 /// something that does not fit their need (another option, a wrong key,
 /// silence), which is why it says "round and round" and not "never".
-pub fn message(graph: &Graph, intent: usize, node: NodeIx) -> String {
+pub(crate) fn message(graph: &Graph, intent: usize, node: NodeIx) -> String {
     format!(
         "a customer who wants {} keeps choosing what fits and comes back to `{}` without being served: \
          whatever fits leads round and round, and only something that does not fit leads out",
@@ -103,7 +103,7 @@ fn goal_moves(machine: &Machine, intent: usize, state: &State, out: &mut Vec<Cho
 ///
 /// A state where nothing fits at all is not part of a loop: the customer
 /// stops there, and `no-fit` is the finding about it.
-pub fn goal_loop(
+pub(crate) fn goal_loop(
     machine: &mut Machine,
     flow: usize,
     intent: usize,

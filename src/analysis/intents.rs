@@ -23,7 +23,12 @@ use crate::model::{Channel, MenuSet};
 
 /// Walks every top-level flow once per intent that the channel serves
 /// somewhere and per world in which it is served, recording `no-fit`.
-pub fn walk_goals(graph: &Graph, set: &MenuSet, summary: &WalkSummary, recorder: &mut Recorder) {
+pub(crate) fn walk_goals(
+    graph: &Graph,
+    set: &MenuSet,
+    summary: &WalkSummary,
+    recorder: &mut Recorder,
+) {
     let worlds = super::worlds(graph);
     for flow in 0..graph.flows.len() {
         if graph.flows[flow].called {
@@ -214,7 +219,10 @@ fn describe(graph: &Graph, option: u32) -> String {
 /// on another is a `channel-gap` (a warning); served on none is
 /// `intent-unreachable`. Served only under some variable values is reported
 /// the same way, with the values under which it is missing.
-pub fn channel_findings(set: &MenuSet, walks: &[(Channel, &Graph, &WalkSummary)]) -> Vec<Finding> {
+pub(crate) fn channel_findings(
+    set: &MenuSet,
+    walks: &[(Channel, &Graph, &WalkSummary)],
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, intent) in set.intents.iter().enumerate() {
         let served_on = |channel: Channel| {
@@ -303,7 +311,7 @@ pub fn channel_findings(set: &MenuSet, walks: &[(Channel, &Graph, &WalkSummary)]
 /// some variable values (said in words, e.g. "hours=open"). An intent whose
 /// `channels:` leaves the channel out has no entry: "never" would call a
 /// deliberate choice a failure.
-pub fn availability(
+pub(crate) fn availability(
     set: &MenuSet,
     channel: Channel,
     graph: &Graph,

@@ -9,7 +9,7 @@ use crate::graph::{Graph, Kind, NodeIx};
 use crate::machine::Choice;
 use crate::model::{DtmfKey, NodeKind, Settings};
 
-pub struct MenuRules<'g, 'a> {
+pub(crate) struct MenuRules<'g, 'a> {
     graph: &'g Graph<'a>,
     width: usize,
     /// Parsed prompts, filled the first time a menu is checked.
@@ -73,7 +73,7 @@ pub(crate) fn misleading_message(graph: &Graph, option: u32, intent: usize) -> S
 }
 
 impl<'g, 'a> MenuRules<'g, 'a> {
-    pub fn new(graph: &'g Graph<'a>, settings: &Settings) -> Self {
+    pub(super) fn new(graph: &'g Graph<'a>, settings: &Settings) -> Self {
         MenuRules {
             graph,
             width: settings
@@ -88,7 +88,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
 
     /// Every rule, at a menu the walk reached with `vars`; `choices` are
     /// the inputs that lead there, built only when a finding needs them.
-    pub fn check(
+    pub(super) fn check(
         &mut self,
         node: NodeIx,
         vars: u64,
@@ -106,7 +106,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
     /// faults come with it. Its findings have no inputs: there is no way
     /// there to replay. `misleading-option` is about the customers who meet
     /// a menu, and none do.
-    pub fn check_unreached(
+    pub(crate) fn check_unreached(
         &mut self,
         node: NodeIx,
         world_vars: u64,

@@ -9,7 +9,8 @@ mod menu_rules;
 pub(crate) mod raw;
 mod scc;
 
-pub use explorer::{worlds, WalkSummary};
+pub use explorer::worlds;
+pub(crate) use explorer::WalkSummary;
 pub(crate) use menu_rules::misleading_message;
 
 use crate::finding::{Code, Finding, FindingSource};

@@ -10,7 +10,7 @@ use crate::machine::Choice;
 use crate::model::Span;
 
 #[derive(Debug, Clone)]
-pub struct RawFinding {
+pub(crate) struct RawFinding {
     pub code: Code,
     pub node: NodeIx,
     /// Tells apart findings of one code at one node (which input, which key).
@@ -34,7 +34,13 @@ pub struct RawFinding {
 }
 
 impl RawFinding {
-    pub fn new(code: Code, node: NodeIx, detail: u32, world: u32, choices: Vec<Choice>) -> Self {
+    pub(crate) fn new(
+        code: Code,
+        node: NodeIx,
+        detail: u32,
+        world: u32,
+        choices: Vec<Choice>,
+    ) -> Self {
         RawFinding {
             code,
             node,
@@ -50,29 +56,29 @@ impl RawFinding {
         }
     }
 
-    pub fn message(mut self, message: impl Into<String>) -> Self {
+    pub(crate) fn message(mut self, message: impl Into<String>) -> Self {
         self.message = message.into();
         self
     }
 
-    pub fn guards(mut self, mask: u64, vars: u64) -> Self {
+    pub(crate) fn guards(mut self, mask: u64, vars: u64) -> Self {
         self.guard_mask = mask;
         self.guard_vars = vars;
         self
     }
 
-    pub fn intent(mut self, intent: usize) -> Self {
+    pub(crate) fn intent(mut self, intent: usize) -> Self {
         self.intent = Some(intent as u32);
         self
     }
 
-    pub fn at(mut self, span: Span) -> Self {
+    pub(crate) fn at(mut self, span: Span) -> Self {
         self.span = Some(span);
         self
     }
 }
 
-pub struct Entry {
+pub(crate) struct Entry {
     /// Which worlds of its flow's walk the finding occurs in.
     pub worlds: Vec<bool>,
     /// Which worlds the walks that met the finding looked in: every world
@@ -92,13 +98,13 @@ pub struct Entry {
 impl Entry {
     /// Whether the finding occurs in every world it was looked for in, so
     /// that no variable value decides it.
-    pub fn in_every_world(&self) -> bool {
+    pub(crate) fn in_every_world(&self) -> bool {
         self.count == self.looked.iter().filter(|&&looked| looked).count()
     }
 }
 
 #[derive(Default)]
-pub struct Recorder {
+pub(crate) struct Recorder {
     /// The worlds the current walk looks in, indexed like the graph's.
     walked: Vec<bool>,
     /// Counts the walks begun, so an entry knows whether it has taken in
@@ -111,7 +117,7 @@ pub struct Recorder {
 impl Recorder {
     /// Starts recording a walk that looks in the worlds marked in `walked`
     /// (one entry per world of the graph).
-    pub fn begin_flow(&mut self, walked: &[bool]) {
+    pub(crate) fn begin_flow(&mut self, walked: &[bool]) {
         self.walked.clear();
         self.walked.extend_from_slice(walked);
         self.walk += 1;
@@ -120,14 +126,14 @@ impl Recorder {
     /// Whether this finding is new for this world. Within one world the walk
     /// is breadth-first, so the first occurrence is the shortest one and
     /// later ones need not even build their input path.
-    pub fn wants(&self, code: Code, node: NodeIx, detail: u32, world: u32) -> bool {
+    pub(crate) fn wants(&self, code: Code, node: NodeIx, detail: u32, world: u32) -> bool {
         match self.index.get(&(code, node, detail)) {
             Some(&i) => !self.entries[i].worlds[world as usize],
             None => true,
         }
     }
 
-    pub fn record(&mut self, raw: RawFinding) {
+    pub(crate) fn record(&mut self, raw: RawFinding) {
         let key = (raw.code, raw.node, raw.detail);
         let world = raw.world as usize;
         match self.index.get(&key) {

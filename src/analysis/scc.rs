@@ -3,7 +3,7 @@
 
 /// Components of the subgraph induced by `included`, each a list of states.
 /// `successors(s)` lists the edges of state `s`.
-pub fn components<'a>(
+pub(crate) fn components<'a>(
     count: usize,
     included: &dyn Fn(usize) -> bool,
     successors: &dyn Fn(usize) -> &'a [u32],

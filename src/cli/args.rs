@@ -284,7 +284,7 @@ pub struct FuzzBudget {
 impl FuzzBudget {
     /// How many customers to try: `--runs`, else as many as fit in `--time`
     /// when only that is given, else `default`.
-    pub fn runs_or(&self, default: usize) -> usize {
+    pub(crate) fn runs_or(&self, default: usize) -> usize {
         self.runs.unwrap_or(if self.time.is_some() {
             usize::MAX / 2
         } else {
@@ -293,7 +293,7 @@ impl FuzzBudget {
     }
 
     /// `--max-steps`, else `default`; at least one.
-    pub fn max_steps_or(&self, default: usize) -> usize {
+    pub(crate) fn max_steps_or(&self, default: usize) -> usize {
         self.max_steps.unwrap_or(default).max(1)
     }
 }
@@ -301,16 +301,16 @@ impl FuzzBudget {
 /// The longest `--time` accepted. A budget must fit the clock: a deadline
 /// is the start plus the budget, and a year (365.25 days, as humantime
 /// counts it) is far beyond any real run.
-pub const MAX_TIME: Duration = Duration::from_secs(31_557_600);
+pub(crate) const MAX_TIME: Duration = Duration::from_secs(31_557_600);
 
 /// The shortest and longest time one live request may take (`--timeout`).
-pub const TIMEOUT_RANGE: std::ops::RangeInclusive<Duration> =
+pub(crate) const TIMEOUT_RANGE: std::ops::RangeInclusive<Duration> =
     Duration::from_secs(1)..=Duration::from_secs(600);
 
 /// Why a text is not a DURATION an option accepts. Clap shows it after
 /// naming the option and the value.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum DurationError {
+pub(crate) enum DurationError {
     #[error("`{text}` is not a duration (try 10s, 2m, 500ms){}", why.as_ref().map(|e| format!(": {e}")).unwrap_or_default())]
     NotADuration {
         text: String,
@@ -335,12 +335,12 @@ fn range_text(range: &std::ops::RangeInclusive<Duration>) -> String {
 }
 
 /// `--time`: a duration up to [`MAX_TIME`].
-pub fn parse_time(text: &str) -> Result<Duration, DurationError> {
+pub(crate) fn parse_time(text: &str) -> Result<Duration, DurationError> {
     parse_duration_in(text, Duration::ZERO..=MAX_TIME)
 }
 
 /// `--timeout`: a duration in [`TIMEOUT_RANGE`].
-pub fn parse_timeout(text: &str) -> Result<Duration, DurationError> {
+pub(crate) fn parse_timeout(text: &str) -> Result<Duration, DurationError> {
     parse_duration_in(text, TIMEOUT_RANGE)
 }
 
@@ -348,7 +348,7 @@ pub fn parse_timeout(text: &str) -> Result<Duration, DurationError> {
 /// `2.5`), or a number with a unit, as humantime reads it (`500ms`, `10s`,
 /// `2m`, `1h`, `1h 30m`), within `range`. Every way a text can fail is an
 /// error naming the text, never a panic: out-of-range values included.
-pub fn parse_duration_in(
+pub(crate) fn parse_duration_in(
     text: &str,
     range: std::ops::RangeInclusive<Duration>,
 ) -> Result<Duration, DurationError> {
@@ -389,7 +389,7 @@ fn out_of_range(text: &str, range: &std::ops::RangeInclusive<Duration>) -> Durat
 /// A `--channel` that names no channel.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown channel `{0}` (phone, web or app)")]
-pub struct UnknownChannel(String);
+pub(crate) struct UnknownChannel(String);
 
 fn parse_channel(text: &str) -> Result<Channel, UnknownChannel> {
     Channel::parse(text).ok_or_else(|| UnknownChannel(text.to_string()))
@@ -513,7 +513,7 @@ pub struct ShardArg {
 /// defaults of those it does not take: each command's arguments accept only
 /// the options it uses, and the code that runs them reads this one shape.
 #[derive(Debug)]
-pub struct Common {
+pub(crate) struct Common {
     pub format: Option<Format>,
     pub output: Option<PathBuf>,
     pub seed: u64,
@@ -524,11 +524,11 @@ pub struct Common {
 
 /// The seed of a command that makes no random choice: reports still record
 /// one, the default.
-pub const DEFAULT_SEED: u64 = 42;
+pub(crate) const DEFAULT_SEED: u64 = 42;
 
 impl Common {
     /// A report command's options.
-    pub fn of_report(
+    pub(crate) fn of_report(
         report: ReportArgs,
         seed: Option<SeedArg>,
         from: Option<FromArg>,
@@ -546,7 +546,7 @@ impl Common {
 
     /// The options of a command that writes one format and fails on
     /// nothing but its own terms (`diff`, `replay`).
-    pub fn of_output(
+    pub(crate) fn of_output(
         format: Option<Format>,
         output: OutputArg,
         seed: Option<SeedArg>,
@@ -566,9 +566,9 @@ impl Common {
 /// A `--from` that names no platform touchpoint imports.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown platform `{0}` (connect, studio or archy)")]
-pub struct UnknownPlatform(String);
+pub(crate) struct UnknownPlatform(String);
 
-pub fn parse_platform(text: &str) -> Result<crate::import::Platform, UnknownPlatform> {
+pub(crate) fn parse_platform(text: &str) -> Result<crate::import::Platform, UnknownPlatform> {
     crate::import::Platform::parse(text).ok_or_else(|| UnknownPlatform(text.to_string()))
 }
 
@@ -586,7 +586,7 @@ impl ValueEnum for &'static dyn crate::live::protocol::Protocol {
 
 /// A `--shard` that is not K/N, or splits a run too finely.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ShardError {
+pub(crate) enum ShardError {
     #[error("`{0}` is not a shard: write K/N with 1 <= K <= N, e.g. 2/4")]
     NotAShard(String),
     #[error("`{0}`: a run is split into at most {max} shards", max = crate::report::Shard::MAX_COUNT)]
@@ -610,11 +610,11 @@ fn parse_shard(text: &str) -> Result<(usize, usize), ShardError> {
 }
 
 impl Common {
-    pub fn format(&self) -> Format {
+    pub(crate) fn format(&self) -> Format {
         self.format.unwrap_or(Format::Human)
     }
 
-    pub fn deny_warnings(&self) -> bool {
+    pub(crate) fn deny_warnings(&self) -> bool {
         self.deny == Some(Deny::Warnings)
     }
 }

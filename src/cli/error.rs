@@ -10,7 +10,7 @@ use super::EXIT_ERROR;
 /// A command that could not do its job. Commands return it instead of
 /// printing it, so that it is said exactly once, at the top.
 #[derive(Debug, thiserror::Error)]
-pub enum CliError {
+pub(crate) enum CliError {
     /// Options that make sense alone but not together, or not for this
     /// command.
     #[error("{0}")]
@@ -126,7 +126,7 @@ fn not_answering(url: &str, answered: usize, why: &str) -> String {
 
 impl CliError {
     /// Says the error on standard error, the one place it is said.
-    pub fn print(&self) {
+    pub(crate) fn print(&self) {
         match self {
             CliError::NotLoaded { shown, unwritten } => {
                 eprint!("{shown}");
@@ -139,14 +139,14 @@ impl CliError {
     }
 
     /// The exit code of docs/report.md: every error is "could not run".
-    pub fn exit_code(&self) -> u8 {
+    pub(crate) fn exit_code(&self) -> u8 {
         EXIT_ERROR
     }
 }
 
 /// How a command that ran ended: its verdict on what it checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Nothing at or above the fail level: exit 0.
     Clean,
     /// Findings at or above the fail level, failed personas, failed calls,
@@ -156,7 +156,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// `Findings` when `failed`, else `Clean`.
-    pub fn failed_if(failed: bool) -> Verdict {
+    pub(crate) fn failed_if(failed: bool) -> Verdict {
         if failed {
             Verdict::Findings
         } else {
@@ -164,7 +164,7 @@ impl Verdict {
         }
     }
 
-    pub fn exit_code(self) -> u8 {
+    pub(crate) fn exit_code(self) -> u8 {
         match self {
             Verdict::Clean => super::EXIT_CLEAN,
             Verdict::Findings => super::EXIT_FINDINGS,

@@ -17,13 +17,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::render;
-pub use args::{Cli, Command, Common, Format, GraphFormat};
-pub use error::{CliError, Verdict};
+pub use args::{Cli, Command};
+pub(crate) use args::{Common, Format};
+pub(crate) use error::{CliError, Verdict};
 
 /// Exit codes, a contract with CI scripts.
-pub const EXIT_CLEAN: u8 = 0;
-pub const EXIT_FINDINGS: u8 = 1;
-pub const EXIT_ERROR: u8 = 2;
+pub(crate) const EXIT_CLEAN: u8 = 0;
+pub(crate) const EXIT_FINDINGS: u8 = 1;
+pub(crate) const EXIT_ERROR: u8 = 2;
 
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -53,7 +54,7 @@ fn stderr_colour() -> bool {
 
 /// Runs the command clap parsed. An error comes back unsaid: the caller
 /// prints it, once.
-pub fn execute(cli: Cli) -> Result<Verdict, CliError> {
+pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
     match cli.command {
         Command::Lint { path, report, from } => {
             let common = Common::of_report(report, None, Some(from), None);

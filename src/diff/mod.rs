@@ -12,7 +12,7 @@ use crate::model::{Channel, Level};
 use crate::report::Report;
 use crate::structure::{FlowShape, Lead, NodeShape, OptionShape};
 
-pub use side::{load_side, Revisions, SideError, SideOptions};
+pub(crate) use side::{load_side, Revisions, SideError, SideOptions};
 
 /// A flow, node or option that exists on one side only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::report::Report;
 
 #[derive(Debug, thiserror::Error)]
-pub enum SideError {
+pub(crate) enum SideError {
     /// The side's set has mistakes; every one is kept, with its file, so
     /// that they can be shown and written in any format.
     #[error("{side}: {error}")]
@@ -35,7 +35,7 @@ impl SideError {
     /// written (`--format json|markdown`): each mistake in the set at its
     /// file, line and column, anything else as one error about the side.
     /// `side` is the side as it was given (`git:main`, a path).
-    pub fn error_report(&self, side: &str) -> crate::report::ErrorReport {
+    pub(crate) fn error_report(&self, side: &str) -> crate::report::ErrorReport {
         match self {
             SideError::Load { error, .. } => {
                 crate::report::ErrorReport::new("diff", side.to_string(), error)
@@ -51,7 +51,7 @@ impl SideError {
 /// Reads a path as it was at a revision of the repository that holds it.
 /// The core runs no processes (ARCHITECTURE.md), so the reader is given by
 /// the edge that runs the diff: the command line's runs git (`cli::git`).
-pub trait Revisions {
+pub(crate) trait Revisions {
     /// Writes `path` as it was at `rev` into a temporary directory; returns
     /// the directory (removed when dropped) and where `path` now is inside
     /// it, or `None` when `path` did not exist at `rev`.
@@ -64,7 +64,7 @@ pub trait Revisions {
 
 /// How to build a report for a side that is not a saved report.
 #[derive(Debug, Clone)]
-pub struct SideOptions {
+pub(crate) struct SideOptions {
     pub seed: u64,
     pub fuzz_runs: usize,
     /// The path a `git:REV` side reads at that revision.
@@ -80,7 +80,7 @@ pub struct SideOptions {
 /// side is about that file ([`Report::focus_on_file`]). A `git:REV` side
 /// with a file PATH reads, at the revision, the set the file belongs to in
 /// the working tree, through `revisions`.
-pub fn load_side(
+pub(crate) fn load_side(
     spec: &str,
     options: &SideOptions,
     revisions: &dyn Revisions,

@@ -32,7 +32,7 @@ impl Customer {
 
 /// Words for needs nobody planned: plausible requests that no catalogue of
 /// a utility is likely to name.
-pub const UNPLANNED: [&str; 12] = [
+pub(super) const UNPLANNED: [&str; 12] = [
     "lost my dog",
     "solar panel rebate",
     "noise complaint",

@@ -70,7 +70,7 @@ pub fn judge(
 /// Buffers a run needs, kept from run to run so that judging a run of a
 /// few steps does not allocate.
 #[derive(Debug, Default)]
-pub struct Scratch {
+pub(super) struct Scratch {
     choices: Vec<Choice>,
     first_seen: FirstSeen,
     recent: Vec<Place>,
@@ -104,7 +104,7 @@ impl Observer for Entered {
 /// Chooses a run's next action from the step number, the moves open, the
 /// state and what runs have covered so far. Generic rather than a trait
 /// object, so that the fuzzer's choice is inlined into the step loop.
-pub trait Picker: FnMut(usize, &Moves, &State, Option<&CoverageMap>) -> u16 {}
+pub(crate) trait Picker: FnMut(usize, &Moves, &State, Option<&CoverageMap>) -> u16 {}
 impl<F: FnMut(usize, &Moves, &State, Option<&CoverageMap>) -> u16> Picker for F {}
 
 /// An observer that marks coverage when there is a map to mark.
@@ -123,7 +123,7 @@ impl Observer for MaybeCoverage<'_> {
 /// coverage in `coverage` if given. Returns the verdict and the actions
 /// taken, which `judge` replays to the same verdict: generating a run and
 /// judging it is one pass.
-pub fn judge_with(
+pub(crate) fn judge_with(
     machine: &mut Machine,
     customer: &Customer,
     world: u64,

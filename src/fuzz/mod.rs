@@ -29,12 +29,13 @@ use crate::machine::{Machine, Rules};
 use crate::model::{Level, MenuSet};
 use crate::replay::{replay_compiled, Ending};
 
+pub(crate) use crate::results::FuzzOutcome;
 /// The fuzzer's results are report types, declared below both.
-pub use crate::results::{FuzzOutcome, FuzzSummary};
+pub use crate::results::FuzzSummary;
 pub use actions::Actions;
 pub use customer::Customer;
 pub use judge::{judge, Failure, Limits};
-pub use run_tree::{Run, RunTree};
+pub use run_tree::Run;
 
 /// How much fuzzing to do.
 #[derive(Debug, Clone)]

@@ -27,7 +27,7 @@ pub struct Run {
 
 /// Shared between the strategy and the runner's test: the machine (its
 /// call-stack table grows), what runs have covered, and how many were made.
-pub struct Shared<'g, 'a> {
+pub(crate) struct Shared<'g, 'a> {
     pub machine: Machine<'g, 'a>,
     pub coverage: CoverageMap,
     pub generated: usize,
@@ -44,7 +44,7 @@ pub struct Shared<'g, 'a> {
     pub deadline: Option<crate::clock::Deadline>,
 }
 
-pub struct RunStrategy<'s, 'g, 'a> {
+pub(crate) struct RunStrategy<'s, 'g, 'a> {
     pub shared: Rc<RefCell<Shared<'g, 'a>>>,
     pub entry_flows: Vec<u32>,
     /// The intents customers of this channel come with: those the
@@ -239,7 +239,7 @@ fn untaken_move(
 /// ... single actions), then by turning each remaining action into the
 /// goal-directed one.
 #[derive(Debug, Clone)]
-pub struct RunTree {
+pub(crate) struct RunTree {
     customer: Customer,
     /// The last run known to fail, once shrinking has begun: copying it
     /// only then spares every passing run (nearly all of them) a copy.

@@ -17,7 +17,7 @@ pub enum CompileError {
 }
 
 /// Most value combinations a channel may have: each is walked in full.
-pub const MAX_WORLDS: u128 = 65_536;
+pub(crate) const MAX_WORLDS: u128 = 65_536;
 
 /// Every combination of the variables' values, world 0 first.
 fn all_worlds(vars: &[Var]) -> Vec<u64> {

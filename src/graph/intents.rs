@@ -3,7 +3,9 @@
 //! answer "does this option fit?" with a shift and a mask.
 
 use super::{Graph, Kind, NodeIx, NONE};
-use crate::model::{Intent, MenuOption, NodeKind};
+use crate::model::NodeKind;
+#[cfg(test)]
+use crate::model::{Intent, MenuOption};
 
 /// A table of bits, one row per option or node, one column per intent.
 #[derive(Debug, Clone, Default)]
@@ -37,7 +39,7 @@ impl BitTable {
     }
 
     /// ORs row `from` into row `into`; true if `into` changed.
-    pub fn union_rows(&mut self, into: usize, from: usize) -> bool {
+    pub(crate) fn union_rows(&mut self, into: usize, from: usize) -> bool {
         let mut changed = false;
         for w in 0..self.words {
             let merged = self.bits[into * self.words + w] | self.bits[from * self.words + w];
@@ -57,7 +59,8 @@ pub fn words(text: &str) -> Vec<String> {
 }
 
 /// Whether `phrase` appears in `text` as whole words, ignoring case.
-pub fn contains_phrase(text: &[String], phrase: &[String]) -> bool {
+#[cfg(test)]
+pub(crate) fn contains_phrase(text: &[String], phrase: &[String]) -> bool {
     !phrase.is_empty() && text.windows(phrase.len()).any(|w| w == phrase)
 }
 
@@ -65,7 +68,12 @@ pub fn contains_phrase(text: &[String], phrase: &[String]) -> bool {
 /// label says one of the intent's phrases, or one of its speech regexes
 /// matches one. A `fallback` fits every intent too, but that is kept apart:
 /// a fallback does not claim to be about anything.
-pub fn fits_explicitly(option: &MenuOption, intent: &Intent) -> bool {
+///
+/// The compiled fit table (`graph::compile`) is built without it, in one
+/// pass over the words; this plain reading is what that table is tested
+/// against.
+#[cfg(test)]
+pub(crate) fn fits_explicitly(option: &MenuOption, intent: &Intent) -> bool {
     if option.intents.iter().any(|i| i.value == intent.id.value) {
         return true;
     }

@@ -10,14 +10,16 @@ mod sample;
 
 use std::ops::Range;
 
-pub use compile::{compile, CompileError};
-pub use sample::{simplest_match, simplest_mismatch};
+pub use compile::compile;
+pub(crate) use compile::CompileError;
+pub use sample::simplest_match;
+pub(crate) use sample::simplest_mismatch;
 
 use crate::model::{Channel, MenuOption, MenuSet, Node, Span};
 
 pub type NodeIx = u32;
 pub type OptionIx = u32;
-pub type CondIx = u32;
+pub(crate) type CondIx = u32;
 
 /// "No node": a missing `next`, `goto`, `back` or handler.
 pub const NONE: u32 = u32::MAX;
@@ -60,7 +62,7 @@ impl Var {
     }
 
     /// The bits of the packed word this variable occupies.
-    pub fn mask(&self) -> u64 {
+    pub(crate) fn mask(&self) -> u64 {
         ((1u64 << self.bits) - 1) << self.shift
     }
 }
@@ -73,12 +75,12 @@ pub struct Handler {
 }
 
 impl Handler {
-    pub const ABSENT: Handler = Handler {
+    pub(crate) const ABSENT: Handler = Handler {
         retries: 0,
         then: NONE,
     };
 
-    pub fn is_present(self) -> bool {
+    pub(crate) fn is_present(self) -> bool {
         self.then != NONE
     }
 }
@@ -215,14 +217,14 @@ pub struct Graph<'a> {
 }
 
 /// The condition that always holds, for unguarded options.
-pub const ALWAYS: CondIx = NONE;
+pub(crate) const ALWAYS: CondIx = NONE;
 
 impl<'a> Graph<'a> {
     pub fn is_visual(&self) -> bool {
         self.channel.is_visual()
     }
 
-    pub fn model_node(&self, node: NodeIx) -> &'a Node {
+    pub(crate) fn model_node(&self, node: NodeIx) -> &'a Node {
         let n = &self.nodes[node as usize];
         let flow = &self.set.flows[self.flows[n.flow as usize].model as usize];
         &flow.nodes[n.model as usize]
@@ -232,7 +234,7 @@ impl<'a> Graph<'a> {
         self.model_node(node).id.as_str()
     }
 
-    pub fn flow_of(&self, node: NodeIx) -> &GraphFlow {
+    pub(crate) fn flow_of(&self, node: NodeIx) -> &GraphFlow {
         &self.flows[self.nodes[node as usize].flow as usize]
     }
 
@@ -248,11 +250,11 @@ impl<'a> Graph<'a> {
     }
 
     /// The menu an option belongs to.
-    pub fn option_menu(&self, option: OptionIx) -> NodeIx {
+    pub(crate) fn option_menu(&self, option: OptionIx) -> NodeIx {
         self.options[option as usize].menu
     }
 
-    pub fn node_span(&self, node: NodeIx) -> Span {
+    pub(crate) fn node_span(&self, node: NodeIx) -> Span {
         self.model_node(node).span
     }
 
@@ -283,7 +285,7 @@ impl<'a> Graph<'a> {
     }
 
     /// Variable values by name, for reports.
-    pub fn describe_vars(
+    pub(crate) fn describe_vars(
         &self,
         vars: u64,
         which: u64,
@@ -301,7 +303,7 @@ impl<'a> Graph<'a> {
 
     /// Whether a customer who wants `intent` would pick `option`: it fits
     /// explicitly, or it is a fallback. Hidden options are not offered.
-    pub fn option_fits(&self, option: OptionIx, intent: usize) -> bool {
+    pub(crate) fn option_fits(&self, option: OptionIx, intent: usize) -> bool {
         let o = &self.options[option as usize];
         !o.hidden && (o.fallback || self.fits.get(option as usize, intent))
     }
@@ -311,7 +313,7 @@ impl<'a> Graph<'a> {
     /// fallback ("anything else") claims nothing, even when its label
     /// happens to say one of the intent's phrases, so it can never be a
     /// misleading option.
-    pub fn option_claims(&self, option: OptionIx, intent: usize) -> bool {
+    pub(crate) fn option_claims(&self, option: OptionIx, intent: usize) -> bool {
         let o = &self.options[option as usize];
         !o.hidden && !o.fallback && self.fits.get(option as usize, intent)
     }
@@ -323,7 +325,7 @@ impl<'a> Graph<'a> {
     /// intent only under some values does not mislead: the report's intent
     /// table says when the intent is served. This is the one definition of
     /// `misleading-option` that lint and the fuzzer share.
-    pub fn option_misleads(&self, option: OptionIx, intent: usize) -> bool {
+    pub(crate) fn option_misleads(&self, option: OptionIx, intent: usize) -> bool {
         let goto = self.options[option as usize].goto;
         self.option_claims(option, intent)
             && (goto == NONE || !self.served_after.get(goto as usize, intent))
@@ -340,11 +342,11 @@ impl<'a> Graph<'a> {
 
     /// Whether the node is a terminal from which a person or self-service
     /// helps with `intent`.
-    pub fn node_serves(&self, node: NodeIx, intent: usize) -> bool {
+    pub(crate) fn node_serves(&self, node: NodeIx, intent: usize) -> bool {
         self.serves.get(node as usize, intent)
     }
 
-    pub fn flow_index(&self, id: &str) -> Option<usize> {
+    pub(crate) fn flow_index(&self, id: &str) -> Option<usize> {
         self.flows.iter().position(|f| f.id == id)
     }
 }

@@ -68,7 +68,7 @@ fn shrunk_sample(hir: &Hir, matcher: &UserRegex) -> Option<String> {
 
 /// An answer that `matcher` rejects, or `None` when it accepts everything we
 /// can think of (a pattern like `.*` has no invalid answer).
-pub fn simplest_mismatch(matcher: &UserRegex) -> Option<String> {
+pub(crate) fn simplest_mismatch(matcher: &UserRegex) -> Option<String> {
     ["x", "0", "#", "abc", "12", "0000000000000000", "?", " "]
         .into_iter()
         .find(|c| !matcher.is_match(c))

@@ -93,7 +93,7 @@ impl IrKind {
     /// flow of a `call`), in a fixed order: `next`; a menu's options, then
     /// `no_input`, then `no_match`; an ask's `goto`, `invalid`, `no_input`;
     /// a switch's entries; an opaque step's branches.
-    pub fn targets_mut(&mut self) -> Vec<&mut String> {
+    pub(crate) fn targets_mut(&mut self) -> Vec<&mut String> {
         let mut out = Vec::new();
         match self {
             IrKind::Say { next, .. } | IrKind::Call { next, .. } => out.extend(next.as_mut()),
@@ -212,7 +212,7 @@ pub fn node_id(raw: &str) -> String {
 
 /// Strips SSML tags (`<speak>`, `<break/>`) from prompt text and folds
 /// whitespace, so prompts read as a caller hears them.
-pub fn strip_ssml(text: &str) -> String {
+pub(crate) fn strip_ssml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_tag = false;
     for c in text.chars() {
@@ -234,7 +234,7 @@ pub fn strip_ssml(text: &str) -> String {
 /// repeat"), if it can be read. Keys may be spoken as words ("press one",
 /// "press pound"). Every importer and the crawler read prompts with this
 /// one function, so a label means the same wherever a flow came from.
-pub fn announced_label(prompt: &str, key: &str) -> Option<String> {
+pub(crate) fn announced_label(prompt: &str, key: &str) -> Option<String> {
     let readers = announcement_readers();
     let (forward, reverse) = readers.by_key.get(key)?;
     let clean = |s: &str| {

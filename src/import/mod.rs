@@ -8,7 +8,7 @@ pub mod archy;
 pub mod connect;
 mod emit;
 pub mod ir;
-pub mod kit;
+pub(crate) mod kit;
 pub mod studio;
 
 use std::path::{Path, PathBuf};
@@ -82,7 +82,7 @@ pub fn lint_flows(flows: &[IrFlow]) -> Result<Vec<Finding>, String> {
 
 /// Reads exports of one platform (several files of one contact centre
 /// import as one set, with links between them).
-pub fn import_files(
+pub(crate) fn import_files(
     platform: Platform,
     files: &[(String, String)],
 ) -> Result<Imported, ImportError> {
@@ -93,17 +93,16 @@ pub fn import_files(
     }
 }
 
-/// What an import produced besides the set: the YAML it was loaded from,
-/// where each node came from, and notes about what was not modelled.
-pub struct ImportInfo {
-    pub documents: Vec<(String, String)>,
+/// What an import produced besides the set: where each node came from, and
+/// notes about what was not modelled.
+pub(crate) struct ImportInfo {
     pub flows: Vec<IrFlow>,
     pub notes: Vec<String>,
 }
 
 /// Why `--from` could not produce a set.
 #[derive(Debug, thiserror::Error)]
-pub enum FromError {
+pub(crate) enum FromError {
     #[error("cannot read `{0}`: {1}")]
     Io(PathBuf, String),
     #[error(transparent)]
@@ -117,7 +116,7 @@ pub enum FromError {
 impl ErrorReport {
     /// An export that could not be imported, at the export's line and
     /// column where the importer knows them.
-    pub fn of_import(command: &str, set: String, error: &FromError) -> ErrorReport {
+    pub(crate) fn of_import(command: &str, set: String, error: &FromError) -> ErrorReport {
         let entry = match error {
             FromError::Import(problem) => ErrorEntry {
                 file: Some(problem.file.clone()),
@@ -140,7 +139,10 @@ impl ErrorReport {
 
 /// Reads export files (or every file of a directory) and loads what they
 /// import to, for `lint`, `check`, `graph` and `diff` with `--from`.
-pub fn load_from(platform: Platform, path: &Path) -> Result<(MenuSet, ImportInfo), FromError> {
+pub(crate) fn load_from(
+    platform: Platform,
+    path: &Path,
+) -> Result<(MenuSet, ImportInfo), FromError> {
     let files = read_exports(platform, &[path.to_path_buf()])?;
     let imported = import_files(platform, &files)?;
     let documents: Vec<(String, String)> = imported
@@ -152,7 +154,6 @@ pub fn load_from(platform: Platform, path: &Path) -> Result<(MenuSet, ImportInfo
     Ok((
         set,
         ImportInfo {
-            documents,
             flows: imported.flows,
             notes: imported.notes,
         },
@@ -161,7 +162,7 @@ pub fn load_from(platform: Platform, path: &Path) -> Result<(MenuSet, ImportInfo
 
 /// The export files of one platform that `paths` name (a directory stands
 /// for its files of the platform's kind), read as text.
-pub fn read_exports(
+pub(crate) fn read_exports(
     platform: Platform,
     paths: &[PathBuf],
 ) -> Result<Vec<(String, String)>, FromError> {
@@ -209,7 +210,7 @@ impl ImportInfo {
     /// [`ImportInfo::locate`] for every finding, then one finding per code
     /// and export position: an importer may expand one action into several
     /// nodes (an unrolled loop), which would otherwise repeat its finding.
-    pub fn locate_all(&self, findings: &mut Vec<Finding>, set: &MenuSet) {
+    pub(crate) fn locate_all(&self, findings: &mut Vec<Finding>, set: &MenuSet) {
         // The action each finding is about, taken before its node id is
         // replaced: copies of one action (an unrolled loop) share it, while
         // distinct actions of a wrapped export may share a position.
@@ -255,7 +256,7 @@ impl ImportInfo {
     /// knows), and its id in the message. `set` is the set loaded from the
     /// generated YAML, where the finding's position says which option it
     /// is about.
-    pub fn locate(&self, finding: &mut Finding, set: &MenuSet) {
+    pub(crate) fn locate(&self, finding: &mut Finding, set: &MenuSet) {
         let Some(flow) = self.flows.iter().find(|f| f.id == finding.flow) else {
             return;
         };
@@ -286,7 +287,7 @@ impl ImportInfo {
     /// [`ImportInfo::locate`] does for findings: the export file the flow
     /// came from, and each node's line in it. The generated YAML exists
     /// only in memory, so its lines would point nowhere.
-    pub fn locate_transcript(&self, transcript: &mut crate::replay::Transcript) {
+    pub(crate) fn locate_transcript(&self, transcript: &mut crate::replay::Transcript) {
         if let Some(flow) = self.flows.iter().find(|f| f.id == transcript.flow) {
             transcript.file = flow.source.clone();
         }

@@ -58,7 +58,7 @@ impl Input {
     /// What a caller does for one of `replay`'s inputs: keys (pressed or
     /// entered), words, silence. `None` for inputs a caller cannot give (a
     /// click, back).
-    pub fn from_replay(input: crate::input::Input) -> Option<Input> {
+    pub(crate) fn from_replay(input: crate::input::Input) -> Option<Input> {
         match input {
             crate::input::Input::Keys(keys) | crate::input::Input::Enter(keys) => {
                 Some(Input::Keys(keys))
@@ -216,7 +216,7 @@ impl FetchFailure {
 /// Plays a batch of calls, each with its inputs from the start, and
 /// returns their outcomes in the same order. The calls of a batch are
 /// independent, so a driver may play them at the same time.
-pub type PlayCalls<'p> = dyn FnMut(&[Vec<Input>]) -> Vec<Outcome> + 'p;
+pub(crate) type PlayCalls<'p> = dyn FnMut(&[Vec<Input>]) -> Vec<Outcome> + 'p;
 
 /// Plays one call from `start` with `inputs` under `protocol`, fetching
 /// replies through `fetch` (which resolves to the final URL, after HTTP

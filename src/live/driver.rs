@@ -132,7 +132,7 @@ impl Driver {
 
     /// Calls that got at least one HTTP reply from the app so far: zero
     /// means nothing ever answered at the address.
-    pub fn answered_calls(&self) -> usize {
+    pub(crate) fn answered_calls(&self) -> usize {
         self.answers.calls.load(Ordering::SeqCst)
     }
 

@@ -28,14 +28,14 @@ use crate::model::Channel;
 use crate::report::Report;
 
 /// Silences in a row after which a caller still at a menu counts as stuck.
-pub const SILENT_TURNS: usize = 5;
+pub(crate) const SILENT_TURNS: usize = 5;
 
 /// Calls sent out together; the driver bounds how many are in flight.
 const BATCH: usize = 64;
 
 /// How much to fuzz.
 #[derive(Debug, Clone)]
-pub struct LiveFuzzOptions {
+pub(crate) struct LiveFuzzOptions {
     pub seed: u64,
     pub runs: usize,
     /// Inputs at most in one call.
@@ -215,7 +215,7 @@ fn run_strategy(max_steps: usize) -> BoxedStrategy<Vec<Input>> {
 /// Fuzzes the app that `play_calls` calls. Runs are generated from the
 /// seed, played in concurrent batches, and each new kind of failure is
 /// shrunk by replaying candidates one call at a time.
-pub fn fuzz_live(options: &LiveFuzzOptions, play_calls: &mut PlayCalls) -> LiveFuzzOutcome {
+pub(crate) fn fuzz_live(options: &LiveFuzzOptions, play_calls: &mut PlayCalls) -> LiveFuzzOutcome {
     let strategy = run_strategy(options.max_steps);
     let mut runner =
         crate::fuzz::seeded_runner(options.seed, *b"livefuzz", options.max_shrink_calls);

@@ -17,7 +17,7 @@ pub struct BadAllowedOrigin {
 
 /// The origins a call may go to.
 #[derive(Debug, Clone)]
-pub struct Origins {
+pub(crate) struct Origins {
     start: Origin,
     allowed: Vec<Origin>,
 }
@@ -27,7 +27,7 @@ impl Origins {
     /// scheme takes the start's; one without a port, its scheme's default,
     /// so `--allow-host pay.example` allows `https://pay.example` (port
     /// 443) for an https start and nothing else on that host.
-    pub fn new(start: &Url, allowed: &[String]) -> Result<Origins, BadAllowedOrigin> {
+    pub(crate) fn new(start: &Url, allowed: &[String]) -> Result<Origins, BadAllowedOrigin> {
         let allowed = allowed
             .iter()
             .map(|given| allowed_origin(start, given))
@@ -39,13 +39,13 @@ impl Origins {
     }
 
     /// Whether a request may go to `url`.
-    pub fn permits(&self, url: &Url) -> bool {
+    pub(crate) fn permits(&self, url: &Url) -> bool {
         let origin = url.origin();
         origin.is_tuple() && (origin == self.start || self.allowed.contains(&origin))
     }
 
     /// The start's origin as a person writes it: `http://127.0.0.1:8080`.
-    pub fn start(&self) -> String {
+    pub(crate) fn start(&self) -> String {
         self.start.ascii_serialization()
     }
 }
@@ -53,7 +53,7 @@ impl Origins {
 /// What to pass to `--allow-host` to allow `url`: its host, with the port
 /// when it is not the default, and the scheme when it differs from the
 /// start's.
-pub fn allow_host_value(start: &Url, url: &Url) -> String {
+pub(crate) fn allow_host_value(start: &Url, url: &Url) -> String {
     let host = url.host_str().unwrap_or_default();
     let host_port = match url.port() {
         Some(port) => format!("{host}:{port}"),

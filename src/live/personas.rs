@@ -47,7 +47,7 @@ fn live_inputs(inputs: &[String]) -> Result<Vec<Input>, String> {
 /// Replays every phone persona's journey on the live app with
 /// `play_calls` and marks as failed each whose live call ends differently,
 /// saying how. Journeys of other channels are left as they are.
-pub fn check_live(
+pub(crate) fn check_live(
     set: &MenuSet,
     results: &mut [PersonaResult],
     play_calls: &mut PlayCalls,

@@ -32,14 +32,14 @@ enum Token {
 /// (0-based), which positions count in, and its byte offset, which excerpts
 /// slice by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct At {
+pub(crate) struct At {
     pub column: usize,
     pub offset: usize,
 }
 
 /// A parse error and where in the text it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConditionError {
+pub(crate) struct ConditionError {
     pub at: At,
     pub message: String,
 }
@@ -53,7 +53,7 @@ struct Parsed {
 /// Parses `text`, which starts at `origin` in `file`. Positions of variables
 /// and values inside the text are computed from the origin so that errors
 /// about them point at the exact word.
-pub fn parse_condition(
+pub(crate) fn parse_condition(
     text: &str,
     file: SourceId,
     origin: Pos,

@@ -15,11 +15,11 @@ use globset::{Glob, GlobBuilder, GlobMatcher};
 /// names itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", .0.kind())]
-pub struct GlobError(globset::Error);
+pub(crate) struct GlobError(globset::Error);
 
 /// One pattern compiled the way every `ignore:` pattern is, or why it is
 /// not a pattern.
-pub fn compile(pattern: &str) -> Result<Glob, GlobError> {
+pub(super) fn compile(pattern: &str) -> Result<Glob, GlobError> {
     GlobBuilder::new(pattern)
         // File names are relative paths: a wildcard stays within its
         // segment, and only `**` crosses a `/`.
@@ -31,14 +31,14 @@ pub fn compile(pattern: &str) -> Result<Glob, GlobError> {
 }
 
 /// The set's `ignore:` patterns, compiled once.
-pub struct Ignore {
+pub(crate) struct Ignore {
     matchers: Vec<GlobMatcher>,
 }
 
 impl Ignore {
     /// The patterns that compile; the decoder has already reported, with
     /// their position, those that do not.
-    pub fn new(patterns: &[String]) -> Ignore {
+    pub(super) fn new(patterns: &[String]) -> Ignore {
         Ignore {
             matchers: patterns
                 .iter()
@@ -49,7 +49,7 @@ impl Ignore {
     }
 
     /// Whether the file at `name` (relative to the set root) is ignored.
-    pub fn matches(&self, name: &str) -> bool {
+    pub(super) fn matches(&self, name: &str) -> bool {
         self.matchers.iter().any(|m| m.is_match(name))
     }
 }

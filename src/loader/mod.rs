@@ -24,8 +24,8 @@ pub use decode::{
     INTENT_KEYS, LIMITS_KEYS, MATRIX_KEYS, NODE_KIND_KEYS, OPTION_KEYS, PATIENCE_KEYS,
     PERSONA_KEYS, SETTINGS_KEYS, STEP_KEYS,
 };
-pub use load_error::LoadError;
-pub use problem::Problem;
+pub(crate) use load_error::LoadError;
+pub(crate) use problem::Problem;
 
 use crate::model::{MenuSet, SourceFile, SourceId};
 use decode::{Decoder, Document};
@@ -35,12 +35,12 @@ use yaml::Pos;
 /// Files larger than this are refused before they are read: no menu set
 /// needs one, and parsing a huge file would take the time and memory the
 /// "bad input fails fast" promise rules out.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Where a path given to a command is read from: the set's root, and for a
 /// file inside a set, the file's name in that set (as reports name files).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SetPath {
+pub(crate) struct SetPath {
     pub root: PathBuf,
     pub file: Option<String>,
 }
@@ -54,7 +54,7 @@ pub struct SetPath {
 /// such folder above it is a set of its own. The root keeps the form the
 /// path was given in (relative stays relative), so reports show no
 /// absolute path the user did not write.
-pub fn locate_set(path: &Path) -> SetPath {
+pub(crate) fn locate_set(path: &Path) -> SetPath {
     let alone = SetPath {
         root: path.to_path_buf(),
         file: None,

@@ -26,7 +26,7 @@ impl Problem {
         }
     }
 
-    pub fn whole_set(message: impl Into<String>) -> Problem {
+    pub(crate) fn whole_set(message: impl Into<String>) -> Problem {
         Problem {
             file: None,
             pos: Pos::default(),
@@ -35,7 +35,7 @@ impl Problem {
         }
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Problem {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Problem {
         self.help = Some(help.into());
         self
     }
@@ -43,7 +43,7 @@ impl Problem {
 
 /// The closest candidate to a misspelt name, if one is close enough to be a
 /// plausible typo (`nxet` for `next`).
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

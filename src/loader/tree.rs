@@ -4,12 +4,13 @@
 //! export while every YAML crate stays behind the loader.
 
 use super::yaml;
-pub use super::yaml::{Pos, Yaml, YamlValue};
+pub use super::yaml::Yaml;
+pub(crate) use super::yaml::YamlValue;
 
 /// Why a text could not be read into a tree, with where.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{line}:{column}: {message}")]
-pub struct TreeError {
+pub(crate) struct TreeError {
     pub line: u32,
     pub column: u32,
     pub message: String,
@@ -27,7 +28,7 @@ impl From<yaml::YamlError> for TreeError {
 
 /// Every YAML document of a text, with the loader's limits on aliases,
 /// nesting and size.
-pub fn parse_yaml(text: &str) -> Result<Vec<Yaml>, TreeError> {
+pub(crate) fn parse_yaml(text: &str) -> Result<Vec<Yaml>, TreeError> {
     Ok(yaml::parse(text)?)
 }
 
@@ -42,7 +43,7 @@ pub fn parse_yaml(text: &str) -> Result<Vec<Yaml>, TreeError> {
 /// writes an emoji). The parser reads a copy in which each of them is
 /// replaced by something YAML reads that has the same length in bytes and
 /// in characters, so positions in the copy are positions in `text`.
-pub fn parse_json(text: &str) -> Result<Yaml, TreeError> {
+pub(crate) fn parse_json(text: &str) -> Result<Yaml, TreeError> {
     let copy = yaml_safe_json(text);
     let documents = yaml::parse(&copy)?;
     documents.into_iter().next().ok_or(TreeError {

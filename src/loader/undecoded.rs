@@ -17,14 +17,14 @@ use crate::model::{Channel, SourceId};
 /// A flow that is declared but not in the model: its channel and id where
 /// they were read, `None` where they were not (it could be any).
 #[derive(Debug, Clone)]
-pub struct UndecodedFlow {
+pub(crate) struct UndecodedFlow {
     pub file: SourceId,
     pub channel: Option<Channel>,
     pub id: Option<String>,
 }
 
 #[derive(Debug, Default)]
-pub struct Undecoded {
+pub(crate) struct Undecoded {
     /// Nodes that failed to decode, by the file of their flow (a file holds
     /// one flow) and id.
     nodes: BTreeSet<(SourceId, String)>,
@@ -43,27 +43,27 @@ pub struct Undecoded {
 }
 
 impl Undecoded {
-    pub fn node(&mut self, file: SourceId, id: &str) {
+    pub(super) fn node(&mut self, file: SourceId, id: &str) {
         self.nodes.insert((file, id.to_string()));
     }
 
-    pub fn var(&mut self, file: SourceId, name: &str) {
+    pub(super) fn var(&mut self, file: SourceId, name: &str) {
         self.vars.insert((file, Some(name.to_string())));
     }
 
-    pub fn all_vars(&mut self, file: SourceId) {
+    pub(crate) fn all_vars(&mut self, file: SourceId) {
         self.vars.insert((file, None));
     }
 
     /// Whether a variable may be declared, in a flow of one of `files`, by
     /// a declaration that could not be decoded.
-    pub fn may_have_var(&self, files: &[SourceId], name: &str) -> bool {
+    pub(crate) fn may_have_var(&self, files: &[SourceId], name: &str) -> bool {
         self.vars
             .iter()
             .any(|(file, var)| files.contains(file) && var.as_deref().is_none_or(|v| v == name))
     }
 
-    pub fn flow(&mut self, flow: UndecodedFlow) {
+    pub(super) fn flow(&mut self, flow: UndecodedFlow) {
         self.flows.push(flow);
     }
 
@@ -71,7 +71,7 @@ impl Undecoded {
     /// entries read before the problem. Its first document key says what
     /// kind of document it is; a flow says its id and channel early. When
     /// even the kind is unknown, the file could have declared anything.
-    pub fn unparsed_file(&mut self, file: SourceId, read_before: &[(Yaml, Yaml)]) {
+    pub(crate) fn unparsed_file(&mut self, file: SourceId, read_before: &[(Yaml, Yaml)]) {
         let text_of = |key: &str| {
             read_before
                 .iter()
@@ -107,20 +107,20 @@ impl Undecoded {
     }
 
     /// The ids of the nodes of a file that could not be decoded.
-    pub fn nodes_of(&self, file: SourceId) -> impl Iterator<Item = &str> {
+    pub(crate) fn nodes_of(&self, file: SourceId) -> impl Iterator<Item = &str> {
         self.nodes
             .iter()
             .filter(move |(f, _)| *f == file)
             .map(|(_, id)| id.as_str())
     }
 
-    pub fn has_node(&self, file: SourceId, id: &str) -> bool {
+    pub(crate) fn has_node(&self, file: SourceId, id: &str) -> bool {
         // Few nodes fail in one load, so a scan beats allocating a key.
         self.nodes.iter().any(|(f, n)| *f == file && n == id)
     }
 
     /// Whether a flow with this id may exist on this channel.
-    pub fn may_have_flow(&self, channel: Channel, id: &str) -> bool {
+    pub(crate) fn may_have_flow(&self, channel: Channel, id: &str) -> bool {
         self.flows.iter().any(|f| {
             f.channel.is_none_or(|c| c == channel) && f.id.as_deref().is_none_or(|i| i == id)
         })
@@ -128,23 +128,23 @@ impl Undecoded {
 
     /// Whether the channel may have a flow that is not in the model (and so
     /// variables and nodes that are not in the model either).
-    pub fn may_have_channel(&self, channel: Channel) -> bool {
+    pub(crate) fn may_have_channel(&self, channel: Channel) -> bool {
         self.flows
             .iter()
             .any(|f| f.channel.is_none_or(|c| c == channel))
     }
 
-    pub fn intents_unknown(&self) -> bool {
+    pub(crate) fn intents_unknown(&self) -> bool {
         !self.unparsed_catalogues.is_empty()
     }
 
-    pub fn unrecognised(&mut self, problem: Problem) {
+    pub(crate) fn unrecognised(&mut self, problem: Problem) {
         self.unrecognised.push(problem);
     }
 
     /// Forgets what files the settings ignore declared: they are not part
     /// of the set.
-    pub fn retain_files(&mut self, keep: impl Fn(SourceId) -> bool) {
+    pub(crate) fn retain_files(&mut self, keep: impl Fn(SourceId) -> bool) {
         self.nodes.retain(|(file, _)| keep(*file));
         self.vars.retain(|(file, _)| keep(*file));
         self.flows.retain(|flow| keep(flow.file));
@@ -158,7 +158,7 @@ impl Undecoded {
     /// known. When the settings did not parse, their `ignore:` list is
     /// unknown, so none is reported: the settings' own problem is the one
     /// to fix, and may be the reason.
-    pub fn take_unrecognised(&mut self, settings_decoded: bool) -> Vec<Problem> {
+    pub(crate) fn take_unrecognised(&mut self, settings_decoded: bool) -> Vec<Problem> {
         let problems = std::mem::take(&mut self.unrecognised);
         if settings_decoded || self.unparsed_settings.is_empty() {
             problems

@@ -28,7 +28,7 @@ impl<'a> Known<'a> {
     }
 }
 
-pub fn validate(set: &MenuSet, undecoded: &Undecoded, problems: &mut Vec<Problem>) {
+pub(crate) fn validate(set: &MenuSet, undecoded: &Undecoded, problems: &mut Vec<Problem>) {
     let mut seen_flows: BTreeMap<(Channel, &str), &Flow> = BTreeMap::new();
     for flow in &set.flows {
         if let Some(first) = seen_flows.get(&(flow.channel, flow.id.as_str())) {

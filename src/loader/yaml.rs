@@ -16,7 +16,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 /// How many nodes one document may expand to, aliases included. An honest
 /// 20,000-node flow expands to roughly ten nodes per menu node, so this leaves
 /// ample room while stopping "billion laughs" alias bombs early.
-pub const MAX_EXPANDED_NODES: usize = 5_000_000;
+pub(crate) const MAX_EXPANDED_NODES: usize = 5_000_000;
 
 /// How many nodes aliases may copy in one document, in all. Each alias is a
 /// full copy, so an alias bomb is refused only after it has built this many
@@ -24,10 +24,10 @@ pub const MAX_EXPANDED_NODES: usize = 5_000_000;
 /// bomb took 450 MB and a second to refuse under the document's bound
 /// alone), and honest sets, which alias a shared handler or option a few
 /// thousand times, stay far below it.
-pub const MAX_ALIASED_NODES: usize = 1_000_000;
+pub(crate) const MAX_ALIASED_NODES: usize = 1_000_000;
 
 /// How deep collections may nest. Real menu files nest about eight levels.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// A position in a source file, 1-based line and column plus a byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
@@ -61,7 +61,7 @@ pub enum YamlValue {
 }
 
 impl Yaml {
-    pub fn kind_name(&self) -> &'static str {
+    pub(crate) fn kind_name(&self) -> &'static str {
         match &self.value {
             YamlValue::Scalar { .. } => "a scalar",
             YamlValue::Seq(_) => "a list",

@@ -38,7 +38,7 @@ impl InputKind {
         }
     }
 
-    pub fn handler_name(self) -> &'static str {
+    pub(crate) fn handler_name(self) -> &'static str {
         match self {
             InputKind::Silence => "no_input",
             InputKind::NoMatch => "no_match",

@@ -21,7 +21,7 @@ impl Machine<'_, '_> {
     /// announced option that fits it by tag, label or speech, else the first
     /// announced fallback. A customer with no intent takes the first
     /// announced option. Hidden options are never picked this way.
-    pub fn fitting_option(&self, state: &State, intent: Option<usize>) -> Option<OptionIx> {
+    pub(crate) fn fitting_option(&self, state: &State, intent: Option<usize>) -> Option<OptionIx> {
         let mut offered = Vec::new();
         self.offered(state, &mut offered);
         self.fitting_option_among(&offered, intent)
@@ -44,7 +44,7 @@ impl Machine<'_, '_> {
     /// nearly every step of every customer.
     ///
     /// [`zero_out_among`]: Machine::zero_out_among
-    pub fn choose_among(
+    pub(crate) fn choose_among(
         &self,
         offered: &[OptionIx],
         need: Need,
@@ -81,7 +81,7 @@ impl Machine<'_, '_> {
 
     /// What a caller tries when nothing fits: key 0 or asking for a person,
     /// announced or not. Phone only.
-    pub fn zero_out_option(&self, state: &State) -> Option<OptionIx> {
+    pub(crate) fn zero_out_option(&self, state: &State) -> Option<OptionIx> {
         let mut offered = Vec::new();
         self.offered(state, &mut offered);
         self.zero_out_among(&offered)

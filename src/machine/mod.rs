@@ -8,10 +8,11 @@ mod moves;
 mod stacks;
 mod state;
 
-pub use choice::{Choice, InputKind};
-pub use goal::Need;
+pub use choice::Choice;
+pub(crate) use choice::InputKind;
+pub(crate) use goal::Need;
 pub(crate) use moves::{can_exit, Moves};
-pub use stacks::Stacks;
+pub(crate) use stacks::Stacks;
 pub use state::State;
 
 use crate::graph::{Graph, Handler, Kind, NodeIx, OptionIx, NONE};
@@ -32,7 +33,7 @@ pub enum DeadEndReason {
 }
 
 impl DeadEndReason {
-    pub fn explain(self) -> &'static str {
+    pub(crate) fn explain(self) -> &'static str {
         match self {
             DeadEndReason::SayWithoutNext => {
                 "this `say` has no `next`: the customer hears it and then nothing"
@@ -104,7 +105,7 @@ impl Step {
     /// judge, the conversion of a finding into printed inputs, replay) goes
     /// on from here in the same way, so that a run that failed fails again
     /// the same way when its inputs are replayed.
-    pub fn settled_after(self, from: &State) -> Option<Settled> {
+    pub(crate) fn settled_after(self, from: &State) -> Option<Settled> {
         match self {
             Step::Moved(next) => Some(next),
             Step::Reprompt(next) => Some(Settled::Waiting(next)),

@@ -15,7 +15,7 @@ use super::{Choice, Machine, Need, Quiet, Settled, State, Step};
 ///
 /// [`Graph::always_offered`]: crate::graph::Graph::always_offered
 #[derive(Debug, Default)]
-pub struct Moves {
+pub(crate) struct Moves {
     /// The options offered at a menu with guards, for this state's values.
     guarded: Vec<OptionIx>,
     /// At a menu without guards, where its options sit in
@@ -32,7 +32,7 @@ pub struct Moves {
 }
 
 impl Moves {
-    pub fn compute(&mut self, machine: &Machine, state: &State) {
+    pub(crate) fn compute(&mut self, machine: &Machine, state: &State) {
         let graph = machine.graph;
         self.tail.clear();
         self.unguarded = None;
@@ -88,7 +88,7 @@ impl Moves {
     }
 
     /// The options a customer can pick here, in menu order.
-    pub fn options<'s>(&'s self, graph: &'s Graph) -> &'s [OptionIx] {
+    pub(crate) fn options<'s>(&'s self, graph: &'s Graph) -> &'s [OptionIx] {
         match &self.unguarded {
             Some(range) => &graph.always_offered[range.start as usize..range.end as usize],
             None => &self.guarded[..self.option_count],
@@ -96,12 +96,12 @@ impl Moves {
     }
 
     /// How many moves there are other than the goal-directed one.
-    pub fn other_count(&self) -> usize {
+    pub(crate) fn other_count(&self) -> usize {
         self.option_count + self.tail.len()
     }
 
     /// Move `k` of the others: the options in menu order, then the rest.
-    pub fn other(&self, graph: &Graph, k: usize) -> Choice {
+    pub(crate) fn other(&self, graph: &Graph, k: usize) -> Choice {
         match self.options(graph).get(k) {
             Some(&option) => Choice::Option(option),
             None => self.tail[k - self.option_count],
@@ -109,7 +109,7 @@ impl Moves {
     }
 
     /// Every move other than the goal-directed one, in order.
-    pub fn others<'s>(&'s self, graph: &'s Graph) -> impl Iterator<Item = Choice> + 's {
+    pub(crate) fn others<'s>(&'s self, graph: &'s Graph) -> impl Iterator<Item = Choice> + 's {
         let options = self.options(graph).iter().map(|&i| Choice::Option(i));
         options.chain(self.tail.iter().copied())
     }
@@ -117,7 +117,7 @@ impl Moves {
     /// The goal-directed move: what fits `need`, else a fallback, else
     /// zero-out to a person; the right answer at an `ask`. With no need (a
     /// customer of a set with no catalogue), the first announced option.
-    pub fn goal(&self, machine: &Machine, need: Option<Need>) -> Option<Choice> {
+    pub(crate) fn goal(&self, machine: &Machine, need: Option<Need>) -> Option<Choice> {
         if !self.at_menu {
             return self.fixed_goal;
         }
@@ -134,7 +134,7 @@ impl Moves {
 /// from `state` by any inputs: a run that stopped going anywhere is only a
 /// trap when this is false. Bounded, and "yes" when the bound is hit, so
 /// that a large graph never yields a false trap.
-pub fn can_exit(machine: &mut Machine, state: State) -> bool {
+pub(crate) fn can_exit(machine: &mut Machine, state: State) -> bool {
     let mut seen: rustc_hash::FxHashSet<State> = rustc_hash::FxHashSet::default();
     let mut pending = vec![state];
     seen.insert(state);

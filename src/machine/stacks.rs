@@ -23,7 +23,7 @@ impl Default for Stacks {
 }
 
 impl Stacks {
-    pub const EMPTY: u32 = 0;
+    pub(crate) const EMPTY: u32 = 0;
 
     /// The stack with `call` pushed on top of `stack`.
     pub fn push(&mut self, stack: u32, call: NodeIx) -> u32 {
@@ -41,7 +41,7 @@ impl Stacks {
         self.frames[stack as usize].1
     }
 
-    pub fn pop(&self, stack: u32) -> u32 {
+    pub(crate) fn pop(&self, stack: u32) -> u32 {
         self.frames[stack as usize].0
     }
 

@@ -11,7 +11,7 @@ pub struct VarDomain {
 }
 
 impl VarDomain {
-    pub fn is_bool(&self) -> bool {
+    pub(crate) fn is_bool(&self) -> bool {
         self.values == ["true", "false"]
     }
 }

@@ -32,7 +32,7 @@ impl DtmfKey {
         }
     }
 
-    pub fn as_char(self) -> char {
+    pub(crate) fn as_char(self) -> char {
         self.0 as char
     }
 
@@ -125,7 +125,7 @@ impl MenuOption {
 /// [`MenuOption::identity`] of an option with this key, label and guard, or
 /// `None` when it has neither key nor label. `diff` names options of a saved
 /// report's structure with it, so both sides name them alike.
-pub fn option_identity(
+pub(crate) fn option_identity(
     key: Option<char>,
     label: Option<&str>,
     when: Option<&str>,

@@ -25,7 +25,7 @@ impl MenuSet {
     }
 
     /// Flows by id on any channel, for `--flow ID` where ids are unique.
-    pub fn flows_named<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Flow> + 'a {
+    pub(crate) fn flows_named<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Flow> + 'a {
         self.flows.iter().filter(move |f| f.id.value == id)
     }
 

@@ -106,13 +106,6 @@ impl NodeKind {
         }
     }
 
-    pub fn is_terminal(&self) -> bool {
-        matches!(
-            self,
-            NodeKind::Transfer { .. } | NodeKind::End { .. } | NodeKind::Hangup { .. }
-        )
-    }
-
     /// The text the customer hears or reads at this node, if any.
     pub fn text(&self) -> Option<&str> {
         match self {

@@ -138,7 +138,7 @@ pub struct Expectation {
 /// One way a persona is run: the persona itself, or one `matrix` entry
 /// merged over it.
 #[derive(Debug, Clone)]
-pub struct PersonaRunConfig {
+pub(crate) struct PersonaRunConfig {
     /// The matrix entry's name; `None` for a persona without a matrix.
     pub variant: Option<String>,
     pub channel: Located<Channel>,
@@ -150,7 +150,7 @@ impl Persona {
     /// Every configuration the persona runs in: once, or once per matrix
     /// entry, where an entry's channel, flow and variables replace the
     /// persona's (variables one by one).
-    pub fn configurations(&self) -> Vec<PersonaRunConfig> {
+    pub(crate) fn configurations(&self) -> Vec<PersonaRunConfig> {
         if self.matrix.is_empty() {
             return vec![PersonaRunConfig {
                 variant: None,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::loader::yaml::Pos;
 
 /// Index of a file in [`crate::model::MenuSet::files`].
-pub type SourceId = u32;
+pub(crate) type SourceId = u32;
 
 /// One file of the set, kept whole so diagnostics can show its lines.
 #[derive(Debug, Clone)]

@@ -25,13 +25,13 @@ use rustc_hash::FxHashMap;
 
 /// Bounds on user regexes: compiled size and nesting. A pattern past these is
 /// a load error, never a slow or memory-hungry walk.
-pub const REGEX_SIZE_LIMIT: usize = 256 * 1024;
-pub const REGEX_NEST_LIMIT: u32 = 64;
+pub(crate) const REGEX_SIZE_LIMIT: usize = 256 * 1024;
+pub(crate) const REGEX_NEST_LIMIT: u32 = 64;
 
 /// How many distinct patterns share one compiled automaton. Large enough that
 /// the fixed cost of an automaton is spread thin, small enough that matching
 /// one pattern (which runs the whole batch over the text) stays cheap.
-pub const BATCH_SIZE: usize = 64;
+pub(crate) const BATCH_SIZE: usize = 64;
 
 /// How many lazy-DFA states the search for a match may visit before it gives
 /// up and calls the answer unknown.
@@ -54,7 +54,7 @@ pub enum RegexError {
 }
 
 /// The parsed form of a user pattern, with the flags the matcher uses.
-pub fn parse(pattern: &str, case_insensitive: bool) -> Result<Hir, RegexError> {
+pub(crate) fn parse(pattern: &str, case_insensitive: bool) -> Result<Hir, RegexError> {
     regex_syntax::ParserBuilder::new()
         .case_insensitive(case_insensitive)
         .nest_limit(REGEX_NEST_LIMIT)
@@ -77,7 +77,7 @@ pub fn parse(pattern: &str, case_insensitive: bool) -> Result<Hir, RegexError> {
 /// Checks a user pattern the way the loader must before anything matches
 /// with it: it parses, its automata fit the size limit, and it can match
 /// some text. The message says what is wrong.
-pub fn check(pattern: &str, case_insensitive: bool) -> Result<(), RegexError> {
+pub(crate) fn check(pattern: &str, case_insensitive: bool) -> Result<(), RegexError> {
     let hir = parse(pattern, case_insensitive)?;
     // The batch that will hold the pattern compiles only a forward
     // automaton (no lazy DFA, so no reverse one); it must fit the limit.
@@ -98,7 +98,7 @@ pub fn check(pattern: &str, case_insensitive: bool) -> Result<(), RegexError> {
 /// (`[^\s\S]`, `[a&&b]`) make proptest panic: an alternative that contains
 /// one is dropped, and a repetition of one may only repeat zero times. The
 /// result is `Hir::fail()` when nothing is left.
-pub fn live_part(hir: &Hir) -> Hir {
+pub(crate) fn live_part(hir: &Hir) -> Hir {
     let dead = |h: &Hir| h.properties().minimum_len().is_none();
     match hir.kind() {
         HirKind::Empty | HirKind::Literal(_) => hir.clone(),
@@ -146,7 +146,7 @@ pub fn live_part(hir: &Hir) -> Hir {
 
 /// What a pattern can match, as far as can be decided cheaply.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Language {
+pub(crate) enum Language {
     /// No text at all.
     Empty,
     /// Some text; the shortest matching text when the search found it.
@@ -396,7 +396,7 @@ fn shortest_match(nfa: &NFA) -> Search {
 
 /// The shortest text the pattern matches, found on its automaton (see
 /// [`search`]); `None` when that search cannot tell.
-pub fn shortest_text(pattern: &str, case_insensitive: bool) -> Option<String> {
+pub(crate) fn shortest_text(pattern: &str, case_insensitive: bool) -> Option<String> {
     match search(&parse(pattern, case_insensitive).ok()?) {
         Language::NonEmpty(Some(bytes)) => String::from_utf8(bytes).ok(),
         _ => None,
@@ -405,7 +405,7 @@ pub fn shortest_text(pattern: &str, case_insensitive: bool) -> Option<String> {
 
 /// Up to [`BATCH_SIZE`] distinct patterns with one case-sensitivity, compiled
 /// together on first use.
-pub struct RegexBatch {
+pub(crate) struct RegexBatch {
     case_insensitive: bool,
     /// Filled while loading; frozen once `compiled` is set (the cache that
     /// fills it starts a new batch instead).
@@ -543,14 +543,18 @@ impl fmt::Debug for UserRegex {
 /// pattern is checked once and filed once, so loading stays linear in the
 /// number of patterns that differ.
 #[derive(Default)]
-pub struct RegexCache {
+pub(crate) struct RegexCache {
     checked: FxHashMap<(String, bool), Result<UserRegex, RegexError>>,
     /// The batch new patterns go into, by case-sensitivity.
     open: [Option<Arc<RegexBatch>>; 2],
 }
 
 impl RegexCache {
-    pub fn get(&mut self, pattern: &str, case_insensitive: bool) -> Result<UserRegex, RegexError> {
+    pub(crate) fn get(
+        &mut self,
+        pattern: &str,
+        case_insensitive: bool,
+    ) -> Result<UserRegex, RegexError> {
         let key = (pattern.to_string(), case_insensitive);
         if let Some(known) = self.checked.get(&key) {
             return known.clone();

@@ -20,7 +20,7 @@ const DEFAULT_PATIENCE_RETRIES: u32 = 3;
 
 /// What happened on one journey.
 #[derive(Debug, Clone)]
-pub struct Journey {
+pub(crate) struct Journey {
     pub flow: String,
     pub vars: BTreeMap<String, String>,
     pub outcome: Outcome,
@@ -110,7 +110,7 @@ impl Fumbles {
     }
 }
 
-pub fn run_journey(
+pub(crate) fn run_journey(
     set: &MenuSet,
     graph: &Graph,
     persona: &Persona,

@@ -12,8 +12,8 @@ use crate::graph::{compile, CompileError, Graph};
 use crate::model::{Channel, MenuSet, Persona, PersonaRunConfig};
 
 /// A persona run's results are report types, declared below both.
-pub use crate::results::{PersonaResult, PersonaRuns, PersonaSuite};
-pub use journey::{run_journey, Journey};
+pub(crate) use crate::results::{PersonaResult, PersonaRuns};
+pub(crate) use journey::run_journey;
 
 /// Runs every persona (or those named `only`) in every configuration.
 /// With `shard = Some((k, n))`, only every n-th run, starting at the k-th.

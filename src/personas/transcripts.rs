@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use similar::{ChangeTag, TextDiff};
 
 use super::PersonaResult;
-pub use crate::results::TranscriptChange;
+pub(crate) use crate::results::TranscriptChange;
 
 /// The file a result's transcript is saved in: its name, made safe for
 /// every file system.
@@ -63,7 +63,7 @@ pub fn compare(dir: &Path, results: &[PersonaResult]) -> Vec<TranscriptChange> {
 }
 
 /// The changed lines of two transcripts, each with a word-level diff.
-pub fn word_diff(old: &str, new: &str) -> String {
+pub(crate) fn word_diff(old: &str, new: &str) -> String {
     let lines = TextDiff::from_lines(old, new);
     let mut out = String::new();
     for group in lines.grouped_ops(0) {

@@ -21,14 +21,14 @@ use crate::model::SourceFile;
 /// result is moved back to where those lines are in the file: the output
 /// is the same, byte for byte.
 #[derive(Debug, Clone)]
-pub struct ExcerptSource {
+pub(crate) struct ExcerptSource {
     name: String,
     text: Arc<str>,
     line_starts: Arc<[usize]>,
 }
 
 impl ExcerptSource {
-    pub fn new(name: String, text: Arc<str>) -> ExcerptSource {
+    pub(crate) fn new(name: String, text: Arc<str>) -> ExcerptSource {
         let line_starts = line_starts(text.as_bytes()).into();
         ExcerptSource {
             name,
@@ -154,13 +154,13 @@ fn line_starts(text: &[u8]) -> Vec<usize> {
 
 /// The excerpt sources of a set's files, each file's lines indexed the
 /// first time a diagnostic points into it.
-pub struct Excerpts<'a> {
+pub(crate) struct Excerpts<'a> {
     files: &'a [SourceFile],
     sources: Vec<Option<ExcerptSource>>,
 }
 
 impl<'a> Excerpts<'a> {
-    pub fn new(files: &'a [SourceFile]) -> Excerpts<'a> {
+    pub(crate) fn new(files: &'a [SourceFile]) -> Excerpts<'a> {
         Excerpts {
             files,
             sources: vec![None; files.len()],
@@ -169,7 +169,7 @@ impl<'a> Excerpts<'a> {
 
     /// The source of file `index`; none for an empty file (nothing to
     /// show) or an index out of range.
-    pub fn source(&mut self, index: usize) -> Option<ExcerptSource> {
+    pub(crate) fn source(&mut self, index: usize) -> Option<ExcerptSource> {
         let file = self.files.get(index).filter(|f| !f.text.is_empty())?;
         let source = self.sources[index]
             .get_or_insert_with(|| ExcerptSource::new(file.name.clone(), Arc::clone(&file.text)));
@@ -220,7 +220,7 @@ impl SourceCode for ExcerptSource {
 /// A message that points into a source file, rendered the miette way: the
 /// line shown, the node underlined, the help below.
 #[derive(Debug)]
-pub struct SourceDiagnostic {
+pub(crate) struct SourceDiagnostic {
     pub message: String,
     pub code: Option<String>,
     pub severity: Severity,
@@ -265,7 +265,7 @@ impl Diagnostic for SourceDiagnostic {
 }
 
 impl SourceDiagnostic {
-    pub fn render(&self, colour: bool) -> String {
+    pub(crate) fn render(&self, colour: bool) -> String {
         let theme = if colour {
             GraphicalTheme::unicode()
         } else {
@@ -284,7 +284,7 @@ impl SourceDiagnostic {
 
 /// A span cut at the end of its first line: a mapping's span runs to the
 /// next key, and underlining a screenful of YAML would hide the point.
-pub fn first_line_span(text: &str, offset: usize, len: usize) -> SourceSpan {
+pub(crate) fn first_line_span(text: &str, offset: usize, len: usize) -> SourceSpan {
     let offset = offset.min(text.len());
     let rest = &text[offset..];
     let line_end = rest.find('\n').unwrap_or(rest.len());

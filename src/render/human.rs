@@ -259,7 +259,7 @@ fn plural(n: usize) -> &'static str {
 
 /// The replay command for a finding, quoted for a POSIX shell. `from` is
 /// the platform of an imported set (`--from`).
-pub fn replay_command(
+pub(crate) fn replay_command(
     finding: &Finding,
     set_path: &str,
     from: Option<&str>,

@@ -10,12 +10,13 @@ pub mod markdown;
 pub mod sarif;
 pub mod transcript;
 
-pub use diagnostic::{first_line_span, load_error_text, ExcerptSource, Excerpts, SourceDiagnostic};
+pub use diagnostic::load_error_text;
+pub(crate) use diagnostic::{first_line_span, ExcerptSource, Excerpts, SourceDiagnostic};
 
 /// The variable values a finding happens under, as every format writes
 /// them (`hours=closed, region=north`); empty when it happens whatever
 /// they are.
-pub fn vars_text(finding: &crate::finding::Finding) -> String {
+pub(crate) fn vars_text(finding: &crate::finding::Finding) -> String {
     finding
         .vars
         .iter()
@@ -25,6 +26,6 @@ pub fn vars_text(finding: &crate::finding::Finding) -> String {
 }
 
 /// Whether to colour output: only on a terminal, never with `NO_COLOR` set.
-pub fn use_colour(is_terminal: bool) -> bool {
+pub(crate) fn use_colour(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Channel;
 
-pub use fuzz::{FuzzOutcome, FuzzSummary};
-pub use personas::{PersonaResult, PersonaRuns, PersonaSuite, TranscriptChange};
+pub(crate) use fuzz::FuzzOutcome;
+pub use fuzz::FuzzSummary;
+pub(crate) use personas::{PersonaResult, PersonaRuns, PersonaSuite, TranscriptChange};
 
 /// Whether customers with an intent can be served on a channel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -82,7 +82,7 @@ pub struct TranscriptChange {
 
 /// Per persona and channel: how many runs, how many passed, containment
 /// and averages.
-pub fn suites(results: &[PersonaResult]) -> Vec<PersonaSuite> {
+pub(crate) fn suites(results: &[PersonaResult]) -> Vec<PersonaSuite> {
     let mut groups: BTreeMap<(String, Channel), Vec<&PersonaResult>> = BTreeMap::new();
     for r in results {
         groups

@@ -11,7 +11,7 @@
 //! offers no key the loader would reject.
 
 /// The schema, as JSON text.
-pub const SCHEMA: &str = include_str!("touchpoint.schema.json");
+pub(crate) const SCHEMA: &str = include_str!("touchpoint.schema.json");
 
 /// The schema, as JSON text.
 pub fn schema() -> &'static str {

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 /// and the crawler name what they build this way, so the same export
 /// always gives the same ids.
 #[derive(Debug, Clone, Default)]
-pub struct UniqueIds {
+pub(crate) struct UniqueIds {
     taken: HashSet<String>,
     /// Per wanted id that was taken, the suffix to try next. Ids are never
     /// given back, so every smaller suffix is taken already: a claim does
@@ -17,13 +17,13 @@ pub struct UniqueIds {
 }
 
 impl UniqueIds {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// `wanted` itself, or the first of `wanted_2`, `wanted_3`, ... that
     /// is free; from now on taken.
-    pub fn claim(&mut self, wanted: &str) -> String {
+    pub(crate) fn claim(&mut self, wanted: &str) -> String {
         if self.taken.insert(wanted.to_string()) {
             return wanted.to_string();
         }
@@ -38,7 +38,8 @@ impl UniqueIds {
     }
 
     /// Whether `id` has been given out.
-    pub fn contains(&self, id: &str) -> bool {
+    #[cfg(test)]
+    pub(crate) fn contains(&self, id: &str) -> bool {
         self.taken.contains(id)
     }
 }

@@ -10,7 +10,7 @@ use crate::loader::tree::{self, Yaml};
 
 /// One JSON export file.
 #[derive(Debug, Clone)]
-pub struct JsonExport {
+pub(crate) struct JsonExport {
     /// The document's values.
     pub value: Value,
     /// The same document as a tree of positions: read keys and their
@@ -22,7 +22,7 @@ impl JsonExport {
     /// Reads `text` (the file `path`). Text that is not JSON is refused
     /// with the JSON parser's line and column, its message after `not_json`
     /// (how the platform's importer names what it expected).
-    pub fn parse(path: &str, text: &str, not_json: &str) -> Result<JsonExport, ImportError> {
+    pub(crate) fn parse(path: &str, text: &str, not_json: &str) -> Result<JsonExport, ImportError> {
         let value: Value = serde_json::from_str(text).map_err(|e| ImportError {
             file: path.to_string(),
             // serde_json counts a column of 0 at the start of a line (an
@@ -45,7 +45,7 @@ impl JsonExport {
 
 /// The value node of `key` in a mapping of the tree, with its key node.
 /// The last entry wins when a key repeats, as in `serde_json`'s values.
-pub fn entry<'y>(map: &'y Yaml, key: &str) -> Option<(&'y Yaml, &'y Yaml)> {
+pub(crate) fn entry<'y>(map: &'y Yaml, key: &str) -> Option<(&'y Yaml, &'y Yaml)> {
     map.as_map()?
         .iter()
         .rev()
@@ -54,12 +54,12 @@ pub fn entry<'y>(map: &'y Yaml, key: &str) -> Option<(&'y Yaml, &'y Yaml)> {
 }
 
 /// 1-based line and column of `key`'s own place in a mapping of the tree.
-pub fn key_position(map: &Yaml, key: &str) -> Option<(u32, u32)> {
+pub(crate) fn key_position(map: &Yaml, key: &str) -> Option<(u32, u32)> {
     entry(map, key).map(|(k, _)| (k.pos.line, k.pos.column))
 }
 
 /// 1-based line and column of a node of the tree.
-pub fn position(node: &Yaml) -> (u32, u32) {
+pub(crate) fn position(node: &Yaml) -> (u32, u32) {
     (node.pos.line, node.pos.column)
 }
 

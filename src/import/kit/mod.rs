@@ -4,10 +4,9 @@
 //! ([`json`]), and bounded loops spelt out in the graph ([`unroll`]). The
 //! targets of a node are [`super::ir::IrKind::targets`].
 
-pub mod ids;
-pub mod json;
-pub mod unroll;
+pub(crate) mod ids;
+pub(crate) mod json;
+pub(crate) mod unroll;
 
-pub use ids::UniqueIds;
-pub use json::JsonExport;
-pub use unroll::{unroll, BoundedLoop, LoopNames};
+pub(crate) use ids::UniqueIds;
+pub(crate) use unroll::{unroll, BoundedLoop, LoopNames};

@@ -10,12 +10,12 @@ use super::UniqueIds;
 use crate::import::ir::{IrKind, IrNode};
 
 /// More nodes than this in one flow and loops are no longer unrolled.
-pub const UNROLL_LIMIT: usize = 50_000;
+pub(crate) const UNROLL_LIMIT: usize = 50_000;
 
 /// A loop waiting to be unrolled: its node (an `opaque` with a branch that
 /// goes round and one that is done) and its count.
 #[derive(Debug, Clone)]
-pub struct BoundedLoop {
+pub(crate) struct BoundedLoop {
     pub id: String,
     pub count: u32,
 }
@@ -24,7 +24,7 @@ pub struct BoundedLoop {
 /// notes: the branch that goes round, the branch that is done, and the
 /// count (Connect: `ContinueLooping`, `DoneLooping`, `LoopCount`).
 #[derive(Debug, Clone, Copy)]
-pub struct LoopNames<'a> {
+pub(crate) struct LoopNames<'a> {
     pub again: &'a str,
     pub done: &'a str,
     pub count: &'a str,
@@ -61,7 +61,7 @@ pub struct LoopNames<'a> {
 /// not a `trap`. A loop inside a body is copied with it and unrolled in
 /// turn. When the copies would make the flow too large, or the count is not
 /// a number, the loop keeps both branches as possible outcomes, with a note.
-pub fn unroll(
+pub(crate) fn unroll(
     nodes: &mut Vec<IrNode>,
     pending: Vec<BoundedLoop>,
     names: LoopNames,

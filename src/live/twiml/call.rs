@@ -31,7 +31,11 @@ pub struct Call {
 
 impl Call {
     /// A call to `start`; returns the first request to make.
-    pub fn dial(start: Url, caller: Caller, max_requests_between_inputs: usize) -> (Call, Request) {
+    pub(crate) fn dial(
+        start: Url,
+        caller: Caller,
+        max_requests_between_inputs: usize,
+    ) -> (Call, Request) {
         let mut call = Call {
             caller,
             document: start.clone(),

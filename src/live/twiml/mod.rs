@@ -5,7 +5,7 @@
 pub mod call;
 pub mod reply;
 
-pub use reply::{Gather, InputModes, Response, TwimlError, Verb};
+pub use reply::{Gather, Response};
 
 use url::Url;
 

@@ -135,7 +135,7 @@ impl Response {
     /// and everything else kept: two replies with one fingerprint are the
     /// same menu, so a crawl recognises a menu it has seen through another
     /// path and does not walk it again.
-    pub fn fingerprint(&self) -> String {
+    pub(crate) fn fingerprint(&self) -> String {
         let mut out = String::new();
         for verb in &self.verbs {
             fingerprint_verb(verb, &mut out);
@@ -180,7 +180,7 @@ fn fingerprint_verb(verb: &Verb, out: &mut String) {
 
 /// Lower case, letters and digits only, single spaces: how a prompt is
 /// compared, since a reworded pause or a capital letter is the same menu.
-pub fn normalise_words(text: &str) -> String {
+pub(crate) fn normalise_words(text: &str) -> String {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
         .map(str::to_lowercase)

@@ -28,7 +28,7 @@ use crate::loader::Problem;
 use crate::model::{Flow, Intent, Persona, Settings, SourceId, Span};
 
 /// The four kinds of document a set holds, recognised by the top-level key.
-pub enum Document {
+pub(crate) enum Document {
     Flow(Flow),
     Intents(Vec<Intent>),
     Persona(Persona),
@@ -37,7 +37,7 @@ pub enum Document {
 
 pub const DOCUMENT_KEYS: [&str; 4] = ["flow", "intents", "persona", "touchpoint"];
 
-pub struct Decoder<'a> {
+pub(crate) struct Decoder<'a> {
     pub file: SourceId,
     pub problems: &'a mut Vec<Problem>,
     pub regexes: &'a mut crate::model::user_regex::RegexCache,
@@ -127,7 +127,7 @@ impl Decoder<'_> {
         }
     }
 
-    pub fn document(&mut self, root: &Yaml) -> Option<Document> {
+    pub(super) fn document(&mut self, root: &Yaml) -> Option<Document> {
         let Some(map) = root.as_map() else {
             self.problem(
                 root.pos,
