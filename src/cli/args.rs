@@ -252,6 +252,9 @@ pub struct LiveArgs {
     /// phone journey on it, `replay` plays the inputs as one call.
     #[arg(long, value_name = "URL")]
     pub live: Option<String>,
+    /// With --live: how the app talks to the platform, as for `crawl`.
+    #[arg(long, value_enum, default_value = "twiml", requires = "live")]
+    pub protocol: &'static dyn crate::live::protocol::Protocol,
     /// With --live: calls in flight at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), requires = "live")]
     pub concurrency: u16,

@@ -21,6 +21,7 @@ pub(crate) fn live_driver_with(
         source,
     })?;
     let options = crate::live::driver::DriverOptions {
+        protocol: live.protocol,
         concurrency: usize::from(live.concurrency),
         request_timeout: live.timeout,
         allowed_origins: live.allow_hosts.clone(),

@@ -252,8 +252,11 @@ fn lit_count(v: Option<&Yaml>) -> Option<Result<u32, NotACount>> {
     )))
 }
 
+/// A `dtmf:` value that names no key, as written.
+struct NotAKey(String);
+
 /// The DTMF key of `dtmf: digit_N`.
-fn dtmf(v: Option<&Yaml>) -> Result<Option<String>, String> {
+fn dtmf(v: Option<&Yaml>) -> Result<Option<String>, NotAKey> {
     let Some(text) = v.and_then(Yaml::as_str) else {
         return Ok(None);
     };
@@ -264,7 +267,7 @@ fn dtmf(v: Option<&Yaml>) -> Result<Option<String>, String> {
         "star" | "asterisk" | "*" => Ok(Some("*".to_string())),
         "pound" | "hash" | "#" => Ok(Some("#".to_string())),
         d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() => Ok(Some(d.to_string())),
-        _ => Err(t.to_string()),
+        _ => Err(NotAKey(t.to_string())),
     }
 }
 
@@ -1306,7 +1309,7 @@ impl<'a> Builder<'a> {
             let line = ckey.pos.line;
             let key = match dtmf(cbody.get("dtmf")) {
                 Ok(k) => k,
-                Err(raw) => {
+                Err(NotAKey(raw)) => {
                     self.note(line, format!("{label}: choice `{cname}` has `dtmf: {raw}`, not a key: it is offered by speech only"));
                     None
                 }

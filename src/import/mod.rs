@@ -68,16 +68,25 @@ pub struct ImportError {
 /// with the loader's messages when what would be written does not load,
 /// which is a touchpoint bug, since importers and the crawler build only
 /// flows that should.
-pub fn lint_flows(flows: &[IrFlow]) -> Result<Vec<Finding>, String> {
+pub fn lint_flows(flows: &[IrFlow]) -> Result<Vec<Finding>, LintFlowsError> {
     let documents: Vec<(String, String)> = flows
         .iter()
         .map(|f| (format!("{}.yaml", f.id), emit(f)))
         .collect();
     let set = crate::loader::load_texts(PathBuf::from("imported"), &documents)
-        .map_err(|e| e.plain_lines().join("; "))?;
-    crate::analysis::lint(&set)
-        .map(|analysis| analysis.findings)
-        .map_err(|e| e.to_string())
+        .map_err(LintFlowsError::NotLoaded)?;
+    Ok(crate::analysis::lint(&set)?.findings)
+}
+
+/// Why flows in the import form could not be linted.
+#[derive(Debug, thiserror::Error)]
+pub enum LintFlowsError {
+    /// What would be written does not load: the loader's problems, one
+    /// after another.
+    #[error("{}", .0.plain_lines().join("; "))]
+    NotLoaded(LoadError),
+    #[error(transparent)]
+    NotCompiled(#[from] crate::graph::CompileError),
 }
 
 /// Reads exports of one platform (several files of one contact centre

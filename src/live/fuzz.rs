@@ -286,8 +286,8 @@ pub(crate) fn fuzz_live(options: &LiveFuzzOptions, play_calls: &mut PlayCalls) -
                 play_calls,
                 &mut outcome.calls,
             );
-            if let Err(gone) = &shrunk {
-                outcome.unreachable = Some(gone.clone());
+            if let Err(AppGone(why)) = &shrunk {
+                outcome.unreachable = Some(why.clone());
                 break;
             }
             let failure = shrunk.ok().flatten().unwrap_or(LiveFailure {
@@ -369,6 +369,9 @@ pub fn report(url: &str, seed: u64, outcome: LiveFuzzOutcome) -> Report {
     report
 }
 
+/// Why shrinking stopped: the app stopped answering, as the driver said.
+struct AppGone(String);
+
 /// Shrinks a failing caller with proptest: each candidate is one call on
 /// the app, and it is kept when the call fails in the same way. Returns the
 /// smallest failing sequence, replayed once more to be sure (`None` when
@@ -382,7 +385,7 @@ fn shrink(
     deadline: Option<&crate::clock::Deadline>,
     play_calls: &mut PlayCalls,
     calls: &mut usize,
-) -> Result<Option<LiveFailure>, String> {
+) -> Result<Option<LiveFailure>, AppGone> {
     let play_calls = std::cell::RefCell::new(play_calls);
     let spent = std::cell::Cell::new(0usize);
     // Why shrinking stopped early: the app went away, or time ran out.
@@ -449,7 +452,7 @@ fn shrink(
     });
     *calls += spent.get();
     if let Some(why) = gone.into_inner() {
-        return Err(why);
+        return Err(AppGone(why));
     }
     Ok(confirmed)
 }

@@ -34,14 +34,23 @@ impl End {
 
 /// The live form of a journey's inputs, or why one has none (a web click
 /// in a phone journey cannot happen, but is said rather than skipped).
-fn live_inputs(inputs: &[String]) -> Result<Vec<Input>, String> {
+fn live_inputs(inputs: &[String]) -> Result<Vec<Input>, NoLiveInput> {
     inputs
         .iter()
         .map(|text| {
-            Input::from_replay(crate::input::Input::parse(text).map_err(|e| e.to_string())?)
-                .ok_or_else(|| format!("`{text}` is not something a caller can do"))
+            Input::from_replay(crate::input::Input::parse(text)?)
+                .ok_or_else(|| NoLiveInput::NotForACaller(text.clone()))
         })
         .collect()
+}
+
+/// Why a journey's input has no live form.
+#[derive(Debug, thiserror::Error)]
+enum NoLiveInput {
+    #[error(transparent)]
+    Unreadable(#[from] crate::input::InputError),
+    #[error("`{0}` is not something a caller can do")]
+    NotForACaller(String),
 }
 
 /// Replays every phone persona's journey on the live app with

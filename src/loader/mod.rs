@@ -191,7 +191,7 @@ pub fn load_texts(root: PathBuf, documents: &[(String, String)]) -> Result<MenuS
 }
 
 /// A file's set-relative name, its path, and its text or why it has none.
-type Source = (String, PathBuf, Result<String, (Pos, String)>);
+type Source = (String, PathBuf, Result<String, Unreadable>);
 
 fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
     let path = root.as_path();
@@ -220,10 +220,10 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
                     text,
                 });
             }
-            Err((pos, message)) => {
+            Err(unreadable) => {
                 // Nothing of an unreadable file is known.
                 undecoded.unparsed_file(id, &[]);
-                problems.push(Problem::at(id, pos, message));
+                problems.push(Problem::at(id, unreadable.at, unreadable.to_string()));
                 set.files.push(SourceFile {
                     name,
                     path: file,
@@ -324,36 +324,34 @@ fn io_reason(e: &std::io::Error) -> String {
 /// `/dev/zero` never ends. The size the file system reports is checked
 /// first, and the read itself stops one byte past the limit, so a file that
 /// grows while it is read (or reports a wrong size) cannot exhaust memory.
-fn read_text(path: &Path) -> Result<String, (Pos, String)> {
+fn read_text(path: &Path) -> Result<String, Unreadable> {
     use std::io::Read;
-    let start = Pos {
-        line: 1,
-        column: 1,
-        offset: 0,
-        len: 0,
+    let at_start = |reason: WhyUnreadable| Unreadable {
+        at: Pos {
+            line: 1,
+            column: 1,
+            offset: 0,
+            len: 0,
+        },
+        reason,
     };
-    let cannot_read = |e: std::io::Error| (start, format!("cannot read: {}", io_reason(&e)));
+    let cannot_read = |e: std::io::Error| at_start(WhyUnreadable::Io(e));
+    let refused = |refused: Refused| at_start(WhyUnreadable::Refused(refused));
     // The type is checked before opening, as opening a FIFO for reading
     // waits for a writer; the open below cannot block either, and the
     // handle is checked again in case the path changed in between.
     let metadata = std::fs::metadata(path).map_err(cannot_read)?;
-    refuse_irregular(&metadata).map_err(|refused| (start, refused.to_string()))?;
-    refuse_oversized(metadata.len()).map_err(|refused| (start, refused.to_string()))?;
+    refuse_irregular(&metadata).map_err(refused)?;
+    refuse_oversized(metadata.len()).map_err(refused)?;
     let file = open_without_blocking(path).map_err(cannot_read)?;
     let metadata = file.metadata().map_err(cannot_read)?;
-    refuse_irregular(&metadata).map_err(|refused| (start, refused.to_string()))?;
+    refuse_irregular(&metadata).map_err(refused)?;
     let mut bytes = Vec::with_capacity(metadata.len().min(MAX_FILE_BYTES) as usize);
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(cannot_read)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err((
-            start,
-            format!(
-                "the file grew past the limit of {} while it was read",
-                limit_text()
-            ),
-        ));
+        return Err(at_start(WhyUnreadable::Grew));
     }
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -363,16 +361,37 @@ fn read_text(path: &Path) -> Result<String, (Pos, String)> {
             .chars()
             .count() as u32
             + 1;
-        (
-            Pos {
+        Unreadable {
+            at: Pos {
                 line,
                 column,
                 offset: 0,
                 len: 0,
             },
-            "the file is not UTF-8 text (save it as UTF-8)".to_string(),
-        )
+            reason: WhyUnreadable::NotUtf8,
+        }
     })
+}
+
+/// Why a file of the set has no text, and where in it that was found.
+#[derive(Debug, thiserror::Error)]
+#[error("{reason}")]
+struct Unreadable {
+    at: Pos,
+    reason: WhyUnreadable,
+}
+
+/// What kept a file's text from the loader.
+#[derive(Debug, thiserror::Error)]
+enum WhyUnreadable {
+    #[error("cannot read: {}", io_reason(.0))]
+    Io(std::io::Error),
+    #[error(transparent)]
+    Refused(Refused),
+    #[error("the file grew past the limit of {} while it was read", limit_text())]
+    Grew,
+    #[error("the file is not UTF-8 text (save it as UTF-8)")]
+    NotUtf8,
 }
 
 /// Why a file of the set is refused before it is read.

@@ -401,7 +401,7 @@ fn bad_arguments_exit_two() {
 /// other name is a usage error (exit 2) that lists the protocols there
 /// are, before any call is made. Naming the default changes nothing.
 #[test]
-fn crawl_refuses_a_protocol_it_does_not_speak_and_lists_those_it_does() {
+fn live_commands_refuse_a_protocol_they_do_not_speak_and_list_those_they_do() {
     let spoken: Vec<&str> = touchpoint::live::protocol::PROTOCOLS
         .iter()
         .map(|protocol| protocol.name())
@@ -410,37 +410,51 @@ fn crawl_refuses_a_protocol_it_does_not_speak_and_lists_those_it_does() {
     let url = format!("http://{}/voice", closed.local_addr().unwrap());
     drop(closed);
 
-    let r = run(touchpoint().args(["crawl", &url, "--protocol", "voicexml"]));
-    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stderr
-            .contains("invalid value 'voicexml' for '--protocol <PROTOCOL>'"),
-        "{}",
-        r.stderr
-    );
-    assert!(
-        r.stderr
-            .contains(&format!("[possible values: {}]", spoken.join(", "))),
-        "{}",
-        r.stderr
-    );
-    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    let commands: [Vec<&str>; 4] = [
+        vec!["crawl", &url],
+        vec!["fuzz", "--live", &url],
+        vec!["replay", "--live", &url, "1"],
+        vec!["personas", "menus", "--live", &url],
+    ];
+    for command in &commands {
+        let mut args = command.clone();
+        args.extend(["--protocol", "voicexml"]);
+        let r = run(touchpoint().args(&args));
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr
+                .contains("invalid value 'voicexml' for '--protocol <PROTOCOL>'"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr
+                .contains(&format!("[possible values: {}]", spoken.join(", "))),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+    }
 
-    // The default, named or not, is the same crawl: here one that finds
+    // The default, named or not, is the same run: here one that finds
     // nothing answering at a closed port.
     let default = touchpoint::live::protocol::DEFAULT.name();
-    let named = run(touchpoint().args(["crawl", &url, "--protocol", default]));
-    let unnamed = run(touchpoint().args(["crawl", &url]));
-    assert_eq!(named.code, 2, "{}", named.stderr);
-    assert!(
-        named.stderr.contains("nothing answered"),
-        "{}",
-        named.stderr
-    );
-    assert_eq!(
-        (named.code, named.stdout, named.stderr),
-        (unnamed.code, unnamed.stdout, unnamed.stderr)
-    );
+    for command in &commands[..2] {
+        let mut args = command.clone();
+        args.extend(["--protocol", default]);
+        let named = run(touchpoint().args(&args));
+        let unnamed = run(touchpoint().args(command));
+        assert_eq!(named.code, 2, "{args:?}: {}", named.stderr);
+        assert!(
+            named.stderr.contains("nothing answered"),
+            "{args:?}: {}",
+            named.stderr
+        );
+        assert_eq!(
+            (named.code, named.stdout, named.stderr),
+            (unnamed.code, unnamed.stdout, unnamed.stderr)
+        );
+    }
 }
 
 #[test]
