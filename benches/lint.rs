@@ -113,6 +113,8 @@ static ALLOCATOR: Counting = Counting;
 
 #[path = "support/generator.rs"]
 mod generator;
+#[path = "support/measure.rs"]
+mod measure;
 use generator::{assert_lints_clean, generate};
 #[path = "support/twiml_tree.rs"]
 mod twiml_tree;
@@ -203,26 +205,16 @@ fn check_clean(dir: &Path) -> usize {
     assert_lints_clean(&set)
 }
 
-fn env_number(name: &str, default: usize) -> usize {
-    match std::env::var(name) {
-        Ok(text) => text
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name} must be a whole number")),
-        Err(_) => default,
-    }
-}
-
 fn main() {
     // `cargo bench` passes `--bench` and perhaps a filter; both are ignored:
     // `TOUCHPOINT_BENCH_PART` chooses the part.
-    let nodes = env_number("TOUCHPOINT_BENCH_NODES", 20_000);
+    let nodes = measure::env_count("TOUCHPOINT_BENCH_NODES", 20_000);
     let part = std::env::var("TOUCHPOINT_BENCH_PART").unwrap_or_default();
     if part != "formats" {
         load_and_lint(nodes);
     }
     if part != "load" {
-        formats(nodes, env_number("TOUCHPOINT_BENCH_MENUS", 6_000));
+        formats(nodes, measure::env_count("TOUCHPOINT_BENCH_MENUS", 6_000));
     }
 }
 
