@@ -1526,6 +1526,17 @@ mod tests {
         }
     }
 
+    /// Where each outcome of an opaque step leads, by the outcome's name.
+    fn outcomes<'f>(flow: &'f IrFlow, id: &str) -> HashMap<&'f str, &'f str> {
+        match &node(flow, id).kind {
+            IrKind::Opaque { branches, .. } => branches
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect(),
+            other => panic!("`{id}` is not opaque: {other:?}"),
+        }
+    }
+
     fn goto(flow: &IrFlow, menu: &str, key: &str) -> String {
         options(flow, menu)
             .into_iter()
@@ -1889,26 +1900,17 @@ mod tests {
             &[("next".to_string(), "Start__Open_".to_string())]
         );
         // evaluateScheduleGroup: every outcome, the listed one through its actions.
-        let IrKind::Opaque { branches, .. } = &node(flow, "Start__Open_").kind else {
-            panic!()
-        };
-        let outcome: HashMap<&str, &str> = branches
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
+        let outcome = outcomes(flow, "Start__Open_");
         assert_eq!(outcome["open"], "Start__VIP_");
         assert_eq!(outcome["holiday"], "Start__VIP_");
         assert_eq!(outcome["emergency"], "Start__VIP_");
         assert_eq!(outcome["closed"], "Start__Closed");
         // decision: yes → transfer (last in its branch, but the task goes on: opaque transferred/failure).
-        let IrKind::Opaque { text, branches } = &node(flow, "Start__VIP_").kind else {
+        let IrKind::Opaque { text, .. } = &node(flow, "Start__VIP_").kind else {
             panic!()
         };
         assert!(text.contains("Call.Ani == \"+15551234\""), "{text}");
-        let outcome: HashMap<&str, &str> = branches
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
+        let outcome = outcomes(flow, "Start__VIP_");
         assert_eq!(
             outcome["no"], "Hours__Lookup",
             "jumpToTask links to the task's first step"
@@ -1945,13 +1947,7 @@ mod tests {
             }
         );
         // callData: success and timeout go on, failure disconnects.
-        let IrKind::Opaque { branches, .. } = &node(flow, "Hours__Lookup").kind else {
-            panic!()
-        };
-        let outcome: HashMap<&str, &str> = branches
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
+        let outcome = outcomes(flow, "Hours__Lookup");
         assert_eq!(outcome["success"], "Hours__Route");
         assert_eq!(outcome["timeout"], "Hours__Route");
         assert_eq!(outcome["failure"], "Hours__Lookup_failed");
