@@ -729,6 +729,28 @@ mod tests {
         body
     }
 
+    /// Crawls the TwiML app at `http://ivr.test/voice` within `limits`,
+    /// playing each call as `caller`, one after another, with `fetch` as
+    /// the app's replies.
+    fn crawl_twiml<Fut>(
+        flow_id: &str,
+        caller: &Caller,
+        limits: CrawlLimits,
+        fetch: impl Fn(Request) -> Fut + Copy,
+    ) -> Crawled
+    where
+        Fut: std::future::Future<Output = Result<(Url, String), FetchFailure>>,
+    {
+        let source = "http://ivr.test/voice";
+        let start = Url::parse(source).unwrap();
+        crawl(&Twiml, flow_id, source, limits, &mut |batch| {
+            batch
+                .iter()
+                .map(|inputs| block_on(play(&Twiml, &start, caller, inputs, 6, fetch)))
+                .collect()
+        })
+    }
+
     fn crawl_app() -> Crawled {
         crawl_in_memory(app)
     }
@@ -736,7 +758,6 @@ mod tests {
     /// Crawls an app held in memory, given as its reply to a path and the
     /// digits posted there.
     fn crawl_in_memory(app: fn(&str, Option<&str>) -> String) -> Crawled {
-        let start = Url::parse("http://ivr.test/voice").unwrap();
         let caller = Caller {
             call_sid: "CA-crawl".into(),
             from: "+15550001".into(),
@@ -753,20 +774,14 @@ mod tests {
                 app(request.url.path(), digits),
             )))
         };
-        crawl(
-            &Twiml,
+        crawl_twiml(
             "crawled",
-            "http://ivr.test/voice",
+            &caller,
             CrawlLimits {
                 max_menus: 50,
                 max_calls: 1_000,
             },
-            &mut |batch| {
-                batch
-                    .iter()
-                    .map(|inputs| block_on(play(&Twiml, &start, &caller, inputs, 6, fetch)))
-                    .collect()
-            },
+            fetch,
         )
     }
 
@@ -921,7 +936,6 @@ mod tests {
     /// Crawls an app that makes up a new menu for every path, so that it
     /// never runs out of menus, within `limits`.
     fn crawl_endless(limits: CrawlLimits) -> Crawled {
-        let start = Url::parse("http://ivr.test/voice").unwrap();
         let caller = Caller {
             call_sid: "CA-endless".into(),
             from: "a".into(),
@@ -948,18 +962,7 @@ mod tests {
                     .map_err(|e| FetchFailure::app(e.to_string())),
             )
         };
-        crawl(
-            &Twiml,
-            "endless",
-            "http://ivr.test/voice",
-            limits,
-            &mut |batch| {
-                batch
-                    .iter()
-                    .map(|inputs| block_on(play(&Twiml, &start, &caller, inputs, 6, fetch)))
-                    .collect()
-            },
-        )
+        crawl_twiml("endless", &caller, limits, fetch)
     }
 
     /// The crawl ends at its budget of calls and says so with the calls it
@@ -1033,7 +1036,6 @@ mod tests {
     /// option, one it does not understand is left for lint to report.
     #[test]
     fn announced_phrases_are_probed_at_speech_menus() {
-        let start = Url::parse("http://ivr.test/voice").unwrap();
         let caller = Caller {
             call_sid: "CA-speech".into(),
             from: "a".into(),
@@ -1060,20 +1062,14 @@ mod tests {
             };
             std::future::ready(Ok::<_, FetchFailure>((request.url.clone(), body)))
         };
-        let crawled = crawl(
-            &Twiml,
+        let crawled = crawl_twiml(
             "speech",
-            "http://ivr.test/voice",
+            &caller,
             CrawlLimits {
                 max_menus: 10,
                 max_calls: 500,
             },
-            &mut |batch| {
-                batch
-                    .iter()
-                    .map(|inputs| block_on(play(&Twiml, &start, &caller, inputs, 6, fetch)))
-                    .collect()
-            },
+            fetch,
         );
         let IrKind::Menu { options, .. } = &crawled.flow.nodes[0].kind else {
             panic!("the start is a menu: {:?}", crawled.flow.nodes[0]);
