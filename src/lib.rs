@@ -31,5 +31,6 @@ pub mod replay;
 pub mod report;
 pub mod results;
 pub mod run;
+pub(crate) mod scc;
 pub mod schema;
 pub mod structure;

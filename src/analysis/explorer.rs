@@ -661,7 +661,7 @@ fn find_traps(graph: &Graph, sg: &StateGraph, flow: usize, world: u32, recorder:
     }
     let doomed = |s: usize| !live[s];
     let successors = |s: usize| sg.successors(s);
-    for component in super::scc::components(n, &doomed, &successors) {
+    for component in crate::scc::components(n, &doomed, &successors) {
         let members: FxHashSet<u32> = component.iter().copied().collect();
         let leaves = component.iter().any(|&s| {
             sg.successors(s as usize)

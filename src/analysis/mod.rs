@@ -7,7 +7,6 @@ pub(crate) mod goal_loop;
 mod intents;
 mod menu_rules;
 pub(crate) mod raw;
-mod scc;
 
 pub use explorer::worlds;
 pub(crate) use explorer::WalkSummary;

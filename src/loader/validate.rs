@@ -499,59 +499,19 @@ fn check_call_cycles(set: &MenuSet, problems: &mut Vec<Problem>) {
 }
 
 /// The strongly connected component of each vertex of a graph given as
-/// edge lists (Tarjan's algorithm, without recursion: call graphs come from
-/// the user's files and may be deep). Two vertices share a component number
-/// exactly when each reaches the other.
+/// edge lists: two vertices share a component number exactly when each
+/// reaches the other. Call graphs come from the user's files and may be
+/// deep, which the iterative Tarjan in `scc` is written for.
 fn strongly_connected_components<T>(edges: &[Vec<(T, usize)>]) -> Vec<usize> {
-    const UNSEEN: usize = usize::MAX;
-    let n = edges.len();
-    let mut order = vec![UNSEEN; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut component = vec![UNSEEN; n];
-    let mut stack = Vec::new();
-    let mut next_order = 0;
-    let mut components = 0;
-    for root in 0..n {
-        if order[root] != UNSEEN {
-            continue;
-        }
-        // Each frame: a vertex and how many of its edges are done.
-        let mut frames = vec![(root, 0)];
-        order[root] = next_order;
-        low[root] = next_order;
-        next_order += 1;
-        stack.push(root);
-        on_stack[root] = true;
-        while let Some(&mut (v, ref mut done)) = frames.last_mut() {
-            if let Some(&(_, w)) = edges[v].get(*done) {
-                *done += 1;
-                if order[w] == UNSEEN {
-                    order[w] = next_order;
-                    low[w] = next_order;
-                    next_order += 1;
-                    stack.push(w);
-                    on_stack[w] = true;
-                    frames.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(order[w]);
-                }
-                continue;
-            }
-            frames.pop();
-            if let Some(&(parent, _)) = frames.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == order[v] {
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    component[w] = components;
-                    if w == v {
-                        break;
-                    }
-                }
-                components += 1;
-            }
+    let successors: Vec<Vec<u32>> = edges
+        .iter()
+        .map(|targets| targets.iter().map(|&(_, w)| w as u32).collect())
+        .collect();
+    let mut component = vec![0; edges.len()];
+    let all = crate::scc::components(edges.len(), &|_| true, &|v| &successors[v]);
+    for (number, members) in all.into_iter().enumerate() {
+        for v in members {
+            component[v as usize] = number;
         }
     }
     component

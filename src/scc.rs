@@ -1,5 +1,7 @@
 //! Strongly connected components (Tarjan, iterative so that a state graph of
-//! millions of states cannot overflow the stack).
+//! millions of states, or a deep call graph from the user's files, cannot
+//! overflow the stack). The walk's doomed states and the loader's call
+//! cycles both use it, so it sits below both.
 
 /// Components of the subgraph induced by `included`, each a list of states.
 /// `successors(s)` lists the edges of state `s`.
