@@ -118,13 +118,7 @@ impl Decoder<'_> {
 
     fn vars(&mut self, node: &Yaml) -> Vec<VarDomain> {
         let Some(map) = node.as_map() else {
-            self.problem(
-                node.pos,
-                format!(
-                    "`vars` should be a mapping of variable to values, found {}",
-                    node.kind_name()
-                ),
-            );
+            self.wrong_kind(node, "`vars` should be a mapping of variable to values");
             // Which variables the flow declares is unknown.
             self.undecoded.all_vars(self.file);
             return Vec::new();
@@ -257,12 +251,9 @@ impl Decoder<'_> {
                 })
             }
             _ => {
-                self.problem(
-                    node.pos,
-                    format!(
-                        "`{what}` should be a node id or `{{retries: N, then: ID}}`, found {}",
-                        node.kind_name()
-                    ),
+                self.wrong_kind(
+                    node,
+                    &format!("`{what}` should be a node id or `{{retries: N, then: ID}}`"),
                 );
                 None
             }
@@ -271,13 +262,7 @@ impl Decoder<'_> {
 
     fn nodes(&mut self, node: &Yaml) -> Option<Vec<Node>> {
         let Some(map) = node.as_map() else {
-            self.problem(
-                node.pos,
-                format!(
-                    "`nodes` should be a mapping of node id to node, found {}",
-                    node.kind_name()
-                ),
-            );
+            self.wrong_kind(node, "`nodes` should be a mapping of node id to node");
             return None;
         };
         let mut out: Vec<Node> = Vec::with_capacity(map.len());
@@ -313,12 +298,9 @@ impl Decoder<'_> {
     fn node_kind(&mut self, id: &str, node: &Yaml) -> Option<NodeKind> {
         let what = format!("node `{id}`");
         let Some(map) = node.as_map() else {
-            self.problem(
-                node.pos,
-                format!(
-                    "{what} should be a mapping with a kind such as `say:` or `menu:`, found {}",
-                    node.kind_name()
-                ),
+            self.wrong_kind(
+                node,
+                &format!("{what} should be a mapping with a kind such as `say:` or `menu:`"),
             );
             return None;
         };
@@ -413,13 +395,7 @@ impl Decoder<'_> {
             },
             "set" => {
                 let Some(map) = kind_value.as_map() else {
-                    self.problem(
-                        kind_value.pos,
-                        format!(
-                            "`set` should map variables to values, found {}",
-                            kind_value.kind_name()
-                        ),
-                    );
+                    self.wrong_kind(kind_value, "`set` should map variables to values");
                     return None;
                 };
                 let mut assignments = Vec::new();
@@ -465,7 +441,10 @@ impl Decoder<'_> {
 
     fn branches(&mut self, node: &Yaml, id: &str) -> Vec<Branch> {
         let Some(items) = node.as_seq() else {
-            self.problem(node.pos, format!("`branches` of node `{id}` should be a list of `{{on: NAME, goto: ID}}`, found {}", node.kind_name()));
+            self.wrong_kind(
+                node,
+                &format!("`branches` of node `{id}` should be a list of `{{on: NAME, goto: ID}}`"),
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -498,7 +477,10 @@ impl Decoder<'_> {
 
     fn switch_entries(&mut self, node: &Yaml, id: &str) -> Option<Vec<SwitchEntry>> {
         let Some(items) = node.as_seq() else {
-            self.problem(node.pos, format!("`switch` of node `{id}` should be a list of `{{when: COND, goto: ID}}`, found {}", node.kind_name()));
+            self.wrong_kind(
+                node,
+                &format!("`switch` of node `{id}` should be a list of `{{when: COND, goto: ID}}`"),
+            );
             return None;
         };
         let mut out = Vec::new();
@@ -530,13 +512,7 @@ impl Decoder<'_> {
 
     fn options(&mut self, node: &Yaml, id: &str) -> Option<Vec<MenuOption>> {
         let Some(items) = node.as_seq() else {
-            self.problem(
-                node.pos,
-                format!(
-                    "`options` of menu `{id}` should be a list, found {}",
-                    node.kind_name()
-                ),
-            );
+            self.wrong_kind(node, &format!("`options` of menu `{id}` should be a list"));
             return None;
         };
         let mut out = Vec::with_capacity(items.len());

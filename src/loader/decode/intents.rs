@@ -21,12 +21,9 @@ impl Decoder<'_> {
             }
         }
         let Some(map) = value.as_map() else {
-            self.problem(
-                value.pos,
-                format!(
-                    "`intents` should map intent ids to their definitions, found {}",
-                    value.kind_name()
-                ),
+            self.wrong_kind(
+                value,
+                "`intents` should map intent ids to their definitions",
             );
             return Vec::new();
         };

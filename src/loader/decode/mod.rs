@@ -70,6 +70,13 @@ impl Decoder<'_> {
         self.problems.push(Problem::at(self.file, pos, message));
     }
 
+    /// Says that `node` is not what it should be (`should_be`: "`script`
+    /// should be a list of steps"), naming what was found instead, so that
+    /// every such message ends the same way.
+    fn wrong_kind(&mut self, node: &Yaml, should_be: &str) {
+        self.problem(node.pos, format!("{should_be}, found {}", node.kind_name()));
+    }
+
     fn problem_with_help(&mut self, pos: Pos, message: impl Into<String>, help: impl Into<String>) {
         self.problems
             .push(Problem::at(self.file, pos, message).with_help(help));
@@ -84,10 +91,7 @@ impl Decoder<'_> {
         what: &str,
     ) -> Option<Vec<(&'y str, &'y Yaml, &'y Yaml)>> {
         let Some(map) = node.as_map() else {
-            self.problem(
-                node.pos,
-                format!("{what} should be a mapping, found {}", node.kind_name()),
-            );
+            self.wrong_kind(node, &format!("{what} should be a mapping"));
             return None;
         };
         let mut out: Vec<(&str, &Yaml, &Yaml)> = Vec::with_capacity(map.len());
@@ -129,13 +133,7 @@ impl Decoder<'_> {
 
     pub(super) fn document(&mut self, root: &Yaml) -> Option<Document> {
         let Some(map) = root.as_map() else {
-            self.problem(
-                root.pos,
-                format!(
-                    "a touchpoint document should be a mapping, found {}",
-                    root.kind_name()
-                ),
-            );
+            self.wrong_kind(root, "a touchpoint document should be a mapping");
             return None;
         };
         // The first document key decides: a persona names its `flow:` too.

@@ -119,13 +119,7 @@ impl Decoder<'_> {
     /// `matrix:`: the same customer in several worlds or on several channels.
     fn matrix(&mut self, node: &Yaml) -> Vec<Variant> {
         let Some(items) = node.as_seq() else {
-            self.problem(
-                node.pos,
-                format!(
-                    "`matrix` should be a list of variants, found {}",
-                    node.kind_name()
-                ),
-            );
+            self.wrong_kind(node, "`matrix` should be a list of variants");
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -159,13 +153,7 @@ impl Decoder<'_> {
 
     fn script(&mut self, node: &Yaml) -> Vec<Located<ScriptStep>> {
         let Some(items) = node.as_seq() else {
-            self.problem(
-                node.pos,
-                format!(
-                    "`script` should be a list of steps, found {}",
-                    node.kind_name()
-                ),
-            );
+            self.wrong_kind(node, "`script` should be a list of steps");
             return Vec::new();
         };
         let mut out = Vec::new();

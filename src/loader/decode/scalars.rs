@@ -12,10 +12,7 @@ impl Decoder<'_> {
         match &node.value {
             YamlValue::Scalar { text, .. } => Some(Located::new(text.clone(), self.span(node))),
             _ => {
-                self.problem(
-                    node.pos,
-                    format!("{what} should be text, found {}", node.kind_name()),
-                );
+                self.wrong_kind(node, &format!("{what} should be text"));
                 None
             }
         }
@@ -79,10 +76,7 @@ impl Decoder<'_> {
             YamlValue::Seq(items) => items.iter().filter_map(|i| self.text(i, what)).collect(),
             YamlValue::Scalar { .. } => self.text(node, what).into_iter().collect(),
             _ => {
-                self.problem(
-                    node.pos,
-                    format!("{what} should be a list, found {}", node.kind_name()),
-                );
+                self.wrong_kind(node, &format!("{what} should be a list"));
                 Vec::new()
             }
         }
@@ -105,10 +99,7 @@ impl Decoder<'_> {
 
     pub(super) fn condition(&mut self, node: &Yaml) -> Option<Located<Condition>> {
         let YamlValue::Scalar { text, quoted } = &node.value else {
-            self.problem(
-                node.pos,
-                format!("a condition should be text, found {}", node.kind_name()),
-            );
+            self.wrong_kind(node, "a condition should be text");
             return None;
         };
         match parse_condition(text, self.file, node.pos, *quoted) {
