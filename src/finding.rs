@@ -9,9 +9,9 @@ use crate::model::{Channel, Level};
 
 /// Declares every finding code once, with all that is said about it, and
 /// derives from that one list the `Code` enum, [`Code::ALL`] and the
-/// [`CODES`] table that names, default levels, SARIF rules, `--help` and
-/// the documentation checks read. Adding a code is one line here (plus its
-/// row in docs/report.md and a fixture).
+/// [`CODES`] table that names, default levels, SARIF rules, `--help`, the
+/// JSON Schema's `levels` and the documentation checks read. Adding a code
+/// is one line here (plus its row in docs/report.md and a fixture).
 macro_rules! finding_codes {
     ($(
         $(#[$meta:meta])*

@@ -8,14 +8,57 @@
 //! The schema is a hand-written file, so that its descriptions read well; the
 //! tests below tie its keys to the loader's key lists, so the two cannot
 //! drift apart: every key the loader accepts is in the schema, and the schema
-//! offers no key the loader would reject.
+//! offers no key the loader would reject. The one part that is not written
+//! by hand is the list of finding codes under `levels`: it comes from the
+//! finding-code table, so that a new code is declared in one place.
 
-/// The schema, as JSON text.
-pub(crate) const SCHEMA: &str = include_str!("touchpoint.schema.json");
+use std::sync::OnceLock;
+
+/// The hand-written schema, whose `levels` has empty `properties`.
+const TEMPLATE: &str = include_str!("touchpoint.schema.json");
+
+/// Where in [`TEMPLATE`] the finding codes go: the empty `properties` right
+/// after this comment of the `levels` definition.
+const CODES_GO_AFTER: &str = "One property per finding code, written from";
 
 /// The schema, as JSON text.
 pub fn schema() -> &'static str {
-    SCHEMA
+    static SCHEMA: OnceLock<String> = OnceLock::new();
+    SCHEMA.get_or_init(|| with_codes(TEMPLATE))
+}
+
+/// `template` with every finding code, its summary and its default level
+/// written into the empty `properties` of `levels`, indented as the file is.
+fn with_codes(template: &str) -> String {
+    const EMPTY: &str = "\"properties\": {}";
+    let comment = template
+        .find(CODES_GO_AFTER)
+        .expect("the schema marks where the finding codes go");
+    let at = comment
+        + template[comment..]
+            .find(EMPTY)
+            .expect("the marked `properties` is empty");
+    let entries: Vec<String> = crate::finding::CODES
+        .iter()
+        .map(|info| {
+            let description = format!(
+                "{} Default: {}.",
+                info.summary,
+                info.default_level.name()
+            );
+            format!(
+                "        {}: {{\n          \"$ref\": \"#/$defs/level\",\n          \"description\": {}\n        }}",
+                serde_json::Value::from(info.name),
+                serde_json::Value::from(description)
+            )
+        })
+        .collect();
+    format!(
+        "{}\"properties\": {{\n{}\n      }}{}",
+        &template[..at],
+        entries.join(",\n"),
+        &template[at + EMPTY.len()..]
+    )
 }
 
 #[cfg(test)]
@@ -24,7 +67,6 @@ mod tests {
 
     use serde_json::Value;
 
-    use super::SCHEMA;
     use crate::finding::Code;
     use crate::loader::{
         node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS, HANDLER_KEYS,
@@ -34,7 +76,7 @@ mod tests {
     use crate::model::{Channel, Outcome};
 
     fn parsed() -> Value {
-        serde_json::from_str(SCHEMA).expect("the schema is valid JSON")
+        serde_json::from_str(super::schema()).expect("the schema is valid JSON")
     }
 
     fn def<'a>(schema: &'a Value, name: &str) -> &'a Value {
@@ -114,7 +156,33 @@ mod tests {
             "https://json-schema.org/draft/2020-12/schema"
         );
         assert!(schema["$defs"].is_object());
-        assert_eq!(super::schema(), SCHEMA);
+    }
+
+    /// The template is the schema but for the finding codes, which the
+    /// table fills in: nothing else of the hand-written file is changed.
+    #[test]
+    fn only_the_finding_codes_are_filled_in() {
+        let template: Value =
+            serde_json::from_str(super::TEMPLATE).expect("the template is valid JSON");
+        let mut schema = parsed();
+        assert_eq!(
+            def(&template, "levels")["properties"],
+            serde_json::json!({}),
+            "the template lists no codes of its own"
+        );
+        let codes = std::mem::replace(
+            &mut schema["$defs"]["levels"]["properties"],
+            serde_json::json!({}),
+        );
+        assert_eq!(schema, template);
+        let names: Vec<&str> = codes
+            .as_object()
+            .expect("the codes are an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let table: Vec<&str> = crate::finding::CODES.iter().map(|c| c.name).collect();
+        assert_eq!(names, table);
     }
 
     #[test]
