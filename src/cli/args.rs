@@ -156,7 +156,7 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// The platform the files come from.
-        #[arg(long, value_parser = parse_platform, value_name = "PLATFORM")]
+        #[arg(long, value_enum, value_name = "PLATFORM")]
         from: crate::import::Platform,
         /// Write the flow to FILE (one flow), or each flow into the folder
         /// DIR (several); without it, print the documents separated by `---`.
@@ -208,8 +208,8 @@ pub enum Command {
         channel: Option<Channel>,
         #[arg(long, value_enum, default_value = "dot")]
         format: GraphFormat,
-        /// Read PATH as a platform export: connect, studio or archy.
-        #[arg(long, value_parser = parse_platform, value_name = "PLATFORM")]
+        /// Read PATH as a platform export.
+        #[arg(long, value_enum, value_name = "PLATFORM")]
         from: Option<crate::import::Platform>,
         /// Write to FILE instead of standard output.
         #[arg(short, long, value_name = "FILE")]
@@ -497,9 +497,9 @@ pub struct SeedArg {
 #[derive(Debug, Args)]
 pub struct FromArg {
     /// Read PATH as a platform export (a file, or a folder of them) instead
-    /// of touchpoint YAML: connect, studio or archy. Findings point at the
-    /// export's file, line and action.
-    #[arg(long, value_parser = parse_platform, value_name = "PLATFORM")]
+    /// of touchpoint YAML. Findings point at the export's file, line and
+    /// action.
+    #[arg(long, value_enum, value_name = "PLATFORM")]
     pub from: Option<crate::import::Platform>,
 }
 
@@ -566,13 +566,16 @@ impl Common {
     }
 }
 
-/// A `--from` that names no platform touchpoint imports.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown platform `{0}` (connect, studio or archy)")]
-pub(crate) struct UnknownPlatform(String);
+/// `--from` offers the platforms there are importers for, and refuses any
+/// other name with that list, so a new importer needs no change here.
+impl ValueEnum for crate::import::Platform {
+    fn value_variants<'a>() -> &'a [Self] {
+        &crate::import::Platform::ALL
+    }
 
-pub(crate) fn parse_platform(text: &str) -> Result<crate::import::Platform, UnknownPlatform> {
-    crate::import::Platform::parse(text).ok_or_else(|| UnknownPlatform(text.to_string()))
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.about()))
+    }
 }
 
 /// `--protocol` offers the protocols the live layer lists, and refuses

@@ -34,12 +34,15 @@ pub enum Platform {
 }
 
 impl Platform {
-    pub fn parse(text: &str) -> Option<Platform> {
-        match text {
-            "connect" => Some(Platform::Connect),
-            "studio" => Some(Platform::Studio),
-            "archy" => Some(Platform::Archy),
-            _ => None,
+    /// Every platform there is an importer for, as `--from` lists them.
+    pub const ALL: [Platform; 3] = [Platform::Connect, Platform::Studio, Platform::Archy];
+
+    /// What the platform's exports are, for `--help`.
+    pub fn about(self) -> &'static str {
+        match self {
+            Platform::Connect => "Amazon Connect contact flows (JSON)",
+            Platform::Studio => "Twilio Studio flow definitions (JSON)",
+            Platform::Archy => "Genesys Cloud Architect flows (Archy YAML)",
         }
     }
 

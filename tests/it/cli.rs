@@ -400,6 +400,48 @@ fn bad_arguments_exit_two() {
 /// `crawl --protocol` takes only a protocol the live layer speaks: any
 /// other name is a usage error (exit 2) that lists the protocols there
 /// are, before any call is made. Naming the default changes nothing.
+/// `--from` offers every platform there is an importer for, on every
+/// command that takes it, and refuses any other name with that list.
+#[test]
+fn from_refuses_a_platform_without_an_importer_and_lists_those_with_one() {
+    let platforms: Vec<&str> = touchpoint::import::Platform::ALL
+        .iter()
+        .map(|platform| platform.name())
+        .collect();
+    for command in [
+        vec!["lint", "menus"],
+        vec!["check", "menus"],
+        vec!["graph", "menus", "--flow", "main"],
+        vec!["import", "menus/phone/main.yaml"],
+    ] {
+        let mut args = command.clone();
+        args.extend(["--from", "sap"]);
+        let r = run(touchpoint().args(&args));
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr
+                .contains("invalid value 'sap' for '--from <PLATFORM>'"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr
+                .contains(&format!("[possible values: {}]", platforms.join(", "))),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    let help = run(touchpoint().args(["import", "--help"]));
+    for platform in touchpoint::import::Platform::ALL {
+        let listed = help.stdout.lines().any(|line| {
+            line.trim_start()
+                .strip_prefix(&format!("- {}:", platform.name()))
+                .is_some_and(|rest| rest.trim() == platform.about())
+        });
+        assert!(listed, "{}", help.stdout);
+    }
+}
+
 #[test]
 fn live_commands_refuse_a_protocol_they_do_not_speak_and_list_those_they_do() {
     let spoken: Vec<&str> = touchpoint::live::protocol::PROTOCOLS
