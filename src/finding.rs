@@ -93,6 +93,8 @@ finding_codes! {
     /// A live call failed: HTTP error, timeout, bad TwiML, redirect loop.
     LiveError = "live-error", Error, "finding-codes",
         "A call to the live app failed: an HTTP error, a timeout, a reply that is not TwiML, or a redirect loop.";
+    CrossedOption = "crossed-option", Warning, "finding-codes",
+        "An option announced as one thing leads to a step that speaks of another option of the same menu and not of its own.";
 }
 
 impl Code {

@@ -1,8 +1,10 @@
 //! Rules about one menu under given variable values: `duplicate-key`,
 //! `menu-too-wide` and `prompt-mismatch`, which judge the menu as written,
-//! and `misleading-option`, which judges it for the customers who meet it.
+//! `crossed-option`, which judges where its options lead, and
+//! `misleading-option`, which judges it for the customers who meet it.
 
 use crate::analysis::announcements::{parse_announcements, Announcements};
+use crate::analysis::crossed::crossed_with;
 use crate::analysis::raw::{RawFinding, Recorder};
 use crate::finding::Code;
 use crate::graph::{Graph, Kind, NodeIx};
@@ -39,7 +41,7 @@ pub(crate) fn about(graph: &Graph, code: Code, node: NodeIx, detail: u32) -> Str
             .map_or_else(String::new, |_| graph.model_option(i).identity())
     };
     match code {
-        Code::DuplicateKey => option(detail),
+        Code::DuplicateKey | Code::CrossedOption => option(detail),
         // The fuzzer's misled customer is keyed like the rule's finding.
         Code::MisleadingOption => option(detail / (graph.intents.len().max(1) as u32)),
         Code::PromptMismatch if detail & DETAIL_PHRASE != 0 => {
@@ -215,6 +217,27 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                         Some(intent),
                     );
                 }
+            }
+        }
+
+        // crossed-option: an option whose step speaks of another option of
+        // this menu and not of its own.
+        for &i in &enabled {
+            if let Some(other) = crossed_with(graph, i, &enabled) {
+                let option = graph.model_option(i);
+                let theirs = graph.model_option(other);
+                emit(
+                    Code::CrossedOption,
+                    i,
+                    format!(
+                        "{} of `{node_id}` leads to `{}`, which speaks of {} and not of its own label",
+                        option.describe(),
+                        option.goto.value,
+                        theirs.describe(),
+                    ),
+                    Some(option.span),
+                    None,
+                );
             }
         }
 

@@ -2,6 +2,7 @@
 //! every menu a customer can reach, turned into report findings.
 
 pub mod announcements;
+mod crossed;
 mod explorer;
 pub(crate) mod goal_loop;
 mod intents;

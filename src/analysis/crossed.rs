@@ -1,0 +1,130 @@
+//! `crossed-option`: an option announced as one thing that leads to a step
+//! speaking of another option of the same menu and not of its own ("For
+//! IRA, press 2" leading to "connecting you to a 401K specialist", where
+//! 401K is key 1). Two wires crossed in a menu send every caller of both
+//! options to the wrong desk, and nothing else in a walk notices.
+//!
+//! The rule is deliberately conservative, since a wrong warning teaches a
+//! team to ignore the code:
+//! - both labels are written on the same menu, each with a word the other
+//!   lacks (words both labels share tell nothing apart);
+//! - what the option leads to names every distinctive word of the other
+//!   label and none of its own label's words;
+//! - the other option does not lead to the same step (a step both share
+//!   may well speak of either).
+//!
+//! What an option leads to is its target and the plain steps after it
+//! (`say`, `set`) up to the first step that asks, decides or ends: their
+//! ids, texts, prompts and transfer queues.
+
+use std::collections::BTreeSet;
+
+use crate::graph::{Graph, Kind, NodeIx, NONE};
+use crate::model::NodeKind;
+
+/// Words that join a label's words and name nothing.
+const FILLER: &[&str] = &[
+    "a", "an", "and", "or", "the", "to", "for", "of", "in", "on", "with", "your", "my", "our",
+    "me", "you", "i", "is", "it", "at", "by", "about", "other", "more", "s",
+];
+
+/// How many plain steps after the target are read: enough for a greeting
+/// and a hold message before a transfer.
+const PLAIN_STEPS: usize = 4;
+
+/// The lower-cased words of a text, ids split at `_` and `-` too, with a
+/// plural `s` dropped so that "payments" names "payment".
+fn words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let w = w.to_lowercase();
+            match w.strip_suffix('s') {
+                Some(stem) if stem.len() >= 3 && !stem.ends_with('s') => stem.to_string(),
+                _ => w,
+            }
+        })
+        .collect()
+}
+
+/// The words of a label that name something.
+fn label_words(label: &str) -> BTreeSet<String> {
+    words(label)
+        .into_iter()
+        .filter(|w| !FILLER.contains(&w.as_str()))
+        .collect()
+}
+
+/// The words of what a step and the plain steps after it say or are named.
+fn destination_words(graph: &Graph, start: NodeIx) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut node = start;
+    let mut seen = Vec::new();
+    while node != NONE && !seen.contains(&node) && seen.len() <= PLAIN_STEPS {
+        seen.push(node);
+        let model = graph.model_node(node);
+        out.extend(words(&model.id.value));
+        if let Some(text) = model.kind.text() {
+            out.extend(words(text));
+        }
+        if let NodeKind::Transfer { queue, .. } = &model.kind {
+            out.extend(words(&queue.value));
+        }
+        node = match graph.nodes[node as usize].kind {
+            Kind::Say { next } | Kind::Set { next, .. } => next,
+            _ => NONE,
+        };
+    }
+    out
+}
+
+/// The option among `others` whose label the target of `option` speaks of,
+/// when that target says nothing of `option`'s own label.
+pub(crate) fn crossed_with(graph: &Graph, option: u32, others: &[u32]) -> Option<u32> {
+    let own_option = graph.model_option(option);
+    let own = label_words(&own_option.label.as_ref()?.value);
+    let target = graph.options[option as usize].goto;
+    if own.is_empty() || target == NONE {
+        return None;
+    }
+    let mut destination: Option<BTreeSet<String>> = None;
+    for &other in others {
+        if other == option || graph.options[other as usize].goto == target {
+            continue;
+        }
+        let Some(label) = &graph.model_option(other).label else {
+            continue;
+        };
+        let theirs = label_words(&label.value);
+        let own_only: Vec<&String> = own.difference(&theirs).collect();
+        let theirs_only: Vec<&String> = theirs.difference(&own).collect();
+        if own_only.is_empty() || theirs_only.is_empty() {
+            continue;
+        }
+        let said = destination.get_or_insert_with(|| destination_words(graph, target));
+        if theirs_only.iter().all(|w| said.contains(*w)) && !own.iter().any(|w| said.contains(w))
+        {
+            return Some(other);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_ids_and_drop_plurals() {
+        let got: Vec<String> = words("to_401k-Specialists, payments").into_iter().collect();
+        assert_eq!(got, ["401k", "payment", "specialist", "to"]);
+    }
+
+    #[test]
+    fn filler_names_nothing() {
+        let got: Vec<String> = label_words("Start, stop or move your service")
+            .into_iter()
+            .collect();
+        assert_eq!(got, ["move", "service", "start", "stop"]);
+    }
+}
