@@ -11,7 +11,10 @@
 //! - what the option leads to names every distinctive word of the other
 //!   label and none of its own label's words;
 //! - the other option does not lead to the same step (a step both share
-//!   may well speak of either).
+//!   may well speak of either);
+//! - the step names exactly one other option of the menu, and is not the
+//!   menu itself: a prompt that lists several options ("to hear these
+//!   options again") is a list, not a crossed wire.
 //!
 //! What an option leads to is its target and the plain steps after it
 //! (`say`, `set`) up to the first step that asks, decides or ends: their
@@ -79,15 +82,19 @@ fn destination_words(graph: &Graph, start: NodeIx) -> BTreeSet<String> {
 }
 
 /// The option among `others` whose label the target of `option` speaks of,
-/// when that target says nothing of `option`'s own label.
+/// when that target says nothing of `option`'s own label and speaks of no
+/// other option: a step that names several options of the menu (the menu
+/// itself, repeated; a "main menu" that lists them) is a list, not a
+/// crossed wire.
 pub(crate) fn crossed_with(graph: &Graph, option: u32, others: &[u32]) -> Option<u32> {
     let own_option = graph.model_option(option);
     let own = label_words(&own_option.label.as_ref()?.value);
     let target = graph.options[option as usize].goto;
-    if own.is_empty() || target == NONE {
+    if own.is_empty() || target == NONE || target == graph.options[option as usize].menu {
         return None;
     }
     let mut destination: Option<BTreeSet<String>> = None;
+    let mut named = Vec::new();
     for &other in others {
         if other == option || graph.options[other as usize].goto == target {
             continue;
@@ -102,12 +109,17 @@ pub(crate) fn crossed_with(graph: &Graph, option: u32, others: &[u32]) -> Option
             continue;
         }
         let said = destination.get_or_insert_with(|| destination_words(graph, target));
-        if theirs_only.iter().all(|w| said.contains(*w)) && !own.iter().any(|w| said.contains(w))
-        {
-            return Some(other);
+        if own.iter().any(|w| said.contains(w)) {
+            return None;
+        }
+        if theirs_only.iter().all(|w| said.contains(*w)) {
+            named.push(other);
         }
     }
-    None
+    match named.as_slice() {
+        [other] => Some(*other),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
