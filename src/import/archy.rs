@@ -423,6 +423,10 @@ fn known_outputs(ty: &str) -> &'static [&'static str] {
         "evaluateScheduleGroup" => &["open", "closed", "holiday", "emergency"],
         "callData" | "callLambda" => &["success", "failure", "timeout"],
         "callBridge" => &["success", "failure"],
+        // A collect-input action takes `failure` when the caller enters
+        // nothing, or nothing its digit rules accept, even when the export
+        // lists only `success`: the caller can always get there.
+        "collectInput" => &["success", "failure"],
         "dataTableLookup" => &["found", "notFound", "failure"],
         _ => &[],
     }
