@@ -577,13 +577,8 @@ fn menu_options(flow: &IrFlow, id: &str) -> Vec<IrOption> {
     }
 }
 
-/// Every node a flow names exists, and what `emit` writes for it loads.
-fn well_formed(flow: &IrFlow) {
-    well_formed_set(std::slice::from_ref(flow));
-}
-
-/// [`well_formed`] for flows that call each other: each is checked on its
-/// own, and they are linted as one set.
+/// Every node each flow names exists, and what `emit` writes for the
+/// flows (which may call each other) loads as one set.
 fn well_formed_set(flows: &[IrFlow]) {
     for flow in flows {
         well_formed_nodes(flow);

@@ -920,7 +920,10 @@ impl<'a> Builder<'a> {
                 None
             });
         }
-        self.error_flow.as_ref().and_then(|f| f.as_ref()).map(|_| ())
+        self.error_flow
+            .as_ref()
+            .and_then(|f| f.as_ref())
+            .map(|_| ())
     }
 
     fn build_error_target(&mut self) -> String {
