@@ -577,8 +577,16 @@ fn menu_options(flow: &IrFlow, id: &str) -> Vec<IrOption> {
     }
 }
 
-/// Every node a flow names exists, and what `emit` writes for it loads.
-fn well_formed(flow: &IrFlow) {
+/// Every node each flow names exists, and what `emit` writes for the
+/// flows (which may call each other) loads as one set.
+fn well_formed_set(flows: &[IrFlow]) {
+    for flow in flows {
+        well_formed_nodes(flow);
+    }
+    lint(flows);
+}
+
+fn well_formed_nodes(flow: &IrFlow) {
     let ids: HashSet<&str> = flow.nodes.iter().map(|n| n.id.as_str()).collect();
     assert_eq!(ids.len(), flow.nodes.len(), "duplicate node ids");
     assert!(
@@ -592,7 +600,6 @@ fn well_formed(flow: &IrFlow) {
         }
         assert!(n.origin.line > 0 && n.origin.column > 0);
     }
-    lint(std::slice::from_ref(flow));
 }
 
 /// Every choice and every action of the export is an option or a node (a
@@ -602,7 +609,8 @@ fn well_formed(flow: &IrFlow) {
 fn archy_round_trip() {
     let imported = archy_import();
     let flow = &imported.flows[0];
-    well_formed(flow);
+    // The flow and its error handler, a flow of its own.
+    well_formed_set(&imported.flows);
     assert_eq!(flow.id, "DR-Emergency-IVR");
     // The raw template is not YAML until its `{{...}}` placeholders are
     // filled; plain tokens of the same length keep every line in place.

@@ -51,6 +51,10 @@ use crate::loader::tree::{self, Yaml, YamlValue};
 /// until every task is built, then replaced by the task's first node.
 const TASK_LINK: &str = "\u{0}task:";
 
+/// The flow id that `call`s of the flow-wide error handler name until the
+/// import knows the id the handler's own flow gets in the set.
+const ERROR_FLOW: &str = "\u{0}error handling";
+
 /// The repeat count Architect uses when an export gives none.
 const DEFAULT_REPEAT_COUNT: u32 = 3;
 
@@ -102,7 +106,20 @@ pub fn import(files: &[(String, String)]) -> Result<Imported, ImportError> {
             ));
         }
         out.notes.extend(flow.notes);
-        out.flows.push(flow.flow);
+        if let Some(mut error_flow) = flow.error_flow {
+            error_flow.id = flow_ids.claim(&format!("{}__error_handling", flow.flow.id));
+            for node in &mut flow.flow.nodes {
+                if let IrKind::Call { flow: callee, .. } = &mut node.kind {
+                    if callee == ERROR_FLOW {
+                        *callee = error_flow.id.clone();
+                    }
+                }
+            }
+            out.flows.push(flow.flow);
+            out.flows.push(error_flow);
+        } else {
+            out.flows.push(flow.flow);
+        }
     }
     if out.flows.is_empty() {
         return Err(ImportError {
@@ -423,6 +440,10 @@ fn known_outputs(ty: &str) -> &'static [&'static str] {
         "evaluateScheduleGroup" => &["open", "closed", "holiday", "emergency"],
         "callData" | "callLambda" => &["success", "failure", "timeout"],
         "callBridge" => &["success", "failure"],
+        // A collect-input action takes `failure` when the caller enters
+        // nothing, or nothing its digit rules accept, even when the export
+        // lists only `success`: the caller can always get there.
+        "collectInput" => &["success", "failure"],
         "dataTableLookup" => &["found", "notFound", "failure"],
         _ => &[],
     }
@@ -450,6 +471,9 @@ struct Ctx {
 
 struct Built {
     flow: IrFlow,
+    /// The flow-wide error handler as a flow of its own (see
+    /// [`Builder::error_flow`]), with calls to it named [`ERROR_FLOW`].
+    error_flow: Option<IrFlow>,
     notes: Vec<String>,
 }
 
@@ -468,6 +492,8 @@ struct Builder<'a> {
     /// Notes with the line they are about, sorted by it at the end.
     line_notes: Vec<(u32, String)>,
     error_target: Option<String>,
+    /// The error handler's own flow, once built: its start and its nodes.
+    error_flow: Option<Option<(String, Vec<IrNode>)>>,
     repeat_count: Option<u32>,
     ends: HashMap<String, String>,
     previous: Vec<(usize, String)>,
@@ -490,6 +516,7 @@ impl<'a> Builder<'a> {
             task_entries: HashMap::new(),
             line_notes: Vec::new(),
             error_target: None,
+            error_flow: None,
             repeat_count: None,
             ends: HashMap::new(),
             previous: Vec::new(),
@@ -740,6 +767,25 @@ impl<'a> Builder<'a> {
                 ),
             );
         }
+        // The platform enters the error handler whenever an action fails
+        // in a way the flow does not handle, wherever that is: it is an
+        // entry point of its own, whether or not a menu leads to it.
+        let error_flow = self.error_flow().map(|_| {
+            let (start, mut nodes) = self
+                .error_flow
+                .take()
+                .flatten()
+                .expect("error_flow() built it");
+            nodes.sort_by_key(|n| (n.origin.line, n.origin.column));
+            IrFlow {
+                id: ERROR_FLOW.to_string(),
+                title: format!("{name}: flow error handling"),
+                start,
+                vars: Vec::new(),
+                nodes,
+                source: self.file.to_string(),
+            }
+        });
         self.note_unfilled(self.call, "", None);
 
         let mut nodes = std::mem::take(&mut self.nodes);
@@ -753,6 +799,7 @@ impl<'a> Builder<'a> {
                 nodes,
                 source: self.file.to_string(),
             },
+            error_flow,
             notes: {
                 self.line_notes.sort_by_key(|(line, _)| *line);
                 self.line_notes.into_iter().map(|(_, n)| n).collect()
@@ -785,7 +832,8 @@ impl<'a> Builder<'a> {
     }
 
     /// The retry handlers of a menu: its own repeat count or the flow's.
-    fn handlers(&mut self, body: &Yaml, label: &str, line: u32) -> IrHandler {
+    fn handlers(&mut self, body: &Yaml, label: &str, menu_id: &str, origin: Origin) -> IrHandler {
+        let line = origin.line;
         let own = body
             .get("settingsMenu")
             .and_then(|s| lit_count(s.get("repeatCount")));
@@ -803,7 +851,7 @@ impl<'a> Builder<'a> {
             }
             None => self.flow_repeat_count(),
         };
-        let then = self.error_target();
+        let then = self.error_target(menu_id, origin);
         IrHandler { retries, then }
     }
 
@@ -822,14 +870,60 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Where menus go when their repeats run out: `settingsErrorHandling`.
-    fn error_target(&mut self) -> String {
+    /// Where a menu goes when its repeats run out: `settingsErrorHandling`.
+    /// Where that is a flow of its own, each menu gets its own step that
+    /// calls it, placed at the menu, so that a finding about that step
+    /// (such as `unreachable` when the menu is) points at the menu and not
+    /// at the handler, which the platform can always enter.
+    fn error_target(&mut self, menu_id: &str, menu_origin: Origin) -> String {
+        if self.error_flow().is_some() {
+            let id = self.alloc(&format!("{menu_id}__repeats_run_out"));
+            self.push(
+                id.clone(),
+                IrKind::Call {
+                    flow: ERROR_FLOW.to_string(),
+                    next: None,
+                },
+                menu_origin,
+            );
+            return id;
+        }
         if let Some(t) = &self.error_target {
             return t.clone();
         }
         let target = self.build_error_target();
         self.error_target = Some(target.clone());
         target
+    }
+
+    /// Builds, once, the flow-wide error handler as a flow of its own when
+    /// the export has one that ends the call (a disconnect or a transfer):
+    /// Architect runs it when any action fails unhandled, so it is an
+    /// entry point, not a step that only menus lead to. A handler that
+    /// jumps to a menu or task stays a step of the flow, since the flow it
+    /// jumps into is this one. `Some` when there is such a flow.
+    fn error_flow(&mut self) -> Option<()> {
+        if self.error_flow.is_none() {
+            let settings = entry(self.call, "settingsErrorHandling").map(|(_, s)| s);
+            let jumps = settings
+                .and_then(|s| s.get("errorHandling"))
+                .and_then(single)
+                .is_some_and(|(_, body, _)| {
+                    body.get("targetMenuRef").is_some() || body.get("targetTaskRef").is_some()
+                });
+            self.error_flow = Some(if settings.is_some() && !jumps {
+                let flow_nodes = std::mem::take(&mut self.nodes);
+                let start = self.build_error_target();
+                let handler_nodes = std::mem::replace(&mut self.nodes, flow_nodes);
+                Some((start, handler_nodes))
+            } else {
+                None
+            });
+        }
+        self.error_flow
+            .as_ref()
+            .and_then(|f| f.as_ref())
+            .map(|_| ())
     }
 
     fn build_error_target(&mut self) -> String {
@@ -1421,18 +1515,27 @@ impl<'a> Builder<'a> {
                 origin: Some(option_origin),
             });
         }
-        let handler = self.handlers(body, &label, key.pos.line);
         let origin = self.origin(key, refid.as_deref().unwrap_or(&name), "menu");
-        self.push(
-            menu_id,
+        // The menu goes in before the step its handlers lead to, which
+        // shares its position: findings there then name the menu first.
+        let index = self.push(
+            menu_id.clone(),
             IrKind::Menu {
                 prompt,
                 options,
-                no_input: Some(handler.clone()),
-                no_match: Some(handler),
+                no_input: None,
+                no_match: None,
             },
-            origin,
+            origin.clone(),
         );
+        let handler = self.handlers(body, &label, &menu_id, origin);
+        if let IrKind::Menu {
+            no_input, no_match, ..
+        } = &mut self.nodes[index].kind
+        {
+            *no_input = Some(handler.clone());
+            *no_match = Some(handler);
+        }
     }
 
     /// `menuPreviousMenu` goes back to whichever menu led here: one branch
@@ -1545,9 +1648,40 @@ mod tests {
             .goto
     }
 
-    /// Every node a flow names exists, and emitting it gives YAML that the
-    /// generic YAML parser reads.
-    fn well_formed(flow: &IrFlow) {
+    /// Where a menu whose repeats ran out ends up: its handler's step calls
+    /// the flow-wide error handler, a flow of its own; this is that flow's
+    /// first step.
+    fn error_handler<'f>(imported: &'f Imported, flow: &IrFlow, then: &str) -> &'f IrKind {
+        let IrKind::Call { flow: callee, next } = &node(flow, then).kind else {
+            panic!("`{then}` should call the error handler")
+        };
+        assert_eq!(*next, None, "nothing follows the error handler");
+        let handler = imported
+            .flows
+            .iter()
+            .find(|f| &f.id == callee)
+            .unwrap_or_else(|| panic!("no flow `{callee}`"));
+        &node(handler, &handler.start).kind
+    }
+
+    /// Every node each flow names exists, and emitting the flows gives
+    /// YAML that the loader reads as one set.
+    fn well_formed(imported: &Imported) {
+        for flow in &imported.flows {
+            well_formed_flow(flow);
+        }
+        let documents: Vec<(String, String)> = imported
+            .flows
+            .iter()
+            .map(|flow| (format!("{}.yaml", flow.id), super::super::emit(flow)))
+            .collect();
+        let source = PathBuf::from(&imported.flows[0].source);
+        if let Err(e) = crate::loader::load_texts(source, &documents) {
+            panic!("{}\n{:?}", e.plain_lines().join("\n"), documents);
+        }
+    }
+
+    fn well_formed_flow(flow: &IrFlow) {
         let ids: HashSet<&str> = flow.nodes.iter().map(|n| n.id.as_str()).collect();
         assert_eq!(ids.len(), flow.nodes.len(), "duplicate node ids");
         assert!(
@@ -1565,11 +1699,6 @@ mod tests {
                 );
             }
             assert!(n.origin.line > 0 && n.origin.column > 0);
-        }
-        let text = super::super::emit(flow);
-        let documents = [(format!("{}.yaml", flow.id), text)];
-        if let Err(e) = crate::loader::load_texts(PathBuf::from(&flow.source), &documents) {
-            panic!("{}\n{}", e.plain_lines().join("\n"), documents[0].1);
         }
     }
 
@@ -1657,7 +1786,7 @@ mod tests {
     fn menus_and_choice_kinds() {
         let imported = one(MENUS);
         let flow = &imported.flows[0];
-        well_formed(flow);
+        well_formed(&imported);
         assert_eq!(flow.id, "Acme_Main");
         assert_eq!(flow.title, "Acme Main");
         assert_eq!(flow.start, "Main_1");
@@ -1680,11 +1809,11 @@ mod tests {
         );
         let handler = IrHandler {
             retries: 2,
-            then: "error_handling".to_string(),
+            then: "Main_1__repeats_run_out".to_string(),
         };
         assert_eq!(no_input.as_ref(), Some(&handler));
         assert_eq!(no_match.as_ref(), Some(&handler));
-        match &node(flow, "error_handling").kind {
+        match error_handler(&imported, flow, &handler.then) {
             IrKind::Hangup { text } => assert_eq!(text, "Sorry, something went wrong. Goodbye."),
             other => panic!("{other:?}"),
         }
@@ -1877,7 +2006,7 @@ mod tests {
     fn tasks_jumps_transfers_and_opaque_steps() {
         let imported = one(TASKS);
         let flow = &imported.flows[0];
-        well_formed(flow);
+        well_formed(&imported);
         // The greeting comes first, then startUpRef.
         assert_eq!(flow.start, "initial_greeting");
         let IrKind::Say {
@@ -1941,7 +2070,7 @@ mod tests {
         };
         assert_eq!(h.retries, 3);
         assert_eq!(
-            node(flow, &h.then).kind,
+            *error_handler(&imported, flow, &h.then),
             IrKind::Transfer {
                 queue: "Fallback".to_string()
             }
@@ -2032,7 +2161,7 @@ mod tests {
         }
         let imported = one(text);
         let flow = &imported.flows[0];
-        well_formed(flow);
+        well_formed(&imported);
         assert_eq!(flow.title, "{{flow_name}}");
         assert_eq!(flow.id, "__flow_name__");
         let IrKind::Say { text: greeting, .. } = &node(flow, "initial_greeting").kind else {
@@ -2054,7 +2183,7 @@ mod tests {
         );
         assert_eq!(node(flow, "M_1").origin.line, 16);
         assert_eq!(
-            node(flow, &h.then).kind,
+            *error_handler(&imported, flow, &h.then),
             IrKind::Hangup {
                 text: "{{ivr failure}} and {{ivr failure}}".to_string()
             }
@@ -2121,7 +2250,7 @@ mod tests {
 "#;
         let imported = one(text);
         let flow = &imported.flows[0];
-        well_formed(flow);
+        well_formed(&imported);
         assert_eq!(flow.start, "Only_1");
         let IrKind::Menu {
             no_input: Some(h),
