@@ -746,6 +746,7 @@ impl<'a> Builder<'a> {
         nodes.sort_by_key(|n| (n.origin.line, n.origin.column));
         Ok(Built {
             flow: IrFlow {
+                name_uses: Default::default(),
                 id: flow_id,
                 title: name,
                 start,
