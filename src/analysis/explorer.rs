@@ -760,7 +760,8 @@ fn check_unset_reads(
         if !recorder.wants(Code::UnsetVariable, node, read.index, world) {
             continue;
         }
-        if !read.never_set && !(top_level && leaves_unset(graph, sg, unset, id, read.name)) {
+        let shown = read.never_set || (top_level && leaves_unset(graph, sg, unset, id, read.name));
+        if !shown {
             continue;
         }
         let name = &unset.names[read.name as usize];

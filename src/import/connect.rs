@@ -1079,10 +1079,7 @@ impl<'a, 'n> Builder<'a, 'n> {
 /// platform. Where a step that sets flow attributes was imported as
 /// something other than an opaque step, what it sets would be lost, so the
 /// flow's reads are left out rather than reported wrongly.
-fn name_uses(
-    actions: &[Value],
-    nodes: &[IrNode],
-) -> std::collections::BTreeMap<String, NameUse> {
+fn name_uses(actions: &[Value], nodes: &[IrNode]) -> std::collections::BTreeMap<String, NameUse> {
     let opaque: HashSet<&str> = nodes
         .iter()
         .filter(|n| matches!(n.kind, IrKind::Opaque { .. }))
