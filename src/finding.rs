@@ -95,6 +95,8 @@ finding_codes! {
         "A call to the live app failed: an HTTP error, a timeout, a reply that is not TwiML, or a redirect loop.";
     CrossedOption = "crossed-option", Warning, "finding-codes",
         "An option announced as one thing leads to a step that speaks of another option of the same menu and not of its own.";
+    UnsetVariable = "unset-variable", Error, "finding-codes",
+        "A step reads a variable or contact attribute that no path from the start sets before it (a warning where only some paths leave it unset).";
 }
 
 impl Code {
@@ -261,6 +263,7 @@ impl Finding {
     /// | `trap` | empty for a loop of menus, `silent loop`, or `goal-directed loop` (a customer who keeps choosing what fits comes back where they were; found by lint's goal walk, and the fuzzer's copy is the same finding) | for the goal-directed loop |
     /// | `no-fit`, `intent-unreachable`, `channel-gap` | empty | yes |
     /// | `persona-failed` | the persona's name (with its variant); the node is left out, since where the persona ends is its outcome, not its identity | no |
+    /// | `unset-variable` | the name read | no |
     /// | the others (`dead-end`, `unreachable`, `too-deep`, `menu-too-wide`, `live-error`) | empty: the node says it | no |
     ///
     /// The intent is left out where the finding is not about it: a fuzzed

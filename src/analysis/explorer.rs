@@ -8,6 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::menu_rules::MenuRules;
 use crate::analysis::raw::{RawFinding, Recorder};
+use crate::analysis::unset::UnsetReads;
 use crate::finding::Code;
 use crate::graph::{Graph, Kind, NodeIx, NONE};
 use crate::machine::{
@@ -120,6 +121,7 @@ pub(crate) fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorde
         sg: StateGraph::default(),
         rules: MenuRules::new(graph, settings),
         entries: CallEntries::new(graph),
+        unset: UnsetReads::new(graph),
     };
     // Customers begin at the flows nobody calls, in any world: those are
     // walked first, and their walks, which follow every call (nested ones
@@ -191,6 +193,8 @@ struct Walk<'g, 'a> {
     sg: StateGraph,
     rules: MenuRules<'g, 'a>,
     entries: CallEntries,
+    /// The reads of free names, for `unset-variable`.
+    unset: UnsetReads,
 }
 
 /// Per flow, per world: some walk entered the flow through a `call` with
@@ -271,6 +275,7 @@ fn walk_flow(
             recorder,
             &mut walk.rules,
             &mut walk.entries,
+            &walk.unset,
             summary,
         );
         find_traps(graph, &walk.sg, flow, w as u32, recorder);
@@ -288,6 +293,7 @@ fn walk_world(
     recorder: &mut Recorder,
     rules: &mut MenuRules,
     entries: &mut CallEntries,
+    unset: &UnsetReads,
     summary: &mut WalkSummary,
 ) {
     let graph = machine.graph;
@@ -418,6 +424,9 @@ fn walk_world(
             }
             // Every outcome of an opaque step may happen.
             Kind::Opaque { branches } => {
+                if own(state.node) {
+                    check_unset_reads(graph, sg, unset, id, top_level, world_index, recorder);
+                }
                 choices.extend((0..branches.end - branches.start).map(Choice::Branch))
             }
             _ => {}
@@ -730,4 +739,70 @@ fn find_traps(graph: &Graph, sg: &StateGraph, flow: usize, world: u32, recorder:
         }
         recorder.record(raw);
     }
+}
+
+/// Records `unset-variable` for the reads at state `id`'s opaque step. A
+/// name no path may have set is unset on every path, so any path shows it.
+/// A name some path may have set is reported only where the path the walk
+/// took here set it nowhere, and only in a flow where customers begin: a
+/// called flow's callers may set it before the call.
+fn check_unset_reads(
+    graph: &Graph,
+    sg: &StateGraph,
+    unset: &UnsetReads,
+    id: u32,
+    top_level: bool,
+    world: u32,
+    recorder: &mut Recorder,
+) {
+    let node = sg.states[id as usize].node;
+    for read in &unset.at[node as usize] {
+        if !recorder.wants(Code::UnsetVariable, node, read.index, world) {
+            continue;
+        }
+        let shown = read.never_set || (top_level && leaves_unset(graph, sg, unset, id, read.name));
+        if !shown {
+            continue;
+        }
+        let name = &unset.names[read.name as usize];
+        let id_text = graph.node_id(node);
+        let (message, level) = if read.never_set {
+            (
+                format!("`{id_text}` reads `{name}`, which no path from the start sets before it"),
+                crate::model::Level::Error,
+            )
+        } else {
+            (
+                format!("`{id_text}` reads `{name}`, which is unset on this path (other paths set it first)"),
+                crate::model::Level::Warning,
+            )
+        };
+        let mut raw = RawFinding::new(Code::UnsetVariable, node, read.index, world, sg.choices(id))
+            .message(message);
+        raw.level = Some(level);
+        recorder.record(raw);
+    }
+}
+
+/// Whether the path the walk took to state `id` sets `name` nowhere: no
+/// step on it sets the name (an ask only on a valid answer), and it never
+/// went into another flow, which may have set it.
+fn leaves_unset(graph: &Graph, sg: &StateGraph, unset: &UnsetReads, id: u32, name: u32) -> bool {
+    let flow = graph.nodes[sg.states[id as usize].node as usize].flow;
+    let mut at = id;
+    while sg.parent[at as usize].0 != NONE {
+        let (parent, choice) = sg.parent[at as usize];
+        let node = sg.states[parent as usize].node as usize;
+        if graph.nodes[node].flow != flow {
+            return false;
+        }
+        if unset.sets[node].contains(&name) {
+            let answered = choice == Choice::Valid;
+            if answered || !matches!(graph.nodes[node].kind, Kind::Ask { .. }) {
+                return false;
+            }
+        }
+        at = parent;
+    }
+    true
 }

@@ -8,6 +8,7 @@ pub(crate) mod goal_loop;
 mod intents;
 mod menu_rules;
 pub(crate) mod raw;
+mod unset;
 
 pub use explorer::worlds;
 pub(crate) use explorer::WalkSummary;
@@ -140,7 +141,10 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
             .extend(intents::channel_findings(set, &complete));
     }
     analysis.findings.retain_mut(|f| {
-        f.level = set.settings.level(f.code);
+        // A level the settings give wins; otherwise the finding keeps the
+        // level its analysis gave it (the code's default, or a warning
+        // where an `unset-variable` is unset on only some paths).
+        f.level = set.settings.levels.get(&f.code).copied().unwrap_or(f.level);
         f.level != Level::Off
     });
     analysis
@@ -255,7 +259,7 @@ pub(crate) fn to_finding(
     let file = &set.files[span.file as usize];
     Finding {
         code: raw.code,
-        level: raw.code.default_level(),
+        level: raw.level.unwrap_or_else(|| raw.code.default_level()),
         channel: graph.channel,
         flow: graph.flows[node_flow].id.clone(),
         node: graph.node_id(raw.node).to_string(),
@@ -302,6 +306,13 @@ fn about(graph: &Graph, raw: &RawFinding) -> String {
         Code::DuplicateKey | Code::MisleadingOption | Code::PromptMismatch => {
             menu_rules::about(graph, raw.code, raw.node, raw.detail)
         }
+        // The name read, so that two names read at one step are two defects.
+        Code::UnsetVariable => match &graph.model_node(raw.node).kind {
+            crate::model::NodeKind::Opaque { reads, .. } => reads
+                .get(raw.detail as usize)
+                .map_or_else(String::new, |name| name.value.clone()),
+            _ => String::new(),
+        },
         _ => String::new(),
     }
 }

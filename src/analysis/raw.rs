@@ -31,6 +31,9 @@ pub(crate) struct RawFinding {
     /// report moves such a finding to the node's own flow where the
     /// finding does not need the caller (see `analysis::to_finding`).
     pub entry_flow: Option<u32>,
+    /// The finding's level where it is not the code's default (an
+    /// `unset-variable` that only some paths leave unset is a warning).
+    pub level: Option<crate::model::Level>,
 }
 
 impl RawFinding {
@@ -53,6 +56,7 @@ impl RawFinding {
             span: None,
             intent: None,
             entry_flow: None,
+            level: None,
         }
     }
 

@@ -784,6 +784,7 @@ impl<'a> Builder<'a> {
                 vars: Vec::new(),
                 nodes,
                 source: self.file.to_string(),
+                name_uses: Default::default(),
             }
         });
         self.note_unfilled(self.call, "", None);
@@ -792,6 +793,7 @@ impl<'a> Builder<'a> {
         nodes.sort_by_key(|n| (n.origin.line, n.origin.column));
         Ok(Built {
             flow: IrFlow {
+                name_uses: Default::default(),
                 id: flow_id,
                 title: name,
                 start,

@@ -40,7 +40,7 @@ use serde_json::Value;
 
 use super::ir::{
     announced_label, node_id, strip_ssml, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption,
-    Origin,
+    NameUse, Origin,
 };
 use super::kit::json::{entry, key_position, JsonExport};
 use super::kit::{unroll, BoundedLoop, LoopNames, UniqueIds};
@@ -1065,9 +1065,82 @@ impl<'a, 'n> Builder<'a, 'n> {
                 .unwrap_or_else(|| self.export.stem.clone()),
             start: self.start,
             vars,
+            name_uses: name_uses(self.export.actions(), &self.nodes),
             nodes: self.nodes,
             source: self.export.path.to_string(),
         }
+    }
+}
+
+/// The flow attributes (`$.FlowAttributes.NAME`) each opaque step reads and
+/// sets. Only flow attributes are tracked: they live and die with the flow,
+/// while contact attributes may come from an earlier flow or the API that
+/// started the contact, and `$.External` or `$.Lex` values belong to the
+/// platform. Where a step that sets flow attributes was imported as
+/// something other than an opaque step, what it sets would be lost, so the
+/// flow's reads are left out rather than reported wrongly.
+fn name_uses(actions: &[Value], nodes: &[IrNode]) -> std::collections::BTreeMap<String, NameUse> {
+    let opaque: HashSet<&str> = nodes
+        .iter()
+        .filter(|n| matches!(n.kind, IrKind::Opaque { .. }))
+        .map(|n| n.origin.action.as_str())
+        .collect();
+    let mut uses = std::collections::BTreeMap::new();
+    let mut setter_lost = false;
+    for action in actions {
+        let id = str_of(action, "Identifier").unwrap_or("");
+        let mut used = NameUse::default();
+        if str_of(action, "Type") == Some("UpdateFlowAttributes") {
+            if let Some(set) = action
+                .pointer("/Parameters/FlowAttributes")
+                .and_then(Value::as_object)
+            {
+                used.sets
+                    .extend(set.keys().map(|k| format!("$.FlowAttributes.{k}")));
+            }
+        }
+        if let Some(parameters) = action.get("Parameters") {
+            flow_attributes_in(parameters, &mut used.reads);
+        }
+        used.reads.sort();
+        used.reads.dedup();
+        if used.reads.is_empty() && used.sets.is_empty() {
+            continue;
+        }
+        if !opaque.contains(id) {
+            setter_lost |= !used.sets.is_empty();
+            continue;
+        }
+        uses.insert(id.to_string(), used);
+    }
+    if setter_lost {
+        for used in uses.values_mut() {
+            used.reads.clear();
+        }
+    }
+    uses
+}
+
+/// Every `$.FlowAttributes.NAME` a parameter value mentions, in a text of
+/// its own or inside a longer one.
+fn flow_attributes_in(value: &Value, out: &mut Vec<String>) {
+    const PREFIX: &str = "$.FlowAttributes.";
+    match value {
+        Value::String(text) => {
+            let mut rest = text.as_str();
+            while let Some(at) = rest.find(PREFIX) {
+                rest = &rest[at + PREFIX.len()..];
+                let len = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                    .unwrap_or(rest.len());
+                if len > 0 {
+                    out.push(format!("{PREFIX}{}", &rest[..len]));
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| flow_attributes_in(v, out)),
+        Value::Object(map) => map.values().for_each(|v| flow_attributes_in(v, out)),
+        _ => {}
     }
 }
 

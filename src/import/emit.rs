@@ -159,6 +159,14 @@ pub fn emit(flow: &IrFlow) -> String {
             }
             IrKind::Opaque { text, branches } => {
                 let _ = writeln!(out, "    opaque: {}", quote(text));
+                if let Some(uses) = flow.name_uses.get(&node.origin.action) {
+                    for (key, names) in [("reads", &uses.reads), ("sets", &uses.sets)] {
+                        if !names.is_empty() {
+                            let names: Vec<String> = names.iter().map(|n| quote(n)).collect();
+                            let _ = writeln!(out, "    {key}: [{}]", names.join(", "));
+                        }
+                    }
+                }
                 out.push_str("    branches:\n");
                 if branches.is_empty() {
                     out.truncate(out.len() - 1);

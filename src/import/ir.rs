@@ -19,6 +19,18 @@ pub struct IrFlow {
     pub nodes: Vec<IrNode>,
     /// The export file the flow came from, as given.
     pub source: String,
+    /// The free names (variables, contact attributes) opaque steps read and
+    /// set, by the platform's id for the step (`Origin::action`): the
+    /// copies that unrolling a loop makes share it.
+    pub name_uses: std::collections::BTreeMap<String, NameUse>,
+}
+
+/// What one platform step reads and sets, for `unset-variable`. A name the
+/// platform provides, or one that may be set outside the flow, is left out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NameUse {
+    pub reads: Vec<String>,
+    pub sets: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1166,6 +1166,7 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         .unwrap_or(stem)
         .to_string();
     Ok(IrFlow {
+        name_uses: Default::default(),
         id: flow_id,
         title,
         start: start_id,

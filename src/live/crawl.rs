@@ -170,6 +170,7 @@ pub fn crawl(
             vars: Vec::new(),
             nodes: builder.nodes,
             source: source.to_string(),
+            name_uses: Default::default(),
         },
         failures: builder.failures,
         notes: notes.into_iter().chain(builder.notes).collect(),

@@ -67,6 +67,11 @@ pub enum NodeKind {
     Opaque {
         text: Located<String>,
         branches: Vec<Branch>,
+        /// Variables or contact attributes the step reads (a bot named by
+        /// an attribute, a comparison): free names, not `vars` entries.
+        reads: Vec<Located<String>>,
+        /// Variables or contact attributes the step sets, on every branch.
+        sets: Vec<Located<String>>,
     },
 }
 

@@ -29,9 +29,13 @@ fn lint(dir: &Path) -> (i32, String, String) {
 
 /// The fields a fixture pins down, in a form that compares and prints well.
 fn summary(finding: &Value, with_position: bool) -> String {
+    // The level is pinned too: one code can report at two levels
+    // (`unset-variable` is a warning where only some paths leave the name
+    // unset).
     let mut text = format!(
-        "{} {} {} inputs={} vars={}",
+        "{} {} {} {} inputs={} vars={}",
         finding["code"].as_str().unwrap_or("?"),
+        finding["level"].as_str().unwrap_or("?"),
         finding["flow"].as_str().unwrap_or("?"),
         finding["node"].as_str().unwrap_or("?"),
         finding["inputs"],

@@ -36,7 +36,7 @@ pub fn node_extra_keys(kind: &str) -> &'static [&'static str] {
         "ask" => &["pattern", "save", "goto", "invalid", "no_input", "timeout"],
         "set" | "call" => &["next"],
         "transfer" | "end" => &["serves"],
-        "opaque" => &["branches"],
+        "opaque" => &["branches", "reads", "sets"],
         _ => &[],
     }
 }
@@ -432,6 +432,12 @@ impl Decoder<'_> {
                     Some(v) => self.branches(v, id),
                     None => Vec::new(),
                 },
+                reads: get("reads")
+                    .map(|v| self.texts(v, "a variable"))
+                    .unwrap_or_default(),
+                sets: get("sets")
+                    .map(|v| self.texts(v, "a variable"))
+                    .unwrap_or_default(),
             },
             _ => NodeKind::Hangup {
                 text: self.text(kind_value, "hangup")?,
