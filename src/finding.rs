@@ -93,6 +93,10 @@ finding_codes! {
     /// A live call failed: HTTP error, timeout, bad TwiML, redirect loop.
     LiveError = "live-error", Error, "finding-codes",
         "A call to the live app failed: an HTTP error, a timeout, a reply that is not TwiML, or a redirect loop.";
+    SilentFailure = "silent-failure", Error, "silent-failure",
+        "A failure branch (a back-end step that fails, a queue at capacity, input collection that gives up) ends the call without a word to the caller.";
+    BusyLoop = "busy-loop", Error, "busy-loop",
+        "A cycle of back-end steps with no wait, no caller input and no limit: the caller hears nothing while it spins.";
 }
 
 impl Code {

@@ -67,6 +67,10 @@ pub enum NodeKind {
     Opaque {
         text: Located<String>,
         branches: Vec<Branch>,
+        /// A call to a back-end system (a Lambda, a function, an HTTP
+        /// request, an attribute check) that says nothing to the caller and
+        /// takes no input: a cycle of such steps is a `busy-loop`.
+        backend: bool,
     },
 }
 
@@ -75,6 +79,19 @@ pub enum NodeKind {
 pub struct Branch {
     pub on: Located<String>,
     pub goto: Located<String>,
+}
+
+impl Branch {
+    /// Whether the outcome is the step failing: its name says error,
+    /// failure or capacity (`error`, `NoMatchingError`, `failed`,
+    /// `QueueAtCapacity`), as platforms name those outcomes. A
+    /// `silent-failure` is judged on these branches only.
+    pub fn is_failure(&self) -> bool {
+        let name = self.on.as_str().to_ascii_lowercase();
+        ["error", "fail", "capacity"]
+            .iter()
+            .any(|word| name.contains(word))
+    }
 }
 
 fn then_of(handler: &Option<Handler>) -> Option<&Located<String>> {

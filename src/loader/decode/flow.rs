@@ -36,7 +36,7 @@ pub fn node_extra_keys(kind: &str) -> &'static [&'static str] {
         "ask" => &["pattern", "save", "goto", "invalid", "no_input", "timeout"],
         "set" | "call" => &["next"],
         "transfer" | "end" => &["serves"],
-        "opaque" => &["branches"],
+        "opaque" => &["branches", "backend"],
         _ => &[],
     }
 }
@@ -432,6 +432,9 @@ impl Decoder<'_> {
                     Some(v) => self.branches(v, id),
                     None => Vec::new(),
                 },
+                backend: get("backend")
+                    .and_then(|v| self.bool(v, "backend"))
+                    .unwrap_or(false),
             },
             _ => NodeKind::Hangup {
                 text: self.text(kind_value, "hangup")?,
