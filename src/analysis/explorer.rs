@@ -634,14 +634,24 @@ fn hangs_up_silently(graph: &Graph, node: NodeIx) -> bool {
     matches!(&graph.model_node(node).kind, NodeKind::Hangup { text } if text.as_str().trim().is_empty())
 }
 
-/// What went wrong, in words, when `choice` at `node` is a failure: an
-/// opaque step's failure branch (see [`crate::model::Branch::is_failure`])
-/// or an input handler that has given up after its retries.
+/// What went wrong, in words, when `choice` at `node` is a failure: a
+/// back-end step's failure branch, any step's refusal (a queue at capacity,
+/// a call that failed; see [`crate::model::Branch::is_failure`]), or an
+/// input handler that has given up after its retries. A bare platform error
+/// of a step that is not a back end (a message, a transfer to another flow)
+/// is not judged: it happens when the flow is deployed wrong, not on a
+/// caller's call, and real flows wire it to a disconnect as a matter of
+/// course.
 fn failure_of(graph: &Graph, node: NodeIx, choice: Choice) -> Option<String> {
     match (&graph.model_node(node).kind, choice) {
-        (NodeKind::Opaque { branches, .. }, Choice::Branch(b)) => branches
+        (
+            NodeKind::Opaque {
+                branches, backend, ..
+            },
+            Choice::Branch(b),
+        ) => branches
             .get(b as usize)
-            .filter(|branch| branch.is_failure())
+            .filter(|branch| branch.is_refusal() || (*backend && branch.is_failure()))
             .map(|branch| format!("the outcome is `{}`", branch.on.as_str())),
         (NodeKind::Menu { .. }, Choice::NoInput) | (NodeKind::Ask { .. }, Choice::NoInput) => {
             Some("the caller says nothing".to_string())

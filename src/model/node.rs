@@ -87,10 +87,15 @@ impl Branch {
     /// `QueueAtCapacity`), as platforms name those outcomes. A
     /// `silent-failure` is judged on these branches only.
     pub fn is_failure(&self) -> bool {
+        self.is_refusal() || self.on.as_str().to_ascii_lowercase().contains("error")
+    }
+
+    /// Whether the outcome names what refused (`failed`, `failure`,
+    /// `QueueAtCapacity`, `CallFailed`), rather than only that the
+    /// platform had an error (`NoMatchingError`).
+    pub fn is_refusal(&self) -> bool {
         let name = self.on.as_str().to_ascii_lowercase();
-        ["error", "fail", "capacity"]
-            .iter()
-            .any(|word| name.contains(word))
+        ["fail", "capacity"].iter().any(|word| name.contains(word))
     }
 }
 

@@ -162,18 +162,8 @@ fn import_writes_flows_that_lint() {
     assert_eq!(code, 0, "{stderr}");
     let files = std::fs::read_dir(&folder).unwrap().count();
     assert_eq!(files, 2);
-    // The flows load and lint; their one finding is the call that ends in
-    // silence when the transfer to the error flow fails.
-    let (code, stdout, stderr) = touchpoint(&["lint", path_text(&folder), "--format", "json"]);
-    assert_eq!(code, 1, "{stdout}\n{stderr}");
-    let report: Value = serde_json::from_str(&stdout).unwrap();
-    let codes: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
-    assert_eq!(codes, ["silent-failure"], "{stdout}");
+    let (code, stdout, stderr) = touchpoint(&["lint", path_text(&folder)]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
 }
 
 #[test]
