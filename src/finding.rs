@@ -97,6 +97,10 @@ finding_codes! {
         "An option announced as one thing leads to a step that speaks of another option of the same menu and not of its own.";
     UnsetVariable = "unset-variable", Error, "finding-codes",
         "A step reads a variable or contact attribute that no path from the start sets before it (a warning where only some paths leave it unset).";
+    SilentFailure = "silent-failure", Error, "silent-failure",
+        "A failure branch (a back-end step that fails, a queue at capacity, input collection that gives up) ends the call without a word to the caller.";
+    BusyLoop = "busy-loop", Error, "busy-loop",
+        "A cycle of back-end steps with no wait, no caller input and no limit: the caller hears nothing while it spins.";
 }
 
 impl Code {

@@ -14,7 +14,7 @@ use crate::graph::{Graph, Kind, NodeIx, NONE};
 use crate::machine::{
     Choice, DeadEndReason, InputKind, Machine, Observer, Rules, Settled, State, Step,
 };
-use crate::model::Settings;
+use crate::model::{NodeKind, Settings};
 
 /// What the walk learnt besides findings.
 #[derive(Debug, Default)]
@@ -221,11 +221,15 @@ impl CallEntries {
 struct Watch<'w> {
     coverage: &'w mut crate::coverage::CoverageMap,
     entries: &'w mut CallEntries,
+    /// The nodes one step passes through, in order: whether the caller
+    /// heard anything on the way (`silent-failure`, `busy-loop`).
+    trail: &'w mut Vec<NodeIx>,
 }
 
 impl Observer for Watch<'_> {
     fn enter(&mut self, node: NodeIx) {
         self.coverage.enter(node);
+        self.trail.push(node);
     }
 
     fn call(&mut self, flow: u32, vars: u64) {
@@ -300,6 +304,7 @@ fn walk_world(
     let own = |node: NodeIx| graph.nodes[node as usize].flow as usize == flow;
     let top_level = !graph.flows[flow].called;
     let start = graph.flows[flow].start;
+    let mut trail: Vec<NodeIx> = Vec::with_capacity(16);
     let first = machine.settle(
         start,
         world,
@@ -308,6 +313,7 @@ fn walk_world(
         &mut Watch {
             coverage: &mut summary.coverage,
             entries,
+            trail: &mut trail,
         },
     );
     let initial = match first {
@@ -347,6 +353,9 @@ fn walk_world(
     let mut terminals_reached: FxHashSet<NodeIx> = FxHashSet::default();
     let mut choices: Vec<Choice> = Vec::with_capacity(16);
     let mut offered: Vec<u32> = Vec::with_capacity(16);
+    // Steps from one back-end step to another with nothing heard between:
+    // a cycle of them is a `busy-loop`.
+    let mut busy_edges: Vec<(u32, u32)> = Vec::new();
 
     let mut next = 0usize;
     while next < sg.states.len() {
@@ -433,12 +442,14 @@ fn walk_world(
         }
 
         for &choice in &choices {
+            trail.clear();
             let step = machine.step(
                 &state,
                 choice,
                 &mut Watch {
                     coverage: &mut summary.coverage,
                     entries,
+                    trail: &mut trail,
                 },
             );
             summary.coverage.record(&state, choice, &step);
@@ -503,6 +514,12 @@ fn walk_world(
                     let menus = sg.menus[id as usize].saturating_add(u16::from(entered_menu));
                     let (target, new) = sg.add(next_state, id, choice, menus);
                     sg.edges.push(target);
+                    if is_backend(graph, state.node)
+                        && is_backend(graph, next_state.node)
+                        && says_nothing(graph, &trail, next_state.node)
+                    {
+                        busy_edges.push((id, target));
+                    }
                     if new && entered_menu && top_level {
                         let entry = depth_at_menu
                             .entry(next_state.node)
@@ -516,6 +533,26 @@ fn walk_world(
                     sg.exits[id as usize] = true;
                     if top_level {
                         terminals_reached.insert(node);
+                    }
+                    if let Some(failure) = failure_of(graph, state.node, choice) {
+                        let detail = failure_detail(choice);
+                        if own(state.node)
+                            && hangs_up_silently(graph, node)
+                            && says_nothing(graph, &trail, node)
+                            && recorder.wants(Code::SilentFailure, state.node, detail, world_index)
+                        {
+                            let mut path = sg.choices(id);
+                            path.push(choice);
+                            recorder.record(
+                                RawFinding::new(Code::SilentFailure, state.node, detail, world_index, path)
+                                    .message(format!(
+                                        "when {failure} at `{}`, the call ends at `{}` without a word to the caller",
+                                        graph.node_id(state.node),
+                                        graph.node_id(node)
+                                    ))
+                                    .guards(guard_mask_of(kind), state.vars),
+                            );
+                        }
                     }
                 }
                 Step::Moved(Settled::Returned(_)) => sg.exits[id as usize] = true,
@@ -547,6 +584,8 @@ fn walk_world(
         }
     }
 
+    find_busy_loops(graph, sg, &busy_edges, &own, world_index, recorder);
+
     for node in terminals_reached {
         for intent in 0..graph.intents.len() {
             if graph.node_serves(node, intent) {
@@ -573,6 +612,158 @@ fn walk_world(
             raw.entry_flow = Some(flow as u32);
         }
         recorder.record(raw);
+    }
+}
+
+/// Whether `node` is an opaque step marked `backend`: a call to a system
+/// that says nothing to the caller and takes no input.
+fn is_backend(graph: &Graph, node: NodeIx) -> bool {
+    matches!(
+        graph.model_node(node).kind,
+        NodeKind::Opaque { backend: true, .. }
+    )
+}
+
+/// Whether a step that passed through `trail` said nothing to the caller
+/// before it came to `last`: every node on the way only sets or tests
+/// variables. A `say`, a prompt, a call into another flow or any other
+/// step may speak, so it makes the step not silent.
+fn says_nothing(graph: &Graph, trail: &[NodeIx], last: NodeIx) -> bool {
+    trail.iter().all(|&node| {
+        node == last
+            || matches!(
+                graph.nodes[node as usize].kind,
+                Kind::Set { .. } | Kind::Switch { .. }
+            )
+    })
+}
+
+/// Whether `node` ends the call without a word: a `hangup` with no text.
+fn hangs_up_silently(graph: &Graph, node: NodeIx) -> bool {
+    matches!(&graph.model_node(node).kind, NodeKind::Hangup { text } if text.as_str().trim().is_empty())
+}
+
+/// What went wrong, in words, when `choice` at `node` is a failure: a
+/// back-end step's failure branch, any step's refusal (a queue at capacity,
+/// a call that failed; see [`crate::model::Branch::is_failure`]), or an
+/// input handler that has given up after its retries. A bare platform error
+/// of a step that is not a back end (a message, a transfer to another flow)
+/// is not judged: it happens when the flow is deployed wrong, not on a
+/// caller's call, and real flows wire it to a disconnect as a matter of
+/// course.
+fn failure_of(graph: &Graph, node: NodeIx, choice: Choice) -> Option<String> {
+    match (&graph.model_node(node).kind, choice) {
+        (
+            NodeKind::Opaque {
+                branches, backend, ..
+            },
+            Choice::Branch(b),
+        ) => branches
+            .get(b as usize)
+            .filter(|branch| branch.is_refusal() || (*backend && branch.is_failure()))
+            .map(|branch| format!("the outcome is `{}`", branch.on.as_str())),
+        (NodeKind::Menu { .. }, Choice::NoInput) | (NodeKind::Ask { .. }, Choice::NoInput) => {
+            Some("the caller says nothing".to_string())
+        }
+        (NodeKind::Menu { .. }, Choice::NoMatch) => {
+            Some("the caller's answer matches no option".to_string())
+        }
+        (NodeKind::Ask { .. }, Choice::Invalid) => {
+            Some("the caller's answer is not valid".to_string())
+        }
+        _ => None,
+    }
+}
+
+/// Tells apart the failures of one node: each branch of an opaque step, or
+/// each handler of a menu or ask (a node is never both).
+fn failure_detail(choice: Choice) -> u32 {
+    match choice {
+        Choice::Branch(b) => b,
+        Choice::NoInput => 0,
+        Choice::NoMatch => 1,
+        _ => 2,
+    }
+}
+
+/// Reports every cycle of back-end steps the walk can go round with nothing
+/// heard and no caller input: the caller waits in silence while it spins.
+/// A cycle with no way out at all is already a `trap`, and is not told twice.
+fn find_busy_loops(
+    graph: &Graph,
+    sg: &StateGraph,
+    busy_edges: &[(u32, u32)],
+    own: &dyn Fn(NodeIx) -> bool,
+    world: u32,
+    recorder: &mut Recorder,
+) {
+    if busy_edges.is_empty() {
+        return;
+    }
+    let n = sg.states.len();
+    let mut sorted = busy_edges.to_vec();
+    sorted.sort_unstable();
+    let mut start = vec![0usize; n + 1];
+    for &(from, _) in &sorted {
+        start[from as usize + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let targets: Vec<u32> = sorted.iter().map(|&(_, to)| to).collect();
+    let in_loop = |s: usize| start[s] < start[s + 1];
+    let successors = |s: usize| &targets[start[s]..start[s + 1]];
+    for component in crate::scc::components(n, &in_loop, &successors) {
+        let cyclic =
+            component.len() > 1 || successors(component[0] as usize).contains(&component[0]);
+        if !cyclic {
+            continue;
+        }
+        let members: FxHashSet<u32> = component.iter().copied().collect();
+        let leaves = component.iter().any(|&s| {
+            sg.exits[s as usize]
+                || sg
+                    .successors(s as usize)
+                    .iter()
+                    .any(|t| !members.contains(t))
+        });
+        if !leaves {
+            continue;
+        }
+        let Some(&representative) = component
+            .iter()
+            .filter(|&&s| own(sg.states[s as usize].node))
+            .min()
+        else {
+            continue;
+        };
+        let node = sg.states[representative as usize].node;
+        if !recorder.wants(Code::BusyLoop, node, 0, world) {
+            continue;
+        }
+        let mut names: Vec<&str> = component
+            .iter()
+            .map(|&s| graph.node_id(sg.states[s as usize].node))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let cycle = match names.as_slice() {
+            [one] => format!("the back-end step `{one}` can lead back to itself"),
+            many => format!(
+                "the back-end steps {} can lead round to each other",
+                many.iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        recorder.record(
+            RawFinding::new(Code::BusyLoop, node, 0, world, sg.choices(representative)).message(
+                format!(
+                    "{cycle} with no wait, no caller input and no limit: the caller hears nothing while it spins"
+                ),
+            ),
+        );
     }
 }
 

@@ -25,7 +25,7 @@
 //! | `Loop` | unrolled (see [`unroll`]) |
 //! | `TransferContactToQueue` | `transfer`, behind an `opaque` step when it has error branches |
 //! | `TransferToFlow` | `call` of the flow when it is among the imported files, else `transfer: flow X`; behind an `opaque` step when it has error branches |
-//! | `DisconnectParticipant` | `hangup` |
+//! | `DisconnectParticipant` | `hangup: ""` (the caller hears nothing) |
 //! | `EndFlowExecution` | `end: flow ends` |
 //! | `Compare`, Lambda, Lex and every other action | `opaque`: each condition, `NextAction` and error is a branch |
 //!
@@ -600,10 +600,12 @@ impl<'a, 'n> Builder<'a, 'n> {
                     )
                 }
                 "TransferToFlow" => self.transfer_to_flow(action, &id, &origin, t),
+                // A disconnect says nothing: the empty text lets a failure
+                // branch that ends here be told as a `silent-failure`.
                 "DisconnectParticipant" => {
                     self.unused(action, &t);
                     IrKind::Hangup {
-                        text: "disconnect".to_string(),
+                        text: String::new(),
                     }
                 }
                 "EndFlowExecution" => {
@@ -1393,7 +1395,7 @@ mod tests {
         assert_eq!(
             node(flow, "e").kind,
             IrKind::Hangup {
-                text: "disconnect".to_string()
+                text: String::new()
             }
         );
         let origin = &node(flow, "b").origin;

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::ir::{IrFlow, IrHandler, IrKind};
+use super::ir::{is_backend_type, IrFlow, IrHandler, IrKind};
 
 fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
@@ -166,6 +166,9 @@ pub fn emit(flow: &IrFlow) -> String {
                             let _ = writeln!(out, "    {key}: [{}]", names.join(", "));
                         }
                     }
+                }
+                if is_backend_type(&node.origin.platform_type) {
+                    out.push_str("    backend: true\n");
                 }
                 out.push_str("    branches:\n");
                 if branches.is_empty() {

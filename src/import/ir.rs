@@ -194,6 +194,23 @@ pub struct IrHandler {
     pub then: String,
 }
 
+/// Whether a platform's step type is a call to a back-end system (a Lambda,
+/// a function, an HTTP request, a data action, an attribute check): it says
+/// nothing to the caller and takes no input. `emit` marks such opaque steps
+/// `backend: true`, which is what a `busy-loop` is made of. Steps that may
+/// speak or listen (a bot, a wait, an unknown action) are not back ends.
+pub fn is_backend_type(platform_type: &str) -> bool {
+    matches!(
+        platform_type,
+        // Amazon Connect.
+        "InvokeLambdaFunction" | "InvokeExternalResource" | "Compare"
+            // Twilio Studio.
+            | "run-function" | "make-http-request"
+            // Genesys Architect.
+            | "callData" | "callLambda" | "dataTableLookup"
+    )
+}
+
 /// What an importer returns: flows, and plain notes about what it could not
 /// model exactly (never a silent drop).
 #[derive(Debug, Clone, Default, PartialEq)]

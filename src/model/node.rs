@@ -72,6 +72,10 @@ pub enum NodeKind {
         reads: Vec<Located<String>>,
         /// Variables or contact attributes the step sets, on every branch.
         sets: Vec<Located<String>>,
+        /// A call to a back-end system (a Lambda, a function, an HTTP
+        /// request, an attribute check) that says nothing to the caller and
+        /// takes no input: a cycle of such steps is a `busy-loop`.
+        backend: bool,
     },
 }
 
@@ -80,6 +84,24 @@ pub enum NodeKind {
 pub struct Branch {
     pub on: Located<String>,
     pub goto: Located<String>,
+}
+
+impl Branch {
+    /// Whether the outcome is the step failing: its name says error,
+    /// failure or capacity (`error`, `NoMatchingError`, `failed`,
+    /// `QueueAtCapacity`), as platforms name those outcomes. A
+    /// `silent-failure` is judged on these branches only.
+    pub fn is_failure(&self) -> bool {
+        self.is_refusal() || self.on.as_str().to_ascii_lowercase().contains("error")
+    }
+
+    /// Whether the outcome names what refused (`failed`, `failure`,
+    /// `QueueAtCapacity`, `CallFailed`), rather than only that the
+    /// platform had an error (`NoMatchingError`).
+    pub fn is_refusal(&self) -> bool {
+        let name = self.on.as_str().to_ascii_lowercase();
+        ["fail", "capacity"].iter().any(|word| name.contains(word))
+    }
 }
 
 fn then_of(handler: &Option<Handler>) -> Option<&Located<String>> {

@@ -36,7 +36,7 @@ pub fn node_extra_keys(kind: &str) -> &'static [&'static str] {
         "ask" => &["pattern", "save", "goto", "invalid", "no_input", "timeout"],
         "set" | "call" => &["next"],
         "transfer" | "end" => &["serves"],
-        "opaque" => &["branches", "reads", "sets"],
+        "opaque" => &["branches", "reads", "sets", "backend"],
         _ => &[],
     }
 }
@@ -438,6 +438,9 @@ impl Decoder<'_> {
                 sets: get("sets")
                     .map(|v| self.texts(v, "a variable"))
                     .unwrap_or_default(),
+                backend: get("backend")
+                    .and_then(|v| self.bool(v, "backend"))
+                    .unwrap_or(false),
             },
             _ => NodeKind::Hangup {
                 text: self.text(kind_value, "hangup")?,

@@ -115,6 +115,12 @@ pub fn replay_finding(
         (Ending::DeadEnd { node: n, .. }, "dead-end") => n == node,
         (Ending::Loop { .. }, "trap") => true,
         (Ending::Terminal { node: n, .. }, "too-deep") => n == node,
+        // The failure is at `node`; its inputs end with the failing choice,
+        // and the call ends at the silent hangup the path names last.
+        (Ending::Terminal { node: n, kind }, "silent-failure") => {
+            *kind == "hangup"
+                && finding["path"].as_array().and_then(|p| p.last()) == Some(&serde_json::json!(n))
+        }
         // Rules about a menu as heard: the replay ends waiting there.
         (Ending::Waiting { node: n }, _) => n == node,
         _ => false,
@@ -218,6 +224,13 @@ pub fn run_printed_replays(
             "trap" => last.starts_with("LOOP at ") || last.starts_with("waiting at "),
             // Where a persona ends is its outcome, whichever node it is.
             "persona-failed" => true,
+            // The failure is at `node`; the call then ends, in silence, at
+            // the hangup the path names last.
+            "silent-failure" => finding["path"]
+                .as_array()
+                .and_then(|p| p.last())
+                .and_then(|n| n.as_str())
+                .is_some_and(|hangup| last.contains(&format!("`{hangup}`"))),
             _ => last.contains(&node),
         };
         assert!(
