@@ -426,6 +426,15 @@ impl Transitions {
     }
 }
 
+/// Outcomes of an action that its node cannot carry, for
+/// [`Builder::guarded`]: (label, target) branches, and whether each gets a
+/// note (the outcomes of a terminal that can fail are ordinary, and need
+/// none).
+struct Outside {
+    branches: Vec<(String, String)>,
+    say_why: bool,
+}
+
 /// What a prompt or message says, as the caller hears it.
 struct Spoken {
     text: String,
@@ -768,7 +777,10 @@ impl<'a, 'n> Builder<'a, 'n> {
                     .all(|c| c.is_ascii_digit() || c == '*' || c == '#');
             if op != "Equals" || operands.len() != 1 || operand.is_empty() {
                 // Not a key or a phrase: kept as an outcome of the step.
-                extras.push((format!("condition {op} {}", operands.join(", ")), to.clone()));
+                extras.push((
+                    format!("condition {op} {}", operands.join(", ")),
+                    to.clone(),
+                ));
                 continue;
             }
             if dtmf {
@@ -855,7 +867,17 @@ impl<'a, 'n> Builder<'a, 'n> {
             no_input,
             no_match,
         };
-        self.guarded(action, id, origin, menu, ("menu", "prompted"), extras, true)
+        self.guarded(
+            action,
+            id,
+            origin,
+            menu,
+            ("menu", "prompted"),
+            Outside {
+                branches: extras,
+                say_why: true,
+            },
+        )
     }
 
     /// A `GetParticipantInput` that stores what the caller types. On
@@ -922,7 +944,10 @@ impl<'a, 'n> Builder<'a, 'n> {
             }
         }
         for (op, operands, to) in &t.conditions {
-            extras.push((format!("condition {op} {}", operands.join(", ")), to.clone()));
+            extras.push((
+                format!("condition {op} {}", operands.join(", ")),
+                to.clone(),
+            ));
         }
         let ask = IrKind::Ask {
             prompt: spoken.text,
@@ -932,7 +957,17 @@ impl<'a, 'n> Builder<'a, 'n> {
             invalid,
             no_input,
         };
-        self.guarded(action, id, origin, ask, ("input", "prompted"), extras, true)
+        self.guarded(
+            action,
+            id,
+            origin,
+            ask,
+            ("input", "prompted"),
+            Outside {
+                branches: extras,
+                say_why: true,
+            },
+        )
     }
 
     /// A `GetParticipantInput` that neither stores input nor has
@@ -943,7 +978,13 @@ impl<'a, 'n> Builder<'a, 'n> {
     /// every answer leads to the no-match branch: a retry that comes back
     /// here is the loop it is, and nothing marks the no-input branch
     /// unreachable.
-    fn unanswerable(&mut self, action: &Value, id: &str, origin: &Origin, t: Transitions) -> IrKind {
+    fn unanswerable(
+        &mut self,
+        action: &Value,
+        id: &str,
+        origin: &Origin,
+        t: Transitions,
+    ) -> IrKind {
         let spoken = spoken(self.export, action);
         let answered_from = ["NoMatchingCondition", "NoMatchingError"]
             .into_iter()
@@ -968,7 +1009,11 @@ impl<'a, 'n> Builder<'a, 'n> {
             })
             .cloned()
             .collect();
-        extras.extend(t.next.iter().map(|next| ("NextAction".to_string(), next.clone())));
+        extras.extend(
+            t.next
+                .iter()
+                .map(|next| ("NextAction".to_string(), next.clone())),
+        );
         let ask = IrKind::Ask {
             prompt: spoken.text,
             pattern: None,
@@ -977,7 +1022,17 @@ impl<'a, 'n> Builder<'a, 'n> {
             invalid: None,
             no_input,
         };
-        self.guarded(action, id, origin, ask, ("input", "prompted"), extras, true)
+        self.guarded(
+            action,
+            id,
+            origin,
+            ask,
+            ("input", "prompted"),
+            Outside {
+                branches: extras,
+                say_why: true,
+            },
+        )
     }
 
     fn hours(&mut self, action: &Value, id: &str, origin: &Origin, t: Transitions) -> IrKind {
@@ -1012,8 +1067,10 @@ impl<'a, 'n> Builder<'a, 'n> {
             origin,
             IrKind::Switch { entries },
             ("hours", "checked"),
-            errors,
-            true,
+            Outside {
+                branches: errors,
+                say_why: true,
+            },
         )
     }
 
@@ -1073,7 +1130,17 @@ impl<'a, 'n> Builder<'a, 'n> {
         t: Transitions,
     ) -> IrKind {
         let alternatives = Self::alternatives(&t);
-        self.guarded(action, id, origin, kind, suffix_and_outcome, alternatives, false)
+        self.guarded(
+            action,
+            id,
+            origin,
+            kind,
+            suffix_and_outcome,
+            Outside {
+                branches: alternatives,
+                say_why: false,
+            },
+        )
     }
 
     /// A node whose action has outcomes the node cannot carry (a platform
@@ -1090,8 +1157,10 @@ impl<'a, 'n> Builder<'a, 'n> {
         origin: &Origin,
         kind: IrKind,
         (suffix, outcome): (&str, &str),
-        alternatives: Vec<(String, String)>,
-        say_why: bool,
+        Outside {
+            branches: alternatives,
+            say_why,
+        }: Outside,
     ) -> IrKind {
         // A branch to where the node already leads adds no way on: the
         // target is reachable through the node, and a step before it would
@@ -1800,7 +1869,12 @@ mod tests {
         assert_eq!(
             ask("account"),
             // On timeout Connect stores `Timeout` and goes on down NextAction.
-            (some("[0-9]{1,8}"), some("thanks"), some("bye"), some("thanks"))
+            (
+                some("[0-9]{1,8}"),
+                some("thanks"),
+                some("bye"),
+                some("thanks")
+            )
         );
         assert_eq!(
             ask("pin"),
@@ -1960,10 +2034,13 @@ mod tests {
                 ]
             }
         );
-        assert!(imported
-            .notes
-            .iter()
-            .any(|n| n.contains("hours (CheckHoursOfOperation): the NoMatchingError branch → bye")));
+        assert!(
+            imported
+                .notes
+                .iter()
+                .any(|n| n
+                    .contains("hours (CheckHoursOfOperation): the NoMatchingError branch → bye"))
+        );
         // `bye` is reached through `closed`.
         // Lint finds nothing: `fixtures/import/connect/hours-of-operation`.
     }

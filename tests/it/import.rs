@@ -292,14 +292,8 @@ fn import_notes_are_said_once() {
         "{stdout}\n{stderr}"
     );
     assert!(stdout.contains("note: import: "), "{stdout}");
-    let (code, _, stderr) = touchpoint(&[
-        "replay",
-        export,
-        "--from",
-        "connect",
-        "--flow",
-        "Clinic",
-    ]);
+    let (code, _, stderr) =
+        touchpoint(&["replay", export, "--from", "connect", "--flow", "Clinic"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stderr.matches(note).count(), 1, "{stderr}");
 }
