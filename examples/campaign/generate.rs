@@ -25,6 +25,11 @@ use super::{keep_case, Config, Failure, Rng, Summary};
 #[path = "../../tests/it/common/shell_words.rs"]
 mod shell_words;
 use shell_words::shell_words;
+#[path = "../../tests/it/common/printed_replays.rs"]
+mod printed_replays;
+use printed_replays::{
+    findings_in_print_order, printed_replay_commands, replay_ends_where_finding_says,
+};
 
 /// A topic customers come for: the intent's id, the option's label (the
 /// same on every channel, as real sets share them), its speech regex, and
@@ -769,27 +774,8 @@ impl Checker<'_> {
     /// within a group, and prints a command for each finding with inputs, a
     /// path or a persona behind it).
     fn check_printed_replays(&mut self, name: &str, human: &str, report: &serde_json::Value) {
-        let commands: Vec<String> = human
-            .lines()
-            .filter_map(|l| l.trim_start().strip_prefix("replay: "))
-            .map(str::to_string)
-            .collect();
-        let mut findings: Vec<&serde_json::Value> = report["findings"]
-            .as_array()
-            .map(|f| f.iter().collect())
-            .unwrap_or_default();
-        findings.retain(|f| {
-            f["inputs"].as_array().is_some_and(|i| !i.is_empty())
-                || f["path"].as_array().is_some_and(|p| !p.is_empty())
-                || f["source"] == "personas"
-        });
-        findings.sort_by_key(|f| {
-            (
-                f["channel"].as_str().unwrap_or_default().to_string(),
-                f["flow"].as_str().unwrap_or_default().to_string(),
-                f["file"].as_str().unwrap_or_default().to_string(),
-            )
-        });
+        let commands = printed_replay_commands(human);
+        let findings = findings_in_print_order(report);
         if commands.len() != findings.len() {
             self.fail(
                 &format!("{name}: printed replay commands do not match the findings"),
@@ -807,7 +793,7 @@ impl Checker<'_> {
             if words.first().map(String::as_str) != Some("touchpoint") {
                 self.fail(
                     &format!("{name}: a printed replay command is not a touchpoint command"),
-                    command.clone(),
+                    command.to_string(),
                     String::new(),
                 );
                 continue;
@@ -820,32 +806,12 @@ impl Checker<'_> {
             if outcome.code() != Some(0) {
                 self.fail(
                     &format!("{name}: a printed replay command fails"),
-                    command.clone(),
+                    command.to_string(),
                     outcome.describe(),
                 );
                 continue;
             }
-            let last = stdout.lines().last().unwrap_or_default();
-            let node = format!("`{}`", finding["node"].as_str().unwrap_or_default());
-            let ends_there = match finding["code"].as_str().unwrap_or_default() {
-                "dead-end" => last.starts_with("DEAD END at ") && last.contains(&node),
-                "unhandled-input" => last.starts_with("DROPPED at ") && last.contains(&node),
-                "trap" => last.starts_with("LOOP at ") || last.starts_with("waiting at "),
-                // Where a persona ends is its outcome, whichever node it is.
-                "persona-failed" => true,
-                // A finding ends at its node, or, for the fuzzer's copy of
-                // a misleading option, where its path says the customer
-                // was taken after choosing it.
-                _ => {
-                    let path_end = finding["path"]
-                        .as_array()
-                        .and_then(|p| p.last())
-                        .and_then(|n| n.as_str())
-                        .map(|n| format!("`{n}`"));
-                    last.contains(&node) || path_end.is_some_and(|end| last.contains(&end))
-                }
-            };
-            if !ends_there {
+            if !replay_ends_where_finding_says(finding, &stdout) {
                 self.fail(
                     &format!(
                         "{name}: a printed replay ends elsewhere than its finding ({})",

@@ -7,7 +7,11 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 pub mod generated_set;
+mod printed_replays;
 mod shell_words;
+use printed_replays::{
+    findings_in_print_order, printed_replay_commands, replay_ends_where_finding_says,
+};
 pub use shell_words::shell_words;
 
 pub fn project() -> PathBuf {
@@ -186,27 +190,8 @@ pub fn run_printed_replays(
     human: &str,
     report: &serde_json::Value,
 ) -> Vec<(serde_json::Value, String)> {
-    let commands: Vec<&str> = human
-        .lines()
-        .filter_map(|l| l.trim_start().strip_prefix("replay: "))
-        .collect();
-    let mut findings: Vec<&serde_json::Value> = report["findings"]
-        .as_array()
-        .expect("a report has findings")
-        .iter()
-        .filter(|f| {
-            f["inputs"].as_array().is_some_and(|i| !i.is_empty())
-                || f["path"].as_array().is_some_and(|p| !p.is_empty())
-                || f["source"] == "personas"
-        })
-        .collect();
-    findings.sort_by_key(|f| {
-        (
-            f["channel"].as_str().unwrap_or_default().to_string(),
-            f["flow"].as_str().unwrap_or_default().to_string(),
-            f["file"].as_str().unwrap_or_default().to_string(),
-        )
-    });
+    let commands = printed_replay_commands(human);
+    let findings = findings_in_print_order(report);
     assert_eq!(commands.len(), findings.len(), "{human}");
     assert!(!commands.is_empty(), "no replay commands in {human}");
     let mut replays = Vec::new();
@@ -216,25 +201,8 @@ pub fn run_printed_replays(
         let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
         let (code, stdout, stderr) = touchpoint_in(dir, &args);
         assert_eq!(code, 0, "`{command}` as printed fails: {stderr}");
-        let last = stdout.lines().last().unwrap_or_default();
-        let node = format!("`{}`", finding["node"].as_str().unwrap_or_default());
-        let ends_there = match finding["code"].as_str().unwrap_or_default() {
-            "dead-end" => last.starts_with("DEAD END at ") && last.contains(&node),
-            "unhandled-input" => last.starts_with("DROPPED at ") && last.contains(&node),
-            "trap" => last.starts_with("LOOP at ") || last.starts_with("waiting at "),
-            // Where a persona ends is its outcome, whichever node it is.
-            "persona-failed" => true,
-            // The failure is at `node`; the call then ends, in silence, at
-            // the hangup the path names last.
-            "silent-failure" => finding["path"]
-                .as_array()
-                .and_then(|p| p.last())
-                .and_then(|n| n.as_str())
-                .is_some_and(|hangup| last.contains(&format!("`{hangup}`"))),
-            _ => last.contains(&node),
-        };
         assert!(
-            ends_there,
+            replay_ends_where_finding_says(finding, &stdout),
             "`{command}` ends elsewhere than {finding}:\n{stdout}"
         );
         replays.push((finding.clone(), stdout));
