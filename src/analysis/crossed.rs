@@ -17,8 +17,13 @@
 //!   options again") is a list, not a crossed wire.
 //!
 //! What an option leads to is its target and the plain steps after it
-//! (`say`, `set`) up to the first step that asks, decides or ends: their
-//! ids, texts, prompts and transfer queues.
+//! (`say`, `set`) up to the first step that asks, decides or ends. It is
+//! heard in two voices, judged apart: what the caller is told (texts and
+//! prompts) and what the steps are named (ids and transfer queues). "We
+//! will transfer you to a 401K specialist" is crossed for the IRA option
+//! even when the queue behind it is the IRA queue: the caller who pressed
+//! for IRA hears the other desk named, and either the words or the wiring
+//! is wrong.
 
 use std::collections::BTreeSet;
 
@@ -36,9 +41,14 @@ const FILLER: &[&str] = &[
 const PLAIN_STEPS: usize = 4;
 
 /// The lower-cased words of a text, ids split at `_` and `-` too, with a
-/// plural `s` dropped so that "payments" names "payment".
+/// plural `s` dropped so that "payments" names "payment". Names written as
+/// one word (`SimpleFinancialIRA`, `Financial401K`, exported choice names)
+/// are split where a capital or a digit follows a lower-case letter and
+/// where a run of capitals ends ("IRAAccount"), so a number-and-letter code
+/// like "401K" stays one word.
 fn words(text: &str) -> BTreeSet<String> {
     text.split(|c: char| !c.is_alphanumeric())
+        .flat_map(split_joined_words)
         .filter(|w| !w.is_empty())
         .map(|w| {
             let w = w.to_lowercase();
@@ -50,6 +60,27 @@ fn words(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// The words run together in one token ("SimpleFinancialIRA" gives
+/// "Simple", "Financial", "IRA").
+fn split_joined_words(token: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = token.char_indices().collect();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for i in 1..chars.len() {
+        let (at, c) = chars[i];
+        let previous = chars[i - 1].1;
+        let next_is_lower = chars.get(i + 1).is_some_and(|(_, n)| n.is_lowercase());
+        let boundary = (previous.is_lowercase() && (c.is_uppercase() || c.is_ascii_digit()))
+            || (previous.is_uppercase() && c.is_uppercase() && next_is_lower);
+        if boundary {
+            parts.push(&token[start..at]);
+            start = at;
+        }
+    }
+    parts.push(&token[start..]);
+    parts
+}
+
 /// The words of a label that name something.
 fn label_words(label: &str) -> BTreeSet<String> {
     words(label)
@@ -58,27 +89,47 @@ fn label_words(label: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The words of what a step and the plain steps after it say or are named.
-fn destination_words(graph: &Graph, start: NodeIx) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let mut node = start;
-    let mut seen = Vec::new();
-    while node != NONE && !seen.contains(&node) && seen.len() <= PLAIN_STEPS {
-        seen.push(node);
-        let model = graph.model_node(node);
-        out.extend(words(&model.id.value));
-        if let Some(text) = model.kind.text() {
-            out.extend(words(text));
-        }
-        if let NodeKind::Transfer { queue, .. } = &model.kind {
-            out.extend(words(&queue.value));
-        }
-        node = match graph.nodes[node as usize].kind {
-            Kind::Say { next } | Kind::Set { next, .. } => next,
-            _ => NONE,
+/// What a step and the plain steps after it say and are named, as words.
+struct Destination {
+    /// What the caller is told: texts and prompts.
+    spoken: BTreeSet<String>,
+    /// What the steps are named: ids and transfer queues.
+    named: BTreeSet<String>,
+}
+
+impl Destination {
+    fn read(graph: &Graph, start: NodeIx) -> Destination {
+        let mut destination = Destination {
+            spoken: BTreeSet::new(),
+            named: BTreeSet::new(),
         };
+        let mut node = start;
+        let mut seen = Vec::new();
+        while node != NONE && !seen.contains(&node) && seen.len() <= PLAIN_STEPS {
+            seen.push(node);
+            let model = graph.model_node(node);
+            destination.named.extend(words(&model.id.value));
+            if let Some(text) = model.kind.text() {
+                destination.spoken.extend(words(text));
+            }
+            if let NodeKind::Transfer { queue, .. } = &model.kind {
+                destination.named.extend(words(&queue.value));
+            }
+            node = match graph.nodes[node as usize].kind {
+                Kind::Say { next } | Kind::Set { next, .. } => next,
+                _ => NONE,
+            };
+        }
+        destination
     }
-    out
+
+    /// The voices (spoken, named) that name every word of `theirs` and
+    /// none of `own`.
+    fn voices_naming(&self, own: &BTreeSet<String>, theirs: &[&String]) -> [bool; 2] {
+        [&self.spoken, &self.named].map(|words| {
+            !own.iter().any(|w| words.contains(w)) && theirs.iter().all(|w| words.contains(*w))
+        })
+    }
 }
 
 /// The option among `others` whose label the target of `option` speaks of,
@@ -93,8 +144,9 @@ pub(crate) fn crossed_with(graph: &Graph, option: u32, others: &[u32]) -> Option
     if own.is_empty() || target == NONE || target == graph.options[option as usize].menu {
         return None;
     }
-    let mut destination: Option<BTreeSet<String>> = None;
-    let mut named = Vec::new();
+    let mut destination: Option<Destination> = None;
+    // Per voice (spoken, named), the other options it names.
+    let mut named: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
     for &other in others {
         if other == option || graph.options[other as usize].goto == target {
             continue;
@@ -108,18 +160,23 @@ pub(crate) fn crossed_with(graph: &Graph, option: u32, others: &[u32]) -> Option
         if own_only.is_empty() || theirs_only.is_empty() {
             continue;
         }
-        let said = destination.get_or_insert_with(|| destination_words(graph, target));
-        if own.iter().any(|w| said.contains(w)) {
-            return None;
-        }
-        if theirs_only.iter().all(|w| said.contains(*w)) {
-            named.push(other);
+        let heard = destination.get_or_insert_with(|| Destination::read(graph, target));
+        for (voice, names) in heard
+            .voices_naming(&own, &theirs_only)
+            .into_iter()
+            .enumerate()
+        {
+            if names {
+                named[voice].push(other);
+            }
         }
     }
-    match named.as_slice() {
+    // A voice naming exactly one other option, and not the option's own
+    // label, is a crossed wire; a voice naming several is a list.
+    named.iter().find_map(|others| match others.as_slice() {
         [other] => Some(*other),
         _ => None,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -130,6 +187,14 @@ mod tests {
     fn words_split_ids_and_drop_plurals() {
         let got: Vec<String> = words("to_401k-Specialists, payments").into_iter().collect();
         assert_eq!(got, ["401k", "payment", "specialist", "to"]);
+    }
+
+    #[test]
+    fn words_run_together_are_split_and_codes_kept_whole() {
+        let got: Vec<String> = words("SimpleFinancial401K SimpleFinancialIRA IRAAccount")
+            .into_iter()
+            .collect();
+        assert_eq!(got, ["401k", "account", "financial", "ira", "simple"]);
     }
 
     #[test]
