@@ -19,9 +19,9 @@
 //! |---|---|
 //! | `MessageParticipant` | `say` (Text, SSML without tags, or a recorded prompt) |
 //! | `MessageParticipantIteratively` | `say`; without `NextAction` an `end` (it repeats until an agent or the queue takes the contact) |
-//! | `GetParticipantInput` with key conditions | `menu`: one option per condition; `InputTimeLimitExceeded` is `no_input`, `NoMatchingCondition` is `no_match` (else `NoMatchingError`) |
+//! | `GetParticipantInput` with key conditions | `menu`: one option per condition; `InputTimeLimitExceeded` (else `NoMatchingError`) is `no_input`, `NoMatchingCondition` (else `NoMatchingError`) is `no_match` |
 //! | `GetParticipantInput` storing input | `ask`: `pattern` from `MaxDigits`/`MaximumLength` or phone-number validation; `InvalidPhoneNumber`, `NoMatchingCondition` or else `NoMatchingError` is `invalid`; `InputTimeLimitExceeded` is `no_input`, else the `NextAction` (on timeout Connect stores `Timeout` and goes on) |
-//! | `GetParticipantInput` with neither | `ask` that keeps nothing, whose every answer goes down `NoMatchingCondition` (else `NoMatchingError`); `InputTimeLimitExceeded` is `no_input` |
+//! | `GetParticipantInput` with neither | `ask` that keeps nothing, whose every answer goes down `NoMatchingCondition` (else `NoMatchingError`); `InputTimeLimitExceeded` (else `NoMatchingError`) is `no_input` |
 //! | `CheckHoursOfOperation` | `switch` on the variable `hours: [open, closed]` |
 //! | `Loop` | unrolled (see [`unroll`]) |
 //! | `TransferContactToQueue`, `TransferContactToAgent`, third-party transfers | `transfer`, behind an `opaque` step when it has error branches |
@@ -30,6 +30,9 @@
 //! | `EndFlowExecution` | `end: flow ends` |
 //! | `Compare`, Lambda, Lex and every other action of the flow language | `opaque`: each condition, `NextAction` and error is a branch |
 //! | a type not of the flow language | `opaque` (or `end` with no transitions), with a note at its position |
+//!
+//! An error with no branch of its own goes down `NoMatchingError`, the
+//! flow language's catch-all ("if no other Error matches").
 //!
 //! No edge is dropped: a branch that a menu, an ask or a switch cannot
 //! carry (a platform error, a `NextAction` beside the conditions) and that
@@ -419,6 +422,18 @@ struct Transitions {
 impl Transitions {
     fn error(&self, kind: &str) -> Option<&String> {
         self.errors.iter().find(|(k, _)| k == kind).map(|(_, t)| t)
+    }
+
+    /// Where the error `kind` leads when it happens: its own branch, else
+    /// the catch-all. The flow language's reference lists, for every action,
+    /// "NoMatchingError - if no other Error matches" (for example
+    /// `TransferToFlow`), so an error the export gives no branch of its own
+    /// goes down `NoMatchingError`. A `GetParticipantInput` waits "before
+    /// proceeding with a timeout error" (`InputTimeLimitSeconds`), so
+    /// silence without an `InputTimeLimitExceeded` branch takes
+    /// `NoMatchingError` too.
+    fn error_or_catch_all(&self, kind: &str) -> Option<&String> {
+        self.error(kind).or_else(|| self.error("NoMatchingError"))
     }
 
     fn is_empty(&self) -> bool {
@@ -823,10 +838,12 @@ impl<'a, 'n> Builder<'a, 'n> {
                 .trim()
                 .to_string();
         }
-        let no_input = t.error("InputTimeLimitExceeded").map(|to| IrHandler {
-            retries: 0,
-            then: to.clone(),
-        });
+        let no_input = t
+            .error_or_catch_all("InputTimeLimitExceeded")
+            .map(|to| IrHandler {
+                retries: 0,
+                then: to.clone(),
+            });
         let no_match_condition = t.error("NoMatchingCondition").cloned();
         let no_match = no_match_condition
             .clone()
@@ -882,11 +899,21 @@ impl<'a, 'n> Builder<'a, 'n> {
         )
     }
 
-    /// A `GetParticipantInput` that stores what the caller types. On
-    /// timeout Connect stores the value `Timeout` and goes on down the
-    /// success branch (`NextAction`): silence does not drop the call, so
-    /// without an `InputTimeLimitExceeded` branch `no_input` is the
-    /// `NextAction`.
+    /// A `GetParticipantInput` that stores what the caller types (the
+    /// "Store customer input" block). Its documentation: "When a call
+    /// includes no customer input, the contact takes the Success branch. The
+    /// Stored customer input system attribute holds a value of `Timeout`."
+    /// So silence does not drop the call: without an
+    /// `InputTimeLimitExceeded` branch `no_input` is the `NextAction`, and a
+    /// check for `Timeout` after the block is the flow's own business.
+    ///
+    /// The block's branches are Success, "Invalid number" (only with
+    /// phone-number validation) and Error. The failure branch, if any, is
+    /// `invalid` (`InvalidPhoneNumber`, else `NoMatchingCondition`, else the
+    /// catch-all `NoMatchingError`): it is how the block gives up on a call
+    /// (a number that is no phone number, an entry it cannot store or
+    /// encrypt), so a retry through it that never stops is an
+    /// `endless-retry`, and a silent hang-up on it a `silent-failure`.
     fn ask(&mut self, action: &Value, id: &str, origin: &Origin, t: Transitions) -> IrKind {
         let spoken = spoken(self.export, action);
         let params = action.get("Parameters");
@@ -976,7 +1003,7 @@ impl<'a, 'n> Builder<'a, 'n> {
     /// conditions. The caller hears the prompt, and whatever key they press
     /// no condition takes it: the platform goes down `NoMatchingCondition`
     /// (else `NoMatchingError`), and on silence down
-    /// `InputTimeLimitExceeded`. So it is an `ask` that keeps nothing, whose
+    /// `InputTimeLimitExceeded` (else `NoMatchingError`). So it is an `ask` that keeps nothing, whose
     /// every answer leads to the no-match branch: a retry that comes back
     /// here is the loop it is, and nothing marks the no-input branch
     /// unreachable.
@@ -992,10 +1019,12 @@ impl<'a, 'n> Builder<'a, 'n> {
             .into_iter()
             .find(|k| t.error(k).is_some());
         let goto = answered_from.and_then(|k| t.error(k)).cloned();
-        let no_input = t.error("InputTimeLimitExceeded").map(|to| IrHandler {
-            retries: 0,
-            then: to.clone(),
-        });
+        let no_input = t
+            .error_or_catch_all("InputTimeLimitExceeded")
+            .map(|to| IrHandler {
+                retries: 0,
+                then: to.clone(),
+            });
         self.note(
             action,
             &format!(
@@ -1814,7 +1843,25 @@ mod tests {
     }
 
     #[test]
-    fn a_menu_with_only_no_matching_error_drops_silence() {
+    fn a_menu_without_any_error_branch_leaves_silence_unhandled() {
+        // No branch for the timeout and no catch-all: the export says
+        // nowhere to go, and lint reports it (`unhandled-input`).
+        let imported = one("menu.json", &menu_export(json!([])));
+        // Its NextAction, beside the conditions, is a step in front.
+        let IrKind::Menu {
+            no_input, no_match, ..
+        } = &node(&imported.flows[0], "menu__menu").kind
+        else {
+            panic!()
+        };
+        assert_eq!(no_input, &None);
+        assert_eq!(no_match, &None);
+    }
+
+    #[test]
+    fn a_menu_without_a_timeout_branch_takes_the_catch_all_on_silence() {
+        // "NoMatchingError - if no other Error matches": silence is a
+        // timeout error, and without its own branch it takes the catch-all.
         let imported = one(
             "menu.json",
             &menu_export(json!([{"NextAction": "sorry", "ErrorType": "NoMatchingError"}])),
@@ -1826,7 +1873,14 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(no_input, &None, "no timeout branch: silence is not handled");
+        assert_eq!(
+            no_input,
+            &Some(IrHandler {
+                retries: 0,
+                then: "sorry".to_string()
+            }),
+            "silence goes down NoMatchingError"
+        );
         assert_eq!(
             no_match,
             &Some(IrHandler {
