@@ -865,7 +865,7 @@ impl<'a, 'n> Builder<'a, 'n> {
             .chain(no_match.iter().map(|h| &h.then))
             .collect();
         if let Some(next) = &t.next {
-            if !handled.contains(&next) {
+            if !handled.contains(&next) && !extras.iter().any(|(_, to)| to == next) {
                 extras.push(("NextAction".to_string(), next.clone()));
             }
         }
@@ -1040,11 +1040,11 @@ impl<'a, 'n> Builder<'a, 'n> {
             })
             .cloned()
             .collect();
-        extras.extend(
-            t.next
-                .iter()
-                .map(|next| ("NextAction".to_string(), next.clone())),
-        );
+        if let Some(next) = &t.next {
+            if !extras.iter().any(|(_, to)| to == next) {
+                extras.push(("NextAction".to_string(), next.clone()));
+            }
+        }
         let ask = IrKind::Ask {
             prompt: spoken.text,
             pattern: None,
@@ -1086,9 +1086,14 @@ impl<'a, 'n> Builder<'a, 'n> {
         // The check itself can fail (no hours set for the queue): its error
         // branches are outcomes of the step, so their targets stay reachable.
         // So is a `NextAction` beside both conditions.
+        // A `NextAction` that an error branch also takes is that branch,
+        // not an outcome of its own.
         let mut errors = t.errors.clone();
         if let Some(next) = &t.next {
-            if open.as_ref() != Some(next) && closed.as_ref() != Some(next) {
+            if open.as_ref() != Some(next)
+                && closed.as_ref() != Some(next)
+                && !errors.iter().any(|(_, to)| to == next)
+            {
                 errors.push(("NextAction".to_string(), next.clone()));
             }
         }
@@ -1195,17 +1200,17 @@ impl<'a, 'n> Builder<'a, 'n> {
     ) -> IrKind {
         // A branch to where the node already leads adds no way on: the
         // target is reachable through the node, and a step before it would
-        // only hide the node's own loops (a re-prompt) behind a choice.
+        // only hide the node's own loops (a re-prompt) behind a choice. Two
+        // outcomes to the same other target are both kept: they are
+        // different things happening (a queue at capacity is a refusal the
+        // caller should hear about, a platform error is not), and the
+        // analysis judges each by its name.
         let mut kind = kind;
-        let mut reached: Vec<String> = kind.targets_mut().into_iter().map(|t| t.clone()).collect();
-        let mut kept = Vec::new();
-        for (label, to) in alternatives {
-            if !reached.contains(&to) {
-                reached.push(to.clone());
-                kept.push((label, to));
-            }
-        }
-        let alternatives = kept;
+        let reached: Vec<String> = kind.targets_mut().into_iter().map(|t| t.clone()).collect();
+        let alternatives: Vec<(String, String)> = alternatives
+            .into_iter()
+            .filter(|(_, to)| !reached.contains(to))
+            .collect();
         if alternatives.is_empty() {
             return kind;
         }
