@@ -28,6 +28,7 @@
 //! | `TransferToFlow` | `call` of the flow when it is among the imported files, else `transfer: flow X`; behind an `opaque` step when it has error branches |
 //! | `DisconnectParticipant` | `hangup: ""` (the caller hears nothing) |
 //! | `EndFlowExecution` | `end: flow ends` |
+//! | `EndFlowModuleExecution` | `end: module ends` (back to the flow that invoked it; `InvokeFlowModule` is an `opaque` step that goes straight on, so nothing calls a module) |
 //! | `Compare`, Lambda, Lex and every other action of the flow language | `opaque`: each condition, `NextAction` and error is a branch |
 //! | a type not of the flow language | `opaque` (or `end` with no transitions), with a note at its position |
 //!
@@ -705,6 +706,18 @@ impl<'a, 'n> Builder<'a, 'n> {
                     self.unused(action, &t);
                     IrKind::End {
                         text: "flow ends".to_string(),
+                    }
+                }
+                // A flow module's end: the contact goes back to the flow
+                // that invoked the module ("Return" in the designer), so it
+                // is a way out, not a step with no way on. It is an `end`,
+                // not a `return`: an `InvokeFlowModule` is an opaque step
+                // that goes straight on, so no imported flow calls the
+                // module, and a `return` with no caller is a dead end.
+                "EndFlowModuleExecution" => {
+                    self.unused(action, &t);
+                    IrKind::End {
+                        text: "module ends: back to the flow that invoked it".to_string(),
                     }
                 }
                 _ => self.opaque(action, &ty, t),
