@@ -19,15 +19,27 @@
 //! |---|---|
 //! | `MessageParticipant` | `say` (Text, SSML without tags, or a recorded prompt) |
 //! | `MessageParticipantIteratively` | `say`; without `NextAction` an `end` (it repeats until an agent or the queue takes the contact) |
-//! | `GetParticipantInput` with key conditions | `menu`: one option per condition; `InputTimeLimitExceeded` is `no_input`, `NoMatchingCondition` is `no_match` (else `NoMatchingError`) |
-//! | `GetParticipantInput` storing input | `ask`: `pattern` from `MaxDigits`/`MaximumLength` or phone-number validation; `InvalidPhoneNumber`, `NoMatchingCondition` or else `NoMatchingError` is `invalid`, `InputTimeLimitExceeded` is `no_input` |
+//! | `GetParticipantInput` with key conditions | `menu`: one option per condition; `InputTimeLimitExceeded` (else `NoMatchingError`) is `no_input`, `NoMatchingCondition` (else `NoMatchingError`) is `no_match` |
+//! | `GetParticipantInput` storing input | `ask`: `pattern` from `MaxDigits`/`MaximumLength` or phone-number validation; `InvalidPhoneNumber`, `NoMatchingCondition` or else `NoMatchingError` is `invalid`; `InputTimeLimitExceeded` is `no_input`, else the `NextAction` (on timeout Connect stores `Timeout` and goes on) |
+//! | `GetParticipantInput` with neither | `ask` that keeps nothing, whose every answer goes down `NoMatchingCondition` (else `NoMatchingError`); `InputTimeLimitExceeded` (else `NoMatchingError`) is `no_input` |
 //! | `CheckHoursOfOperation` | `switch` on the variable `hours: [open, closed]` |
 //! | `Loop` | unrolled (see [`unroll`]) |
-//! | `TransferContactToQueue` | `transfer`, behind an `opaque` step when it has error branches |
+//! | `TransferContactToQueue`, `TransferContactToAgent`, third-party transfers | `transfer`, behind an `opaque` step when it has error branches |
 //! | `TransferToFlow` | `call` of the flow when it is among the imported files, else `transfer: flow X`; behind an `opaque` step when it has error branches |
 //! | `DisconnectParticipant` | `hangup: ""` (the caller hears nothing) |
 //! | `EndFlowExecution` | `end: flow ends` |
-//! | `Compare`, Lambda, Lex and every other action | `opaque`: each condition, `NextAction` and error is a branch |
+//! | `EndFlowModuleExecution` | `end: module ends` (back to the flow that invoked it; `InvokeFlowModule` is an `opaque` step that goes straight on, so nothing calls a module) |
+//! | `Compare`, Lambda, Lex and every other action of the flow language | `opaque`: each condition, `NextAction` and error is a branch |
+//! | a type not of the flow language | `opaque` (or `end` with no transitions), with a note at its position |
+//!
+//! An error with no branch of its own goes down `NoMatchingError`, the
+//! flow language's catch-all ("if no other Error matches").
+//!
+//! No edge is dropped: a branch that a menu, an ask or a switch cannot
+//! carry (a platform error, a `NextAction` beside the conditions) and that
+//! leads somewhere the node does not already lead becomes a branch of an
+//! `opaque` step at the action's id, in front of the node (`<id>__menu`,
+//! `<id>__input`, `<id>__hours`).
 //!
 //! Nothing is dropped silently: whatever the mapping cannot carry exactly is
 //! a line of [`Imported::notes`] naming the file, the `Identifier` and the
@@ -48,6 +60,62 @@ use super::ImportError;
 
 /// The flow language this importer reads.
 const FLOW_LANGUAGE: &str = "2019-10-30";
+
+/// The action types of the flow language that the importer knows, whether
+/// it models them or maps them to an `opaque` step. Any other type (one of
+/// another tool's format, or a typo) is still imported as an `opaque` step,
+/// but with a note that points at it, since what it does is a guess.
+const KNOWN_ACTION_TYPES: &[&str] = &[
+    "AssociateContactToCustomerProfile",
+    "CheckHoursOfOperation",
+    "CheckMetricData",
+    "CheckOutboundCallStatus",
+    "CheckVoiceId",
+    "Compare",
+    "ConnectParticipantWithLexBot",
+    "CreateCallbackContact",
+    "CreateCustomerProfile",
+    "CreateTask",
+    "CreateWisdomSession",
+    "DisconnectParticipant",
+    "DistributeByPercentage",
+    "EndFlowExecution",
+    "EndFlowModuleExecution",
+    "GetCustomerProfile",
+    "GetMetricData",
+    "GetParticipantInput",
+    "InvokeExternalResource",
+    "InvokeFlowModule",
+    "InvokeLambdaFunction",
+    "Loop",
+    "MessageParticipant",
+    "MessageParticipantIteratively",
+    "ResumeContact",
+    "SetVoiceId",
+    "StartOutboundChatContact",
+    "TagContact",
+    "TransferContactToAgent",
+    "TransferContactToQueue",
+    "TransferParticipantToThirdParty",
+    "TransferToFlow",
+    "TransferToThirdParty",
+    "UnTagContact",
+    "UpdateContactAttributes",
+    "UpdateContactCallbackNumber",
+    "UpdateContactData",
+    "UpdateContactEventHooks",
+    "UpdateContactMediaProcessing",
+    "UpdateContactMediaStreamingBehavior",
+    "UpdateContactRecordingAndAnalyticsBehavior",
+    "UpdateContactRecordingBehavior",
+    "UpdateContactRoutingBehavior",
+    "UpdateContactTargetQueue",
+    "UpdateContactTextToSpeechVoice",
+    "UpdateFlowAttributes",
+    "UpdateFlowLoggingBehavior",
+    "UpdateRoutingCriteria",
+    "Wait",
+];
 
 /// How Connect names a `Loop`'s parts.
 const LOOP_NAMES: LoopNames<'static> = LoopNames {
@@ -357,9 +425,30 @@ impl Transitions {
         self.errors.iter().find(|(k, _)| k == kind).map(|(_, t)| t)
     }
 
+    /// Where the error `kind` leads when it happens: its own branch, else
+    /// the catch-all. The flow language's reference lists, for every action,
+    /// "NoMatchingError - if no other Error matches" (for example
+    /// `TransferToFlow`), so an error the export gives no branch of its own
+    /// goes down `NoMatchingError`. A `GetParticipantInput` waits "before
+    /// proceeding with a timeout error" (`InputTimeLimitSeconds`), so
+    /// silence without an `InputTimeLimitExceeded` branch takes
+    /// `NoMatchingError` too.
+    fn error_or_catch_all(&self, kind: &str) -> Option<&String> {
+        self.error(kind).or_else(|| self.error("NoMatchingError"))
+    }
+
     fn is_empty(&self) -> bool {
         self.next.is_none() && self.conditions.is_empty() && self.errors.is_empty()
     }
+}
+
+/// Outcomes of an action that its node cannot carry, for
+/// [`Builder::guarded`]: (label, target) branches, and whether each gets a
+/// note (the outcomes of a terminal that can fail are ordinary, and need
+/// none).
+struct Outside {
+    branches: Vec<(String, String)>,
+    say_why: bool,
 }
 
 /// What a prompt or message says, as the caller hears it.
@@ -576,14 +665,19 @@ impl<'a, 'n> Builder<'a, 'n> {
                 "MessageParticipant" | "MessageParticipantIteratively" => {
                     self.message(action, (&id, &origin), single, t)
                 }
-                "GetParticipantInput" => self.input(action, t),
-                "CheckHoursOfOperation" => self.hours(action, t),
+                "GetParticipantInput" => self.input(action, &id, &origin, t),
+                "CheckHoursOfOperation" => self.hours(action, &id, &origin, t),
                 "Loop" => self.pending_loop(action, &id, t),
                 "TransferContactToQueue"
+                | "TransferContactToAgent"
                 | "TransferToThirdParty"
                 | "TransferParticipantToThirdParty" => {
                     let target = match ty.as_str() {
                         "TransferContactToQueue" => queue_name(self.export, action),
+                        // The agent was chosen before (`UpdateContactTargetQueue`
+                        // with an agent, or the agent of a callback): the
+                        // contact leaves the flow for that agent.
+                        "TransferContactToAgent" => "agent".to_string(),
                         _ => format!(
                             "phone {}",
                             param(action, "ThirdPartyPhoneNumber")
@@ -612,6 +706,18 @@ impl<'a, 'n> Builder<'a, 'n> {
                     self.unused(action, &t);
                     IrKind::End {
                         text: "flow ends".to_string(),
+                    }
+                }
+                // A flow module's end: the contact goes back to the flow
+                // that invoked the module ("Return" in the designer), so it
+                // is a way out, not a step with no way on. It is an `end`,
+                // not a `return`: an `InvokeFlowModule` is an opaque step
+                // that goes straight on, so no imported flow calls the
+                // module, and a `return` with no caller is a dead end.
+                "EndFlowModuleExecution" => {
+                    self.unused(action, &t);
+                    IrKind::End {
+                        text: "module ends: back to the flow that invoked it".to_string(),
                     }
                 }
                 _ => self.opaque(action, &ty, t),
@@ -679,12 +785,18 @@ impl<'a, 'n> Builder<'a, 'n> {
         }
     }
 
-    fn input(&mut self, action: &Value, t: Transitions) -> IrKind {
+    fn input(&mut self, action: &Value, id: &str, origin: &Origin, t: Transitions) -> IrKind {
         let store = param(action, "StoreInput").is_some_and(|s| s.eq_ignore_ascii_case("true"));
-        if store || t.conditions.is_empty() {
-            return self.ask(action, t);
+        if store {
+            return self.ask(action, id, origin, t);
+        }
+        if t.conditions.is_empty() {
+            return self.unanswerable(action, id, origin, t);
         }
         let spoken = spoken(self.export, action);
+        // Branches the menu's own fields cannot carry; they stay edges of an
+        // `opaque` step (see below), so nothing the export says is lost.
+        let mut extras: Vec<(String, String)> = Vec::new();
         let mut options = Vec::new();
         let mut keys = Vec::new();
         for (op, operands, to) in &t.conditions {
@@ -694,13 +806,11 @@ impl<'a, 'n> Builder<'a, 'n> {
                     .chars()
                     .all(|c| c.is_ascii_digit() || c == '*' || c == '#');
             if op != "Equals" || operands.len() != 1 || operand.is_empty() {
-                self.note(
-                    action,
-                    &format!(
-                        "the condition `{op} {}` is not a key or a phrase: left out",
-                        operands.join(", ")
-                    ),
-                );
+                // Not a key or a phrase: kept as an outcome of the step.
+                extras.push((
+                    format!("condition {op} {}", operands.join(", ")),
+                    to.clone(),
+                ));
                 continue;
             }
             if dtmf {
@@ -741,10 +851,12 @@ impl<'a, 'n> Builder<'a, 'n> {
                 .trim()
                 .to_string();
         }
-        let no_input = t.error("InputTimeLimitExceeded").map(|to| IrHandler {
-            retries: 0,
-            then: to.clone(),
-        });
+        let no_input = t
+            .error_or_catch_all("InputTimeLimitExceeded")
+            .map(|to| IrHandler {
+                retries: 0,
+                then: to.clone(),
+            });
         let no_match_condition = t.error("NoMatchingCondition").cloned();
         let no_match = no_match_condition
             .clone()
@@ -755,10 +867,8 @@ impl<'a, 'n> Builder<'a, 'n> {
             });
         if no_match_condition.is_some() {
             if let Some(to) = t.error("NoMatchingError").cloned() {
-                self.note(
-                    action,
-                    &format!("the NoMatchingError branch (a platform error) → {to} is left out"),
-                );
+                // A platform error, not a wrong key.
+                extras.push(("NoMatchingError".to_string(), to));
             }
         }
         let handled: Vec<&String> = options
@@ -768,11 +878,8 @@ impl<'a, 'n> Builder<'a, 'n> {
             .chain(no_match.iter().map(|h| &h.then))
             .collect();
         if let Some(next) = &t.next {
-            if !handled.contains(&next) {
-                self.note(
-                    action,
-                    &format!("NextAction → {next} is not an outcome of a menu: left out"),
-                );
+            if !handled.contains(&next) && !extras.iter().any(|(_, to)| to == next) {
+                extras.push(("NextAction".to_string(), next.clone()));
             }
         }
         for (kind, to) in &t.errors {
@@ -783,18 +890,44 @@ impl<'a, 'n> Builder<'a, 'n> {
             ]
             .contains(&kind.as_str())
             {
-                self.note(action, &format!("the {kind} error → {to} is left out"));
+                extras.push((kind.clone(), to.clone()));
             }
         }
-        IrKind::Menu {
+        let menu = IrKind::Menu {
             prompt,
             options,
             no_input,
             no_match,
-        }
+        };
+        self.guarded(
+            action,
+            id,
+            origin,
+            menu,
+            ("menu", "prompted"),
+            Outside {
+                branches: extras,
+                say_why: true,
+            },
+        )
     }
 
-    fn ask(&mut self, action: &Value, t: Transitions) -> IrKind {
+    /// A `GetParticipantInput` that stores what the caller types (the
+    /// "Store customer input" block). Its documentation: "When a call
+    /// includes no customer input, the contact takes the Success branch. The
+    /// Stored customer input system attribute holds a value of `Timeout`."
+    /// So silence does not drop the call: without an
+    /// `InputTimeLimitExceeded` branch `no_input` is the `NextAction`, and a
+    /// check for `Timeout` after the block is the flow's own business.
+    ///
+    /// The block's branches are Success, "Invalid number" (only with
+    /// phone-number validation) and Error. The failure branch, if any, is
+    /// `invalid` (`InvalidPhoneNumber`, else `NoMatchingCondition`, else the
+    /// catch-all `NoMatchingError`): it is how the block gives up on a call
+    /// (a number that is no phone number, an entry it cannot store or
+    /// encrypt), so a retry through it that never stops is an
+    /// `endless-retry`, and a silent hang-up on it a `silent-failure`.
+    fn ask(&mut self, action: &Value, id: &str, origin: &Origin, t: Transitions) -> IrKind {
         let spoken = spoken(self.export, action);
         let params = action.get("Parameters");
         let max = param(action, "MaxDigits")
@@ -828,38 +961,125 @@ impl<'a, 'n> Builder<'a, 'n> {
             retries: 0,
             then: to.clone(),
         });
-        let no_input = t.error("InputTimeLimitExceeded").map(|to| IrHandler {
-            retries: 0,
-            then: to.clone(),
-        });
+        let no_input = match t.error("InputTimeLimitExceeded") {
+            Some(to) => Some(IrHandler {
+                retries: 0,
+                then: to.clone(),
+            }),
+            None => {
+                if let Some(next) = &t.next {
+                    self.note(
+                        action,
+                        &format!("stores input: on timeout the stored input is `Timeout` and the flow goes on to NextAction → {next} (modelled as `no_input`)"),
+                    );
+                }
+                t.next.as_ref().map(|next| IrHandler {
+                    retries: 0,
+                    then: next.clone(),
+                })
+            }
+        };
+        let mut extras = Vec::new();
         for (kind, to) in &t.errors {
             if Some(kind.as_str()) != invalid_from && kind != "InputTimeLimitExceeded" {
-                self.note(
-                    action,
-                    &format!("stores input: the {kind} error → {to} is left out"),
-                );
+                extras.push((kind.clone(), to.clone()));
             }
         }
         for (op, operands, to) in &t.conditions {
-            self.note(
-                action,
-                &format!(
-                    "stores input: the condition `{op} {}` → {to} is left out",
-                    operands.join(", ")
-                ),
-            );
+            extras.push((
+                format!("condition {op} {}", operands.join(", ")),
+                to.clone(),
+            ));
         }
-        IrKind::Ask {
+        let ask = IrKind::Ask {
             prompt: spoken.text,
             pattern,
             save: Some("StoredCustomerInput".to_string()),
             goto: t.next,
             invalid,
             no_input,
-        }
+        };
+        self.guarded(
+            action,
+            id,
+            origin,
+            ask,
+            ("input", "prompted"),
+            Outside {
+                branches: extras,
+                say_why: true,
+            },
+        )
     }
 
-    fn hours(&mut self, action: &Value, t: Transitions) -> IrKind {
+    /// A `GetParticipantInput` that neither stores input nor has
+    /// conditions. The caller hears the prompt, and whatever key they press
+    /// no condition takes it: the platform goes down `NoMatchingCondition`
+    /// (else `NoMatchingError`), and on silence down
+    /// `InputTimeLimitExceeded` (else `NoMatchingError`). So it is an `ask` that keeps nothing, whose
+    /// every answer leads to the no-match branch: a retry that comes back
+    /// here is the loop it is, and nothing marks the no-input branch
+    /// unreachable.
+    fn unanswerable(
+        &mut self,
+        action: &Value,
+        id: &str,
+        origin: &Origin,
+        t: Transitions,
+    ) -> IrKind {
+        let spoken = spoken(self.export, action);
+        let answered_from = ["NoMatchingCondition", "NoMatchingError"]
+            .into_iter()
+            .find(|k| t.error(k).is_some());
+        let goto = answered_from.and_then(|k| t.error(k)).cloned();
+        let no_input = t
+            .error_or_catch_all("InputTimeLimitExceeded")
+            .map(|to| IrHandler {
+                retries: 0,
+                then: to.clone(),
+            });
+        self.note(
+            action,
+            &format!(
+                "neither stores input nor has conditions: no answer gets past it, so it is an `ask` whose every answer goes down {}",
+                answered_from.unwrap_or("no branch (the export has none)")
+            ),
+        );
+        let mut extras: Vec<(String, String)> = t
+            .errors
+            .iter()
+            .filter(|(kind, _)| {
+                Some(kind.as_str()) != answered_from && kind != "InputTimeLimitExceeded"
+            })
+            .cloned()
+            .collect();
+        if let Some(next) = &t.next {
+            if !extras.iter().any(|(_, to)| to == next) {
+                extras.push(("NextAction".to_string(), next.clone()));
+            }
+        }
+        let ask = IrKind::Ask {
+            prompt: spoken.text,
+            pattern: None,
+            save: None,
+            goto,
+            invalid: None,
+            no_input,
+        };
+        self.guarded(
+            action,
+            id,
+            origin,
+            ask,
+            ("input", "prompted"),
+            Outside {
+                branches: extras,
+                say_why: true,
+            },
+        )
+    }
+
+    fn hours(&mut self, action: &Value, id: &str, origin: &Origin, t: Transitions) -> IrKind {
         self.hours = true;
         let on = |value: &str| {
             t.conditions
@@ -876,13 +1096,31 @@ impl<'a, 'n> Builder<'a, 'n> {
         if let Some(closed) = &closed {
             entries.push((None, closed.clone()));
         }
-        for (kind, to) in &t.errors {
-            self.note(
-                action,
-                &format!("the {kind} error → {to} is left out (the switch takes open or closed)"),
-            );
+        // The check itself can fail (no hours set for the queue): its error
+        // branches are outcomes of the step, so their targets stay reachable.
+        // So is a `NextAction` beside both conditions.
+        // A `NextAction` that an error branch also takes is that branch,
+        // not an outcome of its own.
+        let mut errors = t.errors.clone();
+        if let Some(next) = &t.next {
+            if open.as_ref() != Some(next)
+                && closed.as_ref() != Some(next)
+                && !errors.iter().any(|(_, to)| to == next)
+            {
+                errors.push(("NextAction".to_string(), next.clone()));
+            }
         }
-        IrKind::Switch { entries }
+        self.guarded(
+            action,
+            id,
+            origin,
+            IrKind::Switch { entries },
+            ("hours", "checked"),
+            Outside {
+                branches: errors,
+                say_why: true,
+            },
+        )
     }
 
     /// A placeholder with both branches; [`unroll`] replaces it.
@@ -937,14 +1175,69 @@ impl<'a, 'n> Builder<'a, 'n> {
         id: &str,
         origin: &Origin,
         kind: IrKind,
-        (suffix, outcome): (&str, &str),
+        suffix_and_outcome: (&str, &str),
         t: Transitions,
     ) -> IrKind {
         let alternatives = Self::alternatives(&t);
+        self.guarded(
+            action,
+            id,
+            origin,
+            kind,
+            suffix_and_outcome,
+            Outside {
+                branches: alternatives,
+                say_why: false,
+            },
+        )
+    }
+
+    /// A node whose action has outcomes the node cannot carry (a platform
+    /// error, a branch of no meaning to a menu): without them the node
+    /// itself; otherwise an `opaque` step, at the action's id, whose
+    /// `outcome` branch leads to the node as a node of its own
+    /// (`<id>__<suffix>`) and whose other branches are those outcomes. So
+    /// every branch of the export stays an edge, and its target stays
+    /// reachable.
+    fn guarded(
+        &mut self,
+        action: &Value,
+        id: &str,
+        origin: &Origin,
+        kind: IrKind,
+        (suffix, outcome): (&str, &str),
+        Outside {
+            branches: alternatives,
+            say_why,
+        }: Outside,
+    ) -> IrKind {
+        // A branch to where the node already leads adds no way on: the
+        // target is reachable through the node, and a step before it would
+        // only hide the node's own loops (a re-prompt) behind a choice. Two
+        // outcomes to the same other target are both kept: they are
+        // different things happening (a queue at capacity is a refusal the
+        // caller should hear about, a platform error is not), and the
+        // analysis judges each by its name.
+        let mut kind = kind;
+        let reached: Vec<String> = kind.targets_mut().into_iter().map(|t| t.clone()).collect();
+        let alternatives: Vec<(String, String)> = alternatives
+            .into_iter()
+            .filter(|(_, to)| !reached.contains(to))
+            .collect();
         if alternatives.is_empty() {
             return kind;
         }
         let child = self.taken.claim(&format!("{id}__{suffix}"));
+        if say_why {
+            for (label, to) in &alternatives {
+                self.note(
+                    action,
+                    &format!(
+                        "the {label} branch → {to} is not an outcome the {suffix} node can carry: it is a branch of an `opaque` step at `{id}`, before the {suffix} (`{child}`)"
+                    ),
+                );
+            }
+        }
         let text = describe(action);
         self.children.push(IrNode {
             id: child.clone(),
@@ -1006,6 +1299,39 @@ impl<'a, 'n> Builder<'a, 'n> {
     }
 
     fn opaque(&mut self, action: &Value, ty: &str, t: Transitions) -> IrKind {
+        if !KNOWN_ACTION_TYPES.contains(&ty) {
+            let origin = self.origin(action);
+            let what = if t.is_empty() {
+                "what it does is unknown and it has no transitions: mapped to `end`"
+            } else {
+                "what it does is unknown: an `opaque` step whose every branch is a possible outcome"
+            };
+            self.notes.push(format!(
+                "{}:{}:{}: {} ({ty}): not an action type of flow language {FLOW_LANGUAGE}: {what}",
+                self.export.path,
+                origin.line,
+                origin.column,
+                str_of(action, "Identifier").unwrap_or("?"),
+            ));
+            // An unknown action with no way on may well be the transfer or
+            // the end its name suggests: a `dead-end` error on a guess would
+            // be a wrong finding, so the flow ends there.
+            if t.is_empty() {
+                return IrKind::End {
+                    text: format!("{} (an unknown action)", describe(action)),
+                };
+            }
+            let mut branches = Vec::new();
+            for (op, ops, to) in &t.conditions {
+                branches.push((format!("{op} {}", ops.join(", ")), to.clone()));
+            }
+            branches.extend(t.next.iter().map(|next| ("next".to_string(), next.clone())));
+            branches.extend(t.errors.iter().cloned());
+            return IrKind::Opaque {
+                text: describe(action),
+                branches: dedup(branches),
+            };
+        }
         let mut branches = Vec::new();
         for (op, ops, to) in &t.conditions {
             branches.push((format!("{op} {}", ops.join(", ")), to.clone()));
@@ -1467,14 +1793,26 @@ mod tests {
             ])),
         );
         let flow = &imported.flows[0];
+        // The NoMatchingError branch is a platform error, not a wrong key: a
+        // step before the menu takes it, so its target stays reachable.
+        assert_eq!(
+            node(flow, "menu").kind,
+            IrKind::Opaque {
+                text: "GetParticipantInput (Text, StoreInput, InputTimeLimitSeconds)".to_string(),
+                branches: vec![
+                    ("prompted".to_string(), "menu__menu".to_string()),
+                    ("NoMatchingError".to_string(), "bye".to_string()),
+                ]
+            }
+        );
         let IrKind::Menu {
             prompt,
             options,
             no_input,
             no_match,
-        } = &node(flow, "menu").kind
+        } = &node(flow, "menu__menu").kind
         else {
-            panic!("{:?}", node(flow, "menu"))
+            panic!("{:?}", node(flow, "menu__menu"))
         };
         assert_eq!(prompt, "For billing, press 1. Press 2 to report an outage.");
         let keys: Vec<(Option<&str>, Option<&str>, &str)> = options
@@ -1523,7 +1861,25 @@ mod tests {
     }
 
     #[test]
-    fn a_menu_with_only_no_matching_error_drops_silence() {
+    fn a_menu_without_any_error_branch_leaves_silence_unhandled() {
+        // No branch for the timeout and no catch-all: the export says
+        // nowhere to go, and lint reports it (`unhandled-input`).
+        let imported = one("menu.json", &menu_export(json!([])));
+        // Its NextAction, beside the conditions, is a step in front.
+        let IrKind::Menu {
+            no_input, no_match, ..
+        } = &node(&imported.flows[0], "menu__menu").kind
+        else {
+            panic!()
+        };
+        assert_eq!(no_input, &None);
+        assert_eq!(no_match, &None);
+    }
+
+    #[test]
+    fn a_menu_without_a_timeout_branch_takes_the_catch_all_on_silence() {
+        // "NoMatchingError - if no other Error matches": silence is a
+        // timeout error, and without its own branch it takes the catch-all.
         let imported = one(
             "menu.json",
             &menu_export(json!([{"NextAction": "sorry", "ErrorType": "NoMatchingError"}])),
@@ -1535,7 +1891,14 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(no_input, &None, "no timeout branch: silence is not handled");
+        assert_eq!(
+            no_input,
+            &Some(IrHandler {
+                retries: 0,
+                then: "sorry".to_string()
+            }),
+            "silence goes down NoMatchingError"
+        );
         assert_eq!(
             no_match,
             &Some(IrHandler {
@@ -1652,28 +2015,34 @@ mod tests {
         let some = |s: &str| Some(s.to_string());
         assert_eq!(
             ask("account"),
-            (some("[0-9]{1,8}"), some("thanks"), some("bye"), None)
+            // On timeout Connect stores `Timeout` and goes on down NextAction.
+            (
+                some("[0-9]{1,8}"),
+                some("thanks"),
+                some("bye"),
+                some("thanks")
+            )
         );
         assert_eq!(
             ask("pin"),
             (some("[0-9]{1,4}"), some("thanks"), some("bye"), some("bye"))
         );
+        // Its NoMatchingError (a platform error) is a step before the ask.
         assert_eq!(
-            ask("phone"),
+            ask("phone__input"),
             (
                 some(r"\+?[0-9]{6,15}"),
                 some("thanks"),
                 some("account"),
-                None
+                some("thanks")
             )
         );
         assert!(imported
             .notes
             .iter()
-            .any(|n| n.contains("phone (GetParticipantInput): stores input: the NoMatchingError")));
-        // `account` handles only NoMatchingError: silence drops the call,
-        // which lint finds there and only there:
-        // `fixtures/import/connect/stored-input`.
+            .any(|n| n.contains("phone (GetParticipantInput): the NoMatchingError branch → bye")));
+        // Silence at `account` goes on to `thanks` with the input `Timeout`:
+        // lint finds no unhandled input: `fixtures/import/connect/stored-input`.
     }
 
     #[test]
@@ -1792,8 +2161,19 @@ mod tests {
                 vec!["open".to_string(), "closed".to_string()]
             )]
         );
+        // The check's error branch is an outcome of a step before the switch.
         assert_eq!(
             node(flow, "hours").kind,
+            IrKind::Opaque {
+                text: "CheckHoursOfOperation".to_string(),
+                branches: vec![
+                    ("checked".to_string(), "hours__hours".to_string()),
+                    ("NoMatchingError".to_string(), "bye".to_string()),
+                ]
+            }
+        );
+        assert_eq!(
+            node(flow, "hours__hours").kind,
             IrKind::Switch {
                 entries: vec![
                     (Some("hours == open".to_string()), "queue".to_string()),
@@ -1801,10 +2181,13 @@ mod tests {
                 ]
             }
         );
-        assert!(imported
-            .notes
-            .iter()
-            .any(|n| n.contains("hours (CheckHoursOfOperation): the NoMatchingError error")));
+        assert!(
+            imported
+                .notes
+                .iter()
+                .any(|n| n
+                    .contains("hours (CheckHoursOfOperation): the NoMatchingError branch → bye"))
+        );
         // `bye` is reached through `closed`.
         // Lint finds nothing: `fixtures/import/connect/hours-of-operation`.
     }

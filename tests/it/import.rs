@@ -283,23 +283,34 @@ fn printed_replays_of_an_import_run_and_name_the_export() {
 /// error as well; a replay, which writes no report, prints them there.
 #[test]
 fn import_notes_are_said_once() {
-    let export = "fixtures/import/connect/after-hours-silence/export";
+    let export = "fixtures/import/connect/hours-error-branch/export";
     let (_, stdout, stderr) = touchpoint(&["lint", export, "--from", "connect"]);
-    let note = "closed-offer (GetParticipantInput): the NoMatchingError branch";
+    let note = "hours (CheckHoursOfOperation): the NoMatchingError branch";
     assert_eq!(
         stdout.matches(note).count() + stderr.matches(note).count(),
         1,
         "{stdout}\n{stderr}"
     );
     assert!(stdout.contains("note: import: "), "{stdout}");
-    let (code, _, stderr) = touchpoint(&[
-        "replay",
-        export,
-        "--from",
-        "connect",
-        "--flow",
-        "Dental_Surgery",
-    ]);
+    let (code, _, stderr) =
+        touchpoint(&["replay", export, "--from", "connect", "--flow", "Clinic"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stderr.matches(note).count(), 1, "{stderr}");
+}
+
+/// An action type that is not of the flow language is not accepted
+/// silently: each gets a note that points at it.
+#[test]
+fn unknown_connect_action_types_are_noted_with_their_position() {
+    let export = "fixtures/import/connect/unknown-action-types/export";
+    let (code, stdout, stderr) = touchpoint(&["lint", export, "--from", "connect"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    for (at, action) in [
+        ("Census.json:10:7", "begin (Start)"),
+        ("Census.json:16:7", "voice (SetVoice)"),
+        ("Census.json:28:7", "queue (TransferToQueue)"),
+    ] {
+        let note = format!("note: import: {at}: {action}: not an action type of flow language");
+        assert_eq!(stdout.matches(&note).count(), 1, "{note}\n{stdout}");
+    }
 }
