@@ -74,13 +74,50 @@
 //! list ("say “yes” to confirm, or “no” to cancel"); unquoted words there do
 //! not, because they are too easily ordinary prose.
 
+use std::ops::Range;
+
 /// What a prompt tells the caller they can do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Announcements {
-    /// DTMF keys announced, in order of first mention, deduplicated: each one of '0'..='9', '*', '#'.
-    pub keys: Vec<char>,
+    /// DTMF keys announced, in order of first mention, deduplicated.
+    pub keys: Vec<AnnouncedKey>,
     /// Spoken phrases announced with "say ...", lower-cased, in order, deduplicated.
     pub phrases: Vec<String>,
+}
+
+/// One key a prompt tells the caller to press.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnouncedKey {
+    /// One of '0'..='9', '*', '#'.
+    pub key: char,
+    /// What the prompt says the key is for ("billing" in "press 1 for
+    /// billing" and in "for billing, press 1"), as the prompt writes it,
+    /// when it says.
+    pub label: Option<String>,
+}
+
+impl Announcements {
+    /// Whether the prompt tells the caller to press `key`.
+    #[must_use]
+    pub(crate) fn announces(&self, key: char) -> bool {
+        self.keys.iter().any(|announced| announced.key == key)
+    }
+
+    /// What the prompt says `key` is for, when it announces the key with a
+    /// purpose. `key` is an option's key as written (`"1"`, `"*"`); a key
+    /// of more than one character is never announced.
+    #[must_use]
+    pub(crate) fn label(&self, key: &str) -> Option<&str> {
+        let mut chars = key.chars();
+        let (Some(key), None) = (chars.next(), chars.next()) else {
+            return None;
+        };
+        self.keys
+            .iter()
+            .find(|announced| announced.key == key)?
+            .label
+            .as_deref()
+    }
 }
 
 /// Longest quoted phrase accepted, in words. Longer quotations are prose
@@ -120,6 +157,14 @@ const PRESS_VERBS: &[&str] = &[
 
 /// Verbs that ask the caller to speak.
 const SAY_VERBS: &[&str] = &["say", "saying"];
+
+/// Words that start a key's purpose: "press 1 *for* billing", "*to* speak
+/// to someone, press 0".
+const PURPOSE_WORDS: &[&str] = &["for", "to"];
+
+/// Words that may stand between a key's purpose and its press-verb, or end
+/// a purpose, without being part of it ("for billing, please press 1").
+const LABEL_TRAILERS: &[&str] = &["please", "simply", "just"];
 
 /// Words that may stand between a press-verb and its key.
 const KEY_PREFIXES: &[&str] = &["the", "number", "option", "digit"];
@@ -289,53 +334,101 @@ enum Token {
     QuoteClose,
 }
 
-/// Reads a prompt and returns the keys and phrases it announces.
+/// The tokens of a prompt, each word with the byte range of its text in the
+/// prepared prompt (an empty range for every other token).
+#[derive(Debug, Default)]
+struct Tokens {
+    tokens: Vec<Token>,
+    spans: Vec<Range<usize>>,
+}
+
+impl Tokens {
+    fn push(&mut self, token: Token) {
+        self.tokens.push(token);
+        self.spans.push(0..0);
+    }
+
+    fn push_word(&mut self, word: String, span: Range<usize>) {
+        self.tokens.push(Token::Word(word));
+        self.spans.push(span);
+    }
+
+    fn extend(&mut self, token: Option<Token>) {
+        if let Some(token) = token {
+            self.push(token);
+        }
+    }
+}
+
+/// Reads a prompt and returns the keys, with their labels, and the phrases
+/// it announces.
 ///
 /// This never panics: every look-ahead is bounds-checked and every step of
 /// the scan advances, so arbitrary text (including empty text) is accepted.
 #[must_use]
 pub(crate) fn parse_announcements(prompt: &str) -> Announcements {
-    let tokens = tokenize(&strip_markup(prompt));
+    let text = strip_markup(prompt);
+    let prepared = tokenize(&text);
+    let tokens = prepared.tokens.as_slice();
     let mut out = Announcements::default();
     let mut i = 0;
     // Whether the current sentence has already had a press clause or a say
     // clause; only then can bare list entries after separators be read.
     let mut in_press = false;
     let mut in_say = false;
+    // Tokens before `floor` belong to an earlier key, its label or a say
+    // list, so a later key's label is never read from them.
+    let mut floor = 0;
 
     while i < tokens.len() {
         if tokens[i] == Token::End {
             in_press = false;
             in_say = false;
             i += 1;
+            floor = i;
             continue;
         }
-        if is_say_verb(&tokens, i) && !is_confirmation(&tokens, i) {
-            let (next, found) =
-                parse_say_list(&tokens, skip_say_lead_ins(&tokens, i + 1), &mut out);
+        if is_say_verb(tokens, i) && !is_confirmation(tokens, i) {
+            let (next, found) = parse_say_list(tokens, skip_say_lead_ins(tokens, i + 1), &mut out);
             in_say |= found;
+            if found {
+                floor = next;
+            }
             i = next;
             continue;
         }
-        if let Some((key, next)) = press_clause(&tokens, i) {
-            push_key(&mut out, key);
+        if let Some((key, next)) = press_clause(tokens, i) {
+            let (label, claimed) = key_label(tokens, floor, i, next);
+            push_key(
+                &mut out,
+                key,
+                label.map(|words| label_text(&text, &prepared, words)),
+            );
             in_press = true;
+            floor = claimed;
             i = next;
             continue;
         }
-        if (in_press || in_say) && is_separator(&tokens, i) {
-            let entry = skip_separators(&tokens, i);
+        if (in_press || in_say) && is_separator(tokens, i) {
+            let entry = skip_separators(tokens, i);
             // A key entry is only taken when it also looks like the start of
             // a menu entry; otherwise the number is probably prose.
-            let key_entry = read_key(&tokens, entry)
-                .filter(|&(_, next)| in_press && continues_entry(&tokens, next));
+            let key_entry = read_key(tokens, entry)
+                .filter(|&(_, next)| in_press && continues_entry(tokens, next));
             if let Some((key, next)) = key_entry {
-                push_key(&mut out, key);
+                let (label, claimed) = key_label(tokens, floor, i, next);
+                push_key(
+                    &mut out,
+                    key,
+                    label.map(|words| label_text(&text, &prepared, words)),
+                );
+                floor = claimed;
                 i = next;
                 continue;
             }
             if in_say && tokens.get(entry) == Some(&Token::QuoteOpen) {
-                let (next, _) = parse_say_list(&tokens, entry, &mut out);
+                let (next, _) = parse_say_list(tokens, entry, &mut out);
+                floor = next;
                 i = next;
                 continue;
             }
@@ -345,10 +438,16 @@ pub(crate) fn parse_announcements(prompt: &str) -> Announcements {
     out
 }
 
-/// Adds a key unless it was already announced.
-fn push_key(out: &mut Announcements, key: char) {
-    if !out.keys.contains(&key) {
-        out.keys.push(key);
+/// Adds a key unless it was already announced; a key first announced
+/// without a label takes the first label a later mention gives it.
+fn push_key(out: &mut Announcements, key: char, label: Option<String>) {
+    match out.keys.iter_mut().find(|announced| announced.key == key) {
+        Some(announced) => {
+            if announced.label.is_none() {
+                announced.label = label;
+            }
+        }
+        None => out.keys.push(AnnouncedKey { key, label }),
     }
 }
 
@@ -357,6 +456,180 @@ fn push_phrase(out: &mut Announcements, phrase: String) {
     if !phrase.is_empty() && !out.phrases.contains(&phrase) {
         out.phrases.push(phrase);
     }
+}
+
+/// The label of a key whose clause starts at `clause` (its press verb, or
+/// the separator before a key read from a list) and whose key ends just
+/// before `after`, as a range of tokens; and the index before which later
+/// keys may not look for their own label.
+///
+/// A purpose phrase ("for billing", "to speak to someone") names the key it
+/// is written against: the one just before it ("press 1 for billing") or
+/// the one just after it ("for billing, press 1"). A phrase between two
+/// keys goes to the key it is not separated from by a pause, so that in
+/// "For billing, press 1, for outages, press 2" key 1 is billing. A phrase
+/// written tight after a key stays with it ("press 1 for billing press 2
+/// for outages"), unless that key has a phrase of its own before it and the
+/// next key follows without a pause ("for billing press 1 for outages
+/// press 2").
+fn key_label(
+    tokens: &[Token],
+    floor: usize,
+    clause: usize,
+    after: usize,
+) -> (Option<Range<usize>>, usize) {
+    let backward = purpose_before(tokens, floor, clause);
+    match purpose_after(tokens, after) {
+        Some(forward)
+            if (!forward.after_pause && !(forward.press_follows_tightly && backward.is_some()))
+                || (forward.after_pause && !forward.press_follows) =>
+        {
+            let claimed = forward.words.end;
+            (Some(forward.words), claimed)
+        }
+        _ => (backward, after),
+    }
+}
+
+/// A purpose phrase written after a key.
+struct PurposeAfter {
+    /// The label's words, as a range of tokens.
+    words: Range<usize>,
+    /// Whether a pause stands between the key and the phrase ("press 1,
+    /// for billing").
+    after_pause: bool,
+    /// Whether the next press clause follows the phrase, with or without a
+    /// pause.
+    press_follows: bool,
+    /// Whether the next press clause follows the phrase without a pause.
+    press_follows_tightly: bool,
+}
+
+/// Reads "for X" or "to X" just after a key (at `after`), at most one pause
+/// away. The label ends at a pause, the end of the sentence, or where the
+/// next choice begins ("press 2 for outages or press 3 ...", "... or 3 for
+/// ...", "... or say agent").
+fn purpose_after(tokens: &[Token], after: usize) -> Option<PurposeAfter> {
+    let after_pause = tokens.get(after) == Some(&Token::Sep);
+    let purpose = skip_quote_marks(tokens, after + usize::from(after_pause));
+    if !word_in(tokens, purpose, PURPOSE_WORDS) {
+        return None;
+    }
+    let mut end = purpose + 1;
+    while matches!(
+        tokens.get(end),
+        Some(Token::Word(_) | Token::QuoteOpen | Token::QuoteClose)
+    ) && !starts_next_choice(tokens, end)
+    {
+        end += 1;
+    }
+    let words = trim_label(tokens, purpose + 1..end)?;
+    let mut next = end;
+    while word_in(tokens, next, LABEL_TRAILERS) {
+        next += 1;
+    }
+    let press_follows_tightly = press_clause(tokens, skip_conjunctions(tokens, next)).is_some();
+    while tokens.get(next) == Some(&Token::Sep) || word_in(tokens, next, LABEL_TRAILERS) {
+        next += 1;
+    }
+    let next = skip_conjunctions(tokens, next);
+    Some(PurposeAfter {
+        words,
+        after_pause,
+        press_follows: press_clause(tokens, next).is_some(),
+        press_follows_tightly,
+    })
+}
+
+/// Reads the purpose phrase of the clause that ends just before `clause`
+/// ("for billing, press 1", "to speak to an agent, please press 0"). The
+/// clause starts after the last pause before it, and never before `floor`;
+/// its label is what follows its first `for` or `to`.
+fn purpose_before(tokens: &[Token], floor: usize, clause: usize) -> Option<Range<usize>> {
+    let mut end = clause;
+    while end > floor {
+        if tokens[end - 1] == Token::Sep || word_in(tokens, end - 1, LABEL_TRAILERS) {
+            end -= 1;
+        } else if end - 1 > floor
+            && word(tokens, end - 1) == Some("or")
+            && is_say_verb(tokens, end - 2)
+        {
+            // "For billing, say or press 1" offers the key both ways.
+            end -= 2;
+        } else {
+            break;
+        }
+    }
+    let mut start = end;
+    while start > floor
+        && matches!(
+            tokens[start - 1],
+            Token::Word(_) | Token::QuoteOpen | Token::QuoteClose
+        )
+    {
+        start -= 1;
+    }
+    let purpose = (start..end).find(|&k| word_in(tokens, k, PURPOSE_WORDS))?;
+    trim_label(tokens, purpose + 1..end)
+}
+
+/// Whether the next choice of a menu begins at `i`: a press clause, a say
+/// clause, or a joining word before one of those or before a listed key
+/// ("or 3 for ...").
+fn starts_next_choice(tokens: &[Token], i: usize) -> bool {
+    if press_clause(tokens, i).is_some() || is_say_verb(tokens, i) {
+        return true;
+    }
+    if !word_in(tokens, i, CONJUNCTIONS) {
+        return false;
+    }
+    let entry = skip_separators(tokens, i);
+    press_clause(tokens, entry).is_some()
+        || is_say_verb(tokens, entry)
+        || read_key(tokens, entry).is_some_and(|(_, next)| continues_entry(tokens, next))
+}
+
+/// Skips joining words ("or", "and") starting at `i`.
+fn skip_conjunctions(tokens: &[Token], mut i: usize) -> usize {
+    while word_in(tokens, i, CONJUNCTIONS) {
+        i += 1;
+    }
+    i
+}
+
+/// Narrows a label's tokens to its words: quotation marks around it and a
+/// closing "please" are not part of what the option is for.
+fn trim_label(tokens: &[Token], words: Range<usize>) -> Option<Range<usize>> {
+    let (mut start, mut end) = (words.start, words.end);
+    while start < end && word(tokens, start).is_none() {
+        start += 1;
+    }
+    while end > start
+        && (word(tokens, end - 1).is_none() || word_in(tokens, end - 1, LABEL_TRAILERS))
+    {
+        end -= 1;
+    }
+    (start < end).then_some(start..end)
+}
+
+/// A label as the prompt writes it: the text from its first word to its
+/// last, with runs of whitespace (and the tags that became whitespace)
+/// folded to one space.
+fn label_text(text: &str, tokens: &Tokens, words: Range<usize>) -> String {
+    let (Some(first), Some(last)) = (
+        tokens.spans.get(words.start),
+        words
+            .end
+            .checked_sub(1)
+            .and_then(|last| tokens.spans.get(last)),
+    ) else {
+        return String::new();
+    };
+    text.get(first.start..last.end)
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 // ---------------------------------------------------------------------------
@@ -449,18 +722,22 @@ fn matching_close(chars: &[char], open: usize) -> Option<usize> {
 /// Splits prepared text into tokens. Words are whitespace-separated chunks
 /// with their surrounding punctuation removed; that punctuation becomes a
 /// `Sep` or `End` token, except inside quotations, where it is dropped.
-fn tokenize(text: &str) -> Vec<Token> {
+/// Each word also records the byte range of its text in `text`, so that a
+/// label can be given back as the prompt writes it (case, inner
+/// punctuation) rather than as the lower-cased words the reader compares.
+fn tokenize(text: &str) -> Tokens {
     let chars: Vec<char> = text.chars().collect();
     let marks = find_quote_pairs(&chars);
-    let mut tokens = Vec::new();
-    let mut chunk = String::new();
+    let mut tokens = Tokens::default();
+    // The chunk being gathered, as a byte range of `text`.
+    let mut chunk = 0..0;
     let mut in_quote = false;
     let mut newlines = 0;
 
-    for (c, mark) in chars.iter().zip(marks) {
+    for ((at, c), mark) in text.char_indices().zip(marks) {
         if c.is_whitespace() || mark.is_some() {
-            flush_chunk(&chunk, in_quote, &mut tokens);
-            chunk.clear();
+            flush_chunk(text, chunk.clone(), in_quote, &mut tokens);
+            chunk = at + c.len_utf8()..at + c.len_utf8();
         }
         if let Some(mark) = mark {
             newlines = 0;
@@ -471,7 +748,7 @@ fn tokenize(text: &str) -> Vec<Token> {
             });
         } else if c.is_whitespace() {
             // A blank line separates paragraphs, which also ends a sentence.
-            if *c == '\n' {
+            if c == '\n' {
                 newlines += 1;
                 if newlines == 2 && !in_quote {
                     tokens.push(Token::End);
@@ -480,18 +757,18 @@ fn tokenize(text: &str) -> Vec<Token> {
         } else {
             newlines = 0;
             // An em dash separates clauses even without surrounding spaces.
-            if *c == '—' {
-                flush_chunk(&chunk, in_quote, &mut tokens);
-                chunk.clear();
+            if c == '—' {
+                flush_chunk(text, chunk.clone(), in_quote, &mut tokens);
+                chunk = at + c.len_utf8()..at + c.len_utf8();
                 if !in_quote {
                     tokens.push(Token::Sep);
                 }
             } else {
-                chunk.push(*c);
+                chunk.end = at + c.len_utf8();
             }
         }
     }
-    flush_chunk(&chunk, in_quote, &mut tokens);
+    flush_chunk(text, chunk, in_quote, &mut tokens);
     tokens
 }
 
@@ -501,8 +778,10 @@ fn is_core_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '*' | '#' | '$' | '£' | '€' | '+' | '%')
 }
 
-/// Turns one whitespace-separated chunk into tokens.
-fn flush_chunk(chunk: &str, in_quote: bool, tokens: &mut Vec<Token>) {
+/// Turns one whitespace-separated chunk, the byte range `range` of `text`,
+/// into tokens.
+fn flush_chunk(text: &str, range: std::ops::Range<usize>, in_quote: bool, tokens: &mut Tokens) {
+    let chunk = &text[range.clone()];
     if chunk.is_empty() {
         return;
     }
@@ -531,7 +810,7 @@ fn flush_chunk(chunk: &str, in_quote: bool, tokens: &mut Vec<Token>) {
     } else {
         punctuation_token(trailing, &word)
     };
-    tokens.push(Token::Word(word));
+    tokens.push_word(word, range.start + start..range.start + end);
     tokens.extend(trailing_token);
 }
 
@@ -794,7 +1073,18 @@ mod tests {
 
     /// Shorthand: the announced keys as a string, e.g. "12*".
     fn keys(prompt: &str) -> String {
-        parse_announcements(prompt).keys.into_iter().collect()
+        key_chars(&parse_announcements(prompt))
+            .into_iter()
+            .collect()
+    }
+
+    /// The announced keys, without their labels.
+    fn key_chars(announced: &Announcements) -> Vec<char> {
+        announced
+            .keys
+            .iter()
+            .map(|announced| announced.key)
+            .collect()
     }
 
     fn phrases(prompt: &str) -> Vec<String> {
@@ -836,7 +1126,7 @@ mod tests {
     #[test]
     fn press_or_say_word() {
         let a = parse_announcements("Press 1 or say billing.");
-        assert_eq!(a.keys, vec!['1']);
+        assert_eq!(key_chars(&a), vec!['1']);
         assert_eq!(a.phrases, vec!["billing"]);
     }
 
@@ -844,7 +1134,7 @@ mod tests {
     fn quoted_multi_word_phrase() {
         let a = parse_announcements("Please say \"make a payment\" or press 2.");
         assert_eq!(a.phrases, vec!["make a payment"]);
-        assert_eq!(a.keys, vec!['2']);
+        assert_eq!(key_chars(&a), vec!['2']);
     }
 
     #[test]
@@ -934,10 +1224,10 @@ mod tests {
     #[test]
     fn say_or_press_and_press_or_say() {
         let a = parse_announcements("For billing, press or say 1.");
-        assert_eq!(a.keys, vec!['1']);
+        assert_eq!(key_chars(&a), vec!['1']);
         assert!(a.phrases.is_empty());
         let a = parse_announcements("For billing, say or press 1.");
-        assert_eq!(a.keys, vec!['1']);
+        assert_eq!(key_chars(&a), vec!['1']);
         assert!(a.phrases.is_empty());
     }
 
@@ -1039,14 +1329,14 @@ mod tests {
             "Press 2 for outages. Press 1 for billing. Again, press 2 for outages. \
              Say billing. Say Billing or outages.",
         );
-        assert_eq!(a.keys, vec!['2', '1']);
+        assert_eq!(key_chars(&a), vec!['2', '1']);
         assert_eq!(a.phrases, vec!["billing", "outages"]);
     }
 
     #[test]
     fn case_insensitive() {
         let a = parse_announcements("PRESS ONE FOR BILLING OR SAY BILLING.");
-        assert_eq!(a.keys, vec!['1']);
+        assert_eq!(key_chars(&a), vec!['1']);
         assert_eq!(a.phrases, vec!["billing"]);
     }
 
@@ -1080,7 +1370,7 @@ mod tests {
     #[test]
     fn unmatched_quote_is_ignored() {
         let a = parse_announcements("Say \"billing or press 1.");
-        assert_eq!(a.keys, vec!['1']);
+        assert_eq!(key_chars(&a), vec!['1']);
         assert_eq!(a.phrases, vec!["billing"]);
         // Apostrophes in words are not quotation marks.
         assert_eq!(
@@ -1126,7 +1416,7 @@ mod tests {
         for prompt in odd {
             let _ = parse_announcements(prompt);
         }
-        assert_eq!(parse_announcements(&long).keys, vec!['1', '2']);
+        assert_eq!(key_chars(&parse_announcements(&long)), vec!['1', '2']);
         assert_eq!(parse_announcements(&long).phrases, vec!["agent"]);
     }
 }
