@@ -498,10 +498,10 @@ struct PurposeAfter {
     /// Whether a pause stands between the key and the phrase ("press 1,
     /// for billing").
     after_pause: bool,
-    /// Whether the next press clause follows the phrase, with or without a
-    /// pause.
+    /// Whether another key follows the phrase, with or without a pause
+    /// (a press clause, or a listed key after a pause or a joining word).
     press_follows: bool,
-    /// Whether the next press clause follows the phrase without a pause.
+    /// Whether another key follows the phrase without a pause.
     press_follows_tightly: bool,
 }
 
@@ -528,17 +528,32 @@ fn purpose_after(tokens: &[Token], after: usize) -> Option<PurposeAfter> {
     while word_in(tokens, next, LABEL_TRAILERS) {
         next += 1;
     }
-    let press_follows_tightly = press_clause(tokens, skip_conjunctions(tokens, next)).is_some();
+    let press_follows_tightly = next_key_starts(tokens, next, false);
+    let tight_end = next;
     while tokens.get(next) == Some(&Token::Sep) || word_in(tokens, next, LABEL_TRAILERS) {
         next += 1;
     }
-    let next = skip_conjunctions(tokens, next);
     Some(PurposeAfter {
         words,
         after_pause,
-        press_follows: press_clause(tokens, next).is_some(),
+        press_follows: press_follows_tightly
+            || (next > tight_end && next_key_starts(tokens, next, true)),
         press_follows_tightly,
     })
+}
+
+/// Whether another key is announced at `i`: a press clause, or a key
+/// listed after a pause (`after_pause`) or a joining word ("..., 2 for
+/// outages", "or 2 for outages").
+fn next_key_starts(tokens: &[Token], i: usize, after_pause: bool) -> bool {
+    let mut entry = skip_conjunctions(tokens, i);
+    // "Say or press 2" offers the key both ways.
+    if is_say_verb(tokens, entry) && word(tokens, entry + 1) == Some("or") {
+        entry += 2;
+    }
+    press_clause(tokens, entry).is_some()
+        || ((after_pause || entry > i)
+            && read_key(tokens, entry).is_some_and(|(_, next)| continues_entry(tokens, next)))
 }
 
 /// Reads the purpose phrase of the clause that ends just before `clause`
@@ -574,8 +589,8 @@ fn purpose_before(tokens: &[Token], floor: usize, clause: usize) -> Option<Range
 }
 
 /// Whether the next choice of a menu begins at `i`: a press clause, a say
-/// clause, or a joining word before one of those or before a listed key
-/// ("or 3 for ...").
+/// clause, or a joining word before one of those, before a listed key
+/// ("or 3 for ...") or before another purpose ("or for outages, press 2").
 fn starts_next_choice(tokens: &[Token], i: usize) -> bool {
     if press_clause(tokens, i).is_some() || is_say_verb(tokens, i) {
         return true;
@@ -583,9 +598,13 @@ fn starts_next_choice(tokens: &[Token], i: usize) -> bool {
     if !word_in(tokens, i, CONJUNCTIONS) {
         return false;
     }
-    let entry = skip_separators(tokens, i);
+    let mut entry = skip_separators(tokens, i);
+    while word_in(tokens, entry, LABEL_TRAILERS) {
+        entry += 1;
+    }
     press_clause(tokens, entry).is_some()
         || is_say_verb(tokens, entry)
+        || word_in(tokens, entry, PURPOSE_WORDS)
         || read_key(tokens, entry).is_some_and(|(_, next)| continues_entry(tokens, next))
 }
 
@@ -597,15 +616,18 @@ fn skip_conjunctions(tokens: &[Token], mut i: usize) -> usize {
     i
 }
 
-/// Narrows a label's tokens to its words: quotation marks around it and a
-/// closing "please" are not part of what the option is for.
+/// Narrows a label's tokens to its words: quotation marks around it, and a
+/// closing "please" or a dangling "or", are not part of what the option is
+/// for.
 fn trim_label(tokens: &[Token], words: Range<usize>) -> Option<Range<usize>> {
     let (mut start, mut end) = (words.start, words.end);
     while start < end && word(tokens, start).is_none() {
         start += 1;
     }
     while end > start
-        && (word(tokens, end - 1).is_none() || word_in(tokens, end - 1, LABEL_TRAILERS))
+        && (word(tokens, end - 1).is_none()
+            || word_in(tokens, end - 1, LABEL_TRAILERS)
+            || word_in(tokens, end - 1, CONJUNCTIONS))
     {
         end -= 1;
     }
@@ -1418,5 +1440,514 @@ mod tests {
         }
         assert_eq!(key_chars(&parse_announcements(&long)), vec!['1', '2']);
         assert_eq!(parse_announcements(&long).phrases, vec!["agent"]);
+    }
+
+    /// One row of the table of prompts: what the reader must give for it.
+    struct Row {
+        prompt: &'static str,
+        /// Every announced key, in order, with its label.
+        keys: &'static [(char, Option<&'static str>)],
+        /// Every announced phrase, in order.
+        phrases: &'static [&'static str],
+    }
+
+    /// The prompts the reader is held to: keys, labels and phrases. It
+    /// holds what the importers' and the crawler's old label reader
+    /// (`ir::announced_label`) answered, the prompts on which it and this
+    /// reader disagreed, and the spellings either handled: verbs, number
+    /// words, "option 3", star and pound, SSML, quotes, "or" lists and the
+    /// purpose before or after the key.
+    const TABLE: &[Row] = &[
+        // The old label reader's own cases (Connect's and Studio's tests).
+        Row {
+            prompt:
+                "For billing, press 1. Press 2 for outages or press 3 to speak to someone. Press 4.",
+            keys: &[
+                ('1', Some("billing")),
+                ('2', Some("outages")),
+                ('3', Some("speak to someone")),
+                ('4', None),
+            ],
+            phrases: &[],
+        },
+        Row {
+            prompt: "To hear this again, press *.",
+            keys: &[('*', Some("hear this again"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "For billing and payments, press 1. To report an outage, press 2. \
+                     Press 3 for anything else, press star to repeat.",
+            keys: &[
+                ('1', Some("billing and payments")),
+                ('2', Some("report an outage")),
+                ('3', Some("anything else")),
+                ('*', Some("repeat")),
+            ],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for yes, press 2 for no.",
+            keys: &[('1', Some("yes")), ('2', Some("no"))],
+            phrases: &[],
+        },
+        // Where the two readers disagreed: every press verb names its key.
+        Row {
+            prompt: "Tap 1 for billing.",
+            keys: &[('1', Some("billing"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Touch 2 to report an outage, hit 3 for sales, or key 4 for support.",
+            keys: &[
+                ('2', Some("report an outage")),
+                ('3', Some("sales")),
+                ('4', Some("support")),
+            ],
+            phrases: &[],
+        },
+        Row {
+            prompt: "By pressing 9 for the operator you agree to wait.",
+            keys: &[('9', Some("the operator you agree to wait"))],
+            phrases: &[],
+        },
+        // A purpose between two keys belongs to the key it is not
+        // separated from by a pause: the old reader gave key 1 "outages".
+        Row {
+            prompt: "For billing, press 1, for outages, press 2.",
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "For billing press 1 for outages press 2.",
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for billing press 2 for outages.",
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        // A listed key has its purpose too; the old reader read key 1 as
+        // "orders or 2 for returns" and key 2 as nothing.
+        Row {
+            prompt: "Sorry, please press 1 for orders or 2 for returns.",
+            keys: &[('1', Some("orders")), ('2', Some("returns"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for billing, 2 for outages, or 0 to speak to someone.",
+            keys: &[
+                ('1', Some("billing")),
+                ('2', Some("outages")),
+                ('0', Some("speak to someone")),
+            ],
+            phrases: &[],
+        },
+        Row {
+            prompt: "For billing, press 1, for outages, 2.",
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1, 2 or 3.",
+            keys: &[('1', None), ('2', None), ('3', None)],
+            phrases: &[],
+        },
+        // A purpose that starts with a press verb is still a purpose: the
+        // old reader cut it at "enter" and gave nothing.
+        Row {
+            prompt: "To enter your account number, press 1. To skip it, press 2. \
+                     For an advisor, press 0.",
+            keys: &[
+                ('1', Some("enter your account number")),
+                ('2', Some("skip it")),
+                ('0', Some("an advisor")),
+            ],
+            phrases: &[],
+        },
+        // Labels are given as the prompt writes them.
+        Row {
+            prompt: "For 401K questions, press 1. For IRA, press 2.",
+            keys: &[('1', Some("401K questions")), ('2', Some("IRA"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "PRESS ONE FOR BILLING OR SAY BILLING.",
+            keys: &[('1', Some("BILLING"))],
+            phrases: &["billing"],
+        },
+        // Key spellings.
+        Row {
+            prompt: "To report an outage, press one. To hear this again, press star.",
+            keys: &[
+                ('1', Some("report an outage")),
+                ('*', Some("hear this again")),
+            ],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Select option 3 for new accounts. Press the number 4 for closures.",
+            keys: &[('3', Some("new accounts")), ('4', Some("closures"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press the star key to go back, or the pound key to finish.",
+            keys: &[('*', Some("go back")), ('#', Some("finish"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press hash for the main menu. Dial the number sign to end.",
+            keys: &[('#', Some("the main menu"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press * to repeat or # to continue.",
+            keys: &[('*', Some("repeat")), ('#', Some("continue"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press the 0 key for the operator.",
+            keys: &[('0', Some("the operator"))],
+            phrases: &[],
+        },
+        // SSML and quotes.
+        Row {
+            prompt: r#"<speak>Press 1 <break time="1s"/> for billing, <emphasis>2</emphasis> for outages.</speak>"#,
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: r#"<speak><s>For billing, press 1</s><s>2 lines are open</s></speak>"#,
+            keys: &[('1', Some("billing"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press \"1\" for “billing”.",
+            keys: &[('1', Some("billing"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "For “make a payment”, press 2.",
+            keys: &[('2', Some("make a payment"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for Mary’s account.",
+            keys: &[('1', Some("Mary’s account"))],
+            phrases: &[],
+        },
+        // What stands around the purpose is not part of it.
+        Row {
+            prompt: "For billing, please press 1. For outages just press 2.",
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for billing please.",
+            keys: &[('1', Some("billing"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "For billing, say or press 1.",
+            keys: &[('1', Some("billing"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "For billing, press or say 1.",
+            keys: &[('1', Some("billing"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for billing or say agent.",
+            keys: &[('1', Some("billing"))],
+            phrases: &["agent"],
+        },
+        Row {
+            prompt: "Press 1 for billing or for outages, press 2.",
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for billing or please press 2 for outages.",
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for lost or stolen cards.",
+            keys: &[('1', Some("lost or stolen cards"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "If you are calling to check your balance, press 1.",
+            keys: &[('1', Some("check your balance"))],
+            phrases: &[],
+        },
+        // A purpose never crosses a sentence, and a key without one has
+        // no label.
+        Row {
+            prompt: "Thank you for calling. Press 1.",
+            keys: &[('1', None)],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for billing. 2 lines are open.",
+            keys: &[('1', Some("billing"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Please enter your account number, or press 0 for an agent.",
+            keys: &[('0', Some("an agent"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 0 at any time to speak to an agent.",
+            keys: &[('0', None)],
+            phrases: &[],
+        },
+        // A key mentioned again takes the first label any mention gives.
+        Row {
+            prompt: "Press 2. Again, press 2 for outages. Press 2 for billing.",
+            keys: &[('2', Some("outages"))],
+            phrases: &[],
+        },
+        // Numbers in prose announce nothing, with or without a purpose.
+        Row {
+            prompt: "Dial 1-800-555-0100 for help. We are open 8 to 6. Press 10 for more.",
+            keys: &[],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 to 3 for the same thing.",
+            keys: &[],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Say “yes” to confirm, or “no” to cancel.",
+            keys: &[],
+            phrases: &["yes", "no"],
+        },
+    ];
+
+    #[test]
+    fn table_of_prompts() {
+        for row in TABLE {
+            let announced = parse_announcements(row.prompt);
+            let keys: Vec<(char, Option<&str>)> = announced
+                .keys
+                .iter()
+                .map(|k| (k.key, k.label.as_deref()))
+                .collect();
+            assert_eq!(keys, row.keys, "keys and labels of {:?}", row.prompt);
+            assert_eq!(
+                announced.phrases, row.phrases,
+                "phrases of {:?}",
+                row.prompt
+            );
+            for &(key, label) in row.keys {
+                assert!(announced.announces(key), "{:?} announces {key}", row.prompt);
+                assert_eq!(announced.label(&key.to_string()), label, "{:?}", row.prompt);
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_of_more_than_one_character_has_no_label() {
+        let announced = parse_announcements("Press 1 for billing.");
+        assert_eq!(announced.label("1"), Some("billing"));
+        assert_eq!(announced.label("11"), None);
+        assert_eq!(announced.label(""), None);
+    }
+
+    mod grammar {
+        //! A small grammar of menu prompts: each option is a verb, a key
+        //! spelling and a label in one of several orders, and the options
+        //! are joined into one prompt. Whatever the grammar builds, every
+        //! key must be announced with its own label.
+
+        use super::*;
+        use proptest::prelude::*;
+
+        const VERBS: &[&str] = &[
+            "press",
+            "dial",
+            "push",
+            "select",
+            "choose",
+            "enter",
+            "tap",
+            "touch",
+            "hit",
+            "key",
+            "please press",
+            "simply press",
+            "press or say",
+            "say or press",
+        ];
+
+        /// Labels as a prompt writes them: several words, capitals, words
+        /// that also join or start purposes ("or", "to"), a number.
+        const LABELS: &[&str] = &[
+            "billing",
+            "new accounts",
+            "Report an Outage",
+            "lost or stolen cards",
+            "speak to someone",
+            "401K questions",
+            "IRA",
+            "technical support",
+            "check your balance",
+            "Mary’s account",
+            "hear these options again",
+        ];
+
+        /// Every spelling of each key the reader must accept.
+        fn spellings(key: char) -> Vec<String> {
+            const WORDS: [&str; 10] = [
+                "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+            ];
+            match key {
+                '*' => ["*", "star", "the star key", "asterisk", "the * key"]
+                    .map(String::from)
+                    .to_vec(),
+                '#' => [
+                    "#",
+                    "pound",
+                    "hash",
+                    "the pound key",
+                    "the number sign",
+                    "the hash key",
+                ]
+                .map(String::from)
+                .to_vec(),
+                digit => {
+                    let n = digit.to_digit(10).unwrap_or(0) as usize;
+                    vec![
+                        digit.to_string(),
+                        WORDS[n].to_string(),
+                        format!("option {digit}"),
+                        format!("the number {digit}"),
+                        format!("the {digit} key"),
+                        format!("\"{digit}\""),
+                    ]
+                }
+            }
+        }
+
+        /// The orders an option can be written in. `Loose` ("press 1, for
+        /// billing") is only built between sentences: between two keys of
+        /// one sentence it is ambiguous to any reader.
+        #[derive(Debug, Clone, Copy)]
+        enum Order {
+            KeyFor,
+            KeyTo,
+            ForKey,
+            ToKey,
+            ForKeyNoPause,
+            Loose,
+        }
+
+        const ORDERS: [Order; 6] = [
+            Order::KeyFor,
+            Order::KeyTo,
+            Order::ForKey,
+            Order::ToKey,
+            Order::ForKeyNoPause,
+            Order::Loose,
+        ];
+
+        const JOINS: &[&str] = &[". ", ", ", "; ", " or ", ", or ", "! "];
+
+        fn option(verb: &str, key: &str, label: &str, order: Order) -> String {
+            match order {
+                Order::KeyFor => format!("{verb} {key} for {label}"),
+                Order::KeyTo => format!("{verb} {key} to {label}"),
+                Order::ForKey => format!("for {label}, {verb} {key}"),
+                Order::ToKey => format!("to {label}, {verb} {key}"),
+                Order::ForKeyNoPause => format!("for {label} {verb} {key}"),
+                Order::Loose => format!("{verb} {key}, for {label}"),
+            }
+        }
+
+        /// A capital at the start of each sentence, as a prompt writes it.
+        fn capitalised(text: &str) -> String {
+            let mut chars = text.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        }
+
+        /// One generated option: its key, its label, its verb, its key's
+        /// spelling and its order.
+        type Choice = (char, &'static str, &'static str, String, Order);
+
+        fn options() -> impl Strategy<Value = Vec<Choice>> {
+            let keys: Vec<char> = "0123456789*#".chars().collect();
+            (
+                proptest::sample::subsequence(keys, 1..=4).prop_shuffle(),
+                proptest::collection::vec(
+                    (
+                        proptest::sample::select(VERBS),
+                        proptest::sample::select(LABELS),
+                        proptest::sample::select(ORDERS.to_vec()),
+                        0..6usize,
+                    ),
+                    4,
+                ),
+            )
+                .prop_map(|(keys, choices)| {
+                    keys.into_iter()
+                        .zip(choices)
+                        .map(|(key, (verb, label, order, spelling))| {
+                            let spellings = spellings(key);
+                            let spelled = spellings[spelling % spellings.len()].clone();
+                            (key, label, verb, spelled, order)
+                        })
+                        .collect()
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn every_key_is_announced_with_its_label(
+                options in options(),
+                join in proptest::sample::select(JOINS),
+                lead in proptest::sample::select(&["", "Main menu. ", "Please listen carefully: "][..]),
+                ssml in any::<bool>(),
+            ) {
+                let sentences = [". ", "! "].contains(&join);
+                let mut prompt = lead.to_string();
+                for (i, (_, label, verb, key, order)) in options.iter().enumerate() {
+                    // A loose purpose is only written where a sentence
+                    // ends.
+                    let order = match order {
+                        Order::Loose if !sentences => Order::KeyFor,
+                        order => *order,
+                    };
+                    let text = option(verb, key, label, order);
+                    if i > 0 {
+                        prompt.push_str(join);
+                        if ssml {
+                            prompt.push_str(r#"<break time="300ms"/> "#);
+                        }
+                    }
+                    prompt.push_str(&if i == 0 || sentences { capitalised(&text) } else { text });
+                }
+                prompt.push('.');
+                if ssml {
+                    prompt = format!("<speak>{prompt}</speak>");
+                }
+
+                let announced = parse_announcements(&prompt);
+                let expected: Vec<(char, Option<&str>)> =
+                    options.iter().map(|&(key, label, ..)| (key, Some(label))).collect();
+                let got: Vec<(char, Option<&str>)> = announced
+                    .keys
+                    .iter()
+                    .map(|k| (k.key, k.label.as_deref()))
+                    .collect();
+                prop_assert_eq!(got, expected, "{}", prompt);
+            }
+        }
     }
 }
