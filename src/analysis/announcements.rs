@@ -1,11 +1,15 @@
 //! Extracts what an IVR prompt announces: the DTMF keys it tells the caller
-//! to press and the phrases it tells the caller to say.
+//! to press, each with what the prompt says it is for, and the phrases it
+//! tells the caller to say.
 //!
-//! The `prompt-mismatch` rule compares these announcements with the options a
-//! menu really accepts, so the parser is deliberately conservative: a digit only
-//! counts as a key when the prompt tells the caller to press it. Numbers in
-//! ordinary prose ("open 8 to 6", "24 hours", "1-800-555-0100") announce
-//! nothing.
+//! This is the one reader of prompts: the `prompt-mismatch` rule compares
+//! the announcements with the options a menu really accepts, and the
+//! importers and the crawler name the options they build with the keys'
+//! labels, so a key is announced, and has its label, by the same reading
+//! wherever a menu came from. The parser is deliberately conservative: a
+//! digit only counts as a key when the prompt tells the caller to press it.
+//! Numbers in ordinary prose ("open 8 to 6", "24 hours", "1-800-555-0100")
+//! announce nothing.
 //!
 //! # Text preparation
 //!
@@ -50,6 +54,30 @@
 //! "Press 1, 2 or 3", "press 1 for X, 2 for Y, and 3 for Z" and
 //! "For billing, press 1, for outages, 2", while rejecting "press 2 for
 //! outages, or one of our agents will help".
+//!
+//! # Labels
+//!
+//! A key's label is its *purpose*: the words after `for` or `to` written
+//! against the key, either just after it ("press 1 for billing", "2 for
+//! outages" in a list, at most one pause away: "press 1, for billing") or in
+//! the clause just before its press-verb ("for billing, please press 1",
+//! "if you are calling to check your balance, press 1"; the first `for` or
+//! `to` of the clause after its last pause counts).
+//!
+//! * A purpose after a key ends at a pause, the end of the sentence, or
+//!   where the next choice begins: a press clause, a say clause, or `or`/
+//!   `and` before a key, a press clause or another purpose. A closing
+//!   "please" and quotation marks around it are dropped.
+//! * A purpose before a key never reaches back past an earlier key, its
+//!   label or a say list.
+//! * A purpose between two keys goes to the key it is not separated from by
+//!   a pause ("For billing, press 1, for outages, press 2"). One written
+//!   tight after a key stays with it, unless that key has a purpose before
+//!   it and the next key follows without a pause ("for billing press 1 for
+//!   outages press 2").
+//! * The label is the prompt's own text from the purpose's first word to
+//!   its last (case and inner punctuation kept, whitespace and tags folded
+//!   to one space). A key mentioned again keeps the first label given.
 //!
 //! # Say clauses
 //!
