@@ -797,6 +797,42 @@ mod tests {
         )
     }
 
+    /// A menu whose prompt taps and lists its keys: the crawl names each
+    /// option with the label the one prompt reader gives its key, the same
+    /// reading that counts the key as announced.
+    fn tapped_app(path: &str, digits: Option<&str>) -> String {
+        let main = r#"<Response><Gather numDigits="1" action="/main">
+            <Say>Tap 1 for billing, or 2 for outages.</Say></Gather>
+            <Redirect>/voice</Redirect></Response>"#;
+        match (path, digits) {
+            ("/main", Some("1")) => "<Response><Enqueue>billing</Enqueue></Response>".to_string(),
+            ("/main", Some("2")) => "<Response><Dial>+15550199</Dial></Response>".to_string(),
+            _ => main.to_string(),
+        }
+    }
+
+    #[test]
+    fn crawled_options_are_named_by_the_prompt_reader() {
+        let crawled = crawl_in_memory(tapped_app);
+        let labels: Vec<(Option<&str>, Option<&str>)> = crawled
+            .flow
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                IrKind::Menu { options, .. } => Some(options),
+                _ => None,
+            })
+            .flatten()
+            .map(|o| (o.key.as_deref(), o.label.as_deref()))
+            .collect();
+        assert_eq!(
+            labels,
+            [(Some("1"), Some("billing")), (Some("2"), Some("outages"))],
+            "{}",
+            emit(&crawled.flow)
+        );
+    }
+
     #[test]
     fn a_crawl_rebuilds_the_tree_and_lint_finds_the_planted_defects() {
         let crawled = crawl_app();
