@@ -508,10 +508,7 @@ fn key_label(
 ) -> (Option<Range<usize>>, usize) {
     let backward = purpose_before(tokens, floor, clause);
     match purpose_after(tokens, after) {
-        Some(forward)
-            if (!forward.after_pause && !(forward.press_follows_tightly && backward.is_some()))
-                || (forward.after_pause && !forward.press_follows) =>
-        {
+        Some(forward) if forward.names_its_key(backward.is_some()) => {
             let claimed = forward.words.end;
             (Some(forward.words), claimed)
         }
@@ -531,6 +528,18 @@ struct PurposeAfter {
     press_follows: bool,
     /// Whether another key follows the phrase without a pause.
     press_follows_tightly: bool,
+}
+
+impl PurposeAfter {
+    /// Whether the phrase names the key just before it rather than the
+    /// next one; `own_before` is whether that key has a purpose before it.
+    fn names_its_key(&self, own_before: bool) -> bool {
+        if self.after_pause {
+            !self.press_follows
+        } else {
+            !(self.press_follows_tightly && own_before)
+        }
+    }
 }
 
 /// Reads "for X" or "to X" just after a key (at `after`), at most one pause
