@@ -1691,6 +1691,11 @@ mod tests {
             phrases: &[],
         },
         Row {
+            prompt: "For billing, press 6, for outages, say or press 8.",
+            keys: &[('6', Some("billing")), ('8', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
             prompt: "For billing, press or say 1.",
             keys: &[('1', Some("billing"))],
             phrases: &[],
@@ -1945,6 +1950,8 @@ mod tests {
         }
 
         proptest! {
+            #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
             #[test]
             fn every_key_is_announced_with_its_label(
                 options in options(),
