@@ -1,11 +1,15 @@
 //! Extracts what an IVR prompt announces: the DTMF keys it tells the caller
-//! to press and the phrases it tells the caller to say.
+//! to press, each with what the prompt says it is for, and the phrases it
+//! tells the caller to say.
 //!
-//! The `prompt-mismatch` rule compares these announcements with the options a
-//! menu really accepts, so the parser is deliberately conservative: a digit only
-//! counts as a key when the prompt tells the caller to press it. Numbers in
-//! ordinary prose ("open 8 to 6", "24 hours", "1-800-555-0100") announce
-//! nothing.
+//! This is the one reader of prompts: the `prompt-mismatch` rule compares
+//! the announcements with the options a menu really accepts, and the
+//! importers and the crawler name the options they build with the keys'
+//! labels, so a key is announced, and has its label, by the same reading
+//! wherever a menu came from. The parser is deliberately conservative: a
+//! digit only counts as a key when the prompt tells the caller to press it.
+//! Numbers in ordinary prose ("open 8 to 6", "24 hours", "1-800-555-0100")
+//! announce nothing.
 //!
 //! # Text preparation
 //!
@@ -51,6 +55,30 @@
 //! "For billing, press 1, for outages, 2", while rejecting "press 2 for
 //! outages, or one of our agents will help".
 //!
+//! # Labels
+//!
+//! A key's label is its *purpose*: the words after `for` or `to` written
+//! against the key, either just after it ("press 1 for billing", "2 for
+//! outages" in a list, at most one pause away: "press 1, for billing") or in
+//! the clause just before its press-verb ("for billing, please press 1",
+//! "if you are calling to check your balance, press 1"; the first `for` or
+//! `to` of the clause after its last pause counts).
+//!
+//! * A purpose after a key ends at a pause, the end of the sentence, or
+//!   where the next choice begins: a press clause, a say clause, or `or`/
+//!   `and` before a key, a press clause or another purpose. A closing
+//!   "please" and quotation marks around it are dropped.
+//! * A purpose before a key never reaches back past an earlier key, its
+//!   label or a say list.
+//! * A purpose between two keys goes to the key it is not separated from by
+//!   a pause ("For billing, press 1, for outages, press 2"). One written
+//!   tight after a key stays with it, unless that key has a purpose before
+//!   it and the next key follows without a pause ("for billing press 1 for
+//!   outages press 2").
+//! * The label is the prompt's own text from the purpose's first word to
+//!   its last (case and inner punctuation kept, whitespace and tags folded
+//!   to one space). A key mentioned again keeps the first label given.
+//!
 //! # Say clauses
 //!
 //! A say clause starts with `say` or `saying` (but not "did you say", which
@@ -74,13 +102,50 @@
 //! list ("say “yes” to confirm, or “no” to cancel"); unquoted words there do
 //! not, because they are too easily ordinary prose.
 
+use std::ops::Range;
+
 /// What a prompt tells the caller they can do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Announcements {
-    /// DTMF keys announced, in order of first mention, deduplicated: each one of '0'..='9', '*', '#'.
-    pub keys: Vec<char>,
+    /// DTMF keys announced, in order of first mention, deduplicated.
+    pub keys: Vec<AnnouncedKey>,
     /// Spoken phrases announced with "say ...", lower-cased, in order, deduplicated.
     pub phrases: Vec<String>,
+}
+
+/// One key a prompt tells the caller to press.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnouncedKey {
+    /// One of '0'..='9', '*', '#'.
+    pub key: char,
+    /// What the prompt says the key is for ("billing" in "press 1 for
+    /// billing" and in "for billing, press 1"), as the prompt writes it,
+    /// when it says.
+    pub label: Option<String>,
+}
+
+impl Announcements {
+    /// Whether the prompt tells the caller to press `key`.
+    #[must_use]
+    pub(crate) fn announces(&self, key: char) -> bool {
+        self.keys.iter().any(|announced| announced.key == key)
+    }
+
+    /// What the prompt says `key` is for, when it announces the key with a
+    /// purpose. `key` is an option's key as written (`"1"`, `"*"`); a key
+    /// of more than one character is never announced.
+    #[must_use]
+    pub(crate) fn label(&self, key: &str) -> Option<&str> {
+        let mut chars = key.chars();
+        let (Some(key), None) = (chars.next(), chars.next()) else {
+            return None;
+        };
+        self.keys
+            .iter()
+            .find(|announced| announced.key == key)?
+            .label
+            .as_deref()
+    }
 }
 
 /// Longest quoted phrase accepted, in words. Longer quotations are prose
@@ -120,6 +185,14 @@ const PRESS_VERBS: &[&str] = &[
 
 /// Verbs that ask the caller to speak.
 const SAY_VERBS: &[&str] = &["say", "saying"];
+
+/// Words that start a key's purpose: "press 1 *for* billing", "*to* speak
+/// to someone, press 0".
+const PURPOSE_WORDS: &[&str] = &["for", "to"];
+
+/// Words that may stand between a key's purpose and its press-verb, or end
+/// a purpose, without being part of it ("for billing, please press 1").
+const LABEL_TRAILERS: &[&str] = &["please", "simply", "just"];
 
 /// Words that may stand between a press-verb and its key.
 const KEY_PREFIXES: &[&str] = &["the", "number", "option", "digit"];
@@ -289,53 +362,101 @@ enum Token {
     QuoteClose,
 }
 
-/// Reads a prompt and returns the keys and phrases it announces.
+/// The tokens of a prompt, each word with the byte range of its text in the
+/// prepared prompt (an empty range for every other token).
+#[derive(Debug, Default)]
+struct Tokens {
+    tokens: Vec<Token>,
+    spans: Vec<Range<usize>>,
+}
+
+impl Tokens {
+    fn push(&mut self, token: Token) {
+        self.tokens.push(token);
+        self.spans.push(0..0);
+    }
+
+    fn push_word(&mut self, word: String, span: Range<usize>) {
+        self.tokens.push(Token::Word(word));
+        self.spans.push(span);
+    }
+
+    fn extend(&mut self, token: Option<Token>) {
+        if let Some(token) = token {
+            self.push(token);
+        }
+    }
+}
+
+/// Reads a prompt and returns the keys, with their labels, and the phrases
+/// it announces.
 ///
 /// This never panics: every look-ahead is bounds-checked and every step of
 /// the scan advances, so arbitrary text (including empty text) is accepted.
 #[must_use]
 pub(crate) fn parse_announcements(prompt: &str) -> Announcements {
-    let tokens = tokenize(&strip_markup(prompt));
+    let text = strip_markup(prompt);
+    let prepared = tokenize(&text);
+    let tokens = prepared.tokens.as_slice();
     let mut out = Announcements::default();
     let mut i = 0;
     // Whether the current sentence has already had a press clause or a say
     // clause; only then can bare list entries after separators be read.
     let mut in_press = false;
     let mut in_say = false;
+    // Tokens before `floor` belong to an earlier key, its label or a say
+    // list, so a later key's label is never read from them.
+    let mut floor = 0;
 
     while i < tokens.len() {
         if tokens[i] == Token::End {
             in_press = false;
             in_say = false;
             i += 1;
+            floor = i;
             continue;
         }
-        if is_say_verb(&tokens, i) && !is_confirmation(&tokens, i) {
-            let (next, found) =
-                parse_say_list(&tokens, skip_say_lead_ins(&tokens, i + 1), &mut out);
+        if is_say_verb(tokens, i) && !is_confirmation(tokens, i) {
+            let (next, found) = parse_say_list(tokens, skip_say_lead_ins(tokens, i + 1), &mut out);
             in_say |= found;
+            if found {
+                floor = next;
+            }
             i = next;
             continue;
         }
-        if let Some((key, next)) = press_clause(&tokens, i) {
-            push_key(&mut out, key);
+        if let Some((key, next)) = press_clause(tokens, i) {
+            let (label, claimed) = key_label(tokens, floor, i, next);
+            push_key(
+                &mut out,
+                key,
+                label.map(|words| label_text(&text, &prepared, words)),
+            );
             in_press = true;
+            floor = claimed;
             i = next;
             continue;
         }
-        if (in_press || in_say) && is_separator(&tokens, i) {
-            let entry = skip_separators(&tokens, i);
+        if (in_press || in_say) && is_separator(tokens, i) {
+            let entry = skip_separators(tokens, i);
             // A key entry is only taken when it also looks like the start of
             // a menu entry; otherwise the number is probably prose.
-            let key_entry = read_key(&tokens, entry)
-                .filter(|&(_, next)| in_press && continues_entry(&tokens, next));
+            let key_entry = read_key(tokens, entry)
+                .filter(|&(_, next)| in_press && continues_entry(tokens, next));
             if let Some((key, next)) = key_entry {
-                push_key(&mut out, key);
+                let (label, claimed) = key_label(tokens, floor, i, next);
+                push_key(
+                    &mut out,
+                    key,
+                    label.map(|words| label_text(&text, &prepared, words)),
+                );
+                floor = claimed;
                 i = next;
                 continue;
             }
             if in_say && tokens.get(entry) == Some(&Token::QuoteOpen) {
-                let (next, _) = parse_say_list(&tokens, entry, &mut out);
+                let (next, _) = parse_say_list(tokens, entry, &mut out);
+                floor = next;
                 i = next;
                 continue;
             }
@@ -345,10 +466,16 @@ pub(crate) fn parse_announcements(prompt: &str) -> Announcements {
     out
 }
 
-/// Adds a key unless it was already announced.
-fn push_key(out: &mut Announcements, key: char) {
-    if !out.keys.contains(&key) {
-        out.keys.push(key);
+/// Adds a key unless it was already announced; a key first announced
+/// without a label takes the first label a later mention gives it.
+fn push_key(out: &mut Announcements, key: char, label: Option<String>) {
+    match out.keys.iter_mut().find(|announced| announced.key == key) {
+        Some(announced) => {
+            if announced.label.is_none() {
+                announced.label = label;
+            }
+        }
+        None => out.keys.push(AnnouncedKey { key, label }),
     }
 }
 
@@ -357,6 +484,211 @@ fn push_phrase(out: &mut Announcements, phrase: String) {
     if !phrase.is_empty() && !out.phrases.contains(&phrase) {
         out.phrases.push(phrase);
     }
+}
+
+/// The label of a key whose clause starts at `clause` (its press verb, or
+/// the separator before a key read from a list) and whose key ends just
+/// before `after`, as a range of tokens; and the index before which later
+/// keys may not look for their own label.
+///
+/// A purpose phrase ("for billing", "to speak to someone") names the key it
+/// is written against: the one just before it ("press 1 for billing") or
+/// the one just after it ("for billing, press 1"). A phrase between two
+/// keys goes to the key it is not separated from by a pause, so that in
+/// "For billing, press 1, for outages, press 2" key 1 is billing. A phrase
+/// written tight after a key stays with it ("press 1 for billing press 2
+/// for outages"), unless that key has a phrase of its own before it and the
+/// next key follows without a pause ("for billing press 1 for outages
+/// press 2").
+fn key_label(
+    tokens: &[Token],
+    floor: usize,
+    clause: usize,
+    after: usize,
+) -> (Option<Range<usize>>, usize) {
+    let backward = purpose_before(tokens, floor, clause);
+    match purpose_after(tokens, after) {
+        Some(forward) if forward.names_its_key(backward.is_some()) => {
+            let claimed = forward.words.end;
+            (Some(forward.words), claimed)
+        }
+        _ => (backward, after),
+    }
+}
+
+/// A purpose phrase written after a key.
+struct PurposeAfter {
+    /// The label's words, as a range of tokens.
+    words: Range<usize>,
+    /// Whether a pause stands between the key and the phrase ("press 1,
+    /// for billing").
+    after_pause: bool,
+    /// Whether another key follows the phrase, with or without a pause
+    /// (a press clause, or a listed key after a pause or a joining word).
+    press_follows: bool,
+    /// Whether another key follows the phrase without a pause.
+    press_follows_tightly: bool,
+}
+
+impl PurposeAfter {
+    /// Whether the phrase names the key just before it rather than the
+    /// next one; `own_before` is whether that key has a purpose before it.
+    fn names_its_key(&self, own_before: bool) -> bool {
+        if self.after_pause {
+            !self.press_follows
+        } else {
+            !(self.press_follows_tightly && own_before)
+        }
+    }
+}
+
+/// Reads "for X" or "to X" just after a key (at `after`), at most one pause
+/// away. The label ends at a pause, the end of the sentence, or where the
+/// next choice begins ("press 2 for outages or press 3 ...", "... or 3 for
+/// ...", "... or say agent").
+fn purpose_after(tokens: &[Token], after: usize) -> Option<PurposeAfter> {
+    let after_pause = tokens.get(after) == Some(&Token::Sep);
+    let purpose = skip_quote_marks(tokens, after + usize::from(after_pause));
+    if !word_in(tokens, purpose, PURPOSE_WORDS) {
+        return None;
+    }
+    let mut end = purpose + 1;
+    while matches!(
+        tokens.get(end),
+        Some(Token::Word(_) | Token::QuoteOpen | Token::QuoteClose)
+    ) && !starts_next_choice(tokens, end)
+    {
+        end += 1;
+    }
+    let words = trim_label(tokens, purpose + 1..end)?;
+    let mut next = end;
+    while word_in(tokens, next, LABEL_TRAILERS) {
+        next += 1;
+    }
+    let press_follows_tightly = next_key_starts(tokens, next, false);
+    let tight_end = next;
+    while tokens.get(next) == Some(&Token::Sep) || word_in(tokens, next, LABEL_TRAILERS) {
+        next += 1;
+    }
+    Some(PurposeAfter {
+        words,
+        after_pause,
+        press_follows: press_follows_tightly
+            || (next > tight_end && next_key_starts(tokens, next, true)),
+        press_follows_tightly,
+    })
+}
+
+/// Whether another key is announced at `i`: a press clause, or a key
+/// listed after a pause (`after_pause`) or a joining word ("..., 2 for
+/// outages", "or 2 for outages").
+fn next_key_starts(tokens: &[Token], i: usize, after_pause: bool) -> bool {
+    let mut entry = skip_conjunctions(tokens, i);
+    // "Say or press 2" offers the key both ways.
+    if is_say_verb(tokens, entry) && word(tokens, entry + 1) == Some("or") {
+        entry += 2;
+    }
+    press_clause(tokens, entry).is_some()
+        || ((after_pause || entry > i)
+            && read_key(tokens, entry).is_some_and(|(_, next)| continues_entry(tokens, next)))
+}
+
+/// Reads the purpose phrase of the clause that ends just before `clause`
+/// ("for billing, press 1", "to speak to an agent, please press 0"). The
+/// clause starts after the last pause before it, and never before `floor`;
+/// its label is what follows its first `for` or `to`.
+fn purpose_before(tokens: &[Token], floor: usize, clause: usize) -> Option<Range<usize>> {
+    let mut end = clause;
+    while end > floor {
+        if tokens[end - 1] == Token::Sep || word_in(tokens, end - 1, LABEL_TRAILERS) {
+            end -= 1;
+        } else if end - 1 > floor
+            && word(tokens, end - 1) == Some("or")
+            && is_say_verb(tokens, end - 2)
+        {
+            // "For billing, say or press 1" offers the key both ways.
+            end -= 2;
+        } else {
+            break;
+        }
+    }
+    let mut start = end;
+    while start > floor
+        && matches!(
+            tokens[start - 1],
+            Token::Word(_) | Token::QuoteOpen | Token::QuoteClose
+        )
+    {
+        start -= 1;
+    }
+    let purpose = (start..end).find(|&k| word_in(tokens, k, PURPOSE_WORDS))?;
+    trim_label(tokens, purpose + 1..end)
+}
+
+/// Whether the next choice of a menu begins at `i`: a press clause, a say
+/// clause, or a joining word before one of those, before a listed key
+/// ("or 3 for ...") or before another purpose ("or for outages, press 2").
+fn starts_next_choice(tokens: &[Token], i: usize) -> bool {
+    if press_clause(tokens, i).is_some() || is_say_verb(tokens, i) {
+        return true;
+    }
+    if !word_in(tokens, i, CONJUNCTIONS) {
+        return false;
+    }
+    let mut entry = skip_separators(tokens, i);
+    while word_in(tokens, entry, LABEL_TRAILERS) {
+        entry += 1;
+    }
+    press_clause(tokens, entry).is_some()
+        || is_say_verb(tokens, entry)
+        || word_in(tokens, entry, PURPOSE_WORDS)
+        || read_key(tokens, entry).is_some_and(|(_, next)| continues_entry(tokens, next))
+}
+
+/// Skips joining words ("or", "and") starting at `i`.
+fn skip_conjunctions(tokens: &[Token], mut i: usize) -> usize {
+    while word_in(tokens, i, CONJUNCTIONS) {
+        i += 1;
+    }
+    i
+}
+
+/// Narrows a label's tokens to its words: quotation marks around it, and a
+/// closing "please" or a dangling "or", are not part of what the option is
+/// for.
+fn trim_label(tokens: &[Token], words: Range<usize>) -> Option<Range<usize>> {
+    let (mut start, mut end) = (words.start, words.end);
+    while start < end && word(tokens, start).is_none() {
+        start += 1;
+    }
+    while end > start
+        && (word(tokens, end - 1).is_none()
+            || word_in(tokens, end - 1, LABEL_TRAILERS)
+            || word_in(tokens, end - 1, CONJUNCTIONS))
+    {
+        end -= 1;
+    }
+    (start < end).then_some(start..end)
+}
+
+/// A label as the prompt writes it: the text from its first word to its
+/// last, with runs of whitespace (and the tags that became whitespace)
+/// folded to one space.
+fn label_text(text: &str, tokens: &Tokens, words: Range<usize>) -> String {
+    let (Some(first), Some(last)) = (
+        tokens.spans.get(words.start),
+        words
+            .end
+            .checked_sub(1)
+            .and_then(|last| tokens.spans.get(last)),
+    ) else {
+        return String::new();
+    };
+    text.get(first.start..last.end)
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 // ---------------------------------------------------------------------------
@@ -449,18 +781,22 @@ fn matching_close(chars: &[char], open: usize) -> Option<usize> {
 /// Splits prepared text into tokens. Words are whitespace-separated chunks
 /// with their surrounding punctuation removed; that punctuation becomes a
 /// `Sep` or `End` token, except inside quotations, where it is dropped.
-fn tokenize(text: &str) -> Vec<Token> {
+/// Each word also records the byte range of its text in `text`, so that a
+/// label can be given back as the prompt writes it (case, inner
+/// punctuation) rather than as the lower-cased words the reader compares.
+fn tokenize(text: &str) -> Tokens {
     let chars: Vec<char> = text.chars().collect();
     let marks = find_quote_pairs(&chars);
-    let mut tokens = Vec::new();
-    let mut chunk = String::new();
+    let mut tokens = Tokens::default();
+    // The chunk being gathered, as a byte range of `text`.
+    let mut chunk = 0..0;
     let mut in_quote = false;
     let mut newlines = 0;
 
-    for (c, mark) in chars.iter().zip(marks) {
+    for ((at, c), mark) in text.char_indices().zip(marks) {
         if c.is_whitespace() || mark.is_some() {
-            flush_chunk(&chunk, in_quote, &mut tokens);
-            chunk.clear();
+            flush_chunk(text, chunk.clone(), in_quote, &mut tokens);
+            chunk = at + c.len_utf8()..at + c.len_utf8();
         }
         if let Some(mark) = mark {
             newlines = 0;
@@ -471,7 +807,7 @@ fn tokenize(text: &str) -> Vec<Token> {
             });
         } else if c.is_whitespace() {
             // A blank line separates paragraphs, which also ends a sentence.
-            if *c == '\n' {
+            if c == '\n' {
                 newlines += 1;
                 if newlines == 2 && !in_quote {
                     tokens.push(Token::End);
@@ -480,18 +816,18 @@ fn tokenize(text: &str) -> Vec<Token> {
         } else {
             newlines = 0;
             // An em dash separates clauses even without surrounding spaces.
-            if *c == '—' {
-                flush_chunk(&chunk, in_quote, &mut tokens);
-                chunk.clear();
+            if c == '—' {
+                flush_chunk(text, chunk.clone(), in_quote, &mut tokens);
+                chunk = at + c.len_utf8()..at + c.len_utf8();
                 if !in_quote {
                     tokens.push(Token::Sep);
                 }
             } else {
-                chunk.push(*c);
+                chunk.end = at + c.len_utf8();
             }
         }
     }
-    flush_chunk(&chunk, in_quote, &mut tokens);
+    flush_chunk(text, chunk, in_quote, &mut tokens);
     tokens
 }
 
@@ -501,8 +837,10 @@ fn is_core_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '*' | '#' | '$' | '£' | '€' | '+' | '%')
 }
 
-/// Turns one whitespace-separated chunk into tokens.
-fn flush_chunk(chunk: &str, in_quote: bool, tokens: &mut Vec<Token>) {
+/// Turns one whitespace-separated chunk, the byte range `range` of `text`,
+/// into tokens.
+fn flush_chunk(text: &str, range: std::ops::Range<usize>, in_quote: bool, tokens: &mut Tokens) {
+    let chunk = &text[range.clone()];
     if chunk.is_empty() {
         return;
     }
@@ -531,7 +869,7 @@ fn flush_chunk(chunk: &str, in_quote: bool, tokens: &mut Vec<Token>) {
     } else {
         punctuation_token(trailing, &word)
     };
-    tokens.push(Token::Word(word));
+    tokens.push_word(word, range.start + start..range.start + end);
     tokens.extend(trailing_token);
 }
 
@@ -794,7 +1132,18 @@ mod tests {
 
     /// Shorthand: the announced keys as a string, e.g. "12*".
     fn keys(prompt: &str) -> String {
-        parse_announcements(prompt).keys.into_iter().collect()
+        key_chars(&parse_announcements(prompt))
+            .into_iter()
+            .collect()
+    }
+
+    /// The announced keys, without their labels.
+    fn key_chars(announced: &Announcements) -> Vec<char> {
+        announced
+            .keys
+            .iter()
+            .map(|announced| announced.key)
+            .collect()
     }
 
     fn phrases(prompt: &str) -> Vec<String> {
@@ -836,7 +1185,7 @@ mod tests {
     #[test]
     fn press_or_say_word() {
         let a = parse_announcements("Press 1 or say billing.");
-        assert_eq!(a.keys, vec!['1']);
+        assert_eq!(key_chars(&a), vec!['1']);
         assert_eq!(a.phrases, vec!["billing"]);
     }
 
@@ -844,7 +1193,7 @@ mod tests {
     fn quoted_multi_word_phrase() {
         let a = parse_announcements("Please say \"make a payment\" or press 2.");
         assert_eq!(a.phrases, vec!["make a payment"]);
-        assert_eq!(a.keys, vec!['2']);
+        assert_eq!(key_chars(&a), vec!['2']);
     }
 
     #[test]
@@ -934,10 +1283,10 @@ mod tests {
     #[test]
     fn say_or_press_and_press_or_say() {
         let a = parse_announcements("For billing, press or say 1.");
-        assert_eq!(a.keys, vec!['1']);
+        assert_eq!(key_chars(&a), vec!['1']);
         assert!(a.phrases.is_empty());
         let a = parse_announcements("For billing, say or press 1.");
-        assert_eq!(a.keys, vec!['1']);
+        assert_eq!(key_chars(&a), vec!['1']);
         assert!(a.phrases.is_empty());
     }
 
@@ -1039,14 +1388,14 @@ mod tests {
             "Press 2 for outages. Press 1 for billing. Again, press 2 for outages. \
              Say billing. Say Billing or outages.",
         );
-        assert_eq!(a.keys, vec!['2', '1']);
+        assert_eq!(key_chars(&a), vec!['2', '1']);
         assert_eq!(a.phrases, vec!["billing", "outages"]);
     }
 
     #[test]
     fn case_insensitive() {
         let a = parse_announcements("PRESS ONE FOR BILLING OR SAY BILLING.");
-        assert_eq!(a.keys, vec!['1']);
+        assert_eq!(key_chars(&a), vec!['1']);
         assert_eq!(a.phrases, vec!["billing"]);
     }
 
@@ -1080,7 +1429,7 @@ mod tests {
     #[test]
     fn unmatched_quote_is_ignored() {
         let a = parse_announcements("Say \"billing or press 1.");
-        assert_eq!(a.keys, vec!['1']);
+        assert_eq!(key_chars(&a), vec!['1']);
         assert_eq!(a.phrases, vec!["billing"]);
         // Apostrophes in words are not quotation marks.
         assert_eq!(
@@ -1126,7 +1475,523 @@ mod tests {
         for prompt in odd {
             let _ = parse_announcements(prompt);
         }
-        assert_eq!(parse_announcements(&long).keys, vec!['1', '2']);
+        assert_eq!(key_chars(&parse_announcements(&long)), vec!['1', '2']);
         assert_eq!(parse_announcements(&long).phrases, vec!["agent"]);
+    }
+
+    /// One row of the table of prompts: what the reader must give for it.
+    struct Row {
+        prompt: &'static str,
+        /// Every announced key, in order, with its label.
+        keys: &'static [(char, Option<&'static str>)],
+        /// Every announced phrase, in order.
+        phrases: &'static [&'static str],
+    }
+
+    /// The prompts the reader is held to: keys, labels and phrases. It
+    /// holds what the importers' and the crawler's old label reader
+    /// (`ir::announced_label`) answered, the prompts on which it and this
+    /// reader disagreed, and the spellings either handled: verbs, number
+    /// words, "option 3", star and pound, SSML, quotes, "or" lists and the
+    /// purpose before or after the key.
+    const TABLE: &[Row] = &[
+        // The old label reader's own cases (Connect's and Studio's tests).
+        Row {
+            prompt:
+                "For billing, press 1. Press 2 for outages or press 3 to speak to someone. Press 4.",
+            keys: &[
+                ('1', Some("billing")),
+                ('2', Some("outages")),
+                ('3', Some("speak to someone")),
+                ('4', None),
+            ],
+            phrases: &[],
+        },
+        Row {
+            prompt: "To hear this again, press *.",
+            keys: &[('*', Some("hear this again"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "For billing and payments, press 1. To report an outage, press 2. \
+                     Press 3 for anything else, press star to repeat.",
+            keys: &[
+                ('1', Some("billing and payments")),
+                ('2', Some("report an outage")),
+                ('3', Some("anything else")),
+                ('*', Some("repeat")),
+            ],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for yes, press 2 for no.",
+            keys: &[('1', Some("yes")), ('2', Some("no"))],
+            phrases: &[],
+        },
+        // Where the two readers disagreed: every press verb names its key.
+        Row {
+            prompt: "Tap 1 for billing.",
+            keys: &[('1', Some("billing"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Touch 2 to report an outage, hit 3 for sales, or key 4 for support.",
+            keys: &[
+                ('2', Some("report an outage")),
+                ('3', Some("sales")),
+                ('4', Some("support")),
+            ],
+            phrases: &[],
+        },
+        Row {
+            prompt: "By pressing 9 for the operator you agree to wait.",
+            keys: &[('9', Some("the operator you agree to wait"))],
+            phrases: &[],
+        },
+        // A purpose between two keys belongs to the key it is not
+        // separated from by a pause: the old reader gave key 1 "outages".
+        Row {
+            prompt: "For billing, press 1, for outages, press 2.",
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "For billing press 1 for outages press 2.",
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for billing press 2 for outages.",
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        // A listed key has its purpose too; the old reader read key 1 as
+        // "orders or 2 for returns" and key 2 as nothing.
+        Row {
+            prompt: "Sorry, please press 1 for orders or 2 for returns.",
+            keys: &[('1', Some("orders")), ('2', Some("returns"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for billing, 2 for outages, or 0 to speak to someone.",
+            keys: &[
+                ('1', Some("billing")),
+                ('2', Some("outages")),
+                ('0', Some("speak to someone")),
+            ],
+            phrases: &[],
+        },
+        Row {
+            prompt: "For billing, press 1, for outages, 2.",
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1, 2 or 3.",
+            keys: &[('1', None), ('2', None), ('3', None)],
+            phrases: &[],
+        },
+        // A purpose that starts with a press verb is still a purpose: the
+        // old reader cut it at "enter" and gave nothing.
+        Row {
+            prompt: "To enter your account number, press 1. To skip it, press 2. \
+                     For an advisor, press 0.",
+            keys: &[
+                ('1', Some("enter your account number")),
+                ('2', Some("skip it")),
+                ('0', Some("an advisor")),
+            ],
+            phrases: &[],
+        },
+        // Labels are given as the prompt writes them.
+        Row {
+            prompt: "For 401K questions, press 1. For IRA, press 2.",
+            keys: &[('1', Some("401K questions")), ('2', Some("IRA"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "PRESS ONE FOR BILLING OR SAY BILLING.",
+            keys: &[('1', Some("BILLING"))],
+            phrases: &["billing"],
+        },
+        // Key spellings.
+        Row {
+            prompt: "To report an outage, press one. To hear this again, press star.",
+            keys: &[
+                ('1', Some("report an outage")),
+                ('*', Some("hear this again")),
+            ],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Select option 3 for new accounts. Press the number 4 for closures.",
+            keys: &[('3', Some("new accounts")), ('4', Some("closures"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press the star key to go back, or the pound key to finish.",
+            keys: &[('*', Some("go back")), ('#', Some("finish"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press hash for the main menu. Dial the number sign to end.",
+            keys: &[('#', Some("the main menu"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press * to repeat or # to continue.",
+            keys: &[('*', Some("repeat")), ('#', Some("continue"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press the 0 key for the operator.",
+            keys: &[('0', Some("the operator"))],
+            phrases: &[],
+        },
+        // SSML and quotes.
+        Row {
+            prompt: r#"<speak>Press 1 <break time="1s"/> for billing, <emphasis>2</emphasis> for outages.</speak>"#,
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: r#"<speak><s>For billing, press 1</s><s>2 lines are open</s></speak>"#,
+            keys: &[('1', Some("billing"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press \"1\" for “billing”.",
+            keys: &[('1', Some("billing"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "For “make a payment”, press 2.",
+            keys: &[('2', Some("make a payment"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for Mary’s account.",
+            keys: &[('1', Some("Mary’s account"))],
+            phrases: &[],
+        },
+        // What stands around the purpose is not part of it.
+        Row {
+            prompt: "For billing, please press 1. For outages just press 2.",
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for billing please.",
+            keys: &[('1', Some("billing"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "For billing, say or press 1.",
+            keys: &[('1', Some("billing"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "For billing, press 6, for outages, say or press 8.",
+            keys: &[('6', Some("billing")), ('8', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "For billing, press or say 1.",
+            keys: &[('1', Some("billing"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for billing or say agent.",
+            keys: &[('1', Some("billing"))],
+            phrases: &["agent"],
+        },
+        Row {
+            prompt: "Press 1 for billing or for outages, press 2.",
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for billing or please press 2 for outages.",
+            keys: &[('1', Some("billing")), ('2', Some("outages"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for lost or stolen cards.",
+            keys: &[('1', Some("lost or stolen cards"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "If you are calling to check your balance, press 1.",
+            keys: &[('1', Some("check your balance"))],
+            phrases: &[],
+        },
+        // A purpose never crosses a sentence, and a key without one has
+        // no label.
+        Row {
+            prompt: "Thank you for calling. Press 1.",
+            keys: &[('1', None)],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 for billing. 2 lines are open.",
+            keys: &[('1', Some("billing"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Please enter your account number, or press 0 for an agent.",
+            keys: &[('0', Some("an agent"))],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 0 at any time to speak to an agent.",
+            keys: &[('0', None)],
+            phrases: &[],
+        },
+        // A key mentioned again takes the first label any mention gives.
+        Row {
+            prompt: "Press 2. Again, press 2 for outages. Press 2 for billing.",
+            keys: &[('2', Some("outages"))],
+            phrases: &[],
+        },
+        // Numbers in prose announce nothing, with or without a purpose.
+        Row {
+            prompt: "Dial 1-800-555-0100 for help. We are open 8 to 6. Press 10 for more.",
+            keys: &[],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Press 1 to 3 for the same thing.",
+            keys: &[],
+            phrases: &[],
+        },
+        Row {
+            prompt: "Say “yes” to confirm, or “no” to cancel.",
+            keys: &[],
+            phrases: &["yes", "no"],
+        },
+    ];
+
+    #[test]
+    fn table_of_prompts() {
+        for row in TABLE {
+            let announced = parse_announcements(row.prompt);
+            let keys: Vec<(char, Option<&str>)> = announced
+                .keys
+                .iter()
+                .map(|k| (k.key, k.label.as_deref()))
+                .collect();
+            assert_eq!(keys, row.keys, "keys and labels of {:?}", row.prompt);
+            assert_eq!(
+                announced.phrases, row.phrases,
+                "phrases of {:?}",
+                row.prompt
+            );
+            for &(key, label) in row.keys {
+                assert!(announced.announces(key), "{:?} announces {key}", row.prompt);
+                assert_eq!(announced.label(&key.to_string()), label, "{:?}", row.prompt);
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_of_more_than_one_character_has_no_label() {
+        let announced = parse_announcements("Press 1 for billing.");
+        assert_eq!(announced.label("1"), Some("billing"));
+        assert_eq!(announced.label("11"), None);
+        assert_eq!(announced.label(""), None);
+    }
+
+    mod grammar {
+        //! A small grammar of menu prompts: each option is a verb, a key
+        //! spelling and a label in one of several orders, and the options
+        //! are joined into one prompt. Whatever the grammar builds, every
+        //! key must be announced with its own label.
+
+        use super::*;
+        use proptest::prelude::*;
+
+        const VERBS: &[&str] = &[
+            "press",
+            "dial",
+            "push",
+            "select",
+            "choose",
+            "enter",
+            "tap",
+            "touch",
+            "hit",
+            "key",
+            "please press",
+            "simply press",
+            "press or say",
+            "say or press",
+        ];
+
+        /// Labels as a prompt writes them: several words, capitals, words
+        /// that also join or start purposes ("or", "to"), a number.
+        const LABELS: &[&str] = &[
+            "billing",
+            "new accounts",
+            "Report an Outage",
+            "lost or stolen cards",
+            "speak to someone",
+            "401K questions",
+            "IRA",
+            "technical support",
+            "check your balance",
+            "Mary’s account",
+            "hear these options again",
+        ];
+
+        /// Every spelling of each key the reader must accept.
+        fn spellings(key: char) -> Vec<String> {
+            const WORDS: [&str; 10] = [
+                "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+            ];
+            match key {
+                '*' => ["*", "star", "the star key", "asterisk", "the * key"]
+                    .map(String::from)
+                    .to_vec(),
+                '#' => [
+                    "#",
+                    "pound",
+                    "hash",
+                    "the pound key",
+                    "the number sign",
+                    "the hash key",
+                ]
+                .map(String::from)
+                .to_vec(),
+                digit => {
+                    let n = digit.to_digit(10).unwrap_or(0) as usize;
+                    vec![
+                        digit.to_string(),
+                        WORDS[n].to_string(),
+                        format!("option {digit}"),
+                        format!("the number {digit}"),
+                        format!("the {digit} key"),
+                        format!("\"{digit}\""),
+                    ]
+                }
+            }
+        }
+
+        /// The orders an option can be written in. `Loose` ("press 1, for
+        /// billing") is only built between sentences: between two keys of
+        /// one sentence it is ambiguous to any reader.
+        #[derive(Debug, Clone, Copy)]
+        enum Order {
+            KeyFor,
+            KeyTo,
+            ForKey,
+            ToKey,
+            ForKeyNoPause,
+            Loose,
+        }
+
+        const ORDERS: [Order; 6] = [
+            Order::KeyFor,
+            Order::KeyTo,
+            Order::ForKey,
+            Order::ToKey,
+            Order::ForKeyNoPause,
+            Order::Loose,
+        ];
+
+        const JOINS: &[&str] = &[". ", ", ", "; ", " or ", ", or ", "! "];
+
+        fn option(verb: &str, key: &str, label: &str, order: Order) -> String {
+            match order {
+                Order::KeyFor => format!("{verb} {key} for {label}"),
+                Order::KeyTo => format!("{verb} {key} to {label}"),
+                Order::ForKey => format!("for {label}, {verb} {key}"),
+                Order::ToKey => format!("to {label}, {verb} {key}"),
+                Order::ForKeyNoPause => format!("for {label} {verb} {key}"),
+                Order::Loose => format!("{verb} {key}, for {label}"),
+            }
+        }
+
+        /// A capital at the start of each sentence, as a prompt writes it.
+        fn capitalised(text: &str) -> String {
+            let mut chars = text.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        }
+
+        /// One generated option: its key, its label, its verb, its key's
+        /// spelling and its order.
+        type Choice = (char, &'static str, &'static str, String, Order);
+
+        fn options() -> impl Strategy<Value = Vec<Choice>> {
+            let keys: Vec<char> = "0123456789*#".chars().collect();
+            (
+                proptest::sample::subsequence(keys, 1..=4).prop_shuffle(),
+                proptest::collection::vec(
+                    (
+                        proptest::sample::select(VERBS),
+                        proptest::sample::select(LABELS),
+                        proptest::sample::select(ORDERS.to_vec()),
+                        0..6usize,
+                    ),
+                    4,
+                ),
+            )
+                .prop_map(|(keys, choices)| {
+                    keys.into_iter()
+                        .zip(choices)
+                        .map(|(key, (verb, label, order, spelling))| {
+                            let spellings = spellings(key);
+                            let spelled = spellings[spelling % spellings.len()].clone();
+                            (key, label, verb, spelled, order)
+                        })
+                        .collect()
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+            #[test]
+            fn every_key_is_announced_with_its_label(
+                options in options(),
+                join in proptest::sample::select(JOINS),
+                lead in proptest::sample::select(&["", "Main menu. ", "Please listen carefully: "][..]),
+                ssml in any::<bool>(),
+            ) {
+                let sentences = [". ", "! "].contains(&join);
+                let mut prompt = lead.to_string();
+                for (i, (_, label, verb, key, order)) in options.iter().enumerate() {
+                    // A loose purpose is only written where a sentence
+                    // ends.
+                    let order = match order {
+                        Order::Loose if !sentences => Order::KeyFor,
+                        order => *order,
+                    };
+                    let text = option(verb, key, label, order);
+                    if i > 0 {
+                        prompt.push_str(join);
+                        if ssml {
+                            prompt.push_str(r#"<break time="300ms"/> "#);
+                        }
+                    }
+                    prompt.push_str(&if i == 0 || sentences { capitalised(&text) } else { text });
+                }
+                prompt.push('.');
+                if ssml {
+                    prompt = format!("<speak>{prompt}</speak>");
+                }
+
+                let announced = parse_announcements(&prompt);
+                let expected: Vec<(char, Option<&str>)> =
+                    options.iter().map(|&(key, label, ..)| (key, Some(label))).collect();
+                let got: Vec<(char, Option<&str>)> = announced
+                    .keys
+                    .iter()
+                    .map(|k| (k.key, k.label.as_deref()))
+                    .collect();
+                prop_assert_eq!(got, expected, "{}", prompt);
+            }
+        }
     }
 }

@@ -277,11 +277,11 @@ impl<'g, 'a> MenuRules<'g, 'a> {
             .iter()
             .filter_map(|&i| graph.model_option(i).key.as_ref().map(|k| (i, k.value)))
             .collect();
-        for key in &announced.keys {
-            if !offered.iter().any(|(_, k)| k.as_char() == *key) {
+        for key in announced.keys.iter().map(|announced| announced.key) {
+            if !offered.iter().any(|(_, k)| k.as_char() == key) {
                 emit(
                     Code::PromptMismatch,
-                    *key as u32,
+                    key as u32,
                     format!(
                         "the prompt of `{node_id}` announces key {key}, but no option takes it"
                     ),
@@ -292,7 +292,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         }
         for &(i, key) in &offered {
             let option = graph.model_option(i);
-            if !option.hidden && !announced.keys.contains(&key.as_char()) {
+            if !option.hidden && !announced.announces(key.as_char()) {
                 emit(
                     Code::PromptMismatch,
                     DETAIL_OPTION | i,

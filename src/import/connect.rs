@@ -50,9 +50,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::analysis::announcements::parse_announcements;
+
 use super::ir::{
-    announced_label, node_id, strip_ssml, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption,
-    NameUse, Origin,
+    node_id, strip_ssml, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, NameUse, Origin,
 };
 use super::kit::json::{entry, key_position, JsonExport};
 use super::kit::{unroll, BoundedLoop, LoopNames, UniqueIds};
@@ -797,6 +798,7 @@ impl<'a, 'n> Builder<'a, 'n> {
         // Branches the menu's own fields cannot carry; they stay edges of an
         // `opaque` step (see below), so nothing the export says is lost.
         let mut extras: Vec<(String, String)> = Vec::new();
+        let announced = parse_announcements(&spoken.text);
         let mut options = Vec::new();
         let mut keys = Vec::new();
         for (op, operands, to) in &t.conditions {
@@ -818,7 +820,7 @@ impl<'a, 'n> Builder<'a, 'n> {
                 options.push(IrOption {
                     key: Some(operand.to_string()),
                     label: if spoken.known {
-                        announced_label(&spoken.text, operand)
+                        announced.label(operand).map(str::to_string)
                     } else {
                         None
                     },
@@ -1944,7 +1946,8 @@ mod tests {
             "(text read at run time from $.External.offer) [keys the flow takes: press 1, 2 or 3.]"
         );
         let announced = crate::analysis::announcements::parse_announcements(prompt);
-        assert_eq!(announced.keys, vec!['1', '2', '3']);
+        let keys: Vec<char> = announced.keys.iter().map(|k| k.key).collect();
+        assert_eq!(keys, vec!['1', '2', '3']);
         assert!(imported
             .notes
             .iter()
@@ -2682,22 +2685,5 @@ mod tests {
             .iter()
             .any(|n| n.starts_with("b/x.json: another imported flow is also called")));
         lint(&imported);
-    }
-
-    #[test]
-    fn labels_come_from_what_the_prompt_announces() {
-        let prompt =
-            "For billing, press 1. Press 2 for outages or press 3 to speak to someone. Press 4.";
-        assert_eq!(announced_label(prompt, "1").as_deref(), Some("billing"));
-        assert_eq!(announced_label(prompt, "2").as_deref(), Some("outages"));
-        assert_eq!(
-            announced_label(prompt, "3").as_deref(),
-            Some("speak to someone")
-        );
-        assert_eq!(announced_label(prompt, "4"), None);
-        assert_eq!(
-            announced_label("To hear this again, press *.", "*").as_deref(),
-            Some("hear this again")
-        );
     }
 }

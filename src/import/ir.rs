@@ -4,8 +4,6 @@
 //! export's file, line and action.
 
 /// A flow read from a platform export.
-use regex::Regex;
-
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IrFlow {
     /// Flow id (unique in the set).
@@ -256,69 +254,4 @@ pub(crate) fn strip_ssml(text: &str) -> String {
         }
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// What the prompt announces for `key` ("press 1 for billing", "for
-/// billing, press 1", "to report an outage, press 2", "press star to
-/// repeat"), if it can be read. Keys may be spoken as words ("press one",
-/// "press pound"). Every importer and the crawler read prompts with this
-/// one function, so a label means the same wherever a flow came from.
-pub(crate) fn announced_label(prompt: &str, key: &str) -> Option<String> {
-    let readers = announcement_readers();
-    let (forward, reverse) = readers.by_key.get(key)?;
-    let clean = |s: &str| {
-        let s = readers.next_choice.split(s).next().unwrap_or("").trim();
-        let s = s.strip_suffix(" please").unwrap_or(s).trim();
-        (!s.is_empty()).then(|| s.to_string())
-    };
-    if let Some(label) = forward.captures(prompt).and_then(|c| clean(&c[1])) {
-        return Some(label);
-    }
-    reverse.captures(prompt).and_then(|c| clean(&c[1]))
-}
-
-/// The patterns [`announced_label`] reads prompts with, compiled once: a
-/// crawl or an import asks for every key of every menu.
-struct AnnouncementReaders {
-    /// Per key: "press K for X" and "for X, press K".
-    by_key: std::collections::HashMap<&'static str, (Regex, Regex)>,
-    /// Where the next choice begins: "... or press 3".
-    next_choice: Regex,
-}
-
-fn announcement_readers() -> &'static AnnouncementReaders {
-    static READERS: std::sync::OnceLock<AnnouncementReaders> = std::sync::OnceLock::new();
-    READERS.get_or_init(|| {
-        let words = [
-            "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-        ];
-        let verbs = "(?:press|dial|push|enter|select|choose)";
-        let compile = |pattern: String| Regex::new(&pattern).expect("a valid pattern");
-        let keys = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#"];
-        let by_key = keys
-            .into_iter()
-            .map(|key| {
-                let key_re = match key {
-                    "*" => r"(?:\*|star)".to_string(),
-                    "#" => r"(?:\#|pound|hash)".to_string(),
-                    d => format!("(?:{d}|{})", words[d.parse::<usize>().unwrap_or(0)]),
-                };
-                // "Press 2 for outages", "press star to repeat".
-                let forward = compile(format!(
-                    r"(?i)\b{verbs}\s+{key_re}\s*,?\s+(?:for|to)\s+([^,.;:!?]+)"
-                ));
-                // "For billing, press 1", "To report an outage, press 2".
-                let reverse = compile(format!(
-                    r"(?i)\b(?:for|to)\s+([^,.;:!?]+?)\s*,?\s*(?:please\s+)?{verbs}\s+{key_re}(?:[^0-9a-z]|$)"
-                ));
-                (key, (forward, reverse))
-            })
-            .collect();
-        AnnouncementReaders {
-            by_key,
-            // "Press 2 for outages or press 3 ...": the label ends where
-            // the next choice begins.
-            next_choice: compile(format!(r"(?i)\s*\b(?:or|and)?\s*\b{verbs}\b")),
-        }
-    })
 }

@@ -36,9 +36,9 @@ use std::path::Path;
 use regex::Regex;
 use serde_json::Value;
 
-use super::ir::{
-    self, announced_label, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin,
-};
+use crate::analysis::announcements::parse_announcements;
+
+use super::ir::{self, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
 use super::kit::json::{entry, key_position, position, JsonExport};
 use super::kit::UniqueIds;
 use super::ImportError;
@@ -559,6 +559,7 @@ impl Builder<'_> {
         let mut options = Vec::new();
         let mut no_match = None;
         if let Some((s, choices)) = &own_keys {
+            let announced = parse_announcements(&prompt);
             let matches: Vec<Option<usize>> = self.states[*s]
                 .transitions
                 .iter()
@@ -573,7 +574,7 @@ impl Builder<'_> {
                 for key in keys {
                     options.push(IrOption {
                         key: Some(key.clone()),
-                        label: announced_label(&prompt, key),
+                        label: announced.label(key).map(str::to_string),
                         speech: Vec::new(),
                         goto: goto.clone(),
                         origin: Some(split_origin.clone()),
@@ -1810,22 +1811,6 @@ mod tests {
             .any(|n| n.contains("`incomingMessage` leads to `reply`: ignored")));
         assert!(notes.iter().any(|n| n.contains("not imported: reply")));
         // Lint finds nothing: `fixtures/import/studio/other-triggers`.
-    }
-
-    #[test]
-    fn prompt_labels() {
-        let p = "For billing and payments, press 1. To report an outage, press 2. Press 3 for anything else, press star to repeat.";
-        assert_eq!(
-            announced_label(p, "1").as_deref(),
-            Some("billing and payments")
-        );
-        assert_eq!(announced_label(p, "2").as_deref(), Some("report an outage"));
-        assert_eq!(announced_label(p, "3").as_deref(), Some("anything else"));
-        assert_eq!(announced_label(p, "*").as_deref(), Some("repeat"));
-        assert_eq!(
-            announced_label("Press 1 for yes, press 2 for no.", "2").as_deref(),
-            Some("no")
-        );
     }
 
     #[test]

@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use super::call::{Ending, Heard, Input, Outcome, PlayCalls, KEYS};
 use super::protocol::Protocol;
-use crate::import::ir::{announced_label, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
+use crate::analysis::announcements::{parse_announcements, Announcements};
+use crate::import::ir::{IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
 use crate::import::kit::UniqueIds;
 
 /// A gather for more digits than this is not read as asking for a number
@@ -183,9 +184,9 @@ pub fn crawl(
 /// the phrases its prompt announces if it listens for speech.
 struct Plan {
     keys: Vec<&'static str>,
-    /// The keys the prompt announces, for telling options from the
-    /// wrong-key path.
-    announced_keys: Vec<char>,
+    /// What the prompt announces: its keys tell options from the
+    /// wrong-key path, and their labels name the options.
+    announced: Announcements,
     phrases: Vec<String>,
     /// Silence first, then the keys, then the phrases; at an `ask`,
     /// silence, a whole answer and a short one.
@@ -209,7 +210,7 @@ fn plan(menu: &Menu) -> Plan {
     if let Some(n) = menu.answer_digits {
         return Plan {
             keys: Vec::new(),
-            announced_keys: Vec::new(),
+            announced: Announcements::default(),
             phrases: Vec::new(),
             paths: vec![
                 probe(Input::Silence),
@@ -226,9 +227,14 @@ fn plan(menu: &Menu) -> Plan {
         .copied()
         .filter(|key| !menu.finish_keys.contains(*key))
         .collect();
-    let announced = crate::analysis::announcements::parse_announcements(&menu.prompt);
+    let announced = parse_announcements(&menu.prompt);
     let phrases: Vec<String> = if menu.speech {
-        announced.phrases.into_iter().take(MAX_PHRASES).collect()
+        announced
+            .phrases
+            .iter()
+            .take(MAX_PHRASES)
+            .cloned()
+            .collect()
     } else {
         Vec::new()
     };
@@ -241,7 +247,7 @@ fn plan(menu: &Menu) -> Plan {
     );
     Plan {
         keys,
-        announced_keys: announced.keys,
+        announced,
         phrases,
         paths,
         answer_digits: None,
@@ -256,7 +262,7 @@ fn absorb(builder: &mut Builder, index: usize, plan: Plan, outcomes: Vec<Outcome
     }
     let Plan {
         keys,
-        announced_keys: announced,
+        announced,
         phrases,
         paths,
         ..
@@ -294,7 +300,12 @@ fn absorb(builder: &mut Builder, index: usize, plan: Plan, outcomes: Vec<Outcome
         .max_by_key(|members| {
             let unannounced = members
                 .iter()
-                .filter(|&&i| !announced.iter().any(|k| k.to_string() == keyed[i].0))
+                .filter(|&&i| {
+                    !announced
+                        .keys
+                        .iter()
+                        .any(|k| k.key.to_string() == keyed[i].0)
+                })
                 .count();
             (members.len(), unannounced)
         })
@@ -312,7 +323,7 @@ fn absorb(builder: &mut Builder, index: usize, plan: Plan, outcomes: Vec<Outcome
         if let Some(goto) = builder.target(outcome, inputs) {
             options.push(IrOption {
                 key: Some(key.to_string()),
-                label: announced_label(&builder.menus[index].prompt, key),
+                label: announced.label(key).map(str::to_string),
                 speech: Vec::new(),
                 goto,
                 origin: None,
@@ -784,6 +795,42 @@ mod tests {
             },
             fetch,
         )
+    }
+
+    /// A menu whose prompt taps and lists its keys: the crawl names each
+    /// option with the label the one prompt reader gives its key, the same
+    /// reading that counts the key as announced.
+    fn tapped_app(path: &str, digits: Option<&str>) -> String {
+        let main = r#"<Response><Gather numDigits="1" action="/main">
+            <Say>Tap 1 for billing, or 2 for outages.</Say></Gather>
+            <Redirect>/voice</Redirect></Response>"#;
+        match (path, digits) {
+            ("/main", Some("1")) => "<Response><Enqueue>billing</Enqueue></Response>".to_string(),
+            ("/main", Some("2")) => "<Response><Dial>+15550199</Dial></Response>".to_string(),
+            _ => main.to_string(),
+        }
+    }
+
+    #[test]
+    fn crawled_options_are_named_by_the_prompt_reader() {
+        let crawled = crawl_in_memory(tapped_app);
+        let labels: Vec<(Option<&str>, Option<&str>)> = crawled
+            .flow
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                IrKind::Menu { options, .. } => Some(options),
+                _ => None,
+            })
+            .flatten()
+            .map(|o| (o.key.as_deref(), o.label.as_deref()))
+            .collect();
+        assert_eq!(
+            labels,
+            [(Some("1"), Some("billing")), (Some("2"), Some("outages"))],
+            "{}",
+            emit(&crawled.flow)
+        );
     }
 
     #[test]
