@@ -388,6 +388,21 @@ impl Tokens {
     }
 }
 
+/// Whether `prompt` names `key` on its own: a digit standing alone (not part
+/// of a longer number) or a `*` or `#` anywhere. This says nothing about
+/// whether the key is announced; it lets a rule tell a prompt that never
+/// mentions a key from one that mentions it in words the reader does not
+/// know ("Para Consultas, digite 1").
+#[must_use]
+pub(crate) fn mentions_key(prompt: &str, key: char) -> bool {
+    if !key.is_ascii_digit() {
+        return prompt.contains(key);
+    }
+    prompt
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|token| token.len() == 1 && token.starts_with(key))
+}
+
 /// Reads a prompt and returns the keys, with their labels, and the phrases
 /// it announces.
 ///
@@ -1128,6 +1143,15 @@ fn read_phrase(tokens: &[Token], i: usize) -> Option<(String, usize)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_key_is_mentioned_only_standing_alone() {
+        let prompt = "Para Consultas, digite 1. Ligue 0800 123 ou tecle #.";
+        assert!(mentions_key(prompt, '1'));
+        assert!(mentions_key(prompt, '#'));
+        assert!(!mentions_key(prompt, '8'), "part of a longer number");
+        assert!(!mentions_key(prompt, '2'));
+    }
+
     use super::*;
 
     /// Shorthand: the announced keys as a string, e.g. "12*".

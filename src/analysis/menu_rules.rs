@@ -3,7 +3,7 @@
 //! `crossed-option`, which judges where its options lead, and
 //! `misleading-option`, which judges it for the customers who meet it.
 
-use crate::analysis::announcements::{parse_announcements, Announcements};
+use crate::analysis::announcements::{mentions_key, parse_announcements, Announcements};
 use crate::analysis::crossed::crossed_with;
 use crate::analysis::raw::{RawFinding, Recorder};
 use crate::finding::Code;
@@ -290,9 +290,14 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                 );
             }
         }
+        // A prompt in which the reader finds no key at all, but which names
+        // the key by itself, announces it in words the reader does not know
+        // ("Para Consultas, digite 1"): it is not judged for that key, since
+        // a warning there would be a guess.
+        let unread = |key: char| announced.keys.is_empty() && mentions_key(&prompt.value, key);
         for &(i, key) in &offered {
             let option = graph.model_option(i);
-            if !option.hidden && !announced.announces(key.as_char()) {
+            if !option.hidden && !announced.announces(key.as_char()) && !unread(key.as_char()) {
                 emit(
                     Code::PromptMismatch,
                     DETAIL_OPTION | i,
