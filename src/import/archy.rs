@@ -27,9 +27,11 @@
 //! - `settingsMenu.repeatCount` (flow-wide, or the menu's own) gives both
 //!   `no_input` and `no_match` `{retries: N, then: ...}`, where the target
 //!   comes from `settingsErrorHandling` (`disconnect`: a `hangup` that says
-//!   the `preHandlingAudio`; a transfer: a `transfer`);
+//!   the `preHandlingAudio`, or nothing when there is none; a transfer: a
+//!   `transfer`);
 //! - a task becomes the chain of its actions: `playAudio` a `say`,
-//!   `disconnect` a `hangup`, `jumpToMenu`/`jumpToTask` a link to the target
+//!   `disconnect` (and a `menuDisconnect` choice) a `hangup: ""` (a
+//!   disconnect says nothing of its own), `jumpToMenu`/`jumpToTask` a link to the target
 //!   (no node of its own), a transfer a `transfer` (or, when the flow goes on
 //!   after a failed transfer, an opaque step with the branches `transferred`
 //!   and `failure`), and every other action (`decision`, `switch`,
@@ -962,7 +964,9 @@ impl<'a> Builder<'a> {
         let id = self.alloc("error_handling");
         match handling {
             Some(("disconnect", _, _)) => {
-                let text = pre.unwrap_or_else(|| "The call is disconnected.".to_string());
+                // The pre-handling audio is all the caller hears; without it
+                // the call ends in silence.
+                let text = pre.unwrap_or_default();
                 self.push(id.clone(), IrKind::Hangup { text }, origin);
             }
             Some((ty, body, _)) if is_transfer(ty) => {
@@ -1199,7 +1203,16 @@ impl<'a> Builder<'a> {
                 id
             }
             "disconnect" => {
-                self.push(id.clone(), IrKind::Hangup { text: name }, origin);
+                // A disconnect says nothing of its own (its name is only a
+                // label in the designer): whatever the caller hears before
+                // it is a `say` on the way.
+                self.push(
+                    id.clone(),
+                    IrKind::Hangup {
+                        text: String::new(),
+                    },
+                    origin,
+                );
                 id
             }
             t if is_transfer(t) => self.task_transfer(ty, body, id, &name, next, ctx, origin),
@@ -1420,10 +1433,12 @@ impl<'a> Builder<'a> {
             let goto = match ty {
                 "menuDisconnect" => {
                     let id = self.alloc(&base);
+                    // The choice's name labels the option; the disconnect
+                    // itself says nothing.
                     self.push(
                         id.clone(),
                         IrKind::Hangup {
-                            text: cname.clone(),
+                            text: String::new(),
                         },
                         origin,
                     );
@@ -1845,12 +1860,14 @@ mod tests {
         assert_eq!(opts[1].goto, "Support_2");
         assert_eq!(opts[2].goto, "Main_1");
         assert_eq!(opts[3].goto, "Support_2");
-        // Speech-only disconnect, terms escaped as regexes.
+        // Speech-only disconnect, terms escaped as regexes; the choice's
+        // name labels the option and the disconnect says nothing.
         assert_eq!(opts[4].speech, ["agent", "operator\\?"]);
+        assert_eq!(opts[4].label.as_deref(), Some("Agent (please)"));
         assert_eq!(
             node(flow, &opts[4].goto).kind,
             IrKind::Hangup {
-                text: "Agent (please)".to_string()
+                text: String::new()
             }
         );
 
@@ -1878,7 +1895,7 @@ mod tests {
         assert_eq!(
             node(flow, bye).kind,
             IrKind::Hangup {
-                text: "Bye".to_string()
+                text: String::new()
             }
         );
         assert_eq!(node(flow, bye).origin.platform_type, "disconnect");
