@@ -10,7 +10,9 @@
 //! - `say-play` is a `say`; `gather-input-on-call` together with the
 //!   `split-based-on` that reads its `{{widgets.<gather>.Digits}}` or
 //!   `SpeechResult` (the gather's `keypress` / `speech` transition leads to
-//!   it) is one `menu`: the split's `match` values are the keys or phrases,
+//!   it) is one `menu`: the split's `match` values are the keys or phrases
+//!   (phrases without the transcription's closing stop, and on the option of
+//!   the key that leads to the same place, if there is one),
 //!   its `noMatch` the `no_match` handler, the gather's `timeout` the
 //!   `no_input` handler (no retries: Studio re-prompts only by a loop the
 //!   author draws). A gather with no split of its own is an `ask` for digits.
@@ -294,6 +296,26 @@ fn condition_values(condition: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The words a caller says for each value a split compares `SpeechResult`
+/// with. The transcription ends a sentence with a full stop (a caller who
+/// says "sales" gives `Sales.`), so flows write the values that way; the
+/// stop is not something the caller says. Studio compares without case and
+/// trims spaces, and touchpoint's phrases ignore case too. A value that is
+/// nothing but punctuation is kept as it is.
+fn spoken_words(values: &[String]) -> impl Iterator<Item = &str> {
+    values.iter().map(|value| {
+        let words = value
+            .trim()
+            .trim_end_matches(['.', '?', '!', ','])
+            .trim_end();
+        if words.is_empty() {
+            value.as_str()
+        } else {
+            words
+        }
+    })
+}
+
 /// The keys (Digits) or speech phrases (SpeechResult) of each `match`
 /// transition of a split, or `None` when a condition is not one a menu can
 /// express (a negation, a comparison, several conditions at once, a
@@ -317,10 +339,9 @@ fn menu_choices(split: &State, input: Input) -> Option<Vec<Vec<String>>> {
             (Input::Digits, "matches_any_of") => values,
             (Input::Digits, _) => return None,
             (Input::Speech, "equal_to" | "matches_any_of" | "contains") => {
-                values.iter().map(|v| regex::escape(v)).collect()
+                spoken_words(&values).map(|v| regex::escape(v)).collect()
             }
-            (Input::Speech, "starts_with") => values
-                .iter()
+            (Input::Speech, "starts_with") => spoken_words(&values)
                 .map(|v| format!("^{}", regex::escape(v)))
                 .collect(),
             (Input::Speech, "regex") => {
@@ -607,8 +628,16 @@ impl Builder<'_> {
                 .map(|t| t.next)
                 .collect();
             let split_origin = self.states[*s].origin.clone();
+            let keyed = options.len();
             for (phrases, next) in choices.iter().zip(matches) {
                 let goto = self.follow(g, "speech", next);
+                // Phrases that lead where a key does are that option's
+                // speech, as a native menu writes it: one choice the caller
+                // can press or say, not a second option the menu offers.
+                if let Some(option) = options[..keyed].iter_mut().find(|o| o.goto == goto) {
+                    option.speech.extend(phrases.iter().cloned());
+                    continue;
+                }
                 options.push(IrOption {
                     key: None,
                     label: None,
@@ -1491,6 +1520,55 @@ mod tests {
         assert!(notes.iter().any(|n| n.contains("timeout has no next")));
         // Lint finds the unhandled input at `ask`:
         // `fixtures/import/studio/speech-without-timeout`.
+    }
+
+    #[test]
+    fn phrases_that_lead_where_a_key_does_are_that_options_speech() {
+        let text = flow(
+            "menu",
+            &[
+                gather("menu", "keys", "heard", "", "Press 1 or say sales."),
+                split(
+                    "keys",
+                    "{{widgets.menu.Digits}}",
+                    "",
+                    &[("equal_to", "1", "sales")],
+                ),
+                split(
+                    "heard",
+                    "{{widgets.menu.SpeechResult}}",
+                    "",
+                    &[
+                        ("matches_any_of", "Sales., Buy something?", "sales"),
+                        ("equal_to", " Help! ", "help"),
+                    ],
+                ),
+                transfer("sales", "connect-call-to", r#"{"to": "+15550100"}"#),
+                transfer("help", "connect-call-to", r#"{"to": "+15550101"}"#),
+            ],
+        );
+        let (flow, _) = one(&text);
+        let IrKind::Menu { options, .. } = &node(&flow, "menu").kind else {
+            panic!()
+        };
+        // Key 1 and the phrases for sales are one option; the transcription's
+        // stops are not words the caller says. A phrase no key shares is an
+        // option of its own.
+        let shape: Vec<(Option<&str>, &[String], &str)> = options
+            .iter()
+            .map(|o| (o.key.as_deref(), o.speech.as_slice(), o.goto.as_str()))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (
+                    Some("1"),
+                    &["Sales".to_string(), "Buy something".to_string()][..],
+                    "sales"
+                ),
+                (None, &["Help".to_string()][..], "help"),
+            ]
+        );
     }
 
     #[test]
