@@ -39,7 +39,8 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::ir::{
-    self, announced_label, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin,
+    self, announced_label, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, NameUse,
+    Origin,
 };
 use super::kit::json::{entry, key_position, position, JsonExport};
 use super::kit::UniqueIds;
@@ -1195,7 +1196,7 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         .unwrap_or(stem)
         .to_string();
     Ok(IrFlow {
-        name_uses: Default::default(),
+        name_uses: name_uses(&states, &nodes),
         id: flow_id,
         title,
         start: start_id,
@@ -1203,6 +1204,107 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         nodes,
         source: path.to_string(),
     })
+}
+
+/// The flow variables and widget results each opaque step reads and sets,
+/// for `unset-variable`. A `set-variables` step sets `flow.variables.KEY`
+/// for each of its variables; any opaque step (a function, an HTTP request,
+/// another split) sets `widgets.NAME`, its own results, when it runs. A
+/// step reads what its properties name in a `{{...}}` template.
+///
+/// Only names the flow itself is meant to set are kept: `flow.variables`,
+/// which nothing but `set-variables` writes, and the results of a widget
+/// that is an opaque step here (a gather's or a say's results are not
+/// tracked, since their nodes cannot say what they set). What the platform
+/// or the caller provides (`trigger.*`, `flow.data`, `flow.channel`) is not
+/// tracked. A template that copes with a missing value is not a read: one
+/// with a filter (`| default: 0`, `| plus: 1`, both of which give a value
+/// when the name is unset), anything in a text with Liquid tags (`{% if %}`
+/// guards what it wraps), and a split that tests for blank.
+fn name_uses(states: &[State], nodes: &[IrNode]) -> BTreeMap<String, NameUse> {
+    let opaque: HashSet<&str> = nodes
+        .iter()
+        .filter(|n| matches!(n.kind, IrKind::Opaque { .. }))
+        .map(|n| n.origin.action.as_str())
+        .collect();
+    let mut uses = BTreeMap::new();
+    let mut setter_lost = false;
+    for state in states {
+        let mut used = NameUse::default();
+        if state.kind == "set-variables" {
+            if let Some(variables) = state.props.get("variables").and_then(Value::as_array) {
+                used.sets.extend(
+                    variables
+                        .iter()
+                        .filter_map(|v| v.get("key").and_then(Value::as_str))
+                        .map(|key| format!("flow.variables.{}", key.trim())),
+                );
+            }
+        }
+        let tests_for_blank = state.transitions.iter().any(|t| {
+            t.conditions.iter().any(|c| {
+                c.get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|ty| ty.contains("blank"))
+            })
+        });
+        if !tests_for_blank {
+            template_reads(&state.props, &mut used.reads);
+        }
+        used.reads.retain(|name| match name.strip_prefix("widgets.") {
+            Some(widget) => widget != state.name && opaque.contains(widget),
+            None => true,
+        });
+        used.reads.sort();
+        used.reads.dedup();
+        if !opaque.contains(state.name.as_str()) {
+            setter_lost |= !used.sets.is_empty();
+            continue;
+        }
+        // `set-variables` has no results of its own to read.
+        if state.kind != "set-variables" {
+            used.sets.push(format!("widgets.{}", state.name));
+        }
+        uses.insert(state.name.clone(), used);
+    }
+    // A `set-variables` step that is not an opaque node here would set
+    // names nobody sees: its reads would look unset, so none are kept.
+    if setter_lost {
+        for used in uses.values_mut() {
+            used.reads.retain(|name| !name.starts_with("flow.variables."));
+        }
+    }
+    uses
+}
+
+/// The `flow.variables.NAME` and `widgets.NAME` (as the widget's name) that
+/// plain `{{...}}` templates in a property value read.
+fn template_reads(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(text) if !text.contains("{%") => {
+            let mut rest = text.as_str();
+            while let Some(open) = rest.find("{{") {
+                rest = &rest[open + 2..];
+                let Some(close) = rest.find("}}") else { break };
+                let expression = rest[..close].trim();
+                rest = &rest[close + 2..];
+                if expression.contains('|') {
+                    continue;
+                }
+                let name = |prefix: &str| {
+                    let tail = expression.strip_prefix(prefix)?;
+                    let len = tail
+                        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                        .unwrap_or(tail.len());
+                    (len > 0).then(|| format!("{prefix}{}", &tail[..len]))
+                };
+                out.extend(name("flow.variables.").or_else(|| name("widgets.")));
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| template_reads(v, out)),
+        Value::Object(map) => map.values().for_each(|v| template_reads(v, out)),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
