@@ -44,7 +44,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::ir::{self, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
+use super::ir::{self, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, NameUse, Origin};
 use super::kit::UniqueIds;
 use super::ImportError;
 use crate::loader::tree::{self, Yaml, YamlValue};
@@ -228,6 +228,109 @@ fn entry<'y>(map: &'y Yaml, key: &str) -> Option<(&'y Yaml, &'y Yaml)> {
         .iter()
         .find(|(k, _)| k.as_str() == Some(key))
         .map(|(k, v)| (k, v))
+}
+
+/// What one action reads and sets, from its own body (not the actions of
+/// its outcomes): `var:` and `variable:` name where a result is stored (a
+/// data action's outputs, the digits of a `collectInput`, an `updateData`
+/// statement), and the `Flow.` and `Task.` variables an `exp:` mentions are
+/// read. An expression that asks whether a value is set (`IsSet`,
+/// `IsNotSetOrEmpty`, `NOT_SET`) copes with an unset one, so it is not a
+/// read.
+fn name_use(body: &Yaml) -> NameUse {
+    fn walk(value: &Yaml, key: Option<&str>, used: &mut NameUse) {
+        match &value.value {
+            YamlValue::Map(entries) => {
+                for (k, v) in entries {
+                    let k = k.as_str();
+                    // Nested actions are steps of their own.
+                    if matches!(k, Some("outputs" | "actions")) {
+                        continue;
+                    }
+                    walk(v, k, used);
+                }
+            }
+            YamlValue::Seq(items) => items.iter().for_each(|v| walk(v, key, used)),
+            _ => {
+                let Some(text) = value.as_str() else { return };
+                match key {
+                    Some("var" | "variable") => {
+                        used.sets.extend(variables_in(text));
+                    }
+                    Some("exp") => {
+                        let lower = text.to_ascii_lowercase();
+                        if !(lower.contains("isset")
+                            || lower.contains("isnotset")
+                            || lower.contains("not_set"))
+                        {
+                            used.reads.extend(variables_in(text));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let mut used = NameUse::default();
+    walk(body, None, &mut used);
+    for names in [&mut used.reads, &mut used.sets] {
+        names.sort();
+        names.dedup();
+    }
+    used
+}
+
+/// The `Flow.NAME` and `Task.NAME` variables a text mentions.
+fn variables_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for prefix in ["Flow.", "Task."] {
+        let mut from = 0;
+        while let Some(at) = text[from..].find(prefix) {
+            let start = from + at;
+            from = start + prefix.len();
+            let joined = text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+            let tail = &text[from..];
+            let len = tail
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(tail.len());
+            if !joined && len > 0 {
+                out.push(format!("{prefix}{}", &tail[..len]));
+            }
+        }
+    }
+    out
+}
+
+/// Every variable declared (in the flow's or a task's `variables`) with an
+/// initial value: it always holds one.
+fn initialised_variables(value: &Yaml, out: &mut HashSet<String>) {
+    match &value.value {
+        YamlValue::Map(entries) => {
+            for (k, v) in entries {
+                if k.as_str() == Some("variables") {
+                    for declared in seq(Some(v)) {
+                        let Some((_, body, _)) = single(declared) else {
+                            continue;
+                        };
+                        let unset = body
+                            .get("initialValue")
+                            .is_none_or(|i| i.get("noValue").is_some());
+                        if let (false, Some(name)) = (unset, body.get("name").and_then(Yaml::as_str))
+                        {
+                            out.insert(name.trim().to_string());
+                        }
+                    }
+                } else {
+                    initialised_variables(v, out);
+                }
+            }
+        }
+        YamlValue::Seq(items) => items.iter().for_each(|v| initialised_variables(v, out)),
+        _ => {}
+    }
 }
 
 /// A list item of the form `- type: {body}`: its type, body and key node.
@@ -500,6 +603,8 @@ struct Builder<'a> {
     ends: HashMap<String, String>,
     previous: Vec<(usize, String)>,
     transfer_failures: Vec<(u32, String)>,
+    /// What each action reads and sets, by the id of its node.
+    name_uses: Vec<(String, NameUse)>,
 }
 
 impl<'a> Builder<'a> {
@@ -523,6 +628,7 @@ impl<'a> Builder<'a> {
             ends: HashMap::new(),
             previous: Vec::new(),
             transfer_failures: Vec::new(),
+            name_uses: Vec::new(),
         }
     }
 
@@ -791,11 +897,12 @@ impl<'a> Builder<'a> {
         });
         self.note_unfilled(self.call, "", None);
 
+        let name_uses = self.flow_name_uses();
         let mut nodes = std::mem::take(&mut self.nodes);
         nodes.sort_by_key(|n| (n.origin.line, n.origin.column));
         Ok(Built {
             flow: IrFlow {
-                name_uses: Default::default(),
+                name_uses,
                 id: flow_id,
                 title: name,
                 start,
@@ -809,6 +916,48 @@ impl<'a> Builder<'a> {
                 self.line_notes.into_iter().map(|(_, n)| n).collect()
             },
         })
+    }
+
+    /// The reads and sets of the flow's opaque steps, for `unset-variable`,
+    /// by node id (action names need not be unique). Only names some action
+    /// of the flow assigns are tracked: a built-in (`Call.Ani`,
+    /// `Flow.StartDateTimeUtc`) or a variable given an initial value is
+    /// never unset. Where an action that assigns a name was imported as
+    /// something other than an opaque step (a transfer that stores its error
+    /// type), what it sets would be lost, so no read is kept.
+    fn flow_name_uses(&mut self) -> std::collections::BTreeMap<String, NameUse> {
+        let opaque: HashSet<&str> = self
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, IrKind::Opaque { .. }))
+            .map(|n| n.id.as_str())
+            .collect();
+        let mut initialised = HashSet::new();
+        initialised_variables(self.call, &mut initialised);
+        let assigned: HashSet<String> = self
+            .name_uses
+            .iter()
+            .flat_map(|(_, used)| used.sets.iter().cloned())
+            .filter(|name| !initialised.contains(name))
+            .collect();
+        let setter_lost = self
+            .name_uses
+            .iter()
+            .any(|(id, used)| !used.sets.is_empty() && !opaque.contains(id.as_str()));
+        let mut uses = std::collections::BTreeMap::new();
+        for (id, used) in std::mem::take(&mut self.name_uses) {
+            if !opaque.contains(id.as_str()) {
+                continue;
+            }
+            let mut used = used;
+            used.sets.retain(|name| assigned.contains(name));
+            used.reads
+                .retain(|name| !setter_lost && assigned.contains(name));
+            if !used.reads.is_empty() || !used.sets.is_empty() {
+                uses.insert(id, used);
+            }
+        }
+        uses
     }
 
     fn collect_menu(&mut self, body: &'a Yaml, key: &'a Yaml) {
@@ -1188,6 +1337,7 @@ impl<'a> Builder<'a> {
             };
             return self.link(&raw, Some(prefer), origin);
         };
+        self.name_uses.push((id.clone(), name_use(body)));
         match ty {
             "playAudio" => {
                 let text = self.audio(body.get("audio"), &format!("`{name}`"), key.pos.line);
