@@ -318,7 +318,8 @@ fn initialised_variables(value: &Yaml, out: &mut HashSet<String>) {
                         let unset = body
                             .get("initialValue")
                             .is_none_or(|i| i.get("noValue").is_some());
-                        if let (false, Some(name)) = (unset, body.get("name").and_then(Yaml::as_str))
+                        if let (false, Some(name)) =
+                            (unset, body.get("name").and_then(Yaml::as_str))
                         {
                             out.insert(name.trim().to_string());
                         }

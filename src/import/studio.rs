@@ -39,8 +39,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::ir::{
-    self, announced_label, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, NameUse,
-    Origin,
+    self, announced_label, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, NameUse, Origin,
 };
 use super::kit::json::{entry, key_position, position, JsonExport};
 use super::kit::UniqueIds;
@@ -340,7 +339,7 @@ fn menu_choices(split: &State, input: Input) -> Option<Vec<Vec<String>>> {
             (Input::Digits, "matches_any_of") => values,
             (Input::Digits, _) => return None,
             (Input::Speech, "equal_to" | "matches_any_of" | "contains") => {
-                spoken_words(&values).map(|v| regex::escape(v)).collect()
+                spoken_words(&values).map(regex::escape).collect()
             }
             (Input::Speech, "starts_with") => spoken_words(&values)
                 .map(|v| format!("^{}", regex::escape(v)))
@@ -1251,10 +1250,11 @@ fn name_uses(states: &[State], nodes: &[IrNode]) -> BTreeMap<String, NameUse> {
         if !tests_for_blank {
             template_reads(&state.props, &mut used.reads);
         }
-        used.reads.retain(|name| match name.strip_prefix("widgets.") {
-            Some(widget) => widget != state.name && opaque.contains(widget),
-            None => true,
-        });
+        used.reads
+            .retain(|name| match name.strip_prefix("widgets.") {
+                Some(widget) => widget != state.name && opaque.contains(widget),
+                None => true,
+            });
         used.reads.sort();
         used.reads.dedup();
         if !opaque.contains(state.name.as_str()) {
@@ -1271,7 +1271,8 @@ fn name_uses(states: &[State], nodes: &[IrNode]) -> BTreeMap<String, NameUse> {
     // names nobody sees: its reads would look unset, so none are kept.
     if setter_lost {
         for used in uses.values_mut() {
-            used.reads.retain(|name| !name.starts_with("flow.variables."));
+            used.reads
+                .retain(|name| !name.starts_with("flow.variables."));
         }
     }
     uses
