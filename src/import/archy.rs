@@ -1775,6 +1775,15 @@ impl<'a> Builder<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variables_in_expressions() {
+        assert_eq!(
+            variables_in("Flow.ConversationId[0] + ToString(Task.count) + MyFlow.x + Call.Ani"),
+            ["Flow.ConversationId", "Task.count"]
+        );
+        assert!(variables_in("Flow.").is_empty());
+    }
     use std::path::PathBuf;
 
     fn one(text: &str) -> Imported {

@@ -1729,6 +1729,55 @@ mod tests {
     }
 
     #[test]
+    fn only_plain_templates_of_names_the_flow_sets_are_reads() {
+        let text = flow(
+            "greet",
+            &[
+                gather("greet", "", "", "", "Hello."),
+                state(
+                    "fn",
+                    "run-function",
+                    r#"{"event": "success", "next": "blank"}, {"event": "fail"}"#,
+                    r#"{"parameters": [
+                        {"key": "a", "value": "{{flow.variables.account}}"},
+                        {"key": "b", "value": "{{flow.variables.tries | default: 0}}"},
+                        {"key": "c", "value": "{% if flow.variables.x %}{{flow.variables.x}}{% endif %}"},
+                        {"key": "d", "value": "{{trigger.call.From}} {{flow.data.id}} {{widgets.greet.Digits}}"},
+                        {"key": "e", "value": "{{ widgets.http.parsed.id }} {{widgets.fn.body}}"}
+                    ]}"#,
+                ),
+                state(
+                    "http",
+                    "make-http-request",
+                    r#"{"event": "success"}, {"event": "failed"}"#,
+                    r#"{"url": "https://example.com"}"#,
+                ),
+                split(
+                    "blank",
+                    "{{flow.variables.account}}",
+                    "",
+                    &[("is_blank", "", "http")],
+                ),
+            ],
+        );
+        // `greet` is a gather with no split: an ask whose answer leads to
+        // `fn`.
+        let text = text.replace(
+            r#""event": "keypress"}"#,
+            r#""event": "keypress", "next": "fn"}"#,
+        );
+        let (flow, _) = one(&text);
+        let uses = &flow.name_uses;
+        // A plain read of a flow variable and of an opaque widget's results
+        // (not its own, not a gather's, nothing the platform provides); no
+        // filtered or guarded template.
+        assert_eq!(uses["fn"].reads, ["flow.variables.account", "widgets.http"]);
+        assert_eq!(uses["fn"].sets, ["widgets.fn"]);
+        // A split that tests for blank copes with an unset value.
+        assert!(uses["blank"].reads.is_empty());
+    }
+
+    #[test]
     fn other_splits_and_steps_are_opaque_with_every_branch() {
         let text = flow(
             "vars",
