@@ -467,10 +467,25 @@ impl Builder<'_> {
             || "the call ends".to_string(),
             |n| format!("it leads to `{}`", self.states[n].name),
         );
-        self.note(format!(
-            "{from_name} leads to split `{split_name}`, which reads `{gather_name}`'s {field}, not an answer given at {from_name}: \
-             from there it can only take its `{branch_name}` branch, so {leads} (modelled that way)"
-        ));
+        if from == Some(gather) {
+            // Another kind of answer than the split reads: a spoken answer
+            // leaves the Digits empty (a key the SpeechResult, silence
+            // both), so the split sees no match, not a wrong key.
+            let answer = match event {
+                "speech" => "a spoken answer",
+                "keypress" => "a key",
+                _ => "silence",
+            };
+            self.note(format!(
+                "`{gather_name}`'s `{event}` event leads to split `{split_name}`, which reads its {field}: {answer} leaves that empty, \
+                 so the split can only take its `{branch_name}` branch, and {leads} (modelled that way)"
+            ));
+        } else {
+            self.note(format!(
+                "{from_name} leads to split `{split_name}`, which reads `{gather_name}`'s {field}, not an answer given at {from_name}: \
+                 from there it can only take its `{branch_name}` branch, so {leads} (modelled that way)"
+            ));
+        }
         match next {
             Some(n) => self.target(Some(to), &branch_name, n, depth + 1),
             None => self.hangup(from.unwrap_or(to)),
@@ -1775,6 +1790,42 @@ mod tests {
         assert_eq!(uses["fn"].sets, ["widgets.fn"]);
         // A split that tests for blank copes with an unset value.
         assert!(uses["blank"].reads.is_empty());
+    }
+
+    #[test]
+    fn speech_into_the_digits_split_is_no_match_not_a_wrong_key() {
+        let text = flow(
+            "menu",
+            &[
+                gather("menu", "keys", "keys", "", "Press 1 or say sales."),
+                split(
+                    "keys",
+                    "{{widgets.menu.Digits}}",
+                    "sorry",
+                    &[("equal_to", "1", "sales")],
+                ),
+                say("sorry", "Sorry, I did not get that.", ""),
+                transfer("sales", "connect-call-to", r#"{"to": "+15550100"}"#),
+            ],
+        );
+        let (flow, notes) = one(&text);
+        let IrKind::Menu {
+            options, no_match, ..
+        } = &node(&flow, "menu").kind
+        else {
+            panic!()
+        };
+        // The spoken answer takes the split's noMatch, which is the menu's
+        // `no_match`: no phrase of its own, no option for it.
+        assert_eq!(options.len(), 1);
+        assert!(options[0].speech.is_empty());
+        assert_eq!(no_match.as_ref().map(|h| h.then.as_str()), Some("sorry"));
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("a spoken answer leaves that empty")),
+            "{notes:?}"
+        );
     }
 
     #[test]
