@@ -38,7 +38,9 @@
 //!   `evaluateScheduleGroup`, `callData`, `setParticipantData`, ...) an
 //!   opaque step with one branch per outcome, each leading through that
 //!   outcome's actions and then on to the next action. A task that runs out
-//!   of actions ends in a generated `hangup`.
+//!   of actions ends in a generated `hangup`. An opaque step reads the
+//!   `Flow.`/`Task.` variables its expressions mention and sets those it
+//!   stores results in, for `unset-variable` (see `name_use`).
 //!
 //! Everything that is not modelled exactly is said in a note.
 

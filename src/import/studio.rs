@@ -19,7 +19,9 @@
 //! - `connect-call-to`, `send-to-flex` and `enqueue-call` are transfers.
 //! - Everything touchpoint cannot follow (other splits, `set-variables`,
 //!   `run-function`, `make-http-request`, `send-message`, unknown types) is
-//!   `opaque`, with one branch per transition, all explored.
+//!   `opaque`, with one branch per transition, all explored; for
+//!   `unset-variable` it reads the flow variables and widget results its
+//!   templates name and sets its own results (see `name_uses`).
 //! - A transition without `next` ends the call: after an action it leads to
 //!   a generated `hangup` node; on a gather's `keypress`/`speech` (or a
 //!   split's `noMatch`) the input is unhandled, as on the platform. (A
