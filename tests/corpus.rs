@@ -743,10 +743,13 @@ fn archy_round_trip() {
     let keys: Vec<&str> = opts.iter().filter_map(|o| o.key.as_deref()).collect();
     assert_eq!(keys, ["1", "2", "3", "4", "5", "7", "6"]);
     assert_eq!(opts[1].speech, ["Annuities", "Annuity"]);
+    // Key 7 is a disconnect: the choice's name labels it, and the
+    // disconnect itself says nothing.
+    assert_eq!(opts[5].label.as_deref(), Some("Disconnect"));
     assert_eq!(
         node(flow, &opts[5].goto).kind,
         IrKind::Hangup {
-            text: "Disconnect".to_string()
+            text: String::new()
         }
     );
     let IrKind::Opaque { branches, .. } = &node(flow, &opts[0].goto).kind else {
@@ -766,10 +769,11 @@ fn archy_round_trip() {
         panic!("the transfer's failure does not say something")
     };
     assert_eq!(text, "{{ivr_failure}}");
+    // The message is what the caller hears; the disconnect says nothing.
     assert_eq!(
         node(flow, next).kind,
         IrKind::Hangup {
-            text: "Disconnect".to_string()
+            text: String::new()
         }
     );
     // Startup: greeting, schedule group, then the menu.

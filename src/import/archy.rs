@@ -27,22 +27,26 @@
 //! - `settingsMenu.repeatCount` (flow-wide, or the menu's own) gives both
 //!   `no_input` and `no_match` `{retries: N, then: ...}`, where the target
 //!   comes from `settingsErrorHandling` (`disconnect`: a `hangup` that says
-//!   the `preHandlingAudio`; a transfer: a `transfer`);
+//!   the `preHandlingAudio`, or nothing when there is none; a transfer: a
+//!   `transfer`);
 //! - a task becomes the chain of its actions: `playAudio` a `say`,
-//!   `disconnect` a `hangup`, `jumpToMenu`/`jumpToTask` a link to the target
+//!   `disconnect` (and a `menuDisconnect` choice) a `hangup: ""` (a
+//!   disconnect says nothing of its own), `jumpToMenu`/`jumpToTask` a link to the target
 //!   (no node of its own), a transfer a `transfer` (or, when the flow goes on
 //!   after a failed transfer, an opaque step with the branches `transferred`
 //!   and `failure`), and every other action (`decision`, `switch`,
 //!   `evaluateScheduleGroup`, `callData`, `setParticipantData`, ...) an
 //!   opaque step with one branch per outcome, each leading through that
 //!   outcome's actions and then on to the next action. A task that runs out
-//!   of actions ends in a generated `hangup`.
+//!   of actions ends in a generated `hangup`. An opaque step reads the
+//!   `Flow.`/`Task.` variables its expressions mention and sets those it
+//!   stores results in, for `unset-variable` (see `name_use`).
 //!
 //! Everything that is not modelled exactly is said in a note.
 
 use std::collections::{HashMap, HashSet};
 
-use super::ir::{self, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
+use super::ir::{self, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, NameUse, Origin};
 use super::kit::UniqueIds;
 use super::ImportError;
 use crate::loader::tree::{self, Yaml, YamlValue};
@@ -226,6 +230,110 @@ fn entry<'y>(map: &'y Yaml, key: &str) -> Option<(&'y Yaml, &'y Yaml)> {
         .iter()
         .find(|(k, _)| k.as_str() == Some(key))
         .map(|(k, v)| (k, v))
+}
+
+/// What one action reads and sets, from its own body (not the actions of
+/// its outcomes): `var:` and `variable:` name where a result is stored (a
+/// data action's outputs, the digits of a `collectInput`, an `updateData`
+/// statement), and the `Flow.` and `Task.` variables an `exp:` mentions are
+/// read. An expression that asks whether a value is set (`IsSet`,
+/// `IsNotSetOrEmpty`, `NOT_SET`) copes with an unset one, so it is not a
+/// read.
+fn name_use(body: &Yaml) -> NameUse {
+    fn walk(value: &Yaml, key: Option<&str>, used: &mut NameUse) {
+        match &value.value {
+            YamlValue::Map(entries) => {
+                for (k, v) in entries {
+                    let k = k.as_str();
+                    // Nested actions are steps of their own.
+                    if matches!(k, Some("outputs" | "actions")) {
+                        continue;
+                    }
+                    walk(v, k, used);
+                }
+            }
+            YamlValue::Seq(items) => items.iter().for_each(|v| walk(v, key, used)),
+            _ => {
+                let Some(text) = value.as_str() else { return };
+                match key {
+                    Some("var" | "variable") => {
+                        used.sets.extend(variables_in(text));
+                    }
+                    Some("exp") => {
+                        let lower = text.to_ascii_lowercase();
+                        if !(lower.contains("isset")
+                            || lower.contains("isnotset")
+                            || lower.contains("not_set"))
+                        {
+                            used.reads.extend(variables_in(text));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let mut used = NameUse::default();
+    walk(body, None, &mut used);
+    for names in [&mut used.reads, &mut used.sets] {
+        names.sort();
+        names.dedup();
+    }
+    used
+}
+
+/// The `Flow.NAME` and `Task.NAME` variables a text mentions.
+fn variables_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for prefix in ["Flow.", "Task."] {
+        let mut from = 0;
+        while let Some(at) = text[from..].find(prefix) {
+            let start = from + at;
+            from = start + prefix.len();
+            let joined = text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+            let tail = &text[from..];
+            let len = tail
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(tail.len());
+            if !joined && len > 0 {
+                out.push(format!("{prefix}{}", &tail[..len]));
+            }
+        }
+    }
+    out
+}
+
+/// Every variable declared (in the flow's or a task's `variables`) with an
+/// initial value: it always holds one.
+fn initialised_variables(value: &Yaml, out: &mut HashSet<String>) {
+    match &value.value {
+        YamlValue::Map(entries) => {
+            for (k, v) in entries {
+                if k.as_str() == Some("variables") {
+                    for declared in seq(Some(v)) {
+                        let Some((_, body, _)) = single(declared) else {
+                            continue;
+                        };
+                        let unset = body
+                            .get("initialValue")
+                            .is_none_or(|i| i.get("noValue").is_some());
+                        if let (false, Some(name)) =
+                            (unset, body.get("name").and_then(Yaml::as_str))
+                        {
+                            out.insert(name.trim().to_string());
+                        }
+                    }
+                } else {
+                    initialised_variables(v, out);
+                }
+            }
+        }
+        YamlValue::Seq(items) => items.iter().for_each(|v| initialised_variables(v, out)),
+        _ => {}
+    }
 }
 
 /// A list item of the form `- type: {body}`: its type, body and key node.
@@ -498,6 +606,8 @@ struct Builder<'a> {
     ends: HashMap<String, String>,
     previous: Vec<(usize, String)>,
     transfer_failures: Vec<(u32, String)>,
+    /// What each action reads and sets, by the id of its node.
+    name_uses: Vec<(String, NameUse)>,
 }
 
 impl<'a> Builder<'a> {
@@ -521,6 +631,7 @@ impl<'a> Builder<'a> {
             ends: HashMap::new(),
             previous: Vec::new(),
             transfer_failures: Vec::new(),
+            name_uses: Vec::new(),
         }
     }
 
@@ -789,11 +900,12 @@ impl<'a> Builder<'a> {
         });
         self.note_unfilled(self.call, "", None);
 
+        let name_uses = self.flow_name_uses();
         let mut nodes = std::mem::take(&mut self.nodes);
         nodes.sort_by_key(|n| (n.origin.line, n.origin.column));
         Ok(Built {
             flow: IrFlow {
-                name_uses: Default::default(),
+                name_uses,
                 id: flow_id,
                 title: name,
                 start,
@@ -807,6 +919,48 @@ impl<'a> Builder<'a> {
                 self.line_notes.into_iter().map(|(_, n)| n).collect()
             },
         })
+    }
+
+    /// The reads and sets of the flow's opaque steps, for `unset-variable`,
+    /// by node id (action names need not be unique). Only names some action
+    /// of the flow assigns are tracked: a built-in (`Call.Ani`,
+    /// `Flow.StartDateTimeUtc`) or a variable given an initial value is
+    /// never unset. Where an action that assigns a name was imported as
+    /// something other than an opaque step (a transfer that stores its error
+    /// type), what it sets would be lost, so no read is kept.
+    fn flow_name_uses(&mut self) -> std::collections::BTreeMap<String, NameUse> {
+        let opaque: HashSet<&str> = self
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, IrKind::Opaque { .. }))
+            .map(|n| n.id.as_str())
+            .collect();
+        let mut initialised = HashSet::new();
+        initialised_variables(self.call, &mut initialised);
+        let assigned: HashSet<String> = self
+            .name_uses
+            .iter()
+            .flat_map(|(_, used)| used.sets.iter().cloned())
+            .filter(|name| !initialised.contains(name))
+            .collect();
+        let setter_lost = self
+            .name_uses
+            .iter()
+            .any(|(id, used)| !used.sets.is_empty() && !opaque.contains(id.as_str()));
+        let mut uses = std::collections::BTreeMap::new();
+        for (id, used) in std::mem::take(&mut self.name_uses) {
+            if !opaque.contains(id.as_str()) {
+                continue;
+            }
+            let mut used = used;
+            used.sets.retain(|name| assigned.contains(name));
+            used.reads
+                .retain(|name| !setter_lost && assigned.contains(name));
+            if !used.reads.is_empty() || !used.sets.is_empty() {
+                uses.insert(id, used);
+            }
+        }
+        uses
     }
 
     fn collect_menu(&mut self, body: &'a Yaml, key: &'a Yaml) {
@@ -962,7 +1116,9 @@ impl<'a> Builder<'a> {
         let id = self.alloc("error_handling");
         match handling {
             Some(("disconnect", _, _)) => {
-                let text = pre.unwrap_or_else(|| "The call is disconnected.".to_string());
+                // The pre-handling audio is all the caller hears; without it
+                // the call ends in silence.
+                let text = pre.unwrap_or_default();
                 self.push(id.clone(), IrKind::Hangup { text }, origin);
             }
             Some((ty, body, _)) if is_transfer(ty) => {
@@ -1184,6 +1340,7 @@ impl<'a> Builder<'a> {
             };
             return self.link(&raw, Some(prefer), origin);
         };
+        self.name_uses.push((id.clone(), name_use(body)));
         match ty {
             "playAudio" => {
                 let text = self.audio(body.get("audio"), &format!("`{name}`"), key.pos.line);
@@ -1199,7 +1356,16 @@ impl<'a> Builder<'a> {
                 id
             }
             "disconnect" => {
-                self.push(id.clone(), IrKind::Hangup { text: name }, origin);
+                // A disconnect says nothing of its own (its name is only a
+                // label in the designer): whatever the caller hears before
+                // it is a `say` on the way.
+                self.push(
+                    id.clone(),
+                    IrKind::Hangup {
+                        text: String::new(),
+                    },
+                    origin,
+                );
                 id
             }
             t if is_transfer(t) => self.task_transfer(ty, body, id, &name, next, ctx, origin),
@@ -1420,10 +1586,12 @@ impl<'a> Builder<'a> {
             let goto = match ty {
                 "menuDisconnect" => {
                     let id = self.alloc(&base);
+                    // The choice's name labels the option; the disconnect
+                    // itself says nothing.
                     self.push(
                         id.clone(),
                         IrKind::Hangup {
-                            text: cname.clone(),
+                            text: String::new(),
                         },
                         origin,
                     );
@@ -1609,6 +1777,15 @@ impl<'a> Builder<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variables_in_expressions() {
+        assert_eq!(
+            variables_in("Flow.ConversationId[0] + ToString(Task.count) + MyFlow.x + Call.Ani"),
+            ["Flow.ConversationId", "Task.count"]
+        );
+        assert!(variables_in("Flow.").is_empty());
+    }
     use std::path::PathBuf;
 
     fn one(text: &str) -> Imported {
@@ -1845,12 +2022,14 @@ mod tests {
         assert_eq!(opts[1].goto, "Support_2");
         assert_eq!(opts[2].goto, "Main_1");
         assert_eq!(opts[3].goto, "Support_2");
-        // Speech-only disconnect, terms escaped as regexes.
+        // Speech-only disconnect, terms escaped as regexes; the choice's
+        // name labels the option and the disconnect says nothing.
         assert_eq!(opts[4].speech, ["agent", "operator\\?"]);
+        assert_eq!(opts[4].label.as_deref(), Some("Agent (please)"));
         assert_eq!(
             node(flow, &opts[4].goto).kind,
             IrKind::Hangup {
-                text: "Agent (please)".to_string()
+                text: String::new()
             }
         );
 
@@ -1878,7 +2057,7 @@ mod tests {
         assert_eq!(
             node(flow, bye).kind,
             IrKind::Hangup {
-                text: "Bye".to_string()
+                text: String::new()
             }
         );
         assert_eq!(node(flow, bye).origin.platform_type, "disconnect");

@@ -159,7 +159,11 @@ pub fn emit(flow: &IrFlow) -> String {
             }
             IrKind::Opaque { text, branches } => {
                 let _ = writeln!(out, "    opaque: {}", quote(text));
-                if let Some(uses) = flow.name_uses.get(&node.origin.action) {
+                let uses = flow
+                    .name_uses
+                    .get(&node.id)
+                    .or_else(|| flow.name_uses.get(&node.origin.action));
+                if let Some(uses) = uses {
                     for (key, names) in [("reads", &uses.reads), ("sets", &uses.sets)] {
                         if !names.is_empty() {
                             let names: Vec<String> = names.iter().map(|n| quote(n)).collect();

@@ -19,7 +19,9 @@ pub struct IrFlow {
     pub source: String,
     /// The free names (variables, contact attributes) opaque steps read and
     /// set, by the platform's id for the step (`Origin::action`): the
-    /// copies that unrolling a loop makes share it.
+    /// copies that unrolling a loop makes share it. A platform whose step
+    /// names need not be unique (Architect) gives the node id instead; a
+    /// node id is looked up first.
     pub name_uses: std::collections::BTreeMap<String, NameUse>,
 }
 

@@ -10,14 +10,18 @@
 //! - `say-play` is a `say`; `gather-input-on-call` together with the
 //!   `split-based-on` that reads its `{{widgets.<gather>.Digits}}` or
 //!   `SpeechResult` (the gather's `keypress` / `speech` transition leads to
-//!   it) is one `menu`: the split's `match` values are the keys or phrases,
+//!   it) is one `menu`: the split's `match` values are the keys or phrases
+//!   (phrases without the transcription's closing stop, and on the option of
+//!   the key that leads to the same place, if there is one),
 //!   its `noMatch` the `no_match` handler, the gather's `timeout` the
 //!   `no_input` handler (no retries: Studio re-prompts only by a loop the
 //!   author draws). A gather with no split of its own is an `ask` for digits.
 //! - `connect-call-to`, `send-to-flex` and `enqueue-call` are transfers.
 //! - Everything touchpoint cannot follow (other splits, `set-variables`,
 //!   `run-function`, `make-http-request`, `send-message`, unknown types) is
-//!   `opaque`, with one branch per transition, all explored.
+//!   `opaque`, with one branch per transition, all explored; for
+//!   `unset-variable` it reads the flow variables and widget results its
+//!   templates name and sets its own results (see `name_uses`).
 //! - A transition without `next` ends the call: after an action it leads to
 //!   a generated `hangup` node; on a gather's `keypress`/`speech` (or a
 //!   split's `noMatch`) the input is unhandled, as on the platform. (A
@@ -38,7 +42,7 @@ use serde_json::Value;
 
 use crate::analysis::announcements::parse_announcements;
 
-use super::ir::{self, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, Origin};
+use super::ir::{self, Imported, IrFlow, IrHandler, IrKind, IrNode, IrOption, NameUse, Origin};
 use super::kit::json::{entry, key_position, position, JsonExport};
 use super::kit::UniqueIds;
 use super::ImportError;
@@ -294,6 +298,26 @@ fn condition_values(condition: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The words a caller says for each value a split compares `SpeechResult`
+/// with. The transcription ends a sentence with a full stop (a caller who
+/// says "sales" gives `Sales.`), so flows write the values that way; the
+/// stop is not something the caller says. Studio compares without case and
+/// trims spaces, and touchpoint's phrases ignore case too. A value that is
+/// nothing but punctuation is kept as it is.
+fn spoken_words(values: &[String]) -> impl Iterator<Item = &str> {
+    values.iter().map(|value| {
+        let words = value
+            .trim()
+            .trim_end_matches(['.', '?', '!', ','])
+            .trim_end();
+        if words.is_empty() {
+            value.as_str()
+        } else {
+            words
+        }
+    })
+}
+
 /// The keys (Digits) or speech phrases (SpeechResult) of each `match`
 /// transition of a split, or `None` when a condition is not one a menu can
 /// express (a negation, a comparison, several conditions at once, a
@@ -317,10 +341,9 @@ fn menu_choices(split: &State, input: Input) -> Option<Vec<Vec<String>>> {
             (Input::Digits, "matches_any_of") => values,
             (Input::Digits, _) => return None,
             (Input::Speech, "equal_to" | "matches_any_of" | "contains") => {
-                values.iter().map(|v| regex::escape(v)).collect()
+                spoken_words(&values).map(regex::escape).collect()
             }
-            (Input::Speech, "starts_with") => values
-                .iter()
+            (Input::Speech, "starts_with") => spoken_words(&values)
                 .map(|v| format!("^{}", regex::escape(v)))
                 .collect(),
             (Input::Speech, "regex") => {
@@ -446,10 +469,25 @@ impl Builder<'_> {
             || "the call ends".to_string(),
             |n| format!("it leads to `{}`", self.states[n].name),
         );
-        self.note(format!(
-            "{from_name} leads to split `{split_name}`, which reads `{gather_name}`'s {field}, not an answer given at {from_name}: \
-             from there it can only take its `{branch_name}` branch, so {leads} (modelled that way)"
-        ));
+        if from == Some(gather) {
+            // Another kind of answer than the split reads: a spoken answer
+            // leaves the Digits empty (a key the SpeechResult, silence
+            // both), so the split sees no match, not a wrong key.
+            let answer = match event {
+                "speech" => "a spoken answer",
+                "keypress" => "a key",
+                _ => "silence",
+            };
+            self.note(format!(
+                "`{gather_name}`'s `{event}` event leads to split `{split_name}`, which reads its {field}: {answer} leaves that empty, \
+                 so the split can only take its `{branch_name}` branch, and {leads} (modelled that way)"
+            ));
+        } else {
+            self.note(format!(
+                "{from_name} leads to split `{split_name}`, which reads `{gather_name}`'s {field}, not an answer given at {from_name}: \
+                 from there it can only take its `{branch_name}` branch, so {leads} (modelled that way)"
+            ));
+        }
         match next {
             Some(n) => self.target(Some(to), &branch_name, n, depth + 1),
             None => self.hangup(from.unwrap_or(to)),
@@ -608,8 +646,16 @@ impl Builder<'_> {
                 .map(|t| t.next)
                 .collect();
             let split_origin = self.states[*s].origin.clone();
+            let keyed = options.len();
             for (phrases, next) in choices.iter().zip(matches) {
                 let goto = self.follow(g, "speech", next);
+                // Phrases that lead where a key does are that option's
+                // speech, as a native menu writes it: one choice the caller
+                // can press or say, not a second option the menu offers.
+                if let Some(option) = options[..keyed].iter_mut().find(|o| o.goto == goto) {
+                    option.speech.extend(phrases.iter().cloned());
+                    continue;
+                }
                 options.push(IrOption {
                     key: None,
                     label: None,
@@ -1167,7 +1213,7 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         .unwrap_or(stem)
         .to_string();
     Ok(IrFlow {
-        name_uses: Default::default(),
+        name_uses: name_uses(&states, &nodes),
         id: flow_id,
         title,
         start: start_id,
@@ -1175,6 +1221,109 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         nodes,
         source: path.to_string(),
     })
+}
+
+/// The flow variables and widget results each opaque step reads and sets,
+/// for `unset-variable`. A `set-variables` step sets `flow.variables.KEY`
+/// for each of its variables; any opaque step (a function, an HTTP request,
+/// another split) sets `widgets.NAME`, its own results, when it runs. A
+/// step reads what its properties name in a `{{...}}` template.
+///
+/// Only names the flow itself is meant to set are kept: `flow.variables`,
+/// which nothing but `set-variables` writes, and the results of a widget
+/// that is an opaque step here (a gather's or a say's results are not
+/// tracked, since their nodes cannot say what they set). What the platform
+/// or the caller provides (`trigger.*`, `flow.data`, `flow.channel`) is not
+/// tracked. A template that copes with a missing value is not a read: one
+/// with a filter (`| default: 0`, `| plus: 1`, both of which give a value
+/// when the name is unset), anything in a text with Liquid tags (`{% if %}`
+/// guards what it wraps), and a split that tests for blank.
+fn name_uses(states: &[State], nodes: &[IrNode]) -> BTreeMap<String, NameUse> {
+    let opaque: HashSet<&str> = nodes
+        .iter()
+        .filter(|n| matches!(n.kind, IrKind::Opaque { .. }))
+        .map(|n| n.origin.action.as_str())
+        .collect();
+    let mut uses = BTreeMap::new();
+    let mut setter_lost = false;
+    for state in states {
+        let mut used = NameUse::default();
+        if state.kind == "set-variables" {
+            if let Some(variables) = state.props.get("variables").and_then(Value::as_array) {
+                used.sets.extend(
+                    variables
+                        .iter()
+                        .filter_map(|v| v.get("key").and_then(Value::as_str))
+                        .map(|key| format!("flow.variables.{}", key.trim())),
+                );
+            }
+        }
+        let tests_for_blank = state.transitions.iter().any(|t| {
+            t.conditions.iter().any(|c| {
+                c.get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|ty| ty.contains("blank"))
+            })
+        });
+        if !tests_for_blank {
+            template_reads(&state.props, &mut used.reads);
+        }
+        used.reads
+            .retain(|name| match name.strip_prefix("widgets.") {
+                Some(widget) => widget != state.name && opaque.contains(widget),
+                None => true,
+            });
+        used.reads.sort();
+        used.reads.dedup();
+        if !opaque.contains(state.name.as_str()) {
+            setter_lost |= !used.sets.is_empty();
+            continue;
+        }
+        // `set-variables` has no results of its own to read.
+        if state.kind != "set-variables" {
+            used.sets.push(format!("widgets.{}", state.name));
+        }
+        uses.insert(state.name.clone(), used);
+    }
+    // A `set-variables` step that is not an opaque node here would set
+    // names nobody sees: its reads would look unset, so none are kept.
+    if setter_lost {
+        for used in uses.values_mut() {
+            used.reads
+                .retain(|name| !name.starts_with("flow.variables."));
+        }
+    }
+    uses
+}
+
+/// The `flow.variables.NAME` and `widgets.NAME` (as the widget's name) that
+/// plain `{{...}}` templates in a property value read.
+fn template_reads(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(text) if !text.contains("{%") => {
+            let mut rest = text.as_str();
+            while let Some(open) = rest.find("{{") {
+                rest = &rest[open + 2..];
+                let Some(close) = rest.find("}}") else { break };
+                let expression = rest[..close].trim();
+                rest = &rest[close + 2..];
+                if expression.contains('|') {
+                    continue;
+                }
+                let name = |prefix: &str| {
+                    let tail = expression.strip_prefix(prefix)?;
+                    let len = tail
+                        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                        .unwrap_or(tail.len());
+                    (len > 0).then(|| format!("{prefix}{}", &tail[..len]))
+                };
+                out.extend(name("flow.variables.").or_else(|| name("widgets.")));
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| template_reads(v, out)),
+        Value::Object(map) => map.values().for_each(|v| template_reads(v, out)),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -1495,6 +1644,55 @@ mod tests {
     }
 
     #[test]
+    fn phrases_that_lead_where_a_key_does_are_that_options_speech() {
+        let text = flow(
+            "menu",
+            &[
+                gather("menu", "keys", "heard", "", "Press 1 or say sales."),
+                split(
+                    "keys",
+                    "{{widgets.menu.Digits}}",
+                    "",
+                    &[("equal_to", "1", "sales")],
+                ),
+                split(
+                    "heard",
+                    "{{widgets.menu.SpeechResult}}",
+                    "",
+                    &[
+                        ("matches_any_of", "Sales., Buy something?", "sales"),
+                        ("equal_to", " Help! ", "help"),
+                    ],
+                ),
+                transfer("sales", "connect-call-to", r#"{"to": "+15550100"}"#),
+                transfer("help", "connect-call-to", r#"{"to": "+15550101"}"#),
+            ],
+        );
+        let (flow, _) = one(&text);
+        let IrKind::Menu { options, .. } = &node(&flow, "menu").kind else {
+            panic!()
+        };
+        // Key 1 and the phrases for sales are one option; the transcription's
+        // stops are not words the caller says. A phrase no key shares is an
+        // option of its own.
+        let shape: Vec<(Option<&str>, &[String], &str)> = options
+            .iter()
+            .map(|o| (o.key.as_deref(), o.speech.as_slice(), o.goto.as_str()))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (
+                    Some("1"),
+                    &["Sales".to_string(), "Buy something".to_string()][..],
+                    "sales"
+                ),
+                (None, &["Help".to_string()][..], "help"),
+            ]
+        );
+    }
+
+    #[test]
     fn gather_without_split_is_an_ask_for_digits() {
         let text = flow(
             "account",
@@ -1546,6 +1744,91 @@ mod tests {
                 && n.contains("`failed` has no next")));
         // Lint finds speech unhandled and an endless retry at `account`:
         // `fixtures/import/studio/gather-without-split`.
+    }
+
+    #[test]
+    fn only_plain_templates_of_names_the_flow_sets_are_reads() {
+        let text = flow(
+            "greet",
+            &[
+                gather("greet", "", "", "", "Hello."),
+                state(
+                    "fn",
+                    "run-function",
+                    r#"{"event": "success", "next": "blank"}, {"event": "fail"}"#,
+                    r#"{"parameters": [
+                        {"key": "a", "value": "{{flow.variables.account}}"},
+                        {"key": "b", "value": "{{flow.variables.tries | default: 0}}"},
+                        {"key": "c", "value": "{% if flow.variables.x %}{{flow.variables.x}}{% endif %}"},
+                        {"key": "d", "value": "{{trigger.call.From}} {{flow.data.id}} {{widgets.greet.Digits}}"},
+                        {"key": "e", "value": "{{ widgets.http.parsed.id }} {{widgets.fn.body}}"}
+                    ]}"#,
+                ),
+                state(
+                    "http",
+                    "make-http-request",
+                    r#"{"event": "success"}, {"event": "failed"}"#,
+                    r#"{"url": "https://example.com"}"#,
+                ),
+                split(
+                    "blank",
+                    "{{flow.variables.account}}",
+                    "",
+                    &[("is_blank", "", "http")],
+                ),
+            ],
+        );
+        // `greet` is a gather with no split: an ask whose answer leads to
+        // `fn`.
+        let text = text.replace(
+            r#""event": "keypress"}"#,
+            r#""event": "keypress", "next": "fn"}"#,
+        );
+        let (flow, _) = one(&text);
+        let uses = &flow.name_uses;
+        // A plain read of a flow variable and of an opaque widget's results
+        // (not its own, not a gather's, nothing the platform provides); no
+        // filtered or guarded template.
+        assert_eq!(uses["fn"].reads, ["flow.variables.account", "widgets.http"]);
+        assert_eq!(uses["fn"].sets, ["widgets.fn"]);
+        // A split that tests for blank copes with an unset value.
+        assert!(uses["blank"].reads.is_empty());
+    }
+
+    #[test]
+    fn speech_into_the_digits_split_is_no_match_not_a_wrong_key() {
+        let text = flow(
+            "menu",
+            &[
+                gather("menu", "keys", "keys", "", "Press 1 or say sales."),
+                split(
+                    "keys",
+                    "{{widgets.menu.Digits}}",
+                    "sorry",
+                    &[("equal_to", "1", "sales")],
+                ),
+                say("sorry", "Sorry, I did not get that.", ""),
+                transfer("sales", "connect-call-to", r#"{"to": "+15550100"}"#),
+            ],
+        );
+        let (flow, notes) = one(&text);
+        let IrKind::Menu {
+            options, no_match, ..
+        } = &node(&flow, "menu").kind
+        else {
+            panic!()
+        };
+        // The spoken answer takes the split's noMatch, which is the menu's
+        // `no_match`: no phrase of its own, no option for it.
+        assert_eq!(options.len(), 1);
+        assert!(options[0].speech.is_empty());
+        assert_eq!(no_match.as_ref().map(|h| h.then.as_str()), Some("sorry"));
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("a spoken answer leaves that empty")),
+            "{notes:?}"
+        );
     }
 
     #[test]
