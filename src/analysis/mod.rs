@@ -8,6 +8,7 @@ pub(crate) mod goal_loop;
 mod intents;
 mod menu_rules;
 pub(crate) mod raw;
+mod stale;
 mod unset;
 
 pub use explorer::worlds;

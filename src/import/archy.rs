@@ -1527,6 +1527,7 @@ impl<'a> Builder<'a> {
                 options,
                 no_input: None,
                 no_match: None,
+                save: None,
             },
             origin.clone(),
         );

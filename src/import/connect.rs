@@ -791,6 +791,7 @@ impl<'a, 'n> Builder<'a, 'n> {
             options,
             no_input,
             no_match,
+            save: None,
         }
     }
 

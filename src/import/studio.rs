@@ -280,6 +280,22 @@ fn split_input(input: &str) -> Option<(&str, Input)> {
     Some((gather, input))
 }
 
+/// The variable in which a gather's Digits are kept: `<gather>.Digits`,
+/// with any character a condition cannot name replaced by `_`.
+fn digits_var(gather: &str) -> String {
+    let name: String = gather
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{name}.Digits")
+}
+
 fn condition_values(condition: &Value) -> Vec<String> {
     let value = match condition.get("value") {
         Some(Value::String(s)) => s.clone(),
@@ -515,10 +531,16 @@ impl Builder<'_> {
                         "`{name}` has no split on its own input: modelled as an `ask` for digits; its `speech` event has no next, so a spoken answer ends the call (an answer the pattern rejects, with no `invalid` handler)"
                     )),
                 }
+                // A split that reads these digits later reads this answer:
+                // it is kept, not thrown away.
+                let read_later = self
+                    .tracked
+                    .values()
+                    .any(|t| t.gather == g && t.input == Input::Digits);
                 return IrKind::Ask {
                     prompt,
                     pattern: Some(DIGITS_PATTERN.to_string()),
-                    save: None,
+                    save: read_later.then(|| digits_var(&name)),
                     goto: Some(goto),
                     invalid,
                     no_input,
@@ -541,6 +563,7 @@ impl Builder<'_> {
                     options: vec![option],
                     no_input,
                     no_match: None,
+                    save: None,
                 };
             }
             let goto = self.hangup(g);
@@ -663,7 +686,67 @@ impl Builder<'_> {
             options,
             no_input,
             no_match,
+            // Set when a later split reads this gather's Digits (see
+            // `digits_switch`).
+            save: None,
         }
+    }
+
+    /// A split that reads an earlier gather's Digits, when that gather is
+    /// a menu of keys and the split's conditions are keys: a `switch` on
+    /// the variable in which the menu keeps its answer, so the walk knows
+    /// which branch the caller's earlier answer takes (and the analysis
+    /// can tell when that answer is stale). Returns the gather, the
+    /// variable, its values and the switch; `None` leaves the split opaque.
+    fn digits_switch(
+        &mut self,
+        s: usize,
+        kinds: &BTreeMap<usize, IrKind>,
+    ) -> Option<(usize, String, Vec<String>, IrKind)> {
+        let split = self.tracked.get(&s)?;
+        if split.input != Input::Digits {
+            return None;
+        }
+        let g = split.gather;
+        let Some(IrKind::Menu { options, .. }) = kinds.get(&g) else {
+            return None;
+        };
+        let mut values: Vec<String> = Vec::new();
+        for option in options {
+            let key = option.key.clone()?;
+            if !values.contains(&key) {
+                values.push(key);
+            }
+        }
+        if values.is_empty() {
+            return None;
+        }
+        let state = &self.states[s];
+        let choices = menu_choices(state, Input::Digits)?;
+        let var = digits_var(&self.states[g].name);
+        let matches: Vec<(String, Option<usize>)> = state
+            .transitions
+            .iter()
+            .filter(|t| t.event == "match")
+            .map(|t| (condition_label(t), t.next))
+            .collect();
+        let no_match = state.next_of("noMatch");
+        let mut entries = Vec::new();
+        for (keys, (label, next)) in choices.iter().zip(matches) {
+            for key in keys {
+                if !values.contains(key) {
+                    values.push(key.clone());
+                }
+            }
+            let quoted: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
+            let when = match quoted.as_slice() {
+                [one] => format!("{var} == {one}"),
+                many => format!("{var} in [{}]", many.join(", ")),
+            };
+            entries.push((Some(when), self.follow(s, &label, next)));
+        }
+        entries.push((None, self.follow(s, "noMatch", no_match)));
+        Some((g, var, values, IrKind::Switch { entries }))
     }
 
     fn opaque(&mut self, i: usize, text: String) -> IrKind {
@@ -1114,6 +1197,7 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         .copied()
         .filter(|s| !referenced.contains(s) && !merged.contains(s))
         .collect();
+    let mut vars: Vec<(String, Vec<String>)> = Vec::new();
     loop {
         pending.extend(b.needed.iter().copied().filter(|s| !kinds.contains_key(s)));
         pending.sort_unstable();
@@ -1122,8 +1206,31 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         if kinds.contains_key(&s) {
             continue;
         }
-        let text = format!("{} (decided by an earlier answer)", opaque_text(&states[s]));
-        let kind = b.opaque(s, text);
+        let kind = match b.digits_switch(s, &kinds) {
+            Some((g, var, values, switch)) => {
+                if let Some(IrKind::Menu { save, .. }) = kinds.get_mut(&g) {
+                    *save = Some(var.clone());
+                }
+                match vars.iter_mut().find(|(name, _)| *name == var) {
+                    Some((_, known)) => {
+                        for value in values {
+                            if !known.contains(&value) {
+                                known.push(value);
+                            }
+                        }
+                    }
+                    None => vars.push((var, values)),
+                }
+                switch
+            }
+            // A split on an earlier answer touchpoint cannot keep (speech,
+            // an ask's free digits, conditions no key list expresses) stays
+            // an opaque step whose every branch is possible.
+            None => {
+                let text = format!("{} (decided by an earlier answer)", opaque_text(&states[s]));
+                b.opaque(s, text)
+            }
+        };
         kinds.insert(s, kind);
     }
 
@@ -1170,7 +1277,7 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         id: flow_id,
         title,
         start: start_id,
-        vars: Vec::new(),
+        vars,
         nodes,
         source: path.to_string(),
     })

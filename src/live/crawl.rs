@@ -587,6 +587,7 @@ impl Builder {
                                     options: Vec::new(),
                                     no_input: None,
                                     no_match: None,
+                                    save: None,
                                 },
                             ),
                         };
