@@ -1473,6 +1473,7 @@ mod tests {
             options,
             no_input,
             no_match,
+            ..
         } = &node(flow, "menu").kind
         else {
             panic!("{:?}", node(flow, "menu"))

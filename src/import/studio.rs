@@ -280,6 +280,11 @@ fn split_input(input: &str) -> Option<(&str, Input)> {
     Some((gather, input))
 }
 
+/// The value of `<gather>.Digits` that stands for an answer no option of
+/// the gather's menu takes (silence, another key). No condition compares
+/// it: a split's key conditions are single keys.
+const NO_KEY: &str = "other";
+
 /// The variable in which a gather's Digits are kept: `<gather>.Digits`,
 /// with any character a condition cannot name replaced by `_`.
 fn digits_var(gather: &str) -> String {
@@ -721,6 +726,11 @@ impl Builder<'_> {
         if values.is_empty() {
             return None;
         }
+        // Silence, or a key no option takes, leaves Digits holding none of
+        // the menu's keys; the menu's handlers keep nothing, so the walk
+        // tries this value with the others, and a split's noMatch stays
+        // reachable through them.
+        values.push(NO_KEY.to_string());
         let state = &self.states[s];
         let choices = menu_choices(state, Input::Digits)?;
         let var = digits_var(&self.states[g].name);
@@ -1484,6 +1494,7 @@ mod tests {
             options,
             no_input,
             no_match,
+            ..
         } = &node(&flow, "main").kind
         else {
             panic!("not a menu: {:?}", node(&flow, "main"))
@@ -1869,9 +1880,10 @@ mod tests {
     }
 
     #[test]
-    fn a_split_reached_with_several_live_answers_is_opaque() {
+    fn a_split_reached_with_several_live_answers_is_a_switch_on_the_kept_digits() {
         // `again` follows both outcomes of the first gather, so the split it
-        // leads back to can still take either branch.
+        // leads back to can still take either branch: it decides on the
+        // Digits the gather's menu keeps (a key, or none it takes).
         let text = flow(
             "first",
             &[
@@ -1886,10 +1898,30 @@ mod tests {
             ],
         );
         let (flow, _) = one(&text);
-        let IrKind::Opaque { branches, .. } = &node(&flow, "pick").kind else {
+        let IrKind::Switch { entries } = &node(&flow, "pick").kind else {
             panic!("{:?}", flow.nodes)
         };
-        assert_eq!(branches.len(), 2);
+        assert_eq!(
+            entries,
+            &vec![
+                (
+                    Some("first.Digits == \"1\"".to_string()),
+                    "again".to_string()
+                ),
+                (None, "again".to_string()),
+            ]
+        );
+        assert_eq!(
+            flow.vars,
+            vec![(
+                "first.Digits".to_string(),
+                vec!["1".to_string(), "other".to_string()]
+            )]
+        );
+        let IrKind::Menu { save, .. } = &node(&flow, "first").kind else {
+            panic!("{:?}", flow.nodes)
+        };
+        assert_eq!(save.as_deref(), Some("first.Digits"));
         assert_eq!(
             node(&flow, "again").kind,
             IrKind::Say {
