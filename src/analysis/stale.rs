@@ -22,7 +22,10 @@
 //!   from which the later step can be reached makes it take the same
 //!   entry: from the later step it can only go one way, so the ways it
 //!   offers for other answers are there for the new answer, which it never
-//!   reads.
+//!   reads;
+//! - the switch compares the variable with a key the later step's prompt
+//!   announces ("press 2", "press the pound key"): it was written for the
+//!   answer to that question.
 //!
 //! Reading an earlier answer on purpose is not reported: a language chosen
 //! first and read after a menu whose own answer decides something, or an
@@ -33,6 +36,7 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::analysis::announcements::parse_announcements;
 use crate::graph::{Graph, Kind, NodeIx, NONE};
 use crate::model::NodeKind;
 
@@ -164,6 +168,49 @@ fn one_way(graph: &Graph, switch: NodeIx, var: u16, values: &[u16]) -> Option<No
         way = Some(taken);
     }
     way.map(|w| entries[w].1)
+}
+
+/// The values a switch's entries compare `var` with.
+fn compared_values(graph: &Graph, switch: NodeIx, var: u16) -> Vec<u16> {
+    let Kind::Switch { entries } = &graph.nodes[switch as usize].kind else {
+        return Vec::new();
+    };
+    let mut values = Vec::new();
+    for &(cond, _) in &graph.switch_entries[entries.start as usize..entries.end as usize] {
+        let mut stack = vec![cond];
+        while let Some(c) = stack.pop() {
+            if c == crate::graph::ALWAYS {
+                continue;
+            }
+            match graph.conds[c as usize] {
+                crate::graph::Cond::Equals { var: v, value } if v == var => values.push(value),
+                crate::graph::Cond::In { var: v, mask } if v == var => {
+                    values.extend((0..64u16).filter(|b| mask & (1u64 << b) != 0));
+                }
+                crate::graph::Cond::Not(a) => stack.push(a),
+                crate::graph::Cond::And(a, b) | crate::graph::Cond::Or(a, b) => {
+                    stack.extend([a, b]);
+                }
+                _ => {}
+            }
+        }
+    }
+    values
+}
+
+/// Whether the switch compares `var` with a key that `later`'s prompt
+/// announces: a decision written for the answer to `later`'s question.
+fn compares_announced_key(graph: &Graph, switch: NodeIx, var: u16, later: NodeIx) -> bool {
+    let Some(prompt) = graph.model_node(later).kind.text() else {
+        return false;
+    };
+    let announced = parse_announcements(prompt).keys;
+    compared_values(graph, switch, var)
+        .into_iter()
+        .any(|value| {
+            let mut chars = graph.vars[var as usize].values[value as usize].chars();
+            matches!((chars.next(), chars.next()), (Some(key), None) if announced.contains(&key))
+        })
 }
 
 /// The variables a switch's entries read.
@@ -307,6 +354,9 @@ impl StaleReads {
                 let Some(always) = one_way(graph, switch, var, &values) else {
                     continue;
                 };
+                if !compares_announced_key(graph, switch, var, later) {
+                    continue;
+                }
                 from.entry(later).or_default().push(StaleRead {
                     switch,
                     earlier,
