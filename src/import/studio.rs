@@ -280,6 +280,10 @@ fn split_input(input: &str) -> Option<(&str, Input)> {
     Some((gather, input))
 }
 
+/// The most combinations of kept Digits values an import makes: each is a
+/// world the walk starts the flow in.
+const MAX_KEPT_WORLDS: usize = 256;
+
 /// The value of `<gather>.Digits` that stands for an answer no option of
 /// the gather's menu takes (silence, another key). No condition compares
 /// it: a split's key conditions are single keys.
@@ -1216,7 +1220,32 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         if kinds.contains_key(&s) {
             continue;
         }
-        let kind = match b.digits_switch(s, &kinds) {
+        let mut kept = b.digits_switch(s, &kinds);
+        if let Some((_, var, values, _)) = &kept {
+            // Each kept Digits is a variable, and the walk starts in every
+            // combination of values: past a bound the flow would be walked
+            // too many times over, so further splits stay opaque.
+            let merged = match vars.iter().find(|(name, _)| name == var) {
+                Some((_, known)) => {
+                    known.len() + values.iter().filter(|v| !known.contains(v)).count()
+                }
+                None => values.len(),
+            };
+            let worlds = vars
+                .iter()
+                .filter(|(name, _)| name != var)
+                .fold(merged, |product, (_, known)| {
+                    product.saturating_mul(known.len())
+                });
+            if worlds > MAX_KEPT_WORLDS {
+                b.note(format!(
+                    "split `{}` reads an earlier gather's Digits, but keeping them would make more than {MAX_KEPT_WORLDS} combinations of kept answers: it stays opaque",
+                    states[s].name
+                ));
+                kept = None;
+            }
+        }
+        let kind = match kept {
             Some((g, var, values, switch)) => {
                 if let Some(IrKind::Menu { save, .. }) = kinds.get_mut(&g) {
                     *save = Some(var.clone());
@@ -1877,6 +1906,68 @@ mod tests {
         assert_eq!(no_input, &None);
         // Lint finds only silence unhandled at `pin`:
         // `fixtures/import/studio/ask-with-speech-elsewhere`.
+    }
+
+    #[test]
+    fn kept_digits_stop_at_a_bound_on_combinations() {
+        // Five menus of three keys, each read again after a last gather:
+        // each kept Digits has four values (three keys and `other`), and
+        // five of them would make 1,024 combinations, more than the walk
+        // is given, so one split stays opaque and a note says why.
+        let mut states = Vec::new();
+        for i in 1..=5 {
+            let next = if i == 5 {
+                "last".to_string()
+            } else {
+                format!("g{}", i + 1)
+            };
+            states.push(gather(
+                &format!("g{i}"),
+                &format!("own{i}"),
+                "",
+                "",
+                "Press 1, 2 or 3.",
+            ));
+            states.push(split(
+                &format!("own{i}"),
+                &format!("{{{{widgets.g{i}.Digits}}}}"),
+                &next,
+                &[
+                    ("equal_to", "1", &next),
+                    ("equal_to", "2", &next),
+                    ("equal_to", "3", &next),
+                ],
+            ));
+        }
+        states.push(gather("last", "r1", "", "", "Press 1 to hear it again."));
+        for i in 1..=5 {
+            let next = if i == 5 {
+                "done".to_string()
+            } else {
+                format!("r{}", i + 1)
+            };
+            states.push(split(
+                &format!("r{i}"),
+                &format!("{{{{widgets.g{i}.Digits}}}}"),
+                &next,
+                &[("equal_to", "1", &next)],
+            ));
+        }
+        states.push(say("done", "Goodbye.", ""));
+        let (flow, notes) = one(&flow("g1", &states));
+        let switches = (1..=5)
+            .filter(|i| matches!(node(&flow, &format!("r{i}")).kind, IrKind::Switch { .. }))
+            .count();
+        assert_eq!(switches, 4, "{:#?}", flow.nodes);
+        assert_eq!(flow.vars.len(), 4);
+        let worlds: usize = flow.vars.iter().map(|(_, values)| values.len()).product();
+        assert!(worlds <= MAX_KEPT_WORLDS, "{worlds}");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("combinations of kept answers: it stays opaque")),
+            "{notes:#?}"
+        );
     }
 
     #[test]
