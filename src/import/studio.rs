@@ -284,6 +284,32 @@ fn split_input(input: &str) -> Option<(&str, Input)> {
 /// world the walk starts the flow in.
 const MAX_KEPT_WORLDS: usize = 256;
 
+/// The gathers whose Digits any state's properties name, as
+/// `widgets.<gather>.Digits` inside a `{{...}}` template.
+fn digits_mentioned(states: &[State]) -> HashSet<String> {
+    fn walk(value: &Value, out: &mut HashSet<String>) {
+        match value {
+            Value::String(text) => {
+                for (at, _) in text.match_indices("widgets.") {
+                    let rest = &text[at + "widgets.".len()..];
+                    let end = rest.find(['}', ' ', '|']).unwrap_or(rest.len());
+                    if let Some(gather) = rest[..end].strip_suffix(".Digits") {
+                        out.insert(gather.to_string());
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            Value::Object(map) => map.values().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = HashSet::new();
+    for state in states {
+        walk(&state.props, &mut out);
+    }
+    out
+}
+
 /// The value of `<gather>.Digits` that stands for an answer no option of
 /// the gather's menu takes (silence, another key). No condition compares
 /// it: a split's key conditions are single keys.
@@ -413,6 +439,9 @@ struct Builder<'a> {
     /// Every node id given so far: the states', then generated nodes'.
     ids: UniqueIds,
     notes: Vec<String>,
+    /// The gathers whose Digits some state's properties name
+    /// (`{{widgets.<gather>.Digits}}` in a prompt, a request, a split).
+    digits_mentioned: HashSet<String>,
 }
 
 impl Builder<'_> {
@@ -540,12 +569,14 @@ impl Builder<'_> {
                         "`{name}` has no split on its own input: modelled as an `ask` for digits; its `speech` event has no next, so a spoken answer ends the call (an answer the pattern rejects, with no `invalid` handler)"
                     )),
                 }
-                // A split that reads these digits later reads this answer:
-                // it is kept, not thrown away.
+                // A split that reads these digits later, or a step that
+                // speaks or sends them, reads this answer: it is kept, not
+                // thrown away.
                 let read_later = self
                     .tracked
                     .values()
-                    .any(|t| t.gather == g && t.input == Input::Digits);
+                    .any(|t| t.gather == g && t.input == Input::Digits)
+                    || self.digits_mentioned.contains(&name);
                 return IrKind::Ask {
                     prompt,
                     pattern: Some(DIGITS_PATTERN.to_string()),
@@ -1153,6 +1184,7 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         needed: BTreeSet::new(),
         ids,
         notes: Vec::new(),
+        digits_mentioned: digits_mentioned(&states),
     };
 
     let start_id = match start {
