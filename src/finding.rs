@@ -101,6 +101,8 @@ finding_codes! {
         "A failure branch (a back-end step that fails, a queue at capacity, input collection that gives up) ends the call without a word to the caller.";
     BusyLoop = "busy-loop", Error, "busy-loop",
         "A cycle of back-end steps with no wait, no caller input and no limit: the caller hears nothing while it spins.";
+    StaleInput = "stale-input", Error, "stale-input",
+        "A decision reads the answer to an earlier menu instead of the one the caller has just been asked, so the new answer is ignored.";
 }
 
 impl Code {

@@ -8,6 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::menu_rules::MenuRules;
 use crate::analysis::raw::{RawFinding, Recorder};
+use crate::analysis::stale::StaleReads;
 use crate::analysis::unset::UnsetReads;
 use crate::finding::Code;
 use crate::graph::{Graph, Kind, NodeIx, NONE};
@@ -122,6 +123,7 @@ pub(crate) fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorde
         rules: MenuRules::new(graph, settings),
         entries: CallEntries::new(graph),
         unset: UnsetReads::new(graph),
+        stale: StaleReads::new(graph),
     };
     // Customers begin at the flows nobody calls, in any world: those are
     // walked first, and their walks, which follow every call (nested ones
@@ -195,6 +197,9 @@ struct Walk<'g, 'a> {
     entries: CallEntries,
     /// The reads of free names, for `unset-variable`.
     unset: UnsetReads,
+    /// The switches that may decide on an earlier answer, for
+    /// `stale-input`.
+    stale: StaleReads,
 }
 
 /// Per flow, per world: some walk entered the flow through a `call` with
@@ -280,6 +285,7 @@ fn walk_flow(
             &mut walk.rules,
             &mut walk.entries,
             &walk.unset,
+            &walk.stale,
             summary,
         );
         find_traps(graph, &walk.sg, flow, w as u32, recorder);
@@ -298,6 +304,7 @@ fn walk_world(
     rules: &mut MenuRules,
     entries: &mut CallEntries,
     unset: &UnsetReads,
+    stale: &StaleReads,
     summary: &mut WalkSummary,
 ) {
     let graph = machine.graph;
@@ -453,6 +460,22 @@ fn walk_world(
                 },
             );
             summary.coverage.record(&state, choice, &step);
+            if matches!(choice, Choice::Option(_) | Choice::Valid) {
+                check_stale_reads(
+                    graph,
+                    stale,
+                    state.node,
+                    &trail,
+                    &own,
+                    world_index,
+                    recorder,
+                    || {
+                        let mut path = sg.choices(id);
+                        path.push(choice);
+                        path
+                    },
+                );
+            }
             match step {
                 Step::Unavailable | Step::Ignored => {}
                 Step::Reprompt(next_state) => {
@@ -937,6 +960,47 @@ fn find_traps(graph: &Graph, sg: &StateGraph, flow: usize, world: u32, recorder:
 /// A name some path may have set is reported only where the path the walk
 /// took here set it nowhere, and only in a flow where customers begin: a
 /// called flow's callers may set it before the call.
+/// `stale-input`: an answer at `later` went on, with no other input, into
+/// a switch that decides on an earlier menu's kept answer while nothing
+/// keeps this one (see `stale`). Reported at the switch, once per
+/// earlier and later step, with the inputs that answer both.
+#[allow(clippy::too_many_arguments)]
+fn check_stale_reads(
+    graph: &Graph,
+    stale: &StaleReads,
+    later: NodeIx,
+    trail: &[NodeIx],
+    own: &impl Fn(NodeIx) -> bool,
+    world_index: u32,
+    recorder: &mut Recorder,
+    path: impl Fn() -> Vec<Choice>,
+) {
+    let Some(reads) = stale.from.get(&later) else {
+        return;
+    };
+    for read in reads {
+        if !own(read.switch)
+            || !trail.contains(&read.switch)
+            || !recorder.wants(Code::StaleInput, read.switch, later, world_index)
+        {
+            continue;
+        }
+        let var = &graph.vars[read.var as usize].name;
+        recorder.record(
+            RawFinding::new(Code::StaleInput, read.switch, later, world_index, path()).message(
+                format!(
+                    "`{}` decides on `{var}`, the answer kept at `{}`, right after the caller answered `{}`: from there it always goes to `{}`, and nothing keeps the answer given at `{}`, so the caller's choice there is ignored",
+                    graph.node_id(read.switch),
+                    graph.node_id(read.earlier),
+                    graph.node_id(later),
+                    graph.node_id(read.always),
+                    graph.node_id(later),
+                ),
+            ),
+        );
+    }
+}
+
 fn check_unset_reads(
     graph: &Graph,
     sg: &StateGraph,

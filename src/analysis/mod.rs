@@ -8,6 +8,7 @@ pub(crate) mod goal_loop;
 mod intents;
 mod menu_rules;
 pub(crate) mod raw;
+mod stale;
 mod unset;
 
 pub use explorer::worlds;
@@ -313,6 +314,11 @@ fn about(graph: &Graph, raw: &RawFinding) -> String {
                 .map_or_else(String::new, |name| name.value.clone()),
             _ => String::new(),
         },
+        // The step whose answer is ignored: one switch can be stale after
+        // two questions, and those are two defects.
+        Code::StaleInput if (raw.detail as usize) < graph.nodes.len() => {
+            graph.node_id(raw.detail).to_string()
+        }
         _ => String::new(),
     }
 }

@@ -165,6 +165,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                     no_input,
                     no_match,
                     back,
+                    save,
                     ..
                 } => {
                     let start = graph.options.len() as OptionIx;
@@ -207,6 +208,11 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                                 }),
                             pickable: true,
                             shadowed_by: 0..0,
+                            saves: save.as_ref().and_then(|var| {
+                                option
+                                    .answer()
+                                    .map(|answer| var_value(&graph, var.as_str(), &answer))
+                            }),
                         });
                     }
                     Kind::Menu {

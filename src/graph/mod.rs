@@ -159,6 +159,10 @@ pub struct GraphOption {
     /// they are enabled (the same key, the same label, or speech that
     /// catches this option's sample utterance): a range of `shadowers`.
     pub shadowed_by: Range<u32>,
+    /// For an option of a menu with `save: VAR`: the variable and the
+    /// index of this option's answer in its domain, assigned when the
+    /// caller picks it.
+    pub saves: Option<(u16, u16)>,
 }
 
 #[derive(Debug, Clone)]

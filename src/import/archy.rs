@@ -1695,6 +1695,7 @@ impl<'a> Builder<'a> {
                 options,
                 no_input: None,
                 no_match: None,
+                save: None,
             },
             origin.clone(),
         );

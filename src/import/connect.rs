@@ -900,6 +900,7 @@ impl<'a, 'n> Builder<'a, 'n> {
             options,
             no_input,
             no_match,
+            save: None,
         };
         self.guarded(
             action,
@@ -1812,6 +1813,7 @@ mod tests {
             options,
             no_input,
             no_match,
+            ..
         } = &node(flow, "menu__menu").kind
         else {
             panic!("{:?}", node(flow, "menu__menu"))

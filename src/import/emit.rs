@@ -74,8 +74,12 @@ pub fn emit(flow: &IrFlow) -> String {
                 options,
                 no_input,
                 no_match,
+                save,
             } => {
                 let _ = writeln!(out, "    menu: {}", quote(prompt));
+                if let Some(s) = save {
+                    let _ = writeln!(out, "    save: {}", quote(s));
+                }
                 handler(&mut out, "no_input", no_input);
                 handler(&mut out, "no_match", no_match);
                 out.push_str("    options:\n");

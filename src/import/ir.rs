@@ -65,6 +65,8 @@ pub enum IrKind {
         options: Vec<IrOption>,
         no_input: Option<IrHandler>,
         no_match: Option<IrHandler>,
+        /// The variable that keeps the chosen option's answer (`save`).
+        save: Option<String>,
     },
     Ask {
         prompt: String,

@@ -284,6 +284,57 @@ fn split_input(input: &str) -> Option<(&str, Input)> {
     Some((gather, input))
 }
 
+/// The most combinations of kept Digits values an import makes: each is a
+/// world the walk starts the flow in.
+const MAX_KEPT_WORLDS: usize = 256;
+
+/// The gathers whose Digits any state's properties name, as
+/// `widgets.<gather>.Digits` inside a `{{...}}` template.
+fn digits_mentioned(states: &[State]) -> HashSet<String> {
+    fn walk(value: &Value, out: &mut HashSet<String>) {
+        match value {
+            Value::String(text) => {
+                for (at, _) in text.match_indices("widgets.") {
+                    let rest = &text[at + "widgets.".len()..];
+                    let end = rest.find(['}', ' ', '|']).unwrap_or(rest.len());
+                    if let Some(gather) = rest[..end].strip_suffix(".Digits") {
+                        out.insert(gather.to_string());
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            Value::Object(map) => map.values().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = HashSet::new();
+    for state in states {
+        walk(&state.props, &mut out);
+    }
+    out
+}
+
+/// The value of `<gather>.Digits` that stands for an answer no option of
+/// the gather's menu takes (silence, another key). No condition compares
+/// it: a split's key conditions are single keys.
+const NO_KEY: &str = "other";
+
+/// The variable in which a gather's Digits are kept: `<gather>.Digits`,
+/// with any character a condition cannot name replaced by `_`.
+fn digits_var(gather: &str) -> String {
+    let name: String = gather
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{name}.Digits")
+}
+
 fn condition_values(condition: &Value) -> Vec<String> {
     let value = match condition.get("value") {
         Some(Value::String(s)) => s.clone(),
@@ -411,6 +462,9 @@ struct Builder<'a> {
     /// Every node id given so far: the states', then generated nodes'.
     ids: UniqueIds,
     notes: Vec<String>,
+    /// The gathers whose Digits some state's properties name
+    /// (`{{widgets.<gather>.Digits}}` in a prompt, a request, a split).
+    digits_mentioned: HashSet<String>,
 }
 
 impl Builder<'_> {
@@ -553,10 +607,18 @@ impl Builder<'_> {
                         "`{name}` has no split on its own input: modelled as an `ask` for digits; its `speech` event has no next, so a spoken answer ends the call (an answer the pattern rejects, with no `invalid` handler)"
                     )),
                 }
+                // A split that reads these digits later, or a step that
+                // speaks or sends them, reads this answer: it is kept, not
+                // thrown away.
+                let read_later = self
+                    .tracked
+                    .values()
+                    .any(|t| t.gather == g && t.input == Input::Digits)
+                    || self.digits_mentioned.contains(&name);
                 return IrKind::Ask {
                     prompt,
                     pattern: Some(DIGITS_PATTERN.to_string()),
-                    save: None,
+                    save: read_later.then(|| digits_var(&name)),
                     goto: Some(goto),
                     invalid,
                     no_input,
@@ -579,6 +641,7 @@ impl Builder<'_> {
                     options: vec![option],
                     no_input,
                     no_match: None,
+                    save: None,
                 };
             }
             let goto = self.hangup(g);
@@ -710,7 +773,72 @@ impl Builder<'_> {
             options,
             no_input,
             no_match,
+            // Set when a later split reads this gather's Digits (see
+            // `digits_switch`).
+            save: None,
         }
+    }
+
+    /// A split that reads an earlier gather's Digits, when that gather is
+    /// a menu of keys and the split's conditions are keys: a `switch` on
+    /// the variable in which the menu keeps its answer, so the walk knows
+    /// which branch the caller's earlier answer takes (and the analysis
+    /// can tell when that answer is stale). Returns the gather, the
+    /// variable, its values and the switch; `None` leaves the split opaque.
+    fn digits_switch(
+        &mut self,
+        s: usize,
+        kinds: &BTreeMap<usize, IrKind>,
+    ) -> Option<(usize, String, Vec<String>, IrKind)> {
+        let split = self.tracked.get(&s)?;
+        if split.input != Input::Digits {
+            return None;
+        }
+        let g = split.gather;
+        let Some(IrKind::Menu { options, .. }) = kinds.get(&g) else {
+            return None;
+        };
+        let mut values: Vec<String> = Vec::new();
+        for option in options {
+            let key = option.key.clone()?;
+            if !values.contains(&key) {
+                values.push(key);
+            }
+        }
+        if values.is_empty() {
+            return None;
+        }
+        // Silence, or a key no option takes, leaves Digits holding none of
+        // the menu's keys; the menu's handlers keep nothing, so the walk
+        // tries this value with the others, and a split's noMatch stays
+        // reachable through them.
+        values.push(NO_KEY.to_string());
+        let state = &self.states[s];
+        let choices = menu_choices(state, Input::Digits)?;
+        let var = digits_var(&self.states[g].name);
+        let matches: Vec<(String, Option<usize>)> = state
+            .transitions
+            .iter()
+            .filter(|t| t.event == "match")
+            .map(|t| (condition_label(t), t.next))
+            .collect();
+        let no_match = state.next_of("noMatch");
+        let mut entries = Vec::new();
+        for (keys, (label, next)) in choices.iter().zip(matches) {
+            for key in keys {
+                if !values.contains(key) {
+                    values.push(key.clone());
+                }
+            }
+            let quoted: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
+            let when = match quoted.as_slice() {
+                [one] => format!("{var} == {one}"),
+                many => format!("{var} in [{}]", many.join(", ")),
+            };
+            entries.push((Some(when), self.follow(s, &label, next)));
+        }
+        entries.push((None, self.follow(s, "noMatch", no_match)));
+        Some((g, var, values, IrKind::Switch { entries }))
     }
 
     fn opaque(&mut self, i: usize, text: String) -> IrKind {
@@ -1103,6 +1231,7 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         needed: BTreeSet::new(),
         ids,
         notes: Vec::new(),
+        digits_mentioned: digits_mentioned(&states),
     };
 
     let start_id = match start {
@@ -1161,6 +1290,7 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         .copied()
         .filter(|s| !referenced.contains(s) && !merged.contains(s))
         .collect();
+    let mut vars: Vec<(String, Vec<String>)> = Vec::new();
     loop {
         pending.extend(b.needed.iter().copied().filter(|s| !kinds.contains_key(s)));
         pending.sort_unstable();
@@ -1169,8 +1299,56 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         if kinds.contains_key(&s) {
             continue;
         }
-        let text = format!("{} (decided by an earlier answer)", opaque_text(&states[s]));
-        let kind = b.opaque(s, text);
+        let mut kept = b.digits_switch(s, &kinds);
+        if let Some((_, var, values, _)) = &kept {
+            // Each kept Digits is a variable, and the walk starts in every
+            // combination of values: past a bound the flow would be walked
+            // too many times over, so further splits stay opaque.
+            let merged = match vars.iter().find(|(name, _)| name == var) {
+                Some((_, known)) => {
+                    known.len() + values.iter().filter(|v| !known.contains(v)).count()
+                }
+                None => values.len(),
+            };
+            let worlds = vars
+                .iter()
+                .filter(|(name, _)| name != var)
+                .fold(merged, |product, (_, known)| {
+                    product.saturating_mul(known.len())
+                });
+            if worlds > MAX_KEPT_WORLDS {
+                b.note(format!(
+                    "split `{}` reads an earlier gather's Digits, but keeping them would make more than {MAX_KEPT_WORLDS} combinations of kept answers: it stays opaque",
+                    states[s].name
+                ));
+                kept = None;
+            }
+        }
+        let kind = match kept {
+            Some((g, var, values, switch)) => {
+                if let Some(IrKind::Menu { save, .. }) = kinds.get_mut(&g) {
+                    *save = Some(var.clone());
+                }
+                match vars.iter_mut().find(|(name, _)| *name == var) {
+                    Some((_, known)) => {
+                        for value in values {
+                            if !known.contains(&value) {
+                                known.push(value);
+                            }
+                        }
+                    }
+                    None => vars.push((var, values)),
+                }
+                switch
+            }
+            // A split on an earlier answer touchpoint cannot keep (speech,
+            // an ask's free digits, conditions no key list expresses) stays
+            // an opaque step whose every branch is possible.
+            None => {
+                let text = format!("{} (decided by an earlier answer)", opaque_text(&states[s]));
+                b.opaque(s, text)
+            }
+        };
         kinds.insert(s, kind);
     }
 
@@ -1217,7 +1395,7 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         id: flow_id,
         title,
         start: start_id,
-        vars: Vec::new(),
+        vars,
         nodes,
         source: path.to_string(),
     })
@@ -1527,6 +1705,7 @@ mod tests {
             options,
             no_input,
             no_match,
+            ..
         } = &node(&flow, "main").kind
         else {
             panic!("not a menu: {:?}", node(&flow, "main"))
@@ -2046,9 +2225,72 @@ mod tests {
     }
 
     #[test]
-    fn a_split_reached_with_several_live_answers_is_opaque() {
+    fn kept_digits_stop_at_a_bound_on_combinations() {
+        // Five menus of three keys, each read again after a last gather:
+        // each kept Digits has four values (three keys and `other`), and
+        // five of them would make 1,024 combinations, more than the walk
+        // is given, so one split stays opaque and a note says why.
+        let mut states = Vec::new();
+        for i in 1..=5 {
+            let next = if i == 5 {
+                "last".to_string()
+            } else {
+                format!("g{}", i + 1)
+            };
+            states.push(gather(
+                &format!("g{i}"),
+                &format!("own{i}"),
+                "",
+                "",
+                "Press 1, 2 or 3.",
+            ));
+            states.push(split(
+                &format!("own{i}"),
+                &format!("{{{{widgets.g{i}.Digits}}}}"),
+                &next,
+                &[
+                    ("equal_to", "1", &next),
+                    ("equal_to", "2", &next),
+                    ("equal_to", "3", &next),
+                ],
+            ));
+        }
+        states.push(gather("last", "r1", "", "", "Press 1 to hear it again."));
+        for i in 1..=5 {
+            let next = if i == 5 {
+                "done".to_string()
+            } else {
+                format!("r{}", i + 1)
+            };
+            states.push(split(
+                &format!("r{i}"),
+                &format!("{{{{widgets.g{i}.Digits}}}}"),
+                &next,
+                &[("equal_to", "1", &next)],
+            ));
+        }
+        states.push(say("done", "Goodbye.", ""));
+        let (flow, notes) = one(&flow("g1", &states));
+        let switches = (1..=5)
+            .filter(|i| matches!(node(&flow, &format!("r{i}")).kind, IrKind::Switch { .. }))
+            .count();
+        assert_eq!(switches, 4, "{:#?}", flow.nodes);
+        assert_eq!(flow.vars.len(), 4);
+        let worlds: usize = flow.vars.iter().map(|(_, values)| values.len()).product();
+        assert!(worlds <= MAX_KEPT_WORLDS, "{worlds}");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("combinations of kept answers: it stays opaque")),
+            "{notes:#?}"
+        );
+    }
+
+    #[test]
+    fn a_split_reached_with_several_live_answers_is_a_switch_on_the_kept_digits() {
         // `again` follows both outcomes of the first gather, so the split it
-        // leads back to can still take either branch.
+        // leads back to can still take either branch: it decides on the
+        // Digits the gather's menu keeps (a key, or none it takes).
         let text = flow(
             "first",
             &[
@@ -2063,10 +2305,30 @@ mod tests {
             ],
         );
         let (flow, _) = one(&text);
-        let IrKind::Opaque { branches, .. } = &node(&flow, "pick").kind else {
+        let IrKind::Switch { entries } = &node(&flow, "pick").kind else {
             panic!("{:?}", flow.nodes)
         };
-        assert_eq!(branches.len(), 2);
+        assert_eq!(
+            entries,
+            &vec![
+                (
+                    Some("first.Digits == \"1\"".to_string()),
+                    "again".to_string()
+                ),
+                (None, "again".to_string()),
+            ]
+        );
+        assert_eq!(
+            flow.vars,
+            vec![(
+                "first.Digits".to_string(),
+                vec!["1".to_string(), "other".to_string()]
+            )]
+        );
+        let IrKind::Menu { save, .. } = &node(&flow, "first").kind else {
+            panic!("{:?}", flow.nodes)
+        };
+        assert_eq!(save.as_deref(), Some("first.Digits"));
         assert_eq!(
             node(&flow, "again").kind,
             IrKind::Say {

@@ -598,6 +598,7 @@ impl Builder {
                                     options: Vec::new(),
                                     no_input: None,
                                     no_match: None,
+                                    save: None,
                                 },
                             ),
                         };

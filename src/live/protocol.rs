@@ -291,6 +291,7 @@ mod tests {
             options,
             no_input,
             no_match,
+            ..
         } = &node(&crawled.flow.start).kind
         else {
             panic!("the start is a menu: {:?}", crawled.flow.nodes);

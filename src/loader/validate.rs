@@ -224,7 +224,12 @@ fn check_flow(known: &Known, flow: &Flow, vars: &Vars, problems: &mut Vec<Proble
                     }
                 }
             }
-            NodeKind::Menu { options, .. } => check_options(known, flow, node, options, problems),
+            NodeKind::Menu { options, save, .. } => {
+                check_options(known, flow, node, options, problems);
+                if let Some(var) = save {
+                    check_saved_answers(var, options, vars, problems);
+                }
+            }
             NodeKind::Transfer {
                 serves: Some(intents),
                 ..
@@ -355,6 +360,55 @@ fn check_value(
                     domain.values.join(", ")
                 )),
             );
+        }
+    }
+}
+
+/// A menu's `save: VAR` keeps the chosen option's answer in a declared
+/// variable, so every option must have an answer, and every answer must be
+/// one of the variable's values: otherwise a `switch` could not decide on it.
+fn check_saved_answers(
+    var: &Located<String>,
+    options: &[crate::model::MenuOption],
+    vars: &Vars,
+    problems: &mut Vec<Problem>,
+) {
+    let Some(domain) = check_var(var, vars, problems) else {
+        return;
+    };
+    for option in options {
+        // The answer is the key, or the label when there is no key: point
+        // at what the menu keeps.
+        let answer_span = match (&option.key, &option.label) {
+            (Some(key), _) => key.span,
+            (None, Some(label)) => label.span,
+            (None, None) => option.span,
+        };
+        match option.answer() {
+            None => problems.push(Problem::at(
+                option.span.file,
+                option.span.pos,
+                format!(
+                    "an option of a menu that saves its answer in `{}` has neither `key` nor `label`: there is no answer to keep",
+                    var.value
+                ),
+            )),
+            Some(answer) if !domain.values.contains(&answer) => problems.push(
+                Problem::at(
+                    answer_span.file,
+                    answer_span.pos,
+                    format!(
+                        "the answer `{answer}` of this option is not a value of `{}`, where the menu saves it",
+                        var.value
+                    ),
+                )
+                .with_help(format!(
+                    "`{}` is one of: {}",
+                    var.value,
+                    domain.values.join(", ")
+                )),
+            ),
+            Some(_) => {}
         }
     }
 }

@@ -375,8 +375,13 @@ impl<'g, 'a> Machine<'g, 'a> {
                     {
                         return Step::Unavailable;
                     }
-                    let goto = graph.options[i as usize].goto;
-                    Step::Moved(self.move_to(state, goto, prev, obs))
+                    let option = &graph.options[i as usize];
+                    let mut after = *state;
+                    if let Some((var, value)) = option.saves {
+                        obs.write(var);
+                        after.vars = graph.vars[var as usize].set(after.vars, value);
+                    }
+                    Step::Moved(self.move_to(&after, option.goto, prev, obs))
                 }
                 Choice::NoInput => self.handle(state, *no_input, InputKind::Silence, obs),
                 Choice::NoMatch if !visual => {

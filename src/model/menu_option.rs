@@ -68,6 +68,16 @@ pub struct MenuOption {
 }
 
 impl MenuOption {
+    /// What a menu's `save` keeps when the caller picks this option: its
+    /// key, or its label when it has no key. `None` when it has neither.
+    pub fn answer(&self) -> Option<String> {
+        match (&self.key, &self.label) {
+            (Some(key), _) => Some(char::from(key.value.0).to_string()),
+            (None, Some(label)) => Some(label.value.clone()),
+            (None, None) => None,
+        }
+    }
+
     /// A name for the option that tells it apart from the menu's other
     /// options: [`MenuOption::describe`] plus its guard, if it has one.
     pub fn name(&self) -> String {

@@ -26,6 +26,10 @@ pub enum NodeKind {
         no_match: Option<Handler>,
         back: Option<Located<String>>,
         timeout: Option<f64>,
+        /// `save: VAR`: the variable that keeps the caller's choice (the
+        /// chosen option's [`MenuOption::answer`]), so that a `switch` can
+        /// decide on it later.
+        save: Option<Located<String>>,
     },
     Ask {
         prompt: Located<String>,

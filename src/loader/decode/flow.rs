@@ -32,7 +32,7 @@ pub const DEFAULTS_KEYS: [&str; 4] = ["no_input", "no_match", "invalid", "timeou
 pub fn node_extra_keys(kind: &str) -> &'static [&'static str] {
     match kind {
         "say" => &["next"],
-        "menu" => &["options", "no_input", "no_match", "back", "timeout"],
+        "menu" => &["options", "no_input", "no_match", "back", "timeout", "save"],
         "ask" => &["pattern", "save", "goto", "invalid", "no_input", "timeout"],
         "set" | "call" => &["next"],
         "transfer" | "end" => &["serves"],
@@ -366,6 +366,7 @@ impl Decoder<'_> {
                     no_match: get("no_match").and_then(|v| self.handler(v, "no_match")),
                     back: get("back").and_then(|v| self.text(v, "back")),
                     timeout: get("timeout").and_then(|v| self.seconds(v, "timeout")),
+                    save: get("save").and_then(|v| self.text(v, "save")),
                 }
             }
             "ask" => {

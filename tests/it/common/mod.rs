@@ -68,7 +68,7 @@ pub fn replay_finding(
 ) -> Result<(), String> {
     use std::collections::BTreeMap;
     use touchpoint::input::Input;
-    use touchpoint::replay::{replay, Ending};
+    use touchpoint::replay::{replay, Ending, Event};
 
     // Findings about a whole channel, and findings at a node no path reaches
     // (`unreachable` itself, and the rules about a menu as written there),
@@ -124,6 +124,19 @@ pub fn replay_finding(
         (Ending::Terminal { node: n, kind }, "silent-failure") => {
             *kind == "hangup"
                 && finding["path"].as_array().and_then(|p| p.last()) == Some(&serde_json::json!(n))
+        }
+        // The stale switch is passed right after the last input, the
+        // answer its decision ignores.
+        (_, "stale-input") => {
+            let last_input = transcript
+                .events
+                .iter()
+                .rposition(|e| matches!(e, Event::Input { .. }));
+            last_input.is_some_and(|i| {
+                transcript.events[i..]
+                    .iter()
+                    .any(|e| matches!(e, Event::Node { node: n, .. } if n == node))
+            })
         }
         // Rules about a menu as heard: the replay ends waiting there.
         (Ending::Waiting { node: n }, _) => n == node,

@@ -55,6 +55,15 @@ pub fn replay_ends_where_finding_says(finding: &serde_json::Value, stdout: &str)
         // The failure is at `node`; the call then ends, in silence, at the
         // hangup the path names last.
         "silent-failure" => path_end.is_some_and(|hangup| last.contains(&hangup)),
+        // The stale switch is passed after the last input, and the call
+        // ends where the path says.
+        "stale-input" => {
+            let after_last_input = stdout.rsplit("    > ").next().unwrap_or_default();
+            after_last_input.contains(&format!(
+                "[{}]",
+                finding["node"].as_str().unwrap_or_default()
+            )) && path_end.is_some_and(|end| last.contains(&end))
+        }
         // The fuzzer's copy of a misleading option ends where its path says
         // the customer was taken after choosing it, past the option's menu.
         "misleading-option" => {
