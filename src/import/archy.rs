@@ -2,7 +2,8 @@
 //! into [`ir`].
 //!
 //! An export is `inboundCall {name, startUpRef, initialGreeting,
-//! settingsMenu, settingsErrorHandling, menus[{menu}], tasks[{task}]}`.
+//! settingsMenu, settingsErrorHandling, menus[{menu}], tasks[{task}],
+//! states[{state}]}`.
 //! Exports kept in Terraform templates hold `{{...}}` placeholders that make
 //! the raw file invalid YAML until they are filled; each is replaced, before
 //! parsing, by a plain token of the same length (so every line and column
@@ -38,7 +39,9 @@
 //!   `evaluateScheduleGroup`, `callData`, `setParticipantData`, ...) an
 //!   opaque step with one branch per outcome, each leading through that
 //!   outcome's actions and then on to the next action. A task that runs out
-//!   of actions ends in a generated `hangup`. An opaque step reads the
+//!   of actions ends in a generated `hangup`. A state is read as a task
+//!   (its actions in order), and an action's `targetStateRef` is a jump to
+//!   that state. An opaque step reads the
 //!   `Flow.`/`Task.` variables its expressions mention and sets those it
 //!   stores results in, for `unset-variable` (see `name_use`).
 //!
@@ -524,6 +527,8 @@ fn parse_ref(raw: &str) -> (Option<RefKind>, String) {
         Some(RefKind::Menu)
     } else if raw.contains("/tasks/") || raw.contains("task[") {
         Some(RefKind::Task)
+    } else if raw.contains("/states/") || raw.contains("state[") {
+        Some(RefKind::State)
     } else {
         None
     };
@@ -538,6 +543,7 @@ fn parse_ref(raw: &str) -> (Option<RefKind>, String) {
 enum RefKind {
     Menu,
     Task,
+    State,
 }
 
 /// The outcomes an action has even when the export lists none of them
@@ -563,7 +569,11 @@ struct MenuDef<'a> {
     key: &'a Yaml,
 }
 
+/// A task or a state: both are a list of actions that runs from its top
+/// (a state is the form Architect gives the start of some flows), so both
+/// are built the same way; `kind` says which, for notes and positions.
 struct TaskDef<'a> {
+    kind: &'static str,
     name: String,
     body: &'a Yaml,
     key: &'a Yaml,
@@ -596,6 +606,8 @@ struct Builder<'a> {
     menu_ids: HashMap<String, String>,
     tasks: Vec<TaskDef<'a>>,
     task_ids: HashMap<String, usize>,
+    /// States by `refId` and name, as indices into `tasks`.
+    state_ids: HashMap<String, usize>,
     task_entries: HashMap<usize, String>,
     /// Notes with the line they are about, sorted by it at the end.
     line_notes: Vec<(u32, String)>,
@@ -623,6 +635,7 @@ impl<'a> Builder<'a> {
             menu_ids: HashMap::new(),
             tasks: Vec::new(),
             task_ids: HashMap::new(),
+            state_ids: HashMap::new(),
             task_entries: HashMap::new(),
             line_notes: Vec::new(),
             error_target: None,
@@ -730,23 +743,16 @@ impl<'a> Builder<'a> {
                 );
             }
         }
-        for item in seq(call.get("tasks")) {
-            if let Some(("task", body, key)) = single(item) {
-                let name = self
-                    .text(body.get("name"))
-                    .or_else(|| self.text(body.get("refId")))
-                    .unwrap_or_else(|| format!("task {}", self.tasks.len() + 1));
-                let index = self.tasks.len();
-                if let Some(r) = self.text(body.get("refId")) {
-                    self.task_ids.insert(r, index);
+        for kind in ["task", "state"] {
+            let list = format!("{kind}s");
+            for item in seq(call.get(&list)) {
+                match single(item) {
+                    Some((k, body, key)) if k == kind => self.collect_task(kind, body, key),
+                    _ => self.note(
+                        item.pos.line,
+                        format!("an entry of `{list}` that is not a `{kind}:` was skipped"),
+                    ),
                 }
-                self.task_ids.entry(name.clone()).or_insert(index);
-                self.tasks.push(TaskDef { name, body, key });
-            } else {
-                self.note(
-                    item.pos.line,
-                    "an entry of `tasks` that is not a `task:` was skipped".to_string(),
-                );
             }
         }
         let flow_repeat = call.get("settingsMenu").and_then(|s| s.get("repeatCount"));
@@ -761,17 +767,18 @@ impl<'a> Builder<'a> {
             None => None,
         };
 
-        // Pass 2: tasks, then menus.
+        // Pass 2: tasks and states, then menus.
         for index in 0..self.tasks.len() {
-            let (name, body, key) = (
+            let (kind, name, body, key) = (
+                self.tasks[index].kind,
                 self.tasks[index].name.clone(),
                 self.tasks[index].body,
                 self.tasks[index].key,
             );
             let ctx = Ctx {
                 prefix: ir::node_id(&name),
-                label: format!("task `{name}`"),
-                origin: self.origin(key, &name, "task"),
+                label: format!("{kind} `{name}`"),
+                origin: self.origin(key, &name, kind),
             };
             let entry = self.chain(body.get("actions"), None, &ctx);
             self.task_entries.insert(index, entry);
@@ -961,6 +968,31 @@ impl<'a> Builder<'a> {
             }
         }
         uses
+    }
+
+    /// Gives a task or a state its index, found by `refId` or name.
+    fn collect_task(&mut self, kind: &'static str, body: &'a Yaml, key: &'a Yaml) {
+        let name = self
+            .text(body.get("name"))
+            .or_else(|| self.text(body.get("refId")))
+            .unwrap_or_else(|| format!("{kind} {}", self.tasks.len() + 1));
+        let index = self.tasks.len();
+        let refid = self.text(body.get("refId"));
+        let ids = if kind == "state" {
+            &mut self.state_ids
+        } else {
+            &mut self.task_ids
+        };
+        if let Some(r) = refid {
+            ids.insert(r, index);
+        }
+        ids.entry(name.clone()).or_insert(index);
+        self.tasks.push(TaskDef {
+            kind,
+            name,
+            body,
+            key,
+        });
     }
 
     fn collect_menu(&mut self, body: &'a Yaml, key: &'a Yaml) {
@@ -1190,10 +1222,12 @@ impl<'a> Builder<'a> {
     fn link(&mut self, raw: &str, prefer: Option<RefKind>, origin: Origin) -> String {
         let (kind, id) = parse_ref(raw);
         let menu = self.menu_ids.get(&id).cloned();
-        let task = self.task_ids.get(&id).copied();
+        let task = self.task_ids.get(&id).map(|t| format!("{TASK_LINK}{t}"));
+        let state = self.state_ids.get(&id).map(|t| format!("{TASK_LINK}{t}"));
         let found = match kind.or(prefer) {
-            Some(RefKind::Task) => task.map(|t| format!("{TASK_LINK}{t}")).or(menu),
-            _ => menu.or(task.map(|t| format!("{TASK_LINK}{t}"))),
+            Some(RefKind::Task) => task.or(state).or(menu),
+            Some(RefKind::State) => state.or(task).or(menu),
+            _ => menu.or(task).or(state),
         };
         match found {
             Some(f) => f,
@@ -1201,7 +1235,7 @@ impl<'a> Builder<'a> {
                 let id = self.alloc("unresolved");
                 self.note(
                     origin.line,
-                    format!("`{}` ({}) refers to `{raw}`, which this export does not define: an opaque step with no outcome", origin.action, origin.platform_type),
+                    format!("`{}` ({}) refers to `{raw}`, which names no menu, task or state of this export: an opaque step with no outcome", origin.action, origin.platform_type),
                 );
                 self.push(
                     id.clone(),
@@ -1295,8 +1329,12 @@ impl<'a> Builder<'a> {
         let ids: Vec<Option<String>> = items
             .iter()
             .map(|(ty, body, _)| {
-                let jump = ty.starts_with("jumpTo")
-                    && (body.get("targetMenuRef").is_some() || body.get("targetTaskRef").is_some());
+                // A state moves on to another state by naming it in
+                // `targetStateRef` (Architect's change-state action): a
+                // jump, as `jumpToTask` is for tasks.
+                let jump = (ty.starts_with("jumpTo")
+                    && (body.get("targetMenuRef").is_some() || body.get("targetTaskRef").is_some()))
+                    || body.get("targetStateRef").is_some();
                 if jump {
                     None
                 } else {
@@ -1330,14 +1368,14 @@ impl<'a> Builder<'a> {
             .unwrap_or_else(|| ty.to_string());
         let origin = self.origin(key, &name, ty);
         let Some(id) = id else {
-            let raw = self
-                .text(body.get("targetMenuRef").or(body.get("targetTaskRef")))
-                .unwrap_or_default();
-            let prefer = if body.get("targetMenuRef").is_some() {
-                RefKind::Menu
+            let (field, prefer) = if body.get("targetStateRef").is_some() {
+                ("targetStateRef", RefKind::State)
+            } else if body.get("targetMenuRef").is_some() {
+                ("targetMenuRef", RefKind::Menu)
             } else {
-                RefKind::Task
+                ("targetTaskRef", RefKind::Task)
             };
+            let raw = self.text(body.get(field)).unwrap_or_default();
             return self.link(&raw, Some(prefer), origin);
         };
         self.name_uses.push((id.clone(), name_use(body)));
