@@ -25,10 +25,12 @@
 //!   `menuSubMenu` that menu, `menuRepeat(Menu)` the same menu,
 //!   `menuPreviousMenu` an opaque step with a branch back to each menu that
 //!   leads to this one;
-//! - `settingsMenu.repeatCount` (flow-wide, or the menu's own) gives both
-//!   `no_input` and `no_match` `{retries: N, then: ...}`, where the target
-//!   comes from `settingsErrorHandling` (`disconnect`: a `hangup` that says
-//!   the `preHandlingAudio`, or nothing when there is none; a transfer: a
+//! - `settingsMenu.repeatCount` N (flow-wide, or the menu's own) is how
+//!   many times the prompt plays, so both `no_input` and `no_match` are
+//!   `{retries: N - 1, then: ...}`, where the target is the menu's default
+//!   choice (`defaultChildMenuRef`) when it has one, and otherwise comes
+//!   from `settingsErrorHandling` (`disconnect`: a `hangup` that says the
+//!   `preHandlingAudio`, or nothing when there is none; a transfer: a
 //!   `transfer`);
 //! - a task becomes the chain of its actions: `playAudio` a `say`,
 //!   `disconnect` (and a `menuDisconnect` choice) a `hangup: ""` (a
@@ -1019,8 +1021,54 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The retry handlers of a menu: its own repeat count or the flow's.
-    fn handlers(&mut self, body: &Yaml, label: &str, menu_id: &str, origin: Origin) -> IrHandler {
+    /// Where a menu's default choice (`defaultChildMenuRef:
+    /// ./choices/<type>[<refId>]`) leads, when it names one of its choices.
+    fn default_choice(
+        &mut self,
+        body: &Yaml,
+        label: &str,
+        choices: &[(Option<String>, String, String)],
+    ) -> Option<String> {
+        let (key, v) = entry(body, "defaultChildMenuRef")?;
+        let raw = self.text(Some(v))?;
+        let (_, id) = parse_ref(&raw);
+        let found = choices
+            .iter()
+            .find(|(refid, _, _)| refid.as_deref() == Some(id.as_str()))
+            .or_else(|| choices.iter().find(|(_, name, _)| *name == id));
+        match found {
+            Some((_, name, goto)) => {
+                let goto = goto.clone();
+                self.note(
+                    key.pos.line,
+                    format!("{label}: when its repeats run out, the call takes the default choice `{name}`, not the flow's error handling"),
+                );
+                Some(goto)
+            }
+            None => {
+                self.note(
+                    key.pos.line,
+                    format!("{label}: `defaultChildMenuRef` is `{raw}`, which names none of its choices: when its repeats run out the flow's error handling is taken instead"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The retry handlers of a menu: its own repeat count or the flow's,
+    /// then its default choice or, without one, the flow's error handling.
+    /// Architect's repeat count is how many times the prompt plays in all
+    /// ("the number of times Architect plays the menu prompt before passing
+    /// control to the current menu's default menu choice"), while a
+    /// handler's `retries` counts the plays after the first: one less.
+    fn handlers(
+        &mut self,
+        body: &Yaml,
+        label: &str,
+        menu_id: &str,
+        default_choice: Option<String>,
+        origin: Origin,
+    ) -> IrHandler {
         let line = origin.line;
         let own = body
             .get("settingsMenu")
@@ -1039,8 +1087,14 @@ impl<'a> Builder<'a> {
             }
             None => self.flow_repeat_count(),
         };
-        let then = self.error_target(menu_id, origin);
-        IrHandler { retries, then }
+        let then = match default_choice {
+            Some(goto) => goto,
+            None => self.error_target(menu_id, origin),
+        };
+        IrHandler {
+            retries: retries.saturating_sub(1),
+            then,
+        }
     }
 
     fn flow_repeat_count(&mut self) -> u32 {
@@ -1050,7 +1104,7 @@ impl<'a> Builder<'a> {
                 let line = self.call_key.pos.line;
                 self.note(
                     line,
-                    format!("no flow-wide `settingsMenu.repeatCount`: menus repeat {DEFAULT_REPEAT_COUNT} times, Architect's default"),
+                    format!("no flow-wide `settingsMenu.repeatCount`: menus play their prompt {DEFAULT_REPEAT_COUNT} times, Architect's default"),
                 );
                 self.repeat_count = Some(DEFAULT_REPEAT_COUNT);
                 DEFAULT_REPEAT_COUNT
@@ -1594,6 +1648,10 @@ impl<'a> Builder<'a> {
         let label = format!("menu `{name}`");
         let prompt = self.audio(body.get("audio"), &label, key.pos.line);
         let mut options = Vec::new();
+        // Every choice's `refId` and name with where it leads, for the
+        // menu's default choice (`defaultChildMenuRef`), which may name a
+        // choice no caller can pick by key.
+        let mut choice_targets: Vec<(Option<String>, String, String)> = Vec::new();
         let several_menus = self.menus.len() > 1;
         for item in seq(body.get("choices")) {
             let Some((ty, cbody, ckey)) = single(item) else {
@@ -1708,6 +1766,7 @@ impl<'a> Builder<'a> {
                     id
                 }
             };
+            choice_targets.push((self.text(cbody.get("refId")), cname.clone(), goto.clone()));
             if key.is_none() && speech.is_empty() {
                 self.note(
                     line,
@@ -1736,7 +1795,8 @@ impl<'a> Builder<'a> {
             },
             origin.clone(),
         );
-        let handler = self.handlers(body, &label, &menu_id, origin);
+        let default_choice = self.default_choice(body, &label, &choice_targets);
+        let handler = self.handlers(body, &label, &menu_id, default_choice, origin);
         if let IrKind::Menu {
             no_input, no_match, ..
         } = &mut self.nodes[index].kind
@@ -2024,8 +2084,9 @@ mod tests {
             prompt,
             "For billing press 1. For support press 2. To hear this again press star. For the operator press pound. Say agent."
         );
+        // A repeat count of 2 is two plays of the prompt: one retry.
         let handler = IrHandler {
-            retries: 2,
+            retries: 1,
             then: "Main_1__repeats_run_out".to_string(),
         };
         assert_eq!(no_input.as_ref(), Some(&handler));
@@ -2082,7 +2143,8 @@ mod tests {
             prompt,
             "Press 1 for internet. Press 9 to go back. Press 0 to hear this again."
         );
-        assert_eq!(no_input.as_ref().map(|h| h.retries), Some(1));
+        // Its own repeat count, 1: the prompt plays once, no retry.
+        assert_eq!(no_input.as_ref().map(|h| h.retries), Some(0));
         // menuTask with targetTaskRef: the task's first action.
         let internet = goto(flow, "Support_2", "1");
         assert_eq!(internet, "Internet_Task__Say_outage");
@@ -2287,7 +2349,7 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(h.retries, 3);
+        assert_eq!(h.retries, 2, "three plays of the prompt: two retries");
         assert_eq!(
             *error_handler(&imported, flow, &h.then),
             IrKind::Transfer {
@@ -2397,7 +2459,8 @@ mod tests {
         };
         assert_eq!(prompt, "Press 1 for {{dept}}.");
         assert_eq!(
-            h.retries, DEFAULT_REPEAT_COUNT,
+            h.retries,
+            DEFAULT_REPEAT_COUNT - 1,
             "a placeholder count falls back to the default"
         );
         assert_eq!(node(flow, "M_1").origin.line, 16);
@@ -2479,7 +2542,7 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(h.retries, DEFAULT_REPEAT_COUNT);
+        assert_eq!(h.retries, DEFAULT_REPEAT_COUNT - 1);
         assert!(matches!(node(flow, &h.then).kind, IrKind::Hangup { .. }));
         assert_eq!(
             options.len(),
@@ -2506,7 +2569,7 @@ mod tests {
             "no flow-wide `settingsMenu.repeatCount`",
             "no `settingsErrorHandling`",
             "audio `Prompt.Welcome` is not text",
-            "refers to `/inboundCall/menus/menu[Gone_9]`, which this export does not define",
+            "refers to `/inboundCall/menus/menu[Gone_9]`, which names no menu, task or state of this export",
             "only jumps between tasks",
             "choice `Extension` (menuDialByExtension) is not modelled",
             "choice `Unreachable` has neither a DTMF key nor speech terms",
@@ -2542,5 +2605,95 @@ mod tests {
         let ids: Vec<&str> = imported.flows.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(ids, ["Same", "Same_2"]);
         assert_eq!(imported.flows[1].source, "b.yaml");
+    }
+}
+
+#[cfg(test)]
+mod default_choice_tests {
+    use super::*;
+
+    fn menu_handlers(imported: &Imported, menu: &str) -> (IrHandler, IrHandler) {
+        let node = imported.flows[0]
+            .nodes
+            .iter()
+            .find(|n| n.id == menu)
+            .expect("the menu is imported");
+        match &node.kind {
+            IrKind::Menu {
+                no_input: Some(i),
+                no_match: Some(m),
+                ..
+            } => (i.clone(), m.clone()),
+            other => panic!("not a menu with handlers: {other:?}"),
+        }
+    }
+
+    const FLOW: &str = r#"inboundCall:
+  name: Admin Line
+  startUpRef: "/inboundCall/menus/menu[Main_1]"
+  settingsErrorHandling:
+    errorHandling:
+      disconnect:
+        none: true
+    preHandlingAudio:
+      tts: Sorry, an error occurred.
+  menus:
+    - menu:
+        name: Main
+        refId: Main_1
+        audio:
+          tts: Press 1 to continue.
+        choices:
+          - menuJumpToTask:
+              name: Continue
+              refId: Continue_2
+              dtmf: digit_1
+              targetTaskRef: "/inboundCall/tasks/task[Work_3]"
+        defaultChildMenuRef: "./choices/menuJumpToTask[DEFAULT]"
+  tasks:
+    - task:
+        name: Work
+        refId: Work_3
+        actions:
+          - playAudio:
+              name: Done
+              audio:
+                tts: Done. Goodbye.
+          - disconnect:
+              name: Bye
+"#;
+
+    /// The default choice, named by its `refId`, is where silence and
+    /// wrong keys go once the prompt has played its repeat count (3 by
+    /// default: two retries); the flow's error handling is not used.
+    #[test]
+    fn a_default_choice_takes_over_when_the_repeats_run_out() {
+        let imported = import(&[(
+            "flow.yaml".to_string(),
+            FLOW.replace("DEFAULT", "Continue_2"),
+        )])
+        .expect("imports");
+        let (no_input, no_match) = menu_handlers(&imported, "Main_1");
+        assert_eq!(no_input, no_match);
+        assert_eq!(no_input.retries, 2);
+        assert_eq!(no_input.then, "Work__Done");
+        assert!(imported
+            .notes
+            .iter()
+            .any(|n| n.contains("takes the default choice `Continue`")));
+    }
+
+    /// A default choice that names none of the menu's choices is said in a
+    /// note, and the flow's error handling stays the way out.
+    #[test]
+    fn an_unknown_default_choice_is_noted_and_error_handling_stays() {
+        let imported = import(&[("flow.yaml".to_string(), FLOW.replace("DEFAULT", "Gone_9"))])
+            .expect("imports");
+        let (no_input, _) = menu_handlers(&imported, "Main_1");
+        assert_eq!(no_input.then, "Main_1__repeats_run_out");
+        assert!(imported
+            .notes
+            .iter()
+            .any(|n| n.contains("names none of its choices")));
     }
 }
