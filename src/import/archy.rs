@@ -1647,6 +1647,20 @@ impl<'a> Builder<'a> {
             .unwrap_or_else(|| menu_id.clone());
         let label = format!("menu `{name}`");
         let prompt = self.audio(body.get("audio"), &label, key.pos.line);
+        let menu_origin = self.origin(key, refid.as_deref().unwrap_or(&name), "menu");
+        // The menu goes in before the steps its choices and handlers lead
+        // to: where one export position yields several findings of a code,
+        // the first node's is kept, and that should be the menu's.
+        let menu_at = self.push(
+            menu_id.clone(),
+            IrKind::Menu {
+                prompt,
+                options: Vec::new(),
+                no_input: None,
+                no_match: None,
+            },
+            menu_origin.clone(),
+        );
         let mut options = Vec::new();
         // Every choice's `refId` and name with where it leads, for the
         // menu's default choice (`defaultChildMenuRef`), which may name a
@@ -1683,13 +1697,22 @@ impl<'a> Builder<'a> {
                 "menuDisconnect" => {
                     let id = self.alloc(&base);
                     // The choice's name labels the option; the disconnect
-                    // itself says nothing.
+                    // itself says nothing. The hang-up is no step of the
+                    // export but the end this choice of the menu makes, so
+                    // it is the menu's (at the choice's position): what is
+                    // said of it, such as that no path reaches it, is said
+                    // once, of the menu.
+                    let ending = Origin {
+                        action: menu_origin.action.clone(),
+                        platform_type: menu_origin.platform_type.clone(),
+                        ..origin
+                    };
                     self.push(
                         id.clone(),
                         IrKind::Hangup {
                             text: String::new(),
                         },
-                        origin,
+                        ending,
                     );
                     id
                 }
@@ -1782,25 +1805,16 @@ impl<'a> Builder<'a> {
                 origin: Some(option_origin),
             });
         }
-        let origin = self.origin(key, refid.as_deref().unwrap_or(&name), "menu");
-        // The menu goes in before the step its handlers lead to, which
-        // shares its position: findings there then name the menu first.
-        let index = self.push(
-            menu_id.clone(),
-            IrKind::Menu {
-                prompt,
-                options,
-                no_input: None,
-                no_match: None,
-            },
-            origin.clone(),
-        );
         let default_choice = self.default_choice(body, &label, &choice_targets);
-        let handler = self.handlers(body, &label, &menu_id, default_choice, origin);
+        let handler = self.handlers(body, &label, &menu_id, default_choice, menu_origin);
         if let IrKind::Menu {
-            no_input, no_match, ..
-        } = &mut self.nodes[index].kind
+            options: menu_options,
+            no_input,
+            no_match,
+            ..
+        } = &mut self.nodes[menu_at].kind
         {
+            *menu_options = options;
             *no_input = Some(handler.clone());
             *no_match = Some(handler);
         }
