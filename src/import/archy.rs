@@ -1387,7 +1387,8 @@ impl<'a> Builder<'a> {
                 // `targetStateRef` (Architect's change-state action): a
                 // jump, as `jumpToTask` is for tasks.
                 let jump = (ty.starts_with("jumpTo")
-                    && (body.get("targetMenuRef").is_some() || body.get("targetTaskRef").is_some()))
+                    && (body.get("targetMenuRef").is_some()
+                        || body.get("targetTaskRef").is_some()))
                     || body.get("targetStateRef").is_some();
                 if jump {
                     None
