@@ -791,39 +791,52 @@ impl<'a> Builder<'a> {
         self.fill_previous_menus();
 
         // The start: the greeting, then `startUpRef`.
-        let start_target =
-            match entry(call, "startUpRef") {
-                Some((key, v)) => {
-                    let raw = self.text(Some(v)).unwrap_or_default();
-                    let origin = self.origin(key, &raw, "startUpRef");
-                    self.link(&raw, None, origin)
+        let start_target = match entry(call, "startUpRef") {
+            Some((key, v)) => {
+                let raw = self.text(Some(v)).unwrap_or_default();
+                // A flow whose start names nothing cannot run (Architect
+                // does not publish it): what a caller would meet is
+                // unknown, so the import stops here rather than report
+                // a guess about the caller.
+                if self.resolve(&raw, None).is_none() {
+                    return Err(ImportError {
+                            file: self.file.to_string(),
+                            line: v.pos.line,
+                            column: v.pos.column,
+                            message: format!("`startUpRef` is `{raw}`, which names no menu, task or state of this export"),
+                        });
                 }
-                None => {
-                    let first = self
-                        .menus
-                        .first()
-                        .map(|m| m.id.clone())
-                        .or_else(|| self.task_entries.get(&0).cloned());
-                    let line = self.call_key.pos.line;
-                    match first {
-                        Some(first) => {
-                            self.note(
-                                line,
-                                format!("no `startUpRef`: the flow is taken to start at `{first}`"),
-                            );
-                            first
-                        }
-                        None => return Err(ImportError {
+                let origin = self.origin(key, &raw, "startUpRef");
+                self.link(&raw, None, origin)
+            }
+            None => {
+                let first = self
+                    .menus
+                    .first()
+                    .map(|m| m.id.clone())
+                    .or_else(|| self.task_entries.get(&0).cloned());
+                let line = self.call_key.pos.line;
+                match first {
+                    Some(first) => {
+                        self.note(
+                            line,
+                            format!("no `startUpRef`: the flow is taken to start at `{first}`"),
+                        );
+                        first
+                    }
+                    None => {
+                        return Err(ImportError {
                             file: self.file.to_string(),
                             line,
                             column: self.call_key.pos.column,
                             message:
                                 "the inbound call flow has no `startUpRef`, no menus and no tasks"
                                     .to_string(),
-                        }),
+                        })
                     }
                 }
-            };
+            }
+        };
         let mut start = start_target.clone();
         if let Some((key, greeting)) = entry(call, "initialGreeting") {
             let text = self.audio(Some(greeting), "the initial greeting", key.pos.line);
@@ -1270,20 +1283,24 @@ impl<'a> Builder<'a> {
         id
     }
 
-    /// A reference to a menu or task (`/inboundCall/menus/menu[X]`), as a
-    /// target: a menu's id, a task link, or a generated step saying the
-    /// target is missing.
-    fn link(&mut self, raw: &str, prefer: Option<RefKind>, origin: Origin) -> String {
+    /// The menu id or task link a reference names, if it names one.
+    fn resolve(&self, raw: &str, prefer: Option<RefKind>) -> Option<String> {
         let (kind, id) = parse_ref(raw);
         let menu = self.menu_ids.get(&id).cloned();
         let task = self.task_ids.get(&id).map(|t| format!("{TASK_LINK}{t}"));
         let state = self.state_ids.get(&id).map(|t| format!("{TASK_LINK}{t}"));
-        let found = match kind.or(prefer) {
+        match kind.or(prefer) {
             Some(RefKind::Task) => task.or(state).or(menu),
             Some(RefKind::State) => state.or(task).or(menu),
             _ => menu.or(task).or(state),
-        };
-        match found {
+        }
+    }
+
+    /// A reference to a menu or task (`/inboundCall/menus/menu[X]`), as a
+    /// target: a menu's id, a task link, or a generated step saying the
+    /// target is missing.
+    fn link(&mut self, raw: &str, prefer: Option<RefKind>, origin: Origin) -> String {
+        match self.resolve(raw, prefer) {
             Some(f) => f,
             None => {
                 let id = self.alloc("unresolved");
@@ -2710,5 +2727,26 @@ mod default_choice_tests {
             .notes
             .iter()
             .any(|n| n.contains("names none of its choices")));
+    }
+
+    /// A `startUpRef` that names no menu, task or state is refused where it
+    /// is written, not imported as a start that goes nowhere.
+    #[test]
+    fn a_start_that_names_nothing_is_refused_at_its_line() {
+        let text = FLOW.replace(
+            "startUpRef: \"/inboundCall/menus/menu[Main_1]\"",
+            "startUpRef: \"/inboundCall/states/state[Gone_7]\"",
+        );
+        let err = import(&[("flow.yaml".to_string(), text)]).unwrap_err();
+        assert_eq!(
+            (err.file.as_str(), err.line, err.column),
+            ("flow.yaml", 3, 15)
+        );
+        assert!(
+            err.message
+                .contains("`startUpRef` is `/inboundCall/states/state[Gone_7]`, which names no menu, task or state"),
+            "{}",
+            err.message
+        );
     }
 }
