@@ -2,7 +2,8 @@
 //! into [`ir`].
 //!
 //! An export is `inboundCall {name, startUpRef, initialGreeting,
-//! settingsMenu, settingsErrorHandling, menus[{menu}], tasks[{task}]}`.
+//! settingsMenu, settingsErrorHandling, menus[{menu}], tasks[{task}],
+//! states[{state}]}`.
 //! Exports kept in Terraform templates hold `{{...}}` placeholders that make
 //! the raw file invalid YAML until they are filled; each is replaced, before
 //! parsing, by a plain token of the same length (so every line and column
@@ -24,10 +25,12 @@
 //!   `menuSubMenu` that menu, `menuRepeat(Menu)` the same menu,
 //!   `menuPreviousMenu` an opaque step with a branch back to each menu that
 //!   leads to this one;
-//! - `settingsMenu.repeatCount` (flow-wide, or the menu's own) gives both
-//!   `no_input` and `no_match` `{retries: N, then: ...}`, where the target
-//!   comes from `settingsErrorHandling` (`disconnect`: a `hangup` that says
-//!   the `preHandlingAudio`, or nothing when there is none; a transfer: a
+//! - `settingsMenu.repeatCount` N (flow-wide, or the menu's own) is how
+//!   many times the prompt plays, so both `no_input` and `no_match` are
+//!   `{retries: N - 1, then: ...}`, where the target is the menu's default
+//!   choice (`defaultChildMenuRef`) when it has one, and otherwise comes
+//!   from `settingsErrorHandling` (`disconnect`: a `hangup` that says the
+//!   `preHandlingAudio`, or nothing when there is none; a transfer: a
 //!   `transfer`);
 //! - a task becomes the chain of its actions: `playAudio` a `say`,
 //!   `disconnect` (and a `menuDisconnect` choice) a `hangup: ""` (a
@@ -38,7 +41,9 @@
 //!   `evaluateScheduleGroup`, `callData`, `setParticipantData`, ...) an
 //!   opaque step with one branch per outcome, each leading through that
 //!   outcome's actions and then on to the next action. A task that runs out
-//!   of actions ends in a generated `hangup`. An opaque step reads the
+//!   of actions ends in a generated `hangup`. A state is read as a task
+//!   (its actions in order), and an action's `targetStateRef` is a jump to
+//!   that state. An opaque step reads the
 //!   `Flow.`/`Task.` variables its expressions mention and sets those it
 //!   stores results in, for `unset-variable` (see `name_use`).
 //!
@@ -524,6 +529,8 @@ fn parse_ref(raw: &str) -> (Option<RefKind>, String) {
         Some(RefKind::Menu)
     } else if raw.contains("/tasks/") || raw.contains("task[") {
         Some(RefKind::Task)
+    } else if raw.contains("/states/") || raw.contains("state[") {
+        Some(RefKind::State)
     } else {
         None
     };
@@ -538,6 +545,7 @@ fn parse_ref(raw: &str) -> (Option<RefKind>, String) {
 enum RefKind {
     Menu,
     Task,
+    State,
 }
 
 /// The outcomes an action has even when the export lists none of them
@@ -563,7 +571,11 @@ struct MenuDef<'a> {
     key: &'a Yaml,
 }
 
+/// A task or a state: both are a list of actions that runs from its top
+/// (a state is the form Architect gives the start of some flows), so both
+/// are built the same way; `kind` says which, for notes and positions.
 struct TaskDef<'a> {
+    kind: &'static str,
     name: String,
     body: &'a Yaml,
     key: &'a Yaml,
@@ -596,6 +608,8 @@ struct Builder<'a> {
     menu_ids: HashMap<String, String>,
     tasks: Vec<TaskDef<'a>>,
     task_ids: HashMap<String, usize>,
+    /// States by `refId` and name, as indices into `tasks`.
+    state_ids: HashMap<String, usize>,
     task_entries: HashMap<usize, String>,
     /// Notes with the line they are about, sorted by it at the end.
     line_notes: Vec<(u32, String)>,
@@ -623,6 +637,7 @@ impl<'a> Builder<'a> {
             menu_ids: HashMap::new(),
             tasks: Vec::new(),
             task_ids: HashMap::new(),
+            state_ids: HashMap::new(),
             task_entries: HashMap::new(),
             line_notes: Vec::new(),
             error_target: None,
@@ -730,23 +745,16 @@ impl<'a> Builder<'a> {
                 );
             }
         }
-        for item in seq(call.get("tasks")) {
-            if let Some(("task", body, key)) = single(item) {
-                let name = self
-                    .text(body.get("name"))
-                    .or_else(|| self.text(body.get("refId")))
-                    .unwrap_or_else(|| format!("task {}", self.tasks.len() + 1));
-                let index = self.tasks.len();
-                if let Some(r) = self.text(body.get("refId")) {
-                    self.task_ids.insert(r, index);
+        for kind in ["task", "state"] {
+            let list = format!("{kind}s");
+            for item in seq(call.get(&list)) {
+                match single(item) {
+                    Some((k, body, key)) if k == kind => self.collect_task(kind, body, key),
+                    _ => self.note(
+                        item.pos.line,
+                        format!("an entry of `{list}` that is not a `{kind}:` was skipped"),
+                    ),
                 }
-                self.task_ids.entry(name.clone()).or_insert(index);
-                self.tasks.push(TaskDef { name, body, key });
-            } else {
-                self.note(
-                    item.pos.line,
-                    "an entry of `tasks` that is not a `task:` was skipped".to_string(),
-                );
             }
         }
         let flow_repeat = call.get("settingsMenu").and_then(|s| s.get("repeatCount"));
@@ -761,17 +769,18 @@ impl<'a> Builder<'a> {
             None => None,
         };
 
-        // Pass 2: tasks, then menus.
+        // Pass 2: tasks and states, then menus.
         for index in 0..self.tasks.len() {
-            let (name, body, key) = (
+            let (kind, name, body, key) = (
+                self.tasks[index].kind,
                 self.tasks[index].name.clone(),
                 self.tasks[index].body,
                 self.tasks[index].key,
             );
             let ctx = Ctx {
                 prefix: ir::node_id(&name),
-                label: format!("task `{name}`"),
-                origin: self.origin(key, &name, "task"),
+                label: format!("{kind} `{name}`"),
+                origin: self.origin(key, &name, kind),
             };
             let entry = self.chain(body.get("actions"), None, &ctx);
             self.task_entries.insert(index, entry);
@@ -782,39 +791,52 @@ impl<'a> Builder<'a> {
         self.fill_previous_menus();
 
         // The start: the greeting, then `startUpRef`.
-        let start_target =
-            match entry(call, "startUpRef") {
-                Some((key, v)) => {
-                    let raw = self.text(Some(v)).unwrap_or_default();
-                    let origin = self.origin(key, &raw, "startUpRef");
-                    self.link(&raw, None, origin)
+        let start_target = match entry(call, "startUpRef") {
+            Some((key, v)) => {
+                let raw = self.text(Some(v)).unwrap_or_default();
+                // A flow whose start names nothing cannot run (Architect
+                // does not publish it): what a caller would meet is
+                // unknown, so the import stops here rather than report
+                // a guess about the caller.
+                if self.resolve(&raw, None).is_none() {
+                    return Err(ImportError {
+                            file: self.file.to_string(),
+                            line: v.pos.line,
+                            column: v.pos.column,
+                            message: format!("`startUpRef` is `{raw}`, which names no menu, task or state of this export"),
+                        });
                 }
-                None => {
-                    let first = self
-                        .menus
-                        .first()
-                        .map(|m| m.id.clone())
-                        .or_else(|| self.task_entries.get(&0).cloned());
-                    let line = self.call_key.pos.line;
-                    match first {
-                        Some(first) => {
-                            self.note(
-                                line,
-                                format!("no `startUpRef`: the flow is taken to start at `{first}`"),
-                            );
-                            first
-                        }
-                        None => return Err(ImportError {
+                let origin = self.origin(key, &raw, "startUpRef");
+                self.link(&raw, None, origin)
+            }
+            None => {
+                let first = self
+                    .menus
+                    .first()
+                    .map(|m| m.id.clone())
+                    .or_else(|| self.task_entries.get(&0).cloned());
+                let line = self.call_key.pos.line;
+                match first {
+                    Some(first) => {
+                        self.note(
+                            line,
+                            format!("no `startUpRef`: the flow is taken to start at `{first}`"),
+                        );
+                        first
+                    }
+                    None => {
+                        return Err(ImportError {
                             file: self.file.to_string(),
                             line,
                             column: self.call_key.pos.column,
                             message:
                                 "the inbound call flow has no `startUpRef`, no menus and no tasks"
                                     .to_string(),
-                        }),
+                        })
                     }
                 }
-            };
+            }
+        };
         let mut start = start_target.clone();
         if let Some((key, greeting)) = entry(call, "initialGreeting") {
             let text = self.audio(Some(greeting), "the initial greeting", key.pos.line);
@@ -963,6 +985,31 @@ impl<'a> Builder<'a> {
         uses
     }
 
+    /// Gives a task or a state its index, found by `refId` or name.
+    fn collect_task(&mut self, kind: &'static str, body: &'a Yaml, key: &'a Yaml) {
+        let name = self
+            .text(body.get("name"))
+            .or_else(|| self.text(body.get("refId")))
+            .unwrap_or_else(|| format!("{kind} {}", self.tasks.len() + 1));
+        let index = self.tasks.len();
+        let refid = self.text(body.get("refId"));
+        let ids = if kind == "state" {
+            &mut self.state_ids
+        } else {
+            &mut self.task_ids
+        };
+        if let Some(r) = refid {
+            ids.insert(r, index);
+        }
+        ids.entry(name.clone()).or_insert(index);
+        self.tasks.push(TaskDef {
+            kind,
+            name,
+            body,
+            key,
+        });
+    }
+
     fn collect_menu(&mut self, body: &'a Yaml, key: &'a Yaml) {
         let refid = self.text(body.get("refId"));
         let name = self.text(body.get("name"));
@@ -987,8 +1034,54 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The retry handlers of a menu: its own repeat count or the flow's.
-    fn handlers(&mut self, body: &Yaml, label: &str, menu_id: &str, origin: Origin) -> IrHandler {
+    /// Where a menu's default choice (`defaultChildMenuRef:
+    /// ./choices/<type>[<refId>]`) leads, when it names one of its choices.
+    fn default_choice(
+        &mut self,
+        body: &Yaml,
+        label: &str,
+        choices: &[(Option<String>, String, String)],
+    ) -> Option<String> {
+        let (key, v) = entry(body, "defaultChildMenuRef")?;
+        let raw = self.text(Some(v))?;
+        let (_, id) = parse_ref(&raw);
+        let found = choices
+            .iter()
+            .find(|(refid, _, _)| refid.as_deref() == Some(id.as_str()))
+            .or_else(|| choices.iter().find(|(_, name, _)| *name == id));
+        match found {
+            Some((_, name, goto)) => {
+                let goto = goto.clone();
+                self.note(
+                    key.pos.line,
+                    format!("{label}: when its repeats run out, the call takes the default choice `{name}`, not the flow's error handling"),
+                );
+                Some(goto)
+            }
+            None => {
+                self.note(
+                    key.pos.line,
+                    format!("{label}: `defaultChildMenuRef` is `{raw}`, which names none of its choices: when its repeats run out the flow's error handling is taken instead"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The retry handlers of a menu: its own repeat count or the flow's,
+    /// then its default choice or, without one, the flow's error handling.
+    /// Architect's repeat count is how many times the prompt plays in all
+    /// ("the number of times Architect plays the menu prompt before passing
+    /// control to the current menu's default menu choice"), while a
+    /// handler's `retries` counts the plays after the first: one less.
+    fn handlers(
+        &mut self,
+        body: &Yaml,
+        label: &str,
+        menu_id: &str,
+        default_choice: Option<String>,
+        origin: Origin,
+    ) -> IrHandler {
         let line = origin.line;
         let own = body
             .get("settingsMenu")
@@ -1007,8 +1100,14 @@ impl<'a> Builder<'a> {
             }
             None => self.flow_repeat_count(),
         };
-        let then = self.error_target(menu_id, origin);
-        IrHandler { retries, then }
+        let then = match default_choice {
+            Some(goto) => goto,
+            None => self.error_target(menu_id, origin),
+        };
+        IrHandler {
+            retries: retries.saturating_sub(1),
+            then,
+        }
     }
 
     fn flow_repeat_count(&mut self) -> u32 {
@@ -1018,7 +1117,7 @@ impl<'a> Builder<'a> {
                 let line = self.call_key.pos.line;
                 self.note(
                     line,
-                    format!("no flow-wide `settingsMenu.repeatCount`: menus repeat {DEFAULT_REPEAT_COUNT} times, Architect's default"),
+                    format!("no flow-wide `settingsMenu.repeatCount`: menus play their prompt {DEFAULT_REPEAT_COUNT} times, Architect's default"),
                 );
                 self.repeat_count = Some(DEFAULT_REPEAT_COUNT);
                 DEFAULT_REPEAT_COUNT
@@ -1184,24 +1283,30 @@ impl<'a> Builder<'a> {
         id
     }
 
+    /// The menu id or task link a reference names, if it names one.
+    fn resolve(&self, raw: &str, prefer: Option<RefKind>) -> Option<String> {
+        let (kind, id) = parse_ref(raw);
+        let menu = self.menu_ids.get(&id).cloned();
+        let task = self.task_ids.get(&id).map(|t| format!("{TASK_LINK}{t}"));
+        let state = self.state_ids.get(&id).map(|t| format!("{TASK_LINK}{t}"));
+        match kind.or(prefer) {
+            Some(RefKind::Task) => task.or(state).or(menu),
+            Some(RefKind::State) => state.or(task).or(menu),
+            _ => menu.or(task).or(state),
+        }
+    }
+
     /// A reference to a menu or task (`/inboundCall/menus/menu[X]`), as a
     /// target: a menu's id, a task link, or a generated step saying the
     /// target is missing.
     fn link(&mut self, raw: &str, prefer: Option<RefKind>, origin: Origin) -> String {
-        let (kind, id) = parse_ref(raw);
-        let menu = self.menu_ids.get(&id).cloned();
-        let task = self.task_ids.get(&id).copied();
-        let found = match kind.or(prefer) {
-            Some(RefKind::Task) => task.map(|t| format!("{TASK_LINK}{t}")).or(menu),
-            _ => menu.or(task.map(|t| format!("{TASK_LINK}{t}"))),
-        };
-        match found {
+        match self.resolve(raw, prefer) {
             Some(f) => f,
             None => {
                 let id = self.alloc("unresolved");
                 self.note(
                     origin.line,
-                    format!("`{}` ({}) refers to `{raw}`, which this export does not define: an opaque step with no outcome", origin.action, origin.platform_type),
+                    format!("`{}` ({}) refers to `{raw}`, which names no menu, task or state of this export: an opaque step with no outcome", origin.action, origin.platform_type),
                 );
                 self.push(
                     id.clone(),
@@ -1295,8 +1400,13 @@ impl<'a> Builder<'a> {
         let ids: Vec<Option<String>> = items
             .iter()
             .map(|(ty, body, _)| {
-                let jump = ty.starts_with("jumpTo")
-                    && (body.get("targetMenuRef").is_some() || body.get("targetTaskRef").is_some());
+                // A state moves on to another state by naming it in
+                // `targetStateRef` (Architect's change-state action): a
+                // jump, as `jumpToTask` is for tasks.
+                let jump = (ty.starts_with("jumpTo")
+                    && (body.get("targetMenuRef").is_some()
+                        || body.get("targetTaskRef").is_some()))
+                    || body.get("targetStateRef").is_some();
                 if jump {
                     None
                 } else {
@@ -1330,14 +1440,14 @@ impl<'a> Builder<'a> {
             .unwrap_or_else(|| ty.to_string());
         let origin = self.origin(key, &name, ty);
         let Some(id) = id else {
-            let raw = self
-                .text(body.get("targetMenuRef").or(body.get("targetTaskRef")))
-                .unwrap_or_default();
-            let prefer = if body.get("targetMenuRef").is_some() {
-                RefKind::Menu
+            let (field, prefer) = if body.get("targetStateRef").is_some() {
+                ("targetStateRef", RefKind::State)
+            } else if body.get("targetMenuRef").is_some() {
+                ("targetMenuRef", RefKind::Menu)
             } else {
-                RefKind::Task
+                ("targetTaskRef", RefKind::Task)
             };
+            let raw = self.text(body.get(field)).unwrap_or_default();
             return self.link(&raw, Some(prefer), origin);
         };
         self.name_uses.push((id.clone(), name_use(body)));
@@ -1555,7 +1665,26 @@ impl<'a> Builder<'a> {
             .unwrap_or_else(|| menu_id.clone());
         let label = format!("menu `{name}`");
         let prompt = self.audio(body.get("audio"), &label, key.pos.line);
+        let menu_origin = self.origin(key, refid.as_deref().unwrap_or(&name), "menu");
+        // The menu goes in before the steps its choices and handlers lead
+        // to: where one export position yields several findings of a code,
+        // the first node's is kept, and that should be the menu's.
+        let menu_at = self.push(
+            menu_id.clone(),
+            IrKind::Menu {
+                prompt,
+                options: Vec::new(),
+                no_input: None,
+                no_match: None,
+                save: None,
+            },
+            menu_origin.clone(),
+        );
         let mut options = Vec::new();
+        // Every choice's `refId` and name with where it leads, for the
+        // menu's default choice (`defaultChildMenuRef`), which may name a
+        // choice no caller can pick by key.
+        let mut choice_targets: Vec<(Option<String>, String, String)> = Vec::new();
         let several_menus = self.menus.len() > 1;
         for item in seq(body.get("choices")) {
             let Some((ty, cbody, ckey)) = single(item) else {
@@ -1587,13 +1716,22 @@ impl<'a> Builder<'a> {
                 "menuDisconnect" => {
                     let id = self.alloc(&base);
                     // The choice's name labels the option; the disconnect
-                    // itself says nothing.
+                    // itself says nothing. The hang-up is no step of the
+                    // export but the end this choice of the menu makes, so
+                    // it is the menu's (at the choice's position): what is
+                    // said of it, such as that no path reaches it, is said
+                    // once, of the menu.
+                    let ending = Origin {
+                        action: menu_origin.action.clone(),
+                        platform_type: menu_origin.platform_type.clone(),
+                        ..origin
+                    };
                     self.push(
                         id.clone(),
                         IrKind::Hangup {
                             text: String::new(),
                         },
-                        origin,
+                        ending,
                     );
                     id
                 }
@@ -1670,6 +1808,7 @@ impl<'a> Builder<'a> {
                     id
                 }
             };
+            choice_targets.push((self.text(cbody.get("refId")), cname.clone(), goto.clone()));
             if key.is_none() && speech.is_empty() {
                 self.note(
                     line,
@@ -1685,25 +1824,16 @@ impl<'a> Builder<'a> {
                 origin: Some(option_origin),
             });
         }
-        let origin = self.origin(key, refid.as_deref().unwrap_or(&name), "menu");
-        // The menu goes in before the step its handlers lead to, which
-        // shares its position: findings there then name the menu first.
-        let index = self.push(
-            menu_id.clone(),
-            IrKind::Menu {
-                prompt,
-                options,
-                no_input: None,
-                no_match: None,
-                save: None,
-            },
-            origin.clone(),
-        );
-        let handler = self.handlers(body, &label, &menu_id, origin);
+        let default_choice = self.default_choice(body, &label, &choice_targets);
+        let handler = self.handlers(body, &label, &menu_id, default_choice, menu_origin);
         if let IrKind::Menu {
-            no_input, no_match, ..
-        } = &mut self.nodes[index].kind
+            options: menu_options,
+            no_input,
+            no_match,
+            ..
+        } = &mut self.nodes[menu_at].kind
         {
+            *menu_options = options;
             *no_input = Some(handler.clone());
             *no_match = Some(handler);
         }
@@ -1987,8 +2117,9 @@ mod tests {
             prompt,
             "For billing press 1. For support press 2. To hear this again press star. For the operator press pound. Say agent."
         );
+        // A repeat count of 2 is two plays of the prompt: one retry.
         let handler = IrHandler {
-            retries: 2,
+            retries: 1,
             then: "Main_1__repeats_run_out".to_string(),
         };
         assert_eq!(no_input.as_ref(), Some(&handler));
@@ -2045,7 +2176,8 @@ mod tests {
             prompt,
             "Press 1 for internet. Press 9 to go back. Press 0 to hear this again."
         );
-        assert_eq!(no_input.as_ref().map(|h| h.retries), Some(1));
+        // Its own repeat count, 1: the prompt plays once, no retry.
+        assert_eq!(no_input.as_ref().map(|h| h.retries), Some(0));
         // menuTask with targetTaskRef: the task's first action.
         let internet = goto(flow, "Support_2", "1");
         assert_eq!(internet, "Internet_Task__Say_outage");
@@ -2250,7 +2382,7 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(h.retries, 3);
+        assert_eq!(h.retries, 2, "three plays of the prompt: two retries");
         assert_eq!(
             *error_handler(&imported, flow, &h.then),
             IrKind::Transfer {
@@ -2360,7 +2492,8 @@ mod tests {
         };
         assert_eq!(prompt, "Press 1 for {{dept}}.");
         assert_eq!(
-            h.retries, DEFAULT_REPEAT_COUNT,
+            h.retries,
+            DEFAULT_REPEAT_COUNT - 1,
             "a placeholder count falls back to the default"
         );
         assert_eq!(node(flow, "M_1").origin.line, 16);
@@ -2442,7 +2575,7 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(h.retries, DEFAULT_REPEAT_COUNT);
+        assert_eq!(h.retries, DEFAULT_REPEAT_COUNT - 1);
         assert!(matches!(node(flow, &h.then).kind, IrKind::Hangup { .. }));
         assert_eq!(
             options.len(),
@@ -2469,7 +2602,7 @@ mod tests {
             "no flow-wide `settingsMenu.repeatCount`",
             "no `settingsErrorHandling`",
             "audio `Prompt.Welcome` is not text",
-            "refers to `/inboundCall/menus/menu[Gone_9]`, which this export does not define",
+            "refers to `/inboundCall/menus/menu[Gone_9]`, which names no menu, task or state of this export",
             "only jumps between tasks",
             "choice `Extension` (menuDialByExtension) is not modelled",
             "choice `Unreachable` has neither a DTMF key nor speech terms",
@@ -2505,5 +2638,116 @@ mod tests {
         let ids: Vec<&str> = imported.flows.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(ids, ["Same", "Same_2"]);
         assert_eq!(imported.flows[1].source, "b.yaml");
+    }
+}
+
+#[cfg(test)]
+mod default_choice_tests {
+    use super::*;
+
+    fn menu_handlers(imported: &Imported, menu: &str) -> (IrHandler, IrHandler) {
+        let node = imported.flows[0]
+            .nodes
+            .iter()
+            .find(|n| n.id == menu)
+            .expect("the menu is imported");
+        match &node.kind {
+            IrKind::Menu {
+                no_input: Some(i),
+                no_match: Some(m),
+                ..
+            } => (i.clone(), m.clone()),
+            other => panic!("not a menu with handlers: {other:?}"),
+        }
+    }
+
+    const FLOW: &str = r#"inboundCall:
+  name: Admin Line
+  startUpRef: "/inboundCall/menus/menu[Main_1]"
+  settingsErrorHandling:
+    errorHandling:
+      disconnect:
+        none: true
+    preHandlingAudio:
+      tts: Sorry, an error occurred.
+  menus:
+    - menu:
+        name: Main
+        refId: Main_1
+        audio:
+          tts: Press 1 to continue.
+        choices:
+          - menuJumpToTask:
+              name: Continue
+              refId: Continue_2
+              dtmf: digit_1
+              targetTaskRef: "/inboundCall/tasks/task[Work_3]"
+        defaultChildMenuRef: "./choices/menuJumpToTask[DEFAULT]"
+  tasks:
+    - task:
+        name: Work
+        refId: Work_3
+        actions:
+          - playAudio:
+              name: Done
+              audio:
+                tts: Done. Goodbye.
+          - disconnect:
+              name: Bye
+"#;
+
+    /// The default choice, named by its `refId`, is where silence and
+    /// wrong keys go once the prompt has played its repeat count (3 by
+    /// default: two retries); the flow's error handling is not used.
+    #[test]
+    fn a_default_choice_takes_over_when_the_repeats_run_out() {
+        let imported = import(&[(
+            "flow.yaml".to_string(),
+            FLOW.replace("DEFAULT", "Continue_2"),
+        )])
+        .expect("imports");
+        let (no_input, no_match) = menu_handlers(&imported, "Main_1");
+        assert_eq!(no_input, no_match);
+        assert_eq!(no_input.retries, 2);
+        assert_eq!(no_input.then, "Work__Done");
+        assert!(imported
+            .notes
+            .iter()
+            .any(|n| n.contains("takes the default choice `Continue`")));
+    }
+
+    /// A default choice that names none of the menu's choices is said in a
+    /// note, and the flow's error handling stays the way out.
+    #[test]
+    fn an_unknown_default_choice_is_noted_and_error_handling_stays() {
+        let imported = import(&[("flow.yaml".to_string(), FLOW.replace("DEFAULT", "Gone_9"))])
+            .expect("imports");
+        let (no_input, _) = menu_handlers(&imported, "Main_1");
+        assert_eq!(no_input.then, "Main_1__repeats_run_out");
+        assert!(imported
+            .notes
+            .iter()
+            .any(|n| n.contains("names none of its choices")));
+    }
+
+    /// A `startUpRef` that names no menu, task or state is refused where it
+    /// is written, not imported as a start that goes nowhere.
+    #[test]
+    fn a_start_that_names_nothing_is_refused_at_its_line() {
+        let text = FLOW.replace(
+            "startUpRef: \"/inboundCall/menus/menu[Main_1]\"",
+            "startUpRef: \"/inboundCall/states/state[Gone_7]\"",
+        );
+        let err = import(&[("flow.yaml".to_string(), text)]).unwrap_err();
+        assert_eq!(
+            (err.file.as_str(), err.line, err.column),
+            ("flow.yaml", 3, 15)
+        );
+        assert!(
+            err.message
+                .contains("`startUpRef` is `/inboundCall/states/state[Gone_7]`, which names no menu, task or state"),
+            "{}",
+            err.message
+        );
     }
 }
