@@ -785,6 +785,7 @@ impl<'a> Builder<'a> {
                 nodes,
                 source: self.file.to_string(),
                 name_uses: Default::default(),
+                module: false,
             }
         });
         self.note_unfilled(self.call, "", None);
@@ -794,6 +795,7 @@ impl<'a> Builder<'a> {
         Ok(Built {
             flow: IrFlow {
                 name_uses: Default::default(),
+                module: false,
                 id: flow_id,
                 title: name,
                 start,

@@ -49,6 +49,9 @@ pub fn emit(flow: &IrFlow) -> String {
     out.push_str("channel: phone\n");
     let _ = writeln!(out, "title: {}", quote(&flow.title));
     let _ = writeln!(out, "start: {}", quote(&flow.start));
+    if flow.module {
+        out.push_str("module: true\n");
+    }
     if !flow.vars.is_empty() {
         out.push_str("vars:\n");
         for (name, values) in &flow.vars {

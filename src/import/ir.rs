@@ -23,6 +23,9 @@ pub struct IrFlow {
     /// set, by the platform's id for the step (`Origin::action`): the
     /// copies that unrolling a loop makes share it.
     pub name_uses: std::collections::BTreeMap<String, NameUse>,
+    /// A module of the platform (a Connect flow module): flows outside the
+    /// imported set may call it, so its `return` is a way out (`module: true`).
+    pub module: bool,
 }
 
 /// What one platform step reads and sets, for `unset-variable`. A name the

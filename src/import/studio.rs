@@ -1167,6 +1167,7 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         .to_string();
     Ok(IrFlow {
         name_uses: Default::default(),
+        module: false,
         id: flow_id,
         title,
         start: start_id,

@@ -171,6 +171,7 @@ pub fn crawl(
             nodes: builder.nodes,
             source: source.to_string(),
             name_uses: Default::default(),
+            module: false,
         },
         failures: builder.failures,
         notes: notes.into_iter().chain(builder.notes).collect(),

@@ -9,7 +9,7 @@ use crate::loader::undecoded::UndecodedFlow;
 use crate::loader::yaml::{Yaml, YamlValue};
 use crate::model::*;
 
-pub const FLOW_KEYS: [&str; 8] = [
+pub const FLOW_KEYS: [&str; 9] = [
     "flow",
     "channel",
     "title",
@@ -18,6 +18,7 @@ pub const FLOW_KEYS: [&str; 8] = [
     "vars",
     "defaults",
     "nodes",
+    "module",
 ];
 pub const NODE_KIND_KEYS: [&str; 11] = [
     "say", "menu", "ask", "switch", "set", "call", "return", "transfer", "end", "hangup", "opaque",
@@ -52,6 +53,7 @@ impl Decoder<'_> {
         let mut defaults = (None, None, None, None);
         let mut nodes = None;
         let mut nodes_key_pos = None;
+        let mut module = false;
         for (name, key, value) in entries {
             match name {
                 "flow" => id = self.text(value, "the flow id"),
@@ -60,6 +62,7 @@ impl Decoder<'_> {
                 "start" => start = self.text(value, "start"),
                 "vars" => vars = self.vars(value),
                 "defaults" => defaults = self.defaults(value),
+                "module" => module = self.bool(value, "module").unwrap_or(false),
                 "nodes" => {
                     nodes_key_pos = Some(key.pos);
                     nodes = self.nodes(value);
@@ -110,6 +113,7 @@ impl Decoder<'_> {
             default_no_match,
             default_invalid,
             default_timeout,
+            module,
             nodes,
             file: self.file,
             span: self.span(root),
