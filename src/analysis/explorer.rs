@@ -492,17 +492,35 @@ fn walk_world(
                         Choice::NoMatch => InputKind::NoMatch,
                         _ => InputKind::Invalid,
                     };
+                    // Back at the input itself, or at the step in front of
+                    // it that is part of the same block (`before:`), whose
+                    // branch into the input is then taken.
+                    let back = if next_state.node == state.node {
+                        Some(None)
+                    } else {
+                        branch_into(graph, next_state.node, state.node).map(Some)
+                    };
                     if is_handler
-                        && next_state.node == state.node
                         && next_state.stack == state.stack
                         && own(state.node)
+                        && back.is_some()
                         && recorder.wants(Code::EndlessRetry, state.node, input as u32, world_index)
                     {
                         let mut path = sg.choices(id);
                         path.push(choice);
+                        let through = match back.flatten() {
+                            Some(branch) => {
+                                path.push(Choice::Branch(branch));
+                                format!(
+                                    " (through `{}`, the step in front of it)",
+                                    graph.node_id(next_state.node)
+                                )
+                            }
+                            None => String::new(),
+                        };
                         recorder.record(
                             RawFinding::new(Code::EndlessRetry, state.node, input as u32, world_index, path).message(format!(
-                                "the `{}` handler of `{}` leads back to `{}` itself, so {} is re-prompted with no limit",
+                                "the `{}` handler of `{}` leads back to `{}` itself{through}, so {} is re-prompted with no limit",
                                 input.handler_name(),
                                 graph.node_id(state.node),
                                 graph.node_id(state.node),
@@ -622,6 +640,27 @@ fn is_backend(graph: &Graph, node: NodeIx) -> bool {
         graph.model_node(node).kind,
         NodeKind::Opaque { backend: true, .. }
     )
+}
+
+/// The branch of `step` that goes into `input` when `step` is the part in
+/// front of that input of one platform block (`before:`), else `None`.
+fn branch_into(graph: &Graph, step: NodeIx, input: NodeIx) -> Option<u32> {
+    let NodeKind::Opaque {
+        before: Some(before),
+        ..
+    } = &graph.model_node(step).kind
+    else {
+        return None;
+    };
+    let Kind::Opaque { branches } = &graph.nodes[step as usize].kind else {
+        return None;
+    };
+    if before.value != graph.node_id(input) {
+        return None;
+    }
+    (branches.start..branches.end)
+        .position(|b| graph.branches[b as usize].1 == input)
+        .map(|b| b as u32)
 }
 
 /// Whether a step that passed through `trail` said nothing to the caller

@@ -786,6 +786,7 @@ impl<'a> Builder<'a> {
                 source: self.file.to_string(),
                 name_uses: Default::default(),
                 module: false,
+                fronts: Default::default(),
             }
         });
         self.note_unfilled(self.call, "", None);
@@ -796,6 +797,7 @@ impl<'a> Builder<'a> {
             flow: IrFlow {
                 name_uses: Default::default(),
                 module: false,
+                fronts: Default::default(),
                 id: flow_id,
                 title: name,
                 start,

@@ -588,6 +588,8 @@ struct Builder<'a, 'n> {
     loops: Vec<BoundedLoop>,
     hours: bool,
     start: String,
+    /// Opaque steps in front of a menu or an ask: step id → input id.
+    fronts: std::collections::BTreeMap<String, String>,
 }
 
 impl<'a, 'n> Builder<'a, 'n> {
@@ -618,6 +620,7 @@ impl<'a, 'n> Builder<'a, 'n> {
             loops: Vec::new(),
             hours: false,
             start: String::new(),
+            fronts: Default::default(),
         };
         if let Some(version) = str_of(&export.flow, "Version") {
             if version != FLOW_LANGUAGE {
@@ -1347,6 +1350,11 @@ impl<'a, 'n> Builder<'a, 'n> {
             }
         }
         let text = describe(action);
+        // Coming back to a menu or an ask's block is coming back to the
+        // input, whatever else the block may do: the step says so.
+        if matches!(kind, IrKind::Menu { .. } | IrKind::Ask { .. }) {
+            self.fronts.insert(id.to_string(), child.clone());
+        }
         self.children.push(IrNode {
             id: child.clone(),
             kind,
@@ -1543,6 +1551,7 @@ impl<'a, 'n> Builder<'a, 'n> {
             nodes: self.nodes,
             source: self.export.path.to_string(),
             module: self.export.module,
+            fronts: self.fronts,
         }
     }
 }

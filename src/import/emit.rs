@@ -173,6 +173,9 @@ pub fn emit(flow: &IrFlow) -> String {
                 if is_backend_type(&node.origin.platform_type) {
                     out.push_str("    backend: true\n");
                 }
+                if let Some(input) = flow.fronts.get(&node.id) {
+                    let _ = writeln!(out, "    before: {}", quote(input));
+                }
                 out.push_str("    branches:\n");
                 if branches.is_empty() {
                     out.truncate(out.len() - 1);

@@ -1168,6 +1168,7 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
     Ok(IrFlow {
         name_uses: Default::default(),
         module: false,
+        fronts: Default::default(),
         id: flow_id,
         title,
         start: start_id,

@@ -172,6 +172,7 @@ pub fn crawl(
             source: source.to_string(),
             name_uses: Default::default(),
             module: false,
+            fronts: Default::default(),
         },
         failures: builder.failures,
         notes: notes.into_iter().chain(builder.notes).collect(),

@@ -37,7 +37,7 @@ pub fn node_extra_keys(kind: &str) -> &'static [&'static str] {
         "ask" => &["pattern", "save", "goto", "invalid", "no_input", "timeout"],
         "set" | "call" => &["next"],
         "transfer" | "end" => &["serves"],
-        "opaque" => &["branches", "reads", "sets", "backend"],
+        "opaque" => &["branches", "reads", "sets", "backend", "before"],
         _ => &[],
     }
 }
@@ -430,22 +430,40 @@ impl Decoder<'_> {
                     .map(|v| self.texts(v, "an intent"))
                     .unwrap_or_default(),
             },
-            "opaque" => NodeKind::Opaque {
-                text: self.text(kind_value, "opaque")?,
-                branches: match get("branches") {
+            "opaque" => {
+                let branches = match get("branches") {
                     Some(v) => self.branches(v, id),
                     None => Vec::new(),
-                },
-                reads: get("reads")
-                    .map(|v| self.texts(v, "a variable"))
-                    .unwrap_or_default(),
-                sets: get("sets")
-                    .map(|v| self.texts(v, "a variable"))
-                    .unwrap_or_default(),
-                backend: get("backend")
-                    .and_then(|v| self.bool(v, "backend"))
-                    .unwrap_or(false),
-            },
+                };
+                let before = get("before").and_then(|v| self.text(v, "before"));
+                // The input a step stands before is one of its outcomes:
+                // otherwise coming back here would not be coming back there.
+                if let (Some(before), Some(v)) = (&before, get("before")) {
+                    if !branches.iter().any(|b| b.goto.value == before.value) {
+                        self.problem(
+                            v.pos,
+                            format!(
+                                "`before` of node `{id}` names `{}`, which is not where one of its branches goes",
+                                before.value
+                            ),
+                        );
+                    }
+                }
+                NodeKind::Opaque {
+                    text: self.text(kind_value, "opaque")?,
+                    branches,
+                    reads: get("reads")
+                        .map(|v| self.texts(v, "a variable"))
+                        .unwrap_or_default(),
+                    sets: get("sets")
+                        .map(|v| self.texts(v, "a variable"))
+                        .unwrap_or_default(),
+                    backend: get("backend")
+                        .and_then(|v| self.bool(v, "backend"))
+                        .unwrap_or(false),
+                    before,
+                }
+            }
             _ => NodeKind::Hangup {
                 text: self.text(kind_value, "hangup")?,
             },
