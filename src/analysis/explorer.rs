@@ -645,6 +645,14 @@ fn is_backend(graph: &Graph, node: NodeIx) -> bool {
 /// The branch of `step` that goes into `input` when `step` is the part in
 /// front of that input of one platform block (`before:`), else `None`.
 fn branch_into(graph: &Graph, step: NodeIx, input: NodeIx) -> Option<u32> {
+    front_of(graph, step)
+        .filter(|&(_, node)| node == input)
+        .map(|(b, _)| b)
+}
+
+/// For an opaque step that is the front part of one platform block
+/// (`before: ID`), its branch into the block's own node and that node.
+fn front_of(graph: &Graph, step: NodeIx) -> Option<(u32, NodeIx)> {
     let NodeKind::Opaque {
         before: Some(before),
         ..
@@ -655,12 +663,18 @@ fn branch_into(graph: &Graph, step: NodeIx, input: NodeIx) -> Option<u32> {
     let Kind::Opaque { branches } = &graph.nodes[step as usize].kind else {
         return None;
     };
-    if before.value != graph.node_id(input) {
-        return None;
-    }
     (branches.start..branches.end)
-        .position(|b| graph.branches[b as usize].1 == input)
-        .map(|b| b as u32)
+        .map(|b| graph.branches[b as usize].1)
+        .enumerate()
+        .find(|&(_, to)| to != NONE && graph.node_id(to) == before.value)
+        .map(|(b, to)| (b as u32, to))
+}
+
+/// Whether `step` is the front part of a block that hands the caller to a
+/// person (`before:` a `transfer`): an error of it is the transfer failing.
+fn attempts_transfer(graph: &Graph, step: NodeIx) -> bool {
+    front_of(graph, step)
+        .is_some_and(|(_, node)| matches!(graph.nodes[node as usize].kind, Kind::Transfer))
 }
 
 /// Whether a step that passed through `trail` said nothing to the caller
@@ -683,13 +697,14 @@ fn hangs_up_silently(graph: &Graph, node: NodeIx) -> bool {
 }
 
 /// What went wrong, in words, when `choice` at `node` is a failure: a
-/// back-end step's failure branch, any step's refusal (a queue at capacity,
-/// a call that failed; see [`crate::model::Branch::is_failure`]), or an
-/// input handler that has given up after its retries. A bare platform error
-/// of a step that is not a back end (a message, a transfer to another flow)
-/// is not judged: it happens when the flow is deployed wrong, not on a
-/// caller's call, and real flows wire it to a disconnect as a matter of
-/// course.
+/// back-end step's failure branch, the error of a transfer to a person (a
+/// step `before:` a `transfer`: the caller asked for someone and is
+/// dropped), any step's refusal (a queue at capacity, a call that failed;
+/// see [`crate::model::Branch::is_failure`]), or an input handler that has
+/// given up after its retries. A bare platform error of another step (a
+/// message, a transfer to another flow) is not judged: it happens when the
+/// flow is deployed wrong, not on a caller's call, and real flows wire it
+/// to a disconnect as a matter of course.
 fn failure_of(graph: &Graph, node: NodeIx, choice: Choice) -> Option<String> {
     match (&graph.model_node(node).kind, choice) {
         (
@@ -699,7 +714,10 @@ fn failure_of(graph: &Graph, node: NodeIx, choice: Choice) -> Option<String> {
             Choice::Branch(b),
         ) => branches
             .get(b as usize)
-            .filter(|branch| branch.is_refusal() || (*backend && branch.is_failure()))
+            .filter(|branch| {
+                branch.is_refusal()
+                    || ((*backend || attempts_transfer(graph, node)) && branch.is_failure())
+            })
             .map(|branch| format!("the outcome is `{}`", branch.on.as_str())),
         (NodeKind::Menu { .. }, Choice::NoInput) | (NodeKind::Ask { .. }, Choice::NoInput) => {
             Some("the caller says nothing".to_string())

@@ -1351,8 +1351,14 @@ impl<'a, 'n> Builder<'a, 'n> {
         }
         let text = describe(action);
         // Coming back to a menu or an ask's block is coming back to the
-        // input, whatever else the block may do: the step says so.
-        if matches!(kind, IrKind::Menu { .. } | IrKind::Ask { .. }) {
+        // input, whatever else the block may do, and an error of a block
+        // that hands the caller to a person (a queue, an agent, a phone
+        // number) is that transfer failing: the step says which node is the
+        // block's own. A `TransferToFlow` is not a transfer to a person: its
+        // errors come of a flow deployed wrong.
+        let person =
+            matches!(kind, IrKind::Transfer { .. }) && origin.platform_type != "TransferToFlow";
+        if matches!(kind, IrKind::Menu { .. } | IrKind::Ask { .. }) || person {
             self.fronts.insert(id.to_string(), child.clone());
         }
         self.children.push(IrNode {
