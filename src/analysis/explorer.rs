@@ -375,11 +375,12 @@ fn walk_world(
         choices.clear();
         match kind {
             Kind::Menu { guard_mask, .. } => {
-                let any_enabled = machine.offered(&state, &mut offered);
-                sg.stranded[id as usize] = !any_enabled;
+                machine.offered(&state, &mut offered);
+                let guarded_off = machine.guarded_off(&state);
+                sg.stranded[id as usize] = guarded_off;
                 choices.extend(offered.iter().map(|&i| Choice::Option(i)));
                 if own(state.node) && menus_checked.insert((state.node, state.vars & guard_mask)) {
-                    if !any_enabled
+                    if guarded_off
                         && recorder.wants(
                             Code::DeadEnd,
                             state.node,

@@ -21,7 +21,7 @@
 //! | `MessageParticipantIteratively` | `say`; without `NextAction` an `end` (it repeats until an agent or the queue takes the contact) |
 //! | `GetParticipantInput` with key conditions | `menu`: one option per condition; `InputTimeLimitExceeded` (else `NoMatchingError`) is `no_input`, `NoMatchingCondition` (else `NoMatchingError`) is `no_match` |
 //! | `GetParticipantInput` storing input | `ask`: `pattern` from `MaxDigits`/`MaximumLength` or phone-number validation; `InvalidPhoneNumber`, `NoMatchingCondition` or else `NoMatchingError` is `invalid`; `InputTimeLimitExceeded` is `no_input`, else the `NextAction` (on timeout Connect stores `Timeout` and goes on) |
-//! | `GetParticipantInput` with neither | `ask` that keeps nothing, whose every answer goes down `NoMatchingCondition` (else `NoMatchingError`); `InputTimeLimitExceeded` (else `NoMatchingError`) is `no_input` |
+//! | `GetParticipantInput` with neither | `menu` with no option: `NoMatchingCondition` (else `NoMatchingError`) is `no_match`, every key; `InputTimeLimitExceeded` (else `NoMatchingError`) is `no_input` |
 //! | `CheckHoursOfOperation` | `switch` on the variable `hours: [open, closed]` |
 //! | `Loop` | unrolled (see [`unroll`]) |
 //! | `TransferContactToQueue`, `TransferContactToAgent`, third-party transfers | `transfer`, behind an `opaque` step when it has error branches |
@@ -1127,10 +1127,10 @@ impl<'a, 'n> Builder<'a, 'n> {
     /// conditions. The caller hears the prompt, and whatever key they press
     /// no condition takes it: the platform goes down `NoMatchingCondition`
     /// (else `NoMatchingError`), and on silence down
-    /// `InputTimeLimitExceeded` (else `NoMatchingError`). So it is an `ask` that keeps nothing, whose
-    /// every answer leads to the no-match branch: a retry that comes back
-    /// here is the loop it is, and nothing marks the no-input branch
-    /// unreachable.
+    /// `InputTimeLimitExceeded` (else `NoMatchingError`). So it is a `menu`
+    /// with no option, whose `no_match` and `no_input` handlers are its only
+    /// ways on: a re-prompt that comes back here is the retry it is, and
+    /// nothing marks the no-input branch unreachable.
     fn unanswerable(
         &mut self,
         action: &Value,
@@ -1142,7 +1142,10 @@ impl<'a, 'n> Builder<'a, 'n> {
         let answered_from = ["NoMatchingCondition", "NoMatchingError"]
             .into_iter()
             .find(|k| t.error(k).is_some());
-        let goto = answered_from.and_then(|k| t.error(k)).cloned();
+        let no_match = answered_from.and_then(|k| t.error(k)).map(|to| IrHandler {
+            retries: 0,
+            then: to.clone(),
+        });
         let no_input = t
             .error_or_catch_all("InputTimeLimitExceeded")
             .map(|to| IrHandler {
@@ -1152,7 +1155,7 @@ impl<'a, 'n> Builder<'a, 'n> {
         self.note(
             action,
             &format!(
-                "neither stores input nor has conditions: no answer gets past it, so it is an `ask` whose every answer goes down {}",
+                "neither stores input nor has conditions: no answer gets past it, so it is a `menu` with no option whose every key goes down {}",
                 answered_from.unwrap_or("no branch (the export has none)")
             ),
         );
@@ -1169,20 +1172,18 @@ impl<'a, 'n> Builder<'a, 'n> {
                 extras.push(("NextAction".to_string(), next.clone()));
             }
         }
-        let ask = IrKind::Ask {
+        let menu = IrKind::Menu {
             prompt: spoken.text,
-            pattern: None,
-            save: None,
-            goto,
-            invalid: None,
+            options: Vec::new(),
             no_input,
+            no_match,
         };
         self.guarded(
             action,
             id,
             origin,
-            ask,
-            ("input", "prompted"),
+            menu,
+            ("menu", "prompted"),
             Outside {
                 branches: extras,
                 say_why: true,
