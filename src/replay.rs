@@ -251,7 +251,7 @@ pub(crate) fn replay_compiled(
     }
     let id = |n: NodeIx| graph.node_id(n).to_string();
     let ending = ending.unwrap_or(match settled {
-        Settled::Waiting(state) if no_options(&machine, &state) => Ending::DeadEnd {
+        Settled::Waiting(state) if machine.guarded_off(&state) => Ending::DeadEnd {
             node: id(state.node),
             reason: explain(DeadEndReason::NoOptions),
         },
@@ -280,15 +280,6 @@ pub(crate) fn replay_compiled(
 
 /// A menu whose options are all guarded off: the customer waits at a
 /// dead end, whatever inputs follow.
-fn no_options(machine: &Machine, state: &State) -> bool {
-    match &machine.graph.nodes[state.node as usize].kind {
-        crate::graph::Kind::Menu { options, .. } => !options
-            .clone()
-            .any(|i| machine.enabled(i, state.vars, &mut crate::machine::Quiet)),
-        _ => false,
-    }
-}
-
 fn explain(reason: DeadEndReason) -> String {
     reason.explain().to_string()
 }

@@ -382,11 +382,12 @@ fn walk_world(
         choices.clear();
         match kind {
             Kind::Menu { guard_mask, .. } => {
-                let any_enabled = machine.offered(&state, &mut offered);
-                sg.stranded[id as usize] = !any_enabled;
+                machine.offered(&state, &mut offered);
+                let guarded_off = machine.guarded_off(&state);
+                sg.stranded[id as usize] = guarded_off;
                 choices.extend(offered.iter().map(|&i| Choice::Option(i)));
                 if own(state.node) && menus_checked.insert((state.node, state.vars & guard_mask)) {
-                    if !any_enabled
+                    if guarded_off
                         && recorder.wants(
                             Code::DeadEnd,
                             state.node,
@@ -515,17 +516,35 @@ fn walk_world(
                         Choice::NoMatch => InputKind::NoMatch,
                         _ => InputKind::Invalid,
                     };
+                    // Back at the input itself, or at the step in front of
+                    // it that is part of the same block (`before:`), whose
+                    // branch into the input is then taken.
+                    let back = if next_state.node == state.node {
+                        Some(None)
+                    } else {
+                        branch_into(graph, next_state.node, state.node).map(Some)
+                    };
                     if is_handler
-                        && next_state.node == state.node
                         && next_state.stack == state.stack
                         && own(state.node)
+                        && back.is_some()
                         && recorder.wants(Code::EndlessRetry, state.node, input as u32, world_index)
                     {
                         let mut path = sg.choices(id);
                         path.push(choice);
+                        let through = match back.flatten() {
+                            Some(branch) => {
+                                path.push(Choice::Branch(branch));
+                                format!(
+                                    " (through `{}`, the step in front of it)",
+                                    graph.node_id(next_state.node)
+                                )
+                            }
+                            None => String::new(),
+                        };
                         recorder.record(
                             RawFinding::new(Code::EndlessRetry, state.node, input as u32, world_index, path).message(format!(
-                                "the `{}` handler of `{}` leads back to `{}` itself, so {} is re-prompted with no limit",
+                                "the `{}` handler of `{}` leads back to `{}` itself{through}, so {} is re-prompted with no limit",
                                 input.handler_name(),
                                 graph.node_id(state.node),
                                 graph.node_id(state.node),
@@ -647,6 +666,41 @@ fn is_backend(graph: &Graph, node: NodeIx) -> bool {
     )
 }
 
+/// The branch of `step` that goes into `input` when `step` is the part in
+/// front of that input of one platform block (`before:`), else `None`.
+fn branch_into(graph: &Graph, step: NodeIx, input: NodeIx) -> Option<u32> {
+    front_of(graph, step)
+        .filter(|&(_, node)| node == input)
+        .map(|(b, _)| b)
+}
+
+/// For an opaque step that is the front part of one platform block
+/// (`before: ID`), its branch into the block's own node and that node.
+fn front_of(graph: &Graph, step: NodeIx) -> Option<(u32, NodeIx)> {
+    let NodeKind::Opaque {
+        before: Some(before),
+        ..
+    } = &graph.model_node(step).kind
+    else {
+        return None;
+    };
+    let Kind::Opaque { branches } = &graph.nodes[step as usize].kind else {
+        return None;
+    };
+    (branches.start..branches.end)
+        .map(|b| graph.branches[b as usize].1)
+        .enumerate()
+        .find(|&(_, to)| to != NONE && graph.node_id(to) == before.value)
+        .map(|(b, to)| (b as u32, to))
+}
+
+/// Whether `step` is the front part of a block that hands the caller to a
+/// person (`before:` a `transfer`): an error of it is the transfer failing.
+fn attempts_transfer(graph: &Graph, step: NodeIx) -> bool {
+    front_of(graph, step)
+        .is_some_and(|(_, node)| matches!(graph.nodes[node as usize].kind, Kind::Transfer))
+}
+
 /// Whether a step that passed through `trail` said nothing to the caller
 /// before it came to `last`: every node on the way only sets or tests
 /// variables. A `say`, a prompt, a call into another flow or any other
@@ -667,13 +721,14 @@ fn hangs_up_silently(graph: &Graph, node: NodeIx) -> bool {
 }
 
 /// What went wrong, in words, when `choice` at `node` is a failure: a
-/// back-end step's failure branch, any step's refusal (a queue at capacity,
-/// a call that failed; see [`crate::model::Branch::is_failure`]), or an
-/// input handler that has given up after its retries. A bare platform error
-/// of a step that is not a back end (a message, a transfer to another flow)
-/// is not judged: it happens when the flow is deployed wrong, not on a
-/// caller's call, and real flows wire it to a disconnect as a matter of
-/// course.
+/// back-end step's failure branch, the error of a transfer to a person (a
+/// step `before:` a `transfer`: the caller asked for someone and is
+/// dropped), any step's refusal (a queue at capacity, a call that failed;
+/// see [`crate::model::Branch::is_failure`]), or an input handler that has
+/// given up after its retries. A bare platform error of another step (a
+/// message, a transfer to another flow) is not judged: it happens when the
+/// flow is deployed wrong, not on a caller's call, and real flows wire it
+/// to a disconnect as a matter of course.
 fn failure_of(graph: &Graph, node: NodeIx, choice: Choice) -> Option<String> {
     match (&graph.model_node(node).kind, choice) {
         (
@@ -683,7 +738,10 @@ fn failure_of(graph: &Graph, node: NodeIx, choice: Choice) -> Option<String> {
             Choice::Branch(b),
         ) => branches
             .get(b as usize)
-            .filter(|branch| branch.is_refusal() || (*backend && branch.is_failure()))
+            .filter(|branch| {
+                branch.is_refusal()
+                    || ((*backend || attempts_transfer(graph, node)) && branch.is_failure())
+            })
             .map(|branch| format!("the outcome is `{}`", branch.on.as_str())),
         (NodeKind::Menu { .. }, Choice::NoInput) | (NodeKind::Ask { .. }, Choice::NoInput) => {
             Some("the caller says nothing".to_string())

@@ -283,7 +283,7 @@ fn judge_inner(
                     && !customer.aimless
                     && matches!(graph.nodes[state.node as usize].kind, Kind::Menu { .. }) =>
                 {
-                    if no_options(machine, &state) {
+                    if machine.guarded_off(&state) {
                         return Err(fail(
                             Code::DeadEnd,
                             state.node,
@@ -492,15 +492,6 @@ impl FirstSeen {
             .iter()
             .find(|(p, _)| *p == place)
             .map_or(0, |(_, at)| *at)
-    }
-}
-
-fn no_options(machine: &Machine, state: &State) -> bool {
-    match &machine.graph.nodes[state.node as usize].kind {
-        Kind::Menu { options, .. } => !options
-            .clone()
-            .any(|i| machine.enabled(i, state.vars, &mut Quiet)),
-        _ => false,
     }
 }
 

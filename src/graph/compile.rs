@@ -129,7 +129,9 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
             start: ids.get(flow.start.as_str()).copied().unwrap_or(NONE),
             nodes: first..graph.nodes.len() as NodeIx,
             model: *model as u32,
-            called: false,
+            // A module is called from outside the set as well: it is walked
+            // as a called flow, whose `return` is its exit.
+            called: flow.module,
         });
         node_index.push(ids);
     }

@@ -172,8 +172,9 @@ pub struct GraphFlow {
     pub nodes: Range<NodeIx>,
     /// Index in [`MenuSet::flows`].
     pub model: u32,
-    /// Whether another flow calls this one: its `return` then hands back
-    /// to the caller rather than leaving the customer nowhere.
+    /// Whether another flow calls this one, or it is a `module: true` that
+    /// flows outside the set call: its `return` then hands back to the
+    /// caller rather than leaving the customer nowhere.
     pub called: bool,
 }
 

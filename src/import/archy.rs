@@ -918,6 +918,8 @@ impl<'a> Builder<'a> {
                 nodes,
                 source: self.file.to_string(),
                 name_uses: Default::default(),
+                module: false,
+                fronts: Default::default(),
             }
         });
         self.note_unfilled(self.call, "", None);
@@ -928,6 +930,8 @@ impl<'a> Builder<'a> {
         Ok(Built {
             flow: IrFlow {
                 name_uses,
+                module: false,
+                fronts: Default::default(),
                 id: flow_id,
                 title: name,
                 start,

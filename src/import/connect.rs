@@ -21,14 +21,15 @@
 //! | `MessageParticipantIteratively` | `say`; without `NextAction` an `end` (it repeats until an agent or the queue takes the contact) |
 //! | `GetParticipantInput` with key conditions | `menu`: one option per condition; `InputTimeLimitExceeded` (else `NoMatchingError`) is `no_input`, `NoMatchingCondition` (else `NoMatchingError`) is `no_match` |
 //! | `GetParticipantInput` storing input | `ask`: `pattern` from `MaxDigits`/`MaximumLength` or phone-number validation; `InvalidPhoneNumber`, `NoMatchingCondition` or else `NoMatchingError` is `invalid`; `InputTimeLimitExceeded` is `no_input`, else the `NextAction` (on timeout Connect stores `Timeout` and goes on) |
-//! | `GetParticipantInput` with neither | `ask` that keeps nothing, whose every answer goes down `NoMatchingCondition` (else `NoMatchingError`); `InputTimeLimitExceeded` (else `NoMatchingError`) is `no_input` |
+//! | `GetParticipantInput` with neither | `menu` with no option: `NoMatchingCondition` (else `NoMatchingError`) is `no_match`, every key; `InputTimeLimitExceeded` (else `NoMatchingError`) is `no_input` |
 //! | `CheckHoursOfOperation` | `switch` on the variable `hours: [open, closed]` |
 //! | `Loop` | unrolled (see [`unroll`]) |
 //! | `TransferContactToQueue`, `TransferContactToAgent`, third-party transfers | `transfer`, behind an `opaque` step when it has error branches |
 //! | `TransferToFlow` | `call` of the flow when it is among the imported files, else `transfer: flow X`; behind an `opaque` step when it has error branches |
 //! | `DisconnectParticipant` | `hangup: ""` (the caller hears nothing) |
 //! | `EndFlowExecution` | `end: flow ends` |
-//! | `EndFlowModuleExecution` | `end: module ends` (back to the flow that invoked it; `InvokeFlowModule` is an `opaque` step that goes straight on, so nothing calls a module) |
+//! | `InvokeFlowModule` | `call` of the module when it is among the imported files (by its id, ARN or name), going on at `NextAction` when it returns; else an `opaque` step with a note naming the module; behind an `opaque` step when it has error branches elsewhere |
+//! | `EndFlowModuleExecution` | `return` (the Return block: back to the flow that invoked the module); a flow with one, or with a module's `Settings`, is written `module: true`, so its `return` is a way out even when no imported flow invokes it |
 //! | `Compare`, Lambda, Lex and every other action of the flow language | `opaque`: each condition, `NextAction` and error is a branch |
 //! | a type not of the flow language | `opaque` (or `end` with no transitions), with a note at its position |
 //!
@@ -176,6 +177,10 @@ struct Export<'a> {
     stem: String,
     /// Lower-cased names, ARNs and ids a `TransferToFlow` may use for it.
     aliases: Vec<String>,
+    /// A flow module: its export carries a module's `Settings` or it has an
+    /// `EndFlowModuleExecution` (an action "available only in flow
+    /// modules"), so flows invoke it and it returns to them.
+    module: bool,
 }
 
 impl<'a> Export<'a> {
@@ -254,6 +259,14 @@ impl<'a> Export<'a> {
                 .map(|action| key_position(action, "Identifier"))
                 .collect(),
         };
+        let module = flow.get("Settings").is_some_and(Value::is_object)
+            || flow.pointer("/Metadata/type").and_then(Value::as_str) == Some("contactFlowModule")
+            || flow
+                .get("Actions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|a| str_of(a, "Type") == Some("EndFlowModuleExecution"));
         Ok(Export {
             path,
             flow,
@@ -262,6 +275,7 @@ impl<'a> Export<'a> {
             name,
             stem,
             aliases,
+            module,
         })
     }
 
@@ -354,6 +368,13 @@ fn plan_calls(
     let mut edges: Vec<HashSet<usize>> = vec![HashSet::new(); exports.len()];
     for (from, export) in exports.iter().enumerate() {
         for action in export.actions() {
+            if str_of(action, "Type") == Some("InvokeFlowModule") {
+                let identifier = str_of(action, "Identifier").unwrap_or("").to_string();
+                if let Some(target) = plan_module(exports, ids, from, action, &mut edges, notes) {
+                    plan.insert((from, identifier), target);
+                }
+                continue;
+            }
             if str_of(action, "Type") != Some("TransferToFlow") {
                 continue;
             }
@@ -394,6 +415,95 @@ fn plan_calls(
         }
     }
     plan
+}
+
+/// The module an `InvokeFlowModule` names: its `FlowModuleId` (an id, an
+/// id with a `:$LATEST` alias, or an ARN), and the name the designer shows
+/// (`contactFlowModuleName`, the parameter's `displayName`). A module id
+/// read at run time (`$.FlowAttributes.X`) names none.
+fn module_reference(export: &Export, action: &Value) -> (String, Vec<String>) {
+    let raw = param(action, "FlowModuleId").unwrap_or_default();
+    let trimmed = raw.trim();
+    let id = str_of(action, "Identifier").unwrap_or("");
+    let shown = export
+        .flow
+        .pointer("/Metadata/ActionMetadata")
+        .and_then(|m| m.get(id));
+    let mut candidates = Vec::new();
+    if !trimmed.starts_with("$.") && !trimmed.is_empty() {
+        candidates.push(trimmed.to_string());
+        // An ARN ends in `flow-module/<id>`; an id may carry a version alias.
+        let last = trimmed.rsplit('/').next().unwrap_or(trimmed);
+        candidates.push(last.to_string());
+        if let Some((bare, _alias)) = last.split_once(':') {
+            candidates.push(bare.to_string());
+        }
+    }
+    let names = [
+        shown.and_then(|m| m.get("contactFlowModuleName")),
+        shown.and_then(|m| m.pointer("/parameters/FlowModuleId/displayName")),
+    ];
+    candidates.extend(
+        names
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string),
+    );
+    let label = candidates
+        .iter()
+        .rev()
+        .find(|c| !c.is_empty())
+        .cloned()
+        .unwrap_or_else(|| {
+            if trimmed.is_empty() {
+                "(no module named)".to_string()
+            } else {
+                trimmed.to_string()
+            }
+        });
+    (
+        label,
+        candidates.into_iter().map(|c| c.to_lowercase()).collect(),
+    )
+}
+
+/// Decides whether an `InvokeFlowModule` is a `call`: only of a module
+/// among the imported files, and not one that would close a cycle of calls.
+/// Otherwise the action stays an `opaque` step, and a note names the module.
+fn plan_module(
+    exports: &[Export],
+    ids: &[String],
+    from: usize,
+    action: &Value,
+    edges: &mut [HashSet<usize>],
+    notes: &mut Vec<String>,
+) -> Option<FlowTarget> {
+    let export = &exports[from];
+    let identifier = str_of(action, "Identifier").unwrap_or("");
+    let (label, candidates) = module_reference(export, action);
+    let found = exports
+        .iter()
+        .position(|e| e.module && candidates.iter().any(|c| e.aliases.contains(c)));
+    let why = match found {
+        Some(to) if to == from || reaches(edges, to, from) => format!(
+            "a call of the module `{}` would close a cycle of calls",
+            ids[to]
+        ),
+        Some(to) => {
+            edges[from].insert(to);
+            return Some(FlowTarget::Call(ids[to].clone()));
+        }
+        None if param(action, "FlowModuleId").is_some_and(|r| r.trim().starts_with("$.")) => {
+            format!("the flow module `{label}` is chosen at run time")
+        }
+        None => format!("the flow module `{label}` is not among the imported files"),
+    };
+    notes.push(format!(
+        "{}: {identifier} (InvokeFlowModule): {why}: an `opaque` step whose every branch is a possible outcome",
+        export.path
+    ));
+    None
 }
 
 fn reaches(edges: &[HashSet<usize>], from: usize, to: usize) -> bool {
@@ -479,6 +589,8 @@ struct Builder<'a, 'n> {
     loops: Vec<BoundedLoop>,
     hours: bool,
     start: String,
+    /// Opaque steps in front of a menu or an ask: step id → input id.
+    fronts: std::collections::BTreeMap<String, String>,
 }
 
 impl<'a, 'n> Builder<'a, 'n> {
@@ -509,6 +621,7 @@ impl<'a, 'n> Builder<'a, 'n> {
             loops: Vec::new(),
             hours: false,
             start: String::new(),
+            fronts: Default::default(),
         };
         if let Some(version) = str_of(&export.flow, "Version") {
             if version != FLOW_LANGUAGE {
@@ -710,17 +823,15 @@ impl<'a, 'n> Builder<'a, 'n> {
                     }
                 }
                 // A flow module's end: the contact goes back to the flow
-                // that invoked the module ("Return" in the designer), so it
-                // is a way out, not a step with no way on. It is an `end`,
-                // not a `return`: an `InvokeFlowModule` is an opaque step
-                // that goes straight on, so no imported flow calls the
-                // module, and a `return` with no caller is a dead end.
+                // that invoked the module ("Return" in the designer) and
+                // goes on there. The flow is written `module: true`, so
+                // this `return` is a way out even when no imported flow
+                // invokes the module; it serves no one by itself.
                 "EndFlowModuleExecution" => {
                     self.unused(action, &t);
-                    IrKind::End {
-                        text: "module ends: back to the flow that invoked it".to_string(),
-                    }
+                    IrKind::Return
                 }
+                "InvokeFlowModule" => self.invoke_module(action, &id, &origin, t),
                 _ => self.opaque(action, &ty, t),
             };
             self.nodes.push(IrNode { id, kind, origin });
@@ -1019,10 +1130,10 @@ impl<'a, 'n> Builder<'a, 'n> {
     /// conditions. The caller hears the prompt, and whatever key they press
     /// no condition takes it: the platform goes down `NoMatchingCondition`
     /// (else `NoMatchingError`), and on silence down
-    /// `InputTimeLimitExceeded` (else `NoMatchingError`). So it is an `ask` that keeps nothing, whose
-    /// every answer leads to the no-match branch: a retry that comes back
-    /// here is the loop it is, and nothing marks the no-input branch
-    /// unreachable.
+    /// `InputTimeLimitExceeded` (else `NoMatchingError`). So it is a `menu`
+    /// with no option, whose `no_match` and `no_input` handlers are its only
+    /// ways on: a re-prompt that comes back here is the retry it is, and
+    /// nothing marks the no-input branch unreachable.
     fn unanswerable(
         &mut self,
         action: &Value,
@@ -1034,7 +1145,10 @@ impl<'a, 'n> Builder<'a, 'n> {
         let answered_from = ["NoMatchingCondition", "NoMatchingError"]
             .into_iter()
             .find(|k| t.error(k).is_some());
-        let goto = answered_from.and_then(|k| t.error(k)).cloned();
+        let no_match = answered_from.and_then(|k| t.error(k)).map(|to| IrHandler {
+            retries: 0,
+            then: to.clone(),
+        });
         let no_input = t
             .error_or_catch_all("InputTimeLimitExceeded")
             .map(|to| IrHandler {
@@ -1044,7 +1158,7 @@ impl<'a, 'n> Builder<'a, 'n> {
         self.note(
             action,
             &format!(
-                "neither stores input nor has conditions: no answer gets past it, so it is an `ask` whose every answer goes down {}",
+                "neither stores input nor has conditions: no answer gets past it, so it is a `menu` with no option whose every key goes down {}",
                 answered_from.unwrap_or("no branch (the export has none)")
             ),
         );
@@ -1061,20 +1175,19 @@ impl<'a, 'n> Builder<'a, 'n> {
                 extras.push(("NextAction".to_string(), next.clone()));
             }
         }
-        let ask = IrKind::Ask {
+        let menu = IrKind::Menu {
             prompt: spoken.text,
-            pattern: None,
-            save: None,
-            goto,
-            invalid: None,
+            options: Vec::new(),
             no_input,
+            no_match,
+            save: None,
         };
         self.guarded(
             action,
             id,
             origin,
-            ask,
-            ("input", "prompted"),
+            menu,
+            ("menu", "prompted"),
             Outside {
                 branches: extras,
                 say_why: true,
@@ -1242,6 +1355,17 @@ impl<'a, 'n> Builder<'a, 'n> {
             }
         }
         let text = describe(action);
+        // Coming back to a menu or an ask's block is coming back to the
+        // input, whatever else the block may do, and an error of a block
+        // that hands the caller to a person (a queue, an agent, a phone
+        // number) is that transfer failing: the step says which node is the
+        // block's own. A `TransferToFlow` is not a transfer to a person: its
+        // errors come of a flow deployed wrong.
+        let person =
+            matches!(kind, IrKind::Transfer { .. }) && origin.platform_type != "TransferToFlow";
+        if matches!(kind, IrKind::Menu { .. } | IrKind::Ask { .. }) || person {
+            self.fronts.insert(id.to_string(), child.clone());
+        }
         self.children.push(IrNode {
             id: child.clone(),
             kind,
@@ -1299,6 +1423,40 @@ impl<'a, 'n> Builder<'a, 'n> {
                 }
             }
         }
+    }
+
+    /// An `InvokeFlowModule` of a module among the imported files is a
+    /// `call` that goes on at `NextAction` when the module returns; its
+    /// errors (`NoMatchingError`: the module could not be invoked) are
+    /// branches of an `opaque` step in front, unless they lead where the
+    /// call goes on anyway. Any other is an `opaque` step (the plan has
+    /// noted which module is missing).
+    fn invoke_module(
+        &mut self,
+        action: &Value,
+        id: &str,
+        origin: &Origin,
+        t: Transitions,
+    ) -> IrKind {
+        let raw = str_of(action, "Identifier").unwrap_or("").to_string();
+        let Some(FlowTarget::Call(flow)) = self.calls.get(&(self.index, raw)).cloned() else {
+            return self.opaque(action, "InvokeFlowModule", t);
+        };
+        let mut outside: Vec<(String, String)> = t.errors.clone();
+        for (op, ops, to) in &t.conditions {
+            outside.push((format!("{op} {}", ops.join(", ")), to.clone()));
+        }
+        self.guarded(
+            action,
+            id,
+            origin,
+            IrKind::Call { flow, next: t.next },
+            ("module", "invoked"),
+            Outside {
+                branches: outside,
+                say_why: false,
+            },
+        )
     }
 
     fn opaque(&mut self, action: &Value, ty: &str, t: Transitions) -> IrKind {
@@ -1362,7 +1520,11 @@ impl<'a, 'n> Builder<'a, 'n> {
             }
             _ => "an action touchpoint does not model: every branch is a possible outcome",
         };
-        self.note(action, what);
+        // An `InvokeFlowModule` that is no call has its note, naming the
+        // module, from `plan_module`.
+        if ty != "InvokeFlowModule" {
+            self.note(action, what);
+        }
         IrKind::Opaque {
             text: describe(action),
             branches: dedup(branches),
@@ -1399,6 +1561,8 @@ impl<'a, 'n> Builder<'a, 'n> {
             name_uses: name_uses(self.export.actions(), &self.nodes),
             nodes: self.nodes,
             source: self.export.path.to_string(),
+            module: self.export.module,
+            fronts: self.fronts,
         }
     }
 }

@@ -49,6 +49,9 @@ pub fn emit(flow: &IrFlow) -> String {
     out.push_str("channel: phone\n");
     let _ = writeln!(out, "title: {}", quote(&flow.title));
     let _ = writeln!(out, "start: {}", quote(&flow.start));
+    if flow.module {
+        out.push_str("module: true\n");
+    }
     if !flow.vars.is_empty() {
         out.push_str("vars:\n");
         for (name, values) in &flow.vars {
@@ -178,6 +181,16 @@ pub fn emit(flow: &IrFlow) -> String {
                 if is_backend_type(&node.origin.platform_type) {
                     out.push_str("    backend: true\n");
                 }
+                // Only while the block's own node is still one of the
+                // step's branches: a copy made by unrolling a loop may lead
+                // to a copy of it instead, and then says nothing.
+                if let Some(own) = flow
+                    .fronts
+                    .get(&node.id)
+                    .filter(|own| branches.iter().any(|(_, to)| to == *own))
+                {
+                    let _ = writeln!(out, "    before: {}", quote(own));
+                }
                 out.push_str("    branches:\n");
                 if branches.is_empty() {
                     out.truncate(out.len() - 1);
@@ -195,4 +208,42 @@ pub fn emit(flow: &IrFlow) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::ir::{IrNode, Origin};
+
+    fn front(to: &str) -> IrFlow {
+        let mut flow = IrFlow {
+            id: "main".to_string(),
+            title: "main".to_string(),
+            start: "block".to_string(),
+            ..IrFlow::default()
+        };
+        flow.nodes.push(IrNode {
+            id: "block".to_string(),
+            kind: IrKind::Opaque {
+                text: "GetParticipantInput".to_string(),
+                branches: vec![
+                    ("prompted".to_string(), to.to_string()),
+                    ("NoMatchingError".to_string(), "bye".to_string()),
+                ],
+            },
+            origin: Origin::default(),
+        });
+        flow.fronts
+            .insert("block".to_string(), "block__menu".to_string());
+        flow
+    }
+
+    /// A step in front of its block's own node says so; a copy that no
+    /// longer leads there (a loop unrolled) says nothing, so the flow
+    /// still loads.
+    #[test]
+    fn before_is_written_only_while_the_node_is_a_branch() {
+        assert!(emit(&front("block__menu")).contains("    before: \"block__menu\"\n"));
+        assert!(!emit(&front("block__menu__2")).contains("before:"));
+    }
 }

@@ -23,6 +23,13 @@ pub struct IrFlow {
     /// names need not be unique (Architect) gives the node id instead; a
     /// node id is looked up first.
     pub name_uses: std::collections::BTreeMap<String, NameUse>,
+    /// A module of the platform (a Connect flow module): flows outside the
+    /// imported set may call it, so its `return` is a way out (`module: true`).
+    pub module: bool,
+    /// Opaque steps in front of an input of the same platform block (the
+    /// outcomes the menu or ask cannot carry), by the step's node id: the
+    /// input's node id. `emit` writes it as the step's `before:`.
+    pub fronts: std::collections::BTreeMap<String, String>,
 }
 
 /// What one platform step reads and sets, for `unset-variable`. A name the

@@ -1392,6 +1392,8 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         .to_string();
     Ok(IrFlow {
         name_uses: name_uses(&states, &nodes),
+        module: false,
+        fronts: Default::default(),
         id: flow_id,
         title,
         start: start_id,

@@ -172,6 +172,8 @@ pub fn crawl(
             nodes: builder.nodes,
             source: source.to_string(),
             name_uses: Default::default(),
+            module: false,
+            fronts: Default::default(),
         },
         failures: builder.failures,
         notes: notes.into_iter().chain(builder.notes).collect(),

@@ -163,6 +163,23 @@ impl<'g, 'a> Machine<'g, 'a> {
             })
     }
 
+    /// Whether the customer is at a menu whose every option is guarded off
+    /// under the state's values: a dead end. A menu written with no option
+    /// at all is not one: it is a prompt that no answer gets past (as a
+    /// platform's input block with no conditions is), whose `no_input` and
+    /// `no_match` handlers are its ways on, judged as such.
+    pub fn guarded_off(&self, state: &State) -> bool {
+        match &self.graph.nodes[state.node as usize].kind {
+            Kind::Menu { options, .. } => {
+                !options.is_empty()
+                    && !options
+                        .clone()
+                        .any(|i| self.enabled(i, state.vars, &mut Quiet))
+            }
+            _ => false,
+        }
+    }
+
     /// The options a customer can really pick at a menu, in order: enabled,
     /// and not shadowed by an earlier enabled option that `replay` would
     /// choose for the same input (the same key, the same label, or speech

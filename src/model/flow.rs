@@ -29,6 +29,10 @@ pub struct Flow {
     /// `defaults.invalid` for `ask` nodes; falls back to `default_no_match`.
     pub default_invalid: Option<Handler>,
     pub default_timeout: Option<f64>,
+    /// `module: true`: flows outside the set may call this one (a
+    /// platform's flow module), so its `return` is a way out even when no
+    /// flow of the set calls it.
+    pub module: bool,
     pub nodes: Vec<Node>,
     pub file: SourceId,
     pub span: Span,

@@ -80,6 +80,13 @@ pub enum NodeKind {
         /// request, an attribute check) that says nothing to the caller and
         /// takes no input: a cycle of such steps is a `busy-loop`.
         backend: bool,
+        /// `before: ID`: the step is the part in front of the node `ID` (a
+        /// menu, an ask or a transfer, one of its branches) of one platform
+        /// block, holding the outcomes that node cannot carry. Coming back
+        /// here is coming back to that input, so a handler of it that leads
+        /// here is a retry of it; an error outcome in front of a transfer
+        /// is the transfer failing.
+        before: Option<Located<String>>,
     },
 }
 

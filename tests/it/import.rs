@@ -314,3 +314,20 @@ fn unknown_connect_action_types_are_noted_with_their_position() {
         assert_eq!(stdout.matches(&note).count(), 1, "{note}\n{stdout}");
     }
 }
+
+/// An `InvokeFlowModule` whose module is not among the imported files
+/// stays a step that goes on, and a note names the module as the designer
+/// shows it, once.
+#[test]
+fn a_connect_module_not_among_the_files_is_noted_by_name() {
+    let export = "fixtures/import/connect/module-not-among-the-files/export";
+    let (code, stdout, stderr) = touchpoint(&["lint", export, "--from", "connect"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let note = "survey (InvokeFlowModule): the flow module `Satisfaction survey` is not among the imported files";
+    assert_eq!(stdout.matches(note).count(), 1, "{stdout}");
+    assert_eq!(
+        stdout.matches("survey (InvokeFlowModule)").count(),
+        1,
+        "{stdout}"
+    );
+}

@@ -9,7 +9,7 @@ use crate::loader::undecoded::UndecodedFlow;
 use crate::loader::yaml::{Yaml, YamlValue};
 use crate::model::*;
 
-pub const FLOW_KEYS: [&str; 8] = [
+pub const FLOW_KEYS: [&str; 9] = [
     "flow",
     "channel",
     "title",
@@ -18,6 +18,7 @@ pub const FLOW_KEYS: [&str; 8] = [
     "vars",
     "defaults",
     "nodes",
+    "module",
 ];
 pub const NODE_KIND_KEYS: [&str; 11] = [
     "say", "menu", "ask", "switch", "set", "call", "return", "transfer", "end", "hangup", "opaque",
@@ -36,7 +37,7 @@ pub fn node_extra_keys(kind: &str) -> &'static [&'static str] {
         "ask" => &["pattern", "save", "goto", "invalid", "no_input", "timeout"],
         "set" | "call" => &["next"],
         "transfer" | "end" => &["serves"],
-        "opaque" => &["branches", "reads", "sets", "backend"],
+        "opaque" => &["branches", "reads", "sets", "backend", "before"],
         _ => &[],
     }
 }
@@ -52,6 +53,7 @@ impl Decoder<'_> {
         let mut defaults = (None, None, None, None);
         let mut nodes = None;
         let mut nodes_key_pos = None;
+        let mut module = false;
         for (name, key, value) in entries {
             match name {
                 "flow" => id = self.text(value, "the flow id"),
@@ -60,6 +62,7 @@ impl Decoder<'_> {
                 "start" => start = self.text(value, "start"),
                 "vars" => vars = self.vars(value),
                 "defaults" => defaults = self.defaults(value),
+                "module" => module = self.bool(value, "module").unwrap_or(false),
                 "nodes" => {
                     nodes_key_pos = Some(key.pos);
                     nodes = self.nodes(value);
@@ -110,6 +113,7 @@ impl Decoder<'_> {
             default_no_match,
             default_invalid,
             default_timeout,
+            module,
             nodes,
             file: self.file,
             span: self.span(root),
@@ -427,22 +431,40 @@ impl Decoder<'_> {
                     .map(|v| self.texts(v, "an intent"))
                     .unwrap_or_default(),
             },
-            "opaque" => NodeKind::Opaque {
-                text: self.text(kind_value, "opaque")?,
-                branches: match get("branches") {
+            "opaque" => {
+                let branches = match get("branches") {
                     Some(v) => self.branches(v, id),
                     None => Vec::new(),
-                },
-                reads: get("reads")
-                    .map(|v| self.texts(v, "a variable"))
-                    .unwrap_or_default(),
-                sets: get("sets")
-                    .map(|v| self.texts(v, "a variable"))
-                    .unwrap_or_default(),
-                backend: get("backend")
-                    .and_then(|v| self.bool(v, "backend"))
-                    .unwrap_or(false),
-            },
+                };
+                let before = get("before").and_then(|v| self.text(v, "before"));
+                // The input a step stands before is one of its outcomes:
+                // otherwise coming back here would not be coming back there.
+                if let (Some(before), Some(v)) = (&before, get("before")) {
+                    if !branches.iter().any(|b| b.goto.value == before.value) {
+                        self.problem(
+                            v.pos,
+                            format!(
+                                "`before` of node `{id}` names `{}`, which is not where one of its branches goes",
+                                before.value
+                            ),
+                        );
+                    }
+                }
+                NodeKind::Opaque {
+                    text: self.text(kind_value, "opaque")?,
+                    branches,
+                    reads: get("reads")
+                        .map(|v| self.texts(v, "a variable"))
+                        .unwrap_or_default(),
+                    sets: get("sets")
+                        .map(|v| self.texts(v, "a variable"))
+                        .unwrap_or_default(),
+                    backend: get("backend")
+                        .and_then(|v| self.bool(v, "backend"))
+                        .unwrap_or(false),
+                    before,
+                }
+            }
             _ => NodeKind::Hangup {
                 text: self.text(kind_value, "hangup")?,
             },
