@@ -16,7 +16,12 @@
 //!   its `noMatch` the `no_match` handler, the gather's `timeout` the
 //!   `no_input` handler (no retries: Studio re-prompts only by a loop the
 //!   author draws). A gather with no split of its own is an `ask` for digits.
-//! - `connect-call-to`, `send-to-flex` and `enqueue-call` are transfers.
+//! - `connect-call-to`, `send-to-flex` and `enqueue-call` transfer the call,
+//!   and Studio goes on after them: each is an `opaque` step whose first
+//!   outcome (`answered`, `enqueued`) leads to the `transfer` and whose
+//!   other outcomes are its transitions under their own names
+//!   (`callCompleted`, `hangup`, `failedToEnqueue`, `callFailure`), so no
+//!   edge is dropped and a failure that ends the call in silence is seen.
 //! - Everything touchpoint cannot follow (other splits, `set-variables`,
 //!   `run-function`, `make-http-request`, `send-message`, unknown types) is
 //!   `opaque`, with one branch per transition, all explored; for
@@ -405,6 +410,9 @@ struct Builder<'a> {
     tracked: HashMap<usize, Tracked>,
     /// Generated "(call ends)" nodes, by the state they follow.
     hangups: BTreeMap<usize, String>,
+    /// Other generated nodes (the transfer behind a transfer widget's
+    /// outcomes), placed after the state they belong to.
+    extra: BTreeMap<usize, Vec<(String, IrKind)>>,
     /// Tracked splits something leads to without a single known branch:
     /// they need a node of their own.
     needed: BTreeSet<usize>,
@@ -751,13 +759,7 @@ impl Builder<'_> {
                 ending.push(label.clone());
             }
             let goto = self.follow(i, &label, next);
-            let mut on = label.clone();
-            let mut n = 2;
-            while branches.iter().any(|(b, _)| *b == on) {
-                on = format!("{label} ({n})");
-                n += 1;
-            }
-            branches.push((on, goto));
+            branches.push((unique_label(&branches, &label), goto));
         }
         if branches.is_empty() {
             let goto = self.hangup(i);
@@ -785,30 +787,84 @@ impl Builder<'_> {
         IrKind::Opaque { text, branches }
     }
 
+    /// A widget that hands the caller to a person or a queue. Studio goes
+    /// on after it: `connect-call-to` fires `callCompleted` when the bridged
+    /// call ends or was never answered (busy, no answer, failed: the flow
+    /// reads `DialCallStatus` to tell them apart) and `hangup` when the
+    /// caller hangs up; `send-to-flex` and `enqueue-call` fire
+    /// `callComplete`, `failedToEnqueue` or `callFailure`. So the widget is
+    /// an opaque step whose first outcome is the transfer itself (the caller
+    /// reaches a person, or waits in the queue for one) and whose other
+    /// outcomes are its transitions, each an edge, under the platform's
+    /// names. A widget with no transitions is a plain transfer.
     fn transfer(&mut self, i: usize) -> IrKind {
         let state = &self.states[i];
-        let keys: &[&str] = match state.kind.as_str() {
-            "connect-call-to" => &["to", "conference", "noun"],
-            "send-to-flex" => &["workflow", "channel"],
-            _ => &["queue_name", "workflow_sid", "workflow"],
+        let (keys, reached): (&[&str], &str) = match state.kind.as_str() {
+            "connect-call-to" => (&["to", "conference", "noun"], "answered"),
+            "send-to-flex" => (&["workflow", "channel"], "enqueued"),
+            _ => (&["queue_name", "workflow_sid", "workflow"], "enqueued"),
         };
         let queue = keys
             .iter()
             .find_map(|k| state.prop(k))
             .unwrap_or(&state.name)
             .to_string();
-        let after: Vec<&str> = state.transitions.iter().map(|t| t.event.as_str()).collect();
-        if !after.is_empty() {
-            let note = format!(
-                "`{}` ({}) transfers the call; its transitions after the transfer ({}) are not modelled",
-                state.name,
-                state.kind,
-                after.join(", ")
-            );
-            self.note(note);
+        if state.transitions.is_empty() {
+            return IrKind::Transfer { queue };
         }
-        IrKind::Transfer { queue }
+        let (name, kind, id) = (state.name.clone(), state.kind.clone(), state.id.clone());
+        let edges: Vec<(String, Option<usize>)> = state
+            .transitions
+            .iter()
+            .map(|t| (t.event.clone(), t.next))
+            .collect();
+        let transferred = self.ids.claim(&format!("{id}_{reached}"));
+        self.extra
+            .entry(i)
+            .or_default()
+            .push((transferred.clone(), IrKind::Transfer { queue: queue.clone() }));
+        let mut branches = vec![(reached.to_string(), transferred)];
+        let mut ending = Vec::new();
+        for (event, next) in edges {
+            if next.is_none() {
+                ending.push(format!("`{event}`"));
+            }
+            let goto = self.follow(i, &event, next);
+            branches.push((unique_label(&branches, &event), goto));
+        }
+        let outcomes: Vec<String> = branches[1..]
+            .iter()
+            .map(|(on, _)| format!("`{on}`"))
+            .collect();
+        let mut note = format!(
+            "`{name}` ({kind}) transfers the call to {queue}: modelled as a step whose outcomes are `{reached}` (the transfer) and its transitions {}",
+            outcomes.join(", ")
+        );
+        if !ending.is_empty() {
+            note.push_str(&format!(
+                "; {} {} no next, so the flow ends there",
+                ending.join(" and "),
+                if ending.len() == 1 { "has" } else { "have" }
+            ));
+        }
+        self.note(note);
+        IrKind::Opaque {
+            text: format!("{kind} `{name}` to {queue}"),
+            branches,
+        }
     }
+}
+
+/// `label`, or `label (2)`, `label (3)`... when a branch already has it:
+/// a step's outcomes are told apart by name.
+fn unique_label(branches: &[(String, String)], label: &str) -> String {
+    let mut on = label.to_string();
+    let mut n = 2;
+    while branches.iter().any(|(b, _)| *b == on) {
+        on = format!("{label} ({n})");
+        n += 1;
+    }
+    on
 }
 
 fn condition_label(t: &Transition) -> String {
@@ -1100,6 +1156,7 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         states: &states,
         tracked,
         hangups: BTreeMap::new(),
+        extra: BTreeMap::new(),
         needed: BTreeSet::new(),
         ids,
         notes: Vec::new(),
@@ -1191,6 +1248,13 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
             kind,
             origin: states[i].origin.clone(),
         });
+        for (id, kind) in b.extra.remove(&i).unwrap_or_default() {
+            nodes.push(IrNode {
+                id,
+                kind,
+                origin: states[i].origin.clone(),
+            });
+        }
         if let Some(id) = b.hangups.get(&i) {
             nodes.push(hangup_node(i, id));
         }
@@ -1565,21 +1629,29 @@ mod tests {
                 then: "sorry".into()
             })
         );
+        // A transfer widget goes on after the transfer: its first outcome
+        // is the transfer, its transitions are the others.
+        let IrKind::Opaque { branches, .. } = &node(&flow, "billing").kind else {
+            panic!("{:?}", node(&flow, "billing").kind)
+        };
+        let outcomes: Vec<&str> = branches.iter().map(|(on, _)| on.as_str()).collect();
+        assert_eq!(outcomes, ["enqueued", "callCompleted", "hangup"]);
+        assert_eq!(branches[0].1, "billing_enqueued");
         assert_eq!(
-            node(&flow, "billing").kind,
+            node(&flow, "billing_enqueued").kind,
             IrKind::Transfer {
                 queue: "Billing".into()
             }
         );
         assert_eq!(
-            node(&flow, "outages").kind,
+            node(&flow, "outages_enqueued").kind,
             IrKind::Transfer {
                 queue: "WW123".into()
             }
         );
         assert!(notes.iter().any(
             |n| n.contains("`billing` (enqueue-call) transfers the call")
-                && n.contains("not modelled")
+                && n.contains("`callCompleted`, `hangup`")
         ));
         assert!(notes
             .iter()
@@ -1633,7 +1705,7 @@ mod tests {
         assert!(options.iter().all(|o| o.key.is_none()));
         assert_eq!((no_input, no_match), (&None, &None));
         assert_eq!(
-            node(&flow, "sales").kind,
+            node(&flow, "sales_answered").kind,
             IrKind::Transfer {
                 queue: "+15550100".into()
             }
