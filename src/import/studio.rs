@@ -28,7 +28,8 @@
 //!   `unset-variable` it reads the flow variables and widget results its
 //!   templates name and sets its own results (see `name_uses`).
 //! - A transition without `next` ends the call: after an action it leads to
-//!   a generated `hangup` node; on a gather's `keypress`/`speech` (or a
+//!   a generated `hangup` node with no text (Studio hangs up without a
+//!   word); on a gather's `keypress`/`speech` (or a
 //!   split's `noMatch`) the input is unhandled, as on the platform. (A
 //!   touchpoint menu has one `no_match` for keys and phrases alike: where a
 //!   gather's unmatched keys go somewhere and its speech has no next, the
@@ -74,7 +75,6 @@ pub fn import(files: &[(String, String)]) -> Result<Imported, ImportError> {
 const GATHER: &str = "gather-input-on-call";
 const SPLIT: &str = "split-based-on";
 const DIGITS_PATTERN: &str = "[0-9#*]+";
-const CALL_ENDS: &str = "(call ends)";
 
 struct Transition {
     event: String,
@@ -408,7 +408,7 @@ struct Builder<'a> {
     path: &'a str,
     states: &'a [State],
     tracked: HashMap<usize, Tracked>,
-    /// Generated "(call ends)" nodes, by the state they follow.
+    /// Generated nodes where the call ends, by the state they follow.
     hangups: BTreeMap<usize, String>,
     /// Other generated nodes (the transfer behind a transfer widget's
     /// outcomes), placed after the state they belong to.
@@ -1235,7 +1235,9 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
     let hangup_node = |from: usize, id: &str| IrNode {
         id: id.to_string(),
         kind: IrKind::Hangup {
-            text: CALL_ENDS.to_string(),
+            // Studio ends the Execution and hangs up without a word: the
+            // silent end that `silent-failure` looks for (docs/report.md).
+            text: String::new(),
         },
         origin: states[from].origin.clone(),
     };
@@ -1533,7 +1535,7 @@ mod tests {
         assert_eq!(
             end.kind,
             IrKind::Hangup {
-                text: "(call ends)".into()
+                text: String::new()
             }
         );
         assert_eq!(end.origin.action, "bye");
