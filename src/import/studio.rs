@@ -4,9 +4,12 @@
 //! The mapping:
 //!
 //! - The `trigger` state is not a node: its `incomingCall` transition is the
-//!   flow's start. Its other events (messages, REST requests, parent flows)
-//!   serve other channels; they are ignored with a note, and states only
-//!   they reach are left out (with a note), so they are not `unreachable`.
+//!   flow's start. Its other events (messages, REST requests) serve other
+//!   channels; they are ignored with a note, and states only they reach are
+//!   left out (with a note), so they are not `unreachable`. A flow whose
+//!   only way in is `incomingParent` is a Subflow, run by a parent's
+//!   `run-subflow` in the same call: it starts there, and its ends are
+//!   `end`s (back to the parent), not hang-ups.
 //! - `say-play` is a `say`; `gather-input-on-call` together with the
 //!   `split-based-on` that reads its `{{widgets.<gather>.Digits}}` or
 //!   `SpeechResult` (the gather's `keypress` / `speech` transition leads to
@@ -418,6 +421,9 @@ struct Builder<'a> {
     needed: BTreeSet<usize>,
     /// Every node id given so far: the states', then generated nodes'.
     ids: UniqueIds,
+    /// The flow is a Subflow: where it ends, control goes back to the
+    /// parent flow.
+    subflow: bool,
     notes: Vec<String>,
 }
 
@@ -429,14 +435,16 @@ impl Builder<'_> {
         }
     }
 
-    /// The node a call goes to when `from` ends it.
+    /// The node a call goes to when `from` ends it (in a Subflow, the end
+    /// that goes back to the parent flow).
     fn hangup(&mut self, from: usize) -> String {
         if let Some(id) = self.hangups.get(&from) {
             return id.clone();
         }
+        let suffix = if self.subflow { "returns" } else { "call_ends" };
         let id = self
             .ids
-            .claim(&format!("{}_call_ends", self.states[from].id));
+            .claim(&format!("{}_{suffix}", self.states[from].id));
         self.hangups.insert(from, id.clone());
         id
     }
@@ -767,6 +775,11 @@ impl Builder<'_> {
             ending.push("(no transitions)".to_string());
         }
         let outcomes: Vec<&str> = branches.iter().map(|(b, _)| b.as_str()).collect();
+        let ends = if self.subflow {
+            "the subflow ends (back to the parent flow)"
+        } else {
+            "the call ends"
+        };
         let mut note = format!(
             "`{name}` ({}) is opaque to touchpoint: each outcome ({}) is explored as possible",
             self.states[i].kind,
@@ -774,9 +787,9 @@ impl Builder<'_> {
         );
         match ending.as_slice() {
             [] => {}
-            [one] => note.push_str(&format!("; `{one}` has no next, so the call ends there")),
+            [one] => note.push_str(&format!("; `{one}` has no next, so {ends} there")),
             many => note.push_str(&format!(
-                "; {} have no next, so the call ends there",
+                "; {} have no next, so {ends} there",
                 many.iter()
                     .map(|e| format!("`{e}`"))
                     .collect::<Vec<_>>()
@@ -1068,22 +1081,53 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
                 "no `trigger` state: a Studio flow starts at its trigger",
             )
         })?;
-    let mut start = None;
+    let mut start = states[trigger]
+        .transitions
+        .iter()
+        .filter(|t| t.event == "incomingCall")
+        .find_map(|t| t.next);
+    // A flow whose only way in is `incomingParent` is a Subflow: a parent
+    // flow's `run-subflow` widget runs it inside the same call, and when it
+    // ends, control goes back to the parent. So it is imported from there,
+    // and its ends are the end of the subflow, not hang-ups.
+    let subflow_start = states[trigger]
+        .transitions
+        .iter()
+        .filter(|t| t.event == "incomingParent")
+        .find_map(|t| t.next);
+    let subflow = start.is_none() && subflow_start.is_some();
+    if subflow {
+        start = subflow_start;
+    }
     let mut others = Vec::new();
     for t in &states[trigger].transitions {
-        if t.event == "incomingCall" {
-            start = start.or(t.next);
+        if t.event == "incomingCall" || (subflow && t.event == "incomingParent") {
             continue;
         }
         let leads = t.next.map_or_else(
             || "leads nowhere".to_string(),
             |n| format!("leads to `{}`", states[n].name),
         );
+        let why = if t.next.is_none() {
+            "nothing is wired to it"
+        } else if t.event == "incomingParent" {
+            "the flow can also run as a Subflow of another flow (in that flow's call); only what an incoming call does is imported"
+        } else {
+            "it serves another channel than voice calls"
+        };
         notes.push(format!(
-            "{path}: trigger event `{}` {leads}: ignored, it serves another channel than voice calls",
+            "{path}: trigger event `{}` {leads}: ignored, {why}",
             t.event
         ));
         others.extend(t.next);
+    }
+    if let Some(s) = subflow_start.filter(|_| subflow) {
+        notes.push(format!(
+            "{path}: the trigger's only way in is `incomingParent` (to `{}`): the flow is a Subflow, which a parent flow's `run-subflow` widget runs in the same call. \
+             It is imported as a flow of its own from there, and a transition without next goes back to the parent flow (an `end`), not a hang-up. \
+             A `run-subflow` widget stays an opaque step: an export does not say which flow it runs",
+            states[s].name
+        ));
     }
 
     // States only other channels' triggers reach are not part of the call.
@@ -1159,11 +1203,21 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         extra: BTreeMap::new(),
         needed: BTreeSet::new(),
         ids,
+        subflow,
         notes: Vec::new(),
     };
 
     let start_id = match start {
-        Some(s) => b.target(None, "incomingCall", s, 0),
+        Some(s) => b.target(
+            None,
+            if subflow {
+                "incomingParent"
+            } else {
+                "incomingCall"
+            },
+            s,
+            0,
+        ),
         None => {
             b.note(
                 "the trigger has no `incomingCall` transition with a next: the flow takes no calls"
@@ -1234,10 +1288,21 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
     let mut nodes = Vec::new();
     let hangup_node = |from: usize, id: &str| IrNode {
         id: id.to_string(),
-        kind: IrKind::Hangup {
-            // Studio ends the Execution and hangs up without a word: the
-            // silent end that `silent-failure` looks for (docs/report.md).
-            text: String::new(),
+        kind: if subflow {
+            // A `return` in a flow nothing calls is a dead end to
+            // touchpoint, and the parent is not in the export: the
+            // Subflow's end is the end of what this flow does, as a
+            // Connect module's end is.
+            IrKind::End {
+                text: "subflow ends: back to the parent flow".to_string(),
+            }
+        } else {
+            IrKind::Hangup {
+                // Studio ends the Execution and hangs up without a word:
+                // the silent end that `silent-failure` looks for
+                // (docs/report.md).
+                text: String::new(),
+            }
         },
         origin: states[from].origin.clone(),
     };
