@@ -18,7 +18,10 @@
 //!   the key that leads to the same place, if there is one),
 //!   its `noMatch` the `no_match` handler, the gather's `timeout` the
 //!   `no_input` handler (no retries: Studio re-prompts only by a loop the
-//!   author draws). A gather with no split of its own is an `ask` for digits.
+//!   author draws). A gather with no split of its own is an `ask` for
+//!   digits, unless its key and its spoken answer lead to different places:
+//!   then it is a `menu` with one catch-all speech option, and any key is
+//!   its `no_match` handler.
 //! - `connect-call-to`, `send-to-flex` and `enqueue-call` transfer the call,
 //!   and Studio goes on after them: each is an `opaque` step whose first
 //!   outcome (`answered`, `enqueued`) leads to the `transfer` and whose
@@ -558,12 +561,41 @@ impl Builder<'_> {
             ));
         }
         if own_keys.is_none() && own_speech.is_none() {
+            // Keys and speech that lead to different places are two ways on,
+            // neither of them an error: any spoken answer is one catch-all
+            // option and any key the `no_match` handler (a digits `ask`
+            // would make the speech path the handler of a rejected answer).
+            if let (Some(k), Some(p)) = (keypress, speech) {
+                if k != p {
+                    let spoken_to = self.target(Some(g), "speech", p, 0);
+                    let keyed_to = self.target(Some(g), "keypress", k, 0);
+                    self.note(format!(
+                        "`{name}` has no split on its own input, and a spoken answer and a key lead to different places: modelled as a `menu` whose one option is any spoken answer (to `{}`) and whose `no_match` handler takes any key (to `{}`)",
+                        self.states[p].name, self.states[k].name
+                    ));
+                    return IrKind::Menu {
+                        prompt,
+                        options: vec![IrOption {
+                            key: None,
+                            label: None,
+                            speech: vec![".+".to_string()],
+                            goto: spoken_to,
+                            origin: None,
+                        }],
+                        no_input,
+                        no_match: Some(IrHandler {
+                            retries: 0,
+                            then: keyed_to,
+                        }),
+                    };
+                }
+            }
             if let Some(k) = keypress {
                 let goto = self.target(Some(g), "keypress", k, 0);
                 let invalid = self.handler(g, "speech", speech);
                 match speech {
                     Some(_) => self.note(format!(
-                        "`{name}` has no split on its own input: modelled as an `ask` for digits; a spoken answer (its `speech` transition) is an answer the pattern rejects, handled by `invalid`"
+                        "`{name}` has no split on its own input: modelled as an `ask` for digits; a spoken answer (its `speech` transition, to the same place) is an answer the pattern rejects, handled by `invalid`"
                     )),
                     None => self.note(format!(
                         "`{name}` has no split on its own input: modelled as an `ask` for digits; its `speech` event has no next, so a spoken answer ends the call (an answer the pattern rejects, with no `invalid` handler)"
