@@ -650,9 +650,10 @@ fn ends_as_silently_otherwise(graph: &Graph, node: NodeIx) -> bool {
 }
 
 fn ends_as_silently_from(graph: &Graph, node: NodeIx, seen: &mut Vec<NodeIx>) -> bool {
-    let (NodeKind::Opaque { branches, .. }, Kind::Opaque { branches: range }) =
-        (&graph.model_node(node).kind, &graph.nodes[node as usize].kind)
-    else {
+    let (NodeKind::Opaque { branches, .. }, Kind::Opaque { branches: range }) = (
+        &graph.model_node(node).kind,
+        &graph.nodes[node as usize].kind,
+    ) else {
         return false;
     };
     let mut others = branches
@@ -679,9 +680,7 @@ fn ends_silently(graph: &Graph, node: NodeIx, seen: &mut Vec<NodeIx>) -> bool {
         Kind::Switch { entries } => entries
             .clone()
             .all(|e| ends_silently(graph, graph.switch_entries[e as usize].1, seen)),
-        Kind::Opaque { .. } if is_backend(graph, node) => {
-            ends_as_silently_from(graph, node, seen)
-        }
+        Kind::Opaque { .. } if is_backend(graph, node) => ends_as_silently_from(graph, node, seen),
         _ => false,
     };
     seen.pop();

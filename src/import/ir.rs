@@ -258,7 +258,9 @@ fn ssml_tag_len(text: &str) -> Option<usize> {
         .unwrap_or(inner.len());
     let name = inner[..name_len].to_ascii_lowercase();
     let known = SSML_ELEMENTS.contains(&name.as_str())
-        || name.strip_prefix("amazon:").is_some_and(|rest| !rest.is_empty());
+        || name
+            .strip_prefix("amazon:")
+            .is_some_and(|rest| !rest.is_empty());
     known.then_some(end + 1)
 }
 
@@ -294,7 +296,9 @@ mod tests {
     #[test]
     fn ssml_tags_are_stripped_and_their_words_kept() {
         assert_eq!(
-            strip_ssml(r#"<speak>Press 1<break time="1s"/> for <emphasis level="strong">sales</emphasis>.</speak>"#),
+            strip_ssml(
+                r#"<speak>Press 1<break time="1s"/> for <emphasis level="strong">sales</emphasis>.</speak>"#
+            ),
             "Press 1 for sales ."
         );
         assert_eq!(

@@ -864,10 +864,12 @@ impl Builder<'_> {
             .map(|t| (t.event.clone(), t.next))
             .collect();
         let transferred = self.ids.claim(&format!("{id}_{reached}"));
-        self.extra
-            .entry(i)
-            .or_default()
-            .push((transferred.clone(), IrKind::Transfer { queue: queue.clone() }));
+        self.extra.entry(i).or_default().push((
+            transferred.clone(),
+            IrKind::Transfer {
+                queue: queue.clone(),
+            },
+        ));
         let mut branches = vec![(reached.to_string(), transferred)];
         let mut ending = Vec::new();
         for (event, next) in edges {
