@@ -581,6 +581,7 @@ fn walk_world(
                         if own(state.node)
                             && hangs_up_silently(graph, node)
                             && says_nothing(graph, &trail, node)
+                            && !ends_as_silently_otherwise(graph, state.node)
                             && recorder.wants(Code::SilentFailure, state.node, detail, world_index)
                         {
                             let mut path = sg.choices(id);
@@ -713,6 +714,54 @@ fn says_nothing(graph: &Graph, trail: &[NodeIx], last: NodeIx) -> bool {
                 Kind::Set { .. } | Kind::Switch { .. }
             )
     })
+}
+
+/// Whether every outcome of the opaque step `node` that is not a failure
+/// ends the call without a word too: a tracking request after the
+/// conversation, a text message sent after the answer was read out, whose
+/// success also hangs up in silence. Then the failure changes nothing the
+/// caller hears, so its silent end is how the step always ends, not a
+/// failure left unspoken. A step with no other outcome is not such a step.
+fn ends_as_silently_otherwise(graph: &Graph, node: NodeIx) -> bool {
+    ends_as_silently_from(graph, node, &mut vec![node])
+}
+
+fn ends_as_silently_from(graph: &Graph, node: NodeIx, seen: &mut Vec<NodeIx>) -> bool {
+    let (NodeKind::Opaque { branches, .. }, Kind::Opaque { branches: range }) = (
+        &graph.model_node(node).kind,
+        &graph.nodes[node as usize].kind,
+    ) else {
+        return false;
+    };
+    let mut others = branches
+        .iter()
+        .zip(range.clone())
+        .filter(|(branch, _)| !branch.is_failure())
+        .map(|(_, b)| graph.branches[b as usize].1)
+        .peekable();
+    others.peek().is_some() && others.all(|to| ends_silently(graph, to, seen))
+}
+
+/// Whether every way on from `node` ends the call without a word: it
+/// hangs up in silence, or only sets or tests variables, or is a back-end
+/// step whose every outcome but a failure does, before such a hang-up. A
+/// step met twice on the way (a cycle) is not an end.
+fn ends_silently(graph: &Graph, node: NodeIx, seen: &mut Vec<NodeIx>) -> bool {
+    if node == NONE || seen.contains(&node) {
+        return false;
+    }
+    seen.push(node);
+    let ends = match &graph.nodes[node as usize].kind {
+        Kind::Hangup => hangs_up_silently(graph, node),
+        Kind::Set { next, .. } => ends_silently(graph, *next, seen),
+        Kind::Switch { entries } => entries
+            .clone()
+            .all(|e| ends_silently(graph, graph.switch_entries[e as usize].1, seen)),
+        Kind::Opaque { .. } if is_backend(graph, node) => ends_as_silently_from(graph, node, seen),
+        _ => false,
+    };
+    seen.pop();
+    ends
 }
 
 /// Whether `node` ends the call without a word: a `hangup` with no text.

@@ -248,21 +248,81 @@ pub fn node_id(raw: &str) -> String {
     }
 }
 
+/// The SSML elements a platform's text-to-speech reads as markup (W3C SSML
+/// 1.1, which Twilio `<Say>`, Amazon Polly and Genesys take), besides any
+/// `amazon:` element. Anything else in angle brackets is text the caller
+/// hears: a template placeholder such as `<Your Company Name>`.
+const SSML_ELEMENTS: &[&str] = &[
+    "audio", "break", "desc", "emphasis", "lang", "lexicon", "lookup", "mark", "meta", "metadata",
+    "p", "phoneme", "prosody", "s", "say-as", "speak", "sub", "token", "voice", "w",
+];
+
+/// The length of the SSML tag `text` starts with (`<speak>`, `</s>`,
+/// `<break time="1s"/>`), or `None` when it does not start with one.
+fn ssml_tag_len(text: &str) -> Option<usize> {
+    let end = text.find('>')?;
+    let inner = text[1..end].strip_prefix('/').unwrap_or(&text[1..end]);
+    let name_len = inner
+        .find(|c: char| c.is_whitespace() || c == '/')
+        .unwrap_or(inner.len());
+    let name = inner[..name_len].to_ascii_lowercase();
+    let known = SSML_ELEMENTS.contains(&name.as_str())
+        || name
+            .strip_prefix("amazon:")
+            .is_some_and(|rest| !rest.is_empty());
+    known.then_some(end + 1)
+}
+
 /// Strips SSML tags (`<speak>`, `<break/>`) from prompt text and folds
-/// whitespace, so prompts read as a caller hears them.
+/// whitespace, so prompts read as a caller hears them. Only the elements
+/// text-to-speech reads as markup are tags; other text in angle brackets
+/// (a placeholder a template left for the author to fill in) is kept.
 pub(crate) fn strip_ssml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut in_tag = false;
-    for c in text.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        rest = &rest[open..];
+        match ssml_tag_len(rest) {
+            Some(len) => {
                 out.push(' ');
+                rest = &rest[len..];
             }
-            _ if !in_tag => out.push(c),
-            _ => {}
+            None => {
+                out.push('<');
+                rest = &rest[1..];
+            }
         }
     }
+    out.push_str(rest);
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_ssml;
+
+    #[test]
+    fn ssml_tags_are_stripped_and_their_words_kept() {
+        assert_eq!(
+            strip_ssml(
+                r#"<speak>Press 1<break time="1s"/> for <emphasis level="strong">sales</emphasis>.</speak>"#
+            ),
+            "Press 1 for sales ."
+        );
+        assert_eq!(
+            strip_ssml("<amazon:effect name=\"whispered\">hi</amazon:effect>"),
+            "hi"
+        );
+    }
+
+    #[test]
+    fn a_placeholder_in_angle_brackets_is_text() {
+        assert_eq!(
+            strip_ssml("Thank you for calling <Your Company Name>. Please hold."),
+            "Thank you for calling <Your Company Name>. Please hold."
+        );
+        assert_eq!(strip_ssml("Press < 3 or > 5"), "Press < 3 or > 5");
+        assert_eq!(strip_ssml("<s>Open <until> six</s>"), "Open <until> six");
+    }
 }

@@ -4,9 +4,12 @@
 //! The mapping:
 //!
 //! - The `trigger` state is not a node: its `incomingCall` transition is the
-//!   flow's start. Its other events (messages, REST requests, parent flows)
-//!   serve other channels; they are ignored with a note, and states only
-//!   they reach are left out (with a note), so they are not `unreachable`.
+//!   flow's start. Its other events (messages, REST requests) serve other
+//!   channels; they are ignored with a note, and states only they reach are
+//!   left out (with a note), so they are not `unreachable`. A flow whose
+//!   only way in is `incomingParent` is a Subflow, run by a parent's
+//!   `run-subflow` in the same call: it starts there, and its ends are
+//!   `end`s (back to the parent), not hang-ups.
 //! - `say-play` is a `say`; `gather-input-on-call` together with the
 //!   `split-based-on` that reads its `{{widgets.<gather>.Digits}}` or
 //!   `SpeechResult` (the gather's `keypress` / `speech` transition leads to
@@ -15,15 +18,24 @@
 //!   the key that leads to the same place, if there is one),
 //!   its `noMatch` the `no_match` handler, the gather's `timeout` the
 //!   `no_input` handler (no retries: Studio re-prompts only by a loop the
-//!   author draws). A gather with no split of its own is an `ask` for digits.
-//! - `connect-call-to`, `send-to-flex` and `enqueue-call` are transfers.
+//!   author draws). A gather with no split of its own is an `ask` for
+//!   digits, unless its key and its spoken answer lead to different places:
+//!   then it is a `menu` with one catch-all speech option, and any key is
+//!   its `no_match` handler.
+//! - `connect-call-to`, `send-to-flex` and `enqueue-call` transfer the call,
+//!   and Studio goes on after them: each is an `opaque` step whose first
+//!   outcome (`answered`, `enqueued`) leads to the `transfer` and whose
+//!   other outcomes are its transitions under their own names
+//!   (`callCompleted`, `hangup`, `failedToEnqueue`, `callFailure`), so no
+//!   edge is dropped and a failure that ends the call in silence is seen.
 //! - Everything touchpoint cannot follow (other splits, `set-variables`,
 //!   `run-function`, `make-http-request`, `send-message`, unknown types) is
 //!   `opaque`, with one branch per transition, all explored; for
 //!   `unset-variable` it reads the flow variables and widget results its
 //!   templates name and sets its own results (see `name_uses`).
 //! - A transition without `next` ends the call: after an action it leads to
-//!   a generated `hangup` node; on a gather's `keypress`/`speech` (or a
+//!   a generated `hangup` node with no text (Studio hangs up without a
+//!   word); on a gather's `keypress`/`speech` (or a
 //!   split's `noMatch`) the input is unhandled, as on the platform. (A
 //!   touchpoint menu has one `no_match` for keys and phrases alike: where a
 //!   gather's unmatched keys go somewhere and its speech has no next, the
@@ -69,7 +81,6 @@ pub fn import(files: &[(String, String)]) -> Result<Imported, ImportError> {
 const GATHER: &str = "gather-input-on-call";
 const SPLIT: &str = "split-based-on";
 const DIGITS_PATTERN: &str = "[0-9#*]+";
-const CALL_ENDS: &str = "(call ends)";
 
 struct Transition {
     event: String,
@@ -454,13 +465,19 @@ struct Builder<'a> {
     path: &'a str,
     states: &'a [State],
     tracked: HashMap<usize, Tracked>,
-    /// Generated "(call ends)" nodes, by the state they follow.
+    /// Generated nodes where the call ends, by the state they follow.
     hangups: BTreeMap<usize, String>,
+    /// Other generated nodes (the transfer behind a transfer widget's
+    /// outcomes), placed after the state they belong to.
+    extra: BTreeMap<usize, Vec<(String, IrKind)>>,
     /// Tracked splits something leads to without a single known branch:
     /// they need a node of their own.
     needed: BTreeSet<usize>,
     /// Every node id given so far: the states', then generated nodes'.
     ids: UniqueIds,
+    /// The flow is a Subflow: where it ends, control goes back to the
+    /// parent flow.
+    subflow: bool,
     notes: Vec<String>,
     /// The gathers whose Digits some state's properties name
     /// (`{{widgets.<gather>.Digits}}` in a prompt, a request, a split).
@@ -475,14 +492,16 @@ impl Builder<'_> {
         }
     }
 
-    /// The node a call goes to when `from` ends it.
+    /// The node a call goes to when `from` ends it (in a Subflow, the end
+    /// that goes back to the parent flow).
     fn hangup(&mut self, from: usize) -> String {
         if let Some(id) = self.hangups.get(&from) {
             return id.clone();
         }
+        let suffix = if self.subflow { "returns" } else { "call_ends" };
         let id = self
             .ids
-            .claim(&format!("{}_call_ends", self.states[from].id));
+            .claim(&format!("{}_{suffix}", self.states[from].id));
         self.hangups.insert(from, id.clone());
         id
     }
@@ -596,12 +615,46 @@ impl Builder<'_> {
             ));
         }
         if own_keys.is_none() && own_speech.is_none() {
+            // Keys and speech that lead to different places are two ways on,
+            // neither of them an error: any spoken answer is one catch-all
+            // option and any key the `no_match` handler (a digits `ask`
+            // would make the speech path the handler of a rejected answer).
+            // Only where the prompt asks for speech and announces no key: a
+            // key it announces is an answer, and its path (often a split on
+            // an earlier gather's Digits) is not a wrong key.
+            let announces_keys = !parse_announcements(&prompt).keys.is_empty();
+            if let (Some(k), Some(p), false) = (keypress, speech, announces_keys) {
+                if k != p {
+                    let spoken_to = self.target(Some(g), "speech", p, 0);
+                    let keyed_to = self.target(Some(g), "keypress", k, 0);
+                    self.note(format!(
+                        "`{name}` has no split on its own input, and a spoken answer and a key lead to different places: modelled as a `menu` whose one option is any spoken answer (to `{}`) and whose `no_match` handler takes any key (to `{}`)",
+                        self.states[p].name, self.states[k].name
+                    ));
+                    return IrKind::Menu {
+                        prompt,
+                        options: vec![IrOption {
+                            key: None,
+                            label: None,
+                            speech: vec![".+".to_string()],
+                            goto: spoken_to,
+                            origin: None,
+                        }],
+                        no_input,
+                        no_match: Some(IrHandler {
+                            retries: 0,
+                            then: keyed_to,
+                        }),
+                        save: None,
+                    };
+                }
+            }
             if let Some(k) = keypress {
                 let goto = self.target(Some(g), "keypress", k, 0);
                 let invalid = self.handler(g, "speech", speech);
                 match speech {
                     Some(_) => self.note(format!(
-                        "`{name}` has no split on its own input: modelled as an `ask` for digits; a spoken answer (its `speech` transition) is an answer the pattern rejects, handled by `invalid`"
+                        "`{name}` has no split on its own input: modelled as an `ask` for digits; a spoken answer (its `speech` transition, to the same place) is an answer the pattern rejects, handled by `invalid`"
                     )),
                     None => self.note(format!(
                         "`{name}` has no split on its own input: modelled as an `ask` for digits; its `speech` event has no next, so a spoken answer ends the call (an answer the pattern rejects, with no `invalid` handler)"
@@ -879,13 +932,7 @@ impl Builder<'_> {
                 ending.push(label.clone());
             }
             let goto = self.follow(i, &label, next);
-            let mut on = label.clone();
-            let mut n = 2;
-            while branches.iter().any(|(b, _)| *b == on) {
-                on = format!("{label} ({n})");
-                n += 1;
-            }
-            branches.push((on, goto));
+            branches.push((unique_label(&branches, &label), goto));
         }
         if branches.is_empty() {
             let goto = self.hangup(i);
@@ -893,6 +940,11 @@ impl Builder<'_> {
             ending.push("(no transitions)".to_string());
         }
         let outcomes: Vec<&str> = branches.iter().map(|(b, _)| b.as_str()).collect();
+        let ends = if self.subflow {
+            "the subflow ends (back to the parent flow)"
+        } else {
+            "the call ends"
+        };
         let mut note = format!(
             "`{name}` ({}) is opaque to touchpoint: each outcome ({}) is explored as possible",
             self.states[i].kind,
@@ -900,9 +952,9 @@ impl Builder<'_> {
         );
         match ending.as_slice() {
             [] => {}
-            [one] => note.push_str(&format!("; `{one}` has no next, so the call ends there")),
+            [one] => note.push_str(&format!("; `{one}` has no next, so {ends} there")),
             many => note.push_str(&format!(
-                "; {} have no next, so the call ends there",
+                "; {} have no next, so {ends} there",
                 many.iter()
                     .map(|e| format!("`{e}`"))
                     .collect::<Vec<_>>()
@@ -913,30 +965,86 @@ impl Builder<'_> {
         IrKind::Opaque { text, branches }
     }
 
+    /// A widget that hands the caller to a person or a queue. Studio goes
+    /// on after it: `connect-call-to` fires `callCompleted` when the bridged
+    /// call ends or was never answered (busy, no answer, failed: the flow
+    /// reads `DialCallStatus` to tell them apart) and `hangup` when the
+    /// caller hangs up; `send-to-flex` and `enqueue-call` fire
+    /// `callComplete`, `failedToEnqueue` or `callFailure`. So the widget is
+    /// an opaque step whose first outcome is the transfer itself (the caller
+    /// reaches a person, or waits in the queue for one) and whose other
+    /// outcomes are its transitions, each an edge, under the platform's
+    /// names. A widget with no transitions is a plain transfer.
     fn transfer(&mut self, i: usize) -> IrKind {
         let state = &self.states[i];
-        let keys: &[&str] = match state.kind.as_str() {
-            "connect-call-to" => &["to", "conference", "noun"],
-            "send-to-flex" => &["workflow", "channel"],
-            _ => &["queue_name", "workflow_sid", "workflow"],
+        let (keys, reached): (&[&str], &str) = match state.kind.as_str() {
+            "connect-call-to" => (&["to", "conference", "noun"], "answered"),
+            "send-to-flex" => (&["workflow", "channel"], "enqueued"),
+            _ => (&["queue_name", "workflow_sid", "workflow"], "enqueued"),
         };
         let queue = keys
             .iter()
             .find_map(|k| state.prop(k))
             .unwrap_or(&state.name)
             .to_string();
-        let after: Vec<&str> = state.transitions.iter().map(|t| t.event.as_str()).collect();
-        if !after.is_empty() {
-            let note = format!(
-                "`{}` ({}) transfers the call; its transitions after the transfer ({}) are not modelled",
-                state.name,
-                state.kind,
-                after.join(", ")
-            );
-            self.note(note);
+        if state.transitions.is_empty() {
+            return IrKind::Transfer { queue };
         }
-        IrKind::Transfer { queue }
+        let (name, kind, id) = (state.name.clone(), state.kind.clone(), state.id.clone());
+        let edges: Vec<(String, Option<usize>)> = state
+            .transitions
+            .iter()
+            .map(|t| (t.event.clone(), t.next))
+            .collect();
+        let transferred = self.ids.claim(&format!("{id}_{reached}"));
+        self.extra.entry(i).or_default().push((
+            transferred.clone(),
+            IrKind::Transfer {
+                queue: queue.clone(),
+            },
+        ));
+        let mut branches = vec![(reached.to_string(), transferred)];
+        let mut ending = Vec::new();
+        for (event, next) in edges {
+            if next.is_none() {
+                ending.push(format!("`{event}`"));
+            }
+            let goto = self.follow(i, &event, next);
+            branches.push((unique_label(&branches, &event), goto));
+        }
+        let outcomes: Vec<String> = branches[1..]
+            .iter()
+            .map(|(on, _)| format!("`{on}`"))
+            .collect();
+        let mut note = format!(
+            "`{name}` ({kind}) transfers the call to {queue}: modelled as a step whose outcomes are `{reached}` (the transfer) and its transitions {}",
+            outcomes.join(", ")
+        );
+        if !ending.is_empty() {
+            note.push_str(&format!(
+                "; {} {} no next, so the flow ends there",
+                ending.join(" and "),
+                if ending.len() == 1 { "has" } else { "have" }
+            ));
+        }
+        self.note(note);
+        IrKind::Opaque {
+            text: format!("{kind} `{name}` to {queue}"),
+            branches,
+        }
     }
+}
+
+/// `label`, or `label (2)`, `label (3)`... when a branch already has it:
+/// a step's outcomes are told apart by name.
+fn unique_label(branches: &[(String, String)], label: &str) -> String {
+    let mut on = label.to_string();
+    let mut n = 2;
+    while branches.iter().any(|(b, _)| *b == on) {
+        on = format!("{label} ({n})");
+        n += 1;
+    }
+    on
 }
 
 fn condition_label(t: &Transition) -> String {
@@ -1140,22 +1248,53 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
                 "no `trigger` state: a Studio flow starts at its trigger",
             )
         })?;
-    let mut start = None;
+    let mut start = states[trigger]
+        .transitions
+        .iter()
+        .filter(|t| t.event == "incomingCall")
+        .find_map(|t| t.next);
+    // A flow whose only way in is `incomingParent` is a Subflow: a parent
+    // flow's `run-subflow` widget runs it inside the same call, and when it
+    // ends, control goes back to the parent. So it is imported from there,
+    // and its ends are the end of the subflow, not hang-ups.
+    let subflow_start = states[trigger]
+        .transitions
+        .iter()
+        .filter(|t| t.event == "incomingParent")
+        .find_map(|t| t.next);
+    let subflow = start.is_none() && subflow_start.is_some();
+    if subflow {
+        start = subflow_start;
+    }
     let mut others = Vec::new();
     for t in &states[trigger].transitions {
-        if t.event == "incomingCall" {
-            start = start.or(t.next);
+        if t.event == "incomingCall" || (subflow && t.event == "incomingParent") {
             continue;
         }
         let leads = t.next.map_or_else(
             || "leads nowhere".to_string(),
             |n| format!("leads to `{}`", states[n].name),
         );
+        let why = if t.next.is_none() {
+            "nothing is wired to it"
+        } else if t.event == "incomingParent" {
+            "the flow can also run as a Subflow of another flow (in that flow's call); only what an incoming call does is imported"
+        } else {
+            "it serves another channel than voice calls"
+        };
         notes.push(format!(
-            "{path}: trigger event `{}` {leads}: ignored, it serves another channel than voice calls",
+            "{path}: trigger event `{}` {leads}: ignored, {why}",
             t.event
         ));
         others.extend(t.next);
+    }
+    if let Some(s) = subflow_start.filter(|_| subflow) {
+        notes.push(format!(
+            "{path}: the trigger's only way in is `incomingParent` (to `{}`): the flow is a Subflow, which a parent flow's `run-subflow` widget runs in the same call. \
+             It is imported as a flow of its own from there, and a transition without next goes back to the parent flow (an `end`), not a hang-up. \
+             A `run-subflow` widget stays an opaque step: an export does not say which flow it runs",
+            states[s].name
+        ));
     }
 
     // States only other channels' triggers reach are not part of the call.
@@ -1228,14 +1367,25 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         states: &states,
         tracked,
         hangups: BTreeMap::new(),
+        extra: BTreeMap::new(),
         needed: BTreeSet::new(),
         ids,
+        subflow,
         notes: Vec::new(),
         digits_mentioned: digits_mentioned(&states),
     };
 
     let start_id = match start {
-        Some(s) => b.target(None, "incomingCall", s, 0),
+        Some(s) => b.target(
+            None,
+            if subflow {
+                "incomingParent"
+            } else {
+                "incomingCall"
+            },
+            s,
+            0,
+        ),
         None => {
             b.note(
                 "the trigger has no `incomingCall` transition with a next: the flow takes no calls"
@@ -1355,8 +1505,20 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
     let mut nodes = Vec::new();
     let hangup_node = |from: usize, id: &str| IrNode {
         id: id.to_string(),
-        kind: IrKind::Hangup {
-            text: CALL_ENDS.to_string(),
+        kind: if subflow {
+            // The Subflow's end goes back to the parent flow, which runs
+            // on in the same call: a `return`. The flow is written
+            // `module: true` (as a Connect flow module is), so the return
+            // is a way out even though no imported flow calls it, and the
+            // end serves no one by itself.
+            IrKind::Return
+        } else {
+            IrKind::Hangup {
+                // Studio ends the Execution and hangs up without a word:
+                // the silent end that `silent-failure` looks for
+                // (docs/report.md).
+                text: String::new(),
+            }
         },
         origin: states[from].origin.clone(),
     };
@@ -1369,6 +1531,13 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
             kind,
             origin: states[i].origin.clone(),
         });
+        for (id, kind) in b.extra.remove(&i).unwrap_or_default() {
+            nodes.push(IrNode {
+                id,
+                kind,
+                origin: states[i].origin.clone(),
+            });
+        }
         if let Some(id) = b.hangups.get(&i) {
             nodes.push(hangup_node(i, id));
         }
@@ -1392,7 +1561,7 @@ fn import_file(path: &str, text: &str, notes: &mut Vec<String>) -> Result<IrFlow
         .to_string();
     Ok(IrFlow {
         name_uses: name_uses(&states, &nodes),
-        module: false,
+        module: subflow,
         fronts: Default::default(),
         id: flow_id,
         title,
@@ -1649,7 +1818,7 @@ mod tests {
         assert_eq!(
             end.kind,
             IrKind::Hangup {
-                text: "(call ends)".into()
+                text: String::new()
             }
         );
         assert_eq!(end.origin.action, "bye");
@@ -1746,21 +1915,29 @@ mod tests {
                 then: "sorry".into()
             })
         );
+        // A transfer widget goes on after the transfer: its first outcome
+        // is the transfer, its transitions are the others.
+        let IrKind::Opaque { branches, .. } = &node(&flow, "billing").kind else {
+            panic!("{:?}", node(&flow, "billing").kind)
+        };
+        let outcomes: Vec<&str> = branches.iter().map(|(on, _)| on.as_str()).collect();
+        assert_eq!(outcomes, ["enqueued", "callCompleted", "hangup"]);
+        assert_eq!(branches[0].1, "billing_enqueued");
         assert_eq!(
-            node(&flow, "billing").kind,
+            node(&flow, "billing_enqueued").kind,
             IrKind::Transfer {
                 queue: "Billing".into()
             }
         );
         assert_eq!(
-            node(&flow, "outages").kind,
+            node(&flow, "outages_enqueued").kind,
             IrKind::Transfer {
                 queue: "WW123".into()
             }
         );
         assert!(notes.iter().any(
             |n| n.contains("`billing` (enqueue-call) transfers the call")
-                && n.contains("not modelled")
+                && n.contains("`callCompleted`, `hangup`")
         ));
         assert!(notes
             .iter()
@@ -1814,7 +1991,7 @@ mod tests {
         assert!(options.iter().all(|o| o.key.is_none()));
         assert_eq!((no_input, no_match), (&None, &None));
         assert_eq!(
-            node(&flow, "sales").kind,
+            node(&flow, "sales_answered").kind,
             IrKind::Transfer {
                 queue: "+15550100".into()
             }
