@@ -577,10 +577,20 @@ impl Builder<'_> {
     }
 
     fn handler(&mut self, from: usize, event: &str, next: Option<usize>) -> Option<IrHandler> {
-        next.map(|n| IrHandler {
-            retries: 0,
-            then: self.target(Some(from), event, n, 0),
-        })
+        match next {
+            Some(n) => Some(IrHandler {
+                retries: 0,
+                then: self.target(Some(from), event, n, 0),
+            }),
+            // In a Subflow an event with no next ends the Subflow, and the
+            // parent flow goes on in the same call: the input is handled
+            // by going back, not dropped.
+            None if self.subflow => Some(IrHandler {
+                retries: 0,
+                then: self.hangup(from),
+            }),
+            None => None,
+        }
     }
 
     /// The split `gather`'s `event` leads to when it reads that gather's
@@ -600,6 +610,13 @@ impl Builder<'_> {
     }
 
     fn gather(&mut self, g: usize) -> IrKind {
+        // In a Subflow an event with no next goes back to the parent flow
+        // (see `handler`); elsewhere it ends the call.
+        let (ends, unhandled) = if self.subflow {
+            ("ends the Subflow (the parent flow goes on)", "")
+        } else {
+            ("ends the call", " (unhandled)")
+        };
         let state = &self.states[g];
         let name = state.name.clone();
         let prompt = spoken(state);
@@ -611,7 +628,7 @@ impl Builder<'_> {
         let no_input = self.handler(g, "timeout", timeout);
         if timeout.is_none() {
             self.note(format!(
-                "`{name}`'s timeout has no next: silence ends the call (no `no_input` handler)"
+                "`{name}`'s timeout has no next: silence {ends}{unhandled}"
             ));
         }
         if own_keys.is_none() && own_speech.is_none() {
@@ -657,7 +674,7 @@ impl Builder<'_> {
                         "`{name}` has no split on its own input: modelled as an `ask` for digits; a spoken answer (its `speech` transition, to the same place) is an answer the pattern rejects, handled by `invalid`"
                     )),
                     None => self.note(format!(
-                        "`{name}` has no split on its own input: modelled as an `ask` for digits; its `speech` event has no next, so a spoken answer ends the call (an answer the pattern rejects, with no `invalid` handler)"
+                        "`{name}` has no split on its own input: modelled as an `ask` for digits; its `speech` event has no next, so a spoken answer {ends}{unhandled}"
                     )),
                 }
                 // A split that reads these digits later, or a step that
@@ -680,7 +697,7 @@ impl Builder<'_> {
             if let Some(p) = speech {
                 let goto = self.target(Some(g), "speech", p, 0);
                 self.note(format!(
-                    "`{name}`'s keypress has no next (a key ends the call) and its speech has no split: any spoken answer is modelled as one catch-all speech option"
+                    "`{name}`'s keypress has no next (a key {ends}) and its speech has no split: any spoken answer is modelled as one catch-all speech option"
                 ));
                 let option = IrOption {
                     key: None,
@@ -699,7 +716,7 @@ impl Builder<'_> {
             }
             let goto = self.hangup(g);
             self.note(format!(
-                "`{name}`'s keypress and speech both have no next: every answer ends the call (modelled as an `ask` that leads to `{goto}`)"
+                "`{name}`'s keypress and speech both have no next: every answer {ends} (modelled as an `ask` that leads to `{goto}`)"
             ));
             return IrKind::Ask {
                 prompt,
@@ -740,7 +757,7 @@ impl Builder<'_> {
             if otherwise.is_none() {
                 let split = self.states[*s].name.clone();
                 self.note(format!(
-                    "split `{split}`'s noMatch has no next: a key `{name}` does not offer ends the call (no `no_match` handler)"
+                    "split `{split}`'s noMatch has no next: a key `{name}` does not offer {ends}{unhandled}"
                 ));
             }
         } else if let Some(k) = keypress {
@@ -787,7 +804,7 @@ impl Builder<'_> {
                 (None, Some(h)) => {
                     if keypress.is_none() {
                         self.note(format!(
-                            "`{name}`'s keypress has no next (a key ends the call), but touchpoint's `no_match` (from split `{split}`'s noMatch) takes unmatched keys as well as phrases"
+                            "`{name}`'s keypress has no next (a key {ends}), but touchpoint's `no_match` (from split `{split}`'s noMatch) takes unmatched keys as well as phrases"
                         ));
                     }
                     no_match = Some(h);
@@ -813,12 +830,12 @@ impl Builder<'_> {
             }
         } else if let Some(h) = &no_match {
             self.note(format!(
-                "`{name}`'s speech event has no next, so in Studio a spoken answer ends the call; touchpoint's menu treats an unmatched phrase like an unmatched key, so here it goes to `{}`",
+                "`{name}`'s speech event has no next, so in Studio a spoken answer {ends}; touchpoint's menu treats an unmatched phrase like an unmatched key, so here it goes to `{}`",
                 h.then
             ));
         } else {
             self.note(format!(
-                "`{name}`'s speech event has no next: a spoken answer ends the call (unhandled)"
+                "`{name}`'s speech event has no next: a spoken answer {ends}{unhandled}"
             ));
         }
         IrKind::Menu {
