@@ -170,31 +170,39 @@ fn one_way(graph: &Graph, switch: NodeIx, var: u16, values: &[u16]) -> Option<No
     way.map(|w| entries[w].1)
 }
 
-/// The values a switch's entries compare `var` with.
-fn compared_values(graph: &Graph, switch: NodeIx, var: u16) -> Vec<u16> {
+/// Calls `visit` with every comparison (`Equals`, `In`) in the conditions
+/// of a switch's entries.
+fn for_each_comparison(graph: &Graph, switch: NodeIx, mut visit: impl FnMut(&crate::graph::Cond)) {
     let Kind::Switch { entries } = &graph.nodes[switch as usize].kind else {
-        return Vec::new();
+        return;
     };
-    let mut values = Vec::new();
     for &(cond, _) in &graph.switch_entries[entries.start as usize..entries.end as usize] {
         let mut stack = vec![cond];
         while let Some(c) = stack.pop() {
             if c == crate::graph::ALWAYS {
                 continue;
             }
-            match graph.conds[c as usize] {
-                crate::graph::Cond::Equals { var: v, value } if v == var => values.push(value),
-                crate::graph::Cond::In { var: v, mask } if v == var => {
-                    values.extend((0..64u16).filter(|b| mask & (1u64 << b) != 0));
-                }
-                crate::graph::Cond::Not(a) => stack.push(a),
+            match &graph.conds[c as usize] {
+                crate::graph::Cond::Not(a) => stack.push(*a),
                 crate::graph::Cond::And(a, b) | crate::graph::Cond::Or(a, b) => {
-                    stack.extend([a, b]);
+                    stack.extend([*a, *b]);
                 }
-                _ => {}
+                comparison => visit(comparison),
             }
         }
     }
+}
+
+/// The values a switch's entries compare `var` with.
+fn compared_values(graph: &Graph, switch: NodeIx, var: u16) -> Vec<u16> {
+    let mut values = Vec::new();
+    for_each_comparison(graph, switch, |cond| match *cond {
+        crate::graph::Cond::Equals { var: v, value } if v == var => values.push(value),
+        crate::graph::Cond::In { var: v, mask } if v == var => {
+            values.extend((0..64u16).filter(|b| mask & (1u64 << b) != 0));
+        }
+        _ => {}
+    });
     values
 }
 
@@ -215,29 +223,14 @@ fn compares_announced_key(graph: &Graph, switch: NodeIx, var: u16, later: NodeIx
 
 /// The variables a switch's entries read.
 fn switch_reads(graph: &Graph, switch: NodeIx) -> Vec<u16> {
-    let Kind::Switch { entries } = &graph.nodes[switch as usize].kind else {
-        return Vec::new();
-    };
     let mut vars = Vec::new();
-    for &(cond, _) in &graph.switch_entries[entries.start as usize..entries.end as usize] {
-        let mut stack = vec![cond];
-        while let Some(c) = stack.pop() {
-            if c == crate::graph::ALWAYS {
-                continue;
-            }
-            match graph.conds[c as usize] {
-                crate::graph::Cond::Equals { var, .. } | crate::graph::Cond::In { var, .. } => {
-                    if !vars.contains(&var) {
-                        vars.push(var);
-                    }
-                }
-                crate::graph::Cond::Not(a) => stack.push(a),
-                crate::graph::Cond::And(a, b) | crate::graph::Cond::Or(a, b) => {
-                    stack.extend([a, b]);
-                }
+    for_each_comparison(graph, switch, |cond| {
+        if let crate::graph::Cond::Equals { var, .. } | crate::graph::Cond::In { var, .. } = *cond {
+            if !vars.contains(&var) {
+                vars.push(var);
             }
         }
-    }
+    });
     vars
 }
 
