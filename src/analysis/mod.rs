@@ -304,9 +304,10 @@ fn about(graph: &Graph, raw: &RawFinding) -> String {
         // every bit.
         Code::Trap if raw.detail == u32::MAX => crate::finding::ABOUT_SILENT_LOOP.to_string(),
         Code::Trap if raw.detail & 1 << 31 != 0 => crate::finding::ABOUT_GOAL_LOOP.to_string(),
-        Code::DuplicateKey | Code::MisleadingOption | Code::PromptMismatch => {
-            menu_rules::about(graph, raw.code, raw.node, raw.detail)
-        }
+        Code::DuplicateKey
+        | Code::MisleadingOption
+        | Code::PromptMismatch
+        | Code::CrossedOption => menu_rules::about(graph, raw.code, raw.node, raw.detail),
         // The name read, so that two names read at one step are two defects.
         Code::UnsetVariable => match &graph.model_node(raw.node).kind {
             crate::model::NodeKind::Opaque { reads, .. } => reads

@@ -901,3 +901,47 @@ fn a_relabelled_option_outlines_its_node_in_the_diagram() {
         "{stderr}{markdown}"
     );
 }
+
+/// Two crossed wires on one menu are two defects: the finding names its
+/// option in `about`, so rewiring key 2 correctly while crossing key 1 is a
+/// fixed finding and a new one, not the same finding unchanged.
+#[test]
+fn a_crossed_option_moving_to_another_key_is_one_fixed_and_one_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old");
+    let new = dir.path().join("new");
+    common::copy_dir(Path::new("fixtures/crossed-option"), &old);
+    common::copy_dir(Path::new("fixtures/crossed-option"), &new);
+    let text = std::fs::read_to_string(new.join("main.yaml")).unwrap();
+    // Key 2 (IRA) now hears of IRA; key 1 (401K) hears of IRA instead.
+    let swapped = text
+        .replace(
+            "  rollover_intro:\n    say: Please hold while we connect you to a 401K specialist.",
+            "  rollover_intro:\n    say: Please hold while we connect you to an IRA specialist.",
+        )
+        .replace(
+            "  plan_transfer_intro:\n    say: Connecting you to a 401K specialist.",
+            "  plan_transfer_intro:\n    say: Connecting you to an IRA specialist.",
+        );
+    assert_eq!(swapped.matches("an IRA specialist").count(), 2, "{swapped}");
+    std::fs::write(new.join("main.yaml"), swapped).unwrap();
+    let (_, stdout, stderr) = touchpoint(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    let crossed = |list: &str| -> Vec<String> {
+        report[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "crossed-option")
+            .map(|f| f["about"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(crossed("findings_fixed"), ["key 2"], "{stdout}");
+    assert_eq!(crossed("findings_new"), ["key 1"], "{stdout}");
+}
