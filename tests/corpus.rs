@@ -272,8 +272,9 @@ fn connect_imports_and_lints_as_the_readme_says() {
 fn front_steps(flow: &IrFlow, actions: &[Value], path: &str) -> usize {
     let mut count = 0;
     for n in &flow.nodes {
-        let Some((front, suffix, copy)) =
-            ["__menu", "__input", "__hours"].iter().find_map(|suffix| {
+        let Some((front, suffix, copy)) = ["__menu", "__input", "__hours", "__message"]
+            .iter()
+            .find_map(|suffix| {
                 let (front, rest) = n.id.split_once(suffix)?;
                 (rest.is_empty() || rest.starts_with("__")).then_some((front, *suffix, rest))
             })
@@ -285,17 +286,24 @@ fn front_steps(flow: &IrFlow, actions: &[Value], path: &str) -> usize {
             .iter()
             .find(|a| node_id(a["Identifier"].as_str().unwrap()) == front)
             .unwrap_or_else(|| panic!("{path}: {} is in front of no action", n.id));
-        let expected_kind = match suffix {
-            "__hours" => "CheckHoursOfOperation",
-            _ => "GetParticipantInput",
+        let expected_kinds: &[&str] = match suffix {
+            "__hours" => &["CheckHoursOfOperation"],
+            "__message" => &["MessageParticipant", "MessageParticipantIteratively"],
+            _ => &["GetParticipantInput"],
         };
-        assert_eq!(action["Type"], expected_kind, "{path}: {}", n.id);
+        assert!(
+            expected_kinds.iter().any(|kind| action["Type"] == *kind),
+            "{path}: {} is in front of a {}",
+            n.id,
+            action["Type"]
+        );
         assert!(
             matches!(
                 (&n.kind, suffix),
                 (IrKind::Menu { .. }, "__menu")
                     | (IrKind::Ask { .. }, "__input")
                     | (IrKind::Switch { .. }, "__hours")
+                    | (IrKind::Say { .. }, "__message")
             ),
             "{path}: {}: {:?}",
             n.id,
@@ -381,12 +389,12 @@ fn connect_every_action_is_a_node() {
         } else {
             0
         };
-        // An input or hours check whose export has a branch its menu, ask or
-        // switch cannot carry (a platform error beside the handled ones, a
-        // `NextAction` beside the conditions) keeps that branch as an edge
-        // of an opaque step at the action's id, in front of the node
-        // (`<id>__menu`, `<id>__input`, `<id>__hours`; a loop's copies of it
-        // too). Each such front step must lead to its node first, and
+        // An input, hours check or message whose export has a branch its
+        // menu, ask, switch or say cannot carry (a platform error beside the
+        // handled ones, a `NextAction` beside the conditions, a message's
+        // error) keeps that branch as an edge of an opaque step at the
+        // action's id, in front of the node (`<id>__menu`, `<id>__input`,
+        // `<id>__hours`, `<id>__message`; a loop's copies of it too). Each such front step must lead to its node first, and
         // otherwise only where the export's own transitions lead.
         let fronts = front_steps(flow, actions, path);
         assert_eq!(

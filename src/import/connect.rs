@@ -74,15 +74,19 @@ const KNOWN_ACTION_TYPES: &[&str] = &[
     "CheckOutboundCallStatus",
     "CheckVoiceId",
     "Compare",
+    "CompleteOutboundCall",
     "ConnectParticipantWithLexBot",
     "CreateCallbackContact",
+    "CreateCase",
     "CreateCustomerProfile",
     "CreateTask",
     "CreateWisdomSession",
+    "DequeueContactAndTransferToQueue",
     "DisconnectParticipant",
     "DistributeByPercentage",
     "EndFlowExecution",
     "EndFlowModuleExecution",
+    "GetCase",
     "GetCustomerProfile",
     "GetMetricData",
     "GetParticipantInput",
@@ -94,6 +98,7 @@ const KNOWN_ACTION_TYPES: &[&str] = &[
     "MessageParticipantIteratively",
     "ResumeContact",
     "SetVoiceId",
+    "ShowView",
     "StartOutboundChatContact",
     "TagContact",
     "TransferContactToAgent",
@@ -102,6 +107,7 @@ const KNOWN_ACTION_TYPES: &[&str] = &[
     "TransferToFlow",
     "TransferToThirdParty",
     "UnTagContact",
+    "UpdateCase",
     "UpdateContactAttributes",
     "UpdateContactCallbackNumber",
     "UpdateContactData",
@@ -115,6 +121,7 @@ const KNOWN_ACTION_TYPES: &[&str] = &[
     "UpdateContactTextToSpeechVoice",
     "UpdateFlowAttributes",
     "UpdateFlowLoggingBehavior",
+    "UpdatePreviousContactParticipantState",
     "UpdateRoutingCriteria",
     "Wait",
 ];
@@ -871,30 +878,33 @@ impl<'a, 'n> Builder<'a, 'n> {
             let end = IrKind::End { text: spoken.text };
             return self.terminal(action, place.0, place.1, end, ("end", "played"), t);
         }
-        let extra: Vec<String> = t
-            .errors
-            .iter()
-            .filter(|(_, to)| Some(to) != t.next.as_ref())
-            .map(|(kind, to)| format!("{kind} → {to}"))
-            .chain(
-                t.conditions
-                    .iter()
-                    .map(|(op, ops, to)| format!("{op} {} → {to}", ops.join(", "))),
-            )
-            .collect();
-        if !extra.is_empty() {
-            self.note(
-                action,
-                &format!(
-                    "a message: only its NextAction is modelled, not {}",
-                    extra.join(", ")
-                ),
-            );
-        }
-        IrKind::Say {
+        // A message's errors (a prompt that cannot be played) and any
+        // conditions are outcomes a `say` cannot carry: they are branches of
+        // an `opaque` step in front of it, so no edge of the export is
+        // dropped.
+        let extras: Vec<(String, String)> =
+            t.errors
+                .iter()
+                .map(|(kind, to)| (kind.clone(), to.clone()))
+                .chain(t.conditions.iter().map(|(op, ops, to)| {
+                    (format!("condition {op} {}", ops.join(", ")), to.clone())
+                }))
+                .collect();
+        let say = IrKind::Say {
             text: spoken.text,
             next: t.next,
-        }
+        };
+        self.guarded(
+            action,
+            place.0,
+            place.1,
+            say,
+            ("message", "played"),
+            Outside {
+                branches: extras,
+                say_why: true,
+            },
+        )
     }
 
     fn input(&mut self, action: &Value, id: &str, origin: &Origin, t: Transitions) -> IrKind {

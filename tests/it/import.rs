@@ -308,11 +308,17 @@ fn unknown_connect_action_types_are_noted_with_their_position() {
     for (at, action) in [
         ("Census.json:10:7", "begin (Start)"),
         ("Census.json:16:7", "voice (SetVoice)"),
-        ("Census.json:28:7", "queue (TransferToQueue)"),
+        ("Census.json:34:7", "queue (TransferToQueue)"),
     ] {
         let note = format!("note: import: {at}: {action}: not an action type of flow language");
         assert_eq!(stdout.matches(&note).count(), 1, "{note}\n{stdout}");
     }
+    // An action the flow language documents (here "Hold customer or
+    // agent") is known, whether or not touchpoint models it.
+    assert!(
+        !stdout.contains("hold-agent (UpdatePreviousContactParticipantState): not an action type"),
+        "{stdout}"
+    );
 }
 
 /// An `InvokeFlowModule` whose module is not among the imported files
