@@ -323,11 +323,7 @@ enum FlowTarget {
 /// placeholder, the name the designer shows in `Metadata`, or an ARN or id.
 fn flow_reference(export: &Export, action: &Value) -> (String, Vec<String>) {
     let raw = param(action, "ContactFlowId").unwrap_or_default();
-    let id = str_of(action, "Identifier").unwrap_or("");
-    let shown = export
-        .flow
-        .pointer("/Metadata/ActionMetadata")
-        .and_then(|m| m.get(id))
+    let shown = designer_metadata(export, action)
         .and_then(|m| m.pointer("/ContactFlow/text"))
         .and_then(Value::as_str)
         .map(str::to_string);
@@ -349,11 +345,33 @@ fn flow_reference(export: &Export, action: &Value) -> (String, Vec<String>) {
         }
     }
     candidates.extend(shown.clone());
-    let label = candidates.first().cloned().or(shown).unwrap_or_else(|| {
-        if trimmed.is_empty() {
-            "(no flow named)".to_string()
+    let label = candidates.first().cloned().or(shown);
+    reference(label, trimmed, "(no flow named)", candidates)
+}
+
+/// What the designer keeps about an action (`Metadata.ActionMetadata`,
+/// keyed by the action's `Identifier`): the names it shows.
+fn designer_metadata<'e>(export: &'e Export, action: &Value) -> Option<&'e Value> {
+    let id = str_of(action, "Identifier").unwrap_or("");
+    export
+        .flow
+        .pointer("/Metadata/ActionMetadata")
+        .and_then(|m| m.get(id))
+}
+
+/// A reference as a note names it (`label`, else the raw text, else
+/// `nothing_named`) and the lower-cased names it may match.
+fn reference(
+    label: Option<String>,
+    raw: &str,
+    nothing_named: &str,
+    candidates: Vec<String>,
+) -> (String, Vec<String>) {
+    let label = label.unwrap_or_else(|| {
+        if raw.is_empty() {
+            nothing_named.to_string()
         } else {
-            trimmed.to_string()
+            raw.to_string()
         }
     });
     (
@@ -431,11 +449,7 @@ fn plan_calls(
 fn module_reference(export: &Export, action: &Value) -> (String, Vec<String>) {
     let raw = param(action, "FlowModuleId").unwrap_or_default();
     let trimmed = raw.trim();
-    let id = str_of(action, "Identifier").unwrap_or("");
-    let shown = export
-        .flow
-        .pointer("/Metadata/ActionMetadata")
-        .and_then(|m| m.get(id));
+    let shown = designer_metadata(export, action);
     let mut candidates = Vec::new();
     if !trimmed.starts_with("$.") && !trimmed.is_empty() {
         candidates.push(trimmed.to_string());
@@ -457,22 +471,8 @@ fn module_reference(export: &Export, action: &Value) -> (String, Vec<String>) {
             .filter_map(Value::as_str)
             .map(str::to_string),
     );
-    let label = candidates
-        .iter()
-        .rev()
-        .find(|c| !c.is_empty())
-        .cloned()
-        .unwrap_or_else(|| {
-            if trimmed.is_empty() {
-                "(no module named)".to_string()
-            } else {
-                trimmed.to_string()
-            }
-        });
-    (
-        label,
-        candidates.into_iter().map(|c| c.to_lowercase()).collect(),
-    )
+    let label = candidates.iter().rev().find(|c| !c.is_empty()).cloned();
+    reference(label, trimmed, "(no module named)", candidates)
 }
 
 /// Decides whether an `InvokeFlowModule` is a `call`: only of a module
