@@ -1023,17 +1023,7 @@ impl<'a, 'n> Builder<'a, 'n> {
             no_match,
             save: None,
         };
-        self.guarded(
-            action,
-            id,
-            origin,
-            menu,
-            ("menu", "prompted"),
-            Outside {
-                branches: extras,
-                say_why: true,
-            },
-        )
+        self.guarded_menu(action, id, origin, menu, extras)
     }
 
     /// A `GetParticipantInput` that stores what the caller types (the
@@ -1192,17 +1182,7 @@ impl<'a, 'n> Builder<'a, 'n> {
             no_match,
             save: None,
         };
-        self.guarded(
-            action,
-            id,
-            origin,
-            menu,
-            ("menu", "prompted"),
-            Outside {
-                branches: extras,
-                say_why: true,
-            },
-        )
+        self.guarded_menu(action, id, origin, menu, extras)
     }
 
     fn hours(&mut self, action: &Value, id: &str, origin: &Origin, t: Transitions) -> IrKind {
@@ -1325,6 +1305,29 @@ impl<'a, 'n> Builder<'a, 'n> {
     /// (`<id>__<suffix>`) and whose other branches are those outcomes. So
     /// every branch of the export stays an edge, and its target stays
     /// reachable.
+    /// A menu whose block has outcomes the menu cannot carry: those are
+    /// branches of a step in front of it, each said in a note.
+    fn guarded_menu(
+        &mut self,
+        action: &Value,
+        id: &str,
+        origin: &Origin,
+        menu: IrKind,
+        extras: Vec<(String, String)>,
+    ) -> IrKind {
+        self.guarded(
+            action,
+            id,
+            origin,
+            menu,
+            ("menu", "prompted"),
+            Outside {
+                branches: extras,
+                say_why: true,
+            },
+        )
+    }
+
     fn guarded(
         &mut self,
         action: &Value,
