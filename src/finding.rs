@@ -103,6 +103,8 @@ finding_codes! {
         "A cycle of back-end steps with no wait, no caller input and no limit: the caller hears nothing while it spins.";
     StaleInput = "stale-input", Error, "stale-input",
         "A decision reads the answer to an earlier menu instead of the one the caller has just been asked, so the new answer is ignored.";
+    ClosedTransfer = "closed-transfer", Error, "closed-transfer",
+        "A transfer to a queue with opening hours (`open_when:`) is reachable while those hours say closed.";
 }
 
 impl Code {

@@ -59,6 +59,11 @@ pub enum Ending {
     Terminal {
         node: String,
         kind: &'static str,
+        /// At a transfer whose `open_when` is false with the values the
+        /// caller has there: the condition, as written. Nobody staffs the
+        /// queue then (`closed-transfer`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        closed: Option<String>,
     },
     DeadEnd {
         node: String,
@@ -97,6 +102,8 @@ pub struct Transcript {
 struct Recorder<'g, 'a> {
     graph: &'g Graph<'a>,
     events: Vec<Event>,
+    /// The terminal the session ended at, with the values there.
+    arrived: Option<(NodeIx, u64)>,
 }
 
 impl Observer for Recorder<'_, '_> {
@@ -109,6 +116,10 @@ impl Observer for Recorder<'_, '_> {
             text: model.kind.text().map(str::to_string),
             line: model.span.line(),
         });
+    }
+
+    fn arrive(&mut self, node: NodeIx, vars: u64) {
+        self.arrived = Some((node, vars));
     }
 }
 
@@ -193,6 +204,7 @@ pub(crate) fn replay_compiled(
     let mut recorder = Recorder {
         graph,
         events: Vec::new(),
+        arrived: None,
     };
     let mut settled = machine.settle(
         graph.flows[flow_index].start,
@@ -259,6 +271,10 @@ pub(crate) fn replay_compiled(
         Settled::Terminal(node) => Ending::Terminal {
             node: id(node),
             kind: graph.model_node(node).kind.key(),
+            closed: recorder
+                .arrived
+                .filter(|&(at, _)| at == node)
+                .and_then(|(_, vars)| closed_condition(graph, node, vars)),
         },
         Settled::DeadEnd(node, reason) => Ending::DeadEnd {
             node: id(node),
@@ -276,6 +292,22 @@ pub(crate) fn replay_compiled(
         events: recorder.events,
         ending,
     })
+}
+
+/// The `open_when` of the transfer `node`, as written, when it is false
+/// under `vars`: the caller has reached a queue nobody staffs then.
+fn closed_condition(graph: &Graph, node: NodeIx, vars: u64) -> Option<String> {
+    let &cond = graph.open_when.get(&node)?;
+    if graph.eval(cond, vars, &mut |_| {}) {
+        return None;
+    }
+    match &graph.model_node(node).kind {
+        crate::model::NodeKind::Transfer {
+            open_when: Some(when),
+            ..
+        } => Some(crate::structure::condition_text(&when.value)),
+        _ => None,
+    }
 }
 
 /// A menu whose options are all guarded off: the customer waits at a

@@ -229,12 +229,19 @@ struct Watch<'w> {
     /// The nodes one step passes through, in order: whether the caller
     /// heard anything on the way (`silent-failure`, `busy-loop`).
     trail: &'w mut Vec<NodeIx>,
+    /// The terminal the step ended at and the values the caller had
+    /// there, for a transfer's opening hours (`closed-transfer`).
+    arrived: &'w mut Option<(NodeIx, u64)>,
 }
 
 impl Observer for Watch<'_> {
     fn enter(&mut self, node: NodeIx) {
         self.coverage.enter(node);
         self.trail.push(node);
+    }
+
+    fn arrive(&mut self, node: NodeIx, vars: u64) {
+        *self.arrived = Some((node, vars));
     }
 
     fn call(&mut self, flow: u32, vars: u64) {
@@ -312,6 +319,7 @@ fn walk_world(
     let top_level = !graph.flows[flow].called;
     let start = graph.flows[flow].start;
     let mut trail: Vec<NodeIx> = Vec::with_capacity(16);
+    let mut arrived = None;
     let first = machine.settle(
         start,
         world,
@@ -321,11 +329,15 @@ fn walk_world(
             coverage: &mut summary.coverage,
             entries,
             trail: &mut trail,
+            arrived: &mut arrived,
         },
     );
     let initial = match first {
         Settled::Waiting(state) => state,
         Settled::Terminal(node) => {
+            if let Some((at, vars)) = arrived.filter(|_| own(node)) {
+                check_open_hours(graph, at, vars, world_index, Vec::new, recorder);
+            }
             for intent in 0..graph.intents.len() {
                 if top_level && graph.node_serves(node, intent) {
                     summary.served[intent][world_index as usize] = true;
@@ -451,6 +463,7 @@ fn walk_world(
 
         for &choice in &choices {
             trail.clear();
+            arrived = None;
             let step = machine.step(
                 &state,
                 choice,
@@ -458,6 +471,7 @@ fn walk_world(
                     coverage: &mut summary.coverage,
                     entries,
                     trail: &mut trail,
+                    arrived: &mut arrived,
                 },
             );
             summary.coverage.record(&state, choice, &step);
@@ -575,6 +589,14 @@ fn walk_world(
                     sg.exits[id as usize] = true;
                     if top_level {
                         terminals_reached.insert(node);
+                    }
+                    if let Some((at, vars)) = arrived.filter(|_| own(node)) {
+                        let path = || {
+                            let mut path = sg.choices(id);
+                            path.push(choice);
+                            path
+                        };
+                        check_open_hours(graph, at, vars, world_index, path, recorder);
                     }
                     if let Some(failure) = failure_of(graph, state.node, choice) {
                         let detail = failure_detail(choice);
@@ -895,6 +917,48 @@ fn find_busy_loops(
             ),
         );
     }
+}
+
+/// `closed-transfer`: the caller arrives at `node` with the values `vars`;
+/// when it is a transfer whose `open_when` is false under them, the queue
+/// is closed to this caller. One finding per transfer: the recorder keeps
+/// the shortest path, and the worlds that show it decide its `vars`.
+fn check_open_hours(
+    graph: &Graph,
+    node: NodeIx,
+    vars: u64,
+    world_index: u32,
+    path: impl FnOnce() -> Vec<Choice>,
+    recorder: &mut Recorder,
+) {
+    let Some(&cond) = graph.open_when.get(&node) else {
+        return;
+    };
+    let mut read = 0u64;
+    let open = graph.eval(cond, vars, &mut |v| read |= graph.vars[v as usize].mask());
+    if open || !recorder.wants(Code::ClosedTransfer, node, 0, world_index) {
+        return;
+    }
+    let NodeKind::Transfer {
+        queue,
+        open_when: Some(when),
+        ..
+    } = &graph.model_node(node).kind
+    else {
+        return;
+    };
+    recorder.record(
+        RawFinding::new(Code::ClosedTransfer, node, 0, world_index, path())
+            .message(format!(
+                "`{}` transfers the caller to `{}` while its `open_when: {}` is false: nobody is there to answer",
+                graph.node_id(node),
+                queue.as_str(),
+                crate::structure::condition_text(&when.value)
+            ))
+            // The values the condition read at the transfer, after any
+            // `set` on the way, show why it is closed.
+            .guards(read, vars),
+    );
 }
 
 fn guard_mask_of(kind: &Kind) -> u64 {

@@ -109,6 +109,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
         always_offered: Vec::new(),
         branches: Vec::new(),
         worlds,
+        open_when: Default::default(),
     };
 
     // Node indices first, so that targets can be resolved in one pass.
@@ -294,7 +295,13 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                     }
                 }
                 NodeKind::Return => Kind::Return,
-                NodeKind::Transfer { .. } => Kind::Transfer,
+                NodeKind::Transfer { open_when, .. } => {
+                    if let Some(when) = open_when {
+                        let cond = compile_condition(&mut graph, &when.value);
+                        graph.open_when.insert(index, cond);
+                    }
+                    Kind::Transfer
+                }
                 NodeKind::End { .. } => Kind::End,
                 NodeKind::Hangup { .. } => Kind::Hangup,
                 NodeKind::Opaque { branches, .. } => {

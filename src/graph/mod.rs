@@ -219,6 +219,11 @@ pub struct Graph<'a> {
     /// Every combination of the variables' values ("worlds"), world 0 being
     /// every variable at its first value.
     pub worlds: Vec<u64>,
+    /// Per transfer with `open_when:`, the compiled condition under which
+    /// its queue is staffed. Kept apart from [`Kind::Transfer`] so that the
+    /// many places that match on a transfer stay as they are; most graphs
+    /// have none.
+    pub open_when: rustc_hash::FxHashMap<NodeIx, CondIx>,
 }
 
 /// The condition that always holds, for unguarded options.

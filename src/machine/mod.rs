@@ -125,6 +125,10 @@ pub trait Observer {
     /// called flow starts with (the explorer judges a called flow only in
     /// the values its callers really bring).
     fn call(&mut self, _flow: u32, _vars: u64) {}
+    /// The session ends at the terminal `node` (a transfer, end or hangup)
+    /// with the variables `vars`, after every `set` on the way: what a
+    /// transfer's opening hours are judged by (`closed-transfer`).
+    fn arrive(&mut self, _node: NodeIx, _vars: u64) {}
 }
 
 /// An observer that ignores everything; the explorer's hot path uses it.
@@ -313,7 +317,10 @@ impl<'g, 'a> Machine<'g, 'a> {
             // An opaque step waits like a menu, but the "input" is the
             // outcome of whatever the platform did there.
             Kind::Menu { .. } | Kind::Ask { .. } | Kind::Opaque { .. } => Err(Halt::Waiting),
-            Kind::Transfer | Kind::End | Kind::Hangup => settled(Settled::Terminal(node)),
+            Kind::Transfer | Kind::End | Kind::Hangup => {
+                obs.arrive(node, *vars);
+                settled(Settled::Terminal(node))
+            }
             Kind::Say { next } => {
                 if *next == NONE {
                     return settled(Settled::DeadEnd(node, DeadEndReason::SayWithoutNext));

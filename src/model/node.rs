@@ -58,6 +58,10 @@ pub enum NodeKind {
         queue: Located<String>,
         /// `None`: a person can help with every intent.
         serves: Option<Vec<Located<String>>>,
+        /// `open_when: COND`: the queue is staffed only while the condition
+        /// holds (opening hours). `None`: it is always staffed, and the
+        /// transfer is never judged closed.
+        open_when: Option<Located<Condition>>,
     },
     End {
         text: Located<String>,
@@ -204,6 +208,7 @@ impl NodeKind {
             NodeKind::Switch { entries } => {
                 entries.iter().filter_map(|e| e.when.as_ref()).collect()
             }
+            NodeKind::Transfer { open_when, .. } => open_when.iter().collect(),
             _ => Vec::new(),
         }
     }

@@ -39,7 +39,16 @@ pub fn render(t: &Transcript) -> String {
         }
     }
     let ending = match &t.ending {
-        Ending::Terminal { node, kind } => format!("ended at {kind} `{node}`"),
+        Ending::Terminal {
+            node,
+            kind,
+            closed: None,
+        } => format!("ended at {kind} `{node}`"),
+        Ending::Terminal {
+            node,
+            kind,
+            closed: Some(when),
+        } => format!("CLOSED at {kind} `{node}`: its `open_when: {when}` is false, nobody is there to answer"),
         Ending::DeadEnd { node, reason } => format!("DEAD END at `{node}`: {reason}"),
         Ending::Dropped { node, input } => {
             format!("DROPPED at `{node}`: {input} has no handler; the platform hangs up")

@@ -1575,3 +1575,50 @@ fn load_errors_then_an_unwritable_output_are_both_said_in_order() {
     assert!(r.stderr.ends_with('\n'), "{}", r.stderr);
     assert!(r.stdout.is_empty(), "{}", r.stdout);
 }
+
+/// Each `closed-transfer` prints a replay that, run as printed, puts the
+/// caller through to the transfer while its `open_when` is false; the same
+/// inputs with the desk's hours open end there normally, so the variables
+/// the finding names are what make it closed.
+#[test]
+fn closed_transfer_replays_end_at_the_closed_desk() {
+    let set = fixture("closed-transfer");
+    let human = run(touchpoint().args(["lint", &set]));
+    let json = run(touchpoint().args(["lint", &set, "--format", "json"]));
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    let report: Value = serde_json::from_str(&json.stdout).unwrap();
+    let replays = common::run_printed_replays(&common::project(), &human.stdout, &report);
+    assert_eq!(replays.len(), 2, "{}", human.stdout);
+
+    let closed = run(touchpoint().args([
+        "replay",
+        &set,
+        "--flow",
+        "main",
+        "--var",
+        "hours=closed",
+        "--inputs",
+        "1",
+        "--format",
+        "json",
+    ]));
+    let transcript: Value = serde_json::from_str(&closed.stdout).unwrap();
+    assert_eq!(transcript["ending"]["node"], "claims_desk");
+    assert_eq!(transcript["ending"]["closed"], "hours == open");
+
+    let open = run(touchpoint().args([
+        "replay",
+        &set,
+        "--flow",
+        "main",
+        "--var",
+        "hours=open",
+        "--inputs",
+        "1",
+        "--format",
+        "json",
+    ]));
+    let transcript: Value = serde_json::from_str(&open.stdout).unwrap();
+    assert_eq!(transcript["ending"]["node"], "claims_desk");
+    assert!(transcript["ending"].get("closed").is_none(), "{transcript}");
+}

@@ -406,3 +406,51 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// On random flows whose options are guarded by the hours: giving the
+    /// first transfer opening hours adds `closed-transfer` findings and
+    /// nothing else; each of them, replayed with its inputs and variables,
+    /// ends at that transfer closed; and hours that are always open are
+    /// never closed.
+    #[test]
+    fn opening_hours_only_add_closed_transfers_that_replay_closed((menus, terminals) in flow_strategy()) {
+        let text = render_flow(&menus, terminals);
+        let desk = "  t0:\n    transfer: q0\n";
+        prop_assert!(text.contains(desk), "{}", text);
+        let lint = |text: &str| {
+            let set = load_text("main.yaml", text).map_err(|e| TestCaseError::fail(format!("{:?}\n{text}", e.plain_lines())))?;
+            let analysis = touchpoint::analysis::lint(&set).unwrap();
+            Ok::<_, TestCaseError>((set, analysis.findings))
+        };
+        let (_, plain) = lint(&text)?;
+        let by_day = text.replace(desk, &format!("{desk}    open_when: hours == open\n"));
+        let (set, findings) = lint(&by_day)?;
+        let (closed, others): (Vec<_>, Vec<_>) =
+            findings.iter().partition(|f| f.code.name() == "closed-transfer");
+        // The added line moves the nodes after it: compare findings
+        // without their place in the file.
+        let unplaced = |f: &touchpoint::finding::Finding| {
+            (f.code, f.level, f.node.clone(), f.message.clone(), f.vars.clone(), f.inputs.clone(), f.path.clone(), f.detail)
+        };
+        let others: Vec<_> = others.into_iter().map(unplaced).collect();
+        let plain: Vec<_> = plain.iter().map(unplaced).collect();
+        prop_assert_eq!(&others, &plain, "{}", by_day);
+        prop_assert!(closed.len() <= 1, "{:?}", closed);
+        for finding in closed {
+            prop_assert_eq!(finding.node.as_str(), "t0");
+            let inputs: Vec<Input> = finding.inputs.iter().map(|i| Input::parse(i).unwrap()).collect();
+            let transcript = replay(&set, None, "main", &inputs, &finding.vars).unwrap();
+            let ends_closed = matches!(
+                &transcript.ending,
+                Ending::Terminal { node, closed: Some(_), .. } if node == "t0"
+            );
+            prop_assert!(ends_closed, "{:?} replayed to {:?}\n{}", finding, transcript.ending, by_day);
+        }
+        let always = text.replace(desk, &format!("{desk}    open_when: hours == open or hours == closed\n"));
+        let (_, findings) = lint(&always)?;
+        prop_assert!(!findings.iter().any(|f| f.code.name() == "closed-transfer"), "{:?}", findings);
+    }
+}

@@ -48,6 +48,8 @@ fn four_shards_merge_into_the_unsharded_report() {
     // misleading option) are one finding in every shard and when merged.
     merged_equals_unsharded("fixtures/trap-goal-loop");
     merged_equals_unsharded("fixtures/misleading-option");
+    // One closed-transfer per transfer, whichever shard walks its worlds.
+    merged_equals_unsharded("fixtures/closed-transfer");
 }
 
 use crate::common::generated_set;

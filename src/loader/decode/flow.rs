@@ -36,7 +36,8 @@ pub fn node_extra_keys(kind: &str) -> &'static [&'static str] {
         "menu" => &["options", "no_input", "no_match", "back", "timeout", "save"],
         "ask" => &["pattern", "save", "goto", "invalid", "no_input", "timeout"],
         "set" | "call" => &["next"],
-        "transfer" | "end" => &["serves"],
+        "transfer" => &["serves", "open_when"],
+        "end" => &["serves"],
         "opaque" => &["branches", "reads", "sets", "backend", "before"],
         _ => &[],
     }
@@ -424,6 +425,7 @@ impl Decoder<'_> {
             "transfer" => NodeKind::Transfer {
                 queue: self.text(kind_value, "transfer")?,
                 serves: get("serves").map(|v| self.texts(v, "an intent")),
+                open_when: get("open_when").and_then(|v| self.condition(v)),
             },
             "end" => NodeKind::End {
                 text: self.text(kind_value, "end")?,

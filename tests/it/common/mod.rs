@@ -121,7 +121,14 @@ pub fn replay_finding(
         (Ending::Terminal { node: n, .. }, "too-deep") => n == node,
         // The failure is at `node`; its inputs end with the failing choice,
         // and the call ends at the silent hangup the path names last.
-        (Ending::Terminal { node: n, kind }, "silent-failure") => {
+        // The caller ends at the transfer with its `open_when` false.
+        (
+            Ending::Terminal {
+                node: n, closed, ..
+            },
+            "closed-transfer",
+        ) => n == node && closed.is_some(),
+        (Ending::Terminal { node: n, kind, .. }, "silent-failure") => {
             *kind == "hangup"
                 && finding["path"].as_array().and_then(|p| p.last()) == Some(&serde_json::json!(n))
         }

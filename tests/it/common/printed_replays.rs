@@ -69,6 +69,8 @@ pub fn replay_ends_where_finding_says(finding: &serde_json::Value, stdout: &str)
         "misleading-option" => {
             last.contains(&node) || path_end.is_some_and(|end| last.contains(&end))
         }
+        // The caller is put through to the transfer while it is closed.
+        "closed-transfer" => last.starts_with("CLOSED at transfer ") && last.contains(&node),
         _ => last.contains(&node),
     }
 }
