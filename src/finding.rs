@@ -103,6 +103,8 @@ finding_codes! {
         "A cycle of back-end steps with no wait, no caller input and no limit: the caller hears nothing while it spins.";
     StaleInput = "stale-input", Error, "stale-input",
         "A decision reads the answer to an earlier menu instead of the one the caller has just been asked, so the new answer is ignored.";
+    SlowToAgent = "slow-to-agent", Warning, "slow-to-agent",
+        "A caller who asks for a person (key 0, \"agent\") at every menu needs more than `limits.time_to_agent` seconds, or more menus than `limits.menus_to_agent`, to reach one.";
 }
 
 impl Code {

@@ -9,6 +9,7 @@ mod intents;
 mod menu_rules;
 pub(crate) mod raw;
 mod stale;
+pub(crate) mod to_agent;
 mod unset;
 
 pub use explorer::worlds;
@@ -45,6 +46,7 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
         let summary = explorer::explore(&graph, &set.settings, &mut recorder);
         if !summary.budget_hit {
             intents::walk_goals(&graph, set, &summary, &mut recorder);
+            to_agent::record_slow_to_agent(&graph, set, &mut recorder);
         }
         analysis.states += summary.states;
         // Where no sample input could be made, the walk cannot go on: say so

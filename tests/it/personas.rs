@@ -73,9 +73,11 @@ fn the_json_report_carries_every_persona_field() {
     }
     assert_eq!(report["summary"]["personas_passed"], 10);
     assert_eq!(report["summary"]["personas_failed"], 0);
-    // Seconds follow docs/format.md: 150 words a minute, 2 s per answer, 5 s per
-    // silence. "never-answers" hears the 20-word menu three times and waits
-    // three times, then the 8-word goodbye.
+    // Seconds follow docs/format.md's time model: 150 words a minute, 0.5 s
+    // per option read out, 2 s per answer, 5 s per silence. "never-answers"
+    // hears the 20-word menu with its 4 announced options (the hidden 0 is
+    // not read out) three times and waits three times, then the 8-word
+    // goodbye.
     let silent = report["personas"]
         .as_array()
         .unwrap()
@@ -85,7 +87,7 @@ fn the_json_report_carries_every_persona_field() {
     let words = 20.0 * 3.0 + 8.0;
     assert_eq!(
         silent["seconds"].as_f64().unwrap(),
-        ((words * 0.4 + 15.0) * 10.0_f64).round() / 10.0
+        ((words * 0.4 + 3.0 * 4.0 * 0.5 + 15.0) * 10.0_f64).round() / 10.0
     );
 }
 
