@@ -349,3 +349,28 @@ fn a_fumbling_web_customer_slips_beside_the_mark_as_the_seed_says() {
     }
     assert!(journeys.len() > 1, "every seed: {journeys:?}");
 }
+
+/// Silence costs the step's `timeout`, else `timing.no_input_seconds`:
+/// fixtures/timing-no-input/main.yaml does the sum by hand.
+#[test]
+fn silence_costs_the_timeout_or_the_settings_no_input_seconds() {
+    let (code, stdout, stderr) = touchpoint(&[
+        "personas",
+        "fixtures/timing-no-input",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let run = &report["personas"][0];
+    assert_eq!(run["outcome"], "hung-up", "{run:#}");
+    // Twice the menu (5 words, 1 option) and 7 s of silence, then the last
+    // chance (8 words, 1 option) and its own 3 s, then "Goodbye."
+    let menu = 5.0 * 0.4 + 0.5;
+    let last_chance = 8.0 * 0.4 + 0.5;
+    let expected = 2.0 * (menu + 7.0) + last_chance + 3.0 + 0.4;
+    assert_eq!(
+        run["seconds"].as_f64().unwrap(),
+        (expected * 10.0_f64).round() / 10.0
+    );
+}
