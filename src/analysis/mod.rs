@@ -6,6 +6,7 @@ mod crossed;
 mod explorer;
 pub(crate) mod goal_loop;
 mod intents;
+mod journeys;
 mod menu_rules;
 pub(crate) mod raw;
 mod stale;
@@ -34,6 +35,7 @@ pub struct Analysis {
     pub states: usize,
     pub coverage: Vec<FlowReach>,
     pub intents: Vec<crate::results::IntentAvailability>,
+    pub journeys: Vec<crate::results::Journey>,
 }
 
 /// Runs every deterministic analysis on every channel of the set.
@@ -130,6 +132,7 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
             analysis
                 .intents
                 .extend(intents::availability(set, channel, &graph, &summary));
+            analysis.journeys.extend(journeys::journeys(&graph, set));
         }
         walks.push((channel, graph, summary));
     }

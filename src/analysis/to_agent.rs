@@ -34,10 +34,10 @@ pub(crate) struct WayToAgent {
 }
 
 /// Adds up the caller's time as nodes are entered.
-struct Clock<'g, 'a> {
-    graph: &'g Graph<'a>,
-    timing: Timing,
-    seconds: f64,
+pub(crate) struct Clock<'g, 'a> {
+    pub graph: &'g Graph<'a>,
+    pub timing: Timing,
+    pub seconds: f64,
 }
 
 impl Observer for Clock<'_, '_> {
