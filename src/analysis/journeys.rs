@@ -4,7 +4,7 @@
 //! a caller who asks for a person needs to reach one. Figures that differ
 //! between variable values are given once per group of values.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::FxHashSet;
 
 use crate::analysis::goal_loop::goal_moves;
 use crate::analysis::to_agent::{way_to_agent, Clock};
@@ -13,6 +13,9 @@ use crate::machine::{Choice, Machine, Rules, Settled, State, Step};
 use crate::model::MenuSet;
 use crate::results::Journey;
 use crate::timing::Timing;
+
+/// The inputs and seconds of the best way found to an outcome.
+type Way = (u32, f64);
 
 /// One world's figures, before worlds with equal figures are grouped.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,7 +33,7 @@ fn served(
     flow: usize,
     intent: usize,
     world: u64,
-) -> (Option<(u32, f64)>, Option<(u32, f64)>) {
+) -> (Option<Way>, Option<Way>) {
     let graph = machine.graph;
     let mut clock = Clock {
         graph,
@@ -45,34 +48,35 @@ fn served(
             *best = Some(found);
         }
     };
-    let mut arrive = |settled: Settled, steps: u32, seconds: f64, queue: &mut Vec<(State, u32, f64)>| {
-        match settled {
-            Settled::Waiting(state) => queue.push((state, steps, seconds)),
-            Settled::Terminal(node) if graph.node_serves(node, intent) => {
-                match graph.nodes[node as usize].kind {
-                    Kind::End => better(&mut best_end, (steps, seconds)),
-                    Kind::Transfer => better(&mut best_transfer, (steps, seconds)),
-                    _ => {}
+    let mut arrive =
+        |settled: Settled, steps: u32, seconds: f64, queue: &mut Vec<(State, u32, f64)>| {
+            match settled {
+                Settled::Waiting(state) => queue.push((state, steps, seconds)),
+                Settled::Terminal(node) if graph.node_serves(node, intent) => {
+                    match graph.nodes[node as usize].kind {
+                        Kind::End => better(&mut best_end, (steps, seconds)),
+                        Kind::Transfer => better(&mut best_transfer, (steps, seconds)),
+                        _ => {}
+                    }
                 }
+                _ => {}
             }
-            _ => {}
-        }
-    };
+        };
     let mut queue = Vec::new();
     arrive(settled, 0, clock.seconds, &mut queue);
     // Breadth-first: each state is expanded once, at the fewest moves that
     // reach it.
-    let mut seen: FxHashMap<State, ()> = FxHashMap::default();
+    let mut seen: FxHashSet<State> = FxHashSet::default();
     let mut moves = Vec::new();
     let mut next = 0;
     while next < queue.len() {
         let (state, steps, seconds) = queue[next];
         next += 1;
-        if seen.insert(state, ()).is_some() {
+        if !seen.insert(state) {
             continue;
         }
         goal_moves(machine, intent, &state, &mut moves);
-        for &choice in &moves.clone() {
+        for &choice in &moves {
             clock.seconds = seconds + timing.answering(graph, state.node, choice);
             // The platform decides an opaque step: it is no step of the
             // customer's.

@@ -73,7 +73,9 @@ pub(crate) fn way_to_agent(
     loop {
         let state = match settled {
             Settled::Waiting(state) => state,
-            Settled::Terminal(node) if matches!(graph.nodes[node as usize].kind, Kind::Transfer) => {
+            Settled::Terminal(node)
+                if matches!(graph.nodes[node as usize].kind, Kind::Transfer) =>
+            {
                 return Some(WayToAgent {
                     world: world_index,
                     transfer: node,

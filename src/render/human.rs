@@ -185,10 +185,9 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
         let width = column_width(report.journeys.iter().map(|j| label(j).len()));
         for j in &report.journeys {
             let served = match (j.steps, j.seconds) {
-                (Some(steps), Some(seconds)) => format!(
-                    "{steps} step{}, {seconds:.1} s",
-                    plural(steps as usize)
-                ),
+                (Some(steps), Some(seconds)) => {
+                    format!("{steps} step{}, {seconds:.1} s", plural(steps as usize))
+                }
                 _ => String::new(),
             };
             let line = format!(

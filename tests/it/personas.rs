@@ -354,12 +354,8 @@ fn a_fumbling_web_customer_slips_beside_the_mark_as_the_seed_says() {
 /// fixtures/timing-no-input/main.yaml does the sum by hand.
 #[test]
 fn silence_costs_the_timeout_or_the_settings_no_input_seconds() {
-    let (code, stdout, stderr) = touchpoint(&[
-        "personas",
-        "fixtures/timing-no-input",
-        "--format",
-        "json",
-    ]);
+    let (code, stdout, stderr) =
+        touchpoint(&["personas", "fixtures/timing-no-input", "--format", "json"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let run = &report["personas"][0];
