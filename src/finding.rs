@@ -105,6 +105,8 @@ finding_codes! {
         "A decision reads the answer to an earlier menu instead of the one the caller has just been asked, so the new answer is ignored.";
     ClosedTransfer = "closed-transfer", Error, "closed-transfer",
         "A transfer to a queue with opening hours (`open_when:`) is reachable while those hours say closed.";
+    SlowToAgent = "slow-to-agent", Warning, "slow-to-agent",
+        "A caller who asks for a person (key 0, \"agent\") at every menu needs more than `limits.time_to_agent` seconds, or more menus than `limits.menus_to_agent`, to reach one.";
 }
 
 impl Code {

@@ -34,3 +34,4 @@ pub mod run;
 pub(crate) mod scc;
 pub mod schema;
 pub mod structure;
+pub mod timing;

@@ -36,6 +36,10 @@ pub struct Report {
     pub fuzz: Option<crate::results::FuzzSummary>,
     /// Per channel and intent: served always, sometimes (and when), or never.
     pub intents: Vec<IntentAvailability>,
+    /// Per channel, flow where customers begin and intent: what the
+    /// customer lives through (docs/report.md, "Journeys").
+    #[serde(default)]
+    pub journeys: Vec<crate::results::Journey>,
     /// Statements about the run itself, such as a walk budget that was hit.
     pub notes: Vec<String>,
     pub stats: Stats,
@@ -176,6 +180,7 @@ impl Report {
             summary: Summary::default(),
             fuzz: None,
             intents: Vec::new(),
+            journeys: Vec::new(),
             notes: Vec::new(),
             stats: Stats::default(),
             structure: Default::default(),

@@ -14,6 +14,7 @@ pub fn lint_report(set: &MenuSet, command: &str, seed: u64) -> Result<Report, Co
     report.notes = analysis.notes;
     report.add_coverage(CoverageSource::Walk, analysis.coverage);
     report.intents = analysis.intents;
+    report.journeys = analysis.journeys;
     report.stats = Stats {
         flows: set.flows.len(),
         nodes: set.flows.iter().map(|f| f.nodes.len()).sum(),

@@ -57,7 +57,7 @@ pub(crate) fn message(graph: &Graph, intent: usize, node: NodeIx) -> String {
 /// no fallback the customer has no move: that menu is a `no-fit`, and
 /// whatever a caller then tries (asking for a person) is not choosing
 /// what fits.
-fn goal_moves(machine: &Machine, intent: usize, state: &State, out: &mut Vec<Choice>) {
+pub(crate) fn goal_moves(machine: &Machine, intent: usize, state: &State, out: &mut Vec<Choice>) {
     let graph = machine.graph;
     out.clear();
     match &graph.nodes[state.node as usize].kind {

@@ -342,7 +342,7 @@ pub(crate) fn availability(
 }
 
 /// "hours=open", "hours=open and caller in [resident, business]".
-pub(super) fn describe_worlds(graph: &Graph, worlds: &[u64], served: &[bool]) -> String {
+pub(crate) fn describe_worlds(graph: &Graph, worlds: &[u64], served: &[bool]) -> String {
     let mut parts = Vec::new();
     for var in &graph.vars {
         let values: Vec<&str> = (0..var.values.len() as u16)

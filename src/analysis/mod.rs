@@ -6,9 +6,11 @@ mod crossed;
 mod explorer;
 pub(crate) mod goal_loop;
 mod intents;
+mod journeys;
 mod menu_rules;
 pub(crate) mod raw;
 mod stale;
+pub(crate) mod to_agent;
 mod unset;
 
 pub use explorer::worlds;
@@ -33,6 +35,7 @@ pub struct Analysis {
     pub states: usize,
     pub coverage: Vec<FlowReach>,
     pub intents: Vec<crate::results::IntentAvailability>,
+    pub journeys: Vec<crate::results::Journey>,
 }
 
 /// Runs every deterministic analysis on every channel of the set.
@@ -45,6 +48,7 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
         let summary = explorer::explore(&graph, &set.settings, &mut recorder);
         if !summary.budget_hit {
             intents::walk_goals(&graph, set, &summary, &mut recorder);
+            to_agent::record_slow_to_agent(&graph, set, &mut recorder);
         }
         analysis.states += summary.states;
         // Where no sample input could be made, the walk cannot go on: say so
@@ -128,6 +132,7 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
             analysis
                 .intents
                 .extend(intents::availability(set, channel, &graph, &summary));
+            analysis.journeys.extend(journeys::journeys(&graph, set));
         }
         walks.push((channel, graph, summary));
     }

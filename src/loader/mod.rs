@@ -22,7 +22,7 @@ use std::sync::Arc;
 pub use decode::{
     node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS, HANDLER_KEYS,
     INTENT_KEYS, LIMITS_KEYS, MATRIX_KEYS, NODE_KIND_KEYS, OPTION_KEYS, PATIENCE_KEYS,
-    PERSONA_KEYS, SETTINGS_KEYS, STEP_KEYS,
+    PERSONA_KEYS, SETTINGS_KEYS, STEP_KEYS, TIMING_KEYS,
 };
 pub(crate) use load_error::LoadError;
 pub(crate) use problem::Problem;

@@ -47,6 +47,12 @@ pub struct Limits {
     pub states: usize,
     /// Deepest `call` nesting the walk follows.
     pub call_depth: usize,
+    /// Most seconds a caller who asks for a person may need to reach one
+    /// (`slow-to-agent`).
+    pub time_to_agent: f64,
+    /// Most menus a caller who asks for a person may pass on the way
+    /// (`slow-to-agent`).
+    pub menus_to_agent: usize,
 }
 
 impl Default for Limits {
@@ -56,6 +62,8 @@ impl Default for Limits {
             depth: 4,
             states: 2_000_000,
             call_depth: 8,
+            time_to_agent: 60.0,
+            menus_to_agent: 3,
         }
     }
 }
@@ -65,6 +73,8 @@ impl Default for Limits {
 pub struct Settings {
     pub levels: BTreeMap<Code, Level>,
     pub limits: Limits,
+    /// The model of caller time (`timing:`).
+    pub timing: crate::timing::Timing,
     /// Glob patterns (relative to the set root) of YAML files that are not ours.
     pub ignore: Vec<String>,
 }

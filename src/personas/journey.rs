@@ -9,12 +9,6 @@ use crate::input::{render, resolve, Input};
 use crate::machine::{Choice, Machine, Observer, Quiet, Rules, Settled, State, Step};
 use crate::model::{MenuSet, NodeKind, Outcome, Persona, PersonaRunConfig, ScriptStep, Trait};
 
-/// Seconds of silence a platform waits before it counts as no input.
-const DEFAULT_TIMEOUT: f64 = 5.0;
-/// Seconds a customer takes to give an answer.
-const SECONDS_PER_ANSWER: f64 = 2.0;
-/// Speaking rate of prompts, in words per minute.
-const WORDS_PER_MINUTE: f64 = 150.0;
 const DEFAULT_PATIENCE_STEPS: u32 = 30;
 const DEFAULT_PATIENCE_RETRIES: u32 = 3;
 
@@ -44,6 +38,8 @@ struct Ears<'g, 'a, 'c> {
     transcript: Vec<String>,
     menus: u32,
     seconds: f64,
+    /// The set's one model of caller time.
+    timing: crate::timing::Timing,
 }
 
 impl Observer for Ears<'_, '_, '_> {
@@ -60,8 +56,8 @@ impl Observer for Ears<'_, '_, '_> {
         } else {
             model.kind.text()
         };
+        self.seconds += self.timing.entering(self.graph, node);
         if let Some(text) = heard {
-            self.seconds += text.split_whitespace().count() as f64 * 60.0 / WORDS_PER_MINUTE;
             self.heard.push(text.to_string());
             let verb = if self.graph.is_visual() {
                 "sees"
@@ -166,6 +162,7 @@ pub(crate) fn run_journey(
         transcript: Vec::new(),
         menus: 0,
         seconds: 0.0,
+        timing: set.settings.timing,
     };
     let mut journey = Journey {
         flow: graph.flows[flow_index].id.clone(),
@@ -264,10 +261,7 @@ pub(crate) fn run_journey(
         journey.inputs.push(input.to_string());
         ears.transcript.push(format!("> {input}"));
         ears.heard.clear();
-        ears.seconds += match choice {
-            Choice::NoInput => timeout(graph, state.node),
-            _ => SECONDS_PER_ANSWER,
-        };
+        ears.seconds += ears.timing.answering(graph, state.node, choice);
         let handler = matches!(choice, Choice::NoInput | Choice::NoMatch | Choice::Invalid);
         let step = machine.step(&state, choice, &mut ears);
         ears.coverage.record(&state, choice, &step);
@@ -371,16 +365,6 @@ fn terminal_outcome(
         Kind::Transfer if serves => Outcome::Transferred,
         _ => Outcome::Misrouted,
     }
-}
-
-fn timeout(graph: &Graph, node: NodeIx) -> f64 {
-    let model = graph.model_node(node);
-    let own = match &model.kind {
-        NodeKind::Menu { timeout, .. } | NodeKind::Ask { timeout, .. } => *timeout,
-        _ => None,
-    };
-    let flow = &graph.set.flows[graph.flow_of(node).model as usize];
-    own.or(flow.default_timeout).unwrap_or(DEFAULT_TIMEOUT)
 }
 
 /// What a fumbling web or app customer clicks instead of the option they

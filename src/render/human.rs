@@ -176,6 +176,32 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
             ));
         }
     }
+    if !report.journeys.is_empty() {
+        out.push_str("\njourneys (fewest steps and seconds to being served; a caller who asks for a person):\n");
+        let label = |j: &crate::results::Journey| match &j.when {
+            Some(when) => format!("{} {} ({when})", j.flow, j.intent),
+            None => format!("{} {}", j.flow, j.intent),
+        };
+        let width = column_width(report.journeys.iter().map(|j| label(j).len()));
+        for j in &report.journeys {
+            let served = match (j.steps, j.seconds) {
+                (Some(steps), Some(seconds)) => {
+                    format!("{steps} step{}, {seconds:.1} s", plural(steps as usize))
+                }
+                _ => String::new(),
+            };
+            let line = format!(
+                "  {:<5} {:<width$}  {:<11} {:<18} {}",
+                j.channel.name(),
+                label(j),
+                super::journey_outcome(j),
+                served,
+                super::journey_to_agent(j),
+            );
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
     if let Some(first) = report.coverage.flows.first() {
         let by = match first.covered_by.as_str() {
             "walk" => "the exhaustive walk",

@@ -140,6 +140,27 @@ pub fn report(report: &Report, deny_warnings: bool) -> String {
         }
         out.push_str("\n</details>\n");
     }
+    if !report.journeys.is_empty() {
+        out.push_str(&format!(
+            "\n<details><summary>{} journey(s)</summary>\n\n",
+            report.journeys.len()
+        ));
+        out.push_str("| channel | flow | intent | when | outcome | steps | seconds | to a person |\n|---|---|---|---|---|---|---|---|\n");
+        for j in &report.journeys {
+            out.push_str(&format!(
+                "| {} | `{}` | `{}` | {} | {} | {} | {} | {} |\n",
+                j.channel,
+                j.flow,
+                j.intent,
+                j.when.as_deref().map(code_span).unwrap_or_default(),
+                super::journey_outcome(j),
+                j.steps.map(|n| n.to_string()).unwrap_or_default(),
+                j.seconds.map(|n| format!("{n:.1}")).unwrap_or_default(),
+                super::journey_to_agent(j),
+            ));
+        }
+        out.push_str("\n</details>\n");
+    }
     let failed: Vec<_> = report.personas.iter().filter(|p| !p.passed).collect();
     if !failed.is_empty() {
         out.push_str("\n<details><summary>failed personas</summary>\n\n");

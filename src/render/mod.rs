@@ -29,3 +29,24 @@ pub(crate) fn vars_text(finding: &crate::finding::Finding) -> String {
 pub(crate) fn use_colour(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
+
+/// A journey's outcome as people say it.
+pub(crate) fn journey_outcome(journey: &crate::results::Journey) -> &'static str {
+    match journey.outcome.as_str() {
+        "self_served" => "self-served",
+        "transferred" => "transferred",
+        _ => "not served",
+    }
+}
+
+/// How a caller who asks for a person reaches one: "person 38.9 s, 1 menu",
+/// or nothing where they cannot ask (and on web and app).
+pub(crate) fn journey_to_agent(journey: &crate::results::Journey) -> String {
+    match (journey.seconds_to_agent, journey.menus_to_agent) {
+        (Some(seconds), Some(menus)) => format!(
+            "person {seconds:.1} s, {menus} menu{}",
+            if menus == 1 { "" } else { "s" }
+        ),
+        _ => String::new(),
+    }
+}

@@ -25,3 +25,32 @@ pub struct IntentAvailability {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
 }
+
+/// What a customer with one intent lives through on one channel, from the
+/// start of one flow where customers begin, in the worlds `when` names
+/// (docs/report.md, "Journeys"). Times follow `crate::timing`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Journey {
+    pub channel: Channel,
+    pub flow: String,
+    pub intent: String,
+    /// The variable values these figures hold for, when they differ
+    /// between values ("hours=open"); absent when they hold for all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    /// `self_served`, `transferred` or `not_served`.
+    pub outcome: String,
+    /// Fewest inputs the goal-directed customer gives before being served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<u32>,
+    /// Seconds of that way, to 0.1 s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    /// Seconds for a caller who asks for a person at every menu, from the
+    /// first, to reach one; absent where they cannot (and off the phone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds_to_agent: Option<f64>,
+    /// The menus that caller answers on the way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub menus_to_agent: Option<u32>,
+}

@@ -71,7 +71,7 @@ mod tests {
     use crate::loader::{
         node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS, HANDLER_KEYS,
         INTENT_KEYS, LIMITS_KEYS, MATRIX_KEYS, NODE_KIND_KEYS, OPTION_KEYS, PATIENCE_KEYS,
-        PERSONA_KEYS, SETTINGS_KEYS, STEP_KEYS,
+        PERSONA_KEYS, SETTINGS_KEYS, STEP_KEYS, TIMING_KEYS,
     };
     use crate::model::{Channel, Outcome};
 
@@ -311,6 +311,7 @@ mod tests {
         assert_matches_loader(&schema, "step", &STEP_KEYS);
         assert_matches_loader(&schema, "settings", &SETTINGS_KEYS);
         assert_matches_loader(&schema, "limits", &LIMITS_KEYS);
+        assert_matches_loader(&schema, "timing", &TIMING_KEYS);
     }
 
     #[test]

@@ -1622,3 +1622,30 @@ fn closed_transfer_replays_end_at_the_closed_desk() {
     assert_eq!(transcript["ending"]["node"], "claims_desk");
     assert!(transcript["ending"].get("closed").is_none(), "{transcript}");
 }
+
+/// The report's journeys, per intent and per group of values where the
+/// figures differ, match the arithmetic in
+/// fixtures/journeys-hours/main.yaml.
+#[test]
+fn journeys_give_outcome_steps_seconds_and_the_way_to_a_person_per_world() {
+    let (code, stdout, stderr) =
+        common::touchpoint(&["lint", "fixtures/journeys-hours", "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let open = |intent: &str, outcome: &str, seconds: f64| {
+        serde_json::json!({
+            "channel": "phone", "flow": "main", "intent": intent, "when": "hours=open",
+            "outcome": outcome, "steps": 1, "seconds": seconds,
+            "seconds_to_agent": 7.0, "menus_to_agent": 1
+        })
+    };
+    let expected = serde_json::json!([
+        open("balance", "self_served", 9.0),
+        {"channel": "phone", "flow": "main", "intent": "balance", "when": "hours=closed",
+         "outcome": "self_served", "steps": 1, "seconds": 9.0},
+        open("person", "transferred", 7.0),
+        {"channel": "phone", "flow": "main", "intent": "person", "when": "hours=closed",
+         "outcome": "not_served"},
+    ]);
+    assert_eq!(report["journeys"], expected, "{:#}", report["journeys"]);
+}

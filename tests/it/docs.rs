@@ -13,7 +13,7 @@ use touchpoint::finding::{code_list, Code, CODES};
 use touchpoint::loader::{
     load_set, node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS, HANDLER_KEYS,
     INTENT_KEYS, LIMITS_KEYS, MATRIX_KEYS, NODE_KIND_KEYS, OPTION_KEYS, PATIENCE_KEYS,
-    PERSONA_KEYS, SETTINGS_KEYS, STEP_KEYS,
+    PERSONA_KEYS, SETTINGS_KEYS, STEP_KEYS, TIMING_KEYS,
 };
 
 fn read(relative: &str) -> String {
@@ -177,7 +177,7 @@ fn the_readme_gives_a_code_only_with_its_default_level() {
 #[test]
 fn every_key_the_loader_accepts_is_in_the_format_reference() {
     let format = read("docs/format.md");
-    let tables: [&[&str]; 15] = [
+    let tables: [&[&str]; 16] = [
         &DOCUMENT_KEYS,
         &FLOW_KEYS,
         &NODE_KIND_KEYS,
@@ -192,6 +192,7 @@ fn every_key_the_loader_accepts_is_in_the_format_reference() {
         &STEP_KEYS,
         &SETTINGS_KEYS,
         &LIMITS_KEYS,
+        &TIMING_KEYS,
         // The keys of switch entries and opaque branches have no table of
         // their own in the loader.
         &["when", "goto", "on", "branches"],

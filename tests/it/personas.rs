@@ -73,9 +73,11 @@ fn the_json_report_carries_every_persona_field() {
     }
     assert_eq!(report["summary"]["personas_passed"], 10);
     assert_eq!(report["summary"]["personas_failed"], 0);
-    // Seconds follow docs/format.md: 150 words a minute, 2 s per answer, 5 s per
-    // silence. "never-answers" hears the 20-word menu three times and waits
-    // three times, then the 8-word goodbye.
+    // Seconds follow docs/format.md's time model: 150 words a minute, 0.5 s
+    // per option read out, 2 s per answer, 5 s per silence. "never-answers"
+    // hears the 20-word menu with its 4 announced options (the hidden 0 is
+    // not read out) three times and waits three times, then the 8-word
+    // goodbye.
     let silent = report["personas"]
         .as_array()
         .unwrap()
@@ -85,7 +87,7 @@ fn the_json_report_carries_every_persona_field() {
     let words = 20.0 * 3.0 + 8.0;
     assert_eq!(
         silent["seconds"].as_f64().unwrap(),
-        ((words * 0.4 + 15.0) * 10.0_f64).round() / 10.0
+        ((words * 0.4 + 3.0 * 4.0 * 0.5 + 15.0) * 10.0_f64).round() / 10.0
     );
 }
 
@@ -346,4 +348,25 @@ fn a_fumbling_web_customer_slips_beside_the_mark_as_the_seed_says() {
         journeys.insert(journey.inputs.clone());
     }
     assert!(journeys.len() > 1, "every seed: {journeys:?}");
+}
+
+/// Silence costs the step's `timeout`, else `timing.no_input_seconds`:
+/// fixtures/timing-no-input/main.yaml does the sum by hand.
+#[test]
+fn silence_costs_the_timeout_or_the_settings_no_input_seconds() {
+    let (code, stdout, stderr) =
+        touchpoint(&["personas", "fixtures/timing-no-input", "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let run = &report["personas"][0];
+    assert_eq!(run["outcome"], "hung-up", "{run:#}");
+    // Twice the menu (5 words, 1 option) and 7 s of silence, then the last
+    // chance (8 words, 1 option) and its own 3 s, then "Goodbye."
+    let menu = 5.0 * 0.4 + 0.5;
+    let last_chance = 8.0 * 0.4 + 0.5;
+    let expected = 2.0 * (menu + 7.0) + last_chance + 3.0 + 0.4;
+    assert_eq!(
+        run["seconds"].as_f64().unwrap(),
+        (expected * 10.0_f64).round() / 10.0
+    );
 }

@@ -19,7 +19,7 @@ pub use flow::{
 };
 pub use intents::INTENT_KEYS;
 pub use persona::{EXPECT_KEYS, MATRIX_KEYS, PATIENCE_KEYS, PERSONA_KEYS, STEP_KEYS};
-pub use settings::{LIMITS_KEYS, SETTINGS_KEYS};
+pub use settings::{LIMITS_KEYS, SETTINGS_KEYS, TIMING_KEYS};
 
 use crate::loader::problem::did_you_mean;
 use crate::loader::undecoded::Undecoded;

@@ -8,8 +8,16 @@ use crate::loader::glob;
 use crate::loader::yaml::{Yaml, YamlValue};
 use crate::model::*;
 
-pub const SETTINGS_KEYS: [&str; 3] = ["levels", "limits", "ignore"];
-pub const LIMITS_KEYS: [&str; 4] = ["menu_width", "depth", "states", "call_depth"];
+pub const SETTINGS_KEYS: [&str; 4] = ["levels", "limits", "timing", "ignore"];
+pub const LIMITS_KEYS: [&str; 6] = [
+    "menu_width",
+    "depth",
+    "states",
+    "call_depth",
+    "time_to_agent",
+    "menus_to_agent",
+];
+pub const TIMING_KEYS: [&str; 3] = ["words_per_minute", "seconds_per_answer", "no_input_seconds"];
 
 impl Decoder<'_> {
     pub(super) fn settings(&mut self, root: &Yaml) -> Settings {
@@ -77,14 +85,25 @@ impl Decoder<'_> {
                                     settings.limits.states = n as usize;
                                 }
                             }
-                            _ => {
+                            "call_depth" => {
                                 if let Some(n) = self.count(value, "call_depth") {
                                     settings.limits.call_depth = n as usize;
+                                }
+                            }
+                            "time_to_agent" => {
+                                if let Some(n) = self.seconds(value, "time_to_agent") {
+                                    settings.limits.time_to_agent = n;
+                                }
+                            }
+                            _ => {
+                                if let Some(n) = self.count(value, "menus_to_agent") {
+                                    settings.limits.menus_to_agent = n as usize;
                                 }
                             }
                         }
                     }
                 }
+                "timing" => self.timing(value, &mut settings.timing),
                 _ => {
                     for pattern in self.texts(value, "a file pattern") {
                         match glob::compile(&pattern.value) {
@@ -100,6 +119,42 @@ impl Decoder<'_> {
             }
         }
         settings
+    }
+
+    fn timing(&mut self, node: &Yaml, timing: &mut crate::timing::Timing) {
+        let Some(entries) = self.entries(node, &TIMING_KEYS, "`timing`") else {
+            return;
+        };
+        for (name, _, value) in entries {
+            match name {
+                "words_per_minute" => {
+                    // A rate of 0 would make every text take forever, and
+                    // nobody follows a prompt read at more than 1000 words
+                    // a minute: both are typing mistakes.
+                    match value.as_str().and_then(|t| t.parse::<f64>().ok()) {
+                        Some(n) if (1.0..=1000.0).contains(&n) => timing.words_per_minute = n,
+                        _ => self.problem_with_help(
+                            value.pos,
+                            format!(
+                                "words_per_minute should be a number from 1 to 1000, found {}",
+                                describe_value(value)
+                            ),
+                            "people speak about 150 words a minute",
+                        ),
+                    }
+                }
+                "seconds_per_answer" => {
+                    if let Some(n) = self.seconds(value, "seconds_per_answer") {
+                        timing.seconds_per_answer = n;
+                    }
+                }
+                _ => {
+                    if let Some(n) = self.seconds(value, "no_input_seconds") {
+                        timing.no_input_seconds = n;
+                    }
+                }
+            }
+        }
     }
 
     fn menu_width(&mut self, node: &Yaml, limits: &mut Limits) {

@@ -1,0 +1,177 @@
+//! The way to a person: a caller who asks for one at every menu, from the
+//! first, and how long and how many menus it takes them (`slow-to-agent`).
+//!
+//! At a menu the caller takes the option that asks for a person (key 0, or
+//! a phrase that matches "agent", "operator" or "representative"), else the
+//! menu's `fallback` option; at an `ask` they answer correctly; an opaque
+//! step takes its usual outcome, its first branch. A menu that offers
+//! neither leaves the caller no way to ask, and nothing is measured there:
+//! what such a caller meets is the business of `no-fit` and `trap`. Pages
+//! and screens have no "press 0", so only the phone is measured.
+//!
+//! Time is the one model of `crate::timing`, counted from the flow's start
+//! until the transfer.
+
+use rustc_hash::FxHashSet;
+
+use crate::analysis::raw::{RawFinding, Recorder};
+use crate::finding::Code;
+use crate::graph::{Graph, Kind, NodeIx, NONE};
+use crate::machine::{Choice, Machine, Observer, Rules, Settled, State, Step};
+use crate::model::MenuSet;
+use crate::timing::Timing;
+
+/// How a caller who asks for a person reaches one from a flow's start in
+/// one world.
+#[derive(Debug, Clone)]
+pub(crate) struct WayToAgent {
+    pub world: u32,
+    /// The transfer the caller reaches.
+    pub transfer: NodeIx,
+    pub seconds: f64,
+    pub menus: usize,
+    pub choices: Vec<Choice>,
+}
+
+/// Adds up the caller's time as nodes are entered.
+pub(crate) struct Clock<'g, 'a> {
+    pub graph: &'g Graph<'a>,
+    pub timing: Timing,
+    pub seconds: f64,
+}
+
+impl Observer for Clock<'_, '_> {
+    fn enter(&mut self, node: NodeIx) {
+        self.seconds += self.timing.entering(self.graph, node);
+    }
+}
+
+/// The way to a person from `flow`'s start in `world`, if the caller has
+/// one.
+pub(crate) fn way_to_agent(
+    machine: &mut Machine,
+    timing: Timing,
+    flow: usize,
+    world_index: u32,
+    world: u64,
+) -> Option<WayToAgent> {
+    let graph = machine.graph;
+    if graph.is_visual() {
+        return None;
+    }
+    let mut clock = Clock {
+        graph,
+        timing,
+        seconds: 0.0,
+    };
+    let mut settled = machine.settle(graph.flows[flow].start, world, 0, NONE, &mut clock);
+    let mut choices = Vec::new();
+    let mut menus = 0usize;
+    // A caller who comes back to a state they were in goes round for ever:
+    // that way never reaches a person.
+    let mut seen: FxHashSet<State> = FxHashSet::default();
+    loop {
+        let state = match settled {
+            Settled::Waiting(state) => state,
+            Settled::Terminal(node)
+                if matches!(graph.nodes[node as usize].kind, Kind::Transfer) =>
+            {
+                return Some(WayToAgent {
+                    world: world_index,
+                    transfer: node,
+                    seconds: clock.seconds,
+                    menus,
+                    choices,
+                });
+            }
+            _ => return None,
+        };
+        if !seen.insert(state) {
+            return None;
+        }
+        let choice = match &graph.nodes[state.node as usize].kind {
+            Kind::Menu { .. } => {
+                let mut offered = Vec::new();
+                machine.offered(&state, &mut offered);
+                let option = machine.zero_out_among(&offered).or_else(|| {
+                    offered
+                        .iter()
+                        .copied()
+                        .find(|&o| graph.options[o as usize].fallback)
+                })?;
+                menus += 1;
+                Choice::Option(option)
+            }
+            Kind::Ask {
+                valid_answer: Some(_),
+                ..
+            } => Choice::Valid,
+            Kind::Opaque { branches } if !branches.is_empty() => Choice::Branch(0),
+            _ => return None,
+        };
+        clock.seconds += timing.answering(graph, state.node, choice);
+        choices.push(choice);
+        settled = match machine.step(&state, choice, &mut clock) {
+            Step::Moved(next) => next,
+            Step::Reprompt(next) => Settled::Waiting(next),
+            _ => return None,
+        };
+    }
+}
+
+/// Records `slow-to-agent` for every flow where customers begin and every
+/// world in which the way to a person is longer than the limits allow.
+pub(crate) fn record_slow_to_agent(graph: &Graph, set: &MenuSet, recorder: &mut Recorder) {
+    if graph.is_visual() {
+        return;
+    }
+    let limits = &set.settings.limits;
+    let worlds = super::worlds(graph);
+    let mut machine = Machine::new(
+        graph,
+        Rules {
+            call_depth: limits.call_depth,
+            standalone: false,
+        },
+    );
+    for flow in (0..graph.flows.len()).filter(|&f| !graph.flows[f].called) {
+        recorder.begin_flow(&vec![true; worlds.len()]);
+        for (w, &world) in worlds.iter().enumerate() {
+            let Some(way) = way_to_agent(&mut machine, set.settings.timing, flow, w as u32, world)
+            else {
+                continue;
+            };
+            let too_long = way.seconds > limits.time_to_agent;
+            let too_many = way.menus > limits.menus_to_agent;
+            if !(too_long || too_many) {
+                continue;
+            }
+            let detail = flow as u32;
+            if !recorder.wants(Code::SlowToAgent, way.transfer, detail, way.world) {
+                continue;
+            }
+            let message = format!(
+                "a caller who asks for a person from the start of `{}` needs about {:.1} s and {} menu{} to reach `{}` (limits: {} s, {} menus)",
+                graph.flows[flow].id,
+                way.seconds,
+                way.menus,
+                if way.menus == 1 { "" } else { "s" },
+                graph.node_id(way.transfer),
+                limits.time_to_agent,
+                limits.menus_to_agent,
+            );
+            let mut raw = RawFinding::new(
+                Code::SlowToAgent,
+                way.transfer,
+                detail,
+                way.world,
+                way.choices,
+            )
+            .message(message);
+            if graph.nodes[way.transfer as usize].flow as usize != flow {
+                raw.entry_flow = Some(flow as u32);
+            }
+            recorder.record(raw);
+        }
+    }
+}
