@@ -120,7 +120,9 @@ pub fn replay_finding(
         (Ending::Loop { .. }, "trap") => true,
         (Ending::Terminal { node: n, .. }, "too-deep") => n == node,
         // The way to a person ends at the transfer it reaches.
-        (Ending::Terminal { node: n, kind, .. }, "slow-to-agent") => *kind == "transfer" && n == node,
+        (Ending::Terminal { node: n, kind, .. }, "slow-to-agent") => {
+            *kind == "transfer" && n == node
+        }
         // The failure is at `node`; its inputs end with the failing choice,
         // and the call ends at the silent hangup the path names last.
         // The caller ends at the transfer with its `open_when` false.
