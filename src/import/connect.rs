@@ -1392,6 +1392,13 @@ impl<'a, 'n> Builder<'a, 'n> {
         }
     }
 
+    /// What the plan decided for this action of this file: a `call`, a
+    /// transfer or a restart (`plan_calls`, `plan_module`).
+    fn planned(&self, action: &Value) -> Option<FlowTarget> {
+        let raw = str_of(action, "Identifier").unwrap_or("").to_string();
+        self.calls.get(&(self.index, raw)).cloned()
+    }
+
     fn transfer_to_flow(
         &mut self,
         action: &Value,
@@ -1399,11 +1406,8 @@ impl<'a, 'n> Builder<'a, 'n> {
         origin: &Origin,
         t: Transitions,
     ) -> IrKind {
-        let raw = str_of(action, "Identifier").unwrap_or("").to_string();
         let target = self
-            .calls
-            .get(&(self.index, raw))
-            .cloned()
+            .planned(action)
             .unwrap_or(FlowTarget::Transfer("flow".to_string()));
         match target {
             FlowTarget::Call(flow) => {
@@ -1451,8 +1455,7 @@ impl<'a, 'n> Builder<'a, 'n> {
         origin: &Origin,
         t: Transitions,
     ) -> IrKind {
-        let raw = str_of(action, "Identifier").unwrap_or("").to_string();
-        let Some(FlowTarget::Call(flow)) = self.calls.get(&(self.index, raw)).cloned() else {
+        let Some(FlowTarget::Call(flow)) = self.planned(action) else {
             return self.opaque(action, "InvokeFlowModule", t);
         };
         let mut outside: Vec<(String, String)> = t.errors.clone();
