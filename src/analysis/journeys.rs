@@ -7,7 +7,7 @@
 use rustc_hash::FxHashSet;
 
 use crate::analysis::goal_loop::goal_moves;
-use crate::analysis::to_agent::{way_to_agent, Clock};
+use crate::analysis::to_agent::{Clock, WayToAgent};
 use crate::graph::{Graph, Kind, NONE};
 use crate::machine::{Choice, Machine, Rules, Settled, State, Step};
 use crate::model::MenuSet;
@@ -92,7 +92,11 @@ fn served(
 }
 
 /// Every journey of one channel.
-pub(crate) fn journeys(graph: &Graph, set: &MenuSet) -> Vec<Journey> {
+pub(crate) fn journeys(
+    graph: &Graph,
+    set: &MenuSet,
+    ways: &[Vec<Option<WayToAgent>>],
+) -> Vec<Journey> {
     let worlds = super::worlds(graph);
     let timing = set.settings.timing;
     let mut machine = Machine::new(
@@ -105,11 +109,11 @@ pub(crate) fn journeys(graph: &Graph, set: &MenuSet) -> Vec<Journey> {
     let round = |s: f64| (s * 10.0).round() / 10.0;
     let mut out = Vec::new();
     for flow in (0..graph.flows.len()).filter(|&f| !graph.flows[f].called) {
-        let agent: Vec<Option<(f64, u32)>> = worlds
-            .iter()
-            .enumerate()
-            .map(|(w, &world)| {
-                way_to_agent(&mut machine, timing, flow, w as u32, world)
+        let agent: Vec<Option<(f64, u32)>> = (0..worlds.len())
+            .map(|w| {
+                ways[flow]
+                    .get(w)
+                    .and_then(Option::as_ref)
                     .map(|way| (round(way.seconds), way.menus as u32))
             })
             .collect();

@@ -46,10 +46,16 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
         let graph = compile(set, channel)?;
         let mut recorder = Recorder::default();
         let summary = explorer::explore(&graph, &set.settings, &mut recorder);
-        if !summary.budget_hit {
+        // The way to a person is walked once, for `slow-to-agent` and the
+        // journeys alike.
+        let ways_to_agent = if summary.budget_hit {
+            Vec::new()
+        } else {
             intents::walk_goals(&graph, set, &summary, &mut recorder);
-            to_agent::record_slow_to_agent(&graph, set, &mut recorder);
-        }
+            let ways = to_agent::ways_to_agent(&graph, set);
+            to_agent::record_slow_to_agent(&graph, set, &ways, &mut recorder);
+            ways
+        };
         analysis.states += summary.states;
         // Where no sample input could be made, the walk cannot go on: say so
         // rather than let what lies behind look unreachable.
@@ -132,7 +138,9 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
             analysis
                 .intents
                 .extend(intents::availability(set, channel, &graph, &summary));
-            analysis.journeys.extend(journeys::journeys(&graph, set));
+            analysis
+                .journeys
+                .extend(journeys::journeys(&graph, set, &ways_to_agent));
         }
         walks.push((channel, graph, summary));
     }

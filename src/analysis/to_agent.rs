@@ -119,28 +119,54 @@ pub(crate) fn way_to_agent(
     }
 }
 
-/// Records `slow-to-agent` for every flow where customers begin and every
-/// world in which the way to a person is longer than the limits allow.
-pub(crate) fn record_slow_to_agent(graph: &Graph, set: &MenuSet, recorder: &mut Recorder) {
+/// The way to a person from the start of every flow where customers begin
+/// (indexed by flow; empty for a called flow), in every world: walked once
+/// for `slow-to-agent` and the journeys' figures alike. None at all on a
+/// visual channel, where nobody asks for a person by key or word.
+pub(crate) fn ways_to_agent(graph: &Graph, set: &MenuSet) -> Vec<Vec<Option<WayToAgent>>> {
     if graph.is_visual() {
-        return;
+        return vec![Vec::new(); graph.flows.len()];
     }
-    let limits = &set.settings.limits;
     let worlds = super::worlds(graph);
     let mut machine = Machine::new(
         graph,
         Rules {
-            call_depth: limits.call_depth,
+            call_depth: set.settings.limits.call_depth,
             standalone: false,
         },
     );
-    for flow in (0..graph.flows.len()).filter(|&f| !graph.flows[f].called) {
-        recorder.begin_flow(&vec![true; worlds.len()]);
-        for (w, &world) in worlds.iter().enumerate() {
-            let Some(way) = way_to_agent(&mut machine, set.settings.timing, flow, w as u32, world)
-            else {
-                continue;
-            };
+    (0..graph.flows.len())
+        .map(|flow| {
+            if graph.flows[flow].called {
+                return Vec::new();
+            }
+            worlds
+                .iter()
+                .enumerate()
+                .map(|(w, &world)| {
+                    way_to_agent(&mut machine, set.settings.timing, flow, w as u32, world)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Records `slow-to-agent` for every flow where customers begin and every
+/// world in which the way to a person (from [`ways_to_agent`]) is longer
+/// than the limits allow.
+pub(crate) fn record_slow_to_agent(
+    graph: &Graph,
+    set: &MenuSet,
+    ways: &[Vec<Option<WayToAgent>>],
+    recorder: &mut Recorder,
+) {
+    let limits = &set.settings.limits;
+    for (flow, ways) in ways.iter().enumerate() {
+        if ways.is_empty() {
+            continue;
+        }
+        recorder.begin_flow(&vec![true; ways.len()]);
+        for way in ways.iter().flatten().cloned() {
             let too_long = way.seconds > limits.time_to_agent;
             let too_many = way.menus > limits.menus_to_agent;
             if !(too_long || too_many) {
