@@ -394,8 +394,8 @@ fn walk_world(
         choices.clear();
         match kind {
             Kind::Menu { guard_mask, .. } => {
-                machine.offered(&state, &mut offered);
-                let guarded_off = machine.guarded_off(&state);
+                let any_enabled = machine.offered(&state, &mut offered);
+                let guarded_off = machine.guarded_off_given(&state, any_enabled);
                 sg.stranded[id as usize] = guarded_off;
                 choices.extend(offered.iter().map(|&i| Choice::Option(i)));
                 if own(state.node) && menus_checked.insert((state.node, state.vars & guard_mask)) {

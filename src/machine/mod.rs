@@ -173,15 +173,32 @@ impl<'g, 'a> Machine<'g, 'a> {
     /// platform's input block with no conditions is), whose `no_input` and
     /// `no_match` handlers are its ways on, judged as such.
     pub fn guarded_off(&self, state: &State) -> bool {
-        match &self.graph.nodes[state.node as usize].kind {
-            Kind::Menu { options, .. } => {
-                !options.is_empty()
-                    && !options
+        let any_enabled = match &self.graph.nodes[state.node as usize].kind {
+            // Without guards every option is enabled.
+            Kind::Menu {
+                options,
+                guard_mask,
+                ..
+            } => {
+                *guard_mask == 0
+                    || options
                         .clone()
                         .any(|i| self.enabled(i, state.vars, &mut Quiet))
             }
-            _ => false,
-        }
+            _ => return false,
+        };
+        self.guarded_off_given(state, any_enabled)
+    }
+
+    /// [`Machine::guarded_off`] for a state whose answer to "is any option
+    /// enabled" is already known (as [`Machine::offered`] returns it), so
+    /// the walk does not test the guards twice.
+    pub fn guarded_off_given(&self, state: &State, any_enabled: bool) -> bool {
+        !any_enabled
+            && matches!(
+                &self.graph.nodes[state.node as usize].kind,
+                Kind::Menu { options, .. } if !options.is_empty()
+            )
     }
 
     /// The options a customer can really pick at a menu, in order: enabled,
