@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::menu_rules::MenuRules;
 use crate::analysis::raw::{RawFinding, Recorder};
-use crate::analysis::stale::StaleReads;
+use crate::analysis::stale::{StaleRead, StaleReads};
 use crate::analysis::unset::UnsetReads;
 use crate::finding::Code;
 use crate::graph::{Graph, Kind, NodeIx, NONE};
@@ -461,6 +461,9 @@ fn walk_world(
             _ => {}
         }
 
+        // The stale switches an answer here may lead to: looked up once per
+        // state, not per choice.
+        let stale_reads = stale.from.get(&state.node);
         for &choice in &choices {
             trail.clear();
             arrived = None;
@@ -475,10 +478,10 @@ fn walk_world(
                 },
             );
             summary.coverage.record(&state, choice, &step);
-            if matches!(choice, Choice::Option(_) | Choice::Valid) {
+            if let (Some(reads), Choice::Option(_) | Choice::Valid) = (stale_reads, choice) {
                 check_stale_reads(
                     graph,
-                    stale,
+                    reads,
                     state.node,
                     &trail,
                     &own,
@@ -1126,11 +1129,6 @@ fn find_traps(graph: &Graph, sg: &StateGraph, flow: usize, world: u32, recorder:
     }
 }
 
-/// Records `unset-variable` for the reads at state `id`'s opaque step. A
-/// name no path may have set is unset on every path, so any path shows it.
-/// A name some path may have set is reported only where the path the walk
-/// took here set it nowhere, and only in a flow where customers begin: a
-/// called flow's callers may set it before the call.
 /// `stale-input`: an answer at `later` went on, with no other input, into
 /// a switch that decides on an earlier menu's kept answer while nothing
 /// keeps this one (see `stale`). Reported at the switch, once per
@@ -1138,7 +1136,7 @@ fn find_traps(graph: &Graph, sg: &StateGraph, flow: usize, world: u32, recorder:
 #[allow(clippy::too_many_arguments)]
 fn check_stale_reads(
     graph: &Graph,
-    stale: &StaleReads,
+    reads: &[StaleRead],
     later: NodeIx,
     trail: &[NodeIx],
     own: &impl Fn(NodeIx) -> bool,
@@ -1146,9 +1144,6 @@ fn check_stale_reads(
     recorder: &mut Recorder,
     path: impl Fn() -> Vec<Choice>,
 ) {
-    let Some(reads) = stale.from.get(&later) else {
-        return;
-    };
     for read in reads {
         if !own(read.switch)
             || !trail.contains(&read.switch)
@@ -1172,6 +1167,11 @@ fn check_stale_reads(
     }
 }
 
+/// Records `unset-variable` for the reads at state `id`'s opaque step. A
+/// name no path may have set is unset on every path, so any path shows it.
+/// A name some path may have set is reported only where the path the walk
+/// took here set it nowhere, and only in a flow where customers begin: a
+/// called flow's callers may set it before the call.
 fn check_unset_reads(
     graph: &Graph,
     sg: &StateGraph,

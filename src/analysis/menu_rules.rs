@@ -270,9 +270,8 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         let NodeKind::Menu { prompt, .. } = &graph.model_node(node).kind else {
             return;
         };
-        let announced = self.announcements[node as usize]
-            .get_or_insert_with(|| parse_announcements(&prompt.value))
-            .clone();
+        let announced = &*self.announcements[node as usize]
+            .get_or_insert_with(|| parse_announcements(&prompt.value));
         let offered: Vec<(u32, DtmfKey)> = enabled
             .iter()
             .filter_map(|&i| graph.model_option(i).key.as_ref().map(|k| (i, k.value)))

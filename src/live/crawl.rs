@@ -303,10 +303,11 @@ fn absorb(builder: &mut Builder, index: usize, plan: Plan, outcomes: Vec<Outcome
             let unannounced = members
                 .iter()
                 .filter(|&&i| {
-                    !announced
-                        .keys
-                        .iter()
-                        .any(|k| k.key.to_string() == keyed[i].0)
+                    !keyed[i]
+                        .0
+                        .chars()
+                        .next()
+                        .is_some_and(|key| announced.announces(key))
                 })
                 .count();
             (members.len(), unannounced)
