@@ -310,8 +310,7 @@ fn closed_condition(graph: &Graph, node: NodeIx, vars: u64) -> Option<String> {
     }
 }
 
-/// A menu whose options are all guarded off: the customer waits at a
-/// dead end, whatever inputs follow.
+/// Why the customer is at a dead end, in words, for the transcript.
 fn explain(reason: DeadEndReason) -> String {
     reason.explain().to_string()
 }

@@ -1298,13 +1298,6 @@ impl<'a, 'n> Builder<'a, 'n> {
         )
     }
 
-    /// A node whose action has outcomes the node cannot carry (a platform
-    /// error, a branch of no meaning to a menu): without them the node
-    /// itself; otherwise an `opaque` step, at the action's id, whose
-    /// `outcome` branch leads to the node as a node of its own
-    /// (`<id>__<suffix>`) and whose other branches are those outcomes. So
-    /// every branch of the export stays an edge, and its target stays
-    /// reachable.
     /// A menu whose block has outcomes the menu cannot carry: those are
     /// branches of a step in front of it, each said in a note.
     fn guarded_menu(
@@ -1328,6 +1321,13 @@ impl<'a, 'n> Builder<'a, 'n> {
         )
     }
 
+    /// A node whose action has outcomes the node cannot carry (a platform
+    /// error, a branch of no meaning to a menu): without them the node
+    /// itself; otherwise an `opaque` step, at the action's id, whose
+    /// `outcome` branch leads to the node as a node of its own
+    /// (`<id>__<suffix>`) and whose other branches are those outcomes. So
+    /// every branch of the export stays an edge, and its target stays
+    /// reachable.
     fn guarded(
         &mut self,
         action: &Value,

@@ -123,8 +123,6 @@ pub fn replay_finding(
         (Ending::Terminal { node: n, kind, .. }, "slow-to-agent") => {
             *kind == "transfer" && n == node
         }
-        // The failure is at `node`; its inputs end with the failing choice,
-        // and the call ends at the silent hangup the path names last.
         // The caller ends at the transfer with its `open_when` false.
         (
             Ending::Terminal {
@@ -132,6 +130,8 @@ pub fn replay_finding(
             },
             "closed-transfer",
         ) => n == node && closed.is_some(),
+        // The failure is at `node`; its inputs end with the failing choice,
+        // and the call ends at the silent hangup the path names last.
         (Ending::Terminal { node: n, kind, .. }, "silent-failure") => {
             *kind == "hangup"
                 && finding["path"].as_array().and_then(|p| p.last()) == Some(&serde_json::json!(n))
