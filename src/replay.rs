@@ -297,17 +297,9 @@ pub(crate) fn replay_compiled(
 /// The `open_when` of the transfer `node`, as written, when it is false
 /// under `vars`: the caller has reached a queue nobody staffs then.
 fn closed_condition(graph: &Graph, node: NodeIx, vars: u64) -> Option<String> {
-    let &cond = graph.open_when.get(&node)?;
-    if graph.eval(cond, vars, &mut |_| {}) {
-        return None;
-    }
-    match &graph.model_node(node).kind {
-        crate::model::NodeKind::Transfer {
-            open_when: Some(when),
-            ..
-        } => Some(crate::structure::condition_text(&when.value)),
-        _ => None,
-    }
+    graph
+        .closed_when(node, vars, &mut |_| {})
+        .map(|when| crate::structure::condition_text(&when.value))
 }
 
 /// Why the customer is at a dead end, in words, for the transcript.

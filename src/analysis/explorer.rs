@@ -934,20 +934,16 @@ fn check_open_hours(
     path: impl FnOnce() -> Vec<Choice>,
     recorder: &mut Recorder,
 ) {
-    let Some(&cond) = graph.open_when.get(&node) else {
+    let mut read = 0u64;
+    let Some(when) = graph.closed_when(node, vars, &mut |v| {
+        read |= graph.vars[v as usize].mask();
+    }) else {
         return;
     };
-    let mut read = 0u64;
-    let open = graph.eval(cond, vars, &mut |v| read |= graph.vars[v as usize].mask());
-    if open || !recorder.wants(Code::ClosedTransfer, node, 0, world_index) {
+    if !recorder.wants(Code::ClosedTransfer, node, 0, world_index) {
         return;
     }
-    let NodeKind::Transfer {
-        queue,
-        open_when: Some(when),
-        ..
-    } = &graph.model_node(node).kind
-    else {
+    let NodeKind::Transfer { queue, .. } = &graph.model_node(node).kind else {
         return;
     };
     recorder.record(

@@ -240,6 +240,30 @@ impl<'a> Graph<'a> {
         &flow.nodes[n.model as usize]
     }
 
+    /// The `open_when` of a transfer that is closed under `vars`: the one
+    /// rule the walk (`closed-transfer`) and `replay` (a call that ends
+    /// `CLOSED`) judge opening hours by. `reads` is told each variable the
+    /// condition reads. `None` for an open transfer, and for any node with
+    /// no `open_when`.
+    pub(crate) fn closed_when(
+        &self,
+        node: NodeIx,
+        vars: u64,
+        reads: &mut impl FnMut(u16),
+    ) -> Option<&'a crate::model::Located<crate::model::Condition>> {
+        let &cond = self.open_when.get(&node)?;
+        if self.eval(cond, vars, reads) {
+            return None;
+        }
+        match &self.model_node(node).kind {
+            crate::model::NodeKind::Transfer {
+                open_when: Some(when),
+                ..
+            } => Some(when),
+            _ => None,
+        }
+    }
+
     pub fn node_id(&self, node: NodeIx) -> &'a str {
         self.model_node(node).id.as_str()
     }
