@@ -792,22 +792,21 @@ impl<'a> Builder<'a> {
 
         // The start: the greeting, then `startUpRef`.
         let start_target = match entry(call, "startUpRef") {
-            Some((key, v)) => {
+            Some((_, v)) => {
                 let raw = self.text(Some(v)).unwrap_or_default();
                 // A flow whose start names nothing cannot run (Architect
                 // does not publish it): what a caller would meet is
                 // unknown, so the import stops here rather than report
                 // a guess about the caller.
-                if self.resolve(&raw, None).is_none() {
+                let Some(start) = self.resolve(&raw, None) else {
                     return Err(ImportError {
                             file: self.file.to_string(),
                             line: v.pos.line,
                             column: v.pos.column,
                             message: format!("`startUpRef` is `{raw}`, which names no menu, task or state of this export"),
                         });
-                }
-                let origin = self.origin(key, &raw, "startUpRef");
-                self.link(&raw, None, origin)
+                };
+                start
             }
             None => {
                 let first = self
