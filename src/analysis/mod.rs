@@ -156,9 +156,8 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
     }
     analysis.findings.retain_mut(|f| {
         // A level the settings give wins; otherwise the finding keeps the
-        // level its analysis gave it (the code's default, or a warning
-        // where an `unset-variable` is unset on only some paths).
-        f.level = set.settings.levels.get(&f.code).copied().unwrap_or(f.level);
+        // level its analysis gave it.
+        f.level = set.settings.level_or(f.code, f.level);
         f.level != Level::Off
     });
     analysis

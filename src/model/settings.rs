@@ -81,9 +81,13 @@ pub struct Settings {
 
 impl Settings {
     pub fn level(&self, code: Code) -> Level {
-        self.levels
-            .get(&code)
-            .copied()
-            .unwrap_or_else(|| code.default_level())
+        self.level_or(code, code.default_level())
+    }
+
+    /// The level the settings give `code`, else `found`: the level the
+    /// analysis gave a finding (a warning where an `unset-variable` is
+    /// unset on only some paths).
+    pub fn level_or(&self, code: Code, found: Level) -> Level {
+        self.levels.get(&code).copied().unwrap_or(found)
     }
 }
