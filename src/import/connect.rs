@@ -994,14 +994,9 @@ impl<'a, 'n> Builder<'a, 'n> {
                 extras.push(("NoMatchingError".to_string(), to));
             }
         }
-        let handled: Vec<&String> = options
-            .iter()
-            .map(|o| &o.goto)
-            .chain(no_input.iter().map(|h| &h.then))
-            .chain(no_match.iter().map(|h| &h.then))
-            .collect();
+        // A `NextAction` the menu already leads to is dropped by `guarded`.
         if let Some(next) = &t.next {
-            if !handled.contains(&next) && !extras.iter().any(|(_, to)| to == next) {
+            if !extras.iter().any(|(_, to)| to == next) {
                 extras.push(("NextAction".to_string(), next.clone()));
             }
         }
@@ -1206,13 +1201,11 @@ impl<'a, 'n> Builder<'a, 'n> {
         // branches are outcomes of the step, so their targets stay reachable.
         // So is a `NextAction` beside both conditions.
         // A `NextAction` that an error branch also takes is that branch,
-        // not an outcome of its own.
+        // not an outcome of its own (and one the switch already leads to
+        // is dropped by `guarded`).
         let mut errors = t.errors.clone();
         if let Some(next) = &t.next {
-            if open.as_ref() != Some(next)
-                && closed.as_ref() != Some(next)
-                && !errors.iter().any(|(_, to)| to == next)
-            {
+            if !errors.iter().any(|(_, to)| to == next) {
                 errors.push(("NextAction".to_string(), next.clone()));
             }
         }
@@ -1347,8 +1340,7 @@ impl<'a, 'n> Builder<'a, 'n> {
         // different things happening (a queue at capacity is a refusal the
         // caller should hear about, a platform error is not), and the
         // analysis judges each by its name.
-        let mut kind = kind;
-        let reached: Vec<String> = kind.targets_mut().into_iter().map(|t| t.clone()).collect();
+        let reached: Vec<String> = kind.targets().map(str::to_string).collect();
         let alternatives: Vec<(String, String)> = alternatives
             .into_iter()
             .filter(|(_, to)| !reached.contains(to))
