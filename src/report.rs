@@ -40,6 +40,15 @@ pub struct Report {
     /// customer lives through (docs/report.md, "Journeys").
     #[serde(default)]
     pub journeys: Vec<crate::results::Journey>,
+    /// Per channel, for all customers and per customer type: the shares of
+    /// demand self-served, transferred and not served, and the weighted
+    /// mean times (docs/report.md, "Demand").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub demand: Vec<crate::results::Demand>,
+    /// Per channel and intent: its demand and the caller-minutes it costs,
+    /// costliest first within each channel.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub demand_intents: Vec<crate::results::DemandIntent>,
     /// Statements about the run itself, such as a walk budget that was hit.
     pub notes: Vec<String>,
     pub stats: Stats,
@@ -181,6 +190,8 @@ impl Report {
             fuzz: None,
             intents: Vec::new(),
             journeys: Vec::new(),
+            demand: Vec::new(),
+            demand_intents: Vec::new(),
             notes: Vec::new(),
             stats: Stats::default(),
             structure: Default::default(),

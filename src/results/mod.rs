@@ -26,6 +26,59 @@ pub struct IntentAvailability {
     pub when: Option<String>,
 }
 
+/// The share of one channel's demand that each outcome gets, for one
+/// customer type or for all customers (docs/report.md, "Demand"). Demand is
+/// the intents' `volume:`; without volumes every intent counts once
+/// (`weighted` is false).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Demand {
+    pub channel: Channel,
+    /// The customer type these figures are for; absent for all customers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_type: Option<String>,
+    /// Whether the figures are weighted by the intents' `volume:`; false
+    /// when no intent on the channel has one, and every intent counts once.
+    pub weighted: bool,
+    /// Contacts per period with an intent the channel lists (the number of
+    /// intents when not weighted).
+    pub volume: f64,
+    /// Shares of `volume`, between 0 and 1, summing to 1.
+    pub self_served: f64,
+    pub transferred: f64,
+    pub not_served: f64,
+    /// Demand-weighted mean seconds to being served, over the served
+    /// demand; absent when none is served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_seconds_to_served: Option<f64>,
+    /// Demand-weighted mean seconds for a caller who asks for a person to
+    /// reach one, over the demand that can; absent when none can.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_seconds_to_agent: Option<f64>,
+}
+
+/// One intent's demand on one channel and what it costs callers, for the
+/// costliest-intents table and for `diff` (docs/report.md, "Demand").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemandIntent {
+    pub channel: Channel,
+    pub intent: String,
+    /// Contacts per period with this intent on this channel, all customer
+    /// types together (1 when the channel has no volumes).
+    pub volume: f64,
+    /// `volume` as a share of the channel's, between 0 and 1.
+    pub share: f64,
+    /// The outcome most of this intent's callers get: `self_served`,
+    /// `transferred` or `not_served`.
+    pub outcome: String,
+    /// Mean seconds to being served over the worlds where it is served;
+    /// absent when it never is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    /// Caller-minutes per period spent by this intent's callers before they
+    /// are served (or, when not served, before they reach a person).
+    pub caller_minutes: f64,
+}
+
 /// What a customer with one intent lives through on one channel, from the
 /// start of one flow where customers begin, in the worlds `when` names
 /// (docs/report.md, "Journeys"). Times follow `crate::timing`.
