@@ -296,7 +296,7 @@ pub(crate) fn replay_compiled(
 
 /// The `open_when` of the transfer `node`, as written, when it is false
 /// under `vars`: the caller has reached a queue nobody staffs then.
-fn closed_condition(graph: &Graph, node: NodeIx, vars: u64) -> Option<String> {
+pub(crate) fn closed_condition(graph: &Graph, node: NodeIx, vars: u64) -> Option<String> {
     graph
         .closed_when(node, vars, &mut |_| {})
         .map(|when| crate::structure::condition_text(&when.value))

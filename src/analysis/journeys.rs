@@ -35,11 +35,7 @@ fn served(
     world: u64,
 ) -> (Option<Way>, Option<Way>) {
     let graph = machine.graph;
-    let mut clock = Clock {
-        graph,
-        timing,
-        seconds: 0.0,
-    };
+    let mut clock = Clock::new(graph, timing);
     let settled = machine.settle(graph.flows[flow].start, world, 0, NONE, &mut clock);
     let mut best_end: Option<(u32, f64)> = None;
     let mut best_transfer: Option<(u32, f64)> = None;
@@ -48,22 +44,27 @@ fn served(
             *best = Some(found);
         }
     };
-    let mut arrive =
-        |settled: Settled, steps: u32, seconds: f64, queue: &mut Vec<(State, u32, f64)>| {
-            match settled {
-                Settled::Waiting(state) => queue.push((state, steps, seconds)),
-                Settled::Terminal(node) if graph.node_serves(node, intent) => {
-                    match graph.nodes[node as usize].kind {
-                        Kind::End => better(&mut best_end, (steps, seconds)),
-                        Kind::Transfer => better(&mut best_transfer, (steps, seconds)),
-                        _ => {}
-                    }
+    // A transfer that is closed when the customer gets there serves
+    // nobody: the customer is not served that way (`closed-transfer`).
+    let mut arrive = |settled: Settled,
+                      closed: bool,
+                      steps: u32,
+                      seconds: f64,
+                      queue: &mut Vec<(State, u32, f64)>| {
+        match settled {
+            Settled::Waiting(state) => queue.push((state, steps, seconds)),
+            Settled::Terminal(node) if graph.node_serves(node, intent) && !closed => {
+                match graph.nodes[node as usize].kind {
+                    Kind::End => better(&mut best_end, (steps, seconds)),
+                    Kind::Transfer => better(&mut best_transfer, (steps, seconds)),
+                    _ => {}
                 }
-                _ => {}
             }
-        };
+            _ => {}
+        }
+    };
     let mut queue = Vec::new();
-    arrive(settled, 0, clock.seconds, &mut queue);
+    arrive(settled, clock.arrived_closed, 0, clock.seconds, &mut queue);
     // Breadth-first: each state is expanded once, at the fewest moves that
     // reach it.
     let mut seen: FxHashSet<State> = FxHashSet::default();
@@ -82,7 +83,13 @@ fn served(
             // customer's.
             let steps = steps + u32::from(!matches!(choice, Choice::Branch(_)));
             match machine.step(&state, choice, &mut clock) {
-                Step::Moved(settled) => arrive(settled, steps, clock.seconds, &mut queue),
+                Step::Moved(settled) => arrive(
+                    settled,
+                    clock.arrived_closed,
+                    steps,
+                    clock.seconds,
+                    &mut queue,
+                ),
                 Step::Reprompt(again) => queue.push((again, steps, clock.seconds)),
                 _ => {}
             }

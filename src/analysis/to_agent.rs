@@ -33,16 +33,35 @@ pub(crate) struct WayToAgent {
     pub choices: Vec<Choice>,
 }
 
-/// Adds up the caller's time as nodes are entered.
+/// Adds up the caller's time as nodes are entered, and notes whether the
+/// transfer the caller last arrived at was closed then (`open_when:`).
 pub(crate) struct Clock<'g, 'a> {
     pub graph: &'g Graph<'a>,
     pub timing: Timing,
     pub seconds: f64,
+    /// Whether the last transfer arrived at was closed when the caller got
+    /// there: nobody answers, so the caller reaches no person.
+    pub arrived_closed: bool,
+}
+
+impl<'g, 'a> Clock<'g, 'a> {
+    pub(crate) fn new(graph: &'g Graph<'a>, timing: Timing) -> Self {
+        Clock {
+            graph,
+            timing,
+            seconds: 0.0,
+            arrived_closed: false,
+        }
+    }
 }
 
 impl Observer for Clock<'_, '_> {
     fn enter(&mut self, node: NodeIx) {
         self.seconds += self.timing.entering(self.graph, node);
+    }
+
+    fn arrive(&mut self, node: NodeIx, vars: u64) {
+        self.arrived_closed = self.graph.closed_when(node, vars, &mut |_| {}).is_some();
     }
 }
 
@@ -59,11 +78,7 @@ pub(crate) fn way_to_agent(
     if graph.is_visual() {
         return None;
     }
-    let mut clock = Clock {
-        graph,
-        timing,
-        seconds: 0.0,
-    };
+    let mut clock = Clock::new(graph, timing);
     let mut settled = machine.settle(graph.flows[flow].start, world, 0, NONE, &mut clock);
     let mut choices = Vec::new();
     let mut menus = 0usize;
@@ -73,8 +88,11 @@ pub(crate) fn way_to_agent(
     loop {
         let state = match settled {
             Settled::Waiting(state) => state,
+            // A desk that is closed when the caller gets there is no
+            // person: that way ends there, unserved (`closed-transfer`).
             Settled::Terminal(node)
-                if matches!(graph.nodes[node as usize].kind, Kind::Transfer) =>
+                if matches!(graph.nodes[node as usize].kind, Kind::Transfer)
+                    && !clock.arrived_closed =>
             {
                 return Some(WayToAgent {
                     world: world_index,

@@ -40,9 +40,16 @@ struct Ears<'g, 'a, 'c> {
     seconds: f64,
     /// The set's one model of caller time.
     timing: crate::timing::Timing,
+    /// The condition under which the transfer last arrived at is staffed,
+    /// when it was not met on arrival: nobody answers there.
+    arrived_closed: Option<String>,
 }
 
 impl Observer for Ears<'_, '_, '_> {
+    fn arrive(&mut self, node: NodeIx, vars: u64) {
+        self.arrived_closed = crate::replay::closed_condition(self.graph, node, vars);
+    }
+
     fn enter(&mut self, node: NodeIx) {
         self.coverage.enter(node);
         let model = self.graph.model_node(node);
@@ -163,6 +170,7 @@ pub(crate) fn run_journey(
         menus: 0,
         seconds: 0.0,
         timing: set.settings.timing,
+        arrived_closed: None,
     };
     let mut journey = Journey {
         flow: graph.flows[flow_index].id.clone(),
@@ -184,6 +192,16 @@ pub(crate) fn run_journey(
     let (outcome, node) = loop {
         let state = match settled {
             Settled::Waiting(state) => state,
+            // A desk that is closed when the customer gets there helps
+            // nobody, whatever it would serve when open.
+            Settled::Terminal(node) if ears.arrived_closed.is_some() => {
+                let when = ears.arrived_closed.take().unwrap_or_default();
+                ears.transcript.push(format!(
+                    "CLOSED at `{}`: its `open_when: {when}` is false, nobody is there to answer",
+                    graph.node_id(node)
+                ));
+                break (Outcome::Misrouted, node);
+            }
             Settled::Terminal(node) => {
                 break (
                     terminal_outcome(graph, node, intent, persona.intent.is_some()),

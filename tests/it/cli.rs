@@ -1649,3 +1649,38 @@ fn journeys_give_outcome_steps_seconds_and_the_way_to_a_person_per_world() {
     ]);
     assert_eq!(report["journeys"], expected, "{:#}", report["journeys"]);
 }
+
+/// A desk that is closed when the caller gets there serves nobody: the
+/// night journey of fixtures/journeys-closed-desk is not served and has no
+/// way to a person, and the persona who goes there is not transferred.
+#[test]
+fn a_closed_desk_serves_nobody_in_journeys_and_personas() {
+    let (code, stdout, stderr) =
+        common::touchpoint(&["check", "fixtures/journeys-closed-desk", "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let person: Vec<&serde_json::Value> = report["journeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| j["intent"] == "person")
+        .collect();
+    let expected = serde_json::json!([
+        {"channel": "phone", "flow": "main", "intent": "person", "when": "hours=open",
+         "outcome": "transferred", "steps": 1, "seconds": 7.0,
+         "seconds_to_agent": 7.0, "menus_to_agent": 1},
+        {"channel": "phone", "flow": "main", "intent": "person", "when": "hours=closed",
+         "outcome": "not_served"},
+    ]);
+    assert_eq!(
+        serde_json::json!(person),
+        expected,
+        "{:#}",
+        report["journeys"]
+    );
+    let persona = &report["personas"][0];
+    assert_eq!(persona["outcome"], "misrouted", "{persona:#}");
+    assert_eq!(persona["passed"], true, "{persona:#}");
+    let transcript = persona["transcript"].to_string();
+    assert!(transcript.contains("CLOSED at `desk`"), "{transcript}");
+}
