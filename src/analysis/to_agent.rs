@@ -79,7 +79,22 @@ pub(crate) fn way_to_agent(
         return None;
     }
     let mut clock = Clock::new(graph, timing);
-    let mut settled = machine.settle(graph.flows[flow].start, world, 0, NONE, &mut clock);
+    let settled = machine.settle(graph.flows[flow].start, world, 0, NONE, &mut clock);
+    way_to_agent_from(machine, &mut clock, settled, world_index)
+}
+
+/// The way to a person for a caller who is at `settled`, with the seconds
+/// spent so far on `clock`, and asks for one from there on: the caller's
+/// choices, menus and seconds count from `settled`, the seconds from the
+/// clock's.
+pub(crate) fn way_to_agent_from(
+    machine: &mut Machine,
+    clock: &mut Clock,
+    mut settled: Settled,
+    world_index: u32,
+) -> Option<WayToAgent> {
+    let graph = machine.graph;
+    let timing = clock.timing;
     let mut choices = Vec::new();
     let mut menus = 0usize;
     // A caller who comes back to a state they were in goes round for ever:
@@ -129,7 +144,7 @@ pub(crate) fn way_to_agent(
         };
         clock.seconds += timing.answering(graph, state.node, choice);
         choices.push(choice);
-        settled = match machine.step(&state, choice, &mut clock) {
+        settled = match machine.step(&state, choice, clock) {
             Step::Moved(next) => next,
             Step::Reprompt(next) => Settled::Waiting(next),
             _ => return None,
