@@ -1,0 +1,789 @@
+//! Caller time and demand in a diff: per channel (and customer type) the
+//! shares of demand self-served, transferred and not served and the mean
+//! seconds to be served and to reach a person on both sides; per intent
+//! the outcome and the seconds to be served; the sentences that say what a
+//! change does to callers; and the two gates, `--max-time-increase`
+//! (`--fail-on time`) and `--fail-on unserved`.
+//!
+//! Both sides are always compared on the same basis. When both reports
+//! carry `demand`, its figures are compared (per channel weighted alike on
+//! both sides, else every intent counting once on both). When either lacks
+//! it (a set compared by an older touchpoint, or a report saved before
+//! demand was measured), both sides are compared on their `journeys`, every
+//! intent counting once. When a side has neither, caller time is not
+//! compared and a note says so: a gate never passes or fails on figures
+//! that were not there.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use super::{DiffReport, FailOn};
+use crate::model::Channel;
+use crate::report::Report;
+
+/// Seconds are given to 0.1 s (journeys round to it), so a smaller change
+/// is rounding, not a change: it is never listed and never fails.
+const SECONDS_NOISE: f64 = 0.1;
+
+/// Shares are computed in floating point; a difference this small is the
+/// arithmetic, not demand that moved.
+const SHARE_NOISE: f64 = 1e-9;
+
+/// One channel's demand figures (all customers or one customer type) on
+/// one side of a diff, as `Report.demand` gives them or as they are
+/// computed from the journeys, every intent counting once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemandFigures {
+    /// Whether the figures are weighted by the intents' `volume:`.
+    pub weighted: bool,
+    /// Contacts per period, or the number of intents when not weighted.
+    pub volume: f64,
+    pub self_served: f64,
+    pub transferred: f64,
+    pub not_served: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_seconds_to_served: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_seconds_to_agent: Option<f64>,
+}
+
+/// New minus old, for the figures present on both sides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemandShift {
+    /// Changes of the shares (between -1 and 1).
+    pub self_served: f64,
+    pub transferred: f64,
+    pub not_served: f64,
+    /// Change of the mean seconds to be served, to 0.1 s, and in percent of
+    /// the old mean (absent when the old mean is 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds_to_served: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent_to_served: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds_to_agent: Option<f64>,
+}
+
+/// One channel's demand (all customers, or one customer type) on both
+/// sides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemandChange {
+    pub channel: Channel,
+    /// Absent for all customers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_type: Option<String>,
+    /// Absent on the side that does not have this channel or customer type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old: Option<DemandFigures>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<DemandFigures>,
+    /// Present when both sides are, weighted alike.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<DemandShift>,
+    /// For all customers: the mean seconds to be served over the intents
+    /// served on both sides, weighted alike, which `--max-time-increase`
+    /// judges. Absent when no intent is served on both sides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_on_both: Option<ServedOnBoth>,
+}
+
+/// A channel's mean seconds to be served, like for like: over the intents
+/// served on both sides, each side's seconds weighted by the new side's
+/// shares of demand (every intent once when the new side has no volumes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServedOnBoth {
+    /// How many intents are served on both sides.
+    pub intents: usize,
+    pub weighted: bool,
+    pub old_mean_seconds: f64,
+    pub new_mean_seconds: f64,
+    /// The change in percent of the old mean; absent when that is 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
+}
+
+impl DemandChange {
+    /// Whether anything a caller lives through moved beyond rounding.
+    pub fn moved(&self) -> bool {
+        let Some(shift) = &self.change else {
+            return self.old.is_some() != self.new.is_some();
+        };
+        let seconds = |s: Option<f64>| s.is_some_and(|s| s.abs() >= SECONDS_NOISE - 1e-9);
+        let means = |f: &Option<DemandFigures>| {
+            f.as_ref().map(|f| {
+                (
+                    f.mean_seconds_to_served.is_some(),
+                    f.mean_seconds_to_agent.is_some(),
+                )
+            })
+        };
+        [shift.self_served, shift.transferred, shift.not_served]
+            .iter()
+            .any(|d| d.abs() > SHARE_NOISE)
+            || seconds(shift.seconds_to_served)
+            || seconds(shift.seconds_to_agent)
+            || means(&self.old) != means(&self.new)
+    }
+}
+
+/// One intent on one channel, on one side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntentFigures {
+    /// `self_served`, `transferred` or `not_served`: what most of its
+    /// callers get.
+    pub outcome: String,
+    /// Seconds to being served; absent when it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    /// Its share of the channel's demand; absent when not weighted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    /// Whether some or all of its callers are not served: under some
+    /// variable values or from some flow where customers begin (from
+    /// journeys), or as its outcome (from demand). Left out when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_all_served: bool,
+}
+
+/// An intent whose outcome or time to be served changed, or that is on one
+/// side only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntentChange {
+    pub channel: Channel,
+    pub intent: String,
+    /// Absent on the side that does not have the intent on this channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old: Option<IntentFigures>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<IntentFigures>,
+    /// Change of the seconds to be served, to 0.1 s, and in percent of the
+    /// old; present when both sides serve it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
+    /// What the change does to these callers, in one sentence.
+    pub sentence: String,
+}
+
+/// Where each side's figures come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Basis {
+    /// `Report.demand` and `Report.demand_intents`.
+    Demand,
+    /// `Report.journeys`, every intent counting once.
+    Journeys,
+}
+
+/// One intent on one channel as the comparison reads it.
+#[derive(Debug, Clone)]
+struct IntentView {
+    channel: Channel,
+    intent: String,
+    outcome: String,
+    seconds: Option<f64>,
+    /// Share of the channel's demand when the side is weighted.
+    share: Option<f64>,
+    /// Shares of this intent's callers self-served, transferred and not
+    /// served (one of them 1 when a report gives only the main outcome).
+    outcomes: [f64; 3],
+    seconds_to_agent: Option<f64>,
+    /// Whether some or all of its callers are not served.
+    not_all_served: bool,
+}
+
+const OUTCOMES: [&str; 3] = ["self_served", "transferred", "not_served"];
+
+fn outcome_index(outcome: &str) -> Option<usize> {
+    OUTCOMES.iter().position(|o| *o == outcome)
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let (sum, n) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| sum / n as f64)
+}
+
+/// The intents of a report, from `demand_intents`. `weighted` says per
+/// channel whether its demand is weighted.
+fn intents_from_demand(report: &Report) -> Vec<IntentView> {
+    let weighted = |channel: Channel| {
+        report
+            .demand
+            .iter()
+            .any(|d| d.channel == channel && d.customer_type.is_none() && d.weighted)
+    };
+    report
+        .demand_intents
+        .iter()
+        .map(|d| {
+            let mut outcomes = [0.0; 3];
+            if let Some(i) = outcome_index(&d.outcome) {
+                outcomes[i] = 1.0;
+            }
+            IntentView {
+                channel: d.channel,
+                intent: d.intent.clone(),
+                outcome: d.outcome.clone(),
+                seconds: d.seconds,
+                share: weighted(d.channel).then_some(d.share),
+                outcomes,
+                seconds_to_agent: None,
+                not_all_served: d.outcome == "not_served",
+            }
+        })
+        .collect()
+}
+
+/// The intents of a report, from `journeys`: an intent's entries (one per
+/// flow where customers begin and group of variable values) count alike.
+/// Its outcome is the most frequent among them, the worse on a tie, and
+/// its seconds the mean over the entries that serve it.
+fn intents_from_journeys(report: &Report) -> Vec<IntentView> {
+    let mut groups: Vec<((Channel, &str), Vec<&crate::results::Journey>)> = Vec::new();
+    let mut index: FxHashMap<(Channel, &str), usize> = FxHashMap::default();
+    for j in &report.journeys {
+        let key = (j.channel, j.intent.as_str());
+        let i = *index.entry(key).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(j);
+    }
+    groups
+        .into_iter()
+        .map(|((channel, intent), entries)| {
+            let mut counts = [0usize; 3];
+            for j in &entries {
+                if let Some(i) = outcome_index(&j.outcome) {
+                    counts[i] += 1;
+                }
+            }
+            let n = entries.len() as f64;
+            // The last index with the most entries: the worse outcome wins
+            // a tie, so that a tie never hides callers left unserved.
+            let main = (0..3).rev().max_by_key(|&i| (counts[i], i)).unwrap_or(2);
+            IntentView {
+                channel,
+                intent: intent.to_string(),
+                outcome: OUTCOMES[main].to_string(),
+                seconds: mean(entries.iter().filter_map(|j| j.seconds)).map(round1),
+                share: None,
+                outcomes: counts.map(|c| c as f64 / n),
+                seconds_to_agent: mean(entries.iter().filter_map(|j| j.seconds_to_agent))
+                    .map(round1),
+                not_all_served: counts[2] > 0,
+            }
+        })
+        .collect()
+}
+
+/// A channel's figures with every intent counting once.
+fn unweighted(intents: &[IntentView], channel: Channel) -> Option<DemandFigures> {
+    let on: Vec<&IntentView> = intents.iter().filter(|i| i.channel == channel).collect();
+    if on.is_empty() {
+        return None;
+    }
+    let n = on.len() as f64;
+    let share = |k: usize| on.iter().map(|i| i.outcomes[k]).sum::<f64>() / n;
+    Some(DemandFigures {
+        weighted: false,
+        volume: n,
+        self_served: share(0),
+        transferred: share(1),
+        not_served: share(2),
+        mean_seconds_to_served: mean(on.iter().filter_map(|i| i.seconds)).map(round1),
+        mean_seconds_to_agent: mean(on.iter().filter_map(|i| i.seconds_to_agent)).map(round1),
+    })
+}
+
+fn figures_of(d: &crate::results::Demand) -> DemandFigures {
+    DemandFigures {
+        weighted: d.weighted,
+        volume: d.volume,
+        self_served: d.self_served,
+        transferred: d.transferred,
+        not_served: d.not_served,
+        mean_seconds_to_served: d.mean_seconds_to_served,
+        mean_seconds_to_agent: d.mean_seconds_to_agent,
+    }
+}
+
+/// A side's figures per (channel, customer type).
+type Figures = Vec<((Channel, Option<String>), DemandFigures)>;
+
+fn channels_of(intents: &[IntentView]) -> Vec<Channel> {
+    let mut channels: Vec<Channel> = intents.iter().map(|i| i.channel).collect();
+    channels.sort();
+    channels.dedup();
+    channels
+}
+
+/// Compares caller time and demand, filling `out.demand`, `out.intents`,
+/// notes and regressions.
+pub(super) fn compare(
+    old: &Report,
+    new: &Report,
+    fail_on: &[FailOn],
+    max_time_increase: f64,
+    out: &mut DiffReport,
+) {
+    let Some(basis) = basis(old, new, out) else {
+        return;
+    };
+    let (old_intents, new_intents) = match basis {
+        Basis::Demand => (intents_from_demand(old), intents_from_demand(new)),
+        Basis::Journeys => (intents_from_journeys(old), intents_from_journeys(new)),
+    };
+    let (old_figures, new_figures) = match basis {
+        Basis::Demand => {
+            let of = |r: &Report| -> Figures {
+                r.demand
+                    .iter()
+                    .map(|d| ((d.channel, d.customer_type.clone()), figures_of(d)))
+                    .collect()
+            };
+            (of(old), of(new))
+        }
+        Basis::Journeys => {
+            let of = |intents: &[IntentView]| -> Figures {
+                channels_of(intents)
+                    .into_iter()
+                    .filter_map(|c| unweighted(intents, c).map(|f| ((c, None), f)))
+                    .collect()
+            };
+            (of(&old_intents), of(&new_intents))
+        }
+    };
+    out.demand = demand_changes(old_figures, new_figures);
+    for change in out.demand.iter_mut().filter(|c| c.customer_type.is_none()) {
+        change.served_on_both = served_on_both(change.channel, &old_intents, &new_intents);
+    }
+    out.intents = intent_changes(&old_intents, &new_intents);
+    gate(fail_on, max_time_increase, out);
+}
+
+/// Which figures both sides can be compared on, with a note when it is not
+/// the demand or when there is none.
+fn basis(old: &Report, new: &Report, out: &mut DiffReport) -> Option<Basis> {
+    let sides = [("old", old), ("new", new)];
+    if sides.iter().all(|(_, r)| !r.demand.is_empty()) {
+        return Some(Basis::Demand);
+    }
+    // A side with no flows is a set that did not exist there; the notes
+    // already say everything on the other side is new or gone.
+    let empty = |r: &Report| r.structure.flows.is_empty() && r.journeys.is_empty();
+    if sides.iter().any(|(_, r)| empty(r)) {
+        return None;
+    }
+    if sides.iter().all(|(_, r)| !r.journeys.is_empty()) {
+        if let Some((side, _)) = sides
+            .iter()
+            .find(|(_, r)| r.demand.is_empty() && sides.iter().any(|(_, o)| !o.demand.is_empty()))
+        {
+            out.notes.push(format!(
+                "the {side} side has no demand figures (a report saved by an older touchpoint): caller time is compared on the journeys, every intent counting once"
+            ));
+        }
+        return Some(Basis::Journeys);
+    }
+    // Journeys are missing on a side that has intents (a report saved
+    // before journeys were measured), or one side has none to compare.
+    let lacking: Vec<&str> = sides
+        .iter()
+        .filter(|(_, r)| r.journeys.is_empty() && r.demand.is_empty())
+        .map(|(side, _)| *side)
+        .collect();
+    if sides
+        .iter()
+        .any(|(_, r)| !r.journeys.is_empty() || !r.intents.is_empty())
+    {
+        out.notes.push(format!(
+            "caller time is not compared: the {} side has no journeys (a report saved by an older touchpoint, or a set whose channels expect no intents)",
+            lacking.join(" and the ")
+        ));
+    }
+    None
+}
+
+fn demand_changes(old: Figures, new: Figures) -> Vec<DemandChange> {
+    let mut keys: Vec<(Channel, Option<String>)> = old
+        .iter()
+        .chain(new.iter())
+        .map(|(k, _)| k.clone())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let find = |figures: &Figures, key: &(Channel, Option<String>)| {
+        figures
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, f)| f.clone())
+    };
+    keys.into_iter()
+        .map(|key| {
+            let (a, b) = (find(&old, &key), find(&new, &key));
+            let change = match (&a, &b) {
+                (Some(a), Some(b)) if a.weighted == b.weighted => Some(shift(a, b)),
+                _ => None,
+            };
+            DemandChange {
+                channel: key.0,
+                customer_type: key.1,
+                old: a,
+                new: b,
+                change,
+                served_on_both: None,
+            }
+        })
+        .collect()
+}
+
+fn shift(a: &DemandFigures, b: &DemandFigures) -> DemandShift {
+    let both = |x: Option<f64>, y: Option<f64>| x.zip(y);
+    let served = both(a.mean_seconds_to_served, b.mean_seconds_to_served);
+    DemandShift {
+        self_served: b.self_served - a.self_served,
+        transferred: b.transferred - a.transferred,
+        not_served: b.not_served - a.not_served,
+        seconds_to_served: served.map(|(x, y)| round1(y - x)),
+        percent_to_served: served
+            .filter(|(x, _)| *x > 0.0)
+            .map(|(x, y)| round1((y - x) / x * 100.0)),
+        seconds_to_agent: both(a.mean_seconds_to_agent, b.mean_seconds_to_agent)
+            .map(|(x, y)| round1(y - x)),
+    }
+}
+
+fn figures(view: &IntentView) -> IntentFigures {
+    IntentFigures {
+        outcome: view.outcome.clone(),
+        seconds: view.seconds,
+        share: view.share,
+        not_all_served: view.not_all_served,
+    }
+}
+
+/// The intents whose outcome or seconds to be served changed, and those on
+/// one side only, ordered by the size of the effect: changes of outcome
+/// (and intents on one side only) first, since a caller who is no longer
+/// served loses more than time, then by share of demand × seconds.
+fn intent_changes(old: &[IntentView], new: &[IntentView]) -> Vec<IntentChange> {
+    let find = |views: &[IntentView], c: Channel, intent: &str| {
+        views
+            .iter()
+            .find(|v| v.channel == c && v.intent == intent)
+            .cloned()
+    };
+    let mut keys: Vec<(Channel, String)> = old
+        .iter()
+        .chain(new)
+        .map(|v| (v.channel, v.intent.clone()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let mut changes: Vec<(bool, f64, IntentChange)> = Vec::new();
+    for (channel, intent) in keys {
+        let (a, b) = (find(old, channel, &intent), find(new, channel, &intent));
+        let seconds = match (&a, &b) {
+            (Some(a), Some(b)) => a.seconds.zip(b.seconds).map(|(x, y)| round1(y - x)),
+            _ => None,
+        };
+        let outcome_changed = match (&a, &b) {
+            (Some(a), Some(b)) => a.outcome != b.outcome || a.not_all_served != b.not_all_served,
+            _ => true,
+        };
+        let time_changed = seconds.is_some_and(|d| d.abs() >= SECONDS_NOISE - 1e-9);
+        if !outcome_changed && !time_changed {
+            continue;
+        }
+        let share = b.as_ref().or(a.as_ref()).and_then(|v| v.share);
+        let effect = share.unwrap_or(1.0) * seconds.map_or(0.0, f64::abs);
+        let percent = match (&a, &b) {
+            (Some(a), Some(b)) => a
+                .seconds
+                .zip(b.seconds)
+                .filter(|(x, _)| *x > 0.0)
+                .map(|(x, y)| round1((y - x) / x * 100.0)),
+            _ => None,
+        };
+        let sentence = sentence(channel, &intent, a.as_ref(), b.as_ref(), share);
+        // The effect decides the order among time changes; among changes
+        // of outcome the share does, since their seconds are not
+        // comparable (one side has none).
+        let size = if outcome_changed {
+            share.unwrap_or(1.0)
+        } else {
+            effect
+        };
+        changes.push((
+            outcome_changed,
+            size,
+            IntentChange {
+                channel,
+                intent,
+                old: a.as_ref().map(figures),
+                new: b.as_ref().map(figures),
+                seconds,
+                percent,
+                sentence,
+            },
+        ));
+    }
+    changes.sort_by(|(oa, ea, a), (ob, eb, b)| {
+        ob.cmp(oa)
+            .then(eb.total_cmp(ea))
+            .then(a.channel.cmp(&b.channel))
+            .then(a.intent.cmp(&b.intent))
+    });
+    changes.into_iter().map(|(_, _, c)| c).collect()
+}
+
+/// Seconds as people read them: whole seconds, or tenths below one.
+pub fn seconds_text(seconds: f64) -> String {
+    let seconds = seconds.abs();
+    if seconds >= 1.0 {
+        format!("{:.0} s", seconds)
+    } else {
+        format!("{:.1} s", seconds)
+    }
+}
+
+/// A share of demand in percent: whole percents, or tenths below one.
+pub fn share_text(share: f64) -> String {
+    let percent = share * 100.0;
+    if percent >= 1.0 || percent == 0.0 {
+        format!("{percent:.0}%")
+    } else {
+        format!("{percent:.1}%")
+    }
+}
+
+fn people(channel: Channel) -> String {
+    match channel {
+        Channel::Phone => "phone callers".to_string(),
+        other => format!("{other} customers"),
+    }
+}
+
+/// How an outcome reads after "they were" / "now".
+fn outcome_phrase(view: &IntentView) -> String {
+    let time = view
+        .seconds
+        .map(|s| format!(" in {}", seconds_text(s)))
+        .unwrap_or_default();
+    match view.outcome.as_str() {
+        "self_served" => format!("served by self-service{time}"),
+        "transferred" => format!("transferred to a person{time}"),
+        _ => "not served".to_string(),
+    }
+}
+
+fn sentence(
+    channel: Channel,
+    intent: &str,
+    old: Option<&IntentView>,
+    new: Option<&IntentView>,
+    share: Option<f64>,
+) -> String {
+    let who = match share {
+        Some(share) => format!(
+            "the {} of {} who want `{intent}`",
+            share_text(share),
+            people(channel)
+        ),
+        None => format!("{} who want `{intent}`", people(channel)),
+    };
+    let of_demand = share
+        .map(|s| format!(" ({} of {})", share_text(s), people(channel)))
+        .unwrap_or_default();
+    let (a, b) = match (old, new) {
+        (Some(a), Some(b)) => (a, b),
+        (None, Some(b)) => {
+            return format!(
+                "`{intent}` is new on {channel}{of_demand}: {}.",
+                outcome_phrase(b)
+            )
+        }
+        (Some(a), _) => {
+            return format!(
+                "`{intent}` is no longer expected on {channel}{of_demand}; it was {}.",
+                outcome_phrase(a)
+            )
+        }
+        (None, None) => return String::new(),
+    };
+    let times = match (a.seconds, b.seconds) {
+        (Some(x), Some(y)) => format!(" ({} → {})", seconds_text(x), seconds_text(y)),
+        _ => String::new(),
+    };
+    match (a.outcome.as_str(), b.outcome.as_str()) {
+        (x, y) if x == y && a.not_all_served != b.not_all_served => {
+            let of = if share.is_some() { " of" } else { "" };
+            if b.not_all_served {
+                format!(
+                    "This change leaves some{of} {who} unserved (under some variable values or from some start); before, all of them were {}.",
+                    outcome_phrase(a)
+                )
+            } else {
+                format!(
+                    "This change serves all{of} {who}; before, some were left unserved. They are {}.",
+                    outcome_phrase(b)
+                )
+            }
+        }
+        (x, y) if x == y => {
+            let delta = b.seconds.zip(a.seconds).map_or(0.0, |(y, x)| y - x);
+            if delta > 0.0 {
+                format!(
+                    "This change makes {who} wait {} longer before they are served{times}.",
+                    seconds_text(delta)
+                )
+            } else {
+                format!(
+                    "This change serves {who} {} sooner{times}.",
+                    seconds_text(delta)
+                )
+            }
+        }
+        (_, "not_served") => format!(
+            "This change leaves {who} unserved; they were {}.",
+            outcome_phrase(a)
+        ),
+        ("not_served", _) => format!(
+            "This change serves {who}, who were not served before: {}.",
+            outcome_phrase(b)
+        ),
+        ("self_served", _) => format!(
+            "This change transfers {who} to a person instead of serving them by self-service{times}."
+        ),
+        _ => format!(
+            "This change serves {who} by self-service instead of transferring them to a person{times}."
+        ),
+    }
+}
+
+/// The like-for-like mean seconds to be served on a channel: over the
+/// intents served on both sides, each side's seconds weighted alike, by
+/// the new side's shares when it is weighted, else every intent once.
+/// Serving callers who were not served before (usually slowly), or volumes
+/// estimated anew, then never reads as the same callers waiting longer.
+fn served_on_both(
+    channel: Channel,
+    old: &[IntentView],
+    new: &[IntentView],
+) -> Option<ServedOnBoth> {
+    let mut weight = 0.0;
+    let (mut old_sum, mut new_sum) = (0.0, 0.0);
+    let mut intents = 0;
+    let weighted = new
+        .iter()
+        .any(|v| v.channel == channel && v.share.is_some());
+    for b in new.iter().filter(|v| v.channel == channel) {
+        let Some(a) = old
+            .iter()
+            .find(|a| a.channel == channel && a.intent == b.intent)
+        else {
+            continue;
+        };
+        let (Some(x), Some(y)) = (a.seconds, b.seconds) else {
+            continue;
+        };
+        let w = if weighted {
+            b.share.unwrap_or(0.0)
+        } else {
+            1.0
+        };
+        weight += w;
+        old_sum += w * x;
+        new_sum += w * y;
+        intents += 1;
+    }
+    if intents == 0 || weight <= 0.0 {
+        return None;
+    }
+    let (x, y) = (round1(old_sum / weight), round1(new_sum / weight));
+    Some(ServedOnBoth {
+        intents,
+        weighted,
+        old_mean_seconds: x,
+        new_mean_seconds: y,
+        percent: (x > 0.0).then(|| round1((y - x) / x * 100.0)),
+    })
+}
+
+/// The gates, as `--fail-on` selects them: `time`, a channel's
+/// like-for-like mean seconds to be served ([`served_on_both`]) up by more
+/// than `max_time_increase` percent (and by 0.1 s at least: less is
+/// rounding); `unserved`, intents on both sides whose callers were served
+/// and now are not, or not all of them.
+fn gate(fail_on: &[FailOn], max_time_increase: f64, out: &mut DiffReport) {
+    let mut regressions = Vec::new();
+    for change in out.demand.iter().filter(|c| c.customer_type.is_none()) {
+        let channel = change.channel;
+        let named = |pred: &dyn Fn(&IntentChange) -> bool| -> Vec<&IntentChange> {
+            out.intents
+                .iter()
+                .filter(|i| i.channel == channel && pred(i))
+                .collect()
+        };
+        let names = |intents: &[&IntentChange]| {
+            intents
+                .iter()
+                .map(|i| format!("`{}`", i.intent))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if let (true, Some(both)) = (fail_on.contains(&FailOn::Time), &change.served_on_both) {
+            let (x, y) = (both.old_mean_seconds, both.new_mean_seconds);
+            let rise = y - x;
+            let percent = if x > 0.0 {
+                rise / x * 100.0
+            } else {
+                f64::INFINITY
+            };
+            if rise >= SECONDS_NOISE - 1e-9 && percent > max_time_increase {
+                let slower = named(&|i| i.seconds.is_some_and(|s| s > 0.0));
+                let by = if percent.is_finite() {
+                    format!("+{percent:.1}%")
+                } else {
+                    "up from 0 s".to_string()
+                };
+                let mean = if both.weighted {
+                    "demand-weighted mean"
+                } else {
+                    "mean (every intent counting once)"
+                };
+                regressions.push(format!(
+                    "the {mean} time to be served on {channel} rose from {x:.1} s to {y:.1} s ({by}, more than {max_time_increase}%), over the {} intents served on both sides; slower: {}",
+                    both.intents,
+                    names(&slower)
+                ));
+            }
+        }
+        if fail_on.contains(&FailOn::Unserved) {
+            let lost = named(&|i| {
+                matches!((&i.old, &i.new), (Some(a), Some(b))
+                    if !a.not_all_served && b.not_all_served)
+            });
+            if !lost.is_empty() {
+                let share: Option<f64> = lost
+                    .iter()
+                    .map(|i| i.new.as_ref().and_then(|n| n.share))
+                    .sum();
+                let of_demand = share
+                    .map(|s| format!(" ({} of {channel} demand)", share_text(s)))
+                    .unwrap_or_default();
+                regressions.push(format!(
+                    "{} who want {} were all served and now some or all are not{of_demand}",
+                    people(channel),
+                    names(&lost)
+                ));
+            }
+        }
+    }
+    out.regressions.extend(regressions);
+}
