@@ -736,12 +736,20 @@ fn gate(fail_on: &[FailOn], max_time_increase: f64, out: &mut DiffReport) {
                 .filter(|i| i.channel == channel && pred(i))
                 .collect()
         };
+        // The intents with the largest effect, the rest counted: a set of
+        // hundreds of intents still gives a sentence one can read.
         let names = |intents: &[&IntentChange]| {
-            intents
+            const SHOWN: usize = 5;
+            let mut text = intents
                 .iter()
+                .take(SHOWN)
                 .map(|i| format!("`{}`", i.intent))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", ");
+            if intents.len() > SHOWN {
+                text.push_str(&format!(" and {} more", intents.len() - SHOWN));
+            }
+            text
         };
         if let (true, Some(both)) = (fail_on.contains(&FailOn::Time), &change.served_on_both) {
             // The rise is judged before rounding (rounding each mean can
