@@ -216,8 +216,8 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     (n > 0).then(|| sum / n as f64)
 }
 
-/// The intents of a report, from `demand_intents`. `weighted` says per
-/// channel whether its demand is weighted.
+/// The intents of a report, from `demand_intents`, with their share of
+/// demand where the channel's demand is weighted by volume.
 fn intents_from_demand(report: &Report) -> Vec<IntentView> {
     let weighted = |channel: Channel| {
         report
@@ -274,7 +274,7 @@ fn intents_from_journeys(report: &Report) -> Vec<IntentView> {
             let n = entries.len() as f64;
             // The last index with the most entries: the worse outcome wins
             // a tie, so that a tie never hides callers left unserved.
-            let main = (0..3).rev().max_by_key(|&i| (counts[i], i)).unwrap_or(2);
+            let main = (0..3).max_by_key(|&i| (counts[i], i)).unwrap_or(2);
             IntentView {
                 channel,
                 intent: intent.to_string(),
@@ -382,9 +382,11 @@ fn basis(old: &Report, new: &Report, out: &mut DiffReport) -> Option<Basis> {
     if sides.iter().all(|(_, r)| !r.demand.is_empty()) {
         return Some(Basis::Demand);
     }
-    // A side with no flows is a set that did not exist there; the notes
-    // already say everything on the other side is new or gone.
-    let empty = |r: &Report| r.structure.flows.is_empty() && r.journeys.is_empty();
+    // A side with no flows and no intents is a set that did not exist
+    // there; the notes already say everything on the other side is new or
+    // gone.
+    let empty =
+        |r: &Report| r.structure.flows.is_empty() && r.intents.is_empty() && r.journeys.is_empty();
     if sides.iter().any(|(_, r)| empty(r)) {
         return None;
     }
@@ -403,7 +405,7 @@ fn basis(old: &Report, new: &Report, out: &mut DiffReport) -> Option<Basis> {
     // before journeys were measured), or one side has none to compare.
     let lacking: Vec<&str> = sides
         .iter()
-        .filter(|(_, r)| r.journeys.is_empty() && r.demand.is_empty())
+        .filter(|(_, r)| r.journeys.is_empty())
         .map(|(side, _)| *side)
         .collect();
     if sides
@@ -984,6 +986,57 @@ mod tests {
             journey("claim", "self_served", Some(20.1)),
         ]);
         assert_eq!(compared(&old, &slower, 0.0).regressions.len(), 1);
+    }
+
+    /// A regression names the five intents with the largest effect and
+    /// counts the rest.
+    #[test]
+    fn a_regression_names_five_intents_and_counts_the_rest() {
+        let names = ["a", "b", "c", "d", "e", "f", "g"];
+        let old = side(
+            names
+                .iter()
+                .map(|n| journey(n, "self_served", Some(20.0)))
+                .collect(),
+        );
+        let new = side(
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| journey(n, "self_served", Some(30.0 + i as f64)))
+                .collect(),
+        );
+        let out = compared(&old, &new, 10.0);
+        assert_eq!(out.regressions.len(), 1, "{:#?}", out.regressions);
+        assert!(
+            out.regressions[0].ends_with("slower: `g`, `f`, `e`, `d`, `c` and 2 more"),
+            "{}",
+            out.regressions[0]
+        );
+    }
+
+    /// A report from before journeys and structure were saved still has
+    /// its intents: it is not taken for a set that did not exist, and the
+    /// diff says caller time was not compared.
+    #[test]
+    fn a_report_without_journeys_or_structure_says_time_was_not_compared() {
+        let mut old = Report::new("check", "old".to_string(), 42);
+        old.intents = vec![crate::results::IntentAvailability {
+            intent: "pay".to_string(),
+            channel: Channel::Phone,
+            served: "always".to_string(),
+            when: None,
+        }];
+        let new = side(vec![journey("pay", "self_served", Some(90.0))]);
+        let out = compared(&old, &new, 10.0);
+        assert!(out.regressions.is_empty() && out.demand.is_empty());
+        assert!(
+            out.notes
+                .iter()
+                .any(|n| n.starts_with("caller time is not compared: the old side has no journeys")),
+            "{:#?}",
+            out.notes
+        );
     }
 
     #[test]
