@@ -1039,6 +1039,29 @@ mod tests {
         );
     }
 
+    /// Each kind of change has its sentence, with the share of demand
+    /// where there are volumes.
+    #[test]
+    fn sentences_say_what_changed_for_callers() {
+        let old = weighted(&[
+            ("pay", 600.0, "self_served", Some(30.0)),
+            ("claim", 400.0, "transferred", Some(50.0)),
+        ]);
+        let new = weighted(&[
+            ("pay", 600.0, "transferred", Some(35.0)),
+            ("claim", 400.0, "self_served", Some(45.0)),
+        ]);
+        let out = compared(&old, &new, 100.0);
+        let sentences: Vec<&str> = out.intents.iter().map(|i| i.sentence.as_str()).collect();
+        assert_eq!(
+            sentences,
+            [
+                "This change transfers the 60% of phone callers who want `pay` to a person instead of serving them by self-service (30 s → 35 s).",
+                "This change serves the 40% of phone callers who want `claim` by self-service instead of transferring them to a person (50 s → 45 s).",
+            ]
+        );
+    }
+
     #[test]
     fn seconds_read_as_given() {
         assert_eq!(seconds_text(22.0), "22 s");
