@@ -368,9 +368,26 @@ pub(super) fn compare(
         }
     };
     out.demand = demand_changes(old_figures, new_figures);
+    let mut notes = Vec::new();
     for change in out.demand.iter_mut().filter(|c| c.customer_type.is_none()) {
         change.served_on_both = served_on_both(change.channel, &old_intents, &new_intents);
+        // Volumes added or removed: the two sides' means measure different
+        // things, so only the like-for-like mean is compared.
+        if let (Some(a), Some(b)) = (&change.old, &change.new) {
+            if a.weighted != b.weighted {
+                let (weighted, plain, by) = if b.weighted {
+                    ("new", "old", "the new side's shares of demand")
+                } else {
+                    ("old", "new", "every intent counting once")
+                };
+                notes.push(format!(
+                    "{channel}: the {weighted} side weights intents by volume and the {plain} side does not, so the channel's figures are not compared; the time gate weighs both sides by {by}",
+                    channel = change.channel
+                ));
+            }
+        }
     }
+    out.notes.extend(notes);
     out.intents = intent_changes(&old_intents, &new_intents);
     gate(fail_on, max_time_increase, out);
 }
@@ -1060,6 +1077,31 @@ mod tests {
                 "This change serves the 40% of phone callers who want `claim` by self-service instead of transferring them to a person (50 s → 45 s).",
             ]
         );
+    }
+
+    /// Volumes added to a set change what its mean measures: the note says
+    /// so, and the gate weighs both sides by the new shares.
+    #[test]
+    fn volumes_added_are_noted_and_the_gate_uses_the_new_shares() {
+        let mut old = weighted(&[
+            ("pay", 1.0, "self_served", Some(20.0)),
+            ("claim", 1.0, "self_served", Some(60.0)),
+        ]);
+        old.demand[0].weighted = false;
+        old.demand_intents.iter_mut().for_each(|d| d.share = 0.5);
+        let new = weighted(&[
+            ("pay", 100.0, "self_served", Some(20.0)),
+            ("claim", 900.0, "self_served", Some(66.0)),
+        ]);
+        let out = compared(&old, &new, 5.0);
+        assert!(out.demand[0].change.is_none());
+        assert!(out.notes.iter().any(|n| n.starts_with(
+            "phone: the new side weights intents by volume and the old side does not"
+        )));
+        // 0.1 × 20 + 0.9 × 60 = 56 against 0.1 × 20 + 0.9 × 66 = 61.4.
+        let both = out.demand[0].served_on_both.as_ref().unwrap();
+        assert_eq!((both.old_mean_seconds, both.new_mean_seconds), (56.0, 61.4));
+        assert_eq!(out.regressions.len(), 1, "{:#?}", out.regressions);
     }
 
     #[test]
