@@ -396,7 +396,10 @@ pub(super) fn compare(
 /// the demand or when there is none.
 fn basis(old: &Report, new: &Report, out: &mut DiffReport) -> Option<Basis> {
     let sides = [("old", old), ("new", new)];
-    if sides.iter().all(|(_, r)| !r.demand.is_empty()) {
+    // The gate reads the intents; channel figures without them are not
+    // enough to compare on.
+    let has_demand = |r: &Report| !r.demand.is_empty() && !r.demand_intents.is_empty();
+    if sides.iter().all(|(_, r)| has_demand(r)) {
         return Some(Basis::Demand);
     }
     // A side with no flows and no intents is a set that did not exist
@@ -410,7 +413,7 @@ fn basis(old: &Report, new: &Report, out: &mut DiffReport) -> Option<Basis> {
     if sides.iter().all(|(_, r)| !r.journeys.is_empty()) {
         if let Some((side, _)) = sides
             .iter()
-            .find(|(_, r)| r.demand.is_empty() && sides.iter().any(|(_, o)| !o.demand.is_empty()))
+            .find(|(_, r)| !has_demand(r) && sides.iter().any(|(_, o)| has_demand(o)))
         {
             out.notes.push(format!(
                 "the {side} side has no demand figures (a report saved by an older touchpoint): caller time is compared on the journeys, every intent counting once"
