@@ -321,6 +321,17 @@ fn figures_of(d: &crate::results::Demand) -> DemandFigures {
     }
 }
 
+/// A side's intents by channel and name, so that pairing the two sides'
+/// intents stays linear in their number.
+type Index<'a> = FxHashMap<(Channel, &'a str), &'a IntentView>;
+
+fn index(views: &[IntentView]) -> Index<'_> {
+    views
+        .iter()
+        .map(|v| ((v.channel, v.intent.as_str()), v))
+        .collect()
+}
+
 /// A side's figures per (channel, customer type).
 type Figures = Vec<((Channel, Option<String>), DemandFigures)>;
 
@@ -369,8 +380,9 @@ pub(super) fn compare(
     };
     out.demand = demand_changes(old_figures, new_figures);
     let mut notes = Vec::new();
+    let old_index = index(&old_intents);
     for change in out.demand.iter_mut().filter(|c| c.customer_type.is_none()) {
-        change.served_on_both = served_on_both(change.channel, &old_intents, &new_intents);
+        change.served_on_both = served_on_both(change.channel, &old_index, &new_intents);
         // Volumes added or removed: the two sides' means measure different
         // things, so only the like-for-like mean is compared.
         if let (Some(a), Some(b)) = (&change.old, &change.new) {
@@ -501,12 +513,9 @@ fn figures(view: &IntentView) -> IntentFigures {
 /// (and intents on one side only) first, since a caller who is no longer
 /// served loses more than time, then by share of demand × seconds.
 fn intent_changes(old: &[IntentView], new: &[IntentView]) -> Vec<IntentChange> {
-    let find = |views: &[IntentView], c: Channel, intent: &str| {
-        views
-            .iter()
-            .find(|v| v.channel == c && v.intent == intent)
-            .cloned()
-    };
+    let (old_index, new_index) = (index(old), index(new));
+    let find =
+        |index: &Index, c: Channel, intent: &str| index.get(&(c, intent)).map(|v| (*v).clone());
     let mut keys: Vec<(Channel, String)> = old
         .iter()
         .chain(new)
@@ -516,7 +525,10 @@ fn intent_changes(old: &[IntentView], new: &[IntentView]) -> Vec<IntentChange> {
     keys.dedup();
     let mut changes: Vec<(bool, f64, IntentChange)> = Vec::new();
     for (channel, intent) in keys {
-        let (a, b) = (find(old, channel, &intent), find(new, channel, &intent));
+        let (a, b) = (
+            find(&old_index, channel, &intent),
+            find(&new_index, channel, &intent),
+        );
         let seconds = match (&a, &b) {
             (Some(a), Some(b)) => a.seconds.zip(b.seconds).map(|(x, y)| round1(y - x)),
             _ => None,
@@ -698,11 +710,7 @@ fn sentence(
 /// the new side's shares when it is weighted, else every intent once.
 /// Serving callers who were not served before (usually slowly), or volumes
 /// estimated anew, then never reads as the same callers waiting longer.
-fn served_on_both(
-    channel: Channel,
-    old: &[IntentView],
-    new: &[IntentView],
-) -> Option<ServedOnBoth> {
+fn served_on_both(channel: Channel, old: &Index, new: &[IntentView]) -> Option<ServedOnBoth> {
     let mut weight = 0.0;
     let (mut old_sum, mut new_sum) = (0.0, 0.0);
     let mut intents = 0;
@@ -710,10 +718,7 @@ fn served_on_both(
         .iter()
         .any(|v| v.channel == channel && v.share.is_some());
     for b in new.iter().filter(|v| v.channel == channel) {
-        let Some(a) = old
-            .iter()
-            .find(|a| a.channel == channel && a.intent == b.intent)
-        else {
+        let Some(a) = old.get(&(channel, b.intent.as_str())) else {
             continue;
         };
         let (Some(x), Some(y)) = (a.seconds, b.seconds) else {
