@@ -84,16 +84,21 @@ pub enum Command {
         old: String,
         /// The new side.
         new: String,
-        /// What fails the diff (exit 1): errors, warnings, personas, coverage.
+        /// What fails the diff (exit 1): errors, warnings, personas, coverage,
+        /// time, unserved.
         #[arg(
             long,
             value_delimiter = ',',
-            default_value = "errors,personas,coverage"
+            default_value = "errors,personas,coverage,time,unserved"
         )]
         fail_on: Vec<String>,
         /// Largest allowed drop of a flow's coverage, in percentage points.
         #[arg(long, default_value_t = 5.0)]
         max_coverage_drop: f64,
+        /// Largest allowed rise of a channel's mean time to be served, in
+        /// percent of the old mean (`10` and `10%` are the same).
+        #[arg(long, default_value = "10", value_parser = parse_percent, value_name = "PERCENT")]
+        max_time_increase: f64,
         /// The path a git:REV side reads at that revision (default: the
         /// other side's path, else menus).
         #[arg(long)]
@@ -393,6 +398,21 @@ fn out_of_range(text: &str, range: &std::ops::RangeInclusive<Duration>) -> Durat
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown channel `{0}` (phone, web or app)")]
 pub(crate) struct UnknownChannel(String);
+
+/// `--max-time-increase`: a percentage, written `10` or `10%`, like the
+/// points of `--max-coverage-drop` a plain number. Negative, infinite and
+/// not-a-number values are refused: each would make the gate fail on every
+/// diff or on none.
+fn parse_percent(text: &str) -> Result<f64, String> {
+    let trimmed = text.trim();
+    let number = trimmed.strip_suffix('%').unwrap_or(trimmed).trim_end();
+    match number.parse::<f64>() {
+        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
+        _ => Err(format!(
+            "`{text}` is not a percentage: write a number of percent at least 0, such as 10 or 10%"
+        )),
+    }
+}
 
 fn parse_channel(text: &str) -> Result<Channel, UnknownChannel> {
     Channel::parse(text).ok_or_else(|| UnknownChannel(text.to_string()))

@@ -149,6 +149,7 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
             new,
             fail_on,
             max_coverage_drop,
+            max_time_increase,
             path,
             runs,
             format,
@@ -157,7 +158,11 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
             from,
         } => {
             let common = Common::of_output(format.map(Format::from), output, Some(seed), from);
-            cmd::diff::run(&old, &new, &fail_on, max_coverage_drop, path, runs, &common)
+            let limits = crate::diff::Limits {
+                max_coverage_drop,
+                max_time_increase,
+            };
+            cmd::diff::run(&old, &new, &fail_on, limits, path, runs, &common)
         }
         Command::Merge { reports, report } => {
             let common = Common::of_report(report, None, None, None);

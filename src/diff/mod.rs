@@ -3,6 +3,7 @@
 //! and whether any of it is a regression that should fail a pull request.
 
 mod side;
+mod time;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,9 @@ use crate::report::Report;
 use crate::structure::{FlowShape, Lead, NodeShape, OptionShape};
 
 pub(crate) use side::{load_side, Revisions, SideError, SideOptions};
+pub use time::{
+    seconds_text, share_text, DemandChange, DemandFigures, DemandShift, IntentChange, IntentFigures,
+};
 
 /// A flow, node or option that exists on one side only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,10 +143,21 @@ pub enum FailOn {
     Personas,
     /// Coverage of a flow down by more than the allowed drop.
     Coverage,
+    /// A channel's mean seconds to be served up by more than
+    /// `--max-time-increase`.
+    Time,
+    /// A rise of the share of a channel's demand that is not served.
+    Unserved,
 }
 
 impl FailOn {
-    pub const DEFAULT: [FailOn; 3] = [FailOn::Errors, FailOn::Personas, FailOn::Coverage];
+    pub const DEFAULT: [FailOn; 5] = [
+        FailOn::Errors,
+        FailOn::Personas,
+        FailOn::Coverage,
+        FailOn::Time,
+        FailOn::Unserved,
+    ];
 
     pub fn parse(text: &str) -> Option<FailOn> {
         match text.trim() {
@@ -150,6 +165,8 @@ impl FailOn {
             "warnings" | "warning" => Some(FailOn::Warnings),
             "personas" | "persona" => Some(FailOn::Personas),
             "coverage" => Some(FailOn::Coverage),
+            "time" => Some(FailOn::Time),
+            "unserved" => Some(FailOn::Unserved),
             _ => None,
         }
     }
@@ -183,6 +200,15 @@ pub struct DiffReport {
     pub findings_raised: Vec<Finding>,
     pub coverage: Vec<CoverageDelta>,
     pub personas: Vec<PersonaDelta>,
+    /// Per channel, for all customers and per customer type: the demand
+    /// figures on both sides and their change (docs/report.md, "The diff
+    /// report"). Empty when caller time could not be compared.
+    #[serde(default)]
+    pub demand: Vec<DemandChange>,
+    /// Per channel and intent: those whose outcome or seconds to be served
+    /// changed, and those on one side only, largest effect first.
+    #[serde(default)]
+    pub intents: Vec<IntentChange>,
     /// Why the diff fails, one sentence each; empty when it passes.
     pub regressions: Vec<String>,
     /// What to bear in mind reading it, such as two sides fuzzed
@@ -205,8 +231,19 @@ fn percent(covered: usize, total: usize) -> f64 {
     }
 }
 
-/// Compares two reports. `max_coverage_drop` is in percentage points.
-pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f64) -> DiffReport {
+/// How far coverage and caller time may move before the diff fails.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Largest allowed drop of a flow's coverage, in percentage points.
+    pub max_coverage_drop: f64,
+    /// Largest allowed rise of a channel's mean seconds to be served, in
+    /// percent of the old mean.
+    pub max_time_increase: f64,
+}
+
+/// Compares two reports.
+pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], limits: Limits) -> DiffReport {
+    let max_coverage_drop = limits.max_coverage_drop;
     let mut out = DiffReport {
         tool: "touchpoint".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -224,6 +261,8 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
         findings_raised: Vec::new(),
         coverage: Vec::new(),
         personas: Vec::new(),
+        demand: Vec::new(),
+        intents: Vec::new(),
         regressions: Vec::new(),
         notes: Vec::new(),
     };
@@ -373,6 +412,7 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], max_coverage_drop: f
             ));
         }
     }
+    time::compare(old, new, fail_on, limits.max_time_increase, &mut out);
     out
 }
 
@@ -819,7 +859,15 @@ mod tests {
     }
 
     fn compared(old: Vec<Finding>, new: Vec<Finding>) -> DiffReport {
-        diff(&report(old), &report(new), &FailOn::DEFAULT, 5.0)
+        diff(
+            &report(old),
+            &report(new),
+            &FailOn::DEFAULT,
+            Limits {
+                max_coverage_drop: 5.0,
+                max_time_increase: 10.0,
+            },
+        )
     }
 
     /// The same defect with another message, position, inputs, path and

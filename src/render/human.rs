@@ -529,6 +529,7 @@ pub fn diff(diff: &crate::diff::DiffReport) -> String {
             })
             .collect(),
     );
+    section("caller time", caller_time_lines(diff));
     section("notes", diff.notes.clone());
     section("regressions", diff.regressions.clone());
     out.push_str(if diff.fails() {
@@ -537,6 +538,83 @@ pub fn diff(diff: &crate::diff::DiffReport) -> String {
         "\nno regressions\n"
     });
     out
+}
+
+/// The diff's caller time: each channel (and customer type) whose figures
+/// moved, then one sentence per intent, largest effect first; a line saying
+/// nothing moved when the figures were compared and nothing did.
+fn caller_time_lines(diff: &crate::diff::DiffReport) -> Vec<String> {
+    if diff.demand.is_empty() && diff.intents.is_empty() {
+        return Vec::new();
+    }
+    let mut lines: Vec<String> = diff
+        .demand
+        .iter()
+        .filter(|d| d.moved())
+        .map(demand_line)
+        .collect();
+    lines.extend(diff.intents.iter().map(|i| i.sentence.clone()));
+    if lines.is_empty() {
+        lines.push(
+            "no change: every intent has the outcome and the time to be served it had".to_string(),
+        );
+    }
+    lines
+}
+
+/// One channel's (or customer type's) figures, old → new.
+pub(crate) fn demand_line(d: &crate::diff::DemandChange) -> String {
+    use crate::diff::{seconds_text, share_text};
+    let who = match &d.customer_type {
+        Some(t) => format!("{} `{t}`", d.channel),
+        None => format!("{}, all customers", d.channel),
+    };
+    let (old, new) = match (&d.old, &d.new) {
+        (Some(a), Some(b)) => (a, b),
+        (None, Some(_)) => return format!("{who}: new"),
+        _ => return format!("{who}: gone"),
+    };
+    let weighting = if new.weighted {
+        "weighted by volume"
+    } else {
+        "every intent once"
+    };
+    let mean = |m: Option<f64>| m.map_or_else(|| "none".to_string(), seconds_text);
+    let served_change = d
+        .change
+        .as_ref()
+        .and_then(|c| c.seconds_to_served.map(|s| (s, c.percent_to_served)))
+        .map(|(s, p)| {
+            let sign = if s < 0.0 { "-" } else { "+" };
+            let percent = p.map(|p| format!(", {p:+.1}%")).unwrap_or_default();
+            format!(" ({sign}{}{percent})", seconds_text(s))
+        })
+        .unwrap_or_default();
+    // The time to be served always; the time to a person and the shares
+    // only where they moved, so that the line says what changed.
+    let mut parts = vec![format!(
+        "served in {} → {} on average{served_change}",
+        mean(old.mean_seconds_to_served),
+        mean(new.mean_seconds_to_served)
+    )];
+    let agent = (old.mean_seconds_to_agent, new.mean_seconds_to_agent);
+    let agent_moved = match agent {
+        (Some(x), Some(y)) => (y - x).abs() >= 0.1 - 1e-9,
+        (x, y) => x.is_some() != y.is_some(),
+    };
+    if agent_moved {
+        parts.push(format!("to a person {} → {}", mean(agent.0), mean(agent.1)));
+    }
+    for (name, x, y) in [
+        ("self-served", old.self_served, new.self_served),
+        ("transferred", old.transferred, new.transferred),
+        ("not served", old.not_served, new.not_served),
+    ] {
+        if share_text(x) != share_text(y) {
+            parts.push(format!("{name} {} → {}", share_text(x), share_text(y)));
+        }
+    }
+    format!("{who} ({weighting}): {}", parts.join("; "))
 }
 
 /// The width of a column of names: the longest, but never more than

@@ -9,6 +9,85 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
+/// The diff's caller time, open rather than folded away, since it is what
+/// callers live through: the channels whose figures moved, a sentence per
+/// intent that changed, and a table of those intents (old, new, change),
+/// largest effect first; a line saying nothing changed when the figures
+/// were compared and nothing did.
+fn caller_time(out: &mut String, diff: &DiffReport) {
+    use crate::diff::{seconds_text, share_text, IntentFigures};
+    if diff.demand.is_empty() && diff.intents.is_empty() {
+        return;
+    }
+    out.push_str("\n**Caller time**\n\n");
+    let moved: Vec<_> = diff.demand.iter().filter(|d| d.moved()).collect();
+    if moved.is_empty() && diff.intents.is_empty() {
+        out.push_str("No change: every intent has the outcome and the time to be served it had.\n");
+        return;
+    }
+    for d in moved {
+        out.push_str(&format!("- {}\n", cell(&super::human::demand_line(d))));
+    }
+    for i in &diff.intents {
+        out.push_str(&format!("- {}\n", cell(&i.sentence)));
+    }
+    if diff.intents.is_empty() {
+        return;
+    }
+    let side = |f: &Option<IntentFigures>| match f {
+        None => "—".to_string(),
+        Some(f) => {
+            let outcome = outcome_text(&f.outcome);
+            match f.seconds {
+                Some(s) => format!("{outcome}, {}", seconds_text(s)),
+                None => outcome,
+            }
+        }
+    };
+    out.push_str(
+        "\n| channel | intent | share | old | new | change |\n|---|---|---|---|---|---|\n",
+    );
+    for i in &diff.intents {
+        let share = i
+            .new
+            .as_ref()
+            .or(i.old.as_ref())
+            .and_then(|f| f.share)
+            .map_or_else(|| "—".to_string(), share_text);
+        let change = match (&i.old, &i.new, i.seconds) {
+            (None, _, _) => "new".to_string(),
+            (_, None, _) => "gone".to_string(),
+            (Some(a), Some(b), _) if a.outcome != b.outcome => {
+                format!("now {}", outcome_text(&b.outcome))
+            }
+            (_, _, Some(s)) => {
+                let sign = if s < 0.0 { "-" } else { "+" };
+                let percent = i
+                    .percent
+                    .map(|p| format!(" ({p:+.1}%)"))
+                    .unwrap_or_default();
+                format!("{sign}{}{percent}", seconds_text(s))
+            }
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {share} | {} | {} | {change} |\n",
+            i.channel,
+            code_span(&i.intent),
+            side(&i.old),
+            side(&i.new)
+        ));
+    }
+}
+
+/// An outcome as a reader writes it: `self_served` is "self-served".
+fn outcome_text(outcome: &str) -> String {
+    match outcome {
+        "self_served" => "self-served".to_string(),
+        other => other.replace('_', " "),
+    }
+}
+
 /// Text as an inline code span inside a table cell: a fence longer than any
 /// run of backticks in it, and `|` escaped so the table keeps its columns.
 fn code_span(text: &str) -> String {
@@ -204,6 +283,7 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
         ("fixed findings", diff.findings_fixed.len()),
         ("coverage changes", diff.coverage.len()),
         ("personas changed", diff.personas.len()),
+        ("intents whose caller time changed", diff.intents.len()),
     ];
     for (what, n) in rows {
         out.push_str(&format!("| {what} | {n} |\n"));
@@ -217,6 +297,7 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
             out.push_str(&format!("- {}\n", cell(r)));
         }
     }
+    caller_time(&mut out, diff);
     let section = |out: &mut String, title: &str, body: String| {
         if !body.is_empty() {
             out.push_str(&format!(

@@ -11,7 +11,7 @@ pub(crate) fn run(
     old: &str,
     new: &str,
     fail_on: &[String],
-    max_coverage_drop: f64,
+    limits: crate::diff::Limits,
     path: Option<std::path::PathBuf>,
     runs: usize,
     common: &Common,
@@ -69,7 +69,7 @@ pub(crate) fn run(
             });
         }
     };
-    let report = crate::diff::diff(&old_report, &new_report, &kinds, max_coverage_drop);
+    let report = crate::diff::diff(&old_report, &new_report, &kinds, limits);
     let text = match common.format() {
         Format::Json => render::json::render_value(&report),
         Format::Markdown => render::markdown::diff(&report, &new_report),
