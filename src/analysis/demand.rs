@@ -112,12 +112,15 @@ pub(crate) fn channel_demand(
         .filter(|f| weighted && volume_of(&f.intent).is_none())
         .map(|f| f.intent.clone())
         .collect();
-    out.demand.extend(entry(channel, None, weighted, &figures, &totals));
+    out.demand
+        .extend(entry(channel, None, weighted, &figures, &totals));
     if weighted {
         for customer_type in &set.settings.customer_types {
             let volumes: Vec<f64> = figures
                 .iter()
-                .map(|f| volume_of(&f.intent).map_or(0.0, |v| v.value.of_type(&customer_type.value)))
+                .map(|f| {
+                    volume_of(&f.intent).map_or(0.0, |v| v.value.of_type(&customer_type.value))
+                })
                 .collect();
             out.demand.extend(entry(
                 channel,
@@ -130,7 +133,12 @@ pub(crate) fn channel_demand(
     }
     let channel_volume: f64 = totals.iter().sum();
     let shares = if channel_volume > 0.0 {
-        honest_shares(&totals.iter().map(|v| v / channel_volume).collect::<Vec<_>>())
+        honest_shares(
+            &totals
+                .iter()
+                .map(|v| v / channel_volume)
+                .collect::<Vec<_>>(),
+        )
     } else {
         vec![0.0; totals.len()]
     };
@@ -281,5 +289,26 @@ mod tests {
     #[test]
     fn a_share_that_is_not_zero_never_shows_as_zero() {
         assert_eq!(honest_shares(&[0.9999, 0.0001, 0.0]), [0.999, 0.001, 0.0]);
+    }
+
+    proptest::proptest! {
+        /// Whatever the weights, the rounded shares are whole thousandths
+        /// adding up to exactly 1, none is 0 unless its weight is, and each
+        /// is within 0.001 per share of the exact one (a share raised to
+        /// 0.001 takes its thousandth from the largest). Weights below 3
+        /// are drawn often, so that tiny shares are.
+        #[test]
+        fn rounded_shares_add_up_to_one(weights in proptest::collection::vec(proptest::prop_oneof![0u32..3, 0u32..100_000], 1..6)) {
+            let total: u32 = weights.iter().sum();
+            proptest::prop_assume!(total > 0);
+            let exact: Vec<f64> = weights.iter().map(|&w| f64::from(w) / f64::from(total)).collect();
+            let rounded = honest_shares(&exact);
+            let thousandths: Vec<i64> = rounded.iter().map(|s| (s * 1000.0).round() as i64).collect();
+            proptest::prop_assert_eq!(thousandths.iter().sum::<i64>(), 1000);
+            for ((r, e), w) in rounded.iter().zip(&exact).zip(&weights) {
+                proptest::prop_assert_eq!(*r == 0.0, *w == 0, "{:?} from {:?}", rounded, weights);
+                proptest::prop_assert!((r - e).abs() <= 0.001 * exact.len() as f64 + 1e-9, "{:?} from {:?}", rounded, exact);
+            }
+        }
     }
 }

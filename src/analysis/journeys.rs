@@ -152,8 +152,7 @@ pub(crate) fn journeys(
             }
             let one = groups.len() == 1;
             for (f, members) in groups {
-                let share =
-                    members.iter().filter(|&&m| m).count() as f64 / worlds.len() as f64;
+                let share = members.iter().filter(|&&m| m).count() as f64 / worlds.len() as f64;
                 let journey = Journey {
                     channel: graph.channel,
                     flow: graph.flows[flow].id.clone(),

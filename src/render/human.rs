@@ -216,7 +216,13 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
         let header = super::demand::COLUMNS.map(String::from);
         for cells in std::iter::once(&header).chain(&rows) {
             // Names to the left, figures to the right.
-            let mut line = format!("  {:<w0$}  {:<w1$}", cells[0], cells[1], w0 = widths[0], w1 = widths[1]);
+            let mut line = format!(
+                "  {:<w0$}  {:<w1$}",
+                cells[0],
+                cells[1],
+                w0 = widths[0],
+                w1 = widths[1]
+            );
             for c in 2..8 {
                 line.push_str(&format!("  {:>w$}", cells[c], w = widths[c]));
             }
