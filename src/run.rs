@@ -15,6 +15,8 @@ pub fn lint_report(set: &MenuSet, command: &str, seed: u64) -> Result<Report, Co
     report.add_coverage(CoverageSource::Walk, analysis.coverage);
     report.intents = analysis.intents;
     report.journeys = analysis.journeys;
+    report.demand = analysis.demand;
+    report.demand_intents = analysis.demand_intents;
     report.stats = Stats {
         flows: set.flows.len(),
         nodes: set.flows.iter().map(|f| f.nodes.len()).sum(),

@@ -98,12 +98,14 @@ fn served(
     (best_end, best_transfer)
 }
 
-/// Every journey of one channel.
+/// Every journey of one channel, each with the share of the channel's
+/// worlds it holds for (every combination of variable values counts
+/// equally), which the demand figures weight it by.
 pub(crate) fn journeys(
     graph: &Graph,
     set: &MenuSet,
     ways: &[Vec<Option<WayToAgent>>],
-) -> Vec<Journey> {
+) -> Vec<(Journey, f64)> {
     let worlds = super::worlds(graph);
     let timing = set.settings.timing;
     let mut machine = Machine::new(
@@ -157,7 +159,8 @@ pub(crate) fn journeys(
             }
             let one = groups.len() == 1;
             for (f, members) in groups {
-                out.push(Journey {
+                let share = members.iter().filter(|&&m| m).count() as f64 / worlds.len() as f64;
+                let journey = Journey {
                     channel: graph.channel,
                     flow: graph.flows[flow].id.clone(),
                     intent: graph.intents[intent].clone(),
@@ -167,7 +170,8 @@ pub(crate) fn journeys(
                     seconds: f.served.map(|s| s.1),
                     seconds_to_agent: f.agent.map(|a| a.0),
                     menus_to_agent: f.agent.map(|a| a.1),
-                });
+                };
+                out.push((journey, share));
             }
         }
     }

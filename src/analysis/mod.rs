@@ -3,6 +3,7 @@
 
 pub mod announcements;
 mod crossed;
+mod demand;
 mod explorer;
 pub(crate) mod goal_loop;
 mod intents;
@@ -36,12 +37,15 @@ pub struct Analysis {
     pub coverage: Vec<FlowReach>,
     pub intents: Vec<crate::results::IntentAvailability>,
     pub journeys: Vec<crate::results::Journey>,
+    pub demand: Vec<crate::results::Demand>,
+    pub demand_intents: Vec<crate::results::DemandIntent>,
 }
 
 /// Runs every deterministic analysis on every channel of the set.
 pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
     let mut analysis = Analysis::default();
     let mut walks = Vec::new();
+    let mut demands = Vec::new();
     for channel in set.channels() {
         let graph = compile(set, channel)?;
         let mut recorder = Recorder::default();
@@ -138,11 +142,18 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
             analysis
                 .intents
                 .extend(intents::availability(set, channel, &graph, &summary));
+            let journeys = journeys::journeys(&graph, set, &ways_to_agent);
+            demands.push(demand::channel_demand(set, channel, &journeys));
             analysis
                 .journeys
-                .extend(journeys::journeys(&graph, set, &ways_to_agent));
+                .extend(journeys.into_iter().map(|(journey, _)| journey));
         }
         walks.push((channel, graph, summary));
+    }
+    analysis.notes.extend(demand::notes(&demands));
+    for channel in demands {
+        analysis.demand.extend(channel.demand);
+        analysis.demand_intents.extend(channel.intents);
     }
     let complete: Vec<_> = walks
         .iter()

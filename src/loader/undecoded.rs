@@ -40,6 +40,9 @@ pub(crate) struct Undecoded {
     /// "Not a touchpoint document" problems, which depend on what the
     /// settings ignore.
     unrecognised: Vec<Problem>,
+    /// Whether the settings' `customer_types` (or the settings around
+    /// them) had a problem, so that the names they give may be incomplete.
+    broken_customer_types: bool,
 }
 
 impl Undecoded {
@@ -136,6 +139,16 @@ impl Undecoded {
 
     pub(crate) fn intents_unknown(&self) -> bool {
         !self.unparsed_catalogues.is_empty()
+    }
+
+    pub(crate) fn customer_types(&mut self) {
+        self.broken_customer_types = true;
+    }
+
+    /// Whether the settings may name customer types that are not in the
+    /// model: then a volume or persona naming one is not to blame.
+    pub(crate) fn customer_types_unknown(&self) -> bool {
+        self.broken_customer_types || !self.unparsed_settings.is_empty()
     }
 
     pub(crate) fn unrecognised(&mut self, problem: Problem) {

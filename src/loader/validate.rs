@@ -68,6 +68,7 @@ pub(crate) fn validate(set: &MenuSet, undecoded: &Undecoded, problems: &mut Vec<
     }
     check_call_cycles(set, problems);
     check_intents(&known, problems);
+    check_volumes(&known, problems);
     for (i, persona) in set.personas.iter().enumerate() {
         // Reports, transcripts and diffs tell personas apart by id.
         if let Some(first) = set.personas[..i]
@@ -608,6 +609,64 @@ fn check_intents(known: &Known, problems: &mut Vec<Problem>) {
     }
 }
 
+/// The customer types of the intents' volumes must be ones the settings
+/// name: a misspelt type would otherwise be demand of nobody's.
+fn check_volumes(known: &Known, problems: &mut Vec<Problem>) {
+    for intent in &known.set.intents {
+        let Some(volume) = &intent.volume else {
+            continue;
+        };
+        let Volume::ByType(types) = &volume.value else {
+            continue;
+        };
+        if known.set.settings.customer_types.is_empty() {
+            if !known.undecoded.customer_types_unknown() {
+                problems.push(
+                    at(
+                        volume,
+                        format!(
+                            "intent `{}` splits its volume by customer type, but the settings name no `customer_types`",
+                            intent.id.value
+                        ),
+                    )
+                    .with_help(format!(
+                        "name them in the settings (`touchpoint: {{customer_types: [{}]}}`), or give one number for all customers",
+                        types
+                            .iter()
+                            .map(|(t, _)| t.value.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                );
+            }
+            continue;
+        }
+        for (customer_type, _) in types {
+            check_customer_type(known, customer_type, problems);
+        }
+    }
+}
+
+/// A customer type named in a volume or on a persona is one of the
+/// settings' `customer_types`.
+fn check_customer_type(known: &Known, name: &Located<String>, problems: &mut Vec<Problem>) {
+    let named = &known.set.settings.customer_types;
+    if named.iter().any(|t| t.value == name.value) || known.undecoded.customer_types_unknown() {
+        return;
+    }
+    let mut problem = at(name, format!("unknown customer type `{}`", name.value));
+    problem = match did_you_mean(name.as_str(), named.iter().map(|t| t.as_str())) {
+        Some(s) => problem.with_help(format!("did you mean `{s}`?")),
+        None if named.is_empty() => problem
+            .with_help("the settings name no `customer_types`; add it there (`touchpoint: {customer_types: [...]}`)"),
+        None => problem.with_help(format!(
+            "the settings' `customer_types` are: {}",
+            named.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    };
+    problems.push(problem);
+}
+
 fn check_persona(
     known: &Known,
     persona: &Persona,
@@ -617,6 +676,9 @@ fn check_persona(
 ) {
     if let Some(intent) = &persona.intent {
         check_intent_name(known, intent, problems);
+    }
+    if let Some(customer_type) = &persona.customer_type {
+        check_customer_type(known, customer_type, problems);
     }
     // The persona's own settings apply to every matrix entry, so one
     // mistake there (a phone variable at the persona's level, unknown to its

@@ -21,7 +21,7 @@ pub use channel::Channel;
 pub(crate) use condition::Condition;
 pub(crate) use flow::{Flow, VarDomain};
 pub(crate) use handler::Handler;
-pub(crate) use intent::Intent;
+pub(crate) use intent::{Intent, Volume};
 pub(crate) use menu_option::{option_identity, DtmfKey, MenuOption, SpeechPhrase};
 pub use menu_set::MenuSet;
 pub use node::Node;

@@ -22,6 +22,9 @@ pub struct Persona {
     pub matrix: Vec<Variant>,
     /// Seeds the persona's own randomness (`fumbles`); default: the run's seed.
     pub seed: Option<u64>,
+    /// The kind of customer this is (`customer_type:`), one the settings
+    /// name, so that persona results can be read per customer type.
+    pub customer_type: Option<Located<String>>,
     pub span: Span,
 }
 

@@ -77,6 +77,9 @@ pub struct Settings {
     pub timing: crate::timing::Timing,
     /// Glob patterns (relative to the set root) of YAML files that are not ours.
     pub ignore: Vec<String>,
+    /// The kinds of customer the set's volumes and personas may name
+    /// (`customer_types:`), in the order written.
+    pub customer_types: Vec<super::Located<String>>,
 }
 
 impl Settings {

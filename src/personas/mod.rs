@@ -111,6 +111,7 @@ fn run_one(
         flow: journey.flow.clone(),
         vars: journey.vars.clone(),
         intent: persona.intent.as_ref().map(|i| i.value.clone()),
+        customer_type: persona.customer_type.as_ref().map(|t| t.value.clone()),
         passed: failures.is_empty(),
         outcome: journey.outcome.name().to_string(),
         node: journey.node.clone(),

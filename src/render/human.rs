@@ -202,6 +202,47 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
             out.push('\n');
         }
     }
+    if !report.demand.is_empty() {
+        out.push_str(&format!("\n{}:\n", super::demand::heading(report)));
+        let rows: Vec<[String; 8]> = report.demand.iter().map(super::demand::row).collect();
+        let widths: Vec<usize> = (0..8)
+            .map(|c| {
+                column_width(
+                    std::iter::once(super::demand::COLUMNS[c].len())
+                        .chain(rows.iter().map(|r| r[c].len())),
+                )
+            })
+            .collect();
+        let header = super::demand::COLUMNS.map(String::from);
+        for cells in std::iter::once(&header).chain(&rows) {
+            // Names to the left, figures to the right.
+            let mut line = format!(
+                "  {:<w0$}  {:<w1$}",
+                cells[0],
+                cells[1],
+                w0 = widths[0],
+                w1 = widths[1]
+            );
+            for c in 2..8 {
+                line.push_str(&format!("  {:>w$}", cells[c], w = widths[c]));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+        let costliest = super::demand::costliest(report);
+        if !costliest.is_empty() {
+            out.push_str("\ncostliest intents (minutes callers spend before they are served or reach a person):\n");
+            let width = column_width(costliest.iter().map(|i| i.intent.len()));
+            for intent in costliest {
+                out.push_str(&format!(
+                    "  {:<5} {:<width$}  {}\n",
+                    intent.channel.name(),
+                    intent.intent,
+                    super::demand::cost(report, intent)
+                ));
+            }
+        }
+    }
     if let Some(first) = report.coverage.flows.first() {
         let by = match first.covered_by.as_str() {
             "walk" => "the exhaustive walk",

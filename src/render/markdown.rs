@@ -240,6 +240,29 @@ pub fn report(report: &Report, deny_warnings: bool) -> String {
         }
         out.push_str("\n</details>\n");
     }
+    if !report.demand.is_empty() {
+        out.push_str(&format!("\n**{}**\n\n", super::demand::heading(report)));
+        out.push_str(&format!(
+            "| {} |\n|---|---|--:|--:|--:|--:|--:|--:|\n",
+            super::demand::COLUMNS.join(" | ")
+        ));
+        for d in &report.demand {
+            let cells = super::demand::row(d).map(|c| cell(&c));
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        let costliest = super::demand::costliest(report);
+        if !costliest.is_empty() {
+            out.push_str("\nCostliest intents (minutes callers spend before they are served or reach a person):\n\n");
+            for intent in costliest {
+                out.push_str(&format!(
+                    "- {} {}: {}\n",
+                    intent.channel,
+                    code_span(&intent.intent),
+                    super::demand::cost(report, intent)
+                ));
+            }
+        }
+    }
     let failed: Vec<_> = report.personas.iter().filter(|p| !p.passed).collect();
     if !failed.is_empty() {
         out.push_str("\n<details><summary>failed personas</summary>\n\n");

@@ -23,6 +23,10 @@ pub struct PersonaResult {
     pub vars: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub intent: Option<String>,
+    /// The persona's `customer_type:`, so that results can be read per
+    /// customer type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_type: Option<String>,
     pub passed: bool,
     pub outcome: String,
     /// Where the journey ended.

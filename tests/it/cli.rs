@@ -1683,4 +1683,114 @@ fn a_closed_desk_serves_nobody_in_journeys_and_personas() {
     assert_eq!(persona["passed"], true, "{persona:#}");
     let transcript = persona["transcript"].to_string();
     assert!(transcript.contains("CLOSED at `desk`"), "{transcript}");
+/// The demand figures, per customer type and for all customers, and the
+/// costliest intents match the arithmetic in
+/// fixtures/demand-weighted/main.yaml.
+#[test]
+fn demand_is_weighted_by_volume_per_customer_type_as_computed_by_hand() {
+    let (code, stdout, stderr) =
+        common::touchpoint(&["lint", "fixtures/demand-weighted", "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let entry = |customer_type: Option<&str>, shares: [f64; 3], served: f64| {
+        let mut entry = serde_json::json!({
+            "channel": "phone", "weighted": true, "volume": 400.0,
+            "self_served": shares[0], "transferred": shares[1], "not_served": shares[2],
+            "mean_seconds_to_served": served, "mean_seconds_to_agent": 7.0
+        });
+        match customer_type {
+            Some(t) => entry["customer_type"] = t.into(),
+            None => entry["volume"] = 800.0.into(),
+        }
+        entry
+    };
+    // `employer` has no volume, so it has no entry.
+    let expected = serde_json::json!([
+        entry(None, [0.5, 0.25, 0.25], 8.3),
+        entry(Some("member"), [0.75, 0.125, 0.125], 8.7),
+        entry(Some("doctor"), [0.25, 0.375, 0.375], 7.8),
+    ]);
+    assert_eq!(report["demand"], expected, "{:#}", report["demand"]);
+    let expected = serde_json::json!([
+        {"channel": "phone", "intent": "balance", "volume": 400.0, "share": 0.5,
+         "outcome": "self_served", "seconds": 9.0, "caller_minutes": 60.0},
+        {"channel": "phone", "intent": "claim", "volume": 400.0, "share": 0.5,
+         "outcome": "transferred", "seconds": 7.0, "caller_minutes": 23.3},
+    ]);
+    assert_eq!(
+        report["demand_intents"], expected,
+        "{:#}",
+        report["demand_intents"]
+    );
+    assert_eq!(report["notes"], serde_json::json!([]));
+}
+
+/// Without volumes every intent counts once, `weighted` is false, and the
+/// report says so in a note and in the human and markdown headings. The
+/// figures of fixtures/journeys-hours (main.yaml) by hand: balance is
+/// self-served in 9.0 s; person is transferred in 7.0 s in half the worlds
+/// and not served in the other half; a person is 7.0 s away when open.
+#[test]
+fn demand_without_volumes_counts_every_intent_once_and_says_so() {
+    let (code, stdout, stderr) =
+        common::touchpoint(&["lint", "fixtures/journeys-hours", "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // To served: (9.0 + 0.5 * 7.0) / (1 + 0.5) = 8.33 s.
+    let expected = serde_json::json!([{
+        "channel": "phone", "weighted": false, "volume": 2.0,
+        "self_served": 0.5, "transferred": 0.25, "not_served": 0.25,
+        "mean_seconds_to_served": 8.3, "mean_seconds_to_agent": 7.0
+    }]);
+    assert_eq!(report["demand"], expected, "{:#}", report["demand"]);
+    // Minutes per caller: 9.0 / 60 = 0.15, which rounds up to 0.2; 0.5 *
+    // 7.0 / 60 = 0.06, to 0.1.
+    let expected = serde_json::json!([
+        {"channel": "phone", "intent": "balance", "volume": 1.0, "share": 0.5,
+         "outcome": "self_served", "seconds": 9.0, "caller_minutes": 0.2},
+        {"channel": "phone", "intent": "person", "volume": 1.0, "share": 0.5,
+         "outcome": "transferred", "seconds": 7.0, "caller_minutes": 0.1},
+    ]);
+    assert_eq!(
+        report["demand_intents"], expected,
+        "{:#}",
+        report["demand_intents"]
+    );
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("count every intent once"), "{notes}");
+    for format in ["human", "markdown"] {
+        let (_, stdout, _) =
+            common::touchpoint(&["lint", "fixtures/journeys-hours", "--format", format]);
+        assert!(
+            stdout.contains("not weighted: no intent has a `volume:`, so every intent counts once"),
+            "{format}:\n{stdout}"
+        );
+    }
+}
+
+/// A persona's `customer_type` is carried into its result, so persona
+/// figures can be read per customer type.
+#[test]
+fn a_personas_customer_type_is_in_its_result() {
+    let (code, stdout, stderr) = common::touchpoint(&["personas", "menus", "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let type_of = |name: &str| {
+        report["personas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["persona"] == name)
+            .map(|p| p.get("customer_type").cloned())
+    };
+    assert_eq!(
+        type_of("bakery-owner-pays-bill"),
+        Some(Some("business".into()))
+    );
+    assert_eq!(
+        type_of("resident-outage-at-night"),
+        Some(Some("resident".into()))
+    );
+    // One persona run as a resident and as a business names no type.
+    assert_eq!(type_of("pays-bill-on-every-channel"), Some(None));
 }

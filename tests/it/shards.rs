@@ -50,6 +50,9 @@ fn four_shards_merge_into_the_unsharded_report() {
     merged_equals_unsharded("fixtures/misleading-option");
     // One closed-transfer per transfer, whichever shard walks its worlds.
     merged_equals_unsharded("fixtures/closed-transfer");
+    // The demand figures, weighted by customer type, come out of every
+    // shard's walk and merge into the unsharded figures.
+    merged_equals_unsharded("fixtures/demand-weighted");
 }
 
 use crate::common::generated_set;

@@ -117,3 +117,28 @@ fn one_mistake_is_one_load_error() {
 fn human_report_of_two_findings_in_one_flow() {
     insta::assert_snapshot!(human("duplicate-key"));
 }
+
+/// The demand table and the costliest intents, weighted by customer type
+/// (fixtures/demand-weighted/main.yaml has the arithmetic), in the human
+/// report.
+#[test]
+fn human_report_of_weighted_demand() {
+    insta::assert_snapshot!(human("demand-weighted"));
+}
+
+/// The same figures in the markdown report.
+#[test]
+fn markdown_report_of_weighted_demand() {
+    let text = in_project(|| {
+        let set = load_set(&fixture("demand-weighted")).unwrap();
+        let report = touchpoint::run::lint_report(&set, "lint", 42).unwrap();
+        touchpoint::render::markdown::report(&report, false)
+    });
+    insta::assert_snapshot!(text);
+}
+
+/// Without volumes, the human report says every intent counts once.
+#[test]
+fn human_report_of_demand_without_volumes() {
+    insta::assert_snapshot!(human("journeys-hours"));
+}

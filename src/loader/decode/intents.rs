@@ -1,11 +1,12 @@
 //! The intents catalogue: what each intent's customers say and on which
 //! channels it is expected.
 
+use crate::loader::decode::scalars::describe_value;
 use crate::loader::decode::Decoder;
 use crate::loader::yaml::{Yaml, YamlValue};
 use crate::model::*;
 
-pub const INTENT_KEYS: [&str; 3] = ["says", "channels", "description"];
+pub const INTENT_KEYS: [&str; 4] = ["says", "channels", "description", "volume"];
 
 impl Decoder<'_> {
     pub(super) fn intents(&mut self, root: &Yaml) -> Vec<Intent> {
@@ -40,6 +41,7 @@ impl Decoder<'_> {
                 id,
                 says: Vec::new(),
                 channels: None,
+                volume: None,
                 span: self.span(key),
             };
             if matches!(body.value, YamlValue::Null) {
@@ -74,11 +76,73 @@ impl Decoder<'_> {
                         intent.channels =
                             Some(items.into_iter().filter_map(|i| self.channel(i)).collect());
                     }
+                    "volume" => intent.volume = self.volume(value),
                     _ => {}
                 }
             }
             out.push(intent);
         }
         out
+    }
+
+    /// `volume:`: one number of contacts per period, or a mapping of
+    /// customer type to such a number. Whether the types are named in the
+    /// settings is checked once every document is read (`validate`).
+    fn volume(&mut self, node: &Yaml) -> Option<Located<Volume>> {
+        let volume = match &node.value {
+            YamlValue::Map(entries) => {
+                let mut types: Vec<(Located<String>, f64)> = Vec::new();
+                let mut complete = true;
+                for (key, value) in entries {
+                    let Some(name) = self.text(key, "a customer type") else {
+                        complete = false;
+                        continue;
+                    };
+                    if let Some((first, _)) = types.iter().find(|(t, _)| t.value == name.value) {
+                        let line = first.span.pos.line;
+                        self.problem(
+                            key.pos,
+                            format!(
+                                "customer type `{}` is written twice in `volume` (first on line {line})",
+                                name.value
+                            ),
+                        );
+                        complete = false;
+                        continue;
+                    }
+                    match self.contacts(value) {
+                        Some(n) => types.push((name, n)),
+                        None => complete = false,
+                    }
+                }
+                // A volume with a mistake in it is left out rather than
+                // counted in part: figures from part of it would mislead.
+                if !complete {
+                    return None;
+                }
+                Volume::ByType(types)
+            }
+            _ => Volume::All(self.contacts(node)?),
+        };
+        Some(Located::new(volume, self.span(node)))
+    }
+
+    /// A number of contacts per period: 0 or more, fractions allowed (an
+    /// average per day may be 12.5).
+    fn contacts(&mut self, node: &Yaml) -> Option<f64> {
+        match node.as_str().and_then(|t| t.parse::<f64>().ok()) {
+            Some(n) if n.is_finite() && n >= 0.0 => Some(n),
+            _ => {
+                self.problem_with_help(
+                    node.pos,
+                    format!(
+                        "volume should be a number of contacts, 0 or more, found {}",
+                        describe_value(node)
+                    ),
+                    "one number for all customers (`volume: 1500`) or one per customer type (`volume: {member: 1200, doctor: 300}`)",
+                );
+                None
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@ use crate::loader::decode::{misspelt, Decoder};
 use crate::loader::yaml::Yaml;
 use crate::model::*;
 
-pub const PERSONA_KEYS: [&str; 12] = [
+pub const PERSONA_KEYS: [&str; 13] = [
     "persona",
     "matrix",
     "description",
@@ -18,6 +18,7 @@ pub const PERSONA_KEYS: [&str; 12] = [
     "script",
     "expect",
     "seed",
+    "customer_type",
 ];
 pub const PATIENCE_KEYS: [&str; 2] = ["steps", "retries"];
 pub const MATRIX_KEYS: [&str; 4] = ["name", "channel", "flow", "vars"];
@@ -41,6 +42,7 @@ impl Decoder<'_> {
             expect: None,
             matrix: Vec::new(),
             seed: None,
+            customer_type: None,
             span: self.span(root),
         };
         let mut has_channel = false;
@@ -87,6 +89,7 @@ impl Decoder<'_> {
                 "script" => persona.script = self.script(value),
                 "expect" => persona.expect = self.expect(value),
                 "matrix" => persona.matrix = self.matrix(value),
+                "customer_type" => persona.customer_type = self.text(value, "customer_type"),
                 _ => persona.seed = self.count(value, "seed").map(u64::from),
             }
         }

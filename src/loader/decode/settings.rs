@@ -8,7 +8,7 @@ use crate::loader::glob;
 use crate::loader::yaml::{Yaml, YamlValue};
 use crate::model::*;
 
-pub const SETTINGS_KEYS: [&str; 4] = ["levels", "limits", "timing", "ignore"];
+pub const SETTINGS_KEYS: [&str; 5] = ["levels", "limits", "timing", "ignore", "customer_types"];
 pub const LIMITS_KEYS: [&str; 6] = [
     "menu_width",
     "depth",
@@ -35,6 +35,7 @@ impl Decoder<'_> {
     fn settings_body(&mut self, node: &Yaml) -> Settings {
         let mut settings = Settings::default();
         let Some(entries) = self.entries(node, &SETTINGS_KEYS, "the settings") else {
+            self.undecoded.customer_types();
             return settings;
         };
         for (name, _, value) in entries {
@@ -104,6 +105,7 @@ impl Decoder<'_> {
                     }
                 }
                 "timing" => self.timing(value, &mut settings.timing),
+                "customer_types" => settings.customer_types = self.customer_types(value),
                 _ => {
                     for pattern in self.texts(value, "a file pattern") {
                         match glob::compile(&pattern.value) {
@@ -119,6 +121,32 @@ impl Decoder<'_> {
             }
         }
         settings
+    }
+
+    /// `customer_types:`: the kinds of customer the organisation serves,
+    /// each named once.
+    fn customer_types(&mut self, node: &Yaml) -> Vec<Located<String>> {
+        let problems = self.problems.len();
+        let mut out: Vec<Located<String>> = Vec::new();
+        for name in self.texts(node, "a customer type") {
+            match out.iter().find(|t| t.value == name.value) {
+                Some(first) => {
+                    let line = first.span.pos.line;
+                    self.problem(
+                        name.span.pos,
+                        format!(
+                            "customer type `{}` is named twice in `customer_types` (first on line {line})",
+                            name.value
+                        ),
+                    );
+                }
+                None => out.push(name),
+            }
+        }
+        if self.problems.len() > problems {
+            self.undecoded.customer_types();
+        }
+        out
     }
 
     fn timing(&mut self, node: &Yaml, timing: &mut crate::timing::Timing) {
