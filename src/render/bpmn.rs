@@ -317,11 +317,13 @@ pub fn flow(
         // switch entries and branches (a `call` lead names a flow, not a node).
         let mut ways: Vec<(String, Option<String>, &str, bool)> = Vec::new();
         for option in &node.options {
-            let condition = match &option.when {
-                Some(when) => format!("{} when {when}", option.name),
-                None => option.name.clone(),
-            };
-            ways.push((option.name.clone(), Some(condition), &option.goto, false));
+            // The option's name says its condition too (`key 1 when hours == open`).
+            ways.push((
+                option.name.clone(),
+                Some(option.name.clone()),
+                &option.goto,
+                false,
+            ));
         }
         for lead in node.leads.iter().filter(|l| l.by != "call") {
             let label = super::graph::lead_label(lead);
