@@ -208,7 +208,8 @@ fn step_name(id: &str, text: Option<&str>) -> String {
 fn start_name(channel: Channel) -> &'static str {
     match channel {
         Channel::Phone => "customer calls",
-        _ => "customer opens the channel",
+        Channel::Web => "customer opens the site",
+        Channel::App => "customer opens the app",
     }
 }
 
@@ -520,9 +521,12 @@ const COLUMN: i64 = 200;
 /// Every element sits centred in a slot of this height, so that elements
 /// side by side in one row of a lane line up and their flows run straight.
 const SLOT: i64 = 110;
-const NOTE_WIDTH: i64 = 180;
-const NOTE_HEIGHT: i64 = 70;
-const NOTE_SLOT: i64 = 90;
+const NOTE_WIDTH: i64 = 190;
+/// About how many characters of a note's text fit on one of its lines, and
+/// how high a line is, as bpmn-js writes annotations (12 px Arial).
+const NOTE_LINE_CHARS: usize = 30;
+const NOTE_LINE: i64 = 15;
+const NOTE_GAP: i64 = 16;
 const LANE_PADDING: i64 = 20;
 const MIN_LANE: i64 = 130;
 
@@ -570,14 +574,17 @@ fn layout(diagram: &Diagram) -> Layout {
         element_slot[e] = *used;
         *used += SLOT;
     }
+    // A note is as high as its text needs, so that the text stays inside it.
     let mut note_slot = Vec::new();
     for note in &diagram.notes {
         let element = &diagram.elements[note.element];
         let used = cells
             .entry((element.lane, layer[note.element]))
             .or_default();
-        note_slot.push(*used);
-        *used += NOTE_SLOT;
+        let lines = note.text.chars().count().div_ceil(NOTE_LINE_CHARS) as i64;
+        let height = 10 + NOTE_LINE * lines.max(1);
+        note_slot.push((*used, height));
+        *used += height + NOTE_GAP;
     }
     let width = POOL_LABEL + LANE_LABEL + columns as i64 * COLUMN + 20;
     let x0 = POOL_LABEL + LANE_LABEL + 20;
@@ -623,13 +630,13 @@ fn layout(diagram: &Diagram) -> Layout {
         .notes
         .iter()
         .zip(note_slot)
-        .map(|(note, slot)| {
+        .map(|(note, (slot, height))| {
             let element = &diagram.elements[note.element];
             Bounds {
                 x: x0 + layer[note.element] as i64 * COLUMN,
-                y: lane_top[&element.lane] + slot + (NOTE_SLOT - NOTE_HEIGHT) / 2,
+                y: lane_top[&element.lane] + slot + NOTE_GAP / 2,
                 width: NOTE_WIDTH,
-                height: NOTE_HEIGHT,
+                height,
             }
         })
         .collect();
