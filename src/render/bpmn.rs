@@ -384,12 +384,14 @@ pub fn flow(
 /// One journey: what one customer hears and does, in order, from the
 /// first node to where it ended. `facts` is keyed by (flow, node id);
 /// `findings` are those of every flow of the channel, and each node the
-/// journey passes carries its own the first time it is passed.
+/// journey passes carries its own the first time it is passed; `verdict`
+/// (a failed persona's finding) goes on the end.
 pub fn journey(
     who: &str,
     transcript: &Transcript,
     facts: &BTreeMap<(String, String), NodeFacts>,
     findings: &[&Finding],
+    verdict: &[&Finding],
 ) -> String {
     let channel = transcript.channel;
     let mut diagram = Diagram::new(
@@ -486,7 +488,9 @@ pub fn journey(
         };
         let end = diagram.add("End".to_string(), Kind::End, name, lane);
         diagram.connect(last, end, outcome.take());
+        last = end;
     }
+    diagram.annotate(last, verdict);
     write(&diagram)
 }
 

@@ -551,3 +551,68 @@ fn the_checks_catch_a_broken_file() {
         assert!(caught.is_err(), "breakage {k} went unnoticed");
     }
 }
+
+/// A persona that fails says why on the end of its journey; the nodes it
+/// passes carry their own findings.
+#[test]
+fn a_failed_persona_says_so_where_its_journey_ends() {
+    let xml = bpmn(&[
+        "graph",
+        "fixtures/personas-failing",
+        "--persona",
+        "night-nurse",
+        "--format",
+        "bpmn",
+    ]);
+    let read = check(&xml, "night-nurse");
+    let failed: Vec<&String> = read
+        .notes
+        .iter()
+        .filter(|(_, text)| text.starts_with("error persona-failed: persona `night-nurse`"))
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(failed.len(), 1, "{:?}", read.notes);
+    assert!(
+        xml.contains(&format!(
+            r#"<bpmn:association id="Association_1" sourceRef="End" targetRef="{}"/>"#,
+            failed[0]
+        )),
+        "{xml}"
+    );
+    assert!(
+        read.notes.values().any(|t| t.starts_with("error no-fit: ")),
+        "{:?}",
+        read.notes
+    );
+    // The persona that passes has no verdict to show.
+    let xml = bpmn(&[
+        "graph",
+        "fixtures/personas-failing",
+        "--persona",
+        "day-caller",
+        "--format",
+        "bpmn",
+    ]);
+    assert!(!check(&xml, "day-caller")
+        .notes
+        .values()
+        .any(|t| t.contains("persona-failed")));
+}
+
+/// A desk staffed only at times says when, where the transfer lands.
+#[test]
+fn a_transfer_says_when_its_desk_is_staffed() {
+    let xml = bpmn(&[
+        "graph",
+        "fixtures/closed-transfer",
+        "--flow",
+        "main",
+        "--format",
+        "bpmn",
+    ]);
+    assert!(
+        xml.contains(r#"name="agent at claims_team (staffed when hours == open)""#),
+        "{xml}"
+    );
+    assert!(xml.contains(r#"name="agent at billing_team""#), "{xml}");
+}

@@ -119,8 +119,19 @@ fn node_facts(set: &MenuSet, channel: Channel) -> BTreeMap<(String, String), Nod
     for flow in set.flows.iter().filter(|f| f.channel == channel) {
         for node in &flow.nodes {
             let fact = match &node.kind {
-                NodeKind::Transfer { queue, .. } => NodeFacts {
-                    detail: Some(queue.value.clone()),
+                // A desk staffed only at times says when, so that a
+                // designer sees why a night-time path there is a finding.
+                NodeKind::Transfer {
+                    queue, open_when, ..
+                } => NodeFacts {
+                    detail: Some(match open_when {
+                        Some(open) => format!(
+                            "{} (staffed when {})",
+                            queue.value,
+                            crate::structure::condition_text(&open.value)
+                        ),
+                        None => queue.value.clone(),
+                    }),
                     backend: false,
                 },
                 NodeKind::Call { flow, .. } => NodeFacts {
@@ -177,7 +188,37 @@ fn persona_journey(set: &MenuSet, name: &str, findings: &[Finding]) -> Result<St
         }
         None => &configurations[0],
     };
-    journey(set, persona, config, name, findings)
+    // The run exactly as `personas` makes it, with its own verdict.
+    let runs = crate::personas::run_personas(set, args::DEFAULT_SEED, Some(id), None)?;
+    let run = runs
+        .results
+        .iter()
+        .find(|r| r.variant == config.variant)
+        .ok_or_else(|| CliError::NoPersona {
+            name: name.to_string(),
+            known: names(),
+        })?;
+    let failed = crate::results::personas::findings(set, std::slice::from_ref(run));
+    journey(
+        set,
+        Played {
+            channel: run.channel,
+            flow: &run.flow,
+            inputs: &run.inputs,
+            vars: &run.vars,
+        },
+        name,
+        findings,
+        &failed,
+    )
+}
+
+/// Where a journey began and what the customer did, to be replayed.
+struct Played<'a> {
+    channel: Channel,
+    flow: &'a str,
+    inputs: &'a [String],
+    vars: &'a BTreeMap<String, String>,
 }
 
 /// The journey of a customer who knows only what they want: a persona with
@@ -237,35 +278,41 @@ fn intent_journey(
         span: nowhere,
     };
     let config = customer.configurations().remove(0);
-    journey(
-        set,
-        &customer,
-        &config,
-        &format!("a customer who wants {intent}"),
-        findings,
-    )
-}
-
-/// Plays the persona, then replays the inputs it gave to learn every node
-/// it passed, in order, and draws that.
-fn journey(
-    set: &MenuSet,
-    persona: &Persona,
-    config: &crate::model::PersonaRunConfig,
-    who: &str,
-    findings: &[Finding],
-) -> Result<String, CliError> {
-    let channel = config.channel.value;
     let graph = crate::graph::compile(set, channel)?;
     let mut coverage = crate::coverage::CoverageMap::new(&graph);
     let played = crate::personas::run_journey(
         set,
         &graph,
-        persona,
-        config,
+        &customer,
+        &config,
         args::DEFAULT_SEED,
         &mut coverage,
     );
+    journey(
+        set,
+        Played {
+            channel,
+            flow: &played.flow,
+            inputs: &played.inputs,
+            vars: &played.vars,
+        },
+        &format!("a customer who wants {intent}"),
+        findings,
+        &[],
+    )
+}
+
+/// Replays what the customer did to learn every node they passed, in
+/// order, and draws that; `verdict` (a failed persona's finding) goes on
+/// where the journey ended.
+fn journey(
+    set: &MenuSet,
+    played: Played,
+    who: &str,
+    findings: &[Finding],
+    verdict: &[Finding],
+) -> Result<String, CliError> {
+    let graph = crate::graph::compile(set, played.channel)?;
     let inputs = played
         .inputs
         .iter()
@@ -273,12 +320,17 @@ fn journey(
         .collect::<Result<Vec<_>, _>>()
         .map_err(CliError::Inputs)?;
     let transcript =
-        crate::replay::replay_compiled(set, &graph, &played.flow, &inputs, &played.vars)?;
-    let findings: Vec<&Finding> = findings.iter().filter(|f| f.channel == channel).collect();
+        crate::replay::replay_compiled(set, &graph, played.flow, &inputs, played.vars)?;
+    let findings: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.channel == played.channel)
+        .collect();
+    let verdict: Vec<&Finding> = verdict.iter().collect();
     Ok(render::bpmn::journey(
         who,
         &transcript,
-        &node_facts(set, channel),
+        &node_facts(set, played.channel),
         &findings,
+        &verdict,
     ))
 }
