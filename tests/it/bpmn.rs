@@ -364,6 +364,15 @@ fn every_bundled_persona_and_intent_journey_is_valid_bpmn() {
             read.lanes["Lane_staff"]
         );
     }
+    // Off the phone, from the channel's first flow or the flow named.
+    for args in [&["--channel", "web"][..], &["--flow", "selfservice"][..]] {
+        let mut all = vec!["graph", "menus", "--intent", "pay_bill", "--format", "bpmn"];
+        all.extend(args);
+        let xml = bpmn(&all);
+        check(&xml, "pay_bill on the web");
+        assert!(xml.contains(r#"name="customer opens the site""#), "{xml}");
+        assert!(xml.contains(r#"name="Automated channel (web)""#), "{xml}");
+    }
     for intent in ["pay_bill", "report_outage", "speak_to_agent"] {
         let xml = bpmn(&["graph", "menus", "--intent", intent, "--format", "bpmn"]);
         check(&xml, intent);
@@ -518,6 +527,32 @@ fn what_cannot_be_drawn_is_refused() {
                 "graph", "menus", "--intent", "pay_bill", "--flow", "nowhere", "--format", "bpmn",
             ][..],
             "no flow `nowhere`",
+        ),
+        (
+            &[
+                "graph",
+                "fixtures/personas-failing",
+                "--intent",
+                "report_outage",
+                "--channel",
+                "web",
+                "--format",
+                "bpmn",
+            ][..],
+            "no web flow in the set",
+        ),
+        (
+            &[
+                "graph",
+                "menus",
+                "--persona",
+                "a",
+                "--channel",
+                "web",
+                "--format",
+                "bpmn",
+            ][..],
+            "cannot be used with",
         ),
     ] {
         let (code, stdout, stderr) = touchpoint(args);
