@@ -247,6 +247,38 @@ pub struct NodeFacts {
     pub backend: bool,
 }
 
+/// A name for each node id that an XML id can end with, unique among
+/// them, in the nodes' order: the id itself where it is one (`main_menu`),
+/// other characters as `_`, and `-2`, `-3`, ... after a name taken
+/// already. Ids built on the node's own id stay the same when nodes are
+/// added or moved, so that two versions of a flow compare element by
+/// element in a BPMN tool. No element id is a prefix plus another's
+/// (`DI_` and `Terminate_` prefixes are the only ones added to ids), so
+/// every id stays unique whatever the nodes are called.
+fn xml_names<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut taken = std::collections::BTreeSet::new();
+    ids.map(|id| {
+        let base: String = id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let mut name = base.clone();
+        let mut n = 2;
+        while !taken.insert(name.clone()) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        name
+    })
+    .collect()
+}
+
 /// One flow: every node, every option and handler, from the start.
 /// `facts` is keyed by node id; `findings` are the flow's.
 pub fn flow(
@@ -264,6 +296,7 @@ pub fn flow(
         start_name(shape.channel).to_string(),
         Lane::Customer,
     );
+    let ids = xml_names(shape.nodes.iter().map(|n| n.id.as_str()));
     // Each node's first element (where it is entered) and last (where it
     // is left), in the flow's order.
     let mut entries = BTreeMap::new();
@@ -278,7 +311,7 @@ pub fn flow(
             node.text.as_deref(),
             fact.detail.as_deref(),
         );
-        let entry = diagram.add(format!("Node_{i}"), kind, name, lane);
+        let entry = diagram.add(format!("Node_{}", ids[i]), kind, name, lane);
         entries.insert(node.id.as_str(), entry);
         let mut exit = entry;
         // At a menu or an ask the customer hears the prompt and answers.
@@ -289,7 +322,7 @@ pub fn flow(
         };
         if let Some(answer) = answer {
             let choice = diagram.add(
-                format!("Choice_{i}"),
+                format!("Choice_{}", ids[i]),
                 Kind::UserTask,
                 answer,
                 Lane::Customer,
@@ -299,7 +332,7 @@ pub fn flow(
         }
         if node.kind == "transfer" {
             let end = diagram.add(
-                format!("Transferred_{i}"),
+                format!("Transferred_{}", ids[i]),
                 Kind::End,
                 "transferred".to_string(),
                 Lane::Staff,
@@ -349,7 +382,7 @@ pub fn flow(
         let decides = diagram.elements[from].kind == Kind::Gateway;
         if ways.len() > 1 && !decides {
             let gateway = diagram.add(
-                format!("Decision_{i}"),
+                format!("Decision_{}", ids[i]),
                 Kind::Gateway,
                 String::new(),
                 Lane::Channel,
@@ -720,7 +753,7 @@ fn shape(
     b: Bounds,
     extra: Option<(&str, &str)>,
 ) -> std::io::Result<()> {
-    let id = format!("{element}_di");
+    let id = format!("DI_{element}");
     let mut start = w
         .create_element("bpmndi:BPMNShape")
         .with_attribute(("id", id.as_str()))
@@ -733,7 +766,7 @@ fn shape(
 }
 
 fn edge(w: &mut Xml, element: &str, points: &[(i64, i64)]) -> std::io::Result<()> {
-    let id = format!("{element}_di");
+    let id = format!("DI_{element}");
     w.create_element("bpmndi:BPMNEdge")
         .with_attribute(("id", id.as_str()))
         .with_attribute(("bpmnElement", element))
@@ -793,7 +826,7 @@ fn write_process(w: &mut Xml, diagram: &Diagram) -> std::io::Result<()> {
             start = start.with_attribute(("default", default.as_str()));
         }
         if element.kind == Kind::Terminate {
-            let definition = format!("{}_terminate", element.id);
+            let definition = format!("Terminate_{}", element.id);
             start.write_inner_content(|w| {
                 w.create_element("bpmn:terminateEventDefinition")
                     .with_attribute(("id", definition.as_str()))

@@ -576,10 +576,14 @@ fn the_checks_catch_a_broken_file() {
     ]);
     check(&xml, "unchanged");
     let broken = [
-        xml.replacen(r#"targetRef="Node_1""#, r#"targetRef="Node_99""#, 1),
-        xml.replacen("<bpmn:flowNodeRef>Choice_0</bpmn:flowNodeRef>", "", 1),
+        xml.replacen(r#"targetRef="Node_pay_menu""#, r#"targetRef="Node_99""#, 1),
+        xml.replacen(
+            "<bpmn:flowNodeRef>Choice_main_menu</bpmn:flowNodeRef>",
+            "",
+            1,
+        ),
         xml.replacen(r#"bpmnElement="Flow_7""#, r#"bpmnElement="Start""#, 1),
-        xml.replacen(r#"id="Choice_1""#, r#"id="1Choice""#, 1),
+        xml.replacen(r#"id="Choice_pay_menu""#, r#"id="1Choice""#, 1),
     ];
     for (k, xml) in broken.iter().enumerate() {
         let caught = std::panic::catch_unwind(|| check(xml, "broken"));
@@ -650,4 +654,44 @@ fn a_transfer_says_when_its_desk_is_staffed() {
         "{xml}"
     );
     assert!(xml.contains(r#"name="agent at billing_team""#), "{xml}");
+}
+
+/// Node ids become element ids where they can, and ids that are not XML
+/// names, or that become the same name, still give valid, unique ids.
+#[test]
+fn node_ids_that_are_not_xml_names_give_unique_element_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.yaml"),
+        r#"flow: main
+channel: phone
+start: "pay bill"
+nodes:
+  "pay bill":
+    menu: "Press 1 to pay, 2 for help."
+    options:
+      - { key: "1", goto: pay_bill }
+      - { key: "2", goto: "pay bill!" }
+  pay_bill:
+    say: "Paying."
+    next: "1 évier"
+  "pay bill!":
+    transfer: help desk
+  "1 évier":
+    end: "Done."
+"#,
+    )
+    .unwrap();
+    let set = dir.path().to_str().unwrap();
+    let xml = bpmn(&["graph", set, "--flow", "main", "--format", "bpmn"]);
+    let read = check(&xml, "odd ids");
+    for id in [
+        "Node_pay_bill",
+        "Node_pay_bill-2",
+        "Node_pay_bill_",
+        "Node_1__vier",
+        "Choice_pay_bill",
+    ] {
+        assert!(read.ids.contains_key(id), "{id} in {:?}", read.ids.keys());
+    }
 }
