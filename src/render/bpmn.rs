@@ -102,6 +102,9 @@ struct Element {
     lane: Lane,
     /// For a gateway: the sequence flow taken when no condition holds.
     default: Option<usize>,
+    /// The whole text the customer hears or reads there, which the name
+    /// may shorten: BPMN tools show it beside the element.
+    documentation: Option<String>,
 }
 
 struct Sequence {
@@ -144,6 +147,7 @@ impl Diagram {
             name,
             lane,
             default: None,
+            documentation: None,
         });
         self.elements.len() - 1
     }
@@ -187,7 +191,8 @@ fn note_text(finding: &Finding) -> String {
 /// A name short enough to read in a shape: long prompts are cut at a word
 /// with an ellipsis; the whole text is in the YAML.
 fn short(text: &str) -> String {
-    const MAX: usize = 90;
+    // About what a task's box shows in bpmn.io.
+    const MAX: usize = 70;
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.chars().count() <= MAX {
         return text;
@@ -312,6 +317,7 @@ pub fn flow(
             fact.detail.as_deref(),
         );
         let entry = diagram.add(format!("Node_{}", ids[i]), kind, name, lane);
+        diagram.elements[entry].documentation = node.text.clone();
         entries.insert(node.id.as_str(), entry);
         let mut exit = entry;
         // At a menu or an ask the customer hears the prompt and answers.
@@ -461,6 +467,7 @@ pub fn journey(
                 }
                 let name = node_name(kind, node, text.as_deref(), fact.detail.as_deref());
                 let step = diagram.add(format!("Step_{k}"), element_kind, name, lane);
+                diagram.elements[step].documentation = text.clone();
                 diagram.connect(last, step, outcome.take());
                 last = step;
                 at_kind = *kind;
@@ -825,12 +832,19 @@ fn write_process(w: &mut Xml, diagram: &Diagram) -> std::io::Result<()> {
         if let Some(default) = &default {
             start = start.with_attribute(("default", default.as_str()));
         }
-        if element.kind == Kind::Terminate {
-            let definition = format!("Terminate_{}", element.id);
+        let documentation = element.documentation.as_deref().map(xml_text);
+        if element.kind == Kind::Terminate || documentation.is_some() {
             start.write_inner_content(|w| {
-                w.create_element("bpmn:terminateEventDefinition")
-                    .with_attribute(("id", definition.as_str()))
-                    .write_empty()?;
+                if let Some(documentation) = &documentation {
+                    w.create_element("bpmn:documentation")
+                        .write_text_content(BytesText::new(documentation))?;
+                }
+                if element.kind == Kind::Terminate {
+                    let definition = format!("Terminate_{}", element.id);
+                    w.create_element("bpmn:terminateEventDefinition")
+                        .with_attribute(("id", definition.as_str()))
+                        .write_empty()?;
+                }
                 Ok(())
             })?;
         } else {

@@ -54,6 +54,8 @@ struct Read {
     sequences: Vec<(String, String, String)>,
     /// Per text annotation: its text.
     notes: BTreeMap<String, String>,
+    /// The text of every `documentation` element.
+    documentation: Vec<String>,
 }
 
 fn attributes(element: &BytesStart) -> BTreeMap<String, String> {
@@ -127,6 +129,7 @@ fn read(xml: &str) -> Read {
                         read.lanes.entry(lane).or_default().push(text.clone());
                         read.references.push(("flowNodeRef".into(), text));
                     }
+                    Some("documentation") => read.documentation.push(text),
                     Some("text") => {
                         let note = stack[stack.len() - 2].1["id"].clone();
                         read.notes.insert(note, text);
@@ -426,7 +429,12 @@ nodes:
     let set = dir.path().to_str().unwrap();
     let xml = bpmn(&["graph", set, "--flow", "main", "--format", "bpmn"]);
     let read = check(&xml, "markup");
-    let _ = read;
+    assert!(
+        read.documentation
+            .contains(&r#"Press 1 for <billing> & "payments"; ]]> is not the end"#.to_string()),
+        "{:?}",
+        read.documentation
+    );
     let mut reader = Reader::from_str(&xml);
     let mut names = Vec::new();
     loop {
