@@ -368,7 +368,15 @@ pub fn flow(
         for lead in node.leads.iter().filter(|l| l.by != "call") {
             let label = super::graph::lead_label(lead);
             match lead.by.as_str() {
-                "next" | "goto" => ways.push((String::new(), None, &lead.to, false)),
+                "next" => ways.push((String::new(), None, &lead.to, false)),
+                // An ask's `goto` is taken on a valid answer; its handlers
+                // take the rest, so at its gateway it needs its condition.
+                "goto" => ways.push((
+                    "valid answer".to_string(),
+                    Some("valid answer".to_string()),
+                    &lead.to,
+                    false,
+                )),
                 "default" => ways.push(("default".to_string(), None, &lead.to, true)),
                 by => {
                     let condition = by.strip_prefix("when ").unwrap_or(&label).to_string();

@@ -56,6 +56,9 @@ struct Read {
     notes: BTreeMap<String, String>,
     /// The text of every `documentation` element.
     documentation: Vec<String>,
+    /// Sequence flows with a condition, and the gateways' default flows.
+    conditioned: BTreeSet<String>,
+    defaults: BTreeSet<String>,
 }
 
 fn attributes(element: &BytesStart) -> BTreeMap<String, String> {
@@ -158,7 +161,15 @@ fn read(xml: &str) -> Read {
                     .push((reference.to_string(), target.clone()));
             }
         }
+        if let Some(default) = attributes.get("default") {
+            read.defaults.insert(default.clone());
+        }
         match name.as_str() {
+            "conditionExpression" => {
+                let flow = stack.last().expect("inside a sequence flow");
+                assert_eq!(flow.0, "sequenceFlow");
+                read.conditioned.insert(flow.1["id"].clone());
+            }
             "lane" => {
                 read.lanes.entry(attributes["id"].clone()).or_default();
             }
@@ -231,6 +242,27 @@ fn check(xml: &str, what: &str) -> Read {
                 read.shapes.contains(id),
                 "{what}: {name} `{id}` has no shape"
             );
+        }
+    }
+    // A gateway that decides between flows says on each what takes it,
+    // or makes it the default.
+    for (gateway, name) in &read.ids {
+        if name != "exclusiveGateway" {
+            continue;
+        }
+        let out: Vec<&String> = read
+            .sequences
+            .iter()
+            .filter(|(_, source, _)| source == gateway)
+            .map(|(id, _, _)| id)
+            .collect();
+        if out.len() > 1 {
+            for flow in out {
+                assert!(
+                    read.conditioned.contains(flow) || read.defaults.contains(flow),
+                    "{what}: `{flow}` leaves the gateway `{gateway}` with no condition"
+                );
+            }
         }
     }
     let mut laned: Vec<&String> = read.lanes.values().flatten().collect();
