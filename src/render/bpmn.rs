@@ -395,10 +395,17 @@ pub fn flow(
         let mut from = exits[i];
         let decides = diagram.elements[from].kind == Kind::Gateway;
         if ways.len() > 1 && !decides {
+            // Named as a question, as BPMN gateways are.
+            let question = match node.kind.as_str() {
+                "menu" => "which option?",
+                "ask" => "which answer?",
+                "opaque" => "which outcome?",
+                _ => "which way?",
+            };
             let gateway = diagram.add(
                 format!("Decision_{}", ids[i]),
                 Kind::Gateway,
-                String::new(),
+                question.to_string(),
                 Lane::Channel,
             );
             diagram.connect(from, gateway, None);
