@@ -599,7 +599,7 @@ struct Layout {
 /// Layers left to right by the fewest sequence flows from the start;
 /// elements no flow from the start reaches are laid out from their own
 /// first element, in order. Within a lane and a layer, elements stack
-/// in the order they were added, their notes below them.
+/// by where their flows come from, their notes below them.
 fn layout(diagram: &Diagram) -> Layout {
     let count = diagram.elements.len();
     let mut outgoing = vec![Vec::new(); count];
@@ -625,13 +625,48 @@ fn layout(diagram: &Diagram) -> Layout {
     }
     let layer: Vec<usize> = layer.into_iter().map(|l| l.unwrap_or(0)).collect();
     let columns = layer.iter().max().map_or(1, |m| m + 1);
-    // Slots of each (lane, layer) cell: elements first, then notes.
+    // Slots of each (lane, layer) cell: elements first, then notes. Layer
+    // by layer, elements stack in the order of where their flows come from
+    // (the mean position of the elements already placed that lead to
+    // them, lanes above first), so that flows cross less; elements nothing
+    // placed leads to come last, in the order they were added.
+    let mut incoming = vec![Vec::new(); count];
+    for s in &diagram.sequences {
+        incoming[s.target].push(s.source);
+    }
+    let mut by_layer: Vec<Vec<usize>> = vec![Vec::new(); columns];
+    for (e, &l) in layer.iter().enumerate() {
+        by_layer[l].push(e);
+    }
+    let lane_rank = |lane: Lane| LANES.iter().position(|&l| l == lane).unwrap_or(0) as i64;
     let mut cells: BTreeMap<(Lane, usize), i64> = BTreeMap::new();
     let mut element_slot = vec![0i64; count];
-    for (e, element) in diagram.elements.iter().enumerate() {
-        let used = cells.entry((element.lane, layer[e])).or_default();
-        element_slot[e] = *used;
-        *used += SLOT;
+    let mut placed = vec![false; count];
+    for members in &by_layer {
+        let mut order: Vec<(i64, usize)> = members
+            .iter()
+            .map(|&e| {
+                let from: Vec<i64> = incoming[e]
+                    .iter()
+                    .filter(|&&p| placed[p])
+                    .map(|&p| lane_rank(diagram.elements[p].lane) * 1_000_000 + element_slot[p])
+                    .collect();
+                let key = match from.len() {
+                    0 => i64::MAX,
+                    n => from.iter().sum::<i64>() / n as i64,
+                };
+                (key, e)
+            })
+            .collect();
+        order.sort_unstable();
+        for (_, e) in order {
+            let used = cells
+                .entry((diagram.elements[e].lane, layer[e]))
+                .or_default();
+            element_slot[e] = *used;
+            *used += SLOT;
+            placed[e] = true;
+        }
     }
     // A note is as high as its text needs, so that the text stays inside it.
     let mut note_slot = Vec::new();
