@@ -201,13 +201,22 @@ pub enum Command {
         #[arg(long, default_value_t = 20_000)]
         max_calls: usize,
     },
-    /// Draw a flow as Graphviz dot or Mermaid, with lint findings marked.
+    /// Draw a flow as Graphviz dot, Mermaid or BPMN, with lint findings
+    /// marked, or one persona's or intent's journey as BPMN.
     Graph {
         #[arg(default_value = "menus")]
         path: PathBuf,
-        /// The flow to draw.
+        /// The flow to draw; with --intent, the flow the journey starts in.
         #[arg(long)]
-        flow: String,
+        flow: Option<String>,
+        /// Draw this persona's journey (NAME, or NAME@VARIANT for one entry
+        /// of its matrix) instead of a flow; --format bpmn only.
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["flow", "channel", "intent"])]
+        persona: Option<String>,
+        /// Draw the journey of a goal-directed customer with this intent
+        /// instead of a flow; --format bpmn only.
+        #[arg(long, value_name = "NAME")]
+        intent: Option<String>,
         /// The channel, when flows of several channels share the id.
         #[arg(long, value_parser = parse_channel)]
         channel: Option<Channel>,
@@ -469,6 +478,8 @@ impl From<ReplayFormat> for Format {
 pub enum GraphFormat {
     Dot,
     Mermaid,
+    /// BPMN 2.0 XML with diagram interchange, for bpmn.io or Camunda Modeler.
+    Bpmn,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

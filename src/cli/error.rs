@@ -101,6 +101,12 @@ pub(crate) enum CliError {
         failure: &'static str,
         problems: String,
     },
+    #[error("no intent `{name}` in the set (intents: {})", known.join(", "))]
+    NoIntent { name: String, known: Vec<String> },
+    #[error("persona `{name}` runs in several configurations; name one with --persona: {}", variants.join(", "))]
+    PersonaVariants { name: String, variants: Vec<String> },
+    #[error("no {0} flow in the set; say which flow with --flow or which channel with --channel")]
+    NoFlowOnChannel(&'static str),
     #[error(transparent)]
     Compile(#[from] crate::graph::CompileError),
     #[error(transparent)]

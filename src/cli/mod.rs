@@ -200,11 +200,24 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
         Command::Graph {
             path,
             flow,
+            persona,
+            intent,
             channel,
             format,
             from,
             output,
-        } => cmd::graph::run(&path, &flow, channel, format, from, output.as_deref()),
+        } => cmd::graph::run(
+            &path,
+            cmd::graph::What {
+                flow,
+                persona,
+                intent,
+                channel,
+            },
+            format,
+            from,
+            output.as_deref(),
+        ),
         Command::Schema { output } => cmd::schema::run(output.as_deref()),
     }
 }

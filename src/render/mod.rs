@@ -1,6 +1,7 @@
 //! Output formats. Each renders the same [`crate::report::Report`]; none of
 //! them computes anything.
 
+pub mod bpmn;
 mod demand;
 mod diagnostic;
 pub mod graph;

@@ -1683,6 +1683,8 @@ fn a_closed_desk_serves_nobody_in_journeys_and_personas() {
     assert_eq!(persona["passed"], true, "{persona:#}");
     let transcript = persona["transcript"].to_string();
     assert!(transcript.contains("CLOSED at `desk`"), "{transcript}");
+}
+
 /// The demand figures, per customer type and for all customers, and the
 /// costliest intents match the arithmetic in
 /// fixtures/demand-weighted/main.yaml.

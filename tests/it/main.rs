@@ -14,6 +14,7 @@
 
 mod common;
 
+mod bpmn;
 mod cli;
 mod diff;
 mod docs;

@@ -1,0 +1,11 @@
+//! Tests that need programs beyond Rust: independent readers of what
+//! touchpoint writes, run in Node.js and headless Chromium. Every test is
+//! ignored by default, so that `cargo test` passes on a machine with only
+//! Rust; `.ci/run` installs the programs and runs
+//! `cargo test --test browser -- --ignored`.
+
+// The tests start the binary, Node.js and Chromium and bound them with a
+// deadline: processes and the clock are theirs to use.
+#![allow(clippy::disallowed_methods)]
+
+mod bpmn;
