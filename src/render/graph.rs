@@ -26,7 +26,10 @@ fn mermaid_ids(flow: &FlowShape) -> impl Fn(&str) -> String + '_ {
 /// ended, which may be the terminal that served the customer (a persona
 /// that took more steps than it allowed), so it marks no node. Where
 /// customers really are stuck, the walk's own findings mark the node.
-fn marks<'f>(findings: &'f [&Finding], node: &'f str) -> impl Iterator<Item = &'f Finding> + 'f {
+pub(crate) fn marks<'f>(
+    findings: &'f [&Finding],
+    node: &'f str,
+) -> impl Iterator<Item = &'f Finding> + 'f {
     findings
         .iter()
         .copied()
@@ -35,7 +38,7 @@ fn marks<'f>(findings: &'f [&Finding], node: &'f str) -> impl Iterator<Item = &'
 
 /// What takes a lead, with a handler's retries: `no_input after 2 retries`.
 /// The count goes on the edge; the edge itself ends at the real node.
-fn lead_label(lead: &Lead) -> String {
+pub(crate) fn lead_label(lead: &Lead) -> String {
     match lead.retries {
         0 => lead.by.clone(),
         1 => format!("{} after 1 retry", lead.by),

@@ -3,6 +3,7 @@
 
 mod diagnostic;
 pub mod graph;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;

@@ -24,5 +24,6 @@ mod import;
 mod live;
 mod personas;
 mod properties;
+mod report_page;
 mod shards;
 mod snapshots;
