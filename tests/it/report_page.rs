@@ -162,3 +162,12 @@ fn journeys_replay_along_their_path() {
         }
     }
 }
+
+/// Two runs with the same seed write the same page, byte for byte.
+#[test]
+fn the_page_is_the_same_on_every_run() {
+    let first = touchpoint(&["report", "menus", "--format", "html"]);
+    let second = touchpoint(&["report", "menus", "--format", "html"]);
+    assert_eq!(first.0, 0, "{}", first.2);
+    assert!(first.1 == second.1, "the two pages differ");
+}

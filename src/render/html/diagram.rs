@@ -25,7 +25,7 @@ pub(super) const COLLAPSE_ABOVE: usize = 300;
 
 /// Below this many boxes, edges carry their labels in the drawing as well
 /// as in their tooltips; above it the labels would only hide each other.
-const LABELS_UP_TO: usize = 80;
+const LABELS_UP_TO: usize = 30;
 
 const WIDTH: usize = 168;
 const HEIGHT: usize = 48;

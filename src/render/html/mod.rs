@@ -23,6 +23,9 @@ use diagram::Diagram;
 use steps::{finding_steps, Graphs, Step, MAX_STEPS_IN_PAGE};
 
 const STYLE: &str = include_str!("page.css");
+/// Names of uncovered nodes, options or handlers a flow's coverage lists:
+/// enough to act on, without a large flow's thousands swelling the page.
+const MAX_UNCOVERED_LISTED: usize = 500;
 const SCRIPT: &str = include_str!("page.js");
 
 /// What the page's script reads: each finding's replay and each journey's
@@ -264,7 +267,16 @@ fn header(page: &mut String, report: &Report) {
         plural(s.personas_passed),
         s.personas_failed
     );
-    page.push_str("<nav><a href=\"#journeys\">journeys</a> <a href=\"#demand\">demand</a> <a href=\"#flows\">flows</a> <a href=\"#coverage\">coverage</a> <a href=\"#findings\">findings</a></nav></header>\n");
+    // Every link is to a section of this page, and only to one it has.
+    let demand = if report.demand.is_empty() {
+        ""
+    } else {
+        " <a href=\"#demand\">demand</a>"
+    };
+    let _ = writeln!(
+        page,
+        "<nav><a href=\"#journeys\">journeys</a>{demand} <a href=\"#flows\">flows</a> <a href=\"#coverage\">coverage</a> <a href=\"#findings\">findings</a></nav></header>"
+    );
 }
 
 fn plural(n: usize) -> &'static str {
@@ -518,12 +530,22 @@ fn coverage(page: &mut String, report: &Report) {
         ];
         for (what, names) in uncovered {
             if !names.is_empty() {
-                let names: Vec<String> = names.iter().map(|n| escape(n)).collect();
+                let mut listed: Vec<String> = names
+                    .iter()
+                    .take(MAX_UNCOVERED_LISTED)
+                    .map(|n| escape(n))
+                    .collect();
+                if names.len() > MAX_UNCOVERED_LISTED {
+                    listed.push(format!(
+                        "and {} more (the JSON report lists them all)",
+                        names.len() - MAX_UNCOVERED_LISTED
+                    ));
+                }
                 let _ = write!(
                     page,
                     "<tr class=\"uncovered\"><td></td><td colspan=\"4\"><details><summary>{} {what} nobody reached</summary>{}</details></td></tr>",
                     names.len(),
-                    names.join(", ")
+                    listed.join(", ")
                 );
             }
         }

@@ -21,7 +21,10 @@
       unmark("selected");
       button.classList.add("selected");
       let first = null;
-      journey.at.forEach(function (id) { first = first || mark(id, "on-path"); });
+      journey.at.forEach(function (id) {
+        const marked = mark(id, "on-path");
+        first = first || marked;
+      });
       document.getElementById("journey-shown").textContent = journey.label;
       if (first) { first.scrollIntoView({ block: "center", inline: "center" }); }
     });

@@ -92,6 +92,15 @@ fn the_page_fetches_nothing_and_links_only_within_itself() {
             &page[at..at + 40]
         );
     }
+    // Every link goes to a section the page has.
+    for (at, _) in page.match_indices("href=\"#") {
+        let target = &page[at + 7..];
+        let target = &target[..target.find('"').unwrap()];
+        assert!(
+            page.contains(&format!("id=\"{target}\"")),
+            "a link to #{target}"
+        );
+    }
     // Edges point at the one arrowhead defined in the page itself.
     for (at, _) in page.match_indices("url(") {
         assert!(
