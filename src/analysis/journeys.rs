@@ -26,6 +26,9 @@ struct Way {
     last: Option<(usize, Choice)>,
 }
 
+/// The best way to an outcome with its choices from the flow's start.
+type Found = Option<(Way, Vec<Choice>)>;
+
 /// A state the breadth-first search waits at, with what it cost to get
 /// there and the choice that brought it (from the queue entry it was made
 /// at), so that the best way can be read back choice by choice.
@@ -54,7 +57,7 @@ fn served(
     flow: usize,
     intent: usize,
     world: u64,
-) -> (Option<(Way, Vec<Choice>)>, Option<(Way, Vec<Choice>)>) {
+) -> (Found, Found) {
     let graph = machine.graph;
     let mut clock = Clock {
         graph,

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use crate::chromium::Browser;
 
-/// The benchmarks' generator of a large phone line.
-#[allow(dead_code)]
+/// The benchmarks' generator of a large phone line (it allows its own
+/// unused parts).
 #[path = "../../benches/support/generator.rs"]
 mod generator;
 
