@@ -76,6 +76,14 @@ async fn the_page_renders_steps_through_a_replay_and_fetches_nothing() {
     // hear the payments menu, which has nothing to offer after hours.
     let menu = element_of(&browser, "menu").await;
     let payments = element_of(&browser, "payments").await;
+    // The dead end's menu is drawn in the error colour, over the colour
+    // of menus.
+    let fill = browser
+        .script(&format!(
+            "return getComputedStyle(document.querySelector('#{payments} rect')).fill;"
+        ))
+        .await;
+    assert_eq!(fill, "rgb(255, 221, 221)");
     let stepper = ".stepper[data-finding=\"0\"]";
     let state = || async {
         browser
