@@ -8,14 +8,37 @@ use rustc_hash::FxHashSet;
 
 use crate::analysis::goal_loop::goal_moves;
 use crate::analysis::to_agent::{Clock, WayToAgent};
-use crate::graph::{Graph, Kind, NONE};
-use crate::machine::{Choice, Machine, Rules, Settled, State, Step};
+use crate::graph::{Graph, Kind, NodeIx, NONE};
+use crate::input::render;
+use crate::machine::{Choice, Machine, Observer, Rules, Settled, State, Step};
 use crate::model::MenuSet;
 use crate::results::Journey;
 use crate::timing::Timing;
 
-/// The inputs and seconds of the best way found to an outcome.
-type Way = (u32, f64);
+/// The best way found to an outcome: its inputs and seconds, and the last
+/// choice that made it with the queue entry it was made at (none when the
+/// outcome is reached with no input at all), from which the whole way is
+/// read back.
+#[derive(Debug, Clone, Copy)]
+struct Way {
+    steps: u32,
+    seconds: f64,
+    last: Option<(usize, Choice)>,
+}
+
+/// The best way to an outcome with its choices from the flow's start.
+type Found = Option<(Way, Vec<Choice>)>;
+
+/// A state the breadth-first search waits at, with what it cost to get
+/// there and the choice that brought it (from the queue entry it was made
+/// at), so that the best way can be read back choice by choice.
+#[derive(Debug, Clone, Copy)]
+struct Queued {
+    state: State,
+    steps: u32,
+    seconds: f64,
+    came_by: Option<(usize, Choice)>,
+}
 
 /// One world's figures, before worlds with equal figures are grouped.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,52 +49,68 @@ struct Figures {
 }
 
 /// The fewest (steps, seconds) to an `end` and to a `transfer` that serve
-/// `intent`, for a customer who makes only moves that fit it.
+/// `intent`, for a customer who makes only moves that fit it, each with
+/// the choices of that way from the flow's start.
 fn served(
     machine: &mut Machine,
     timing: Timing,
     flow: usize,
     intent: usize,
     world: u64,
-) -> (Option<Way>, Option<Way>) {
+) -> (Found, Found) {
     let graph = machine.graph;
     let mut clock = Clock::new(graph, timing);
     let settled = machine.settle(graph.flows[flow].start, world, 0, NONE, &mut clock);
-    let mut best_end: Option<(u32, f64)> = None;
-    let mut best_transfer: Option<(u32, f64)> = None;
-    let better = |best: &mut Option<(u32, f64)>, found: (u32, f64)| {
-        if best.is_none_or(|b| (found.0, found.1) < (b.0, b.1)) {
+    let mut best_end: Option<Way> = None;
+    let mut best_transfer: Option<Way> = None;
+    let better = |best: &mut Option<Way>, found: Way| {
+        if best.is_none_or(|b| (found.steps, found.seconds) < (b.steps, b.seconds)) {
             *best = Some(found);
         }
     };
     // A transfer that is closed when the customer gets there serves
     // nobody: the customer is not served that way (`closed-transfer`).
-    let mut arrive = |settled: Settled,
-                      closed: bool,
-                      steps: u32,
-                      seconds: f64,
-                      queue: &mut Vec<(State, u32, f64)>| {
-        match settled {
-            Settled::Waiting(state) => queue.push((state, steps, seconds)),
+    let mut arrive =
+        |settled: Settled, closed: bool, way: Way, queue: &mut Vec<Queued>| match settled {
+            Settled::Waiting(state) => queue.push(Queued {
+                state,
+                steps: way.steps,
+                seconds: way.seconds,
+                came_by: way.last,
+            }),
             Settled::Terminal(node) if graph.node_serves(node, intent) && !closed => {
                 match graph.nodes[node as usize].kind {
-                    Kind::End => better(&mut best_end, (steps, seconds)),
-                    Kind::Transfer => better(&mut best_transfer, (steps, seconds)),
+                    Kind::End => better(&mut best_end, way),
+                    Kind::Transfer => better(&mut best_transfer, way),
                     _ => {}
                 }
             }
             _ => {}
-        }
-    };
-    let mut queue = Vec::new();
-    arrive(settled, clock.arrived_closed, 0, clock.seconds, &mut queue);
+        };
+    let mut queue: Vec<Queued> = Vec::new();
+    arrive(
+        settled,
+        clock.arrived_closed,
+        Way {
+            steps: 0,
+            seconds: clock.seconds,
+            last: None,
+        },
+        &mut queue,
+    );
     // Breadth-first: each state is expanded once, at the fewest moves that
     // reach it.
     let mut seen: FxHashSet<State> = FxHashSet::default();
     let mut moves = Vec::new();
     let mut next = 0;
     while next < queue.len() {
-        let (state, steps, seconds) = queue[next];
+        let Queued {
+            state,
+            steps,
+            seconds,
+            ..
+        } = queue[next];
+        let at = next;
         next += 1;
         if !seen.insert(state) {
             continue;
@@ -82,20 +121,76 @@ fn served(
             // The platform decides an opaque step: it is no step of the
             // customer's.
             let steps = steps + u32::from(!matches!(choice, Choice::Branch(_)));
-            match machine.step(&state, choice, &mut clock) {
-                Step::Moved(settled) => arrive(
-                    settled,
-                    clock.arrived_closed,
-                    steps,
-                    clock.seconds,
-                    &mut queue,
-                ),
-                Step::Reprompt(again) => queue.push((again, steps, clock.seconds)),
+            let step = machine.step(&state, choice, &mut clock);
+            let way = Way {
+                steps,
+                seconds: clock.seconds,
+                last: Some((at, choice)),
+            };
+            match step {
+                Step::Moved(settled) => arrive(settled, clock.arrived_closed, way, &mut queue),
+                Step::Reprompt(again) => arrive(Settled::Waiting(again), false, way, &mut queue),
                 _ => {}
             }
         }
     }
-    (best_end, best_transfer)
+    let with_choices = |way: Way| {
+        let mut choices = Vec::new();
+        let mut link = way.last;
+        while let Some((at, choice)) = link {
+            choices.push(choice);
+            link = queue[at].came_by;
+        }
+        choices.reverse();
+        (way, choices)
+    };
+    (best_end.map(with_choices), best_transfer.map(with_choices))
+}
+
+/// The nodes a replay enters, each once where it stays at one.
+#[derive(Default)]
+struct NodesEntered(Vec<NodeIx>);
+
+impl Observer for NodesEntered {
+    fn enter(&mut self, node: NodeIx) {
+        if self.0.last() != Some(&node) {
+            self.0.push(node);
+        }
+    }
+}
+
+/// The inputs that make `choices` from `flow`'s start in `world`, as
+/// `touchpoint replay --inputs` takes them, and the nodes passed on the way,
+/// start first: a journey's way, replayable and drawable.
+fn inputs_and_path(
+    machine: &mut Machine,
+    flow: usize,
+    world: u64,
+    choices: &[Choice],
+) -> (Vec<String>, Vec<String>) {
+    let graph = machine.graph;
+    let mut entered = NodesEntered::default();
+    let mut inputs = Vec::new();
+    let mut settled = machine.settle(graph.flows[flow].start, world, 0, NONE, &mut entered);
+    for &choice in choices {
+        let Settled::Waiting(state) = settled else {
+            break;
+        };
+        inputs.push(render(machine, &state, choice).to_string());
+        match machine
+            .step(&state, choice, &mut entered)
+            .settled_after(&state)
+        {
+            Some(next) => settled = next,
+            None => break,
+        }
+    }
+    let path = entered
+        .0
+        .iter()
+        .map(|&n| graph.node_id(n).to_string())
+        .collect();
+    (inputs, path)
 }
 
 /// Every journey of one channel, each with the share of the channel's
@@ -127,7 +222,11 @@ pub(crate) fn journeys(
             })
             .collect();
         for intent in (0..graph.intents.len()).filter(|&x| graph.expects(x)) {
-            let figures: Vec<Figures> = worlds
+            // Each world's figures, with the choices of its best way: the
+            // way is not part of the figures (worlds whose figures are
+            // equal are one journey), but each group keeps its first
+            // world's.
+            let (figures, ways): (Vec<Figures>, Vec<Vec<Choice>>) = worlds
                 .iter()
                 .enumerate()
                 .map(|(w, &world)| {
@@ -137,13 +236,19 @@ pub(crate) fn journeys(
                         (None, Some(transfer)) => ("transferred", Some(transfer)),
                         (None, None) => ("not_served", None),
                     };
-                    Figures {
+                    let figures = Figures {
                         outcome,
-                        served: served.map(|(steps, seconds)| (steps, round(seconds))),
+                        served: served
+                            .as_ref()
+                            .map(|(way, _)| (way.steps, round(way.seconds))),
                         agent: agent[w],
-                    }
+                    };
+                    (
+                        figures,
+                        served.map(|(_, choices)| choices).unwrap_or_default(),
+                    )
                 })
-                .collect();
+                .unzip();
             // Worlds with the same figures are one journey, in the order
             // of their first world.
             let mut groups: Vec<(Figures, Vec<bool>)> = Vec::new();
@@ -160,6 +265,12 @@ pub(crate) fn journeys(
             let one = groups.len() == 1;
             for (f, members) in groups {
                 let share = members.iter().filter(|&&m| m).count() as f64 / worlds.len() as f64;
+                let first = members.iter().position(|&m| m).unwrap_or(0);
+                let (inputs, path) = if f.served.is_some() {
+                    inputs_and_path(&mut machine, flow, worlds[first], &ways[first])
+                } else {
+                    Default::default()
+                };
                 let journey = Journey {
                     channel: graph.channel,
                     flow: graph.flows[flow].id.clone(),
@@ -170,6 +281,8 @@ pub(crate) fn journeys(
                     seconds: f.served.map(|s| s.1),
                     seconds_to_agent: f.agent.map(|a| a.0),
                     menus_to_agent: f.agent.map(|a| a.1),
+                    inputs,
+                    path,
                 };
                 out.push((journey, share));
             }

@@ -201,6 +201,24 @@ pub enum Command {
         #[arg(long, default_value_t = 20_000)]
         max_calls: usize,
     },
+    /// Every check on a set, as `check` runs them, written as a report:
+    /// with `--format html`, one self-contained page to open in a browser.
+    Report {
+        #[arg(default_value = "menus")]
+        path: PathBuf,
+        #[command(flatten)]
+        budget: FuzzBudget,
+        #[command(flatten)]
+        personas: PersonaArgs,
+        #[command(flatten)]
+        report: ReportArgs,
+        #[command(flatten)]
+        seed: SeedArg,
+        #[command(flatten)]
+        from: FromArg,
+        #[command(flatten)]
+        shard: ShardArg,
+    },
     /// Draw a flow as Graphviz dot, Mermaid or BPMN, with lint findings
     /// marked, or one persona's or intent's journey as BPMN.
     Graph {
@@ -437,6 +455,9 @@ pub enum Format {
     Junit,
     /// SARIF 2.1.0: results with file, line and column for code scanning.
     Sarif,
+    /// One self-contained page (`touchpoint report` only): flow diagrams,
+    /// journeys, demand, coverage and findings to step through.
+    Html,
 }
 
 /// What `diff` writes.

@@ -88,6 +88,7 @@ pub(crate) fn write_load_errors(
         Format::Sarif => Some(render::sarif::load_errors(report)),
         Format::Junit => Some(render::junit::load_errors(report)),
         Format::Markdown => Some(render::markdown::load_errors(report)),
+        Format::Html => Some(render::html::load_errors(human)),
     };
     // Exit 2 whether or not the file could be written; a failed write is
     // said after the problems.

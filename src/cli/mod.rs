@@ -58,6 +58,7 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
     match cli.command {
         Command::Lint { path, report, from } => {
             let common = Common::of_report(report, None, Some(from), None);
+            refuse_html(&common)?;
             cmd::lint::run(&path, &common)
         }
         Command::Check {
@@ -70,7 +71,20 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
             shard,
         } => {
             let common = Common::of_report(report, Some(seed), Some(from), Some(shard));
+            refuse_html(&common)?;
             cmd::check::run(&path, &budget, personas, &common)
+        }
+        Command::Report {
+            path,
+            budget,
+            personas,
+            report,
+            seed,
+            from,
+            shard,
+        } => {
+            let common = Common::of_report(report, Some(seed), Some(from), Some(shard));
+            cmd::report::run(&path, &budget, personas, &common)
         }
         Command::Personas {
             path,
@@ -81,6 +95,7 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
             shard,
         } => {
             let common = Common::of_report(report, Some(seed), Some(from), Some(shard));
+            refuse_html(&common)?;
             cmd::personas::run(&path, personas, &common)
         }
         Command::Fuzz {
@@ -96,6 +111,7 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
                 return Err(CliError::Usage(FROM_WITH_LIVE));
             }
             let common = Common::of_report(report, Some(seed), None, Some(shard));
+            refuse_html(&common)?;
             cmd::fuzz::run_live(&live, &budget, &common)
         }
         Command::Fuzz {
@@ -108,6 +124,7 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
             ..
         } => {
             let common = Common::of_report(report, Some(seed), Some(from), Some(shard));
+            refuse_html(&common)?;
             cmd::fuzz::run(&path, &budget, &common)
         }
         Command::Replay {
@@ -166,6 +183,7 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
         }
         Command::Merge { reports, report } => {
             let common = Common::of_report(report, None, None, None);
+            refuse_html(&common)?;
             cmd::merge::run(&reports, &common)
         }
         Command::Import {
@@ -224,3 +242,16 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
 
 /// Why `--from` is refused with `--live`.
 const FROM_WITH_LIVE: &str = "--from reads a set from an export; it does not apply to --live";
+
+/// The page is drawn from the set itself (its flows, and each finding
+/// replayed step by step), which only `report` has in hand with every
+/// check run; the other report commands refuse it rather than write a
+/// page with parts missing.
+fn refuse_html(common: &Common) -> Result<(), CliError> {
+    if common.format == Some(Format::Html) {
+        return Err(CliError::Usage(
+            "--format html is written by `touchpoint report` (it runs every check, as `check` does)",
+        ));
+    }
+    Ok(())
+}

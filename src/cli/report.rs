@@ -23,6 +23,8 @@ pub(crate) enum Job {
     Fuzz(crate::fuzz::FuzzOptions),
     Personas(args::PersonaArgs),
     Check(crate::fuzz::FuzzOptions, args::PersonaArgs),
+    /// `check`'s job, under the name `report`.
+    Report(crate::fuzz::FuzzOptions, args::PersonaArgs),
 }
 
 pub(crate) fn fuzz_options(
@@ -67,9 +69,10 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
         Job::Fuzz(_) => "fuzz",
         Job::Personas(_) => "personas",
         Job::Check(..) => "check",
+        Job::Report(..) => "report",
     };
     let (set, imported, focus) = load_with_import(command, path, common)?;
-    if let Job::Personas(args) | Job::Check(_, args) = &job {
+    if let Job::Personas(args) | Job::Check(_, args) | Job::Report(_, args) = &job {
         if let Some(name) = &args.persona {
             if !set.personas.iter().any(|p| &p.id.value == name) {
                 return Err(CliError::NoPersona {
@@ -88,7 +91,7 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
         _ => crate::run::lint_report(&set, command, common.seed),
     };
     let fuzz_options = match &job {
-        Job::Fuzz(options) | Job::Check(options, _) => Some(options),
+        Job::Fuzz(options) | Job::Check(options, _) | Job::Report(options, _) => Some(options),
         Job::Lint | Job::Personas(_) => None,
     };
     if let (Ok(report), Some(options)) = (&mut report, fuzz_options) {
@@ -128,7 +131,7 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
     }
     report.stats.flows = set.flows.len();
     report.stats.nodes = set.flows.iter().map(|f| f.nodes.len()).sum();
-    if let Job::Personas(args) | Job::Check(_, args) = &job {
+    if let Job::Personas(args) | Job::Check(_, args) | Job::Report(_, args) = &job {
         let mut results = crate::personas::run_personas(
             &set,
             common.seed,
@@ -186,6 +189,14 @@ pub(crate) fn write_report(
         Format::Markdown => render::markdown::report(report, common.deny_warnings()),
         Format::Junit => render::junit::render(report, common.deny_warnings()),
         Format::Sarif => render::sarif::render(report),
+        Format::Html => match set {
+            Some(set) => render::html::render(report, set),
+            None => {
+                return Err(CliError::Usage(
+                    "--format html draws the set's flows: it needs the set, not only a report",
+                ))
+            }
+        },
         Format::Human => {
             let colour = set.is_some()
                 && common.output.is_none()

@@ -849,6 +849,8 @@ mod tests {
             seconds,
             seconds_to_agent: Some(20.0),
             menus_to_agent: Some(1),
+            inputs: Vec::new(),
+            path: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod bpmn;
 mod demand;
 mod diagnostic;
 pub mod graph;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;

@@ -106,4 +106,12 @@ pub struct Journey {
     /// The menus that caller answers on the way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub menus_to_agent: Option<u32>,
+    /// The inputs of the way `steps` and `seconds` measure, from the flow's
+    /// start, as `touchpoint replay --inputs` takes them (with the values
+    /// of `when`'s first group); empty when not served.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<String>,
+    /// The nodes that way passes, start first; empty when not served.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<String>,
 }

@@ -1632,18 +1632,20 @@ fn journeys_give_outcome_steps_seconds_and_the_way_to_a_person_per_world() {
         common::touchpoint(&["lint", "fixtures/journeys-hours", "--format", "json"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let open = |intent: &str, outcome: &str, seconds: f64| {
+    let open = |intent: &str, outcome: &str, seconds: f64, inputs: &[&str], path: &[&str]| {
         serde_json::json!({
             "channel": "phone", "flow": "main", "intent": intent, "when": "hours=open",
             "outcome": outcome, "steps": 1, "seconds": seconds,
-            "seconds_to_agent": 7.0, "menus_to_agent": 1
+            "seconds_to_agent": 7.0, "menus_to_agent": 1,
+            "inputs": inputs, "path": path
         })
     };
     let expected = serde_json::json!([
-        open("balance", "self_served", 9.0),
+        open("balance", "self_served", 9.0, &["1"], &["menu", "balance_said"]),
         {"channel": "phone", "flow": "main", "intent": "balance", "when": "hours=closed",
-         "outcome": "self_served", "steps": 1, "seconds": 9.0},
-        open("person", "transferred", 7.0),
+         "outcome": "self_served", "steps": 1, "seconds": 9.0,
+         "inputs": ["1"], "path": ["menu", "balance_said"]},
+        open("person", "transferred", 7.0, &["0"], &["menu", "staffed", "desk"]),
         {"channel": "phone", "flow": "main", "intent": "person", "when": "hours=closed",
          "outcome": "not_served"},
     ]);
@@ -1668,7 +1670,8 @@ fn a_closed_desk_serves_nobody_in_journeys_and_personas() {
     let expected = serde_json::json!([
         {"channel": "phone", "flow": "main", "intent": "person", "when": "hours=open",
          "outcome": "transferred", "steps": 1, "seconds": 7.0,
-         "seconds_to_agent": 7.0, "menus_to_agent": 1},
+         "seconds_to_agent": 7.0, "menus_to_agent": 1,
+         "inputs": ["0"], "path": ["menu", "desk"]},
         {"channel": "phone", "flow": "main", "intent": "person", "when": "hours=closed",
          "outcome": "not_served"},
     ]);

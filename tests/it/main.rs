@@ -25,5 +25,6 @@ mod import;
 mod live;
 mod personas;
 mod properties;
+mod report_page;
 mod shards;
 mod snapshots;

@@ -76,7 +76,7 @@ pub(crate) fn run(
         Format::Human => render::human::diff(&report),
         // Clap refuses these for diff; a Common built by hand could still
         // carry one.
-        Format::Junit | Format::Sarif => {
+        Format::Junit | Format::Sarif | Format::Html => {
             return Err(CliError::Usage("diff prints human, json or markdown; junit and sarif are for check, lint, fuzz, personas and merge"))
         }
     };

@@ -275,6 +275,7 @@ fn intent_journey(
         expect: None,
         matrix: Vec::new(),
         seed: None,
+        customer_type: None,
         span: nowhere,
     };
     let config = customer.configurations().remove(0);
