@@ -7,7 +7,7 @@
 use rustc_hash::FxHashSet;
 
 use crate::analysis::goal_loop::goal_moves;
-use crate::analysis::to_agent::{Clock, WayToAgent};
+use crate::analysis::to_agent::{way_to_agent_from, Clock, WayToAgent};
 use crate::graph::{Graph, Kind, NodeIx, NONE};
 use crate::input::render;
 use crate::machine::{Choice, Machine, Observer, Rules, Settled, State, Step};
@@ -46,6 +46,10 @@ struct Figures {
     outcome: &'static str,
     served: Option<(u32, f64)>,
     agent: Option<(f64, u32)>,
+    /// The deepest menu on the way to being served, and the seconds and
+    /// menus from the start for a caller who asks for a person there, if
+    /// they can.
+    deepest: Option<(NodeIx, Option<(f64, u32)>)>,
 }
 
 /// The fewest (steps, seconds) to an `end` and to a `transfer` that serve
@@ -193,6 +197,54 @@ fn inputs_and_path(
     (inputs, path)
 }
 
+/// For a customer on the way to being served (`choices` from `flow`'s
+/// start in `world`) who asks for a person at the deepest menu of that way
+/// instead of going on: that menu, and, where they can reach one, the
+/// seconds from the flow's start and the menus answered in all until a
+/// person answers. None off the phone and for a way with no menu.
+fn agent_from_deepest(
+    machine: &mut Machine,
+    timing: Timing,
+    flow: usize,
+    world: u64,
+    choices: &[Choice],
+) -> Option<(NodeIx, Option<(f64, u32)>)> {
+    let graph = machine.graph;
+    if graph.is_visual() {
+        return None;
+    }
+    let mut clock = Clock::new(graph, timing);
+    let mut settled = machine.settle(graph.flows[flow].start, world, 0, NONE, &mut clock);
+    // The last menu the way waits at is the deepest: every menu answered
+    // before it is one more the caller went through.
+    let mut deepest: Option<(State, f64, u32)> = None;
+    let mut menus = 0u32;
+    for &choice in choices {
+        let Settled::Waiting(state) = settled else {
+            break;
+        };
+        if matches!(graph.nodes[state.node as usize].kind, Kind::Menu { .. }) {
+            deepest = Some((state, clock.seconds, menus));
+            menus += 1;
+        }
+        clock.seconds += timing.answering(graph, state.node, choice);
+        match machine
+            .step(&state, choice, &mut clock)
+            .settled_after(&state)
+        {
+            Some(next) => settled = next,
+            None => break,
+        }
+    }
+    let (state, seconds, before) = deepest?;
+    clock.seconds = seconds;
+    let way = way_to_agent_from(machine, &mut clock, Settled::Waiting(state), 0);
+    Some((
+        state.node,
+        way.map(|way| (way.seconds, before + way.menus as u32)),
+    ))
+}
+
 /// Every journey of one channel, each with the share of the channel's
 /// worlds it holds for (every combination of variable values counts
 /// equally), which the demand figures weight it by.
@@ -236,12 +288,17 @@ pub(crate) fn journeys(
                         (None, Some(transfer)) => ("transferred", Some(transfer)),
                         (None, None) => ("not_served", None),
                     };
+                    let deepest = served.as_ref().and_then(|(_, choices)| {
+                        agent_from_deepest(&mut machine, timing, flow, world, choices)
+                            .map(|(menu, way)| (menu, way.map(|(s, menus)| (round(s), menus))))
+                    });
                     let figures = Figures {
                         outcome,
                         served: served
                             .as_ref()
                             .map(|(way, _)| (way.steps, round(way.seconds))),
                         agent: agent[w],
+                        deepest,
                     };
                     (
                         figures,
@@ -281,6 +338,9 @@ pub(crate) fn journeys(
                     seconds: f.served.map(|s| s.1),
                     seconds_to_agent: f.agent.map(|a| a.0),
                     menus_to_agent: f.agent.map(|a| a.1),
+                    deepest_menu: f.deepest.map(|d| graph.node_id(d.0).to_string()),
+                    seconds_to_agent_from_deepest: f.deepest.and_then(|d| d.1).map(|w| w.0),
+                    menus_to_agent_from_deepest: f.deepest.and_then(|d| d.1).map(|w| w.1),
                     inputs,
                     path,
                 };

@@ -3,11 +3,12 @@
 //!
 //! At a menu the caller takes the option that asks for a person (key 0, or
 //! a phrase that matches "agent", "operator" or "representative"), else the
-//! menu's `fallback` option; at an `ask` they answer correctly; an opaque
-//! step takes its usual outcome, its first branch. A menu that offers
-//! neither leaves the caller no way to ask, and nothing is measured there:
-//! what such a caller meets is the business of `no-fit` and `trap`. Pages
-//! and screens have no "press 0", so only the phone is measured.
+//! menu's `fallback` option, else they ask anyway and it matches nothing,
+//! so that the menu's no-match handler takes them where it ends after its
+//! retries; at an `ask` they answer correctly; an opaque step takes its
+//! usual outcome, its first branch. A transfer that is closed when the
+//! caller gets there is no person. Pages and screens have no "press 0", so
+//! only the phone is measured.
 //!
 //! Time is the one model of `crate::timing`, counted from the flow's start
 //! until the transfer.
@@ -131,9 +132,14 @@ pub(crate) fn way_to_agent_from(
                         .iter()
                         .copied()
                         .find(|&o| graph.options[o as usize].fallback)
-                })?;
+                });
                 menus += 1;
-                Choice::Option(option)
+                // Where no option asks for a person, "agent" or 0 matches
+                // nothing: the menu's no-match handler decides, and a
+                // caller who keeps asking goes where it ends (often a
+                // person, after the retries). A menu without one drops the
+                // call, and that way ends there.
+                option.map_or(Choice::NoMatch, Choice::Option)
             }
             Kind::Ask {
                 valid_answer: Some(_),
@@ -209,8 +215,15 @@ pub(crate) fn record_slow_to_agent(
             if !recorder.wants(Code::SlowToAgent, way.transfer, detail, way.world) {
                 continue;
             }
+            // Where no option asks for a person, say how the caller gets
+            // one after all: by failing until a no-match handler gives up.
+            let by_failing = if way.choices.contains(&Choice::NoMatch) {
+                "; where no option asks for a person, only a no-match handler that gives up puts them through"
+            } else {
+                ""
+            };
             let message = format!(
-                "a caller who asks for a person from the start of `{}` needs about {:.1} s and {} menu{} to reach `{}` (limits: {} s, {} menus)",
+                "a caller who asks for a person from the start of `{}` needs about {:.1} s and {} menu{} to reach `{}` (limits: {} s, {} menus){by_failing}",
                 graph.flows[flow].id,
                 way.seconds,
                 way.menus,

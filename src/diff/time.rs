@@ -849,6 +849,9 @@ mod tests {
             seconds,
             seconds_to_agent: Some(20.0),
             menus_to_agent: Some(1),
+            deepest_menu: None,
+            seconds_to_agent_from_deepest: None,
+            menus_to_agent_from_deepest: None,
             inputs: Vec::new(),
             path: Vec::new(),
         }

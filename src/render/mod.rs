@@ -43,13 +43,33 @@ pub(crate) fn journey_outcome(journey: &crate::results::Journey) -> &'static str
 }
 
 /// How a caller who asks for a person reaches one: "person 38.9 s, 1 menu",
-/// or nothing where they cannot ask (and on web and app).
+/// then, where the deepest menu on the way to being served is another
+/// menu, "; from `billing` 61.2 s, 2 menus" or "; from `billing` no way to
+/// a person"; nothing where they cannot ask (and on web and app).
 pub(crate) fn journey_to_agent(journey: &crate::results::Journey) -> String {
-    match (journey.seconds_to_agent, journey.menus_to_agent) {
-        (Some(seconds), Some(menus)) => format!(
-            "person {seconds:.1} s, {menus} menu{}",
-            if menus == 1 { "" } else { "s" }
-        ),
-        _ => String::new(),
+    let menus_word = |menus: u32| if menus == 1 { "menu" } else { "menus" };
+    let first = journey.seconds_to_agent.zip(journey.menus_to_agent);
+    let mut said = match first {
+        Some((seconds, menus)) => format!("person {seconds:.1} s, {menus} {}", menus_word(menus)),
+        None => String::new(),
+    };
+    let Some(menu) = &journey.deepest_menu else {
+        return said;
+    };
+    let deepest = journey
+        .seconds_to_agent_from_deepest
+        .zip(journey.menus_to_agent_from_deepest);
+    // Where the deepest menu is the first, the figures are the ones
+    // already said.
+    let from_deepest = match deepest {
+        Some(figures) if Some(figures) == first => return said,
+        Some((seconds, menus)) => format!("{seconds:.1} s, {menus} {}", menus_word(menus)),
+        None if first.is_none() => return said,
+        None => "no way to a person".to_string(),
+    };
+    if !said.is_empty() {
+        said.push_str("; ");
     }
+    said.push_str(&format!("from `{menu}` {from_deepest}"));
+    said
 }

@@ -106,6 +106,17 @@ pub struct Journey {
     /// The menus that caller answers on the way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub menus_to_agent: Option<u32>,
+    /// The deepest menu on the way to being served: where a caller who
+    /// gives up on self-service late asks for a person instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deepest_menu: Option<String>,
+    /// Seconds from the flow's start for that caller to reach a person;
+    /// absent, with `deepest_menu` given, where they cannot ask there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds_to_agent_from_deepest: Option<f64>,
+    /// The menus that caller answers in all, those on the way included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub menus_to_agent_from_deepest: Option<u32>,
     /// The inputs of the way `steps` and `seconds` measure, from the flow's
     /// start, as `touchpoint replay --inputs` takes them (with the values
     /// of `when`'s first group); empty when not served.

@@ -1637,6 +1637,9 @@ fn journeys_give_outcome_steps_seconds_and_the_way_to_a_person_per_world() {
             "channel": "phone", "flow": "main", "intent": intent, "when": "hours=open",
             "outcome": outcome, "steps": 1, "seconds": seconds,
             "seconds_to_agent": 7.0, "menus_to_agent": 1,
+            // The one menu is the deepest too.
+            "deepest_menu": "menu", "seconds_to_agent_from_deepest": 7.0,
+            "menus_to_agent_from_deepest": 1,
             "inputs": inputs, "path": path
         })
     };
@@ -1644,12 +1647,60 @@ fn journeys_give_outcome_steps_seconds_and_the_way_to_a_person_per_world() {
         open("balance", "self_served", 9.0, &["1"], &["menu", "balance_said"]),
         {"channel": "phone", "flow": "main", "intent": "balance", "when": "hours=closed",
          "outcome": "self_served", "steps": 1, "seconds": 9.0,
+         "deepest_menu": "menu",
          "inputs": ["1"], "path": ["menu", "balance_said"]},
         open("person", "transferred", 7.0, &["0"], &["menu", "staffed", "desk"]),
         {"channel": "phone", "flow": "main", "intent": "person", "when": "hours=closed",
          "outcome": "not_served"},
     ]);
     assert_eq!(report["journeys"], expected, "{:#}", report["journeys"]);
+}
+
+/// A caller who gives up on self-service at the deepest menu of their way
+/// and asks for a person there: where no option asks for one, the menu's
+/// no-match handler decides, and the figures match the arithmetic in
+/// fixtures/journeys-deepest-menu/main.yaml.
+#[test]
+fn journeys_give_the_way_to_a_person_from_the_deepest_menu() {
+    let (code, stdout, stderr) =
+        common::touchpoint(&["lint", "fixtures/journeys-deepest-menu", "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let pay = &report["journeys"][0];
+    assert_eq!(pay["intent"], "pay", "{pay:#}");
+    assert_eq!(pay["seconds"], 14.0, "{pay:#}");
+    assert_eq!(pay["seconds_to_agent"], 6.6, "{pay:#}");
+    assert_eq!(pay["menus_to_agent"], 1, "{pay:#}");
+    assert_eq!(pay["deepest_menu"], "bills", "{pay:#}");
+    assert_eq!(pay["seconds_to_agent_from_deepest"], 19.8, "{pay:#}");
+    assert_eq!(pay["menus_to_agent_from_deepest"], 3, "{pay:#}");
+    let (_, human, _) = common::touchpoint(&["lint", "fixtures/journeys-deepest-menu"]);
+    assert!(
+        human.contains("person 6.6 s, 1 menu; from `bills` 19.8 s, 3 menus"),
+        "{human}"
+    );
+}
+
+/// Where no option asks for a person, a caller who asks anyway is put
+/// through only when the no-match handler gives up: the way counts every
+/// answer, and the finding says how (fixtures/slow-to-agent-by-no-match).
+#[test]
+fn slow_to_agent_through_a_no_match_handler_says_so() {
+    let (_, stdout, stderr) = common::touchpoint(&[
+        "lint",
+        "fixtures/slow-to-agent-by-no-match",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect(&stderr);
+    let message = report["findings"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.contains("about 29.6 s and 4 menus")
+            && message.contains("only a no-match handler that gives up puts them through"),
+        "{message}"
+    );
 }
 
 /// A desk that is closed when the caller gets there serves nobody: the
@@ -1671,6 +1722,8 @@ fn a_closed_desk_serves_nobody_in_journeys_and_personas() {
         {"channel": "phone", "flow": "main", "intent": "person", "when": "hours=open",
          "outcome": "transferred", "steps": 1, "seconds": 7.0,
          "seconds_to_agent": 7.0, "menus_to_agent": 1,
+         "deepest_menu": "menu", "seconds_to_agent_from_deepest": 7.0,
+         "menus_to_agent_from_deepest": 1,
          "inputs": ["0"], "path": ["menu", "desk"]},
         {"channel": "phone", "flow": "main", "intent": "person", "when": "hours=closed",
          "outcome": "not_served"},

@@ -188,6 +188,10 @@ proptest! {
                 (Ending::Dropped { node, .. }, "unhandled-input") => *node == finding.node,
                 (Ending::DeadEnd { node, .. }, "dead-end") => *node == finding.node,
                 (Ending::Waiting { node }, _) => *node == finding.node,
+                // The way to a person ends at the transfer it reaches.
+                (Ending::Terminal { node, kind, .. }, "slow-to-agent") => {
+                    *kind == "transfer" && *node == finding.node
+                }
                 // A menu with every option guarded off is a dead end whatever
                 // else is wrong with it.
                 (Ending::DeadEnd { node, .. }, _) => *node == finding.node,
@@ -412,7 +416,7 @@ proptest! {
 
     /// On random flows whose options are guarded by the hours: giving the
     /// first transfer opening hours adds `closed-transfer` findings and
-    /// nothing else; each of them, replayed with its inputs and variables,
+    /// nothing else (a slow way to a person may end there, closed, and go); each of them, replayed with its inputs and variables,
     /// ends at that transfer closed; and hours that are always open are
     /// never closed.
     #[test]
@@ -435,8 +439,15 @@ proptest! {
         let unplaced = |f: &touchpoint::finding::Finding| {
             (f.code, f.level, f.node.clone(), f.message.clone(), f.vars.clone(), f.inputs.clone(), f.path.clone(), f.detail)
         };
+        // A desk closed when the caller gets there is no person: the way
+        // to one that ends there is no longer a way, so a `slow-to-agent`
+        // at the desk may go (never come), and is compared apart.
+        let slow_at_desk = |f: &&touchpoint::finding::Finding| f.code.name() == "slow-to-agent" && f.node == "t0";
+        let (slow_by_day, others): (Vec<_>, Vec<_>) = others.into_iter().partition(slow_at_desk);
+        let (slow_plain, plain): (Vec<_>, Vec<_>) = plain.iter().partition(slow_at_desk);
+        prop_assert!(slow_by_day.len() <= slow_plain.len(), "{:?} {:?}", slow_by_day, slow_plain);
         let others: Vec<_> = others.into_iter().map(unplaced).collect();
-        let plain: Vec<_> = plain.iter().map(unplaced).collect();
+        let plain: Vec<_> = plain.into_iter().map(unplaced).collect();
         prop_assert_eq!(&others, &plain, "{}", by_day);
         prop_assert!(closed.len() <= 1, "{:?}", closed);
         for finding in closed {
