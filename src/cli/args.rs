@@ -19,22 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The main job: every check on a menu set (default: menus/).
-    Check {
-        #[arg(default_value = "menus")]
-        path: PathBuf,
-        #[command(flatten)]
-        budget: FuzzBudget,
-        #[command(flatten)]
-        personas: PersonaArgs,
-        #[command(flatten)]
-        report: ReportArgs,
-        #[command(flatten)]
-        seed: SeedArg,
-        #[command(flatten)]
-        from: FromArg,
-        #[command(flatten)]
-        shard: ShardArg,
-    },
+    Check(CheckArgs),
     /// Load, static rules and the exhaustive walk of every reachable state; no randomness.
     Lint {
         #[arg(default_value = "menus")]
@@ -203,22 +188,7 @@ pub enum Command {
     },
     /// Every check on a set, as `check` runs them, written as a report:
     /// with `--format html`, one self-contained page to open in a browser.
-    Report {
-        #[arg(default_value = "menus")]
-        path: PathBuf,
-        #[command(flatten)]
-        budget: FuzzBudget,
-        #[command(flatten)]
-        personas: PersonaArgs,
-        #[command(flatten)]
-        report: ReportArgs,
-        #[command(flatten)]
-        seed: SeedArg,
-        #[command(flatten)]
-        from: FromArg,
-        #[command(flatten)]
-        shard: ShardArg,
-    },
+    Report(CheckArgs),
     /// Draw a flow as Graphviz dot, Mermaid or BPMN, with lint findings
     /// marked, or one persona's or intent's journey as BPMN.
     Graph {
@@ -298,6 +268,25 @@ pub struct LiveArgs {
     /// HOST:PORT or SCHEME://HOST:PORT, as for `crawl`.
     #[arg(long = "allow-host", value_name = "HOST", requires = "live")]
     pub allow_hosts: Vec<String>,
+}
+
+/// What `check` and `report` take: the same job, written as a report.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[arg(default_value = "menus")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub budget: FuzzBudget,
+    #[command(flatten)]
+    pub personas: PersonaArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub seed: SeedArg,
+    #[command(flatten)]
+    pub from: FromArg,
+    #[command(flatten)]
+    pub shard: ShardArg,
 }
 
 /// How many random customers to try.
@@ -580,6 +569,20 @@ pub(crate) struct Common {
 /// The seed of a command that makes no random choice: reports still record
 /// one, the default.
 pub(crate) const DEFAULT_SEED: u64 = 42;
+
+impl CheckArgs {
+    /// The set, the fuzzing budget, the personas to run and the options
+    /// every report command shares.
+    pub(crate) fn into_parts(self) -> (PathBuf, FuzzBudget, PersonaArgs, Common) {
+        let common = Common::of_report(
+            self.report,
+            Some(self.seed),
+            Some(self.from),
+            Some(self.shard),
+        );
+        (self.path, self.budget, self.personas, common)
+    }
+}
 
 impl Common {
     /// A report command's options.

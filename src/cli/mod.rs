@@ -61,29 +61,13 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
             refuse_html(&common)?;
             cmd::lint::run(&path, &common)
         }
-        Command::Check {
-            path,
-            budget,
-            personas,
-            report,
-            seed,
-            from,
-            shard,
-        } => {
-            let common = Common::of_report(report, Some(seed), Some(from), Some(shard));
+        Command::Check(args) => {
+            let (path, budget, personas, common) = args.into_parts();
             refuse_html(&common)?;
             cmd::check::run(&path, &budget, personas, &common)
         }
-        Command::Report {
-            path,
-            budget,
-            personas,
-            report,
-            seed,
-            from,
-            shard,
-        } => {
-            let common = Common::of_report(report, Some(seed), Some(from), Some(shard));
+        Command::Report(args) => {
+            let (path, budget, personas, common) = args.into_parts();
             cmd::report::run(&path, &budget, personas, &common)
         }
         Command::Personas {
