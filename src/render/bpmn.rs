@@ -602,28 +602,14 @@ struct Layout {
 /// by where their flows come from, their notes below them.
 fn layout(diagram: &Diagram) -> Layout {
     let count = diagram.elements.len();
-    let mut outgoing = vec![Vec::new(); count];
-    for s in &diagram.sequences {
-        outgoing[s.source].push(s.target);
-    }
-    let mut layer: Vec<Option<usize>> = vec![None; count];
-    for root in 0..count {
-        if layer[root].is_some() {
-            continue;
-        }
-        layer[root] = Some(0);
-        let mut queue = std::collections::VecDeque::from([root]);
-        while let Some(e) = queue.pop_front() {
-            let next = layer[e].unwrap_or(0) + 1;
-            for &t in &outgoing[e] {
-                if layer[t].is_none() {
-                    layer[t] = Some(next);
-                    queue.push_back(t);
-                }
-            }
-        }
-    }
-    let layer: Vec<usize> = layer.into_iter().map(|l| l.unwrap_or(0)).collect();
+    // Columns are the distance from the start event, the first element,
+    // as the HTML page's layers are.
+    let edges: Vec<(usize, usize)> = diagram
+        .sequences
+        .iter()
+        .map(|s| (s.source, s.target))
+        .collect();
+    let layer = super::layers::depths(count, &edges, 0);
     let columns = layer.iter().max().map_or(1, |m| m + 1);
     // Slots of each (lane, layer) cell: elements first, then notes. Layer
     // by layer, elements stack in the order of where their flows come from

@@ -9,6 +9,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+mod layers;
 pub mod markdown;
 pub mod sarif;
 pub mod transcript;

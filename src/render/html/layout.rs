@@ -1,12 +1,10 @@
 //! A layered layout of a directed graph, as a reader scans a flow: from the
-//! start down. Layers are the breadth-first depth from the start; within a
-//! layer, nodes are ordered by the mean position of their neighbours in the
+//! start down. Layers are the breadth-first depth from the start
+//! (`render::layers`, which the BPMN's columns use too); within a layer, nodes are ordered by the mean position of their neighbours in the
 //! layer above, then below, over a few sweeps (the barycentre heuristic of
 //! Sugiyama's method, without its dummy nodes: long edges are drawn
 //! straight). Everything is decided by node and edge order, so the same
 //! graph always gets the same layout.
-
-use std::collections::VecDeque;
 
 /// Down-and-up sweeps of the barycentre ordering: a handful settles most
 /// crossings; more cost time on large flows for little gain.
@@ -25,36 +23,15 @@ pub(super) struct Layout {
 /// Nodes the start does not reach are placed below everything it does,
 /// layered from the first of them in index order.
 pub(super) fn layout(count: usize, edges: &[(usize, usize)], start: usize) -> Layout {
-    let mut next: Vec<Vec<usize>> = vec![Vec::new(); count];
     let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); count];
     for &(from, to) in edges {
         if from < count && to < count && from != to {
-            next[from].push(to);
             neighbours[from].push(to);
             neighbours[to].push(from);
         }
     }
-    let mut layer = vec![usize::MAX; count];
-    let mut base = 0;
-    let roots = std::iter::once(start).chain(0..count);
-    for root in roots {
-        if root >= count || layer[root] != usize::MAX {
-            continue;
-        }
-        let mut deepest = base;
-        let mut queue = VecDeque::from([root]);
-        layer[root] = base;
-        while let Some(node) = queue.pop_front() {
-            deepest = deepest.max(layer[node]);
-            for &to in &next[node] {
-                if layer[to] == usize::MAX {
-                    layer[to] = layer[node] + 1;
-                    queue.push_back(to);
-                }
-            }
-        }
-        base = deepest + 1;
-    }
+    let layer = crate::render::layers::depths(count, edges, start);
+    let base = layer.iter().max().map_or(0, |&deepest| deepest + 1);
     let mut layers: Vec<Vec<usize>> = vec![Vec::new(); base];
     for node in 0..count {
         layers[layer[node]].push(node);
