@@ -27,6 +27,8 @@
 
 use std::collections::BTreeSet;
 
+use rustc_hash::FxHashMap;
+
 use crate::graph::{Graph, Kind, NodeIx, NONE};
 use crate::model::NodeKind;
 
@@ -132,37 +134,119 @@ impl Destination {
     }
 }
 
+/// The words `crossed_with` reads, each read once: the walk checks a menu
+/// in every state and world that reaches it, and reading the labels and
+/// the steps anew each time (lower-casing, splitting, a set of strings per
+/// word) was most of `lint`'s time on a large line.
+pub(crate) struct CrossedWords {
+    /// Each option's label words, once read; empty for an option without
+    /// a label, which names nothing either way.
+    labels: Vec<Option<BTreeSet<String>>>,
+    /// What each step leads on to, once read, by node.
+    destinations: Vec<Option<Destination>>,
+    /// Per menu, each set of enabled options it was checked with and the
+    /// option each of them is crossed with: a menu is met in many states
+    /// but with few sets of options, and the verdict depends on nothing
+    /// else.
+    verdicts: FxHashMap<NodeIx, Vec<(Vec<u32>, Vec<Option<u32>>)>>,
+}
+
+impl CrossedWords {
+    pub(crate) fn new(graph: &Graph) -> Self {
+        CrossedWords {
+            labels: vec![None; graph.options.len()],
+            destinations: std::iter::repeat_with(|| None)
+                .take(graph.nodes.len())
+                .collect(),
+            verdicts: FxHashMap::default(),
+        }
+    }
+
+    /// For each option of `enabled`, the options of `menu` it is crossed
+    /// with ([`crossed_with`]), when those are the options enabled there.
+    pub(crate) fn at_menu(
+        &mut self,
+        graph: &Graph,
+        menu: NodeIx,
+        enabled: &[u32],
+    ) -> &[Option<u32>] {
+        let known = self
+            .verdicts
+            .get(&menu)
+            .and_then(|seen| seen.iter().position(|(options, _)| options == enabled));
+        let at = match known {
+            Some(at) => at,
+            None => {
+                let verdict = enabled
+                    .iter()
+                    .map(|&option| crossed_with(graph, option, enabled, self))
+                    .collect();
+                let seen = self.verdicts.entry(menu).or_default();
+                seen.push((enabled.to_vec(), verdict));
+                seen.len() - 1
+            }
+        };
+        &self.verdicts[&menu][at].1
+    }
+
+    /// Reads the labels of `options` that are not read yet.
+    fn read_labels(&mut self, graph: &Graph, options: impl Iterator<Item = u32>) {
+        for option in options {
+            self.labels[option as usize].get_or_insert_with(|| {
+                graph
+                    .model_option(option)
+                    .label
+                    .as_ref()
+                    .map_or_else(BTreeSet::new, |label| label_words(&label.value))
+            });
+        }
+    }
+}
+
 /// The option among `others` whose label the target of `option` speaks of,
 /// when that target says nothing of `option`'s own label and speaks of no
 /// other option: a step that names several options of the menu (the menu
 /// itself, repeated; a "main menu" that lists them) is a list, not a
 /// crossed wire.
-pub(crate) fn crossed_with(graph: &Graph, option: u32, others: &[u32]) -> Option<u32> {
-    let own_option = graph.model_option(option);
-    let own = label_words(&own_option.label.as_ref()?.value);
+fn crossed_with(
+    graph: &Graph,
+    option: u32,
+    others: &[u32],
+    words: &mut CrossedWords,
+) -> Option<u32> {
     let target = graph.options[option as usize].goto;
-    if own.is_empty() || target == NONE || target == graph.options[option as usize].menu {
+    if target == NONE || target == graph.options[option as usize].menu {
         return None;
     }
-    let mut destination: Option<Destination> = None;
+    words.read_labels(graph, others.iter().copied().chain([option]));
+    let CrossedWords {
+        labels,
+        destinations,
+        ..
+    } = words;
+    let label = |o: u32| labels[o as usize].as_ref().expect("read above");
+    // An option without a label, or one of filler words only, names
+    // nothing a step could speak of.
+    let own = label(option);
+    if own.is_empty() {
+        return None;
+    }
     // Per voice (spoken, named), the other options it names.
     let mut named: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
     for &other in others {
         if other == option || graph.options[other as usize].goto == target {
             continue;
         }
-        let Some(label) = &graph.model_option(other).label else {
-            continue;
-        };
-        let theirs = label_words(&label.value);
-        let own_only: Vec<&String> = own.difference(&theirs).collect();
-        let theirs_only: Vec<&String> = theirs.difference(&own).collect();
+        let theirs = label(other);
+        let own_only: Vec<&String> = own.difference(theirs).collect();
+        let theirs_only: Vec<&String> = theirs.difference(own).collect();
         if own_only.is_empty() || theirs_only.is_empty() {
             continue;
         }
-        let heard = destination.get_or_insert_with(|| Destination::read(graph, target));
+        let heard =
+            destinations[target as usize].get_or_insert_with(|| Destination::read(graph, target));
         for (voice, names) in heard
-            .voices_naming(&own, &theirs_only)
+            .voices_naming(own, &theirs_only)
             .into_iter()
             .enumerate()
         {
