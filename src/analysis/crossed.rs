@@ -148,8 +148,12 @@ pub(crate) struct CrossedWords {
     /// option each of them is crossed with: a menu is met in many states
     /// but with few sets of options, and the verdict depends on nothing
     /// else.
-    verdicts: FxHashMap<NodeIx, Vec<(Vec<u32>, Vec<Option<u32>>)>>,
+    verdicts: FxHashMap<NodeIx, Vec<Verdicts>>,
 }
+
+/// The options enabled at a menu, and for each of them the option it is
+/// crossed with, if any.
+type Verdicts = (Vec<u32>, Vec<Option<u32>>);
 
 impl CrossedWords {
     pub(crate) fn new(graph: &Graph) -> Self {
