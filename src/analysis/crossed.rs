@@ -25,8 +25,6 @@
 //! for IRA hears the other desk named, and either the words or the wiring
 //! is wrong.
 
-use std::collections::BTreeSet;
-
 use rustc_hash::FxHashMap;
 
 use crate::graph::{Graph, Kind, NodeIx, NONE};
@@ -42,24 +40,35 @@ const FILLER: &[&str] = &[
 /// and a hold message before a transfer.
 const PLAIN_STEPS: usize = 4;
 
-/// The lower-cased words of a text, ids split at `_` and `-` too, with a
-/// plural `s` dropped so that "payments" names "payment". Names written as
-/// one word (`SimpleFinancialIRA`, `Financial401K`, exported choice names)
-/// are split where a capital or a digit follows a lower-case letter and
-/// where a run of capitals ends ("IRAAccount"), so a number-and-letter code
-/// like "401K" stays one word.
-fn words(text: &str) -> BTreeSet<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .flat_map(split_joined_words)
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let w = w.to_lowercase();
-            match w.strip_suffix('s') {
-                Some(stem) if stem.len() >= 3 && !stem.ends_with('s') => stem.to_string(),
-                _ => w,
+/// Calls `each` with the lower-cased words of a text, ids split at `_` and
+/// `-` too, with a plural `s` dropped so that "payments" names "payment".
+/// Names written as one word (`SimpleFinancialIRA`, `Financial401K`,
+/// exported choice names) are split where a capital or a digit follows a
+/// lower-case letter and where a run of capitals ends ("IRAAccount"), so a
+/// number-and-letter code like "401K" stays one word. `lowered` holds each
+/// word while `each` reads it, so that no word costs an allocation.
+fn for_each_word(text: &str, lowered: &mut String, mut each: impl FnMut(&str)) {
+    for token in text.split(|c: char| !c.is_alphanumeric()) {
+        for part in split_joined_words(token) {
+            if part.is_empty() {
+                continue;
             }
-        })
-        .collect()
+            lowered.clear();
+            if part.is_ascii() {
+                lowered.push_str(part);
+                lowered.make_ascii_lowercase();
+            } else {
+                // Lower-casing the whole word, as `str::to_lowercase` does,
+                // keeps a word-final sigma right.
+                lowered.push_str(&part.to_lowercase());
+            }
+            let word = match lowered.strip_suffix('s') {
+                Some(stem) if stem.len() >= 3 && !stem.ends_with('s') => stem,
+                _ => lowered.as_str(),
+            };
+            each(word);
+        }
+    }
 }
 
 /// The words run together in one token ("SimpleFinancialIRA" gives
@@ -83,53 +92,92 @@ fn split_joined_words(token: &str) -> Vec<&str> {
     parts
 }
 
-/// The words of a label that name something.
-fn label_words(label: &str) -> BTreeSet<String> {
-    words(label)
-        .into_iter()
-        .filter(|w| !FILLER.contains(&w.as_str()))
-        .collect()
+/// Every distinct word read, numbered: the sets compared are of numbers,
+/// and a word met again costs neither an allocation nor a string
+/// comparison.
+#[derive(Default)]
+struct Vocabulary {
+    numbers: FxHashMap<String, u32>,
+    lowered: String,
 }
 
-/// What a step and the plain steps after it say and are named, as words.
+impl Vocabulary {
+    /// The numbers of the words of `text`, as a sorted set; with
+    /// `names_only`, without the filler words, as a label's words are read.
+    fn read(&mut self, text: &str, names_only: bool) -> Vec<u32> {
+        let mut set = Vec::new();
+        self.read_into(text, names_only, &mut set);
+        sorted_set(set)
+    }
+
+    /// The numbers of the words of `text`, added to `into` unsorted.
+    fn read_into(&mut self, text: &str, names_only: bool, into: &mut Vec<u32>) {
+        let Vocabulary { numbers, lowered } = self;
+        for_each_word(text, lowered, |word| {
+            if names_only && FILLER.contains(&word) {
+                return;
+            }
+            let next = numbers.len() as u32;
+            let number = match numbers.get(word) {
+                Some(&number) => number,
+                None => {
+                    numbers.insert(word.to_string(), next);
+                    next
+                }
+            };
+            into.push(number);
+        });
+    }
+}
+
+fn sorted_set(mut words: Vec<u32>) -> Vec<u32> {
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+/// What a step and the plain steps after it say and are named, as sorted
+/// sets of word numbers.
 struct Destination {
     /// What the caller is told: texts and prompts.
-    spoken: BTreeSet<String>,
+    spoken: Vec<u32>,
     /// What the steps are named: ids and transfer queues.
-    named: BTreeSet<String>,
+    named: Vec<u32>,
 }
 
 impl Destination {
-    fn read(graph: &Graph, start: NodeIx) -> Destination {
-        let mut destination = Destination {
-            spoken: BTreeSet::new(),
-            named: BTreeSet::new(),
-        };
+    fn read(graph: &Graph, start: NodeIx, vocabulary: &mut Vocabulary) -> Destination {
+        let mut spoken = Vec::new();
+        let mut named = Vec::new();
         let mut node = start;
         let mut seen = Vec::new();
         while node != NONE && !seen.contains(&node) && seen.len() <= PLAIN_STEPS {
             seen.push(node);
             let model = graph.model_node(node);
-            destination.named.extend(words(&model.id.value));
+            vocabulary.read_into(&model.id.value, false, &mut named);
             if let Some(text) = model.kind.text() {
-                destination.spoken.extend(words(text));
+                vocabulary.read_into(text, false, &mut spoken);
             }
             if let NodeKind::Transfer { queue, .. } = &model.kind {
-                destination.named.extend(words(&queue.value));
+                vocabulary.read_into(&queue.value, false, &mut named);
             }
             node = match graph.nodes[node as usize].kind {
                 Kind::Say { next } | Kind::Set { next, .. } => next,
                 _ => NONE,
             };
         }
-        destination
+        Destination {
+            spoken: sorted_set(spoken),
+            named: sorted_set(named),
+        }
     }
 
     /// The voices (spoken, named) that name every word of `theirs` and
     /// none of `own`.
-    fn voices_naming(&self, own: &BTreeSet<String>, theirs: &[&String]) -> [bool; 2] {
+    fn voices_naming(&self, own: &[u32], theirs: &[u32]) -> [bool; 2] {
         [&self.spoken, &self.named].map(|words| {
-            !own.iter().any(|w| words.contains(w)) && theirs.iter().all(|w| words.contains(*w))
+            let says = |w: &u32| words.binary_search(w).is_ok();
+            !own.iter().any(says) && theirs.iter().all(says)
         })
     }
 }
@@ -139,9 +187,10 @@ impl Destination {
 /// the steps anew each time (lower-casing, splitting, a set of strings per
 /// word) was most of `lint`'s time on a large line.
 pub(crate) struct CrossedWords {
+    vocabulary: Vocabulary,
     /// Each option's label words, once read; empty for an option without
     /// a label, which names nothing either way.
-    labels: Vec<Option<BTreeSet<String>>>,
+    labels: Vec<Option<Vec<u32>>>,
     /// What each step leads on to, once read, by node.
     destinations: Vec<Option<Destination>>,
     /// Per menu, each set of enabled options it was checked with and the
@@ -158,6 +207,7 @@ type Verdicts = (Vec<u32>, Vec<Option<u32>>);
 impl CrossedWords {
     pub(crate) fn new(graph: &Graph) -> Self {
         CrossedWords {
+            vocabulary: Vocabulary::default(),
             labels: vec![None; graph.options.len()],
             destinations: std::iter::repeat_with(|| None)
                 .take(graph.nodes.len())
@@ -196,13 +246,14 @@ impl CrossedWords {
     /// Reads the labels of `options` that are not read yet.
     fn read_labels(&mut self, graph: &Graph, options: impl Iterator<Item = u32>) {
         for option in options {
-            self.labels[option as usize].get_or_insert_with(|| {
-                graph
+            if self.labels[option as usize].is_none() {
+                let words = graph
                     .model_option(option)
                     .label
                     .as_ref()
-                    .map_or_else(BTreeSet::new, |label| label_words(&label.value))
-            });
+                    .map_or_else(Vec::new, |label| self.vocabulary.read(&label.value, true));
+                self.labels[option as usize] = Some(words);
+            }
         }
     }
 }
@@ -224,11 +275,12 @@ fn crossed_with(
     }
     words.read_labels(graph, others.iter().copied().chain([option]));
     let CrossedWords {
+        vocabulary,
         labels,
         destinations,
         ..
     } = words;
-    let label = |o: u32| labels[o as usize].as_ref().expect("read above");
+    let label = |o: u32| labels[o as usize].as_deref().expect("read above");
     // An option without a label, or one of filler words only, names
     // nothing a step could speak of.
     let own = label(option);
@@ -242,13 +294,17 @@ fn crossed_with(
             continue;
         }
         let theirs = label(other);
-        let own_only: Vec<&String> = own.difference(theirs).collect();
-        let theirs_only: Vec<&String> = theirs.difference(own).collect();
-        if own_only.is_empty() || theirs_only.is_empty() {
+        let has_own_word = own.iter().any(|w| theirs.binary_search(w).is_err());
+        let theirs_only: Vec<u32> = theirs
+            .iter()
+            .copied()
+            .filter(|w| own.binary_search(w).is_err())
+            .collect();
+        if !has_own_word || theirs_only.is_empty() {
             continue;
         }
-        let heard =
-            destinations[target as usize].get_or_insert_with(|| Destination::read(graph, target));
+        let heard = destinations[target as usize]
+            .get_or_insert_with(|| Destination::read(graph, target, vocabulary));
         for (voice, names) in heard
             .voices_naming(own, &theirs_only)
             .into_iter()
@@ -269,7 +325,27 @@ fn crossed_with(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
+
+    /// The words of a text, as `for_each_word` gives them.
+    fn words(text: &str) -> BTreeSet<String> {
+        let mut got = BTreeSet::new();
+        for_each_word(text, &mut String::new(), |w| {
+            got.insert(w.to_string());
+        });
+        got
+    }
+
+    /// The words of a label that name something, as `Vocabulary::read`
+    /// keeps them.
+    fn label_words(label: &str) -> BTreeSet<String> {
+        words(label)
+            .into_iter()
+            .filter(|w| !FILLER.contains(&w.as_str()))
+            .collect()
+    }
 
     #[test]
     fn words_split_ids_and_drop_plurals() {
@@ -283,6 +359,16 @@ mod tests {
             .into_iter()
             .collect();
         assert_eq!(got, ["401k", "account", "financial", "ira", "simple"]);
+    }
+
+    #[test]
+    fn a_word_met_again_has_the_same_number_and_labels_drop_filler() {
+        let mut vocabulary = Vocabulary::default();
+        let label = vocabulary.read("Payments and the payment plan", true);
+        let text = vocabulary.read("Your PAYMENT plans", false);
+        assert_eq!(label.len(), 2, "payment and plan, without the filler");
+        assert_eq!(text.len(), 3, "your, payment and plan");
+        assert!(label.iter().all(|w| text.binary_search(w).is_ok()));
     }
 
     #[test]
