@@ -14,7 +14,10 @@
 //!   may well speak of either);
 //! - the step names exactly one other option of the menu, and is not the
 //!   menu itself: a prompt that lists several options ("to hear these
-//!   options again") is a list, not a crossed wire.
+//!   options again") is a list, not a crossed wire;
+//! - a menu the option leads to does not offer an option of the other's
+//!   name: "For anything else, press 9" one menu down offers that menu's
+//!   own "anything else", and speaks of nothing above it.
 //!
 //! What an option leads to is its target and the plain steps after it
 //! (`say`, `set`) up to the first step that asks, decides or ends. It is
@@ -143,12 +146,17 @@ struct Destination {
     spoken: Vec<u32>,
     /// What the steps are named: ids and transfer queues.
     named: Vec<u32>,
+    /// The label words of the options of the menu the steps lead to, if
+    /// they lead to one: a menu that offers its own "anything else" is not
+    /// speaking of the "anything else" of the menu before it.
+    offered: Vec<Vec<u32>>,
 }
 
 impl Destination {
     fn read(graph: &Graph, start: NodeIx, vocabulary: &mut Vocabulary) -> Destination {
         let mut spoken = Vec::new();
         let mut named = Vec::new();
+        let mut offered = Vec::new();
         let mut node = start;
         let mut seen = Vec::new();
         while node != NONE && !seen.contains(&node) && seen.len() <= PLAIN_STEPS {
@@ -161,6 +169,12 @@ impl Destination {
             if let NodeKind::Transfer { queue, .. } = &model.kind {
                 vocabulary.read_into(&queue.value, false, &mut named);
             }
+            if let Kind::Menu { options, .. } = &graph.nodes[node as usize].kind {
+                offered.extend(options.clone().filter_map(|option| {
+                    let label = graph.model_option(option).label.as_ref()?;
+                    Some(vocabulary.read(&label.value, true))
+                }));
+            }
             node = match graph.nodes[node as usize].kind {
                 Kind::Say { next } | Kind::Set { next, .. } => next,
                 _ => NONE,
@@ -169,6 +183,7 @@ impl Destination {
         Destination {
             spoken: sorted_set(spoken),
             named: sorted_set(named),
+            offered,
         }
     }
 
@@ -305,6 +320,12 @@ fn crossed_with(
         }
         let heard = destinations[target as usize]
             .get_or_insert_with(|| Destination::read(graph, target, vocabulary));
+        // A menu that offers an option of the same name speaks of its own
+        // option, not of this one ("For a payment, press 1. For anything
+        // else, press 9." after the main menu's "anything else").
+        if heard.offered.iter().any(|label| label == theirs) {
+            continue;
+        }
         for (voice, names) in heard
             .voices_naming(own, &theirs_only)
             .into_iter()
