@@ -52,9 +52,9 @@ const PLAIN_STEPS: usize = 4;
 /// word while `each` reads it, so that no word costs an allocation.
 fn for_each_word(text: &str, lowered: &mut String, mut each: impl FnMut(&str)) {
     for token in text.split(|c: char| !c.is_alphanumeric()) {
-        for part in split_joined_words(token) {
+        for_each_joined_word(token, |part| {
             if part.is_empty() {
-                continue;
+                return;
             }
             lowered.clear();
             if part.is_ascii() {
@@ -70,29 +70,30 @@ fn for_each_word(text: &str, lowered: &mut String, mut each: impl FnMut(&str)) {
                 _ => lowered.as_str(),
             };
             each(word);
-        }
+        });
     }
 }
 
-/// The words run together in one token ("SimpleFinancialIRA" gives
-/// "Simple", "Financial", "IRA").
-fn split_joined_words(token: &str) -> Vec<&str> {
-    let chars: Vec<(usize, char)> = token.char_indices().collect();
-    let mut parts = Vec::new();
+/// Calls `each` with the words run together in one token
+/// ("SimpleFinancialIRA" gives "Simple", "Financial", "IRA"), the token
+/// itself when it is one word, and an empty token as it is.
+fn for_each_joined_word<'t>(token: &'t str, mut each: impl FnMut(&'t str)) {
     let mut start = 0;
-    for i in 1..chars.len() {
-        let (at, c) = chars[i];
-        let previous = chars[i - 1].1;
-        let next_is_lower = chars.get(i + 1).is_some_and(|(_, n)| n.is_lowercase());
-        let boundary = (previous.is_lowercase() && (c.is_uppercase() || c.is_ascii_digit()))
-            || (previous.is_uppercase() && c.is_uppercase() && next_is_lower);
-        if boundary {
-            parts.push(&token[start..at]);
-            start = at;
+    let mut previous: Option<char> = None;
+    let mut chars = token.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if let Some(previous) = previous {
+            let next_is_lower = chars.peek().is_some_and(|(_, n)| n.is_lowercase());
+            let boundary = (previous.is_lowercase() && (c.is_uppercase() || c.is_ascii_digit()))
+                || (previous.is_uppercase() && c.is_uppercase() && next_is_lower);
+            if boundary {
+                each(&token[start..at]);
+                start = at;
+            }
         }
+        previous = Some(c);
     }
-    parts.push(&token[start..]);
-    parts
+    each(&token[start..]);
 }
 
 /// Every distinct word read, numbered: the sets compared are of numbers,
