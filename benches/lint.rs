@@ -28,8 +28,26 @@
 //! * (f) a flow crawled in process from a generated TwiML tree of 6,000
 //!   menus (`TOUCHPOINT_BENCH_MENUS`), as `touchpoint crawl` writes it.
 //!
+//! Then the caller-time figures (the way to a person, the journeys and the
+//! demand), each measured against the same analyses without them, in the
+//! library, with the runs of the two interleaved:
+//!
+//! * (g) `lint` of the generated flow;
+//! * (h) `check` of the generated flow: `lint`, 500 fuzzed customers and
+//!   the personas, as `touchpoint check` runs them, without the rendering;
+//! * (i) `check` of the bundled `menus/`, repeated within each run until a
+//!   run lasts long enough for the clock.
+//!
+//! Last, the HTML page of the generated flow: `check`'s phases in the
+//! library, the JSON report and the page rendered from the same report,
+//! and then `touchpoint report --format json` against `--format html`
+//! through the built binary, as a user runs them:
+//!
+//! * (j) the phases, and the page against the JSON report;
+//! * (k) `touchpoint report` writing the page, against writing JSON.
+//!
 //! `TOUCHPOINT_BENCH_PART=load` runs only (a) to (d), `=formats` only (e)
-//! and (f).
+//! and (f), `=figures` only (g) to (i), `=html` only (j) and (k).
 
 // A benchmark measures wall time and runs the binary and other programs.
 #![allow(clippy::disallowed_methods)]
@@ -41,8 +59,10 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use touchpoint::analysis::lint;
+use touchpoint::analysis::{lint, lint_with, LintOptions};
 use touchpoint::loader::load_set;
+use touchpoint::model::MenuSet;
+use touchpoint::report::Report;
 
 // ---------------------------------------------------------------------------
 // Counting allocator
@@ -210,11 +230,23 @@ fn main() {
     // `TOUCHPOINT_BENCH_PART` chooses the part.
     let nodes = measure::env_count("TOUCHPOINT_BENCH_NODES", 20_000);
     let part = std::env::var("TOUCHPOINT_BENCH_PART").unwrap_or_default();
-    if part != "formats" {
+    let parts = ["load", "formats", "figures", "html"];
+    assert!(
+        part.is_empty() || parts.contains(&part.as_str()),
+        "TOUCHPOINT_BENCH_PART is one of {parts:?}, or unset for all"
+    );
+    let runs = |name: &str| part.is_empty() || part == name;
+    if runs("load") {
         load_and_lint(nodes);
     }
-    if part != "load" {
+    if runs("formats") {
         formats(nodes, measure::env_count("TOUCHPOINT_BENCH_MENUS", 6_000));
+    }
+    if runs("figures") {
+        figures(nodes);
+    }
+    if runs("html") {
+        html_page(nodes);
     }
 }
 
@@ -485,4 +517,318 @@ fn crawled_tree(menus: usize) -> String {
         crawled.failures.first()
     );
     touchpoint::import::emit(&crawled.flow)
+}
+
+// ---------------------------------------------------------------------------
+// The caller-time figures
+// ---------------------------------------------------------------------------
+
+/// Random customers `touchpoint check` tries by default (`CHECK_RUNS` in
+/// `src/cli/report.rs`), and its default seed.
+const CHECK_RUNS: usize = 500;
+const CHECK_SEED: u64 = 42;
+
+/// The most the caller-time figures may add to `lint` and `check`.
+const FIGURES_AIM: f64 = 1.20;
+
+const WITHOUT_FIGURES: LintOptions = LintOptions {
+    caller_figures: false,
+};
+
+/// What `touchpoint check` computes for its report, in the library: the
+/// walk's report (with or without the figures), the fuzzer's customers,
+/// the personas and the structure the page draws. Only the rendering and
+/// the writing are left out.
+fn check_report(set: &MenuSet, options: &LintOptions) -> Report {
+    let mut report =
+        touchpoint::run::lint_report_with(set, "check", CHECK_SEED, options).expect("lints");
+    let fuzz_options = touchpoint::fuzz::FuzzOptions {
+        seed: CHECK_SEED,
+        runs: CHECK_RUNS,
+        ..touchpoint::fuzz::FuzzOptions::default()
+    };
+    report.add_fuzz(touchpoint::fuzz::fuzz(set, &fuzz_options, &mut |_| {}).expect("fuzzes"));
+    report.structure = touchpoint::structure::describe(set);
+    let personas =
+        touchpoint::personas::run_personas(set, CHECK_SEED, None, None).expect("personas run");
+    report.add_personas(set, personas);
+    report
+}
+
+/// The times of `without` and `with` over `RUNS` runs each, the two
+/// interleaved so that a machine that slows down or speeds up during the
+/// measurement weighs on both alike.
+fn paired<A, B>(
+    mut without: impl FnMut() -> A,
+    mut with: impl FnMut() -> B,
+) -> (Vec<Duration>, Vec<Duration>) {
+    let mut times = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let out = black_box(without());
+        times.0.push(start.elapsed());
+        drop(out);
+        let start = Instant::now();
+        let out = black_box(with());
+        times.1.push(start.elapsed());
+        drop(out);
+    }
+    times
+}
+
+fn best(times: &[Duration]) -> Duration {
+    *times.iter().min().expect("at least one run")
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted[sorted.len() / 2]
+}
+
+/// How many times `f` must run in a row for the row to last at least
+/// `measure::MIN_RUN`, so that a set that is checked in milliseconds is
+/// timed over a stretch the clock measures well.
+fn repeats(mut f: impl FnMut()) -> usize {
+    measure::calibrate(1, |n| {
+        for _ in 0..n {
+            f();
+        }
+        n as u64
+    })
+}
+
+/// One comparison of the figures' cost: without them, with them, and the
+/// ratio with the aim beside it. `per` divides the times, for a row that
+/// repeats its work.
+fn figures_row(name: &str, (without, with): &(Vec<Duration>, Vec<Duration>), per: usize) {
+    // Milliseconds, since the bundled set is checked in a few.
+    let per_run = |d: Duration| measure::millis(d.as_secs_f64() / per as f64);
+    let ratio_best = with_ratio(best(with), best(without));
+    let ratio_median = with_ratio(median(with), median(without));
+    println!(
+        "{name:<34} {:>10} {:>10} {:>10} {:>10} {:>8.3}x {:>8.3}x  {}",
+        per_run(best(without)),
+        per_run(median(without)),
+        per_run(best(with)),
+        per_run(median(with)),
+        ratio_best,
+        ratio_median,
+        verdict(ratio_best <= FIGURES_AIM),
+    );
+}
+
+fn with_ratio(with: Duration, without: Duration) -> f64 {
+    with.as_secs_f64() / without.as_secs_f64()
+}
+
+/// (g) to (i): what the caller-time figures add to `lint` and `check`.
+fn figures(nodes: usize) {
+    let generated = generate(nodes);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    generated.write(dir.path());
+    println!();
+    println!("generated {}", generated.describe());
+    check_clean(dir.path());
+    // Loading is outside every clock: the figures are computed on a loaded
+    // set, and loading costs the same with or without them.
+    let set = load_set(dir.path()).expect("the generated set loads");
+    let bundled_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("menus");
+    let bundled = load_set(&bundled_dir).expect("the bundled menus load");
+
+    let journeys = lint(&set).expect("lints").journeys.len();
+    let lint_times = paired(
+        || lint_with(&set, &WITHOUT_FIGURES).expect("lints"),
+        || lint(&set).expect("lints"),
+    );
+    let check_times = paired(
+        || check_report(&set, &WITHOUT_FIGURES),
+        || check_report(&set, &LintOptions::default()),
+    );
+    let bundled_repeats = repeats(|| {
+        black_box(check_report(&bundled, &LintOptions::default()));
+    });
+    let bundled_times = paired(
+        || {
+            for _ in 0..bundled_repeats {
+                black_box(check_report(&bundled, &WITHOUT_FIGURES));
+            }
+        },
+        || {
+            for _ in 0..bundled_repeats {
+                black_box(check_report(&bundled, &LintOptions::default()));
+            }
+        },
+    );
+
+    println!();
+    println!("journeys of the generated flow  {journeys}");
+    println!(
+        "runs per measurement            {RUNS}, interleaved; the bundled set {bundled_repeats} times a run"
+    );
+    println!();
+    println!(
+        "{:<34} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9}  aim <= {FIGURES_AIM:.2}x",
+        "caller-time figures", "without", "median", "with", "median", "ratio", "median"
+    );
+    figures_row(&format!("(g) lint, {nodes} nodes"), &lint_times, 1);
+    figures_row(&format!("(h) check, {nodes} nodes"), &check_times, 1);
+    figures_row("(i) check, bundled menus/", &bundled_times, bundled_repeats);
+}
+
+// ---------------------------------------------------------------------------
+// The HTML page
+// ---------------------------------------------------------------------------
+
+/// What the page of the generated flow may take to write, end to end.
+const PAGE_AIM: Duration = Duration::from_secs(2);
+
+/// The best time of `touchpoint ARGS` over [`FORMAT_RUNS`] runs, its
+/// output thrown away or written where `ARGS` says.
+fn time_command(args: &[&std::ffi::OsStr]) -> Duration {
+    (0..FORMAT_RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            let status = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+                .args(args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("touchpoint runs");
+            let elapsed = start.elapsed();
+            // The generated set is clean: anything but 0 means the command
+            // did not do what is measured.
+            assert!(status.success(), "touchpoint {args:?}: {status}");
+            elapsed
+        })
+        .min()
+        .expect("at least one run")
+}
+
+/// (j) and (k): the page of the generated flow, phase by phase in the
+/// library and end to end through the binary.
+fn html_page(nodes: usize) {
+    let generated = generate(nodes);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    generated.write(dir.path());
+    println!();
+    println!("generated {}", generated.describe());
+    check_clean(dir.path());
+
+    // (j) The phases of `touchpoint report --format html`, each timed on
+    // its own, and the two renderings from the same report.
+    let (load_best, load_median) = measure::times(|| {
+        black_box(load_set(dir.path()).expect("loads"));
+    });
+    let set = load_set(dir.path()).expect("loads");
+    let options = LintOptions::default();
+    let (lint_best, lint_median) = measure::times(|| {
+        black_box(
+            touchpoint::run::lint_report_with(&set, "report", CHECK_SEED, &options).expect("lints"),
+        );
+    });
+    let fuzz_options = touchpoint::fuzz::FuzzOptions {
+        seed: CHECK_SEED,
+        runs: CHECK_RUNS,
+        ..touchpoint::fuzz::FuzzOptions::default()
+    };
+    let (fuzz_best, fuzz_median) = measure::times(|| {
+        black_box(touchpoint::fuzz::fuzz(&set, &fuzz_options, &mut |_| {}).expect("fuzzes"));
+    });
+    let (personas_best, personas_median) = measure::times(|| {
+        black_box(touchpoint::personas::run_personas(&set, CHECK_SEED, None, None).expect("run"));
+    });
+    let report = check_report(&set, &options);
+    let (json_best, json_median) = measure::times(|| {
+        black_box(touchpoint::render::json::render(&report));
+    });
+    let (html_best, html_median) = measure::times(|| {
+        black_box(touchpoint::render::html::render(&report, &set));
+    });
+    let page = touchpoint::render::html::render(&report, &set);
+    let json = touchpoint::render::json::render(&report);
+
+    println!();
+    println!("page {}, JSON report {}", mib(page.len()), mib(json.len()));
+    println!();
+    println!(
+        "{:<34} {:>10} {:>10}",
+        "phases of report, in the library", "best", "median"
+    );
+    for (name, best, median) in [
+        ("load_set", load_best, load_median),
+        ("lint, with the figures", lint_best, lint_median),
+        ("fuzz, 500 customers", fuzz_best, fuzz_median),
+        ("personas", personas_best, personas_median),
+        ("render JSON", json_best, json_median),
+        ("render the page", html_best, html_median),
+    ] {
+        println!(
+            "{name:<34} {:>10} {:>10}",
+            measure::millis(best.as_secs_f64()),
+            measure::millis(median.as_secs_f64())
+        );
+    }
+    println!(
+        "{:<34} {:>10} {:>10}",
+        "page / JSON rendering",
+        format!("{:.2}x", with_ratio(html_best, json_best)),
+        format!("{:.2}x", with_ratio(html_median, json_median)),
+    );
+
+    // (k) The command a user runs, writing each report to a file.
+    let out = tempfile::tempdir().expect("a temporary directory");
+    let set_arg = dir.path().as_os_str();
+    let json_file = out.path().join("report.json");
+    let page_file = out.path().join("page.html");
+    let os = std::ffi::OsStr::new;
+    let lint_json = time_command(&[os("lint"), set_arg, os("--format"), os("json")]);
+    let report_json = time_command(&[
+        os("report"),
+        set_arg,
+        os("--format"),
+        os("json"),
+        os("-o"),
+        json_file.as_os_str(),
+    ]);
+    let report_html = time_command(&[
+        os("report"),
+        set_arg,
+        os("--format"),
+        os("html"),
+        os("-o"),
+        page_file.as_os_str(),
+    ]);
+    println!();
+    println!(
+        "{:<34} {:>10} {:>10}  aim",
+        "touchpoint, best of 3", "time", "/ json"
+    );
+    println!(
+        "{:<34} {:>10} {:>10}",
+        "lint --format json",
+        seconds(lint_json),
+        format!("{:.2}x", with_ratio(lint_json, report_json))
+    );
+    println!(
+        "{:<34} {:>10} {:>10}",
+        "report --format json -o",
+        seconds(report_json),
+        "1.00x"
+    );
+    println!(
+        "{:<34} {:>10} {:>10}  under {} s: {}",
+        "(k) report --format html -o",
+        seconds(report_html),
+        format!("{:.2}x", with_ratio(report_html, report_json)),
+        PAGE_AIM.as_secs(),
+        verdict(report_html < PAGE_AIM)
+    );
+    if std::env::var_os("TOUCHPOINT_BENCH_KEEP").is_some() {
+        std::fs::copy(&page_file, dir.path().join("page.html")).expect("keep the page");
+        println!(
+            "kept the generated set and its page in {}",
+            dir.keep().display()
+        );
+    }
 }

@@ -2,13 +2,25 @@
 //! [`Report`]: the one layer above the walk, the fuzzer and personas, which
 //! only hand it their results (`crate::results`).
 
+use crate::analysis::LintOptions;
 use crate::graph::CompileError;
 use crate::model::MenuSet;
 use crate::report::{CoverageSource, Report, Stats};
 
 /// Runs `lint` on a loaded set and builds its report.
 pub fn lint_report(set: &MenuSet, command: &str, seed: u64) -> Result<Report, CompileError> {
-    let analysis = crate::analysis::lint(set)?;
+    lint_report_with(set, command, seed, &LintOptions::default())
+}
+
+/// [`lint_report`], with or without the caller-time figures (see
+/// [`LintOptions`]).
+pub fn lint_report_with(
+    set: &MenuSet,
+    command: &str,
+    seed: u64,
+    options: &LintOptions,
+) -> Result<Report, CompileError> {
+    let analysis = crate::analysis::lint_with(set, options)?;
     let mut report = Report::new(command, set.root.display().to_string(), seed);
     report.findings = analysis.findings;
     report.notes = analysis.notes;

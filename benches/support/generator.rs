@@ -352,12 +352,17 @@ impl Generator {
     pub fn menu(
         &mut self,
         id: &str,
+        about: Option<usize>,
         options: Vec<(usize, String)>,
         fallback: String,
         forgiving: bool,
     ) {
         self.counts.menu += 1;
-        let mut prompt = String::new();
+        // A topic's menu first says what it is about, as real lines do
+        // ("Careers. For ..."): a caller who pressed for careers hears that
+        // they are where they asked to be, not only the menu's own
+        // "anything else".
+        let mut prompt = about.map_or_else(String::new, |topic| format!("{}. ", TOPICS[topic].0));
         for (n, (topic, _)) in options.iter().enumerate() {
             let what = TOPICS[*topic].0.to_lowercase();
             let _ = write!(prompt, "For {what}, press {}. ", n + 1);
@@ -442,11 +447,13 @@ pub fn generate(nodes: usize) -> Generated {
 
     // `created` counts nodes written or named; `reserved` is the budget held
     // back for the minimum options of menus still in the queue.
-    let mut queue = VecDeque::from([first.clone()]);
+    // Each menu still to write, with the topic it is about (none for the
+    // first menu and the "anything else" menus).
+    let mut queue: VecDeque<(String, Option<usize>)> = VecDeque::from([(first.clone(), None)]);
     let mut created = 3;
     let mut reserved = MIN_OPTIONS;
 
-    while let Some(menu_id) = queue.pop_front() {
+    while let Some((menu_id, about)) = queue.pop_front() {
         reserved -= MIN_OPTIONS;
         let mut budget = nodes - created - reserved;
         let width = g.rng.between(MIN_OPTIONS, 5).min(budget);
@@ -457,7 +464,7 @@ pub fn generate(nodes: usize) -> Generated {
             created += 1;
             reserved += MIN_OPTIONS;
             let more = g.named("other", "menu");
-            queue.push_back(more.clone());
+            queue.push_back((more.clone(), None));
             more
         } else {
             "agent".to_string()
@@ -481,7 +488,7 @@ pub fn generate(nodes: usize) -> Generated {
                     let sub = g.id(topic, "menu");
                     created += 1;
                     reserved += MIN_OPTIONS;
-                    queue.push_back(sub.clone());
+                    queue.push_back((sub.clone(), Some(topic)));
                     if child == Child::SayThenMenu {
                         let say = g.id(topic, "info");
                         created += 1;
@@ -543,24 +550,29 @@ pub fn generate(nodes: usize) -> Generated {
             options.push((topic, goto));
         }
         let forgiving = g.rng.percent(10);
-        g.menu(&menu_id, options, fallback, forgiving);
+        g.menu(&menu_id, about, options, fallback, forgiving);
     }
 
     let mut intents = String::from(
         "# One intent per topic of the generated line; each one's phrases are\n\
-         # the words of that topic's option label.\nintents:\n",
+         # the words of that topic's option label, and its volume a made-up\n\
+         # number of calls a month, so that the demand figures are weighted.\nintents:\n",
     );
     for (topic, (_, _, says)) in TOPICS.iter().enumerate() {
         let phrases: Vec<String> = says.iter().map(|s| format!("\"{s}\"")).collect();
         let _ = writeln!(
             intents,
-            "  {}:\n    says: [{}]",
+            "  {}:\n    says: [{}]\n    volume: {}",
             slug(topic),
-            phrases.join(", ")
+            phrases.join(", "),
+            (topic * 37 % 20 + 1) * 50
         );
     }
+    // A caller who asks for a person is led through every "anything else"
+    // menu where no 0 is open, which takes minutes on a line this deep.
     let settings = "# Raised so that the generated flow, deep and wide by design, is clean.\n\
-                    touchpoint:\n  limits: { depth: 1000, menu_width: 10, states: 10000000 }\n"
+                    touchpoint:\n  limits: { depth: 1000, menu_width: 10, states: 10000000,\n    \
+                    time_to_agent: 100000, menus_to_agent: 10000 }\n"
         .to_string();
     Generated {
         flow: g.out,

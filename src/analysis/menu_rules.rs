@@ -4,7 +4,7 @@
 //! `misleading-option`, which judges it for the customers who meet it.
 
 use crate::analysis::announcements::{mentions_key, parse_announcements, Announcements};
-use crate::analysis::crossed::crossed_with;
+use crate::analysis::crossed::CrossedWords;
 use crate::analysis::raw::{RawFinding, Recorder};
 use crate::finding::Code;
 use crate::graph::{Graph, Kind, NodeIx};
@@ -16,6 +16,9 @@ pub(crate) struct MenuRules<'g, 'a> {
     width: usize,
     /// Parsed prompts, filled the first time a menu is checked.
     announcements: Vec<Option<Announcements>>,
+    /// The words `crossed-option` compares, read the first time it needs
+    /// them.
+    crossed_words: CrossedWords,
 }
 
 /// Whether a menu is checked where the walk reached it or as written.
@@ -85,6 +88,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                 .copied()
                 .unwrap_or(5),
             announcements: vec![None; graph.nodes.len()],
+            crossed_words: CrossedWords::new(graph),
         }
     }
 
@@ -222,8 +226,9 @@ impl<'g, 'a> MenuRules<'g, 'a> {
 
         // crossed-option: an option whose step speaks of another option of
         // this menu and not of its own.
-        for &i in &enabled {
-            if let Some(other) = crossed_with(graph, i, &enabled) {
+        let crossed = self.crossed_words.at_menu(graph, node, &enabled);
+        for (&i, &crossed) in enabled.iter().zip(crossed) {
+            if let Some(other) = crossed {
                 let option = graph.model_option(i);
                 let theirs = graph.model_option(other);
                 emit(

@@ -41,8 +41,32 @@ pub struct Analysis {
     pub demand_intents: Vec<crate::results::DemandIntent>,
 }
 
+/// What [`lint_with`] computes besides the walk and its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LintOptions {
+    /// The caller-time figures: the way to a person from each flow's start
+    /// (and `slow-to-agent`, which is read from it), the journeys and the
+    /// demand. Every command computes them; leaving them out exists so
+    /// that the benchmark can measure what they add to `lint` and `check`
+    /// against the same walk without them.
+    pub caller_figures: bool,
+}
+
+impl Default for LintOptions {
+    fn default() -> Self {
+        LintOptions {
+            caller_figures: true,
+        }
+    }
+}
+
 /// Runs every deterministic analysis on every channel of the set.
 pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
+    lint_with(set, &LintOptions::default())
+}
+
+/// [`lint`], with or without the caller-time figures.
+pub fn lint_with(set: &MenuSet, options: &LintOptions) -> Result<Analysis, CompileError> {
     let mut analysis = Analysis::default();
     let mut walks = Vec::new();
     let mut demands = Vec::new();
@@ -56,9 +80,13 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
             Vec::new()
         } else {
             intents::walk_goals(&graph, set, &summary, &mut recorder);
-            let ways = to_agent::ways_to_agent(&graph, set);
-            to_agent::record_slow_to_agent(&graph, set, &ways, &mut recorder);
-            ways
+            if options.caller_figures {
+                let ways = to_agent::ways_to_agent(&graph, set);
+                to_agent::record_slow_to_agent(&graph, set, &ways, &mut recorder);
+                ways
+            } else {
+                Vec::new()
+            }
         };
         analysis.states += summary.states;
         // Where no sample input could be made, the walk cannot go on: say so
@@ -142,11 +170,13 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
             analysis
                 .intents
                 .extend(intents::availability(set, channel, &graph, &summary));
-            let journeys = journeys::journeys(&graph, set, &ways_to_agent);
-            demands.push(demand::channel_demand(set, channel, &journeys));
-            analysis
-                .journeys
-                .extend(journeys.into_iter().map(|(journey, _)| journey));
+            if options.caller_figures {
+                let journeys = journeys::journeys(&graph, set, &ways_to_agent);
+                demands.push(demand::channel_demand(set, channel, &journeys));
+                analysis
+                    .journeys
+                    .extend(journeys.into_iter().map(|(journey, _)| journey));
+            }
         }
         walks.push((channel, graph, summary));
     }
