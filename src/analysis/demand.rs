@@ -14,7 +14,7 @@
 //!   by 1 for every intent).
 
 use crate::model::{Channel, MenuSet};
-use crate::results::{Demand, DemandIntent, Journey};
+use crate::results::{Demand, DemandFigures, DemandIntent, Journey};
 
 /// One intent's figures on one channel, each a fraction of its customers
 /// (the weights of its journeys sum to 1).
@@ -196,13 +196,15 @@ fn entry(
     Some(Demand {
         channel,
         customer_type: customer_type.map(str::to_string),
-        weighted,
-        volume,
-        self_served: shares[0],
-        transferred: shares[1],
-        not_served: shares[2],
-        mean_seconds_to_served: mean(sum(|f| f.served_weight), sum(|f| f.served_seconds)),
-        mean_seconds_to_agent: mean(sum(|f| f.agent_weight), sum(|f| f.agent_seconds)),
+        figures: DemandFigures {
+            weighted,
+            volume,
+            self_served: shares[0],
+            transferred: shares[1],
+            not_served: shares[2],
+            mean_seconds_to_served: mean(sum(|f| f.served_weight), sum(|f| f.served_seconds)),
+            mean_seconds_to_agent: mean(sum(|f| f.agent_weight), sum(|f| f.agent_seconds)),
+        },
     })
 }
 

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::{DiffReport, FailOn};
 use crate::model::Channel;
 use crate::report::Report;
+pub use crate::results::DemandFigures;
 
 /// Seconds are given to 0.1 s (journeys round to it), so a smaller change
 /// is rounding, not a change: it is never listed and never fails.
@@ -28,24 +29,6 @@ const SECONDS_NOISE: f64 = 0.1;
 /// Shares are computed in floating point; a difference this small is the
 /// arithmetic, not demand that moved.
 const SHARE_NOISE: f64 = 1e-9;
-
-/// One channel's demand figures (all customers or one customer type) on
-/// one side of a diff, as `Report.demand` gives them or as they are
-/// computed from the journeys, every intent counting once.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DemandFigures {
-    /// Whether the figures are weighted by the intents' `volume:`.
-    pub weighted: bool,
-    /// Contacts per period, or the number of intents when not weighted.
-    pub volume: f64,
-    pub self_served: f64,
-    pub transferred: f64,
-    pub not_served: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mean_seconds_to_served: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mean_seconds_to_agent: Option<f64>,
-}
 
 /// New minus old, for the figures present on both sides.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -223,7 +206,7 @@ fn intents_from_demand(report: &Report) -> Vec<IntentView> {
         report
             .demand
             .iter()
-            .any(|d| d.channel == channel && d.customer_type.is_none() && d.weighted)
+            .any(|d| d.channel == channel && d.customer_type.is_none() && d.figures.weighted)
     };
     report
         .demand_intents
@@ -309,18 +292,6 @@ fn unweighted(intents: &[IntentView], channel: Channel) -> Option<DemandFigures>
     })
 }
 
-fn figures_of(d: &crate::results::Demand) -> DemandFigures {
-    DemandFigures {
-        weighted: d.weighted,
-        volume: d.volume,
-        self_served: d.self_served,
-        transferred: d.transferred,
-        not_served: d.not_served,
-        mean_seconds_to_served: d.mean_seconds_to_served,
-        mean_seconds_to_agent: d.mean_seconds_to_agent,
-    }
-}
-
 /// A side's intents by channel and name, so that pairing the two sides'
 /// intents stays linear in their number.
 type Index<'a> = FxHashMap<(Channel, &'a str), &'a IntentView>;
@@ -363,7 +334,7 @@ pub(super) fn compare(
             let of = |r: &Report| -> Figures {
                 r.demand
                     .iter()
-                    .map(|d| ((d.channel, d.customer_type.clone()), figures_of(d)))
+                    .map(|d| ((d.channel, d.customer_type.clone()), d.figures.clone()))
                     .collect()
             };
             (of(old), of(new))
@@ -888,16 +859,18 @@ mod tests {
         report.demand = vec![Demand {
             channel: Channel::Phone,
             customer_type: None,
-            weighted: true,
-            volume: total,
-            self_served: share("self_served"),
-            transferred: share("transferred"),
-            not_served: share("not_served"),
-            mean_seconds_to_served: (!served.is_empty()).then(|| {
-                served.iter().map(|(v, s)| v * s).sum::<f64>()
-                    / served.iter().map(|(v, _)| v).sum::<f64>()
-            }),
-            mean_seconds_to_agent: None,
+            figures: crate::results::DemandFigures {
+                weighted: true,
+                volume: total,
+                self_served: share("self_served"),
+                transferred: share("transferred"),
+                not_served: share("not_served"),
+                mean_seconds_to_served: (!served.is_empty()).then(|| {
+                    served.iter().map(|(v, s)| v * s).sum::<f64>()
+                        / served.iter().map(|(v, _)| v).sum::<f64>()
+                }),
+                mean_seconds_to_agent: None,
+            },
         }];
         report.demand_intents = intents
             .iter()
@@ -1100,7 +1073,7 @@ mod tests {
             ("pay", 1.0, "self_served", Some(20.0)),
             ("claim", 1.0, "self_served", Some(60.0)),
         ]);
-        old.demand[0].weighted = false;
+        old.demand[0].figures.weighted = false;
         old.demand_intents.iter_mut().for_each(|d| d.share = 0.5);
         let new = weighted(&[
             ("pay", 100.0, "self_served", Some(20.0)),

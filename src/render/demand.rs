@@ -9,9 +9,9 @@ const COSTLIEST_PER_CHANNEL: usize = 3;
 
 /// The heading of the demand table, saying how demand was counted.
 pub(crate) fn heading(report: &Report) -> &'static str {
-    if report.demand.iter().all(|d| !d.weighted) {
+    if report.demand.iter().all(|d| !d.figures.weighted) {
         "demand (not weighted: no intent has a `volume:`, so every intent counts once)"
-    } else if report.demand.iter().all(|d| d.weighted) {
+    } else if report.demand.iter().all(|d| d.figures.weighted) {
         "demand (weighted by the intents' `volume:`)"
     } else {
         "demand (weighted by the intents' `volume:` where a channel's intents have one; elsewhere every intent counts once)"
@@ -35,12 +35,12 @@ pub(crate) fn row(d: &Demand) -> [String; 8] {
     [
         d.channel.name().to_string(),
         d.customer_type.clone().unwrap_or_else(|| "all".into()),
-        volume(d.volume),
-        percent(d.self_served),
-        percent(d.transferred),
-        percent(d.not_served),
-        seconds(d.mean_seconds_to_served),
-        seconds(d.mean_seconds_to_agent),
+        volume(d.figures.volume),
+        percent(d.figures.self_served),
+        percent(d.figures.transferred),
+        percent(d.figures.not_served),
+        seconds(d.figures.mean_seconds_to_served),
+        seconds(d.figures.mean_seconds_to_agent),
     ]
 }
 
@@ -63,7 +63,7 @@ pub(crate) fn cost(report: &Report, intent: &DemandIntent) -> String {
     let weighted = report
         .demand
         .iter()
-        .any(|d| d.channel == intent.channel && d.weighted);
+        .any(|d| d.channel == intent.channel && d.figures.weighted);
     let outcome = match intent.outcome.as_str() {
         "self_served" => "self-served",
         "transferred" => "transferred",

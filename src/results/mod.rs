@@ -36,6 +36,15 @@ pub struct Demand {
     /// The customer type these figures are for; absent for all customers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_type: Option<String>,
+    /// The figures, written beside `channel` and `customer_type`.
+    #[serde(flatten)]
+    pub figures: DemandFigures,
+}
+
+/// What one channel's demand (all customers or one customer type) lives
+/// through: the report's `demand` entries, and each side of a `diff`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemandFigures {
     /// Whether the figures are weighted by the intents' `volume:`; false
     /// when no intent on the channel has one, and every intent counts once.
     pub weighted: bool,

@@ -421,18 +421,18 @@ fn demand(page: &mut String, report: &Report) {
             "<tr class=\"demand-row\"><td>{}</td><td>{}</td><td>{}{}</td><td>{} {:.0}% / {:.0}% / {:.0}%</td><td>{}</td><td>{}</td></tr>",
             d.channel.name(),
             escape(d.customer_type.as_deref().unwrap_or("all")),
-            d.volume,
-            if d.weighted { "" } else { " intents (no volumes)" },
+            d.figures.volume,
+            if d.figures.weighted { "" } else { " intents (no volumes)" },
             share_bar(&[
-                ("outcome-self_served", d.self_served),
-                ("outcome-transferred", d.transferred),
-                ("outcome-not_served", d.not_served),
+                ("outcome-self_served", d.figures.self_served),
+                ("outcome-transferred", d.figures.transferred),
+                ("outcome-not_served", d.figures.not_served),
             ]),
-            d.self_served * 100.0,
-            d.transferred * 100.0,
-            d.not_served * 100.0,
-            seconds(d.mean_seconds_to_served),
-            seconds(d.mean_seconds_to_agent),
+            d.figures.self_served * 100.0,
+            d.figures.transferred * 100.0,
+            d.figures.not_served * 100.0,
+            seconds(d.figures.mean_seconds_to_served),
+            seconds(d.figures.mean_seconds_to_agent),
         );
     }
     page.push_str("</tbody></table>");

@@ -197,13 +197,15 @@ fn demand_is_drawn_as_bars_when_the_report_has_it() {
     report.demand.push(Demand {
         channel: Channel::Phone,
         customer_type: None,
-        weighted: true,
-        volume: 1200.0,
-        self_served: 0.5,
-        transferred: 0.25,
-        not_served: 0.25,
-        mean_seconds_to_served: Some(31.5),
-        mean_seconds_to_agent: None,
+        figures: crate::results::DemandFigures {
+            weighted: true,
+            volume: 1200.0,
+            self_served: 0.5,
+            transferred: 0.25,
+            not_served: 0.25,
+            mean_seconds_to_served: Some(31.5),
+            mean_seconds_to_agent: None,
+        },
     });
     let page = render(&report, &set);
     assert!(page.contains("<section id=\"demand\">"));
