@@ -223,6 +223,13 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Write a small, commented starter set (menus/) and a GitHub Actions workflow under DIR.
+    Init {
+        /// The folder to write in (created if needed): the set goes in
+        /// DIR/menus, the workflow in DIR/.github/workflows.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 /// Which personas to run, and golden transcripts.

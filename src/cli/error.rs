@@ -119,6 +119,21 @@ pub(crate) enum CliError {
     Driver(#[from] crate::live::driver::DriverError),
     #[error(transparent)]
     Merge(#[from] crate::report::MergeError),
+    /// `init` found files where its starter files go; it wrote none.
+    #[error("{} already {}; init replaces nothing, so it wrote nothing", paths_list(.0), if .0.len() == 1 { "exists" } else { "exist" })]
+    InitWouldReplace(Vec<PathBuf>),
+    /// `init` found something other than a folder where its folders go.
+    #[error("{} {} not a folder; init wrote nothing", paths_list(.0), if .0.len() == 1 { "is" } else { "are" })]
+    InitNotAFolder(Vec<PathBuf>),
+}
+
+/// Paths as `a`, `b`, for a message that names each one.
+fn paths_list(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|path| format!("`{}`", path.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Why a live app gave nothing: it never answered at all, or it answered

@@ -221,6 +221,7 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
             output.as_deref(),
         ),
         Command::Schema { output } => cmd::schema::run(output.as_deref()),
+        Command::Init { dir } => cmd::init::run(&dir),
     }
 }
 

@@ -8,6 +8,7 @@ pub(crate) mod diff;
 pub(crate) mod fuzz;
 pub(crate) mod graph;
 pub(crate) mod import;
+pub(crate) mod init;
 pub(crate) mod lint;
 pub(crate) mod merge;
 pub(crate) mod personas;
