@@ -22,6 +22,7 @@ mod fixtures;
 mod formats;
 mod fuzz;
 mod import;
+mod init;
 mod live;
 mod personas;
 mod properties;
