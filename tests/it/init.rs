@@ -203,13 +203,9 @@ fn fits(value: &Value, schema: &Value, root: &Value) -> bool {
             let item_schema = properties
                 .and_then(|properties| properties.get(key))
                 .or_else(|| schema.get("additionalProperties"));
-            match item_schema {
-                Some(item_schema) => {
-                    if !fits(item, item_schema, root) {
-                        return false;
-                    }
-                }
-                None => {}
+            // A key with neither is allowed: JSON Schema's default.
+            if item_schema.is_some_and(|item_schema| !fits(item, item_schema, root)) {
+                return false;
             }
         }
         if let Some(required) = schema.get("required").and_then(Value::as_array) {
