@@ -278,3 +278,48 @@ fn the_starter_workflow_checks_menus_and_uploads_sarif() {
     });
     assert!(uploads_sarif, "{text}");
 }
+
+/// The phone flow's opening comment names a replay; it plays as it says, in
+/// the folder where `init` ran.
+#[test]
+fn the_replay_the_phone_flow_suggests_pays_the_bill() {
+    let temp = tempfile::tempdir().unwrap();
+    assert_eq!(touchpoint_in(temp.path(), &["init"]).0, 0);
+    let main = std::fs::read_to_string(temp.path().join("menus/phone/main.yaml")).unwrap();
+    let suggested = "touchpoint replay --flow main --inputs 1,12345678,1234";
+    assert!(main.contains(suggested), "{main}");
+
+    let args: Vec<&str> = suggested.split(' ').skip(1).collect();
+    let (code, stdout, stderr) = touchpoint_in(temp.path(), &args);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("ended at end `payment_taken`"), "{stdout}");
+}
+
+/// A link by a starter file's name is not replaced, even one that points
+/// nowhere (writing through it would create a file elsewhere).
+#[cfg(unix)]
+#[test]
+fn init_refuses_a_dangling_link_by_a_starter_file_name() {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(temp.path().join("menus")).unwrap();
+    let link = temp.path().join("menus/touchpoint.yaml");
+    std::os::unix::fs::symlink(temp.path().join("elsewhere.yaml"), &link).unwrap();
+
+    let (code, _, stderr) = touchpoint_in(temp.path(), &["init"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("`menus/touchpoint.yaml` already exists"),
+        "{stderr}"
+    );
+    // Nothing was written: the folder holds the link alone, which still
+    // points nowhere.
+    let names = |folder: &Path| -> Vec<String> {
+        std::fs::read_dir(folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    assert_eq!(names(temp.path()), ["menus"]);
+    assert_eq!(names(&temp.path().join("menus")), ["touchpoint.yaml"]);
+    assert!(!temp.path().join("elsewhere.yaml").exists());
+}
