@@ -119,6 +119,12 @@ pub(crate) enum CliError {
     Driver(#[from] crate::live::driver::DriverError),
     #[error(transparent)]
     Merge(#[from] crate::report::MergeError),
+    /// `replay --save-persona -o FILE` where FILE exists: a recording
+    /// never replaces a persona file.
+    #[error("`{}` already exists; a recorded persona never replaces a file: remove it or choose another -o FILE", .0.display())]
+    PersonaFileExists(PathBuf),
+    #[error(transparent)]
+    Record(#[from] crate::personas::record::RecordError),
 }
 
 /// Why a live app gave nothing: it never answered at all, or it answered

@@ -25,6 +25,7 @@ mod import;
 mod live;
 mod personas;
 mod properties;
+mod record;
 mod report_page;
 mod shards;
 mod snapshots;
