@@ -14,7 +14,7 @@ const HEARD_WORDS: usize = 6;
 /// Why a replay cannot be recorded as a persona.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
-    #[error("the inputs end while the customer still waits at `{0}`; a recorded persona needs a journey that ends there (add the inputs that end it), since past its script a persona goes on by itself")]
+    #[error("the inputs end while the customer still waits at `{0}`: past its script a persona goes on by itself, so record inputs that end the journey")]
     StillWaiting(String),
     #[error("input {index} (`branch:{name}`) takes a branch other than `{first}`, the first of `{node}`; a persona always takes an opaque step's first branch, so it cannot follow this replay")]
     NotFirstBranch {
@@ -120,11 +120,18 @@ pub fn persona_yaml(
         .count();
 
     let mut yaml = String::new();
-    yaml.push_str(&format!(
-        "# Recorded by `touchpoint replay --save-persona` from --flow {} --inputs {}\n",
+    let origin = format!(
+        "Recorded by `touchpoint replay --save-persona` from --flow {} --inputs {}",
         transcript.flow,
         Input::join_list(&inputs.iter().map(Input::to_string).collect::<Vec<_>>())
-    ));
+    );
+    // A line break in an input would end the comment and turn the rest of
+    // the line into YAML; the steps below keep the input exactly.
+    let origin: String = origin
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    yaml.push_str(&format!("# {origin}\n"));
     yaml.push_str(&format!("persona: {}\n", quoted(name)));
     yaml.push_str(&format!("channel: {}\n", transcript.channel.name()));
     yaml.push_str(&format!("flow: {}\n", quoted(&transcript.flow)));

@@ -96,6 +96,17 @@ fn recorded_journeys_pass_at_once_with_their_outcome() {
             "no_input_goodbye",
             3,
         ),
+        // Speech with a line break in it: the header comment must not
+        // break the YAML, and the step must keep the text exactly.
+        (
+            "mumbles",
+            "main",
+            &[],
+            "say:hello\nworld,wait,wait,wait",
+            "hung-up",
+            "no_input_goodbye",
+            4,
+        ),
         // Web clicks and the back button.
         (
             "reads-the-bill",
