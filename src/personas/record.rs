@@ -16,6 +16,10 @@ const HEARD_WORDS: usize = 6;
 pub enum RecordError {
     #[error("the inputs end while the customer still waits at `{0}`: past its script a persona goes on by itself, so record inputs that end the journey")]
     StillWaiting(String),
+    #[error("--save-persona needs a name: a persona is run and reported by it")]
+    BlankName,
+    #[error("the set already has a persona `{0}`; two personas of one set cannot share a name, so choose another")]
+    NameTaken(String),
     #[error("input {index} (`branch:{name}`) takes a branch other than `{first}`, the first of `{node}`; a persona always takes an opaque step's first branch, so it cannot follow this replay")]
     NotFirstBranch {
         index: usize,
@@ -34,6 +38,12 @@ pub fn persona_yaml(
     vars: &[(String, String)],
     transcript: &Transcript,
 ) -> Result<String, RecordError> {
+    if name.trim().is_empty() {
+        return Err(RecordError::BlankName);
+    }
+    if set.personas.iter().any(|p| p.id.value == name) {
+        return Err(RecordError::NameTaken(name.to_string()));
+    }
     let outcome = match &transcript.ending {
         Ending::Terminal {
             closed: Some(_), ..

@@ -231,7 +231,7 @@ fn without_o_the_persona_goes_to_standard_output() {
 }
 
 #[test]
-fn recording_refuses_an_existing_file_a_live_call_and_an_unended_journey() {
+fn recording_refuses_an_existing_file_a_live_call_an_unended_journey_and_bad_names() {
     let dir = tempfile::tempdir().unwrap();
     let existing = dir.path().join("mine.yaml");
     std::fs::write(&existing, "persona: written-by-hand\n").unwrap();
@@ -282,4 +282,35 @@ fn recording_refuses_an_existing_file_a_live_call_and_an_unended_journey() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("still waits at `service_menu`"), "{stderr}");
+
+    // A name the set's personas already use would not load beside them.
+    let (code, stdout, stderr) = touchpoint(&[
+        "replay",
+        "menus",
+        "--flow",
+        "main",
+        "--inputs",
+        "wait,wait,wait",
+        "--save-persona",
+        "resident-wants-a-person",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("already has a persona `resident-wants-a-person`"),
+        "{stderr}"
+    );
+
+    let (code, _, stderr) = touchpoint(&[
+        "replay",
+        "menus",
+        "--flow",
+        "main",
+        "--inputs",
+        "wait,wait,wait",
+        "--save-persona",
+        " ",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--save-persona needs a name"), "{stderr}");
 }
