@@ -18,6 +18,8 @@ pub enum RecordError {
     StillWaiting(String),
     #[error("--save-persona needs a name: a persona is run and reported by it")]
     BlankName,
+    #[error("the inputs end at the opaque step `{0}`: give its outcome (`branch:NAME`) and the inputs that end the journey")]
+    AtOpaqueStep(String),
     #[error("the set already has a persona `{0}`; two personas of one set cannot share a name, so choose another")]
     NameTaken(String),
     #[error("input {index} (`branch:{name}`) takes a branch other than `{first}`, the first of `{node}`; a persona always takes an opaque step's first branch, so it cannot follow this replay")]
@@ -58,6 +60,10 @@ pub fn persona_yaml(
         | Ending::Loop { .. }
         | Ending::Returned { .. }
         | Ending::CallTooDeep { .. } => "stuck",
+        // The platform, not the customer, decides an opaque step.
+        Ending::Waiting { node } if last_kind(transcript, node) == Some("opaque") => {
+            return Err(RecordError::AtOpaqueStep(node.clone()))
+        }
         Ending::Waiting { node } => return Err(RecordError::StillWaiting(node.clone())),
     };
     let node = match &transcript.ending {
@@ -180,6 +186,18 @@ fn heard_pattern(text: &str) -> Option<String> {
         .map(regex::escape)
         .collect();
     (!words.is_empty()).then(|| words.join(r"\s+"))
+}
+
+/// The kind of `node` where the transcript last entered it.
+fn last_kind<'t>(transcript: &'t Transcript, node: &str) -> Option<&'t str> {
+    transcript
+        .events
+        .iter()
+        .rev()
+        .find_map(|event| match event {
+            Event::Node { node: id, kind, .. } if id == node => Some(*kind),
+            _ => None,
+        })
 }
 
 /// The first branch of the opaque step `node` of `flow`.

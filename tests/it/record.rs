@@ -314,3 +314,83 @@ fn recording_refuses_an_existing_file_a_live_call_an_unended_journey_and_bad_nam
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--save-persona needs a name"), "{stderr}");
 }
+
+/// A set whose menu leads through an opaque step, decided by the platform.
+fn opaque_set(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("main.yaml"),
+        r#"flow: main
+channel: phone
+start: menu
+nodes:
+  menu:
+    menu: "For your balance, press 1."
+    options:
+      - key: "1"
+        goto: lookup
+  lookup:
+    opaque: "run-function `lookup`: reads the balance"
+    branches:
+      - on: success
+        goto: balance
+      - on: fail
+        goto: sorry
+  balance:
+    end: "Your balance is ten dollars."
+  sorry:
+    hangup: "Sorry, we cannot find your balance."
+"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_opaque_steps_first_branch_is_recorded_as_the_persona_takes_it_and_others_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    opaque_set(dir.path());
+    let yaml = record(
+        dir.path(),
+        "hears-the-balance",
+        "main",
+        &[],
+        "1,branch:success",
+    );
+    // The header comment names the inputs; no step gives the branch.
+    assert!(!yaml.contains("- branch"), "{yaml}");
+    assert!(
+        yaml.contains("  - press: \"1\"\n  - hear: 'Your\\s+balance"),
+        "{yaml}"
+    );
+    assert!(
+        !yaml.contains("run-function"),
+        "an opaque step is not heard:\n{yaml}"
+    );
+    let (code, result) = play(dir.path(), "hears-the-balance");
+    assert_eq!(code, 0, "{yaml}\n{result:#}");
+    assert_eq!(result["outcome"], "served");
+    assert_eq!(result["node"], "balance");
+    assert_eq!(result["steps"], 1);
+
+    let set = dir.path().to_str().unwrap();
+    for (inputs, message) in [
+        (
+            "1,branch:fail",
+            "takes a branch other than `success`, the first of `lookup`",
+        ),
+        ("1", "the inputs end at the opaque step `lookup`"),
+    ] {
+        let (code, stdout, stderr) = touchpoint(&[
+            "replay",
+            set,
+            "--flow",
+            "main",
+            "--inputs",
+            inputs,
+            "--save-persona",
+            "other",
+        ]);
+        assert_eq!(code, 2, "{inputs}: {stdout}{stderr}");
+        assert!(stderr.contains(message), "{inputs}: {stderr}");
+    }
+}
