@@ -70,73 +70,92 @@ nodes:
     .unwrap();
 }
 
+/// A journey to record, and what its persona must report.
+struct Recording {
+    name: &'static str,
+    flow: &'static str,
+    vars: &'static [&'static str],
+    inputs: &'static str,
+    outcome: &'static str,
+    node: &'static str,
+    steps: u64,
+}
+
 #[test]
 fn recorded_journeys_pass_at_once_with_their_outcome() {
     let dir = menus_copy();
     let set = dir.path().join("set");
-    // (name, flow, vars, inputs, outcome, node, steps)
-    let journeys: &[(&str, &str, &[&str], &str, &str, &str, u64)] = &[
+    let journeys = [
         // An ask, a call into the verify flow and back, then a menu.
-        (
-            "pays-by-phone",
-            "main",
-            &["hours=open"],
-            "2,1,enter:12345678,enter:1234,1",
-            "served",
-            "payment_done",
-            5,
-        ),
+        Recording {
+            name: "pays-by-phone",
+            flow: "main",
+            vars: &["hours=open"],
+            inputs: "2,1,enter:12345678,enter:1234,1",
+            outcome: "served",
+            node: "payment_done",
+            steps: 5,
+        },
         // Silence until the flow gives up on the caller.
-        (
-            "says-nothing",
-            "main",
-            &[],
-            "wait,wait,wait",
-            "hung-up",
-            "no_input_goodbye",
-            3,
-        ),
+        Recording {
+            name: "says-nothing",
+            flow: "main",
+            vars: &[],
+            inputs: "wait,wait,wait",
+            outcome: "hung-up",
+            node: "no_input_goodbye",
+            steps: 3,
+        },
         // Speech with a line break in it: the header comment must not
         // break the YAML, and the step must keep the text exactly.
-        (
-            "mumbles",
-            "main",
-            &[],
-            "say:hello\nworld,wait,wait,wait",
-            "hung-up",
-            "no_input_goodbye",
-            4,
-        ),
+        Recording {
+            name: "mumbles",
+            flow: "main",
+            vars: &[],
+            inputs: "say:hello\nworld,wait,wait,wait",
+            outcome: "hung-up",
+            node: "no_input_goodbye",
+            steps: 4,
+        },
         // Web clicks and the back button.
-        (
-            "reads-the-bill",
-            "selfservice",
-            &[],
-            "click:Billing and payments,back,click:Billing and payments,click:Understand my bill",
-            "served",
-            "bill_explainer",
-            4,
-        ),
+        Recording {
+            name: "reads-the-bill",
+            flow: "selfservice",
+            vars: &[],
+            inputs: "click:Billing and payments,back,click:Billing and payments,click:Understand my bill",
+            outcome: "served",
+            node: "bill_explainer",
+            steps: 4,
+        },
         // A transfer.
-        (
-            "asks-about-a-charge",
-            "main",
-            &["hours=open"],
-            "2,2",
-            "transferred",
-            "billing_line",
-            2,
-        ),
+        Recording {
+            name: "asks-about-a-charge",
+            flow: "main",
+            vars: &["hours=open"],
+            inputs: "2,2",
+            outcome: "transferred",
+            node: "billing_line",
+            steps: 2,
+        },
     ];
-    for (name, flow, vars, inputs, outcome, node, steps) in journeys {
+    for Recording {
+        name,
+        flow,
+        vars,
+        inputs,
+        outcome,
+        node,
+        steps,
+    } in journeys
+    {
         let yaml = record(&set, name, flow, vars, inputs);
         assert!(yaml.contains("hear: '"), "{name}: no hear step in\n{yaml}");
         let (code, result) = play(&set, name);
         assert_eq!(code, 0, "{name} did not pass:\n{yaml}\n{result:#}");
         assert_eq!(result["passed"], true, "{name}: {result:#}");
-        assert_eq!(result["outcome"], *outcome, "{name}: {result:#}");
-        assert_eq!(result["node"], *node, "{name}: {result:#}");
-        assert_eq!(result["steps"], *steps, "{name}: {result:#}");
+        assert_eq!(result["outcome"], outcome, "{name}: {result:#}");
+        assert_eq!(result["node"], node, "{name}: {result:#}");
+        assert_eq!(result["steps"], steps, "{name}: {result:#}");
     }
 }
 
