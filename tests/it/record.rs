@@ -159,6 +159,49 @@ fn recorded_journeys_pass_at_once_with_their_outcome() {
     }
 }
 
+/// A set whose sales queue is reachable when nobody staffs it.
+fn closed_desk_set(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("main.yaml"),
+        r#"flow: main
+channel: phone
+start: menu
+vars:
+  hours: [open, closed]
+nodes:
+  menu:
+    menu: "For sales, press 1."
+    options:
+      - key: "1"
+        goto: sales
+  sales:
+    transfer: sales_queue
+    open_when: hours == open
+"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_recorded_closed_transfer_is_misrouted_in_the_world_it_was_given() {
+    let dir = tempfile::tempdir().unwrap();
+    closed_desk_set(dir.path());
+    let yaml = record(dir.path(), "calls-at-night", "main", &["hours=closed"], "1");
+    assert!(yaml.contains("vars:\n  \"hours\": \"closed\"\n"), "{yaml}");
+    assert!(yaml.contains("  outcome: misrouted\n"), "{yaml}");
+    let (code, result) = play(dir.path(), "calls-at-night");
+    assert_eq!(code, 0, "{yaml}\n{result:#}");
+    assert_eq!(result["outcome"], "misrouted");
+    assert_eq!(result["node"], "sales");
+
+    // In the daytime the same journey reaches a person.
+    let yaml = record(dir.path(), "calls-by-day", "main", &["hours=open"], "1");
+    let (code, result) = play(dir.path(), "calls-by-day");
+    assert_eq!(code, 0, "{yaml}\n{result:#}");
+    assert_eq!(result["outcome"], "transferred");
+}
+
 #[test]
 fn recorded_dead_ends_and_dropped_calls_pass_at_once() {
     let dir = tempfile::tempdir().unwrap();
