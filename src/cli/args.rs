@@ -130,6 +130,10 @@ pub enum Command {
         output: OutputArg,
         #[command(flatten)]
         from: FromArg,
+        /// Write the replayed journey as a persona script named NAME (to -o
+        /// FILE, which must not exist yet, or to standard output).
+        #[arg(long, value_name = "NAME")]
+        save_persona: Option<String>,
     },
     /// Combine the JSON reports of shards (check --shard K/N) into one.
     Merge {

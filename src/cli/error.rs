@@ -125,6 +125,12 @@ pub(crate) enum CliError {
     /// `init` found something other than a folder where its folders go.
     #[error("{} {} not a folder; init wrote nothing", paths_list(.0), if .0.len() == 1 { "is" } else { "are" })]
     InitNotAFolder(Vec<PathBuf>),
+    /// `replay --save-persona -o FILE` where FILE exists: a recording
+    /// never replaces a persona file.
+    #[error("`{}` already exists; a recorded persona never replaces a file: remove it or choose another -o FILE", .0.display())]
+    PersonaFileExists(PathBuf),
+    #[error(transparent)]
+    Record(#[from] crate::personas::record::RecordError),
 }
 
 /// Paths as `a`, `b`, for a message that names each one.

@@ -117,10 +117,16 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
             format,
             output,
             from,
+            save_persona,
             ..
         } => {
             if from.from.is_some() {
                 return Err(CliError::Usage(FROM_WITH_LIVE));
+            }
+            if save_persona.is_some() {
+                return Err(CliError::Usage(
+                    "replay --live cannot record a persona: --save-persona records a replay of the set (PATH --flow ID --inputs LIST)",
+                ));
             }
             if format == Some(args::ReplayFormat::Json) {
                 return Err(CliError::Usage(
@@ -139,11 +145,24 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
             format,
             output,
             from,
+            save_persona,
             ..
         } => {
+            if save_persona.is_some() && format == Some(args::ReplayFormat::Json) {
+                return Err(CliError::Usage(
+                    "replay --save-persona writes a persona as YAML; --format json is for the transcript",
+                ));
+            }
             let common = Common::of_output(format.map(Format::from), output, None, from);
             let flow = flow.unwrap_or_default();
-            cmd::replay::run(&path, &flow, &inputs, &vars, channel, &common)
+            let replay = cmd::replay::Replay {
+                path: &path,
+                flow: &flow,
+                inputs: &inputs,
+                vars: &vars,
+                channel,
+            };
+            cmd::replay::run(&replay, save_persona.as_deref(), &common)
         }
         Command::Diff {
             old,

@@ -4,6 +4,7 @@
 //! persona's `expect`.
 
 mod journey;
+pub mod record;
 pub mod transcripts;
 
 use std::collections::BTreeMap;

@@ -26,6 +26,7 @@ mod init;
 mod live;
 mod personas;
 mod properties;
+mod record;
 mod report_page;
 mod shards;
 mod snapshots;

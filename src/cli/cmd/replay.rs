@@ -12,26 +12,48 @@ use crate::cli::{CliError, Verdict};
 use crate::input::Input;
 use crate::model::Channel;
 
-/// Plays `inputs` through `flow` of the set at `path` and writes the
-/// transcript.
+/// What to replay: the set at `path`, from the start of `flow`, with
+/// `inputs` and the `vars` given as NAME=VALUE.
+pub(crate) struct Replay<'a> {
+    pub path: &'a Path,
+    pub flow: &'a str,
+    pub inputs: &'a str,
+    pub vars: &'a [String],
+    pub channel: Option<Channel>,
+}
+
+/// Plays the replay's inputs through its flow and writes the transcript,
+/// or with `save_persona` the journey as a persona of that name.
 pub(crate) fn run(
-    path: &Path,
-    flow: &str,
-    inputs: &str,
-    vars: &[String],
-    channel: Option<Channel>,
+    replay: &Replay,
+    save_persona: Option<&str>,
     common: &Common,
 ) -> Result<Verdict, CliError> {
-    let (set, imported) = load_noting_import("replay", path, common)?;
-    let inputs = Input::parse_list(inputs).map_err(CliError::Inputs)?;
+    // A recording must not replace a persona someone wrote: refuse before
+    // the work, and say so, rather than overwrite it.
+    if let (Some(_), Some(path)) = (save_persona, common.output.as_deref()) {
+        if path.exists() {
+            return Err(CliError::PersonaFileExists(path.to_path_buf()));
+        }
+    }
+    let (set, imported) = load_noting_import("replay", replay.path, common)?;
+    let inputs = Input::parse_list(replay.inputs).map_err(CliError::Inputs)?;
     let mut var_map = BTreeMap::new();
-    for pair in vars {
+    for pair in replay.vars {
         let Some((k, v)) = pair.split_once('=') else {
             return Err(CliError::Var(pair.clone()));
         };
         var_map.insert(k.trim().to_string(), v.trim().to_string());
     }
-    let mut transcript = crate::replay::replay(&set, channel, flow, &inputs, &var_map)?;
+    let mut transcript =
+        crate::replay::replay(&set, replay.channel, replay.flow, &inputs, &var_map)?;
+    if let Some(name) = save_persona {
+        // A later --var for the same variable wins, as in the replay.
+        let vars: Vec<(String, String)> = var_map.into_iter().collect();
+        let yaml = crate::personas::record::persona_yaml(&set, name, &inputs, &vars, &transcript)?;
+        Output::new(common.output.as_deref()).write(&yaml)?;
+        return Ok(Verdict::Clean);
+    }
     if let Some(info) = &imported {
         info.locate_transcript(&mut transcript);
     }

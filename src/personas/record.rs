@@ -1,0 +1,233 @@
+//! Recording a persona from a replay (`replay --save-persona NAME`): the
+//! replayed journey written as a persona script that plays the same inputs,
+//! checks what the customer heard before each and expects the same ending.
+
+use crate::input::Input;
+use crate::model::{Channel, MenuSet};
+use crate::replay::{Ending, Event, Transcript};
+
+/// How many words of a prompt a recorded `hear` asks for: enough to tell
+/// prompts apart, few enough that rewording the end of a prompt does not
+/// break the persona.
+const HEARD_WORDS: usize = 6;
+
+/// Why a replay cannot be recorded as a persona.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("the inputs end while the customer still waits at `{0}`: past its script a persona goes on by itself, so record inputs that end the journey")]
+    StillWaiting(String),
+    #[error("--save-persona needs a name: a persona is run and reported by it")]
+    BlankName,
+    #[error("the inputs end at the opaque step `{0}`: give its outcome (`branch:NAME`) and the inputs that end the journey")]
+    AtOpaqueStep(String),
+    #[error("the set already has a persona `{0}`; two personas of one set cannot share a name, so choose another")]
+    NameTaken(String),
+    #[error("input {index} (`branch:{name}`) takes a branch other than `{first}`, the first of `{node}`; a persona always takes an opaque step's first branch, so it cannot follow this replay")]
+    NotFirstBranch {
+        index: usize,
+        name: String,
+        first: String,
+        node: String,
+    },
+}
+
+/// The persona document, as YAML, for the replay of `inputs` that gave
+/// `transcript`; `vars` are the values the replay was given.
+pub fn persona_yaml(
+    set: &MenuSet,
+    name: &str,
+    inputs: &[Input],
+    vars: &[(String, String)],
+    transcript: &Transcript,
+) -> Result<String, RecordError> {
+    if name.trim().is_empty() {
+        return Err(RecordError::BlankName);
+    }
+    if set.personas.iter().any(|p| p.id.value == name) {
+        return Err(RecordError::NameTaken(name.to_string()));
+    }
+    let outcome = match &transcript.ending {
+        Ending::Terminal {
+            closed: Some(_), ..
+        } => "misrouted",
+        Ending::Terminal { kind, .. } => match *kind {
+            "end" => "served",
+            "transfer" => "transferred",
+            _ => "hung-up",
+        },
+        Ending::Dropped { .. } => "hung-up",
+        Ending::DeadEnd { .. }
+        | Ending::Loop { .. }
+        | Ending::Returned { .. }
+        | Ending::CallTooDeep { .. } => "stuck",
+        // The platform, not the customer, decides an opaque step.
+        Ending::Waiting { node } if last_kind(transcript, node) == Some("opaque") => {
+            return Err(RecordError::AtOpaqueStep(node.clone()))
+        }
+        Ending::Waiting { node } => return Err(RecordError::StillWaiting(node.clone())),
+    };
+    let node = match &transcript.ending {
+        Ending::Terminal { node, .. }
+        | Ending::Dropped { node, .. }
+        | Ending::DeadEnd { node, .. }
+        | Ending::Loop { node }
+        | Ending::Returned { node }
+        | Ending::CallTooDeep { node }
+        | Ending::Waiting { node } => node,
+    };
+
+    let mut script = Vec::new();
+    let mut given = inputs.iter().enumerate();
+    // The node the customer stands at, for the branch an input takes.
+    let mut at: Option<(&str, &str)> = None;
+    for event in &transcript.events {
+        match event {
+            Event::Node {
+                node,
+                flow,
+                kind,
+                text,
+                ..
+            } => {
+                at = Some((flow, node));
+                // An opaque step's description is for engineers: a persona
+                // hears nothing of it.
+                if *kind == "opaque" {
+                    continue;
+                }
+                if let Some(pattern) = text.as_deref().and_then(heard_pattern) {
+                    script.push(format!("  - hear: {}\n", regex_scalar(&pattern)));
+                }
+            }
+            Event::Input { .. } => {
+                let Some((index, input)) = given.next() else {
+                    continue;
+                };
+                match input {
+                    Input::Keys(keys) => script.push(format!("  - press: {}\n", quoted(keys))),
+                    Input::Say(text) => script.push(format!("  - say: {}\n", quoted(text))),
+                    Input::Enter(text) => script.push(format!("  - enter: {}\n", quoted(text))),
+                    Input::Click(label) => script.push(format!("  - click: {}\n", quoted(label))),
+                    Input::Wait => script.push("  - wait: true\n".to_string()),
+                    Input::Back => script.push("  - back: true\n".to_string()),
+                    // A persona takes an opaque step's first branch by
+                    // itself, without a script step; any other branch it
+                    // cannot be told to take.
+                    Input::Branch(name) => {
+                        let first = at.and_then(|(flow, node)| {
+                            first_branch(set, transcript.channel, flow, node)
+                        });
+                        if first.as_deref() != Some(name.as_str()) {
+                            return Err(RecordError::NotFirstBranch {
+                                index: index + 1,
+                                name: name.clone(),
+                                first: first.unwrap_or_default(),
+                                node: at.map(|(_, node)| node.to_string()).unwrap_or_default(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let steps = inputs
+        .iter()
+        .filter(|i| !matches!(i, Input::Branch(_)))
+        .count();
+
+    let mut yaml = String::new();
+    let origin = format!(
+        "Recorded by `touchpoint replay --save-persona` from --flow {} --inputs {}",
+        transcript.flow,
+        Input::join_list(&inputs.iter().map(Input::to_string).collect::<Vec<_>>())
+    );
+    // A line break in an input would end the comment and turn the rest of
+    // the line into YAML; the steps below keep the input exactly.
+    let origin: String = origin
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    yaml.push_str(&format!("# {origin}\n"));
+    yaml.push_str(&format!("persona: {}\n", quoted(name)));
+    yaml.push_str(&format!("channel: {}\n", transcript.channel.name()));
+    yaml.push_str(&format!("flow: {}\n", quoted(&transcript.flow)));
+    if !vars.is_empty() {
+        yaml.push_str("vars:\n");
+        for (var, value) in vars {
+            yaml.push_str(&format!("  {}: {}\n", quoted(var), quoted(value)));
+        }
+    }
+    // Patience wide enough for the recorded journey: every input may be a
+    // retry, and the defaults would cut a long recording short.
+    let patience = steps.max(1);
+    yaml.push_str(&format!(
+        "patience: {{ steps: {patience}, retries: {patience} }}\n"
+    ));
+    if !script.is_empty() {
+        yaml.push_str("script:\n");
+        for step in script {
+            yaml.push_str(&step);
+        }
+    }
+    yaml.push_str("expect:\n");
+    yaml.push_str(&format!("  outcome: {outcome}\n"));
+    yaml.push_str(&format!("  node: {}\n", quoted(node)));
+    yaml.push_str(&format!("  max_steps: {steps}\n"));
+    Ok(yaml)
+}
+
+/// A `hear` regex for a prompt: its first few words, each regex-escaped,
+/// with any run of whitespace between them, so that re-wrapping a prompt
+/// does not fail the persona. `None` for a prompt with no words.
+fn heard_pattern(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .take(HEARD_WORDS)
+        .map(regex::escape)
+        .collect();
+    (!words.is_empty()).then(|| words.join(r"\s+"))
+}
+
+/// The kind of `node` where the transcript last entered it.
+fn last_kind<'t>(transcript: &'t Transcript, node: &str) -> Option<&'t str> {
+    transcript
+        .events
+        .iter()
+        .rev()
+        .find_map(|event| match event {
+            Event::Node { node: id, kind, .. } if id == node => Some(*kind),
+            _ => None,
+        })
+}
+
+/// The first branch of the opaque step `node` of `flow`.
+fn first_branch(set: &MenuSet, channel: Channel, flow: &str, node: &str) -> Option<String> {
+    set.flows_named(flow)
+        .filter(|f| f.channel == channel)
+        .flat_map(|f| f.nodes.iter())
+        .find(|n| n.id.value == node)
+        .and_then(|n| match &n.kind {
+            crate::model::NodeKind::Opaque { branches, .. } => {
+                branches.first().map(|b| b.on.value.clone())
+            }
+            _ => None,
+        })
+}
+
+/// A regex as a YAML scalar people can read: single-quoted, where a
+/// backslash is itself (`'Thank\s+you'`), unless it holds a control
+/// character, which only a double-quoted scalar keeps.
+fn regex_scalar(pattern: &str) -> String {
+    if pattern.chars().any(char::is_control) {
+        quoted(pattern)
+    } else {
+        format!("'{}'", pattern.replace('\'', "''"))
+    }
+}
+
+/// A YAML scalar that reads back as exactly `text`: a JSON string is a
+/// YAML double-quoted scalar, so quotes, backslashes, colons, `#` and
+/// leading spaces all survive.
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
