@@ -316,65 +316,64 @@ fn recording_refuses_an_existing_file_a_live_call_an_unended_journey_and_bad_nam
         "persona: written-by-hand\n"
     );
 
-    let (code, _, stderr) = touchpoint(&[
-        "replay",
-        "--live",
-        "http://127.0.0.1:9/voice",
-        "--inputs",
-        "1",
-        "--save-persona",
-        "caller",
-    ]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(
-        stderr.contains("replay --live cannot record a persona"),
-        "{stderr}"
-    );
-
-    let (code, stdout, stderr) = touchpoint(&[
-        "replay",
-        "menus",
-        "--flow",
-        "main",
-        "--inputs",
-        "3",
-        "--save-persona",
-        "mover",
-    ]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.contains("still waits at `service_menu`"), "{stderr}");
-
-    // A name the set's personas already use would not load beside them.
-    let (code, stdout, stderr) = touchpoint(&[
-        "replay",
-        "menus",
-        "--flow",
-        "main",
-        "--inputs",
-        "wait,wait,wait",
-        "--save-persona",
-        "resident-wants-a-person",
-    ]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(
-        stderr.contains("already has a persona `resident-wants-a-person`"),
-        "{stderr}"
-    );
-
-    let (code, _, stderr) = touchpoint(&[
-        "replay",
-        "menus",
-        "--flow",
-        "main",
-        "--inputs",
-        "wait,wait,wait",
-        "--save-persona",
-        " ",
-    ]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("--save-persona needs a name"), "{stderr}");
+    // Each refusal: the arguments after `replay`, and what the error says.
+    // Nothing is printed on standard output for any of them.
+    let refusals: [(&[&str], &str); 4] = [
+        (
+            &[
+                "--live",
+                "http://127.0.0.1:9/voice",
+                "--inputs",
+                "1",
+                "--save-persona",
+                "caller",
+            ],
+            "replay --live cannot record a persona",
+        ),
+        (
+            &[
+                "menus",
+                "--flow",
+                "main",
+                "--inputs",
+                "3",
+                "--save-persona",
+                "mover",
+            ],
+            "still waits at `service_menu`",
+        ),
+        // A name the set's personas already use would not load beside them.
+        (
+            &[
+                "menus",
+                "--flow",
+                "main",
+                "--inputs",
+                "wait,wait,wait",
+                "--save-persona",
+                "resident-wants-a-person",
+            ],
+            "already has a persona `resident-wants-a-person`",
+        ),
+        (
+            &[
+                "menus",
+                "--flow",
+                "main",
+                "--inputs",
+                "wait,wait,wait",
+                "--save-persona",
+                " ",
+            ],
+            "--save-persona needs a name",
+        ),
+    ];
+    for (args, says) in refusals {
+        let (code, stdout, stderr) = touchpoint(&[&["replay"], args].concat());
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
 }
 
 /// A set whose menu leads through an opaque step, decided by the platform.
