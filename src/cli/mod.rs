@@ -64,11 +64,11 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
         Command::Check(args) => {
             let (path, budget, personas, common) = args.into_parts();
             refuse_html(&common)?;
-            cmd::check::run(&path, &budget, personas, &common)
+            cmd::check::run("check", &path, &budget, personas, &common)
         }
         Command::Report(args) => {
             let (path, budget, personas, common) = args.into_parts();
-            cmd::report::run(&path, &budget, personas, &common)
+            cmd::check::run("report", &path, &budget, personas, &common)
         }
         Command::Personas {
             path,

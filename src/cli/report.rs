@@ -22,9 +22,9 @@ pub(crate) enum Job {
     Lint,
     Fuzz(crate::fuzz::FuzzOptions),
     Personas(args::PersonaArgs),
-    Check(crate::fuzz::FuzzOptions, args::PersonaArgs),
-    /// `check`'s job, under the name `report`.
-    Report(crate::fuzz::FuzzOptions, args::PersonaArgs),
+    /// Every check, under the command's name: `check`, or `report`, which
+    /// runs the same job and may write it as an HTML page.
+    Check(crate::fuzz::FuzzOptions, args::PersonaArgs, &'static str),
 }
 
 pub(crate) fn fuzz_options(
@@ -68,11 +68,10 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
         Job::Lint => "lint",
         Job::Fuzz(_) => "fuzz",
         Job::Personas(_) => "personas",
-        Job::Check(..) => "check",
-        Job::Report(..) => "report",
+        Job::Check(_, _, command) => command,
     };
     let (set, imported, focus) = load_with_import(command, path, common)?;
-    if let Job::Personas(args) | Job::Check(_, args) | Job::Report(_, args) = &job {
+    if let Job::Personas(args) | Job::Check(_, args, _) = &job {
         if let Some(name) = &args.persona {
             if !set.personas.iter().any(|p| &p.id.value == name) {
                 return Err(CliError::NoPersona {
@@ -91,7 +90,7 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
         _ => crate::run::lint_report(&set, command, common.seed),
     };
     let fuzz_options = match &job {
-        Job::Fuzz(options) | Job::Check(options, _) | Job::Report(options, _) => Some(options),
+        Job::Fuzz(options) | Job::Check(options, _, _) => Some(options),
         Job::Lint | Job::Personas(_) => None,
     };
     if let (Ok(report), Some(options)) = (&mut report, fuzz_options) {
@@ -131,7 +130,7 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
     }
     report.stats.flows = set.flows.len();
     report.stats.nodes = set.flows.iter().map(|f| f.nodes.len()).sum();
-    if let Job::Personas(args) | Job::Check(_, args) | Job::Report(_, args) = &job {
+    if let Job::Personas(args) | Job::Check(_, args, _) = &job {
         let mut results = crate::personas::run_personas(
             &set,
             common.seed,

@@ -13,5 +13,4 @@ pub(crate) mod lint;
 pub(crate) mod merge;
 pub(crate) mod personas;
 pub(crate) mod replay;
-pub(crate) mod report;
 pub(crate) mod schema;
