@@ -44,13 +44,15 @@ fn menus_copy() -> tempfile::TempDir {
     dir
 }
 
-/// A small phone set whose menu drops an unknown key and leads to a dead
-/// end: journeys the bundled set (rightly) does not have.
-fn broken_set(dir: &Path) {
+/// Writes `text` as the one flow, `main.yaml`, of a set in `dir`.
+fn write_flow(dir: &Path, text: &str) {
     std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(
-        dir.join("main.yaml"),
-        r#"flow: main
+    std::fs::write(dir.join("main.yaml"), text).unwrap();
+}
+
+/// A small phone flow whose menu drops an unknown key and leads to a dead
+/// end: journeys the bundled set (rightly) does not have.
+const BROKEN_FLOW: &str = r#"flow: main
 channel: phone
 start: menu
 nodes:
@@ -65,10 +67,7 @@ nodes:
     transfer: sales_queue
   support:
     say: "Support is moving to a new system."
-"#,
-    )
-    .unwrap();
-}
+"#;
 
 /// A journey to record, and what its persona must report.
 struct Recording {
@@ -159,12 +158,8 @@ fn recorded_journeys_pass_at_once_with_their_outcome() {
     }
 }
 
-/// A set whose sales queue is reachable when nobody staffs it.
-fn closed_desk_set(dir: &Path) {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(
-        dir.join("main.yaml"),
-        r#"flow: main
+/// A flow whose sales queue is reachable when nobody staffs it.
+const CLOSED_DESK_FLOW: &str = r#"flow: main
 channel: phone
 start: menu
 vars:
@@ -178,15 +173,12 @@ nodes:
   sales:
     transfer: sales_queue
     open_when: hours == open
-"#,
-    )
-    .unwrap();
-}
+"#;
 
 #[test]
 fn a_recorded_closed_transfer_is_misrouted_in_the_world_it_was_given() {
     let dir = tempfile::tempdir().unwrap();
-    closed_desk_set(dir.path());
+    write_flow(dir.path(), CLOSED_DESK_FLOW);
     let yaml = record(dir.path(), "calls-at-night", "main", &["hours=closed"], "1");
     assert!(yaml.contains("vars:\n  \"hours\": \"closed\"\n"), "{yaml}");
     assert!(yaml.contains("  outcome: misrouted\n"), "{yaml}");
@@ -205,7 +197,7 @@ fn a_recorded_closed_transfer_is_misrouted_in_the_world_it_was_given() {
 #[test]
 fn recorded_dead_ends_and_dropped_calls_pass_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    broken_set(dir.path());
+    write_flow(dir.path(), BROKEN_FLOW);
     for (name, inputs, outcome, node) in [
         ("hits-the-dead-end", "2", "stuck", "support"),
         ("presses-a-wrong-key", "9", "hung-up", "menu"),
@@ -254,7 +246,7 @@ fn a_changed_prompt_fails_the_recorded_hear() {
 #[test]
 fn a_recorded_hear_allows_prompts_rewrapped_and_regex_characters() {
     let dir = tempfile::tempdir().unwrap();
-    broken_set(dir.path());
+    write_flow(dir.path(), BROKEN_FLOW);
     let yaml = record(dir.path(), "buys", "main", &[], "1");
     assert!(
         yaml.contains(r"- hear: 'Welcome\s+to\s+Acme\.\s+For\s+sales,\s+press'"),
@@ -376,12 +368,8 @@ fn recording_refuses_an_existing_file_a_live_call_an_unended_journey_and_bad_nam
     }
 }
 
-/// A set whose menu leads through an opaque step, decided by the platform.
-fn opaque_set(dir: &Path) {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(
-        dir.join("main.yaml"),
-        r#"flow: main
+/// A flow whose menu leads through an opaque step, decided by the platform.
+const OPAQUE_FLOW: &str = r#"flow: main
 channel: phone
 start: menu
 nodes:
@@ -401,15 +389,12 @@ nodes:
     end: "Your balance is ten dollars."
   sorry:
     hangup: "Sorry, we cannot find your balance."
-"#,
-    )
-    .unwrap();
-}
+"#;
 
 #[test]
 fn an_opaque_steps_first_branch_is_recorded_as_the_persona_takes_it_and_others_refused() {
     let dir = tempfile::tempdir().unwrap();
-    opaque_set(dir.path());
+    write_flow(dir.path(), OPAQUE_FLOW);
     let yaml = record(
         dir.path(),
         "hears-the-balance",
