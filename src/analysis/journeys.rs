@@ -26,8 +26,24 @@ struct Way {
     last: Option<(usize, Choice)>,
 }
 
-/// The best way to an outcome with its choices from the flow's start.
-type Found = Option<(Way, Vec<Choice>)>;
+/// The best way to an outcome, read back from the search: its choices
+/// from the flow's start, and the deepest menu it waits at.
+struct Best {
+    way: Way,
+    choices: Vec<Choice>,
+    deepest: Option<Deepest>,
+}
+
+/// The last menu a way waits at, with the seconds spent when the caller is
+/// there (its prompt heard) and the menus answered before it.
+#[derive(Debug, Clone, Copy)]
+struct Deepest {
+    state: State,
+    seconds: f64,
+    menus_before: u32,
+}
+
+type Found = Option<Best>;
 
 /// A state the breadth-first search waits at, with what it cost to get
 /// there and the choice that brought it (from the queue entry it was made
@@ -138,17 +154,38 @@ fn served(
             }
         }
     }
-    let with_choices = |way: Way| {
+    let read_back = |way: Way| {
+        // The queue entries the way's choices are made at, last first.
         let mut choices = Vec::new();
+        let mut made_at = Vec::new();
         let mut link = way.last;
         while let Some((at, choice)) = link {
             choices.push(choice);
+            made_at.push(at);
             link = queue[at].came_by;
         }
         choices.reverse();
-        (way, choices)
+        // The last menu the way waits at is the deepest: every menu
+        // answered before it is one more the caller went through.
+        let is_menu = |at: &usize| {
+            matches!(
+                graph.nodes[queue[*at].state.node as usize].kind,
+                Kind::Menu { .. }
+            )
+        };
+        let menus = made_at.iter().filter(|at| is_menu(at)).count() as u32;
+        let deepest = made_at.iter().find(|at| is_menu(at)).map(|&at| Deepest {
+            state: queue[at].state,
+            seconds: queue[at].seconds,
+            menus_before: menus - 1,
+        });
+        Best {
+            way,
+            choices,
+            deepest,
+        }
     };
-    (best_end.map(with_choices), best_transfer.map(with_choices))
+    (best_end.map(read_back), best_transfer.map(read_back))
 }
 
 /// The nodes a replay enters, each once where it stays at one.
@@ -197,51 +234,27 @@ fn inputs_and_path(
     (inputs, path)
 }
 
-/// For a customer on the way to being served (`choices` from `flow`'s
-/// start in `world`) who asks for a person at the deepest menu of that way
-/// instead of going on: that menu, and, where they can reach one, the
-/// seconds from the flow's start and the menus answered in all until a
-/// person answers. None off the phone and for a way with no menu.
+/// For a customer on the way to being served who asks for a person at the
+/// deepest menu of that way instead of going on: that menu, and, where
+/// they can reach one, the seconds from the flow's start and the menus
+/// answered in all until a person answers. None off the phone and for a
+/// way with no menu.
 fn agent_from_deepest(
     machine: &mut Machine,
     timing: Timing,
-    flow: usize,
-    world: u64,
-    choices: &[Choice],
+    deepest: Option<Deepest>,
 ) -> Option<(NodeIx, Option<(f64, u32)>)> {
     let graph = machine.graph;
     if graph.is_visual() {
         return None;
     }
+    let deepest = deepest?;
     let mut clock = Clock::new(graph, timing);
-    let mut settled = machine.settle(graph.flows[flow].start, world, 0, NONE, &mut clock);
-    // The last menu the way waits at is the deepest: every menu answered
-    // before it is one more the caller went through.
-    let mut deepest: Option<(State, f64, u32)> = None;
-    let mut menus = 0u32;
-    for &choice in choices {
-        let Settled::Waiting(state) = settled else {
-            break;
-        };
-        if matches!(graph.nodes[state.node as usize].kind, Kind::Menu { .. }) {
-            deepest = Some((state, clock.seconds, menus));
-            menus += 1;
-        }
-        clock.seconds += timing.answering(graph, state.node, choice);
-        match machine
-            .step(&state, choice, &mut clock)
-            .settled_after(&state)
-        {
-            Some(next) => settled = next,
-            None => break,
-        }
-    }
-    let (state, seconds, before) = deepest?;
-    clock.seconds = seconds;
-    let way = way_to_agent_from(machine, &mut clock, Settled::Waiting(state), 0);
+    clock.seconds = deepest.seconds;
+    let way = way_to_agent_from(machine, &mut clock, Settled::Waiting(deepest.state), 0);
     Some((
-        state.node,
-        way.map(|way| (way.seconds, before + way.menus as u32)),
+        deepest.state.node,
+        way.map(|way| (way.seconds, deepest.menus_before + way.menus as u32)),
     ))
 }
 
@@ -288,22 +301,19 @@ pub(crate) fn journeys(
                         (None, Some(transfer)) => ("transferred", Some(transfer)),
                         (None, None) => ("not_served", None),
                     };
-                    let deepest = served.as_ref().and_then(|(_, choices)| {
-                        agent_from_deepest(&mut machine, timing, flow, world, choices)
+                    let deepest = served.as_ref().and_then(|best| {
+                        agent_from_deepest(&mut machine, timing, best.deepest)
                             .map(|(menu, way)| (menu, way.map(|(s, menus)| (round(s), menus))))
                     });
                     let figures = Figures {
                         outcome,
                         served: served
                             .as_ref()
-                            .map(|(way, _)| (way.steps, round(way.seconds))),
+                            .map(|best| (best.way.steps, round(best.way.seconds))),
                         agent: agent[w],
                         deepest,
                     };
-                    (
-                        figures,
-                        served.map(|(_, choices)| choices).unwrap_or_default(),
-                    )
+                    (figures, served.map(|best| best.choices).unwrap_or_default())
                 })
                 .unzip();
             // Worlds with the same figures are one journey, in the order
