@@ -207,6 +207,18 @@ fn verdict(met: bool) -> &'static str {
     }
 }
 
+/// The generated flow of `nodes` nodes, written to a temporary directory
+/// and said, after checking that it lints clean.
+fn clean_generated_set(nodes: usize) -> tempfile::TempDir {
+    let generated = generate(nodes);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    generated.write(dir.path());
+    println!();
+    println!("generated {}", generated.describe());
+    check_clean(dir.path());
+    dir
+}
+
 /// Loads and lints the set once and insists that it is clean: a benchmark
 /// on a flow with findings would measure the recording of findings rather
 /// than the walk, and would mean the generator is not producing what it
@@ -624,12 +636,7 @@ fn with_ratio(with: Duration, without: Duration) -> f64 {
 
 /// (g) to (i): what the caller-time figures add to `lint` and `check`.
 fn figures(nodes: usize) {
-    let generated = generate(nodes);
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    generated.write(dir.path());
-    println!();
-    println!("generated {}", generated.describe());
-    check_clean(dir.path());
+    let dir = clean_generated_set(nodes);
     // Loading is outside every clock: the figures are computed on a loaded
     // set, and loading costs the same with or without them.
     let set = load_set(dir.path()).expect("the generated set loads");
@@ -708,12 +715,7 @@ fn time_command(args: &[&std::ffi::OsStr]) -> Duration {
 /// (j) and (k): the page of the generated flow, phase by phase in the
 /// library and end to end through the binary.
 fn html_page(nodes: usize) {
-    let generated = generate(nodes);
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    generated.write(dir.path());
-    println!();
-    println!("generated {}", generated.describe());
-    check_clean(dir.path());
+    let dir = clean_generated_set(nodes);
 
     // (j) The phases of `touchpoint report --format html`, each timed on
     // its own, and the two renderings from the same report.
