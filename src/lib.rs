@@ -25,6 +25,7 @@ pub mod live;
 pub mod loader;
 pub mod machine;
 pub mod model;
+pub mod mutate;
 pub mod personas;
 pub mod render;
 pub mod replay;

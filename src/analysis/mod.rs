@@ -207,6 +207,45 @@ pub fn lint_with(set: &MenuSet, options: &LintOptions) -> Result<Analysis, Compi
     Ok(analysis)
 }
 
+/// The findings lint reports on one compiled graph, as (code, node,
+/// detail), without turning them into report findings: what `mutate
+/// --with-lint` compares between the set and a mutant, whose node numbers
+/// are the same. Findings the settings switch off are left out; so are
+/// the caller-time figures and the findings across channels.
+pub(crate) fn finding_keys(
+    set: &MenuSet,
+    graph: &Graph,
+) -> std::collections::BTreeSet<(crate::finding::Code, NodeIx, u32)> {
+    let mut recorder = Recorder::default();
+    let summary = explorer::explore(graph, &set.settings, &mut recorder);
+    if !summary.budget_hit {
+        intents::walk_goals(graph, set, &summary, &mut recorder);
+    }
+    let mut keys: std::collections::BTreeSet<_> = recorder
+        .entries
+        .iter()
+        .map(|e| &e.best)
+        .filter(|raw| {
+            let level = raw.level.unwrap_or(raw.code.default_level());
+            set.settings.level_or(raw.code, level) != Level::Off
+        })
+        .map(|raw| (raw.code, raw.node, raw.detail))
+        .collect();
+    if !summary.budget_hit
+        && set
+            .settings
+            .level_or(Code::Unreachable, Code::Unreachable.default_level())
+            != Level::Off
+    {
+        for node in 0..graph.nodes.len() as NodeIx {
+            if !summary.coverage.nodes[node as usize] {
+                keys.insert((Code::Unreachable, node, 0));
+            }
+        }
+    }
+    keys
+}
+
 /// Records the path a replay takes and which variables it read before any
 /// `set` wrote them: those are the ones a finding depends on.
 #[derive(Default)]

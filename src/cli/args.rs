@@ -227,6 +227,9 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Seed realistic editing mistakes one at a time and score how many
+    /// the personas catch; suggest a persona for each one they miss.
+    Mutate(MutateArgs),
     /// Write a small, commented starter set (menus/) and a GitHub Actions workflow under DIR.
     Init {
         /// The folder to write in (created if needed): the set goes in
@@ -234,6 +237,88 @@ pub enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+}
+
+/// What `mutate` takes.
+#[derive(Debug, Args)]
+pub struct MutateArgs {
+    #[arg(default_value = "menus")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub mutation: MutationArgs,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Option<MutateFormat>,
+    #[command(flatten)]
+    pub output: OutputArg,
+    #[command(flatten)]
+    pub seed: SeedArg,
+    #[command(flatten)]
+    pub from: FromArg,
+    /// Run only shard K of N (1-based) of the mutants, for a CI matrix.
+    #[arg(long, value_parser = parse_shard, value_name = "K/N")]
+    pub shard: Option<(usize, usize)>,
+}
+
+/// How mutants are killed and what fails the run.
+#[derive(Debug, Args)]
+pub struct MutationArgs {
+    /// A mutant that adds a lint finding is killed too, not only one that
+    /// fails a persona.
+    #[arg(long)]
+    pub with_lint: bool,
+    /// Fail (exit 1) when the mutation score is below this, a fraction
+    /// (`0.9`) or a percentage (`90%`).
+    #[arg(long, value_parser = parse_score, value_name = "SCORE")]
+    pub min_score: Option<f64>,
+    /// Write each suggested persona into DIR (one file per persona, named
+    /// after it; an existing file is never replaced).
+    #[arg(long, value_name = "DIR")]
+    pub write_suggestions: Option<PathBuf>,
+    /// Only mutants of this operator (repeatable or comma-separated).
+    #[arg(long = "operator", value_delimiter = ',', value_parser = parse_operator, value_name = "NAME")]
+    pub operators: Vec<crate::mutate::Operator>,
+    /// Golden transcripts saved in DIR (as `personas --save-transcripts`
+    /// writes them): a persona whose transcript changes kills the mutant.
+    #[arg(long, value_name = "DIR")]
+    pub transcripts: Option<PathBuf>,
+}
+
+/// What `mutate` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MutateFormat {
+    Human,
+    Json,
+    /// A pull-request comment: the score, per operator and flow, and the
+    /// survivors with their suggested personas.
+    Markdown,
+    /// JUnit XML: a test case per mutant (a survivor fails).
+    Junit,
+}
+
+/// `--min-score`: a fraction between 0 and 1, or a percentage.
+fn parse_score(text: &str) -> Result<f64, String> {
+    let trimmed = text.trim();
+    let (number, scale) = match trimmed.strip_suffix('%') {
+        Some(n) => (n.trim_end(), 100.0),
+        None => (trimmed, 1.0),
+    };
+    match number.parse::<f64>() {
+        Ok(value) if value.is_finite() && (0.0..=scale).contains(&value) => Ok(value / scale),
+        _ => Err(format!(
+            "`{text}` is not a score: write a fraction from 0 to 1 (0.9) or a percentage (90%)"
+        )),
+    }
+}
+
+fn parse_operator(text: &str) -> Result<crate::mutate::Operator, String> {
+    crate::mutate::Operator::parse(text.trim()).ok_or_else(|| {
+        let names: Vec<&str> = crate::mutate::Operator::ALL
+            .iter()
+            .map(|o| o.name())
+            .collect();
+        format!("unknown operator `{text}` (one of {})", names.join(", "))
+    })
 }
 
 /// Which personas to run, and golden transcripts.

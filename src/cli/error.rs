@@ -131,6 +131,10 @@ pub(crate) enum CliError {
     PersonaFileExists(PathBuf),
     #[error(transparent)]
     Record(#[from] crate::personas::record::RecordError),
+    /// `mutate --write-suggestions DIR` where a suggested persona's file
+    /// exists: it may be one someone adopted and edited.
+    #[error("`{}` already exists; a suggested persona never replaces a file: remove it, or write the suggestions into another folder", .0.display())]
+    SuggestionExists(PathBuf),
 }
 
 /// Paths as `a`, `b`, for a message that names each one.

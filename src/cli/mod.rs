@@ -241,6 +241,7 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
         ),
         Command::Schema { output } => cmd::schema::run(output.as_deref()),
         Command::Init { dir } => cmd::init::run(&dir),
+        Command::Mutate(args) => cmd::mutate::run(args),
     }
 }
 

@@ -110,6 +110,8 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
         branches: Vec::new(),
         worlds,
         open_when: Default::default(),
+        queue_of: Default::default(),
+        queues: Vec::new(),
     };
 
     // Node indices first, so that targets can be resolved in one pass.
@@ -295,11 +297,21 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                     }
                 }
                 NodeKind::Return => Kind::Return,
-                NodeKind::Transfer { open_when, .. } => {
+                NodeKind::Transfer {
+                    open_when, queue, ..
+                } => {
                     if let Some(when) = open_when {
                         let cond = compile_condition(&mut graph, &when.value);
                         graph.open_when.insert(index, cond);
                     }
+                    let q = match graph.queues.iter().position(|q| *q == queue.value) {
+                        Some(q) => q,
+                        None => {
+                            graph.queues.push(queue.value.clone());
+                            graph.queues.len() - 1
+                        }
+                    };
+                    graph.queue_of.insert(index, q as u32);
                     Kind::Transfer
                 }
                 NodeKind::End { .. } => Kind::End,

@@ -4,7 +4,6 @@
 
 use super::{Graph, Kind, NodeIx, NONE};
 use crate::model::NodeKind;
-#[cfg(test)]
 use crate::model::{Intent, MenuOption};
 
 /// A table of bits, one row per option or node, one column per intent.
@@ -29,6 +28,18 @@ impl BitTable {
 
     pub fn get(&self, row: usize, column: usize) -> bool {
         self.bits[row * self.words + column / 64] & (1 << (column % 64)) != 0
+    }
+
+    /// Clears one bit.
+    pub(crate) fn clear(&mut self, row: usize, column: usize) {
+        self.bits[row * self.words + column / 64] &= !(1 << (column % 64));
+    }
+
+    /// Makes row `into` a copy of row `from`.
+    pub(crate) fn copy_row(&mut self, into: usize, from: usize) {
+        let words = self.words;
+        self.bits
+            .copy_within(from * words..(from + 1) * words, into * words);
     }
 
     /// Sets every column of a row.
@@ -59,7 +70,6 @@ pub fn words(text: &str) -> Vec<String> {
 }
 
 /// Whether `phrase` appears in `text` as whole words, ignoring case.
-#[cfg(test)]
 pub(crate) fn contains_phrase(text: &[String], phrase: &[String]) -> bool {
     !phrase.is_empty() && text.windows(phrase.len()).any(|w| w == phrase)
 }
@@ -71,8 +81,8 @@ pub(crate) fn contains_phrase(text: &[String], phrase: &[String]) -> bool {
 ///
 /// The compiled fit table (`graph::compile`) is built without it, in one
 /// pass over the words; this plain reading is what that table is tested
-/// against.
-#[cfg(test)]
+/// against, and `mutate` asks it whether an option still fits an intent
+/// once a tag is removed.
 pub(crate) fn fits_explicitly(option: &MenuOption, intent: &Intent) -> bool {
     if option.intents.iter().any(|i| i.value == intent.id.value) {
         return true;
@@ -116,7 +126,7 @@ pub fn serves(kind: &NodeKind, intent: &str) -> bool {
 /// transfers such callers ("let me put you through") has not served the
 /// intent an option promised. Nor is `back`, which leaves what is behind
 /// the option rather than going further into it.
-pub(super) fn served_by_choosing(graph: &Graph) -> BitTable {
+pub(crate) fn served_by_choosing(graph: &Graph) -> BitTable {
     let n = graph.nodes.len();
     let mut table = graph.serves.clone();
     let mut successors: Vec<Vec<NodeIx>> = vec![Vec::new(); n];

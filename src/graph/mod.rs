@@ -178,8 +178,9 @@ pub struct GraphFlow {
     pub called: bool,
 }
 
-/// One channel's flows, compiled.
-#[derive(Debug)]
+/// One channel's flows, compiled. `Clone` so that `mutate` can patch a
+/// copy of the arrays for each mutant instead of compiling it again.
+#[derive(Debug, Clone)]
 pub struct Graph<'a> {
     pub set: &'a MenuSet,
     pub channel: Channel,
@@ -224,6 +225,11 @@ pub struct Graph<'a> {
     /// many places that match on a transfer stay as they are; most graphs
     /// have none.
     pub open_when: rustc_hash::FxHashMap<NodeIx, CondIx>,
+    /// Per transfer, its queue: an index into [`Graph::queues`]. Who
+    /// answers is part of how a journey ends (a persona's `expect.queue`).
+    pub queue_of: rustc_hash::FxHashMap<NodeIx, u32>,
+    /// The queues the channel's transfers name, each once.
+    pub queues: Vec<String>,
 }
 
 /// The condition that always holds, for unguarded options.
@@ -262,6 +268,13 @@ impl<'a> Graph<'a> {
             } => Some(when),
             _ => None,
         }
+    }
+
+    /// The queue of a transfer; `None` for any other node.
+    pub(crate) fn queue(&self, node: NodeIx) -> Option<&str> {
+        self.queue_of
+            .get(&node)
+            .map(|&q| self.queues[q as usize].as_str())
     }
 
     pub fn node_id(&self, node: NodeIx) -> &'a str {

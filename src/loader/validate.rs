@@ -805,6 +805,22 @@ fn check_persona_config(
             ));
         }
     }
+    if let Some(queue) = persona.expect.as_ref().and_then(|e| e.queue.as_ref()) {
+        let found = flows.iter().any(|f| {
+            f.nodes.iter().any(|n| {
+                matches!(&n.kind, crate::model::NodeKind::Transfer { queue: q, .. } if q.value == queue.value)
+            })
+        });
+        if !found && channel_complete {
+            problems.push(at(
+                queue,
+                format!(
+                    "expected queue `{}` is the queue of no {channel} transfer",
+                    queue.value
+                ),
+            ));
+        }
+    }
     if let Some(node) = persona.expect.as_ref().and_then(|e| e.node.as_ref()) {
         let found = flows.iter().any(|f| {
             f.node(node.as_str()).is_some() || known.undecoded.has_node(f.file, node.as_str())

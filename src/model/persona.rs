@@ -134,6 +134,9 @@ impl Outcome {
 pub struct Expectation {
     pub outcome: Option<Located<Outcome>>,
     pub node: Option<Located<String>>,
+    /// The queue of the transfer the journey must end at: who answers,
+    /// which the node alone does not say when a transfer's queue is edited.
+    pub queue: Option<Located<String>>,
     pub max_steps: Option<u32>,
     pub max_seconds: Option<f64>,
 }

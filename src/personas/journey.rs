@@ -19,6 +19,8 @@ pub(crate) struct Journey {
     pub vars: BTreeMap<String, String>,
     pub outcome: Outcome,
     pub node: String,
+    /// The queue of the transfer the journey ended at.
+    pub queue: Option<String>,
     pub steps: u32,
     pub menus: u32,
     pub retries: u32,
@@ -177,6 +179,7 @@ pub(crate) fn run_journey(
         vars: graph.describe_vars(world, u64::MAX),
         outcome: Outcome::Stuck,
         node: String::new(),
+        queue: None,
         steps: 0,
         menus: 0,
         retries: 0,
@@ -323,6 +326,7 @@ pub(crate) fn run_journey(
     }
     journey.outcome = outcome;
     journey.node = graph.node_id(node).to_string();
+    journey.queue = graph.queue(node).map(str::to_string);
     journey.menus = ears.menus;
     journey.seconds = ears.seconds;
     ears.transcript.push(format!(

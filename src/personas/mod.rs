@@ -14,7 +14,7 @@ use crate::model::{Channel, MenuSet, Persona, PersonaRunConfig};
 
 /// A persona run's results are report types, declared below both.
 pub(crate) use crate::results::{PersonaResult, PersonaRuns};
-pub(crate) use journey::run_journey;
+pub(crate) use journey::{run_journey, Journey};
 
 /// Runs every persona (or those named `only`) in every configuration.
 /// With `shard = Some((k, n))`, only every n-th run, starting at the k-th.
@@ -59,7 +59,7 @@ pub fn run_personas(
     })
 }
 
-fn run_one(
+pub(crate) fn run_one(
     set: &MenuSet,
     graph: &Graph,
     persona: &Persona,
@@ -86,6 +86,20 @@ fn run_one(
                     "expected to end at `{}`, ended at `{}`",
                     node.value, journey.node
                 ));
+            }
+        }
+        if let Some(queue) = &expect.queue {
+            if journey.queue.as_deref() != Some(queue.value.as_str()) {
+                failures.push(match &journey.queue {
+                    Some(got) => format!(
+                        "expected queue `{}`, got `{got}` at `{}`",
+                        queue.value, journey.node
+                    ),
+                    None => format!(
+                        "expected queue `{}`, ended at `{}`, which is not a transfer",
+                        queue.value, journey.node
+                    ),
+                });
             }
         }
         if let Some(max) = expect.max_steps {
@@ -116,6 +130,7 @@ fn run_one(
         passed: failures.is_empty(),
         outcome: journey.outcome.name().to_string(),
         node: journey.node.clone(),
+        queue: journey.queue.clone(),
         steps: journey.steps,
         menus: journey.menus,
         retries: journey.retries,

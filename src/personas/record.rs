@@ -3,7 +3,7 @@
 //! checks what the customer heard before each and expects the same ending.
 
 use crate::input::Input;
-use crate::model::{Channel, MenuSet};
+use crate::model::{Channel, MenuSet, ScriptStep};
 use crate::replay::{Ending, Event, Transcript};
 
 /// How many words of a prompt a recorded `hear` asks for: enough to tell
@@ -96,35 +96,29 @@ pub fn persona_yaml(
                     continue;
                 }
                 if let Some(pattern) = text.as_deref().and_then(heard_pattern) {
-                    script.push(format!("  - hear: {}\n", regex_scalar(&pattern)));
+                    script.push(script_line(&ScriptStep::Hear(pattern)));
                 }
             }
             Event::Input { .. } => {
                 let Some((index, input)) = given.next() else {
                     continue;
                 };
-                match input {
-                    Input::Keys(keys) => script.push(format!("  - press: {}\n", quoted(keys))),
-                    Input::Say(text) => script.push(format!("  - say: {}\n", quoted(text))),
-                    Input::Enter(text) => script.push(format!("  - enter: {}\n", quoted(text))),
-                    Input::Click(label) => script.push(format!("  - click: {}\n", quoted(label))),
-                    Input::Wait => script.push("  - wait: true\n".to_string()),
-                    Input::Back => script.push("  - back: true\n".to_string()),
-                    // A persona takes an opaque step's first branch by
-                    // itself, without a script step; any other branch it
-                    // cannot be told to take.
-                    Input::Branch(name) => {
-                        let first = at.and_then(|(flow, node)| {
-                            first_branch(set, transcript.channel, flow, node)
+                if let Some(step) = script_step(input) {
+                    script.push(script_line(&step));
+                }
+                // A persona takes an opaque step's first branch by itself,
+                // without a script step; any other branch it cannot be
+                // told to take.
+                if let Input::Branch(name) = input {
+                    let first = at
+                        .and_then(|(flow, node)| first_branch(set, transcript.channel, flow, node));
+                    if first.as_deref() != Some(name.as_str()) {
+                        return Err(RecordError::NotFirstBranch {
+                            index: index + 1,
+                            name: name.clone(),
+                            first: first.unwrap_or_default(),
+                            node: at.map(|(_, node)| node.to_string()).unwrap_or_default(),
                         });
-                        if first.as_deref() != Some(name.as_str()) {
-                            return Err(RecordError::NotFirstBranch {
-                                index: index + 1,
-                                name: name.clone(),
-                                first: first.unwrap_or_default(),
-                                node: at.map(|(_, node)| node.to_string()).unwrap_or_default(),
-                            });
-                        }
                     }
                 }
             }
@@ -179,7 +173,7 @@ pub fn persona_yaml(
 /// A `hear` regex for a prompt: its first few words, each regex-escaped,
 /// with any run of whitespace between them, so that re-wrapping a prompt
 /// does not fail the persona. `None` for a prompt with no words.
-fn heard_pattern(text: &str) -> Option<String> {
+pub(crate) fn heard_pattern(text: &str) -> Option<String> {
     let words: Vec<String> = text
         .split_whitespace()
         .take(HEARD_WORDS)
@@ -228,6 +222,33 @@ fn regex_scalar(pattern: &str) -> String {
 /// A YAML scalar that reads back as exactly `text`: a JSON string is a
 /// YAML double-quoted scalar, so quotes, backslashes, colons, `#` and
 /// leading spaces all survive.
-fn quoted(text: &str) -> String {
+pub(crate) fn quoted(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_default()
+}
+
+/// The script step that gives `input`; `None` for an opaque step's
+/// outcome, which a persona does not give but takes.
+pub(crate) fn script_step(input: &Input) -> Option<ScriptStep> {
+    Some(match input {
+        Input::Keys(keys) => ScriptStep::Press(keys.clone()),
+        Input::Say(text) => ScriptStep::Say(text.clone()),
+        Input::Enter(text) => ScriptStep::Enter(text.clone()),
+        Input::Click(label) => ScriptStep::Click(label.clone()),
+        Input::Wait => ScriptStep::Wait,
+        Input::Back => ScriptStep::Back,
+        Input::Branch(_) => return None,
+    })
+}
+
+/// One step of a persona's `script:` as a line of YAML.
+pub(crate) fn script_line(step: &ScriptStep) -> String {
+    match step {
+        ScriptStep::Hear(pattern) => format!("  - hear: {}\n", regex_scalar(pattern)),
+        ScriptStep::Press(keys) => format!("  - press: {}\n", quoted(keys)),
+        ScriptStep::Say(text) => format!("  - say: {}\n", quoted(text)),
+        ScriptStep::Enter(text) => format!("  - enter: {}\n", quoted(text)),
+        ScriptStep::Click(label) => format!("  - click: {}\n", quoted(label)),
+        ScriptStep::Wait => "  - wait: true\n".to_string(),
+        ScriptStep::Back => "  - back: true\n".to_string(),
+    }
 }

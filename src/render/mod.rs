@@ -11,6 +11,7 @@ pub mod json;
 pub mod junit;
 mod layers;
 pub mod markdown;
+pub mod mutation;
 pub mod sarif;
 pub mod transcript;
 

@@ -4,6 +4,7 @@
 //! results without depending on the code that produces them.
 
 mod fuzz;
+pub mod mutation;
 pub mod personas;
 
 use serde::{Deserialize, Serialize};

@@ -31,6 +31,9 @@ pub struct PersonaResult {
     pub outcome: String,
     /// Where the journey ended.
     pub node: String,
+    /// The queue of the transfer it ended at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
     pub steps: u32,
     pub menus: u32,
     pub retries: u32,

@@ -11,6 +11,7 @@ pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod lint;
 pub(crate) mod merge;
+pub(crate) mod mutate;
 pub(crate) mod personas;
 pub(crate) mod replay;
 pub(crate) mod schema;

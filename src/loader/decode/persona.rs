@@ -22,7 +22,7 @@ pub const PERSONA_KEYS: [&str; 13] = [
 ];
 pub const PATIENCE_KEYS: [&str; 2] = ["steps", "retries"];
 pub const MATRIX_KEYS: [&str; 4] = ["name", "channel", "flow", "vars"];
-pub const EXPECT_KEYS: [&str; 4] = ["outcome", "node", "max_steps", "max_seconds"];
+pub const EXPECT_KEYS: [&str; 5] = ["outcome", "node", "queue", "max_steps", "max_seconds"];
 pub const STEP_KEYS: [&str; 7] = ["hear", "press", "say", "enter", "wait", "click", "back"];
 
 impl Decoder<'_> {
@@ -227,6 +227,7 @@ impl Decoder<'_> {
                     }
                 }
                 "node" => out.node = self.text(value, "node"),
+                "queue" => out.queue = self.text(value, "queue"),
                 "max_steps" => out.max_steps = self.count(value, "max_steps"),
                 _ => out.max_seconds = self.seconds(value, "max_seconds"),
             }

@@ -1,0 +1,147 @@
+//! What `mutate` found: how many seeded mistakes the personas (and, when
+//! asked, the rules) catch, and a persona for each one they miss.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Channel;
+
+/// The mutation score of a set (docs/report.md, "Mutation testing").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationReport {
+    pub mutants: usize,
+    pub killed: usize,
+    pub equivalent: usize,
+    /// `killed / (mutants - equivalent)`, between 0 and 1; 1 when every
+    /// mutant is equivalent (there was nothing to catch).
+    pub score: f64,
+    /// Per operator, by name.
+    pub by_operator: BTreeMap<String, Tally>,
+    /// Per flow, in the order the flows are read.
+    pub by_flow: Vec<FlowTally>,
+    /// The mutants nothing caught and that a caller can tell apart, grouped
+    /// by node (in the order of the files).
+    pub survivors: Vec<Survivor>,
+    /// Every mutant and what became of it, in mutant order.
+    pub results: Vec<MutantResult>,
+    /// Whether a new lint finding kills a mutant too (`--with-lint`).
+    pub with_lint: bool,
+    /// `--shard K/N`: which share of the mutants this report holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Counts for one operator or flow.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Tally {
+    pub mutants: usize,
+    pub killed: usize,
+    pub equivalent: usize,
+    pub score: f64,
+}
+
+impl Tally {
+    pub(crate) fn add(&mut self, status: MutantStatus) {
+        self.mutants += 1;
+        match status {
+            MutantStatus::Killed => self.killed += 1,
+            MutantStatus::Equivalent => self.equivalent += 1,
+            MutantStatus::Survived | MutantStatus::Undecided => {}
+        }
+        self.score = score(self.killed, self.mutants, self.equivalent);
+    }
+}
+
+/// `killed / (mutants - equivalent)`, or 1 when nothing could be caught.
+pub(crate) fn score(killed: usize, mutants: usize, equivalent: usize) -> f64 {
+    let counted = mutants - equivalent;
+    if counted == 0 {
+        1.0
+    } else {
+        killed as f64 / counted as f64
+    }
+}
+
+/// The tally of one flow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowTally {
+    pub channel: Channel,
+    pub flow: String,
+    #[serde(flatten)]
+    pub tally: Tally,
+}
+
+/// What became of one mutant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MutantStatus {
+    /// A persona that passes on the set fails on the mutant (or, with
+    /// `--with-lint`, the mutant adds a finding).
+    Killed,
+    /// Nothing caught it, and a caller can tell it apart.
+    Survived,
+    /// No caller can tell it apart from the set: left out of the score.
+    Equivalent,
+    /// Nothing caught it, and the comparison of the walks stopped at the
+    /// state budget before it could tell: counted as a survivor.
+    Undecided,
+}
+
+impl MutantStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            MutantStatus::Killed => "killed",
+            MutantStatus::Survived => "survived",
+            MutantStatus::Equivalent => "equivalent",
+            MutantStatus::Undecided => "undecided",
+        }
+    }
+}
+
+/// One mutant and its fate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutantResult {
+    /// `M12`: stable for a set, whatever the shard.
+    pub id: String,
+    pub operator: String,
+    pub channel: Channel,
+    pub flow: String,
+    pub node: String,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub description: String,
+    pub status: MutantStatus,
+    /// What killed it: a persona's name (`persona@variant`), or `lint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub killed_by: Option<String>,
+    /// Why: the persona's first failure, or the finding the mutant adds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A mutant nothing caught, with the persona that would catch it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Survivor {
+    pub id: String,
+    pub operator: String,
+    pub channel: Channel,
+    pub flow: String,
+    pub node: String,
+    pub file: String,
+    pub line: u32,
+    pub description: String,
+    /// How a caller tells the mutant apart, in a sentence.
+    pub difference: String,
+    /// A persona document (YAML) that passes on the set and fails on this
+    /// mutant; absent when no persona can be written for it (the reason is
+    /// in `difference`).
+    pub suggestion: Option<String>,
+    /// The suggested persona's name, which `--write-suggestions` uses as
+    /// its file name; several survivors may share one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion_name: Option<String>,
+}
