@@ -131,7 +131,8 @@ pub enum Command {
         #[command(flatten)]
         from: FromArg,
         /// Write the replayed journey as a persona script named NAME (to -o
-        /// FILE, which must not exist yet, or to standard output).
+        /// FILE, which must not exist yet, or to standard output); with
+        /// --live, the call, for `personas --live`.
         #[arg(long, value_name = "NAME")]
         save_persona: Option<String>,
     },

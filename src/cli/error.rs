@@ -131,6 +131,8 @@ pub(crate) enum CliError {
     PersonaFileExists(PathBuf),
     #[error(transparent)]
     Record(#[from] crate::personas::record::RecordError),
+    #[error(transparent)]
+    LiveRecord(#[from] crate::live::record::LiveRecordError),
 }
 
 /// Paths as `a`, `b`, for a message that names each one.
