@@ -131,7 +131,8 @@ pub enum Command {
         #[command(flatten)]
         from: FromArg,
         /// Write the replayed journey as a persona script named NAME (to -o
-        /// FILE, which must not exist yet, or to standard output).
+        /// FILE, which must not exist yet, or to standard output); with
+        /// --live, the call, for `personas --live`.
         #[arg(long, value_name = "NAME")]
         save_persona: Option<String>,
     },
@@ -334,6 +335,12 @@ pub struct PersonaArgs {
     /// report the journeys whose transcript changed, with a word diff.
     #[arg(long, value_name = "DIR")]
     pub transcripts: Option<PathBuf>,
+    /// With --transcripts DIR: after the report shows each changed
+    /// transcript's word diff, rewrite it in DIR (new ones too) and say
+    /// which files were written. The exit code is what it is without
+    /// --accept: failed personas still fail the run.
+    #[arg(long, requires = "transcripts")]
+    pub accept: bool,
     /// Also replay each phone journey on the running TwiML app at
     /// --live URL: a persona fails when the live call ends differently from
     /// the model.

@@ -135,6 +135,8 @@ pub(crate) enum CliError {
     /// exists: it may be one someone adopted and edited.
     #[error("`{}` already exists; a suggested persona never replaces a file: remove it, or write the suggestions into another folder", .0.display())]
     SuggestionExists(PathBuf),
+    #[error(transparent)]
+    LiveRecord(#[from] crate::live::record::LiveRecordError),
 }
 
 /// Paths as `a`, `b`, for a message that names each one.

@@ -123,18 +123,13 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
             if from.from.is_some() {
                 return Err(CliError::Usage(FROM_WITH_LIVE));
             }
-            if save_persona.is_some() {
-                return Err(CliError::Usage(
-                    "replay --live cannot record a persona: --save-persona records a replay of the set (PATH --flow ID --inputs LIST)",
-                ));
-            }
             if format == Some(args::ReplayFormat::Json) {
                 return Err(CliError::Usage(
                     "replay --live prints the call as text; --format json is for a model's transcript",
                 ));
             }
             let common = Common::of_output(None, output, None, from);
-            cmd::replay::run_live(&live, &inputs, &common)
+            cmd::replay::run_live(&live, &inputs, save_persona.as_deref(), &common)
         }
         Command::Replay {
             path,

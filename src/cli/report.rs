@@ -130,6 +130,8 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
     }
     report.stats.flows = set.flows.len();
     report.stats.nodes = set.flows.iter().map(|f| f.nodes.len()).sum();
+    // What `--accept` rewrites once the report, with its diffs, is out.
+    let mut accepting = None;
     if let Job::Personas(args) | Job::Check(_, args, _) = &job {
         let mut results = crate::personas::run_personas(
             &set,
@@ -155,6 +157,9 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
         if let Some(dir) = &args.transcripts {
             report.transcripts_changed =
                 crate::personas::transcripts::compare(dir, &results.results);
+            if args.accept {
+                accepting = Some(Acceptance::new(dir, &set, &results.results, &report));
+            }
         }
         if let Some(dir) = &args.save_transcripts {
             crate::personas::transcripts::save(dir, &results.results).map_err(|source| {
@@ -171,7 +176,83 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
         report.summarize();
         report.file = Some(file.clone());
     }
-    write_report(&report, Some(&set), common)
+    // The report first, so that the diffs are shown before the files they
+    // describe are replaced; its verdict stands, since accepting new
+    // transcripts says nothing of whether the personas passed.
+    let verdict = write_report(&report, Some(&set), common)?;
+    if let Some(acceptance) = accepting {
+        acceptance.write()?;
+    }
+    Ok(verdict)
+}
+
+/// `personas --accept`: the changed transcripts to write into the
+/// `--transcripts` folder, and the saved ones no persona of the set writes
+/// any more, which are left alone but listed.
+struct Acceptance {
+    dir: std::path::PathBuf,
+    files: Vec<(String, String)>,
+    unclaimed: Vec<String>,
+}
+
+impl Acceptance {
+    fn new(
+        dir: &Path,
+        set: &MenuSet,
+        results: &[crate::personas::PersonaResult],
+        report: &crate::report::Report,
+    ) -> Acceptance {
+        use crate::personas::transcripts;
+        // Every run of the set, not only those run now (`--persona`,
+        // `--shard`, a file PATH): a transcript of a persona run elsewhere
+        // is not stale.
+        let runs: Vec<String> = set
+            .personas
+            .iter()
+            .flat_map(|persona| {
+                persona
+                    .configurations()
+                    .into_iter()
+                    .map(|config| match config.variant {
+                        Some(variant) => format!("{}@{variant}", persona.id.value),
+                        None => persona.id.value.clone(),
+                    })
+            })
+            .collect();
+        Acceptance {
+            dir: dir.to_path_buf(),
+            files: transcripts::changed_files(results, &report.transcripts_changed),
+            unclaimed: transcripts::unclaimed(dir, &runs),
+        }
+    }
+
+    /// Writes the changed transcripts and says on standard error which
+    /// files were written and which were left alone, so that standard
+    /// output stays the report.
+    fn write(self) -> Result<(), CliError> {
+        crate::personas::transcripts::write_files(&self.dir, &self.files).map_err(|source| {
+            CliError::SaveTranscripts {
+                dir: self.dir.clone(),
+                source,
+            }
+        })?;
+        if self.files.is_empty() {
+            eprintln!(
+                "accept: no transcript changed; nothing written in {}",
+                self.dir.display()
+            );
+        }
+        for (file, _) in &self.files {
+            eprintln!("accept: wrote {}", self.dir.join(file).display());
+        }
+        for file in &self.unclaimed {
+            eprintln!(
+                "accept: left alone {}: no persona of the set has this transcript",
+                self.dir.join(file).display()
+            );
+        }
+        Ok(())
+    }
 }
 
 /// Renders a report in the format asked for, writes it, and gives its

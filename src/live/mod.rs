@@ -2,9 +2,9 @@
 //! `call` says what a call is and plays one through a `protocol` (the
 //! trait every language an app speaks implements; `twiml` is one),
 //! `crawl` discovers a tree from outcomes of calls, `personas` checks
-//! model journeys against the app, `fuzz` sends seeded random callers,
-//! `origin` decides where a call may go, and `driver` is the only part that
-//! touches the network.
+//! model journeys against the app, `record` writes a call as a persona,
+//! `fuzz` sends seeded random callers, `origin` decides where a call may
+//! go, and `driver` is the only part that touches the network.
 
 pub mod call;
 pub mod crawl;
@@ -13,4 +13,5 @@ pub mod fuzz;
 pub mod origin;
 pub mod personas;
 pub mod protocol;
+pub mod record;
 pub mod twiml;

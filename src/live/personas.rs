@@ -13,7 +13,7 @@ use super::call::{Ending, Input, Outcome, PlayCalls};
 
 /// How a journey or a call ended, in the terms both share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum End {
+pub(crate) enum End {
     /// Handed to a person: a transfer, a dial or a queue.
     Transferred,
     /// The call ended without a person: an end, a hang-up, falling off.
@@ -23,6 +23,28 @@ enum End {
 }
 
 impl End {
+    /// How a live call that was given `given` inputs ended, in the terms a
+    /// journey shares; or why the call tells nothing of how the journey
+    /// would end. `personas --live` judges every call with this, and a
+    /// recording from a live call expects what it says.
+    pub(crate) fn of_call(outcome: &Outcome, given: usize) -> Result<End, Unjudged> {
+        match outcome {
+            Outcome::Failed { message, .. } => Err(Unjudged::Failed(message.clone())),
+            // A call that ended before its inputs did is not the journey
+            // that gave them all.
+            Outcome::Ended { unused, .. } if *unused > 0 => Err(Unjudged::EndedEarly {
+                used: given.saturating_sub(*unused),
+            }),
+            Outcome::Ended {
+                ending: Ending::Transferred(_) | Ending::Queued(_),
+                ..
+            } => Ok(End::Transferred),
+            Outcome::Ended { .. } => Ok(End::Ended),
+            Outcome::Listening { .. } => Ok(End::Waiting),
+            Outcome::Abandoned => Err(Unjudged::CutOff),
+        }
+    }
+
     fn describe(self) -> &'static str {
         match self {
             End::Transferred => "a transfer",
@@ -30,6 +52,18 @@ impl End {
             End::Waiting => "the caller still at a menu",
         }
     }
+}
+
+/// Why a live call says nothing of how a journey ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unjudged {
+    /// The call failed: a `live-error`, with the app's or the transport's
+    /// message.
+    Failed(String),
+    /// The call ended after only `used` of its inputs.
+    EndedEarly { used: usize },
+    /// The call was cut off at the run's deadline before it ended.
+    CutOff,
 }
 
 /// The live form of a journey's inputs, or why one has none (a web click
@@ -65,6 +99,11 @@ pub(crate) fn check_live(
     let expected_end = |result: &PersonaResult| -> Option<End> {
         let node = (0..graph.nodes.len() as u32)
             .find(|&n| graph.node_id(n) == result.node && graph.flow_of(n).id == result.flow)?;
+        // A journey dropped at a menu (an input with no handler) ends the
+        // call there: the platform hangs up, the caller waits for nothing.
+        if result.outcome == crate::model::Outcome::HungUp.name() {
+            return Some(End::Ended);
+        }
         Some(match graph.nodes[node as usize].kind {
             Kind::Transfer => End::Transferred,
             Kind::End | Kind::Hangup => End::Ended,
@@ -96,32 +135,26 @@ pub(crate) fn check_live(
     for ((index, expected), outcome) in replayed.into_iter().zip(outcomes) {
         let result = &mut results[index];
         let inputs = format!("[{}]", result.inputs.join(", "));
-        let live = match &outcome {
-            Outcome::Failed { message, .. } => {
+        let live = match End::of_call(&outcome, result.inputs.len()) {
+            Ok(end) => end,
+            Err(Unjudged::Failed(message)) => {
                 fail(
                     result,
                     format!("live-error with inputs {inputs}: {message}"),
                 );
                 continue;
             }
-            Outcome::Ended { unused, .. } if *unused > 0 => {
+            Err(Unjudged::EndedEarly { used }) => {
                 fail(
                     result,
                     format!(
-                        "live: the call ended after {} of the journey's {} inputs {inputs}",
-                        result.inputs.len() - unused,
+                        "live: the call ended after {used} of the journey's {} inputs {inputs}",
                         result.inputs.len()
                     ),
                 );
                 continue;
             }
-            Outcome::Ended {
-                ending: Ending::Transferred(_) | Ending::Queued(_),
-                ..
-            } => End::Transferred,
-            Outcome::Ended { .. } => End::Ended,
-            Outcome::Listening { .. } => End::Waiting,
-            Outcome::Abandoned => {
+            Err(Unjudged::CutOff) => {
                 fail(
                     result,
                     format!("live: the call with inputs {inputs} was cut off before it ended"),

@@ -1,9 +1,12 @@
 //! Recording a persona from a replay (`replay --save-persona NAME`): the
 //! replayed journey written as a persona script that plays the same inputs,
 //! checks what the customer heard before each and expects the same ending.
+//! The document itself (`Recording`, `hear_step`, `input_step`) is shared
+//! with the recording of a live call (`live::record`), so that both write
+//! the same persona from the same words.
 
 use crate::input::Input;
-use crate::model::{Channel, MenuSet, ScriptStep};
+use crate::model::{Channel, MenuSet, Outcome, ScriptStep};
 use crate::replay::{Ending, Event, Transcript};
 
 /// How many words of a prompt a recorded `hear` asks for: enough to tell
@@ -40,26 +43,24 @@ pub fn persona_yaml(
     vars: &[(String, String)],
     transcript: &Transcript,
 ) -> Result<String, RecordError> {
-    if name.trim().is_empty() {
-        return Err(RecordError::BlankName);
-    }
+    check_name(name)?;
     if set.personas.iter().any(|p| p.id.value == name) {
         return Err(RecordError::NameTaken(name.to_string()));
     }
     let outcome = match &transcript.ending {
         Ending::Terminal {
             closed: Some(_), ..
-        } => "misrouted",
+        } => Outcome::Misrouted,
         Ending::Terminal { kind, .. } => match *kind {
-            "end" => "served",
-            "transfer" => "transferred",
-            _ => "hung-up",
+            "end" => Outcome::Served,
+            "transfer" => Outcome::Transferred,
+            _ => Outcome::HungUp,
         },
-        Ending::Dropped { .. } => "hung-up",
+        Ending::Dropped { .. } => Outcome::HungUp,
         Ending::DeadEnd { .. }
         | Ending::Loop { .. }
         | Ending::Returned { .. }
-        | Ending::CallTooDeep { .. } => "stuck",
+        | Ending::CallTooDeep { .. } => Outcome::Stuck,
         // The platform, not the customer, decides an opaque step.
         Ending::Waiting { node } if last_kind(transcript, node) == Some("opaque") => {
             return Err(RecordError::AtOpaqueStep(node.clone()))
@@ -95,20 +96,21 @@ pub fn persona_yaml(
                 if *kind == "opaque" {
                     continue;
                 }
-                if let Some(pattern) = text.as_deref().and_then(heard_pattern) {
-                    script.push(script_line(&ScriptStep::Hear(pattern)));
+                if let Some(step) = text.as_deref().and_then(hear_step) {
+                    script.push(step);
                 }
             }
             Event::Input { .. } => {
                 let Some((index, input)) = given.next() else {
                     continue;
                 };
-                if let Some(step) = script_step(input) {
-                    script.push(script_line(&step));
+                if let Some(step) = input_step(input) {
+                    script.push(step);
+                    continue;
                 }
                 // A persona takes an opaque step's first branch by itself,
-                // without a script step; any other branch it cannot be
-                // told to take.
+                // without a script step; any other branch it cannot be told
+                // to take.
                 if let Input::Branch(name) = input {
                     let first = at
                         .and_then(|(flow, node)| first_branch(set, transcript.channel, flow, node));
@@ -129,45 +131,137 @@ pub fn persona_yaml(
         .filter(|i| !matches!(i, Input::Branch(_)))
         .count();
 
-    let mut yaml = String::new();
     let origin = format!(
         "Recorded by `touchpoint replay --save-persona` from --flow {} --inputs {}",
         transcript.flow,
         Input::join_list(&inputs.iter().map(Input::to_string).collect::<Vec<_>>())
     );
-    // A line break in an input would end the comment and turn the rest of
-    // the line into YAML; the steps below keep the input exactly.
-    let origin: String = origin
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    yaml.push_str(&format!("# {origin}\n"));
-    yaml.push_str(&format!("persona: {}\n", quoted(name)));
-    yaml.push_str(&format!("channel: {}\n", transcript.channel.name()));
-    yaml.push_str(&format!("flow: {}\n", quoted(&transcript.flow)));
-    if !vars.is_empty() {
-        yaml.push_str("vars:\n");
-        for (var, value) in vars {
-            yaml.push_str(&format!("  {}: {}\n", quoted(var), quoted(value)));
-        }
+    Ok(Recording {
+        name,
+        origin: &origin,
+        channel: transcript.channel,
+        flow: Some(&transcript.flow),
+        vars,
+        script,
+        outcome,
+        node: Some(node),
+        steps,
     }
-    // Patience wide enough for the recorded journey: every input may be a
-    // retry, and the defaults would cut a long recording short.
-    let patience = steps.max(1);
-    yaml.push_str(&format!(
-        "patience: {{ steps: {patience}, retries: {patience} }}\n"
-    ));
-    if !script.is_empty() {
-        yaml.push_str("script:\n");
-        for step in script {
-            yaml.push_str(&step);
-        }
+    .yaml())
+}
+
+/// Refuses a blank persona name: a persona is run and reported by it.
+/// Checked before any work, so that a live recording makes no call for a
+/// persona it could not write.
+pub(crate) fn check_name(name: &str) -> Result<(), RecordError> {
+    if name.trim().is_empty() {
+        return Err(RecordError::BlankName);
     }
-    yaml.push_str("expect:\n");
-    yaml.push_str(&format!("  outcome: {outcome}\n"));
-    yaml.push_str(&format!("  node: {}\n", quoted(node)));
-    yaml.push_str(&format!("  max_steps: {steps}\n"));
-    Ok(yaml)
+    Ok(())
+}
+
+/// A recorded journey as both recorders know it, a replay of the set and a
+/// call to a live app, so that both write the same persona document.
+pub(crate) struct Recording<'a> {
+    pub name: &'a str,
+    /// How it was recorded, for the comment that opens the document.
+    pub origin: &'a str,
+    pub channel: Channel,
+    /// The flow to start in; `None` leaves the persona to start where the
+    /// channel's calls start (its first flow that no flow calls).
+    pub flow: Option<&'a str>,
+    pub vars: &'a [(String, String)],
+    /// The script, one YAML line per step (`hear_step`, `input_step`).
+    pub script: Vec<String>,
+    pub outcome: Outcome,
+    /// The terminal node to expect, when the recorder knows the model's.
+    pub node: Option<&'a str>,
+    /// The inputs the customer gave: `max_steps` and the patience.
+    pub steps: usize,
+}
+
+impl Recording<'_> {
+    /// The persona document, as YAML.
+    pub(crate) fn yaml(&self) -> String {
+        let mut yaml = String::new();
+        // A line break in an input would end the comment and turn the rest
+        // of the line into YAML; the steps keep the input exactly.
+        let origin: String = self
+            .origin
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        yaml.push_str(&format!("# {origin}\n"));
+        yaml.push_str(&format!("persona: {}\n", quoted(self.name)));
+        yaml.push_str(&format!("channel: {}\n", self.channel.name()));
+        if let Some(flow) = self.flow {
+            yaml.push_str(&format!("flow: {}\n", quoted(flow)));
+        }
+        if !self.vars.is_empty() {
+            yaml.push_str("vars:\n");
+            for (var, value) in self.vars {
+                yaml.push_str(&format!("  {}: {}\n", quoted(var), quoted(value)));
+            }
+        }
+        // Patience wide enough for the recorded journey: every input may be
+        // a retry, and the defaults would cut a long recording short.
+        let patience = self.steps.max(1);
+        yaml.push_str(&format!(
+            "patience: {{ steps: {patience}, retries: {patience} }}\n"
+        ));
+        if !self.script.is_empty() {
+            yaml.push_str("script:\n");
+            for step in &self.script {
+                yaml.push_str(step);
+            }
+        }
+        yaml.push_str("expect:\n");
+        yaml.push_str(&format!("  outcome: {}\n", self.outcome.name()));
+        if let Some(node) = self.node {
+            yaml.push_str(&format!("  node: {}\n", quoted(node)));
+        }
+        yaml.push_str(&format!("  max_steps: {}\n", self.steps));
+        yaml
+    }
+}
+
+/// The script line of a `hear` step for a prompt (see `heard_pattern`),
+/// `None` for a prompt with no words.
+pub(crate) fn hear_step(prompt: &str) -> Option<String> {
+    heard_pattern(prompt).map(|pattern| script_line(&ScriptStep::Hear(pattern)))
+}
+
+/// The script line that gives `input`; `None` for a `branch:`, which the
+/// platform takes, not the customer.
+pub(crate) fn input_step(input: &Input) -> Option<String> {
+    script_step(input).map(|step| script_line(&step))
+}
+
+/// The script step that gives `input`; `None` for an opaque step's
+/// outcome, which a persona does not give but takes.
+pub(crate) fn script_step(input: &Input) -> Option<ScriptStep> {
+    Some(match input {
+        Input::Keys(keys) => ScriptStep::Press(keys.clone()),
+        Input::Say(text) => ScriptStep::Say(text.clone()),
+        Input::Enter(text) => ScriptStep::Enter(text.clone()),
+        Input::Click(label) => ScriptStep::Click(label.clone()),
+        Input::Wait => ScriptStep::Wait,
+        Input::Back => ScriptStep::Back,
+        Input::Branch(_) => return None,
+    })
+}
+
+/// One step of a persona's `script:` as a line of YAML.
+pub(crate) fn script_line(step: &ScriptStep) -> String {
+    match step {
+        ScriptStep::Hear(pattern) => format!("  - hear: {}\n", regex_scalar(pattern)),
+        ScriptStep::Press(keys) => format!("  - press: {}\n", quoted(keys)),
+        ScriptStep::Say(text) => format!("  - say: {}\n", quoted(text)),
+        ScriptStep::Enter(text) => format!("  - enter: {}\n", quoted(text)),
+        ScriptStep::Click(label) => format!("  - click: {}\n", quoted(label)),
+        ScriptStep::Wait => "  - wait: true\n".to_string(),
+        ScriptStep::Back => "  - back: true\n".to_string(),
+    }
 }
 
 /// A `hear` regex for a prompt: its first few words, each regex-escaped,
@@ -224,31 +318,4 @@ fn regex_scalar(pattern: &str) -> String {
 /// leading spaces all survive.
 pub(crate) fn quoted(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_default()
-}
-
-/// The script step that gives `input`; `None` for an opaque step's
-/// outcome, which a persona does not give but takes.
-pub(crate) fn script_step(input: &Input) -> Option<ScriptStep> {
-    Some(match input {
-        Input::Keys(keys) => ScriptStep::Press(keys.clone()),
-        Input::Say(text) => ScriptStep::Say(text.clone()),
-        Input::Enter(text) => ScriptStep::Enter(text.clone()),
-        Input::Click(label) => ScriptStep::Click(label.clone()),
-        Input::Wait => ScriptStep::Wait,
-        Input::Back => ScriptStep::Back,
-        Input::Branch(_) => return None,
-    })
-}
-
-/// One step of a persona's `script:` as a line of YAML.
-pub(crate) fn script_line(step: &ScriptStep) -> String {
-    match step {
-        ScriptStep::Hear(pattern) => format!("  - hear: {}\n", regex_scalar(pattern)),
-        ScriptStep::Press(keys) => format!("  - press: {}\n", quoted(keys)),
-        ScriptStep::Say(text) => format!("  - say: {}\n", quoted(text)),
-        ScriptStep::Enter(text) => format!("  - enter: {}\n", quoted(text)),
-        ScriptStep::Click(label) => format!("  - click: {}\n", quoted(label)),
-        ScriptStep::Wait => "  - wait: true\n".to_string(),
-        ScriptStep::Back => "  - back: true\n".to_string(),
-    }
 }

@@ -12,8 +12,13 @@ pub(crate) use crate::results::TranscriptChange;
 /// The file a result's transcript is saved in: its name, made safe for
 /// every file system.
 pub fn file_name(result: &PersonaResult) -> String {
-    let safe: String = result
-        .name()
+    file_name_of(&result.name())
+}
+
+/// The file the transcript of the run called `name` (`persona` or
+/// `persona@variant`) is saved in.
+pub(crate) fn file_name_of(name: &str) -> String {
+    let safe: String = name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '@' | '.') {
@@ -35,13 +40,63 @@ pub fn text(result: &PersonaResult) -> String {
 /// Writes every transcript into `dir`, creating it if needed, each one
 /// atomically (see [`crate::atomic_write`]).
 pub fn save(dir: &Path, results: &[PersonaResult]) -> std::io::Result<()> {
+    let files: Vec<(String, String)> = results
+        .iter()
+        .map(|result| (file_name(result), text(result)))
+        .collect();
+    write_files(dir, &files)
+}
+
+/// The transcripts `changes` found changed, as (file, text) to write: what
+/// `personas --accept` rewrites, taken from `results` before they go into
+/// the report, so that they can be written once the report is out.
+pub(crate) fn changed_files(
+    results: &[PersonaResult],
+    changes: &[TranscriptChange],
+) -> Vec<(String, String)> {
+    changes
+        .iter()
+        .filter_map(|change| {
+            results
+                .iter()
+                .find(|result| file_name(result) == change.file)
+                .map(|result| (change.file.clone(), text(result)))
+        })
+        .collect()
+}
+
+/// Writes each (file, text) into `dir`, creating it if needed, each file
+/// atomically, so that an interrupted run leaves every transcript whole,
+/// old or new.
+pub(crate) fn write_files(dir: &Path, files: &[(String, String)]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     crate::atomic_write::remove_orphans(dir);
-    for result in results {
-        let path: PathBuf = dir.join(file_name(result));
-        crate::atomic_write::write_file(&path, text(result).as_bytes())?;
+    for (file, text) in files {
+        let path: PathBuf = dir.join(file);
+        crate::atomic_write::write_file(&path, text.as_bytes())?;
     }
     Ok(())
+}
+
+/// The transcripts saved in `dir` that no run in `runs` (names as
+/// `persona` or `persona@variant`) writes: those of personas no longer in
+/// the set, sorted. `--accept` leaves them alone, since a persona run on
+/// its own or in another shard is no reason to delete them, and lists
+/// them so that people can.
+pub(crate) fn unclaimed(dir: &Path, runs: &[String]) -> Vec<String> {
+    let claimed: std::collections::BTreeSet<String> =
+        runs.iter().map(|name| file_name_of(name)).collect();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut left: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".txt") && !claimed.contains(name))
+        .collect();
+    left.sort();
+    left
 }
 
 /// Compares every transcript with the one saved in `dir`. A journey with no

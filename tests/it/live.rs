@@ -372,6 +372,144 @@ fn personas_pass_and_fail_live_as_on_the_crawled_model() {
     );
 }
 
+/// Personas recorded from calls to the live app pass at once on the app,
+/// with the crawled model of it as their set: a transfer, a hang-up, a
+/// wrong key, a way back, and the silence the platform drops. When the app
+/// changes underneath, the recording that reached a person fails.
+#[test]
+fn personas_recorded_from_live_calls_pass_at_once_on_the_app() {
+    let addr = serve();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("http://{addr}/voice");
+    let (code, _, stderr) = touchpoint(&[
+        "crawl",
+        &url,
+        "-o",
+        dir.path().join("crawled.yaml").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "the crawl finds the live error: {stderr}");
+    let set = dir.path().to_str().unwrap();
+    // The name, the inputs, the outcome the recording expects.
+    let calls = [
+        ("pays-the-bill", "1,1", "transferred"),
+        ("finds-the-secret", "7", "hung-up"),
+        ("presses-a-wrong-key", "5,0", "transferred"),
+        ("goes-back", "1,9,0", "transferred"),
+        ("silent-at-outages", "2,wait", "hung-up"),
+    ];
+    for (name, inputs, outcome) in calls {
+        let file = dir.path().join(format!("{name}.yaml"));
+        let (code, stdout, stderr) = touchpoint(&[
+            "replay",
+            "--live",
+            &url,
+            "--inputs",
+            inputs,
+            "--save-persona",
+            name,
+            "-o",
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{name}: {stdout}{stderr}");
+        let yaml = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            yaml.contains(r"  - hear: 'For\s+billing,\s+press\s+1\.\s+For\s+outages,'"),
+            "{name}:\n{yaml}"
+        );
+        assert!(
+            yaml.contains(&format!("  outcome: {outcome}\n")),
+            "{name}:\n{yaml}"
+        );
+    }
+    let wrong_key = std::fs::read_to_string(dir.path().join("presses-a-wrong-key.yaml")).unwrap();
+    assert!(
+        wrong_key.contains(
+            "  - press: \"5\"\n  - hear: 'Sorry,\\s+that\\s+is\\s+not\\s+an\\s+option\\.'\n"
+        ),
+        "{wrong_key}"
+    );
+
+    let (code, stdout, stderr) = touchpoint(&["personas", set, "--live", &url, "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON report");
+    let personas = report["personas"].as_array().expect("personas");
+    assert_eq!(personas.len(), calls.len(), "{stdout}");
+    for (name, inputs, outcome) in calls {
+        let result = personas
+            .iter()
+            .find(|p| p["persona"] == name)
+            .unwrap_or_else(|| panic!("{name} in {stdout}"));
+        assert_eq!(result["passed"], true, "{result:#}");
+        assert_eq!(result["outcome"], outcome, "{result:#}");
+        assert_eq!(
+            result["inputs"].as_array().unwrap().len(),
+            inputs.split(',').count()
+        );
+    }
+
+    let changed = format!("http://{addr}/voice-v2");
+    let (code, stdout, stderr) = touchpoint(&[
+        "personas",
+        set,
+        "--live",
+        &changed,
+        "--persona",
+        "pays-the-bill",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("the call ended after 1 of the journey's 2 inputs [1, 1]"),
+        "{stdout}"
+    );
+}
+
+/// Calls that a persona could not repeat are not recorded: one that ends
+/// before its inputs do, one still at a menu when they run out, one that
+/// fails, and one to an app that is not there. Nothing is written.
+#[test]
+fn live_calls_that_cannot_be_personas_are_refused() {
+    let addr = serve();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("recorded.yaml");
+    let refusals = [
+        (
+            format!("http://{addr}/voice"),
+            "7,1",
+            "the call ended after 1 of the 2 inputs",
+        ),
+        (
+            format!("http://{addr}/voice"),
+            "1",
+            "the inputs end while the app still listens at",
+        ),
+        (format!("http://{addr}/broken"), "", "the call failed"),
+        (
+            format!("http://{}/voice", closed_port()),
+            "1",
+            "does not answer",
+        ),
+    ];
+    for (url, inputs, says) in refusals {
+        let (code, stdout, stderr) = touchpoint(&[
+            "replay",
+            "--live",
+            &url,
+            "--inputs",
+            inputs,
+            "--save-persona",
+            "caller",
+            "-o",
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{inputs}: {stdout}{stderr}");
+        assert!(stderr.contains(says), "{inputs}: {stderr}");
+        assert!(stdout.is_empty(), "{inputs}: {stdout}");
+        assert!(!file.exists(), "{inputs}: a file was written");
+    }
+}
+
 #[test]
 fn live_options_need_live() {
     let (code, _, stderr) = touchpoint(&["personas", "menus", "--concurrency", "2"]);

@@ -192,6 +192,123 @@ fn golden_transcripts_report_what_the_customer_now_hears() {
     );
 }
 
+/// `--accept` after a deliberate prompt change: the report shows the word
+/// diff of each changed transcript, then the changed and new transcripts
+/// are rewritten and named, one of a persona no longer in the set is left
+/// alone but named, and the next comparison finds no change. Accepting
+/// never hides a failed persona: the exit code is the run's.
+#[test]
+fn accept_rewrites_the_changed_transcripts_after_showing_their_diff() {
+    let work = tempfile::tempdir().unwrap();
+    let set = work.path().join("set");
+    copy_dir(&project().join("menus"), &set);
+    let golden = work.path().join("golden");
+    let set_arg = set.to_str().unwrap();
+    let golden_arg = golden.to_str().unwrap();
+    let (code, _, stderr) = touchpoint(&["personas", set_arg, "--save-transcripts", golden_arg]);
+    assert_eq!(code, 0, "{stderr}");
+    let changed = golden.join("bakery-owner-pays-bill.txt");
+    let new = golden.join("resident-wants-a-person.txt");
+    let retired = golden.join("retired-persona.txt");
+    std::fs::remove_file(&new).unwrap();
+    std::fs::write(&retired, "kept as it was\n").unwrap();
+    let before = std::fs::read_to_string(&changed).unwrap();
+
+    // A deliberate change that no persona's `hear` checks.
+    let flow = set.join("phone/main.yaml");
+    let text = std::fs::read_to_string(&flow).unwrap();
+    let reworded = text.replacen(
+        "or a recent\n      charge,",
+        "or a recent\n      payment,",
+        1,
+    );
+    assert_ne!(text, reworded, "the prompt to change is gone");
+    std::fs::write(&flow, reworded).unwrap();
+    let diff = "or a recent [-charge,-]{+payment,+} press 2.";
+
+    let (code, stdout, stderr) = touchpoint(&["personas", set_arg, "--transcripts", golden_arg]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("transcript changed: bakery-owner-pays-bill"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(diff), "{stdout}");
+    assert!(
+        stdout.contains("transcript changed: resident-wants-a-person"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&changed).unwrap(),
+        before,
+        "--transcripts alone wrote"
+    );
+    assert!(!new.exists(), "--transcripts alone wrote");
+
+    let (code, stdout, stderr) =
+        touchpoint(&["personas", set_arg, "--transcripts", golden_arg, "--accept"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains(diff), "the diff is shown first: {stdout}");
+    let after = std::fs::read_to_string(&changed).unwrap();
+    assert_eq!(after, before.replace("recent charge,", "recent payment,"));
+    assert!(new.is_file(), "a new transcript is written");
+    assert_eq!(
+        std::fs::read_to_string(&retired).unwrap(),
+        "kept as it was\n"
+    );
+    let said = |file: &std::path::Path| file.display().to_string();
+    assert!(
+        stderr.contains(&format!("accept: wrote {}\n", said(&changed))),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("accept: wrote {}\n", said(&new))),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "accept: left alone {}: no persona of the set has this transcript",
+            said(&retired)
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("accept: wrote").count(),
+        4,
+        "the new one, and the two pays-bill-on-every-channel phone runs hear the menu too: {stderr}"
+    );
+
+    let (code, stdout, stderr) = touchpoint(&["personas", set_arg, "--transcripts", golden_arg]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stdout.contains("transcript changed"), "{stdout}");
+
+    // A change that fails a persona's `hear`: accepted, and still a failure.
+    let text = std::fs::read_to_string(&flow).unwrap();
+    std::fs::write(
+        &flow,
+        text.replacen("To pay your bill, press 1.", "To pay, press 1.", 1),
+    )
+    .unwrap();
+    let (code, stdout, stderr) =
+        touchpoint(&["personas", set_arg, "--transcripts", golden_arg, "--accept"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("expected to hear /To pay your bill, press 1/"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(&format!("accept: wrote {}\n", said(&changed))),
+        "{stderr}"
+    );
+    assert!(std::fs::read_to_string(&changed)
+        .unwrap()
+        .contains("To pay, press 1."));
+
+    // --accept has nothing to rewrite without the folder of saved ones.
+    let (code, _, stderr) = touchpoint(&["personas", set_arg, "--accept"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--transcripts <DIR>"), "{stderr}");
+}
+
 #[test]
 fn a_matrix_runs_one_customer_as_several() {
     let work = tempfile::tempdir().unwrap();

@@ -285,7 +285,7 @@ fn without_o_the_persona_goes_to_standard_output() {
 }
 
 #[test]
-fn recording_refuses_an_existing_file_a_live_call_an_unended_journey_and_bad_names() {
+fn recording_refuses_an_existing_file_an_unended_journey_and_bad_names_live_or_not() {
     let dir = tempfile::tempdir().unwrap();
     let existing = dir.path().join("mine.yaml");
     std::fs::write(&existing, "persona: written-by-hand\n").unwrap();
@@ -309,8 +309,11 @@ fn recording_refuses_an_existing_file_a_live_call_an_unended_journey_and_bad_nam
     );
 
     // Each refusal: the arguments after `replay`, and what the error says.
-    // Nothing is printed on standard output for any of them.
-    let refusals: [(&[&str], &str); 4] = [
+    // Nothing is printed on standard output for any of them. The live ones
+    // are refused before any call: nothing listens at their address, and
+    // the refusal is not that it does not answer.
+    let existing_arg = existing.to_str().unwrap();
+    let refusals: [(&[&str], &str); 7] = [
         (
             &[
                 "--live",
@@ -319,8 +322,45 @@ fn recording_refuses_an_existing_file_a_live_call_an_unended_journey_and_bad_nam
                 "1",
                 "--save-persona",
                 "caller",
+                "-o",
+                existing_arg,
             ],
-            "replay --live cannot record a persona",
+            "already exists",
+        ),
+        (
+            &[
+                "--live",
+                "http://127.0.0.1:9/voice",
+                "--inputs",
+                "1",
+                "--save-persona",
+                " ",
+            ],
+            "--save-persona needs a name",
+        ),
+        (
+            &[
+                "--live",
+                "http://127.0.0.1:9/voice",
+                "--inputs",
+                "click:Billing",
+                "--save-persona",
+                "clicker",
+            ],
+            "`click:Billing` is not something a caller can do",
+        ),
+        (
+            &[
+                "--live",
+                "http://127.0.0.1:9/voice",
+                "--inputs",
+                "1",
+                "--save-persona",
+                "caller",
+                "--format",
+                "json",
+            ],
+            "replay --live prints the call as text",
         ),
         (
             &[

@@ -29,12 +29,8 @@ pub(crate) fn run(
     save_persona: Option<&str>,
     common: &Common,
 ) -> Result<Verdict, CliError> {
-    // A recording must not replace a persona someone wrote: refuse before
-    // the work, and say so, rather than overwrite it.
-    if let (Some(_), Some(path)) = (save_persona, common.output.as_deref()) {
-        if path.exists() {
-            return Err(CliError::PersonaFileExists(path.to_path_buf()));
-        }
+    if save_persona.is_some() {
+        refuse_existing_file(common)?;
     }
     let (set, imported) = load_noting_import("replay", replay.path, common)?;
     let inputs = Input::parse_list(replay.inputs).map_err(CliError::Inputs)?;
@@ -72,21 +68,28 @@ pub(crate) fn run(
 /// Plays one call to a running app with `inputs` and prints what the
 /// caller heard and how the call ended: the replay of a `fuzz --live`
 /// finding. Exit 0 when the call ran, 1 when it failed (a `live-error`),
-/// 2 when the app does not answer.
+/// 2 when the app does not answer. With `save_persona`, the call is
+/// written as a persona of that name instead (exit 0), or refused (exit 2)
+/// when it cannot be.
 pub(crate) fn run_live(
     live: &args::LiveArgs,
     inputs: &str,
+    save_persona: Option<&str>,
     common: &Common,
 ) -> Result<Verdict, CliError> {
     use crate::live::call::{Ending, Heard, Input as LiveInput, Outcome};
+    // Refused before any call is made, as for a recording of the set.
+    if let Some(name) = save_persona {
+        refuse_existing_file(common)?;
+        crate::personas::record::check_name(name)?;
+    }
     let url = live.live.as_deref().unwrap_or_default();
     let parsed = Input::parse_list(inputs).map_err(CliError::Inputs)?;
     let mut call_inputs = Vec::new();
-    for input in parsed {
-        let shown = input.to_string();
-        match LiveInput::from_replay(input) {
+    for input in &parsed {
+        match LiveInput::from_replay(input.clone()) {
             Some(input) => call_inputs.push(input),
-            None => return Err(CliError::NotACallerInput(shown)),
+            None => return Err(CliError::NotACallerInput(input.to_string())),
         }
     }
     let driver = live_driver(live)?;
@@ -98,6 +101,9 @@ pub(crate) fn run_live(
         .map(|len| call_inputs[..len].to_vec())
         .collect();
     let outcomes = driver.play_batch(&prefixes);
+    if let Some(name) = save_persona {
+        return record_live(name, url, &parsed, &outcomes, common);
+    }
     let heard_lines = |heard: &[Heard]| -> String {
         heard
             .iter()
@@ -162,4 +168,46 @@ pub(crate) fn run_live(
     }
     Output::new(common.output.as_deref()).write(&text)?;
     Ok(Verdict::failed_if(failed))
+}
+
+/// Writes the call with `inputs`, whose every prefix gave `outcomes`, as
+/// the persona `name`; an app that does not answer is exit 2 whatever the
+/// command does.
+fn record_live(
+    name: &str,
+    url: &str,
+    inputs: &[Input],
+    outcomes: &[crate::live::call::Outcome],
+    common: &Common,
+) -> Result<Verdict, CliError> {
+    use crate::live::call::Outcome;
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Failed {
+                message,
+                unreachable: true,
+                ..
+            } => {
+                return Err(CliError::CallNotAnswered {
+                    url: url.to_string(),
+                    why: message.clone(),
+                })
+            }
+            // No deadline is set for a replay, so no call is cut off.
+            Outcome::Abandoned => return Err(CliError::CallCutOff),
+            _ => {}
+        }
+    }
+    let yaml = crate::live::record::persona_yaml(name, url, inputs, outcomes)?;
+    Output::new(common.output.as_deref()).write(&yaml)?;
+    Ok(Verdict::Clean)
+}
+
+/// A recording must not replace a persona someone wrote: refuse an
+/// existing `-o FILE` before the work, and say so, rather than overwrite it.
+fn refuse_existing_file(common: &Common) -> Result<(), CliError> {
+    match common.output.as_deref() {
+        Some(path) if path.exists() => Err(CliError::PersonaFileExists(path.to_path_buf())),
+        _ => Ok(()),
+    }
 }
