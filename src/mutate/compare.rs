@@ -22,6 +22,10 @@ pub(crate) struct Parting {
     /// The input can be given only as an opaque step's outcome other than
     /// its first, which a persona cannot choose.
     pub needs_branch: Option<String>,
+    /// The last input is one the set does not take there (an option the
+    /// set guards off, a key it does not have) and the mutant does: a
+    /// persona, which can only give what the set offers, cannot script it.
+    pub only_on_mutant: bool,
 }
 
 /// How the walk of the two side by side ended.
@@ -49,7 +53,6 @@ enum End {
     /// is closed.
     Terminal(NodeIx, Option<u32>, Vec<bool>, bool),
     Stuck(NodeIx),
-    Reprompt(NodeIx),
     Dropped(InputKind),
     Nothing,
     NotThere,
@@ -93,7 +96,10 @@ fn settled_end(graph: &Graph, settled: &Settled, closed: bool) -> End {
 fn step_end(graph: &Graph, step: &Step, closed: bool) -> End {
     match step {
         Step::Moved(settled) => settled_end(graph, settled, closed),
-        Step::Reprompt(state) => End::Reprompt(state.node),
+        // A re-prompt plays the node again, as a move back to it does: the
+        // caller hears the same thing, and only the retries used differ,
+        // which later steps show if they matter.
+        Step::Reprompt(state) => End::Waiting(state.node),
         Step::Dropped(kind) => End::Dropped(*kind),
         Step::Ignored => End::Nothing,
         Step::Unavailable => End::NotThere,
@@ -134,6 +140,9 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
     let mut seen: FxHashMap<(State, State), usize> = FxHashMap::default();
     let mut trail: Vec<(usize, Input, Option<String>)> = Vec::new();
     let mut visited_pairs = 0usize;
+    // A difference only the mutant's inputs show is kept while the walk
+    // looks on for one a persona can script.
+    let mut unscriptable: Option<Parting> = None;
     for flow in entry_flows(set, original) {
         let start = original.flows[flow as usize].start;
         for &world in &original.worlds {
@@ -145,6 +154,7 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
                     world,
                     inputs: Vec::new(),
                     needs_branch: None,
+                    only_on_mutant: false,
                 });
             }
             let (Settled::Waiting(a), Settled::Waiting(b)) = (a, b) else {
@@ -189,14 +199,15 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
                     let step_b = take(&mut right, &b, input);
                     let (next_a, seen_a) = match step_a {
                         Some(x) => x,
-                        None if step_b.is_none() => continue,
-                        None => (
-                            None,
-                            Seen {
-                                entered: Vec::new(),
-                                end: End::NotThere,
-                            },
-                        ),
+                        None => {
+                            if step_b.is_some() && unscriptable.is_none() {
+                                let mut parting = parting_at(&trail, at, flow, world);
+                                parting.inputs.push(input.clone());
+                                parting.only_on_mutant = true;
+                                unscriptable = Some(parting);
+                            }
+                            continue;
+                        }
                     };
                     let (next_b, seen_b) = step_b.unwrap_or((
                         None,
@@ -226,7 +237,10 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
             }
         }
     }
-    SideBySide::Same
+    match unscriptable {
+        Some(parting) => SideBySide::Parts(parting),
+        None => SideBySide::Same,
+    }
 }
 
 /// The inputs that lead to the pair at `at`, and the first outcome of an
@@ -255,6 +269,7 @@ fn parting_at(
         world,
         inputs,
         needs_branch,
+        only_on_mutant: false,
     }
 }
 

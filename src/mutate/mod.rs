@@ -313,6 +313,20 @@ fn tell_apart(
                 if shown.is_empty() { "nothing".to_string() } else { format!("`{shown}`") },
                 describe_vars(&customer.vars)
             );
+            if parting.only_on_mutant {
+                let last = parting
+                    .inputs
+                    .last()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                return survived(
+                    format!(
+                        "on the mutant a caller can give `{shown}` from the start of `{flow_id}`{}, but the set does not take `{last}` there; a persona gives only what the set takes, so none can be suggested",
+                        describe_vars(&customer.vars)
+                    ),
+                    None,
+                );
+            }
             if let Some(branch) = &parting.needs_branch {
                 return survived(
                     format!("{who} meets something else, after the outcome `{branch}` of an opaque step, which a persona cannot choose (it takes the first)"),

@@ -154,17 +154,19 @@ pub(crate) fn scripted(
         }
         script.push(step);
     }
+    // After the last input, what comes first is what the input did: the
+    // `hear` is anchored to it, so that the same words heard later (a loop
+    // playing the same messages in another order) do not pass it.
+    let given = script
+        .iter()
+        .filter(|s| !matches!(s, ScriptStep::Hear(_)))
+        .count();
     if let Some(pattern) = segments
-        .get(
-            script
-                .iter()
-                .filter(|s| !matches!(s, ScriptStep::Hear(_)))
-                .count(),
-        )
-        .and_then(|s| s.last())
+        .get(given)
+        .and_then(|s| s.first())
         .and_then(|t| record::heard_pattern(t))
     {
-        script.push(ScriptStep::Hear(pattern));
+        script.push(ScriptStep::Hear(format!("^{pattern}")));
     }
     persona.script = script.into_iter().map(located).collect();
     let journey = self::journey(set, original, &persona, seed);
