@@ -85,7 +85,7 @@ pub(crate) fn goal_directed(
 ) -> Option<Suggestion> {
     let mut persona = bare_for(original, name, customer);
     let journey = journey(set, original, &persona, seed);
-    persona.expect = Some(expectation(&journey));
+    expect_journey(&mut persona, &journey);
     checked(set, original, mutant, persona, seed)
 }
 
@@ -100,7 +100,16 @@ pub(crate) fn journey(
     crate::personas::run_journey(set, graph, persona, &config(persona), seed, &mut coverage)
 }
 
-/// What a journey met, as a persona's `expect`.
+/// What a journey met, as a persona's `expect`, and the patience the
+/// document gives with it (as every recorded persona has: wide enough for
+/// the journey, so that a longer one on a mutant is given up on).
+fn expect_journey(persona: &mut Persona, journey: &crate::personas::Journey) {
+    let patience = journey.steps.max(1);
+    persona.patience_steps = Some(patience);
+    persona.patience_retries = Some(patience);
+    persona.expect = Some(expectation(journey));
+}
+
 fn expectation(journey: &crate::personas::Journey) -> Expectation {
     Expectation {
         outcome: Some(located(journey.outcome)),
@@ -170,7 +179,7 @@ pub(crate) fn scripted(
     }
     persona.script = script.into_iter().map(located).collect();
     let journey = self::journey(set, original, &persona, seed);
-    persona.expect = Some(expectation(&journey));
+    expect_journey(&mut persona, &journey);
     checked(set, original, mutant, persona, seed)
 }
 
@@ -190,58 +199,36 @@ fn checked(
     Some(Suggestion { persona, failure })
 }
 
-/// The persona as a document, in the form docs/format.md gives.
+/// The persona as a document, written as the recorders write theirs.
 pub(crate) fn persona_yaml(persona: &Persona, comment: &str) -> String {
-    let quoted = record::quoted;
-    let mut yaml = String::new();
-    let comment: String = comment
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+    let vars: Vec<(String, String)> = persona
+        .vars
+        .iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
         .collect();
-    yaml.push_str(&format!("# {comment}\n"));
-    yaml.push_str(&format!("persona: {}\n", quoted(&persona.id.value)));
-    yaml.push_str(&format!("channel: {}\n", persona.channel.value.name()));
-    if let Some(flow) = &persona.flow {
-        yaml.push_str(&format!("flow: {}\n", quoted(&flow.value)));
+    let expect = persona.expect.as_ref();
+    record::Recording {
+        name: &persona.id.value,
+        origin: comment,
+        channel: persona.channel.value,
+        flow: persona.flow.as_ref().map(|f| f.value.as_str()),
+        vars: &vars,
+        script: persona
+            .script
+            .iter()
+            .map(|step| record::script_line(&step.value))
+            .collect(),
+        outcome: expect
+            .and_then(|e| e.outcome.as_ref())
+            .map_or(crate::model::Outcome::Stuck, |o| o.value),
+        node: expect
+            .and_then(|e| e.node.as_ref())
+            .map(|n| n.value.as_str()),
+        steps: expect.and_then(|e| e.max_steps).unwrap_or_default() as usize,
+        intent: persona.intent.as_ref().map(|i| i.value.as_str()),
+        queue: expect
+            .and_then(|e| e.queue.as_ref())
+            .map(|q| q.value.as_str()),
     }
-    if !persona.vars.is_empty() {
-        yaml.push_str("vars:\n");
-        for (var, value) in &persona.vars {
-            yaml.push_str(&format!(
-                "  {}: {}\n",
-                quoted(&var.value),
-                quoted(&value.value)
-            ));
-        }
-    }
-    if let Some(intent) = &persona.intent {
-        yaml.push_str(&format!("intent: {}\n", quoted(&intent.value)));
-    }
-    if let (Some(steps), Some(retries)) = (persona.patience_steps, persona.patience_retries) {
-        yaml.push_str(&format!(
-            "patience: {{ steps: {steps}, retries: {retries} }}\n"
-        ));
-    }
-    if !persona.script.is_empty() {
-        yaml.push_str("script:\n");
-        for step in &persona.script {
-            yaml.push_str(&record::script_line(&step.value));
-        }
-    }
-    if let Some(expect) = &persona.expect {
-        yaml.push_str("expect:\n");
-        if let Some(outcome) = &expect.outcome {
-            yaml.push_str(&format!("  outcome: {}\n", outcome.value.name()));
-        }
-        if let Some(node) = &expect.node {
-            yaml.push_str(&format!("  node: {}\n", quoted(&node.value)));
-        }
-        if let Some(queue) = &expect.queue {
-            yaml.push_str(&format!("  queue: {}\n", quoted(&queue.value)));
-        }
-        if let Some(steps) = expect.max_steps {
-            yaml.push_str(&format!("  max_steps: {steps}\n"));
-        }
-    }
-    yaml
+    .yaml()
 }

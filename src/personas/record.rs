@@ -146,6 +146,8 @@ pub fn persona_yaml(
         outcome,
         node: Some(node),
         steps,
+        intent: None,
+        queue: None,
     }
     .yaml())
 }
@@ -160,8 +162,9 @@ pub(crate) fn check_name(name: &str) -> Result<(), RecordError> {
     Ok(())
 }
 
-/// A recorded journey as both recorders know it, a replay of the set and a
-/// call to a live app, so that both write the same persona document.
+/// A recorded journey as the recorders know it (a replay of the set, a
+/// call to a live app) and as `mutate` suggests one, so that all write the
+/// same persona document.
 pub(crate) struct Recording<'a> {
     pub name: &'a str,
     /// How it was recorded, for the comment that opens the document.
@@ -178,6 +181,10 @@ pub(crate) struct Recording<'a> {
     pub node: Option<&'a str>,
     /// The inputs the customer gave: `max_steps` and the patience.
     pub steps: usize,
+    /// What the customer wants, for a goal-directed persona.
+    pub intent: Option<&'a str>,
+    /// The queue of the transfer to expect, when it ends at one.
+    pub queue: Option<&'a str>,
 }
 
 impl Recording<'_> {
@@ -203,6 +210,9 @@ impl Recording<'_> {
                 yaml.push_str(&format!("  {}: {}\n", quoted(var), quoted(value)));
             }
         }
+        if let Some(intent) = self.intent {
+            yaml.push_str(&format!("intent: {}\n", quoted(intent)));
+        }
         // Patience wide enough for the recorded journey: every input may be
         // a retry, and the defaults would cut a long recording short.
         let patience = self.steps.max(1);
@@ -219,6 +229,9 @@ impl Recording<'_> {
         yaml.push_str(&format!("  outcome: {}\n", self.outcome.name()));
         if let Some(node) = self.node {
             yaml.push_str(&format!("  node: {}\n", quoted(node)));
+        }
+        if let Some(queue) = self.queue {
+            yaml.push_str(&format!("  queue: {}\n", quoted(queue)));
         }
         yaml.push_str(&format!("  max_steps: {}\n", self.steps));
         yaml
