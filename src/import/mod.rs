@@ -295,6 +295,15 @@ impl ImportInfo {
 }
 
 impl ImportInfo {
+    /// Where the node `node` of `flow` came from in the export: its file,
+    /// and the action's line and column. `mutate` points its mutants there,
+    /// as findings are.
+    pub(crate) fn origin_of(&self, flow: &str, node: &str) -> Option<(String, u32, u32)> {
+        let flow = self.flows.iter().find(|f| f.id == flow)?;
+        let origin = &flow.nodes.iter().find(|n| n.id == node)?.origin;
+        Some((flow.source.clone(), origin.line, origin.column))
+    }
+
     /// A replay's transcript at the export's positions, as
     /// [`ImportInfo::locate`] does for findings: the export file the flow
     /// came from, and each node's line in it. The generated YAML exists

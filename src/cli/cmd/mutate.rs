@@ -27,7 +27,7 @@ pub(crate) fn run(args: MutateArgs) -> Result<Verdict, CliError> {
         from: args.from.from,
         shard: args.shard,
     };
-    let (set, _) = load_noting_import("mutate", &args.path, &common)?;
+    let (set, imported) = load_noting_import("mutate", &args.path, &common)?;
     let options = MutateOptions {
         seed: common.seed,
         with_lint: args.mutation.with_lint,
@@ -35,7 +35,20 @@ pub(crate) fn run(args: MutateArgs) -> Result<Verdict, CliError> {
         operators: args.mutation.operators.clone(),
         transcripts: args.mutation.transcripts.clone(),
     };
-    let report = mutate(&set, &options)?;
+    let mut report = mutate(&set, &options)?;
+    if let Some(info) = &imported {
+        // The generated YAML exists only in memory: point at the export.
+        for result in &mut report.results {
+            if let Some((file, line, column)) = info.origin_of(&result.flow, &result.node) {
+                (result.file, result.line, result.column) = (file, line, column);
+            }
+        }
+        for survivor in &mut report.survivors {
+            if let Some((file, line, _)) = info.origin_of(&survivor.flow, &survivor.node) {
+                (survivor.file, survivor.line) = (file, line);
+            }
+        }
+    }
     if let Some(dir) = &args.mutation.write_suggestions {
         write_suggestions(dir, &report)?;
     }
