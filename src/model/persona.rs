@@ -68,6 +68,9 @@ pub enum ScriptStep {
     Wait,
     Click(String),
     Back,
+    /// The outcome an opaque step takes (a back end's answer), by its
+    /// branch name; without one a persona takes the first.
+    Branch(String),
 }
 
 impl ScriptStep {
@@ -76,7 +79,10 @@ impl ScriptStep {
         match self {
             ScriptStep::Press(_) | ScriptStep::Say(_) => channel == Channel::Phone,
             ScriptStep::Click(_) | ScriptStep::Back => channel.is_visual(),
-            ScriptStep::Hear(_) | ScriptStep::Enter(_) | ScriptStep::Wait => true,
+            ScriptStep::Hear(_)
+            | ScriptStep::Enter(_)
+            | ScriptStep::Wait
+            | ScriptStep::Branch(_) => true,
         }
     }
 
@@ -89,6 +95,7 @@ impl ScriptStep {
             ScriptStep::Wait => "wait",
             ScriptStep::Click(_) => "click",
             ScriptStep::Back => "back",
+            ScriptStep::Branch(_) => "branch",
         }
     }
 }

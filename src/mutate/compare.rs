@@ -19,9 +19,6 @@ pub(crate) struct Parting {
     pub flow: u32,
     pub world: u64,
     pub inputs: Vec<Input>,
-    /// The input can be given only as an opaque step's outcome other than
-    /// its first, which a persona cannot choose.
-    pub needs_branch: Option<String>,
     /// The last input is one the set does not take there (an option the
     /// set guards off, a key it does not have) and the mutant does: a
     /// persona, which can only give what the set offers, cannot script it.
@@ -138,7 +135,7 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
     // Every pair of states seen, with how it was reached: its parent's
     // index and the input, for the parting's inputs.
     let mut seen: FxHashMap<(State, State), usize> = FxHashMap::default();
-    let mut trail: Vec<(usize, Input, Option<String>)> = Vec::new();
+    let mut trail: Vec<(usize, Input)> = Vec::new();
     let mut visited_pairs = 0usize;
     // A difference only the mutant's inputs show is kept while the walk
     // looks on for one a persona can script.
@@ -153,7 +150,6 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
                     flow,
                     world,
                     inputs: Vec::new(),
-                    needs_branch: None,
                     only_on_mutant: false,
                 });
             }
@@ -163,7 +159,7 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
             let root = usize::MAX;
             let mut queue = std::collections::VecDeque::new();
             if seen.insert((a, b), trail.len()).is_none() {
-                trail.push((root, Input::Wait, None));
+                trail.push((root, Input::Wait));
                 queue.push_back((a, b, trail.len() - 1));
             }
             let mut inputs = Vec::new();
@@ -185,16 +181,12 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
                     }
                     for choice in choices {
                         let input = render(machine, state, choice);
-                        let branch = match choice {
-                            Choice::Branch(k) if k > 0 => Some(input.to_string()),
-                            _ => None,
-                        };
-                        if !inputs.iter().any(|(i, _)| *i == input) {
-                            inputs.push((input, branch));
+                        if !inputs.contains(&input) {
+                            inputs.push(input);
                         }
                     }
                 }
-                for (input, branch) in &inputs {
+                for input in &inputs {
                     let step_a = take(&mut left, &a, input);
                     let step_b = take(&mut right, &b, input);
                     let (next_a, seen_a) = match step_a {
@@ -219,9 +211,6 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
                     if seen_a != seen_b {
                         let mut parting = parting_at(&trail, at, flow, world);
                         parting.inputs.push(input.clone());
-                        if parting.needs_branch.is_none() {
-                            parting.needs_branch = branch.clone();
-                        }
                         return SideBySide::Parts(parting);
                     }
                     if let (Some(na), Some(nb)) = (next_a, next_b) {
@@ -229,7 +218,7 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
                             seen.entry((na, nb))
                         {
                             slot.insert(trail.len());
-                            trail.push((at, input.clone(), branch.clone()));
+                            trail.push((at, input.clone()));
                             queue.push_back((na, nb, trail.len() - 1));
                         }
                     }
@@ -243,23 +232,13 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
     }
 }
 
-/// The inputs that lead to the pair at `at`, and the first outcome of an
-/// opaque step other than its first among them.
-fn parting_at(
-    trail: &[(usize, Input, Option<String>)],
-    mut at: usize,
-    flow: u32,
-    world: u64,
-) -> Parting {
+/// The inputs that lead to the pair at `at`.
+fn parting_at(trail: &[(usize, Input)], mut at: usize, flow: u32, world: u64) -> Parting {
     let mut inputs = Vec::new();
-    let mut needs_branch = None;
     while at != usize::MAX {
-        let (parent, input, branch) = &trail[at];
+        let (parent, input) = &trail[at];
         if *parent != usize::MAX {
             inputs.push(input.clone());
-            if branch.is_some() {
-                needs_branch = branch.clone();
-            }
         }
         at = *parent;
     }
@@ -268,7 +247,6 @@ fn parting_at(
         flow,
         world,
         inputs,
-        needs_branch,
         only_on_mutant: false,
     }
 }

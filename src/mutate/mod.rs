@@ -327,12 +327,6 @@ fn tell_apart(
                     None,
                 );
             }
-            if let Some(branch) = &parting.needs_branch {
-                return survived(
-                    format!("{who} meets something else, after the outcome `{branch}` of an opaque step, which a persona cannot choose (it takes the first)"),
-                    None,
-                );
-            }
             let name = suggestion_name(set, &customer, Some(&parting.inputs));
             let found =
                 suggest::scripted(set, original, mutant, &name, &customer, &parting.inputs, seed);

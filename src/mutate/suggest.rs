@@ -134,7 +134,8 @@ pub(crate) fn scripted(
     seed: u64,
 ) -> Option<Suggestion> {
     let mut persona = bare_for(original, name, customer);
-    // A persona takes an opaque step's first outcome by itself.
+    // Every outcome of an opaque step is named, the first too: the persona
+    // then says what the back end answered on its way.
     let steps: Vec<ScriptStep> = inputs.iter().filter_map(record::script_step).collect();
     let patience = steps.len() as u32 + 30;
     persona.patience_steps = Some(patience);
@@ -152,24 +153,28 @@ pub(crate) fn scripted(
             segments.last_mut().expect("never empty").push(text);
         }
     }
+    // A `branch:` step is no input of the customer's: the transcript has
+    // no `> ` line for it, so only the customer's steps count segments.
     let mut script = Vec::new();
-    for (k, step) in steps.into_iter().enumerate() {
+    let mut given = 0;
+    for step in steps {
+        if matches!(step, ScriptStep::Branch(_)) {
+            script.push(step);
+            continue;
+        }
         if let Some(pattern) = segments
-            .get(k)
+            .get(given)
             .and_then(|s| s.last())
             .and_then(|t| record::heard_pattern(t))
         {
             script.push(ScriptStep::Hear(pattern));
         }
         script.push(step);
+        given += 1;
     }
     // After the last input, what comes first is what the input did: the
     // `hear` is anchored to it, so that the same words heard later (a loop
     // playing the same messages in another order) do not pass it.
-    let given = script
-        .iter()
-        .filter(|s| !matches!(s, ScriptStep::Hear(_)))
-        .count();
     if let Some(pattern) = segments
         .get(given)
         .and_then(|s| s.first())

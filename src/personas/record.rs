@@ -25,13 +25,6 @@ pub enum RecordError {
     AtOpaqueStep(String),
     #[error("the set already has a persona `{0}`; two personas of one set cannot share a name, so choose another")]
     NameTaken(String),
-    #[error("input {index} (`branch:{name}`) takes a branch other than `{first}`, the first of `{node}`; a persona always takes an opaque step's first branch, so it cannot follow this replay")]
-    NotFirstBranch {
-        index: usize,
-        name: String,
-        first: String,
-        node: String,
-    },
 }
 
 /// The persona document, as YAML, for the replay of `inputs` that gave
@@ -78,7 +71,7 @@ pub fn persona_yaml(
     };
 
     let mut script = Vec::new();
-    let mut given = inputs.iter().enumerate();
+    let mut given = inputs.iter();
     // The node the customer stands at, for the branch an input takes.
     let mut at: Option<(&str, &str)> = None;
     for event in &transcript.events {
@@ -101,27 +94,22 @@ pub fn persona_yaml(
                 }
             }
             Event::Input { .. } => {
-                let Some((index, input)) = given.next() else {
+                let Some(input) = given.next() else {
                     continue;
                 };
-                if let Some(step) = input_step(input) {
-                    script.push(step);
-                    continue;
-                }
                 // A persona takes an opaque step's first branch by itself,
-                // without a script step; any other branch it cannot be told
-                // to take.
+                // without a script step; any other it is told with a
+                // `branch:` step, as a test names what a back end returns.
                 if let Input::Branch(name) = input {
                     let first = at
                         .and_then(|(flow, node)| first_branch(set, transcript.channel, flow, node));
                     if first.as_deref() != Some(name.as_str()) {
-                        return Err(RecordError::NotFirstBranch {
-                            index: index + 1,
-                            name: name.clone(),
-                            first: first.unwrap_or_default(),
-                            node: at.map(|(_, node)| node.to_string()).unwrap_or_default(),
-                        });
+                        script.push(script_line(&ScriptStep::Branch(name.clone())));
                     }
+                    continue;
+                }
+                if let Some(step) = input_step(input) {
+                    script.push(step);
                 }
             }
         }
@@ -260,7 +248,7 @@ pub(crate) fn script_step(input: &Input) -> Option<ScriptStep> {
         Input::Click(label) => ScriptStep::Click(label.clone()),
         Input::Wait => ScriptStep::Wait,
         Input::Back => ScriptStep::Back,
-        Input::Branch(_) => return None,
+        Input::Branch(name) => ScriptStep::Branch(name.clone()),
     })
 }
 
@@ -274,6 +262,7 @@ pub(crate) fn script_line(step: &ScriptStep) -> String {
         ScriptStep::Click(label) => format!("  - click: {}\n", quoted(label)),
         ScriptStep::Wait => "  - wait: true\n".to_string(),
         ScriptStep::Back => "  - back: true\n".to_string(),
+        ScriptStep::Branch(name) => format!("  - branch: {}\n", quoted(name)),
     }
 }
 
