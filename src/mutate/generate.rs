@@ -12,6 +12,10 @@ use super::Operator;
 pub(crate) fn mutants(set: &MenuSet, graph: &Graph) -> Vec<Mutant> {
     let mut out = Vec::new();
     let mut add = |operator, node: NodeIx, span: Span, description: String, patch: Patch| {
+        let places = match &patch {
+            Patch::Handlers { nodes, .. } => nodes.clone(),
+            _ => vec![node],
+        };
         out.push(Mutant {
             number: 0,
             operator,
@@ -19,6 +23,7 @@ pub(crate) fn mutants(set: &MenuSet, graph: &Graph) -> Vec<Mutant> {
             flow: graph.flow_of(node).id.clone(),
             node: graph.node_id(node).to_string(),
             span,
+            places,
             description,
             patch,
         });

@@ -54,6 +54,8 @@ struct Channel_<'s> {
     runs: Vec<PersonaRun<'s>>,
     /// With `--with-lint`: the findings of the set, by (code, node, detail).
     findings: BTreeSet<(crate::finding::Code, NodeIx, u32)>,
+    /// The nodes some customer reaches, when the walk could tell.
+    reached: Option<Vec<bool>>,
 }
 
 /// Runs every mutant of the set (or of the shard) and scores the personas.
@@ -76,6 +78,7 @@ pub fn mutate(set: &MenuSet, options: &MutateOptions) -> Result<MutationReport, 
         } else {
             BTreeSet::new()
         };
+        let reached = crate::analysis::reached_nodes(set, &graph);
         let index = channels.len();
         mutants.extend(
             generate::mutants(set, &graph)
@@ -87,6 +90,7 @@ pub fn mutate(set: &MenuSet, options: &MutateOptions) -> Result<MutationReport, 
             graph,
             runs,
             findings,
+            reached,
         });
     }
     for (number, (_, mutant)) in mutants.iter_mut().enumerate() {
@@ -165,6 +169,19 @@ struct Judged {
 }
 
 fn judge(set: &MenuSet, channel: &Channel_, mutant: &Mutant, options: &MutateOptions) -> Judged {
+    // A mistake where no customer ever is changes nothing anyone meets,
+    // nor anything lint says of the set's reachable states.
+    if let Some(reached) = &channel.reached {
+        if !mutant.places.iter().any(|&node| reached[node as usize]) && !options.with_lint {
+            return Judged {
+                status: MutantStatus::Equivalent,
+                killed_by: None,
+                reason: None,
+                difference: None,
+                suggestion: None,
+            };
+        }
+    }
     let mut graph = channel.graph.clone();
     mutant.patch.apply(&mut graph);
     let killed = |by: String, reason: String| Judged {
