@@ -259,6 +259,7 @@ fn tell_apart(
                     flow: flow_id,
                     vars: vars.clone(),
                     intent: Some(original.intents[intent].as_str()),
+                    world: world_text(original, world),
                 };
                 let name = suggestion_name(set, &customer, None);
                 let probe = suggest::bare_for(original, &name, &customer);
@@ -321,6 +322,7 @@ fn tell_apart(
                 flow: flow_id,
                 vars: world_vars(original, parting.world),
                 intent: None,
+                world: world_text(original, parting.world),
             };
             let shown = crate::input::Input::join_list(
                 &parting.inputs.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -328,7 +330,7 @@ fn tell_apart(
             let who = format!(
                 "a caller who gives {} from the start of `{flow_id}`{}",
                 if shown.is_empty() { "nothing".to_string() } else { format!("`{shown}`") },
-                describe_vars(&customer.vars)
+                customer.world
             );
             if parting.only_on_mutant {
                 let last = parting
@@ -339,7 +341,7 @@ fn tell_apart(
                 return survived(
                     format!(
                         "on the mutant a caller can give `{shown}` from the start of `{flow_id}`{}, but the set does not take `{last}` there; a persona gives only what the set takes, so none can be suggested",
-                        describe_vars(&customer.vars)
+                        customer.world
                     ),
                     None,
                 );
@@ -368,13 +370,18 @@ fn world_vars(graph: &Graph, world: u64) -> Vec<(String, String)> {
         .collect()
 }
 
-fn describe_vars(vars: &[(String, String)]) -> String {
-    if vars.is_empty() {
-        String::new()
-    } else {
-        let list: Vec<String> = vars.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        format!(" with {}", list.join(", "))
+/// Every variable of a world, as messages name it: " with hours=closed,
+/// caller=resident", or nothing for a flow without variables.
+fn world_text(graph: &Graph, world: u64) -> String {
+    if graph.vars.is_empty() {
+        return String::new();
     }
+    let list: Vec<String> = graph
+        .vars
+        .iter()
+        .map(|v| format!("{}={}", v.name, v.values[v.get(world) as usize]))
+        .collect();
+    format!(" with {}", list.join(", "))
 }
 
 fn who(customer: &suggest::Customer) -> String {
@@ -382,7 +389,7 @@ fn who(customer: &suggest::Customer) -> String {
         "a customer who wants `{}` from the start of `{}`{}",
         customer.intent.unwrap_or("anything"),
         customer.flow,
-        describe_vars(&customer.vars)
+        customer.world
     )
 }
 

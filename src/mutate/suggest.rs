@@ -19,8 +19,12 @@ pub(crate) struct Suggestion {
 /// what.
 pub(crate) struct Customer<'s> {
     pub flow: &'s str,
+    /// The variables not at their first value: what the persona says.
     pub vars: Vec<(String, String)>,
     pub intent: Option<&'s str>,
+    /// Every variable's value, for the messages: a reader should not have
+    /// to know which value is the first.
+    pub world: String,
 }
 
 fn located<T>(value: T) -> Located<T> {
