@@ -490,8 +490,9 @@ proptest! {
     fn mutate_scores_add_up_and_suggestions_kill_their_survivors(
         generated in generated_set::set_strategy(),
         seed in 0u64..1000,
+        with_lint in proptest::bool::ANY,
     ) {
-        mutation_adds_up(&generated, seed)?;
+        mutation_adds_up(&generated, seed, with_lint)?;
     }
 }
 
@@ -520,13 +521,14 @@ fn different_suggestions_never_share_a_name() {
          (suggestions {names:?}): give it the number of another set where \
          two different suggestions start out with one name"
     );
-    mutation_adds_up(&generated, 674).unwrap();
+    mutation_adds_up(&generated, 674, false).unwrap();
 }
 
 /// The mutation property on one set and seed.
 fn mutation_adds_up(
     generated: &generated_set::GeneratedSet,
     seed: u64,
+    with_lint: bool,
 ) -> Result<(), proptest::test_runner::TestCaseError> {
     use touchpoint::mutate::{mutate, MutateOptions};
     use touchpoint::results::mutation::MutantStatus;
@@ -534,10 +536,16 @@ fn mutation_adds_up(
     let set = load_generated(generated);
     let options = MutateOptions {
         seed,
+        with_lint,
         ..Default::default()
     };
     let report = mutate(&set, &options).unwrap();
-    let context = format!("set {} seed {seed}", generated.seed);
+    let context = format!(
+        "set {} seed {seed}{}",
+        generated.seed,
+        if with_lint { " --with-lint" } else { "" }
+    );
+    prop_assert_eq!(report.with_lint, with_lint, "{}", context);
     let count = |status: MutantStatus| report.results.iter().filter(|r| r.status == status).count();
     prop_assert_eq!(report.mutants, report.results.len(), "{}", context);
     prop_assert_eq!(report.killed, count(MutantStatus::Killed), "{}", context);
@@ -574,6 +582,13 @@ fn mutation_adds_up(
         prop_assert_eq!(
             result.killed_by.is_some(),
             result.status == MutantStatus::Killed,
+            "{}: {:?}",
+            context,
+            result
+        );
+        // The rules kill only when asked to.
+        prop_assert!(
+            with_lint || result.killed_by.as_deref() != Some("lint"),
             "{}: {:?}",
             context,
             result
