@@ -83,7 +83,6 @@ pub fn mutate(set: &MenuSet, options: &MutateOptions) -> Result<MutationReport, 
         mutants.extend(
             generate::mutants(set, &graph)
                 .into_iter()
-                .filter(|m| options.operators.is_empty() || options.operators.contains(&m.operator))
                 .map(|m| (index, m)),
         );
         channels.push(Channel_ {
@@ -93,11 +92,15 @@ pub fn mutate(set: &MenuSet, options: &MutateOptions) -> Result<MutationReport, 
             reached,
         });
     }
+    // Every mutant is numbered before any is left out, so that `M12` names
+    // the same mistake whether or not `--operator` or `--shard` narrow the
+    // run.
     for (number, (_, mutant)) in mutants.iter_mut().enumerate() {
         mutant.number = number + 1;
     }
     let selected: Vec<&(usize, Mutant)> = mutants
         .iter()
+        .filter(|(_, m)| options.operators.is_empty() || options.operators.contains(&m.operator))
         .filter(|(_, m)| {
             options
                 .shard
@@ -453,6 +456,8 @@ fn report(
     let mut results = Vec::new();
     let mut survivors = Vec::new();
     let (mut killed, mut equivalent) = (0, 0);
+    // Each suggestion's name, with the persona it stands for.
+    let mut suggested: BTreeMap<String, String> = BTreeMap::new();
     for ((channel, mutant), judged) in selected.iter().map(|x| (&x.0, &x.1)).zip(judged) {
         let _ = &channels[*channel];
         by_operator
@@ -490,16 +495,19 @@ fn report(
             MutantStatus::Survived | MutantStatus::Undecided
         ) {
             let (suggestion, suggestion_name) = match &judged.suggestion {
-                Some(s) => (
-                    Some(suggest::persona_yaml(
-                        &s.persona,
-                        &format!(
-                            "Suggested by `touchpoint mutate`: catches {id} ({})",
-                            mutant.description
-                        ),
-                    )),
-                    Some(s.persona.id.value.clone()),
-                ),
+                Some(s) => {
+                    let persona = distinctly_named(set, &s.persona, &mut suggested);
+                    (
+                        Some(suggest::persona_yaml(
+                            &persona,
+                            &format!(
+                                "Suggested by `touchpoint mutate`: catches {id} ({})",
+                                mutant.description
+                            ),
+                        )),
+                        Some(persona.id.value),
+                    )
+                }
                 None => (None, None),
             };
             survivors.push(Survivor {
@@ -544,5 +552,37 @@ fn report(
         with_lint: options.with_lint,
         shard: options.shard.map(|(k, n)| format!("{k}/{n}")),
         notes,
+    }
+}
+
+/// `persona` with a name no other suggestion of the report has. Two
+/// survivors share a name when one persona catches both; two different
+/// personas can be given one name too, since a name keeps only letters and
+/// digits of the inputs (`#,0` and `0` are both `catches-line-0`), and
+/// `--write-suggestions` writes one file per name, so the later is renamed
+/// `NAME-2` (or the first of `-3`, `-4`, ... that is free).
+fn distinctly_named(
+    set: &MenuSet,
+    persona: &Persona,
+    suggested: &mut BTreeMap<String, String>,
+) -> Persona {
+    let mut persona = persona.clone();
+    let base = persona.id.value.clone();
+    let mut n = 2;
+    loop {
+        let document = suggest::persona_yaml(&persona, "");
+        let name = &persona.id.value;
+        let taken_by_set = set.personas.iter().any(|p| &p.id.value == name);
+        match suggested.get(name) {
+            None if !taken_by_set => {
+                suggested.insert(name.clone(), document);
+                return persona;
+            }
+            Some(same) if *same == document => return persona,
+            _ => {
+                persona.id.value = format!("{base}-{n}");
+                n += 1;
+            }
+        }
     }
 }

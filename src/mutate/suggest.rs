@@ -137,6 +137,35 @@ pub(crate) fn scripted(
     inputs: &[Input],
     seed: u64,
 ) -> Option<Suggestion> {
+    // A prompt's first few words read best in a `hear`, but two prompts
+    // that begin alike (a menu and the menu it leads to, both "To pay your
+    // bill, press 1. ...") cannot be told apart by them; the whole prompt
+    // can, so it is tried when the short one catches nothing.
+    let patterns: [fn(&str) -> Option<String>; 2] = [record::heard_pattern, whole_prompt_pattern];
+    patterns.into_iter().find_map(|pattern| {
+        let persona = scripted_persona(set, original, name, customer, inputs, seed, pattern);
+        checked(set, original, mutant, persona, seed)
+    })
+}
+
+/// A `hear` regex for the whole of a prompt, with any run of whitespace
+/// between its words, as `record::heard_pattern` writes its first words.
+fn whole_prompt_pattern(text: &str) -> Option<String> {
+    let words: Vec<String> = text.split_whitespace().map(regex::escape).collect();
+    (!words.is_empty()).then(|| words.join(r"\s+"))
+}
+
+/// The scripted persona of `scripted`, with `hear` steps written by
+/// `pattern` and the expectation of what it meets on the set.
+fn scripted_persona(
+    set: &MenuSet,
+    original: &Graph,
+    name: &str,
+    customer: &Customer,
+    inputs: &[Input],
+    seed: u64,
+    pattern: fn(&str) -> Option<String>,
+) -> Persona {
     let mut persona = bare_for(original, name, customer);
     // Every outcome of an opaque step is named, the first too: the persona
     // then says what the back end answered on its way.
@@ -169,7 +198,7 @@ pub(crate) fn scripted(
         if let Some(pattern) = segments
             .get(given)
             .and_then(|s| s.last())
-            .and_then(|t| record::heard_pattern(t))
+            .and_then(|t| pattern(t))
         {
             script.push(ScriptStep::Hear(pattern));
         }
@@ -182,14 +211,14 @@ pub(crate) fn scripted(
     if let Some(pattern) = segments
         .get(given)
         .and_then(|s| s.first())
-        .and_then(|t| record::heard_pattern(t))
+        .and_then(|t| pattern(t))
     {
         script.push(ScriptStep::Hear(format!("^{pattern}")));
     }
     persona.script = script.into_iter().map(located).collect();
     let journey = self::journey(set, original, &persona, seed);
     expect_journey(&mut persona, &journey);
-    checked(set, original, mutant, persona, seed)
+    persona
 }
 
 /// `persona` as a suggestion when it passes on the set and fails on the
