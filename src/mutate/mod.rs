@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 
 use crate::graph::{compile, CompileError, Graph, NodeIx};
-use crate::model::{Channel, MenuSet, Persona, PersonaRunConfig};
+use crate::model::{Channel, MenuSet, Outcome, Persona, PersonaRunConfig};
 use crate::results::mutation::{
     score, FlowTally, MutantResult, MutantStatus, MutationReport, Survivor, Tally,
 };
@@ -250,6 +250,7 @@ fn tell_apart(
     // The goal-directed customers first: what the issue of a real customer
     // looks like, and the persona a QA person would write.
     let mut parted_goal: Option<(String, Vec<crate::input::Input>, suggest::Customer)> = None;
+    let mut unserved_goal: Option<(String, suggest::Suggestion)> = None;
     for flow in compare::entry_flows(set, original) {
         let flow_id = original.flows[flow as usize].id.as_str();
         for &world in &original.worlds {
@@ -274,8 +275,22 @@ fn tell_apart(
                 if let Some(found) =
                     suggest::goal_directed(set, original, mutant, &name, &customer, seed)
                 {
-                    let who = who(&customer);
-                    return survived(format!("{who}: {}", found.failure), Some(found));
+                    // A customer the set serves reads as the journey to
+                    // protect; one it fails anyway is kept only in case no
+                    // served customer notices the mistake.
+                    let served = found.persona.expect.as_ref().is_some_and(|e| {
+                        e.outcome.as_ref().is_some_and(|o| {
+                            matches!(o.value, Outcome::Served | Outcome::Transferred)
+                        })
+                    });
+                    let difference = format!("{}: {}", who(&customer), found.failure);
+                    if served {
+                        return survived(difference, Some(found));
+                    }
+                    if unserved_goal.is_none() {
+                        unserved_goal = Some((difference, found));
+                    }
+                    continue;
                 }
                 if parted_goal.is_none() {
                     let inputs = before
@@ -287,6 +302,9 @@ fn tell_apart(
                 }
             }
         }
+    }
+    if let Some((difference, found)) = unserved_goal {
+        return survived(difference, Some(found));
     }
     if let Some((who, inputs, customer)) = parted_goal {
         let customer = suggest::Customer {
