@@ -34,27 +34,13 @@ fn located<T>(value: T) -> Located<T> {
 /// A persona as a suggestion starts out: who it is, with a script and an
 /// expectation added later.
 pub(crate) fn bare_for(graph: &Graph, name: &str, customer: &Customer) -> Persona {
-    Persona {
-        id: located(name.to_string()),
-        description: None,
-        channel: located(graph.channel),
-        flow: Some(located(customer.flow.to_string())),
-        vars: customer
-            .vars
-            .iter()
-            .map(|(k, v)| (located(k.clone()), located(v.clone())))
-            .collect(),
-        intent: customer.intent.map(|i| located(i.to_string())),
-        patience_steps: None,
-        patience_retries: None,
-        traits: Vec::new(),
-        script: Vec::new(),
-        expect: None,
-        matrix: Vec::new(),
-        seed: None,
-        customer_type: None,
-        span: Span::default(),
-    }
+    let mut persona = Persona::unwritten(name, graph.channel, Some(customer.flow), customer.intent);
+    persona.vars = customer
+        .vars
+        .iter()
+        .map(|(k, v)| (located(k.clone()), located(v.clone())))
+        .collect();
+    persona
 }
 
 fn config(persona: &Persona) -> PersonaRunConfig {

@@ -226,11 +226,5 @@ pub fn junit(report: &MutationReport) -> String {
         suite.add_test_case(case);
     }
     junit.add_test_suite(suite);
-    let mut text = junit
-        .to_string()
-        .unwrap_or_else(|e| format!("<!-- {e} -->"));
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    text
+    super::junit::finish(&junit)
 }
