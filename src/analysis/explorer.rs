@@ -60,6 +60,9 @@ struct StateGraph {
     /// many steps, and what it serves is looked up once.
     terminal_epoch: Vec<u32>,
     terminals: Vec<NodeIx>,
+    /// Per menu without guards, the `epoch` in which it was last checked
+    /// by the menu rules.
+    checked_epoch: Vec<u32>,
     parent: Vec<(u32, Choice)>,
     menus: Vec<u16>,
     edge_start: Vec<u32>,
@@ -100,6 +103,8 @@ impl StateGraph {
             self.first_at.resize(graph.nodes.len(), empty);
             self.terminal_epoch.clear();
             self.terminal_epoch.resize(graph.nodes.len(), 0);
+            self.checked_epoch.clear();
+            self.checked_epoch.resize(graph.nodes.len(), 0);
             self.epoch = 0;
         }
         self.epoch += 1;
@@ -141,6 +146,15 @@ impl StateGraph {
         self.exits.push(false);
         self.stranded.push(false);
         (id, true)
+    }
+
+    /// Whether this is the first time in this world that the menu `node`,
+    /// which has no guards, is checked.
+    fn first_unguarded_check(&mut self, node: NodeIx) -> bool {
+        let epoch = &mut self.checked_epoch[node as usize];
+        let first = *epoch != self.epoch;
+        *epoch = self.epoch;
+        first
     }
 
     /// Notes that a step ended at the terminal `node`.
@@ -468,7 +482,15 @@ fn walk_world(
                 let guarded_off = machine.guarded_off_given(&state, any_enabled);
                 sg.stranded[id as usize] = guarded_off;
                 choices.extend(offered.iter().map(|&i| Choice::Option(i)));
-                if own(state.node) && menus_checked.insert((state.node, state.vars & guard_mask)) {
+                // A menu without guards is the same menu under every
+                // value: it is checked once per world, which an array
+                // says without hashing.
+                let first_check = if *guard_mask == 0 {
+                    sg.first_unguarded_check(state.node)
+                } else {
+                    menus_checked.insert((state.node, state.vars & guard_mask))
+                };
+                if own(state.node) && first_check {
                     if guarded_off
                         && recorder.wants(
                             Code::DeadEnd,
@@ -676,7 +698,9 @@ fn walk_world(
                     let silent = own(state.node)
                         && hangs_up_silently(graph, node)
                         && says_nothing(graph, &trail, node);
-                    if let Some(failure) = failure_of(graph, state.node, choice).filter(|_| silent)
+                    if let Some(failure) = silent
+                        .then(|| failure_of(graph, state.node, choice))
+                        .flatten()
                     {
                         let detail = failure_detail(choice);
                         if !ends_as_silently_otherwise(graph, state.node)

@@ -169,7 +169,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
             && self
                 .passed
                 .get(&node)
-                .is_some_and(|sets| sets.iter().any(|set| *set == enabled));
+                .is_some_and(|sets| sets.contains(&enabled));
         if !passed_before {
             let spoke = self.check_enabled(node, &enabled, vars, world, choices, recorder, scope);
             if reached && !spoke {
