@@ -713,6 +713,10 @@ fn label_text(text: &str, tokens: &Tokens, words: Range<usize>) -> String {
 /// Replaces SSML-like tags by whitespace, or by a full stop for the sentence
 /// and paragraph tags, so that tags never glue words together.
 fn strip_markup(text: &str) -> String {
+    // Without a `<` there is no markup, and the text is its own copy.
+    if !text.contains('<') {
+        return text.to_string();
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -874,7 +878,13 @@ fn flush_chunk(text: &str, range: std::ops::Range<usize>, in_quote: bool, tokens
     let last = chunk.rfind(is_core_char).unwrap_or(start);
     let end = last + chunk[last..].chars().next().map_or(1, char::len_utf8);
     let (leading, core, trailing) = (&chunk[..start], &chunk[start..end], &chunk[end..]);
-    let word = core.to_lowercase().replace('’', "'");
+    // An ASCII word (nearly every word) has no typographic apostrophe and
+    // lower-cases byte by byte: one allocation instead of two.
+    let word = if core.is_ascii() {
+        core.to_ascii_lowercase()
+    } else {
+        core.to_lowercase().replace('’', "'")
+    };
 
     if !in_quote && leading.contains([',', ';', ':']) {
         tokens.push(Token::Sep);

@@ -33,6 +33,10 @@ use rustc_hash::FxHashMap;
 use crate::graph::{Graph, Kind, NodeIx, NONE};
 use crate::model::NodeKind;
 
+/// The length of the longest word of [`FILLER`], so that a longer word is
+/// not looked for there.
+const FILLER_LONGEST: usize = 5;
+
 /// Words that join a label's words and name nothing.
 const FILLER: &[&str] = &[
     "a", "an", "and", "or", "the", "to", "for", "of", "in", "on", "with", "your", "my", "our",
@@ -51,6 +55,27 @@ const PLAIN_STEPS: usize = 4;
 /// number-and-letter code like "401K" stays one word. `lowered` holds each
 /// word while `each` reads it, so that no word costs an allocation.
 fn for_each_word(text: &str, lowered: &mut String, mut each: impl FnMut(&str)) {
+    // Nearly every text is ASCII, where a byte is a character and the
+    // character classes are the ASCII ones: read it a byte at a time.
+    if text.is_ascii() {
+        for token in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+            for_each_ascii_joined_word(token.as_bytes(), |part| {
+                if part.is_empty() {
+                    return;
+                }
+                lowered.clear();
+                lowered.push_str(part);
+                lowered.make_ascii_lowercase();
+                each(stem(lowered));
+            });
+        }
+        return;
+    }
+    for_each_unicode_word(text, lowered, each);
+}
+
+/// [`for_each_word`] for any text, a character at a time.
+fn for_each_unicode_word(text: &str, lowered: &mut String, mut each: impl FnMut(&str)) {
     for token in text.split(|c: char| !c.is_alphanumeric()) {
         for_each_joined_word(token, |part| {
             if part.is_empty() {
@@ -65,13 +90,40 @@ fn for_each_word(text: &str, lowered: &mut String, mut each: impl FnMut(&str)) {
                 // keeps a word-final sigma right.
                 lowered.push_str(&part.to_lowercase());
             }
-            let word = match lowered.strip_suffix('s') {
-                Some(stem) if stem.len() >= 3 && !stem.ends_with('s') => stem,
-                _ => lowered.as_str(),
-            };
-            each(word);
+            each(stem(lowered));
         });
     }
+}
+
+/// A lower-cased word with a plural `s` dropped ("payments" is "payment",
+/// "access" stays itself).
+fn stem(lowered: &str) -> &str {
+    match lowered.strip_suffix('s') {
+        Some(stem) if stem.len() >= 3 && !stem.ends_with('s') => stem,
+        _ => lowered,
+    }
+}
+
+/// [`for_each_joined_word`] for an ASCII token, byte by byte: the same
+/// boundaries, since on ASCII the character classes it asks about are the
+/// ASCII ones.
+fn for_each_ascii_joined_word<'t>(token: &'t [u8], mut each: impl FnMut(&'t str)) {
+    // Every slice below starts and ends at a byte of ASCII text, so each is
+    // valid UTF-8; `from_utf8` only says so.
+    let text = |from: usize, to: usize| std::str::from_utf8(&token[from..to]).unwrap_or("");
+    let mut start = 0;
+    for at in 1..token.len() {
+        let (previous, c) = (token[at - 1], token[at]);
+        let next_is_lower = token.get(at + 1).is_some_and(u8::is_ascii_lowercase);
+        let boundary = (previous.is_ascii_lowercase()
+            && (c.is_ascii_uppercase() || c.is_ascii_digit()))
+            || (previous.is_ascii_uppercase() && c.is_ascii_uppercase() && next_is_lower);
+        if boundary {
+            each(text(start, at));
+            start = at;
+        }
+    }
+    each(text(start, token.len()));
 }
 
 /// Calls `each` with the words run together in one token
@@ -108,17 +160,30 @@ struct Vocabulary {
 impl Vocabulary {
     /// The numbers of the words of `text`, as a sorted set; with
     /// `names_only`, without the filler words, as a label's words are read.
+    #[cfg(test)]
     fn read(&mut self, text: &str, names_only: bool) -> Vec<u32> {
         let mut set = Vec::new();
         self.read_into(text, names_only, &mut set);
         sorted_set(set)
     }
 
+    /// The numbers of the words of `text` that are already numbered, added
+    /// to `into` unsorted: a word no label has can tell no option apart,
+    /// so a step's words are only looked up, never numbered.
+    fn known_into(&mut self, text: &str, into: &mut Vec<u32>) {
+        let Vocabulary { numbers, lowered } = self;
+        for_each_word(text, lowered, |word| {
+            if let Some(&number) = numbers.get(word) {
+                into.push(number);
+            }
+        });
+    }
+
     /// The numbers of the words of `text`, added to `into` unsorted.
     fn read_into(&mut self, text: &str, names_only: bool, into: &mut Vec<u32>) {
         let Vocabulary { numbers, lowered } = self;
         for_each_word(text, lowered, |word| {
-            if names_only && FILLER.contains(&word) {
+            if names_only && word.len() <= FILLER_LONGEST && FILLER.contains(&word) {
                 return;
             }
             let next = numbers.len() as u32;
@@ -134,68 +199,65 @@ impl Vocabulary {
     }
 }
 
+#[cfg(test)]
 fn sorted_set(mut words: Vec<u32>) -> Vec<u32> {
     words.sort_unstable();
     words.dedup();
     words
 }
 
-/// What a step and the plain steps after it say and are named, as sorted
-/// sets of word numbers.
-struct Destination {
-    /// What the caller is told: texts and prompts.
-    spoken: Vec<u32>,
-    /// What the steps are named: ids and transfer queues.
-    named: Vec<u32>,
-    /// The label words of the options of the menu the steps lead to, if
-    /// they lead to one: a menu that offers its own "anything else" is not
-    /// speaking of the "anything else" of the menu before it.
-    offered: Vec<Vec<u32>>,
+/// Where one sorted set of word numbers lies in [`WordSets`].
+#[derive(Debug, Clone, Copy, Default)]
+struct WordRange {
+    start: u32,
+    end: u32,
 }
 
-impl Destination {
-    fn read(graph: &Graph, start: NodeIx, vocabulary: &mut Vocabulary) -> Destination {
-        let mut spoken = Vec::new();
-        let mut named = Vec::new();
-        let mut offered = Vec::new();
-        let mut node = start;
-        let mut seen = Vec::new();
-        while node != NONE && !seen.contains(&node) && seen.len() <= PLAIN_STEPS {
-            seen.push(node);
-            let model = graph.model_node(node);
-            vocabulary.read_into(&model.id.value, false, &mut named);
-            if let Some(text) = model.kind.text() {
-                vocabulary.read_into(text, false, &mut spoken);
-            }
-            if let NodeKind::Transfer { queue, .. } = &model.kind {
-                vocabulary.read_into(&queue.value, false, &mut named);
-            }
-            if let Kind::Menu { options, .. } = &graph.nodes[node as usize].kind {
-                offered.extend(options.clone().filter_map(|option| {
-                    let label = graph.model_option(option).label.as_ref()?;
-                    Some(vocabulary.read(&label.value, true))
-                }));
-            }
-            node = match graph.nodes[node as usize].kind {
-                Kind::Say { next } | Kind::Set { next, .. } => next,
-                _ => NONE,
-            };
-        }
-        Destination {
-            spoken: sorted_set(spoken),
-            named: sorted_set(named),
-            offered,
+impl WordRange {
+    fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// Sorted sets of word numbers stored end to end in one vector: the walk
+/// reads thousands of labels and steps, and one allocation for all of them
+/// (and one to free) costs far less than one each.
+#[derive(Default)]
+struct WordSets {
+    words: Vec<u32>,
+}
+
+impl WordSets {
+    /// Stores the words of `scratch` as a sorted set, and empties it.
+    fn push(&mut self, scratch: &mut Vec<u32>) -> WordRange {
+        scratch.sort_unstable();
+        scratch.dedup();
+        let start = self.words.len() as u32;
+        self.words.append(scratch);
+        WordRange {
+            start,
+            end: self.words.len() as u32,
         }
     }
 
-    /// The voices (spoken, named) that name every word of `theirs` and
-    /// none of `own`.
-    fn voices_naming(&self, own: &[u32], theirs: &[u32]) -> [bool; 2] {
-        [&self.spoken, &self.named].map(|words| {
-            let says = |w: &u32| words.binary_search(w).is_ok();
-            !own.iter().any(says) && theirs.iter().all(says)
-        })
+    fn get(&self, range: WordRange) -> &[u32] {
+        &self.words[range.start as usize..range.end as usize]
     }
+}
+
+/// What a step and the plain steps after it say and are named, as sorted
+/// sets of the numbers of the words some label has (no other word can tell
+/// one option from another).
+#[derive(Debug, Clone, Copy)]
+struct Destination {
+    /// What the caller is told: texts and prompts.
+    spoken: WordRange,
+    /// What the steps are named: ids and transfer queues.
+    named: WordRange,
+    /// The menu the steps lead to, if they lead to one (else `NONE`): a
+    /// menu that offers its own "anything else" is not speaking of the
+    /// "anything else" of the menu before it.
+    menu: NodeIx,
 }
 
 /// The words `crossed_with` reads, each read once: the walk checks a menu
@@ -204,9 +266,14 @@ impl Destination {
 /// word) was most of `lint`'s time on a large line.
 pub(crate) struct CrossedWords {
     vocabulary: Vocabulary,
-    /// Each option's label words, once read; empty for an option without
-    /// a label, which names nothing either way.
-    labels: Vec<Option<Vec<u32>>>,
+    /// Every label's and every destination's words.
+    sets: WordSets,
+    /// Words being read, before they are stored as a set.
+    spoken: Vec<u32>,
+    named: Vec<u32>,
+    /// Each option's label words, all read first; empty for an option
+    /// without a label, which names nothing either way.
+    labels: Vec<WordRange>,
     /// What each step leads on to, once read, by node.
     destinations: Vec<Option<Destination>>,
     /// Per menu, each set of enabled options it was checked with and the
@@ -222,12 +289,27 @@ type Verdicts = (Vec<u32>, Vec<Option<u32>>);
 
 impl CrossedWords {
     pub(crate) fn new(graph: &Graph) -> Self {
+        // Every label is read before any step, so that the vocabulary
+        // holds every word a label has when the steps are looked up in it:
+        // the rule compares a step's words with labels' words only.
+        let mut vocabulary = Vocabulary::default();
+        let mut sets = WordSets::default();
+        let mut scratch = Vec::new();
+        let labels = (0..graph.options.len() as u32)
+            .map(|option| {
+                if let Some(label) = graph.model_option(option).label.as_ref() {
+                    vocabulary.read_into(&label.value, true, &mut scratch);
+                }
+                sets.push(&mut scratch)
+            })
+            .collect();
         CrossedWords {
-            vocabulary: Vocabulary::default(),
-            labels: vec![None; graph.options.len()],
-            destinations: std::iter::repeat_with(|| None)
-                .take(graph.nodes.len())
-                .collect(),
+            vocabulary,
+            sets,
+            spoken: Vec::new(),
+            named: Vec::new(),
+            labels,
+            destinations: vec![None; graph.nodes.len()],
             verdicts: FxHashMap::default(),
         }
     }
@@ -259,18 +341,67 @@ impl CrossedWords {
         &self.verdicts[&menu][at].1
     }
 
-    /// Reads the labels of `options` that are not read yet.
-    fn read_labels(&mut self, graph: &Graph, options: impl Iterator<Item = u32>) {
-        for option in options {
-            if self.labels[option as usize].is_none() {
-                let words = graph
-                    .model_option(option)
-                    .label
-                    .as_ref()
-                    .map_or_else(Vec::new, |label| self.vocabulary.read(&label.value, true));
-                self.labels[option as usize] = Some(words);
-            }
+    /// The words of an option's label.
+    fn label(&self, option: u32) -> WordRange {
+        self.labels[option as usize]
+    }
+
+    /// What `start` and the plain steps after it say and are named, read
+    /// the first time it is asked for.
+    fn destination(&mut self, graph: &Graph, start: NodeIx) -> Destination {
+        if let Some(known) = self.destinations[start as usize] {
+            return known;
         }
+        let mut menu = NONE;
+        let mut node = start;
+        let mut seen = [NONE; PLAIN_STEPS + 1];
+        let mut steps = 0;
+        while node != NONE && !seen[..steps].contains(&node) && steps <= PLAIN_STEPS {
+            seen[steps] = node;
+            steps += 1;
+            let model = graph.model_node(node);
+            self.vocabulary.known_into(&model.id.value, &mut self.named);
+            if let Some(text) = model.kind.text() {
+                self.vocabulary.known_into(text, &mut self.spoken);
+            }
+            if let NodeKind::Transfer { queue, .. } = &model.kind {
+                self.vocabulary.known_into(&queue.value, &mut self.named);
+            }
+            if matches!(graph.nodes[node as usize].kind, Kind::Menu { .. }) {
+                menu = node;
+            }
+            node = match graph.nodes[node as usize].kind {
+                Kind::Say { next } | Kind::Set { next, .. } => next,
+                _ => NONE,
+            };
+        }
+        let spoken = self.sets.push(&mut self.spoken);
+        let named = self.sets.push(&mut self.named);
+        let destination = Destination {
+            spoken,
+            named,
+            menu,
+        };
+        self.destinations[start as usize] = Some(destination);
+        destination
+    }
+
+    /// Whether the menu `heard` leads to offers an option whose label's
+    /// words are `theirs`.
+    fn offers(&self, graph: &Graph, heard: Destination, theirs: &[u32]) -> bool {
+        // A label of filler words only names nothing, and `theirs` is never
+        // empty here.
+        menu_options(graph, heard.menu).is_some_and(|mut options| {
+            options.any(|option| self.sets.get(self.label(option)) == theirs)
+        })
+    }
+}
+
+/// The options of `node` when it is a menu (`NONE` is none).
+fn menu_options(graph: &Graph, node: NodeIx) -> Option<std::ops::Range<u32>> {
+    match &graph.nodes.get(node as usize)?.kind {
+        Kind::Menu { options, .. } => Some(options.clone()),
+        _ => None,
     }
 }
 
@@ -289,60 +420,55 @@ fn crossed_with(
     if target == NONE || target == graph.options[option as usize].menu {
         return None;
     }
-    words.read_labels(graph, others.iter().copied().chain([option]));
-    let CrossedWords {
-        vocabulary,
-        labels,
-        destinations,
-        ..
-    } = words;
-    let label = |o: u32| labels[o as usize].as_deref().expect("read above");
     // An option without a label, or one of filler words only, names
     // nothing a step could speak of.
-    let own = label(option);
-    if own.is_empty() {
+    let own_range = words.label(option);
+    if own_range.is_empty() {
         return None;
     }
-    // Per voice (spoken, named), the other options it names.
-    let mut named: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
+    // Per voice (spoken, named): how many other options it names, and the
+    // first of them.
+    let mut named: [(usize, Option<u32>); 2] = [(0, None); 2];
     for &other in others {
         if other == option || graph.options[other as usize].goto == target {
             continue;
         }
-        let theirs = label(other);
+        let their_range = words.label(other);
+        let (own, theirs) = (words.sets.get(own_range), words.sets.get(their_range));
         let has_own_word = own.iter().any(|w| theirs.binary_search(w).is_err());
-        let theirs_only: Vec<u32> = theirs
-            .iter()
-            .copied()
-            .filter(|w| own.binary_search(w).is_err())
-            .collect();
-        if !has_own_word || theirs_only.is_empty() {
+        let only_theirs = |w: &&u32| own.binary_search(w).is_err();
+        if !has_own_word || !theirs.iter().any(|w| only_theirs(&w)) {
             continue;
         }
-        let heard = destinations[target as usize]
-            .get_or_insert_with(|| Destination::read(graph, target, vocabulary));
+        let heard = words.destination(graph, target);
+        let (own, theirs) = (words.sets.get(own_range), words.sets.get(their_range));
         // A menu that offers an option of the same name speaks of its own
         // option, not of this one ("For a payment, press 1. For anything
         // else, press 9." after the main menu's "anything else").
-        if heard.offered.iter().any(|label| label == theirs) {
+        if words.offers(graph, heard, theirs) {
             continue;
         }
-        for (voice, names) in heard
-            .voices_naming(own, &theirs_only)
-            .into_iter()
-            .enumerate()
-        {
+        // A voice names the other option when it says every word of the
+        // other's label that this label lacks and none of this label's.
+        for (voice, range) in [heard.spoken, heard.named].into_iter().enumerate() {
+            let said = words.sets.get(range);
+            let says = |w: &u32| said.binary_search(w).is_ok();
+            let names = !own.iter().any(says)
+                && theirs
+                    .iter()
+                    .filter(|w| own.binary_search(w).is_err())
+                    .all(says);
             if names {
-                named[voice].push(other);
+                named[voice].0 += 1;
+                named[voice].1.get_or_insert(other);
             }
         }
     }
     // A voice naming exactly one other option, and not the option's own
     // label, is a crossed wire; a voice naming several is a list.
-    named.iter().find_map(|others| match others.as_slice() {
-        [other] => Some(*other),
-        _ => None,
-    })
+    named
+        .iter()
+        .find_map(|&(count, first)| if count == 1 { first } else { None })
 }
 
 #[cfg(test)]
@@ -391,6 +517,29 @@ mod tests {
         assert_eq!(label.len(), 2, "payment and plan, without the filler");
         assert_eq!(text.len(), 3, "your, payment and plan");
         assert!(label.iter().all(|w| text.binary_search(w).is_ok()));
+    }
+
+    #[test]
+    fn no_filler_word_is_longer_than_the_check_allows() {
+        assert!(FILLER.iter().all(|w| w.len() <= FILLER_LONGEST));
+        assert!(FILLER.iter().any(|w| w.len() == FILLER_LONGEST));
+    }
+
+    #[test]
+    fn ascii_text_gives_the_words_the_character_reader_gives() {
+        for text in [
+            "to_401k-Specialists, payments",
+            "SimpleFinancial401K SimpleFinancialIRA IRAAccount",
+            "aB Ab AB abC ABc A1b 1Ab a1 X",
+            "access glass ss sss ABCs",
+            "  --__  ",
+            "",
+        ] {
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            for_each_word(text, &mut String::new(), |w| fast.push(w.to_string()));
+            for_each_unicode_word(text, &mut String::new(), |w| slow.push(w.to_string()));
+            assert_eq!(fast, slow, "{text:?}");
+        }
     }
 
     #[test]

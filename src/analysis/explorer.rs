@@ -4,6 +4,8 @@
 //! it. A flow nobody calls is walked from every starting world; a called
 //! flow only from the worlds its callers' walks enter it in.
 
+use std::collections::hash_map::Entry;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::menu_rules::MenuRules;
@@ -42,7 +44,25 @@ pub(crate) struct WalkSummary {
 #[derive(Default)]
 struct StateGraph {
     states: Vec<State>,
+    /// Per node, the first state found there in this world (when its
+    /// `epoch` is this world's) and its id. A customer mostly waits at a
+    /// node in one state per world, and an array as long as the graph has
+    /// nodes is looked up in far fewer cache misses than a table of every
+    /// state: only the other states at a node go to `index`.
+    first_at: Vec<FirstAt>,
+    /// Which world's walk `first_at` entries belong to: clearing the graph
+    /// for the next world moves it on instead of wiping the array.
+    epoch: u32,
+    /// Every state that is not the first found at its node, and its id.
     index: FxHashMap<State, u32>,
+    /// Per node, the `epoch` in which a step last ended at it as a
+    /// terminal, and those terminals in this world: a terminal is met on
+    /// many steps, and what it serves is looked up once.
+    terminal_epoch: Vec<u32>,
+    terminals: Vec<NodeIx>,
+    /// Per menu without guards, the `epoch` in which it was last checked
+    /// by the menu rules.
+    checked_epoch: Vec<u32>,
     parent: Vec<(u32, Choice)>,
     menus: Vec<u16>,
     edge_start: Vec<u32>,
@@ -55,8 +75,40 @@ struct StateGraph {
     stranded: Vec<bool>,
 }
 
+/// The first state found at one node, see [`StateGraph::first_at`].
+#[derive(Clone, Copy)]
+struct FirstAt {
+    state: State,
+    id: u32,
+    epoch: u32,
+}
+
 impl StateGraph {
-    fn clear(&mut self) {
+    /// Empties the graph for the walk of a world of `graph`.
+    fn clear(&mut self, graph: &Graph) {
+        if self.first_at.len() != graph.nodes.len() || self.epoch == u32::MAX {
+            let empty = FirstAt {
+                state: State {
+                    node: NONE,
+                    stack: 0,
+                    prev: NONE,
+                    vars: 0,
+                    no_input: 0,
+                    no_match: 0,
+                },
+                id: NONE,
+                epoch: 0,
+            };
+            self.first_at.clear();
+            self.first_at.resize(graph.nodes.len(), empty);
+            self.terminal_epoch.clear();
+            self.terminal_epoch.resize(graph.nodes.len(), 0);
+            self.checked_epoch.clear();
+            self.checked_epoch.resize(graph.nodes.len(), 0);
+            self.epoch = 0;
+        }
+        self.epoch += 1;
+        self.terminals.clear();
         self.states.clear();
         self.index.clear();
         self.parent.clear();
@@ -68,17 +120,50 @@ impl StateGraph {
     }
 
     fn add(&mut self, state: State, parent: u32, choice: Choice, menus: u16) -> (u32, bool) {
-        if let Some(&id) = self.index.get(&state) {
-            return (id, false);
-        }
         let id = self.states.len() as u32;
+        let first = &mut self.first_at[state.node as usize];
+        if first.epoch != self.epoch {
+            *first = FirstAt {
+                state,
+                id,
+                epoch: self.epoch,
+            };
+        } else if first.state == state {
+            return (first.id, false);
+        } else {
+            // One hash and one probe for a state met before and for a new
+            // one.
+            match self.index.entry(state) {
+                Entry::Occupied(known) => return (*known.get(), false),
+                Entry::Vacant(slot) => {
+                    slot.insert(id);
+                }
+            }
+        }
         self.states.push(state);
-        self.index.insert(state, id);
         self.parent.push((parent, choice));
         self.menus.push(menus);
         self.exits.push(false);
         self.stranded.push(false);
         (id, true)
+    }
+
+    /// Whether this is the first time in this world that the menu `node`,
+    /// which has no guards, is checked.
+    fn first_unguarded_check(&mut self, node: NodeIx) -> bool {
+        let epoch = &mut self.checked_epoch[node as usize];
+        let first = *epoch != self.epoch;
+        *epoch = self.epoch;
+        first
+    }
+
+    /// Notes that a step ended at the terminal `node`.
+    fn reach_terminal(&mut self, node: NodeIx) {
+        let epoch = &mut self.terminal_epoch[node as usize];
+        if *epoch != self.epoch {
+            *epoch = self.epoch;
+            self.terminals.push(node);
+        }
     }
 
     /// The choices from the world's start to state `id`.
@@ -280,7 +365,7 @@ fn walk_flow(
             summary.budget_hit = true;
             break;
         }
-        walk.sg.clear();
+        walk.sg.clear(graph);
         walk_world(
             &mut machine,
             &mut walk.sg,
@@ -369,7 +454,6 @@ fn walk_world(
     // the state that shows it.
     let mut depth_at_menu: FxHashMap<NodeIx, (u16, u32)> = FxHashMap::default();
     let mut menus_checked: FxHashSet<(NodeIx, u64)> = FxHashSet::default();
-    let mut terminals_reached: FxHashSet<NodeIx> = FxHashSet::default();
     let mut choices: Vec<Choice> = Vec::with_capacity(16);
     let mut offered: Vec<u32> = Vec::with_capacity(16);
     // Steps from one back-end step to another with nothing heard between:
@@ -398,7 +482,15 @@ fn walk_world(
                 let guarded_off = machine.guarded_off_given(&state, any_enabled);
                 sg.stranded[id as usize] = guarded_off;
                 choices.extend(offered.iter().map(|&i| Choice::Option(i)));
-                if own(state.node) && menus_checked.insert((state.node, state.vars & guard_mask)) {
+                // A menu without guards is the same menu under every
+                // value: it is checked once per world, which an array
+                // says without hashing.
+                let first_check = if *guard_mask == 0 {
+                    sg.first_unguarded_check(state.node)
+                } else {
+                    menus_checked.insert((state.node, state.vars & guard_mask))
+                };
+                if own(state.node) && first_check {
                     if guarded_off
                         && recorder.wants(
                             Code::DeadEnd,
@@ -591,7 +683,7 @@ fn walk_world(
                 Step::Moved(Settled::Terminal(node)) => {
                     sg.exits[id as usize] = true;
                     if top_level {
-                        terminals_reached.insert(node);
+                        sg.reach_terminal(node);
                     }
                     if let Some((at, vars)) = arrived.filter(|_| own(node)) {
                         let path = || {
@@ -601,12 +693,17 @@ fn walk_world(
                         };
                         check_open_hours(graph, at, vars, world_index, path, recorder);
                     }
-                    if let Some(failure) = failure_of(graph, state.node, choice) {
+                    // The cheap tests first: most steps end at no silent
+                    // hang-up, and then what failed need not be put in words.
+                    let silent = own(state.node)
+                        && hangs_up_silently(graph, node)
+                        && says_nothing(graph, &trail, node);
+                    if let Some(failure) = silent
+                        .then(|| failure_of(graph, state.node, choice))
+                        .flatten()
+                    {
                         let detail = failure_detail(choice);
-                        if own(state.node)
-                            && hangs_up_silently(graph, node)
-                            && says_nothing(graph, &trail, node)
-                            && !ends_as_silently_otherwise(graph, state.node)
+                        if !ends_as_silently_otherwise(graph, state.node)
                             && recorder.wants(Code::SilentFailure, state.node, detail, world_index)
                         {
                             let mut path = sg.choices(id);
@@ -654,7 +751,7 @@ fn walk_world(
 
     find_busy_loops(graph, sg, &busy_edges, &own, world_index, recorder);
 
-    for node in terminals_reached {
+    for &node in &sg.terminals {
         for intent in 0..graph.intents.len() {
             if graph.node_serves(node, intent) {
                 summary.served[intent][world_index as usize] = true;
@@ -686,10 +783,13 @@ fn walk_world(
 /// Whether `node` is an opaque step marked `backend`: a call to a system
 /// that says nothing to the caller and takes no input.
 fn is_backend(graph: &Graph, node: NodeIx) -> bool {
-    matches!(
-        graph.model_node(node).kind,
-        NodeKind::Opaque { backend: true, .. }
-    )
+    // The compiled kind is at hand; the step as written is looked up only
+    // for an opaque step.
+    matches!(graph.nodes[node as usize].kind, Kind::Opaque { .. })
+        && matches!(
+            graph.model_node(node).kind,
+            NodeKind::Opaque { backend: true, .. }
+        )
 }
 
 /// The branch of `step` that goes into `input` when `step` is the part in
@@ -703,6 +803,11 @@ fn branch_into(graph: &Graph, step: NodeIx, input: NodeIx) -> Option<u32> {
 /// For an opaque step that is the front part of one platform block
 /// (`before: ID`), its branch into the block's own node and that node.
 fn front_of(graph: &Graph, step: NodeIx) -> Option<(u32, NodeIx)> {
+    // Only an opaque step has a front part; the compiled kind says so
+    // without looking up the step as written.
+    if !matches!(graph.nodes[step as usize].kind, Kind::Opaque { .. }) {
+        return None;
+    }
     let NodeKind::Opaque {
         before: Some(before),
         ..
@@ -791,7 +896,8 @@ fn ends_silently(graph: &Graph, node: NodeIx, seen: &mut Vec<NodeIx>) -> bool {
 
 /// Whether `node` ends the call without a word: a `hangup` with no text.
 fn hangs_up_silently(graph: &Graph, node: NodeIx) -> bool {
-    matches!(&graph.model_node(node).kind, NodeKind::Hangup { text } if text.as_str().trim().is_empty())
+    matches!(graph.nodes[node as usize].kind, Kind::Hangup)
+        && matches!(&graph.model_node(node).kind, NodeKind::Hangup { text } if text.as_str().trim().is_empty())
 }
 
 /// What went wrong, in words, when `choice` at `node` is a failure: a

@@ -3,6 +3,8 @@
 //! `crossed-option`, which judges where its options lead, and
 //! `misleading-option`, which judges it for the customers who meet it.
 
+use rustc_hash::FxHashMap;
+
 use crate::analysis::announcements::{mentions_key, parse_announcements, Announcements};
 use crate::analysis::crossed::CrossedWords;
 use crate::analysis::raw::{RawFinding, Recorder};
@@ -19,6 +21,12 @@ pub(crate) struct MenuRules<'g, 'a> {
     /// The words `crossed-option` compares, read the first time it needs
     /// them.
     crossed_words: CrossedWords,
+    /// The options enabled at the menu being checked: one buffer for every
+    /// check, which the walk makes at every menu it reaches.
+    enabled: Vec<u32>,
+    /// Per menu, the sets of enabled options with which the walk reached it
+    /// and every rule passed.
+    passed: FxHashMap<NodeIx, Vec<Vec<u32>>>,
 }
 
 /// Whether a menu is checked where the walk reached it or as written.
@@ -89,6 +97,8 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                 .unwrap_or(5),
             announcements: vec![None; graph.nodes.len()],
             crossed_words: CrossedWords::new(graph),
+            enabled: Vec::new(),
+            passed: FxHashMap::default(),
         }
     }
 
@@ -139,24 +149,62 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         scope: Scope,
     ) {
         let graph = self.graph;
-        let Kind::Menu {
-            options,
-            guard_mask,
-            ..
-        } = &graph.nodes[node as usize].kind
-        else {
+        let Kind::Menu { options, .. } = &graph.nodes[node as usize].kind else {
             return;
         };
-        let enabled: Vec<u32> = options
-            .clone()
-            .filter(|&i| graph.eval(graph.options[i as usize].guard, vars, &mut |_| {}))
-            .collect();
+        // The buffer is the rules' own, reused from menu to menu.
+        let mut enabled = std::mem::take(&mut self.enabled);
+        enabled.clear();
+        enabled.extend(
+            options
+                .clone()
+                .filter(|&i| graph.eval(graph.options[i as usize].guard, vars, &mut |_| {})),
+        );
+        // Every rule depends on the menu and its enabled options alone
+        // (the values only go into a finding's `vars`), so a menu the walk
+        // reaches again with options it passed with before passes again:
+        // in another world, or under values its guards do not read.
+        let reached = scope == Scope::Reached;
+        let passed_before = reached
+            && self
+                .passed
+                .get(&node)
+                .is_some_and(|sets| sets.contains(&enabled));
+        if !passed_before {
+            let spoke = self.check_enabled(node, &enabled, vars, world, choices, recorder, scope);
+            if reached && !spoke {
+                self.passed.entry(node).or_default().push(enabled.clone());
+            }
+        }
+        self.enabled = enabled;
+    }
+
+    /// [`MenuRules::check_rules`] once the options enabled under `vars`
+    /// are known. Returns whether any rule found something (whether or not
+    /// the recorder still wanted it).
+    #[allow(clippy::too_many_arguments)]
+    fn check_enabled(
+        &mut self,
+        node: NodeIx,
+        enabled: &[u32],
+        vars: u64,
+        world: u32,
+        choices: impl Fn() -> Vec<Choice>,
+        recorder: &mut Recorder,
+        scope: Scope,
+    ) -> bool {
+        let graph = self.graph;
+        let Kind::Menu { guard_mask, .. } = &graph.nodes[node as usize].kind else {
+            return false;
+        };
         let node_id = graph.node_id(node);
+        let mut spoke = false;
         let mut emit = |code: Code,
                         detail: u32,
                         message: String,
                         span: Option<crate::model::Span>,
                         intent: Option<usize>| {
+            spoke = true;
             if recorder.wants(code, node, detail, world) {
                 let mut raw = RawFinding::new(code, node, detail, world, choices())
                     .message(message)
@@ -206,7 +254,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         // or speech; a fallback claims nothing) with nothing after it that
         // serves that intent.
         let claimed = if scope == Scope::Reached {
-            enabled.as_slice()
+            enabled
         } else {
             &[]
         };
@@ -226,7 +274,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
 
         // crossed-option: an option whose step speaks of another option of
         // this menu and not of its own.
-        let crossed = self.crossed_words.at_menu(graph, node, &enabled);
+        let crossed = self.crossed_words.at_menu(graph, node, enabled);
         for (&i, &crossed) in enabled.iter().zip(crossed) {
             if let Some(other) = crossed {
                 let option = graph.model_option(i);
@@ -248,10 +296,13 @@ impl<'g, 'a> MenuRules<'g, 'a> {
 
         // A hidden option is never announced, so it asks nothing of the
         // caller's memory; a fallback the prompt offers does.
-        let (hidden, offered): (Vec<u32>, Vec<u32>) =
-            enabled.iter().partition(|&&i| graph.model_option(i).hidden);
-        if offered.len() > self.width {
-            let not_counted = match hidden.len() {
+        let hidden = enabled
+            .iter()
+            .filter(|&&i| graph.model_option(i).hidden)
+            .count();
+        let offered = enabled.len() - hidden;
+        if offered > self.width {
+            let not_counted = match hidden {
                 0 => String::new(),
                 1 => " (not counting 1 hidden option)".to_string(),
                 n => format!(" (not counting {n} hidden options)"),
@@ -261,8 +312,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                 0,
                 format!(
                     "`{node_id}` offers {} options{not_counted}; the set allows {}",
-                    offered.len(),
-                    self.width
+                    offered, self.width
                 ),
                 None,
                 None,
@@ -270,10 +320,10 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         }
 
         if graph.is_visual() {
-            return;
+            return spoke;
         }
         let NodeKind::Menu { prompt, .. } = &graph.model_node(node).kind else {
-            return;
+            return spoke;
         };
         let announced = &*self.announcements[node as usize]
             .get_or_insert_with(|| parse_announcements(&prompt.value));
@@ -328,5 +378,6 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                     Some(prompt.span), None);
             }
         }
+        spoke
     }
 }

@@ -215,6 +215,17 @@ pub(crate) fn reached_nodes(set: &MenuSet, graph: &Graph) -> Option<Vec<bool>> {
     (!summary.budget_hit).then_some(summary.coverage.nodes)
 }
 
+/// The exhaustive walk alone, on a graph already compiled from `set`: the
+/// states it visits, with nothing after it (no goal walks, no journeys, no
+/// replays of findings). It exists for the explorer benchmark, which
+/// measures the walk itself against a bare breadth-first search as well as
+/// `lint` as a whole; the walk is the one `lint` runs, findings and all.
+#[doc(hidden)]
+pub fn walk_states(graph: &Graph, set: &MenuSet) -> usize {
+    let mut recorder = Recorder::default();
+    explorer::explore(graph, &set.settings, &mut recorder).states
+}
+
 /// The findings lint reports on one compiled graph, as (code, node,
 /// detail), without turning them into report findings: what `mutate
 /// --with-lint` compares between the set and a mutant, whose node numbers

@@ -72,6 +72,15 @@ impl UnsetReads {
                 _ => {}
             }
         }
+        // Without a read of a free name there is nothing to judge: what may
+        // be set where is worked out only for the reads.
+        if reads.iter().all(Vec::is_empty) {
+            return UnsetReads {
+                names,
+                at: vec![Vec::new(); count],
+                sets,
+            };
+        }
         let words = names.len().div_ceil(64);
         // Everything set anywhere: what a called flow may start with (its
         // callers may have set it) and what a call may have set on return.

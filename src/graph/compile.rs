@@ -1,7 +1,10 @@
 //! Compiling one channel's flows into the indexed `Graph` every engine walks:
 //! flat vectors of nodes, options and conditions, variables packed into bits.
 
-use std::collections::HashMap;
+// FxHash rather than the standard hasher: these maps are keyed by ids and
+// only looked up, never iterated, so the faster hasher changes no output,
+// and `fuzz`, `lint` and `mutate` compile every time they run.
+use rustc_hash::FxHashMap;
 
 use super::intents::{serves, words, BitTable};
 use super::*;
@@ -115,10 +118,10 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
     };
 
     // Node indices first, so that targets can be resolved in one pass.
-    let mut node_index: Vec<HashMap<&str, NodeIx>> = Vec::new();
+    let mut node_index: Vec<FxHashMap<&str, NodeIx>> = Vec::new();
     for (model, flow) in &model_flows {
         let first = graph.nodes.len() as NodeIx;
-        let mut ids = HashMap::with_capacity(flow.nodes.len());
+        let mut ids = FxHashMap::with_capacity_and_hasher(flow.nodes.len(), Default::default());
         for (i, node) in flow.nodes.iter().enumerate() {
             ids.insert(node.id.as_str(), first + i as NodeIx);
             graph.nodes.push(GraphNode {
@@ -141,10 +144,10 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
 
     // Samples are generated once per distinct pattern: large sets repeat
     // the same few patterns on thousands of nodes.
-    let mut answers: HashMap<&str, (Option<String>, Option<String>)> = HashMap::new();
-    let mut utterances: HashMap<&str, Option<String>> = HashMap::new();
+    let mut answers: FxHashMap<&str, (Option<String>, Option<String>)> = FxHashMap::default();
+    let mut utterances: FxHashMap<&str, Option<String>> = FxHashMap::default();
     // Whether a speech pattern catches a request for a person, per pattern.
-    let mut asks_for_person: HashMap<&str, bool> = HashMap::new();
+    let mut asks_for_person: FxHashMap<&str, bool> = FxHashMap::default();
     for (f, (_, flow)) in model_flows.iter().enumerate() {
         let ids = &node_index[f];
         let resolve = |name: &Option<crate::model::Located<String>>| {
@@ -511,7 +514,7 @@ fn fit_table(graph: &Graph, set: &MenuSet) -> BitTable {
         .iter()
         .map(|i| i.says.iter().map(|p| words(&p.value)).collect())
         .collect();
-    let intent_index: HashMap<&str, usize> = set
+    let intent_index: FxHashMap<&str, usize> = set
         .intents
         .iter()
         .enumerate()
@@ -521,7 +524,7 @@ fn fit_table(graph: &Graph, set: &MenuSet) -> BitTable {
     // only with the phrases that can start at one of its words rather than
     // with every phrase of the catalogue: large sets have tens of thousands
     // of options and dozens of intents.
-    let mut by_first_word: HashMap<&str, Vec<(usize, &[String])>> = HashMap::new();
+    let mut by_first_word: FxHashMap<&str, Vec<(usize, &[String])>> = FxHashMap::default();
     for (i, intent_phrases) in phrases.iter().enumerate() {
         for phrase in intent_phrases {
             if let Some(first) = phrase.first() {
@@ -532,7 +535,7 @@ fn fit_table(graph: &Graph, set: &MenuSet) -> BitTable {
             }
         }
     }
-    let mut by_pattern: HashMap<&str, Vec<bool>> = HashMap::new();
+    let mut by_pattern: FxHashMap<&str, Vec<bool>> = FxHashMap::default();
     for option in 0..graph.options.len() {
         let model = graph.model_option(option as OptionIx);
         for phrase in &model.speech {
