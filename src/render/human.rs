@@ -289,13 +289,17 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
             }
         }
     }
+    if let Some(mutation) = &report.mutation {
+        out.push_str(&super::mutation::check_human(mutation));
+    }
     let s = &report.summary;
-    let verdict = if s.errors == 0 && s.warnings == 0 {
-        "clean"
-    } else if s.errors == 0 {
+    let below_min_score = report.mutation.as_ref().filter(|m| m.below_min_score());
+    let verdict = if s.errors > 0 || below_min_score.is_some() {
+        "failed"
+    } else if s.warnings > 0 {
         "passed with warnings"
     } else {
-        "failed"
+        "clean"
     };
     let personas = if report.personas.is_empty() {
         String::new()
@@ -306,8 +310,15 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
             s.personas_passed + s.personas_failed
         )
     };
+    let mutation = below_min_score.map_or(String::new(), |m| {
+        format!(
+            ", mutation score {} below --min-score {}",
+            super::mutation::percent(m.score),
+            super::mutation::percent(m.min_score.unwrap_or_default())
+        )
+    });
     out.push_str(&format!(
-        "\n{verdict}: {} error{}, {} warning{}{personas}\n",
+        "\n{verdict}: {} error{}, {} warning{}{personas}{mutation}\n",
         s.errors,
         plural(s.errors),
         s.warnings,

@@ -183,6 +183,12 @@ pub fn report(report: &Report, deny_warnings: bool) -> String {
             f.runs, f.edges_covered, f.edges
         ));
     }
+    if let Some(m) = &report.mutation {
+        out.push_str(&format!(
+            "| mutation score | {} |\n",
+            cell(&super::mutation::score_text(m))
+        ));
+    }
     for flow in &report.coverage.flows {
         out.push_str(&format!(
             "| coverage {} `{}` | nodes {}/{}, options {}/{}, handlers {}/{} |\n",
@@ -263,6 +269,9 @@ pub fn report(report: &Report, deny_warnings: bool) -> String {
             }
         }
     }
+    if let Some(m) = &report.mutation {
+        mutation_section(&mut out, m);
+    }
     let failed: Vec<_> = report.personas.iter().filter(|p| !p.passed).collect();
     if !failed.is_empty() {
         out.push_str("\n<details><summary>failed personas</summary>\n\n");
@@ -278,6 +287,51 @@ pub fn report(report: &Report, deny_warnings: bool) -> String {
         out.push_str("</details>\n");
     }
     out
+}
+
+/// `check --mutate`: the score per operator, and the mutants the personas
+/// miss with how a caller tells each apart (`touchpoint mutate --format
+/// markdown` adds the suggested personas).
+fn mutation_section(out: &mut String, m: &crate::results::mutation::MutationReport) {
+    use super::mutation::percent;
+    out.push_str(&format!(
+        "\n### Mutation score: {}\n\n{}\n\n",
+        percent(m.score),
+        cell(&super::mutation::score_text(m))
+    ));
+    out.push_str(
+        "| operator | mutants | killed | equivalent | score |\n|---|---:|---:|---:|---:|\n",
+    );
+    for (operator, t) in &m.by_operator {
+        out.push_str(&format!(
+            "| `{operator}` | {} | {} | {} | {} |\n",
+            t.mutants,
+            t.killed,
+            t.equivalent,
+            percent(t.score)
+        ));
+    }
+    if !m.survivors.is_empty() {
+        out.push_str(&format!(
+            "\n<details><summary>{} survivor(s)</summary>\n\n| mutant | where | operator | mistake | how a caller tells |\n|---|---|---|---|---|\n",
+            m.survivors.len()
+        ));
+        for survivor in &m.survivors {
+            out.push_str(&format!(
+                "| {} | `{}:{}` | `{}` | {} | {} |\n",
+                survivor.id,
+                survivor.file,
+                survivor.line,
+                survivor.operator,
+                cell(&survivor.description),
+                cell(&survivor.difference)
+            ));
+        }
+        out.push_str("\n</details>\n");
+    }
+    for note in &m.notes {
+        out.push_str(&format!("\n> note: {}\n", cell(note)));
+    }
 }
 
 pub fn diff(diff: &DiffReport, new: &Report) -> String {

@@ -35,7 +35,8 @@ pub(crate) fn run(args: MutateArgs) -> Result<Verdict, CliError> {
         operators: args.mutation.operators.clone(),
         transcripts: args.mutation.transcripts.clone(),
     };
-    let report = mutate(&set, &options)?;
+    let mut report = mutate(&set, &options)?;
+    report.min_score = args.mutation.min_score;
     if let Some(dir) = &args.mutation.write_suggestions {
         write_suggestions(dir, &report)?;
     }
@@ -46,11 +47,7 @@ pub(crate) fn run(args: MutateArgs) -> Result<Verdict, CliError> {
         MutateFormat::Junit => crate::render::mutation::junit(&report),
     };
     Output::new(common.output.as_deref()).write(&text)?;
-    Ok(Verdict::failed_if(
-        args.mutation
-            .min_score
-            .is_some_and(|min| report.score < min),
-    ))
+    Ok(Verdict::failed_if(report.below_min_score()))
 }
 
 /// Writes each distinct suggested persona into `dir` as `NAME.yaml`. A file
