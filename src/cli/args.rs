@@ -70,7 +70,8 @@ pub enum Command {
         /// The new side.
         new: String,
         /// What fails the diff (exit 1): errors, warnings, personas, coverage,
-        /// time, unserved.
+        /// time, unserved, mutation (a fall of the mutation score; not by
+        /// default).
         #[arg(
             long,
             value_delimiter = ',',

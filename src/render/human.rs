@@ -582,6 +582,7 @@ pub fn diff(diff: &crate::diff::DiffReport) -> String {
             .collect(),
     );
     section("caller time", caller_time_lines(diff));
+    section("mutation score", mutation_lines(diff));
     section("notes", diff.notes.clone());
     section("regressions", diff.regressions.clone());
     out.push_str(if diff.fails() {
@@ -590,6 +591,38 @@ pub fn diff(diff: &crate::diff::DiffReport) -> String {
         "\nno regressions\n"
     });
     out
+}
+
+/// The diff's mutation score: old → new, then the mutants that newly
+/// survive and those that no longer do, each on its own side's numbering.
+fn mutation_lines(diff: &crate::diff::DiffReport) -> Vec<String> {
+    let Some(m) = &diff.mutation else {
+        return Vec::new();
+    };
+    let percent = super::mutation::percent;
+    let mut lines = vec![format!(
+        "{} → {} ({} of {} mutants killed, {} equivalent → {} of {}, {} equivalent)",
+        percent(m.old.score),
+        percent(m.new.score),
+        m.old.killed,
+        m.old.mutants,
+        m.old.equivalent,
+        m.new.killed,
+        m.new.mutants,
+        m.new.equivalent
+    )];
+    for (what, list) in [
+        ("newly surviving", &m.newly_surviving),
+        ("no longer surviving", &m.no_longer_surviving),
+    ] {
+        for mutant in list {
+            lines.push(format!(
+                "{what}: {} {}:{} [{}] {}",
+                mutant.id, mutant.file, mutant.line, mutant.operator, mutant.description
+            ));
+        }
+    }
+    lines
 }
 
 /// The diff's caller time: each channel (and customer type) whose figures

@@ -334,6 +334,49 @@ fn mutation_section(out: &mut String, m: &crate::results::mutation::MutationRepo
     }
 }
 
+/// The diff's mutation score, open like caller time: old → new, and the
+/// mutants that newly survive (and those that no longer do) in tables.
+fn mutation_change(out: &mut String, diff: &DiffReport) {
+    let Some(m) = &diff.mutation else {
+        return;
+    };
+    let percent = super::mutation::percent;
+    out.push_str(&format!(
+        "\n**Mutation score: {} → {}** ({} of {} mutants killed, {} equivalent → {} of {}, {} equivalent)\n",
+        percent(m.old.score),
+        percent(m.new.score),
+        m.old.killed,
+        m.old.mutants,
+        m.old.equivalent,
+        m.new.killed,
+        m.new.mutants,
+        m.new.equivalent
+    ));
+    for (what, list) in [
+        ("newly surviving", &m.newly_surviving),
+        ("no longer surviving", &m.no_longer_surviving),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n<details><summary>{} mutant(s) {what}</summary>\n\n| mutant | where | operator | mistake |\n|---|---|---|---|\n",
+            list.len()
+        ));
+        for mutant in list {
+            out.push_str(&format!(
+                "| {} | `{}:{}` | `{}` | {} |\n",
+                mutant.id,
+                mutant.file,
+                mutant.line,
+                mutant.operator,
+                cell(&mutant.description)
+            ));
+        }
+        out.push_str("\n</details>\n");
+    }
+}
+
 pub fn diff(diff: &DiffReport, new: &Report) -> String {
     let verdict = if diff.fails() {
         "❌ regressions"
@@ -375,6 +418,7 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
         }
     }
     caller_time(&mut out, diff);
+    mutation_change(&mut out, diff);
     let section = |out: &mut String, title: &str, body: String| {
         if !body.is_empty() {
             out.push_str(&format!(
