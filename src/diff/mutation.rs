@@ -149,3 +149,122 @@ pub(super) fn compare(old: &Report, new: &Report, fail_on: &[FailOn], out: &mut 
     }
     out.mutation = Some(change);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::mutation::{MutantResult, MutantStatus};
+
+    fn survivor(id: &str, node: &str, description: &str) -> Survivor {
+        Survivor {
+            id: id.to_string(),
+            operator: "delete-option".to_string(),
+            channel: Channel::Phone,
+            flow: "main".to_string(),
+            node: node.to_string(),
+            file: "main.yaml".to_string(),
+            line: 3,
+            description: description.to_string(),
+            difference: String::new(),
+            suggestion: None,
+            suggestion_name: None,
+        }
+    }
+
+    /// A report whose mutants are `killed` killed ones and `survivors`.
+    fn scored(killed: usize, survivors: Vec<Survivor>) -> Report {
+        let mutants = killed + survivors.len();
+        let mut report = Report::new("check", "menus".to_string(), 42);
+        report.mutation = Some(MutationReport {
+            mutants,
+            killed,
+            equivalent: 0,
+            score: crate::results::mutation::score(killed, mutants, 0),
+            by_operator: Default::default(),
+            by_flow: Vec::new(),
+            results: survivors
+                .iter()
+                .map(|s| MutantResult {
+                    id: s.id.clone(),
+                    operator: s.operator.clone(),
+                    channel: s.channel,
+                    flow: s.flow.clone(),
+                    node: s.node.clone(),
+                    file: s.file.clone(),
+                    line: s.line,
+                    column: 1,
+                    description: s.description.clone(),
+                    status: MutantStatus::Survived,
+                    killed_by: None,
+                    reason: None,
+                })
+                .collect(),
+            survivors,
+            with_lint: false,
+            shard: None,
+            notes: Vec::new(),
+            min_score: None,
+        });
+        report
+    }
+
+    fn compared(old: &Report, new: &Report, fail_on: &[FailOn]) -> DiffReport {
+        super::super::diff(
+            old,
+            new,
+            fail_on,
+            super::super::Limits {
+                max_coverage_drop: 5.0,
+                max_time_increase: 10.0,
+            },
+        )
+    }
+
+    /// An edit before a survivor renumbers it; it is the same survivor,
+    /// and only the mistake no old survivor matches is newly surviving.
+    #[test]
+    fn survivors_pair_by_what_they_are_not_by_number() {
+        let old = scored(
+            3,
+            vec![survivor("M2", "menu", "key 1 of `menu` is deleted")],
+        );
+        let new = scored(
+            2,
+            vec![
+                survivor("M5", "menu", "key 1 of `menu` is deleted"),
+                survivor("M6", "menu", "key 2 of `menu` is deleted"),
+            ],
+        );
+        let diff = compared(&old, &new, &[FailOn::Mutation]);
+        let change = diff.mutation.as_ref().unwrap();
+        assert_eq!(change.old.score, 0.75);
+        assert_eq!(change.new.score, 0.5);
+        let newly: Vec<&str> = change
+            .newly_surviving
+            .iter()
+            .map(|m| m.id.as_str())
+            .collect();
+        assert_eq!(newly, ["M6"]);
+        assert!(change.no_longer_surviving.is_empty());
+        assert_eq!(diff.regressions.len(), 1, "{:?}", diff.regressions);
+        assert!(diff.regressions[0].contains("75.0% to 50.0%"));
+        assert!(diff.regressions[0].contains("M6 [delete-option]"));
+    }
+
+    /// The gate is asked for, not given: without `mutation` in the list a
+    /// fall is reported but fails nothing; a rise never fails.
+    #[test]
+    fn only_a_fall_asked_for_fails() {
+        let better = scored(4, Vec::new());
+        let worse = scored(
+            3,
+            vec![survivor("M4", "menu", "key 1 of `menu` is deleted")],
+        );
+        let diff = compared(&better, &worse, &FailOn::DEFAULT);
+        assert!(diff.mutation.is_some());
+        assert!(diff.regressions.is_empty());
+        let diff = compared(&worse, &better, &[FailOn::Mutation]);
+        assert!(diff.regressions.is_empty());
+        assert_eq!(diff.mutation.unwrap().no_longer_surviving.len(), 1);
+    }
+}
