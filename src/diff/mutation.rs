@@ -102,7 +102,7 @@ pub(super) fn compare(old: &Report, new: &Report, fail_on: &[FailOn], out: &mut 
                 ("new", "old")
             };
             out.notes.push(format!(
-                "only the {with} side has a mutation score (the {without} side is a report written without --mutate): the scores are not compared"
+                "only the {with} side has a mutation score (the {without} side is a report written without --mutate, or a set that does not exist there): the scores are not compared"
             ));
             return;
         }
