@@ -25,6 +25,12 @@
 //! the ratio is that of patching against reloading, not of threads. Both
 //! are measured in the same run.
 //!
+//! The generated personas are the persona bench's: goal-directed callers
+//! and short scripts, without `expect`, so few mutants fail one and most
+//! go on to the survivor's side-by-side walk and suggestion search, the
+//! dearest part of `mutate`. The rate is therefore near its slowest; a
+//! suite that kills more mutants is judged faster.
+//!
 //! Then the time `mutate` takes for every mutant of the bundled `menus/`
 //! (loading included, as the command does it), against the aim of
 //! under 2 s.

@@ -27,7 +27,7 @@ pub(super) fn section(page: &mut String, mutation: &MutationReport) {
             page,
             "<tr><td>{}</td><td>{} {}/{}</td><td>{}</td><td>{}</td></tr>",
             escape(operator),
-            share_bar(&[("covered", tally.score), ("uncovered", 1.0 - tally.score)]),
+            share_bar(&[("killed", tally.score), ("missed", 1.0 - tally.score)]),
             tally.killed,
             tally.mutants,
             tally.equivalent,
