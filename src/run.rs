@@ -45,37 +45,47 @@ mod tests {
     /// The layers of ARCHITECTURE.md, as the modules each layer may not
     /// name: results and the report sit below the engines, the engines
     /// below this module, and no engine runs another's code but the
-    /// fuzzer's use of the walk's analyses.
-    const FORBIDDEN: [(&str, &[&str]); 5] = [
+    /// fuzzer's use of the walk's analyses and mutation testing's use of
+    /// personas and the walk's findings.
+    const FORBIDDEN: [(&str, &[&str]); 6] = [
         (
             "results",
             &[
-                "analysis", "fuzz", "personas", "report", "run", "import", "live", "diff",
-                "render", "cli",
+                "analysis", "fuzz", "personas", "mutate", "report", "run", "import", "live",
+                "diff", "render", "cli",
             ],
         ),
         (
             "report.rs",
             &[
-                "analysis", "fuzz", "personas", "run", "import", "live", "diff", "render", "cli",
+                "analysis", "fuzz", "personas", "mutate", "run", "import", "live", "diff",
+                "render", "cli",
             ],
         ),
         (
             "analysis",
             &[
-                "fuzz", "personas", "report", "run", "import", "live", "diff", "render", "cli",
+                "fuzz", "personas", "mutate", "report", "run", "import", "live", "diff", "render",
+                "cli",
             ],
         ),
         (
             "fuzz",
             &[
-                "personas", "report", "run", "import", "live", "diff", "render", "cli",
+                "personas", "mutate", "report", "run", "import", "live", "diff", "render", "cli",
             ],
         ),
         (
             "personas",
             &[
-                "analysis", "fuzz", "report", "run", "import", "live", "diff", "render", "cli",
+                "analysis", "fuzz", "mutate", "report", "run", "import", "live", "diff", "render",
+                "cli",
+            ],
+        ),
+        (
+            "mutate",
+            &[
+                "fuzz", "report", "run", "import", "live", "diff", "render", "cli",
             ],
         ),
     ];

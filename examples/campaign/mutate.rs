@@ -22,7 +22,12 @@ pub fn source_sets(project: &Path) -> Vec<PathBuf> {
             entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n != "import"))
+                // `import/` and `mutate/` hold folders of sets, not a set.
+                .filter(|p| {
+                    p.is_dir()
+                        && p.file_name()
+                            .is_some_and(|n| n != "import" && n != "mutate")
+                })
                 .collect()
         })
         .unwrap_or_default();

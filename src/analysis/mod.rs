@@ -207,6 +207,14 @@ pub fn lint_with(set: &MenuSet, options: &LintOptions) -> Result<Analysis, Compi
     Ok(analysis)
 }
 
+/// Which nodes of the graph some customer reaches, by the exhaustive walk;
+/// `None` when the walk stopped at the state budget and cannot say.
+/// `mutate` needs walk no further for a mistake no customer meets.
+pub(crate) fn reached_nodes(set: &MenuSet, graph: &Graph) -> Option<Vec<bool>> {
+    let summary = explorer::explore(graph, &set.settings, &mut Recorder::default());
+    (!summary.budget_hit).then_some(summary.coverage.nodes)
+}
+
 /// The findings lint reports on one compiled graph, as (code, node,
 /// detail), without turning them into report findings: what `mutate
 /// --with-lint` compares between the set and a mutant, whose node numbers

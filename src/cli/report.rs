@@ -191,6 +191,9 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
             };
             let mut scored = crate::mutate::mutate(&set, &options)?;
             scored.min_score = mutation.min_score;
+            if let Some(info) = &imported {
+                info.locate_mutants(&mut scored);
+            }
             report.mutation = Some(scored);
         }
     }

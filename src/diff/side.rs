@@ -189,6 +189,9 @@ fn report_for(
     report.set = name.to_string();
     if let Some(info) = &imported {
         info.locate_all(&mut report.findings, &set);
+        if let Some(mutation) = &mut report.mutation {
+            info.locate_mutants(mutation);
+        }
         report.summarize();
     }
     if let Some(file) = file {

@@ -106,6 +106,8 @@ pub(crate) fn persona_yaml(
         outcome,
         node: None,
         steps: given,
+        intent: None,
+        queue: None,
     }
     .yaml())
 }

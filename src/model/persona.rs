@@ -68,6 +68,9 @@ pub enum ScriptStep {
     Wait,
     Click(String),
     Back,
+    /// The outcome an opaque step takes (a back end's answer), by its
+    /// branch name; without one a persona takes the first.
+    Branch(String),
 }
 
 impl ScriptStep {
@@ -76,7 +79,10 @@ impl ScriptStep {
         match self {
             ScriptStep::Press(_) | ScriptStep::Say(_) => channel == Channel::Phone,
             ScriptStep::Click(_) | ScriptStep::Back => channel.is_visual(),
-            ScriptStep::Hear(_) | ScriptStep::Enter(_) | ScriptStep::Wait => true,
+            ScriptStep::Hear(_)
+            | ScriptStep::Enter(_)
+            | ScriptStep::Wait
+            | ScriptStep::Branch(_) => true,
         }
     }
 
@@ -89,6 +95,7 @@ impl ScriptStep {
             ScriptStep::Wait => "wait",
             ScriptStep::Click(_) => "click",
             ScriptStep::Back => "back",
+            ScriptStep::Branch(_) => "branch",
         }
     }
 }
@@ -153,6 +160,35 @@ pub(crate) struct PersonaRunConfig {
 }
 
 impl Persona {
+    /// A persona no file holds (one `graph --intent` draws, one `mutate`
+    /// suggests): a customer on `channel` starting in `flow`, who wants
+    /// `intent`, with nothing else said. Its positions point nowhere.
+    pub(crate) fn unwritten(
+        id: &str,
+        channel: Channel,
+        flow: Option<&str>,
+        intent: Option<&str>,
+    ) -> Persona {
+        let nowhere = Span::default();
+        Persona {
+            id: Located::new(id.to_string(), nowhere),
+            description: None,
+            channel: Located::new(channel, nowhere),
+            flow: flow.map(|f| Located::new(f.to_string(), nowhere)),
+            vars: Vec::new(),
+            intent: intent.map(|i| Located::new(i.to_string(), nowhere)),
+            patience_steps: None,
+            patience_retries: None,
+            traits: Vec::new(),
+            script: Vec::new(),
+            expect: None,
+            matrix: Vec::new(),
+            seed: None,
+            customer_type: None,
+            span: nowhere,
+        }
+    }
+
     /// Every configuration the persona runs in: once, or once per matrix
     /// entry, where an entry's channel, flow and variables replace the
     /// persona's (variables one by one).

@@ -19,9 +19,10 @@ pub(crate) struct Parting {
     pub flow: u32,
     pub world: u64,
     pub inputs: Vec<Input>,
-    /// The input can be given only as an opaque step's outcome other than
-    /// its first, which a persona cannot choose.
-    pub needs_branch: Option<String>,
+    /// The last input is one the set does not take there (an option the
+    /// set guards off, a key it does not have) and the mutant does: a
+    /// persona, which can only give what the set offers, cannot script it.
+    pub only_on_mutant: bool,
 }
 
 /// How the walk of the two side by side ended.
@@ -49,7 +50,6 @@ enum End {
     /// is closed.
     Terminal(NodeIx, Option<u32>, Vec<bool>, bool),
     Stuck(NodeIx),
-    Reprompt(NodeIx),
     Dropped(InputKind),
     Nothing,
     NotThere,
@@ -93,7 +93,10 @@ fn settled_end(graph: &Graph, settled: &Settled, closed: bool) -> End {
 fn step_end(graph: &Graph, step: &Step, closed: bool) -> End {
     match step {
         Step::Moved(settled) => settled_end(graph, settled, closed),
-        Step::Reprompt(state) => End::Reprompt(state.node),
+        // A re-prompt plays the node again, as a move back to it does: the
+        // caller hears the same thing, and only the retries used differ,
+        // which later steps show if they matter.
+        Step::Reprompt(state) => End::Waiting(state.node),
         Step::Dropped(kind) => End::Dropped(*kind),
         Step::Ignored => End::Nothing,
         Step::Unavailable => End::NotThere,
@@ -132,8 +135,11 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
     // Every pair of states seen, with how it was reached: its parent's
     // index and the input, for the parting's inputs.
     let mut seen: FxHashMap<(State, State), usize> = FxHashMap::default();
-    let mut trail: Vec<(usize, Input, Option<String>)> = Vec::new();
+    let mut trail: Vec<(usize, Input)> = Vec::new();
     let mut visited_pairs = 0usize;
+    // A difference only the mutant's inputs show is kept while the walk
+    // looks on for one a persona can script.
+    let mut unscriptable: Option<Parting> = None;
     for flow in entry_flows(set, original) {
         let start = original.flows[flow as usize].start;
         for &world in &original.worlds {
@@ -144,7 +150,7 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
                     flow,
                     world,
                     inputs: Vec::new(),
-                    needs_branch: None,
+                    only_on_mutant: false,
                 });
             }
             let (Settled::Waiting(a), Settled::Waiting(b)) = (a, b) else {
@@ -153,7 +159,7 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
             let root = usize::MAX;
             let mut queue = std::collections::VecDeque::new();
             if seen.insert((a, b), trail.len()).is_none() {
-                trail.push((root, Input::Wait, None));
+                trail.push((root, Input::Wait));
                 queue.push_back((a, b, trail.len() - 1));
             }
             let mut inputs = Vec::new();
@@ -175,28 +181,25 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
                     }
                     for choice in choices {
                         let input = render(machine, state, choice);
-                        let branch = match choice {
-                            Choice::Branch(k) if k > 0 => Some(input.to_string()),
-                            _ => None,
-                        };
-                        if !inputs.iter().any(|(i, _)| *i == input) {
-                            inputs.push((input, branch));
+                        if !inputs.contains(&input) {
+                            inputs.push(input);
                         }
                     }
                 }
-                for (input, branch) in &inputs {
+                for input in &inputs {
                     let step_a = take(&mut left, &a, input);
                     let step_b = take(&mut right, &b, input);
                     let (next_a, seen_a) = match step_a {
                         Some(x) => x,
-                        None if step_b.is_none() => continue,
-                        None => (
-                            None,
-                            Seen {
-                                entered: Vec::new(),
-                                end: End::NotThere,
-                            },
-                        ),
+                        None => {
+                            if step_b.is_some() && unscriptable.is_none() {
+                                let mut parting = parting_at(&trail, at, flow, world);
+                                parting.inputs.push(input.clone());
+                                parting.only_on_mutant = true;
+                                unscriptable = Some(parting);
+                            }
+                            continue;
+                        }
                     };
                     let (next_b, seen_b) = step_b.unwrap_or((
                         None,
@@ -208,9 +211,6 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
                     if seen_a != seen_b {
                         let mut parting = parting_at(&trail, at, flow, world);
                         parting.inputs.push(input.clone());
-                        if parting.needs_branch.is_none() {
-                            parting.needs_branch = branch.clone();
-                        }
                         return SideBySide::Parts(parting);
                     }
                     if let (Some(na), Some(nb)) = (next_a, next_b) {
@@ -218,7 +218,7 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
                             seen.entry((na, nb))
                         {
                             slot.insert(trail.len());
-                            trail.push((at, input.clone(), branch.clone()));
+                            trail.push((at, input.clone()));
                             queue.push_back((na, nb, trail.len() - 1));
                         }
                     }
@@ -226,26 +226,19 @@ pub(crate) fn side_by_side(set: &MenuSet, original: &Graph, mutant: &Graph) -> S
             }
         }
     }
-    SideBySide::Same
+    match unscriptable {
+        Some(parting) => SideBySide::Parts(parting),
+        None => SideBySide::Same,
+    }
 }
 
-/// The inputs that lead to the pair at `at`, and the first outcome of an
-/// opaque step other than its first among them.
-fn parting_at(
-    trail: &[(usize, Input, Option<String>)],
-    mut at: usize,
-    flow: u32,
-    world: u64,
-) -> Parting {
+/// The inputs that lead to the pair at `at`.
+fn parting_at(trail: &[(usize, Input)], mut at: usize, flow: u32, world: u64) -> Parting {
     let mut inputs = Vec::new();
-    let mut needs_branch = None;
     while at != usize::MAX {
-        let (parent, input, branch) = &trail[at];
+        let (parent, input) = &trail[at];
         if *parent != usize::MAX {
             inputs.push(input.clone());
-            if branch.is_some() {
-                needs_branch = branch.clone();
-            }
         }
         at = *parent;
     }
@@ -254,7 +247,7 @@ fn parting_at(
         flow,
         world,
         inputs,
-        needs_branch,
+        only_on_mutant: false,
     }
 }
 

@@ -12,6 +12,10 @@ use super::Operator;
 pub(crate) fn mutants(set: &MenuSet, graph: &Graph) -> Vec<Mutant> {
     let mut out = Vec::new();
     let mut add = |operator, node: NodeIx, span: Span, description: String, patch: Patch| {
+        let places = match &patch {
+            Patch::Handlers { nodes, .. } => nodes.clone(),
+            _ => vec![node],
+        };
         out.push(Mutant {
             number: 0,
             operator,
@@ -19,6 +23,7 @@ pub(crate) fn mutants(set: &MenuSet, graph: &Graph) -> Vec<Mutant> {
             flow: graph.flow_of(node).id.clone(),
             node: graph.node_id(node).to_string(),
             span,
+            places,
             description,
             patch,
         });
@@ -64,12 +69,12 @@ pub(crate) fn mutants(set: &MenuSet, graph: &Graph) -> Vec<Mutant> {
                     if guard != ALWAYS {
                         let when = written[k].when.as_ref().map_or(span, |w| w.span);
                         let text = excerpt(set, when);
-                        for (operator, change, verb) in guard_changes() {
+                        for (operator, change, verb, after) in guard_changes() {
                             add(
                                 operator,
                                 node,
                                 when,
-                                format!("{what} {verb} `{text}`"),
+                                format!("{what} {verb} `{text}`{after}"),
                                 Patch::EntryGuard { entry, change },
                             );
                         }
@@ -155,13 +160,21 @@ pub(crate) fn mutants(set: &MenuSet, graph: &Graph) -> Vec<Mutant> {
     out
 }
 
-fn guard_changes() -> [(Operator, GuardChange, &'static str); 2] {
+/// The two changes to a guard, each with how its description reads
+/// around the guard's text.
+fn guard_changes() -> [(Operator, GuardChange, &'static str, &'static str); 2] {
     [
-        (Operator::DropGuard, GuardChange::Drop, "loses its guard"),
+        (
+            Operator::DropGuard,
+            GuardChange::Drop,
+            "loses its guard",
+            "",
+        ),
         (
             Operator::NegateGuard,
             GuardChange::Negate,
-            "has its guard negated:",
+            "has its guard",
+            " negated",
         ),
     ]
 }
@@ -259,17 +272,19 @@ fn option_mutants(
         }
         if let Some(when) = &written.when {
             let text = excerpt(set, when.span);
-            for (operator, change, verb) in guard_changes() {
+            for (operator, change, verb, after) in guard_changes() {
                 add(
                     operator,
                     menu,
                     when.span,
-                    format!("{what} {verb} `{text}`"),
+                    format!("{what} {verb} `{text}`{after}"),
                     Patch::OptionGuard { option, change },
                 );
             }
         }
-        for tag in &written.intents {
+        // A fallback fits every intent whatever its tags say, so removing
+        // one changes nothing: no mutant.
+        for tag in written.intents.iter().filter(|_| !compiled.fallback) {
             let Some(intent) = graph.intent_index(&tag.value) else {
                 continue;
             };
@@ -324,7 +339,26 @@ fn excerpt(set: &MenuSet, span: Span) -> String {
         .chars()
         .skip(span.column().saturating_sub(1) as usize)
         .collect();
-    let rest = rest.trim().trim_end_matches(['}', ',']).trim();
+    // In a flow mapping (`{ key: "0", when: not known, goto: bye }`) the
+    // value ends at the first comma or brace outside brackets and quotes.
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let end = rest
+        .char_indices()
+        .find(|&(_, c)| {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '[' | '(') => depth += 1,
+                (None, ']' | ')') => depth -= 1,
+                (None, ',' | '}') if depth <= 0 => return true,
+                _ => {}
+            }
+            false
+        })
+        .map_or(rest.len(), |(at, _)| at);
+    let rest = rest[..end].trim();
     if rest.chars().count() > 60 {
         format!("{}…", rest.chars().take(59).collect::<String>())
     } else {

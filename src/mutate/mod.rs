@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 
 use crate::graph::{compile, CompileError, Graph, NodeIx};
-use crate::model::{Channel, MenuSet, Persona, PersonaRunConfig};
+use crate::model::{Channel, MenuSet, Outcome, Persona, PersonaRunConfig};
 use crate::results::mutation::{
     score, FlowTally, MutantResult, MutantStatus, MutationReport, Survivor, Tally,
 };
@@ -54,6 +54,8 @@ struct Channel_<'s> {
     runs: Vec<PersonaRun<'s>>,
     /// With `--with-lint`: the findings of the set, by (code, node, detail).
     findings: BTreeSet<(crate::finding::Code, NodeIx, u32)>,
+    /// The nodes some customer reaches, when the walk could tell.
+    reached: Option<Vec<bool>>,
 }
 
 /// Runs every mutant of the set (or of the shard) and scores the personas.
@@ -76,24 +78,29 @@ pub fn mutate(set: &MenuSet, options: &MutateOptions) -> Result<MutationReport, 
         } else {
             BTreeSet::new()
         };
+        let reached = crate::analysis::reached_nodes(set, &graph);
         let index = channels.len();
         mutants.extend(
             generate::mutants(set, &graph)
                 .into_iter()
-                .filter(|m| options.operators.is_empty() || options.operators.contains(&m.operator))
                 .map(|m| (index, m)),
         );
         channels.push(Channel_ {
             graph,
             runs,
             findings,
+            reached,
         });
     }
+    // Every mutant is numbered before any is left out, so that `M12` names
+    // the same mistake whether or not `--operator` or `--shard` narrow the
+    // run.
     for (number, (_, mutant)) in mutants.iter_mut().enumerate() {
         mutant.number = number + 1;
     }
     let selected: Vec<&(usize, Mutant)> = mutants
         .iter()
+        .filter(|(_, m)| options.operators.is_empty() || options.operators.contains(&m.operator))
         .filter(|(_, m)| {
             options
                 .shard
@@ -165,6 +172,19 @@ struct Judged {
 }
 
 fn judge(set: &MenuSet, channel: &Channel_, mutant: &Mutant, options: &MutateOptions) -> Judged {
+    // A mistake where no customer ever is changes nothing anyone meets,
+    // nor anything lint says of the set's reachable states.
+    if let Some(reached) = &channel.reached {
+        if !mutant.places.iter().any(|&node| reached[node as usize]) && !options.with_lint {
+            return Judged {
+                status: MutantStatus::Equivalent,
+                killed_by: None,
+                reason: None,
+                difference: None,
+                suggestion: None,
+            };
+        }
+    }
     let mut graph = channel.graph.clone();
     mutant.patch.apply(&mut graph);
     let killed = |by: String, reason: String| Judged {
@@ -230,6 +250,7 @@ fn tell_apart(
     // The goal-directed customers first: what the issue of a real customer
     // looks like, and the persona a QA person would write.
     let mut parted_goal: Option<(String, Vec<crate::input::Input>, suggest::Customer)> = None;
+    let mut unserved_goal: Option<(String, suggest::Suggestion)> = None;
     for flow in compare::entry_flows(set, original) {
         let flow_id = original.flows[flow as usize].id.as_str();
         for &world in &original.worlds {
@@ -242,6 +263,7 @@ fn tell_apart(
                     flow: flow_id,
                     vars: vars.clone(),
                     intent: Some(original.intents[intent].as_str()),
+                    world: world_text(original, world),
                 };
                 let name = suggestion_name(set, &customer, None);
                 let probe = suggest::bare_for(original, &name, &customer);
@@ -253,8 +275,22 @@ fn tell_apart(
                 if let Some(found) =
                     suggest::goal_directed(set, original, mutant, &name, &customer, seed)
                 {
-                    let who = who(&customer);
-                    return survived(format!("{who}: {}", found.failure), Some(found));
+                    // A customer the set serves reads as the journey to
+                    // protect; one it fails anyway is kept only in case no
+                    // served customer notices the mistake.
+                    let served = found.persona.expect.as_ref().is_some_and(|e| {
+                        e.outcome.as_ref().is_some_and(|o| {
+                            matches!(o.value, Outcome::Served | Outcome::Transferred)
+                        })
+                    });
+                    let difference = format!("{}: {}", who(&customer), found.failure);
+                    if served {
+                        return survived(difference, Some(found));
+                    }
+                    if unserved_goal.is_none() {
+                        unserved_goal = Some((difference, found));
+                    }
+                    continue;
                 }
                 if parted_goal.is_none() {
                     let inputs = before
@@ -266,6 +302,9 @@ fn tell_apart(
                 }
             }
         }
+    }
+    if let Some((difference, found)) = unserved_goal {
+        return survived(difference, Some(found));
     }
     if let Some((who, inputs, customer)) = parted_goal {
         let customer = suggest::Customer {
@@ -304,6 +343,7 @@ fn tell_apart(
                 flow: flow_id,
                 vars: world_vars(original, parting.world),
                 intent: None,
+                world: world_text(original, parting.world),
             };
             let shown = crate::input::Input::join_list(
                 &parting.inputs.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -311,11 +351,19 @@ fn tell_apart(
             let who = format!(
                 "a caller who gives {} from the start of `{flow_id}`{}",
                 if shown.is_empty() { "nothing".to_string() } else { format!("`{shown}`") },
-                describe_vars(&customer.vars)
+                customer.world
             );
-            if let Some(branch) = &parting.needs_branch {
+            if parting.only_on_mutant {
+                let last = parting
+                    .inputs
+                    .last()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
                 return survived(
-                    format!("{who} meets something else, after the outcome `{branch}` of an opaque step, which a persona cannot choose (it takes the first)"),
+                    format!(
+                        "on the mutant a caller can give `{shown}` from the start of `{flow_id}`{}, but the set does not take `{last}` there; a persona gives only what the set takes, so none can be suggested",
+                        customer.world
+                    ),
                     None,
                 );
             }
@@ -343,13 +391,18 @@ fn world_vars(graph: &Graph, world: u64) -> Vec<(String, String)> {
         .collect()
 }
 
-fn describe_vars(vars: &[(String, String)]) -> String {
-    if vars.is_empty() {
-        String::new()
-    } else {
-        let list: Vec<String> = vars.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        format!(" with {}", list.join(", "))
+/// Every variable of a world, as messages name it: " with hours=closed,
+/// caller=resident", or nothing for a flow without variables.
+fn world_text(graph: &Graph, world: u64) -> String {
+    if graph.vars.is_empty() {
+        return String::new();
     }
+    let list: Vec<String> = graph
+        .vars
+        .iter()
+        .map(|v| format!("{}={}", v.name, v.values[v.get(world) as usize]))
+        .collect();
+    format!(" with {}", list.join(", "))
 }
 
 fn who(customer: &suggest::Customer) -> String {
@@ -357,7 +410,7 @@ fn who(customer: &suggest::Customer) -> String {
         "a customer who wants `{}` from the start of `{}`{}",
         customer.intent.unwrap_or("anything"),
         customer.flow,
-        describe_vars(&customer.vars)
+        customer.world
     )
 }
 
@@ -421,6 +474,8 @@ fn report(
     let mut results = Vec::new();
     let mut survivors = Vec::new();
     let (mut killed, mut equivalent) = (0, 0);
+    // Each suggestion's name, with the persona it stands for.
+    let mut suggested: BTreeMap<String, String> = BTreeMap::new();
     for ((channel, mutant), judged) in selected.iter().map(|x| (&x.0, &x.1)).zip(judged) {
         let _ = &channels[*channel];
         by_operator
@@ -458,16 +513,19 @@ fn report(
             MutantStatus::Survived | MutantStatus::Undecided
         ) {
             let (suggestion, suggestion_name) = match &judged.suggestion {
-                Some(s) => (
-                    Some(suggest::persona_yaml(
-                        &s.persona,
-                        &format!(
-                            "Suggested by `touchpoint mutate`: catches {id} ({})",
-                            mutant.description
-                        ),
-                    )),
-                    Some(s.persona.id.value.clone()),
-                ),
+                Some(s) => {
+                    let persona = distinctly_named(set, &s.persona, &mut suggested);
+                    (
+                        Some(suggest::persona_yaml(
+                            &persona,
+                            &format!(
+                                "Suggested by `touchpoint mutate`: catches {id} ({})",
+                                mutant.description
+                            ),
+                        )),
+                        Some(persona.id.value),
+                    )
+                }
                 None => (None, None),
             };
             survivors.push(Survivor {
@@ -513,5 +571,37 @@ fn report(
         shard: options.shard.map(|(k, n)| format!("{k}/{n}")),
         notes,
         min_score: None,
+    }
+}
+
+/// `persona` with a name no other suggestion of the report has. Two
+/// survivors share a name when one persona catches both; two different
+/// personas can be given one name too, since a name keeps only letters and
+/// digits of the inputs (`#,0` and `0` are both `catches-line-0`), and
+/// `--write-suggestions` writes one file per name, so the later is renamed
+/// `NAME-2` (or the first of `-3`, `-4`, ... that is free).
+fn distinctly_named(
+    set: &MenuSet,
+    persona: &Persona,
+    suggested: &mut BTreeMap<String, String>,
+) -> Persona {
+    let mut persona = persona.clone();
+    let base = persona.id.value.clone();
+    let mut n = 2;
+    loop {
+        let document = suggest::persona_yaml(&persona, "");
+        let name = &persona.id.value;
+        let taken_by_set = set.personas.iter().any(|p| &p.id.value == name);
+        match suggested.get(name) {
+            None if !taken_by_set => {
+                suggested.insert(name.clone(), document);
+                return persona;
+            }
+            Some(same) if *same == document => return persona,
+            _ => {
+                persona.id.value = format!("{base}-{n}");
+                n += 1;
+            }
+        }
     }
 }

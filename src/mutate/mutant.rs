@@ -20,6 +20,10 @@ pub(crate) struct Mutant {
     /// the flow's first node it applies to.
     pub node: String,
     pub span: Span,
+    /// The nodes where the change is: the menu of an option, the switch of
+    /// an entry, the transfer, every node that uses a handler. A customer
+    /// who reaches none of them cannot meet the mistake.
+    pub places: Vec<NodeIx>,
     /// One line a person reads: "key 2 of `billing_menu` now goes to
     /// `outage_info` instead of `pay_bill`".
     pub description: String,

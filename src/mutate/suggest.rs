@@ -19,8 +19,12 @@ pub(crate) struct Suggestion {
 /// what.
 pub(crate) struct Customer<'s> {
     pub flow: &'s str,
+    /// The variables not at their first value: what the persona says.
     pub vars: Vec<(String, String)>,
     pub intent: Option<&'s str>,
+    /// Every variable's value, for the messages: a reader should not have
+    /// to know which value is the first.
+    pub world: String,
 }
 
 fn located<T>(value: T) -> Located<T> {
@@ -30,27 +34,13 @@ fn located<T>(value: T) -> Located<T> {
 /// A persona as a suggestion starts out: who it is, with a script and an
 /// expectation added later.
 pub(crate) fn bare_for(graph: &Graph, name: &str, customer: &Customer) -> Persona {
-    Persona {
-        id: located(name.to_string()),
-        description: None,
-        channel: located(graph.channel),
-        flow: Some(located(customer.flow.to_string())),
-        vars: customer
-            .vars
-            .iter()
-            .map(|(k, v)| (located(k.clone()), located(v.clone())))
-            .collect(),
-        intent: customer.intent.map(|i| located(i.to_string())),
-        patience_steps: None,
-        patience_retries: None,
-        traits: Vec::new(),
-        script: Vec::new(),
-        expect: None,
-        matrix: Vec::new(),
-        seed: None,
-        customer_type: None,
-        span: Span::default(),
-    }
+    let mut persona = Persona::unwritten(name, graph.channel, Some(customer.flow), customer.intent);
+    persona.vars = customer
+        .vars
+        .iter()
+        .map(|(k, v)| (located(k.clone()), located(v.clone())))
+        .collect();
+    persona
 }
 
 fn config(persona: &Persona) -> PersonaRunConfig {
@@ -85,7 +75,7 @@ pub(crate) fn goal_directed(
 ) -> Option<Suggestion> {
     let mut persona = bare_for(original, name, customer);
     let journey = journey(set, original, &persona, seed);
-    persona.expect = Some(expectation(&journey));
+    expect_journey(&mut persona, &journey);
     checked(set, original, mutant, persona, seed)
 }
 
@@ -100,7 +90,16 @@ pub(crate) fn journey(
     crate::personas::run_journey(set, graph, persona, &config(persona), seed, &mut coverage)
 }
 
-/// What a journey met, as a persona's `expect`.
+/// What a journey met, as a persona's `expect`, and the patience the
+/// document gives with it (as every recorded persona has: wide enough for
+/// the journey, so that a longer one on a mutant is given up on).
+fn expect_journey(persona: &mut Persona, journey: &crate::personas::Journey) {
+    let patience = journey.steps.max(1);
+    persona.patience_steps = Some(patience);
+    persona.patience_retries = Some(patience);
+    persona.expect = Some(expectation(journey));
+}
+
 fn expectation(journey: &crate::personas::Journey) -> Expectation {
     Expectation {
         outcome: Some(located(journey.outcome)),
@@ -124,8 +123,38 @@ pub(crate) fn scripted(
     inputs: &[Input],
     seed: u64,
 ) -> Option<Suggestion> {
+    // A prompt's first few words read best in a `hear`, but two prompts
+    // that begin alike (a menu and the menu it leads to, both "To pay your
+    // bill, press 1. ...") cannot be told apart by them; the whole prompt
+    // can, so it is tried when the short one catches nothing.
+    let patterns: [fn(&str) -> Option<String>; 2] = [record::heard_pattern, whole_prompt_pattern];
+    patterns.into_iter().find_map(|pattern| {
+        let persona = scripted_persona(set, original, name, customer, inputs, seed, pattern);
+        checked(set, original, mutant, persona, seed)
+    })
+}
+
+/// A `hear` regex for the whole of a prompt, with any run of whitespace
+/// between its words, as `record::heard_pattern` writes its first words.
+fn whole_prompt_pattern(text: &str) -> Option<String> {
+    let words: Vec<String> = text.split_whitespace().map(regex::escape).collect();
+    (!words.is_empty()).then(|| words.join(r"\s+"))
+}
+
+/// The scripted persona of `scripted`, with `hear` steps written by
+/// `pattern` and the expectation of what it meets on the set.
+fn scripted_persona(
+    set: &MenuSet,
+    original: &Graph,
+    name: &str,
+    customer: &Customer,
+    inputs: &[Input],
+    seed: u64,
+    pattern: fn(&str) -> Option<String>,
+) -> Persona {
     let mut persona = bare_for(original, name, customer);
-    // A persona takes an opaque step's first outcome by itself.
+    // Every outcome of an opaque step is named, the first too: the persona
+    // then says what the back end answered on its way.
     let steps: Vec<ScriptStep> = inputs.iter().filter_map(record::script_step).collect();
     let patience = steps.len() as u32 + 30;
     persona.patience_steps = Some(patience);
@@ -143,33 +172,39 @@ pub(crate) fn scripted(
             segments.last_mut().expect("never empty").push(text);
         }
     }
+    // A `branch:` step is no input of the customer's: the transcript has
+    // no `> ` line for it, so only the customer's steps count segments.
     let mut script = Vec::new();
-    for (k, step) in steps.into_iter().enumerate() {
+    let mut given = 0;
+    for step in steps {
+        if matches!(step, ScriptStep::Branch(_)) {
+            script.push(step);
+            continue;
+        }
         if let Some(pattern) = segments
-            .get(k)
+            .get(given)
             .and_then(|s| s.last())
-            .and_then(|t| record::heard_pattern(t))
+            .and_then(|t| pattern(t))
         {
             script.push(ScriptStep::Hear(pattern));
         }
         script.push(step);
+        given += 1;
     }
+    // After the last input, what comes first is what the input did: the
+    // `hear` is anchored to it, so that the same words heard later (a loop
+    // playing the same messages in another order) do not pass it.
     if let Some(pattern) = segments
-        .get(
-            script
-                .iter()
-                .filter(|s| !matches!(s, ScriptStep::Hear(_)))
-                .count(),
-        )
-        .and_then(|s| s.last())
-        .and_then(|t| record::heard_pattern(t))
+        .get(given)
+        .and_then(|s| s.first())
+        .and_then(|t| pattern(t))
     {
-        script.push(ScriptStep::Hear(pattern));
+        script.push(ScriptStep::Hear(format!("^{pattern}")));
     }
     persona.script = script.into_iter().map(located).collect();
     let journey = self::journey(set, original, &persona, seed);
-    persona.expect = Some(expectation(&journey));
-    checked(set, original, mutant, persona, seed)
+    expect_journey(&mut persona, &journey);
+    persona
 }
 
 /// `persona` as a suggestion when it passes on the set and fails on the
@@ -188,58 +223,36 @@ fn checked(
     Some(Suggestion { persona, failure })
 }
 
-/// The persona as a document, in the form docs/format.md gives.
+/// The persona as a document, written as the recorders write theirs.
 pub(crate) fn persona_yaml(persona: &Persona, comment: &str) -> String {
-    let quoted = record::quoted;
-    let mut yaml = String::new();
-    let comment: String = comment
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+    let vars: Vec<(String, String)> = persona
+        .vars
+        .iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
         .collect();
-    yaml.push_str(&format!("# {comment}\n"));
-    yaml.push_str(&format!("persona: {}\n", quoted(&persona.id.value)));
-    yaml.push_str(&format!("channel: {}\n", persona.channel.value.name()));
-    if let Some(flow) = &persona.flow {
-        yaml.push_str(&format!("flow: {}\n", quoted(&flow.value)));
+    let expect = persona.expect.as_ref();
+    record::Recording {
+        name: &persona.id.value,
+        origin: comment,
+        channel: persona.channel.value,
+        flow: persona.flow.as_ref().map(|f| f.value.as_str()),
+        vars: &vars,
+        script: persona
+            .script
+            .iter()
+            .map(|step| record::script_line(&step.value))
+            .collect(),
+        outcome: expect
+            .and_then(|e| e.outcome.as_ref())
+            .map_or(crate::model::Outcome::Stuck, |o| o.value),
+        node: expect
+            .and_then(|e| e.node.as_ref())
+            .map(|n| n.value.as_str()),
+        steps: expect.and_then(|e| e.max_steps).unwrap_or_default() as usize,
+        intent: persona.intent.as_ref().map(|i| i.value.as_str()),
+        queue: expect
+            .and_then(|e| e.queue.as_ref())
+            .map(|q| q.value.as_str()),
     }
-    if !persona.vars.is_empty() {
-        yaml.push_str("vars:\n");
-        for (var, value) in &persona.vars {
-            yaml.push_str(&format!(
-                "  {}: {}\n",
-                quoted(&var.value),
-                quoted(&value.value)
-            ));
-        }
-    }
-    if let Some(intent) = &persona.intent {
-        yaml.push_str(&format!("intent: {}\n", quoted(&intent.value)));
-    }
-    if let (Some(steps), Some(retries)) = (persona.patience_steps, persona.patience_retries) {
-        yaml.push_str(&format!(
-            "patience: {{ steps: {steps}, retries: {retries} }}\n"
-        ));
-    }
-    if !persona.script.is_empty() {
-        yaml.push_str("script:\n");
-        for step in &persona.script {
-            yaml.push_str(&record::script_line(&step.value));
-        }
-    }
-    if let Some(expect) = &persona.expect {
-        yaml.push_str("expect:\n");
-        if let Some(outcome) = &expect.outcome {
-            yaml.push_str(&format!("  outcome: {}\n", outcome.value.name()));
-        }
-        if let Some(node) = &expect.node {
-            yaml.push_str(&format!("  node: {}\n", quoted(&node.value)));
-        }
-        if let Some(queue) = &expect.queue {
-            yaml.push_str(&format!("  queue: {}\n", quoted(&queue.value)));
-        }
-        if let Some(steps) = expect.max_steps {
-            yaml.push_str(&format!("  max_steps: {steps}\n"));
-        }
-    }
-    yaml
+    .yaml()
 }

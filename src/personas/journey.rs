@@ -79,6 +79,57 @@ impl Observer for Ears<'_, '_, '_> {
     }
 }
 
+/// The persona's script as a journey plays it: in order, except that a
+/// `branch:` step is taken by the opaque step whose outcome it names, ahead
+/// of the `hear` steps written before it, which are checked as usual at the
+/// next input against everything heard since the last one.
+struct Script<'p> {
+    steps: Vec<&'p ScriptStep>,
+    taken: Vec<bool>,
+    /// The first step not yet given.
+    cursor: usize,
+}
+
+impl<'p> Script<'p> {
+    fn new(persona: &'p Persona) -> Self {
+        let steps: Vec<&ScriptStep> = persona.script.iter().map(|s| &s.value).collect();
+        Script {
+            taken: vec![false; steps.len()],
+            steps,
+            cursor: 0,
+        }
+    }
+
+    /// The next step not yet given, with its 1-based number.
+    fn peek(&mut self) -> Option<(usize, &'p ScriptStep)> {
+        while self.taken.get(self.cursor) == Some(&true) {
+            self.cursor += 1;
+        }
+        self.steps
+            .get(self.cursor)
+            .map(|&step| (self.cursor + 1, step))
+    }
+
+    fn next(&mut self) -> Option<(usize, &'p ScriptStep)> {
+        let next = self.peek()?;
+        self.taken[self.cursor] = true;
+        Some(next)
+    }
+
+    /// At an opaque step: the outcome the script names for it, when the
+    /// first step not yet given that is not a `hear` is a `branch:`.
+    fn branch(&mut self) -> Option<(usize, &'p str)> {
+        self.peek()?;
+        let at = (self.cursor..self.steps.len())
+            .find(|&k| !self.taken[k] && !matches!(self.steps[k], ScriptStep::Hear(_)))?;
+        let ScriptStep::Branch(name) = self.steps[at] else {
+            return None;
+        };
+        self.taken[at] = true;
+        Some((at + 1, name.as_str()))
+    }
+}
+
 /// A small deterministic generator for `fumbles`: the same persona and seed
 /// fumble in the same places on every run.
 struct Fumbles(u64);
@@ -189,9 +240,23 @@ pub(crate) fn run_journey(
         problems: Vec::new(),
     };
     let mut settled = machine.settle(graph.flows[flow_index].start, world, 0, NONE, &mut ears);
-    let mut script = persona.script.iter().map(|s| &s.value).peekable();
+    let mut script = Script::new(persona);
+    // The number of the script step given last, for what went wrong with it.
     let mut script_index = 0usize;
+    // Opaque steps passed since the customer's last input, and how many
+    // are one too many: every opaque step of the channel once, for each
+    // level of calls, plus the margin patience gives. Only steps that lead
+    // round to each other without the customer get past that, however long
+    // a back end's chain of checks is.
     let mut opaque_passes = 0u32;
+    let opaque_steps = graph
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.kind, Kind::Opaque { .. }))
+        .count() as u32;
+    let opaque_bound = opaque_steps
+        .saturating_mul(set.settings.limits.call_depth as u32 + 1)
+        .saturating_add(10 * max_steps.max(1));
     let (outcome, node) = loop {
         let state = match settled {
             Settled::Waiting(state) => state,
@@ -217,33 +282,52 @@ pub(crate) fn run_journey(
             | Settled::CallTooDeep(node)
             | Settled::Returned(node) => break (Outcome::Stuck, node),
         };
-        // The platform decides an opaque step, not the customer: take its
-        // usual outcome, the first branch, without spending a script step,
-        // a trait or the customer's patience on it. The input is still
-        // recorded, so that `replay` follows the same path.
+        // The platform decides an opaque step, not the customer: take the
+        // outcome the script names (`branch: NAME`, as a test names what a
+        // back end returns), else the usual one, the first branch, without
+        // spending a trait or the customer's patience on it. The input is
+        // still recorded, so that `replay` follows the same path.
         if let Kind::Opaque { branches } = &graph.nodes[state.node as usize].kind {
             opaque_passes += 1;
             // Opaque steps that lead round to each other would never end.
-            if branches.is_empty() || opaque_passes > 10 * max_steps.max(1) {
+            if branches.is_empty() || opaque_passes > opaque_bound {
                 break (Outcome::Stuck, state.node);
             }
+            let choice = match script.branch() {
+                Some((index, name)) => {
+                    match resolve(
+                        &machine,
+                        &state,
+                        &Input::Branch(name.to_string()),
+                        &mut Quiet,
+                    ) {
+                        Ok(choice) => choice,
+                        Err(reason) => {
+                            journey.problems.push(format!(
+                                "script step {index} (`branch:{name}`) cannot be given: {reason}"
+                            ));
+                            break (Outcome::Stuck, state.node);
+                        }
+                    }
+                }
+                None => Choice::Branch(0),
+            };
             journey
                 .inputs
-                .push(render(&machine, &state, Choice::Branch(0)).to_string());
-            settled = match machine.step(&state, Choice::Branch(0), &mut ears) {
+                .push(render(&machine, &state, choice).to_string());
+            settled = match machine.step(&state, choice, &mut ears) {
                 Step::Moved(next) => next,
                 _ => break (Outcome::Stuck, state.node),
             };
             continue;
         }
         // `hear` steps check what was heard since the last input.
-        while let Some(ScriptStep::Hear(pattern)) = script.peek() {
-            script_index += 1;
+        while let Some((index, ScriptStep::Hear(pattern))) = script.peek() {
             let heard = ears.heard.join(" ");
             let matches = heard_matches(pattern, &heard);
             if !matches {
                 journey.problems.push(format!(
-                    "script step {script_index}: expected to hear /{pattern}/, heard \"{heard}\""
+                    "script step {index}: expected to hear /{pattern}/, heard \"{heard}\""
                 ));
             }
             script.next();
@@ -253,8 +337,8 @@ pub(crate) fn run_journey(
         }
         let input = if has(Trait::Silent) {
             Some(Input::Wait)
-        } else if let Some(step) = script.next() {
-            script_index += 1;
+        } else if let Some((index, step)) = script.next() {
+            script_index = index;
             Some(step_input(step))
         } else {
             let fumbling = has(Trait::Fumbles) && fumbles.now();
@@ -279,6 +363,7 @@ pub(crate) fn run_journey(
             }
         };
         journey.steps += 1;
+        opaque_passes = 0;
         journey.inputs.push(input.to_string());
         ears.transcript.push(format!("> {input}"));
         ears.heard.clear();
@@ -308,8 +393,7 @@ pub(crate) fn run_journey(
     };
     // Script steps the journey never got to are part of the persona's
     // expectations too.
-    for step in script {
-        script_index += 1;
+    while let Some((script_index, step)) = script.next() {
         match step {
             ScriptStep::Hear(pattern) => {
                 let heard = ears.heard.join(" ");
@@ -427,6 +511,7 @@ fn step_input(step: &ScriptStep) -> Input {
         ScriptStep::Enter(text) => Input::Enter(text.clone()),
         ScriptStep::Click(label) => Input::Click(label.clone()),
         ScriptStep::Back => Input::Back,
+        ScriptStep::Branch(name) => Input::Branch(name.clone()),
         ScriptStep::Wait | ScriptStep::Hear(_) => Input::Wait,
     }
 }

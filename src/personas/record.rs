@@ -25,13 +25,6 @@ pub enum RecordError {
     AtOpaqueStep(String),
     #[error("the set already has a persona `{0}`; two personas of one set cannot share a name, so choose another")]
     NameTaken(String),
-    #[error("input {index} (`branch:{name}`) takes a branch other than `{first}`, the first of `{node}`; a persona always takes an opaque step's first branch, so it cannot follow this replay")]
-    NotFirstBranch {
-        index: usize,
-        name: String,
-        first: String,
-        node: String,
-    },
 }
 
 /// The persona document, as YAML, for the replay of `inputs` that gave
@@ -78,7 +71,7 @@ pub fn persona_yaml(
     };
 
     let mut script = Vec::new();
-    let mut given = inputs.iter().enumerate();
+    let mut given = inputs.iter();
     // The node the customer stands at, for the branch an input takes.
     let mut at: Option<(&str, &str)> = None;
     for event in &transcript.events {
@@ -101,27 +94,22 @@ pub fn persona_yaml(
                 }
             }
             Event::Input { .. } => {
-                let Some((index, input)) = given.next() else {
+                let Some(input) = given.next() else {
                     continue;
                 };
-                if let Some(step) = input_step(input) {
-                    script.push(step);
-                    continue;
-                }
                 // A persona takes an opaque step's first branch by itself,
-                // without a script step; any other branch it cannot be told
-                // to take.
+                // without a script step; any other it is told with a
+                // `branch:` step, as a test names what a back end returns.
                 if let Input::Branch(name) = input {
                     let first = at
                         .and_then(|(flow, node)| first_branch(set, transcript.channel, flow, node));
                     if first.as_deref() != Some(name.as_str()) {
-                        return Err(RecordError::NotFirstBranch {
-                            index: index + 1,
-                            name: name.clone(),
-                            first: first.unwrap_or_default(),
-                            node: at.map(|(_, node)| node.to_string()).unwrap_or_default(),
-                        });
+                        script.push(script_line(&ScriptStep::Branch(name.clone())));
                     }
+                    continue;
+                }
+                if let Some(step) = input_step(input) {
+                    script.push(step);
                 }
             }
         }
@@ -146,6 +134,8 @@ pub fn persona_yaml(
         outcome,
         node: Some(node),
         steps,
+        intent: None,
+        queue: None,
     }
     .yaml())
 }
@@ -160,8 +150,9 @@ pub(crate) fn check_name(name: &str) -> Result<(), RecordError> {
     Ok(())
 }
 
-/// A recorded journey as both recorders know it, a replay of the set and a
-/// call to a live app, so that both write the same persona document.
+/// A recorded journey as the recorders know it (a replay of the set, a
+/// call to a live app) and as `mutate` suggests one, so that all write the
+/// same persona document.
 pub(crate) struct Recording<'a> {
     pub name: &'a str,
     /// How it was recorded, for the comment that opens the document.
@@ -178,6 +169,10 @@ pub(crate) struct Recording<'a> {
     pub node: Option<&'a str>,
     /// The inputs the customer gave: `max_steps` and the patience.
     pub steps: usize,
+    /// What the customer wants, for a goal-directed persona.
+    pub intent: Option<&'a str>,
+    /// The queue of the transfer to expect, when it ends at one.
+    pub queue: Option<&'a str>,
 }
 
 impl Recording<'_> {
@@ -203,6 +198,9 @@ impl Recording<'_> {
                 yaml.push_str(&format!("  {}: {}\n", quoted(var), quoted(value)));
             }
         }
+        if let Some(intent) = self.intent {
+            yaml.push_str(&format!("intent: {}\n", quoted(intent)));
+        }
         // Patience wide enough for the recorded journey: every input may be
         // a retry, and the defaults would cut a long recording short.
         let patience = self.steps.max(1);
@@ -219,6 +217,9 @@ impl Recording<'_> {
         yaml.push_str(&format!("  outcome: {}\n", self.outcome.name()));
         if let Some(node) = self.node {
             yaml.push_str(&format!("  node: {}\n", quoted(node)));
+        }
+        if let Some(queue) = self.queue {
+            yaml.push_str(&format!("  queue: {}\n", quoted(queue)));
         }
         yaml.push_str(&format!("  max_steps: {}\n", self.steps));
         yaml
@@ -247,7 +248,7 @@ pub(crate) fn script_step(input: &Input) -> Option<ScriptStep> {
         Input::Click(label) => ScriptStep::Click(label.clone()),
         Input::Wait => ScriptStep::Wait,
         Input::Back => ScriptStep::Back,
-        Input::Branch(_) => return None,
+        Input::Branch(name) => ScriptStep::Branch(name.clone()),
     })
 }
 
@@ -261,6 +262,7 @@ pub(crate) fn script_line(step: &ScriptStep) -> String {
         ScriptStep::Click(label) => format!("  - click: {}\n", quoted(label)),
         ScriptStep::Wait => "  - wait: true\n".to_string(),
         ScriptStep::Back => "  - back: true\n".to_string(),
+        ScriptStep::Branch(name) => format!("  - branch: {}\n", quoted(name)),
     }
 }
 

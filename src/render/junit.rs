@@ -37,7 +37,8 @@ pub fn load_errors(report: &ErrorReport) -> String {
     finish(&junit)
 }
 
-fn finish(junit: &Junit) -> String {
+/// The XML of a JUnit report, ending with a line break.
+pub(crate) fn finish(junit: &Junit) -> String {
     let mut text = junit
         .to_string()
         .unwrap_or_else(|e| format!("<!-- {e} -->"));

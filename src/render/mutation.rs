@@ -245,13 +245,7 @@ pub fn junit(report: &MutationReport) -> String {
         format!("touchpoint mutate: {}", percent(report.score)),
         true,
     ));
-    let mut text = junit
-        .to_string()
-        .unwrap_or_else(|e| format!("<!-- {e} -->"));
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    text
+    super::junit::finish(&junit)
 }
 
 /// A test case per mutant: a killed one passes, an equivalent one is

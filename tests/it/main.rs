@@ -24,6 +24,7 @@ mod fuzz;
 mod import;
 mod init;
 mod live;
+mod mutate;
 mod mutation;
 mod personas;
 mod properties;

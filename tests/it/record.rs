@@ -432,7 +432,7 @@ nodes:
 "#;
 
 #[test]
-fn an_opaque_steps_first_branch_is_recorded_as_the_persona_takes_it_and_others_refused() {
+fn an_opaque_steps_first_branch_is_taken_as_a_persona_takes_it_and_others_are_branch_steps() {
     let dir = tempfile::tempdir().unwrap();
     write_flow(dir.path(), OPAQUE_FLOW);
     let yaml = record(
@@ -458,25 +458,65 @@ fn an_opaque_steps_first_branch_is_recorded_as_the_persona_takes_it_and_others_r
     assert_eq!(result["node"], "balance");
     assert_eq!(result["steps"], 1);
 
-    let set = dir.path().to_str().unwrap();
-    for (inputs, message) in [
-        (
-            "1,branch:fail",
-            "takes a branch other than `success`, the first of `lookup`",
+    // Another outcome is what the back end answered: the persona says so
+    // with a `branch:` step, and plays it back.
+    let yaml = record(
+        dir.path(),
+        "cannot-find-the-balance",
+        "main",
+        &[],
+        "1,branch:fail",
+    );
+    assert!(
+        yaml.contains("  - press: \"1\"\n  - branch: \"fail\"\n  - hear: 'Sorry,"),
+        "{yaml}"
+    );
+    let (code, result) = play(dir.path(), "cannot-find-the-balance");
+    assert_eq!(code, 0, "{yaml}\n{result:#}");
+    assert_eq!(result["outcome"], "hung-up");
+    assert_eq!(result["node"], "sorry");
+    assert_eq!(result["inputs"], serde_json::json!(["1", "branch:fail"]));
+
+    // A `hear` written before a `branch:` step does not hold the branch
+    // back: the opaque step takes it, and the `hear` is checked later.
+    let before = tempfile::tempdir().unwrap();
+    write_flow(
+        before.path(),
+        &OPAQUE_FLOW.replace("start: menu", "start: hello").replace(
+            "nodes:\n",
+            "nodes:\n  hello:\n    say: \"Checking your account.\"\n    next: lookup\n",
         ),
-        ("1", "the inputs end at the opaque step `lookup`"),
-    ] {
-        let (code, stdout, stderr) = touchpoint(&[
-            "replay",
-            set,
-            "--flow",
-            "main",
-            "--inputs",
-            inputs,
-            "--save-persona",
-            "other",
-        ]);
-        assert_eq!(code, 2, "{inputs}: {stdout}{stderr}");
-        assert!(stderr.contains(message), "{inputs}: {stderr}");
-    }
+    );
+    let yaml = record(
+        before.path(),
+        "told-the-lookup-failed",
+        "main",
+        &[],
+        "branch:fail",
+    );
+    assert!(
+        yaml.contains("  - hear: 'Checking\\s+your\\s+account\\.'\n  - branch: \"fail\"\n"),
+        "{yaml}"
+    );
+    let (code, result) = play(before.path(), "told-the-lookup-failed");
+    assert_eq!(code, 0, "{yaml}\n{result:#}");
+    assert_eq!(result["node"], "sorry");
+
+    // Inputs that end at the opaque step leave its outcome unsaid.
+    let set = dir.path().to_str().unwrap();
+    let (code, stdout, stderr) = touchpoint(&[
+        "replay",
+        set,
+        "--flow",
+        "main",
+        "--inputs",
+        "1",
+        "--save-persona",
+        "other",
+    ]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("the inputs end at the opaque step `lookup`"),
+        "{stderr}"
+    );
 }

@@ -9,7 +9,7 @@ use crate::cli::load::load;
 use crate::cli::output::Output;
 use crate::cli::{CliError, Verdict};
 use crate::finding::Finding;
-use crate::model::{Channel, Located, MenuSet, NodeKind, Persona, Span};
+use crate::model::{Channel, MenuSet, NodeKind, Persona};
 use crate::render;
 use crate::render::bpmn::NodeFacts;
 
@@ -260,24 +260,12 @@ fn intent_journey(
     if !set.flows.iter().any(|f| f.channel == channel) {
         return Err(CliError::NoFlowOnChannel(channel.name()));
     }
-    let nowhere = Span::default();
-    let customer = Persona {
-        id: Located::new(intent.to_string(), nowhere),
-        description: None,
-        channel: Located::new(channel, nowhere),
-        flow: flow.map(|f| f.id.clone()),
-        vars: Vec::new(),
-        intent: Some(Located::new(intent.to_string(), nowhere)),
-        patience_steps: None,
-        patience_retries: None,
-        traits: Vec::new(),
-        script: Vec::new(),
-        expect: None,
-        matrix: Vec::new(),
-        seed: None,
-        customer_type: None,
-        span: nowhere,
-    };
+    let customer = Persona::unwritten(
+        intent,
+        channel,
+        flow.map(|f| f.id.value.as_str()),
+        Some(intent),
+    );
     let config = customer.configurations().remove(0);
     let graph = crate::graph::compile(set, channel)?;
     let mut coverage = crate::coverage::CoverageMap::new(&graph);

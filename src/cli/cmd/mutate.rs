@@ -27,7 +27,7 @@ pub(crate) fn run(args: MutateArgs) -> Result<Verdict, CliError> {
         from: args.from.from,
         shard: args.shard,
     };
-    let (set, _) = load_noting_import("mutate", &args.path, &common)?;
+    let (set, imported) = load_noting_import("mutate", &args.path, &common)?;
     let options = MutateOptions {
         seed: common.seed,
         with_lint: args.mutation.with_lint,
@@ -37,6 +37,9 @@ pub(crate) fn run(args: MutateArgs) -> Result<Verdict, CliError> {
     };
     let mut report = mutate(&set, &options)?;
     report.min_score = args.mutation.min_score;
+    if let Some(info) = &imported {
+        info.locate_mutants(&mut report);
+    }
     if let Some(dir) = &args.mutation.write_suggestions {
         write_suggestions(dir, &report)?;
     }
@@ -51,24 +54,30 @@ pub(crate) fn run(args: MutateArgs) -> Result<Verdict, CliError> {
 }
 
 /// Writes each distinct suggested persona into `dir` as `NAME.yaml`. A file
-/// that exists is never replaced: someone may have edited it.
+/// that exists is never replaced: someone may have edited it. Then nothing
+/// is written at all, so that a rerun after removing it does not meet the
+/// suggestions this run wrote before it.
 fn write_suggestions(dir: &Path, report: &MutationReport) -> Result<(), CliError> {
-    std::fs::create_dir_all(dir).map_err(|source| CliError::CreateDir {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let mut written = std::collections::BTreeSet::new();
+    let mut names = std::collections::BTreeSet::new();
+    let mut files = Vec::new();
     for survivor in &report.survivors {
         let (Some(name), Some(yaml)) = (&survivor.suggestion_name, &survivor.suggestion) else {
             continue;
         };
-        if !written.insert(name.clone()) {
-            continue;
+        if names.insert(name.clone()) {
+            files.push((dir.join(format!("{name}.yaml")), yaml));
         }
-        let path = dir.join(format!("{name}.yaml"));
-        if path.exists() {
-            return Err(CliError::SuggestionExists(path));
-        }
+    }
+    // A link of that name counts as a file, even one that leads nowhere.
+    let taken = |path: &Path| std::fs::symlink_metadata(path).is_ok();
+    if let Some((path, _)) = files.iter().find(|(path, _)| taken(path)) {
+        return Err(CliError::SuggestionExists(path.clone()));
+    }
+    std::fs::create_dir_all(dir).map_err(|source| CliError::CreateDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for (path, yaml) in files {
         crate::atomic_write::write_file(&path, yaml.as_bytes()).map_err(|source| {
             CliError::Write {
                 path: path.clone(),

@@ -23,7 +23,9 @@ pub const PERSONA_KEYS: [&str; 13] = [
 pub const PATIENCE_KEYS: [&str; 2] = ["steps", "retries"];
 pub const MATRIX_KEYS: [&str; 4] = ["name", "channel", "flow", "vars"];
 pub const EXPECT_KEYS: [&str; 5] = ["outcome", "node", "queue", "max_steps", "max_seconds"];
-pub const STEP_KEYS: [&str; 7] = ["hear", "press", "say", "enter", "wait", "click", "back"];
+pub const STEP_KEYS: [&str; 8] = [
+    "hear", "press", "say", "enter", "wait", "click", "back", "branch",
+];
 
 impl Decoder<'_> {
     pub(super) fn persona(&mut self, root: &Yaml) -> Option<Persona> {
@@ -198,6 +200,7 @@ impl Decoder<'_> {
                 "say" => text(self).map(ScriptStep::Say),
                 "enter" => text(self).map(ScriptStep::Enter),
                 "click" => text(self).map(ScriptStep::Click),
+                "branch" => text(self).map(ScriptStep::Branch),
                 "wait" => self.bool(value, "wait").map(|_| ScriptStep::Wait),
                 _ => self.bool(value, "back").map(|_| ScriptStep::Back),
             };
