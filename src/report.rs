@@ -64,6 +64,10 @@ pub struct Report {
     /// the export the same way (`--from`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    /// `check --mutate`: the mutation score of the set's personas and the
+    /// mutants they miss (docs/report.md, "Mutation testing").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutation: Option<crate::results::mutation::MutationReport>,
 }
 
 /// Shard `index` of `count` (1-based), as `--shard K/N` gives it.
@@ -197,6 +201,7 @@ impl Report {
             structure: Default::default(),
             shard: None,
             from: None,
+            mutation: None,
         }
     }
 
@@ -222,6 +227,21 @@ impl Report {
     /// structure and coverage) and the personas it writes. This is what a
     /// diff of one file compares, so a change elsewhere in the set does not
     /// show up as a change of the file.
+    /// The mutation score of one file of the set. Mutants are made in
+    /// flows: a file of flows is scored on its own mutants, while a file
+    /// without flows (personas, the catalogue) keeps the set's score,
+    /// which is what its personas are judged by.
+    pub(crate) fn narrow_mutation_to_file(&mut self, set: &crate::model::MenuSet, file: &str) {
+        let holds_flows = set.flows.iter().any(|flow| {
+            set.files
+                .get(flow.file as usize)
+                .is_some_and(|f| f.name == file)
+        });
+        if let (true, Some(mutation)) = (holds_flows, &mut self.mutation) {
+            mutation.keep_file(file);
+        }
+    }
+
     pub(crate) fn focus_on_file(&mut self, set: &crate::model::MenuSet, file: &str) {
         let in_file = |source: crate::model::SourceId| {
             set.files
@@ -249,6 +269,7 @@ impl Report {
         self.personas.retain(|run| persona_in_file(&run.persona));
         self.persona_suites
             .retain(|suite| persona_in_file(&suite.persona));
+        self.narrow_mutation_to_file(set, file);
         self.file = Some(file.to_string());
         self.summarize();
     }
@@ -369,7 +390,9 @@ impl Report {
     /// level the settings give that code, so `persona-failed: off` or
     /// `warning` decides the exit code as it does for every other code.
     pub fn fails(&self, deny_warnings: bool) -> bool {
-        self.summary.errors > 0 || (deny_warnings && self.summary.warnings > 0)
+        self.summary.errors > 0
+            || (deny_warnings && self.summary.warnings > 0)
+            || self.mutation.as_ref().is_some_and(|m| m.below_min_score())
     }
 }
 
@@ -603,7 +626,11 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, MergeError> {
     let mut out = reports.next().ok_or(MergeError::Nothing)?;
     out.shard = None;
     let mut shard_notes = vec![std::mem::take(&mut out.notes)];
+    // Each shard scored its share of the mutants: merged, they are every
+    // mutant once, and the score is counted again from them.
+    let mut mutation: Vec<_> = out.mutation.take().into_iter().collect();
     for report in reports {
+        mutation.extend(report.mutation);
         for finding in report.findings {
             // The fuzzer's repro differs from batch to batch; anything else
             // found twice is the same finding, message and all.
@@ -658,6 +685,7 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, MergeError> {
         shard_notes.push(report.notes);
     }
     out.notes = merge_notes(&shard_notes);
+    out.mutation = crate::results::mutation::MutationReport::merge(mutation);
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.personas.sort_by_key(|p| p.order);
     // Transcript changes in the order of the runs they belong to, as one

@@ -119,8 +119,12 @@ pub fn times(mut f: impl FnMut()) -> (Duration, Duration) {
 pub fn rate(r: f64) -> String {
     if r >= 1e6 {
         format!("{:.2} M/s", r / 1e6)
-    } else {
+    } else if r >= 1e3 {
         format!("{:.1} k/s", r / 1e3)
+    } else {
+        // Slow units (a mutant judged, a set reloaded) would all read
+        // 0.0 k/s.
+        format!("{r:.1} /s")
     }
 }
 

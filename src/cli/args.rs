@@ -70,7 +70,8 @@ pub enum Command {
         /// The new side.
         new: String,
         /// What fails the diff (exit 1): errors, warnings, personas, coverage,
-        /// time, unserved.
+        /// time, unserved, mutation (a fall of the mutation score; not by
+        /// default).
         #[arg(
             long,
             value_delimiter = ',',
@@ -383,6 +384,8 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub personas: PersonaArgs,
     #[command(flatten)]
+    pub mutation: CheckMutationArgs,
+    #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
     pub seed: SeedArg,
@@ -390,6 +393,23 @@ pub struct CheckArgs {
     pub from: FromArg,
     #[command(flatten)]
     pub shard: ShardArg,
+}
+
+/// `check --mutate`: the mutation score in the report, with the options of
+/// `mutate` that decide what kills a mutant and what fails the run.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct CheckMutationArgs {
+    /// After the check, seed editing mistakes one at a time, as `mutate`
+    /// does, and put the mutation score and the survivors into the report.
+    #[arg(long)]
+    pub mutate: bool,
+    /// With --mutate: a mutant that adds a lint finding is killed too.
+    #[arg(long, requires = "mutate")]
+    pub with_lint: bool,
+    /// With --mutate: fail (exit 1) when the mutation score is below this,
+    /// a fraction (`0.9`) or a percentage (`90%`).
+    #[arg(long, value_parser = parse_score, value_name = "SCORE", requires = "mutate")]
+    pub min_score: Option<f64>,
 }
 
 /// How many random customers to try.
@@ -674,16 +694,18 @@ pub(crate) struct Common {
 pub(crate) const DEFAULT_SEED: u64 = 42;
 
 impl CheckArgs {
-    /// The set, the fuzzing budget, the personas to run and the options
-    /// every report command shares.
-    pub(crate) fn into_parts(self) -> (PathBuf, FuzzBudget, PersonaArgs, Common) {
+    /// The set, the fuzzing budget, the personas to run, the mutation
+    /// testing asked for and the options every report command shares.
+    pub(crate) fn into_parts(
+        self,
+    ) -> (PathBuf, FuzzBudget, PersonaArgs, CheckMutationArgs, Common) {
         let common = Common::of_report(
             self.report,
             Some(self.seed),
             Some(self.from),
             Some(self.shard),
         );
-        (self.path, self.budget, self.personas, common)
+        (self.path, self.budget, self.personas, self.mutation, common)
     }
 }
 

@@ -62,13 +62,13 @@ pub(crate) fn execute(cli: Cli) -> Result<Verdict, CliError> {
             cmd::lint::run(&path, &common)
         }
         Command::Check(args) => {
-            let (path, budget, personas, common) = args.into_parts();
+            let (path, budget, personas, mutation, common) = args.into_parts();
             refuse_html(&common)?;
-            cmd::check::run("check", &path, &budget, personas, &common)
+            cmd::check::run("check", &path, &budget, personas, mutation, &common)
         }
         Command::Report(args) => {
-            let (path, budget, personas, common) = args.into_parts();
-            cmd::check::run("report", &path, &budget, personas, &common)
+            let (path, budget, personas, mutation, common) = args.into_parts();
+            cmd::check::run("report", &path, &budget, personas, mutation, &common)
         }
         Command::Personas {
             path,

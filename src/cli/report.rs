@@ -23,8 +23,14 @@ pub(crate) enum Job {
     Fuzz(crate::fuzz::FuzzOptions),
     Personas(args::PersonaArgs),
     /// Every check, under the command's name: `check`, or `report`, which
-    /// runs the same job and may write it as an HTML page.
-    Check(crate::fuzz::FuzzOptions, args::PersonaArgs, &'static str),
+    /// runs the same job and may write it as an HTML page; with
+    /// `--mutate`, mutation testing after it.
+    Check(
+        crate::fuzz::FuzzOptions,
+        args::PersonaArgs,
+        &'static str,
+        args::CheckMutationArgs,
+    ),
 }
 
 pub(crate) fn fuzz_options(
@@ -68,10 +74,10 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
         Job::Lint => "lint",
         Job::Fuzz(_) => "fuzz",
         Job::Personas(_) => "personas",
-        Job::Check(_, _, command) => command,
+        Job::Check(_, _, command, _) => command,
     };
     let (set, imported, focus) = load_with_import(command, path, common)?;
-    if let Job::Personas(args) | Job::Check(_, args, _) = &job {
+    if let Job::Personas(args) | Job::Check(_, args, _, _) = &job {
         if let Some(name) = &args.persona {
             if !set.personas.iter().any(|p| &p.id.value == name) {
                 return Err(CliError::NoPersona {
@@ -90,7 +96,7 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
         _ => crate::run::lint_report(&set, command, common.seed),
     };
     let fuzz_options = match &job {
-        Job::Fuzz(options) | Job::Check(options, _, _) => Some(options),
+        Job::Fuzz(options) | Job::Check(options, _, _, _) => Some(options),
         Job::Lint | Job::Personas(_) => None,
     };
     if let (Ok(report), Some(options)) = (&mut report, fuzz_options) {
@@ -132,7 +138,7 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
     report.stats.nodes = set.flows.iter().map(|f| f.nodes.len()).sum();
     // What `--accept` rewrites once the report, with its diffs, is out.
     let mut accepting = None;
-    if let Job::Personas(args) | Job::Check(_, args, _) = &job {
+    if let Job::Personas(args) | Job::Check(_, args, _, _) = &job {
         let mut results = crate::personas::run_personas(
             &set,
             common.seed,
@@ -171,7 +177,28 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
         }
         report.add_personas(&set, results);
     }
+    if let Job::Check(_, personas, _, mutation) = &job {
+        if mutation.mutate {
+            // Every persona of the set judges every mutant, whatever
+            // `--persona` ran above: the score is the suite's. Golden
+            // transcripts kill mutants as `mutate --transcripts` has them.
+            let options = crate::mutate::MutateOptions {
+                seed: common.seed,
+                with_lint: mutation.with_lint,
+                shard: common.shard,
+                operators: Vec::new(),
+                transcripts: personas.transcripts.clone(),
+            };
+            let mut scored = crate::mutate::mutate(&set, &options)?;
+            scored.min_score = mutation.min_score;
+            if let Some(info) = &imported {
+                info.locate_mutants(&mut scored);
+            }
+            report.mutation = Some(scored);
+        }
+    }
     if let Some(file) = &focus {
+        report.narrow_mutation_to_file(&set, file);
         report.findings.retain(|finding| &finding.file == file);
         report.summarize();
         report.file = Some(file.clone());

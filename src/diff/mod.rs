@@ -2,6 +2,7 @@
 //! versions of a set: structure, prompts, findings, coverage and personas,
 //! and whether any of it is a regression that should fail a pull request.
 
+mod mutation;
 mod side;
 mod time;
 
@@ -13,7 +14,8 @@ use crate::model::{Channel, Level};
 use crate::report::Report;
 use crate::structure::{FlowShape, Lead, NodeShape, OptionShape};
 
-pub(crate) use side::{load_side, Revisions, SideError, SideOptions};
+pub use mutation::{MutationChange, ScoreFigures, SurvivingMutant};
+pub(crate) use side::{is_saved_report, load_side, Revisions, SideError, SideOptions};
 pub use time::{
     seconds_text, share_text, DemandChange, DemandFigures, DemandShift, IntentChange, IntentFigures,
 };
@@ -148,6 +150,9 @@ pub enum FailOn {
     Time,
     /// A rise of the share of a channel's demand that is not served.
     Unserved,
+    /// A fall of the mutation score (both sides scored): not in the
+    /// default list, so that a diff fails on it only when asked.
+    Mutation,
 }
 
 impl FailOn {
@@ -167,6 +172,7 @@ impl FailOn {
             "coverage" => Some(FailOn::Coverage),
             "time" => Some(FailOn::Time),
             "unserved" => Some(FailOn::Unserved),
+            "mutation" => Some(FailOn::Mutation),
             _ => None,
         }
     }
@@ -209,6 +215,10 @@ pub struct DiffReport {
     /// changed, and those on one side only, largest effect first.
     #[serde(default)]
     pub intents: Vec<IntentChange>,
+    /// Both sides' mutation scores, when both have one (docs/report.md,
+    /// "The diff report").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutation: Option<MutationChange>,
     /// Why the diff fails, one sentence each; empty when it passes.
     pub regressions: Vec<String>,
     /// What to bear in mind reading it, such as two sides fuzzed
@@ -263,6 +273,7 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], limits: Limits) -> D
         personas: Vec::new(),
         demand: Vec::new(),
         intents: Vec::new(),
+        mutation: None,
         regressions: Vec::new(),
         notes: Vec::new(),
     };
@@ -413,6 +424,7 @@ pub fn diff(old: &Report, new: &Report, fail_on: &[FailOn], limits: Limits) -> D
         }
     }
     time::compare(old, new, fail_on, limits.max_time_increase, &mut out);
+    mutation::compare(old, new, fail_on, &mut out);
     out
 }
 

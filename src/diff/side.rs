@@ -71,6 +71,18 @@ pub(crate) struct SideOptions {
     pub path: PathBuf,
     /// Read sides as exports of this platform instead of touchpoint YAML.
     pub from: Option<crate::import::Platform>,
+    /// Score a set side by mutation testing too (`Report::mutation`).
+    pub mutate: bool,
+}
+
+/// Whether a side is a saved JSON report rather than a set: with
+/// `--from`, a JSON file is an export (Connect and Studio are JSON).
+pub(crate) fn is_saved_report(spec: &str, options: &SideOptions) -> bool {
+    let path = Path::new(spec);
+    !spec.starts_with("git:")
+        && options.from.is_none()
+        && path.is_file()
+        && path.extension().is_some_and(|e| e == "json")
 }
 
 /// Produces the report of one side. `describe` names the side in messages.
@@ -99,9 +111,7 @@ pub(crate) fn load_side(
         return result;
     }
     let path = Path::new(spec);
-    // With `--from`, a JSON file is an export (Connect and Studio are
-    // JSON), not a saved report.
-    if options.from.is_none() && path.is_file() && path.extension().is_some_and(|e| e == "json") {
+    if is_saved_report(spec, options) {
         let text = std::fs::read_to_string(path).map_err(|e| SideError::Report {
             path: spec.to_string(),
             reason: e.to_string(),
@@ -168,10 +178,20 @@ fn report_for(
     let personas =
         crate::personas::run_personas(&set, options.seed, None, None).map_err(|e| unchecked(&e))?;
     report.add_personas(&set, personas);
+    if options.mutate {
+        let mutate = crate::mutate::MutateOptions {
+            seed: options.seed,
+            ..Default::default()
+        };
+        report.mutation = Some(crate::mutate::mutate(&set, &mutate).map_err(|e| unchecked(&e))?);
+    }
     report.structure = crate::structure::describe(&set);
     report.set = name.to_string();
     if let Some(info) = &imported {
         info.locate_all(&mut report.findings, &set);
+        if let Some(mutation) = &mut report.mutation {
+            info.locate_mutants(mutation);
+        }
         report.summarize();
     }
     if let Some(file) = file {
@@ -205,6 +225,7 @@ mod tests {
             fuzz_runs: 50,
             path: path.to_path_buf(),
             from: None,
+            mutate: false,
         }
     }
 

@@ -570,6 +570,7 @@ fn report(
         with_lint: options.with_lint,
         shard: options.shard.map(|(k, n)| format!("{k}/{n}")),
         notes,
+        min_score: None,
     }
 }
 

@@ -289,13 +289,17 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
             }
         }
     }
+    if let Some(mutation) = &report.mutation {
+        out.push_str(&super::mutation::check_human(mutation));
+    }
     let s = &report.summary;
-    let verdict = if s.errors == 0 && s.warnings == 0 {
-        "clean"
-    } else if s.errors == 0 {
+    let below_min_score = report.mutation.as_ref().filter(|m| m.below_min_score());
+    let verdict = if s.errors > 0 || below_min_score.is_some() {
+        "failed"
+    } else if s.warnings > 0 {
         "passed with warnings"
     } else {
-        "failed"
+        "clean"
     };
     let personas = if report.personas.is_empty() {
         String::new()
@@ -306,8 +310,15 @@ pub fn render(report: &Report, set: Option<&MenuSet>, colour: bool) -> String {
             s.personas_passed + s.personas_failed
         )
     };
+    let mutation = below_min_score.map_or(String::new(), |m| {
+        format!(
+            ", mutation score {} below --min-score {}",
+            super::mutation::percent(m.score),
+            super::mutation::percent(m.min_score.unwrap_or_default())
+        )
+    });
     out.push_str(&format!(
-        "\n{verdict}: {} error{}, {} warning{}{personas}\n",
+        "\n{verdict}: {} error{}, {} warning{}{personas}{mutation}\n",
         s.errors,
         plural(s.errors),
         s.warnings,
@@ -571,6 +582,7 @@ pub fn diff(diff: &crate::diff::DiffReport) -> String {
             .collect(),
     );
     section("caller time", caller_time_lines(diff));
+    section("mutation score", mutation_lines(diff));
     section("notes", diff.notes.clone());
     section("regressions", diff.regressions.clone());
     out.push_str(if diff.fails() {
@@ -579,6 +591,38 @@ pub fn diff(diff: &crate::diff::DiffReport) -> String {
         "\nno regressions\n"
     });
     out
+}
+
+/// The diff's mutation score: old → new, then the mutants that newly
+/// survive and those that no longer do, each on its own side's numbering.
+fn mutation_lines(diff: &crate::diff::DiffReport) -> Vec<String> {
+    let Some(m) = &diff.mutation else {
+        return Vec::new();
+    };
+    let percent = super::mutation::percent;
+    let mut lines = vec![format!(
+        "{} → {} ({} of {} mutants killed, {} equivalent → {} of {}, {} equivalent)",
+        percent(m.old.score),
+        percent(m.new.score),
+        m.old.killed,
+        m.old.mutants,
+        m.old.equivalent,
+        m.new.killed,
+        m.new.mutants,
+        m.new.equivalent
+    )];
+    for (what, list) in [
+        ("newly surviving", &m.newly_surviving),
+        ("no longer surviving", &m.no_longer_surviving),
+    ] {
+        for mutant in list {
+            lines.push(format!(
+                "{what}: {} {}:{} [{}] {}",
+                mutant.id, mutant.file, mutant.line, mutant.operator, mutant.description
+            ));
+        }
+    }
+    lines
 }
 
 /// The diff's caller time: each channel (and customer type) whose figures

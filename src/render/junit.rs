@@ -137,5 +137,17 @@ pub fn render(report: &Report, deny_warnings: bool) -> String {
         }
         junit.add_test_suite(personas);
     }
+    if let Some(mutation) = &report.mutation {
+        junit.add_test_suite(super::mutation::junit_suite(
+            mutation,
+            format!(
+                "touchpoint {} {}: mutation score {}",
+                report.command,
+                report.set,
+                super::mutation::percent(mutation.score)
+            ),
+            mutation.below_min_score(),
+        ));
+    }
     finish(&junit)
 }

@@ -183,6 +183,12 @@ pub fn report(report: &Report, deny_warnings: bool) -> String {
             f.runs, f.edges_covered, f.edges
         ));
     }
+    if let Some(m) = &report.mutation {
+        out.push_str(&format!(
+            "| mutation score | {} |\n",
+            cell(&super::mutation::score_text(m))
+        ));
+    }
     for flow in &report.coverage.flows {
         out.push_str(&format!(
             "| coverage {} `{}` | nodes {}/{}, options {}/{}, handlers {}/{} |\n",
@@ -263,6 +269,9 @@ pub fn report(report: &Report, deny_warnings: bool) -> String {
             }
         }
     }
+    if let Some(m) = &report.mutation {
+        mutation_section(&mut out, m);
+    }
     let failed: Vec<_> = report.personas.iter().filter(|p| !p.passed).collect();
     if !failed.is_empty() {
         out.push_str("\n<details><summary>failed personas</summary>\n\n");
@@ -278,6 +287,94 @@ pub fn report(report: &Report, deny_warnings: bool) -> String {
         out.push_str("</details>\n");
     }
     out
+}
+
+/// `check --mutate`: the score per operator, and the mutants the personas
+/// miss with how a caller tells each apart (`touchpoint mutate --format
+/// markdown` adds the suggested personas).
+fn mutation_section(out: &mut String, m: &crate::results::mutation::MutationReport) {
+    use super::mutation::percent;
+    out.push_str(&format!(
+        "\n### Mutation score: {}\n\n{}\n\n",
+        percent(m.score),
+        cell(&super::mutation::score_text(m))
+    ));
+    out.push_str(
+        "| operator | mutants | killed | equivalent | score |\n|---|---:|---:|---:|---:|\n",
+    );
+    for (operator, t) in &m.by_operator {
+        out.push_str(&format!(
+            "| `{operator}` | {} | {} | {} | {} |\n",
+            t.mutants,
+            t.killed,
+            t.equivalent,
+            percent(t.score)
+        ));
+    }
+    if !m.survivors.is_empty() {
+        out.push_str(&format!(
+            "\n<details><summary>{} survivor(s)</summary>\n\n| mutant | where | operator | mistake | how a caller tells |\n|---|---|---|---|---|\n",
+            m.survivors.len()
+        ));
+        for survivor in &m.survivors {
+            out.push_str(&format!(
+                "| {} | `{}:{}` | `{}` | {} | {} |\n",
+                survivor.id,
+                survivor.file,
+                survivor.line,
+                survivor.operator,
+                cell(&survivor.description),
+                cell(&survivor.difference)
+            ));
+        }
+        out.push_str("\n</details>\n");
+    }
+    for note in &m.notes {
+        out.push_str(&format!("\n> note: {}\n", cell(note)));
+    }
+}
+
+/// The diff's mutation score, open like caller time: old → new, and the
+/// mutants that newly survive (and those that no longer do) in tables.
+fn mutation_change(out: &mut String, diff: &DiffReport) {
+    let Some(m) = &diff.mutation else {
+        return;
+    };
+    let percent = super::mutation::percent;
+    out.push_str(&format!(
+        "\n**Mutation score: {} → {}** ({} of {} mutants killed, {} equivalent → {} of {}, {} equivalent)\n",
+        percent(m.old.score),
+        percent(m.new.score),
+        m.old.killed,
+        m.old.mutants,
+        m.old.equivalent,
+        m.new.killed,
+        m.new.mutants,
+        m.new.equivalent
+    ));
+    for (what, list) in [
+        ("newly surviving", &m.newly_surviving),
+        ("no longer surviving", &m.no_longer_surviving),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n<details><summary>{} mutant(s) {what}</summary>\n\n| mutant | where | operator | mistake |\n|---|---|---|---|\n",
+            list.len()
+        ));
+        for mutant in list {
+            out.push_str(&format!(
+                "| {} | `{}:{}` | `{}` | {} |\n",
+                mutant.id,
+                mutant.file,
+                mutant.line,
+                mutant.operator,
+                cell(&mutant.description)
+            ));
+        }
+        out.push_str("\n</details>\n");
+    }
 }
 
 pub fn diff(diff: &DiffReport, new: &Report) -> String {
@@ -321,6 +418,7 @@ pub fn diff(diff: &DiffReport, new: &Report) -> String {
         }
     }
     caller_time(&mut out, diff);
+    mutation_change(&mut out, diff);
     let section = |out: &mut String, title: &str, body: String| {
         if !body.is_empty() {
             out.push_str(&format!(

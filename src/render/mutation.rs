@@ -6,8 +6,75 @@ use quick_junit::{NonSuccessKind, Report as Junit, TestCase, TestCaseStatus, Tes
 
 use crate::results::mutation::{MutantStatus, MutationReport, Survivor, Tally};
 
-fn percent(score: f64) -> String {
+pub(crate) fn percent(score: f64) -> String {
     format!("{:.1}%", score * 100.0)
+}
+
+/// The score and what it counts, as one sentence's worth of text:
+/// `24.2% (73 of 327 mutants killed, 26 equivalent, by personas)`, and
+/// `, below --min-score 50.0%` when that fails the run.
+pub(crate) fn score_text(report: &MutationReport) -> String {
+    let mut text = format!(
+        "{} ({} of {} mutants killed, {} equivalent{}{})",
+        percent(report.score),
+        report.killed,
+        report.mutants,
+        report.equivalent,
+        if report.with_lint {
+            ", by personas and lint"
+        } else {
+            ", by personas"
+        },
+        report
+            .shard
+            .as_ref()
+            .map(|s| format!(", shard {s}"))
+            .unwrap_or_default()
+    );
+    if let (true, Some(min)) = (report.below_min_score(), report.min_score) {
+        text.push_str(&format!(", below --min-score {}", percent(min)));
+    }
+    text
+}
+
+/// How many survivors a report of another command lists before it sends
+/// the reader to `touchpoint mutate` for the rest.
+pub(crate) const SURVIVORS_LISTED: usize = 10;
+
+/// One survivor on one line: `M12 phone/main.yaml:14 [operator] what changed`.
+pub(crate) fn survivor_line(survivor: &Survivor) -> String {
+    format!(
+        "{} {}:{} [{}] {}",
+        survivor.id, survivor.file, survivor.line, survivor.operator, survivor.description
+    )
+}
+
+/// The part of `check --mutate`'s human report about mutation: the score
+/// and the first survivors.
+pub(crate) fn check_human(report: &MutationReport) -> String {
+    let mut out = format!("\nmutation score: {}\n", score_text(report));
+    if !report.survivors.is_empty() {
+        let shown = report.survivors.len().min(SURVIVORS_LISTED);
+        let which = if shown < report.survivors.len() {
+            format!(", the first {shown}")
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "  survivors ({}{which}):\n",
+            report.survivors.len()
+        ));
+        for survivor in report.survivors.iter().take(shown) {
+            out.push_str(&format!("    {}\n", survivor_line(survivor)));
+        }
+        out.push_str(
+            "  `touchpoint mutate` shows how a caller tells each apart and a persona that catches it\n",
+        );
+    }
+    for note in &report.notes {
+        out.push_str(&format!("  note: {note}\n"));
+    }
+    out
 }
 
 fn tally_text(tally: &Tally) -> String {
@@ -41,23 +108,7 @@ fn by_node(report: &MutationReport) -> Vec<(&Survivor, Vec<&Survivor>)> {
 
 pub fn human(report: &MutationReport) -> String {
     let mut out = String::new();
-    out.push_str(&format!(
-        "mutation score: {} ({} of {} mutants killed, {} equivalent{}{})\n",
-        percent(report.score),
-        report.killed,
-        report.mutants,
-        report.equivalent,
-        if report.with_lint {
-            ", by personas and lint"
-        } else {
-            ", by personas"
-        },
-        report
-            .shard
-            .as_ref()
-            .map(|s| format!(", shard {s}"))
-            .unwrap_or_default()
-    ));
+    out.push_str(&format!("mutation score: {}\n", score_text(report)));
     if !report.by_operator.is_empty() {
         out.push_str("\nby operator:\n");
         for (operator, tally) in &report.by_operator {
@@ -189,8 +240,35 @@ pub fn markdown(report: &MutationReport) -> String {
 
 pub fn junit(report: &MutationReport) -> String {
     let mut junit = Junit::new("touchpoint");
-    let mut suite = TestSuite::new(format!("touchpoint mutate: {}", percent(report.score)));
+    junit.add_test_suite(junit_suite(
+        report,
+        format!("touchpoint mutate: {}", percent(report.score)),
+        true,
+    ));
+    super::junit::finish(&junit)
+}
+
+/// A test case per mutant: a killed one passes, an equivalent one is
+/// skipped, and a survivor fails when `survivors_fail` says so (always for
+/// `mutate`; for `check --mutate`, when the score is below `--min-score`),
+/// else passes with how a caller tells it apart in its output, as a
+/// persona whose failure does not fail the run does.
+pub(crate) fn junit_suite(
+    report: &MutationReport,
+    name: String,
+    survivors_fail: bool,
+) -> TestSuite {
+    let mut suite = TestSuite::new(name);
     for result in &report.results {
+        let survivor = report.survivors.iter().find(|s| s.id == result.id);
+        let survivor_text = survivor.map(|survivor| {
+            let mut text = format!("{}\n", survivor.difference);
+            if let Some(yaml) = &survivor.suggestion {
+                text.push_str("\nsuggested persona:\n");
+                text.push_str(yaml);
+            }
+            text
+        });
         let status = match result.status {
             MutantStatus::Killed => TestCaseStatus::success(),
             MutantStatus::Equivalent => {
@@ -198,22 +276,17 @@ pub fn junit(report: &MutationReport) -> String {
                 status.set_message("equivalent: no caller can tell it apart");
                 status
             }
-            MutantStatus::Survived | MutantStatus::Undecided => {
-                let survivor = report.survivors.iter().find(|s| s.id == result.id);
+            MutantStatus::Survived | MutantStatus::Undecided if survivors_fail => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 status
                     .set_message(format!("{} survived: {}", result.id, result.description))
                     .set_type(result.status.name());
-                if let Some(survivor) = survivor {
-                    let mut text = format!("{}\n", survivor.difference);
-                    if let Some(yaml) = &survivor.suggestion {
-                        text.push_str("\nsuggested persona:\n");
-                        text.push_str(yaml);
-                    }
-                    status.set_description(text);
+                if let Some(text) = &survivor_text {
+                    status.set_description(text.clone());
                 }
                 status
             }
+            MutantStatus::Survived | MutantStatus::Undecided => TestCaseStatus::success(),
         };
         let mut case = TestCase::new(
             format!(
@@ -223,8 +296,10 @@ pub fn junit(report: &MutationReport) -> String {
             status,
         );
         case.set_classname(format!("touchpoint.mutate.{}", result.operator));
+        if let (false, Some(text)) = (survivors_fail, survivor_text) {
+            case.set_system_out(format!("{} survived: {text}", result.id));
+        }
         suite.add_test_case(case);
     }
-    junit.add_test_suite(suite);
-    super::junit::finish(&junit)
+    suite
 }

@@ -97,13 +97,18 @@ pub fn load_errors(report: &ErrorReport) -> String {
     document(&report.version, &rules, &results)
 }
 
+/// The rule a mutant nothing caught is reported under (`check --mutate`):
+/// not a finding code, since the menu is not wrong; a mistake at that line
+/// would go unnoticed by the personas.
+const MUTANT_SURVIVED_RULE: &str = "mutant-survived";
+
 pub fn render(report: &Report) -> String {
     let uri = artifact_uri(&report.set);
-    let rules: Vec<Value> = Code::ALL
+    let mut rules: Vec<Value> = Code::ALL
         .iter()
         .map(|c| json!({"id": c.name(), "shortDescription": {"text": c.summary()}, "defaultConfiguration": {"level": c.default_level().name()}}))
         .collect();
-    let results: Vec<Value> = report
+    let mut results: Vec<Value> = report
         .findings
         .iter()
         .map(|f| {
@@ -129,6 +134,35 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
+    if let Some(mutation) = &report.mutation {
+        rules.push(json!({
+            "id": MUTANT_SURVIVED_RULE,
+            "shortDescription": {"text": "An editing mistake here changes what callers meet, and no persona notices it."},
+            "defaultConfiguration": {"level": "warning"}
+        }));
+        // A survivor is an error only when the score fails the run, as a
+        // finding is only when its level does.
+        let level = if mutation.below_min_score() {
+            "error"
+        } else {
+            "warning"
+        };
+        results.extend(mutation.survivors.iter().map(|s| {
+            json!({
+                "ruleId": MUTANT_SURVIVED_RULE,
+                "level": level,
+                "message": {"text": format!("{} survived: {} ({})", s.id, s.description, s.difference)},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(&s.file)},
+                        "region": {"startLine": s.line.max(1)}
+                    },
+                    "logicalLocations": [{"name": s.node, "fullyQualifiedName": format!("{}/{}/{}", s.channel.name(), s.flow, s.node), "kind": "member"}]
+                }],
+                "properties": {"mutant": s.id, "operator": s.operator, "channel": s.channel.name(), "flow": s.flow, "suggestion": s.suggestion}
+            })
+        }));
+    }
     document(&report.version, &rules, &results)
 }
 

@@ -32,6 +32,107 @@ pub struct MutationReport {
     pub shard: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// `check --mutate --min-score`: the score below which the run fails.
+    /// Kept in the report so that every format can say so and `merge`
+    /// judges the merged score against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_score: Option<f64>,
+}
+
+impl MutationReport {
+    /// Whether the score is below `--min-score` (never without one).
+    pub fn below_min_score(&self) -> bool {
+        self.min_score.is_some_and(|min| self.score < min)
+    }
+
+    /// The reports of the shards of one run (`--shard K/N`) as one: every
+    /// mutant once, in mutant order, and every figure counted again from
+    /// them, so the merged report is the one an unsharded run writes. The
+    /// first shard's `--with-lint` and `--min-score` stand; notes are kept
+    /// once each, in the order they were first written.
+    pub(crate) fn merge(reports: Vec<MutationReport>) -> Option<MutationReport> {
+        let mut reports = reports.into_iter();
+        let mut out = reports.next()?;
+        for report in reports {
+            for result in report.results {
+                if !out.results.iter().any(|r| r.id == result.id) {
+                    out.results.push(result);
+                }
+            }
+            for survivor in report.survivors {
+                if !out.survivors.iter().any(|s| s.id == survivor.id) {
+                    out.survivors.push(survivor);
+                }
+            }
+            for note in report.notes {
+                if !out.notes.contains(&note) {
+                    out.notes.push(note);
+                }
+            }
+        }
+        out.results.sort_by_key(|r| mutant_number(&r.id));
+        out.survivors.sort_by_key(|s| mutant_number(&s.id));
+        out.shard = None;
+        out.recount();
+        Some(out)
+    }
+
+    /// Only the mutants of one file of the set, for a report about that
+    /// file (a file PATH given to `check`, or to a side of `diff`).
+    pub(crate) fn keep_file(&mut self, file: &str) {
+        self.results.retain(|r| r.file == file);
+        self.survivors.retain(|s| s.file == file);
+        self.recount();
+    }
+
+    /// Counts, score and tallies again from `results`, as `mutate` counts
+    /// them: operators by name, flows in the order their first mutant
+    /// comes.
+    fn recount(&mut self) {
+        let mut by_operator: BTreeMap<String, Tally> = BTreeMap::new();
+        let mut by_flow: Vec<FlowTally> = Vec::new();
+        let (mut killed, mut equivalent) = (0, 0);
+        for result in &self.results {
+            by_operator
+                .entry(result.operator.clone())
+                .or_default()
+                .add(result.status);
+            match by_flow
+                .iter_mut()
+                .find(|f| f.channel == result.channel && f.flow == result.flow)
+            {
+                Some(flow) => flow.tally.add(result.status),
+                None => {
+                    let mut tally = Tally::default();
+                    tally.add(result.status);
+                    by_flow.push(FlowTally {
+                        channel: result.channel,
+                        flow: result.flow.clone(),
+                        tally,
+                    });
+                }
+            }
+            match result.status {
+                MutantStatus::Killed => killed += 1,
+                MutantStatus::Equivalent => equivalent += 1,
+                MutantStatus::Survived | MutantStatus::Undecided => {}
+            }
+        }
+        self.mutants = self.results.len();
+        self.killed = killed;
+        self.equivalent = equivalent;
+        self.score = score(killed, self.mutants, equivalent);
+        self.by_operator = by_operator;
+        self.by_flow = by_flow;
+    }
+}
+
+/// The number of a mutant id (`M12` is 12), by which mutants are ordered;
+/// an id of another form sorts last.
+fn mutant_number(id: &str) -> usize {
+    id.strip_prefix('M')
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX)
 }
 
 /// Counts for one operator or flow.

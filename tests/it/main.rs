@@ -25,6 +25,7 @@ mod import;
 mod init;
 mod live;
 mod mutate;
+mod mutation;
 mod personas;
 mod properties;
 mod record;

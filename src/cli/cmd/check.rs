@@ -1,6 +1,7 @@
 //! `touchpoint check`: every check on a set: lint, fuzzing and personas.
 //! `touchpoint report` runs the same job under its own name, the one that
-//! may be written as the self-contained HTML page.
+//! may be written as the self-contained HTML page. With `--mutate`, either
+//! also scores the personas by mutation testing.
 
 use std::path::Path;
 
@@ -15,10 +16,16 @@ pub(crate) fn run(
     path: &Path,
     budget: &args::FuzzBudget,
     personas: args::PersonaArgs,
+    mutation: args::CheckMutationArgs,
     common: &Common,
 ) -> Result<Verdict, CliError> {
     run_report(
-        Job::Check(fuzz_options(budget, common, CHECK_RUNS), personas, command),
+        Job::Check(
+            fuzz_options(budget, common, CHECK_RUNS),
+            personas,
+            command,
+            mutation,
+        ),
         path,
         common,
     )

@@ -38,10 +38,9 @@ pub(crate) fn run(
         fuzz_runs: runs,
         path,
         from: common.from,
+        mutate: false,
     };
-    let sides =
-        [old, new].map(|spec| crate::diff::load_side(spec, &options, &crate::cli::git::Git));
-    let [old_report, new_report] = sides;
+    let [old_report, new_report] = load_sides([old, new], &options);
     let (old_report, new_report) = match (old_report, new_report) {
         (Ok(a), Ok(b)) => (a, b),
         (old_side, new_side) => {
@@ -82,6 +81,39 @@ pub(crate) fn run(
     };
     Output::new(common.output.as_deref()).write(&text)?;
     Ok(Verdict::failed_if(report.fails()))
+}
+
+/// Both sides' reports. A set side is scored by mutation testing when the
+/// score can be compared: the other side is a set too, or a saved report
+/// that has a score. Saved reports are read first to know that.
+fn load_sides(
+    [old, new]: [&str; 2],
+    options: &crate::diff::SideOptions,
+) -> [Result<crate::report::Report, crate::diff::SideError>; 2] {
+    let load = |spec: &str, mutate: bool| {
+        let options = crate::diff::SideOptions {
+            mutate,
+            ..options.clone()
+        };
+        crate::diff::load_side(spec, &options, &crate::cli::git::Git)
+    };
+    let scored = |side: &Result<crate::report::Report, _>| {
+        side.as_ref().is_ok_and(|report| report.mutation.is_some())
+    };
+    let saved = [old, new].map(|spec| crate::diff::is_saved_report(spec, options));
+    match saved {
+        [false, false] => [load(old, true), load(new, true)],
+        [true, false] => {
+            let old_side = load(old, false);
+            let new_side = load(new, scored(&old_side));
+            [old_side, new_side]
+        }
+        [false, true] => {
+            let new_side = load(new, false);
+            [load(old, scored(&new_side)), new_side]
+        }
+        [true, true] => [load(old, false), load(new, false)],
+    }
 }
 
 /// What people read when a side of a diff (`which`, old or new) cannot be

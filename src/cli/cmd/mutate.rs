@@ -36,18 +36,9 @@ pub(crate) fn run(args: MutateArgs) -> Result<Verdict, CliError> {
         transcripts: args.mutation.transcripts.clone(),
     };
     let mut report = mutate(&set, &options)?;
+    report.min_score = args.mutation.min_score;
     if let Some(info) = &imported {
-        // The generated YAML exists only in memory: point at the export.
-        for result in &mut report.results {
-            if let Some((file, line, column)) = info.origin_of(&result.flow, &result.node) {
-                (result.file, result.line, result.column) = (file, line, column);
-            }
-        }
-        for survivor in &mut report.survivors {
-            if let Some((file, line, _)) = info.origin_of(&survivor.flow, &survivor.node) {
-                (survivor.file, survivor.line) = (file, line);
-            }
-        }
+        info.locate_mutants(&mut report);
     }
     if let Some(dir) = &args.mutation.write_suggestions {
         write_suggestions(dir, &report)?;
@@ -59,11 +50,7 @@ pub(crate) fn run(args: MutateArgs) -> Result<Verdict, CliError> {
         MutateFormat::Junit => crate::render::mutation::junit(&report),
     };
     Output::new(common.output.as_deref()).write(&text)?;
-    Ok(Verdict::failed_if(
-        args.mutation
-            .min_score
-            .is_some_and(|min| report.score < min),
-    ))
+    Ok(Verdict::failed_if(report.below_min_score()))
 }
 
 /// Writes each distinct suggested persona into `dir` as `NAME.yaml`. A file

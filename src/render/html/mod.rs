@@ -9,6 +9,7 @@
 
 mod diagram;
 mod layout;
+mod mutation;
 mod steps;
 
 use std::fmt::Write;
@@ -126,6 +127,9 @@ pub fn render(report: &Report, set: &MenuSet) -> String {
     demand(&mut page, report);
     flow_section(&mut page, report, &diagrams);
     coverage(&mut page, report);
+    if let Some(scored) = &report.mutation {
+        mutation::section(&mut page, scored);
+    }
     findings(&mut page, report, &data);
     if !report.notes.is_empty() {
         page.push_str("<section id=\"notes\"><h2>Notes</h2><ul>");
@@ -273,9 +277,14 @@ fn header(page: &mut String, report: &Report) {
     } else {
         " <a href=\"#demand\">demand</a>"
     };
+    let mutation = if report.mutation.is_none() {
+        ""
+    } else {
+        " <a href=\"#mutation\">mutation</a>"
+    };
     let _ = writeln!(
         page,
-        "<nav><a href=\"#journeys\">journeys</a>{demand} <a href=\"#flows\">flows</a> <a href=\"#coverage\">coverage</a> <a href=\"#findings\">findings</a></nav></header>"
+        "<nav><a href=\"#journeys\">journeys</a>{demand} <a href=\"#flows\">flows</a> <a href=\"#coverage\">coverage</a>{mutation} <a href=\"#findings\">findings</a></nav></header>"
     );
 }
 
