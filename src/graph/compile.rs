@@ -115,6 +115,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
         open_when: Default::default(),
         queue_of: Default::default(),
         queues: Vec::new(),
+        opaque_steps: 0,
     };
 
     // Node indices first, so that targets can be resolved in one pass.
@@ -338,6 +339,11 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
             graph.flows[flow as usize].called = true;
         }
     }
+    graph.opaque_steps = graph
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.kind, Kind::Opaque { .. }))
+        .count() as u32;
     compute_shadowing(&mut graph);
     let fits = fit_table(&graph, set);
     let mut serves_table = BitTable::new(graph.nodes.len(), set.intents.len());

@@ -230,6 +230,9 @@ pub struct Graph<'a> {
     pub queue_of: rustc_hash::FxHashMap<NodeIx, u32>,
     /// The queues the channel's transfers name, each once.
     pub queues: Vec<String>,
+    /// How many opaque steps the channel has: a chain of them longer than
+    /// this (per level of calls) goes round without the customer.
+    pub opaque_steps: u32,
 }
 
 /// The condition that always holds, for unguarded options.

@@ -249,12 +249,8 @@ pub(crate) fn run_journey(
     // round to each other without the customer get past that, however long
     // a back end's chain of checks is.
     let mut opaque_passes = 0u32;
-    let opaque_steps = graph
-        .nodes
-        .iter()
-        .filter(|n| matches!(n.kind, Kind::Opaque { .. }))
-        .count() as u32;
-    let opaque_bound = opaque_steps
+    let opaque_bound = graph
+        .opaque_steps
         .saturating_mul(set.settings.limits.call_depth as u32 + 1)
         .saturating_add(10 * max_steps.max(1));
     let (outcome, node) = loop {
