@@ -347,11 +347,11 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
                         YamlValue::Null
                     } else {
                         // The scanner builds a scalar in a buffer with
-                        // room to spare (a hundred bytes or more for a node id), and
-                        // a tree holds hundreds of thousands of them until
-                        // it is decoded: trimming each to its length took
-                        // a third off the peak heap of loading a large
-                        // flow.
+                        // room to spare (a hundred bytes or more for a
+                        // node id), and a tree holds hundreds of thousands
+                        // of them until it is decoded: trimming each to its
+                        // length took a third off the peak heap of loading
+                        // a large flow.
                         let mut text = text.into_owned();
                         text.shrink_to_fit();
                         YamlValue::Scalar { text, quoted }
