@@ -599,18 +599,13 @@ fn mutation_lines(diff: &crate::diff::DiffReport) -> Vec<String> {
     let Some(m) = &diff.mutation else {
         return Vec::new();
     };
-    let percent = super::mutation::percent;
     let mut lines = vec![format!(
-        "{} → {} ({} of {} mutants killed, {} equivalent → {} of {}, {} equivalent)",
-        percent(m.old.score),
-        percent(m.new.score),
-        m.old.killed,
-        m.old.mutants,
-        m.old.equivalent,
-        m.new.killed,
-        m.new.mutants,
-        m.new.equivalent
+        "{} → {} ({})",
+        super::mutation::percent(m.old.score),
+        super::mutation::percent(m.new.score),
+        super::mutation::change_counts(m)
     )];
+
     for (what, list) in [
         ("newly surviving", &m.newly_surviving),
         ("no longer surviving", &m.no_longer_surviving),

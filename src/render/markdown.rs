@@ -299,18 +299,7 @@ fn mutation_section(out: &mut String, m: &crate::results::mutation::MutationRepo
         percent(m.score),
         cell(&super::mutation::score_text(m))
     ));
-    out.push_str(
-        "| operator | mutants | killed | equivalent | score |\n|---|---:|---:|---:|---:|\n",
-    );
-    for (operator, t) in &m.by_operator {
-        out.push_str(&format!(
-            "| `{operator}` | {} | {} | {} | {} |\n",
-            t.mutants,
-            t.killed,
-            t.equivalent,
-            percent(t.score)
-        ));
-    }
+    out.push_str(&super::mutation::operator_table(m));
     if !m.survivors.is_empty() {
         out.push_str(&format!(
             "\n<details><summary>{} survivor(s)</summary>\n\n| mutant | where | operator | mistake | how a caller tells |\n|---|---|---|---|---|\n",
@@ -340,17 +329,11 @@ fn mutation_change(out: &mut String, diff: &DiffReport) {
     let Some(m) = &diff.mutation else {
         return;
     };
-    let percent = super::mutation::percent;
     out.push_str(&format!(
-        "\n**Mutation score: {} → {}** ({} of {} mutants killed, {} equivalent → {} of {}, {} equivalent)\n",
-        percent(m.old.score),
-        percent(m.new.score),
-        m.old.killed,
-        m.old.mutants,
-        m.old.equivalent,
-        m.new.killed,
-        m.new.mutants,
-        m.new.equivalent
+        "\n**Mutation score: {} → {}** ({})\n",
+        super::mutation::percent(m.old.score),
+        super::mutation::percent(m.new.score),
+        super::mutation::change_counts(m)
     ));
     for (what, list) in [
         ("newly surviving", &m.newly_surviving),

@@ -13,6 +13,39 @@ pub(crate) fn percent(score: f64) -> String {
 /// The score and what it counts, as one sentence's worth of text:
 /// `24.2% (73 of 327 mutants killed, 26 equivalent, by personas)`, and
 /// `, below --min-score 50.0%` when that fails the run.
+/// What a diff's two scores count, "8 of 18 mutants killed, 0 equivalent
+/// → 3 of 13, 1 equivalent", which the human and markdown diffs both print
+/// after the scores.
+pub(crate) fn change_counts(m: &crate::diff::MutationChange) -> String {
+    format!(
+        "{} of {} mutants killed, {} equivalent → {} of {}, {} equivalent",
+        m.old.killed,
+        m.old.mutants,
+        m.old.equivalent,
+        m.new.killed,
+        m.new.mutants,
+        m.new.equivalent
+    )
+}
+
+/// The per-operator table of a markdown report, `mutate`'s and `check
+/// --mutate`'s alike.
+pub(crate) fn operator_table(report: &MutationReport) -> String {
+    let mut out =
+        "| operator | mutants | killed | equivalent | score |\n|---|---:|---:|---:|---:|\n"
+            .to_string();
+    for (operator, t) in &report.by_operator {
+        out.push_str(&format!(
+            "| `{operator}` | {} | {} | {} | {} |\n",
+            t.mutants,
+            t.killed,
+            t.equivalent,
+            percent(t.score)
+        ));
+    }
+    out
+}
+
 pub(crate) fn score_text(report: &MutationReport) -> String {
     let mut text = format!(
         "{} ({} of {} mutants killed, {} equivalent{}{})",
@@ -177,18 +210,7 @@ pub fn markdown(report: &MutationReport) -> String {
         report.equivalent,
         report.shard.as_ref().map(|s| format!("; shard {s}")).unwrap_or_default()
     ));
-    out.push_str(
-        "| operator | mutants | killed | equivalent | score |\n|---|---:|---:|---:|---:|\n",
-    );
-    for (operator, t) in &report.by_operator {
-        out.push_str(&format!(
-            "| `{operator}` | {} | {} | {} | {} |\n",
-            t.mutants,
-            t.killed,
-            t.equivalent,
-            percent(t.score)
-        ));
-    }
+    out.push_str(&operator_table(report));
     out.push_str("\n| flow | mutants | killed | equivalent | score |\n|---|---:|---:|---:|---:|\n");
     for flow in &report.by_flow {
         let t = &flow.tally;
