@@ -117,7 +117,7 @@ pub fn mutate(set: &MenuSet, options: &MutateOptions) -> Result<MutationReport, 
     if set.personas.is_empty() {
         notes.push("the set has no personas, so nothing can catch a mutant: add personas (or run with --with-lint)".to_string());
     }
-    Ok(report(set, &channels, &selected, judged, options, notes))
+    Ok(report(set, &selected, judged, options, notes))
 }
 
 /// One persona configuration and how it went on the set.
@@ -228,18 +228,12 @@ fn judge(set: &MenuSet, channel: &Channel_, mutant: &Mutant, options: &MutateOpt
             );
         }
     }
-    tell_apart(set, &channel.graph, &graph, mutant, options.seed)
+    tell_apart(set, &channel.graph, &graph, options.seed)
 }
 
 /// For a mutant nothing caught: whether a caller can tell it apart, and
 /// if so a persona that does.
-fn tell_apart(
-    set: &MenuSet,
-    original: &Graph,
-    mutant: &Graph,
-    which: &Mutant,
-    seed: u64,
-) -> Judged {
+fn tell_apart(set: &MenuSet, original: &Graph, mutant: &Graph, seed: u64) -> Judged {
     let survived = |difference: String, suggestion: Option<suggest::Suggestion>| Judged {
         status: MutantStatus::Survived,
         killed_by: None,
@@ -374,7 +368,6 @@ fn tell_apart(
                 Some(s) => format!("{who}: {}", s.failure),
                 None => format!("{who} meets something else, but no persona's expectations can tell"),
             };
-            let _ = which;
             survived(difference, found)
         }
     }
@@ -463,7 +456,6 @@ fn suggestion_name(
 
 fn report(
     set: &MenuSet,
-    channels: &[Channel_],
     selected: &[&(usize, Mutant)],
     judged: Vec<Judged>,
     options: &MutateOptions,
@@ -476,8 +468,7 @@ fn report(
     let (mut killed, mut equivalent) = (0, 0);
     // Each suggestion's name, with the persona it stands for.
     let mut suggested: BTreeMap<String, String> = BTreeMap::new();
-    for ((channel, mutant), judged) in selected.iter().map(|x| (&x.0, &x.1)).zip(judged) {
-        let _ = &channels[*channel];
+    for (mutant, judged) in selected.iter().map(|x| &x.1).zip(judged) {
         by_operator
             .entry(mutant.operator.name().to_string())
             .or_default()
