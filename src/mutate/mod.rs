@@ -54,7 +54,8 @@ struct Channel_<'s> {
     runs: Vec<PersonaRun<'s>>,
     /// With `--with-lint`: the findings of the set, by (code, node, detail).
     findings: BTreeSet<(crate::finding::Code, NodeIx, u32)>,
-    /// The nodes some customer reaches, when the walk could tell.
+    /// The nodes some customer reaches, when the walk could tell; not
+    /// worked out with `--with-lint`.
     reached: Option<Vec<bool>>,
 }
 
@@ -73,12 +74,14 @@ pub fn mutate(set: &MenuSet, options: &MutateOptions) -> Result<MutationReport, 
                 run.result.failures.first().map_or("", String::as_str)
             ));
         }
-        let findings = if options.with_lint {
-            crate::analysis::finding_keys(set, &graph)
+        // With lint every mutant is judged by its findings too, so the
+        // nodes customers reach (which spare a mutant that walk) are not
+        // needed: one walk of the set is enough either way.
+        let (findings, reached) = if options.with_lint {
+            (crate::analysis::finding_keys(set, &graph), None)
         } else {
-            BTreeSet::new()
+            (BTreeSet::new(), crate::analysis::reached_nodes(set, &graph))
         };
-        let reached = crate::analysis::reached_nodes(set, &graph);
         let index = channels.len();
         mutants.extend(
             generate::mutants(set, &graph)
@@ -172,10 +175,11 @@ struct Judged {
 }
 
 fn judge(set: &MenuSet, channel: &Channel_, mutant: &Mutant, options: &MutateOptions) -> Judged {
-    // A mistake where no customer ever is changes nothing anyone meets,
-    // nor anything lint says of the set's reachable states.
+    // A mistake where no customer ever is changes nothing anyone meets
+    // (`reached` is known only without --with-lint: lint judges unreached
+    // nodes too).
     if let Some(reached) = &channel.reached {
-        if !mutant.places.iter().any(|&node| reached[node as usize]) && !options.with_lint {
+        if !mutant.places.iter().any(|&node| reached[node as usize]) {
             return Judged {
                 status: MutantStatus::Equivalent,
                 killed_by: None,
