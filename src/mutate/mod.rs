@@ -263,13 +263,16 @@ fn tell_apart(set: &MenuSet, original: &Graph, mutant: &Graph, seed: u64) -> Jud
                     intent: Some(original.intents[intent].as_str()),
                     world: world_text(original, world),
                 };
-                let name = suggestion_name(set, &customer, None);
-                let probe = suggest::bare_for(original, &name, &customer);
+                // The probe needs no name of its own: a customer without
+                // traits meets the same whatever it is called, so the
+                // suggestion's name is made only for a journey that differs.
+                let probe = suggest::bare_for(original, flow_id, &customer);
                 let before = suggest::journey(set, original, &probe, seed);
                 let after = suggest::journey(set, mutant, &probe, seed);
                 if before.transcript == after.transcript && before.queue == after.queue {
                     continue;
                 }
+                let name = suggestion_name(set, &customer, None);
                 if let Some(found) =
                     suggest::goal_directed(set, original, mutant, &name, &customer, seed)
                 {
