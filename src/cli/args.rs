@@ -14,6 +14,10 @@ use crate::model::Channel;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Threads to run on (default: every core). The report is the same
+    /// whatever the number: only the time changes.
+    #[arg(long, short = 'j', global = true, value_name = "N")]
+    pub jobs: Option<std::num::NonZeroUsize>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -39,6 +39,18 @@ pub fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Some(jobs) = cli.jobs {
+        // The pool is built once per process, before any work is spread on
+        // it; rayon's default (every core, or RAYON_NUM_THREADS) stands
+        // when no number is given.
+        if let Err(error) = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.get())
+            .build_global()
+        {
+            eprintln!("touchpoint: could not start {jobs} threads: {error}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    }
     match execute(cli) {
         Ok(verdict) => ExitCode::from(verdict.exit_code()),
         Err(error) => {
