@@ -14,7 +14,7 @@ use crate::model::{Channel, Level};
 use crate::report::Report;
 use crate::structure::{FlowShape, Lead, NodeShape, OptionShape};
 
-pub use mutation::{MutationChange, ScoreFigures, SurvivingMutant};
+pub use mutation::{MutationChange, ScoreFigures};
 pub(crate) use side::{is_saved_report, load_side, Revisions, SideError, SideOptions};
 pub use time::{
     seconds_text, share_text, DemandChange, DemandFigures, DemandShift, IntentChange, IntentFigures,

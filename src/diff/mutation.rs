@@ -9,9 +9,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{DiffReport, FailOn};
-use crate::model::Channel;
 use crate::report::Report;
-use crate::results::mutation::{MutationReport, Survivor};
+use crate::results::mutation::{MutantPlace, MutationReport, Survivor};
 
 /// Both sides' mutation scores and the survivors that differ.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,10 +20,10 @@ pub struct MutationChange {
     /// Survivors of the new side that no survivor of the old side matches:
     /// a mistake the personas caught before (or that did not exist) and
     /// now miss. Ids are the new side's.
-    pub newly_surviving: Vec<SurvivingMutant>,
+    pub newly_surviving: Vec<MutantPlace>,
     /// Survivors of the old side that no survivor of the new side matches:
     /// caught now, or gone with what they mutated. Ids are the old side's.
-    pub no_longer_surviving: Vec<SurvivingMutant>,
+    pub no_longer_surviving: Vec<MutantPlace>,
 }
 
 /// One side's score and what it counts.
@@ -36,37 +35,9 @@ pub struct ScoreFigures {
     pub equivalent: usize,
 }
 
-/// A survivor, as a diff names it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SurvivingMutant {
-    /// Its id on its own side (`M12`).
-    pub id: String,
-    pub operator: String,
-    pub channel: Channel,
-    pub flow: String,
-    pub node: String,
-    pub file: String,
-    pub line: u32,
-    pub description: String,
-}
-
-impl SurvivingMutant {
-    fn of(survivor: &Survivor) -> SurvivingMutant {
-        SurvivingMutant {
-            id: survivor.id.clone(),
-            operator: survivor.operator.clone(),
-            channel: survivor.channel,
-            flow: survivor.flow.clone(),
-            node: survivor.node.clone(),
-            file: survivor.file.clone(),
-            line: survivor.line,
-            description: survivor.description.clone(),
-        }
-    }
-}
-
 /// What pairs a mutant of one side with the same mistake on the other.
 fn same_mistake(a: &Survivor, b: &Survivor) -> bool {
+    let (a, b) = (&a.place, &b.place);
     a.operator == b.operator
         && a.channel == b.channel
         && a.flow == b.flow
@@ -112,17 +83,17 @@ pub(super) fn compare(old: &Report, new: &Report, fail_on: &[FailOn], out: &mut 
             "one side's mutation score counts mutants lint kills (--with-lint) and the other's does not: the scores are not alike".to_string(),
         );
     }
-    let newly_surviving: Vec<SurvivingMutant> = new_scored
+    let newly_surviving: Vec<MutantPlace> = new_scored
         .survivors
         .iter()
         .filter(|s| !old_scored.survivors.iter().any(|o| same_mistake(o, s)))
-        .map(SurvivingMutant::of)
+        .map(|s| s.place.clone())
         .collect();
-    let no_longer_surviving: Vec<SurvivingMutant> = old_scored
+    let no_longer_surviving: Vec<MutantPlace> = old_scored
         .survivors
         .iter()
         .filter(|o| !new_scored.survivors.iter().any(|s| same_mistake(o, s)))
-        .map(SurvivingMutant::of)
+        .map(|s| s.place.clone())
         .collect();
     let change = MutationChange {
         old: figures(old_scored),
@@ -153,18 +124,22 @@ pub(super) fn compare(old: &Report, new: &Report, fail_on: &[FailOn], out: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Channel;
     use crate::results::mutation::{MutantResult, MutantStatus};
 
     fn survivor(id: &str, node: &str, description: &str) -> Survivor {
         Survivor {
-            id: id.to_string(),
-            operator: "delete-option".to_string(),
-            channel: Channel::Phone,
-            flow: "main".to_string(),
-            node: node.to_string(),
-            file: "main.yaml".to_string(),
-            line: 3,
-            description: description.to_string(),
+            place: MutantPlace {
+                id: id.to_string(),
+                operator: "delete-option".to_string(),
+                channel: Channel::Phone,
+                flow: "main".to_string(),
+                node: node.to_string(),
+                file: "main.yaml".to_string(),
+                line: 3,
+                column: 1,
+                description: description.to_string(),
+            },
             difference: String::new(),
             suggestion: None,
             suggestion_name: None,
@@ -185,15 +160,7 @@ mod tests {
             results: survivors
                 .iter()
                 .map(|s| MutantResult {
-                    id: s.id.clone(),
-                    operator: s.operator.clone(),
-                    channel: s.channel,
-                    flow: s.flow.clone(),
-                    node: s.node.clone(),
-                    file: s.file.clone(),
-                    line: s.line,
-                    column: 1,
-                    description: s.description.clone(),
+                    place: s.place.clone(),
                     status: MutantStatus::Survived,
                     killed_by: None,
                     reason: None,

@@ -295,25 +295,22 @@ impl ImportInfo {
 }
 
 impl ImportInfo {
-    /// Where the node `node` of `flow` came from in the export: its file,
-    /// and the action's line and column. `mutate` points its mutants there,
-    /// as findings are.
     /// Points a mutation report's mutants at the export, as
     /// [`ImportInfo::locate_all`] points findings: the generated YAML
     /// exists only in memory.
     pub(crate) fn locate_mutants(&self, report: &mut crate::results::mutation::MutationReport) {
-        for result in &mut report.results {
-            if let Some((file, line, column)) = self.origin_of(&result.flow, &result.node) {
-                (result.file, result.line, result.column) = (file, line, column);
-            }
-        }
-        for survivor in &mut report.survivors {
-            if let Some((file, line, _)) = self.origin_of(&survivor.flow, &survivor.node) {
-                (survivor.file, survivor.line) = (file, line);
+        let places = (report.results.iter_mut().map(|r| &mut r.place))
+            .chain(report.survivors.iter_mut().map(|s| &mut s.place));
+        for place in places {
+            if let Some((file, line, column)) = self.origin_of(&place.flow, &place.node) {
+                (place.file, place.line, place.column) = (file, line, column);
             }
         }
     }
 
+    /// Where the node `node` of `flow` came from in the export: its file,
+    /// and the action's line and column. `mutate` points its mutants there,
+    /// as findings are.
     pub(crate) fn origin_of(&self, flow: &str, node: &str) -> Option<(String, u32, u32)> {
         let flow = self.flows.iter().find(|f| f.id == flow)?;
         let origin = &flow.nodes.iter().find(|n| n.id == node)?.origin;

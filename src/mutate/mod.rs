@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use crate::graph::{compile, CompileError, Graph, NodeIx};
 use crate::model::{Channel, MenuSet, Outcome, Persona, PersonaRunConfig};
 use crate::results::mutation::{
-    score, FlowTally, MutantResult, MutantStatus, MutationReport, Survivor, Tally,
+    score, FlowTally, MutantPlace, MutantResult, MutantStatus, MutationReport, Survivor, Tally,
 };
 use crate::results::PersonaResult;
 
@@ -505,7 +505,17 @@ fn report(
             .get(mutant.span.file as usize)
             .map(|f| f.name.clone())
             .unwrap_or_default();
-        let id = format!("M{}", mutant.number);
+        let place = MutantPlace {
+            id: format!("M{}", mutant.number),
+            operator: mutant.operator.name().to_string(),
+            channel: mutant.channel,
+            flow: mutant.flow.clone(),
+            node: mutant.node.clone(),
+            file,
+            line: mutant.span.line(),
+            column: mutant.span.column(),
+            description: mutant.description.clone(),
+        };
         if matches!(
             judged.status,
             MutantStatus::Survived | MutantStatus::Undecided
@@ -517,8 +527,8 @@ fn report(
                         Some(suggest::persona_yaml(
                             &persona,
                             &format!(
-                                "Suggested by `touchpoint mutate`: catches {id} ({})",
-                                mutant.description
+                                "Suggested by `touchpoint mutate`: catches {} ({})",
+                                place.id, place.description
                             ),
                         )),
                         Some(persona.id.value),
@@ -527,29 +537,14 @@ fn report(
                 None => (None, None),
             };
             survivors.push(Survivor {
-                id: id.clone(),
-                operator: mutant.operator.name().to_string(),
-                channel: mutant.channel,
-                flow: mutant.flow.clone(),
-                node: mutant.node.clone(),
-                file: file.clone(),
-                line: mutant.span.line(),
-                description: mutant.description.clone(),
+                place: place.clone(),
                 difference: judged.difference.clone().unwrap_or_default(),
                 suggestion,
                 suggestion_name,
             });
         }
         results.push(MutantResult {
-            id,
-            operator: mutant.operator.name().to_string(),
-            channel: mutant.channel,
-            flow: mutant.flow.clone(),
-            node: mutant.node.clone(),
-            file,
-            line: mutant.span.line(),
-            column: mutant.span.column(),
-            description: mutant.description.clone(),
+            place,
             status: judged.status,
             killed_by: judged.killed_by,
             reason: judged.reason,

@@ -308,11 +308,11 @@ fn mutation_section(out: &mut String, m: &crate::results::mutation::MutationRepo
         for survivor in &m.survivors {
             out.push_str(&format!(
                 "| {} | `{}:{}` | `{}` | {} | {} |\n",
-                survivor.id,
-                survivor.file,
-                survivor.line,
-                survivor.operator,
-                cell(&survivor.description),
+                survivor.place.id,
+                survivor.place.file,
+                survivor.place.line,
+                survivor.place.operator,
+                cell(&survivor.place.description),
                 cell(&survivor.difference)
             ));
         }

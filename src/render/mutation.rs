@@ -78,7 +78,11 @@ pub(crate) const SURVIVORS_LISTED: usize = 10;
 pub(crate) fn survivor_line(survivor: &Survivor) -> String {
     format!(
         "{} {}:{} [{}] {}",
-        survivor.id, survivor.file, survivor.line, survivor.operator, survivor.description
+        survivor.place.id,
+        survivor.place.file,
+        survivor.place.line,
+        survivor.place.operator,
+        survivor.place.description
     )
 }
 
@@ -127,9 +131,9 @@ fn by_node(report: &MutationReport) -> Vec<(&Survivor, Vec<&Survivor>)> {
     for survivor in &report.survivors {
         match groups.last_mut() {
             Some((first, list))
-                if first.channel == survivor.channel
-                    && first.flow == survivor.flow
-                    && first.node == survivor.node =>
+                if first.place.channel == survivor.place.channel
+                    && first.place.flow == survivor.place.flow
+                    && first.place.node == survivor.place.node =>
             {
                 list.push(survivor)
             }
@@ -163,16 +167,16 @@ pub fn human(report: &MutationReport) -> String {
         for (first, list) in by_node(report) {
             out.push_str(&format!(
                 "\n{} `{}` ({}):\n",
-                first.flow, first.node, first.file
+                first.place.flow, first.place.node, first.place.file
             ));
             for survivor in list {
                 out.push_str(&format!(
                     "  {} {}:{} [{}] {}\n    {}\n",
-                    survivor.id,
-                    survivor.file,
-                    survivor.line,
-                    survivor.operator,
-                    survivor.description,
+                    survivor.place.id,
+                    survivor.place.file,
+                    survivor.place.line,
+                    survivor.place.operator,
+                    survivor.place.description,
                     survivor.difference
                 ));
                 match (&survivor.suggestion_name, &survivor.suggestion) {
@@ -229,16 +233,16 @@ pub fn markdown(report: &MutationReport) -> String {
         for (first, list) in by_node(report) {
             out.push_str(&format!(
                 "\n#### `{}` in `{}` ({})\n\n",
-                first.node, first.flow, first.file
+                first.place.node, first.place.flow, first.place.file
             ));
             for survivor in list {
                 out.push_str(&format!(
                     "- **{}** `{}:{}` `{}`: {}  \n  {}\n",
-                    survivor.id,
-                    survivor.file,
-                    survivor.line,
-                    survivor.operator,
-                    survivor.description,
+                    survivor.place.id,
+                    survivor.place.file,
+                    survivor.place.line,
+                    survivor.place.operator,
+                    survivor.place.description,
                     survivor.difference
                 ));
                 if let (Some(name), Some(yaml)) = (&survivor.suggestion_name, &survivor.suggestion)
@@ -282,7 +286,10 @@ pub(crate) fn junit_suite(
 ) -> TestSuite {
     let mut suite = TestSuite::new(name);
     for result in &report.results {
-        let survivor = report.survivors.iter().find(|s| s.id == result.id);
+        let survivor = report
+            .survivors
+            .iter()
+            .find(|s| s.place.id == result.place.id);
         let survivor_text = survivor.map(|survivor| {
             let mut text = format!("{}\n", survivor.difference);
             if let Some(yaml) = &survivor.suggestion {
@@ -301,7 +308,10 @@ pub(crate) fn junit_suite(
             MutantStatus::Survived | MutantStatus::Undecided if survivors_fail => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 status
-                    .set_message(format!("{} survived: {}", result.id, result.description))
+                    .set_message(format!(
+                        "{} survived: {}",
+                        result.place.id, result.place.description
+                    ))
                     .set_type(result.status.name());
                 if let Some(text) = &survivor_text {
                     status.set_description(text.clone());
@@ -313,13 +323,17 @@ pub(crate) fn junit_suite(
         let mut case = TestCase::new(
             format!(
                 "{} {}:{}:{} {}",
-                result.id, result.file, result.line, result.column, result.description
+                result.place.id,
+                result.place.file,
+                result.place.line,
+                result.place.column,
+                result.place.description
             ),
             status,
         );
-        case.set_classname(format!("touchpoint.mutate.{}", result.operator));
+        case.set_classname(format!("touchpoint.mutate.{}", result.place.operator));
         if let (false, Some(text)) = (survivors_fail, survivor_text) {
-            case.set_system_out(format!("{} survived: {text}", result.id));
+            case.set_system_out(format!("{} survived: {text}", result.place.id));
         }
         suite.add_test_case(case);
     }

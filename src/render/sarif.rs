@@ -151,15 +151,15 @@ pub fn render(report: &Report) -> String {
             json!({
                 "ruleId": MUTANT_SURVIVED_RULE,
                 "level": level,
-                "message": {"text": format!("{} survived: {} ({})", s.id, s.description, s.difference)},
+                "message": {"text": format!("{} survived: {} ({})", s.place.id, s.place.description, s.difference)},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": uri(&s.file)},
-                        "region": {"startLine": s.line.max(1)}
+                        "artifactLocation": {"uri": uri(&s.place.file)},
+                        "region": {"startLine": s.place.line.max(1)}
                     },
-                    "logicalLocations": [{"name": s.node, "fullyQualifiedName": format!("{}/{}/{}", s.channel.name(), s.flow, s.node), "kind": "member"}]
+                    "logicalLocations": [{"name": s.place.node, "fullyQualifiedName": format!("{}/{}/{}", s.place.channel.name(), s.place.flow, s.place.node), "kind": "member"}]
                 }],
-                "properties": {"mutant": s.id, "operator": s.operator, "channel": s.channel.name(), "flow": s.flow, "suggestion": s.suggestion}
+                "properties": {"mutant": s.place.id, "operator": s.place.operator, "channel": s.place.channel.name(), "flow": s.place.flow, "suggestion": s.suggestion}
             })
         }));
     }

@@ -55,12 +55,16 @@ impl MutationReport {
         let mut out = reports.next()?;
         for report in reports {
             for result in report.results {
-                if !out.results.iter().any(|r| r.id == result.id) {
+                if !out.results.iter().any(|r| r.place.id == result.place.id) {
                     out.results.push(result);
                 }
             }
             for survivor in report.survivors {
-                if !out.survivors.iter().any(|s| s.id == survivor.id) {
+                if !out
+                    .survivors
+                    .iter()
+                    .any(|s| s.place.id == survivor.place.id)
+                {
                     out.survivors.push(survivor);
                 }
             }
@@ -70,8 +74,8 @@ impl MutationReport {
                 }
             }
         }
-        out.results.sort_by_key(|r| mutant_number(&r.id));
-        out.survivors.sort_by_key(|s| mutant_number(&s.id));
+        out.results.sort_by_key(|r| mutant_number(&r.place.id));
+        out.survivors.sort_by_key(|s| mutant_number(&s.place.id));
         out.shard = None;
         out.recount();
         Some(out)
@@ -80,8 +84,8 @@ impl MutationReport {
     /// Only the mutants of one file of the set, for a report about that
     /// file (a file PATH given to `check`, or to a side of `diff`).
     pub(crate) fn keep_file(&mut self, file: &str) {
-        self.results.retain(|r| r.file == file);
-        self.survivors.retain(|s| s.file == file);
+        self.results.retain(|r| r.place.file == file);
+        self.survivors.retain(|s| s.place.file == file);
         self.recount();
     }
 
@@ -94,20 +98,20 @@ impl MutationReport {
         let (mut killed, mut equivalent) = (0, 0);
         for result in &self.results {
             by_operator
-                .entry(result.operator.clone())
+                .entry(result.place.operator.clone())
                 .or_default()
                 .add(result.status);
             match by_flow
                 .iter_mut()
-                .find(|f| f.channel == result.channel && f.flow == result.flow)
+                .find(|f| f.channel == result.place.channel && f.flow == result.place.flow)
             {
                 Some(flow) => flow.tally.add(result.status),
                 None => {
                     let mut tally = Tally::default();
                     tally.add(result.status);
                     by_flow.push(FlowTally {
-                        channel: result.channel,
-                        flow: result.flow.clone(),
+                        channel: result.place.channel,
+                        flow: result.place.flow.clone(),
                         tally,
                     });
                 }
@@ -202,9 +206,10 @@ impl MutantStatus {
     }
 }
 
-/// One mutant and its fate.
+/// Which mutant, where it is and what it changed: how every listing of a
+/// mutant begins (a result, a survivor, a survivor in a diff).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MutantResult {
+pub struct MutantPlace {
     /// `M12`: stable for a set, whatever the shard.
     pub id: String,
     pub operator: String,
@@ -213,8 +218,17 @@ pub struct MutantResult {
     pub node: String,
     pub file: String,
     pub line: u32,
+    /// Absent from survivors in reports written before it was added.
+    #[serde(default)]
     pub column: u32,
     pub description: String,
+}
+
+/// One mutant and its fate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutantResult {
+    #[serde(flatten)]
+    pub place: MutantPlace,
     pub status: MutantStatus,
     /// What killed it: a persona's name (`persona@variant`), or `lint`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -227,14 +241,8 @@ pub struct MutantResult {
 /// A mutant nothing caught, with the persona that would catch it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Survivor {
-    pub id: String,
-    pub operator: String,
-    pub channel: Channel,
-    pub flow: String,
-    pub node: String,
-    pub file: String,
-    pub line: u32,
-    pub description: String,
+    #[serde(flatten)]
+    pub place: MutantPlace,
     /// How a caller tells the mutant apart, in a sentence.
     pub difference: String,
     /// A persona document (YAML) that passes on the set and fails on this

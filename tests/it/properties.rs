@@ -594,12 +594,16 @@ fn mutation_adds_up(
             result
         );
     }
-    let survivors: Vec<&str> = report.survivors.iter().map(|s| s.id.as_str()).collect();
+    let survivors: Vec<&str> = report
+        .survivors
+        .iter()
+        .map(|s| s.place.id.as_str())
+        .collect();
     let mut expected_survivors: Vec<&str> = report
         .results
         .iter()
         .filter(|r| matches!(r.status, MutantStatus::Survived | MutantStatus::Undecided))
-        .map(|r| r.id.as_str())
+        .map(|r| r.place.id.as_str())
         .collect();
     let mut listed = survivors.clone();
     listed.sort_unstable();
@@ -624,7 +628,7 @@ fn mutation_adds_up(
                 name
             );
         }
-        caught.push((survivor.id.as_str(), name.as_str()));
+        caught.push((survivor.place.id.as_str(), name.as_str()));
     }
     if suggestions.is_empty() {
         return Ok(());
@@ -657,7 +661,7 @@ fn mutation_adds_up(
     }
     let after = mutate(&with, &options).unwrap();
     for (id, name) in caught {
-        let result = after.results.iter().find(|r| r.id == id).unwrap();
+        let result = after.results.iter().find(|r| r.place.id == id).unwrap();
         prop_assert!(
             result.status == MutantStatus::Killed
                 && result

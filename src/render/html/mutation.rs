@@ -47,11 +47,11 @@ pub(super) fn section(page: &mut String, mutation: &MutationReport) {
             let _ = write!(
                 page,
                 "<li><b>{}</b> <code>{}:{}</code> [{}] {}<br>{}",
-                escape(&survivor.id),
-                escape(&survivor.file),
-                survivor.line,
-                escape(&survivor.operator),
-                escape(&survivor.description),
+                escape(&survivor.place.id),
+                escape(&survivor.place.file),
+                survivor.place.line,
+                escape(&survivor.place.operator),
+                escape(&survivor.place.description),
                 escape(&survivor.difference)
             );
             if let (Some(name), Some(yaml)) = (&survivor.suggestion_name, &survivor.suggestion) {
