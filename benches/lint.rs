@@ -1139,7 +1139,7 @@ fn html_page(nodes: usize) {
 const TWO_CORES_AIM: f64 = 0.6;
 
 /// Runs of each `--jobs`, each phase and each pool size; the best counts.
-const JOBS_RUNS: usize = 3;
+const JOBS_RUNS: usize = 5;
 
 /// The thread counts measured: 1, 2 and every core when there are more.
 fn thread_counts() -> Vec<usize> {
