@@ -1214,7 +1214,7 @@ fn jobs(flows: usize, nodes: usize) {
     println!();
     println!("cores: {}", written.describe());
     println!(
-        "findings {} (the flows are lint-clean alone; calls add what they add), {} notes, {} states",
+        "findings {} and notes {} (aim: none, as a set that is worked on), {} states walked",
         linted.findings.len(),
         linted.notes.len(),
         linted.states

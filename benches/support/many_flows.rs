@@ -77,8 +77,11 @@ pub fn write_many_flows(dir: &Path, flows: usize, nodes: usize) -> ManyFlows {
         let mut text = format!("flow: {id}\n{body}");
         if n % CALLING_EVERY == 0 {
             // A person is reached after the shared account check: the flow
-            // calls it, and its `return` continues at the queue.
-            let verify = format!("verify_{:02}", n % shared);
+            // calls it, and its `return` continues at the queue. Callers
+            // take the shared flows in turn, so that every one has callers
+            // (a flow nobody calls would end at a `return` with nowhere to
+            // go back to).
+            let verify = format!("verify_{:02}", (n / CALLING_EVERY) % shared);
             text = text.replace(
                 "  agent:\n    transfer: advisor_queue\n",
                 &format!(
