@@ -63,9 +63,19 @@
 //! of 8 GiB. It is left out of a run of every part, being long; ask for
 //! it with `TOUCHPOINT_BENCH_PART=scale`.
 //!
+//! Then cores: (m) a set of 300 generated flows of 200 nodes that call
+//! each other a little (`support/many_flows.rs`; `TOUCHPOINT_BENCH_JOBS_FLOWS`,
+//! `TOUCHPOINT_BENCH_JOBS_NODES`), checked through the built binary with
+//! `--jobs 1`, `--jobs 2` and, on a machine of more cores, `--jobs N` for
+//! every core: issue 17 aims at `--jobs 2` taking at most 0.6x the time of
+//! `--jobs 1`. Each phase (load, lint, fuzz, personas) is timed in the
+//! library too, in pools of the same sizes, to show which phases use the
+//! cores; and the JSON reports of every `--jobs` are compared byte for
+//! byte, since the report must not depend on it.
+//!
 //! `TOUCHPOINT_BENCH_PART=load` runs only (a) to (d) with their baselines,
 //! `=formats` only (e) and (f), `=figures` only (g) to (i), `=html` only
-//! (j) and (k), `=scale` only (l).
+//! (j) and (k), `=scale` only (l), `=jobs` only (m).
 
 // A benchmark measures wall time and runs the binary and other programs.
 #![allow(clippy::disallowed_methods)]
@@ -74,7 +84,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use touchpoint::analysis::{lint, lint_with, LintOptions};
@@ -95,14 +105,26 @@ struct Counting;
 
 static CURRENT: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+/// Whether allocations are counted. The part on cores turns counting off
+/// for good: every thread updating the same two counters on every
+/// allocation would make threads wait on each other, and the part measures
+/// what threads gain. It is the last part of a run, since counts are not
+/// right again once allocations went uncounted.
+static COUNTING: AtomicBool = AtomicBool::new(true);
 
 impl Counting {
     fn grew(by: usize) {
+        if !COUNTING.load(Ordering::Relaxed) {
+            return;
+        }
         let now = CURRENT.fetch_add(by, Ordering::Relaxed) + by;
         PEAK.fetch_max(now, Ordering::Relaxed);
     }
 
     fn shrank(by: usize) {
+        if !COUNTING.load(Ordering::Relaxed) {
+            return;
+        }
         CURRENT.fetch_sub(by, Ordering::Relaxed);
     }
 }
@@ -151,6 +173,8 @@ static ALLOCATOR: Counting = Counting;
 
 #[path = "support/generator.rs"]
 mod generator;
+#[path = "support/many_flows.rs"]
+mod many_flows;
 #[path = "support/measure.rs"]
 mod measure;
 use generator::{assert_lints_clean, generate};
@@ -260,7 +284,7 @@ fn main() {
     // `TOUCHPOINT_BENCH_PART` chooses the part.
     let nodes = measure::env_count("TOUCHPOINT_BENCH_NODES", 20_000);
     let part = std::env::var("TOUCHPOINT_BENCH_PART").unwrap_or_default();
-    let parts = ["load", "formats", "figures", "html", "scale"];
+    let parts = ["load", "formats", "figures", "html", "scale", "jobs"];
     assert!(
         part.is_empty() || parts.contains(&part.as_str()),
         "TOUCHPOINT_BENCH_PART is one of {parts:?}, or unset for all"
@@ -277,6 +301,13 @@ fn main() {
     }
     if runs("html") {
         html_page(nodes);
+    }
+    // Cores come last: they stop the counting of allocations for good.
+    if runs("jobs") {
+        jobs(
+            measure::env_count("TOUCHPOINT_BENCH_JOBS_FLOWS", 300),
+            measure::env_count("TOUCHPOINT_BENCH_JOBS_NODES", 200),
+        );
     }
     // Scale takes minutes, so only asking for it runs it.
     if part == "scale" {
@@ -1097,5 +1128,191 @@ fn html_page(nodes: usize) {
             "kept the generated set and its page in {}",
             dir.keep().display()
         );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Cores
+// ---------------------------------------------------------------------------
+
+/// Issue 17: `check` on 2 cores takes at most this share of its time on 1.
+const TWO_CORES_AIM: f64 = 0.6;
+
+/// Runs of each `--jobs`, each phase and each pool size; the best counts.
+const JOBS_RUNS: usize = 5;
+
+/// The thread counts measured: 1, 2 and every core when there are more.
+fn thread_counts() -> Vec<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut counts = vec![1, 2];
+    if cores > 2 {
+        counts.push(cores);
+    }
+    counts
+}
+
+/// The best time of `touchpoint check DIR --jobs JOBS --format json` over
+/// [`JOBS_RUNS`] runs, with the report it wrote.
+fn time_check(dir: &Path, jobs: usize) -> (Duration, Vec<u8>) {
+    let mut best = Duration::MAX;
+    let mut report = Vec::new();
+    for _ in 0..JOBS_RUNS {
+        let start = Instant::now();
+        let output = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+            .arg("check")
+            .arg(dir)
+            .args(["--format", "json", "--jobs", &jobs.to_string()])
+            .stderr(Stdio::null())
+            .output()
+            .expect("touchpoint runs");
+        let elapsed = start.elapsed();
+        // Warnings pass (0), errors fail (1); 2 would be a set that does
+        // not load, which measures nothing.
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "touchpoint check {} --jobs {jobs}: {}",
+            dir.display(),
+            output.status
+        );
+        best = best.min(elapsed);
+        report = output.stdout;
+    }
+    (best, report)
+}
+
+/// What a phase gives back, freed outside the clock.
+type PhaseOutput = Box<dyn std::any::Any + Send>;
+
+/// The best time of `phase` over [`JOBS_RUNS`] runs in a pool of `threads`
+/// threads, as `--jobs` makes the global one. What the phase gives back is
+/// freed after the clock stops: `check` frees the set on a thread of its
+/// own while it ends, so freeing is no part of any phase.
+fn time_in_pool(threads: usize, phase: &(dyn Fn() -> PhaseOutput + Sync)) -> Duration {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a thread pool");
+    (0..JOBS_RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            let output = black_box(pool.install(phase));
+            let elapsed = start.elapsed();
+            drop(output);
+            elapsed
+        })
+        .min()
+        .expect("at least one run")
+}
+
+/// (m): `check` of many flows on one core and on more.
+fn jobs(flows: usize, nodes: usize) {
+    COUNTING.store(false, Ordering::Relaxed);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let written = many_flows::write_many_flows(dir.path(), flows, nodes);
+    let set = load_set(dir.path()).expect("the set of many flows loads");
+    let linted = lint(&set).expect("lints");
+    println!();
+    println!("cores: {}", written.describe());
+    println!(
+        "findings {} and notes {} (aim: none, as a set that is worked on), {} states walked",
+        linted.findings.len(),
+        linted.notes.len(),
+        linted.states
+    );
+    let counts = thread_counts();
+    let seed = 42;
+
+    // The phases in the library, each in pools of every size measured.
+    let fuzz_options = touchpoint::fuzz::FuzzOptions {
+        seed,
+        runs: 500,
+        ..touchpoint::fuzz::FuzzOptions::default()
+    };
+    let phases: [(&str, &(dyn Fn() -> PhaseOutput + Sync)); 4] = [
+        ("(m) load", &|| {
+            Box::new(load_set(dir.path()).expect("loads"))
+        }),
+        ("(m) lint", &|| {
+            Box::new(touchpoint::run::lint_report(&set, "check", seed).expect("lints"))
+        }),
+        ("(m) fuzz, 500 runs", &|| {
+            Box::new(touchpoint::fuzz::fuzz(&set, &fuzz_options, &mut |_| {}).expect("fuzzes"))
+        }),
+        ("(m) personas", &|| {
+            Box::new(
+                touchpoint::personas::run_personas(&set, seed, None, None)
+                    .expect("personas run")
+                    .results,
+            )
+        }),
+    ];
+    let header: Vec<String> = counts.iter().map(|n| format!("{n} thr")).collect();
+    println!();
+    println!(
+        "{:<30} {:>10} {:>10} {:>10}  best of {JOBS_RUNS}; ratios to 1 thread",
+        "phase, in the library",
+        header.first().map_or("", String::as_str),
+        header.get(1).map_or("", String::as_str),
+        "2 thr/1"
+    );
+    for (name, phase) in phases {
+        let times: Vec<Duration> = counts.iter().map(|&n| time_in_pool(n, phase)).collect();
+        let mut row = format!(
+            "{name:<30} {:>10} {:>10} {:>9.2}x",
+            seconds(times[0]),
+            seconds(times[1]),
+            with_ratio(times[1], times[0])
+        );
+        if let (Some(&every), Some(&time)) = (counts.get(2), times.get(2)) {
+            let _ = std::fmt::Write::write_fmt(
+                &mut row,
+                format_args!(
+                    "   {every} thr {} ({:.2}x)",
+                    seconds(time),
+                    with_ratio(time, times[0])
+                ),
+            );
+        }
+        println!("{row}");
+    }
+
+    // The command as users run it.
+    let checks: Vec<(usize, Duration, Vec<u8>)> = counts
+        .iter()
+        .map(|&jobs| {
+            let (time, report) = time_check(dir.path(), jobs);
+            (jobs, time, report)
+        })
+        .collect();
+    let (_, one, one_report) = &checks[0];
+    println!();
+    println!(
+        "{:<30} {:>10} {:>10} {:>10}",
+        "touchpoint check --format json", "time", "to --jobs 1", "report"
+    );
+    for (jobs, time, report) in &checks {
+        println!(
+            "{:<30} {:>10} {:>9.2}x {:>10}",
+            format!("(m) --jobs {jobs}"),
+            seconds(*time),
+            with_ratio(*time, *one),
+            if report == one_report {
+                "identical"
+            } else {
+                "DIFFERS"
+            }
+        );
+    }
+    let two = with_ratio(checks[1].1, *one);
+    println!(
+        "aim: --jobs 2 within {TWO_CORES_AIM:.2}x of --jobs 1: {two:.2}x   {}",
+        verdict(two <= TWO_CORES_AIM)
+    );
+    println!(
+        "aim: every report identical to --jobs 1's          {}",
+        verdict(checks.iter().all(|(_, _, report)| report == one_report))
+    );
+    if std::env::var_os("TOUCHPOINT_BENCH_KEEP").is_some() {
+        println!("kept the set of many flows in {}", dir.keep().display());
     }
 }

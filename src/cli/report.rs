@@ -89,6 +89,35 @@ fn walking_spinner(set: &MenuSet, common: &Common) -> Option<indicatif::Progress
     Some(spinner)
 }
 
+/// Runs the fuzzer with a progress bar of its runs among `bars`, on a
+/// terminal only.
+fn fuzz_with_bar(
+    set: &MenuSet,
+    options: &crate::fuzz::FuzzOptions,
+    common: &Common,
+    bars: &indicatif::MultiProgress,
+) -> Result<crate::results::FuzzOutcome, crate::graph::CompileError> {
+    let bar = progress_bar(common).map(|bar| bars.add(bar));
+    let mut on_progress = |p: crate::fuzz::Progress| {
+        if let Some(bar) = &bar {
+            // With only a time budget there is no meaningful total.
+            if p.total < 1 << 40 {
+                bar.set_length(p.total as u64);
+            }
+            bar.set_position(p.runs as u64);
+            bar.set_message(format!(
+                "edges {}/{}  failures {}",
+                p.edges_covered, p.edges, p.failures
+            ));
+        }
+    };
+    let outcome = crate::fuzz::fuzz(set, options, &mut on_progress);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    outcome
+}
+
 pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdict, CliError> {
     let command = match job {
         Job::Lint => "lint",
@@ -107,46 +136,58 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
             }
         }
     }
-    let mut report = match &job {
-        Job::Fuzz(_) | Job::Personas(_) => Ok(crate::report::Report::new(
-            command,
-            set.root.display().to_string(),
-            common.seed,
-        )),
-        _ => {
-            let spinner = walking_spinner(&set, common);
-            let report = crate::run::lint_report(&set, command, common.seed);
-            if let Some(spinner) = spinner {
-                spinner.finish_and_clear();
-            }
-            report
-        }
-    };
+    let lints = !matches!(job, Job::Fuzz(_) | Job::Personas(_));
     let fuzz_options = match &job {
         Job::Fuzz(options) | Job::Check(options, _, _, _) => Some(options),
         Job::Lint | Job::Personas(_) => None,
     };
-    if let (Ok(report), Some(options)) = (&mut report, fuzz_options) {
-        let bar = progress_bar(common);
-        let mut on_progress = |p: crate::fuzz::Progress| {
-            if let Some(bar) = &bar {
-                // With only a time budget there is no meaningful total.
-                if p.total < 1 << 40 {
-                    bar.set_length(p.total as u64);
+    let persona_args = match &job {
+        Job::Personas(args) | Job::Check(_, args, _, _) => Some(args),
+        Job::Lint | Job::Fuzz(_) => None,
+    };
+    // The walk, the fuzzer and the personas read the loaded set and nothing
+    // of each other, so they run at once on rayon's pool (each spreading
+    // its own work over it too); on one thread they run one after the
+    // other. Their results are joined below in one fixed order, so the
+    // report does not depend on which ends first.
+    let bars = indicatif::MultiProgress::new();
+    let (linted, (fuzzed, personas)) = rayon::join(
+        || {
+            lints.then(|| {
+                let spinner = walking_spinner(&set, common).map(|s| bars.add(s));
+                let report = crate::run::lint_report(&set, command, common.seed);
+                if let Some(spinner) = spinner {
+                    spinner.finish_and_clear();
                 }
-                bar.set_position(p.runs as u64);
-                bar.set_message(format!(
-                    "edges {}/{}  failures {}",
-                    p.edges_covered, p.edges, p.failures
-                ));
-            }
-        };
-        report.add_fuzz(crate::fuzz::fuzz(&set, options, &mut on_progress)?);
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
-        }
+                report
+            })
+        },
+        || {
+            rayon::join(
+                || fuzz_options.map(|options| fuzz_with_bar(&set, options, common, &bars)),
+                || {
+                    persona_args.map(|args| {
+                        crate::personas::run_personas(
+                            &set,
+                            common.seed,
+                            args.persona.as_deref(),
+                            common.shard,
+                        )
+                    })
+                },
+            )
+        },
+    );
+    // Errors in the order the engines ran in one by one: the walk's, then
+    // the fuzzer's, then the personas'.
+    let mut report = match linted {
+        Some(report) => report?,
+        None => crate::report::Report::new(command, set.root.display().to_string(), common.seed),
+    };
+    if let Some(fuzzed) = fuzzed {
+        report.add_fuzz(fuzzed?);
     }
-    let mut report = report?;
+    let personas = personas.transpose()?;
     report.structure = crate::structure::describe(&set);
     report.shard = common
         .shard
@@ -165,13 +206,7 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
     report.stats.nodes = set.flows.iter().map(|f| f.nodes.len()).sum();
     // What `--accept` rewrites once the report, with its diffs, is out.
     let mut accepting = None;
-    if let Job::Personas(args) | Job::Check(_, args, _, _) = &job {
-        let mut results = crate::personas::run_personas(
-            &set,
-            common.seed,
-            args.persona.as_deref(),
-            common.shard,
-        )?;
+    if let (Some(args), Some(mut results)) = (persona_args, personas) {
         if let Some(file) = &focus {
             // Only the personas written in the file the user named.
             results.results.retain(|run| {
@@ -237,6 +272,10 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
     if let Some(acceptance) = accepting {
         acceptance.write()?;
     }
+    // Freeing a large set and its report takes a tenth of a `check` that
+    // is otherwise spread over every core; nothing waits for it, so a
+    // thread of the pool does it while the command ends.
+    rayon::spawn(move || drop((set, report)));
     Ok(verdict)
 }
 

@@ -8,17 +8,18 @@
 
 mod condition_parser;
 mod decode;
+mod decoded_file;
 mod glob;
 mod load_error;
 mod problem;
 mod progress;
+mod shared_regexes;
 pub mod tree;
 mod undecoded;
 mod validate;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 pub use decode::{
     node_extra_keys, DEFAULTS_KEYS, DOCUMENT_KEYS, EXPECT_KEYS, FLOW_KEYS, HANDLER_KEYS,
@@ -29,8 +30,10 @@ pub(crate) use load_error::LoadError;
 pub(crate) use problem::Problem;
 pub use progress::{no_progress, LoadProgress};
 
-use crate::model::{MenuSet, SourceFile, SourceId};
+use crate::model::{MenuSet, SourceId};
 use decode::{Decoder, Document};
+use decoded_file::DecodedFile;
+use shared_regexes::SharedRegexes;
 use undecoded::Undecoded;
 use yaml::Pos;
 
@@ -156,9 +159,12 @@ pub fn load_set(path: &Path) -> Result<MenuSet, LoadError> {
 
 /// [`load_set`], saying to `progress` how many files are done after each
 /// one: a set of a thousand flows takes seconds to load.
+///
+/// Files are read, parsed and decoded on every thread of rayon's pool, so
+/// `progress` may be called from any of them, one call at a time.
 pub fn load_set_with_progress(
     path: &Path,
-    progress: &mut dyn FnMut(LoadProgress),
+    progress: &mut (dyn FnMut(LoadProgress) + Send),
 ) -> Result<MenuSet, LoadError> {
     let metadata = std::fs::metadata(path).map_err(|e| {
         LoadError::single(Problem::whole_set(format!(
@@ -177,10 +183,15 @@ pub fn load_set_with_progress(
         (root, vec![path.to_path_buf()])
     };
 
-    let sources = files
-        .iter()
-        .map(|file| (relative_name(&root, file), file.clone(), read_text(file)))
-        .collect();
+    // Read on every thread too, in file order: reading is a fair part of
+    // loading a set of many small files.
+    let sources = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|file| (relative_name(&root, file), file.clone(), read_text(file)))
+            .collect()
+    };
     assemble(path.to_path_buf(), sources, progress)
 }
 
@@ -207,65 +218,46 @@ type Source = (String, PathBuf, Result<String, Unreadable>);
 fn assemble(
     root: PathBuf,
     sources: Vec<Source>,
-    progress: &mut dyn FnMut(LoadProgress),
+    progress: &mut (dyn FnMut(LoadProgress) + Send),
 ) -> Result<MenuSet, LoadError> {
+    use rayon::prelude::*;
     let path = root.as_path();
     let mut set = MenuSet {
         root: root.clone(),
         ..MenuSet::default()
     };
+    let regexes = SharedRegexes::default();
+    let files = sources.len();
+    // Files are decoded on every thread, each on its own, and counted as
+    // they finish: the count and the call to `progress` share one lock, so
+    // the caller is told 1, 2, 3... in order and from one thread at a time,
+    // whichever thread finished.
+    let done = std::sync::Mutex::new((0usize, progress));
+    let decoded: Vec<DecodedFile> = sources
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, source)| {
+            let decoded = DecodedFile::decode(index as SourceId, source, &regexes);
+            let mut done = done
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            done.0 += 1;
+            let files_done = done.0;
+            (done.1)(LoadProgress { files_done, files });
+            decoded
+        })
+        .collect();
+    // Joined in file order, as if each file had been decoded after the one
+    // before it: file ids, problems and documents come out the same on any
+    // number of threads.
     let mut problems = Vec::new();
     let mut undecoded = Undecoded::default();
     let mut documents = Vec::new();
-    let mut regexes = crate::model::user_regex::RegexCache::default();
-    let files = sources.len();
-    for (name, file, text) in sources {
-        let id = set.files.len() as SourceId;
-        match text {
-            Ok(text) => {
-                let text: Arc<str> = Arc::from(text);
-                // Each file is decoded as soon as it is parsed and its tree
-                // dropped then: the tree takes several times the file's
-                // size, and holding every file's at once made the peak heap
-                // of a large set grow with the whole set rather than with
-                // its largest file. Nothing decoded from one file depends
-                // on another's: that is `validate`'s part, after them all.
-                match yaml::parse(&text) {
-                    Ok(roots) => {
-                        let mut decoder = Decoder {
-                            file: id,
-                            problems: &mut problems,
-                            regexes: &mut regexes,
-                            undecoded: &mut undecoded,
-                        };
-                        decode_file(&mut decoder, &roots, &mut documents);
-                    }
-                    Err(e) => {
-                        undecoded.unparsed_file(id, &e.read_before);
-                        problems.push(Problem::at(id, e.pos, e.message));
-                    }
-                }
-                set.files.push(SourceFile {
-                    name,
-                    path: file,
-                    text,
-                });
-            }
-            Err(unreadable) => {
-                // Nothing of an unreadable file is known.
-                undecoded.unparsed_file(id, &[]);
-                problems.push(Problem::at(id, unreadable.at, unreadable.to_string()));
-                set.files.push(SourceFile {
-                    name,
-                    path: file,
-                    text: Arc::from(""),
-                });
-            }
-        }
-        progress(LoadProgress {
-            files_done: set.files.len(),
-            files,
-        });
+    for file in decoded {
+        set.files.push(file.source);
+        problems.extend(file.problems);
+        documents.extend(file.documents);
+        undecoded.absorb(file.undecoded);
     }
 
     // Settings come first: they say which files are not ours to read.
@@ -564,4 +556,63 @@ fn relative_name(root: &Path, file: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    /// Loads `path` in a pool of `threads`, as `--jobs` sets it.
+    fn load_on(threads: usize, path: &std::path::Path) -> String {
+        let loaded = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool")
+            .install(|| super::load_set(path));
+        format!("{loaded:?}")
+    }
+
+    #[test]
+    fn a_set_loads_the_same_on_one_thread_and_on_several() {
+        let menus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("menus");
+        let one = load_on(1, &menus);
+        assert!(one.starts_with("Ok("), "the bundled set loads");
+        for threads in [2, 7] {
+            assert_eq!(one, load_on(threads, &menus), "{threads} threads");
+        }
+    }
+
+    /// Problems come from many files at once; file ids, positions and the
+    /// order of problems must still be those of reading files one by one,
+    /// and so must what one file's problem keeps from being blamed on
+    /// another (a flow that did not parse is not an unknown call target).
+    #[test]
+    fn problems_of_many_files_are_the_same_on_one_thread_and_on_several() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let write = |name: &str, text: &str| {
+            std::fs::write(dir.path().join(name), text).expect("write a file of the set")
+        };
+        for n in 0..12 {
+            write(
+                &format!("flow_{n:02}.yaml"),
+                &format!(
+                    "flow: flow_{n:02}\nchannel: phone\nstart: m\nnodes:\n  m:\n    menu: Press 1.\n    \
+                     options:\n      - key: 1\n        goto: helper_{n:02}\n  helper_{n:02}:\n    \
+                     call: broken_{}\n    next: bye\n  bye:\n    hangup: Bye.\n    optoins: []\n",
+                    n % 3
+                ),
+            );
+        }
+        for n in 0..3 {
+            write(
+                &format!("broken_{n}.yaml"),
+                &format!("flow: broken_{n}\nchannel: phone\nstart: [unclosed\n"),
+            );
+        }
+        write("notes.yaml", "shopping: [milk]\n");
+        let one = load_on(1, dir.path());
+        assert!(one.starts_with("Err("), "the set has problems: {one}");
+        assert!(one.contains("optoins") && one.contains("unclosed"), "{one}");
+        for threads in [2, 7] {
+            assert_eq!(one, load_on(threads, dir.path()), "{threads} threads");
+        }
+    }
 }

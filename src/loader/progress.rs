@@ -6,6 +6,9 @@
 
 /// How many of a set's files have been read, parsed and decoded, out of
 /// how many there are. Validation across files comes after the last one.
+/// Files are decoded on several threads, but they are reported one call at
+/// a time with `files_done` counting up by one, from whichever thread
+/// finished a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoadProgress {
     pub files_done: usize,

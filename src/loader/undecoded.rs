@@ -155,6 +155,19 @@ impl Undecoded {
         self.unrecognised.push(problem);
     }
 
+    /// Adds what another file declared but could not decode. Files are
+    /// decoded apart, each into a record of its own, and absorbed in file
+    /// order, so the lists below keep the order of reading files one by one.
+    pub(crate) fn absorb(&mut self, other: Undecoded) {
+        self.nodes.extend(other.nodes);
+        self.vars.extend(other.vars);
+        self.flows.extend(other.flows);
+        self.unparsed_catalogues.extend(other.unparsed_catalogues);
+        self.unparsed_settings.extend(other.unparsed_settings);
+        self.unrecognised.extend(other.unrecognised);
+        self.broken_customer_types |= other.broken_customer_types;
+    }
+
     /// Forgets what files the settings ignore declared: they are not part
     /// of the set.
     pub(crate) fn retain_files(&mut self, keep: impl Fn(SourceId) -> bool) {

@@ -5,12 +5,15 @@
 
 mod journey;
 pub mod record;
+mod run_list;
 pub mod transcripts;
 
 use std::collections::BTreeMap;
 
+use crate::coverage::CoverageMap;
 use crate::graph::{compile, CompileError, Graph};
 use crate::model::{Channel, MenuSet, Persona, PersonaRunConfig};
+use run_list::{runs_asked_for, PersonaBatch};
 
 /// A persona run's results are report types, declared below both.
 pub(crate) use crate::results::{PersonaResult, PersonaRuns};
@@ -18,45 +21,72 @@ pub(crate) use journey::{run_journey, Journey};
 
 /// Runs every persona (or those named `only`) in every configuration.
 /// With `shard = Some((k, n))`, only every n-th run, starting at the k-th.
+///
+/// Runs are independent of each other (each follows from the set, its
+/// persona, its configuration and the seed; what one reaches is only
+/// recorded, never read by another), so they are spread over rayon's pool.
+/// Results come back in the order of the set's personas and their
+/// configurations, and what they reached is the union of every run's, so
+/// nothing depends on the number of threads or on which run ends first.
 pub fn run_personas(
     set: &MenuSet,
     seed: u64,
     only: Option<&str>,
     shard: Option<(usize, usize)>,
 ) -> Result<PersonaRuns, CompileError> {
-    let mut graphs: BTreeMap<Channel, (Graph, crate::coverage::CoverageMap)> = BTreeMap::new();
-    let mut out = Vec::new();
-    let mut order = 0usize;
-    for persona in &set.personas {
-        if only.is_some_and(|name| name != persona.id.value) {
-            continue;
-        }
-        for config in persona.configurations() {
-            let index = order;
-            order += 1;
-            if shard.is_some_and(|(k, n)| index % n != k - 1) {
-                continue;
-            }
-            let channel = config.channel.value;
-            if let std::collections::btree_map::Entry::Vacant(slot) = graphs.entry(channel) {
-                let graph = compile(set, channel)?;
-                let coverage = crate::coverage::CoverageMap::new(&graph);
-                slot.insert((graph, coverage));
-            }
-            let (graph, coverage) = graphs.get_mut(&channel).expect("inserted above");
-            let mut result = run_one(set, graph, persona, &config, seed, coverage);
-            result.order = index;
-            out.push(result);
+    use rayon::prelude::*;
+    let runs = runs_asked_for(set, only, shard);
+    // Each channel's graph is compiled once, before the runs share it, in
+    // the order the runs first need it: a channel that does not compile
+    // fails the call as it did when runs went one by one.
+    let mut graphs: BTreeMap<Channel, Graph> = BTreeMap::new();
+    for run in &runs {
+        let channel = run.config.channel.value;
+        if let std::collections::btree_map::Entry::Vacant(slot) = graphs.entry(channel) {
+            slot.insert(compile(set, channel)?);
         }
     }
+    // Each of rayon's pieces of work gathers its runs' results in order and
+    // its own coverage per channel; pieces are joined left to right, so the
+    // results keep the order of `runs`, and coverage maps are merged as a
+    // union, whose answer does not depend on how the runs were split.
+    let (results, reached) = runs
+        .par_iter()
+        .fold(PersonaBatch::default, |mut batch, run| {
+            let channel = run.config.channel.value;
+            let graph = &graphs[&channel];
+            let coverage = batch
+                .reached
+                .entry(channel)
+                .or_insert_with(|| CoverageMap::new(graph));
+            let mut result = run_one(set, graph, run.persona, &run.config, seed, coverage);
+            result.order = run.order;
+            batch.results.push(result);
+            batch
+        })
+        .reduce(PersonaBatch::default, |mut left, right| {
+            left.results.extend(right.results);
+            for (channel, mut map) in right.reached {
+                match left.reached.entry(channel) {
+                    std::collections::btree_map::Entry::Vacant(slot) => {
+                        slot.insert(map);
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut into) => {
+                        map.drain_into(into.get_mut(), &graphs[&channel]);
+                    }
+                }
+            }
+            left
+        })
+        .into_parts();
     let coverage = graphs
-        .values()
-        .flat_map(|(graph, map)| crate::coverage::flow_reaches(graph, map))
+        .iter()
+        .flat_map(|(channel, graph)| match reached.get(channel) {
+            Some(map) => crate::coverage::flow_reaches(graph, map),
+            None => crate::coverage::flow_reaches(graph, &CoverageMap::new(graph)),
+        })
         .collect();
-    Ok(PersonaRuns {
-        results: out,
-        coverage,
-    })
+    Ok(PersonaRuns { results, coverage })
 }
 
 pub(crate) fn run_one(
@@ -139,5 +169,44 @@ pub(crate) fn run_one(
         transcript: journey.transcript.clone(),
         failures,
         order: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs every persona of the bundled set in a pool of `threads`.
+    fn runs_on(threads: usize, set: &MenuSet) -> PersonaRuns {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool")
+            .install(|| run_personas(set, 42, None, None))
+            .expect("the bundled set compiles")
+    }
+
+    #[test]
+    fn one_thread_and_several_give_the_same_runs_in_the_same_order() {
+        let menus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("menus");
+        let set = crate::loader::load_set(&menus).expect("the bundled set loads");
+        let one = runs_on(1, &set);
+        assert!(one.results.len() > 10, "the bundled set has many personas");
+        let orders: Vec<usize> = one.results.iter().map(|r| r.order).collect();
+        assert!(
+            orders.windows(2).all(|w| w[0] < w[1]),
+            "results keep the order of the set's runs: {orders:?}"
+        );
+        for threads in [2, 5] {
+            let several = runs_on(threads, &set);
+            assert_eq!(one.results, several.results, "{threads} threads");
+            // What the runs reached is the union of every run's, however
+            // the runs were split between threads.
+            assert_eq!(
+                format!("{:?}", one.coverage),
+                format!("{:?}", several.coverage),
+                "{threads} threads"
+            );
+        }
     }
 }

@@ -23,6 +23,7 @@ mod formats;
 mod fuzz;
 mod import;
 mod init;
+mod jobs;
 mod live;
 mod mutate;
 mod mutation;

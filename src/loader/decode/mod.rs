@@ -40,7 +40,7 @@ pub const DOCUMENT_KEYS: [&str; 4] = ["flow", "intents", "persona", "touchpoint"
 pub(crate) struct Decoder<'a> {
     pub file: SourceId,
     pub problems: &'a mut Vec<Problem>,
-    pub regexes: &'a mut crate::model::user_regex::RegexCache,
+    pub regexes: &'a crate::loader::shared_regexes::SharedRegexes,
     /// Where nodes and flows that fail to decode are still registered.
     pub undecoded: &'a mut Undecoded,
 }

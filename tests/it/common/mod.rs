@@ -7,6 +7,14 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 pub mod generated_set;
+/// The benches' generator of large phone flows, shared by path, for
+/// `many_flows`.
+#[path = "../../../benches/support/generator.rs"]
+pub mod generator;
+/// Sets of many generated flows that call each other a little, as the
+/// benches measure `--jobs` on, shared by path.
+#[path = "../../../benches/support/many_flows.rs"]
+pub mod many_flows;
 mod printed_replays;
 mod shell_words;
 use printed_replays::{
