@@ -129,7 +129,9 @@ impl CoverageMap {
                 Changed::Handler(node, bit) => self.handlers[node as usize] &= !bit,
             }
         }
-        Reached(std::mem::take(&mut self.changed))
+        // Copied out rather than taken, so that this map keeps its buffer
+        // for the next batch and the copy is allocated once at its size.
+        Reached(self.changed.drain(..).collect())
     }
 
     /// Marks what `reached` holds and returns how many option and handler

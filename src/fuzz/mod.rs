@@ -264,10 +264,12 @@ impl ChannelTally {
 
 /// Plays every channel's batches on rayon's threads, a wave at a time, and
 /// merges each wave's outcomes in batch order on the calling thread, which
-/// reports progress after each one. A wave holds a few batches per thread,
-/// so that uneven batches (a channel's last is short) even out; with a
-/// deadline it holds one per thread, so that no more batches start after
-/// it than one thread would start, per thread.
+/// reports progress after each one. A wave holds many batches per thread:
+/// a batch of a small set takes tens of microseconds, about what handing
+/// work to the threads and waiting for them costs, and uneven batches (a
+/// channel's last is short) even out. With a deadline a wave holds one
+/// batch per thread, so that no more batches start after it than one per
+/// thread, at the price of that hand-over per batch.
 fn play_batches(
     plans: &[ChannelPlan],
     tallies: &mut [ChannelTally],
@@ -285,7 +287,7 @@ fn play_batches(
     let mut channel = 0;
     let threads = rayon::current_num_threads();
     let timed = plans.iter().any(|plan| plan.deadline.is_some());
-    let wave_size = if timed { threads } else { 4 * threads };
+    let wave_size = if timed { threads } else { 64 * threads };
     let edges: usize = tallies.iter().map(|tally| tally.edges).sum();
     loop {
         let mut wave = Vec::with_capacity(wave_size);
