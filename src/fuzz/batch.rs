@@ -52,7 +52,6 @@ pub(super) struct BatchOutcome {
 }
 
 impl<'g, 'a> ChannelPlan<'g, 'a> {
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         graph: &'g Graph<'a>,
         index: usize,
