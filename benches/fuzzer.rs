@@ -8,6 +8,10 @@
 //! * `TOUCHPOINT_BENCH_KEEP=DIR`: also write the generated set under
 //!   `DIR/engines` for a closer look.
 //!
+//! The fuzzer's step rates are taken on one thread, like the bare walk's;
+//! its rate on every core (rayon's threads, `--jobs`) is printed beside
+//! them, with the speed-up over one thread.
+//!
 //! The fuzzer goes through `Machine::settle`/`Machine::step` and does real
 //! work on top (an oracle, coverage, proptest's runner). The question this
 //! bench answers is how much that costs compared with walking the compiled
@@ -173,7 +177,14 @@ fn main() {
         max_steps: MAX_STEPS,
         shard: None,
     };
-    let run_fuzz = |runs: usize| {
+    // The fuzzer runs its batches on every core; the step rate compared
+    // with the bare walk (which has one thread) is taken on one thread, and
+    // what more threads add is measured on its own below.
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a thread pool");
+    let run_fuzz_anywhere = |runs: usize| {
         let outcome = fuzz(set, &fuzz_options(runs), &mut |_| {}).expect("fuzzes");
         // A failure would add shrinking and replay to the time: on a clean
         // flow there must be none, or the figure means something else.
@@ -189,6 +200,7 @@ fn main() {
         );
         outcome.summary
     };
+    let run_fuzz = |runs: usize| one_thread.install(|| run_fuzz_anywhere(runs));
     // `fuzz` compiles the graph on every call, which on this set is not
     // small: runs last at least ten compiles, so that the figure is mostly
     // fuzzing, and the rate without it is printed too.
@@ -200,6 +212,10 @@ fn main() {
     let steps_per_customer = summary.steps as f64 / summary.runs as f64;
     let fuzz_customers = fuzz_steps.scaled(1.0 / steps_per_customer);
     let fuzz_steps_net = fuzz_steps.without(*compile_best);
+    // The same runs on every core (rayon's global pool, as `--jobs` leaves
+    // it by default).
+    let threads = rayon::current_num_threads();
+    let fuzz_steps_parallel = measure(|| run_fuzz_anywhere(fuzz_runs).steps as u64);
 
     // The oracle alone: customers like the fuzzer's (an intent from the
     // catalogue, one in eight a need nobody planned for) with random action
@@ -300,6 +316,10 @@ fn main() {
     row("fuzz(): customers", &fuzz_customers);
     row("fuzz(): steps", &fuzz_steps);
     row("fuzz(): steps, compile subtracted", &fuzz_steps_net);
+    row(
+        &format!("fuzz(): steps, {threads} threads"),
+        &fuzz_steps_parallel,
+    );
     row("judge() loop: customers", &judge_customer_rates);
     row("judge() loop: steps", &judge_rates);
     row("bare random walk: walks", &walk_customers);
@@ -313,6 +333,11 @@ fn main() {
         &walk_rates,
     );
     ratio_row("judge() steps / bare walk steps", &judge_rates, &walk_rates);
+    ratio_row(
+        &format!("fuzz() steps, {threads} threads / 1 thread"),
+        &fuzz_steps_parallel,
+        &fuzz_steps,
+    );
     ratio_row(
         "fuzz() customers / bare walks",
         &fuzz_customers,

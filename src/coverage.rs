@@ -18,7 +18,7 @@ pub struct CoverageMap {
     pub options: Vec<bool>,
     /// Per node: which handlers ran (silence; wrong key or invalid answer).
     pub handlers: Vec<u8>,
-    /// Every entry set since the map was made or last drained, so that the
+    /// Every entry set since the map was made or last taken from, so that the
     /// fuzzer can fold a batch's map into the channel's and clear it in time
     /// proportional to what the batch reached, not to the size of the graph.
     changed: Vec<Changed>,
@@ -116,33 +116,45 @@ impl CoverageMap {
         }
     }
 
-    /// Moves what this map reached since it was made or last drained into
-    /// `into`, leaves this map empty, and returns how many option and
-    /// handler edges `into` had not reached before: the same count
+    /// What this map reached since it was made or last taken, leaving this
+    /// map empty, in time proportional to what it reached rather than to
+    /// the size of the graph: a fuzz batch, run on any thread, hands its
+    /// coverage back this way, to be folded into the channel's map in batch
+    /// order with [`CoverageMap::add_reached`].
+    pub(crate) fn take_reached(&mut self) -> Reached {
+        for &changed in &self.changed {
+            match changed {
+                Changed::Node(node) => self.nodes[node as usize] = false,
+                Changed::Option(option) => self.options[option as usize] = false,
+                Changed::Handler(node, bit) => self.handlers[node as usize] &= !bit,
+            }
+        }
+        // Copied out rather than taken, so that this map keeps its buffer
+        // for the next batch and the copy is allocated once at its size.
+        Reached(self.changed.drain(..).collect())
+    }
+
+    /// Marks what `reached` holds and returns how many option and handler
+    /// edges this map had not reached before: the same count
     /// [`CoverageMap::edge_counts`] would add up, without a pass over the
     /// graph.
-    pub(crate) fn drain_into(&mut self, into: &mut CoverageMap, graph: &Graph) -> usize {
+    pub(crate) fn add_reached(&mut self, reached: &Reached, graph: &Graph) -> usize {
         let mut newly_taken = 0;
-        for changed in self.changed.drain(..) {
+        for &changed in &reached.0 {
             match changed {
-                Changed::Node(node) => {
-                    self.nodes[node as usize] = false;
-                    into.enter(node);
-                }
+                Changed::Node(node) => self.enter(node),
                 Changed::Option(option) => {
-                    self.options[option as usize] = false;
-                    if !into.options[option as usize] {
-                        into.options[option as usize] = true;
-                        into.changed.push(Changed::Option(option));
+                    if !self.options[option as usize] {
+                        self.options[option as usize] = true;
+                        self.changed.push(Changed::Option(option));
                         newly_taken += 1;
                     }
                 }
                 Changed::Handler(node, bit) => {
-                    self.handlers[node as usize] &= !bit;
-                    let handlers = &mut into.handlers[node as usize];
+                    let handlers = &mut self.handlers[node as usize];
                     if *handlers & bit != bit {
                         *handlers |= bit;
-                        into.changed.push(Changed::Handler(node, bit));
+                        self.changed.push(Changed::Handler(node, bit));
                         newly_taken +=
                             usize::from(CoverageMap::present_handlers(graph, node) & bit != 0);
                     }
@@ -152,6 +164,11 @@ impl CoverageMap {
         newly_taken
     }
 }
+
+/// The entries a map reached, in the order it reached them, taken out of
+/// it by [`CoverageMap::take_reached`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Reached(Vec<Changed>);
 
 impl Observer for CoverageMap {
     fn enter(&mut self, node: NodeIx) {
@@ -446,11 +463,12 @@ mod tests {
         }
     }
 
-    /// Draining a map counts exactly the edges that `edge_counts` sees added
-    /// (handlers a node does not declare are not edges), and leaves the
-    /// drained map as empty as a new one, ready for the next batch.
+    /// Adding what a map reached counts exactly the edges that `edge_counts`
+    /// sees added (handlers a node does not declare are not edges), and
+    /// taking it leaves the map as empty as a new one, ready for the next
+    /// batch.
     #[test]
-    fn drain_into_agrees_with_a_full_count_and_empties_the_source() {
+    fn reached_entries_agree_with_a_full_count_and_leave_the_source_empty() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("menus");
         let set = crate::loader::load_set(&dir).expect("the bundled set loads");
         let graph = crate::graph::compile(&set, Channel::Phone).expect("it compiles");
@@ -481,7 +499,7 @@ mod tests {
                 batch.record(&state_at(node), Choice::NoMatch, &went_somewhere());
                 batch.record(&state_at(node), Choice::NoMatch, &stayed);
             }
-            counted += batch.drain_into(&mut total, &graph);
+            counted += total.add_reached(&batch.take_reached(), &graph);
             assert_eq!(counted, total.edge_counts(&graph).1, "round {round}");
             let fresh = CoverageMap::new(&graph);
             assert_eq!(batch.nodes, fresh.nodes);

@@ -7,23 +7,22 @@
 //! bound on wall time: how many runs fit depends on the machine.
 
 mod actions;
+mod batch;
 mod customer;
 mod judge;
 mod run_tree;
 
-use std::cell::RefCell;
-use std::rc::Rc;
 use std::sync::Arc;
 
-use proptest::strategy::Strategy;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use crate::analysis::raw::RawFinding;
 use crate::clock::{Deadline, TimeBudget};
 use crate::coverage::CoverageMap;
 use crate::finding::{Code, Finding, FindingSource};
-use crate::graph::{compile, CompileError, Graph, NodeIx};
+use crate::graph::{compile, CompileError, Graph};
 use crate::input::Input;
 use crate::machine::{Machine, Rules};
 use crate::model::{Level, MenuSet};
@@ -33,6 +32,7 @@ pub(crate) use crate::results::FuzzOutcome;
 /// The fuzzer's results are report types, declared below both.
 pub use crate::results::FuzzSummary;
 pub use actions::Actions;
+use batch::{BatchOutcome, ChannelPlan};
 pub use customer::Customer;
 pub use judge::{judge, Failure, Limits};
 pub use run_tree::Run;
@@ -112,16 +112,76 @@ pub(crate) fn seeded_runner(seed: u64, stream: [u8; 8], max_shrink_iters: u32) -
     TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::XorShift, &bytes))
 }
 
-/// Customers per batch; see `fuzz_channel`.
+/// Customers per batch; see `batch.rs`.
 const BATCH: usize = 128;
 
 /// Fuzzes every channel of the set.
+///
+/// Batches run on rayon's threads (`--jobs`), every channel's at once, and
+/// are merged in the order one thread plays them (channel by channel, batch
+/// by batch), so the outcome does not depend on how many threads there are.
+/// The exception is a time budget: how many batches start before the
+/// deadline depends on the machine's speed, and so on its threads too.
 pub fn fuzz(
     set: &MenuSet,
     options: &FuzzOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<FuzzOutcome, CompileError> {
     let channels = set.channels();
+    // A time budget is shared out like the runs: each channel gets its
+    // slice, so the first one cannot spend it all.
+    let started = options
+        .time
+        .as_ref()
+        .map(|budget| (budget.clock.elapsed(), budget));
+    // Compiled in parallel, but the error reported is the first channel's,
+    // as when they were compiled one after another.
+    let graphs = channels
+        .par_iter()
+        .map(|&channel| compile(set, channel))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    let rules = Rules {
+        call_depth: set.settings.limits.call_depth,
+        standalone: false,
+    };
+    let plans: Vec<ChannelPlan> = graphs
+        .iter()
+        .enumerate()
+        .map(|(c, graph)| {
+            let deadline = match started {
+                Some((started, budget)) => {
+                    let share = budget.total.mul_f64((c + 1) as f64 / channels.len() as f64);
+                    Some(Deadline::at(Arc::clone(&budget.clock), started + share))
+                }
+                None => options.deadline.clone(),
+            };
+            // Share the runs out evenly, the first channels taking the
+            // remainder.
+            let runs =
+                options.runs / channels.len() + usize::from(c < options.runs % channels.len());
+            ChannelPlan::new(
+                graph,
+                c,
+                options.seed,
+                runs,
+                rules,
+                options.max_steps,
+                deadline,
+            )
+        })
+        .collect();
+    let mut tallies: Vec<ChannelTally> = plans.iter().map(ChannelTally::new).collect();
+    play_batches(&plans, &mut tallies, options, progress);
+
+    // Each channel's failures are turned into findings and replayed, the
+    // channels in parallel, and put together in channel order.
+    let finished: Vec<ChannelOutcome> = plans
+        .par_iter()
+        .zip(tallies)
+        .map(|(plan, tally)| finish_channel(plan.graph, set, tally))
+        .collect();
     let mut outcome = FuzzOutcome {
         summary: FuzzSummary {
             seed: options.seed,
@@ -130,32 +190,8 @@ pub fn fuzz(
         ..FuzzOutcome::default()
     };
     let mut totals = (0usize, 0usize);
-    // A time budget is shared out like the runs: each channel gets its
-    // slice, so the first one cannot spend it all.
-    let started = options
-        .time
-        .as_ref()
-        .map(|budget| (budget.clock.elapsed(), budget));
-    for (c, &channel) in channels.iter().enumerate() {
-        let graph = compile(set, channel)?;
-        let mut options = options.clone();
-        if let Some((started, budget)) = started {
-            let share = budget.total.mul_f64((c + 1) as f64 / channels.len() as f64);
-            options.deadline = Some(Deadline::at(Arc::clone(&budget.clock), started + share));
-        }
-        let options = &options;
-        // Share the runs out evenly, the first channels taking the remainder.
-        let share = options.runs / channels.len() + usize::from(c < options.runs % channels.len());
-        let (findings, runs, reaches, failures_unreplayed) =
-            fuzz_channel(&graph, set, options, c, share, &mut |p| {
-                progress(Progress {
-                    runs: outcome.summary.runs + p.runs,
-                    total: options.runs,
-                    edges_covered: totals.1 + p.edges_covered,
-                    edges: totals.0 + p.edges,
-                    failures: outcome.findings.len() + p.failures,
-                })
-            });
+    for (&channel, (findings, runs, reaches, failures_unreplayed)) in channels.iter().zip(finished)
+    {
         outcome.summary.runs += runs.0;
         outcome.summary.steps += runs.1;
         let edges = edge_counts(&reaches);
@@ -186,6 +222,108 @@ pub fn fuzz(
     Ok(outcome)
 }
 
+/// What a channel's batches added up to so far, merged in batch order.
+struct ChannelTally {
+    coverage: CoverageMap,
+    edges: usize,
+    covered: usize,
+    /// Customers generated and the steps they took.
+    generated: (usize, usize),
+    batches_started: usize,
+    /// Every batch's new failures, each batch on its own: a failure another
+    /// batch found too is still this batch's.
+    failures: Vec<(u32, Run, Failure)>,
+}
+
+impl ChannelTally {
+    fn new(plan: &ChannelPlan) -> Self {
+        let coverage = CoverageMap::new(plan.graph);
+        let (edges, covered) = coverage.edge_counts(plan.graph);
+        ChannelTally {
+            coverage,
+            edges,
+            covered,
+            generated: (0, 0),
+            batches_started: 0,
+            failures: Vec::new(),
+        }
+    }
+
+    fn absorb(&mut self, graph: &Graph, outcome: BatchOutcome) {
+        self.covered += self.coverage.add_reached(&outcome.reached, graph);
+        self.generated.0 += outcome.generated;
+        self.generated.1 += outcome.steps;
+        self.failures.extend(
+            outcome
+                .failures
+                .into_iter()
+                .map(|(run, failure)| (outcome.batch, run, failure)),
+        );
+    }
+}
+
+/// Plays every channel's batches on rayon's threads, a wave at a time, and
+/// merges each wave's outcomes in batch order on the calling thread, which
+/// reports progress after each one. A wave holds many batches per thread:
+/// a batch of a small set takes tens of microseconds, about what handing
+/// work to the threads and waiting for them costs, and uneven batches (a
+/// channel's last is short) even out. With a deadline a wave holds one
+/// batch per thread, so that no more batches start after it than one per
+/// thread, at the price of that hand-over per batch.
+fn play_batches(
+    plans: &[ChannelPlan],
+    tallies: &mut [ChannelTally],
+    options: &FuzzOptions,
+    progress: &mut dyn FnMut(Progress),
+) {
+    // Each channel's batches still to start, and the channel whose batches
+    // are being handed out: the channels' batches follow one another as on
+    // one thread, and a channel past its deadline is left at once (with a
+    // time budget a channel has batches without end).
+    let mut queues: Vec<_> = plans
+        .iter()
+        .map(|plan| plan.batches(options.shard))
+        .collect();
+    let mut channel = 0;
+    let threads = rayon::current_num_threads();
+    let timed = plans.iter().any(|plan| plan.deadline.is_some());
+    let wave_size = if timed { threads } else { 64 * threads };
+    let edges: usize = tallies.iter().map(|tally| tally.edges).sum();
+    loop {
+        let mut wave = Vec::with_capacity(wave_size);
+        while wave.len() < wave_size && channel < plans.len() {
+            // Past its deadline no new batch of a channel starts, but every
+            // channel gets at least one, however slow the machine.
+            let late = tallies[channel].batches_started > 0 && plans[channel].deadline_passed();
+            match queues[channel].next().filter(|_| !late) {
+                Some(batch) => {
+                    tallies[channel].batches_started += 1;
+                    wave.push((channel, batch));
+                }
+                None => channel += 1,
+            }
+        }
+        if wave.is_empty() {
+            break;
+        }
+        let outcomes: Vec<BatchOutcome> = wave
+            .par_iter()
+            .with_max_len(1)
+            .map(|&(c, batch)| plans[c].run_batch(batch))
+            .collect();
+        for (&(c, _), outcome) in wave.iter().zip(outcomes) {
+            tallies[c].absorb(plans[c].graph, outcome);
+            progress(Progress {
+                runs: tallies.iter().map(|tally| tally.generated.0).sum(),
+                total: options.runs,
+                edges_covered: tallies.iter().map(|tally| tally.covered).sum(),
+                edges,
+                failures: tallies.iter().map(|tally| tally.failures.len()).sum(),
+            });
+        }
+    }
+}
+
 type ChannelOutcome = (
     Vec<Finding>,
     (usize, usize),
@@ -193,158 +331,10 @@ type ChannelOutcome = (
     Vec<(usize, String)>,
 );
 
-fn fuzz_channel(
-    graph: &Graph,
-    set: &MenuSet,
-    options: &FuzzOptions,
-    channel_index: usize,
-    runs: usize,
-    progress: &mut dyn FnMut(Progress),
-) -> ChannelOutcome {
-    let entry_flows: Vec<u32> = (0..graph.flows.len() as u32)
-        .filter(|&f| !graph.flows[f as usize].called)
-        .collect();
-    if entry_flows.is_empty() || runs == 0 {
-        return (
-            Vec::new(),
-            (0, 0),
-            crate::coverage::flow_reaches(graph, &CoverageMap::new(graph)),
-            Vec::new(),
-        );
-    }
-    let rules = Rules {
-        call_depth: set.settings.limits.call_depth,
-        standalone: false,
-    };
-    let limits = Limits {
-        max_steps: options.max_steps,
-    };
-    let mut coverage = CoverageMap::new(graph);
-    let (edge_total, mut covered) = coverage.edge_counts(graph);
-    let mut generated = (0usize, 0usize);
-    // Every batch's new failures, each batch on its own: a failure another
-    // batch found too is still this batch's, so that a shard holding only
-    // this batch finds exactly what the unsharded run found in it.
-    let mut failures: Vec<(u32, Run, Failure)> = Vec::new();
-    // One set of machine, buffers and batch coverage serves every batch:
-    // setting them up costs time in proportion to the graph, and a batch of
-    // a big graph reaches only a sliver of it. Each batch starts from an
-    // empty map all the same, so batches stay independent of each other.
-    let shared = Rc::new(RefCell::new(run_tree::Shared {
-        machine: Machine::new(graph, rules),
-        coverage: CoverageMap::new(graph),
-        generated: 0,
-        steps: 0,
-        worlds: crate::analysis::worlds(graph),
-        budget: 0,
-        limits: Limits {
-            max_steps: options.max_steps,
-        },
-        verdict: None,
-        scratch: Default::default(),
-        deadline: options.deadline.clone(),
-    }));
-    let strategy = run_tree::RunStrategy {
-        shared: Rc::clone(&shared),
-        entry_flows,
-        intents: (0..graph.intents.len())
-            .filter(|&x| graph.expects(x))
-            .collect(),
-        _marker: std::marker::PhantomData,
-    };
-    // Runs come in batches that depend on nothing outside themselves (their
-    // own seed, their own coverage guidance), so that shards of a run, each
-    // taking every N-th batch, add up to exactly the unsharded run.
-    for batch in 0..runs.div_ceil(BATCH) {
-        if options.shard.is_some_and(|(k, n)| batch % n != k - 1) {
-            continue;
-        }
-        // Past the deadline no new batch starts, but every channel gets at
-        // least one, however slow the machine.
-        if generated.0 > 0 && options.deadline.as_ref().is_some_and(Deadline::passed) {
-            break;
-        }
-        let size = BATCH.min(runs - batch * BATCH);
-        {
-            let mut shared = shared.borrow_mut();
-            shared.generated = 0;
-            shared.steps = 0;
-            shared.budget = size;
-            shared.verdict = None;
-        }
-        // Customers are drawn from the strategy one by one with the batch's
-        // runner, and each was judged as it was made: only a failure not
-        // seen in this batch yet goes to proptest, which replays it and
-        // shrinks it. Passing customers (nearly all) skip proptest's
-        // per-case bookkeeping.
-        let mut runner = runner(options.seed, channel_index, batch);
-        let mut known: FxHashSet<(Code, NodeIx, u32)> = FxHashSet::default();
-        while let Ok(tree) = strategy.new_tree(&mut runner) {
-            let new_failure = match &shared.borrow().verdict {
-                Some(Err(f)) => !known.contains(&(f.code, f.node, f.detail)),
-                _ => false,
-            };
-            if !new_failure {
-                continue;
-            }
-            let result = runner.run_one(tree, |run| {
-                let mut shared = shared.borrow_mut();
-                // The run just generated was judged while it was made.
-                let cached = if run.fresh {
-                    shared.verdict.take()
-                } else {
-                    None
-                };
-                let verdict = match cached {
-                    Some(verdict) => verdict,
-                    None => {
-                        let world = shared.worlds[run.customer.world as usize];
-                        judge(
-                            &mut shared.machine,
-                            &run.customer,
-                            world,
-                            &run.actions,
-                            &limits,
-                        )
-                    }
-                };
-                match verdict {
-                    Err(f) if !known.contains(&(f.code, f.node, f.detail)) => {
-                        Err(TestCaseError::fail(f.message))
-                    }
-                    _ => Ok(()),
-                }
-            });
-            if let Err(TestError::Fail(_, run)) = result {
-                let mut shared = shared.borrow_mut();
-                let world = shared.worlds[run.customer.world as usize];
-                if let Err(failure) = judge(
-                    &mut shared.machine,
-                    &run.customer,
-                    world,
-                    &run.actions,
-                    &limits,
-                ) {
-                    known.insert((failure.code, failure.node, failure.detail));
-                    failures.push((batch as u32, run, failure));
-                }
-            }
-        }
-        let mut batch_state = shared.borrow_mut();
-        covered += batch_state.coverage.drain_into(&mut coverage, graph);
-        generated.0 += batch_state.generated;
-        generated.1 += batch_state.steps;
-        drop(batch_state);
-        let edges = edge_total;
-        progress(Progress {
-            runs: generated.0,
-            total: runs,
-            edges_covered: covered,
-            edges,
-            failures: failures.len(),
-        });
-    }
-    let counts = crate::coverage::flow_reaches(graph, &coverage);
+/// A channel's findings, counts, coverage and the failures that did not
+/// replay, from its batches' tally.
+fn finish_channel(graph: &Graph, set: &MenuSet, tally: ChannelTally) -> ChannelOutcome {
+    let counts = crate::coverage::flow_reaches(graph, &tally.coverage);
     // A finding several batches found is reported with the repro of the
     // earliest batch whose repro replays, as `report::merge` keeps the
     // earliest batch's across shards. Findings are told apart as the report
@@ -358,7 +348,7 @@ fn fuzz_channel(
     let mut findings: Vec<Finding> = Vec::new();
     let mut reported: FxHashSet<(Code, String, String, u32)> = FxHashSet::default();
     let mut unreplayed = Vec::new();
-    for (batch, run, failure) in failures {
+    for (batch, run, failure) in tally.failures {
         let mut finding = to_finding(graph, set, &run, &failure);
         finding.fuzz_batch = Some(batch);
         if reproduces_in(graph, set, &finding) {
@@ -384,7 +374,7 @@ fn fuzz_channel(
             ));
         }
     }
-    (findings, generated, counts, unreplayed)
+    (findings, tally.generated, counts, unreplayed)
 }
 
 /// Option and handler edges of some flows, and how many were taken.
@@ -526,22 +516,108 @@ mod tests {
     }
 
     /// Time that runs out during the first channel's first batch ends that
-    /// channel after the batch; every later channel still starts a batch,
-    /// and its first customer runs, however late it is.
+    /// channel after the batches that had started by then, one per thread;
+    /// every later channel still starts a batch, and its first customer
+    /// runs, however late it is.
     #[test]
     fn a_spent_budget_ends_each_channel_after_its_first_customers() {
         let set = menus();
         let channels = set.channels().len();
         assert!(channels > 1, "the bundled set has several channels");
-        let clock = Arc::new(ManualClock::new());
-        let options = FuzzOptions {
-            seed: 7,
-            runs: 1000 * channels,
-            time: budget(&clock, Duration::from_secs(10)),
-            ..FuzzOptions::default()
-        };
-        let mut late = |_: Progress| clock.set(Duration::from_secs(60));
-        let outcome = fuzz(&set, &options, &mut late).unwrap();
-        assert_eq!(outcome.summary.runs, BATCH + (channels - 1));
+        for threads in [1, 2, 4] {
+            let clock = Arc::new(ManualClock::new());
+            let options = FuzzOptions {
+                seed: 7,
+                runs: 1000 * channels,
+                time: budget(&clock, Duration::from_secs(10)),
+                ..FuzzOptions::default()
+            };
+            let mut late = |_: Progress| clock.set(Duration::from_secs(60));
+            let outcome = in_pool(threads, || fuzz(&set, &options, &mut late).unwrap());
+            assert_eq!(
+                outcome.summary.runs,
+                threads * BATCH + (channels - 1),
+                "on {threads} threads"
+            );
+        }
+    }
+
+    fn in_pool<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> T {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool")
+            .install(work)
+    }
+
+    /// Everything the fuzzer hands back, findings with their inputs,
+    /// coverage, notes and counts, on 1, 2 and 4 threads.
+    fn on_threads(set: &MenuSet, options: &FuzzOptions) -> Vec<String> {
+        [1, 2, 4]
+            .into_iter()
+            .map(|threads| {
+                let outcome = in_pool(threads, || fuzz(set, options, &mut |_| {}).unwrap());
+                format!("{outcome:#?}")
+            })
+            .collect()
+    }
+
+    /// The bundled set, whole and as a shard, fuzzes the same on any
+    /// number of threads: batches are merged in the order one thread plays
+    /// them.
+    #[test]
+    fn the_bundled_set_fuzzes_the_same_on_any_number_of_threads() {
+        let set = menus();
+        for shard in [None, Some((2, 3))] {
+            let options = FuzzOptions {
+                seed: 11,
+                runs: 1500,
+                shard,
+                ..FuzzOptions::default()
+            };
+            let outcomes = on_threads(&set, &options);
+            assert!(outcomes.iter().all(|o| *o == outcomes[0]), "{shard:?}");
+        }
+    }
+
+    /// Every fixture set that loads fuzzes the same on any number of
+    /// threads, whole and as a shard, with its findings' inputs; enough of
+    /// them have fuzz findings for that to mean something.
+    #[test]
+    fn the_fixture_sets_fuzz_the_same_on_any_number_of_threads() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut dirs: Vec<_> = std::fs::read_dir(&root)
+            .expect("fixtures/ exists")
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|dir| dir.join("expected.json").is_file())
+            .collect();
+        dirs.sort();
+        let mut with_findings = 0;
+        for dir in dirs {
+            let Ok(set) = crate::loader::load_set(&dir) else {
+                continue;
+            };
+            for shard in [None, Some((1, 2))] {
+                let options = FuzzOptions {
+                    seed: 3,
+                    runs: 4 * BATCH + 5,
+                    shard,
+                    ..FuzzOptions::default()
+                };
+                let outcomes = on_threads(&set, &options);
+                assert!(
+                    outcomes.iter().all(|o| *o == outcomes[0]),
+                    "{} {shard:?}",
+                    dir.display()
+                );
+                if shard.is_none() && !outcomes[0].contains("findings: []") {
+                    with_findings += 1;
+                }
+            }
+        }
+        assert!(
+            with_findings >= 20,
+            "{with_findings} sets with fuzz findings"
+        );
     }
 }

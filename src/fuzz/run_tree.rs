@@ -3,7 +3,6 @@
 //! proptest's usual dance of `simplify` and `complicate` over the actions.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
 use proptest::strategy::{NewTree, Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
@@ -27,6 +26,7 @@ pub struct Run {
 
 /// Shared between the strategy and the runner's test: the machine (its
 /// call-stack table grows), what runs have covered, and how many were made.
+/// Each thread fuzzing a channel has its own, reused from batch to batch.
 pub(crate) struct Shared<'g, 'a> {
     pub machine: Machine<'g, 'a>,
     pub coverage: CoverageMap,
@@ -45,12 +45,11 @@ pub(crate) struct Shared<'g, 'a> {
 }
 
 pub(crate) struct RunStrategy<'s, 'g, 'a> {
-    pub shared: Rc<RefCell<Shared<'g, 'a>>>,
-    pub entry_flows: Vec<u32>,
+    pub shared: &'s RefCell<Shared<'g, 'a>>,
+    pub entry_flows: &'s [u32],
     /// The intents customers of this channel come with: those the
     /// catalogue expects on it (`channels:`), in catalogue order.
-    pub intents: Vec<usize>,
-    pub _marker: std::marker::PhantomData<&'s ()>,
+    pub intents: &'s [usize],
 }
 
 impl std::fmt::Debug for RunStrategy<'_, '_, '_> {
@@ -78,7 +77,7 @@ impl Strategy for RunStrategy<'_, '_, '_> {
         shared.generated += 1;
         let rng = runner.rng();
         let graph = shared.machine.graph;
-        let intents = &self.intents;
+        let intents = self.intents;
         // Two draws make the whole customer, cut into fields: drawing each
         // field on its own was a measurable share of a five-step run.
         let (first, second) = (rng.next_u64(), rng.next_u64());
