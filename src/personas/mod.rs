@@ -72,7 +72,8 @@ pub fn run_personas(
                         slot.insert(map);
                     }
                     std::collections::btree_map::Entry::Occupied(mut into) => {
-                        map.drain_into(into.get_mut(), &graphs[&channel]);
+                        into.get_mut()
+                            .add_reached(&map.take_reached(), &graphs[&channel]);
                     }
                 }
             }
