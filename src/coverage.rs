@@ -153,6 +153,52 @@ impl CoverageMap {
     }
 }
 
+/// What a map reached since it was made or last had its changes taken,
+/// for a map that gathers what one walk reached and is then emptied for
+/// the next: the walks of lint's exhaustive walk run in parallel, and each
+/// walk's reach joins the channel's in the order the walks would have run.
+#[derive(Debug, Default)]
+pub(crate) struct CoverageChanges(Vec<Changed>);
+
+impl CoverageMap {
+    /// Takes what this map reached since it was made or last had its
+    /// changes taken, and leaves it empty, in time proportional to what it
+    /// reached.
+    pub(crate) fn take_changes(&mut self) -> CoverageChanges {
+        for changed in &self.changed {
+            match *changed {
+                Changed::Node(node) => self.nodes[node as usize] = false,
+                Changed::Option(option) => self.options[option as usize] = false,
+                Changed::Handler(node, bit) => self.handlers[node as usize] &= !bit,
+            }
+        }
+        CoverageChanges(std::mem::take(&mut self.changed))
+    }
+
+    /// Adds what another map of the same graph reached (see
+    /// [`CoverageMap::take_changes`]) to this one.
+    pub(crate) fn apply(&mut self, changes: &CoverageChanges) {
+        for changed in &changes.0 {
+            match *changed {
+                Changed::Node(node) => self.enter(node),
+                Changed::Option(option) => {
+                    if !self.options[option as usize] {
+                        self.options[option as usize] = true;
+                        self.changed.push(Changed::Option(option));
+                    }
+                }
+                Changed::Handler(node, bit) => {
+                    let handlers = &mut self.handlers[node as usize];
+                    if *handlers & bit != bit {
+                        *handlers |= bit;
+                        self.changed.push(Changed::Handler(node, bit));
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl Observer for CoverageMap {
     fn enter(&mut self, node: NodeIx) {
         if !self.nodes[node as usize] {
