@@ -293,7 +293,7 @@ struct WalkContext<'g, 'a> {
 }
 
 /// Walks each flow of one phase (the flows where customers begin, then the
-/// called flows) in each world marked for it, every (flow, world) walk in
+/// called flows) in each world marked for it, the (flow, world) walks in
 /// parallel, and takes in their results in the order one walk after
 /// another would give them: flow by flow, world by world. The results are
 /// then exactly those of that order, whatever the number of threads.
@@ -334,14 +334,24 @@ fn walk_phase<'g, 'a>(
         limit: left,
         phase: Some((&spent, left)),
     };
-    let outcomes: Vec<WalkOutcome> = walks
-        .par_iter()
-        .map_init(
-            || walkers.lend(context),
-            |lent, &(flow, world)| lent.walker().walk(context, flow, world, &shared),
-        )
+    // Each thread takes runs of walks that follow each other, so that the
+    // worlds of one flow mostly fall to one walker, whose menu rules then
+    // judge each of the flow's menus once, as the walks in order do; a few
+    // runs per thread even out walks of different sizes.
+    let run = walks
+        .len()
+        .div_ceil(rayon::current_num_threads() * RUNS_PER_THREAD)
+        .max(1);
+    let outcomes: Vec<Vec<WalkOutcome>> = walks
+        .par_chunks(run)
+        .map(|run| {
+            let mut lent = walkers.lend(context);
+            run.iter()
+                .map(|&(flow, world)| lent.walker().walk(context, flow, world, &shared))
+                .collect()
+        })
         .collect();
-    let mut outcomes = outcomes.into_iter();
+    let mut outcomes = outcomes.into_iter().flatten();
     let mut again = walkers.lend(context);
     for (flow, walked) in flows {
         recorder.begin_flow(walked);
@@ -376,6 +386,10 @@ struct StateBudget<'p> {
     limit: usize,
     phase: Option<(&'p AtomicUsize, usize)>,
 }
+
+/// How many runs of walks each thread of a phase is given (see
+/// [`walk_phase`]).
+const RUNS_PER_THREAD: usize = 4;
 
 /// How many states a walk visits between telling the phase's count: a
 /// shared counter touched at every state would cost more than the state.
@@ -460,7 +474,7 @@ impl WalkTally {
     /// Counts a state visited, and every so many the phase's count.
     fn visit(&mut self, budget: &StateBudget) {
         self.states += 1;
-        if self.states % STATES_PER_TALLY == 0 {
+        if self.states.is_multiple_of(STATES_PER_TALLY) {
             if let Some((spent, left)) = budget.phase {
                 let before = spent.fetch_add(STATES_PER_TALLY, Ordering::Relaxed);
                 self.stopped_with_phase |= before + STATES_PER_TALLY > left;
