@@ -2,7 +2,10 @@
 //! flow (node, variable values, retry counters, call stack, back target),
 //! recording what goes wrong with the shortest input sequence that shows
 //! it. A flow nobody calls is walked from every starting world; a called
-//! flow only from the worlds its callers' walks enter it in.
+//! flow only from the worlds its callers' walks enter it in. The walks of
+//! one flow in one world are independent, and run on every core; what
+//! they find is taken in in the order of flows and worlds (`walk_phase`),
+//! so the result does not depend on the number of threads.
 
 use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicUsize, Ordering};
