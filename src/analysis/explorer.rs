@@ -2,16 +2,23 @@
 //! flow (node, variable values, retry counters, call stack, back target),
 //! recording what goes wrong with the shortest input sequence that shows
 //! it. A flow nobody calls is walked from every starting world; a called
-//! flow only from the worlds its callers' walks enter it in.
+//! flow only from the worlds its callers' walks enter it in. The walks of
+//! one flow in one world are independent, and run on every core; what
+//! they find is taken in in the order of flows and worlds (`walk_phase`),
+//! so the result does not depend on the number of threads.
 
 use std::collections::hash_map::Entry;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::menu_rules::MenuRules;
-use crate::analysis::raw::{RawFinding, Recorder};
+use crate::analysis::raw::{Findings, RawFinding, Recorder, WalkFindings};
 use crate::analysis::stale::{StaleRead, StaleReads};
 use crate::analysis::unset::UnsetReads;
+use crate::coverage::Reached;
 use crate::finding::Code;
 use crate::graph::{Graph, Kind, NodeIx, NONE};
 use crate::machine::{
@@ -203,64 +210,67 @@ pub(crate) fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorde
     summary.worlds = worlds.len();
     summary.served = vec![vec![false; worlds.len()]; graph.intents.len()];
     let every_world = vec![true; worlds.len()];
-    let mut walk = Walk {
-        sg: StateGraph::default(),
-        rules: MenuRules::new(graph, settings),
-        entries: CallEntries::new(graph),
+    let context = WalkContext {
+        graph,
+        settings,
         unset: UnsetReads::new(graph),
         stale: StaleReads::new(graph),
     };
+    let mut entries = CallEntries::new(graph);
+    let walkers = Walkers::default();
     // Customers begin at the flows nobody calls, in any world: those are
     // walked first, and their walks, which follow every call (nested ones
     // too), note the worlds each called flow is entered in.
     let (called, starts): (Vec<usize>, Vec<usize>) =
         (0..graph.flows.len()).partition(|&flow| graph.flows[flow].called);
-    for flow in starts {
-        walk_flow(
-            graph,
-            flow,
-            &every_world,
-            settings,
-            recorder,
-            &mut walk,
-            &mut summary,
-        );
-    }
+    let starts: Vec<(usize, Vec<bool>)> = starts
+        .into_iter()
+        .map(|flow| (flow, every_world.clone()))
+        .collect();
+    walk_phase(
+        &context,
+        &walkers,
+        &starts,
+        recorder,
+        &mut entries,
+        &mut summary,
+    );
     // A called flow is then walked from its own start only in the worlds
     // its callers enter it in: the values at the call, after whatever the
     // caller set. Another world would invent customers no caller brings,
     // and report what only they could meet. A called flow that no walk
     // from a customer's start enters (its callers cannot be reached) is
     // walked in every world, so that its own mistakes are still reported.
-    let walked: Vec<Vec<bool>> = called
-        .iter()
-        .map(|&flow| {
-            let entered = &walk.entries.entered[flow];
-            if entered.contains(&true) {
+    let called: Vec<(usize, Vec<bool>)> = called
+        .into_iter()
+        .map(|flow| {
+            let entered = &entries.entered[flow];
+            let walked = if entered.contains(&true) {
                 entered.clone()
             } else {
                 every_world.clone()
-            }
+            };
+            (flow, walked)
         })
         .collect();
     summary.walked = vec![every_world.clone(); graph.flows.len()];
-    for (&flow, walked) in called.iter().zip(walked) {
-        walk_flow(
-            graph,
-            flow,
-            &walked,
-            settings,
-            recorder,
-            &mut walk,
-            &mut summary,
-        );
+    walk_phase(
+        &context,
+        &walkers,
+        &called,
+        recorder,
+        &mut entries,
+        &mut summary,
+    );
+    for (flow, walked) in called {
         summary.walked[flow] = walked;
     }
-    let mut rules = walk.rules;
     // The rules about a menu as written need no walk: they judge every menu
     // the walk did not reach too, under every world's values. (Where the
     // budget stopped the walk, a menu it did not reach may be reachable;
     // what is wrong with it as written is wrong all the same.)
+    let mut lent = walkers.lend(&context);
+    let rules = &mut lent.walker().rules;
     for node in 0..graph.nodes.len() as NodeIx {
         let is_menu = matches!(graph.nodes[node as usize].kind, Kind::Menu { .. });
         if !is_menu || summary.coverage.nodes[node as usize] {
@@ -274,12 +284,10 @@ pub(crate) fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorde
     summary
 }
 
-/// What every flow's walk reuses: the state graph's buffers, the menu
-/// rules, and the worlds each called flow has been entered in.
-struct Walk<'g, 'a> {
-    sg: StateGraph,
-    rules: MenuRules<'g, 'a>,
-    entries: CallEntries,
+/// What every walk reads and none changes.
+struct WalkContext<'g, 'a> {
+    graph: &'g Graph<'a>,
+    settings: &'g Settings,
     /// The reads of free names, for `unset-variable`.
     unset: UnsetReads,
     /// The switches that may decide on an earlier answer, for
@@ -287,11 +295,327 @@ struct Walk<'g, 'a> {
     stale: StaleReads,
 }
 
+/// Walks each flow of one phase (the flows where customers begin, then the
+/// called flows) in each world marked for it, the (flow, world) walks in
+/// parallel, and takes in their results in the order one walk after
+/// another would give them: flow by flow, world by world. The results are
+/// then exactly those of that order, whatever the number of threads.
+///
+/// The state budget is counted over every walk in that order, so a walk's
+/// share depends on the walks before it. Each walk runs with what was left
+/// when the phase began; taking walks in, a walk that was cut short, or
+/// that went past what is left by the time its turn comes, is walked again
+/// with exactly what is left (and is the last: the budget is spent). So
+/// that a phase far over the budget does not walk every flow to the
+/// budget, the walks of a phase stop together once they have visited more
+/// states between them than it had left: the budget is spent within the
+/// phase then, and the walks that are still needed are walked again.
+fn walk_phase<'g, 'a>(
+    context: &WalkContext<'g, 'a>,
+    walkers: &Walkers<'g, 'a>,
+    flows: &[(usize, Vec<bool>)],
+    recorder: &mut Recorder,
+    entries: &mut CallEntries,
+    summary: &mut WalkSummary,
+) {
+    let limit = context.settings.limits.states;
+    let left = limit.saturating_sub(summary.states);
+    let walks: Vec<(usize, u32)> = if left == 0 {
+        Vec::new()
+    } else {
+        flows
+            .iter()
+            .flat_map(|(flow, walked)| {
+                (0..walked.len() as u32)
+                    .filter(|&w| walked[w as usize])
+                    .map(|w| (*flow, w))
+            })
+            .collect()
+    };
+    let spent = AtomicUsize::new(0);
+    let shared = StateBudget {
+        limit: left,
+        phase: Some((&spent, left)),
+    };
+    // Each thread takes runs of walks that follow each other, so that the
+    // worlds of one flow mostly fall to one walker, whose menu rules then
+    // judge each of the flow's menus once, as the walks in order do; a few
+    // runs per thread even out walks of different sizes.
+    let run = walks
+        .len()
+        .div_ceil(rayon::current_num_threads() * RUNS_PER_THREAD)
+        .max(1);
+    let outcomes: Vec<Vec<WalkOutcome>> = walks
+        .par_chunks(run)
+        .map(|run| {
+            let mut lent = walkers.lend(context);
+            run.iter()
+                .map(|&(flow, world)| lent.walker().walk(context, flow, world, &shared))
+                .collect()
+        })
+        .collect();
+    let mut outcomes = outcomes.into_iter().flatten();
+    let mut again = walkers.lend(context);
+    for (flow, walked) in flows {
+        recorder.begin_flow(walked);
+        for world in (0..walked.len() as u32).filter(|&w| walked[w as usize]) {
+            if summary.states >= limit {
+                summary.budget_hit = true;
+                break;
+            }
+            let exact = limit - summary.states;
+            let outcome = match outcomes.next() {
+                Some(outcome) if outcome.holds_with(exact) => outcome,
+                _ => again.walker().walk(
+                    context,
+                    *flow,
+                    world,
+                    &StateBudget {
+                        limit: exact,
+                        phase: None,
+                    },
+                ),
+            };
+            outcome.take_into(context.graph, recorder, entries, summary);
+        }
+    }
+}
+
+/// How many states a walk may visit: its own limit, and, for a walk run
+/// beside the others of its phase, the states they may all visit together
+/// and a count of those they have, past which every walk of the phase
+/// stops (see [`walk_phase`]).
+struct StateBudget<'p> {
+    limit: usize,
+    phase: Option<(&'p AtomicUsize, usize)>,
+}
+
+/// How many runs of walks each thread of a phase is given (see
+/// [`walk_phase`]).
+const RUNS_PER_THREAD: usize = 4;
+
+/// How many states a walk visits between telling the phase's count: a
+/// shared counter touched at every state would cost more than the state.
+const STATES_PER_TALLY: usize = 1024;
+
+/// What one walk found and reached, to be taken into the channel's walk in
+/// order.
+struct WalkOutcome {
+    world: u32,
+    findings: WalkFindings,
+    coverage: Reached,
+    /// The (flow, world) pairs this walk entered a flow with a call in.
+    entered: Vec<(u32, u32)>,
+    tally: WalkTally,
+}
+
+impl WalkOutcome {
+    /// Whether this walk is the one the walks in order would have walked
+    /// with `exact` states left: it visited all its states within that, or
+    /// it was stopped by its own limit and that limit was `exact`.
+    fn holds_with(&self, exact: usize) -> bool {
+        if self.tally.stopped_with_phase {
+            return false;
+        }
+        if self.tally.budget_hit {
+            self.tally.limit == exact
+        } else {
+            self.tally.states <= exact
+        }
+    }
+
+    /// Adds this walk's findings, reach and figures to the channel's walk.
+    fn take_into(
+        self,
+        graph: &Graph,
+        recorder: &mut Recorder,
+        entries: &mut CallEntries,
+        summary: &mut WalkSummary,
+    ) {
+        self.findings.replay_into(recorder);
+        summary.coverage.add_reached(&self.coverage, graph);
+        for (flow, world) in self.entered {
+            entries.entered[flow as usize][world as usize] = true;
+        }
+        summary.states += self.tally.states;
+        summary.budget_hit |= self.tally.budget_hit;
+        summary.call_depth_hit |= self.tally.call_depth_hit;
+        for (intent, &served) in self.tally.served.iter().enumerate() {
+            if served {
+                summary.served[intent][self.world as usize] = true;
+            }
+        }
+    }
+}
+
+/// The figures of one walk.
+#[derive(Default)]
+struct WalkTally {
+    /// States visited.
+    states: usize,
+    /// The walk's own limit on them.
+    limit: usize,
+    /// Some state was left unvisited for the budget.
+    budget_hit: bool,
+    /// The walk stopped because its phase's walks together went past what
+    /// the phase had left: it is not the walk the walks in order give.
+    stopped_with_phase: bool,
+    call_depth_hit: bool,
+    /// Per intent: some terminal serving it was reached (from the start of
+    /// a flow nobody calls).
+    served: Vec<bool>,
+}
+
+impl WalkTally {
+    /// Whether the budget leaves no room for another state; notes that a
+    /// state went unvisited if so.
+    fn spent(&mut self) -> bool {
+        let spent = self.states >= self.limit || self.stopped_with_phase;
+        self.budget_hit |= spent;
+        spent
+    }
+
+    /// Counts a state visited, and every so many the phase's count.
+    fn visit(&mut self, budget: &StateBudget) {
+        self.states += 1;
+        if self.states.is_multiple_of(STATES_PER_TALLY) {
+            if let Some((spent, left)) = budget.phase {
+                let before = spent.fetch_add(STATES_PER_TALLY, Ordering::Relaxed);
+                self.stopped_with_phase |= before + STATES_PER_TALLY > left;
+            }
+        }
+    }
+}
+
+/// What one thread's walks reuse from walk to walk: the state graph's
+/// buffers, the menu rules (whose caches only save work), and the maps of
+/// what a walk reached, emptied after each walk.
+struct Walker<'g, 'a> {
+    sg: StateGraph,
+    rules: MenuRules<'g, 'a>,
+    coverage: crate::coverage::CoverageMap,
+    entries: CallEntries,
+}
+
+impl<'g, 'a> Walker<'g, 'a> {
+    fn new(context: &WalkContext<'g, 'a>) -> Self {
+        Walker {
+            sg: StateGraph::default(),
+            rules: MenuRules::new(context.graph, context.settings),
+            coverage: crate::coverage::CoverageMap::new(context.graph),
+            entries: CallEntries::new(context.graph),
+        }
+    }
+
+    /// Walks `flow` from its start in world `world`.
+    fn walk(
+        &mut self,
+        context: &WalkContext<'g, 'a>,
+        flow: usize,
+        world: u32,
+        budget: &StateBudget,
+    ) -> WalkOutcome {
+        let graph = context.graph;
+        let mut machine = Machine::new(
+            graph,
+            Rules {
+                call_depth: context.settings.limits.call_depth,
+                standalone: graph.flows[flow].called,
+            },
+        );
+        let mut findings = WalkFindings::default();
+        let mut tally = WalkTally {
+            limit: budget.limit,
+            served: vec![false; graph.intents.len()],
+            ..WalkTally::default()
+        };
+        self.sg.clear(graph);
+        walk_world(
+            &mut machine,
+            &mut self.sg,
+            flow,
+            world,
+            graph.worlds[world as usize],
+            context,
+            budget,
+            &mut findings,
+            &mut self.rules,
+            &mut Reach {
+                coverage: &mut self.coverage,
+                entries: &mut self.entries,
+            },
+            &mut tally,
+        );
+        find_traps(graph, &self.sg, flow, world, &mut findings);
+        WalkOutcome {
+            world,
+            findings,
+            coverage: self.coverage.take_reached(),
+            entered: self.entries.take_changes(),
+            tally,
+        }
+    }
+}
+
+/// The walkers of one channel's walk not in use, so that the walks of
+/// both phases on any thread reuse a few walkers, one per thread at most
+/// at a time, instead of building one (its menu rules read every label of
+/// the graph) for each share of the walks a thread takes.
+#[derive(Default)]
+struct Walkers<'g, 'a> {
+    idle: Mutex<Vec<Walker<'g, 'a>>>,
+}
+
+impl<'g, 'a> Walkers<'g, 'a> {
+    /// A walker not in use, or a new one: it comes back when the loan
+    /// ends.
+    fn lend<'p>(&'p self, context: &'p WalkContext<'g, 'a>) -> Lent<'p, 'g, 'a> {
+        Lent {
+            walker: self.idle.lock().ok().and_then(|mut idle| idle.pop()),
+            walkers: self,
+            context,
+        }
+    }
+}
+
+/// A walker on loan from [`Walkers`].
+struct Lent<'p, 'g, 'a> {
+    /// `None` until the walker is first needed (and no idle one was
+    /// found), and once the loan has ended.
+    walker: Option<Walker<'g, 'a>>,
+    walkers: &'p Walkers<'g, 'a>,
+    context: &'p WalkContext<'g, 'a>,
+}
+
+impl<'g, 'a> Lent<'_, 'g, 'a> {
+    fn walker(&mut self) -> &mut Walker<'g, 'a> {
+        let context = self.context;
+        self.walker.get_or_insert_with(|| Walker::new(context))
+    }
+}
+
+impl Drop for Lent<'_, '_, '_> {
+    fn drop(&mut self) {
+        if let (Some(walker), Ok(mut idle)) = (self.walker.take(), self.walkers.idle.lock()) {
+            idle.push(walker);
+        }
+    }
+}
+
+/// The maps a walk marks what it reaches in.
+struct Reach<'w> {
+    coverage: &'w mut crate::coverage::CoverageMap,
+    entries: &'w mut CallEntries,
+}
+
 /// Per flow, per world: some walk entered the flow through a `call` with
 /// that world's variable values.
 struct CallEntries {
     world_of: FxHashMap<u64, u32>,
     entered: Vec<Vec<bool>>,
+    /// The (flow, world) pairs entered since the last walk took them, so
+    /// that a thread's map is emptied in time proportional to them.
+    changed: Vec<(u32, u32)>,
 }
 
 impl CallEntries {
@@ -302,7 +626,17 @@ impl CallEntries {
                 .map(|(index, &vars)| (vars, index))
                 .collect(),
             entered: vec![vec![false; graph.worlds.len()]; graph.flows.len()],
+            changed: Vec::new(),
         }
+    }
+
+    /// Takes the (flow, world) pairs entered since the last time, and
+    /// leaves the map empty for the next walk.
+    fn take_changes(&mut self) -> Vec<(u32, u32)> {
+        for &(flow, world) in &self.changed {
+            self.entered[flow as usize][world as usize] = false;
+        }
+        std::mem::take(&mut self.changed)
     }
 }
 
@@ -333,54 +667,12 @@ impl Observer for Watch<'_> {
         // Every packed value a walk can hold is one of the worlds: the
         // worlds are every combination of every variable's values.
         if let Some(&world) = self.entries.world_of.get(&vars) {
-            self.entries.entered[flow as usize][world as usize] = true;
+            let entered = &mut self.entries.entered[flow as usize][world as usize];
+            if !*entered {
+                *entered = true;
+                self.entries.changed.push((flow, world));
+            }
         }
-    }
-}
-
-/// Walks `flow` from its start in each world marked in `walked`.
-fn walk_flow(
-    graph: &Graph,
-    flow: usize,
-    walked: &[bool],
-    settings: &Settings,
-    recorder: &mut Recorder,
-    walk: &mut Walk,
-    summary: &mut WalkSummary,
-) {
-    let standalone = graph.flows[flow].called;
-    let mut machine = Machine::new(
-        graph,
-        Rules {
-            call_depth: settings.limits.call_depth,
-            standalone,
-        },
-    );
-    recorder.begin_flow(walked);
-    for (w, &world) in graph.worlds.iter().enumerate() {
-        if !walked[w] {
-            continue;
-        }
-        if summary.states >= settings.limits.states {
-            summary.budget_hit = true;
-            break;
-        }
-        walk.sg.clear(graph);
-        walk_world(
-            &mut machine,
-            &mut walk.sg,
-            flow,
-            w as u32,
-            world,
-            settings,
-            recorder,
-            &mut walk.rules,
-            &mut walk.entries,
-            &walk.unset,
-            &walk.stale,
-            summary,
-        );
-        find_traps(graph, &walk.sg, flow, w as u32, recorder);
     }
 }
 
@@ -391,14 +683,19 @@ fn walk_world(
     flow: usize,
     world_index: u32,
     world: u64,
-    settings: &Settings,
-    recorder: &mut Recorder,
+    context: &WalkContext,
+    budget: &StateBudget,
+    recorder: &mut WalkFindings,
     rules: &mut MenuRules,
-    entries: &mut CallEntries,
-    unset: &UnsetReads,
-    stale: &StaleReads,
-    summary: &mut WalkSummary,
+    reach: &mut Reach,
+    tally: &mut WalkTally,
 ) {
+    let WalkContext {
+        settings,
+        unset,
+        stale,
+        ..
+    } = context;
     let graph = machine.graph;
     let own = |node: NodeIx| graph.nodes[node as usize].flow as usize == flow;
     let top_level = !graph.flows[flow].called;
@@ -411,8 +708,8 @@ fn walk_world(
         0,
         NONE,
         &mut Watch {
-            coverage: &mut summary.coverage,
-            entries,
+            coverage: reach.coverage,
+            entries: reach.entries,
             trail: &mut trail,
             arrived: &mut arrived,
         },
@@ -425,21 +722,19 @@ fn walk_world(
             }
             for intent in 0..graph.intents.len() {
                 if top_level && graph.node_serves(node, intent) {
-                    summary.served[intent][world_index as usize] = true;
+                    tally.served[intent] = true;
                 }
             }
             return;
         }
         other => {
-            record_settled(
-                graph,
-                recorder,
-                &own,
-                flow as u32,
-                other,
-                world_index,
-                Vec::new(),
-            );
+            // Nothing asked the recorder first: a walk that ends before its
+            // first wait meets this once.
+            if let Some(raw) =
+                settled_finding(graph, &own, flow as u32, other, world_index, Vec::new())
+            {
+                recorder.record_unasked(raw);
+            }
             return;
         }
     };
@@ -465,13 +760,12 @@ fn walk_world(
         let id = next as u32;
         next += 1;
         sg.edge_start.push(sg.edges.len() as u32);
-        if summary.states >= settings.limits.states {
-            summary.budget_hit = true;
+        if tally.spent() {
             // Unexpanded states may well reach an end: never call them trapped.
             sg.exits[id as usize] = true;
             continue;
         }
-        summary.states += 1;
+        tally.visit(budget);
         let state = sg.states[id as usize];
         let kind = &graph.nodes[state.node as usize].kind;
 
@@ -563,13 +857,13 @@ fn walk_world(
                 &state,
                 choice,
                 &mut Watch {
-                    coverage: &mut summary.coverage,
-                    entries,
+                    coverage: reach.coverage,
+                    entries: reach.entries,
                     trail: &mut trail,
                     arrived: &mut arrived,
                 },
             );
-            summary.coverage.record(&state, choice, &step);
+            reach.coverage.record(&state, choice, &step);
             if let (Some(reads), Choice::Option(_) | Choice::Valid) = (stale_reads, choice) {
                 check_stale_reads(
                     graph,
@@ -723,7 +1017,7 @@ fn walk_world(
                 Step::Moved(Settled::Returned(_)) => sg.exits[id as usize] = true,
                 Step::Moved(Settled::CallTooDeep(_)) => {
                     sg.exits[id as usize] = true;
-                    summary.call_depth_hit = true;
+                    tally.call_depth_hit = true;
                 }
                 Step::Moved(other) => {
                     let (code, node, detail) = match other {
@@ -734,15 +1028,11 @@ fn walk_world(
                     if recorder.wants(code, node, detail, world_index) {
                         let mut path = sg.choices(id);
                         path.push(choice);
-                        record_settled(
-                            graph,
-                            recorder,
-                            &own,
-                            flow as u32,
-                            other,
-                            world_index,
-                            path,
-                        );
+                        if let Some(raw) =
+                            settled_finding(graph, &own, flow as u32, other, world_index, path)
+                        {
+                            recorder.record(raw);
+                        }
                     }
                 }
             }
@@ -754,7 +1044,7 @@ fn walk_world(
     for &node in &sg.terminals {
         for intent in 0..graph.intents.len() {
             if graph.node_serves(node, intent) {
-                summary.served[intent][world_index as usize] = true;
+                tally.served[intent] = true;
             }
         }
     }
@@ -776,7 +1066,7 @@ fn walk_world(
         if !own(node) {
             raw.entry_flow = Some(flow as u32);
         }
-        recorder.record(raw);
+        recorder.record_unasked(raw);
     }
 }
 
@@ -956,7 +1246,7 @@ fn find_busy_loops(
     busy_edges: &[(u32, u32)],
     own: &dyn Fn(NodeIx) -> bool,
     world: u32,
-    recorder: &mut Recorder,
+    recorder: &mut WalkFindings,
 ) {
     if busy_edges.is_empty() {
         return;
@@ -1038,7 +1328,7 @@ fn check_open_hours(
     vars: u64,
     world_index: u32,
     path: impl FnOnce() -> Vec<Choice>,
-    recorder: &mut Recorder,
+    recorder: &mut WalkFindings,
 ) {
     let mut read = 0u64;
     let Some(when) = graph.closed_when(node, vars, &mut |v| {
@@ -1080,25 +1370,24 @@ fn capitalize(text: &str) -> String {
     })
 }
 
-fn record_settled(
+/// The finding of a step that settled at a dead end of the walked flow or
+/// in a silent loop, if it is one.
+fn settled_finding(
     graph: &Graph,
-    recorder: &mut Recorder,
     own: &dyn Fn(NodeIx) -> bool,
     walked_flow: u32,
     settled: Settled,
     world: u32,
     path: Vec<Choice>,
-) {
+) -> Option<RawFinding> {
     match settled {
-        Settled::DeadEnd(node, reason) if own(node) => {
-            recorder.record(
-                RawFinding::new(Code::DeadEnd, node, reason as u32, world, path).message(format!(
-                    "`{}` is a dead end: {}",
-                    graph.node_id(node),
-                    reason.explain()
-                )),
-            );
-        }
+        Settled::DeadEnd(node, reason) if own(node) => Some(
+            RawFinding::new(Code::DeadEnd, node, reason as u32, world, path).message(format!(
+                "`{}` is a dead end: {}",
+                graph.node_id(node),
+                reason.explain()
+            )),
+        ),
         // A loop may run through a called flow, whose own walk cannot see
         // it (there its `return` is an exit): it is reported by the walk
         // that found it, with inputs from that walk's start.
@@ -1110,9 +1399,9 @@ fn record_settled(
             if !own(node) {
                 raw.entry_flow = Some(walked_flow);
             }
-            recorder.record(raw);
+            Some(raw)
         }
-        _ => {}
+        _ => None,
     }
 }
 
@@ -1120,7 +1409,13 @@ fn record_settled(
 /// loop with no way out (a bottom strongly connected component with a cycle)
 /// are traps; doomed states that merely lead into a dead end are covered by
 /// the dead-end finding.
-fn find_traps(graph: &Graph, sg: &StateGraph, flow: usize, world: u32, recorder: &mut Recorder) {
+fn find_traps(
+    graph: &Graph,
+    sg: &StateGraph,
+    flow: usize,
+    world: u32,
+    recorder: &mut WalkFindings,
+) {
     let n = sg.states.len();
     if n == 0 {
         return;
@@ -1227,7 +1522,7 @@ fn find_traps(graph: &Graph, sg: &StateGraph, flow: usize, world: u32, recorder:
         if foreign {
             raw.entry_flow = Some(flow as u32);
         }
-        recorder.record(raw);
+        recorder.record_unasked(raw);
     }
 }
 
@@ -1243,7 +1538,7 @@ fn check_stale_reads(
     trail: &[NodeIx],
     own: &impl Fn(NodeIx) -> bool,
     world_index: u32,
-    recorder: &mut Recorder,
+    recorder: &mut WalkFindings,
     path: impl Fn() -> Vec<Choice>,
 ) {
     for read in reads {
@@ -1281,7 +1576,7 @@ fn check_unset_reads(
     id: u32,
     top_level: bool,
     world: u32,
-    recorder: &mut Recorder,
+    recorder: &mut WalkFindings,
 ) {
     let node = sg.states[id as usize].node;
     for read in &unset.at[node as usize] {

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::announcements::{mentions_key, parse_announcements, Announcements};
 use crate::analysis::crossed::CrossedWords;
-use crate::analysis::raw::{RawFinding, Recorder};
+use crate::analysis::raw::{Findings, RawFinding};
 use crate::finding::Code;
 use crate::graph::{Graph, Kind, NodeIx};
 use crate::machine::Choice;
@@ -110,7 +110,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         vars: u64,
         world: u32,
         choices: impl Fn() -> Vec<Choice>,
-        recorder: &mut Recorder,
+        recorder: &mut impl Findings,
     ) {
         self.check_rules(node, vars, world, choices, recorder, Scope::Reached);
     }
@@ -127,7 +127,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         node: NodeIx,
         world_vars: u64,
         world: u32,
-        recorder: &mut Recorder,
+        recorder: &mut impl Findings,
     ) {
         self.check_rules(
             node,
@@ -145,7 +145,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         vars: u64,
         world: u32,
         choices: impl Fn() -> Vec<Choice>,
-        recorder: &mut Recorder,
+        recorder: &mut impl Findings,
         scope: Scope,
     ) {
         let graph = self.graph;
@@ -190,7 +190,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         vars: u64,
         world: u32,
         choices: impl Fn() -> Vec<Choice>,
-        recorder: &mut Recorder,
+        recorder: &mut impl Findings,
         scope: Scope,
     ) -> bool {
         let graph = self.graph;

@@ -11,6 +11,8 @@ mod journeys;
 mod menu_rules;
 pub(crate) mod raw;
 mod stale;
+#[cfg(test)]
+mod thread_count_tests;
 pub(crate) mod to_agent;
 mod unset;
 
@@ -22,8 +24,9 @@ use crate::finding::{Code, Finding, FindingSource};
 use crate::graph::{compile, CompileError, Graph, NodeIx, NONE};
 use crate::input::{render, resolve};
 use crate::machine::{Choice, InputKind, Machine, Observer, Quiet, Rules, Settled, State, Step};
-use crate::model::{Level, MenuSet, Span};
+use crate::model::{Channel, Level, MenuSet, Span};
 use raw::{RawFinding, Recorder};
+use rayon::prelude::*;
 
 use crate::coverage::{flow_reaches, FlowReach};
 
@@ -66,119 +69,29 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
 }
 
 /// [`lint`], with or without the caller-time figures.
+///
+/// The channels are linted in parallel, each on as many threads as its
+/// walk can use, and taken in channel by channel in order: the analysis is
+/// the same whatever the number of threads.
 pub fn lint_with(set: &MenuSet, options: &LintOptions) -> Result<Analysis, CompileError> {
+    let channels: Vec<Result<ChannelLint, CompileError>> = set
+        .channels()
+        .into_par_iter()
+        .map(|channel| lint_channel(set, channel, options))
+        .collect();
     let mut analysis = Analysis::default();
     let mut walks = Vec::new();
     let mut demands = Vec::new();
-    for channel in set.channels() {
-        let graph = compile(set, channel)?;
-        let mut recorder = Recorder::default();
-        let summary = explorer::explore(&graph, &set.settings, &mut recorder);
-        // The way to a person is walked once, for `slow-to-agent` and the
-        // journeys alike.
-        let ways_to_agent = if summary.budget_hit {
-            Vec::new()
-        } else {
-            intents::walk_goals(&graph, set, &summary, &mut recorder);
-            if options.caller_figures {
-                let ways = to_agent::ways_to_agent(&graph, set);
-                to_agent::record_slow_to_agent(&graph, set, &ways, &mut recorder);
-                ways
-            } else {
-                Vec::new()
-            }
-        };
-        analysis.states += summary.states;
-        // Where no sample input could be made, the walk cannot go on: say so
-        // rather than let what lies behind look unreachable.
-        for (node, n) in graph.nodes.iter().enumerate() {
-            let missing = match &n.kind {
-                crate::graph::Kind::Ask {
-                    valid_answer: None, ..
-                } => Some("an answer its `pattern` accepts"),
-                crate::graph::Kind::Menu { options, .. } => options
-                    .clone()
-                    .any(|o| !graph.options[o as usize].pickable && !graph.is_visual())
-                    .then_some("a phrase for a speech-only option"),
-                _ => None,
-            };
-            if let Some(what) = missing {
-                analysis.notes.push(format!(
-                    "no sample of {what} could be generated at {channel} `{}`; the walk does not go past it (simplify the regex)",
-                    graph.node_id(node as NodeIx)
-                ));
-            }
-        }
-        if summary.budget_hit {
-            analysis.notes.push(format!(
-                "the {channel} walk stopped at the state budget of {} states: findings may be missing; raise `limits: {{states: N}}` in the settings",
-                set.settings.limits.states
-            ));
-        }
-        if summary.call_depth_hit {
-            analysis.notes.push(format!(
-                "some {channel} calls nest deeper than {} levels and were not followed; raise `limits: {{call_depth: N}}` if that is intended",
-                set.settings.limits.call_depth
-            ));
-        }
-        analysis.coverage.extend(coverage(&graph, &summary));
-        for entry in &recorder.entries {
-            // A finding met in every world it was looked for in is told with
-            // every variable at its first value where that world is one of
-            // them. Otherwise the variables it read are what show it, and a
-            // replay must be told them: a called flow is walked only in the
-            // worlds its callers enter it in, which need not include world 0.
-            let (raw, depends_on_vars) = match (&entry.first_world, entry.in_every_world()) {
-                (Some(first), true) => (first, false),
-                _ => (&entry.best, true),
-            };
-            let finding = if summary.coverage.nodes[raw.node as usize] {
-                to_finding(&graph, set, raw, depends_on_vars)
-            } else {
-                unreached_finding(&graph, set, raw, depends_on_vars)
-            };
-            analysis.findings.push(finding);
-        }
-        // A walk cut short by its budget has not seen everything: calling
-        // what it missed unreachable would be a guess.
-        for node in 0..graph.nodes.len() as NodeIx {
-            if !summary.budget_hit && !summary.coverage.nodes[node as usize] {
-                let id = graph.node_id(node);
-                // A called flow is walked only in the values its callers
-                // enter it in: a node that other values would reach is
-                // still one no customer reaches, and the message says why.
-                let walked = &summary.walked[graph.nodes[node as usize].flow as usize];
-                let message = if walked.contains(&false) {
-                    format!(
-                        "no path from the start of the flow reaches `{id}` with the values its callers enter it with ({})",
-                        intents::describe_worlds(&graph, &graph.worlds, walked)
-                    )
-                } else {
-                    format!(
-                        "no path from the start of the flow reaches `{id}`, under any variables"
-                    )
-                };
-                let raw =
-                    RawFinding::new(Code::Unreachable, node, 0, 0, Vec::new()).message(message);
-                let mut finding = to_finding(&graph, set, &raw, false);
-                finding.inputs.clear();
-                finding.path.clear();
-                analysis.findings.push(finding);
-            }
-        }
-        if !summary.budget_hit {
-            analysis
-                .intents
-                .extend(intents::availability(set, channel, &graph, &summary));
-            if options.caller_figures {
-                let journeys = journeys::journeys(&graph, set, &ways_to_agent);
-                demands.push(demand::channel_demand(set, channel, &journeys));
-                analysis
-                    .journeys
-                    .extend(journeys.into_iter().map(|(journey, _)| journey));
-            }
-        }
-        walks.push((channel, graph, summary));
+    for channel in channels {
+        let channel = channel?;
+        analysis.findings.extend(channel.findings);
+        analysis.notes.extend(channel.notes);
+        analysis.states += channel.summary.states;
+        analysis.coverage.extend(channel.coverage);
+        analysis.intents.extend(channel.intents);
+        analysis.journeys.extend(channel.journeys);
+        demands.extend(channel.demand);
+        walks.push((channel.channel, channel.graph, channel.summary));
     }
     analysis.notes.extend(demand::notes(&demands));
     for channel in demands {
@@ -207,6 +120,170 @@ pub fn lint_with(set: &MenuSet, options: &LintOptions) -> Result<Analysis, Compi
     Ok(analysis)
 }
 
+/// What [`lint_channel`] learnt about one channel, to be taken into the
+/// set's [`Analysis`] in channel order.
+struct ChannelLint<'s> {
+    channel: Channel,
+    graph: Graph<'s>,
+    summary: WalkSummary,
+    findings: Vec<Finding>,
+    notes: Vec<String>,
+    coverage: Vec<FlowReach>,
+    intents: Vec<crate::results::IntentAvailability>,
+    journeys: Vec<crate::results::Journey>,
+    demand: Option<demand::ChannelDemand>,
+}
+
+/// Every analysis of one channel, but those across channels.
+fn lint_channel<'s>(
+    set: &'s MenuSet,
+    channel: Channel,
+    options: &LintOptions,
+) -> Result<ChannelLint<'s>, CompileError> {
+    let graph = compile(set, channel)?;
+    let mut recorder = Recorder::default();
+    let summary = explorer::explore(&graph, &set.settings, &mut recorder);
+    // The way to a person is walked once, for `slow-to-agent` and the
+    // journeys alike; it reads nothing the goal walks record, so the two
+    // run side by side.
+    let ways_to_agent = if summary.budget_hit {
+        Vec::new()
+    } else {
+        let ((), ways) = rayon::join(
+            || intents::walk_goals(&graph, set, &summary, &mut recorder),
+            || {
+                if options.caller_figures {
+                    to_agent::ways_to_agent(&graph, set)
+                } else {
+                    Vec::new()
+                }
+            },
+        );
+        if options.caller_figures {
+            to_agent::record_slow_to_agent(&graph, set, &ways, &mut recorder);
+        }
+        ways
+    };
+    let mut notes = Vec::new();
+    // Where no sample input could be made, the walk cannot go on: say so
+    // rather than let what lies behind look unreachable.
+    for (node, n) in graph.nodes.iter().enumerate() {
+        let missing = match &n.kind {
+            crate::graph::Kind::Ask {
+                valid_answer: None, ..
+            } => Some("an answer its `pattern` accepts"),
+            crate::graph::Kind::Menu { options, .. } => options
+                .clone()
+                .any(|o| !graph.options[o as usize].pickable && !graph.is_visual())
+                .then_some("a phrase for a speech-only option"),
+            _ => None,
+        };
+        if let Some(what) = missing {
+            notes.push(format!(
+                "no sample of {what} could be generated at {channel} `{}`; the walk does not go past it (simplify the regex)",
+                graph.node_id(node as NodeIx)
+            ));
+        }
+    }
+    if summary.budget_hit {
+        notes.push(format!(
+            "the {channel} walk stopped at the state budget of {} states: findings may be missing; raise `limits: {{states: N}}` in the settings",
+            set.settings.limits.states
+        ));
+    }
+    if summary.call_depth_hit {
+        notes.push(format!(
+            "some {channel} calls nest deeper than {} levels and were not followed; raise `limits: {{call_depth: N}}` if that is intended",
+            set.settings.limits.call_depth
+        ));
+    }
+    let coverage = coverage(&graph, &summary);
+    // Each finding is replayed from its flow's start, on its own: the
+    // replays run in parallel, and collect in the recorder's order.
+    let mut findings: Vec<Finding> = recorder
+        .entries
+        .par_iter()
+        .map(|entry| {
+            // A finding met in every world it was looked for in is told
+            // with every variable at its first value where that world is
+            // one of them. Otherwise the variables it read are what show
+            // it, and a replay must be told them: a called flow is walked
+            // only in the worlds its callers enter it in, which need not
+            // include world 0.
+            let (raw, depends_on_vars) = match (&entry.first_world, entry.in_every_world()) {
+                (Some(first), true) => (first, false),
+                _ => (&entry.best, true),
+            };
+            if summary.coverage.nodes[raw.node as usize] {
+                to_finding(&graph, set, raw, depends_on_vars)
+            } else {
+                unreached_finding(&graph, set, raw, depends_on_vars)
+            }
+        })
+        .collect();
+    // A walk cut short by its budget has not seen everything: calling
+    // what it missed unreachable would be a guess.
+    if !summary.budget_hit {
+        let unreached: Vec<NodeIx> = (0..graph.nodes.len() as NodeIx)
+            .filter(|&node| !summary.coverage.nodes[node as usize])
+            .collect();
+        findings.par_extend(
+            unreached
+                .par_iter()
+                .map(|&node| unreachable_finding(&graph, set, &summary, node)),
+        );
+    }
+    let mut intents = Vec::new();
+    let mut journeys = Vec::new();
+    let mut demand = None;
+    if !summary.budget_hit {
+        intents = intents::availability(set, channel, &graph, &summary);
+        if options.caller_figures {
+            let found = journeys::journeys(&graph, set, &ways_to_agent);
+            demand = Some(demand::channel_demand(set, channel, &found));
+            journeys = found.into_iter().map(|(journey, _)| journey).collect();
+        }
+    }
+    Ok(ChannelLint {
+        channel,
+        graph,
+        summary,
+        findings,
+        notes,
+        coverage,
+        intents,
+        journeys,
+        demand,
+    })
+}
+
+/// The `unreachable` finding of a node the walk did not reach.
+fn unreachable_finding(
+    graph: &Graph,
+    set: &MenuSet,
+    summary: &WalkSummary,
+    node: NodeIx,
+) -> Finding {
+    let id = graph.node_id(node);
+    // A called flow is walked only in the values its callers enter it
+    // in: a node that other values would reach is still one no customer
+    // reaches, and the message says why.
+    let walked = &summary.walked[graph.nodes[node as usize].flow as usize];
+    let message = if walked.contains(&false) {
+        format!(
+            "no path from the start of the flow reaches `{id}` with the values its callers enter it with ({})",
+            intents::describe_worlds(graph, &graph.worlds, walked)
+        )
+    } else {
+        format!("no path from the start of the flow reaches `{id}`, under any variables")
+    };
+    let raw = RawFinding::new(Code::Unreachable, node, 0, 0, Vec::new()).message(message);
+    let mut finding = to_finding(graph, set, &raw, false);
+    finding.inputs.clear();
+    finding.path.clear();
+    finding
+}
+
 /// Which nodes of the graph some customer reaches, by the exhaustive walk;
 /// `None` when the walk stopped at the state budget and cannot say.
 /// `mutate` needs walk no further for a mistake no customer meets.
@@ -217,13 +294,20 @@ pub(crate) fn reached_nodes(set: &MenuSet, graph: &Graph) -> Option<Vec<bool>> {
 
 /// The exhaustive walk alone, on a graph already compiled from `set`: the
 /// states it visits, with nothing after it (no goal walks, no journeys, no
-/// replays of findings). It exists for the explorer benchmark, which
-/// measures the walk itself against a bare breadth-first search as well as
-/// `lint` as a whole; the walk is the one `lint` runs, findings and all.
+/// replays of findings), on one thread. It exists for the explorer
+/// benchmark, which measures the walk itself against a bare breadth-first
+/// search (one thread too) as well as `lint` as a whole; the walk is the
+/// one `lint` runs, findings and all, its (flow, world) walks taken one
+/// after another on the one thread, and taken in as `lint` takes them in.
 #[doc(hidden)]
 pub fn walk_states(graph: &Graph, set: &MenuSet) -> usize {
-    let mut recorder = Recorder::default();
-    explorer::explore(graph, &set.settings, &mut recorder).states
+    let walk = || explorer::explore(graph, &set.settings, &mut Recorder::default()).states;
+    // The walk on one thread, as the bench's bare search runs: its speed
+    // per state is what the bench compares, not the machine's cores.
+    match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+        Ok(pool) => pool.install(walk),
+        Err(_) => walk(),
+    }
 }
 
 /// The findings lint reports on one compiled graph, as (code, node,

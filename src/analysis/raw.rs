@@ -2,7 +2,7 @@
 //! findings: keyed by (code, node, detail), with the worlds they occur in
 //! and the shortest occurrence.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::finding::Code;
 use crate::graph::NodeIx;
@@ -82,6 +82,7 @@ impl RawFinding {
     }
 }
 
+#[derive(Debug)]
 pub(crate) struct Entry {
     /// Which worlds of its flow's walk the finding occurs in.
     pub worlds: Vec<bool>,
@@ -178,6 +179,193 @@ impl Recorder {
                     looked_in_walk: self.walk,
                 });
             }
+        }
+    }
+}
+
+/// Where the walk's rules put what they find: the [`Recorder`] itself, or
+/// one walk's [`WalkFindings`], which the recorder takes in later.
+pub(crate) trait Findings {
+    /// Whether the finding is new for this world (see [`Recorder::wants`]).
+    fn wants(&self, code: Code, node: NodeIx, detail: u32, world: u32) -> bool;
+
+    /// Records a finding that [`Findings::wants`] was asked about first.
+    fn record(&mut self, raw: RawFinding);
+
+    /// Records a finding nobody asked [`Findings::wants`] about: the
+    /// recorder takes it in even for a world that already has it, and the
+    /// worlds its walk looked in count for it all the same.
+    fn record_unasked(&mut self, raw: RawFinding);
+}
+
+impl Findings for Recorder {
+    fn wants(&self, code: Code, node: NodeIx, detail: u32, world: u32) -> bool {
+        Recorder::wants(self, code, node, detail, world)
+    }
+
+    fn record(&mut self, raw: RawFinding) {
+        Recorder::record(self, raw);
+    }
+
+    fn record_unasked(&mut self, raw: RawFinding) {
+        Recorder::record(self, raw);
+    }
+}
+
+/// What one walk (one flow in one world) recorded, in the order it
+/// recorded it, for walks that run in parallel: each walk records into its
+/// own, and [`WalkFindings::replay_into`] hands them to the one recorder in
+/// the order the walks would have run one after another, so that the
+/// recorder ends exactly as if they had.
+#[derive(Default)]
+pub(crate) struct WalkFindings {
+    /// The findings this walk recorded, with the world each was in.
+    recorded: FxHashSet<(Code, NodeIx, u32, u32)>,
+    /// Every finding recorded, and whether its recording asked first.
+    events: Vec<(RawFinding, bool)>,
+}
+
+impl WalkFindings {
+    /// Records into `recorder` what this walk recorded, as the walk would
+    /// have had it recorded there directly. A finding the walk asked about
+    /// is taken in only if the recorder still wants it: this walk alone
+    /// wanted it, but an earlier walk may have recorded it for this world,
+    /// and then the walk, run after it, would not have recorded it at all.
+    /// A finding recorded without asking is taken in as it was.
+    pub(crate) fn replay_into(self, recorder: &mut Recorder) {
+        for (raw, asked) in self.events {
+            if !asked || recorder.wants(raw.code, raw.node, raw.detail, raw.world) {
+                recorder.record(raw);
+            }
+        }
+    }
+
+    fn push(&mut self, raw: RawFinding, asked: bool) {
+        self.recorded
+            .insert((raw.code, raw.node, raw.detail, raw.world));
+        self.events.push((raw, asked));
+    }
+}
+
+impl Findings for WalkFindings {
+    /// Whether this walk has not recorded the finding for this world yet:
+    /// wanted whenever the recorder would want it, and more often (a
+    /// finding an earlier walk recorded), which the replay sorts out.
+    fn wants(&self, code: Code, node: NodeIx, detail: u32, world: u32) -> bool {
+        !self.recorded.contains(&(code, node, detail, world))
+    }
+
+    fn record(&mut self, raw: RawFinding) {
+        self.push(raw, true);
+    }
+
+    fn record_unasked(&mut self, raw: RawFinding) {
+        self.push(raw, false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One recording a walk makes: the finding's key and world, how long
+    /// its way is, and whether the walk asks the recorder first.
+    #[derive(Clone, Copy)]
+    struct Recording {
+        key: (Code, NodeIx, u32),
+        world: u32,
+        length: usize,
+        asked: bool,
+    }
+
+    impl Recording {
+        fn raw(self) -> RawFinding {
+            let (code, node, detail) = self.key;
+            RawFinding::new(
+                code,
+                node,
+                detail,
+                self.world,
+                vec![Choice::NoInput; self.length],
+            )
+        }
+
+        fn into(self, findings: &mut impl Findings) {
+            let (code, node, detail) = self.key;
+            if !self.asked {
+                findings.record_unasked(self.raw());
+            } else if findings.wants(code, node, detail, self.world) {
+                findings.record(self.raw());
+            }
+        }
+    }
+
+    /// Walks of flows, each flow with the worlds it looks in and its walks'
+    /// recordings, from a seeded generator: few keys and worlds, so that
+    /// walks keep meeting what earlier walks recorded, asked and not.
+    fn flows(seed: u64) -> Vec<(Vec<bool>, Vec<Vec<Recording>>)> {
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut below = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let codes = [Code::Trap, Code::DeadEnd, Code::TooDeep];
+        (0..1 + below(4))
+            .map(|_| {
+                let walked: Vec<bool> = (0..4).map(|_| below(3) != 0).collect();
+                let walks = (0..below(4))
+                    .map(|_| {
+                        let world = below(4) as u32;
+                        (0..below(6))
+                            .map(|_| Recording {
+                                key: (codes[below(3) as usize], below(3) as NodeIx, 0),
+                                // Mostly the walk's own world, now and then
+                                // another (an analysis of every world).
+                                world: if below(5) == 0 {
+                                    below(4) as u32
+                                } else {
+                                    world
+                                },
+                                length: below(5) as usize,
+                                asked: below(2) == 0,
+                            })
+                            .collect()
+                    })
+                    .collect();
+                (walked, walks)
+            })
+            .collect()
+    }
+
+    /// A walk's findings replayed into the recorder leave it exactly as the
+    /// walk recording into it directly does, walk after walk: the same
+    /// entries, worlds, worlds looked in, counts, shortest ways and
+    /// world-0 occurrences.
+    #[test]
+    fn replayed_walks_record_what_walks_recording_directly_record() {
+        for seed in 0..500 {
+            let flows = flows(seed);
+            let mut direct = Recorder::default();
+            let mut replayed = Recorder::default();
+            for (walked, walks) in &flows {
+                direct.begin_flow(walked);
+                replayed.begin_flow(walked);
+                for walk in walks {
+                    let mut findings = WalkFindings::default();
+                    for &recording in walk {
+                        recording.into(&mut direct);
+                        recording.into(&mut findings);
+                    }
+                    findings.replay_into(&mut replayed);
+                }
+            }
+            assert_eq!(
+                format!("{:?}", direct.entries),
+                format!("{:?}", replayed.entries),
+                "seed {seed}"
+            );
         }
     }
 }
