@@ -30,6 +30,27 @@ pub(crate) fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Writes `bytes` to `path` atomically, without looking for orphans: for
 /// many files in one folder, after one [`remove_orphans`].
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut temp = temp_file_for(path)?;
+    temp.write_all(bytes)?;
+    finish(temp, path)
+}
+
+/// Writes to `path` atomically what `fill` writes, rendering and writing at
+/// once (see [`crate::streamed`]): a report of tens of megabytes is never
+/// held whole in memory, and takes the longer of the two times rather than
+/// their sum.
+pub(crate) fn write_streamed(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()> + Send,
+) -> std::io::Result<()> {
+    remove_orphans(folder_of(path));
+    let mut temp = temp_file_for(path)?;
+    crate::streamed::stream(temp.as_file_mut(), fill)?;
+    finish(temp, path)
+}
+
+/// A temporary file beside `path`, named as [`remove_orphans`] knows.
+fn temp_file_for(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     let target_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -44,8 +65,11 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut temp = builder.tempfile_in(folder_of(path))?;
-    temp.write_all(bytes)?;
+    builder.tempfile_in(folder_of(path))
+}
+
+/// Renames the written temporary file over `path`.
+fn finish(mut temp: tempfile::NamedTempFile, path: &Path) -> std::io::Result<()> {
     temp.flush()?;
     // On failure the temporary file is deleted when `PersistError` drops.
     temp.persist(path).map_err(|e| e.error)?;

@@ -34,5 +34,6 @@ pub mod results;
 pub mod run;
 pub(crate) mod scc;
 pub mod schema;
+pub(crate) mod streamed;
 pub mod structure;
 pub mod timing;

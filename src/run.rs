@@ -3,7 +3,7 @@
 //! only hand it their results (`crate::results`).
 
 use crate::analysis::LintOptions;
-use crate::graph::CompileError;
+use crate::graph::{CompileError, Graphs};
 use crate::model::MenuSet;
 use crate::report::{CoverageSource, Report, Stats};
 
@@ -20,7 +20,22 @@ pub fn lint_report_with(
     seed: u64,
     options: &LintOptions,
 ) -> Result<Report, CompileError> {
-    let analysis = crate::analysis::lint_with(set, options)?;
+    lint_report_on_with(&Graphs::new(set), command, seed, options)
+}
+
+/// [`lint_report`] on graphs other engines may share (see [`Graphs`]).
+pub fn lint_report_on(graphs: &Graphs, command: &str, seed: u64) -> Result<Report, CompileError> {
+    lint_report_on_with(graphs, command, seed, &LintOptions::default())
+}
+
+fn lint_report_on_with(
+    graphs: &Graphs,
+    command: &str,
+    seed: u64,
+    options: &LintOptions,
+) -> Result<Report, CompileError> {
+    let set = graphs.set();
+    let analysis = crate::analysis::lint_graphs(graphs, options)?;
     let mut report = Report::new(command, set.root.display().to_string(), seed);
     report.findings = analysis.findings;
     report.notes = analysis.notes;

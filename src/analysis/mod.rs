@@ -21,7 +21,7 @@ pub(crate) use explorer::WalkSummary;
 pub(crate) use menu_rules::misleading_message;
 
 use crate::finding::{Code, Finding, FindingSource};
-use crate::graph::{compile, CompileError, Graph, NodeIx, NONE};
+use crate::graph::{CompileError, Graph, Graphs, NodeIx, NONE};
 use crate::input::{render, resolve};
 use crate::machine::{Choice, InputKind, Machine, Observer, Quiet, Rules, Settled, State, Step};
 use crate::model::{Channel, Level, MenuSet, Span};
@@ -74,10 +74,16 @@ pub fn lint(set: &MenuSet) -> Result<Analysis, CompileError> {
 /// walk can use, and taken in channel by channel in order: the analysis is
 /// the same whatever the number of threads.
 pub fn lint_with(set: &MenuSet, options: &LintOptions) -> Result<Analysis, CompileError> {
+    lint_graphs(&Graphs::new(set), options)
+}
+
+/// [`lint_with`] on graphs other engines may share (see [`Graphs`]).
+pub fn lint_graphs(graphs: &Graphs, options: &LintOptions) -> Result<Analysis, CompileError> {
+    let set = graphs.set();
     let channels: Vec<Result<ChannelLint, CompileError>> = set
         .channels()
         .into_par_iter()
-        .map(|channel| lint_channel(set, channel, options))
+        .map(|channel| lint_channel(graphs, channel, options))
         .collect();
     let mut analysis = Analysis::default();
     let mut walks = Vec::new();
@@ -101,7 +107,7 @@ pub fn lint_with(set: &MenuSet, options: &LintOptions) -> Result<Analysis, Compi
     let complete: Vec<_> = walks
         .iter()
         .filter(|(_, _, s)| !s.budget_hit)
-        .map(|(c, g, s)| (*c, g, s))
+        .map(|(c, g, s)| (*c, *g, s))
         .collect();
     if complete.len() == walks.len() {
         analysis
@@ -122,9 +128,9 @@ pub fn lint_with(set: &MenuSet, options: &LintOptions) -> Result<Analysis, Compi
 
 /// What [`lint_channel`] learnt about one channel, to be taken into the
 /// set's [`Analysis`] in channel order.
-struct ChannelLint<'s> {
+struct ChannelLint<'g, 's> {
     channel: Channel,
-    graph: Graph<'s>,
+    graph: &'g Graph<'s>,
     summary: WalkSummary,
     findings: Vec<Finding>,
     notes: Vec<String>,
@@ -135,14 +141,15 @@ struct ChannelLint<'s> {
 }
 
 /// Every analysis of one channel, but those across channels.
-fn lint_channel<'s>(
-    set: &'s MenuSet,
+fn lint_channel<'g, 's>(
+    graphs: &'g Graphs<'s>,
     channel: Channel,
     options: &LintOptions,
-) -> Result<ChannelLint<'s>, CompileError> {
-    let graph = compile(set, channel)?;
+) -> Result<ChannelLint<'g, 's>, CompileError> {
+    let set = graphs.set();
+    let graph = graphs.get(channel)?;
     let mut recorder = Recorder::default();
-    let summary = explorer::explore(&graph, &set.settings, &mut recorder);
+    let summary = explorer::explore(graph, &set.settings, &mut recorder);
     // The way to a person is walked once, for `slow-to-agent` and the
     // journeys alike; it reads nothing the goal walks record, so the two
     // run side by side.
@@ -150,17 +157,17 @@ fn lint_channel<'s>(
         Vec::new()
     } else {
         let ((), ways) = rayon::join(
-            || intents::walk_goals(&graph, set, &summary, &mut recorder),
+            || intents::walk_goals(graph, set, &summary, &mut recorder),
             || {
                 if options.caller_figures {
-                    to_agent::ways_to_agent(&graph, set)
+                    to_agent::ways_to_agent(graph, set)
                 } else {
                     Vec::new()
                 }
             },
         );
         if options.caller_figures {
-            to_agent::record_slow_to_agent(&graph, set, &ways, &mut recorder);
+            to_agent::record_slow_to_agent(graph, set, &ways, &mut recorder);
         }
         ways
     };
@@ -197,7 +204,7 @@ fn lint_channel<'s>(
             set.settings.limits.call_depth
         ));
     }
-    let coverage = coverage(&graph, &summary);
+    let coverage = coverage(graph, &summary);
     // Each finding is replayed from its flow's start, on its own: the
     // replays run in parallel, and collect in the recorder's order.
     let mut findings: Vec<Finding> = recorder
@@ -215,9 +222,9 @@ fn lint_channel<'s>(
                 _ => (&entry.best, true),
             };
             if summary.coverage.nodes[raw.node as usize] {
-                to_finding(&graph, set, raw, depends_on_vars)
+                to_finding(graph, set, raw, depends_on_vars)
             } else {
-                unreached_finding(&graph, set, raw, depends_on_vars)
+                unreached_finding(graph, set, raw, depends_on_vars)
             }
         })
         .collect();
@@ -230,16 +237,16 @@ fn lint_channel<'s>(
         findings.par_extend(
             unreached
                 .par_iter()
-                .map(|&node| unreachable_finding(&graph, set, &summary, node)),
+                .map(|&node| unreachable_finding(graph, set, &summary, node)),
         );
     }
     let mut intents = Vec::new();
     let mut journeys = Vec::new();
     let mut demand = None;
     if !summary.budget_hit {
-        intents = intents::availability(set, channel, &graph, &summary);
+        intents = intents::availability(set, channel, graph, &summary);
         if options.caller_figures {
-            let found = journeys::journeys(&graph, set, &ways_to_agent);
+            let found = journeys::journeys(graph, set, &ways_to_agent);
             demand = Some(demand::channel_demand(set, channel, &found));
             journeys = found.into_iter().map(|(journey, _)| journey).collect();
         }

@@ -19,6 +19,24 @@ impl Output {
         }
     }
 
+    /// Writes what `fill` writes while it is still writing (see
+    /// [`crate::streamed`]): for the JSON report, which a big set makes
+    /// tens of megabytes long.
+    pub(crate) fn write_with(
+        &self,
+        fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()> + Send,
+    ) -> Result<(), CliError> {
+        let Some(path) = &self.path else {
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = crate::streamed::stream(&mut std::io::stdout(), fill);
+            return Ok(());
+        };
+        crate::atomic_write::write_streamed(path, fill).map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })
+    }
+
     pub(crate) fn write(&self, text: &str) -> Result<(), CliError> {
         let Some(path) = &self.path else {
             let mut stdout = std::io::stdout().lock();

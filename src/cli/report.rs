@@ -92,7 +92,7 @@ fn walking_spinner(set: &MenuSet, common: &Common) -> Option<indicatif::Progress
 /// Runs the fuzzer with a progress bar of its runs among `bars`, on a
 /// terminal only.
 fn fuzz_with_bar(
-    set: &MenuSet,
+    graphs: &crate::graph::Graphs,
     options: &crate::fuzz::FuzzOptions,
     common: &Common,
     bars: &indicatif::MultiProgress,
@@ -111,7 +111,7 @@ fn fuzz_with_bar(
             ));
         }
     };
-    let outcome = crate::fuzz::fuzz(set, options, &mut on_progress);
+    let outcome = crate::fuzz::fuzz_graphs(graphs, options, &mut on_progress);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -150,12 +150,15 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
     // its own work over it too); on one thread they run one after the
     // other. Their results are joined below in one fixed order, so the
     // report does not depend on which ends first.
+    // They share each channel's compiled graph: compiling a big set is a
+    // good part of each engine's work.
+    let graphs = crate::graph::Graphs::new(&set);
     let bars = indicatif::MultiProgress::new();
     let (linted, (fuzzed, personas)) = rayon::join(
         || {
             lints.then(|| {
                 let spinner = walking_spinner(&set, common).map(|s| bars.add(s));
-                let report = crate::run::lint_report(&set, command, common.seed);
+                let report = crate::run::lint_report_on(&graphs, command, common.seed);
                 if let Some(spinner) = spinner {
                     spinner.finish_and_clear();
                 }
@@ -164,11 +167,11 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
         },
         || {
             rayon::join(
-                || fuzz_options.map(|options| fuzz_with_bar(&set, options, common, &bars)),
+                || fuzz_options.map(|options| fuzz_with_bar(&graphs, options, common, &bars)),
                 || {
                     persona_args.map(|args| {
-                        crate::personas::run_personas(
-                            &set,
+                        crate::personas::run_personas_on(
+                            &graphs,
                             common.seed,
                             args.persona.as_deref(),
                             common.shard,
@@ -358,7 +361,11 @@ pub(crate) fn write_report(
     common: &Common,
 ) -> Result<Verdict, CliError> {
     let text = match common.format() {
-        Format::Json => render::json::render(report),
+        Format::Json => {
+            Output::new(common.output.as_deref())
+                .write_with(|out| render::json::write(report, out))?;
+            return Ok(Verdict::failed_if(report.fails(common.deny_warnings())));
+        }
         Format::Markdown => render::markdown::report(report, common.deny_warnings()),
         Format::Junit => render::junit::render(report, common.deny_warnings()),
         Format::Sarif => render::sarif::render(report),

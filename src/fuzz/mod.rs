@@ -22,7 +22,7 @@ use crate::analysis::raw::RawFinding;
 use crate::clock::{Deadline, TimeBudget};
 use crate::coverage::CoverageMap;
 use crate::finding::{Code, Finding, FindingSource};
-use crate::graph::{compile, CompileError, Graph};
+use crate::graph::{compile, CompileError, Graph, Graphs};
 use crate::input::Input;
 use crate::machine::{Machine, Rules};
 use crate::model::{Level, MenuSet};
@@ -127,6 +127,16 @@ pub fn fuzz(
     options: &FuzzOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<FuzzOutcome, CompileError> {
+    fuzz_graphs(&Graphs::new(set), options, progress)
+}
+
+/// [`fuzz`] on graphs other engines may share (see [`Graphs`]).
+pub fn fuzz_graphs(
+    compiled: &Graphs,
+    options: &FuzzOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<FuzzOutcome, CompileError> {
+    let set = compiled.set();
     let channels = set.channels();
     // A time budget is shared out like the runs: each channel gets its
     // slice, so the first one cannot spend it all.
@@ -138,7 +148,7 @@ pub fn fuzz(
     // as when they were compiled one after another.
     let graphs = channels
         .par_iter()
-        .map(|&channel| compile(set, channel))
+        .map(|&channel| compiled.get(channel))
         .collect::<Vec<_>>()
         .into_iter()
         .collect::<Result<Vec<_>, _>>()?;
@@ -149,7 +159,7 @@ pub fn fuzz(
     let plans: Vec<ChannelPlan> = graphs
         .iter()
         .enumerate()
-        .map(|(c, graph)| {
+        .map(|(c, &graph)| {
             let deadline = match started {
                 Some((started, budget)) => {
                     let share = budget.total.mul_f64((c + 1) as f64 / channels.len() as f64);

@@ -11,7 +11,7 @@ use super::*;
 use crate::model::{Condition, Flow, NodeKind};
 
 /// Why a valid model still cannot be compiled.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum CompileError {
     #[error("the {channel} flows declare variables needing {bits} bits of state; at most 64 fit (fewer variables, or fewer values)")]
     TooManyVariables { channel: Channel, bits: u32 },

@@ -5,6 +5,7 @@
 //! All flows of a channel share one graph because `call` crosses flows.
 
 mod compile;
+mod compiled;
 pub mod intents;
 mod sample;
 
@@ -12,6 +13,7 @@ use std::ops::Range;
 
 pub use compile::compile;
 pub(crate) use compile::CompileError;
+pub use compiled::Graphs;
 pub use sample::simplest_match;
 pub(crate) use sample::simplest_mismatch;
 

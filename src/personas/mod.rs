@@ -11,7 +11,7 @@ pub mod transcripts;
 use std::collections::BTreeMap;
 
 use crate::coverage::CoverageMap;
-use crate::graph::{compile, CompileError, Graph};
+use crate::graph::{CompileError, Graph, Graphs};
 use crate::model::{Channel, MenuSet, Persona, PersonaRunConfig};
 use run_list::{runs_asked_for, PersonaBatch};
 
@@ -34,16 +34,27 @@ pub fn run_personas(
     only: Option<&str>,
     shard: Option<(usize, usize)>,
 ) -> Result<PersonaRuns, CompileError> {
+    run_personas_on(&Graphs::new(set), seed, only, shard)
+}
+
+/// [`run_personas`] on graphs other engines may share (see [`Graphs`]).
+pub fn run_personas_on(
+    compiled: &Graphs,
+    seed: u64,
+    only: Option<&str>,
+    shard: Option<(usize, usize)>,
+) -> Result<PersonaRuns, CompileError> {
     use rayon::prelude::*;
+    let set = compiled.set();
     let runs = runs_asked_for(set, only, shard);
-    // Each channel's graph is compiled once, before the runs share it, in
-    // the order the runs first need it: a channel that does not compile
-    // fails the call as it did when runs went one by one.
-    let mut graphs: BTreeMap<Channel, Graph> = BTreeMap::new();
+    // Each channel's graph is asked for before the runs share it, in the
+    // order the runs first need it: a channel that does not compile fails
+    // the call as it did when runs went one by one.
+    let mut graphs: BTreeMap<Channel, &Graph> = BTreeMap::new();
     for run in &runs {
         let channel = run.config.channel.value;
         if let std::collections::btree_map::Entry::Vacant(slot) = graphs.entry(channel) {
-            slot.insert(compile(set, channel)?);
+            slot.insert(compiled.get(channel)?);
         }
     }
     // Each of rayon's pieces of work gathers its runs' results in order and
@@ -73,7 +84,7 @@ pub fn run_personas(
                     }
                     std::collections::btree_map::Entry::Occupied(mut into) => {
                         into.get_mut()
-                            .add_reached(&map.take_reached(), &graphs[&channel]);
+                            .add_reached(&map.take_reached(), graphs[&channel]);
                     }
                 }
             }
