@@ -266,18 +266,42 @@ pub(crate) fn journeys(
     set: &MenuSet,
     ways: &[Vec<Option<WayToAgent>>],
 ) -> Vec<(Journey, f64)> {
+    use rayon::prelude::*;
     let worlds = super::worlds(graph);
+    let rules = Rules {
+        call_depth: set.settings.limits.call_depth,
+        standalone: false,
+    };
+    // Each flow's journeys are worked out on their own, the flows spread
+    // over rayon's pool, one machine per piece of work, and put back in
+    // flow order.
+    let entry_flows: Vec<usize> = (0..graph.flows.len())
+        .filter(|&f| !graph.flows[f].called)
+        .collect();
+    let per_flow: Vec<Vec<(Journey, f64)>> = entry_flows
+        .par_iter()
+        .map_init(
+            || Machine::new(graph, rules),
+            |machine, &flow| flow_journeys(graph, set, ways, &worlds, machine, flow),
+        )
+        .collect();
+    per_flow.into_iter().flatten().collect()
+}
+
+/// The journeys of the customers who begin at `flow`: per intent, one per
+/// group of worlds with equal figures.
+fn flow_journeys(
+    graph: &Graph,
+    set: &MenuSet,
+    ways: &[Vec<Option<WayToAgent>>],
+    worlds: &[u64],
+    machine: &mut Machine,
+    flow: usize,
+) -> Vec<(Journey, f64)> {
     let timing = set.settings.timing;
-    let mut machine = Machine::new(
-        graph,
-        Rules {
-            call_depth: set.settings.limits.call_depth,
-            standalone: false,
-        },
-    );
     let round = |s: f64| (s * 10.0).round() / 10.0;
     let mut out = Vec::new();
-    for flow in (0..graph.flows.len()).filter(|&f| !graph.flows[f].called) {
+    {
         let agent: Vec<Option<(f64, u32)>> = (0..worlds.len())
             .map(|w| {
                 ways[flow]
@@ -295,14 +319,14 @@ pub(crate) fn journeys(
                 .iter()
                 .enumerate()
                 .map(|(w, &world)| {
-                    let (end, transfer) = served(&mut machine, timing, flow, intent, world);
+                    let (end, transfer) = served(machine, timing, flow, intent, world);
                     let (outcome, served) = match (end, transfer) {
                         (Some(end), _) => ("self_served", Some(end)),
                         (None, Some(transfer)) => ("transferred", Some(transfer)),
                         (None, None) => ("not_served", None),
                     };
                     let deepest = served.as_ref().and_then(|best| {
-                        agent_from_deepest(&mut machine, timing, best.deepest)
+                        agent_from_deepest(machine, timing, best.deepest)
                             .map(|(menu, way)| (menu, way.map(|(s, menus)| (round(s), menus))))
                     });
                     let figures = Figures {
@@ -334,7 +358,7 @@ pub(crate) fn journeys(
                 let share = members.iter().filter(|&&m| m).count() as f64 / worlds.len() as f64;
                 let first = members.iter().position(|&m| m).unwrap_or(0);
                 let (inputs, path) = if f.served.is_some() {
-                    inputs_and_path(&mut machine, flow, worlds[first], &ways[first])
+                    inputs_and_path(machine, flow, worlds[first], &ways[first])
                 } else {
                     Default::default()
                 };
@@ -342,7 +366,7 @@ pub(crate) fn journeys(
                     channel: graph.channel,
                     flow: graph.flows[flow].id.clone(),
                     intent: graph.intents[intent].clone(),
-                    when: (!one).then(|| super::intents::describe_worlds(graph, &worlds, &members)),
+                    when: (!one).then(|| super::intents::describe_worlds(graph, worlds, &members)),
                     outcome: f.outcome.to_string(),
                     steps: f.served.map(|s| s.0),
                     seconds: f.served.map(|s| s.1),
