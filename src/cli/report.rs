@@ -181,6 +181,9 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
             )
         },
     );
+    // The compiled graphs are done with: their memory goes before the
+    // report is put together and rendered.
+    drop(graphs);
     // Errors in the order the engines ran in one by one: the walk's, then
     // the fuzzer's, then the personas'.
     let mut report = match linted {
