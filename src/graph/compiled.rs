@@ -10,7 +10,10 @@ use crate::model::{Channel, MenuSet};
 /// personas side by side on one set; compiling a big set is a good part of
 /// what each would otherwise do on its own, and all three read the same
 /// arrays. A second engine asking while the first compiles waits for it
-/// rather than compiling the channel again.
+/// rather than compiling the channel again. That wait is why `compile`
+/// must never spread its own work over rayon's pool: a thread compiling a
+/// channel that took another piece of work while it waited could be asked
+/// for the same channel, and would then wait on itself.
 pub struct Graphs<'a> {
     set: &'a MenuSet,
     /// Per channel, in [`Channel::ALL`]'s order.
