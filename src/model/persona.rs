@@ -162,7 +162,8 @@ pub(crate) struct PersonaRunConfig {
 impl Persona {
     /// A persona no file holds (one `graph --intent` draws, one `mutate`
     /// suggests): a customer on `channel` starting in `flow`, who wants
-    /// `intent`, with nothing else said. Its positions point nowhere.
+    /// `intent`, with nothing else said. Its positions point nowhere. The
+    /// loader starts each persona document from one too.
     pub(crate) fn unwritten(
         id: &str,
         channel: Channel,

@@ -133,27 +133,22 @@ fn every_format_shows_the_score_and_the_survivors() {
 
     // Below --min-score, a survivor fails its JUnit case and is a SARIF
     // error.
-    let (_, out, _) = touchpoint(&[
-        "check",
-        "fixtures/diff/v1",
-        "--mutate",
-        "--min-score",
-        "1",
-        "--format",
-        "junit",
-    ]);
+    let below_min_score = |format: &str| {
+        touchpoint(&[
+            "check",
+            "fixtures/diff/v1",
+            "--mutate",
+            "--min-score",
+            "1",
+            "--format",
+            format,
+        ])
+        .1
+    };
+    let out = below_min_score("junit");
     assert!(out.contains("<failure"), "{out}");
     assert!(out.contains(&format!("{first} survived: ")), "{out}");
-    let (_, out, _) = touchpoint(&[
-        "check",
-        "fixtures/diff/v1",
-        "--mutate",
-        "--min-score",
-        "1",
-        "--format",
-        "sarif",
-    ]);
-    let sarif = json(&out);
+    let sarif = json(&below_min_score("sarif"));
     assert!(sarif["runs"][0]["results"]
         .as_array()
         .unwrap()

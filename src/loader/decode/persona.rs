@@ -30,22 +30,13 @@ pub const STEP_KEYS: [&str; 8] = [
 impl Decoder<'_> {
     pub(super) fn persona(&mut self, root: &Yaml) -> Option<Persona> {
         let entries = self.entries(root, &PERSONA_KEYS, "a persona")?;
+        // A blank persona at the document's place, filled in below.
+        let span = self.span(root);
         let mut persona = Persona {
-            id: Located::new(String::new(), self.span(root)),
-            description: None,
-            channel: Located::new(Channel::Phone, self.span(root)),
-            flow: None,
-            vars: Vec::new(),
-            intent: None,
-            patience_steps: None,
-            patience_retries: None,
-            traits: Vec::new(),
-            script: Vec::new(),
-            expect: None,
-            matrix: Vec::new(),
-            seed: None,
-            customer_type: None,
-            span: self.span(root),
+            id: Located::new(String::new(), span),
+            channel: Located::new(Channel::Phone, span),
+            span,
+            ..Persona::unwritten("", Channel::Phone, None, None)
         };
         let mut has_channel = false;
         for (name, _, value) in entries {
