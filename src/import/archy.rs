@@ -455,7 +455,7 @@ fn is_transfer(ty: &str) -> bool {
 fn transfer_target(ty: &str, body: &Yaml, fallback: &str, template: &Template) -> String {
     fn value_text(v: &Yaml) -> Option<String> {
         match &v.value {
-            YamlValue::Scalar { text, .. } => Some(text.clone()),
+            YamlValue::Scalar { text, .. } => Some(text.to_string()),
             YamlValue::Map(_) => {
                 if let Some(lit) = v.get("lit") {
                     return lit
@@ -697,7 +697,7 @@ impl<'a> Builder<'a> {
 
     fn audio_parts(&self, v: &Yaml, spoken: &mut Vec<String>, unknown: &mut Vec<String>) {
         match &v.value {
-            YamlValue::Scalar { text, .. } => spoken.push(text.clone()),
+            YamlValue::Scalar { text, .. } => spoken.push(text.to_string()),
             YamlValue::Seq(items) => {
                 for item in items {
                     self.audio_parts(item, spoken, unknown);

@@ -4,7 +4,9 @@
 //! export while every YAML crate stays behind the loader.
 
 use super::yaml;
-pub use super::yaml::Yaml;
+/// The tree owns its scalars: an importer keeps it beside its own data,
+/// after the text it was read from (a JSON reader reads a copy) is gone.
+pub type Yaml = super::yaml::Yaml<'static>;
 pub(crate) use super::yaml::YamlValue;
 
 /// Why a text could not be read into a tree, with where.
@@ -29,7 +31,10 @@ impl From<yaml::YamlError> for TreeError {
 /// Every YAML document of a text, with the loader's limits on aliases,
 /// nesting and size.
 pub(crate) fn parse_yaml(text: &str) -> Result<Vec<Yaml>, TreeError> {
-    Ok(yaml::parse(text)?)
+    Ok(yaml::parse(text)?
+        .into_iter()
+        .map(yaml::Yaml::into_owned)
+        .collect())
 }
 
 /// The tree of a JSON text that a JSON parser has accepted: each node at
@@ -46,7 +51,7 @@ pub(crate) fn parse_yaml(text: &str) -> Result<Vec<Yaml>, TreeError> {
 pub(crate) fn parse_json(text: &str) -> Result<Yaml, TreeError> {
     let copy = yaml_safe_json(text);
     let documents = yaml::parse(&copy)?;
-    documents.into_iter().next().ok_or(TreeError {
+    documents.into_iter().next().map(yaml::Yaml::into_owned).ok_or(TreeError {
         line: 1,
         column: 1,
         message: "no JSON value".to_string(),

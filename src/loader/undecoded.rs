@@ -80,7 +80,7 @@ impl Undecoded {
                 .iter()
                 .find(|(k, _)| k.as_str() == Some(key))
                 .and_then(|(_, v)| match &v.value {
-                    YamlValue::Scalar { text, .. } => Some(text.clone()),
+                    YamlValue::Scalar { text, .. } => Some(text.to_string()),
                     _ => None,
                 })
         };

@@ -9,6 +9,7 @@
 //! nesting thousands of levels deep), so hostile input fails fast with a
 //! message instead of exhausting memory or the stack.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
@@ -38,29 +39,57 @@ pub struct Pos {
     pub len: u32,
 }
 
-/// One YAML node with its position.
+/// One YAML node with its position. `'a` is the source text's lifetime:
+/// a scalar whose value is written as it reads borrows it from there.
 #[derive(Debug, Clone)]
-pub struct Yaml {
+pub struct Yaml<'a> {
     pub pos: Pos,
-    pub value: YamlValue,
+    pub value: YamlValue<'a>,
 }
 
 #[derive(Debug, Clone)]
-pub enum YamlValue {
-    /// A scalar with the text as written and whether it was quoted, so that
-    /// `"1"` and `1` both read as the key 1 but `"true"` stays a string.
+pub enum YamlValue<'a> {
+    /// A scalar with its value and whether it was quoted, so that `"1"` and
+    /// `1` both read as the key 1 but `"true"` stays a string. The value is
+    /// a slice of the source where the source spells it out (a plain
+    /// scalar on one line, a quoted one without escapes): most of a file's
+    /// scalars are, and a tree of copies was the largest part of loading's
+    /// peak heap.
     Scalar {
-        text: String,
+        text: Cow<'a, str>,
         quoted: bool,
     },
-    Seq(Vec<Yaml>),
+    Seq(Vec<Yaml<'a>>),
     /// Entries in file order. Keys are kept as nodes for their positions.
-    Map(Vec<(Yaml, Yaml)>),
+    Map(Vec<(Yaml<'a>, Yaml<'a>)>),
     /// An explicit or implicit null (`~`, `null`, or nothing after the colon).
     Null,
 }
 
-impl Yaml {
+impl<'a> Yaml<'a> {
+    /// The same tree owning every scalar, for a tree that outlives its
+    /// source text (an importer's, or what an error keeps).
+    pub(crate) fn into_owned(self) -> Yaml<'static> {
+        let value = match self.value {
+            YamlValue::Scalar { text, quoted } => YamlValue::Scalar {
+                text: Cow::Owned(text.into_owned()),
+                quoted,
+            },
+            YamlValue::Seq(items) => YamlValue::Seq(items.into_iter().map(Yaml::into_owned).collect()),
+            YamlValue::Map(entries) => YamlValue::Map(
+                entries
+                    .into_iter()
+                    .map(|(key, value)| (key.into_owned(), value.into_owned()))
+                    .collect(),
+            ),
+            YamlValue::Null => YamlValue::Null,
+        };
+        Yaml {
+            pos: self.pos,
+            value,
+        }
+    }
+
     pub(crate) fn kind_name(&self) -> &'static str {
         match &self.value {
             YamlValue::Scalar { .. } => "a scalar",
@@ -72,19 +101,19 @@ impl Yaml {
 
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
-            YamlValue::Scalar { text, .. } => Some(text),
+            YamlValue::Scalar { text, .. } => Some(text.as_ref()),
             _ => None,
         }
     }
 
-    pub fn as_map(&self) -> Option<&[(Yaml, Yaml)]> {
+    pub fn as_map(&self) -> Option<&[(Yaml<'a>, Yaml<'a>)]> {
         match &self.value {
             YamlValue::Map(entries) => Some(entries),
             _ => None,
         }
     }
 
-    pub fn as_seq(&self) -> Option<&[Yaml]> {
+    pub fn as_seq(&self) -> Option<&[Yaml<'a>]> {
         match &self.value {
             YamlValue::Seq(items) => Some(items),
             _ => None,
@@ -92,7 +121,7 @@ impl Yaml {
     }
 
     /// Looks up a key in a mapping; `None` for other kinds.
-    pub fn get(&self, key: &str) -> Option<&Yaml> {
+    pub fn get(&self, key: &str) -> Option<&Yaml<'a>> {
         self.as_map()?
             .iter()
             .find(|(k, _)| k.as_str() == Some(key))
@@ -109,7 +138,7 @@ pub struct YamlError {
     /// full before the problem: usually enough to tell what the document
     /// declares (`flow: app`, `channel: app`), so that the loader blames
     /// nothing else for its absence.
-    pub read_before: Vec<(Yaml, Yaml)>,
+    pub read_before: Vec<(Yaml<'static>, Yaml<'static>)>,
 }
 
 /// Maps saphyr's line and character-column markers to byte offsets in
@@ -219,14 +248,14 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-enum Frame {
-    Seq(Pos, Vec<Yaml>, usize),
-    Map(Pos, Vec<(Yaml, Yaml)>, Option<Yaml>, usize),
+enum Frame<'a> {
+    Seq(Pos, Vec<Yaml<'a>>, usize),
+    Map(Pos, Vec<(Yaml<'a>, Yaml<'a>)>, Option<Yaml<'a>>, usize),
 }
 
 /// Parses every document of a file. A file normally holds one document; the
 /// loader decides what to do with more.
-pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
+pub fn parse(text: &str) -> Result<Vec<Yaml<'_>>, YamlError> {
     let index = LineIndex::new(text);
     // The parser takes a NUL for the end of its input and would silently
     // drop the rest of the file, so characters YAML forbids are refused
@@ -250,7 +279,7 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
     let body = text.strip_prefix(BOM).unwrap_or(text);
     let mut documents = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: Vec<Option<Arc<Yaml>>> = Vec::new();
+    let mut anchors: Vec<Option<Arc<Yaml<'_>>>> = Vec::new();
     let mut expanded: usize = 0;
     let mut aliased: usize = 0;
 
@@ -339,22 +368,17 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
                 remember_anchor(&mut anchors, anchor, &node);
                 node
             }
-            Event::Scalar(text, style, anchor, _) => {
+            Event::Scalar(value, style, anchor, _) => {
                 expanded += 1;
                 let quoted = !matches!(style, ScalarStyle::Plain);
                 let value =
-                    if !quoted && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL") {
+                    if !quoted && matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL") {
                         YamlValue::Null
                     } else {
-                        // The scanner builds a scalar in a buffer with
-                        // room to spare (a hundred bytes or more for a
-                        // node id), and a tree holds hundreds of thousands
-                        // of them until it is decoded: trimming each to its
-                        // length took a third off the peak heap of loading
-                        // a large flow.
-                        let mut text = text.into_owned();
-                        text.shrink_to_fit();
-                        YamlValue::Scalar { text, quoted }
+                        YamlValue::Scalar {
+                            text: scalar_text(text, pos, value),
+                            quoted,
+                        }
                     };
                 let node = Yaml { pos, value };
                 remember_anchor(&mut anchors, anchor, &node);
@@ -400,6 +424,27 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
         }
     }
     Ok(documents)
+}
+
+/// A scalar's value as a slice of the source when the source spells it
+/// out at the scalar's position (plain, or between its quotes), else the
+/// parser's copy. The copy is trimmed to its length: the scanner builds a
+/// scalar in a buffer with room to spare (a hundred bytes or more for a
+/// node id), and a tree holds hundreds of thousands of scalars until it is
+/// decoded.
+fn scalar_text<'a>(source: &'a str, pos: Pos, value: Cow<'_, str>) -> Cow<'a, str> {
+    let start = pos.offset as usize;
+    let end = start.saturating_add(pos.len as usize);
+    let as_written = source.get(start..end);
+    let between_quotes = source.get(start.saturating_add(1)..end.saturating_sub(1));
+    for written in [as_written, between_quotes].into_iter().flatten() {
+        if written == value.as_ref() {
+            return Cow::Borrowed(written);
+        }
+    }
+    let mut owned = value.into_owned();
+    owned.shrink_to_fit();
+    Cow::Owned(owned)
 }
 
 /// A finished collection's items without the room a growing `Vec` keeps
@@ -521,7 +566,7 @@ fn indenting_tab(text: &str, index: &LineIndex, at: Pos, info: &str) -> Option<P
 /// The error for a problem at `pos`, keeping what the file's first document
 /// had said at its top level before it: a complete first document, or the
 /// entries of the document's mapping that were read in full.
-fn failure(pos: Pos, message: String, documents: Vec<Yaml>, stack: Vec<Frame>) -> YamlError {
+fn failure(pos: Pos, message: String, documents: Vec<Yaml<'_>>, stack: Vec<Frame<'_>>) -> YamlError {
     let read_before = match documents.into_iter().next() {
         Some(Yaml {
             value: YamlValue::Map(entries),
@@ -536,11 +581,14 @@ fn failure(pos: Pos, message: String, documents: Vec<Yaml>, stack: Vec<Frame>) -
     YamlError {
         pos,
         message,
-        read_before,
+        read_before: read_before
+            .into_iter()
+            .map(|(key, value)| (key.into_owned(), value.into_owned()))
+            .collect(),
     }
 }
 
-fn remember_anchor(anchors: &mut Vec<Option<Arc<Yaml>>>, anchor: usize, node: &Yaml) {
+fn remember_anchor<'a>(anchors: &mut Vec<Option<Arc<Yaml<'a>>>>, anchor: usize, node: &Yaml<'a>) {
     if anchor == 0 {
         return;
     }

@@ -86,10 +86,10 @@ impl Decoder<'_> {
     /// written twice. `what` names the thing for messages ("option", "node `x`").
     fn entries<'y>(
         &mut self,
-        node: &'y Yaml,
+        node: &'y Yaml<'y>,
         allowed: &[&str],
         what: &str,
-    ) -> Option<Vec<(&'y str, &'y Yaml, &'y Yaml)>> {
+    ) -> Option<Vec<(&'y str, &'y Yaml<'y>, &'y Yaml<'y>)>> {
         let Some(map) = node.as_map() else {
             self.wrong_kind(node, &format!("{what} should be a mapping"));
             return None;
