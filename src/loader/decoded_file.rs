@@ -50,7 +50,7 @@ impl DecodedFile {
                             regexes,
                             undecoded: &mut decoded.undecoded,
                         };
-                        decode_file(&mut decoder, &roots, &mut decoded.documents);
+                        decode_file(&mut decoder, roots, &mut decoded.documents);
                     }
                     Err(e) => {
                         decoded.undecoded.unparsed_file(id, &e.read_before);

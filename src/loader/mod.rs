@@ -315,21 +315,25 @@ fn assemble(
 
 /// Decodes the documents of one parsed file into `documents`, with the
 /// file and position of each, and says when a file holds more than one.
+/// Each document's tree is given up to the decoder, which drops the parts
+/// it has decoded (see `Decoder::document`).
 fn decode_file(
     decoder: &mut Decoder,
-    roots: &[yaml::Yaml],
+    roots: Vec<yaml::Yaml<'_>>,
     documents: &mut Vec<(SourceId, Pos, Document)>,
 ) {
-    for root in roots {
-        if let Some(document) = decoder.document(root) {
-            documents.push((decoder.file, root.pos, document));
+    let second = roots.get(1).map(|root| root.pos);
+    for mut root in roots {
+        let pos = root.pos;
+        if let Some(document) = decoder.document(&mut root) {
+            documents.push((decoder.file, pos, document));
         }
     }
-    if roots.len() > 1 {
+    if let Some(second) = second {
         decoder.problems.push(
             Problem::at(
                 decoder.file,
-                roots[1].pos,
+                second,
                 "a file holds one document; this one has several (`---`)",
             )
             .with_help("split them into files of their own"),

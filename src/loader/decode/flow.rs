@@ -42,7 +42,11 @@ pub fn node_extra_keys(kind: &str) -> &'static [&'static str] {
 }
 
 impl Decoder<'_> {
-    pub(super) fn flow(&mut self, root: &Yaml) -> Option<Flow> {
+    pub(super) fn flow(&mut self, root: &mut Yaml) -> Option<Flow> {
+        // The first `nodes:` is the one `entries` keeps; a second is
+        // reported as written twice, as before.
+        let mut nodes_tree = take_value(root, "nodes");
+        let root = &*root;
         let entries = self.entries(root, &FLOW_KEYS, "a flow")?;
         let mut id = None;
         let mut channel = None;
@@ -64,7 +68,10 @@ impl Decoder<'_> {
                 "module" => module = self.bool(value, "module").unwrap_or(false),
                 "nodes" => {
                     nodes_key_pos = Some(key.pos);
-                    nodes = self.nodes(value);
+                    nodes = match nodes_tree.take() {
+                        Some(tree) => self.nodes(tree),
+                        None => self.nodes(value.clone()),
+                    };
                 }
                 _ => unreachable!("filtered by entries()"),
             }
@@ -263,20 +270,28 @@ impl Decoder<'_> {
         }
     }
 
-    fn nodes(&mut self, node: &Yaml) -> Option<Vec<Node>> {
-        let Some(map) = node.as_map() else {
-            self.wrong_kind(node, "`nodes` should be a mapping of node id to node");
+    /// The nodes of a flow, each node's part of the tree dropped once it is
+    /// decoded.
+    fn nodes<'t>(&mut self, node: Yaml<'t>) -> Option<Vec<Node>> {
+        let YamlValue::Map(map) = node.value else {
+            self.wrong_kind(&node, "`nodes` should be a mapping of node id to node");
             return None;
         };
         let mut out: Vec<Node> = Vec::with_capacity(map.len());
-        // Only looked up, never listed, so hashed rather than sorted.
-        let mut seen: rustc_hash::FxHashMap<&str, u32> = Default::default();
+        // Only looked up, never listed, so hashed rather than sorted. The
+        // ids are the tree's own (most borrow the source text), moved here
+        // as their nodes are dropped.
+        let mut seen: rustc_hash::FxHashMap<std::borrow::Cow<'t, str>, u32> = Default::default();
         seen.reserve(map.len());
         for (key, value) in map {
-            let Some(id) = self.text(key, "a node id") else {
+            let Some(id) = self.text(&key, "a node id") else {
                 continue;
             };
-            if let Some(first) = seen.get(key.as_str().unwrap_or_default()) {
+            let line = key.pos.line;
+            let YamlValue::Scalar { text: name, .. } = key.value else {
+                continue;
+            };
+            if let Some(first) = seen.get(&name) {
                 self.problem(
                     key.pos,
                     format!(
@@ -286,11 +301,11 @@ impl Decoder<'_> {
                 );
                 continue;
             }
-            seen.insert(key.as_str().unwrap_or_default(), key.pos.line);
             // A node is pointed at by its id: underlining the whole body
             // would bury the message in a screenful of YAML.
-            let span = self.span(key);
-            match self.node_kind(&id.value, value) {
+            let span = id.span;
+            seen.insert(name, line);
+            match self.node_kind(&id.value, &value) {
                 Some(kind) => out.push(Node { id, kind, span }),
                 // The node exists even though its body has a problem: the
                 // options and handlers that lead to it are not wrong.
@@ -637,4 +652,22 @@ impl Decoder<'_> {
         }
         Some(out)
     }
+}
+
+/// Moves the value of the first `key` of a mapping out of it, leaving a
+/// null at the same position, so that it can be decoded and dropped in
+/// parts while the mapping's other entries are still read.
+fn take_value<'t>(map: &mut Yaml<'t>, key: &str) -> Option<Yaml<'t>> {
+    let YamlValue::Map(entries) = &mut map.value else {
+        return None;
+    };
+    let (_, value) = entries.iter_mut().find(|(k, _)| k.as_str() == Some(key))?;
+    let pos = value.pos;
+    Some(std::mem::replace(
+        value,
+        Yaml {
+            pos,
+            value: YamlValue::Null,
+        },
+    ))
 }

@@ -131,7 +131,12 @@ impl Decoder<'_> {
         }
     }
 
-    pub(super) fn document(&mut self, root: &Yaml) -> Option<Document> {
+    /// Decodes one document. A flow's nodes are taken out of `root` and
+    /// dropped one by one as they are decoded (`root` is left with a null
+    /// in their place): the nodes are nearly all of a large flow's tree,
+    /// and holding the whole tree beside the whole model made loading
+    /// peak at both.
+    pub(super) fn document(&mut self, root: &mut Yaml) -> Option<Document> {
         let Some(map) = root.as_map() else {
             self.wrong_kind(root, "a touchpoint document should be a mapping");
             return None;
