@@ -125,7 +125,9 @@ fn then_of(handler: &Option<Handler>) -> Option<&Located<String>> {
 
 #[derive(Debug, Clone)]
 pub struct SwitchEntry {
-    pub when: Option<Located<Condition>>,
+    /// Boxed, as [`MenuOption::when`] is: a guard in place was three fifths
+    /// of an entry's size.
+    pub when: Option<Box<Located<Condition>>>,
     pub goto: Located<String>,
     pub span: Span,
 }
@@ -203,10 +205,10 @@ impl NodeKind {
     pub fn conditions(&self) -> Vec<&Located<Condition>> {
         match self {
             NodeKind::Menu { options, .. } => {
-                options.iter().filter_map(|o| o.when.as_ref()).collect()
+                options.iter().filter_map(|o| o.when.as_deref()).collect()
             }
             NodeKind::Switch { entries } => {
-                entries.iter().filter_map(|e| e.when.as_ref()).collect()
+                entries.iter().filter_map(|e| e.when.as_deref()).collect()
             }
             NodeKind::Transfer { open_when, .. } => open_when.iter().collect(),
             _ => Vec::new(),

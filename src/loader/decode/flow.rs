@@ -541,7 +541,7 @@ impl Decoder<'_> {
             let mut goto = None;
             for (name, _, value) in entries {
                 if name == "when" {
-                    when = self.condition(value);
+                    when = self.condition(value).map(Box::new);
                 } else {
                     goto = self.text(value, "goto");
                 }
@@ -631,7 +631,7 @@ impl Decoder<'_> {
                     "intents" => option.intents = self.texts(value, "an intent"),
                     "fallback" => option.fallback = self.bool(value, "fallback").unwrap_or(false),
                     "hidden" => option.hidden = self.bool(value, "hidden").unwrap_or(false),
-                    "when" => option.when = self.condition(value),
+                    "when" => option.when = self.condition(value).map(Box::new),
                     _ => {
                         if let Some(goto) = self.text(value, "goto") {
                             option.goto = goto;
