@@ -31,11 +31,13 @@ pub enum NodeKind {
         /// decide on it later.
         save: Option<Located<String>>,
     },
+    /// The pattern and its matcher are boxed: few asks have one, and in
+    /// place they made `Ask` the largest kind, the size of every node.
     Ask {
         prompt: Located<String>,
-        pattern: Option<Located<String>>,
+        pattern: Option<Box<Located<String>>>,
         /// `pattern` compiled and anchored at both ends: the whole answer must match.
-        matcher: Option<crate::model::UserRegex>,
+        matcher: Option<Box<crate::model::UserRegex>>,
         save: Option<Located<String>>,
         goto: Option<Located<String>>,
         invalid: Option<Handler>,

@@ -394,7 +394,7 @@ impl Decoder<'_> {
                 let mut matcher = None;
                 if let Some(p) = &pattern {
                     match self.regexes.get(&format!("^(?:{})$", p.value), false) {
-                        Ok(regex) => matcher = Some(regex),
+                        Ok(regex) => matcher = Some(Box::new(regex)),
                         Err(message) => {
                             self.problem(p.span.pos, format!("pattern of {what}: {message}"))
                         }
@@ -402,7 +402,7 @@ impl Decoder<'_> {
                 }
                 NodeKind::Ask {
                     prompt: self.text(kind_value, "ask")?,
-                    pattern,
+                    pattern: pattern.map(Box::new),
                     matcher,
                     save: get("save").and_then(|v| self.text(v, "save")),
                     goto: get("goto").and_then(|v| self.text(v, "goto")),
