@@ -338,19 +338,23 @@ fn load_and_lint(nodes: usize) {
     // second describe the walk and not the loading.
     // Its peak heap too, above the loaded set, which tells whether the
     // peak of (c) is loading's or the walk's.
+    // And the heap the loaded set itself holds, which the lint's working
+    // memory comes on top of.
     let mut lint_phase: Vec<Duration> = Vec::new();
     let mut lint_peak = 0;
+    let mut set_held = 0;
     let full = measure(|| {
-        let set = load_set(dir.path()).expect("loads");
-        let loading_peak = PEAK.load(Ordering::Relaxed);
-        let loaded = CURRENT.load(Ordering::Relaxed);
-        PEAK.store(loaded, Ordering::Relaxed);
-        let start = Instant::now();
-        let analysis = lint(&set).expect("lints");
-        lint_phase.push(start.elapsed());
-        lint_peak = lint_peak.max(PEAK.load(Ordering::Relaxed) - loaded);
-        PEAK.fetch_max(loading_peak, Ordering::Relaxed);
-        (set, analysis)
+        load_and_lint_once(dir.path(), &mut lint_phase, &mut lint_peak, &mut set_held)
+    });
+    // The same on one thread: with more, each walks a world of the flow at
+    // once, and each walk's tables are alive together.
+    let one_thread_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a pool of one thread");
+    let full_one_thread = one_thread_pool.install(|| {
+        let (mut phases, mut peak, mut held) = (Vec::new(), 0, 0);
+        measure(|| load_and_lint_once(dir.path(), &mut phases, &mut peak, &mut held))
     });
     // The same flow on a single line: loading it must cost about what the
     // flow written over many lines costs.
@@ -406,6 +410,20 @@ fn load_and_lint(nodes: usize) {
         Some(full.max_peak()),
     );
     row("    of which lint", lint_best, lint_median, Some(lint_peak));
+    println!(
+        "{:<30} {:>10} {:>10} {:>12} {:>11}",
+        "    the set as loaded",
+        "-",
+        "-",
+        mib(set_held),
+        format!("{:.1}x", set_held as f64 / file_size as f64)
+    );
+    row(
+        "(c1) load_set + lint, 1 thread",
+        full_one_thread.best_time(),
+        full_one_thread.median_time(),
+        Some(full_one_thread.max_peak()),
+    );
     row(
         "(d) load_set, flow on one line",
         one_line.best_time(),
@@ -490,6 +508,13 @@ fn load_and_lint(nodes: usize) {
         memory_ratio,
         verdict(memory_ratio <= MEMORY_AIM)
     );
+    let one_thread_ratio = full_one_thread.max_peak() as f64 / file_size as f64;
+    println!(
+        "{:<44} {:>17.1}x  <= {MEMORY_AIM:.0}x: {}",
+        "(c1) peak heap on one thread / file size",
+        one_thread_ratio,
+        verdict(one_thread_ratio <= MEMORY_AIM)
+    );
     println!(
         "states per second                   {:.0} (lint phase), {:.0} (load + lint)",
         states as f64 / lint_best.as_secs_f64(),
@@ -501,6 +526,30 @@ fn load_and_lint(nodes: usize) {
     if std::env::var_os("TOUCHPOINT_BENCH_KEEP").is_some() {
         println!("kept the generated set in {}", dir.keep().display());
     }
+}
+
+/// `load_set` and `lint` of the set in `dir`, as (c) measures them: the
+/// lint phase's time is added to `lint_phase`, and `lint_peak` and
+/// `set_held` rise to the lint's peak heap above the loaded set and to the
+/// heap the loaded set holds.
+fn load_and_lint_once(
+    dir: &Path,
+    lint_phase: &mut Vec<Duration>,
+    lint_peak: &mut usize,
+    set_held: &mut usize,
+) -> (MenuSet, impl Sized) {
+    let before = CURRENT.load(Ordering::Relaxed);
+    let set = load_set(dir).expect("loads");
+    let loading_peak = PEAK.load(Ordering::Relaxed);
+    let loaded = CURRENT.load(Ordering::Relaxed);
+    *set_held = (*set_held).max(loaded.saturating_sub(before));
+    PEAK.store(loaded, Ordering::Relaxed);
+    let start = Instant::now();
+    let analysis = lint(&set).expect("lints");
+    lint_phase.push(start.elapsed());
+    *lint_peak = (*lint_peak).max(PEAK.load(Ordering::Relaxed) - loaded);
+    PEAK.fetch_max(loading_peak, Ordering::Relaxed);
+    (set, analysis)
 }
 
 /// The aims of issue 17 for `lint` of the generated flow: at most this many
