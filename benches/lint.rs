@@ -343,9 +343,8 @@ fn load_and_lint(nodes: usize) {
     let mut lint_phase: Vec<Duration> = Vec::new();
     let mut lint_peak = 0;
     let mut set_held = 0;
-    let full = measure(|| {
-        load_and_lint_once(dir.path(), &mut lint_phase, &mut lint_peak, &mut set_held)
-    });
+    let full =
+        measure(|| load_and_lint_once(dir.path(), &mut lint_phase, &mut lint_peak, &mut set_held));
     // The same on one thread: with more, each walks a world of the flow at
     // once, and each walk's tables are alive together.
     let one_thread_pool = rayon::ThreadPoolBuilder::new()

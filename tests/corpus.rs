@@ -651,12 +651,12 @@ fn archy_import() -> Imported {
     archy::import(&[("DR-Emergency-IVR.yaml".to_string(), read(ARCHY))]).unwrap()
 }
 
-fn seq(v: Option<&Yaml>) -> &[Yaml] {
+fn seq<'a>(v: Option<&'a Yaml<'a>>) -> &'a [Yaml<'a>] {
     v.and_then(Yaml::as_seq).unwrap_or(&[])
 }
 
 /// A list item of the form `- type: {body}`: its type, body and key node.
-fn single(item: &Yaml) -> (&str, &Yaml, &Yaml) {
+fn single<'a>(item: &'a Yaml<'a>) -> (&'a str, &'a Yaml<'a>, &'a Yaml<'a>) {
     let (key, body) = item
         .as_map()
         .and_then(|m| m.first())

@@ -51,11 +51,15 @@ pub(crate) fn parse_yaml(text: &str) -> Result<Vec<Yaml>, TreeError> {
 pub(crate) fn parse_json(text: &str) -> Result<Yaml, TreeError> {
     let copy = yaml_safe_json(text);
     let documents = yaml::parse(&copy)?;
-    documents.into_iter().next().map(yaml::Yaml::into_owned).ok_or(TreeError {
-        line: 1,
-        column: 1,
-        message: "no JSON value".to_string(),
-    })
+    documents
+        .into_iter()
+        .next()
+        .map(yaml::Yaml::into_owned)
+        .ok_or(TreeError {
+            line: 1,
+            column: 1,
+            message: "no JSON value".to_string(),
+        })
 }
 
 /// [`parse_json`]'s copy of a JSON text. Outside strings a tab becomes a

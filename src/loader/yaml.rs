@@ -75,7 +75,9 @@ impl<'a> Yaml<'a> {
                 text: Cow::Owned(text.into_owned()),
                 quoted,
             },
-            YamlValue::Seq(items) => YamlValue::Seq(items.into_iter().map(Yaml::into_owned).collect()),
+            YamlValue::Seq(items) => {
+                YamlValue::Seq(items.into_iter().map(Yaml::into_owned).collect())
+            }
             YamlValue::Map(entries) => YamlValue::Map(
                 entries
                     .into_iter()
@@ -276,12 +278,16 @@ impl<'a> Open<'a> {
     /// Closes the innermost collection: its node and its anchor.
     fn close(&mut self, end: Pos) -> Option<(Yaml<'a>, usize)> {
         let (start, value, anchor) = match self.frames.pop()? {
-            Frame::Seq(start, from, anchor) => {
-                (start, YamlValue::Seq(self.items.drain(from..).collect()), anchor)
-            }
-            Frame::Map(start, from, _, anchor) => {
-                (start, YamlValue::Map(self.entries.drain(from..).collect()), anchor)
-            }
+            Frame::Seq(start, from, anchor) => (
+                start,
+                YamlValue::Seq(self.items.drain(from..).collect()),
+                anchor,
+            ),
+            Frame::Map(start, from, _, anchor) => (
+                start,
+                YamlValue::Map(self.entries.drain(from..).collect()),
+                anchor,
+            ),
         };
         let pos = Pos {
             len: end.offset.saturating_sub(start.offset).max(1),

@@ -10,9 +10,7 @@ use crate::model::{Channel, Condition, Located};
 impl Decoder<'_> {
     pub(super) fn text(&mut self, node: &Yaml, what: &str) -> Option<Located<String>> {
         match &node.value {
-            YamlValue::Scalar { text, .. } => {
-                Some(Located::new(text.to_string(), self.span(node)))
-            }
+            YamlValue::Scalar { text, .. } => Some(Located::new(text.to_string(), self.span(node))),
             _ => {
                 self.wrong_kind(node, &format!("{what} should be text"));
                 None
