@@ -574,6 +574,46 @@ mod tests {
         format!("{loaded:?}")
     }
 
+    /// A flow's nodes are decoded out of its tree (`Decoder::flow` takes
+    /// them away): a node written twice, a second `nodes:` and a misspelt
+    /// key beside them are still found, each where it is written.
+    #[test]
+    fn nodes_taken_out_of_the_tree_are_checked_as_written() {
+        let text = concat!(
+            "flow: main\n",
+            "channel: phone\n",
+            "start: hello\n",
+            "nodes:\n",
+            "  hello:\n",
+            "    say: Hello.\n",
+            "    next: bye\n",
+            "  bye:\n",
+            "    hangup: Goodbye.\n",
+            "  hello:\n",
+            "    hangup: Again.\n",
+            "nodes:\n",
+            "  other:\n",
+            "    hangup: Other.\n",
+            "tilte: Main\n",
+        );
+        let problems = match super::load_text("main.yaml", text) {
+            Ok(set) => panic!("the flow has problems, yet it loaded: {set:?}"),
+            Err(e) => e.problems,
+        };
+        let said: Vec<(u32, &str)> = problems
+            .iter()
+            .map(|p| (p.pos.line, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (10, "node `hello` is defined twice (first on line 5)"),
+                (12, "`nodes` is written twice in a flow (first on line 4)"),
+                (15, "unknown key `tilte` in a flow"),
+            ]
+        );
+    }
+
     #[test]
     fn a_set_loads_the_same_on_one_thread_and_on_several() {
         let menus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("menus");

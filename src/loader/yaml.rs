@@ -747,6 +747,43 @@ mod tests {
         assert_eq!(keys, [Some("flow"), Some("channel")]);
     }
 
+    #[test]
+    fn scalars_borrow_the_source_only_where_it_spells_them_out() {
+        let text = concat!(
+            "plain: a b\n",
+            "double: \"as written\"\n",
+            "escaped: \"tab\\there\"\n",
+            "single: 'it''s'\n",
+            "folded: >-\n  one\n  two\n",
+            "non_ascii: \"caf\u{e9}\"\n",
+        );
+        let docs = parse(text).unwrap();
+        let scalar = |key: &str| match &docs[0].get(key).unwrap().value {
+            YamlValue::Scalar { text, .. } => text.clone(),
+            other => panic!("{key} is not a scalar: {other:?}"),
+        };
+        let expected = [
+            ("plain", "a b", true),
+            ("double", "as written", true),
+            ("escaped", "tab\there", false),
+            ("single", "it's", false),
+            ("folded", "one two", false),
+            ("non_ascii", "caf\u{e9}", true),
+        ];
+        for (key, value, borrowed) in expected {
+            let got = scalar(key);
+            assert_eq!(got, value, "{key}");
+            assert_eq!(matches!(got, Cow::Borrowed(_)), borrowed, "{key}");
+        }
+        // An owned tree reads the same.
+        let owned = docs.into_iter().next().unwrap().into_owned();
+        assert_eq!(
+            owned.get("escaped").and_then(Yaml::as_str),
+            Some("tab\there")
+        );
+        assert_eq!(owned.get("plain").and_then(Yaml::as_str), Some("a b"));
+    }
+
     /// The byte offset of a line and character column found the slow way,
     /// by walking the text: what the index must agree with.
     fn walked_offset(text: &str, line: usize, column: usize) -> usize {
