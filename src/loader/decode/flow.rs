@@ -496,7 +496,7 @@ impl Decoder<'_> {
             );
             return Vec::new();
         };
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(items.len());
         for item in items {
             let Some(entries) = self.entries(item, &["on", "goto"], "a branch") else {
                 continue;
@@ -532,7 +532,7 @@ impl Decoder<'_> {
             );
             return None;
         };
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(items.len());
         for item in items {
             let Some(entries) = self.entries(item, &["when", "goto"], "a switch entry") else {
                 continue;

@@ -73,7 +73,14 @@ impl Decoder<'_> {
     /// A list of texts; a single text is accepted as a one-item list.
     pub(super) fn texts(&mut self, node: &Yaml, what: &str) -> Vec<Located<String>> {
         match &node.value {
-            YamlValue::Seq(items) => items.iter().filter_map(|i| self.text(i, what)).collect(),
+            YamlValue::Seq(items) => {
+                // Room for every item, reserved up front: collecting what a
+                // filter keeps starts at room for four, and most lists (an
+                // end's `serves`, an option's `intents`) hold one.
+                let mut texts = Vec::with_capacity(items.len());
+                texts.extend(items.iter().filter_map(|i| self.text(i, what)));
+                texts
+            }
             YamlValue::Scalar { .. } => self.text(node, what).into_iter().collect(),
             _ => {
                 self.wrong_kind(node, &format!("{what} should be a list"));
