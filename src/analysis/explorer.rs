@@ -62,6 +62,9 @@ struct StateGraph {
     epoch: u32,
     /// Every state that is not the first found at its node, and its id.
     index: FxHashMap<State, u32>,
+    /// The outcomes of the retry-blind choices of the first state at each
+    /// node, see [`FirstAt::outcomes_start`].
+    outcomes: Vec<Outcome>,
     /// Per node, the `epoch` in which a step last ended at it as a
     /// terminal, and those terminals in this world: a terminal is met on
     /// many steps, and what it serves is looked up once.
@@ -88,6 +91,34 @@ struct FirstAt {
     state: State,
     id: u32,
     epoch: u32,
+    /// Once the state is expanded, where the outcomes of its choices that
+    /// do not depend on the retry counters start and end in
+    /// [`StateGraph::outcomes`]; `NONE` before.
+    outcomes_start: u32,
+    outcomes_end: u32,
+}
+
+/// What a choice that does not read the retry counters (an option, back,
+/// a valid answer, a branch) did at a state, so that the same choice at a
+/// state that differs from it only in its counters adds the same edges
+/// without stepping again: those states are most of a phone walk's, one
+/// for each count of silences and wrong keys at each menu.
+#[derive(Clone, Copy)]
+enum Outcome {
+    /// The step went nowhere the state graph notes (not available, or a
+    /// dead end whose finding the first state's step recorded).
+    Nothing,
+    /// The step ended the session or left the flow: the state can exit.
+    Exit,
+    /// The step reached a waiting state; `busy` when it went from one
+    /// back-end step to another with nothing heard.
+    Edge { target: u32, busy: bool },
+}
+
+/// Whether a choice's step is the same at every count of retries: only
+/// the handlers of silence and of a wrong or invalid answer count them.
+fn ignores_retries(choice: Choice) -> bool {
+    !matches!(choice, Choice::NoInput | Choice::NoMatch | Choice::Invalid)
 }
 
 impl StateGraph {
@@ -105,6 +136,8 @@ impl StateGraph {
                 },
                 id: NONE,
                 epoch: 0,
+                outcomes_start: NONE,
+                outcomes_end: NONE,
             };
             self.first_at.clear();
             self.first_at.resize(graph.nodes.len(), empty);
@@ -118,6 +151,7 @@ impl StateGraph {
         self.terminals.clear();
         self.states.clear();
         self.index.clear();
+        self.outcomes.clear();
         self.parent.clear();
         self.menus.clear();
         self.edge_start.clear();
@@ -134,6 +168,8 @@ impl StateGraph {
                 state,
                 id,
                 epoch: self.epoch,
+                outcomes_start: NONE,
+                outcomes_end: NONE,
             };
         } else if first.state == state {
             return (first.id, false);
@@ -153,6 +189,38 @@ impl StateGraph {
         self.exits.push(false);
         self.stranded.push(false);
         (id, true)
+    }
+
+    /// Where the outcomes of the retry-blind choices of an expanded state
+    /// that differs from state `id` only in its retry counters lie in
+    /// [`StateGraph::outcomes`], if there is one: the first state found at
+    /// the node, which has the lowest id there and so was expanded first.
+    fn expanded_twin(&self, id: u32, state: &State) -> Option<std::ops::Range<usize>> {
+        let first = &self.first_at[state.node as usize];
+        let twin = first.epoch == self.epoch
+            && first.id != id
+            && first.outcomes_start != NONE
+            && first.state.stack == state.stack
+            && first.state.prev == state.prev
+            && first.state.vars == state.vars;
+        twin.then(|| first.outcomes_start as usize..first.outcomes_end as usize)
+    }
+
+    /// Whether state `id` is the first found at `node` in this world.
+    fn is_first_at(&self, id: u32, node: NodeIx) -> bool {
+        let first = &self.first_at[node as usize];
+        first.epoch == self.epoch && first.id == id
+    }
+
+    /// Notes that state `id`, when it is the first found at its node, has
+    /// been expanded, its retry-blind choices' outcomes stored from `start`.
+    fn expanded(&mut self, id: u32, node: NodeIx, start: usize) {
+        if self.is_first_at(id, node) {
+            let end = self.outcomes.len() as u32;
+            let first = &mut self.first_at[node as usize];
+            first.outcomes_start = start as u32;
+            first.outcomes_end = end;
+        }
     }
 
     /// Whether this is the first time in this world that the menu `node`,
@@ -850,7 +918,30 @@ fn walk_world(
         // The stale switches an answer here may lead to: looked up once per
         // state, not per choice.
         let stale_reads = stale.from.get(&state.node);
+        // A state that differs from one already expanded only in its retry
+        // counters takes the same edges for every choice that does not
+        // count retries: stepping it again would reach the same states and
+        // could record nothing new (each finding such a step can show was
+        // recorded for this world by the first one).
+        let mut twin = sg.expanded_twin(id, &state);
+        let keeps_outcomes = twin.is_none() && sg.is_first_at(id, state.node);
+        let outcomes_start = sg.outcomes.len();
         for &choice in &choices {
+            let blind = ignores_retries(choice);
+            if let (true, Some(outcomes)) = (blind, twin.as_mut()) {
+                match outcomes.next().map(|at| sg.outcomes[at]) {
+                    Some(Outcome::Edge { target, busy }) => {
+                        sg.edges.push(target);
+                        if busy {
+                            busy_edges.push((id, target));
+                        }
+                    }
+                    Some(Outcome::Exit) => sg.exits[id as usize] = true,
+                    Some(Outcome::Nothing) | None => {}
+                }
+                continue;
+            }
+            let mut outcome = Outcome::Nothing;
             trail.clear();
             arrived = None;
             let step = machine.step(
@@ -886,9 +977,14 @@ fn walk_world(
                     let menus = sg.menus[id as usize];
                     let (target, _) = sg.add(next_state, id, choice, menus);
                     sg.edges.push(target);
+                    outcome = Outcome::Edge {
+                        target,
+                        busy: false,
+                    };
                 }
                 Step::Dropped(input) => {
                     sg.exits[id as usize] = true;
+                    outcome = Outcome::Exit;
                     if own(state.node)
                         && recorder.wants(
                             Code::UnhandledInput,
@@ -959,12 +1055,13 @@ fn walk_world(
                     let menus = sg.menus[id as usize].saturating_add(u16::from(entered_menu));
                     let (target, new) = sg.add(next_state, id, choice, menus);
                     sg.edges.push(target);
-                    if is_backend(graph, state.node)
+                    let busy = is_backend(graph, state.node)
                         && is_backend(graph, next_state.node)
-                        && says_nothing(graph, &trail, next_state.node)
-                    {
+                        && says_nothing(graph, &trail, next_state.node);
+                    if busy {
                         busy_edges.push((id, target));
                     }
+                    outcome = Outcome::Edge { target, busy };
                     if new && entered_menu && top_level {
                         let entry = depth_at_menu
                             .entry(next_state.node)
@@ -976,6 +1073,7 @@ fn walk_world(
                 }
                 Step::Moved(Settled::Terminal(node)) => {
                     sg.exits[id as usize] = true;
+                    outcome = Outcome::Exit;
                     if top_level {
                         sg.reach_terminal(node);
                     }
@@ -1014,18 +1112,26 @@ fn walk_world(
                         }
                     }
                 }
-                Step::Moved(Settled::Returned(_)) => sg.exits[id as usize] = true,
+                Step::Moved(Settled::Returned(_)) => {
+                    sg.exits[id as usize] = true;
+                    outcome = Outcome::Exit;
+                }
                 Step::Moved(Settled::CallTooDeep(_)) => {
                     sg.exits[id as usize] = true;
+                    outcome = Outcome::Exit;
                     tally.call_depth_hit = true;
                 }
                 Step::Moved(other) => {
-                    let (code, node, detail) = match other {
-                        Settled::DeadEnd(node, reason) => (Code::DeadEnd, node, reason as u32),
-                        Settled::SilentLoop(node) => (Code::Trap, node, u32::MAX),
-                        _ => continue,
+                    let found = match other {
+                        Settled::DeadEnd(node, reason) => {
+                            Some((Code::DeadEnd, node, reason as u32))
+                        }
+                        Settled::SilentLoop(node) => Some((Code::Trap, node, u32::MAX)),
+                        _ => None,
                     };
-                    if recorder.wants(code, node, detail, world_index) {
+                    if found.is_some_and(|(code, node, detail)| {
+                        recorder.wants(code, node, detail, world_index)
+                    }) {
                         let mut path = sg.choices(id);
                         path.push(choice);
                         if let Some(raw) =
@@ -1036,6 +1142,12 @@ fn walk_world(
                     }
                 }
             }
+            if blind && keeps_outcomes {
+                sg.outcomes.push(outcome);
+            }
+        }
+        if keeps_outcomes {
+            sg.expanded(id, state.node, outcomes_start);
         }
     }
 
