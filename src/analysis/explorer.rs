@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::analysis::menu_rules::MenuRules;
+use crate::analysis::menu_rules::{MenuRules, MenuVerdicts};
 use crate::analysis::raw::{Findings, RawFinding, Recorder, WalkFindings};
 use crate::analysis::stale::{StaleRead, StaleReads};
 use crate::analysis::unset::UnsetReads;
@@ -283,6 +283,7 @@ pub(crate) fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorde
         settings,
         unset: UnsetReads::new(graph),
         stale: StaleReads::new(graph),
+        verdicts: MenuVerdicts::judge(graph, settings, &worlds),
     };
     let mut entries = CallEntries::new(graph);
     let walkers = Walkers::default();
@@ -361,6 +362,9 @@ struct WalkContext<'g, 'a> {
     /// The switches that may decide on an earlier answer, for
     /// `stale-input`.
     stale: StaleReads,
+    /// The menu rules' verdicts on every menu with every set of options
+    /// some world enables, worked out once before any walk.
+    verdicts: MenuVerdicts,
 }
 
 /// Walks each flow of one phase (the flows where customers begin, then the
@@ -878,6 +882,7 @@ fn walk_world(
                         );
                     }
                     rules.check(
+                        &context.verdicts,
                         state.node,
                         state.vars,
                         world_index,
