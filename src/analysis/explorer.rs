@@ -33,6 +33,10 @@ pub(crate) struct WalkSummary {
     /// What the walk reached: nodes, options and handlers.
     pub coverage: crate::coverage::CoverageMap,
     pub states: usize,
+    /// The choices tried at the states visited, a state's retry-blind
+    /// choices taken over from its twin included: the walk's work in the
+    /// unit of a step, which `benches/explorer.rs` prints as context.
+    pub choices: usize,
     /// Set when the state budget stopped the walk early.
     pub budget_hit: bool,
     pub call_depth_hit: bool,
@@ -203,7 +207,7 @@ impl StateGraph {
             && first.state.stack == state.stack
             && first.state.prev == state.prev
             && first.state.vars == state.vars;
-        twin.then(|| first.outcomes_start as usize..first.outcomes_end as usize)
+        twin.then_some(first.outcomes_start as usize..first.outcomes_end as usize)
     }
 
     /// Whether state `id` is the first found at `node` in this world.
@@ -510,6 +514,7 @@ impl WalkOutcome {
             entries.entered[flow as usize][world as usize] = true;
         }
         summary.states += self.tally.states;
+        summary.choices += self.tally.choices;
         summary.budget_hit |= self.tally.budget_hit;
         summary.call_depth_hit |= self.tally.call_depth_hit;
         for (intent, &served) in self.tally.served.iter().enumerate() {
@@ -525,6 +530,8 @@ impl WalkOutcome {
 struct WalkTally {
     /// States visited.
     states: usize,
+    /// Choices tried at them (see [`WalkSummary::choices`]).
+    choices: usize,
     /// The walk's own limit on them.
     limit: usize,
     /// Some state was left unvisited for the budget.
@@ -928,6 +935,7 @@ fn walk_world(
         // count retries: stepping it again would reach the same states and
         // could record nothing new (each finding such a step can show was
         // recorded for this world by the first one).
+        tally.choices += choices.len();
         let mut twin = sg.expanded_twin(id, &state);
         let keeps_outcomes = twin.is_none() && sg.is_first_at(id, state.node);
         let outcomes_start = sg.outcomes.len();

@@ -47,8 +47,11 @@ pub(crate) struct Verdict {
 pub(crate) struct MenuVerdicts {
     /// Per node: for a menu, each set of enabled options and the verdicts
     /// on it (none when every rule passed); empty for any other node.
-    by_node: Vec<Vec<(Vec<u32>, Vec<Verdict>)>>,
+    by_node: Vec<Vec<JudgedSet>>,
 }
+
+/// A set of enabled options of one menu and the verdicts on it.
+type JudgedSet = (Vec<u32>, Vec<Verdict>);
 
 impl MenuVerdicts {
     /// Judges every menu of `graph` under every set of enabled options
@@ -62,7 +65,7 @@ impl MenuVerdicts {
         // they are made, which should happen once per thread, not once per
         // menu.
         let run = menus.len().div_ceil(rayon::current_num_threads()).max(1);
-        let judged: Vec<Vec<(NodeIx, Vec<(Vec<u32>, Vec<Verdict>)>)>> = menus
+        let judged: Vec<Vec<(NodeIx, Vec<JudgedSet>)>> = menus
             .par_chunks(run)
             .map(|run| {
                 let mut rules = MenuRules::new(graph, settings);
@@ -76,6 +79,11 @@ impl MenuVerdicts {
             by_node[node as usize] = verdicts;
         }
         MenuVerdicts { by_node }
+    }
+
+    /// How many sets of enabled options were judged, over every menu.
+    pub(crate) fn sets_judged(&self) -> usize {
+        self.by_node.iter().map(Vec::len).sum()
     }
 
     /// The verdicts on `node` with the options `enabled`, if it was judged
@@ -163,8 +171,8 @@ impl<'g, 'a> MenuRules<'g, 'a> {
 
     /// The verdicts on the menu `node` with each set of options its guards
     /// enable under the values of some world, each set once.
-    fn judge_every_world(&mut self, node: NodeIx, worlds: &[u64]) -> Vec<(Vec<u32>, Vec<Verdict>)> {
-        let mut judged: Vec<(Vec<u32>, Vec<Verdict>)> = Vec::new();
+    fn judge_every_world(&mut self, node: NodeIx, worlds: &[u64]) -> Vec<JudgedSet> {
+        let mut judged: Vec<JudgedSet> = Vec::new();
         for &vars in worlds {
             let mut enabled = Vec::new();
             self.fill_enabled(node, vars, &mut enabled);
@@ -173,13 +181,15 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                 judged.push((enabled, verdicts));
             }
             // Without guards every world enables the same options.
-            if matches!(&self.graph.nodes[node as usize].kind, Kind::Menu { guard_mask: 0, .. }) {
+            if matches!(
+                &self.graph.nodes[node as usize].kind,
+                Kind::Menu { guard_mask: 0, .. }
+            ) {
                 break;
             }
         }
         judged
     }
-
 
     /// Every rule, at a menu the walk reached with `vars`; `choices` are
     /// the inputs that lead there, built only when a finding needs them.
