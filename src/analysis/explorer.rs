@@ -1754,3 +1754,60 @@ fn leaves_unset(graph: &Graph, sg: &StateGraph, unset: &UnsetReads, id: u32, nam
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channel;
+
+    /// A phone menu with retries is met once per count of silences and
+    /// wrong keys. Each of those states takes over the option edges of the
+    /// first one (which it would reach by stepping), and steps only the
+    /// handlers, whose outcome depends on the counts.
+    #[test]
+    fn a_state_that_differs_only_in_retry_counters_takes_the_option_edges_of_the_first() {
+        let text = "flow: main\nchannel: phone\nstart: menu\nnodes:\n  menu:\n    menu: For billing, press 1. For help, press 2.\n    options:\n      - { key: \"1\", goto: billing }\n      - { key: \"2\", goto: help }\n    no_input: { retries: 2, then: bye }\n    no_match: { retries: 1, then: bye }\n  billing:\n    menu: Billing. For payments, press 1.\n    options:\n      - { key: \"1\", goto: bye }\n  help:\n    say: Goodbye.\n    next: bye\n  bye:\n    hangup: Goodbye.\n";
+        let set = crate::loader::load_text("main.yaml", text).unwrap();
+        let graph = crate::graph::compile(&set, Channel::Phone).unwrap();
+        let context = WalkContext {
+            graph: &graph,
+            settings: &set.settings,
+            unset: UnsetReads::new(&graph),
+            stale: StaleReads::new(&graph),
+            verdicts: MenuVerdicts::judge(&graph, &set.settings, &graph.worlds),
+        };
+        let mut walker = Walker::new(&context);
+        let budget = StateBudget {
+            limit: usize::MAX,
+            phase: None,
+        };
+        walker.walk(&context, 0, 0, &budget);
+        let sg = &walker.sg;
+        let menu = (0..graph.nodes.len() as NodeIx)
+            .find(|&n| graph.node_id(n) == "menu")
+            .unwrap();
+        let at_menu: Vec<usize> = (0..sg.states.len())
+            .filter(|&s| sg.states[s].node == menu)
+            .collect();
+        // Every count of silences (0 to 2) with every count of wrong keys
+        // (0 to 1).
+        assert_eq!(at_menu.len(), 6);
+        let first = sg.successors(at_menu[0]);
+        // Option 1 leads to the billing menu; option 2 hangs up (an exit);
+        // then come the two handlers' edges.
+        let billing = first[0];
+        assert_eq!(graph.node_id(sg.states[billing as usize].node), "billing");
+        for &s in &at_menu {
+            assert_eq!(sg.successors(s)[0], billing, "state {s}");
+            assert!(sg.exits[s], "state {s} hangs up by option 2");
+        }
+        // The handlers still count: the state with every retry used has
+        // no re-prompt left, and its handlers go to the hang-up (exits).
+        let spent = at_menu
+            .iter()
+            .find(|&&s| sg.states[s].no_input == 2 && sg.states[s].no_match == 1)
+            .copied()
+            .unwrap();
+        assert_eq!(sg.successors(spent), [billing]);
+    }
+}
