@@ -339,12 +339,18 @@ impl CrossedWords {
         let mut vocabulary = Vocabulary::default();
         let mut sets = WordSets::default();
         let mut scratch = Vec::new();
+        // Labels repeat across menus ("Anything else", the same topics on
+        // every level): a label read before shares its set, and hashing it
+        // whole costs less than reading its words again. A label met again
+        // numbers no new word, so the numbers are those of reading each.
+        let mut read: FxHashMap<&str, WordRange> = FxHashMap::default();
         let labels = (0..graph.options.len() as u32)
-            .map(|option| {
-                if let Some(label) = graph.model_option(option).label.as_ref() {
+            .map(|option| match graph.model_option(option).label.as_ref() {
+                Some(label) => *read.entry(label.value.as_str()).or_insert_with(|| {
                     vocabulary.read_into(&label.value, true, &mut scratch);
-                }
-                sets.push(&mut scratch)
+                    sets.push(&mut scratch)
+                }),
+                None => sets.push(&mut scratch),
             })
             .collect();
         CrossedWords {
