@@ -155,6 +155,38 @@ fn for_each_joined_word<'t>(token: &'t str, mut each: impl FnMut(&'t str)) {
 struct Vocabulary {
     numbers: FxHashMap<String, u32>,
     lowered: String,
+    /// One bit per (first byte, length) some numbered word has: most
+    /// words of a step's text are no label's, and this tells most of them
+    /// apart without hashing them.
+    shapes: WordShapes,
+}
+
+/// A set of (first byte, length up to 63) pairs, see
+/// [`Vocabulary::shapes`].
+struct WordShapes([u64; 256]);
+
+impl Default for WordShapes {
+    fn default() -> Self {
+        WordShapes([0; 256])
+    }
+}
+
+impl WordShapes {
+    fn bit(word: &str) -> (usize, u64) {
+        let first = word.as_bytes().first().copied().unwrap_or(0);
+        (usize::from(first), 1 << word.len().min(63))
+    }
+
+    fn insert(&mut self, word: &str) {
+        let (row, bit) = WordShapes::bit(word);
+        self.0[row] |= bit;
+    }
+
+    /// Whether some word inserted may be `word`: false means none is.
+    fn may_hold(&self, word: &str) -> bool {
+        let (row, bit) = WordShapes::bit(word);
+        self.0[row] & bit != 0
+    }
 }
 
 impl Vocabulary {
@@ -171,8 +203,15 @@ impl Vocabulary {
     /// to `into` unsorted: a word no label has can tell no option apart,
     /// so a step's words are only looked up, never numbered.
     fn known_into(&mut self, text: &str, into: &mut Vec<u32>) {
-        let Vocabulary { numbers, lowered } = self;
+        let Vocabulary {
+            numbers,
+            lowered,
+            shapes,
+        } = self;
         for_each_word(text, lowered, |word| {
+            if !shapes.may_hold(word) {
+                return;
+            }
             if let Some(&number) = numbers.get(word) {
                 into.push(number);
             }
@@ -181,7 +220,11 @@ impl Vocabulary {
 
     /// The numbers of the words of `text`, added to `into` unsorted.
     fn read_into(&mut self, text: &str, names_only: bool, into: &mut Vec<u32>) {
-        let Vocabulary { numbers, lowered } = self;
+        let Vocabulary {
+            numbers,
+            lowered,
+            shapes,
+        } = self;
         for_each_word(text, lowered, |word| {
             if names_only && word.len() <= FILLER_LONGEST && FILLER.contains(&word) {
                 return;
@@ -191,6 +234,7 @@ impl Vocabulary {
                 Some(&number) => number,
                 None => {
                     numbers.insert(word.to_string(), next);
+                    shapes.insert(word);
                     next
                 }
             };
@@ -295,12 +339,18 @@ impl CrossedWords {
         let mut vocabulary = Vocabulary::default();
         let mut sets = WordSets::default();
         let mut scratch = Vec::new();
+        // Labels repeat across menus ("Anything else", the same topics on
+        // every level): a label read before shares its set, and hashing it
+        // whole costs less than reading its words again. A label met again
+        // numbers no new word, so the numbers are those of reading each.
+        let mut read: FxHashMap<&str, WordRange> = FxHashMap::default();
         let labels = (0..graph.options.len() as u32)
-            .map(|option| {
-                if let Some(label) = graph.model_option(option).label.as_ref() {
+            .map(|option| match graph.model_option(option).label.as_ref() {
+                Some(label) => *read.entry(label.value.as_str()).or_insert_with(|| {
                     vocabulary.read_into(&label.value, true, &mut scratch);
-                }
-                sets.push(&mut scratch)
+                    sets.push(&mut scratch)
+                }),
+                None => sets.push(&mut scratch),
             })
             .collect();
         CrossedWords {
@@ -517,6 +567,25 @@ mod tests {
         assert_eq!(label.len(), 2, "payment and plan, without the filler");
         assert_eq!(text.len(), 3, "your, payment and plan");
         assert!(label.iter().all(|w| text.binary_search(w).is_ok()));
+    }
+
+    #[test]
+    fn a_step_finds_every_label_word_it_says_and_no_other() {
+        let mut vocabulary = Vocabulary::default();
+        let label = vocabulary.read("Payments, IRA and 401K accounts", true);
+        let mut heard = Vec::new();
+        vocabulary.known_into(
+            "Your payment goes to the 401K desk; an Iraq trip is not an account",
+            &mut heard,
+        );
+        let heard = sorted_set(heard);
+        let account = vocabulary.read("account", false);
+        let payment = vocabulary.read("payment", false);
+        let code = vocabulary.read("401k", false);
+        let mut expected = [account, payment, code].concat();
+        expected.sort_unstable();
+        assert_eq!(heard, expected, "ira is not said, iraq is no label word");
+        assert_eq!(label.len(), 4);
     }
 
     #[test]

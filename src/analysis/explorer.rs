@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::analysis::menu_rules::MenuRules;
+use crate::analysis::menu_rules::{MenuRules, MenuVerdicts};
 use crate::analysis::raw::{Findings, RawFinding, Recorder, WalkFindings};
 use crate::analysis::stale::{StaleRead, StaleReads};
 use crate::analysis::unset::UnsetReads;
@@ -33,6 +33,10 @@ pub(crate) struct WalkSummary {
     /// What the walk reached: nodes, options and handlers.
     pub coverage: crate::coverage::CoverageMap,
     pub states: usize,
+    /// The choices tried at the states visited, a state's retry-blind
+    /// choices taken over from its twin included: the walk's work in the
+    /// unit of a step, which `benches/explorer.rs` prints as context.
+    pub choices: usize,
     /// Set when the state budget stopped the walk early.
     pub budget_hit: bool,
     pub call_depth_hit: bool,
@@ -62,6 +66,9 @@ struct StateGraph {
     epoch: u32,
     /// Every state that is not the first found at its node, and its id.
     index: FxHashMap<State, u32>,
+    /// The outcomes of the retry-blind choices of the first state at each
+    /// node, see [`FirstAt::outcomes_start`].
+    outcomes: Vec<Outcome>,
     /// Per node, the `epoch` in which a step last ended at it as a
     /// terminal, and those terminals in this world: a terminal is met on
     /// many steps, and what it serves is looked up once.
@@ -88,6 +95,34 @@ struct FirstAt {
     state: State,
     id: u32,
     epoch: u32,
+    /// Once the state is expanded, where the outcomes of its choices that
+    /// do not depend on the retry counters start and end in
+    /// [`StateGraph::outcomes`]; `NONE` before.
+    outcomes_start: u32,
+    outcomes_end: u32,
+}
+
+/// What a choice that does not read the retry counters (an option, back,
+/// a valid answer, a branch) did at a state, so that the same choice at a
+/// state that differs from it only in its counters adds the same edges
+/// without stepping again: those states are most of a phone walk's, one
+/// for each count of silences and wrong keys at each menu.
+#[derive(Clone, Copy)]
+enum Outcome {
+    /// The step went nowhere the state graph notes (not available, or a
+    /// dead end whose finding the first state's step recorded).
+    Nothing,
+    /// The step ended the session or left the flow: the state can exit.
+    Exit,
+    /// The step reached a waiting state; `busy` when it went from one
+    /// back-end step to another with nothing heard.
+    Edge { target: u32, busy: bool },
+}
+
+/// Whether a choice's step is the same at every count of retries: only
+/// the handlers of silence and of a wrong or invalid answer count them.
+fn ignores_retries(choice: Choice) -> bool {
+    !matches!(choice, Choice::NoInput | Choice::NoMatch | Choice::Invalid)
 }
 
 impl StateGraph {
@@ -105,6 +140,8 @@ impl StateGraph {
                 },
                 id: NONE,
                 epoch: 0,
+                outcomes_start: NONE,
+                outcomes_end: NONE,
             };
             self.first_at.clear();
             self.first_at.resize(graph.nodes.len(), empty);
@@ -118,6 +155,7 @@ impl StateGraph {
         self.terminals.clear();
         self.states.clear();
         self.index.clear();
+        self.outcomes.clear();
         self.parent.clear();
         self.menus.clear();
         self.edge_start.clear();
@@ -134,6 +172,8 @@ impl StateGraph {
                 state,
                 id,
                 epoch: self.epoch,
+                outcomes_start: NONE,
+                outcomes_end: NONE,
             };
         } else if first.state == state {
             return (first.id, false);
@@ -153,6 +193,38 @@ impl StateGraph {
         self.exits.push(false);
         self.stranded.push(false);
         (id, true)
+    }
+
+    /// Where the outcomes of the retry-blind choices of an expanded state
+    /// that differs from state `id` only in its retry counters lie in
+    /// [`StateGraph::outcomes`], if there is one: the first state found at
+    /// the node, which has the lowest id there and so was expanded first.
+    fn expanded_twin(&self, id: u32, state: &State) -> Option<std::ops::Range<usize>> {
+        let first = &self.first_at[state.node as usize];
+        let twin = first.epoch == self.epoch
+            && first.id != id
+            && first.outcomes_start != NONE
+            && first.state.stack == state.stack
+            && first.state.prev == state.prev
+            && first.state.vars == state.vars;
+        twin.then_some(first.outcomes_start as usize..first.outcomes_end as usize)
+    }
+
+    /// Whether state `id` is the first found at `node` in this world.
+    fn is_first_at(&self, id: u32, node: NodeIx) -> bool {
+        let first = &self.first_at[node as usize];
+        first.epoch == self.epoch && first.id == id
+    }
+
+    /// Notes that state `id`, when it is the first found at its node, has
+    /// been expanded, its retry-blind choices' outcomes stored from `start`.
+    fn expanded(&mut self, id: u32, node: NodeIx, start: usize) {
+        if self.is_first_at(id, node) {
+            let end = self.outcomes.len() as u32;
+            let first = &mut self.first_at[node as usize];
+            first.outcomes_start = start as u32;
+            first.outcomes_end = end;
+        }
     }
 
     /// Whether this is the first time in this world that the menu `node`,
@@ -215,6 +287,7 @@ pub(crate) fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorde
         settings,
         unset: UnsetReads::new(graph),
         stale: StaleReads::new(graph),
+        verdicts: MenuVerdicts::judge(graph, settings, &worlds),
     };
     let mut entries = CallEntries::new(graph);
     let walkers = Walkers::default();
@@ -293,6 +366,9 @@ struct WalkContext<'g, 'a> {
     /// The switches that may decide on an earlier answer, for
     /// `stale-input`.
     stale: StaleReads,
+    /// The menu rules' verdicts on every menu with every set of options
+    /// some world enables, worked out once before any walk.
+    verdicts: MenuVerdicts,
 }
 
 /// Walks each flow of one phase (the flows where customers begin, then the
@@ -438,6 +514,7 @@ impl WalkOutcome {
             entries.entered[flow as usize][world as usize] = true;
         }
         summary.states += self.tally.states;
+        summary.choices += self.tally.choices;
         summary.budget_hit |= self.tally.budget_hit;
         summary.call_depth_hit |= self.tally.call_depth_hit;
         for (intent, &served) in self.tally.served.iter().enumerate() {
@@ -453,6 +530,8 @@ impl WalkOutcome {
 struct WalkTally {
     /// States visited.
     states: usize,
+    /// Choices tried at them (see [`WalkSummary::choices`]).
+    choices: usize,
     /// The walk's own limit on them.
     limit: usize,
     /// Some state was left unvisited for the budget.
@@ -810,6 +889,7 @@ fn walk_world(
                         );
                     }
                     rules.check(
+                        &context.verdicts,
                         state.node,
                         state.vars,
                         world_index,
@@ -850,7 +930,31 @@ fn walk_world(
         // The stale switches an answer here may lead to: looked up once per
         // state, not per choice.
         let stale_reads = stale.from.get(&state.node);
+        // A state that differs from one already expanded only in its retry
+        // counters takes the same edges for every choice that does not
+        // count retries: stepping it again would reach the same states and
+        // could record nothing new (each finding such a step can show was
+        // recorded for this world by the first one).
+        tally.choices += choices.len();
+        let mut twin = sg.expanded_twin(id, &state);
+        let keeps_outcomes = twin.is_none() && sg.is_first_at(id, state.node);
+        let outcomes_start = sg.outcomes.len();
         for &choice in &choices {
+            let blind = ignores_retries(choice);
+            if let (true, Some(outcomes)) = (blind, twin.as_mut()) {
+                match outcomes.next().map(|at| sg.outcomes[at]) {
+                    Some(Outcome::Edge { target, busy }) => {
+                        sg.edges.push(target);
+                        if busy {
+                            busy_edges.push((id, target));
+                        }
+                    }
+                    Some(Outcome::Exit) => sg.exits[id as usize] = true,
+                    Some(Outcome::Nothing) | None => {}
+                }
+                continue;
+            }
+            let mut outcome = Outcome::Nothing;
             trail.clear();
             arrived = None;
             let step = machine.step(
@@ -886,9 +990,14 @@ fn walk_world(
                     let menus = sg.menus[id as usize];
                     let (target, _) = sg.add(next_state, id, choice, menus);
                     sg.edges.push(target);
+                    outcome = Outcome::Edge {
+                        target,
+                        busy: false,
+                    };
                 }
                 Step::Dropped(input) => {
                     sg.exits[id as usize] = true;
+                    outcome = Outcome::Exit;
                     if own(state.node)
                         && recorder.wants(
                             Code::UnhandledInput,
@@ -959,12 +1068,13 @@ fn walk_world(
                     let menus = sg.menus[id as usize].saturating_add(u16::from(entered_menu));
                     let (target, new) = sg.add(next_state, id, choice, menus);
                     sg.edges.push(target);
-                    if is_backend(graph, state.node)
+                    let busy = is_backend(graph, state.node)
                         && is_backend(graph, next_state.node)
-                        && says_nothing(graph, &trail, next_state.node)
-                    {
+                        && says_nothing(graph, &trail, next_state.node);
+                    if busy {
                         busy_edges.push((id, target));
                     }
+                    outcome = Outcome::Edge { target, busy };
                     if new && entered_menu && top_level {
                         let entry = depth_at_menu
                             .entry(next_state.node)
@@ -976,6 +1086,7 @@ fn walk_world(
                 }
                 Step::Moved(Settled::Terminal(node)) => {
                     sg.exits[id as usize] = true;
+                    outcome = Outcome::Exit;
                     if top_level {
                         sg.reach_terminal(node);
                     }
@@ -1014,18 +1125,26 @@ fn walk_world(
                         }
                     }
                 }
-                Step::Moved(Settled::Returned(_)) => sg.exits[id as usize] = true,
+                Step::Moved(Settled::Returned(_)) => {
+                    sg.exits[id as usize] = true;
+                    outcome = Outcome::Exit;
+                }
                 Step::Moved(Settled::CallTooDeep(_)) => {
                     sg.exits[id as usize] = true;
+                    outcome = Outcome::Exit;
                     tally.call_depth_hit = true;
                 }
                 Step::Moved(other) => {
-                    let (code, node, detail) = match other {
-                        Settled::DeadEnd(node, reason) => (Code::DeadEnd, node, reason as u32),
-                        Settled::SilentLoop(node) => (Code::Trap, node, u32::MAX),
-                        _ => continue,
+                    let found = match other {
+                        Settled::DeadEnd(node, reason) => {
+                            Some((Code::DeadEnd, node, reason as u32))
+                        }
+                        Settled::SilentLoop(node) => Some((Code::Trap, node, u32::MAX)),
+                        _ => None,
                     };
-                    if recorder.wants(code, node, detail, world_index) {
+                    if found.is_some_and(|(code, node, detail)| {
+                        recorder.wants(code, node, detail, world_index)
+                    }) {
                         let mut path = sg.choices(id);
                         path.push(choice);
                         if let Some(raw) =
@@ -1036,6 +1155,12 @@ fn walk_world(
                     }
                 }
             }
+            if blind && keeps_outcomes {
+                sg.outcomes.push(outcome);
+            }
+        }
+        if keeps_outcomes {
+            sg.expanded(id, state.node, outcomes_start);
         }
     }
 
@@ -1628,4 +1753,61 @@ fn leaves_unset(graph: &Graph, sg: &StateGraph, unset: &UnsetReads, id: u32, nam
         at = parent;
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channel;
+
+    /// A phone menu with retries is met once per count of silences and
+    /// wrong keys. Each of those states takes over the option edges of the
+    /// first one (which it would reach by stepping), and steps only the
+    /// handlers, whose outcome depends on the counts.
+    #[test]
+    fn a_state_that_differs_only_in_retry_counters_takes_the_option_edges_of_the_first() {
+        let text = "flow: main\nchannel: phone\nstart: menu\nnodes:\n  menu:\n    menu: For billing, press 1. For help, press 2.\n    options:\n      - { key: \"1\", goto: billing }\n      - { key: \"2\", goto: help }\n    no_input: { retries: 2, then: bye }\n    no_match: { retries: 1, then: bye }\n  billing:\n    menu: Billing. For payments, press 1.\n    options:\n      - { key: \"1\", goto: bye }\n  help:\n    say: Goodbye.\n    next: bye\n  bye:\n    hangup: Goodbye.\n";
+        let set = crate::loader::load_text("main.yaml", text).unwrap();
+        let graph = crate::graph::compile(&set, Channel::Phone).unwrap();
+        let context = WalkContext {
+            graph: &graph,
+            settings: &set.settings,
+            unset: UnsetReads::new(&graph),
+            stale: StaleReads::new(&graph),
+            verdicts: MenuVerdicts::judge(&graph, &set.settings, &graph.worlds),
+        };
+        let mut walker = Walker::new(&context);
+        let budget = StateBudget {
+            limit: usize::MAX,
+            phase: None,
+        };
+        walker.walk(&context, 0, 0, &budget);
+        let sg = &walker.sg;
+        let menu = (0..graph.nodes.len() as NodeIx)
+            .find(|&n| graph.node_id(n) == "menu")
+            .unwrap();
+        let at_menu: Vec<usize> = (0..sg.states.len())
+            .filter(|&s| sg.states[s].node == menu)
+            .collect();
+        // Every count of silences (0 to 2) with every count of wrong keys
+        // (0 to 1).
+        assert_eq!(at_menu.len(), 6);
+        let first = sg.successors(at_menu[0]);
+        // Option 1 leads to the billing menu; option 2 hangs up (an exit);
+        // then come the two handlers' edges.
+        let billing = first[0];
+        assert_eq!(graph.node_id(sg.states[billing as usize].node), "billing");
+        for &s in &at_menu {
+            assert_eq!(sg.successors(s)[0], billing, "state {s}");
+            assert!(sg.exits[s], "state {s} hangs up by option 2");
+        }
+        // The handlers still count: the state with every retry used has
+        // no re-prompt left, and its handlers go to the hang-up (exits).
+        let spent = at_menu
+            .iter()
+            .find(|&&s| sg.states[s].no_input == 2 && sg.states[s].no_match == 1)
+            .copied()
+            .unwrap();
+        assert_eq!(sg.successors(spent), [billing]);
+    }
 }

@@ -3,8 +3,6 @@
 //! `crossed-option`, which judges where its options lead, and
 //! `misleading-option`, which judges it for the customers who meet it.
 
-use rustc_hash::FxHashMap;
-
 use crate::analysis::announcements::{mentions_key, parse_announcements, Announcements};
 use crate::analysis::crossed::CrossedWords;
 use crate::analysis::raw::{Findings, RawFinding};
@@ -16,17 +14,87 @@ use crate::model::{DtmfKey, NodeKind, Settings};
 pub(crate) struct MenuRules<'g, 'a> {
     graph: &'g Graph<'a>,
     width: usize,
-    /// Parsed prompts, filled the first time a menu is checked.
+    /// Parsed prompts, filled the first time a menu is judged (and made
+    /// as long as the graph then: rules that only look verdicts up never
+    /// need it).
     announcements: Vec<Option<Announcements>>,
-    /// The words `crossed-option` compares, read the first time it needs
-    /// them.
-    crossed_words: CrossedWords,
+    /// The words `crossed-option` compares, read the first time a menu is
+    /// judged.
+    crossed_words: Option<CrossedWords>,
     /// The options enabled at the menu being checked: one buffer for every
-    /// check, which the walk makes at every menu it reaches.
+    /// check.
     enabled: Vec<u32>,
-    /// Per menu, the sets of enabled options with which the walk reached it
-    /// and every rule passed.
-    passed: FxHashMap<NodeIx, Vec<Vec<u32>>>,
+}
+
+/// What one rule found at a menu with a given set of enabled options, in
+/// words: everything its finding needs but the world, the values and the
+/// way there, none of which the rules read.
+#[derive(Debug, Clone)]
+pub(crate) struct Verdict {
+    code: Code,
+    detail: u32,
+    message: String,
+    span: Option<crate::model::Span>,
+    intent: Option<usize>,
+}
+
+/// Every rule's verdicts on every menu, worked out once per graph before
+/// the walks, one menu after another on every core, for each set of
+/// options the menu's guards enable in some world: the walks then only
+/// look them up. Each walker judging the menus it met, as the walks did,
+/// did the same work on every thread, inside the walk's loop.
+#[derive(Default)]
+pub(crate) struct MenuVerdicts {
+    /// Per node: for a menu, each set of enabled options and the verdicts
+    /// on it (none when every rule passed); empty for any other node.
+    by_node: Vec<Vec<JudgedSet>>,
+}
+
+/// A set of enabled options of one menu and the verdicts on it.
+type JudgedSet = (Vec<u32>, Vec<Verdict>);
+
+impl MenuVerdicts {
+    /// Judges every menu of `graph` under every set of enabled options
+    /// the values of `worlds` give.
+    pub(crate) fn judge(graph: &Graph, settings: &Settings, worlds: &[u64]) -> Self {
+        use rayon::prelude::*;
+        let menus: Vec<NodeIx> = (0..graph.nodes.len() as NodeIx)
+            .filter(|&node| matches!(graph.nodes[node as usize].kind, Kind::Menu { .. }))
+            .collect();
+        // One run of menus per thread: the rules read every label when
+        // they are made, which should happen once per thread, not once per
+        // menu.
+        let run = menus.len().div_ceil(rayon::current_num_threads()).max(1);
+        let judged: Vec<Vec<(NodeIx, Vec<JudgedSet>)>> = menus
+            .par_chunks(run)
+            .map(|run| {
+                let mut rules = MenuRules::new(graph, settings);
+                run.iter()
+                    .map(|&node| (node, rules.judge_every_world(node, worlds)))
+                    .collect()
+            })
+            .collect();
+        let mut by_node = vec![Vec::new(); graph.nodes.len()];
+        for (node, verdicts) in judged.into_iter().flatten() {
+            by_node[node as usize] = verdicts;
+        }
+        MenuVerdicts { by_node }
+    }
+
+    /// How many sets of enabled options were judged, over every menu.
+    pub(crate) fn sets_judged(&self) -> usize {
+        self.by_node.iter().map(Vec::len).sum()
+    }
+
+    /// The verdicts on `node` with the options `enabled`, if it was judged
+    /// with them.
+    fn get(&self, node: NodeIx, enabled: &[u32]) -> Option<&[Verdict]> {
+        self.by_node
+            .get(node as usize)?
+            .iter()
+            .find(|(options, _)| options.as_slice() == enabled)
+            .map(|(_, verdicts)| verdicts.as_slice())
+    }
 }
 
 /// Whether a menu is checked where the walk reached it or as written.
@@ -95,24 +163,101 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                 .get(&graph.channel)
                 .copied()
                 .unwrap_or(5),
-            announcements: vec![None; graph.nodes.len()],
-            crossed_words: CrossedWords::new(graph),
+            announcements: Vec::new(),
+            crossed_words: None,
             enabled: Vec::new(),
-            passed: FxHashMap::default(),
         }
+    }
+
+    /// The verdicts on the menu `node` with each set of options its guards
+    /// enable under the values of some world, each set once.
+    fn judge_every_world(&mut self, node: NodeIx, worlds: &[u64]) -> Vec<JudgedSet> {
+        let mut judged: Vec<JudgedSet> = Vec::new();
+        for &vars in worlds {
+            let mut enabled = Vec::new();
+            self.fill_enabled(node, vars, &mut enabled);
+            if judged.iter().all(|(options, _)| *options != enabled) {
+                let verdicts = self.judge(node, &enabled, Scope::Reached);
+                judged.push((enabled, verdicts));
+            }
+            // Without guards every world enables the same options.
+            if matches!(
+                &self.graph.nodes[node as usize].kind,
+                Kind::Menu { guard_mask: 0, .. }
+            ) {
+                break;
+            }
+        }
+        judged
     }
 
     /// Every rule, at a menu the walk reached with `vars`; `choices` are
     /// the inputs that lead there, built only when a finding needs them.
+    /// The verdicts come from `judged` when the menu was judged with the
+    /// options `vars` enable, as it is in every world.
     pub(super) fn check(
         &mut self,
+        judged: &MenuVerdicts,
         node: NodeIx,
         vars: u64,
         world: u32,
         choices: impl Fn() -> Vec<Choice>,
         recorder: &mut impl Findings,
     ) {
-        self.check_rules(node, vars, world, choices, recorder, Scope::Reached);
+        let mut enabled = std::mem::take(&mut self.enabled);
+        self.fill_enabled(node, vars, &mut enabled);
+        match judged.get(node, &enabled) {
+            Some(verdicts) => self.report(node, vars, world, verdicts, choices, recorder),
+            None => {
+                let verdicts = self.judge(node, &enabled, Scope::Reached);
+                self.report(node, vars, world, &verdicts, choices, recorder);
+            }
+        }
+        self.enabled = enabled;
+    }
+
+    /// The options of the menu `node` enabled under `vars`, into `enabled`.
+    fn fill_enabled(&self, node: NodeIx, vars: u64, enabled: &mut Vec<u32>) {
+        let graph = self.graph;
+        enabled.clear();
+        if let Kind::Menu { options, .. } = &graph.nodes[node as usize].kind {
+            enabled.extend(
+                options
+                    .clone()
+                    .filter(|&i| graph.eval(graph.options[i as usize].guard, vars, &mut |_| {})),
+            );
+        }
+    }
+
+    /// Records the `verdicts` on the menu `node`, reached with `vars` in
+    /// `world` by the inputs `choices`, that the recorder still wants.
+    fn report(
+        &self,
+        node: NodeIx,
+        vars: u64,
+        world: u32,
+        verdicts: &[Verdict],
+        choices: impl Fn() -> Vec<Choice>,
+        recorder: &mut impl Findings,
+    ) {
+        let Kind::Menu { guard_mask, .. } = &self.graph.nodes[node as usize].kind else {
+            return;
+        };
+        for verdict in verdicts {
+            if !recorder.wants(verdict.code, node, verdict.detail, world) {
+                continue;
+            }
+            let mut raw = RawFinding::new(verdict.code, node, verdict.detail, world, choices())
+                .message(verdict.message.clone())
+                .guards(*guard_mask, vars);
+            if let Some(span) = verdict.span {
+                raw = raw.at(span);
+            }
+            if let Some(intent) = verdict.intent {
+                raw = raw.intent(intent);
+            }
+            recorder.record(raw);
+        }
     }
 
     /// The rules about a menu as written, at a menu no path reaches, under
@@ -129,94 +274,32 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         world: u32,
         recorder: &mut impl Findings,
     ) {
-        self.check_rules(
-            node,
-            world_vars,
-            world,
-            Vec::new,
-            recorder,
-            Scope::Unreached,
-        );
-    }
-
-    fn check_rules(
-        &mut self,
-        node: NodeIx,
-        vars: u64,
-        world: u32,
-        choices: impl Fn() -> Vec<Choice>,
-        recorder: &mut impl Findings,
-        scope: Scope,
-    ) {
-        let graph = self.graph;
-        let Kind::Menu { options, .. } = &graph.nodes[node as usize].kind else {
-            return;
-        };
-        // The buffer is the rules' own, reused from menu to menu.
         let mut enabled = std::mem::take(&mut self.enabled);
-        enabled.clear();
-        enabled.extend(
-            options
-                .clone()
-                .filter(|&i| graph.eval(graph.options[i as usize].guard, vars, &mut |_| {})),
-        );
-        // Every rule depends on the menu and its enabled options alone
-        // (the values only go into a finding's `vars`), so a menu the walk
-        // reaches again with options it passed with before passes again:
-        // in another world, or under values its guards do not read.
-        let reached = scope == Scope::Reached;
-        let passed_before = reached
-            && self
-                .passed
-                .get(&node)
-                .is_some_and(|sets| sets.contains(&enabled));
-        if !passed_before {
-            let spoke = self.check_enabled(node, &enabled, vars, world, choices, recorder, scope);
-            if reached && !spoke {
-                self.passed.entry(node).or_default().push(enabled.clone());
-            }
-        }
+        self.fill_enabled(node, world_vars, &mut enabled);
+        let verdicts = self.judge(node, &enabled, Scope::Unreached);
+        self.report(node, world_vars, world, &verdicts, Vec::new, recorder);
         self.enabled = enabled;
     }
 
-    /// [`MenuRules::check_rules`] once the options enabled under `vars`
-    /// are known. Returns whether any rule found something (whether or not
-    /// the recorder still wanted it).
-    #[allow(clippy::too_many_arguments)]
-    fn check_enabled(
-        &mut self,
-        node: NodeIx,
-        enabled: &[u32],
-        vars: u64,
-        world: u32,
-        choices: impl Fn() -> Vec<Choice>,
-        recorder: &mut impl Findings,
-        scope: Scope,
-    ) -> bool {
+    /// What every rule finds at the menu `node` with the options `enabled`,
+    /// in the order the rules find it: the rules read the menu and those
+    /// options alone, never the values that enabled them.
+    fn judge(&mut self, node: NodeIx, enabled: &[u32], scope: Scope) -> Vec<Verdict> {
         let graph = self.graph;
-        let Kind::Menu { guard_mask, .. } = &graph.nodes[node as usize].kind else {
-            return false;
-        };
         let node_id = graph.node_id(node);
-        let mut spoke = false;
+        let mut verdicts = Vec::new();
         let mut emit = |code: Code,
                         detail: u32,
                         message: String,
                         span: Option<crate::model::Span>,
                         intent: Option<usize>| {
-            spoke = true;
-            if recorder.wants(code, node, detail, world) {
-                let mut raw = RawFinding::new(code, node, detail, world, choices())
-                    .message(message)
-                    .guards(*guard_mask, vars);
-                if let Some(span) = span {
-                    raw = raw.at(span);
-                }
-                if let Some(intent) = intent {
-                    raw = raw.intent(intent);
-                }
-                recorder.record(raw);
-            }
+            verdicts.push(Verdict {
+                code,
+                detail,
+                message,
+                span,
+                intent,
+            });
         };
 
         // duplicate-key: a later option with a key or label an earlier one has.
@@ -274,7 +357,10 @@ impl<'g, 'a> MenuRules<'g, 'a> {
 
         // crossed-option: an option whose step speaks of another option of
         // this menu and not of its own.
-        let crossed = self.crossed_words.at_menu(graph, node, enabled);
+        let crossed = self
+            .crossed_words
+            .get_or_insert_with(|| CrossedWords::new(graph))
+            .at_menu(graph, node, enabled);
         for (&i, &crossed) in enabled.iter().zip(crossed) {
             if let Some(other) = crossed {
                 let option = graph.model_option(i);
@@ -320,11 +406,14 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         }
 
         if graph.is_visual() {
-            return spoke;
+            return verdicts;
         }
         let NodeKind::Menu { prompt, .. } = &graph.model_node(node).kind else {
-            return spoke;
+            return verdicts;
         };
+        if self.announcements.is_empty() {
+            self.announcements.resize(graph.nodes.len(), None);
+        }
         let announced = &*self.announcements[node as usize]
             .get_or_insert_with(|| parse_announcements(&prompt.value));
         let offered: Vec<(u32, DtmfKey)> = enabled
@@ -378,6 +467,6 @@ impl<'g, 'a> MenuRules<'g, 'a> {
                     Some(prompt.span), None);
             }
         }
-        spoke
+        verdicts
     }
 }

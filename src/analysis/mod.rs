@@ -317,6 +317,32 @@ pub fn walk_states(graph: &Graph, set: &MenuSet) -> usize {
     }
 }
 
+/// The states the exhaustive walk visits and the choices it tries at them,
+/// as [`walk_states`] walks: what `benches/explorer.rs` prints beside the
+/// aim, to show what one state costs.
+pub fn walk_counts(graph: &Graph, set: &MenuSet) -> (usize, usize) {
+    let walk = || {
+        let summary = explorer::explore(graph, &set.settings, &mut Recorder::default());
+        (summary.states, summary.choices)
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+        Ok(pool) => pool.install(walk),
+        Err(_) => walk(),
+    }
+}
+
+/// The menu rules' pass alone, on one thread, as [`walk_states`] runs it
+/// before its walks: every menu judged under every set of options some
+/// world enables. Returns the number of verdicts, for a bench to keep.
+pub fn judge_menus(graph: &Graph, set: &MenuSet) -> usize {
+    let judge =
+        || menu_rules::MenuVerdicts::judge(graph, &set.settings, &graph.worlds).sets_judged();
+    match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+        Ok(pool) => pool.install(judge),
+        Err(_) => judge(),
+    }
+}
+
 /// The findings lint reports on one compiled graph, as (code, node,
 /// detail), without turning them into report findings: what `mutate
 /// --with-lint` compares between the set and a mutant, whose node numbers
