@@ -113,7 +113,7 @@ impl<'g, 'a> ChannelPlan<'g, 'a> {
                 max_steps: self.max_steps,
             },
             verdict: None,
-            scratch: Default::default(),
+            scratch: super::judge::Scratch::remembering(),
             deadline: self.deadline.clone(),
         })
     }

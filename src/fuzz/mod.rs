@@ -9,6 +9,7 @@
 mod actions;
 mod batch;
 mod customer;
+mod goal_cache;
 mod judge;
 mod run_tree;
 

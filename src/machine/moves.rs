@@ -14,7 +14,7 @@ use super::{Choice, Machine, Need, Quiet, Settled, State, Step};
 /// worked out when a customer takes it.
 ///
 /// [`Graph::always_offered`]: crate::graph::Graph::always_offered
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Moves {
     /// The options offered at a menu with guards, for this state's values.
     guarded: Vec<OptionIx>,
@@ -23,22 +23,67 @@ pub(crate) struct Moves {
     unguarded: Option<std::ops::Range<u32>>,
     /// How many options are offered (0 away from a menu).
     option_count: usize,
-    /// The moves other than options, which follow them in a fixed order.
-    tail: Vec<Choice>,
+    /// The moves other than options and branches, which follow the options
+    /// in a fixed order: at most three (a wrong key or an invalid answer,
+    /// silence, back), kept inline so that working them out at every step
+    /// of every customer writes no vector.
+    tail: [Choice; 3],
+    tail_len: u8,
+    /// At an opaque step, how many branches follow (as `Choice::Branch(0)`
+    /// onwards); kept as a count, since a step may have many.
+    branch_count: u32,
     /// Away from a menu, the goal-directed move (menus work it out on
     /// demand in [`Moves::goal`]).
     fixed_goal: Option<Choice>,
     at_menu: bool,
+    /// At a menu, the bits of the state's values that its guards read: with
+    /// the node and the need, all that the goal-directed move depends on.
+    guard_bits: u64,
+    /// The options offered at menus with guards, remembered per menu and
+    /// values of its guards' variables; empty (remembering nothing) unless
+    /// made with [`Moves::remembering`].
+    remembered: OfferedCache,
+}
+
+impl Default for Moves {
+    fn default() -> Self {
+        Moves {
+            guarded: Vec::new(),
+            unguarded: None,
+            option_count: 0,
+            tail: [Choice::NoInput; 3],
+            tail_len: 0,
+            branch_count: 0,
+            fixed_goal: None,
+            at_menu: false,
+            guard_bits: 0,
+            remembered: OfferedCache::default(),
+        }
+    }
 }
 
 impl Moves {
+    /// Moves for a caller that works out the moves of many states of one
+    /// graph, as the fuzzer does at every step of every customer: they
+    /// remember the options offered at menus with guards, which otherwise
+    /// means evaluating every option's guard (and its shadowers') each
+    /// time a customer stands there.
+    pub(crate) fn remembering() -> Self {
+        Moves {
+            remembered: OfferedCache::with_entries(),
+            ..Moves::default()
+        }
+    }
+
     pub(crate) fn compute(&mut self, machine: &Machine, state: &State) {
         let graph = machine.graph;
-        self.tail.clear();
+        self.tail_len = 0;
+        self.branch_count = 0;
         self.unguarded = None;
         self.option_count = 0;
         self.fixed_goal = None;
         self.at_menu = false;
+        self.guard_bits = 0;
         match &graph.nodes[state.node as usize].kind {
             Kind::Menu {
                 back,
@@ -51,22 +96,23 @@ impl Moves {
                     self.unguarded = Some(always_offered.clone());
                     self.option_count = always_offered.len();
                 } else {
-                    machine.offered(state, &mut self.guarded);
+                    self.guard_bits = state.vars & guard_mask;
+                    self.remembered
+                        .offered(machine, state, self.guard_bits, &mut self.guarded);
                     self.option_count = self.guarded.len();
                 }
                 if !graph.is_visual() {
-                    self.tail.push(Choice::NoMatch);
+                    self.push_tail(Choice::NoMatch);
                 }
-                self.tail.push(Choice::NoInput);
+                self.push_tail(Choice::NoInput);
                 if graph.is_visual() && (*back != NONE || state.prev != NONE) {
-                    self.tail.push(Choice::Back);
+                    self.push_tail(Choice::Back);
                 }
             }
             // The platform decides an opaque step: the first branch is the
             // usual outcome, the others are what else may happen.
             Kind::Opaque { branches } => {
-                self.tail
-                    .extend((0..branches.end - branches.start).map(Choice::Branch));
+                self.branch_count = branches.end - branches.start;
                 self.fixed_goal = (!branches.is_empty()).then_some(Choice::Branch(0));
             }
             Kind::Ask {
@@ -75,11 +121,11 @@ impl Moves {
                 ..
             } => {
                 if invalid_answer.is_some() {
-                    self.tail.push(Choice::Invalid);
+                    self.push_tail(Choice::Invalid);
                 }
-                self.tail.push(Choice::NoInput);
+                self.push_tail(Choice::NoInput);
                 if graph.is_visual() && state.prev != NONE {
-                    self.tail.push(Choice::Back);
+                    self.push_tail(Choice::Back);
                 }
                 self.fixed_goal = valid_answer.as_ref().map(|_| Choice::Valid);
             }
@@ -87,7 +133,29 @@ impl Moves {
         }
     }
 
+    fn push_tail(&mut self, choice: Choice) {
+        self.tail[self.tail_len as usize] = choice;
+        self.tail_len += 1;
+    }
+
+    /// The moves after the options, in order: the inline ones, then the
+    /// branches of an opaque step.
+    #[inline]
+    pub(crate) fn tail_count(&self) -> usize {
+        self.tail_len as usize + self.branch_count as usize
+    }
+
+    /// Move `k` of those after the options.
+    #[inline]
+    pub(crate) fn tail_move(&self, k: usize) -> Choice {
+        match self.tail[..self.tail_len as usize].get(k) {
+            Some(&choice) => choice,
+            None => Choice::Branch((k - self.tail_len as usize) as u32),
+        }
+    }
+
     /// The options a customer can pick here, in menu order.
+    #[inline]
     pub(crate) fn options<'s>(&'s self, graph: &'s Graph) -> &'s [OptionIx] {
         match &self.unguarded {
             Some(range) => &graph.always_offered[range.start as usize..range.end as usize],
@@ -96,22 +164,32 @@ impl Moves {
     }
 
     /// How many moves there are other than the goal-directed one.
+    #[inline]
     pub(crate) fn other_count(&self) -> usize {
-        self.option_count + self.tail.len()
+        self.option_count + self.tail_count()
     }
 
     /// Move `k` of the others: the options in menu order, then the rest.
+    #[inline]
     pub(crate) fn other(&self, graph: &Graph, k: usize) -> Choice {
         match self.options(graph).get(k) {
             Some(&option) => Choice::Option(option),
-            None => self.tail[k - self.option_count],
+            None => self.tail_move(k - self.option_count),
         }
     }
 
     /// Every move other than the goal-directed one, in order.
     pub(crate) fn others<'s>(&'s self, graph: &'s Graph) -> impl Iterator<Item = Choice> + 's {
         let options = self.options(graph).iter().map(|&i| Choice::Option(i));
-        options.chain(self.tail.iter().copied())
+        options.chain((0..self.tail_count()).map(|k| self.tail_move(k)))
+    }
+
+    /// Whether the customer waits at a menu, and the bits of their values
+    /// that the menu's guards read (0 without guards): with the node and
+    /// the need, what [`Moves::goal`] depends on, for a caller that keeps
+    /// its answers.
+    pub(crate) fn menu_guard_bits(&self) -> Option<u64> {
+        self.at_menu.then_some(self.guard_bits)
     }
 
     /// The goal-directed move: what fits `need`, else a fallback, else
@@ -127,6 +205,75 @@ impl Moves {
             Some(need) => machine.choose_among(options, need, true),
         };
         chosen.map(Choice::Option)
+    }
+}
+
+/// Entries of an [`OfferedCache`]: 4,096 of 40 bytes.
+const OFFERED_BITS: u32 = 12;
+
+/// Options offered at a menu, kept when they are at most this many (menus
+/// are mostly narrower); a wider menu's are worked out every time.
+const OFFERED_KEPT: usize = 6;
+
+/// A direct-mapped table of the options offered at menus with guards. What
+/// [`Machine::offered`] gives depends only on the menu and the values its
+/// options' guards read (`guard_mask`), so an entry for that key is its
+/// answer, and whether a lookup hits changes only the time it takes.
+#[derive(Debug, Default)]
+struct OfferedCache {
+    entries: Vec<OfferedEntry>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct OfferedEntry {
+    /// The menu, or `NONE` for an entry never filled.
+    node: crate::graph::NodeIx,
+    len: u32,
+    guard_bits: u64,
+    options: [OptionIx; OFFERED_KEPT],
+}
+
+impl OfferedCache {
+    fn with_entries() -> Self {
+        let empty = OfferedEntry {
+            node: NONE,
+            len: 0,
+            guard_bits: 0,
+            options: [0; OFFERED_KEPT],
+        };
+        OfferedCache {
+            entries: vec![empty; 1 << OFFERED_BITS],
+        }
+    }
+
+    /// [`Machine::offered`] at `state`, a menu whose guards read the bits
+    /// `guard_bits` of its values, into `out`.
+    fn offered(
+        &mut self,
+        machine: &Machine,
+        state: &State,
+        guard_bits: u64,
+        out: &mut Vec<OptionIx>,
+    ) {
+        if self.entries.is_empty() {
+            machine.offered(state, out);
+            return;
+        }
+        const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mixed = (u64::from(state.node).wrapping_mul(MIX) ^ guard_bits).wrapping_mul(MIX);
+        let entry = &mut self.entries[(mixed >> (64 - OFFERED_BITS)) as usize];
+        if entry.node == state.node && entry.guard_bits == guard_bits {
+            out.clear();
+            out.extend_from_slice(&entry.options[..entry.len as usize]);
+            return;
+        }
+        machine.offered(state, out);
+        if out.len() <= OFFERED_KEPT {
+            entry.node = state.node;
+            entry.guard_bits = guard_bits;
+            entry.len = out.len() as u32;
+            entry.options[..out.len()].copy_from_slice(out);
+        }
     }
 }
 
