@@ -20,7 +20,6 @@ use crate::model::Span;
 
 use super::actions::Actions;
 use super::customer::Customer;
-use super::goal_cache::GoalCache;
 
 /// What went wrong, keyed like the explorer's findings so that the same
 /// problem found both ways is reported once.
@@ -77,9 +76,6 @@ pub(super) struct Scratch {
     recent: Vec<Place>,
     seen_goal_states: Vec<State>,
     moves: Moves,
-    /// Goal-directed moves already worked out; empty (keeping nothing)
-    /// unless made with [`Scratch::remembering`].
-    goals: GoalCache,
     /// The actions taken, handed back to the caller.
     taken: Vec<u16>,
     /// Per (flow, intent, world), the goal-directed loop lint's rule finds,
@@ -97,10 +93,9 @@ pub(super) struct Scratch {
 
 impl Scratch {
     /// Buffers for a thread that judges many runs of one graph: they also
-    /// remember goal-directed moves from run to run.
+    /// remember what menus with guards offer, from run to run.
     pub(super) fn remembering() -> Self {
         Scratch {
-            goals: GoalCache::remembering(),
             moves: Moves::remembering(),
             ..Scratch::default()
         }
@@ -176,7 +171,6 @@ fn judge_inner(
         recent,
         seen_goal_states,
         moves,
-        goals,
         taken,
         starts,
         goal_loops,
@@ -294,7 +288,7 @@ fn judge_inner(
         taken.push(action);
         let other_count = moves.other_count();
         let choice = if action == 0 || other_count == 0 {
-            match goals.goal(moves, machine, state.node, customer.need()) {
+            match moves.goal(machine, customer.need()) {
                 Some(choice) => choice,
                 None if pure_goal
                     && !customer.aimless

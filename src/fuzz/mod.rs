@@ -9,9 +9,10 @@
 mod actions;
 mod batch;
 mod customer;
-mod goal_cache;
 mod judge;
 mod run_tree;
+#[cfg(test)]
+mod waiting_states;
 
 use std::sync::Arc;
 

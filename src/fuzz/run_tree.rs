@@ -407,7 +407,7 @@ mod tests {
 #[cfg(test)]
 mod untaken_tests {
     use super::*;
-    use crate::fuzz::goal_cache::tests::waiting_states_of_the_bundled_set;
+    use crate::fuzz::waiting_states::waiting_states_of_the_bundled_set;
 
     /// The one-word way of finding the `spread`-th untaken move picks the
     /// move the plain two-pass way picks, under coverage maps with every

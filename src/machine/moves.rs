@@ -36,9 +36,6 @@ pub(crate) struct Moves {
     /// demand in [`Moves::goal`]).
     fixed_goal: Option<Choice>,
     at_menu: bool,
-    /// At a menu, the bits of the state's values that its guards read: with
-    /// the node and the need, all that the goal-directed move depends on.
-    guard_bits: u64,
     /// The options offered at menus with guards, remembered per menu and
     /// values of its guards' variables; empty (remembering nothing) unless
     /// made with [`Moves::remembering`].
@@ -56,7 +53,6 @@ impl Default for Moves {
             branch_count: 0,
             fixed_goal: None,
             at_menu: false,
-            guard_bits: 0,
             remembered: OfferedCache::default(),
         }
     }
@@ -83,7 +79,6 @@ impl Moves {
         self.option_count = 0;
         self.fixed_goal = None;
         self.at_menu = false;
-        self.guard_bits = 0;
         match &graph.nodes[state.node as usize].kind {
             Kind::Menu {
                 back,
@@ -96,9 +91,12 @@ impl Moves {
                     self.unguarded = Some(always_offered.clone());
                     self.option_count = always_offered.len();
                 } else {
-                    self.guard_bits = state.vars & guard_mask;
-                    self.remembered
-                        .offered(machine, state, self.guard_bits, &mut self.guarded);
+                    self.remembered.offered(
+                        machine,
+                        state,
+                        state.vars & guard_mask,
+                        &mut self.guarded,
+                    );
                     self.option_count = self.guarded.len();
                 }
                 if !graph.is_visual() {
@@ -182,14 +180,6 @@ impl Moves {
     pub(crate) fn others<'s>(&'s self, graph: &'s Graph) -> impl Iterator<Item = Choice> + 's {
         let options = self.options(graph).iter().map(|&i| Choice::Option(i));
         options.chain((0..self.tail_count()).map(|k| self.tail_move(k)))
-    }
-
-    /// Whether the customer waits at a menu, and the bits of their values
-    /// that the menu's guards read (0 without guards): with the node and
-    /// the need, what [`Moves::goal`] depends on, for a caller that keeps
-    /// its answers.
-    pub(crate) fn menu_guard_bits(&self) -> Option<u64> {
-        self.at_menu.then_some(self.guard_bits)
     }
 
     /// The goal-directed move: what fits `need`, else a fallback, else
