@@ -113,7 +113,7 @@ impl<'g, 'a> ChannelPlan<'g, 'a> {
                 max_steps: self.max_steps,
             },
             verdict: None,
-            scratch: super::judge::Scratch::remembering(),
+            scratch: Default::default(),
             deadline: self.deadline.clone(),
         })
     }

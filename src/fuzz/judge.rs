@@ -91,17 +91,6 @@ pub(super) struct Scratch {
     starts: rustc_hash::FxHashMap<(u32, u64), (Settled, Vec<NodeIx>)>,
 }
 
-impl Scratch {
-    /// Buffers for a thread that judges many runs of one graph: they also
-    /// remember what menus with guards offer, from run to run.
-    pub(super) fn remembering() -> Self {
-        Scratch {
-            moves: Moves::remembering(),
-            ..Scratch::default()
-        }
-    }
-}
-
 /// The nodes a settle enters, in order.
 #[derive(Default)]
 struct Entered(Vec<NodeIx>);

@@ -1,7 +1,7 @@
 //! Waiting states of the bundled set, for the tests that hold the
 //! fuzzer's shortcuts to the plain way of working out the same thing.
 
-use crate::graph::{compile, Graph, Kind, NONE};
+use crate::graph::{compile, Graph, NONE};
 use crate::machine::{Choice, Machine, Moves, Quiet, Rules, Settled, State, Step};
 
 /// Every state a customer of the bundled set can wait at (up to a
@@ -56,38 +56,4 @@ pub(super) fn waiting_states_of_the_bundled_set(mut each: impl FnMut(&mut Machin
         assert!(states.len() > 20, "{channel}: {} states", states.len());
         each(&mut machine, &states);
     }
-}
-
-/// Moves that remember what guarded menus offer give exactly the moves
-/// worked out afresh, whether the entry was there already or not.
-#[test]
-fn remembered_moves_are_the_ones_worked_out_afresh() {
-    let mut guarded_menus = 0;
-    waiting_states_of_the_bundled_set(|machine, states| {
-        let graph = machine.graph;
-        let mut afresh = Moves::default();
-        let mut remembering = Moves::remembering();
-        // Twice over: the second pass reads what the first one kept.
-        for _ in 0..2 {
-            for state in states {
-                afresh.compute(machine, state);
-                remembering.compute(machine, state);
-                let expected: Vec<Choice> = afresh.others(graph).collect();
-                let remembered: Vec<Choice> = remembering.others(graph).collect();
-                assert_eq!(remembered, expected, "{state:?}");
-                assert_eq!(
-                    remembering.goal(machine, None),
-                    afresh.goal(machine, None),
-                    "{state:?}"
-                );
-                if matches!(
-                    graph.nodes[state.node as usize].kind,
-                    Kind::Menu { guard_mask, .. } if guard_mask != 0
-                ) {
-                    guarded_menus += 1;
-                }
-            }
-        }
-    });
-    assert!(guarded_menus > 0, "no menu with guards was met");
 }

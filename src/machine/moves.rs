@@ -36,10 +36,6 @@ pub(crate) struct Moves {
     /// demand in [`Moves::goal`]).
     fixed_goal: Option<Choice>,
     at_menu: bool,
-    /// The options offered at menus with guards, remembered per menu and
-    /// values of its guards' variables; empty (remembering nothing) unless
-    /// made with [`Moves::remembering`].
-    remembered: OfferedCache,
 }
 
 impl Default for Moves {
@@ -53,24 +49,11 @@ impl Default for Moves {
             branch_count: 0,
             fixed_goal: None,
             at_menu: false,
-            remembered: OfferedCache::default(),
         }
     }
 }
 
 impl Moves {
-    /// Moves for a caller that works out the moves of many states of one
-    /// graph, as the fuzzer does at every step of every customer: they
-    /// remember the options offered at menus with guards, which otherwise
-    /// means evaluating every option's guard (and its shadowers') each
-    /// time a customer stands there.
-    pub(crate) fn remembering() -> Self {
-        Moves {
-            remembered: OfferedCache::with_entries(),
-            ..Moves::default()
-        }
-    }
-
     pub(crate) fn compute(&mut self, machine: &Machine, state: &State) {
         let graph = machine.graph;
         self.tail_len = 0;
@@ -91,12 +74,7 @@ impl Moves {
                     self.unguarded = Some(always_offered.clone());
                     self.option_count = always_offered.len();
                 } else {
-                    self.remembered.offered(
-                        machine,
-                        state,
-                        state.vars & guard_mask,
-                        &mut self.guarded,
-                    );
+                    machine.offered(state, &mut self.guarded);
                     self.option_count = self.guarded.len();
                 }
                 if !graph.is_visual() {
@@ -195,75 +173,6 @@ impl Moves {
             Some(need) => machine.choose_among(options, need, true),
         };
         chosen.map(Choice::Option)
-    }
-}
-
-/// Entries of an [`OfferedCache`]: 4,096 of 40 bytes.
-const OFFERED_BITS: u32 = 12;
-
-/// Options offered at a menu, kept when they are at most this many (menus
-/// are mostly narrower); a wider menu's are worked out every time.
-const OFFERED_KEPT: usize = 6;
-
-/// A direct-mapped table of the options offered at menus with guards. What
-/// [`Machine::offered`] gives depends only on the menu and the values its
-/// options' guards read (`guard_mask`), so an entry for that key is its
-/// answer, and whether a lookup hits changes only the time it takes.
-#[derive(Debug, Default)]
-struct OfferedCache {
-    entries: Vec<OfferedEntry>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct OfferedEntry {
-    /// The menu, or `NONE` for an entry never filled.
-    node: crate::graph::NodeIx,
-    len: u32,
-    guard_bits: u64,
-    options: [OptionIx; OFFERED_KEPT],
-}
-
-impl OfferedCache {
-    fn with_entries() -> Self {
-        let empty = OfferedEntry {
-            node: NONE,
-            len: 0,
-            guard_bits: 0,
-            options: [0; OFFERED_KEPT],
-        };
-        OfferedCache {
-            entries: vec![empty; 1 << OFFERED_BITS],
-        }
-    }
-
-    /// [`Machine::offered`] at `state`, a menu whose guards read the bits
-    /// `guard_bits` of its values, into `out`.
-    fn offered(
-        &mut self,
-        machine: &Machine,
-        state: &State,
-        guard_bits: u64,
-        out: &mut Vec<OptionIx>,
-    ) {
-        if self.entries.is_empty() {
-            machine.offered(state, out);
-            return;
-        }
-        const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mixed = (u64::from(state.node).wrapping_mul(MIX) ^ guard_bits).wrapping_mul(MIX);
-        let entry = &mut self.entries[(mixed >> (64 - OFFERED_BITS)) as usize];
-        if entry.node == state.node && entry.guard_bits == guard_bits {
-            out.clear();
-            out.extend_from_slice(&entry.options[..entry.len as usize]);
-            return;
-        }
-        machine.offered(state, out);
-        if out.len() <= OFFERED_KEPT {
-            entry.node = state.node;
-            entry.guard_bits = guard_bits;
-            entry.len = out.len() as u32;
-            entry.options[..out.len()].copy_from_slice(out);
-        }
     }
 }
 
