@@ -11,6 +11,8 @@ mod batch;
 mod customer;
 mod judge;
 mod run_tree;
+#[cfg(test)]
+mod waiting_states;
 
 use std::sync::Arc;
 

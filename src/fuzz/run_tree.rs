@@ -195,9 +195,10 @@ fn persisting_move(
 }
 
 /// Which of the moves not taken by any run yet to make, the `spread`-th
-/// of them (wrapping round), or `None` when every move has been taken. One
-/// pass over the moves, remembering the first few untaken ones, since this
-/// runs at a third of all steps.
+/// of them (wrapping round), or `None` when every move has been taken.
+/// This runs at a third of all steps, so the untaken moves of a state with
+/// up to 64 moves (nearly all) are gathered as the bits of one word in a
+/// single pass, and the one wanted is that word's `spread`-th set bit.
 fn untaken_move(
     moves: &Moves,
     graph: &Graph,
@@ -205,32 +206,52 @@ fn untaken_move(
     coverage: &CoverageMap,
     spread: usize,
 ) -> Option<usize> {
-    const KEPT: usize = 16;
-    let mut kept = [0u16; KEPT];
-    let mut untaken = 0;
-    // `for_each` rather than a `for` loop: a chain folds each half in turn
-    // instead of asking at every item which half it is in.
-    moves.others(graph).enumerate().for_each(|(k, choice)| {
-        if !coverage.taken(state, choice) {
-            if untaken < KEPT {
-                kept[untaken] = k as u16;
-            }
-            untaken += 1;
-        }
-    });
+    if moves.other_count() > 64 {
+        return untaken_move_among_many(moves, graph, state, coverage, spread);
+    }
+    // The options, then the moves after them: an option is taken when its
+    // own entry says so, and only the moves after them need
+    // `CoverageMap::taken`'s look at what kind of move they are.
+    let options = moves.options(graph);
+    let mut untaken = 0u64;
+    for (k, &option) in options.iter().enumerate() {
+        untaken |= u64::from(!coverage.options[option as usize]) << k;
+    }
+    for t in 0..moves.tail_count() {
+        let taken = coverage.taken(state, moves.tail_move(t));
+        untaken |= u64::from(!taken) << (options.len() + t);
+    }
     if untaken == 0 {
         return None;
     }
-    let nth = spread % untaken;
-    if nth < KEPT {
-        return Some(kept[nth] as usize);
+    for _ in 0..spread % untaken.count_ones() as usize {
+        untaken &= untaken - 1;
     }
-    // A menu wider than `KEPT` untaken moves: look for the one wanted.
+    Some(untaken.trailing_zeros() as usize)
+}
+
+/// [`untaken_move`] at a state with more moves than a word has bits (an
+/// opaque step with many outcomes, a very wide menu): two passes, one to
+/// count the untaken moves and one to find the one wanted.
+fn untaken_move_among_many(
+    moves: &Moves,
+    graph: &Graph,
+    state: &State,
+    coverage: &CoverageMap,
+    spread: usize,
+) -> Option<usize> {
+    let untaken = moves
+        .others(graph)
+        .filter(|&choice| !coverage.taken(state, choice))
+        .count();
+    if untaken == 0 {
+        return None;
+    }
     moves
         .others(graph)
         .enumerate()
         .filter(|(_, choice)| !coverage.taken(state, *choice))
-        .nth(nth)
+        .nth(spread % untaken)
         .map(|(k, _)| k)
 }
 
@@ -380,5 +401,47 @@ mod tests {
             };
         }
         assert_eq!(&*tree.current().actions, &[7, 9]);
+    }
+}
+
+#[cfg(test)]
+mod untaken_tests {
+    use super::*;
+    use crate::fuzz::waiting_states::waiting_states_of_the_bundled_set;
+
+    /// The one-word way of finding the `spread`-th untaken move picks the
+    /// move the plain two-pass way picks, under coverage maps with every
+    /// mix of taken and untaken moves.
+    #[test]
+    fn the_untaken_move_is_the_one_counting_them_gives() {
+        waiting_states_of_the_bundled_set(|machine, states| {
+            let graph = machine.graph;
+            let mut moves = Moves::default();
+            let mut coverage = CoverageMap::new(graph);
+            // Take a different mix of edges for each pass: none, then a
+            // pseudo-random share of them, then nearly all.
+            let mut seed = 0x2545_f491_4f6c_dd1du64;
+            for share in [0u64, 30, 70, 97] {
+                for state in states {
+                    moves.compute(machine, state);
+                    for choice in moves.others(graph) {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        if seed % 100 < share {
+                            // Any step that went somewhere marks the edge.
+                            coverage.record(state, choice, &crate::machine::Step::Reprompt(*state));
+                        }
+                    }
+                    for spread in [0usize, 1, 2, 5, 17, 1 << 31] {
+                        assert_eq!(
+                            untaken_move(&moves, graph, state, &coverage, spread),
+                            untaken_move_among_many(&moves, graph, state, &coverage, spread),
+                            "{state:?} {spread}"
+                        );
+                    }
+                }
+            }
+        });
     }
 }

@@ -14,7 +14,7 @@ use super::{Choice, Machine, Need, Quiet, Settled, State, Step};
 /// worked out when a customer takes it.
 ///
 /// [`Graph::always_offered`]: crate::graph::Graph::always_offered
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Moves {
     /// The options offered at a menu with guards, for this state's values.
     guarded: Vec<OptionIx>,
@@ -23,18 +23,41 @@ pub(crate) struct Moves {
     unguarded: Option<std::ops::Range<u32>>,
     /// How many options are offered (0 away from a menu).
     option_count: usize,
-    /// The moves other than options, which follow them in a fixed order.
-    tail: Vec<Choice>,
+    /// The moves other than options and branches, which follow the options
+    /// in a fixed order: at most three (a wrong key or an invalid answer,
+    /// silence, back), kept inline so that working them out at every step
+    /// of every customer writes no vector.
+    tail: [Choice; 3],
+    tail_len: u8,
+    /// At an opaque step, how many branches follow (as `Choice::Branch(0)`
+    /// onwards); kept as a count, since a step may have many.
+    branch_count: u32,
     /// Away from a menu, the goal-directed move (menus work it out on
     /// demand in [`Moves::goal`]).
     fixed_goal: Option<Choice>,
     at_menu: bool,
 }
 
+impl Default for Moves {
+    fn default() -> Self {
+        Moves {
+            guarded: Vec::new(),
+            unguarded: None,
+            option_count: 0,
+            tail: [Choice::NoInput; 3],
+            tail_len: 0,
+            branch_count: 0,
+            fixed_goal: None,
+            at_menu: false,
+        }
+    }
+}
+
 impl Moves {
     pub(crate) fn compute(&mut self, machine: &Machine, state: &State) {
         let graph = machine.graph;
-        self.tail.clear();
+        self.tail_len = 0;
+        self.branch_count = 0;
         self.unguarded = None;
         self.option_count = 0;
         self.fixed_goal = None;
@@ -55,18 +78,17 @@ impl Moves {
                     self.option_count = self.guarded.len();
                 }
                 if !graph.is_visual() {
-                    self.tail.push(Choice::NoMatch);
+                    self.push_tail(Choice::NoMatch);
                 }
-                self.tail.push(Choice::NoInput);
+                self.push_tail(Choice::NoInput);
                 if graph.is_visual() && (*back != NONE || state.prev != NONE) {
-                    self.tail.push(Choice::Back);
+                    self.push_tail(Choice::Back);
                 }
             }
             // The platform decides an opaque step: the first branch is the
             // usual outcome, the others are what else may happen.
             Kind::Opaque { branches } => {
-                self.tail
-                    .extend((0..branches.end - branches.start).map(Choice::Branch));
+                self.branch_count = branches.end - branches.start;
                 self.fixed_goal = (!branches.is_empty()).then_some(Choice::Branch(0));
             }
             Kind::Ask {
@@ -75,11 +97,11 @@ impl Moves {
                 ..
             } => {
                 if invalid_answer.is_some() {
-                    self.tail.push(Choice::Invalid);
+                    self.push_tail(Choice::Invalid);
                 }
-                self.tail.push(Choice::NoInput);
+                self.push_tail(Choice::NoInput);
                 if graph.is_visual() && state.prev != NONE {
-                    self.tail.push(Choice::Back);
+                    self.push_tail(Choice::Back);
                 }
                 self.fixed_goal = valid_answer.as_ref().map(|_| Choice::Valid);
             }
@@ -87,7 +109,29 @@ impl Moves {
         }
     }
 
+    fn push_tail(&mut self, choice: Choice) {
+        self.tail[self.tail_len as usize] = choice;
+        self.tail_len += 1;
+    }
+
+    /// The moves after the options, in order: the inline ones, then the
+    /// branches of an opaque step.
+    #[inline]
+    pub(crate) fn tail_count(&self) -> usize {
+        self.tail_len as usize + self.branch_count as usize
+    }
+
+    /// Move `k` of those after the options.
+    #[inline]
+    pub(crate) fn tail_move(&self, k: usize) -> Choice {
+        match self.tail[..self.tail_len as usize].get(k) {
+            Some(&choice) => choice,
+            None => Choice::Branch((k - self.tail_len as usize) as u32),
+        }
+    }
+
     /// The options a customer can pick here, in menu order.
+    #[inline]
     pub(crate) fn options<'s>(&'s self, graph: &'s Graph) -> &'s [OptionIx] {
         match &self.unguarded {
             Some(range) => &graph.always_offered[range.start as usize..range.end as usize],
@@ -96,22 +140,24 @@ impl Moves {
     }
 
     /// How many moves there are other than the goal-directed one.
+    #[inline]
     pub(crate) fn other_count(&self) -> usize {
-        self.option_count + self.tail.len()
+        self.option_count + self.tail_count()
     }
 
     /// Move `k` of the others: the options in menu order, then the rest.
+    #[inline]
     pub(crate) fn other(&self, graph: &Graph, k: usize) -> Choice {
         match self.options(graph).get(k) {
             Some(&option) => Choice::Option(option),
-            None => self.tail[k - self.option_count],
+            None => self.tail_move(k - self.option_count),
         }
     }
 
     /// Every move other than the goal-directed one, in order.
     pub(crate) fn others<'s>(&'s self, graph: &'s Graph) -> impl Iterator<Item = Choice> + 's {
         let options = self.options(graph).iter().map(|&i| Choice::Option(i));
-        options.chain(self.tail.iter().copied())
+        options.chain((0..self.tail_count()).map(|k| self.tail_move(k)))
     }
 
     /// The goal-directed move: what fits `need`, else a fallback, else
