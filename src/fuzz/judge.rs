@@ -388,9 +388,14 @@ fn judge_inner(
             .iter()
             .all(|&place| first_seen.get(place) + 16 <= choices.len());
         if no_progress && !can_exit(machine, state) {
+            // A menu whose every option is guarded off is a dead end, a
+            // finding of its own: inputs that end there replay as that dead
+            // end, not as the loop. The loop is shown from the first place
+            // in it where the customer can choose (back, a handler).
             let place = tail
                 .iter()
                 .copied()
+                .filter(|place| !place.stranded(machine))
                 .min_by_key(|&place| first_seen.get(place))
                 .unwrap_or_else(|| Place::of(&state));
             let node = place.node;
@@ -472,6 +477,20 @@ impl Place {
             vars: state.vars,
             stack: state.stack,
         }
+    }
+
+    /// Whether the place is a menu with options, every one guarded off
+    /// under its values (`Machine::guarded_off`, which reads only the node
+    /// and the values).
+    fn stranded(self, machine: &Machine) -> bool {
+        machine.guarded_off(&State {
+            node: self.node,
+            stack: self.stack,
+            prev: NONE,
+            vars: self.vars,
+            no_input: 0,
+            no_match: 0,
+        })
     }
 }
 

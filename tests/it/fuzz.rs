@@ -652,3 +652,32 @@ fn the_steps_of_shards_add_up_to_the_unsharded_run() {
         assert_eq!(shards.iter().map(|s| s.runs).sum::<usize>(), whole.runs);
     }
 }
+
+/// A customer who goes round through a page that is a dead end under their
+/// values (`fixtures/trap-behind-dead-end-page`: `n0` offers nothing when
+/// `known`, and its `back` leads into pages that only lead round to it) is
+/// shown the loop from the first page in it where they can choose: inputs
+/// that end on the dead-end page replay as that dead end, so the failure
+/// was left out with a "did not reproduce" note.
+#[test]
+fn a_loop_through_a_dead_end_page_replays_to_the_loop() {
+    let set = set("trap-behind-dead-end-page");
+    let mut traps = 0;
+    for seed in 1..=5 {
+        let options = FuzzOptions {
+            seed,
+            runs: 1000,
+            ..FuzzOptions::default()
+        };
+        let outcome = fuzz(&set, &options, &mut |_| {}).unwrap();
+        assert!(outcome.notes.is_empty(), "seed {seed}: {:?}", outcome.notes);
+        for finding in &outcome.findings {
+            assert!(reproduces(&set, finding), "seed {seed}: {finding:?}");
+            if finding.code.name() == "trap" {
+                assert_ne!(finding.node, "n0", "seed {seed}: {finding:?}");
+                traps += 1;
+            }
+        }
+    }
+    assert!(traps > 0, "the fuzzer finds the loop");
+}
