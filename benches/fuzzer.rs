@@ -92,18 +92,18 @@ fn judge_moves(
             fitting.map(Choice::Option)
         }
         Kind::Ask {
-            invalid_answer,
-            valid_answer,
+            has_invalid_answer,
+            has_valid_answer,
             ..
         } => {
-            if invalid_answer.is_some() {
+            if *has_invalid_answer {
                 others.push(Choice::Invalid);
             }
             others.push(Choice::NoInput);
             if graph.is_visual() && state.prev != NONE {
                 others.push(Choice::Back);
             }
-            valid_answer.as_ref().map(|_| Choice::Valid)
+            has_valid_answer.then_some(Choice::Valid)
         }
         _ => None,
     }

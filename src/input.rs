@@ -174,18 +174,13 @@ pub fn render(machine: &Machine, state: &State, choice: Choice) -> Input {
             None => Input::Say(NONSENSE.to_string()),
         },
         Choice::Valid | Choice::Invalid => {
-            let Kind::Ask {
-                valid_answer,
-                invalid_answer,
-                ..
-            } = &graph.nodes[state.node as usize].kind
-            else {
+            let Some(samples) = graph.sample_answers.get(&state.node) else {
                 return Input::Wait;
             };
             let answer = if choice == Choice::Valid {
-                valid_answer
+                &samples.valid
             } else {
-                invalid_answer
+                &samples.invalid
             };
             Input::Enter(answer.clone().unwrap_or_default())
         }

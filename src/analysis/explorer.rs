@@ -904,14 +904,14 @@ fn walk_world(
                 choices.push(Choice::Back);
             }
             Kind::Ask {
-                valid_answer,
-                invalid_answer,
+                has_valid_answer,
+                has_invalid_answer,
                 ..
             } => {
-                if valid_answer.is_some() {
+                if *has_valid_answer {
                     choices.push(Choice::Valid);
                 }
-                if invalid_answer.is_some() {
+                if *has_invalid_answer {
                     choices.push(Choice::Invalid);
                 }
                 choices.push(Choice::NoInput);

@@ -83,7 +83,7 @@ pub(crate) fn goal_moves(machine: &Machine, intent: usize, state: &State, out: &
             }
         }
         Kind::Ask {
-            valid_answer: Some(_),
+            has_valid_answer: true,
             ..
         } => out.push(Choice::Valid),
         Kind::Opaque { branches } => {

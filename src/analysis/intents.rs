@@ -180,7 +180,7 @@ fn walk_goal(
                 }
             }
             Kind::Ask {
-                valid_answer: Some(_),
+                has_valid_answer: true,
                 ..
             } => moves.push(Choice::Valid),
             Kind::Opaque { branches } => {

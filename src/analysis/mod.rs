@@ -177,7 +177,8 @@ fn lint_channel<'g, 's>(
     for (node, n) in graph.nodes.iter().enumerate() {
         let missing = match &n.kind {
             crate::graph::Kind::Ask {
-                valid_answer: None, ..
+                has_valid_answer: false,
+                ..
             } => Some("an answer its `pattern` accepts"),
             crate::graph::Kind::Menu { options, .. } => options
                 .clone()

@@ -142,7 +142,7 @@ pub(crate) fn way_to_agent_from(
                 option.map_or(Choice::NoMatch, Choice::Option)
             }
             Kind::Ask {
-                valid_answer: Some(_),
+                has_valid_answer: true,
                 ..
             } => Choice::Valid,
             Kind::Opaque { branches } if !branches.is_empty() => Choice::Branch(0),

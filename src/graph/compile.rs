@@ -109,6 +109,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
         served_after: BitTable::default(),
         shadowers: Vec::new(),
         utterances: Vec::new(),
+        sample_answers: FxHashMap::default(),
         always_offered: Vec::new(),
         branches: Vec::new(),
         worlds,
@@ -145,7 +146,7 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
 
     // Samples are generated once per distinct pattern: large sets repeat
     // the same few patterns on thousands of nodes.
-    let mut answers: FxHashMap<&str, (Option<String>, Option<String>)> = FxHashMap::default();
+    let mut answers: FxHashMap<&str, SampleAnswers> = FxHashMap::default();
     let mut utterances: FxHashMap<&str, Option<String>> = FxHashMap::default();
     // Whether a speech pattern catches a request for a person, per pattern.
     let mut asks_for_person: FxHashMap<&str, bool> = FxHashMap::default();
@@ -241,17 +242,24 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                     no_input,
                     ..
                 } => {
-                    let (valid_answer, invalid_answer) = match (pattern, matcher) {
+                    let samples = match (pattern, matcher) {
                         (Some(p), Some(matcher)) => answers
                             .entry(p.value.as_str())
-                            .or_insert_with(|| {
-                                (simplest_match(matcher), simplest_mismatch(matcher))
+                            .or_insert_with(|| SampleAnswers {
+                                valid: simplest_match(matcher),
+                                invalid: simplest_mismatch(matcher),
                             })
                             .clone(),
-                        (Some(_), None) => (None, None),
+                        (Some(_), None) => SampleAnswers::default(),
                         // Without a pattern every answer is valid.
-                        (None, _) => (Some("yes".to_string()), None),
+                        (None, _) => SampleAnswers {
+                            valid: Some("yes".to_string()),
+                            invalid: None,
+                        },
                     };
+                    let (has_valid_answer, has_invalid_answer) =
+                        (samples.valid.is_some(), samples.invalid.is_some());
+                    graph.sample_answers.insert(index, samples);
                     Kind::Ask {
                         goto: resolve(goto),
                         invalid: handler(
@@ -261,8 +269,8 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
                                 .or(flow.default_no_match.as_ref()),
                         ),
                         no_input: handler(no_input.as_ref().or(flow.default_no_input.as_ref())),
-                        valid_answer,
-                        invalid_answer,
+                        has_valid_answer,
+                        has_invalid_answer,
                     }
                 }
                 NodeKind::Switch { entries } => {
@@ -588,6 +596,17 @@ mod tests {
     use super::*;
     use crate::graph::intents::fits_explicitly;
 
+    /// The walk and the fuzzer read a node at every step, from an array
+    /// that for large flows is bigger than the cache: a node stays within
+    /// 56 bytes, which is why an ask's sample answers live beside it.
+    #[test]
+    fn a_node_stays_small() {
+        assert!(
+            std::mem::size_of::<GraphNode>() <= 56,
+            "{} bytes",
+            std::mem::size_of::<GraphNode>()
+        );
+    }
     /// The compiled table says what `fits_explicitly` says (for the intents
     /// the channel expects), option by option and intent by intent, on
     /// every set in the repository that has

@@ -11,11 +11,14 @@ mod sample;
 
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
+
 pub use compile::compile;
 pub(crate) use compile::CompileError;
 pub use compiled::Graphs;
 pub use sample::simplest_match;
 pub(crate) use sample::simplest_mismatch;
+pub use sample::SampleAnswers;
 
 use crate::model::{Channel, MenuOption, MenuSet, Node, Span};
 
@@ -108,8 +111,13 @@ pub enum Kind {
         goto: NodeIx,
         invalid: Handler,
         no_input: Handler,
-        valid_answer: Option<String>,
-        invalid_answer: Option<String>,
+        /// Whether some answer passes the pattern, and whether some fails
+        /// it: the choices `Valid` and `Invalid` exist only then. The
+        /// answers themselves are in [`Graph::sample_answers`], at the
+        /// same index as this node's, so that a node stays small: the walk
+        /// and the fuzzer read a node's kind at every step.
+        has_valid_answer: bool,
+        has_invalid_answer: bool,
     },
     Switch {
         entries: Range<u32>,
@@ -214,6 +222,9 @@ pub struct Graph<'a> {
     /// phone option. Kept apart from [`GraphOption`] so that the options
     /// the engines scan at every step stay small.
     pub utterances: Vec<Option<String>>,
+    /// Per `ask` node, the simplest answer its pattern takes and the
+    /// simplest it refuses (see [`Kind::Ask`]), kept beside the nodes.
+    pub sample_answers: FxHashMap<NodeIx, SampleAnswers>,
     /// For menus without guards, the options a customer can pick, which
     /// then never change: ranges of this list (see [`Kind::Menu`]).
     pub always_offered: Vec<OptionIx>,

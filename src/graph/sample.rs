@@ -9,6 +9,14 @@ use regex_syntax::hir::Hir;
 use crate::model::user_regex::{live_part, parse, shortest_text};
 use crate::model::UserRegex;
 
+/// The answers touchpoint types at an `ask` node: the simplest its pattern
+/// takes and the simplest it refuses, each `None` when there is none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SampleAnswers {
+    pub valid: Option<String>,
+    pub invalid: Option<String>,
+}
+
 /// The simplest string that `matcher` accepts, or `None` when none can be
 /// found (the loader has already refused patterns that match nothing).
 pub fn simplest_match(matcher: &UserRegex) -> Option<String> {

@@ -92,18 +92,18 @@ impl Moves {
                 self.fixed_goal = (!branches.is_empty()).then_some(Choice::Branch(0));
             }
             Kind::Ask {
-                invalid_answer,
-                valid_answer,
+                has_invalid_answer,
+                has_valid_answer,
                 ..
             } => {
-                if invalid_answer.is_some() {
+                if *has_invalid_answer {
                     self.push_tail(Choice::Invalid);
                 }
                 self.push_tail(Choice::NoInput);
                 if graph.is_visual() && state.prev != NONE {
                     self.push_tail(Choice::Back);
                 }
-                self.fixed_goal = valid_answer.as_ref().map(|_| Choice::Valid);
+                self.fixed_goal = has_valid_answer.then_some(Choice::Valid);
             }
             _ => {}
         }

@@ -542,7 +542,7 @@ fn goal_input(
             Some(render(machine, state, choice))
         }
         Kind::Ask {
-            valid_answer: Some(_),
+            has_valid_answer: true,
             ..
         } => Some(render(machine, state, Choice::Valid)),
         // Personas meet the usual outcome of an opaque step: its first branch.
