@@ -757,6 +757,9 @@ enum QuoteMark {
     Close,
 }
 
+/// The characters that may open a quotation (see [`matching_close`]).
+const QUOTE_OPENERS: [char; 6] = ['"', '“', '„', '«', '‘', '\''];
+
 /// Finds matched pairs of quotation marks. Only matched marks delimit a
 /// quotation, so a stray mark cannot swallow the rest of the prompt.
 fn find_quote_pairs(chars: &[char]) -> Vec<Option<QuoteMark>> {
@@ -811,8 +814,14 @@ fn matching_close(chars: &[char], open: usize) -> Option<usize> {
 /// `lowered` is `text` with its ASCII letters lower-cased, byte for byte
 /// the same length, which the ASCII words borrow.
 fn tokenize<'text>(text: &str, lowered: &'text str) -> Tokens<'text> {
-    let chars: Vec<char> = text.chars().collect();
-    let marks = find_quote_pairs(&chars);
+    // Only a quotation mark can open a quotation, and most prompts have
+    // none: they are read without a copy of their characters.
+    let marks = if text.contains(QUOTE_OPENERS) {
+        find_quote_pairs(&text.chars().collect::<Vec<char>>())
+    } else {
+        Vec::new()
+    };
+    let marks = marks.into_iter().chain(std::iter::repeat(None));
     let mut tokens = Tokens::default();
     // The chunk being gathered, as a byte range of `text`.
     let mut chunk = 0..0;
