@@ -102,6 +102,7 @@
 //! list ("say “yes” to confirm, or “no” to cancel"); unquoted words there do
 //! not, because they are too easily ordinary prose.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// What a prompt tells the caller they can do.
@@ -349,9 +350,12 @@ const ABBREVIATIONS: &[&str] = &["a.m", "p.m", "e.g", "i.e", "mr", "mrs", "ms", 
 
 /// One lexical unit of a prompt.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
+enum Token<'text> {
     /// A lower-cased word or number with surrounding punctuation removed.
-    Word(String),
+    /// An ASCII word (nearly every word) borrows its lower-cased text from
+    /// one lower-cased copy of the whole prompt, so that reading a prompt
+    /// does not allocate once per word.
+    Word(Cow<'text, str>),
     /// A pause inside a sentence: comma, colon, semicolon, dash or ellipsis.
     Sep,
     /// The end of a sentence.
@@ -365,23 +369,23 @@ enum Token {
 /// The tokens of a prompt, each word with the byte range of its text in the
 /// prepared prompt (an empty range for every other token).
 #[derive(Debug, Default)]
-struct Tokens {
-    tokens: Vec<Token>,
+struct Tokens<'text> {
+    tokens: Vec<Token<'text>>,
     spans: Vec<Range<usize>>,
 }
 
-impl Tokens {
-    fn push(&mut self, token: Token) {
+impl<'text> Tokens<'text> {
+    fn push(&mut self, token: Token<'text>) {
         self.tokens.push(token);
         self.spans.push(0..0);
     }
 
-    fn push_word(&mut self, word: String, span: Range<usize>) {
+    fn push_word(&mut self, word: Cow<'text, str>, span: Range<usize>) {
         self.tokens.push(Token::Word(word));
         self.spans.push(span);
     }
 
-    fn extend(&mut self, token: Option<Token>) {
+    fn extend(&mut self, token: Option<Token<'text>>) {
         if let Some(token) = token {
             self.push(token);
         }
@@ -411,7 +415,8 @@ pub(crate) fn mentions_key(prompt: &str, key: char) -> bool {
 #[must_use]
 pub(crate) fn parse_announcements(prompt: &str) -> Announcements {
     let text = strip_markup(prompt);
-    let prepared = tokenize(&text);
+    let lowered = text.to_ascii_lowercase();
+    let prepared = tokenize(&text, &lowered);
     let tokens = prepared.tokens.as_slice();
     let mut out = Announcements::default();
     let mut i = 0;
@@ -516,7 +521,7 @@ fn push_phrase(out: &mut Announcements, phrase: String) {
 /// next key follows without a pause ("for billing press 1 for outages
 /// press 2").
 fn key_label(
-    tokens: &[Token],
+    tokens: &[Token<'_>],
     floor: usize,
     clause: usize,
     after: usize,
@@ -561,7 +566,7 @@ impl PurposeAfter {
 /// away. The label ends at a pause, the end of the sentence, or where the
 /// next choice begins ("press 2 for outages or press 3 ...", "... or 3 for
 /// ...", "... or say agent").
-fn purpose_after(tokens: &[Token], after: usize) -> Option<PurposeAfter> {
+fn purpose_after(tokens: &[Token<'_>], after: usize) -> Option<PurposeAfter> {
     let after_pause = tokens.get(after) == Some(&Token::Sep);
     let purpose = skip_quote_marks(tokens, after + usize::from(after_pause));
     if !word_in(tokens, purpose, PURPOSE_WORDS) {
@@ -597,7 +602,7 @@ fn purpose_after(tokens: &[Token], after: usize) -> Option<PurposeAfter> {
 /// Whether another key is announced at `i`: a press clause, or a key
 /// listed after a pause (`after_pause`) or a joining word ("..., 2 for
 /// outages", "or 2 for outages").
-fn next_key_starts(tokens: &[Token], i: usize, after_pause: bool) -> bool {
+fn next_key_starts(tokens: &[Token<'_>], i: usize, after_pause: bool) -> bool {
     let mut entry = skip_conjunctions(tokens, i);
     // "Say or press 2" offers the key both ways.
     if is_say_verb(tokens, entry) && word(tokens, entry + 1) == Some("or") {
@@ -612,7 +617,7 @@ fn next_key_starts(tokens: &[Token], i: usize, after_pause: bool) -> bool {
 /// ("for billing, press 1", "to speak to an agent, please press 0"). The
 /// clause starts after the last pause before it, and never before `floor`;
 /// its label is what follows its first `for` or `to`.
-fn purpose_before(tokens: &[Token], floor: usize, clause: usize) -> Option<Range<usize>> {
+fn purpose_before(tokens: &[Token<'_>], floor: usize, clause: usize) -> Option<Range<usize>> {
     let mut end = clause;
     while end > floor {
         if tokens[end - 1] == Token::Sep || word_in(tokens, end - 1, LABEL_TRAILERS) {
@@ -643,7 +648,7 @@ fn purpose_before(tokens: &[Token], floor: usize, clause: usize) -> Option<Range
 /// Whether the next choice of a menu begins at `i`: a press clause, a say
 /// clause, or a joining word before one of those, before a listed key
 /// ("or 3 for ...") or before another purpose ("or for outages, press 2").
-fn starts_next_choice(tokens: &[Token], i: usize) -> bool {
+fn starts_next_choice(tokens: &[Token<'_>], i: usize) -> bool {
     if press_clause(tokens, i).is_some() || is_say_verb(tokens, i) {
         return true;
     }
@@ -661,7 +666,7 @@ fn starts_next_choice(tokens: &[Token], i: usize) -> bool {
 }
 
 /// Skips joining words ("or", "and") starting at `i`.
-fn skip_conjunctions(tokens: &[Token], mut i: usize) -> usize {
+fn skip_conjunctions(tokens: &[Token<'_>], mut i: usize) -> usize {
     while word_in(tokens, i, CONJUNCTIONS) {
         i += 1;
     }
@@ -671,7 +676,7 @@ fn skip_conjunctions(tokens: &[Token], mut i: usize) -> usize {
 /// Narrows a label's tokens to its words: quotation marks around it, and a
 /// closing "please" or a dangling "or", are not part of what the option is
 /// for.
-fn trim_label(tokens: &[Token], words: Range<usize>) -> Option<Range<usize>> {
+fn trim_label(tokens: &[Token<'_>], words: Range<usize>) -> Option<Range<usize>> {
     let (mut start, mut end) = (words.start, words.end);
     while start < end && word(tokens, start).is_none() {
         start += 1;
@@ -689,7 +694,7 @@ fn trim_label(tokens: &[Token], words: Range<usize>) -> Option<Range<usize>> {
 /// A label as the prompt writes it: the text from its first word to its
 /// last, with runs of whitespace (and the tags that became whitespace)
 /// folded to one space.
-fn label_text(text: &str, tokens: &Tokens, words: Range<usize>) -> String {
+fn label_text(text: &str, tokens: &Tokens<'_>, words: Range<usize>) -> String {
     let (Some(first), Some(last)) = (
         tokens.spans.get(words.start),
         words
@@ -712,10 +717,10 @@ fn label_text(text: &str, tokens: &Tokens, words: Range<usize>) -> String {
 
 /// Replaces SSML-like tags by whitespace, or by a full stop for the sentence
 /// and paragraph tags, so that tags never glue words together.
-fn strip_markup(text: &str) -> String {
-    // Without a `<` there is no markup, and the text is its own copy.
+fn strip_markup(text: &str) -> Cow<'_, str> {
+    // Without a `<` there is no markup, and the text is read as it is.
     if !text.contains('<') {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
@@ -742,7 +747,7 @@ fn strip_markup(text: &str) -> String {
         out.push(chars[i]);
         i += 1;
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The role of a character in a matched pair of quotation marks.
@@ -751,6 +756,9 @@ enum QuoteMark {
     Open,
     Close,
 }
+
+/// The characters that may open a quotation (see [`matching_close`]).
+const QUOTE_OPENERS: [char; 6] = ['"', '“', '„', '«', '‘', '\''];
 
 /// Finds matched pairs of quotation marks. Only matched marks delimit a
 /// quotation, so a stray mark cannot swallow the rest of the prompt.
@@ -803,9 +811,17 @@ fn matching_close(chars: &[char], open: usize) -> Option<usize> {
 /// Each word also records the byte range of its text in `text`, so that a
 /// label can be given back as the prompt writes it (case, inner
 /// punctuation) rather than as the lower-cased words the reader compares.
-fn tokenize(text: &str) -> Tokens {
-    let chars: Vec<char> = text.chars().collect();
-    let marks = find_quote_pairs(&chars);
+/// `lowered` is `text` with its ASCII letters lower-cased, byte for byte
+/// the same length, which the ASCII words borrow.
+fn tokenize<'text>(text: &str, lowered: &'text str) -> Tokens<'text> {
+    // Only a quotation mark can open a quotation, and most prompts have
+    // none: they are read without a copy of their characters.
+    let marks = if text.contains(QUOTE_OPENERS) {
+        find_quote_pairs(&text.chars().collect::<Vec<char>>())
+    } else {
+        Vec::new()
+    };
+    let marks = marks.into_iter().chain(std::iter::repeat(None));
     let mut tokens = Tokens::default();
     // The chunk being gathered, as a byte range of `text`.
     let mut chunk = 0..0;
@@ -814,7 +830,7 @@ fn tokenize(text: &str) -> Tokens {
 
     for ((at, c), mark) in text.char_indices().zip(marks) {
         if c.is_whitespace() || mark.is_some() {
-            flush_chunk(text, chunk.clone(), in_quote, &mut tokens);
+            flush_chunk(text, lowered, chunk.clone(), in_quote, &mut tokens);
             chunk = at + c.len_utf8()..at + c.len_utf8();
         }
         if let Some(mark) = mark {
@@ -836,7 +852,7 @@ fn tokenize(text: &str) -> Tokens {
             newlines = 0;
             // An em dash separates clauses even without surrounding spaces.
             if c == '—' {
-                flush_chunk(text, chunk.clone(), in_quote, &mut tokens);
+                flush_chunk(text, lowered, chunk.clone(), in_quote, &mut tokens);
                 chunk = at + c.len_utf8()..at + c.len_utf8();
                 if !in_quote {
                     tokens.push(Token::Sep);
@@ -846,7 +862,7 @@ fn tokenize(text: &str) -> Tokens {
             }
         }
     }
-    flush_chunk(text, chunk, in_quote, &mut tokens);
+    flush_chunk(text, lowered, chunk, in_quote, &mut tokens);
     tokens
 }
 
@@ -857,8 +873,14 @@ fn is_core_char(c: char) -> bool {
 }
 
 /// Turns one whitespace-separated chunk, the byte range `range` of `text`,
-/// into tokens.
-fn flush_chunk(text: &str, range: std::ops::Range<usize>, in_quote: bool, tokens: &mut Tokens) {
+/// into tokens; `lowered` is `text` with its ASCII letters lower-cased.
+fn flush_chunk<'text>(
+    text: &str,
+    lowered: &'text str,
+    range: Range<usize>,
+    in_quote: bool,
+    tokens: &mut Tokens<'text>,
+) {
     let chunk = &text[range.clone()];
     if chunk.is_empty() {
         return;
@@ -878,12 +900,13 @@ fn flush_chunk(text: &str, range: std::ops::Range<usize>, in_quote: bool, tokens
     let last = chunk.rfind(is_core_char).unwrap_or(start);
     let end = last + chunk[last..].chars().next().map_or(1, char::len_utf8);
     let (leading, core, trailing) = (&chunk[..start], &chunk[start..end], &chunk[end..]);
+    let core_range = range.start + start..range.start + end;
     // An ASCII word (nearly every word) has no typographic apostrophe and
-    // lower-cases byte by byte: one allocation instead of two.
-    let word = if core.is_ascii() {
-        core.to_ascii_lowercase()
-    } else {
-        core.to_lowercase().replace('’', "'")
+    // lower-cases byte by byte, so it is the same bytes of the lower-cased
+    // prompt; only a word with other letters is lower-cased on its own.
+    let word = match lowered.get(core_range.clone()) {
+        Some(lowered_core) if core.is_ascii() => Cow::Borrowed(lowered_core),
+        _ => Cow::Owned(core.to_lowercase().replace('’', "'")),
     };
 
     if !in_quote && leading.contains([',', ';', ':']) {
@@ -894,13 +917,13 @@ fn flush_chunk(text: &str, range: std::ops::Range<usize>, in_quote: bool, tokens
     } else {
         punctuation_token(trailing, &word)
     };
-    tokens.push_word(word, range.start + start..range.start + end);
+    tokens.push_word(word, core_range);
     tokens.extend(trailing_token);
 }
 
 /// Classifies punctuation following `word` (empty for a punctuation-only
 /// chunk) as a sentence end, a separator or nothing.
-fn punctuation_token(punct: &str, word: &str) -> Option<Token> {
+fn punctuation_token(punct: &str, word: &str) -> Option<Token<'static>> {
     if punct.contains("..") || punct.contains('…') {
         // An ellipsis is a pause in speech, not the end of the menu sentence.
         Some(Token::Sep)
@@ -921,36 +944,36 @@ fn punctuation_token(punct: &str, word: &str) -> Option<Token> {
 // ---------------------------------------------------------------------------
 
 /// The word at `i`, if the token there is a word.
-fn word(tokens: &[Token], i: usize) -> Option<&str> {
+fn word<'tokens>(tokens: &'tokens [Token<'_>], i: usize) -> Option<&'tokens str> {
     match tokens.get(i) {
-        Some(Token::Word(w)) => Some(w.as_str()),
+        Some(Token::Word(w)) => Some(w),
         _ => None,
     }
 }
 
 /// Whether the token at `i` is one of `words`.
-fn word_in(tokens: &[Token], i: usize, words: &[&str]) -> bool {
+fn word_in(tokens: &[Token<'_>], i: usize, words: &[&str]) -> bool {
     word(tokens, i).is_some_and(|w| words.contains(&w))
 }
 
-fn is_say_verb(tokens: &[Token], i: usize) -> bool {
+fn is_say_verb(tokens: &[Token<'_>], i: usize) -> bool {
     word_in(tokens, i, SAY_VERBS)
 }
 
 /// "Did you say billing?" repeats the caller's answer back instead of
 /// offering a choice.
-fn is_confirmation(tokens: &[Token], i: usize) -> bool {
+fn is_confirmation(tokens: &[Token<'_>], i: usize) -> bool {
     i >= 2 && word(tokens, i - 2) == Some("did") && word(tokens, i - 1) == Some("you")
 }
 
 /// Whether the token at `i` separates list entries.
-fn is_separator(tokens: &[Token], i: usize) -> bool {
+fn is_separator(tokens: &[Token<'_>], i: usize) -> bool {
     tokens.get(i) == Some(&Token::Sep) || word_in(tokens, i, CONJUNCTIONS)
 }
 
 /// Skips separators and list fillers starting at `i`; returns the index of
 /// the first token that is neither.
-fn skip_separators(tokens: &[Token], mut i: usize) -> usize {
+fn skip_separators(tokens: &[Token<'_>], mut i: usize) -> usize {
     while is_separator(tokens, i) || word_in(tokens, i, LIST_FILLERS) {
         i += 1;
     }
@@ -958,7 +981,7 @@ fn skip_separators(tokens: &[Token], mut i: usize) -> usize {
 }
 
 /// Skips quotation marks, which are transparent when reading keys.
-fn skip_quote_marks(tokens: &[Token], mut i: usize) -> usize {
+fn skip_quote_marks(tokens: &[Token<'_>], mut i: usize) -> usize {
     while matches!(tokens.get(i), Some(Token::QuoteOpen | Token::QuoteClose)) {
         i += 1;
     }
@@ -984,7 +1007,7 @@ fn number_word(w: &str) -> Option<char> {
 // ---------------------------------------------------------------------------
 
 /// If a press clause starts at `i`, returns its key and the index after it.
-fn press_clause(tokens: &[Token], i: usize) -> Option<(char, usize)> {
+fn press_clause(tokens: &[Token<'_>], i: usize) -> Option<(char, usize)> {
     if !word_in(tokens, i, PRESS_VERBS) {
         return None;
     }
@@ -998,7 +1021,7 @@ fn press_clause(tokens: &[Token], i: usize) -> Option<(char, usize)> {
 
 /// Reads a key, with its optional prefix and suffix words, starting at `i`.
 /// Returns the key and the index just after it.
-fn read_key(tokens: &[Token], i: usize) -> Option<(char, usize)> {
+fn read_key(tokens: &[Token<'_>], i: usize) -> Option<(char, usize)> {
     let mut j = skip_quote_marks(tokens, i);
     let mut prefixes = 0;
     loop {
@@ -1040,7 +1063,7 @@ fn read_key(tokens: &[Token], i: usize) -> Option<(char, usize)> {
 
 /// Whether the words from `next` on show that the digit just before them is
 /// part of a quantity: another digit, a unit, or the end of a range.
-fn is_quantity(tokens: &[Token], next: usize) -> bool {
+fn is_quantity(tokens: &[Token<'_>], next: usize) -> bool {
     let Some(w) = word(tokens, next) else {
         return false;
     };
@@ -1052,10 +1075,10 @@ fn is_quantity(tokens: &[Token], next: usize) -> bool {
 
 /// Whether the token at `i` plausibly continues a menu entry whose key was
 /// just read from a list, as in "2 for outages" or "3." at a sentence end.
-fn continues_entry(tokens: &[Token], i: usize) -> bool {
+fn continues_entry(tokens: &[Token<'_>], i: usize) -> bool {
     match tokens.get(i) {
         None | Some(Token::Sep | Token::End | Token::QuoteClose) => true,
-        Some(Token::Word(w)) => KEY_FOLLOWERS.contains(&w.as_str()),
+        Some(Token::Word(w)) => KEY_FOLLOWERS.contains(&w.as_ref()),
         Some(Token::QuoteOpen) => false,
     }
 }
@@ -1065,7 +1088,7 @@ fn continues_entry(tokens: &[Token], i: usize) -> bool {
 // ---------------------------------------------------------------------------
 
 /// Skips lead-ins such as "the word" or ", for example," after "say".
-fn skip_say_lead_ins(tokens: &[Token], mut i: usize) -> usize {
+fn skip_say_lead_ins(tokens: &[Token<'_>], mut i: usize) -> usize {
     loop {
         while tokens.get(i) == Some(&Token::Sep) {
             i += 1;
@@ -1086,7 +1109,7 @@ fn skip_say_lead_ins(tokens: &[Token], mut i: usize) -> usize {
 /// Parses a list of spoken phrases starting at `i`. Returns the index at
 /// which scanning should resume (never before `i`; callers pass an index
 /// past the token they are looking at, so scanning always progresses) and whether any phrase was found.
-fn parse_say_list(tokens: &[Token], mut i: usize, out: &mut Announcements) -> (usize, bool) {
+fn parse_say_list(tokens: &[Token<'_>], mut i: usize, out: &mut Announcements) -> (usize, bool) {
     let mut found = false;
     loop {
         let Some((phrase, next)) = read_phrase(tokens, i) else {
@@ -1118,13 +1141,13 @@ fn parse_say_list(tokens: &[Token], mut i: usize, out: &mut Announcements) -> (u
 
 /// Reads one spoken phrase, quoted or not, starting at `i`. Returns the
 /// lower-cased phrase and the index after it.
-fn read_phrase(tokens: &[Token], i: usize) -> Option<(String, usize)> {
+fn read_phrase(tokens: &[Token<'_>], i: usize) -> Option<(String, usize)> {
     if tokens.get(i) == Some(&Token::QuoteOpen) {
         let mut words = Vec::new();
         let mut j = i + 1;
         loop {
             match tokens.get(j)? {
-                Token::Word(w) => words.push(w.as_str()),
+                Token::Word(w) => words.push(w.as_ref()),
                 Token::QuoteClose => break,
                 // The tokeniser drops punctuation inside quotations, so any
                 // other token means the quotation is malformed.
