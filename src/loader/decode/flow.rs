@@ -237,7 +237,7 @@ impl Decoder<'_> {
             }
             YamlValue::Map(_) => {
                 let entries =
-                    self.entries(node, &HANDLER_KEYS, &format!("the `{what}` handler"))?;
+                    self.entries(node, &HANDLER_KEYS, format_args!("the `{what}` handler"))?;
                 let mut retries = Some(0);
                 let mut then = None;
                 for (name, _, value) in entries {
@@ -316,7 +316,7 @@ impl Decoder<'_> {
     }
 
     fn node_kind(&mut self, id: &str, node: &Yaml) -> Option<NodeKind> {
-        let what = format!("node `{id}`");
+        let what = NodeName(id);
         let Some(map) = node.as_map() else {
             self.wrong_kind(
                 node,
@@ -335,7 +335,7 @@ impl Decoder<'_> {
                 for (k, _) in map {
                     if let Some(name) = k.as_str() {
                         if did_you_mean(name, all.iter().copied()).is_some() {
-                            self.unknown_key(k, name, &all, &what);
+                            self.unknown_key(k, name, &all, what);
                             return None;
                         }
                     }
@@ -359,7 +359,7 @@ impl Decoder<'_> {
         };
         let mut allowed: Vec<&str> = vec![kind_key];
         allowed.extend_from_slice(node_extra_keys(kind_key));
-        let entries = self.entries(node, &allowed, &format!("{what} ({kind_key})"))?;
+        let entries = self.entries(node, &allowed, format_args!("{what} ({kind_key})"))?;
         let get = |k: &str| entries.iter().find(|(n, _, _)| *n == k).map(|(_, _, v)| *v);
         let kind_value = get(kind_key)?;
         let next = |d: &mut Self| get("next").and_then(|v| d.text(v, "next"));
@@ -567,7 +567,7 @@ impl Decoder<'_> {
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             let Some(entries) =
-                self.entries(item, &OPTION_KEYS, &format!("an option of menu `{id}`"))
+                self.entries(item, &OPTION_KEYS, format_args!("an option of menu `{id}`"))
             else {
                 continue;
             };
@@ -670,4 +670,15 @@ fn take_value<'t>(map: &mut Yaml<'t>, key: &str) -> Option<Yaml<'t>> {
             value: YamlValue::Null,
         },
     ))
+}
+
+/// "node `ID`", as messages name a node: written out only when a message
+/// about the node is.
+#[derive(Clone, Copy)]
+struct NodeName<'a>(&'a str);
+
+impl std::fmt::Display for NodeName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "node `{}`", self.0)
+    }
 }

@@ -49,7 +49,7 @@ impl Decoder<'_> {
                 continue;
             }
             let Some(entries) =
-                self.entries(body, &INTENT_KEYS, &format!("intent `{}`", intent.id.value))
+                self.entries(body, &INTENT_KEYS, format_args!("intent `{}`", intent.id.value))
             else {
                 // The intent exists even though its body has a problem:
                 // the options and personas that name it are not wrong.

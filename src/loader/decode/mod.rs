@@ -83,12 +83,14 @@ impl Decoder<'_> {
     }
 
     /// A mapping's entries, after reporting keys it may not have and keys
-    /// written twice. `what` names the thing for messages ("option", "node `x`").
+    /// written twice. `what` names the thing for messages ("option", "node
+    /// `x`"); it is written out only when there is a message, since a
+    /// large set has a mapping per node and per option and most have none.
     fn entries<'y>(
         &mut self,
         node: &'y Yaml<'y>,
         allowed: &[&str],
-        what: &str,
+        what: impl std::fmt::Display + Copy,
     ) -> Option<Vec<(&'y str, &'y Yaml<'y>, &'y Yaml<'y>)>> {
         let Some(map) = node.as_map() else {
             self.wrong_kind(node, &format!("{what} should be a mapping"));
@@ -117,7 +119,13 @@ impl Decoder<'_> {
         Some(out)
     }
 
-    fn unknown_key(&mut self, key: &Yaml, name: &str, allowed: &[&str], what: &str) {
+    fn unknown_key(
+        &mut self,
+        key: &Yaml,
+        name: &str,
+        allowed: &[&str],
+        what: impl std::fmt::Display,
+    ) {
         let message = format!("unknown key `{name}` in {what}");
         match did_you_mean(name, allowed.iter().copied()) {
             Some(suggestion) => {
