@@ -48,9 +48,11 @@ impl Decoder<'_> {
                 out.push(intent);
                 continue;
             }
-            let Some(entries) =
-                self.entries(body, &INTENT_KEYS, format_args!("intent `{}`", intent.id.value))
-            else {
+            let Some(entries) = self.entries(
+                body,
+                &INTENT_KEYS,
+                format_args!("intent `{}`", intent.id.value),
+            ) else {
                 // The intent exists even though its body has a problem:
                 // the options and personas that name it are not wrong.
                 out.push(intent);
