@@ -414,9 +414,9 @@ fn walk_phase<'g, 'a>(
         phase: Some((&spent, left)),
     };
     // Each thread takes runs of walks that follow each other, so that the
-    // worlds of one flow mostly fall to one walker, whose menu rules then
-    // judge each of the flow's menus once, as the walks in order do; a few
-    // runs per thread even out walks of different sizes.
+    // worlds of one flow mostly fall to one walker, which then has the
+    // flow's states and tables in its buffers already; a few runs per
+    // thread even out walks of different sizes.
     let run = walks
         .len()
         .div_ceil(rayon::current_num_threads() * RUNS_PER_THREAD)
@@ -567,8 +567,8 @@ impl WalkTally {
 }
 
 /// What one thread's walks reuse from walk to walk: the state graph's
-/// buffers, the menu rules (whose caches only save work), and the maps of
-/// what a walk reached, emptied after each walk.
+/// buffers, the menu rules for menus no walk reached (built on first
+/// use), and the maps of what a walk reached, emptied after each walk.
 struct Walker<'g, 'a> {
     sg: StateGraph,
     rules: MenuRules<'g, 'a>,
@@ -638,8 +638,8 @@ impl<'g, 'a> Walker<'g, 'a> {
 
 /// The walkers of one channel's walk not in use, so that the walks of
 /// both phases on any thread reuse a few walkers, one per thread at most
-/// at a time, instead of building one (its menu rules read every label of
-/// the graph) for each share of the walks a thread takes.
+/// at a time, instead of building one (its state graph sized for the
+/// whole graph) for each share of the walks a thread takes.
 #[derive(Default)]
 struct Walkers<'g, 'a> {
     idle: Mutex<Vec<Walker<'g, 'a>>>,

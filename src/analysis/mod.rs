@@ -309,39 +309,38 @@ pub(crate) fn reached_nodes(set: &MenuSet, graph: &Graph) -> Option<Vec<bool>> {
 /// after another on the one thread, and taken in as `lint` takes them in.
 #[doc(hidden)]
 pub fn walk_states(graph: &Graph, set: &MenuSet) -> usize {
-    let walk = || explorer::explore(graph, &set.settings, &mut Recorder::default()).states;
-    // The walk on one thread, as the bench's bare search runs: its speed
-    // per state is what the bench compares, not the machine's cores.
+    walk_counts(graph, set).0
+}
+
+/// Runs `work` on a pool of one thread, as the bench's bare search runs:
+/// the speed per state is what the explorer bench compares, not the
+/// machine's cores.
+fn on_one_thread<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
-        Ok(pool) => pool.install(walk),
-        Err(_) => walk(),
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
     }
 }
 
 /// The states the exhaustive walk visits and the choices it tries at them,
 /// as [`walk_states`] walks: what `benches/explorer.rs` prints beside the
 /// aim, to show what one state costs.
+#[doc(hidden)]
 pub fn walk_counts(graph: &Graph, set: &MenuSet) -> (usize, usize) {
-    let walk = || {
+    on_one_thread(|| {
         let summary = explorer::explore(graph, &set.settings, &mut Recorder::default());
         (summary.states, summary.choices)
-    };
-    match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
-        Ok(pool) => pool.install(walk),
-        Err(_) => walk(),
-    }
+    })
 }
 
 /// The menu rules' pass alone, on one thread, as [`walk_states`] runs it
 /// before its walks: every menu judged under every set of options some
 /// world enables. Returns the number of verdicts, for a bench to keep.
+#[doc(hidden)]
 pub fn judge_menus(graph: &Graph, set: &MenuSet) -> usize {
-    let judge =
-        || menu_rules::MenuVerdicts::judge(graph, &set.settings, &graph.worlds).sets_judged();
-    match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
-        Ok(pool) => pool.install(judge),
-        Err(_) => judge(),
-    }
+    on_one_thread(|| {
+        menu_rules::MenuVerdicts::judge(graph, &set.settings, &graph.worlds).sets_judged()
+    })
 }
 
 /// The findings lint reports on one compiled graph, as (code, node,

@@ -391,12 +391,18 @@ fn judge_inner(
             // A menu whose every option is guarded off is a dead end, a
             // finding of its own: inputs that end there replay as that dead
             // end, not as the loop. The loop is shown from the first place
-            // in it where the customer can choose (back, a handler).
+            // in it where the customer can choose (back, a handler), or,
+            // when it has none, from its first place as before.
             let place = tail
                 .iter()
                 .copied()
                 .filter(|place| !place.stranded(machine))
                 .min_by_key(|&place| first_seen.get(place))
+                .or_else(|| {
+                    tail.iter()
+                        .copied()
+                        .min_by_key(|&place| first_seen.get(place))
+                })
                 .unwrap_or_else(|| Place::of(&state));
             let node = place.node;
             // The inputs that lead into the loop are enough to show it:
