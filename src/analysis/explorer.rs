@@ -351,7 +351,7 @@ pub(crate) fn explore(graph: &Graph, settings: &Settings, recorder: &mut Recorde
         }
         recorder.begin_flow(&every_world);
         for (w, &world) in worlds.iter().enumerate() {
-            rules.check_unreached(node, world, w as u32, recorder);
+            rules.check_unreached(&context.verdicts, node, world, w as u32, recorder);
         }
     }
     summary

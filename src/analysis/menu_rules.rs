@@ -266,9 +266,11 @@ impl<'g, 'a> MenuRules<'g, 'a> {
     /// guards can see). A menu unreachable today is linked tomorrow, and its
     /// faults come with it. Its findings have no inputs: there is no way
     /// there to replay. `misleading-option` is about the customers who meet
-    /// a menu, and none do.
+    /// a menu, and none do. The pass before the walks judged every menu
+    /// already: its verdicts, but for `misleading-option`, are these.
     pub(crate) fn check_unreached(
         &mut self,
+        judged: &MenuVerdicts,
         node: NodeIx,
         world_vars: u64,
         world: u32,
@@ -276,7 +278,14 @@ impl<'g, 'a> MenuRules<'g, 'a> {
     ) {
         let mut enabled = std::mem::take(&mut self.enabled);
         self.fill_enabled(node, world_vars, &mut enabled);
-        let verdicts = self.judge(node, &enabled, Scope::Unreached);
+        let verdicts = match judged.get(node, &enabled) {
+            Some(verdicts) => verdicts
+                .iter()
+                .filter(|verdict| verdict.code != Code::MisleadingOption)
+                .cloned()
+                .collect(),
+            None => self.judge(node, &enabled, Scope::Unreached),
+        };
         self.report(node, world_vars, world, &verdicts, Vec::new, recorder);
         self.enabled = enabled;
     }
