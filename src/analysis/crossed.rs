@@ -304,10 +304,11 @@ struct Destination {
     menu: NodeIx,
 }
 
-/// The words `crossed_with` reads, each read once: the walk checks a menu
-/// in every state and world that reaches it, and reading the labels and
-/// the steps anew each time (lower-casing, splitting, a set of strings per
-/// word) was most of `lint`'s time on a large line.
+/// The words `crossed_with` reads, each read once: a menu is judged under
+/// every set of options some world enables, and many menus lead to the
+/// same steps and share labels, so reading the labels and the steps anew
+/// each time (lower-casing, splitting, a set of strings per word) was most
+/// of `lint`'s time on a large line.
 pub(crate) struct CrossedWords {
     vocabulary: Vocabulary,
     /// Every label's and every destination's words.
@@ -320,16 +321,11 @@ pub(crate) struct CrossedWords {
     labels: Vec<WordRange>,
     /// What each step leads on to, once read, by node.
     destinations: Vec<Option<Destination>>,
-    /// Per menu, each set of enabled options it was checked with and the
-    /// option each of them is crossed with: a menu is met in many states
-    /// but with few sets of options, and the verdict depends on nothing
-    /// else.
-    verdicts: FxHashMap<NodeIx, Vec<Verdicts>>,
+    /// The verdicts of the last [`CrossedWords::at_menu`], a buffer kept
+    /// for the next: `MenuVerdicts` judges each menu once per set of
+    /// enabled options, so there is nothing to remember between calls.
+    crossed: Vec<Option<u32>>,
 }
-
-/// The options enabled at a menu, and for each of them the option it is
-/// crossed with, if any.
-type Verdicts = (Vec<u32>, Vec<Option<u32>>);
 
 impl CrossedWords {
     pub(crate) fn new(graph: &Graph) -> Self {
@@ -360,35 +356,23 @@ impl CrossedWords {
             named: Vec::new(),
             labels,
             destinations: vec![None; graph.nodes.len()],
-            verdicts: FxHashMap::default(),
+            crossed: Vec::new(),
         }
     }
 
-    /// For each option of `enabled`, the options of `menu` it is crossed
-    /// with ([`crossed_with`]), when those are the options enabled there.
-    pub(crate) fn at_menu(
-        &mut self,
-        graph: &Graph,
-        menu: NodeIx,
-        enabled: &[u32],
-    ) -> &[Option<u32>] {
-        let known = self
-            .verdicts
-            .get(&menu)
-            .and_then(|seen| seen.iter().position(|(options, _)| options == enabled));
-        let at = match known {
-            Some(at) => at,
-            None => {
-                let verdict = enabled
-                    .iter()
-                    .map(|&option| crossed_with(graph, option, enabled, self))
-                    .collect();
-                let seen = self.verdicts.entry(menu).or_default();
-                seen.push((enabled.to_vec(), verdict));
-                seen.len() - 1
-            }
-        };
-        &self.verdicts[&menu][at].1
+    /// For each option of `enabled`, the option of the same menu it is
+    /// crossed with ([`crossed_with`]), when those are the options enabled
+    /// there.
+    pub(crate) fn at_menu(&mut self, graph: &Graph, enabled: &[u32]) -> &[Option<u32>] {
+        let mut crossed = std::mem::take(&mut self.crossed);
+        crossed.clear();
+        crossed.extend(
+            enabled
+                .iter()
+                .map(|&option| crossed_with(graph, option, enabled, self)),
+        );
+        self.crossed = crossed;
+        &self.crossed
     }
 
     /// The words of an option's label.

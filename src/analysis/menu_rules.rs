@@ -369,7 +369,7 @@ impl<'g, 'a> MenuRules<'g, 'a> {
         let crossed = self
             .crossed_words
             .get_or_insert_with(|| CrossedWords::new(graph))
-            .at_menu(graph, node, enabled);
+            .at_menu(graph, enabled);
         for (&i, &crossed) in enabled.iter().zip(crossed) {
             if let Some(other) = crossed {
                 let option = graph.model_option(i);
