@@ -1176,6 +1176,29 @@ fn read_phrase(tokens: &[Token<'_>], i: usize) -> Option<(String, usize)> {
 
 #[cfg(test)]
 mod tests {
+    /// `tokenize` skips finding quotation marks in a prompt without one of
+    /// `QUOTE_OPENERS`: every character `matching_close` opens a quotation
+    /// with must be among them, or prompts quoted with it stop being read
+    /// as quoted.
+    #[test]
+    fn every_character_that_opens_a_quotation_is_a_quote_opener() {
+        let closers = ['"', '”', '“', '»', '’', '\''];
+        let mut openers = Vec::new();
+        for c in (0..0x3000).filter_map(char::from_u32) {
+            let opens = closers.iter().any(|&close| {
+                super::matching_close(&[c, 'a', 'b', close], 0).is_some()
+                    || super::matching_close(&[' ', c, 'a', 'b', close, ' '], 1).is_some()
+            });
+            if opens {
+                openers.push(c);
+            }
+        }
+        assert!(!openers.is_empty());
+        for c in openers {
+            assert!(super::QUOTE_OPENERS.contains(&c), "{c:?} opens a quotation");
+        }
+    }
+
     #[test]
     fn a_key_is_mentioned_only_standing_alone() {
         let prompt = "Para Consultas, digite 1. Ligue 0800 123 ou tecle #.";
