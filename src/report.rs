@@ -319,7 +319,16 @@ impl Report {
                 CoverageSource::Personas => &mut flow.personas,
             };
             *slot = Some(r.reach);
-            flow.settle();
+        }
+        // A flow's totals follow from its sources alone, so every flow is
+        // settled on its own, on every core; a flow settled again with the
+        // sources it had gives what it had.
+        {
+            use rayon::prelude::*;
+            self.coverage
+                .flows
+                .par_iter_mut()
+                .for_each(FlowCoverage::settle);
         }
         self.coverage
             .flows
