@@ -390,8 +390,14 @@ pub(crate) fn union(a: &Reach, b: &Reach, totals: (usize, usize, usize)) -> Reac
 }
 
 /// What a coverage map reached, flow by flow, with each flow's totals.
+/// Each flow is counted on its own, on every core: naming what a source
+/// left uncovered is a fair part of a `check` on a set of many flows, and it
+/// came after that source's engine had finished. Collecting keeps the flows
+/// in the graph's order.
 pub(crate) fn flow_reaches(graph: &Graph, map: &CoverageMap) -> Vec<FlowReach> {
+    use rayon::prelude::*;
     (0..graph.flows.len())
+        .into_par_iter()
         .map(|f| {
             let (totals, reach) = flow_reach(graph, f, map);
             FlowReach {
