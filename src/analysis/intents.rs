@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::explorer::WalkSummary;
 use crate::analysis::goal_loop;
-use crate::analysis::raw::{RawFinding, Recorder};
+use crate::analysis::raw::{Findings, RawFinding, Recorder, WalkFindings};
 use crate::finding::{Code, Finding, FindingSource};
 use crate::graph::{Graph, Kind, NONE};
 use crate::machine::{Choice, Machine, Quiet, Rules, Settled, State, Step};
@@ -29,44 +29,70 @@ pub(crate) fn walk_goals(
     summary: &WalkSummary,
     recorder: &mut Recorder,
 ) {
+    use rayon::prelude::*;
     let worlds = super::worlds(graph);
-    for flow in 0..graph.flows.len() {
-        if graph.flows[flow].called {
+    let every_world = vec![true; worlds.len()];
+    let rules = Rules {
+        call_depth: set.settings.limits.call_depth,
+        standalone: false,
+    };
+    // Each flow's goal walks record into their own findings, flows spread
+    // over rayon's pool with a machine per piece of work; the recorder
+    // takes them in flow order, ending as if the flows had been walked one
+    // after another (see `raw::WalkFindings`).
+    let entry_flows: Vec<usize> = (0..graph.flows.len())
+        .filter(|&f| !graph.flows[f].called)
+        .collect();
+    let per_flow: Vec<WalkFindings> = entry_flows
+        .par_iter()
+        .map_init(
+            || Machine::new(graph, rules),
+            |machine, &flow| {
+                let mut findings = WalkFindings::default();
+                walk_flow_goals(machine, summary, &worlds, flow, &mut findings);
+                findings
+            },
+        )
+        .collect();
+    for findings in per_flow {
+        recorder.begin_flow(&every_world);
+        findings.replay_into(recorder);
+    }
+}
+
+/// The goal walks of the customers who begin at `flow`, in every world.
+fn walk_flow_goals(
+    machine: &mut Machine,
+    summary: &WalkSummary,
+    worlds: &[u64],
+    flow: usize,
+    findings: &mut impl Findings,
+) {
+    let graph = machine.graph;
+    // Goal-directed loops, for every intent the catalogue sends to this
+    // channel, in every world: the fuzzer's goal-directed customers ask
+    // the same question, so whether a loop is reported never depends
+    // on the seed. Unlike `no-fit` below, this does not wait for the
+    // intent to be served somewhere, since a customer of an intent
+    // served nowhere goes round all the same.
+    for intent in (0..graph.intents.len()).filter(|&x| graph.expects(x)) {
+        for (w, &world) in worlds.iter().enumerate() {
+            record_goal_loop(machine, flow, intent, w as u32, world, findings);
+        }
+    }
+    for intent in 0..graph.intents.len() {
+        // A need the catalogue does not send to this channel is no
+        // customer of it: no menu here fails them.
+        if !graph.expects(intent) {
             continue;
         }
-        let mut machine = Machine::new(
-            graph,
-            Rules {
-                call_depth: set.settings.limits.call_depth,
-                standalone: false,
-            },
-        );
-        recorder.begin_flow(&vec![true; worlds.len()]);
-        // Goal-directed loops, for every intent the catalogue sends to this
-        // channel, in every world: the fuzzer's goal-directed customers ask
-        // the same question, so whether a loop is reported never depends
-        // on the seed. Unlike `no-fit` below, this does not wait for the
-        // intent to be served somewhere, since a customer of an intent
-        // served nowhere goes round all the same.
-        for intent in (0..graph.intents.len()).filter(|&x| graph.expects(x)) {
-            for (w, &world) in worlds.iter().enumerate() {
-                record_goal_loop(&mut machine, flow, intent, w as u32, world, recorder);
-            }
+        // Where nothing on the channel ever serves the intent, the
+        // intent finding says so once; every menu would fail it otherwise.
+        if !summary.served[intent].iter().any(|&s| s) {
+            continue;
         }
-        for intent in 0..graph.intents.len() {
-            // A need the catalogue does not send to this channel is no
-            // customer of it: no menu here fails them.
-            if !graph.expects(intent) {
-                continue;
-            }
-            // Where nothing on the channel ever serves the intent, the
-            // intent finding says so once; every menu would fail it otherwise.
-            if !summary.served[intent].iter().any(|&s| s) {
-                continue;
-            }
-            for (w, &world) in worlds.iter().enumerate() {
-                walk_goal(&mut machine, flow, intent, w as u32, world, recorder);
-            }
+        for (w, &world) in worlds.iter().enumerate() {
+            walk_goal(machine, flow, intent, w as u32, world, findings);
         }
     }
 }
@@ -77,7 +103,7 @@ fn record_goal_loop(
     intent: usize,
     world_index: u32,
     world: u64,
-    recorder: &mut Recorder,
+    recorder: &mut impl Findings,
 ) {
     let graph = machine.graph;
     let Some(found) = goal_loop::goal_loop(machine, flow, intent, world) else {
@@ -103,7 +129,7 @@ fn walk_goal(
     intent: usize,
     world_index: u32,
     world: u64,
-    recorder: &mut Recorder,
+    recorder: &mut impl Findings,
 ) {
     let graph = machine.graph;
     let Settled::Waiting(initial) =
