@@ -166,27 +166,31 @@ pub(crate) fn ways_to_agent(graph: &Graph, set: &MenuSet) -> Vec<Vec<Option<WayT
     if graph.is_visual() {
         return vec![Vec::new(); graph.flows.len()];
     }
+    use rayon::prelude::*;
     let worlds = super::worlds(graph);
-    let mut machine = Machine::new(
-        graph,
-        Rules {
-            call_depth: set.settings.limits.call_depth,
-            standalone: false,
-        },
-    );
+    let rules = Rules {
+        call_depth: set.settings.limits.call_depth,
+        standalone: false,
+    };
+    // Flows on every core, a machine per piece of work, collected in flow
+    // order: each way is found from its flow's start alone.
     (0..graph.flows.len())
-        .map(|flow| {
-            if graph.flows[flow].called {
-                return Vec::new();
-            }
-            worlds
-                .iter()
-                .enumerate()
-                .map(|(w, &world)| {
-                    way_to_agent(&mut machine, set.settings.timing, flow, w as u32, world)
-                })
-                .collect()
-        })
+        .into_par_iter()
+        .map_init(
+            || Machine::new(graph, rules),
+            |machine, flow| {
+                if graph.flows[flow].called {
+                    return Vec::new();
+                }
+                worlds
+                    .iter()
+                    .enumerate()
+                    .map(|(w, &world)| {
+                        way_to_agent(machine, set.settings.timing, flow, w as u32, world)
+                    })
+                    .collect()
+            },
+        )
         .collect()
 }
 
