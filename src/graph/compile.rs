@@ -6,7 +6,7 @@
 // and `fuzz`, `lint` and `mutate` compile every time they run.
 use rustc_hash::FxHashMap;
 
-use super::intents::{serves, words, BitTable};
+use super::intents::{words, BitTable};
 use super::*;
 use crate::model::{Condition, Flow, NodeKind};
 
@@ -355,10 +355,30 @@ pub fn compile(set: &MenuSet, channel: Channel) -> Result<Graph<'_>, CompileErro
     compute_shadowing(&mut graph);
     let fits = fit_table(&graph, set);
     let mut serves_table = BitTable::new(graph.nodes.len(), set.intents.len());
+    // Each terminal's own list is looked up by name, rather than every
+    // intent of the catalogue asked of every node with `intents::serves`
+    // (a test holds the two to agreeing).
+    let mut intents_named: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for (i, intent) in set.intents.iter().enumerate() {
+        intents_named.entry(intent.id.as_str()).or_default().push(i);
+    }
     for node in 0..graph.nodes.len() {
-        let kind = &graph.model_node(node as NodeIx).kind;
-        for (i, intent) in set.intents.iter().enumerate() {
-            if serves(kind, &intent.id.value) {
+        let served = match &graph.model_node(node as NodeIx).kind {
+            NodeKind::Transfer { serves: None, .. } => {
+                for i in 0..set.intents.len() {
+                    serves_table.set(node, i);
+                }
+                continue;
+            }
+            NodeKind::End { serves, .. }
+            | NodeKind::Transfer {
+                serves: Some(serves),
+                ..
+            } => serves,
+            _ => continue,
+        };
+        for name in served {
+            for &i in intents_named.get(name.as_str()).into_iter().flatten() {
                 serves_table.set(node, i);
             }
         }
@@ -549,46 +569,80 @@ fn fit_table(graph: &Graph, set: &MenuSet) -> BitTable {
             }
         }
     }
-    let mut by_pattern: FxHashMap<&str, Vec<bool>> = FxHashMap::default();
-    for option in 0..graph.options.len() {
-        let model = graph.model_option(option as OptionIx);
-        for phrase in &model.speech {
-            let fitting = by_pattern
-                .entry(phrase.source.value.as_str())
-                .or_insert_with(|| {
-                    set.intents
-                        .iter()
-                        .map(|i| i.says.iter().any(|p| phrase.regex.is_match(&p.value)))
-                        .collect()
-                });
-            for (i, fit) in fitting.iter().enumerate() {
-                if *fit {
-                    fits(option, i);
-                }
+    // Options are matched in runs on every core, each run with its own
+    // cache of speech patterns, and the fits are set in option order.
+    use rayon::prelude::*;
+    const RUN: usize = 1024;
+    let fitting: Vec<Vec<(usize, usize)>> = (0..graph.options.len())
+        .into_par_iter()
+        .step_by(RUN)
+        .map(|first| {
+            let mut by_pattern: FxHashMap<&str, Vec<bool>> = FxHashMap::default();
+            let mut found = Vec::new();
+            for option in first..(first + RUN).min(graph.options.len()) {
+                option_fits(
+                    graph.model_option(option as OptionIx),
+                    set,
+                    &intent_index,
+                    &by_first_word,
+                    &mut by_pattern,
+                    &mut |intent| found.push((option, intent)),
+                );
+            }
+            found
+        })
+        .collect();
+    for (option, intent) in fitting.into_iter().flatten() {
+        fits(option, intent);
+    }
+    table
+}
+
+/// Calls `fit` with every intent `model` fits, by speech, tag or label
+/// (see [`fit_table`]); `by_pattern` caches each speech pattern's verdicts.
+fn option_fits<'s>(
+    model: &'s crate::model::MenuOption,
+    set: &MenuSet,
+    intent_index: &FxHashMap<&str, usize>,
+    by_first_word: &FxHashMap<&str, Vec<(usize, &[String])>>,
+    by_pattern: &mut FxHashMap<&'s str, Vec<bool>>,
+    fit: &mut impl FnMut(usize),
+) {
+    for phrase in &model.speech {
+        let fitting = by_pattern
+            .entry(phrase.source.value.as_str())
+            .or_insert_with(|| {
+                set.intents
+                    .iter()
+                    .map(|i| i.says.iter().any(|p| phrase.regex.is_match(&p.value)))
+                    .collect()
+            });
+        for (i, fits) in fitting.iter().enumerate() {
+            if *fits {
+                fit(i);
             }
         }
-        for tag in &model.intents {
-            if let Some(&i) = intent_index.get(tag.value.as_str()) {
-                fits(option, i);
-            }
+    }
+    for tag in &model.intents {
+        if let Some(&i) = intent_index.get(tag.value.as_str()) {
+            fit(i);
         }
-        // The label fits an intent when one of the intent's phrases appears
-        // in it as whole words (`contains_phrase`).
-        if let Some(label) = &model.label {
-            let label = words(&label.value);
-            for start in 0..label.len() {
-                let Some(candidates) = by_first_word.get(label[start].as_str()) else {
-                    continue;
-                };
-                for &(i, phrase) in candidates {
-                    if label[start..].starts_with(phrase) {
-                        fits(option, i);
-                    }
+    }
+    // The label fits an intent when one of the intent's phrases appears
+    // in it as whole words (`contains_phrase`).
+    if let Some(label) = &model.label {
+        let label = words(&label.value);
+        for start in 0..label.len() {
+            let Some(candidates) = by_first_word.get(label[start].as_str()) else {
+                continue;
+            };
+            for &(i, phrase) in candidates {
+                if label[start..].starts_with(phrase) {
+                    fit(i);
                 }
             }
         }
     }
-    table
 }
 
 #[cfg(test)]
@@ -607,13 +661,13 @@ mod tests {
             std::mem::size_of::<GraphNode>()
         );
     }
-    /// The compiled table says what `fits_explicitly` says (for the intents
-    /// the channel expects), option by option and intent by intent, on
+    /// The compiled fit table says what `fits_explicitly` says (for the
+    /// intents the channel expects), option by option and intent by intent, on
     /// every set in the repository that has
     /// a catalogue: the table is built by a faster route (phrases indexed by
     /// their first word, speech patterns tested once) and must not differ.
     #[test]
-    fn fit_table_agrees_with_fits_explicitly() {
+    fn fit_and_serves_tables_agree_with_their_definitions() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut dirs = vec![root.join("menus")];
         for entry in std::fs::read_dir(root.join("fixtures")).unwrap() {
@@ -628,6 +682,21 @@ mod tests {
                 let Ok(graph) = compile(&set, channel) else {
                     continue;
                 };
+                // The serves table, built from each terminal's own list,
+                // says what `serves` says of every node and intent.
+                for node in 0..graph.nodes.len() {
+                    let kind = &graph.model_node(node as NodeIx).kind;
+                    for (i, intent) in set.intents.iter().enumerate() {
+                        assert_eq!(
+                            graph.node_serves(node as NodeIx, i),
+                            crate::graph::intents::serves(kind, &intent.id.value),
+                            "{}: node {node} and intent {}",
+                            dir.display(),
+                            intent.id.value
+                        );
+                        compared += 1;
+                    }
+                }
                 for option in 0..graph.options.len() {
                     let model = graph.model_option(option as OptionIx);
                     for (i, intent) in set.intents.iter().enumerate() {
