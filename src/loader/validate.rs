@@ -69,12 +69,12 @@ pub(crate) fn validate(set: &MenuSet, undecoded: &Undecoded, problems: &mut Vec<
     check_call_cycles(set, problems);
     check_intents(&known, problems);
     check_volumes(&known, problems);
-    for (i, persona) in set.personas.iter().enumerate() {
+    // The first persona of each id, looked up rather than searched for: a
+    // suite can hold thousands of personas.
+    let mut first_of: BTreeMap<&str, &Persona> = BTreeMap::new();
+    for persona in &set.personas {
         // Reports, transcripts and diffs tell personas apart by id.
-        if let Some(first) = set.personas[..i]
-            .iter()
-            .find(|p| p.id.value == persona.id.value)
-        {
+        if let Some(first) = first_of.get(persona.id.as_str()).copied() {
             let name = &set.files[first.span.file as usize].name;
             problems.push(at(
                 &persona.id,
@@ -96,6 +96,7 @@ pub(crate) fn validate(set: &MenuSet, undecoded: &Undecoded, problems: &mut Vec<
                 ));
             }
         }
+        first_of.entry(persona.id.as_str()).or_insert(persona);
         check_persona(&known, persona, &domains, &channel_files, problems);
     }
 }
@@ -878,5 +879,46 @@ mod tests {
             .collect();
         let component = strongly_connected_components(&chain);
         assert!(component.iter().all(|&c| c == component[0]));
+    }
+}
+
+#[cfg(test)]
+mod duplicate_tests {
+    /// A persona id used a third time is reported at each repeat, each
+    /// pointing at the first.
+    #[test]
+    fn a_repeated_persona_id_points_at_the_first() {
+        let flow = "flow: main\nchannel: phone\nstart: bye\nnodes:\n  bye: { end: \"Goodbye.\" }\n";
+        let persona = |id: &str| {
+            format!("persona: {id}\nchannel: phone\nflow: main\nscript:\n  - hear: \"Goodbye\"\n")
+        };
+        let documents: Vec<(String, String)> = vec![
+            ("main.yaml".into(), flow.into()),
+            ("a.yaml".into(), persona("caller")),
+            ("b.yaml".into(), persona("other")),
+            ("c.yaml".into(), persona("caller")),
+            ("d.yaml".into(), persona("caller")),
+        ];
+        let error = crate::loader::load_texts("set".into(), &documents)
+            .expect_err("repeated ids do not load");
+        let repeats: Vec<String> = error
+            .problems
+            .iter()
+            .filter(|p| p.message.contains("defined twice"))
+            .map(|p| {
+                format!(
+                    "{}: {}",
+                    error.files[p.file.unwrap() as usize].name,
+                    p.message
+                )
+            })
+            .collect();
+        assert_eq!(
+            repeats,
+            [
+                "c.yaml: persona `caller` is defined twice (first in a.yaml)",
+                "d.yaml: persona `caller` is defined twice (first in a.yaml)",
+            ]
+        );
     }
 }
