@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
 /// How many nodes one document may expand to, aliases included. An honest
 /// 20,000-node flow expands to roughly ten nodes per menu node, so this leaves
@@ -238,12 +238,14 @@ impl<'a> LineIndex<'a> {
         (line, self.text[start..offset].chars().count() + 1)
     }
 
-    fn pos(&self, span: &Span) -> Pos {
-        let start = self.offset(span.start.line(), span.start.col() + 1);
-        let end = self.offset(span.end.line(), span.end.col() + 1).max(start);
+    /// The position from a parser span's start and end, each a 1-based
+    /// line and a 0-based character column.
+    fn pos(&self, (line, column): (usize, usize), end: (usize, usize)) -> Pos {
+        let start = self.offset(line, column + 1);
+        let end = self.offset(end.0, end.1 + 1).max(start);
         Pos {
-            line: span.start.line() as u32,
-            column: span.start.col() as u32 + 1,
+            line: line as u32,
+            column: column as u32 + 1,
             offset: start as u32,
             len: (end - start) as u32,
         }
@@ -339,27 +341,116 @@ pub fn parse(text: &str) -> Result<Vec<Yaml<'_>>, YamlError> {
     // A byte order mark may open a YAML stream; the parser does not know
     // it, so it reads the text after it (the index counts positions past it).
     let body = text.strip_prefix(BOM).unwrap_or(text);
+    // A document that is one flow collection (a flow written on one line,
+    // JSON) may be the key of a mapping until the parser has read its
+    // closing bracket, so the parser holds back every token of it before
+    // giving the first event: 24 times the file in tokens. After an explicit
+    // `--- ` on its line a collection cannot be a key, so the parser
+    // gives events as it reads. That reading is kept only when it succeeds:
+    // a file whose top-level collection is a key, or that has any problem,
+    // is read as written, so trees and messages are the same either way.
+    if let Some(start) = top_level_collection(body) {
+        let started = [&body[..start.offset], DOCUMENT_START, &body[start.offset..]].concat();
+        if let Ok(documents) = build(text, &index, &started, Some(start)) {
+            return Ok(documents);
+        }
+    }
+    build(text, &index, body, None)
+}
+
+/// Where the line starts on which the first document of a stream opens
+/// with a flow collection (after blank lines and comments only): its byte
+/// offset in the parser's input and its 1-based line. `None` when anything
+/// else comes first, or a lone carriage return (a line break to YAML)
+/// would make the line count differ from the parser's.
+#[derive(Clone, Copy)]
+struct CollectionStart {
+    offset: usize,
+    line: usize,
+}
+
+/// The explicit document start put at the start of that line: only there
+/// is `---` one.
+const DOCUMENT_START: &str = "--- ";
+
+fn top_level_collection(body: &str) -> Option<CollectionStart> {
+    let bytes = body.as_bytes();
+    let (mut offset, mut line, mut line_start) = (0, 1, 0);
+    loop {
+        match *bytes.get(offset)? {
+            b' ' | b'\t' => offset += 1,
+            b'\n' => {
+                offset += 1;
+                line += 1;
+                line_start = offset;
+            }
+            b'\r' if bytes.get(offset + 1) == Some(&b'\n') => offset += 1,
+            b'#' => {
+                let end = body[offset..].find('\n')?;
+                if body[offset..offset + end].contains('\r') {
+                    return None;
+                }
+                offset += end;
+            }
+            b'{' | b'[' => {
+                return Some(CollectionStart {
+                    offset: line_start,
+                    line,
+                })
+            }
+            _ => return None,
+        }
+    }
+}
+
+impl CollectionStart {
+    /// A parser marker's 0-based column in the text as written: on the
+    /// collection's line, what follows the inserted `--- ` moves back by
+    /// its length (and the `--- ` itself is placed at the line's start).
+    fn original(&self, line: usize, column: usize) -> usize {
+        if line == self.line {
+            column.saturating_sub(DOCUMENT_START.len())
+        } else {
+            column
+        }
+    }
+}
+
+/// Builds the tree of every document from the parser's events on `input`:
+/// the text after its byte order mark, or that with `--- ` inserted at the
+/// start of `inserted`'s line (see `parse`). Positions are always the text's.
+fn build<'a>(
+    text: &'a str,
+    index: &LineIndex,
+    input: &str,
+    inserted: Option<CollectionStart>,
+) -> Result<Vec<Yaml<'a>>, YamlError> {
+    let original_column = |line: usize, column: usize| match inserted {
+        Some(start) => start.original(line, column),
+        None => column,
+    };
     let mut documents = Vec::new();
     let mut stack = Open::default();
     let mut anchors: Vec<Option<Arc<Yaml<'_>>>> = Vec::new();
     let mut expanded: usize = 0;
     let mut aliased: usize = 0;
 
-    let parser = Parser::new_from_str(body);
+    let parser = Parser::new_from_str(input);
     for event in parser {
         let (event, span) = match event {
             Ok(event) => event,
             Err(e) => {
                 let m = e.marker();
-                let offset = index.offset(m.line(), m.col() + 1);
+                let col = original_column(m.line(), m.col());
+                let offset = index.offset(m.line(), col + 1);
                 let pos = Pos {
                     line: m.line() as u32,
-                    column: m.col() as u32 + 1,
+                    column: col as u32 + 1,
                     offset: offset as u32,
                     len: 1,
                 };
                 let message = format!("invalid YAML: {}", e.info());
-                let (pos, message) = match indenting_tab(text, &index, pos, e.info()) {
+                let (pos, message) = match indenting_tab(text, index, pos, e.info()) {
                     Some(tab) => (
                         tab,
                         "invalid YAML: a tab in the indentation (YAML indents with spaces)"
@@ -370,13 +461,22 @@ pub fn parse(text: &str) -> Result<Vec<Yaml<'_>>, YamlError> {
                 return Err(failure(pos, message, documents, stack));
             }
         };
-        let pos = index.pos(&span);
+        let pos = index.pos(
+            (
+                span.start.line(),
+                original_column(span.start.line(), span.start.col()),
+            ),
+            (
+                span.end.line(),
+                original_column(span.end.line(), span.end.col()),
+            ),
+        );
         if let Some(tag) = event_tag(&event) {
             let written = tag_text(tag);
             let message = format!(
                 "the tag `{written}` is not supported: touchpoint reads plain YAML values (remove the tag)"
             );
-            let pos = tag_pos(text, &index, pos, &written);
+            let pos = tag_pos(text, index, pos, &written);
             return Err(failure(pos, message, documents, stack));
         }
         let node = match event {
@@ -876,6 +976,65 @@ mod tests {
             assert!(err.message.contains(tag), "{text:?}: {}", err.message);
             assert_eq!((err.pos.line, err.pos.column), (1, column), "{text:?}");
         }
+    }
+
+    /// The trees or the error of `text` read as written, without the
+    /// `--- ` that `parse` puts before a top-level collection.
+    fn parsed_as_written(text: &str) -> String {
+        let body = text.strip_prefix(BOM).unwrap_or(text);
+        format!("{:?}", build(text, &LineIndex::new(text), body, None))
+    }
+
+    #[test]
+    fn a_top_level_collection_reads_as_written() {
+        // Each is read through the inserted `--- `, and must come out the
+        // same as read without it, positions included.
+        let read_started = [
+            "{\"flow\": \"main\", \"nodes\": {\"a\": {\"say\": \"hi\"}}}\n",
+            "# a comment\n\n  [a, {b: c}, \"d\"]\n",
+            "\u{FEFF}{é: [1, ü], x: 'y'}",
+            "{\n  \"a\": 1,\n  \"b\": [1,\n2]\n}\n",
+            "{a: 1}\r\n",
+            "[a, b]\n---\n{c: d}\n",
+            "{a: &x [1], b: *x}",
+        ];
+        for text in read_started {
+            let body = text.strip_prefix(BOM).unwrap_or(text);
+            let start = top_level_collection(body).expect("a top-level collection");
+            let started = [&body[..start.offset], DOCUMENT_START, &body[start.offset..]].concat();
+            let index = LineIndex::new(text);
+            assert!(
+                build(text, &index, &started, Some(start)).is_ok(),
+                "{text:?}"
+            );
+            assert_eq!(
+                format!("{:?}", parse(text)),
+                parsed_as_written(text),
+                "{text:?}"
+            );
+        }
+        // A collection that is a key, and files with problems, are read as
+        // written: the same trees and the same messages at the same places.
+        for text in [
+            "{a: 1}: 2\n",
+            "[a]: b\n",
+            "{a: !tag 1}",
+            "{a: [1, 2}",
+            "{a: *unknown}",
+            "{a: 1}\nb: 2\n",
+            "[a\r# comment\n]",
+        ] {
+            assert_eq!(
+                format!("{:?}", parse(text)),
+                parsed_as_written(text),
+                "{text:?}"
+            );
+        }
+        // The collection is the document's, and the tree's first position
+        // is the bracket's.
+        let docs = parse("# c\n  {a: b}\n").unwrap();
+        assert_eq!((docs[0].pos.line, docs[0].pos.column), (2, 3));
+        assert!(top_level_collection("a: {b: c}").is_none());
     }
 
     #[test]
