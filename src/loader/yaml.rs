@@ -153,7 +153,8 @@ struct LineIndex<'a> {
     /// a byte order mark, which the parser never sees.
     line_starts: Vec<usize>,
     /// The character index where each line starts, counted like
-    /// `line_starts` from the start of the text.
+    /// `line_starts` from the start of the text; empty for ASCII text,
+    /// where it would be `line_starts` again.
     line_start_chars: Vec<usize>,
     /// The byte offset of every `CHECKPOINT_EVERY`-th character, for text
     /// that is not all ASCII (where a character index is a byte offset).
@@ -173,12 +174,14 @@ impl<'a> LineIndex<'a> {
         };
         let ascii = text.is_ascii();
         let mut line_starts = vec![bom];
-        let mut line_start_chars = vec![usize::from(bom > 0)];
+        let mut line_start_chars = Vec::new();
         let checkpoints = if ascii {
-            line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-            line_start_chars.extend(line_starts[1..].iter().copied());
+            // Found eight bytes at a time: searching for each line break
+            // in turn cost more per line than the line's bytes.
+            line_breaks(text.as_bytes(), |offset| line_starts.push(offset + 1));
             None
         } else {
+            line_start_chars.push(usize::from(bom > 0));
             let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT_EVERY + 1);
             for (char_index, (byte, c)) in text.char_indices().enumerate() {
                 if char_index % CHECKPOINT_EVERY == 0 {
@@ -613,27 +616,73 @@ pub(super) fn forbidden_in_yaml(c: char) -> bool {
     )
 }
 
-/// The first character YAML forbids in `text`, with its byte offset. The
-/// bytes are scanned rather than the characters: decoding every character
-/// of a large file cost a thirtieth of loading it, and a forbidden
-/// character is a control byte other than tab and line breaks, or begins
-/// with 0xC2 (C1 controls) or 0xEF (U+FFFE and U+FFFF), so only characters
-/// starting with one of those are decoded.
-fn first_forbidden(text: &str) -> Option<(usize, char)> {
-    let bytes = text.as_bytes();
-    let mut from = 0;
-    while let Some(found) = bytes[from..]
-        .iter()
-        .position(|&b| matches!(b, 0..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F | 0xC2 | 0xEF))
-    {
-        let offset = from + found;
-        // A byte below 0x80 is a character, and 0xC2 and 0xEF only start
-        // one, so `offset` is on a character boundary.
-        let c = text[offset..].chars().next()?;
-        if forbidden_in_yaml(c) {
-            return Some((offset, c));
+/// Calls `found` with the offset of every line feed in `bytes`, in order.
+/// Eight bytes are looked at at once, as a `u64` in which the high bit of
+/// each byte that is a line feed is set exactly (no carry crosses bytes).
+fn line_breaks(bytes: &[u8], mut found: impl FnMut(usize)) {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const LINE_FEEDS: u64 = 0x0A0A_0A0A_0A0A_0A0A;
+    let words = bytes.chunks_exact(8);
+    let rest = words.remainder();
+    let rest_at = bytes.len() - rest.len();
+    for (n, word) in words.enumerate() {
+        let mut le = [0; 8];
+        le.copy_from_slice(word);
+        // Zero where the byte is a line feed; then the high bit of each
+        // zero byte, and of no other.
+        let v = u64::from_le_bytes(le) ^ LINE_FEEDS;
+        let mut feeds = !(((v & LOW) + LOW) | v | LOW);
+        while feeds != 0 {
+            found(n * 8 + feeds.trailing_zeros() as usize / 8);
+            feeds &= feeds - 1;
         }
-        from = offset + 1;
+    }
+    for (i, &b) in rest.iter().enumerate() {
+        if b == b'\n' {
+            found(rest_at + i);
+        }
+    }
+}
+
+/// Whether a byte may begin a character YAML forbids: a control byte other
+/// than tab and line breaks, DEL, or 0xC2 (C1 controls) or 0xEF (U+FFFE
+/// and U+FFFF), which begin other characters too. Written without
+/// branches, so that a chunk's bytes are tested in vector code.
+fn may_begin_forbidden(b: u8) -> bool {
+    (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')
+        | (b == 0x7F)
+        | (b == 0xC2)
+        | (b == 0xEF)
+}
+
+/// The first character YAML forbids in `text`, with its byte offset. Each
+/// chunk of 64 bytes is tested whole, and only characters of a chunk that
+/// may hold one, that begin with a byte a forbidden one begins with, are
+/// decoded: decoding every character of a large file cost a thirtieth of
+/// loading it, and stopping at the first candidate byte ten times what
+/// testing whole chunks costs.
+fn first_forbidden(text: &str) -> Option<(usize, char)> {
+    const CHUNK: usize = 64;
+    for (n, chunk) in text.as_bytes().chunks(CHUNK).enumerate() {
+        if !chunk
+            .iter()
+            .fold(false, |any, &b| any | may_begin_forbidden(b))
+        {
+            continue;
+        }
+        for (i, _) in chunk
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| may_begin_forbidden(b))
+        {
+            let offset = n * CHUNK + i;
+            // A byte below 0x80 is a character, and 0xC2 and 0xEF only
+            // begin one, so `offset` is on a character boundary.
+            let c = text[offset..].chars().next()?;
+            if forbidden_in_yaml(c) {
+                return Some((offset, c));
+            }
+        }
     }
     None
 }
@@ -935,6 +984,8 @@ mod tests {
             "é: [a, ü]\r\nnext: 你好 x\n\nlast".to_string(),
             format!("items: [{long_line}]\nafter: ü\n"),
             "\u{FEFF}flow: é\nx: y".to_string(),
+            // ASCII lines across many chunks of the scan for line breaks.
+            (0..200).map(|i| "x".repeat(i % 70) + "\n").collect(),
         ];
         for text in &texts {
             let index = LineIndex::new(text);
@@ -1069,6 +1120,8 @@ mod tests {
         assert_eq!(first_forbidden("line\r\nbreaks\n\u{FFFD}"), None);
         assert_eq!(first_forbidden("x\u{FFFE}"), Some((1, '\u{FFFE}')));
         assert_eq!(first_forbidden("\u{1B}"), Some((0, '\u{1B}')));
+        let long = "\u{FEFF}\r\n".repeat(40) + "\u{7F}";
+        assert_eq!(first_forbidden(&long), Some((long.len() - 1, '\u{7F}')));
     }
 
     #[test]
