@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
 /// How many nodes one document may expand to, aliases included. An honest
 /// 20,000-node flow expands to roughly ten nodes per menu node, so this leaves
@@ -153,7 +153,8 @@ struct LineIndex<'a> {
     /// a byte order mark, which the parser never sees.
     line_starts: Vec<usize>,
     /// The character index where each line starts, counted like
-    /// `line_starts` from the start of the text.
+    /// `line_starts` from the start of the text; empty for ASCII text,
+    /// where it would be `line_starts` again.
     line_start_chars: Vec<usize>,
     /// The byte offset of every `CHECKPOINT_EVERY`-th character, for text
     /// that is not all ASCII (where a character index is a byte offset).
@@ -173,12 +174,14 @@ impl<'a> LineIndex<'a> {
         };
         let ascii = text.is_ascii();
         let mut line_starts = vec![bom];
-        let mut line_start_chars = vec![usize::from(bom > 0)];
+        let mut line_start_chars = Vec::new();
         let checkpoints = if ascii {
-            line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-            line_start_chars.extend(line_starts[1..].iter().copied());
+            // Found eight bytes at a time: searching for each line break
+            // in turn cost more per line than the line's bytes.
+            line_breaks(text.as_bytes(), |offset| line_starts.push(offset + 1));
             None
         } else {
+            line_start_chars.push(usize::from(bom > 0));
             let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT_EVERY + 1);
             for (char_index, (byte, c)) in text.char_indices().enumerate() {
                 if char_index % CHECKPOINT_EVERY == 0 {
@@ -238,12 +241,14 @@ impl<'a> LineIndex<'a> {
         (line, self.text[start..offset].chars().count() + 1)
     }
 
-    fn pos(&self, span: &Span) -> Pos {
-        let start = self.offset(span.start.line(), span.start.col() + 1);
-        let end = self.offset(span.end.line(), span.end.col() + 1).max(start);
+    /// The position from a parser span's start and end, each a 1-based
+    /// line and a 0-based character column.
+    fn pos(&self, (line, column): (usize, usize), end: (usize, usize)) -> Pos {
+        let start = self.offset(line, column + 1);
+        let end = self.offset(end.0, end.1 + 1).max(start);
         Pos {
-            line: span.start.line() as u32,
-            column: span.start.col() as u32 + 1,
+            line: line as u32,
+            column: column as u32 + 1,
             offset: start as u32,
             len: (end - start) as u32,
         }
@@ -322,7 +327,7 @@ pub fn parse(text: &str) -> Result<Vec<Yaml<'_>>, YamlError> {
     // The parser takes a NUL for the end of its input and would silently
     // drop the rest of the file, so characters YAML forbids are refused
     // before it sees them.
-    if let Some((offset, c)) = text.char_indices().find(|&(_, c)| forbidden_in_yaml(c)) {
+    if let Some((offset, c)) = first_forbidden(text) {
         let (line, column) = index.line_column(offset);
         let pos = Pos {
             line: line as u32,
@@ -339,27 +344,116 @@ pub fn parse(text: &str) -> Result<Vec<Yaml<'_>>, YamlError> {
     // A byte order mark may open a YAML stream; the parser does not know
     // it, so it reads the text after it (the index counts positions past it).
     let body = text.strip_prefix(BOM).unwrap_or(text);
+    // A document that is one flow collection (a flow written on one line,
+    // JSON) may be the key of a mapping until the parser has read its
+    // closing bracket, so the parser holds back every token of it before
+    // giving the first event: 24 times the file in tokens. After an explicit
+    // `--- ` on its line a collection cannot be a key, so the parser
+    // gives events as it reads. That reading is kept only when it succeeds:
+    // a file whose top-level collection is a key, or that has any problem,
+    // is read as written, so trees and messages are the same either way.
+    if let Some(start) = top_level_collection(body) {
+        let started = [&body[..start.offset], DOCUMENT_START, &body[start.offset..]].concat();
+        if let Ok(documents) = build(text, &index, &started, Some(start)) {
+            return Ok(documents);
+        }
+    }
+    build(text, &index, body, None)
+}
+
+/// Where the line starts on which the first document of a stream opens
+/// with a flow collection (after blank lines and comments only): its byte
+/// offset in the parser's input and its 1-based line. `None` when anything
+/// else comes first, or a lone carriage return (a line break to YAML)
+/// would make the line count differ from the parser's.
+#[derive(Clone, Copy)]
+struct CollectionStart {
+    offset: usize,
+    line: usize,
+}
+
+/// The explicit document start put at the start of that line: only there
+/// is `---` one.
+const DOCUMENT_START: &str = "--- ";
+
+fn top_level_collection(body: &str) -> Option<CollectionStart> {
+    let bytes = body.as_bytes();
+    let (mut offset, mut line, mut line_start) = (0, 1, 0);
+    loop {
+        match *bytes.get(offset)? {
+            b' ' | b'\t' => offset += 1,
+            b'\n' => {
+                offset += 1;
+                line += 1;
+                line_start = offset;
+            }
+            b'\r' if bytes.get(offset + 1) == Some(&b'\n') => offset += 1,
+            b'#' => {
+                let end = body[offset..].find('\n')?;
+                if body[offset..offset + end].contains('\r') {
+                    return None;
+                }
+                offset += end;
+            }
+            b'{' | b'[' => {
+                return Some(CollectionStart {
+                    offset: line_start,
+                    line,
+                })
+            }
+            _ => return None,
+        }
+    }
+}
+
+impl CollectionStart {
+    /// A parser marker's 0-based column in the text as written: on the
+    /// collection's line, what follows the inserted `--- ` moves back by
+    /// its length (and the `--- ` itself is placed at the line's start).
+    fn original(&self, line: usize, column: usize) -> usize {
+        if line == self.line {
+            column.saturating_sub(DOCUMENT_START.len())
+        } else {
+            column
+        }
+    }
+}
+
+/// Builds the tree of every document from the parser's events on `input`:
+/// the text after its byte order mark, or that with `--- ` inserted at the
+/// start of `inserted`'s line (see `parse`). Positions are always the text's.
+fn build<'a>(
+    text: &'a str,
+    index: &LineIndex,
+    input: &str,
+    inserted: Option<CollectionStart>,
+) -> Result<Vec<Yaml<'a>>, YamlError> {
+    let original_column = |line: usize, column: usize| match inserted {
+        Some(start) => start.original(line, column),
+        None => column,
+    };
     let mut documents = Vec::new();
     let mut stack = Open::default();
     let mut anchors: Vec<Option<Arc<Yaml<'_>>>> = Vec::new();
     let mut expanded: usize = 0;
     let mut aliased: usize = 0;
 
-    let parser = Parser::new_from_str(body);
+    let parser = Parser::new_from_str(input);
     for event in parser {
         let (event, span) = match event {
             Ok(event) => event,
             Err(e) => {
                 let m = e.marker();
-                let offset = index.offset(m.line(), m.col() + 1);
+                let col = original_column(m.line(), m.col());
+                let offset = index.offset(m.line(), col + 1);
                 let pos = Pos {
                     line: m.line() as u32,
-                    column: m.col() as u32 + 1,
+                    column: col as u32 + 1,
                     offset: offset as u32,
                     len: 1,
                 };
                 let message = format!("invalid YAML: {}", e.info());
-                let (pos, message) = match indenting_tab(text, &index, pos, e.info()) {
+                let (pos, message) = match indenting_tab(text, index, pos, e.info()) {
                     Some(tab) => (
                         tab,
                         "invalid YAML: a tab in the indentation (YAML indents with spaces)"
@@ -370,13 +464,22 @@ pub fn parse(text: &str) -> Result<Vec<Yaml<'_>>, YamlError> {
                 return Err(failure(pos, message, documents, stack));
             }
         };
-        let pos = index.pos(&span);
+        let pos = index.pos(
+            (
+                span.start.line(),
+                original_column(span.start.line(), span.start.col()),
+            ),
+            (
+                span.end.line(),
+                original_column(span.end.line(), span.end.col()),
+            ),
+        );
         if let Some(tag) = event_tag(&event) {
             let written = tag_text(tag);
             let message = format!(
                 "the tag `{written}` is not supported: touchpoint reads plain YAML values (remove the tag)"
             );
-            let pos = tag_pos(text, &index, pos, &written);
+            let pos = tag_pos(text, index, pos, &written);
             return Err(failure(pos, message, documents, stack));
         }
         let node = match event {
@@ -511,6 +614,77 @@ pub(super) fn forbidden_in_yaml(c: char) -> bool {
             | '\u{FFFE}'
             | '\u{FFFF}'
     )
+}
+
+/// Calls `found` with the offset of every line feed in `bytes`, in order.
+/// Eight bytes are looked at at once, as a `u64` in which the high bit of
+/// each byte that is a line feed is set exactly (no carry crosses bytes).
+fn line_breaks(bytes: &[u8], mut found: impl FnMut(usize)) {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const LINE_FEEDS: u64 = 0x0A0A_0A0A_0A0A_0A0A;
+    let words = bytes.chunks_exact(8);
+    let rest = words.remainder();
+    let rest_at = bytes.len() - rest.len();
+    for (n, word) in words.enumerate() {
+        let mut le = [0; 8];
+        le.copy_from_slice(word);
+        // Zero where the byte is a line feed; then the high bit of each
+        // zero byte, and of no other.
+        let v = u64::from_le_bytes(le) ^ LINE_FEEDS;
+        let mut feeds = !(((v & LOW) + LOW) | v | LOW);
+        while feeds != 0 {
+            found(n * 8 + feeds.trailing_zeros() as usize / 8);
+            feeds &= feeds - 1;
+        }
+    }
+    for (i, &b) in rest.iter().enumerate() {
+        if b == b'\n' {
+            found(rest_at + i);
+        }
+    }
+}
+
+/// Whether a byte may begin a character YAML forbids: a control byte other
+/// than tab and line breaks, DEL, or 0xC2 (C1 controls) or 0xEF (U+FFFE
+/// and U+FFFF), which begin other characters too. Written without
+/// branches, so that a chunk's bytes are tested in vector code.
+fn may_begin_forbidden(b: u8) -> bool {
+    (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')
+        | (b == 0x7F)
+        | (b == 0xC2)
+        | (b == 0xEF)
+}
+
+/// The first character YAML forbids in `text`, with its byte offset. Each
+/// chunk of 64 bytes is tested whole, and only characters of a chunk that
+/// may hold one, that begin with a byte a forbidden one begins with, are
+/// decoded: decoding every character of a large file cost a thirtieth of
+/// loading it, and stopping at the first candidate byte ten times what
+/// testing whole chunks costs.
+fn first_forbidden(text: &str) -> Option<(usize, char)> {
+    const CHUNK: usize = 64;
+    for (n, chunk) in text.as_bytes().chunks(CHUNK).enumerate() {
+        if !chunk
+            .iter()
+            .fold(false, |any, &b| any | may_begin_forbidden(b))
+        {
+            continue;
+        }
+        for (i, _) in chunk
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| may_begin_forbidden(b))
+        {
+            let offset = n * CHUNK + i;
+            // A byte below 0x80 is a character, and 0xC2 and 0xEF only
+            // begin one, so `offset` is on a character boundary.
+            let c = text[offset..].chars().next()?;
+            if forbidden_in_yaml(c) {
+                return Some((offset, c));
+            }
+        }
+    }
+    None
 }
 
 /// A forbidden character as a person can find it: its code point, and its
@@ -810,6 +984,8 @@ mod tests {
             "é: [a, ü]\r\nnext: 你好 x\n\nlast".to_string(),
             format!("items: [{long_line}]\nafter: ü\n"),
             "\u{FEFF}flow: é\nx: y".to_string(),
+            // ASCII lines across many chunks of the scan for line breaks.
+            (0..200).map(|i| "x".repeat(i % 70) + "\n").collect(),
         ];
         for text in &texts {
             let index = LineIndex::new(text);
@@ -876,6 +1052,76 @@ mod tests {
             assert!(err.message.contains(tag), "{text:?}: {}", err.message);
             assert_eq!((err.pos.line, err.pos.column), (1, column), "{text:?}");
         }
+    }
+
+    /// The trees or the error of `text` read as written, without the
+    /// `--- ` that `parse` puts before a top-level collection.
+    fn parsed_as_written(text: &str) -> String {
+        let body = text.strip_prefix(BOM).unwrap_or(text);
+        format!("{:?}", build(text, &LineIndex::new(text), body, None))
+    }
+
+    #[test]
+    fn a_top_level_collection_reads_as_written() {
+        // Each is read through the inserted `--- `, and must come out the
+        // same as read without it, positions included.
+        let read_started = [
+            "{\"flow\": \"main\", \"nodes\": {\"a\": {\"say\": \"hi\"}}}\n",
+            "# a comment\n\n  [a, {b: c}, \"d\"]\n",
+            "\u{FEFF}{é: [1, ü], x: 'y'}",
+            "{\n  \"a\": 1,\n  \"b\": [1,\n2]\n}\n",
+            "{a: 1}\r\n",
+            "[a, b]\n---\n{c: d}\n",
+            "{a: &x [1], b: *x}",
+        ];
+        for text in read_started {
+            let body = text.strip_prefix(BOM).unwrap_or(text);
+            let start = top_level_collection(body).expect("a top-level collection");
+            let started = [&body[..start.offset], DOCUMENT_START, &body[start.offset..]].concat();
+            let index = LineIndex::new(text);
+            assert!(
+                build(text, &index, &started, Some(start)).is_ok(),
+                "{text:?}"
+            );
+            assert_eq!(
+                format!("{:?}", parse(text)),
+                parsed_as_written(text),
+                "{text:?}"
+            );
+        }
+        // A collection that is a key, and files with problems, are read as
+        // written: the same trees and the same messages at the same places.
+        for text in [
+            "{a: 1}: 2\n",
+            "[a]: b\n",
+            "{a: !tag 1}",
+            "{a: [1, 2}",
+            "{a: *unknown}",
+            "{a: 1}\nb: 2\n",
+            "[a\r# comment\n]",
+        ] {
+            assert_eq!(
+                format!("{:?}", parse(text)),
+                parsed_as_written(text),
+                "{text:?}"
+            );
+        }
+        // The collection is the document's, and the tree's first position
+        // is the bracket's.
+        let docs = parse("# c\n  {a: b}\n").unwrap();
+        assert_eq!((docs[0].pos.line, docs[0].pos.column), (2, 3));
+        assert!(top_level_collection("a: {b: c}").is_none());
+    }
+
+    #[test]
+    fn forbidden_characters_are_found_by_their_bytes() {
+        let text = "tab\t, é, \u{85}, \u{FEFF}, \u{F000} and then \u{9F}";
+        assert_eq!(first_forbidden(text), Some((text.len() - 2, '\u{9F}')));
+        assert_eq!(first_forbidden("line\r\nbreaks\n\u{FFFD}"), None);
+        assert_eq!(first_forbidden("x\u{FFFE}"), Some((1, '\u{FFFE}')));
+        assert_eq!(first_forbidden("\u{1B}"), Some((0, '\u{1B}')));
+        let long = "\u{FEFF}\r\n".repeat(40) + "\u{7F}";
+        assert_eq!(first_forbidden(&long), Some((long.len() - 1, '\u{7F}')));
     }
 
     #[test]

@@ -544,7 +544,10 @@ impl fmt::Debug for UserRegex {
 /// number of patterns that differ.
 #[derive(Default)]
 pub(crate) struct RegexCache {
-    checked: FxHashMap<(String, bool), Result<UserRegex, RegexError>>,
+    /// By case-sensitivity, then pattern: a map per case-sensitivity is
+    /// looked up by the pattern as borrowed, where a key of both would
+    /// have to be built, a copy of the pattern, at every lookup.
+    checked: [FxHashMap<String, Result<UserRegex, RegexError>>; 2],
     /// The batch new patterns go into, by case-sensitivity.
     open: [Option<Arc<RegexBatch>>; 2],
 }
@@ -555,13 +558,13 @@ impl RegexCache {
         pattern: &str,
         case_insensitive: bool,
     ) -> Result<UserRegex, RegexError> {
-        let key = (pattern.to_string(), case_insensitive);
-        if let Some(known) = self.checked.get(&key) {
+        let case = usize::from(case_insensitive);
+        if let Some(known) = self.checked[case].get(pattern) {
             return known.clone();
         }
         let result =
             check(pattern, case_insensitive).map(|()| self.file(pattern, case_insensitive));
-        self.checked.insert(key, result.clone());
+        self.checked[case].insert(pattern.to_string(), result.clone());
         result
     }
 

@@ -27,6 +27,9 @@ pub const OPTION_KEYS: [&str; 8] = [
 pub const HANDLER_KEYS: [&str; 2] = ["retries", "then"];
 pub const DEFAULTS_KEYS: [&str; 4] = ["no_input", "no_match", "invalid", "timeout"];
 
+/// The most keys a kind of node may have besides its kind key.
+const MAX_EXTRA_KEYS: usize = 6;
+
 /// The keys a node of each kind may have besides its kind key.
 pub fn node_extra_keys(kind: &str) -> &'static [&'static str] {
     match kind {
@@ -324,12 +327,13 @@ impl Decoder<'_> {
             );
             return None;
         };
-        let kinds: Vec<&(Yaml, Yaml)> = map
+        // The first two kind keys are all that is looked at: found without
+        // collecting them, since every node of a flow comes here.
+        let mut kinds = map
             .iter()
-            .filter(|(k, _)| k.as_str().is_some_and(|t| NODE_KIND_KEYS.contains(&t)))
-            .collect();
-        let kind_key = match kinds.as_slice() {
-            [] => {
+            .filter(|(k, _)| k.as_str().is_some_and(|t| NODE_KIND_KEYS.contains(&t)));
+        let kind_key = match (kinds.next(), kinds.next()) {
+            (None, _) => {
                 // Report unknown keys first: a misspelt kind (`mneu:`) is the usual cause.
                 let all: Vec<&str> = NODE_KIND_KEYS.to_vec();
                 for (k, _) in map {
@@ -347,8 +351,8 @@ impl Decoder<'_> {
                 );
                 return None;
             }
-            [(k, _)] => k.as_str().unwrap_or_default(),
-            [(first, _), (second, _), ..] => {
+            (Some((k, _)), None) => k.as_str().unwrap_or_default(),
+            (Some((first, _)), Some((second, _))) => {
                 self.problem_with_help(
                     second.pos,
                     format!("{what} has two kinds: `{}` and `{}`", first.as_str().unwrap_or_default(), second.as_str().unwrap_or_default()),
@@ -357,9 +361,14 @@ impl Decoder<'_> {
                 return None;
             }
         };
-        let mut allowed: Vec<&str> = vec![kind_key];
-        allowed.extend_from_slice(node_extra_keys(kind_key));
-        let entries = self.entries(node, &allowed, format_args!("{what} ({kind_key})"))?;
+        // The kind key and the kind's other keys, on the stack: a vector
+        // for them cost an allocation per node.
+        let extra = node_extra_keys(kind_key);
+        let mut keys = [""; 1 + MAX_EXTRA_KEYS];
+        keys[0] = kind_key;
+        keys[1..=extra.len()].copy_from_slice(extra);
+        let allowed = &keys[..=extra.len()];
+        let entries = self.entries(node, allowed, format_args!("{what} ({kind_key})"))?;
         let get = |k: &str| entries.iter().find(|(n, _, _)| *n == k).map(|(_, _, v)| *v);
         let kind_value = get(kind_key)?;
         let next = |d: &mut Self| get("next").and_then(|v| d.text(v, "next"));
@@ -373,7 +382,7 @@ impl Decoder<'_> {
                 let options = match get("options") {
                     Some(v) => self.options(v, id)?,
                     None => {
-                        if !misspelt(node, "options", &allowed) {
+                        if !misspelt(node, "options", allowed) {
                             self.problem(node.pos, format!("{what} is a menu without `options:`"));
                         }
                         return None;
@@ -680,5 +689,17 @@ struct NodeName<'a>(&'a str);
 impl std::fmt::Display for NodeName<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "node `{}`", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_of_node_has_room_for_its_keys() {
+        for kind in NODE_KIND_KEYS {
+            assert!(node_extra_keys(kind).len() <= MAX_EXTRA_KEYS, "{kind}");
+        }
     }
 }
