@@ -176,9 +176,9 @@ impl<'a> LineIndex<'a> {
         let mut line_starts = vec![bom];
         let mut line_start_chars = Vec::new();
         let checkpoints = if ascii {
-            // Found eight bytes at a time: searching for each line break
-            // in turn cost more per line than the line's bytes.
-            line_breaks(text.as_bytes(), |offset| line_starts.push(offset + 1));
+            // Found with `memchr`'s vector search: searching for each line
+            // break in turn cost more per line than the line's bytes.
+            line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
             None
         } else {
             line_start_chars.push(usize::from(bom > 0));
@@ -614,34 +614,6 @@ pub(super) fn forbidden_in_yaml(c: char) -> bool {
             | '\u{FFFE}'
             | '\u{FFFF}'
     )
-}
-
-/// Calls `found` with the offset of every line feed in `bytes`, in order.
-/// Eight bytes are looked at at once, as a `u64` in which the high bit of
-/// each byte that is a line feed is set exactly (no carry crosses bytes).
-fn line_breaks(bytes: &[u8], mut found: impl FnMut(usize)) {
-    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const LINE_FEEDS: u64 = 0x0A0A_0A0A_0A0A_0A0A;
-    let words = bytes.chunks_exact(8);
-    let rest = words.remainder();
-    let rest_at = bytes.len() - rest.len();
-    for (n, word) in words.enumerate() {
-        let mut le = [0; 8];
-        le.copy_from_slice(word);
-        // Zero where the byte is a line feed; then the high bit of each
-        // zero byte, and of no other.
-        let v = u64::from_le_bytes(le) ^ LINE_FEEDS;
-        let mut feeds = !(((v & LOW) + LOW) | v | LOW);
-        while feeds != 0 {
-            found(n * 8 + feeds.trailing_zeros() as usize / 8);
-            feeds &= feeds - 1;
-        }
-    }
-    for (i, &b) in rest.iter().enumerate() {
-        if b == b'\n' {
-            found(rest_at + i);
-        }
-    }
 }
 
 /// Whether a byte may begin a character YAML forbids: a control byte other
