@@ -27,6 +27,7 @@ pub mod machine;
 pub mod model;
 pub mod mutate;
 pub mod personas;
+pub(crate) mod pretty_json;
 pub mod render;
 pub mod replay;
 pub mod report;

@@ -38,7 +38,7 @@ pub struct Report {
     pub intents: Vec<IntentAvailability>,
     /// Per channel, flow where customers begin and intent: what the
     /// customer lives through (docs/report.md, "Journeys").
-    #[serde(default, serialize_with = "crate::render::json::parallel_list")]
+    #[serde(default, serialize_with = "crate::pretty_json::parallel_list")]
     pub journeys: Vec<crate::results::Journey>,
     /// Per channel, for all customers and per customer type: the shares of
     /// demand self-served, transferred and not served, and the weighted
@@ -99,7 +99,7 @@ impl std::fmt::Display for Shard {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Coverage {
-    #[serde(serialize_with = "crate::render::json::parallel_list")]
+    #[serde(serialize_with = "crate::pretty_json::parallel_list")]
     pub flows: Vec<FlowCoverage>,
 }
 

@@ -9,7 +9,7 @@ use crate::model::{Channel, Condition, Handler, MenuSet, NodeKind};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Structure {
-    #[serde(serialize_with = "crate::render::json::parallel_list")]
+    #[serde(serialize_with = "crate::pretty_json::parallel_list")]
     pub flows: Vec<FlowShape>,
 }
 

@@ -1,12 +1,7 @@
 //! The JSON report: the `Report` as serialised, stable in key order and
 //! formatting.
 
-use std::cell::Cell;
 use std::io;
-
-use serde::ser::SerializeSeq;
-use serde::Serialize;
-use serde_json::ser::{Formatter, PrettyFormatter};
 
 use crate::report::Report;
 
@@ -18,19 +13,10 @@ pub fn render(report: &Report) -> String {
 
 /// [`render`], written to `out` as it is made. The report's long lists
 /// (flows' structure and coverage, journeys) are rendered on every core
-/// while the rest is written in order; the bytes are the same as
-/// [`render`]'s.
+/// while the rest is written in order (`pretty_json`); the bytes are the
+/// same as [`render`]'s.
 pub fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
-    let previous = OPEN.replace(Some(0));
-    let mut serializer = serde_json::Serializer::with_formatter(
-        &mut *out,
-        Counting {
-            pretty: PrettyFormatter::new(),
-        },
-    );
-    let written = report.serialize(&mut serializer);
-    OPEN.set(previous);
-    written?;
+    crate::pretty_json::write(report, &mut *out)?;
     out.write_all(b"\n")
 }
 
@@ -40,164 +26,4 @@ pub fn render_value<T: serde::Serialize>(value: &T) -> String {
         serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
-}
-
-thread_local! {
-    /// While [`write`] renders a report on this thread, how many objects
-    /// and arrays are open where it is: [`parallel_list`] needs it to
-    /// indent what it renders elsewhere. `None` for any other rendering,
-    /// which [`parallel_list`] leaves as serde would have it.
-    static OPEN: Cell<Option<usize>> = const { Cell::new(None) };
-}
-
-/// Pretty JSON as `serde_json` writes it, counting open objects and arrays
-/// in [`OPEN`] on the way.
-struct Counting<'a> {
-    pretty: PrettyFormatter<'a>,
-}
-
-impl Counting<'_> {
-    fn nest(by: isize) {
-        OPEN.set(OPEN.get().map(|open| open.saturating_add_signed(by)));
-    }
-}
-
-impl Formatter for Counting<'_> {
-    fn begin_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        Self::nest(1);
-        self.pretty.begin_array(writer)
-    }
-
-    fn end_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        Self::nest(-1);
-        self.pretty.end_array(writer)
-    }
-
-    fn begin_array_value<W: ?Sized + io::Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        self.pretty.begin_array_value(writer, first)
-    }
-
-    fn end_array_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.pretty.end_array_value(writer)
-    }
-
-    fn begin_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        Self::nest(1);
-        self.pretty.begin_object(writer)
-    }
-
-    fn end_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        Self::nest(-1);
-        self.pretty.end_object(writer)
-    }
-
-    fn begin_object_key<W: ?Sized + io::Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        self.pretty.begin_object_key(writer, first)
-    }
-
-    fn begin_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.pretty.begin_object_value(writer)
-    }
-
-    fn end_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.pretty.end_object_value(writer)
-    }
-}
-
-/// How many elements of a long list are rendered at once per thread: the
-/// batch is held in memory until it is written, so a report is still
-/// never held whole.
-const BATCH_PER_THREAD: usize = 8;
-
-/// Serialises a list, for `#[serde(serialize_with)]` on the report's long
-/// lists. Inside [`write`], batches of elements are each rendered as pretty
-/// JSON on every core, indented to where the list stands, and written in
-/// order as they are: rendering a large report was one thread's work while
-/// the other cores waited. Anywhere else, the list is serialised as usual.
-pub(crate) fn parallel_list<T, S>(items: &[T], serializer: S) -> Result<S::Ok, S::Error>
-where
-    T: Serialize + Sync,
-    S: serde::Serializer,
-{
-    use rayon::prelude::*;
-    // Taken while the elements render, so that a list inside an element,
-    // rendered on this thread by rayon, is serialised as usual.
-    let Some(open) = OPEN.take() else {
-        return serializer.collect_seq(items);
-    };
-    // The list's elements are one level deeper than the list: every line
-    // an element renders, but its first, is indented that much more. A
-    // newline in pretty JSON is always between tokens (inside a string it
-    // is escaped), so indenting after each one is exact.
-    let indent = format!("\n{}", "  ".repeat(open + 1));
-    let batch = rayon::current_num_threads().max(1) * BATCH_PER_THREAD;
-    let written = (|| {
-        let mut list = serializer.serialize_seq(Some(items.len()))?;
-        for items in items.chunks(batch) {
-            let rendered: Vec<Box<serde_json::value::RawValue>> = items
-                .par_iter()
-                .map(|item| {
-                    let text = serde_json::to_string_pretty(item)?.replace('\n', &indent);
-                    serde_json::value::RawValue::from_string(text)
-                })
-                .collect::<Result<_, _>>()
-                .map_err(serde::ser::Error::custom)?;
-            for element in &rendered {
-                list.serialize_element(element)?;
-            }
-        }
-        list.end()
-    })();
-    OPEN.set(Some(open));
-    written
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The bundled set's report, with its structure: every list that
-    /// [`parallel_list`] renders is there, and its 30 journeys are more
-    /// than one batch on three threads.
-    fn bundled_report() -> Report {
-        let menus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("menus");
-        let set = crate::loader::load_set(&menus).expect("the bundled set loads");
-        let mut report = crate::run::lint_report(&set, "check", 7).expect("the bundled set lints");
-        report.structure = crate::structure::describe(&set);
-        report
-    }
-
-    #[test]
-    fn a_report_written_on_many_threads_is_the_report_serde_renders() {
-        let report = bundled_report();
-        assert!(report.structure.flows.len() > 1);
-        assert!(report.coverage.flows.len() > 1);
-        assert!(report.journeys.len() > 3 * BATCH_PER_THREAD);
-        let plain = serde_json::to_string_pretty(&report).expect("renders") + "\n";
-        for threads in [1, 3] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .expect("a pool");
-            let mut written = Vec::new();
-            pool.install(|| write(&report, &mut written))
-                .expect("writes");
-            assert_eq!(
-                String::from_utf8(written).expect("UTF-8"),
-                plain,
-                "on {threads} threads"
-            );
-        }
-        // Outside `write`, the lists are serialised as usual.
-        assert_eq!(OPEN.get(), None);
-        assert_eq!(render(&report), plain);
-    }
 }
