@@ -7,12 +7,13 @@
 //! they find is taken in in the order of flows and worlds (`walk_phase`),
 //! so the result does not depend on the number of threads.
 
-use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use hashbrown::hash_table::{self, HashTable};
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 use crate::analysis::menu_rules::{MenuRules, MenuVerdicts};
 use crate::analysis::raw::{Findings, RawFinding, Recorder, WalkFindings};
@@ -64,8 +65,12 @@ struct StateGraph {
     /// Which world's walk `first_at` entries belong to: clearing the graph
     /// for the next world moves it on instead of wiping the array.
     epoch: u32,
-    /// Every state that is not the first found at its node, and its id.
-    index: FxHashMap<State, u32>,
+    /// The ids of every state that is not the first found at its node,
+    /// hashed by the state they stand for in `states`. A table of the
+    /// states themselves would hold each state twice, and at 24 bytes and
+    /// an id a slot it was the largest of a walker's tables: two walkers
+    /// alive at once put lint's peak memory over its aim.
+    index: HashTable<u32>,
     /// The outcomes of the retry-blind choices of the first state at each
     /// node, see [`FirstAt::outcomes_start`].
     outcomes: Vec<Outcome>,
@@ -179,10 +184,16 @@ impl StateGraph {
             return (first.id, false);
         } else {
             // One hash and one probe for a state met before and for a new
-            // one.
-            match self.index.entry(state) {
-                Entry::Occupied(known) => return (*known.get(), false),
-                Entry::Vacant(slot) => {
+            // one; a slot's tag rules out most other states before their
+            // entry in `states` is read.
+            let states = &self.states;
+            match self.index.entry(
+                FxBuildHasher.hash_one(state),
+                |&known| states[known as usize] == state,
+                |&known| FxBuildHasher.hash_one(states[known as usize]),
+            ) {
+                hash_table::Entry::Occupied(known) => return (*known.get(), false),
+                hash_table::Entry::Vacant(slot) => {
                     slot.insert(id);
                 }
             }
