@@ -94,10 +94,12 @@ struct StateGraph {
     stranded: Vec<bool>,
 }
 
-/// The first state found at one node, see [`StateGraph::first_at`].
+/// The first state found at one node, see [`StateGraph::first_at`]. The
+/// state itself is read from [`StateGraph::states`] by its id: a copy here
+/// would make the array, one entry per node of the graph in every walker,
+/// two and a half times as large.
 #[derive(Clone, Copy)]
 struct FirstAt {
-    state: State,
     id: u32,
     epoch: u32,
     /// Once the state is expanded, where the outcomes of its choices that
@@ -135,14 +137,6 @@ impl StateGraph {
     fn clear(&mut self, graph: &Graph) {
         if self.first_at.len() != graph.nodes.len() || self.epoch == u32::MAX {
             let empty = FirstAt {
-                state: State {
-                    node: NONE,
-                    stack: 0,
-                    prev: NONE,
-                    vars: 0,
-                    no_input: 0,
-                    no_match: 0,
-                },
                 id: NONE,
                 epoch: 0,
                 outcomes_start: NONE,
@@ -174,13 +168,12 @@ impl StateGraph {
         let first = &mut self.first_at[state.node as usize];
         if first.epoch != self.epoch {
             *first = FirstAt {
-                state,
                 id,
                 epoch: self.epoch,
                 outcomes_start: NONE,
                 outcomes_end: NONE,
             };
-        } else if first.state == state {
+        } else if self.states[first.id as usize] == state {
             return (first.id, false);
         } else {
             // One hash and one probe for a state met before and for a new
@@ -212,12 +205,10 @@ impl StateGraph {
     /// the node, which has the lowest id there and so was expanded first.
     fn expanded_twin(&self, id: u32, state: &State) -> Option<std::ops::Range<usize>> {
         let first = &self.first_at[state.node as usize];
-        let twin = first.epoch == self.epoch
-            && first.id != id
-            && first.outcomes_start != NONE
-            && first.state.stack == state.stack
-            && first.state.prev == state.prev
-            && first.state.vars == state.vars;
+        let twin = first.epoch == self.epoch && first.id != id && first.outcomes_start != NONE && {
+            let first = &self.states[first.id as usize];
+            first.stack == state.stack && first.prev == state.prev && first.vars == state.vars
+        };
         twin.then_some(first.outcomes_start as usize..first.outcomes_end as usize)
     }
 
