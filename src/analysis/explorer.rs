@@ -850,8 +850,30 @@ fn walk_world(
         let state = sg.states[id as usize];
         let kind = &graph.nodes[state.node as usize].kind;
 
+        // A state that differs from one already expanded only in its retry
+        // counters takes the same edges for every choice that does not
+        // count retries: stepping it again would reach the same states and
+        // could record nothing new (each finding such a step can show was
+        // recorded for this world by the first one).
+        let mut twin = sg.expanded_twin(id, &state);
         choices.clear();
         match kind {
+            // At a twin, the menu offers what it offered the first state,
+            // whose outcomes hold one entry per option and one for back:
+            // the options need not be worked out again, only counted, as
+            // their steps are taken over, never taken. The first state was
+            // checked by the rules, and is stranded exactly when this one is.
+            Kind::Menu { .. } if twin.is_some() => {
+                let first = sg.first_at[state.node as usize].id;
+                sg.stranded[id as usize] = sg.stranded[first as usize];
+                let options = twin.as_ref().map_or(0, |outcomes| outcomes.len() - 1);
+                choices.extend((0..options).map(|_| Choice::Option(NONE)));
+                if !graph.is_visual() {
+                    choices.push(Choice::NoMatch);
+                }
+                choices.push(Choice::NoInput);
+                choices.push(Choice::Back);
+            }
             Kind::Menu { guard_mask, .. } => {
                 let any_enabled = machine.offered(&state, &mut offered);
                 let guarded_off = machine.guarded_off_given(&state, any_enabled);
@@ -932,13 +954,7 @@ fn walk_world(
         // The stale switches an answer here may lead to: looked up once per
         // state, not per choice.
         let stale_reads = stale.from.get(&state.node);
-        // A state that differs from one already expanded only in its retry
-        // counters takes the same edges for every choice that does not
-        // count retries: stepping it again would reach the same states and
-        // could record nothing new (each finding such a step can show was
-        // recorded for this world by the first one).
         tally.choices += choices.len();
-        let mut twin = sg.expanded_twin(id, &state);
         let keeps_outcomes = twin.is_none() && sg.is_first_at(id, state.node);
         let outcomes_start = sg.outcomes.len();
         for &choice in &choices {
