@@ -7,12 +7,13 @@
 //! they find is taken in in the order of flows and worlds (`walk_phase`),
 //! so the result does not depend on the number of threads.
 
-use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use hashbrown::hash_table::{self, HashTable};
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 use crate::analysis::menu_rules::{MenuRules, MenuVerdicts};
 use crate::analysis::raw::{Findings, RawFinding, Recorder, WalkFindings};
@@ -64,8 +65,12 @@ struct StateGraph {
     /// Which world's walk `first_at` entries belong to: clearing the graph
     /// for the next world moves it on instead of wiping the array.
     epoch: u32,
-    /// Every state that is not the first found at its node, and its id.
-    index: FxHashMap<State, u32>,
+    /// The ids of every state that is not the first found at its node,
+    /// hashed by the state they stand for in `states`. A table of the
+    /// states themselves would hold each state twice, and at 24 bytes and
+    /// an id a slot it was the largest of a walker's tables: two walkers
+    /// alive at once put lint's peak memory over its aim.
+    index: HashTable<u32>,
     /// The outcomes of the retry-blind choices of the first state at each
     /// node, see [`FirstAt::outcomes_start`].
     outcomes: Vec<Outcome>,
@@ -89,10 +94,12 @@ struct StateGraph {
     stranded: Vec<bool>,
 }
 
-/// The first state found at one node, see [`StateGraph::first_at`].
+/// The first state found at one node, see [`StateGraph::first_at`]. The
+/// state itself is read from [`StateGraph::states`] by its id: a copy here
+/// would make the array, one entry per node of the graph in every walker,
+/// two and a half times as large.
 #[derive(Clone, Copy)]
 struct FirstAt {
-    state: State,
     id: u32,
     epoch: u32,
     /// Once the state is expanded, where the outcomes of its choices that
@@ -130,14 +137,6 @@ impl StateGraph {
     fn clear(&mut self, graph: &Graph) {
         if self.first_at.len() != graph.nodes.len() || self.epoch == u32::MAX {
             let empty = FirstAt {
-                state: State {
-                    node: NONE,
-                    stack: 0,
-                    prev: NONE,
-                    vars: 0,
-                    no_input: 0,
-                    no_match: 0,
-                },
                 id: NONE,
                 epoch: 0,
                 outcomes_start: NONE,
@@ -169,20 +168,25 @@ impl StateGraph {
         let first = &mut self.first_at[state.node as usize];
         if first.epoch != self.epoch {
             *first = FirstAt {
-                state,
                 id,
                 epoch: self.epoch,
                 outcomes_start: NONE,
                 outcomes_end: NONE,
             };
-        } else if first.state == state {
+        } else if self.states[first.id as usize] == state {
             return (first.id, false);
         } else {
             // One hash and one probe for a state met before and for a new
-            // one.
-            match self.index.entry(state) {
-                Entry::Occupied(known) => return (*known.get(), false),
-                Entry::Vacant(slot) => {
+            // one; a slot's tag rules out most other states before their
+            // entry in `states` is read.
+            let states = &self.states;
+            match self.index.entry(
+                FxBuildHasher.hash_one(state),
+                |&known| states[known as usize] == state,
+                |&known| FxBuildHasher.hash_one(states[known as usize]),
+            ) {
+                hash_table::Entry::Occupied(known) => return (*known.get(), false),
+                hash_table::Entry::Vacant(slot) => {
                     slot.insert(id);
                 }
             }
@@ -201,12 +205,10 @@ impl StateGraph {
     /// the node, which has the lowest id there and so was expanded first.
     fn expanded_twin(&self, id: u32, state: &State) -> Option<std::ops::Range<usize>> {
         let first = &self.first_at[state.node as usize];
-        let twin = first.epoch == self.epoch
-            && first.id != id
-            && first.outcomes_start != NONE
-            && first.state.stack == state.stack
-            && first.state.prev == state.prev
-            && first.state.vars == state.vars;
+        let twin = first.epoch == self.epoch && first.id != id && first.outcomes_start != NONE && {
+            let first = &self.states[first.id as usize];
+            first.stack == state.stack && first.prev == state.prev && first.vars == state.vars
+        };
         twin.then_some(first.outcomes_start as usize..first.outcomes_end as usize)
     }
 
@@ -848,8 +850,30 @@ fn walk_world(
         let state = sg.states[id as usize];
         let kind = &graph.nodes[state.node as usize].kind;
 
+        // A state that differs from one already expanded only in its retry
+        // counters takes the same edges for every choice that does not
+        // count retries: stepping it again would reach the same states and
+        // could record nothing new (each finding such a step can show was
+        // recorded for this world by the first one).
+        let mut twin = sg.expanded_twin(id, &state);
         choices.clear();
         match kind {
+            // At a twin, the menu offers what it offered the first state,
+            // whose outcomes hold one entry per option and one for back:
+            // the options need not be worked out again, only counted, as
+            // their steps are taken over, never taken. The first state was
+            // checked by the rules, and is stranded exactly when this one is.
+            Kind::Menu { .. } if twin.is_some() => {
+                let first = sg.first_at[state.node as usize].id;
+                sg.stranded[id as usize] = sg.stranded[first as usize];
+                let options = twin.as_ref().map_or(0, |outcomes| outcomes.len() - 1);
+                choices.extend((0..options).map(|_| Choice::Option(NONE)));
+                if !graph.is_visual() {
+                    choices.push(Choice::NoMatch);
+                }
+                choices.push(Choice::NoInput);
+                choices.push(Choice::Back);
+            }
             Kind::Menu { guard_mask, .. } => {
                 let any_enabled = machine.offered(&state, &mut offered);
                 let guarded_off = machine.guarded_off_given(&state, any_enabled);
@@ -930,13 +954,7 @@ fn walk_world(
         // The stale switches an answer here may lead to: looked up once per
         // state, not per choice.
         let stale_reads = stale.from.get(&state.node);
-        // A state that differs from one already expanded only in its retry
-        // counters takes the same edges for every choice that does not
-        // count retries: stepping it again would reach the same states and
-        // could record nothing new (each finding such a step can show was
-        // recorded for this world by the first one).
         tally.choices += choices.len();
-        let mut twin = sg.expanded_twin(id, &state);
         let keeps_outcomes = twin.is_none() && sg.is_first_at(id, state.node);
         let outcomes_start = sg.outcomes.len();
         for &choice in &choices {
