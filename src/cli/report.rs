@@ -154,29 +154,40 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
     // good part of each engine's work.
     let graphs = crate::graph::Graphs::new(&set);
     let bars = indicatif::MultiProgress::new();
-    let (linted, (fuzzed, personas)) = rayon::join(
-        || {
-            lints.then(|| {
-                let spinner = walking_spinner(&set, common).map(|s| bars.add(s));
-                let report = crate::run::lint_report_on(&graphs, command, common.seed);
-                if let Some(spinner) = spinner {
-                    spinner.finish_and_clear();
-                }
-                report
-            })
-        },
+    // The report's record of the set's shape reads the set alone: it is
+    // worked out beside the engines, whose first step, compiling a channel,
+    // keeps one thread busy while the others would wait.
+    let (structure, (linted, (fuzzed, personas))) = rayon::join(
+        || crate::structure::describe(&set),
         || {
             rayon::join(
-                || fuzz_options.map(|options| fuzz_with_bar(&graphs, options, common, &bars)),
                 || {
-                    persona_args.map(|args| {
-                        crate::personas::run_personas_on(
-                            &graphs,
-                            common.seed,
-                            args.persona.as_deref(),
-                            common.shard,
-                        )
+                    lints.then(|| {
+                        let spinner = walking_spinner(&set, common).map(|s| bars.add(s));
+                        let report = crate::run::lint_report_on(&graphs, command, common.seed);
+                        if let Some(spinner) = spinner {
+                            spinner.finish_and_clear();
+                        }
+                        report
                     })
+                },
+                || {
+                    rayon::join(
+                        || {
+                            fuzz_options
+                                .map(|options| fuzz_with_bar(&graphs, options, common, &bars))
+                        },
+                        || {
+                            persona_args.map(|args| {
+                                crate::personas::run_personas_on(
+                                    &graphs,
+                                    common.seed,
+                                    args.persona.as_deref(),
+                                    common.shard,
+                                )
+                            })
+                        },
+                    )
                 },
             )
         },
@@ -194,7 +205,7 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
         report.add_fuzz(fuzzed?);
     }
     let personas = personas.transpose()?;
-    report.structure = crate::structure::describe(&set);
+    report.structure = structure;
     report.shard = common
         .shard
         .map(|(index, count)| crate::report::Shard { index, count });
