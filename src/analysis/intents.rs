@@ -18,7 +18,7 @@ use crate::analysis::goal_loop;
 use crate::analysis::raw::{Findings, RawFinding, Recorder, WalkFindings};
 use crate::finding::{Code, Finding, FindingSource};
 use crate::graph::{Graph, Kind, NONE};
-use crate::machine::{Choice, Machine, Quiet, Rules, Settled, State, Step};
+use crate::machine::{Choice, Machine, Quiet, Settled, State, Step};
 use crate::model::{Channel, MenuSet};
 
 /// Walks every top-level flow once per intent that the channel serves
@@ -29,31 +29,16 @@ pub(crate) fn walk_goals(
     summary: &WalkSummary,
     recorder: &mut Recorder,
 ) {
-    use rayon::prelude::*;
     let worlds = super::worlds(graph);
     let every_world = vec![true; worlds.len()];
-    let rules = Rules {
-        call_depth: set.settings.limits.call_depth,
-        standalone: false,
-    };
-    // Each flow's goal walks record into their own findings, flows spread
-    // over rayon's pool with a machine per piece of work; the recorder
+    // Each flow's goal walks record into their own findings; the recorder
     // takes them in flow order, ending as if the flows had been walked one
     // after another (see `raw::WalkFindings`).
-    let entry_flows: Vec<usize> = (0..graph.flows.len())
-        .filter(|&f| !graph.flows[f].called)
-        .collect();
-    let per_flow: Vec<WalkFindings> = entry_flows
-        .par_iter()
-        .map_init(
-            || Machine::new(graph, rules),
-            |machine, &flow| {
-                let mut findings = WalkFindings::default();
-                walk_flow_goals(machine, summary, &worlds, flow, &mut findings);
-                findings
-            },
-        )
-        .collect();
+    let per_flow = super::per_entry_flow(graph, set, |machine, flow| {
+        let mut findings = WalkFindings::default();
+        walk_flow_goals(machine, summary, &worlds, flow, &mut findings);
+        findings
+    });
     for findings in per_flow {
         recorder.begin_flow(&every_world);
         findings.replay_into(recorder);

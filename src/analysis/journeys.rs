@@ -10,7 +10,7 @@ use crate::analysis::goal_loop::goal_moves;
 use crate::analysis::to_agent::{way_to_agent_from, Clock, WayToAgent};
 use crate::graph::{Graph, Kind, NodeIx, NONE};
 use crate::input::render;
-use crate::machine::{Choice, Machine, Observer, Rules, Settled, State, Step};
+use crate::machine::{Choice, Machine, Observer, Settled, State, Step};
 use crate::model::MenuSet;
 use crate::results::Journey;
 use crate::timing::Timing;
@@ -266,25 +266,10 @@ pub(crate) fn journeys(
     set: &MenuSet,
     ways: &[Vec<Option<WayToAgent>>],
 ) -> Vec<(Journey, f64)> {
-    use rayon::prelude::*;
     let worlds = super::worlds(graph);
-    let rules = Rules {
-        call_depth: set.settings.limits.call_depth,
-        standalone: false,
-    };
-    // Each flow's journeys are worked out on their own, the flows spread
-    // over rayon's pool, one machine per piece of work, and put back in
-    // flow order.
-    let entry_flows: Vec<usize> = (0..graph.flows.len())
-        .filter(|&f| !graph.flows[f].called)
-        .collect();
-    let per_flow: Vec<Vec<(Journey, f64)>> = entry_flows
-        .par_iter()
-        .map_init(
-            || Machine::new(graph, rules),
-            |machine, &flow| flow_journeys(graph, set, ways, &worlds, machine, flow),
-        )
-        .collect();
+    let per_flow = super::per_entry_flow(graph, set, |machine, flow| {
+        flow_journeys(graph, set, ways, &worlds, machine, flow)
+    });
     per_flow.into_iter().flatten().collect()
 }
 

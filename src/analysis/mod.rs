@@ -126,6 +126,30 @@ pub fn lint_graphs(graphs: &Graphs, options: &LintOptions) -> Result<Analysis, C
     Ok(analysis)
 }
 
+/// `each` for every flow nobody calls (where customers begin), in flow
+/// order: the flows are spread over rayon's pool, with one machine of the
+/// set's rules per piece of work, and their results put back in order.
+pub(crate) fn per_entry_flow<T: Send>(
+    graph: &Graph,
+    set: &MenuSet,
+    each: impl Fn(&mut Machine, usize) -> T + Sync + Send,
+) -> Vec<T> {
+    let rules = Rules {
+        call_depth: set.settings.limits.call_depth,
+        standalone: false,
+    };
+    let entry_flows: Vec<usize> = (0..graph.flows.len())
+        .filter(|&f| !graph.flows[f].called)
+        .collect();
+    entry_flows
+        .par_iter()
+        .map_init(
+            || Machine::new(graph, rules),
+            |machine, &flow| each(machine, flow),
+        )
+        .collect()
+}
+
 /// What [`lint_channel`] learnt about one channel, to be taken into the
 /// set's [`Analysis`] in channel order.
 struct ChannelLint<'g, 's> {
