@@ -154,43 +154,33 @@ pub(crate) fn run_report(job: Job, path: &Path, common: &Common) -> Result<Verdi
     // good part of each engine's work.
     let graphs = crate::graph::Graphs::new(&set);
     let bars = indicatif::MultiProgress::new();
+    let linting = || {
+        lints.then(|| {
+            let spinner = walking_spinner(&set, common).map(|s| bars.add(s));
+            let report = crate::run::lint_report_on(&graphs, command, common.seed);
+            if let Some(spinner) = spinner {
+                spinner.finish_and_clear();
+            }
+            report
+        })
+    };
+    let fuzzing = || fuzz_options.map(|options| fuzz_with_bar(&graphs, options, common, &bars));
+    let persona_runs = || {
+        persona_args.map(|args| {
+            crate::personas::run_personas_on(
+                &graphs,
+                common.seed,
+                args.persona.as_deref(),
+                common.shard,
+            )
+        })
+    };
     // The report's record of the set's shape reads the set alone: it is
     // worked out beside the engines, whose first step, compiling a channel,
     // keeps one thread busy while the others would wait.
     let (structure, (linted, (fuzzed, personas))) = rayon::join(
         || crate::structure::describe(&set),
-        || {
-            rayon::join(
-                || {
-                    lints.then(|| {
-                        let spinner = walking_spinner(&set, common).map(|s| bars.add(s));
-                        let report = crate::run::lint_report_on(&graphs, command, common.seed);
-                        if let Some(spinner) = spinner {
-                            spinner.finish_and_clear();
-                        }
-                        report
-                    })
-                },
-                || {
-                    rayon::join(
-                        || {
-                            fuzz_options
-                                .map(|options| fuzz_with_bar(&graphs, options, common, &bars))
-                        },
-                        || {
-                            persona_args.map(|args| {
-                                crate::personas::run_personas_on(
-                                    &graphs,
-                                    common.seed,
-                                    args.persona.as_deref(),
-                                    common.shard,
-                                )
-                            })
-                        },
-                    )
-                },
-            )
-        },
+        || rayon::join(linting, || rayon::join(fuzzing, persona_runs)),
     );
     // The compiled graphs are done with: their memory goes before the
     // report is put together and rendered.
