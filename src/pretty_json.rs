@@ -13,16 +13,25 @@ use serde_json::ser::{Formatter, PrettyFormatter};
 /// `serde_json::to_writer_pretty` writes it, but that every list serialised
 /// with [`parallel_list`] is rendered in batches on rayon's pool.
 pub(crate) fn write<T: Serialize>(value: &T, out: &mut dyn io::Write) -> io::Result<()> {
-    let previous = OPEN.replace(Some(0));
+    let _restore = Restore(OPEN.replace(Some(0)));
     let mut serializer = serde_json::Serializer::with_formatter(
         out,
         Counting {
             pretty: PrettyFormatter::new(),
         },
     );
-    let written = value.serialize(&mut serializer);
-    OPEN.set(previous);
-    Ok(written?)
+    Ok(value.serialize(&mut serializer)?)
+}
+
+/// Puts back what [`OPEN`] held when it is dropped, on every way out, a
+/// panic unwinding through included: a count left behind would indent the
+/// lists of whatever this thread serialises next.
+struct Restore(Option<usize>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        OPEN.set(self.0);
+    }
 }
 
 thread_local! {
@@ -116,31 +125,28 @@ where
     let Some(open) = OPEN.take() else {
         return serializer.collect_seq(items);
     };
+    let _restore = Restore(Some(open));
     // The list's elements are one level deeper than the list: every line
     // an element renders, but its first, is indented that much more. A
     // newline in pretty JSON is always between tokens (inside a string it
     // is escaped), so indenting after each one is exact.
     let indent = format!("\n{}", "  ".repeat(open + 1));
     let batch = rayon::current_num_threads().max(1) * BATCH_PER_THREAD;
-    let written = (|| {
-        let mut list = serializer.serialize_seq(Some(items.len()))?;
-        for items in items.chunks(batch) {
-            let rendered: Vec<Box<serde_json::value::RawValue>> = items
-                .par_iter()
-                .map(|item| {
-                    let text = serde_json::to_string_pretty(item)?.replace('\n', &indent);
-                    serde_json::value::RawValue::from_string(text)
-                })
-                .collect::<Result<_, _>>()
-                .map_err(serde::ser::Error::custom)?;
-            for element in &rendered {
-                list.serialize_element(element)?;
-            }
+    let mut list = serializer.serialize_seq(Some(items.len()))?;
+    for items in items.chunks(batch) {
+        let rendered: Vec<Box<serde_json::value::RawValue>> = items
+            .par_iter()
+            .map(|item| {
+                let text = serde_json::to_string_pretty(item)?.replace('\n', &indent);
+                serde_json::value::RawValue::from_string(text)
+            })
+            .collect::<Result<_, _>>()
+            .map_err(serde::ser::Error::custom)?;
+        for element in &rendered {
+            list.serialize_element(element)?;
         }
-        list.end()
-    })();
-    OPEN.set(Some(open));
-    written
+    }
+    list.end()
 }
 
 #[cfg(test)]
@@ -182,5 +188,39 @@ mod tests {
         // Outside `write`, the lists are serialised as usual.
         assert_eq!(OPEN.get(), None);
         assert_eq!(crate::render::json::render(&report), plain);
+    }
+
+    /// A value that panics after a list, the panic caught: the thread's
+    /// count of open objects is put back, so what it serialises next is
+    /// not indented as if it stood inside the value.
+    #[test]
+    fn a_panic_while_writing_leaves_nothing_behind() {
+        struct Panics;
+        impl Serialize for Panics {
+            fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                panic!("an element that cannot be written")
+            }
+        }
+        #[derive(Serialize)]
+        struct Lists {
+            #[serde(serialize_with = "parallel_list")]
+            items: Vec<u8>,
+            last: Panics,
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("a pool");
+        pool.install(|| {
+            let caught = std::panic::catch_unwind(|| {
+                let lists = Lists {
+                    items: vec![1, 2],
+                    last: Panics,
+                };
+                write(&lists, &mut Vec::new())
+            });
+            assert!(caught.is_err());
+            assert_eq!(OPEN.get(), None);
+        });
     }
 }
